@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+
+/** Edoc adapter: port implementation, client and mapper. */
+@Module({})
+export class EdocModule {}

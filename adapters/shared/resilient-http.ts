@@ -1,0 +1,113 @@
+import axios, { AxiosError, AxiosInstance, AxiosRequestConfig, AxiosResponse } from 'axios';
+import CircuitBreaker from 'opossum';
+import { classifyError, isRetryableHttpStatus, PermanentError, RetryableError } from '../../src/common/errors';
+import { maskCpr } from '../../src/logging/redact';
+import { breakerState, outboundCalls, outboundDuration } from '../../src/metrics/metrics';
+import { Semaphore } from './semaphore';
+
+export interface ResilientHttpOptions {
+  system: string;
+  baseURL?: string;
+  timeoutMs: number;
+  concurrency: number;
+  /** Opossum settings; defaults suit a slow municipal back end. */
+  breaker?: { errorThresholdPercentage?: number; resetTimeout?: number; volumeThreshold?: number; rollingCountTimeout?: number };
+  /** Turns a response body into a short, personal-data-free reason (e.g. Nexus's `reason`). */
+  describeBody?: (body: unknown) => string | undefined;
+  axios?: AxiosInstance;
+}
+
+export type BreakerStateName = 'closed' | 'half-open' | 'open';
+
+/**
+ * axios behind a semaphore and an opossum breaker, with outbound metrics and error classification.
+ * Every adapter's client is built on this so all systems fail, retry and report the same way.
+ * Only 4xx answers count as permanent; they do not trip the breaker.
+ */
+export class ResilientHttp {
+  readonly system: string;
+  private readonly http: AxiosInstance;
+  private readonly limiter: Semaphore;
+  private readonly breaker: CircuitBreaker<[AxiosRequestConfig], AxiosResponse>;
+
+  constructor(private readonly opts: ResilientHttpOptions) {
+    this.system = opts.system;
+    this.http = opts.axios ?? axios.create({ baseURL: opts.baseURL, timeout: opts.timeoutMs, validateStatus: () => true });
+    this.limiter = new Semaphore(opts.concurrency);
+    this.breaker = new CircuitBreaker((config: AxiosRequestConfig) => this.send(config), {
+      timeout: false, // axios enforces the per-request timeout
+      errorThresholdPercentage: opts.breaker?.errorThresholdPercentage ?? 50,
+      resetTimeout: opts.breaker?.resetTimeout ?? 10_000,
+      volumeThreshold: opts.breaker?.volumeThreshold ?? 10,
+      rollingCountTimeout: opts.breaker?.rollingCountTimeout ?? 10_000,
+      errorFilter: (err: unknown) => classifyError(err) === 'permanent',
+    });
+    const label = { system: opts.system };
+    breakerState.set(label, 0);
+    this.breaker.on('open', () => breakerState.set(label, 2));
+    this.breaker.on('halfOpen', () => breakerState.set(label, 1));
+    this.breaker.on('close', () => breakerState.set(label, 0));
+  }
+
+  get state(): BreakerStateName {
+    if (this.breaker.opened) return 'open';
+    if (this.breaker.halfOpen) return 'half-open';
+    return 'closed';
+  }
+
+  /** Sends a request; resolves only on 2xx, otherwise throws a classified IntegrationError. */
+  async request<T = unknown>(config: AxiosRequestConfig): Promise<AxiosResponse<T>> {
+    try {
+      return (await this.breaker.fire(config)) as AxiosResponse<T>;
+    } catch (err) {
+      if ((err as { code?: string }).code === 'EOPENBREAKER') {
+        throw new RetryableError(`${this.system} circuit breaker is open`, 'BREAKER_OPEN', this.system);
+      }
+      throw err;
+    }
+  }
+
+  shutdown(): void {
+    this.breaker.shutdown();
+  }
+
+  private async send(config: AxiosRequestConfig): Promise<AxiosResponse> {
+    return this.limiter.run(async () => {
+      const stop = outboundDuration.startTimer({ system: this.system });
+      let res: AxiosResponse;
+      try {
+        res = await this.http.request({ timeout: this.opts.timeoutMs, validateStatus: () => true, ...config });
+      } catch (err) {
+        outboundCalls.inc({ system: this.system, status: 'error' });
+        throw this.networkError(err as AxiosError, config);
+      } finally {
+        stop();
+      }
+      outboundCalls.inc({ system: this.system, status: String(res.status) });
+      if (res.status >= 200 && res.status < 300) return res;
+      throw this.statusError(res, config);
+    });
+  }
+
+  private where(config: AxiosRequestConfig): string {
+    const method = (config.method ?? 'get').toUpperCase();
+    // Query strings can hold ids or search keys: keep only the path.
+    const path = (config.url ?? '').split('?')[0];
+    return maskCpr(`${method} ${path}`);
+  }
+
+  private networkError(err: AxiosError, config: AxiosRequestConfig): RetryableError {
+    const code = err.code === 'ECONNABORTED' || /timeout/i.test(err.message) ? 'TIMEOUT' : (err.code ?? 'NETWORK');
+    return new RetryableError(`${this.system} ${this.where(config)} failed: ${code}`, code, this.system);
+  }
+
+  private statusError(res: AxiosResponse, config: AxiosRequestConfig): PermanentError | RetryableError {
+    const detail = this.opts.describeBody?.(res.data);
+    const reason = detail ? `: ${maskCpr(detail).slice(0, 120)}` : '';
+    const msg = `${this.system} ${this.where(config)} answered ${res.status}${reason}`;
+    const code = `HTTP_${res.status}`;
+    return isRetryableHttpStatus(res.status)
+      ? new RetryableError(msg, code, this.system, res.status)
+      : new PermanentError(msg, code, this.system, res.status);
+  }
+}

@@ -1,0 +1,231 @@
+import { getFlowProducerToken, getQueueToken } from '@nestjs/bullmq';
+import { Inject, Injectable } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { FlowProducer, Job, JobsOptions, Queue } from 'bullmq';
+import { AuditService } from '../src/audit/audit.service';
+import { jobsGauge } from '../src/metrics/metrics';
+import { JOB_TYPES, JobName, JobPayload } from './job-types';
+import { POLICIES } from './policies';
+import { QUEUE_NAMES, QueueName } from './queue-names';
+
+export const FLOW_PRODUCER = 'flows';
+
+export interface EnqueueOptions {
+  /** Deterministic id: enqueueing the same id twice is a no-op (BullMQ ignores duplicates). */
+  jobId?: string;
+  delayMs?: number;
+}
+
+export interface FlowNode<N extends JobName = JobName> {
+  name: N;
+  payload: JobPayload<N>;
+  jobId: string;
+  children?: FlowNode[];
+}
+
+export interface DeadLetter {
+  id: string; // "<queue>/<jobId>"
+  queue: QueueName;
+  jobId: string;
+  name: string;
+  reason: string;
+  attemptsMade: number;
+  failedAt?: string;
+  /** The payload's ids; payloads never carry text. */
+  payload: Record<string, unknown>;
+}
+
+/** The one door to BullMQ for the rest of the code: typed enqueue, flows, schedulers, dead letters. */
+@Injectable()
+export class QueueGateway {
+  private readonly queues = new Map<QueueName, Queue>();
+
+  constructor(private readonly moduleRef: ModuleRef, @Inject(AuditService) private readonly audit: AuditService) {}
+
+  queue(name: QueueName): Queue {
+    let q = this.queues.get(name);
+    if (!q) {
+      q = this.moduleRef.get<Queue>(getQueueToken(name), { strict: false });
+      this.queues.set(name, q);
+    }
+    return q;
+  }
+
+  allQueues(): Queue[] {
+    return QUEUE_NAMES.map((n) => this.queue(n));
+  }
+
+  static jobOptions(queue: QueueName, opts: EnqueueOptions = {}): JobsOptions {
+    const p = POLICIES[queue];
+    return {
+      jobId: opts.jobId,
+      delay: opts.delayMs,
+      attempts: p.attempts,
+      backoff: { type: 'jittered', delay: p.backoffMs },
+      removeOnComplete: { age: p.keepCompleted.ageSeconds, count: p.keepCompleted.count },
+      removeOnFail: { age: p.keepFailedSeconds },
+    };
+  }
+
+  async enqueue<N extends JobName>(name: N, payload: JobPayload<N>, opts: EnqueueOptions = {}): Promise<string> {
+    const queue = JOB_TYPES[name].queue;
+    const job = await this.queue(queue).add(name, payload as object, QueueGateway.jobOptions(queue, opts));
+    return job.id!;
+  }
+
+  /** A parent job that runs after all its children have completed (BullMQ flow). */
+  async addFlow(root: FlowNode): Promise<string> {
+    const flows = this.moduleRef.get<FlowProducer>(getFlowProducerToken(FLOW_PRODUCER), { strict: false });
+    const toFlow = (n: FlowNode): Parameters<FlowProducer['add']>[0] => {
+      const queue = JOB_TYPES[n.name].queue;
+      return {
+        name: n.name,
+        queueName: queue,
+        data: n.payload as object,
+        opts: QueueGateway.jobOptions(queue, { jobId: n.jobId }),
+        children: n.children?.map(toFlow),
+      };
+    };
+    const node = await flows.add(toFlow(root));
+    return node.job.id!;
+  }
+
+  /** Idempotent on restart: the same scheduler id replaces its previous definition. */
+  async upsertScheduler<N extends JobName>(
+    schedulerId: string,
+    repeat: { everyMs?: number; pattern?: string; tz?: string; startDate?: Date; endDate?: Date; limit?: number },
+    name: N,
+    payload: JobPayload<N>,
+  ): Promise<void> {
+    const queue = JOB_TYPES[name].queue;
+    const { jobId: _omit, ...opts } = QueueGateway.jobOptions(queue);
+    await this.queue(queue).upsertJobScheduler(
+      schedulerId,
+      { every: repeat.everyMs, pattern: repeat.pattern, tz: repeat.tz, startDate: repeat.startDate, endDate: repeat.endDate, limit: repeat.limit },
+      { name, data: payload as object, opts },
+    );
+  }
+
+  async removeScheduler(queue: QueueName, schedulerId: string): Promise<boolean> {
+    return this.queue(queue).removeJobScheduler(schedulerId);
+  }
+
+  async schedulers(queue: QueueName): Promise<Array<{ id: string; next?: number; name: string }>> {
+    const list = await this.queue(queue).getJobSchedulers();
+    return list.map((s) => ({ id: s.key, next: s.next, name: s.name }));
+  }
+
+  async jobState(queue: QueueName, jobId: string): Promise<string> {
+    return this.queue(queue).getJobState(jobId);
+  }
+
+  async jobCounts(): Promise<Record<QueueName, Record<string, number>>> {
+    const out = {} as Record<QueueName, Record<string, number>>;
+    for (const name of QUEUE_NAMES) {
+      const counts = await this.queue(name).getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed', 'waiting-children', 'prioritized');
+      out[name] = counts;
+      for (const [state, n] of Object.entries(counts)) jobsGauge.set({ queue: name, state }, n);
+    }
+    return out;
+  }
+
+  // ---- dead letters: BullMQ's failed set holds only jobs that will not be retried again ----
+
+  async deadLetters(limit = 500): Promise<DeadLetter[]> {
+    const out: DeadLetter[] = [];
+    for (const name of QUEUE_NAMES) {
+      const jobs = await this.queue(name).getFailed(0, limit - 1);
+      out.push(...jobs.filter(Boolean).map((j) => toDeadLetter(name, j)));
+    }
+    return out.sort((a, b) => (b.failedAt ?? '').localeCompare(a.failedAt ?? ''));
+  }
+
+  async deadLetter(id: string): Promise<DeadLetter | null> {
+    const { queue, jobId } = parseDeadLetterId(id);
+    const job = await this.queue(queue).getJob(jobId);
+    if (!job || !(await job.isFailed())) return null;
+    return toDeadLetter(queue, job);
+  }
+
+  async retryDeadLetter(id: string, actor: string): Promise<boolean> {
+    const { queue, jobId } = parseDeadLetterId(id);
+    const job = await this.queue(queue).getJob(jobId);
+    if (!job || !(await job.isFailed())) return false;
+    await job.retry('failed', { resetAttemptsMade: true });
+    await this.audit.record({ action: 'admin.retry', system: 'tsm-bridge', outcome: 'ok', actor, externalIds: { job: id }, ...noteRef(job) });
+    return true;
+  }
+
+  async retryAllDeadLetters(actor: string): Promise<number> {
+    let n = 0;
+    for (const dl of await this.deadLetters(10_000)) if (await this.retryDeadLetter(dl.id, actor)) n++;
+    return n;
+  }
+
+  async removeDeadLetter(id: string, actor: string): Promise<boolean> {
+    const { queue, jobId } = parseDeadLetterId(id);
+    const job = await this.queue(queue).getJob(jobId);
+    if (!job || !(await job.isFailed())) return false;
+    await job.remove();
+    await this.audit.record({ action: 'admin.remove', system: 'tsm-bridge', outcome: 'ok', actor, externalIds: { job: id }, ...noteRef(job) });
+    return true;
+  }
+
+  /** Removes dead letters older than the given age; returns how many. */
+  async purgeDeadLetters(olderThanMs: number, actor: string): Promise<number> {
+    let n = 0;
+    for (const name of QUEUE_NAMES) {
+      const removed = await this.queue(name).clean(olderThanMs, 100_000, 'failed');
+      n += removed.length;
+    }
+    await this.audit.record({ action: 'admin.purge', system: 'tsm-bridge', outcome: 'ok', actor, reason: `older than ${olderThanMs} ms: ${n}` });
+    return n;
+  }
+
+  async pause(queue: QueueName, actor: string): Promise<void> {
+    await this.queue(queue).pause();
+    await this.audit.record({ action: 'admin.pause', system: 'tsm-bridge', outcome: 'ok', actor, externalIds: { queue } });
+  }
+
+  async resume(queue: QueueName, actor: string): Promise<void> {
+    await this.queue(queue).resume();
+    await this.audit.record({ action: 'admin.resume', system: 'tsm-bridge', outcome: 'ok', actor, externalIds: { queue } });
+  }
+}
+
+export function parseDeadLetterId(id: string): { queue: QueueName; jobId: string } {
+  const i = id.indexOf('/');
+  const queue = id.slice(0, i) as QueueName;
+  if (i < 1 || !QUEUE_NAMES.includes(queue)) throw new Error(`not a dead-letter id (expected <queue>/<jobId>): ${id}`);
+  return { queue, jobId: id.slice(i + 1) };
+}
+
+function noteRef(job: Job): { noteId?: number } {
+  const n = (job.data as { noteId?: unknown })?.noteId;
+  return typeof n === 'number' ? { noteId: n } : {};
+}
+
+/** Only id-like payload fields are shown: numbers, short tokens; anything else is masked. */
+export function maskPayload(data: unknown): Record<string, unknown> {
+  if (!data || typeof data !== 'object') return {};
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(data as Record<string, unknown>)) {
+    if (typeof v === 'number' || typeof v === 'boolean') out[k] = v;
+    else if (typeof v === 'string' && /^[A-Za-z0-9._:/-]{1,64}$/.test(v) && !/^\d{10}$/.test(v) && !/^\d{6}-\d{4}$/.test(v)) out[k] = v;
+    else out[k] = '[masked]';
+  }
+  return out;
+}
+
+function toDeadLetter(queue: QueueName, job: Job): DeadLetter {
+  return {
+    id: `${queue}/${job.id}`,
+    queue,
+    jobId: job.id!,
+    name: job.name,
+    reason: job.failedReason ?? 'unknown',
+    attemptsMade: job.attemptsMade,
+    failedAt: job.finishedOn ? new Date(job.finishedOn).toISOString() : undefined,
+    payload: maskPayload(job.data),
+  };
+}

@@ -1,0 +1,101 @@
+import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { ConnectionOptions, Job, UnrecoverableError, Worker } from 'bullmq';
+import type { Logger } from 'pino';
+import { AuditService } from '../src/audit/audit.service';
+import { classifyError, errorCode } from '../src/common/errors';
+import type { AppConfig } from '../src/config/config.schema';
+import { CONFIG, REDIS_URL } from '../src/config/tokens';
+import { workerRedisOptions } from '../src/infra/redis-options';
+import { rootLogger } from '../src/logging/logger';
+import { jobDuration, jobFailures } from '../src/metrics/metrics';
+import type { JobContext } from './job-context';
+import { JobRegistry } from './job-registry';
+import type { JobName } from './job-types';
+import { backoffDelay, POLICIES } from './policies';
+import { QUEUE_NAMES, QueueName } from './queue-names';
+
+/**
+ * Runs one BullMQ worker per queue and dispatches each job to its registered handler. Workers are
+ * built here rather than with @Processor decorators because their lock duration and connection come
+ * from runtime config. Permanent failures become UnrecoverableError, so they skip the remaining
+ * attempts and land in the dead-letter (failed) set at once with their reason.
+ */
+@Injectable()
+export class WorkerHost implements OnApplicationBootstrap {
+  private readonly workers: Worker[] = [];
+  private readonly log: Logger = rootLogger().child({ component: 'worker' });
+
+  constructor(
+    private readonly registry: JobRegistry,
+    @Inject(CONFIG) private readonly config: AppConfig,
+    @Inject(REDIS_URL) private readonly redisUrl: string,
+    @Inject(AuditService) private readonly audit: AuditService,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    for (const queue of QUEUE_NAMES) this.workers.push(this.startWorker(queue));
+  }
+
+  private startWorker(queue: QueueName): Worker {
+    const policy = POLICIES[queue];
+    const worker = new Worker(queue, (job) => this.dispatch(queue, job), {
+      connection: workerRedisOptions(this.redisUrl) as ConnectionOptions,
+      prefix: this.config.QUEUE_PREFIX,
+      concurrency: policy.concurrency,
+      lockDuration: this.config.QUEUE_LOCK_MS,
+      stalledInterval: this.config.QUEUE_LOCK_MS,
+      maxStalledCount: 5,
+      settings: { backoffStrategy: (attemptsMade: number) => backoffDelay(attemptsMade, policy.backoffMs) },
+    });
+    worker.on('error', (err) => this.log.warn({ queue, code: errorCode(err) }, 'worker connection error'));
+    worker.on('failed', (job, err) => {
+      if (!job) return;
+      const final = err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
+      if (!final) return;
+      const noteId = (job.data as { noteId?: unknown })?.noteId;
+      void this.audit
+        .record({ action: 'dead-letter', system: 'tsm-bridge', outcome: 'failed', reason: err.message.slice(0, 300),
+          externalIds: { job: `${queue}/${job.id}`, name: job.name }, ...(typeof noteId === 'number' ? { noteId } : {}) })
+        .catch(() => undefined);
+    });
+    return worker;
+  }
+
+  private async dispatch(queue: QueueName, job: Job): Promise<unknown> {
+    const log = this.log.child({ queue, job: job.name, jobId: job.id, attempt: job.attemptsMade + 1 });
+    const ctx: JobContext = {
+      jobId: job.id!,
+      name: job.name as JobName,
+      queue,
+      attemptsMade: job.attemptsMade,
+      attempts: job.opts.attempts ?? 1,
+      log,
+      childResults: () => job.getChildrenValues(),
+    };
+    const stop = jobDuration.startTimer({ queue, job: job.name });
+    try {
+      const result = await this.registry.handler(job.name)(job.data, ctx);
+      stop({ outcome: 'ok' });
+      return result;
+    } catch (err) {
+      const cls = classifyError(err);
+      stop({ outcome: cls });
+      jobFailures.inc({ queue, job: job.name, error_class: cls });
+      const reason = `[${errorCode(err)}] ${(err as Error)?.message ?? String(err)}`;
+      log.warn({ errorClass: cls, code: errorCode(err) }, `job failed: ${reason}`);
+      if (cls === 'permanent') throw new UnrecoverableError(reason);
+      throw new Error(reason);
+    }
+  }
+
+  /** Waits for active jobs up to the grace period; after that, jobs are left to be picked up again as stalled. */
+  async close(graceMs: number): Promise<void> {
+    const closing = Promise.all(this.workers.map((w) => w.close()));
+    const timedOut = await Promise.race([closing.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), graceMs).unref())]);
+    if (timedOut) {
+      this.log.warn({ graceMs }, 'shutdown grace period over; unfinished jobs will be retried by another worker');
+      await Promise.all(this.workers.map((w) => w.close(true)));
+    }
+    this.workers.length = 0;
+  }
+}

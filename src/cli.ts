@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+import 'reflect-metadata';
+import { Command, CommanderError } from 'commander';
+import { COMMANDS } from './cli/commands';
+import { ConfigError } from './config/load-config';
+
+/** Exit codes: 0 ok, 1 failure, 2 bad arguments or configuration. */
+export async function runCli(argv: string[]): Promise<void> {
+  const program = new Command('tsm-bridge')
+    .description('Integration middleware for collaboration meetings: Nexus, eDoc, MedCom')
+    .exitOverride()
+    .showHelpAfterError();
+  for (const make of COMMANDS) program.addCommand(make().exitOverride());
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  }
+}
+
+if (require.main === module) void runCli(process.argv);

@@ -1,0 +1,6 @@
+import type { Command } from 'commander';
+import { dlqCommand } from './dlq.command';
+import { startCommand } from './start.command';
+
+/** Every CLI sub-command; each lives in its own file. */
+export const COMMANDS: Array<() => Command> = [startCommand, dlqCommand];

@@ -1,0 +1,52 @@
+import { Command } from 'commander';
+import { QueueGateway } from '../../queues/queue.gateway';
+import { startService } from '../main';
+
+/** Runs fn against the queues without starting workers or HTTP (shares the running embedded Redis if any). */
+async function withGateway<T>(fn: (g: QueueGateway) => Promise<T>): Promise<T> {
+  const svc = await startService({ role: 'api', listen: false, sandboxes: false });
+  try {
+    return await fn(svc.app.get(QueueGateway));
+  } finally {
+    await svc.stop();
+  }
+}
+
+export function parseAge(s: string): number {
+  const m = /^(\d+)(s|m|h|d)$/.exec(s);
+  if (!m) throw new Error(`--older-than expects e.g. 30d, 12h, 15m (got ${s})`);
+  return Number(m[1]) * { s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7 }[m[2] as 's' | 'm' | 'h' | 'd'];
+}
+
+const actor = () => `cli:${process.env.USER ?? 'operator'}`;
+
+export function dlqCommand(): Command {
+  const dlq = new Command('dlq').description('dead letters: jobs that failed for good');
+  dlq.command('list').option('--json', 'print JSON').action(async (o: { json?: boolean }) => {
+    const rows = await withGateway((g) => g.deadLetters());
+    if (o.json) return void process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+    if (!rows.length) return void process.stdout.write('no dead letters\n');
+    for (const r of rows) process.stdout.write(`${r.id}\t${r.name}\tattempts=${r.attemptsMade}\t${r.failedAt ?? ''}\t${r.reason}\n`);
+  });
+  dlq.command('show <id>').action(async (id: string) => {
+    const row = await withGateway((g) => g.deadLetter(id));
+    if (!row) {
+      process.stderr.write(`no dead letter ${id}\n`);
+      process.exitCode = 1;
+      return;
+    }
+    process.stdout.write(JSON.stringify(row, null, 2) + '\n');
+  });
+  dlq.command('retry [id]').option('--all', 'retry every dead letter').action(async (id: string | undefined, o: { all?: boolean }) => {
+    if (!id && !o.all) throw new Error('give a dead-letter id or --all');
+    const n = await withGateway(async (g) => (o.all ? g.retryAllDeadLetters(actor()) : (await g.retryDeadLetter(id!, actor())) ? 1 : 0));
+    process.stdout.write(`retried ${n}\n`);
+    if (!o.all && n === 0) process.exitCode = 1;
+  });
+  dlq.command('purge').requiredOption('--older-than <age>', 'e.g. 30d').action(async (o: { olderThan: string }) => {
+    const ms = parseAge(o.olderThan);
+    const n = await withGateway((g) => g.purgeDeadLetters(ms, actor()));
+    process.stdout.write(`purged ${n}\n`);
+  });
+  return dlq;
+}

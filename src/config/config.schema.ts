@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import { sensitive } from './sensitive';
+
+/**
+ * One config, read from environment variables only. Each key is the variable's name so an error
+ * can name exactly what to fix. Sections with no base URL run against the built-in sandbox.
+ */
+const int = (min: number, def: number) => z.coerce.number().int().min(min).default(def);
+const bool = (def: boolean) =>
+  z.enum(['true', 'false', '1', '0', 'yes', 'no']).default(def ? 'true' : 'false').transform((v) => ['true', '1', 'yes'].includes(v));
+const optionalUrl = z.url().optional();
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  ROLE: z.enum(['api', 'worker', 'all']).default('all'),
+  HOST: z.string().default('127.0.0.1'),
+  PORT: int(0, 3000),
+  DATA_DIR: z.string().default('.data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SHUTDOWN_GRACE_MS: int(0, 10000),
+
+  REDIS_URL: sensitive(z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL').optional()),
+  QUEUE_LOCK_MS: int(1000, 30000),
+  QUEUE_PREFIX: z.string().regex(/^[a-z0-9-]+$/, 'lower-case letters, digits and dashes').default('tsm'),
+
+  ADMIN_USER: z.string().min(1).default('admin'),
+  ADMIN_PASSWORD: sensitive(z.string().min(8, 'at least 8 characters').optional()),
+  INTAKE_API_KEY: sensitive(z.string().min(16, 'at least 16 characters').optional()),
+
+  SANDBOX_SEED: z.string().optional(),
+  DISTRICTS_FILE: z.string().optional(),
+
+  NEXUS_BASE_URL: optionalUrl,
+  NEXUS_TOKEN_URL: optionalUrl,
+  NEXUS_CLIENT_ID: z.string().optional(),
+  NEXUS_CLIENT_SECRET: sensitive(z.string().optional()),
+  NEXUS_CONCURRENCY: int(1, 4),
+  NEXUS_TIMEOUT_MS: int(100, 20000),
+  NEXUS_CITIZEN_LIST: z.string().default('Tværfagligt samarbejdsmøde – notater og aftaler'),
+  NEXUS_CITIZEN_VIEW: z.string().default('- Alt'),
+  NEXUS_FORM_TITLE: z.string().default('Samlet faglig vurdering'),
+  NEXUS_TAG: z.string().default('ÆS – Tværfagligt samarbejdsmøde'),
+  NEXUS_TIME_ITEM_LABEL: z.string().default('Tidspunkt'),
+  NEXUS_ACTION_LOCKED: z.string().default('Låst'),
+  NEXUS_ACTION_DRAFT: z.string().default('Kladde'),
+  NEXUS_TASK_TYPE: z.string().default('Opgave'),
+  NEXUS_ORG_COORDINATOR: z.string().default('Koordinerende rolle'),
+  NEXUS_ORG_HOMECARE: z.string().default('Hjemmeplejen'),
+  NEXUS_ORG_VISITATOR: z.string().default('Visitator'),
+  NEXUS_ORG_DEMENTIA: z.string().default('Demensspecialister'),
+  NEXUS_ORG_NURSES: z.string().default('Sygeplejersker'),
+  AGENDA_AUTO_ATTACH: bool(false),
+
+  EDOC_URL: optionalUrl,
+  EDOC_AUTH: z.enum(['ntlm', 'basic']).default('ntlm'),
+  EDOC_USER: z.string().optional(),
+  EDOC_PASSWORD: sensitive(z.string().optional()),
+  EDOC_DOMAIN: z.string().optional(),
+  EDOC_USER_IDENTIFIER: z.string().default('tsm-bridge'),
+  EDOC_TIMEOUT_MS: int(100, 30000),
+  EDOC_DOCUMENT_TYPE: z.string().default('Notat'),
+  EDOC_DOCUMENT_STATUS: z.string().default('Endelig'),
+  EDOC_CODE_LISTS_FILE: z.string().optional(),
+
+  MEDCOM_TRANSPORT: z.enum(['file']).default('file'),
+  MEDCOM_OUT_DIR: z.string().optional(),
+  MEDCOM_IN_DIR: z.string().optional(),
+  MEDCOM_SENDER_EAN: z.string().regex(/^\d{13}$/, '13 digits (EAN/GLN)').default('5790000123456'),
+  MEDCOM_SENDER_SOR: z.string().default('123456789012345'),
+  MEDCOM_SENDER_ID: z.string().default('751'),
+  MEDCOM_SENDER_NAME: z.string().max(35).default('Solhøj Kommune Ældreområdet'),
+  MEDCOM_RECEIPT_TIMEOUT_MIN: int(1, 30),
+  MEDCOM_CONVERTED_RECEIPT_TIMEOUT_MIN: int(1, 120),
+  MEDCOM_MAX_RESENDS: int(0, 2),
+  GP_DIRECTORY_FILE: z.string().optional(),
+
+  NOTIFY_OUTBOX_DIR: z.string().optional(),
+  TEAMS_MEETING_URL: z.url().default('https://teams.microsoft.com/l/meetup-join/sandbox'),
+
+  CHILDREN_FOLLOWUP_DAYS: int(1, 90),
+});
+
+export type AppConfig = z.infer<typeof envSchema> & { sandbox: SandboxFlags };
+
+/** Which systems run on the built-in simulators (no base URL configured). */
+export interface SandboxFlags {
+  nexus: boolean;
+  edoc: boolean;
+  medcom: boolean;
+}

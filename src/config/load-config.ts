@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { envSchema, AppConfig } from './config.schema';
+import { sensitiveRegistry } from './sensitive';
+
+/** Thrown at boot; its message is the one line an operator needs. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const input = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = String(issue.path[0] ?? 'config');
+    const shown = isSensitive(name) ? '' : ` (got ${JSON.stringify(input[name] ?? null)})`;
+    throw new ConfigError(`Invalid configuration: ${name}: ${issue.message}${shown}`);
+  }
+  const c = parsed.data;
+  if (c.NEXUS_BASE_URL && !(c.NEXUS_TOKEN_URL && c.NEXUS_CLIENT_ID && c.NEXUS_CLIENT_SECRET)) {
+    throw new ConfigError('Invalid configuration: NEXUS_TOKEN_URL, NEXUS_CLIENT_ID and NEXUS_CLIENT_SECRET are required when NEXUS_BASE_URL is set');
+  }
+  if (c.EDOC_URL && !(c.EDOC_USER && c.EDOC_PASSWORD)) {
+    throw new ConfigError('Invalid configuration: EDOC_USER and EDOC_PASSWORD are required when EDOC_URL is set');
+  }
+  if (c.NODE_ENV === 'production' && !c.ADMIN_PASSWORD) {
+    throw new ConfigError('Invalid configuration: ADMIN_PASSWORD: required in production (at least 8 characters)');
+  }
+  return {
+    ...c,
+    sandbox: { nexus: !c.NEXUS_BASE_URL, edoc: !c.EDOC_URL, medcom: !c.MEDCOM_OUT_DIR },
+  };
+}
+
+export function isSensitive(envName: string): boolean {
+  const field = (envSchema.shape as Record<string, z.ZodType>)[envName];
+  if (!field) return false;
+  // Wrappers (optional/default) hide the registered inner schema, so unwrap while looking.
+  let s: z.ZodType | undefined = field;
+  while (s) {
+    if (sensitiveRegistry.has(s)) return true;
+    const def: { innerType?: z.ZodType } | undefined = (s as unknown as { def?: { innerType?: z.ZodType } }).def;
+    s = def?.innerType;
+  }
+  return false;
+}
+
+/** The values of every secret that is set: the logger masks them wherever they appear. */
+export function secretValues(config: AppConfig): string[] {
+  return Object.keys(envSchema.shape)
+    .filter(isSensitive)
+    .map((k) => (config as unknown as Record<string, unknown>)[k])
+    .filter((v): v is string => typeof v === 'string' && v.length >= 4);
+}
+
+/** The config as it may be shown to an operator: secrets replaced. */
+export function describeConfig(config: AppConfig): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(config).map(([k, v]) => [k, isSensitive(k) && v !== undefined ? '[sensitive]' : v]),
+  );
+}

@@ -1,0 +1,4 @@
+/** DI tokens for values that are not classes. */
+export const CONFIG = Symbol('CONFIG');
+export const REDIS = Symbol('REDIS'); // the shared ioredis client for ledger, audit, cursors
+export const REDIS_URL = Symbol('REDIS_URL');

@@ -1,0 +1,35 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import path from 'node:path';
+import Redis from 'ioredis';
+import { AuditService } from './audit/audit.service';
+import type { AppConfig } from './config/config.schema';
+import { CONFIG, REDIS, REDIS_URL } from './config/tokens';
+import { redisOptionsFromUrl } from './infra/redis-options';
+import { Ledger } from './ledger/ledger';
+
+/** Config, the shared Redis client, ledger and audit: what every other module builds on. */
+@Global()
+@Module({})
+export class CoreModule {
+  static forRoot(config: AppConfig, redisUrl: string): DynamicModule {
+    return {
+      module: CoreModule,
+      providers: [
+        { provide: CONFIG, useValue: config },
+        { provide: REDIS_URL, useValue: redisUrl },
+        {
+          provide: REDIS,
+          useFactory: () => new Redis({ ...redisOptionsFromUrl(redisUrl), maxRetriesPerRequest: 3, lazyConnect: false }),
+        },
+        { provide: Ledger, inject: [REDIS], useFactory: (r: Redis) => new Ledger(r, config.QUEUE_PREFIX) },
+        {
+          provide: AuditService,
+          inject: [REDIS],
+          useFactory: (r: Redis) => new AuditService(r, path.join(config.DATA_DIR, 'audit'), config.QUEUE_PREFIX),
+        },
+        { provide: 'REDIS_CLOSER', inject: [REDIS], useFactory: (r: Redis) => ({ onApplicationShutdown: () => r.quit().catch(() => r.disconnect()) }) },
+      ],
+      exports: [CONFIG, REDIS_URL, REDIS, Ledger, AuditService],
+    };
+  }
+}

@@ -1,0 +1,101 @@
+import 'reflect-metadata';
+import { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import helmet from 'helmet';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
+import type { AddressInfo } from 'node:net';
+import { WorkerHost } from '../queues/worker.host';
+import { AppModule, Role } from './app.module';
+import type { AppConfig } from './config/config.schema';
+import { loadConfig, secretValues } from './config/load-config';
+import { resolveRedis } from './infra/redis-endpoint';
+import { startSandboxes } from './infra/sandboxes';
+import { createLogger, rootLogger, setRootLogger } from './logging/logger';
+
+export interface RunningService {
+  app: INestApplicationContext;
+  config: AppConfig;
+  redisUrl: string;
+  /** Base URL of the api role's HTTP server, if it listens. */
+  baseUrl?: string;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  role: Role;
+  env?: NodeJS.ProcessEnv;
+  /** Ready-made config (tests); skips reading env. */
+  config?: AppConfig;
+  /** Start the built-in simulators for unconfigured systems (default true). */
+  sandboxes?: boolean;
+  listen?: boolean;
+}
+
+/** Boots one process: config → Redis → sandboxes → Nest app for the role. */
+export async function startService(opts: StartOptions): Promise<RunningService> {
+  let config = opts.config ?? loadConfig(opts.env ?? process.env);
+  setRootLogger(createLogger({ level: config.LOG_LEVEL, secrets: secretValues(config) }));
+  const redis = await resolveRedis(config, { reuseRunning: opts.role !== 'all' });
+  const sandboxes = opts.sandboxes === false ? undefined : await startSandboxes(config);
+  if (sandboxes) config = sandboxes.config;
+
+  const module = AppModule.forRole(opts.role, config, redis.url);
+  const api = opts.role !== 'worker' && opts.listen !== false;
+  const app: INestApplicationContext = api
+    ? await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true, bodyParser: false })
+    : await NestFactory.createApplicationContext(module, { bufferLogs: true });
+  app.useLogger(app.get(PinoNestLogger));
+  let baseUrl: string | undefined;
+  if (api) {
+    const http = app as NestExpressApplication;
+    http.use(helmet());
+    http.useBodyParser('json', { limit: '5mb' });
+    http.useBodyParser('urlencoded', { limit: '100kb', extended: false });
+    await http.listen(config.PORT, config.HOST);
+    const addr = http.getHttpServer().address() as AddressInfo;
+    baseUrl = `http://${config.HOST}:${addr.port}`;
+  } else {
+    await app.init();
+  }
+  rootLogger().info({ role: opts.role, baseUrl, sandbox: config.sandbox }, 'tsm-bridge started');
+
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    const workers = (() => {
+      try {
+        return app.get(WorkerHost, { strict: false });
+      } catch {
+        return undefined;
+      }
+    })();
+    await workers?.close(config.SHUTDOWN_GRACE_MS);
+    await app.close();
+    await sandboxes?.stop();
+    await redis.embedded?.stop();
+  };
+  return { app, config, redisUrl: redis.url, baseUrl, stop };
+}
+
+/** Runs until SIGTERM/SIGINT, then drains within SHUTDOWN_GRACE_MS and exits. */
+export async function runUntilSignal(opts: StartOptions): Promise<void> {
+  const svc = await startService(opts);
+  const onSignal = (sig: string) => {
+    rootLogger().info({ signal: sig }, 'shutting down');
+    const hard = setTimeout(() => process.exit(1), svc.config.SHUTDOWN_GRACE_MS + 10_000);
+    hard.unref();
+    svc.stop().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+}
+
+if (require.main === module) {
+  const role = (process.env.ROLE ?? 'all') as Role;
+  runUntilSignal({ role }).catch((err) => {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });
+}

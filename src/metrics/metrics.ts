@@ -1,0 +1,59 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * All Prometheus metrics live in one registry. Labels are system/queue names and codes only:
+ * never ids of citizens, never text.
+ */
+export const metricsRegistry = new Registry();
+collectDefaultMetrics({ register: metricsRegistry, prefix: 'tsm_' });
+
+export const jobsGauge = new Gauge({
+  name: 'tsm_jobs',
+  help: 'Jobs by queue and state (sampled at scrape time)',
+  labelNames: ['queue', 'state'] as const,
+  registers: [metricsRegistry],
+});
+
+export const jobDuration = new Histogram({
+  name: 'tsm_job_duration_seconds',
+  help: 'Job processing time by queue and job name',
+  labelNames: ['queue', 'job', 'outcome'] as const,
+  buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+  registers: [metricsRegistry],
+});
+
+export const jobFailures = new Counter({
+  name: 'tsm_job_failures_total',
+  help: 'Failed job attempts by queue and error class',
+  labelNames: ['queue', 'job', 'error_class'] as const,
+  registers: [metricsRegistry],
+});
+
+export const breakerState = new Gauge({
+  name: 'tsm_breaker_state',
+  help: 'Circuit breaker state per external system: 0 closed, 1 half-open, 2 open',
+  labelNames: ['system'] as const,
+  registers: [metricsRegistry],
+});
+
+export const outboundCalls = new Counter({
+  name: 'tsm_outbound_http_calls_total',
+  help: 'Outbound HTTP calls by system and status (status "error" for no response)',
+  labelNames: ['system', 'status'] as const,
+  registers: [metricsRegistry],
+});
+
+export const outboundDuration = new Histogram({
+  name: 'tsm_outbound_http_duration_seconds',
+  help: 'Outbound HTTP call duration by system',
+  labelNames: ['system'] as const,
+  buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+  registers: [metricsRegistry],
+});
+
+export const sideEffects = new Counter({
+  name: 'tsm_side_effects_total',
+  help: 'External side effects by kind and outcome (done, reused, failed)',
+  labelNames: ['kind', 'outcome'] as const,
+  registers: [metricsRegistry],
+});
