@@ -1,0 +1,20 @@
+/** CPR → the citizen's GP practice ("egen læge"), as the national register would answer. */
+export const GP_DIRECTORY = Symbol('GpDirectory');
+
+export type GpMessageFormat = 'xdis91' | 'fhir-xml' | 'fhir-json';
+
+export interface GpPractice {
+  ydernummer: string; // 6 digits
+  ean: string; // 13-digit EAN/GLN location number
+  sor: string;
+  name: string;
+  /** Formats the receiver accepts, preferred first. */
+  formats: GpMessageFormat[];
+  /** VANS converts for this receiver: receipts take longer (120 min rule). */
+  converted?: boolean;
+}
+
+export interface GpDirectory {
+  /** Throws a PermanentError (code GP_UNKNOWN) when no GP is registered: never a guess. */
+  practiceFor(cpr: string): Promise<GpPractice>;
+}

@@ -1,0 +1,34 @@
+import type { GpPractice } from '../directory/directory.port';
+
+/** Sending letters to a GP over VANS, and what became of them. */
+export const MEDCOM_PORT = Symbol('MedcomPort');
+
+export interface GpLetter {
+  /** Ledger key: one note version (or invitation) → one letter id, forever. */
+  idempotencyKey: string;
+  noteId: number;
+  noteVersion: number;
+  kind: 'meeting-note' | 'meeting-invitation';
+  patient: { cpr: string; givenName: string; surname: string };
+  receiver: GpPractice;
+  subject: string;
+  /** Plain text; line breaks become <Break/>. */
+  text: string;
+}
+
+export type LetterState = 'sent' | 'acknowledged' | 'rejected' | 'gave-up';
+
+export interface SentLetter {
+  letterId: string;
+  envelopeId: string;
+  format: 'xdis91' | 'fhir-xml' | 'fhir-json';
+  state: LetterState;
+  /** True when the ledger already had this letter (nothing new was sent). */
+  reused: boolean;
+}
+
+export interface MedcomPort {
+  /** Hands the letter to VANS exactly once per idempotencyKey and schedules receipt handling. */
+  send(letter: GpLetter): Promise<SentLetter>;
+  status(letterId: string): Promise<{ state: LetterState; resends: number; refuseCode?: string } | null>;
+}

@@ -1,0 +1,90 @@
+/**
+ * What workflows may ask of KMD Nexus. Implemented by NexusClient (real REST/HAL API) and reached
+ * through the sandbox in tests and demos. Ids are Nexus's numeric ids.
+ */
+export const NEXUS_PORT = Symbol('NexusPort');
+
+export interface NexusNote {
+  id: number;
+  version: number;
+  citizenId: number;
+  formTitle: string;
+  /** Workflow state name, e.g. "Kladde" or "Låst". */
+  state: string;
+  locked: boolean;
+  createDate: string; // ISO 8601 with offset
+  updateDate?: string;
+  observationTimestamp: string; // ISO 8601 with offset
+  /** Form items by label, values as text ("" when empty). */
+  items: Record<string, string>;
+  tags: string[];
+}
+
+export interface NexusCitizen {
+  id: number;
+  cpr: string;
+  firstName: string;
+  lastName: string;
+  fullName: string;
+  conditions: string[];
+}
+
+export interface NexusOrganisation {
+  id: number;
+  name: string;
+}
+
+export interface NexusRelation {
+  id: number;
+  citizenId: number;
+  organisation: NexusOrganisation;
+  /** Opaque link the client needs to remove it. */
+  removeHref?: string;
+}
+
+export interface MeetingNotesQuery {
+  /** Meeting date YYYY-MM-DD (Europe/Copenhagen). */
+  observationDate: string;
+  formTitle: string;
+  tag: string;
+}
+
+export interface LockedNotesQuery {
+  /** ISO timestamp: only notes updated at/after this. */
+  since: string;
+  formTitle: string;
+  tag: string;
+}
+
+export interface NoteWriteResult {
+  changed: boolean;
+  version: number;
+}
+
+export interface CreateTaskInput {
+  on: { noteId: number } | { citizenId: number };
+  typeName: string;
+  title: string;
+  description: string;
+  dueDate: string; // YYYY-MM-DD
+  organisationName: string;
+}
+
+export interface NexusPort {
+  findMeetingNotes(q: MeetingNotesQuery): Promise<NexusNote[]>;
+  getNote(noteId: number): Promise<NexusNote>;
+  getCitizen(citizenId: number): Promise<NexusCitizen>;
+  getRelations(citizenId: number): Promise<NexusRelation[]>;
+  findOrganisation(name: string): Promise<NexusOrganisation | null>;
+  attachOrganisation(citizenId: number, orgName: string): Promise<NexusRelation>;
+  detachOrganisation(relation: NexusRelation): Promise<void>;
+  /** Writes hh:mm into the note's time item, keeping its workflow state; no-op if already set. */
+  setNoteTime(noteId: number, hhmm: string): Promise<NoteWriteResult>;
+  /** Moves the note to the locked state; no-op if already locked. */
+  lockNote(noteId: number): Promise<NoteWriteResult>;
+  /** Locked tagged notes updated since the cursor; the caller dedups by (id, version). */
+  findLockedNotes(q: LockedNotesQuery): Promise<{ notes: NexusNote[]; cursor: string }>;
+  createTask(t: CreateTaskInput): Promise<{ id: number }>;
+  /** Tasks already created on a note/citizen with this title (used to reconcile after a crash). */
+  findTasks(on: CreateTaskInput['on'], title: string): Promise<Array<{ id: number; title: string }>>;
+}
