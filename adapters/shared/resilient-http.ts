@@ -3,6 +3,7 @@ import CircuitBreaker from 'opossum';
 import { classifyError, isRetryableHttpStatus, PermanentError, RetryableError } from '../../src/common/errors';
 import { maskCpr } from '../../src/logging/redact';
 import { breakerState, outboundCalls, outboundDuration } from '../../src/metrics/metrics';
+import { registerBreaker } from './breaker-registry';
 import { Semaphore } from './semaphore';
 
 export interface ResilientHttpOptions {
@@ -47,6 +48,7 @@ export class ResilientHttp {
     this.breaker.on('open', () => breakerState.set(label, 2));
     this.breaker.on('halfOpen', () => breakerState.set(label, 1));
     this.breaker.on('close', () => breakerState.set(label, 0));
+    registerBreaker(opts.system, () => this.state);
   }
 
   get state(): BreakerStateName {
