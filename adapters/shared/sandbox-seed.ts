@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { PermanentError } from '../../src/common/errors';
+import { shippedFile } from '../../src/infra/project-root';
 import { Seed, seedSchema } from '../../schemas/sandbox-seed.schema';
 
 /** The built-in seed: a realistic district used by `demo` and by the sandbox when no SANDBOX_SEED is set. */
-export const DEFAULT_SEED_FILE = path.join(__dirname, 'seeds', 'default-seed.json');
+export const DEFAULT_SEED_FILE = shippedFile('adapters', 'shared', 'seeds', 'default-seed.json');
 
 /** Reads and validates a seed file; a bad file is a clear error naming the first wrong field (no values shown). */
 export function loadSeed(file: string = DEFAULT_SEED_FILE): Seed {
