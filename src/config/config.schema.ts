@@ -28,6 +28,8 @@ export const envSchema = z.object({
   INTAKE_API_KEY: sensitive(z.string().min(16, 'at least 16 characters').optional()),
 
   SANDBOX_SEED: z.string().optional(),
+  /** Seeds the simulators' fault PRNGs so chaos runs are reproducible. */
+  SANDBOX_RANDOM_SEED: int(0, 42),
   DISTRICTS_FILE: z.string().optional(),
 
   NEXUS_BASE_URL: optionalUrl,
@@ -51,6 +53,18 @@ export const envSchema = z.object({
   NEXUS_ORG_NURSES: z.string().default('Sygeplejersker'),
   AGENDA_AUTO_ATTACH: bool(false),
 
+  // After the meeting: the locked-note watch and the follow-ups a note asks for.
+  /** How often the watch looks for newly locked notes; 0 turns the watch off. */
+  WATCH_INTERVAL_MS: int(0, 60000),
+  /** Where the watch starts on its very first run (no cursor yet): this many hours back. */
+  WATCH_LOOKBACK_HOURS: int(0, 24),
+  NEXUS_ITEM_SEND_TO_GP: z.string().default('Send til egen læge'),
+  NEXUS_ITEM_HOMECARE_TASK: z.string().default('Opgave til hjemmeplejen'),
+  NEXUS_ITEM_ATTACH_ORGANISATIONS: z.string().default('Tilknyt organisation'),
+  NEXUS_ITEM_REVISITATION: z.string().default('Revisitation'),
+  /** Follow-up tasks are due this many days after the meeting. */
+  FOLLOWUP_TASK_DUE_DAYS: int(0, 7),
+
   EDOC_URL: optionalUrl,
   EDOC_AUTH: z.enum(['ntlm', 'basic']).default('ntlm'),
   EDOC_USER: z.string().optional(),
@@ -61,6 +75,15 @@ export const envSchema = z.object({
   EDOC_DOCUMENT_TYPE: z.string().default('Notat'),
   EDOC_DOCUMENT_STATUS: z.string().default('Endelig'),
   EDOC_CODE_LISTS_FILE: z.string().optional(),
+  EDOC_CONCURRENCY: int(1, 2),
+  EDOC_BREAKER_RESET_MS: int(100, 10000),
+  /** SearchCaseFile criterion that holds the party's CPR ("prefix:Name"); not in public sources, so configurable. */
+  EDOC_CPR_SEARCH_FIELD: z.string().regex(/^(edoc|fesd):[A-Za-z][A-Za-z0-9]*$/, 'edoc:Name or fesd:Name').default('edoc:PartyIdentifier'),
+  SANDBOX_EDOC_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  SANDBOX_EDOC_LATENCY_MS: int(0, 0),
+  SANDBOX_EDOC_ERROR_RATE: z.coerce.number().min(0).max(1).default(0),
+  /** Share of uploads the eDoc sandbox stores but never answers ("commit then time out"). */
+  SANDBOX_EDOC_COMMIT_TIMEOUT_RATE: z.coerce.number().min(0).max(1).default(0),
 
   MEDCOM_TRANSPORT: z.enum(['file']).default('file'),
   MEDCOM_OUT_DIR: z.string().optional(),
