@@ -1,6 +1,6 @@
 import axios, { AxiosError, AxiosInstance, AxiosRequestConfig, AxiosResponse } from 'axios';
 import CircuitBreaker from 'opossum';
-import { classifyError, isRetryableHttpStatus, PermanentError, RetryableError } from '../../src/common/errors';
+import { classifyError, IntegrationError, isRetryableHttpStatus, PermanentError, RetryableError } from '../../src/common/errors';
 import { maskCpr } from '../../src/logging/redact';
 import { breakerState, outboundCalls, outboundDuration } from '../../src/metrics/metrics';
 import { registerBreaker } from './breaker-registry';
@@ -15,6 +15,11 @@ export interface ResilientHttpOptions {
   breaker?: { errorThresholdPercentage?: number; resetTimeout?: number; volumeThreshold?: number; rollingCountTimeout?: number };
   /** Turns a response body into a short, personal-data-free reason (e.g. Nexus's `reason`). */
   describeBody?: (body: unknown) => string | undefined;
+  /**
+   * Optional protocol-specific classification of a non-2xx answer (e.g. a SOAP fault whose
+   * faultcode says the request itself is wrong). Returning undefined keeps the status-based default.
+   */
+  responseError?: (res: AxiosResponse) => IntegrationError | undefined;
   axios?: AxiosInstance;
 }
 
@@ -87,7 +92,7 @@ export class ResilientHttp {
       }
       outboundCalls.inc({ system: this.system, status: String(res.status) });
       if (res.status >= 200 && res.status < 300) return res;
-      throw this.statusError(res, config);
+      throw this.opts.responseError?.(res) ?? this.statusError(res, config);
     });
   }
 
