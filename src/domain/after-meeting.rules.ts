@@ -1,0 +1,165 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * What a locked meeting note asks tsm-bridge to do afterwards (DOMAIN.md §A "After the meeting").
+ * Pure rules: the note's items in, follow-ups and their deterministic identities out.
+ */
+
+/** The form item labels the rules read; local configuration in Nexus, so they come from config. */
+export interface FollowUpLabels {
+  sendToGp: string; // "Send til egen læge": Ja/Nej
+  homeCareTask: string; // "Opgave til hjemmeplejen": free text
+  attachOrganisations: string; // "Tilknyt organisation": organisation names
+  revisitation: string; // "Revisitation": Ja/Nej
+}
+
+export interface FollowUpOrganisations {
+  homeCare: string;
+  coordinator: string;
+  visitator: string;
+}
+
+export type FollowUpTaskKind = 'homecare' | 'attach-organisations' | 'revisitation';
+
+export interface FollowUps {
+  sendToGp: boolean;
+  homeCareTask?: string;
+  attachOrganisations: string[];
+  revisitation: boolean;
+}
+
+export interface NoteVersionRef {
+  noteId: number;
+  noteVersion: number;
+}
+
+export interface FollowUpTask {
+  kind: FollowUpTaskKind;
+  organisationName: string;
+  /** Carries only ids and the meeting date; it is how a task of unknown outcome is found again. */
+  title: string;
+  description: string;
+  dueDate: string;
+  /** Ledger key: the task's content, not the note version, so a correction repeats only changed tasks. */
+  ledgerKey: string;
+}
+
+/** "Ja" in any case, with or without surrounding blanks; anything else (Nej, empty, missing) is no. */
+export function isYes(value: string | undefined): boolean {
+  return (value ?? '').trim().toLowerCase() === 'ja';
+}
+
+/** Organisation names separated by commas, semicolons or line breaks; blanks and repeats dropped. */
+export function parseOrganisationList(value: string | undefined): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const raw of (value ?? '').split(/[,;\n\r]+/)) {
+    const name = raw.trim().replace(/\s+/g, ' ');
+    const key = name.toLowerCase();
+    if (!name || seen.has(key)) continue;
+    seen.add(key);
+    out.push(name);
+  }
+  return out;
+}
+
+export function followUpsOf(items: Record<string, string>, labels: FollowUpLabels): FollowUps {
+  const homeCare = (items[labels.homeCareTask] ?? '').trim();
+  return {
+    sendToGp: isYes(items[labels.sendToGp]),
+    ...(homeCare ? { homeCareTask: homeCare } : {}),
+    attachOrganisations: parseOrganisationList(items[labels.attachOrganisations]),
+    revisitation: isYes(items[labels.revisitation]),
+  };
+}
+
+/** The meeting date of a note: its observation date in Europe/Copenhagen (YYYY-MM-DD). */
+export function meetingDateOf(observationTimestamp: string): string {
+  const at = new Date(normaliseOffset(observationTimestamp));
+  if (Number.isNaN(at.getTime())) throw new RangeError('observation timestamp is not a date');
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Copenhagen', year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+}
+
+/** Nexus writes offsets as +0000; Date.parse wants +00:00. */
+function normaliseOffset(ts: string): string {
+  return ts.replace(/([+-]\d{2})(\d{2})$/, '$1:$2');
+}
+
+export function addDays(date: string, days: number): string {
+  const d = new Date(`${date}T12:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+/** BullMQ job ids may not contain ':'; these are stable for a note version, so a repeat enqueue is a no-op. */
+export function flowJobId(ref: NoteVersionRef): string {
+  return `note-${ref.noteId}-v${ref.noteVersion}`;
+}
+
+export function noteVersionKey(ref: NoteVersionRef): string {
+  return `${ref.noteId}:${ref.noteVersion}`;
+}
+
+export function meetingId(districtId: string, meetingDate: string): string {
+  return `${districtId}/${meetingDate}`;
+}
+
+/** One letter per note version and GP practice, forever (MedCom port ledger key). */
+export function letterIdempotencyKey(ref: NoteVersionRef, ydernummer: string): string {
+  return `medcom:note:${ref.noteId}:v${ref.noteVersion}:gp:${ydernummer}`;
+}
+
+/** The source reference eDoc keeps in the document title: one document per note version. */
+export function documentSourceId(ref: NoteVersionRef): string {
+  return `nexus-note-${ref.noteId}-v${ref.noteVersion}`;
+}
+
+export function documentTitle(ref: NoteVersionRef, meetingDate: string, correctionOf?: number): string {
+  const base = `Tværfagligt samarbejdsmøde ${meetingDate} - notat ${ref.noteId} v${ref.noteVersion}`;
+  return correctionOf ? `${base} (rettelse af v${correctionOf})` : base;
+}
+
+const KIND_TITLE: Record<FollowUpTaskKind, string> = {
+  homecare: 'opgave til hjemmeplejen',
+  'attach-organisations': 'tilknyt organisation',
+  revisitation: 'revisitation',
+};
+
+/**
+ * The Nexus tasks a note asks for. Titles hold ids only; the description carries what the meeting
+ * decided, which belongs in Nexus (the citizen's own record) and nowhere else.
+ */
+export function followUpTasks(
+  ref: NoteVersionRef,
+  meetingDate: string,
+  followUps: FollowUps,
+  orgs: FollowUpOrganisations,
+  dueInDays: number,
+): FollowUpTask[] {
+  const dueDate = addDays(meetingDate, dueInDays);
+  const make = (kind: FollowUpTaskKind, organisationName: string, description: string): FollowUpTask => ({
+    kind,
+    organisationName,
+    title: `Samarbejdsmøde ${meetingDate}: ${KIND_TITLE[kind]} (notat ${ref.noteId} v${ref.noteVersion})`,
+    description,
+    dueDate,
+    ledgerKey: `nexus-task:note:${ref.noteId}:${kind}:${contentHash(organisationName, description)}`,
+  });
+  const tasks: FollowUpTask[] = [];
+  if (followUps.homeCareTask) {
+    tasks.push(make('homecare', orgs.homeCare, followUps.homeCareTask));
+  }
+  if (followUps.attachOrganisations.length) {
+    tasks.push(make('attach-organisations', orgs.coordinator,
+      `Mødet har besluttet, at borgeren tilknyttes: ${[...followUps.attachOrganisations].sort((a, b) => a.localeCompare(b, 'da')).join(', ')}. Opdatér borgerens relationer.`));
+  }
+  if (followUps.revisitation) {
+    tasks.push(make('revisitation', orgs.visitator,
+      `Mødet har besluttet revisitation. Revisitér og dokumentér (notat ${ref.noteId}).`));
+  }
+  return tasks;
+}
+
+function contentHash(...parts: string[]): string {
+  return createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 16);
+}
