@@ -76,7 +76,8 @@ export async function startEmbeddedRedis(opts: { dataDir: string; port?: number 
     if (!child || child.exitCode !== null) return;
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+    // unref: a pending 5 s timer would otherwise keep the parent (e.g. jest) alive after a clean stop.
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000).unref())]);
     if (child.exitCode === null) child.kill('SIGKILL');
   };
 
