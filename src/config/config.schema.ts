@@ -30,6 +30,10 @@ export const envSchema = z.object({
   SANDBOX_SEED: z.string().optional(),
   /** Seeds the simulators' fault PRNGs so chaos runs are reproducible. */
   SANDBOX_RANDOM_SEED: int(0, 42),
+  /** Where the simulators listen: loopback locally; 0.0.0.0 in the docker-compose sandbox service. */
+  SANDBOX_HOST: z.string().default('127.0.0.1'),
+  /** Fixed simulator ports (docker-compose); unset = a free port. */
+  SANDBOX_NEXUS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   DISTRICTS_FILE: z.string().optional(),
 
   NEXUS_BASE_URL: optionalUrl,
