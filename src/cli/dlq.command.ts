@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { QueueGateway } from '../../queues/queue.gateway';
+import { parseAge } from '../common/duration';
 import { startService } from '../main';
 
 /** Runs fn against the queues without starting workers or HTTP (shares the running embedded Redis if any). */
@@ -10,12 +11,6 @@ async function withGateway<T>(fn: (g: QueueGateway) => Promise<T>): Promise<T> {
   } finally {
     await svc.stop();
   }
-}
-
-export function parseAge(s: string): number {
-  const m = /^(\d+)(s|m|h|d)$/.exec(s);
-  if (!m) throw new Error(`--older-than expects e.g. 30d, 12h, 15m (got ${s})`);
-  return Number(m[1]) * { s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7 }[m[2] as 's' | 'm' | 'h' | 'd'];
 }
 
 const actor = () => `cli:${process.env.USER ?? 'operator'}`;
