@@ -1,5 +1,18 @@
 import { Module } from '@nestjs/common';
+import type { AppConfig } from '../../src/config/config.schema';
+import { CONFIG } from '../../src/config/tokens';
+import { DocumentJournal } from '../../src/workflows/journal-document';
+import { EdocClient } from './edoc.client';
+import { EdocCodeLists } from './edoc.code-lists';
+import { EDOC_PORT } from './edoc.port';
 
-/** Edoc adapter: port implementation, client and mapper. */
-@Module({})
+/** eDoc: the port (SOAP client) and the exactly-once journaling use case built on it. */
+@Module({
+  providers: [
+    { provide: EdocCodeLists, inject: [CONFIG], useFactory: (c: AppConfig) => EdocCodeLists.load(c.EDOC_CODE_LISTS_FILE) },
+    { provide: EDOC_PORT, inject: [CONFIG, EdocCodeLists], useFactory: (c: AppConfig, codes: EdocCodeLists) => new EdocClient(c, codes) },
+    DocumentJournal,
+  ],
+  exports: [EDOC_PORT, DocumentJournal, EdocCodeLists],
+})
 export class EdocModule {}

@@ -1,0 +1,44 @@
+import axios, { AxiosError, AxiosInstance, AxiosRequestConfig } from 'axios';
+import { NtlmClient } from 'axios-ntlm';
+import http from 'node:http';
+import https from 'node:https';
+
+export interface EdocAuthSettings {
+  mode: 'ntlm' | 'basic';
+  user: string;
+  password: string;
+  domain?: string;
+}
+
+export interface EdocTransport {
+  axios: AxiosInstance;
+  /** Merged into every request (NTLM needs 401s to reach its handshake interceptor). */
+  requestDefaults: AxiosRequestConfig;
+  /** NTLM authenticates a connection, not a request: one handshake at a time on one socket. */
+  maxConcurrency?: number;
+}
+
+/**
+ * The HTTP client for eDoc with pluggable authentication: NTLM for a real eDoc (its service account
+ * sits behind IIS Windows authentication) and HTTP Basic for the sandbox.
+ */
+export function createEdocTransport(auth: EdocAuthSettings): EdocTransport {
+  if (auth.mode === 'basic') {
+    return { axios: axios.create({ auth: { username: auth.user, password: auth.password } }), requestDefaults: {} };
+  }
+  const client = NtlmClient(
+    { username: auth.user, password: auth.password, domain: auth.domain ?? '' },
+    {
+      httpAgent: new http.Agent({ keepAlive: true, maxSockets: 1 }),
+      httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 1 }),
+    },
+  );
+  // axios-ntlm handles the 401 challenge in an error interceptor, so 401 must reject. A 401 that
+  // survives the handshake (wrong password) is handed back as a response so it is classified
+  // like any other 4xx (permanent) instead of as a network failure.
+  client.interceptors.response.use(undefined, (err: AxiosError) => {
+    if (err.response?.status === 401) return err.response;
+    return Promise.reject(err);
+  });
+  return { axios: client, requestDefaults: { validateStatus: (s) => s !== 401 }, maxConcurrency: 1 };
+}
