@@ -5,7 +5,7 @@ import { FileGpDirectory } from '../../../adapters/directory/file-gp-directory';
 import { PermanentError } from '../../../src/common/errors';
 import { seedSchema } from '../../../schemas/sandbox-seed.schema';
 
-const practice = { ydernummer: '024015', name: 'Lægerne i Solhøj', ean: '5790001234567', sor: '123451000016001', formats: ['fhir-json', 'xdis91'] as const };
+const practice = { ydernummer: '024015', name: 'Lægerne i Solhøj', ean: '5790001234567', sor: '123451000016001', formats: ['fhir-json', 'xdis91'] as Array<'fhir-json' | 'xdis91'> };
 
 describe('FileGpDirectory', () => {
   it('finds the practice of a seeded citizen through gp.ydernummer', async () => {
