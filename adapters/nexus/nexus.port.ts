@@ -58,6 +58,10 @@ export interface LockedNotesQuery {
   since: string;
   formTitle: string;
   tag: string;
+  /** The district's citizen list (data list) name; NEXUS_CITIZEN_LIST when absent. */
+  citizenList?: string;
+  /** The citizen view holding the notes; NEXUS_CITIZEN_VIEW when absent. */
+  citizenView?: string;
 }
 
 export interface NoteWriteResult {

@@ -34,6 +34,13 @@ export const envSchema = z.object({
   SANDBOX_HOST: z.string().default('127.0.0.1'),
   /** Fixed simulator ports (docker-compose); unset = a free port. */
   SANDBOX_NEXUS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /** Nexus simulator fault knobs (also settable at runtime: POST /_sandbox/faults). Rates are 0..1. */
+  SANDBOX_NEXUS_LATENCY_MS: int(0, 0),
+  SANDBOX_NEXUS_ERROR_RATE: z.coerce.number().min(0).max(1).default(0),
+  SANDBOX_NEXUS_CONFLICT_RATE: z.coerce.number().min(0).max(1).default(0),
+  SANDBOX_NEXUS_TIMEOUT_RATE: z.coerce.number().min(0).max(1).default(0),
+  /** Base URL of a running Nexus simulator (set by startSandboxes; tests and demo reach /_sandbox/* through it). */
+  SANDBOX_NEXUS_URL: optionalUrl,
   DISTRICTS_FILE: z.string().optional(),
 
   NEXUS_BASE_URL: optionalUrl,
@@ -42,6 +49,9 @@ export const envSchema = z.object({
   NEXUS_CLIENT_SECRET: sensitive(z.string().optional()),
   NEXUS_CONCURRENCY: int(1, 4),
   NEXUS_TIMEOUT_MS: int(100, 20000),
+  NEXUS_BREAKER_RESET_MS: int(100, 10000),
+  /** Form by id, relative to the home URL, for notes not yet reached through links (an assumption: not in public clients). */
+  NEXUS_FORM_DATA_PATH: z.string().regex(/\{id\}/, 'must contain {id}').default('formData/{id}'),
   NEXUS_CITIZEN_LIST: z.string().default('Tværfagligt samarbejdsmøde – notater og aftaler'),
   NEXUS_CITIZEN_VIEW: z.string().default('- Alt'),
   NEXUS_FORM_TITLE: z.string().default('Samlet faglig vurdering'),
