@@ -1,5 +1,41 @@
-import { Module } from '@nestjs/common';
+import { Inject, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { createQueueDashboard } from '../../queues/dashboard';
+import { QueueGateway } from '../../queues/queue.gateway';
+import { AuditService } from '../audit/audit.service';
+import type { AppConfig } from '../config/config.schema';
+import { CONFIG } from '../config/tokens';
+import { adminAuthMiddleware, AdminAuthGuard } from './admin-auth';
+import { AdminCredentials } from './admin-credentials';
+import { AuditController } from './audit.controller';
+import { boardHooks } from './board-hooks';
+import { DeadLettersController } from './dead-letters.controller';
+import { HealthController } from './health.controller';
+import { MetricsController } from './metrics.controller';
+import { QueueControlController } from './queue-control.controller';
+import { RedisHealth } from './redis-health';
+
+export const DASHBOARD_PATH = '/admin/queues';
 
 /** Admin HTTP: dashboard, health, metrics, dead letters, audit (api role only). */
-@Module({})
-export class AdminModule {}
+@Module({
+  imports: [TerminusModule.forRoot({ errorLogStyle: 'json' })],
+  controllers: [HealthController, MetricsController, DeadLettersController, QueueControlController, AuditController],
+  providers: [
+    { provide: AdminCredentials, inject: [CONFIG], useFactory: (config: AppConfig) => AdminCredentials.fromConfig(config) },
+    AdminAuthGuard,
+    RedisHealth,
+  ],
+})
+export class AdminModule implements NestModule {
+  constructor(
+    private readonly queues: QueueGateway,
+    private readonly credentials: AdminCredentials,
+    @Inject(AuditService) private readonly audit: AuditService,
+  ) {}
+
+  configure(consumer: MiddlewareConsumer): void {
+    const dashboard = createQueueDashboard(this.queues, { basePath: DASHBOARD_PATH, hooks: boardHooks(this.audit, this.credentials) });
+    consumer.apply(adminAuthMiddleware(this.credentials), dashboard).forRoutes(DASHBOARD_PATH);
+  }
+}

@@ -1,0 +1,63 @@
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import type { BoardHooks, ControllerHandlerReturnType, IServerAdapter } from '@bull-board/api/typings/app';
+import { ExpressAdapter } from '@bull-board/express';
+import type { Express } from 'express';
+import path from 'node:path';
+import { maskCpr } from '../src/logging/redact';
+import { JOB_NAMES } from './job-types';
+import { maskPayload, QueueGateway } from './queue.gateway';
+
+export interface DashboardOptions {
+  /** Where the router is mounted; the UI builds its links from it. */
+  basePath: string;
+  /** Policy and audit around the board's API handlers (see src/admin/board-hooks.ts). */
+  hooks?: BoardHooks;
+}
+
+/**
+ * bull-board over every queue, with job data masked to ids: payloads and return values through
+ * maskPayload, job names only when they are known job types, and every API answer (failure reasons,
+ * stack traces, logs) passed through the CPR mask as a last line of defence.
+ */
+export function createQueueDashboard(gateway: QueueGateway, opts: DashboardOptions): Express {
+  const server = new ExpressAdapter().setBasePath(opts.basePath);
+  const queues = gateway.allQueues().map((queue) => {
+    const adapter = new BullMQAdapter(queue, { displayName: queue.name });
+    adapter.setFormatter('data', maskPayload);
+    adapter.setFormatter('returnValue', maskValue);
+    adapter.setFormatter('progress', maskValue);
+    adapter.setFormatter('name', (job: { name?: string }) => safeJobName(job.name));
+    return adapter;
+  });
+  createBullBoard({
+    queues,
+    // @bull-board/express types itself against its own pinned copy of @bull-board/api: same interface.
+    serverAdapter: server as unknown as IServerAdapter,
+    options: {
+      uiBasePath: path.dirname(require.resolve('@bull-board/ui/package.json')),
+      uiConfig: { boardTitle: 'tsm-bridge queues', hideDocsLink: true },
+      handlerHooks: {
+        before: opts.hooks?.before,
+        after: async (ctx, result) => maskAnswer(opts.hooks?.after ? await opts.hooks.after(ctx, result) : result),
+      },
+    },
+  });
+  return server.getRouter();
+}
+
+export function safeJobName(name: string | undefined): string {
+  return name && (JOB_NAMES as readonly string[]).includes(name) ? name : '[unknown job type]';
+}
+
+/** Numbers and booleans as they are, objects through maskPayload, anything else masked. */
+export function maskValue(value: unknown): unknown {
+  if (value === undefined || value === null || typeof value === 'number' || typeof value === 'boolean') return value;
+  if (typeof value === 'object' && !Array.isArray(value)) return maskPayload(value);
+  return '[masked]';
+}
+
+function maskAnswer(result: ControllerHandlerReturnType): ControllerHandlerReturnType {
+  if (result.body === undefined || result.body === null) return result;
+  return { ...result, body: JSON.parse(maskCpr(JSON.stringify(result.body))) };
+}
