@@ -27,6 +27,13 @@ export interface AuditQuery {
 
 const MAX_STREAM = 1_000_000;
 
+// KEYS: once-marker, stream, then the note/request index lists; ARGV: record JSON, stream cap.
+const RECORD_ONCE = `
+if not redis.call('SET', KEYS[1], '1', 'NX') then return 0 end
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'r', ARGV[1])
+for i = 3, #KEYS do redis.call('RPUSH', KEYS[i], ARGV[1]) end
+return 1`;
+
 /**
  * Append-only audit trail: a Redis stream (queryable by admins) plus daily JSON-lines files for the
  * municipality's log platform. Per-note and per-request indexes make "what happened to note X" cheap.
@@ -41,6 +48,24 @@ export class AuditService {
     if (rec.noteId !== undefined) multi.rpush(`${this.prefix}:audit:note:${rec.noteId}`, json);
     if (rec.requestId !== undefined) multi.rpush(`${this.prefix}:audit:request:${rec.requestId}`, json);
     await multi.exec();
+    await mkdir(this.dir, { recursive: true });
+    await appendFile(path.join(this.dir, `audit-${rec.at.slice(0, 10)}.jsonl`), json + '\n');
+    return rec;
+  }
+
+  /**
+   * Records at most once per key (e.g. a ledger key): a step retried after a crash, or a replayed
+   * flow, does not write its audit line again. The Redis stream is the authority; the day file is
+   * appended right after it, so a crash between the two can only cost the file that one line.
+   */
+  async recordOnce(onceKey: string, input: Omit<AuditRecord, 'at'> & { at?: string }): Promise<AuditRecord | null> {
+    const rec: AuditRecord = { ...input, at: input.at ?? new Date().toISOString() };
+    const json = JSON.stringify(rec);
+    const keys = [`${this.prefix}:audit:once:${onceKey}`, `${this.prefix}:audit`];
+    if (rec.noteId !== undefined) keys.push(`${this.prefix}:audit:note:${rec.noteId}`);
+    if (rec.requestId !== undefined) keys.push(`${this.prefix}:audit:request:${rec.requestId}`);
+    const added = await this.redis.eval(RECORD_ONCE, keys.length, ...keys, json, String(MAX_STREAM));
+    if (added !== 1) return null;
     await mkdir(this.dir, { recursive: true });
     await appendFile(path.join(this.dir, `audit-${rec.at.slice(0, 10)}.jsonl`), json + '\n');
     return rec;

@@ -57,3 +57,37 @@ export const sideEffects = new Counter({
   labelNames: ['kind', 'outcome'] as const,
   registers: [metricsRegistry],
 });
+
+/** One row of the per-meeting note counts; set by the after-meeting workflow (see setMeetingNotesSource). */
+export interface MeetingNotesRow {
+  district: string;
+  meetingDate: string;
+  state: 'done' | 'pending' | 'failed';
+  count: number;
+}
+
+let meetingNotesSource: (() => Promise<MeetingNotesRow[]>) | undefined;
+
+/** Where tsm_meeting_notes reads its numbers when scraped (the after-meeting status service). */
+export function setMeetingNotesSource(source: (() => Promise<MeetingNotesRow[]>) | undefined): void {
+  meetingNotesSource = source;
+}
+
+export const meetingNotes = new Gauge({
+  name: 'tsm_meeting_notes',
+  help: 'Notes of recent meetings by after-meeting state (done, pending, failed), computed at scrape time',
+  labelNames: ['district', 'meeting_date', 'state'] as const,
+  registers: [metricsRegistry],
+  // Computed from Redis when scraped, so the api process shows what the workers did.
+  async collect() {
+    if (!meetingNotesSource) return;
+    let rows: MeetingNotesRow[];
+    try {
+      rows = await meetingNotesSource();
+    } catch {
+      return; // keep the last values rather than fail the whole scrape
+    }
+    this.reset();
+    for (const r of rows) this.set({ district: r.district, meeting_date: r.meetingDate, state: r.state }, r.count);
+  },
+});

@@ -1,0 +1,102 @@
+import type { Logger } from 'pino';
+import type { NexusNote, NexusPort } from '../../adapters/nexus/nexus.port';
+import type { QueueGateway } from '../../queues/queue.gateway';
+import { AuditService } from '../audit/audit.service';
+import type { District } from '../config/districts';
+import { flowJobId, FollowUpLabels, FollowUpOrganisations, followUpsOf, followUpTasks, meetingDateOf, meetingId, noteVersionKey } from '../domain/after-meeting.rules';
+import { NoteFlowPayload, noteFlow, stepsFor } from './after-meeting';
+import type { AfterMeetingStore } from './after-meeting.store';
+
+export interface WatchSettings {
+  labels: FollowUpLabels;
+  /** Organisations receiving follow-up tasks, per district (home care is the same everywhere). */
+  organisations(district: District): FollowUpOrganisations;
+  taskDueDays: number;
+  /** How far back the very first run looks, before any cursor exists. */
+  lookbackMs: number;
+}
+
+export interface WatchSummary {
+  found: number;
+  started: number;
+  corrections: number;
+  /** Versions whose flow was already enqueued: a repeated hit, harmless. */
+  alreadyProcessed: number;
+  /** Older than a version already processed (Nexus served a stale read). */
+  stale: number;
+}
+
+/**
+ * The 'notes.watch' job: per district, the locked tagged notes updated since the district's cursor,
+ * one after-meeting flow per new note version. A version is started once; a re-locked newer
+ * version is started again as a correction. The cursor moves only after every hit is enqueued.
+ */
+export class NotesWatch {
+  constructor(
+    private readonly nexus: NexusPort,
+    private readonly flows: Pick<QueueGateway, 'addFlow'>,
+    private readonly store: AfterMeetingStore,
+    private readonly audit: AuditService,
+    private readonly districts: readonly District[],
+    private readonly settings: WatchSettings,
+    private readonly log: Logger,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async run(): Promise<WatchSummary> {
+    const total: WatchSummary = { found: 0, started: 0, corrections: 0, alreadyProcessed: 0, stale: 0 };
+    for (const district of this.districts) {
+      const s = await this.watchDistrict(district);
+      for (const k of Object.keys(total) as Array<keyof WatchSummary>) total[k] += s[k];
+    }
+    return total;
+  }
+
+  private async watchDistrict(district: District): Promise<WatchSummary> {
+    const summary: WatchSummary = { found: 0, started: 0, corrections: 0, alreadyProcessed: 0, stale: 0 };
+    const since = (await this.store.cursor(district.id)) ?? new Date(this.now().getTime() - this.settings.lookbackMs).toISOString();
+    const { notes, cursor } = await this.nexus.findLockedNotes({
+      since, formTitle: district.nexus.formTitle, tag: district.nexus.tag,
+      citizenList: district.nexus.citizenList, citizenView: district.nexus.citizenView,
+    });
+    summary.found = notes.length;
+    for (const note of [...notes].sort((a, b) => a.id - b.id || a.version - b.version)) {
+      const outcome = await this.startFlow(district, note);
+      if (outcome === 'started' || outcome === 'correction') summary.started++;
+      if (outcome === 'correction') summary.corrections++;
+      if (outcome === 'already-processed') summary.alreadyProcessed++;
+      if (outcome === 'stale') summary.stale++;
+    }
+    await this.store.advanceCursor(district.id, cursor);
+    if (summary.started) this.log.info({ district: district.id, ...summary }, 'after-meeting flows started');
+    return summary;
+  }
+
+  private async startFlow(district: District, note: NexusNote): Promise<'started' | 'correction' | 'already-processed' | 'stale' | 'not-locked'> {
+    const ref = { noteId: note.id, noteVersion: note.version };
+    if (!note.locked) return 'not-locked';
+    if (await this.store.isProcessed(ref)) return 'already-processed';
+    const previous = await this.store.latestVersion(note.id);
+    if (previous !== undefined && previous > note.version) return 'stale';
+
+    const payload: NoteFlowPayload = {
+      ...ref,
+      districtId: district.id,
+      meetingDate: meetingDateOf(note.observationTimestamp),
+      ...(previous !== undefined ? { correctionOf: previous } : {}),
+    };
+    const followUps = followUpsOf(note.items, this.settings.labels);
+    const tasks = followUpTasks(ref, payload.meetingDate, followUps, this.settings.organisations(district), this.settings.taskDueDays);
+    const steps = stepsFor(followUps, tasks.length);
+    // Enqueue first, mark second: a crash in between re-enqueues the same flow id, which is a no-op.
+    await this.flows.addFlow(noteFlow(payload, steps));
+    await this.store.markEnqueued(payload);
+    await this.audit.recordOnce(`after-meeting.enqueued:${noteVersionKey(ref)}`, {
+      action: 'after-meeting.enqueued', system: 'tsm-bridge', outcome: 'ok', noteId: note.id,
+      meetingId: meetingId(district.id, payload.meetingDate),
+      externalIds: { flow: flowJobId(ref), noteVersion: String(note.version), steps: steps.join(',') },
+      ...(payload.correctionOf !== undefined ? { reason: `correction of v${payload.correctionOf}` } : {}),
+    });
+    return payload.correctionOf !== undefined ? 'correction' : 'started';
+  }
+}
