@@ -1,0 +1,118 @@
+import { addCalendarDays } from './local-time';
+import { parseHhmm } from './meeting-calendar';
+
+/**
+ * The Teams calendar invitation for one meeting, as an iCalendar (RFC 5545) object. External
+ * participants receive it by mail, so it carries NO personal data by construction: its only inputs
+ * are the district's name and id, the meeting date and times, the Teams link and the meeting room.
+ */
+export interface MeetingInviteInput {
+  districtId: string;
+  districtName: string;
+  meetingDate: string; // YYYY-MM-DD, Europe/Copenhagen
+  startTime: string; // HH:MM local
+  durationMinutes: number;
+  teamsUrl: string;
+  location?: string;
+  /** DTSTAMP: when the invitation object was created. */
+  stamp: Date;
+}
+
+const TZID = 'Europe/Copenhagen';
+
+/** Europe/Copenhagen since 1996 (EU rules): CEST from the last Sunday of March 02:00, CET from the last Sunday of October 03:00. */
+const VTIMEZONE = [
+  'BEGIN:VTIMEZONE',
+  `TZID:${TZID}`,
+  'BEGIN:DAYLIGHT',
+  'TZOFFSETFROM:+0100',
+  'TZOFFSETTO:+0200',
+  'TZNAME:CEST',
+  'DTSTART:19700329T020000',
+  'RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU',
+  'END:DAYLIGHT',
+  'BEGIN:STANDARD',
+  'TZOFFSETFROM:+0200',
+  'TZOFFSETTO:+0100',
+  'TZNAME:CET',
+  'DTSTART:19701025T030000',
+  'RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU',
+  'END:STANDARD',
+  'END:VTIMEZONE',
+];
+
+/** Stable per district and date, so a re-sent invitation updates the same calendar entry. */
+export function meetingInviteUid(districtId: string, meetingDate: string): string {
+  return `tvaerfagligt-${districtId}-${meetingDate}@tsm-bridge`;
+}
+
+/** RFC 5545 §3.3.11 TEXT escaping. */
+export function escapeText(s: string): string {
+  return s.replace(/\\/g, '\\\\').replace(/;/g, '\\;').replace(/,/g, '\\,').replace(/\r?\n/g, '\\n');
+}
+
+/** RFC 5545 §3.1: lines longer than 75 octets are folded (CRLF + space), never inside a UTF-8 character. */
+export function foldLine(line: string): string {
+  const parts: string[] = [];
+  let current = '';
+  let octets = 0;
+  let limit = 75;
+  for (const ch of line) {
+    const n = Buffer.byteLength(ch, 'utf8');
+    if (octets + n > limit) {
+      parts.push(current);
+      current = '';
+      octets = 0;
+      limit = 74; // the leading space of a continuation line counts
+    }
+    current += ch;
+    octets += n;
+  }
+  parts.push(current);
+  return parts.join('\r\n ');
+}
+
+function localDateTime(date: string, minutesOfDay: number): string {
+  const date2 = addCalendarDays(date, Math.floor(minutesOfDay / 1440));
+  const m = minutesOfDay % 1440;
+  return `${date2.replace(/-/g, '')}T${String(Math.floor(m / 60)).padStart(2, '0')}${String(m % 60).padStart(2, '0')}00`;
+}
+
+function utcStamp(d: Date): string {
+  return d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+}
+
+export function buildMeetingInviteIcs(input: MeetingInviteInput): string {
+  const { hour, minute } = parseHhmm(input.startTime);
+  const start = hour * 60 + minute;
+  const where = input.location ? `${input.location} eller Microsoft Teams` : 'Microsoft Teams';
+  const description = [
+    `Tværfagligt samarbejdsmøde i ${input.districtName}.`,
+    'Du deltager i den del af mødet, du er inviteret til.',
+    `Deltag via Microsoft Teams: ${input.teamsUrl}`,
+  ].join('\n');
+  const lines = [
+    'BEGIN:VCALENDAR',
+    'PRODID:-//tsm-bridge//Tvaerfagligt samarbejdsmoede//DA',
+    'VERSION:2.0',
+    'CALSCALE:GREGORIAN',
+    'METHOD:PUBLISH',
+    ...VTIMEZONE,
+    'BEGIN:VEVENT',
+    `UID:${meetingInviteUid(input.districtId, input.meetingDate)}`,
+    'SEQUENCE:0',
+    `DTSTAMP:${utcStamp(input.stamp)}`,
+    `DTSTART;TZID=${TZID}:${localDateTime(input.meetingDate, start)}`,
+    `DTEND;TZID=${TZID}:${localDateTime(input.meetingDate, start + input.durationMinutes)}`,
+    `SUMMARY:${escapeText(`Tværfagligt samarbejdsmøde – ${input.districtName}`)}`,
+    `LOCATION:${escapeText(`${where}: ${input.teamsUrl}`)}`,
+    `URL:${input.teamsUrl}`,
+    `DESCRIPTION:${escapeText(description)}`,
+    'CLASS:PUBLIC',
+    'STATUS:CONFIRMED',
+    'TRANSP:OPAQUE',
+    'END:VEVENT',
+    'END:VCALENDAR',
+  ];
+  return lines.map(foldLine).join('\r\n') + '\r\n';
+}
