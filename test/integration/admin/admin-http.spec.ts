@@ -1,4 +1,7 @@
 import request from 'supertest';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ResilientHttp } from '../../../adapters/shared/resilient-http';
 import { QueueGateway } from '../../../queues/queue.gateway';
 import { AuditService } from '../../../src/audit/audit.service';
 import type { RunningService } from '../../../src/main';
@@ -101,4 +104,159 @@ describe('admin HTTP (api + worker against a real Redis)', () => {
     expect(res.body.job.failedReason).toContain('xxxxxx-xxxx');
     expect(res.text).not.toContain(CPR);
   });
+
+  it('exports the Prometheus metrics the operations guide lists', async () => {
+    await gw.queue('maintenance').add('maintenance.noop', { failTimes: 1 }, { jobId: 'metrics-retry', attempts: 2, backoff: { type: 'fixed', delay: 10 } });
+    await eventually(async () => (await gw.jobState('maintenance', 'metrics-retry')) === 'completed');
+    const system = `metrics-test-${process.pid}`;
+    const target = await startPlainServer(503);
+    const client = new ResilientHttp({ system, baseURL: target.url, timeoutMs: 1000, concurrency: 1 });
+    await expect(client.request({ url: '/x' })).rejects.toThrow(/503/);
+    client.shutdown();
+    await target.close();
+
+    const res = await http().get('/metrics').auth(USER, PASSWORD);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/plain/);
+    const completed = new RegExp(`^tsm_jobs\\{queue="maintenance",state="completed"\\} ([0-9]+)$`, 'm').exec(res.text);
+    expect(Number(completed?.[1])).toBeGreaterThanOrEqual(1);
+    expect(res.text).toMatch(/^tsm_job_duration_seconds_count\{queue="maintenance",job="maintenance.noop",outcome="ok"\} [1-9]/m);
+    expect(res.text).toMatch(/^tsm_job_failures_total\{queue="maintenance",job="maintenance.noop",error_class="retryable"\} [1-9]/m);
+    expect(res.text).toContain(`tsm_breaker_state{system="${system}"} 0`);
+    expect(res.text).toContain(`tsm_outbound_http_calls_total{system="${system}",status="503"} 1`);
+  });
+
+  it('reports an open breaker as down for its system while staying ready', async () => {
+    const system = `breaker-test-${process.pid}`;
+    const client = new ResilientHttp({ system, baseURL: 'http://127.0.0.1:9', timeoutMs: 200, concurrency: 1, breaker: { volumeThreshold: 1, errorThresholdPercentage: 1, resetTimeout: 60_000 } });
+    await expect(client.request({ url: '/' })).rejects.toThrow();
+    expect(client.state).toBe('open');
+    try {
+      const ready = await http().get('/health/ready');
+      expect(ready.status).toBe(200);
+      expect(ready.body.status).toBe('degraded');
+      expect(ready.body.error[system]).toEqual({ status: 'down', state: 'open' });
+      expect(ready.body.details.redis.status).toBe('up');
+      const metrics = await http().get('/metrics').auth(USER, PASSWORD);
+      expect(metrics.text).toContain(`tsm_breaker_state{system="${system}"} 2`);
+    } finally {
+      client.shutdown();
+    }
+  });
+
+  it('lists, shows and retries a dead letter over REST, audited with the admin as actor', async () => {
+    await gw.enqueue('maintenance.noop', { permanent: true, n: 41 }, { jobId: 'rest-dlq' });
+    await eventually(async () => (await gw.jobState('maintenance', 'rest-dlq')) === 'failed');
+
+    const list = await http().get('/admin/dead-letters').auth(USER, PASSWORD);
+    expect(list.status).toBe(200);
+    const row = list.body.find((d: { id: string }) => d.id === 'maintenance/rest-dlq');
+    expect(row).toMatchObject({ queue: 'maintenance', jobId: 'rest-dlq', name: 'maintenance.noop', attemptsMade: 1, payload: { permanent: true, n: 41 } });
+    expect(row.reason).toContain('[NOOP_PERMANENT]');
+
+    const show = await http().get('/admin/dead-letters/maintenance/rest-dlq').auth(USER, PASSWORD);
+    expect(show.status).toBe(200);
+    expect(show.body).toEqual(row);
+
+    const retry = await http().post('/admin/dead-letters/maintenance/rest-dlq/retry').auth(USER, PASSWORD);
+    expect(retry.status).toBe(200);
+    expect(retry.body).toEqual({ id: 'maintenance/rest-dlq', retried: true });
+    // It fails again for good (the payload still asks to), so it is back in the dead letters.
+    await eventually(async () => (await http().get('/admin/dead-letters/maintenance/rest-dlq').auth(USER, PASSWORD)).status === 200);
+    const trail = await http().get('/admin/audit').auth(USER, PASSWORD);
+    expect(trail.body).toEqual(expect.arrayContaining([
+      expect.objectContaining({ action: 'admin.retry', actor: USER, externalIds: { job: 'maintenance/rest-dlq' } }),
+      expect.objectContaining({ action: 'dead-letter', externalIds: { job: 'maintenance/rest-dlq', name: 'maintenance.noop' } }),
+    ]));
+
+    const removed = await http().delete('/admin/dead-letters/maintenance/rest-dlq').auth(USER, PASSWORD);
+    expect(removed.body).toEqual({ id: 'maintenance/rest-dlq', removed: true });
+    expect((await http().get('/admin/dead-letters/maintenance/rest-dlq').auth(USER, PASSWORD)).status).toBe(404);
+  });
+
+  it('retries all and purges by age over REST', async () => {
+    await gw.enqueue('maintenance.noop', { permanent: true }, { jobId: 'rest-all-1' });
+    await eventually(async () => (await gw.jobState('maintenance', 'rest-all-1')) === 'failed');
+    const all = await http().post('/admin/dead-letters/retry-all').auth(USER, PASSWORD);
+    expect(all.status).toBe(200);
+    expect(all.body.retried).toBeGreaterThanOrEqual(1);
+    await eventually(async () => (await gw.jobState('maintenance', 'rest-all-1')) === 'failed');
+    const keep = await http().post('/admin/dead-letters/purge?olderThan=30d').auth(USER, PASSWORD);
+    expect(keep.body).toEqual({ purged: 0, olderThanMs: 30 * 86_400_000 });
+    expect(await gw.jobState('maintenance', 'rest-all-1')).toBe('failed');
+    await new Promise((r) => setTimeout(r, 1100)); // purge ages are whole seconds or more
+    const purge = await http().post('/admin/dead-letters/purge?olderThan=1s').auth(USER, PASSWORD);
+    expect(purge.body.purged).toBeGreaterThanOrEqual(1);
+    expect(await gw.jobState('maintenance', 'rest-all-1')).toBe('unknown');
+    expect((await audit.query({})).some((r) => r.action === 'admin.purge' && r.actor === USER)).toBe(true);
+  });
+
+  it('answers bad input with clear 400/404 JSON', async () => {
+    const cases: Array<[string, string, number, RegExp]> = [
+      ['get', '/admin/dead-letters/nosuchqueue/1', 404, /unknown queue "nosuchqueue"/],
+      ['get', '/admin/dead-letters/maintenance/does-not-exist', 404, /no dead letter maintenance\/does-not-exist/],
+      ['post', '/admin/dead-letters/maintenance/does-not-exist/retry', 404, /no dead letter/],
+      ['get', '/admin/dead-letters/maintenance/a%20b', 400, /jobId/],
+      ['get', '/admin/dead-letters?limit=0', 400, /limit/],
+      ['post', '/admin/dead-letters/purge', 400, /olderThan: required/],
+      ['post', '/admin/dead-letters/purge?olderThan=soon', 400, /olderThan: expected an age like 30d/],
+      ['post', '/admin/queues/nosuchqueue/pause', 404, /unknown queue/],
+      ['get', '/admin/audit?noteId=abc', 400, /noteId/],
+      ['get', '/admin/audit?day=2024-13-40', 400, /day/],
+    ];
+    for (const [method, path, status, message] of cases) {
+      const res = await (http() as any)[method](path).auth(USER, PASSWORD);
+      expect({ path, status: res.status }).toEqual({ path, status });
+      expect(res.headers['content-type']).toMatch(/json/);
+      expect(res.body.message).toMatch(message);
+    }
+  });
+
+  it('pauses and resumes a queue over REST and audits both', async () => {
+    expect((await http().post('/admin/queues/agenda/pause').auth(USER, PASSWORD)).body).toEqual({ queue: 'agenda', paused: true });
+    expect(await gw.queue('agenda').isPaused()).toBe(true);
+    expect((await http().post('/admin/queues/agenda/resume').auth(USER, PASSWORD)).body).toEqual({ queue: 'agenda', paused: false });
+    expect(await gw.queue('agenda').isPaused()).toBe(false);
+    const actions = (await audit.query({})).filter((r) => r.externalIds?.queue === 'agenda').map((r) => `${r.action}:${r.actor}`);
+    expect(actions).toEqual(expect.arrayContaining(['admin.pause:admin', 'admin.resume:admin']));
+  });
+
+  it("audits the dashboard's own actions and refuses the ones that lose or forge work", async () => {
+    await gw.enqueue('maintenance.noop', { permanent: true }, { jobId: 'board-retry' });
+    await eventually(async () => (await gw.jobState('maintenance', 'board-retry')) === 'failed');
+    expect((await http().put('/admin/queues/api/queues/maintenance/board-retry/retry').auth(USER, PASSWORD)).status).toBe(204);
+    expect((await http().put('/admin/queues/api/queues/children/pause').auth(USER, PASSWORD)).status).toBe(200);
+    expect(await gw.queue('children').isPaused()).toBe(true);
+    expect((await http().put('/admin/queues/api/queues/children/resume').auth(USER, PASSWORD)).status).toBe(200);
+    await eventually(async () => (await gw.jobState('maintenance', 'board-retry')) === 'failed');
+    expect((await http().put('/admin/queues/api/queues/maintenance/board-retry/clean').auth(USER, PASSWORD)).status).toBe(204);
+    expect(await gw.jobState('maintenance', 'board-retry')).toBe('unknown');
+
+    const add = await http().post('/admin/queues/api/queues/maintenance/add').auth(USER, PASSWORD).send({ name: 'maintenance.noop', data: { cpr: CPR } });
+    expect(add.status).toBe(403);
+    expect(await gw.queue('maintenance').count()).toBe(0);
+    const obliterate = await http().put('/admin/queues/api/queues/maintenance/obliterate').auth(USER, PASSWORD).send({});
+    expect(obliterate.status).toBe(403);
+
+    const trail = (await audit.query({})).filter((r) => r.action.startsWith('admin.board.'));
+    expect(trail).toEqual(expect.arrayContaining([
+      expect.objectContaining({ action: 'admin.board.retry', outcome: 'ok', actor: USER, externalIds: { queue: 'maintenance', job: 'maintenance/board-retry' } }),
+      expect.objectContaining({ action: 'admin.board.pause', outcome: 'ok', actor: USER, externalIds: { queue: 'children' } }),
+      expect.objectContaining({ action: 'admin.board.resume', outcome: 'ok', actor: USER, externalIds: { queue: 'children' } }),
+      expect.objectContaining({ action: 'admin.board.remove', outcome: 'ok', actor: USER, externalIds: { queue: 'maintenance', job: 'maintenance/board-retry' } }),
+      expect.objectContaining({ action: 'admin.board.post-api-queues-queueName-add', outcome: 'failed', actor: USER }),
+      expect.objectContaining({ action: 'admin.board.put-api-queues-queueName-obliterate', outcome: 'failed' }),
+    ]));
+    expect(JSON.stringify(trail)).not.toContain(CPR);
+  });
 });
+
+/** A local HTTP server that answers every request with one status. */
+async function startPlainServer(status: number): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer((_req, res) => res.writeHead(status).end());
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
+}
