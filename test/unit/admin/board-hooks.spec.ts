@@ -1,0 +1,36 @@
+import { boardActionIds, boardActionName } from '../../../src/admin/board-hooks';
+import { maskValue, safeJobName } from '../../../queues/dashboard';
+
+describe('dashboard policy', () => {
+  it('names the board actions operators use', () => {
+    expect(boardActionName('put', '/api/queues/:queueName/:jobId/retry')).toBe('admin.board.retry');
+    expect(boardActionName('put', '/api/queues/:queueName/:jobId/clean')).toBe('admin.board.remove');
+    expect(boardActionName('put', '/api/queues/:queueName/retry/:queueStatus')).toBe('admin.board.retry-all');
+    expect(boardActionName('put', '/api/queues/pause')).toBe('admin.board.pause-all');
+  });
+
+  it('still names an action it has never seen, from its route', () => {
+    expect(boardActionName('post', '/api/queues/:queueName/new-thing')).toBe('admin.board.post-api-queues-queueName-new-thing');
+  });
+
+  it('records the ids a request acts on, jobs as <queue>/<jobId>', () => {
+    expect(boardActionIds({ queueName: 'edoc', jobId: 'journal-5001-v3' })).toEqual({ queue: 'edoc', job: 'edoc/journal-5001-v3' });
+    expect(boardActionIds({ queueName: 'edoc', queueStatus: 'failed' })).toEqual({ queue: 'edoc', status: 'failed' });
+    expect(boardActionIds({ queueName: 'agenda', schedulerId: 'agenda-weekly' })).toEqual({ queue: 'agenda', scheduler: 'agenda-weekly' });
+    expect(boardActionIds({ queueName: { evil: true } })).toEqual({});
+  });
+
+  it('shows known job names and masks anything else', () => {
+    expect(safeJobName('maintenance.noop')).toBe('maintenance.noop');
+    expect(safeJobName('lookup 0101401234')).toBe('[unknown job type]');
+    expect(safeJobName(undefined)).toBe('[unknown job type]');
+  });
+
+  it('masks return values down to ids', () => {
+    expect(maskValue({ noteId: 5001, text: 'Borger har faldet i hjemmet' })).toEqual({ noteId: 5001, text: '[masked]' });
+    expect(maskValue(42)).toBe(42);
+    expect(maskValue('Anna Jensen')).toBe('[masked]');
+    expect(maskValue(['0101401234'])).toBe('[masked]');
+    expect(maskValue(undefined)).toBeUndefined();
+  });
+});
