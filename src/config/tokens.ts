@@ -2,3 +2,4 @@
 export const CONFIG = Symbol('CONFIG');
 export const REDIS = Symbol('REDIS'); // the shared ioredis client for ledger, audit, cursors
 export const REDIS_URL = Symbol('REDIS_URL');
+export const DISTRICTS = Symbol('DISTRICTS'); // District[] from the districts file (src/config/districts.ts)

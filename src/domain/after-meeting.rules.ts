@@ -77,6 +77,11 @@ export function followUpsOf(items: Record<string, string>, labels: FollowUpLabel
 export function meetingDateOf(observationTimestamp: string): string {
   const at = new Date(normaliseOffset(observationTimestamp));
   if (Number.isNaN(at.getTime())) throw new RangeError('observation timestamp is not a date');
+  return copenhagenDate(at);
+}
+
+/** The calendar date in Europe/Copenhagen of an instant (YYYY-MM-DD). */
+export function copenhagenDate(at: Date): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Copenhagen', year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
 }
 

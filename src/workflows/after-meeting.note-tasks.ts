@@ -1,19 +1,13 @@
 import type { NexusPort } from '../../adapters/nexus/nexus.port';
 import { AuditService } from '../audit/audit.service';
-import { FollowUpLabels, FollowUpOrganisations, followUpsOf, followUpTasks, meetingId } from '../domain/after-meeting.rules';
+import { followUpsOf, followUpTasks, meetingId } from '../domain/after-meeting.rules';
 import type { KeyLock } from '../ledger/key-lock';
 import type { Ledger } from '../ledger/ledger';
 import { loadNoteVersion, NoteFlowPayload, recordSuperseded } from './after-meeting';
+import type { AfterMeetingSettings } from './after-meeting.settings';
 import type { AfterMeetingStore } from './after-meeting.store';
 
-export interface NoteTasksSettings {
-  labels: FollowUpLabels;
-  organisations(districtId: string): FollowUpOrganisations;
-  taskDueDays: number;
-  taskType: string;
-  /** Long enough for a task search and a create (two Nexus calls). */
-  lockTtlMs: number;
-}
+export type NoteTasksSettings = Pick<AfterMeetingSettings, 'labels' | 'organisations' | 'taskDueDays' | 'taskType' | 'taskLockTtlMs'>;
 
 /**
  * 'nexus.note-tasks': the follow-up tasks the meeting decided (home care, attach organisations,
@@ -39,7 +33,7 @@ export class NoteTasksStep {
     const on = { noteId: p.noteId };
     const taskIds: string[] = [];
     for (const task of tasks) {
-      const res = await this.lock.withLock(task.ledgerKey, this.settings.lockTtlMs, () => this.ledger.runOnce(
+      const res = await this.lock.withLock(task.ledgerKey, this.settings.taskLockTtlMs, () => this.ledger.runOnce(
         task.ledgerKey,
         'nexus.task',
         {

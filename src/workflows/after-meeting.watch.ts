@@ -3,18 +3,12 @@ import type { NexusNote, NexusPort } from '../../adapters/nexus/nexus.port';
 import type { QueueGateway } from '../../queues/queue.gateway';
 import { AuditService } from '../audit/audit.service';
 import type { District } from '../config/districts';
-import { flowJobId, FollowUpLabels, FollowUpOrganisations, followUpsOf, followUpTasks, meetingDateOf, meetingId, noteVersionKey } from '../domain/after-meeting.rules';
+import { flowJobId, followUpsOf, followUpTasks, meetingDateOf, meetingId, noteVersionKey } from '../domain/after-meeting.rules';
 import { NoteFlowPayload, noteFlow, stepsFor } from './after-meeting';
+import type { AfterMeetingSettings } from './after-meeting.settings';
 import type { AfterMeetingStore } from './after-meeting.store';
 
-export interface WatchSettings {
-  labels: FollowUpLabels;
-  /** Organisations receiving follow-up tasks, per district (home care is the same everywhere). */
-  organisations(district: District): FollowUpOrganisations;
-  taskDueDays: number;
-  /** How far back the very first run looks, before any cursor exists. */
-  lookbackMs: number;
-}
+export type WatchSettings = Pick<AfterMeetingSettings, 'labels' | 'organisations' | 'taskDueDays' | 'lookbackMs'>;
 
 export interface WatchSummary {
   found: number;
@@ -86,7 +80,7 @@ export class NotesWatch {
       ...(previous !== undefined ? { correctionOf: previous } : {}),
     };
     const followUps = followUpsOf(note.items, this.settings.labels);
-    const tasks = followUpTasks(ref, payload.meetingDate, followUps, this.settings.organisations(district), this.settings.taskDueDays);
+    const tasks = followUpTasks(ref, payload.meetingDate, followUps, this.settings.organisations(district.id), this.settings.taskDueDays);
     const steps = stepsFor(followUps, tasks.length);
     // Enqueue first, mark second: a crash in between re-enqueues the same flow id, which is a no-op.
     await this.flows.addFlow(noteFlow(payload, steps));

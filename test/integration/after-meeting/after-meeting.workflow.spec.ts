@@ -49,7 +49,7 @@ function setup() {
   const edocStep = new JournalNoteStep(nexus as never, journal, async (note) => Buffer.from(`pdf ${note.id} v${note.version}`), store, audit, 'Notat');
   const letterStep = new SendNoteStep(nexus as never, new FakeDirectory(), medcom, () => ({ subject: 's', text: 't' }), store, audit, labels);
   const tasksStep = new NoteTasksStep(nexus as never, ledger, new KeyLock(redis, prefix), store, audit,
-    { labels, organisations: () => orgs, taskDueDays: 7, taskType: 'Opgave', lockTtlMs: 5000 });
+    { labels, organisations: () => orgs, taskDueDays: 7, taskType: 'Opgave', taskLockTtlMs: 5000 });
   const complete = new CompleteNoteStep(store, audit, now);
   const handlers: Record<string, (p: NoteFlowPayload) => Promise<unknown>> = {
     'edoc.journal-note': (p) => edocStep.run(p),
