@@ -1,3 +1,7 @@
+import { EdocCodeLists } from '../../adapters/edoc/edoc.code-lists';
+import { startEdocSandbox } from '../../adapters/edoc/sandbox/edoc.sandbox';
+import { loadSeed } from '../../adapters/shared/sandbox-seed';
+import { startConfiguredNexusSandbox } from '../../adapters/nexus/sandbox/nexus-sandbox.start';
 import type { AppConfig } from '../config/config.schema';
 
 export interface RunningSandboxes {
@@ -13,6 +17,28 @@ export interface RunningSandboxes {
 export async function startSandboxes(config: AppConfig): Promise<RunningSandboxes> {
   const stops: Array<() => Promise<void>> = [];
   const cfg: AppConfig = { ...config };
+  if (config.sandbox.nexus) {
+    const nexus = await startConfiguredNexusSandbox(config);
+    stops.push(nexus.sandbox.stop);
+    Object.assign(cfg, nexus.env);
+  }
+  if (config.sandbox.edoc) {
+    const edoc = await startEdocSandbox({
+      seed: loadSeed(config.SANDBOX_SEED),
+      codes: EdocCodeLists.load(config.EDOC_CODE_LISTS_FILE),
+      cprField: config.EDOC_CPR_SEARCH_FIELD,
+      host: '127.0.0.1',
+      port: config.SANDBOX_EDOC_PORT,
+      randomSeed: config.SANDBOX_RANDOM_SEED,
+      faults: {
+        latencyMs: config.SANDBOX_EDOC_LATENCY_MS,
+        errorRate: config.SANDBOX_EDOC_ERROR_RATE,
+        commitTimeoutRate: config.SANDBOX_EDOC_COMMIT_TIMEOUT_RATE,
+      },
+    });
+    stops.push(edoc.stop);
+    Object.assign(cfg, { EDOC_URL: edoc.url, EDOC_AUTH: 'basic', EDOC_USER: edoc.user, EDOC_PASSWORD: edoc.password });
+  }
   return {
     config: cfg,
     stop: async () => {

@@ -148,24 +148,33 @@ export class DocumentJournal {
 
   /** The case id: given, remembered from an earlier attempt, or looked up (then remembered). */
   private async resolveCase(req: JournalRequest, entry: LedgerEntry): Promise<string> {
-    if ('caseRef' in req) return req.caseRef;
+    const where = locatorOf(req);
+    if (where.caseRef) return where.caseRef;
     if (entry.meta.caseRef) return entry.meta.caseRef;
-    const found = 'caseSequenceNumber' in req
-      ? await this.edoc.findCase({ sequenceNumber: req.caseSequenceNumber })
-      : await this.edoc.findCase({ cpr: req.cpr });
+    const found = where.caseSequenceNumber
+      ? await this.edoc.findCase({ sequenceNumber: where.caseSequenceNumber })
+      : await this.edoc.findCase({ cpr: where.cpr! });
     if (!found) throw new PermanentError('no eDoc case found for the citizen', 'EDOC_CASE_NOT_FOUND', 'edoc');
     await this.ledger.updateMeta(entry.key, { caseRef: found.caseFileIdentifier });
     return found.caseFileIdentifier;
   }
 }
 
+/** The locator fields that are set (callers from plain JS may pass the others as undefined). */
+function locatorOf(req: JournalRequest): { caseRef?: string; caseSequenceNumber?: string; cpr?: string } {
+  const r = req as { caseRef?: unknown; caseSequenceNumber?: unknown; cpr?: unknown };
+  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  return { caseRef: str(r.caseRef), caseSequenceNumber: str(r.caseSequenceNumber), cpr: str(r.cpr) };
+}
+
 function validate(req: JournalRequest): void {
   const bad = (what: string) => new PermanentError(`invalid journal request: ${what}`, 'JOURNAL_BAD_INPUT', 'edoc');
-  const locators = ['caseRef', 'caseSequenceNumber', 'cpr'].filter((k) => typeof (req as Record<string, unknown>)[k] === 'string');
-  if (locators.length !== 1) throw bad('give exactly one of caseRef, caseSequenceNumber, cpr');
-  if ('cpr' in req && !CPR.test(req.cpr)) throw bad('cpr must be 10 digits');
-  if ('caseRef' in req && !req.caseRef.trim()) throw bad('caseRef is empty');
-  if ('caseSequenceNumber' in req && !req.caseSequenceNumber.trim()) throw bad('caseSequenceNumber is empty');
+  const where = locatorOf(req);
+  const given = Object.values(where).filter((v) => v !== undefined);
+  if (given.length !== 1) throw bad('give exactly one of caseRef, caseSequenceNumber, cpr');
+  if (where.cpr !== undefined && !CPR.test(where.cpr)) throw bad('cpr must be 10 digits');
+  if (where.caseRef !== undefined && !where.caseRef.trim()) throw bad('caseRef is empty');
+  if (where.caseSequenceNumber !== undefined && !where.caseSequenceNumber.trim()) throw bad('caseSequenceNumber is empty');
   if (!SOURCE_ID.test(req.sourceId ?? '')) throw bad('sourceId must be 1-64 letters, digits, "_", "." or "-"');
   if (!DOC_KIND.test(req.kind ?? '')) throw bad('kind must be 1-32 lower-case letters, digits or "-"');
   if (!req.title?.trim() || req.title.length > MAX_TITLE) throw bad(`title must be 1-${MAX_TITLE} characters`);
