@@ -1,0 +1,46 @@
+import { createHash } from 'node:crypto';
+import type { GpMessageFormat } from '../directory/directory.port';
+
+/**
+ * Identifiers are derived from the ledger key, not drawn at random: the same note version always
+ * gets the same letter id (XDIS91 Letter/Identifier, FHIR MessageHeader.id), and each attempt its
+ * own envelope id (Envelope/Identifier, Bundle.id). A crash and retry can therefore never mint a
+ * second letter id, and repeating an attempt repeats its envelope id too.
+ */
+const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+export function letterIdFor(idempotencyKey: string, format: GpMessageFormat): string {
+  return format === 'xdis91' ? shortId('L', `letter|${idempotencyKey}`) : uuidFrom(`letter|${idempotencyKey}`);
+}
+
+/** Attempt 0 is the first send; 1..n are resends. */
+export function envelopeIdFor(letterId: string, attempt: number, format: GpMessageFormat): string {
+  return format === 'xdis91' ? shortId('E', `envelope|${letterId}|${attempt}`) : uuidFrom(`envelope|${letterId}|${attempt}`);
+}
+
+/** A prefix letter plus 13 base32 characters (65 bits): fits OIOXML's 14-character identifiers. */
+export function shortId(prefix: string, seed: string): string {
+  const digest = createHash('sha256').update(seed).digest();
+  let bits = 0;
+  let value = 0;
+  let out = prefix;
+  for (const byte of digest) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5 && out.length < 14) {
+      out += BASE32[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+    if (out.length >= 14) break;
+  }
+  return out;
+}
+
+/** A UUID shaped as version 4 (MedCom requires uuid-v4-shaped identifiers) from a hash of the seed. */
+export function uuidFrom(seed: string): string {
+  const b = createHash('sha256').update(seed).digest().subarray(0, 16);
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = b.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}

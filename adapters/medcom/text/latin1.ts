@@ -1,0 +1,39 @@
+/**
+ * OIOXML letters travel as ISO-8859-1. Text typed in Nexus is Unicode, so before encoding we map
+ * typographic characters to their Latin-1 look-alikes (– → -, “ → ", … → ...), drop characters XML
+ * 1.0 forbids, and replace anything else outside Latin-1 with '?' – counted, so the caller can say
+ * how many were replaced instead of losing them silently.
+ */
+const LOOKALIKES: Record<string, string> = {
+  '\u2010': '-', '\u2011': '-', '\u2012': '-', '\u2013': '-', '\u2014': '-', '\u2015': '-', '\u2212': '-',
+  '\u2018': "'", '\u2019': "'", '\u201a': "'", '\u201b': "'", '\u2032': "'",
+  '\u201c': '"', '\u201d': '"', '\u201e': '"', '\u201f': '"', '\u2033': '"',
+  '\u2026': '...', '\u2022': '*', '\u2023': '*', '\u25cf': '*', '\u2043': '-',
+  '\u20ac': 'EUR', '\u2122': '(TM)', '\u2264': '<=', '\u2265': '>=', '\u2260': '!=', '\u2192': '->', '\u2190': '<-',
+  '\u2002': ' ', '\u2003': ' ', '\u2009': ' ', '\u200a': ' ', '\u202f': ' ', '\u2007': ' ',
+  '\u200b': '', '\u200c': '', '\u200d': '', '\u2060': '', '\ufeff': '',
+};
+
+export interface Latin1Text {
+  text: string;
+  /** Characters that had no Latin-1 form and became '?'. */
+  replaced: number;
+}
+
+export function toLatin1Text(input: string): Latin1Text {
+  let replaced = 0;
+  let out = '';
+  for (const ch of input.normalize('NFC')) {
+    const cp = ch.codePointAt(0)!;
+    if (cp === 0x09) out += ' ';
+    else if (cp === 0x0a || cp === 0x0d) out += ch;
+    else if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) continue; // control characters: not text
+    else if (cp <= 0xff) out += ch;
+    else if (ch in LOOKALIKES) out += LOOKALIKES[ch];
+    else {
+      out += '?';
+      replaced++;
+    }
+  }
+  return { text: out, replaced };
+}

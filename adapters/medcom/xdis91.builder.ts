@@ -1,0 +1,162 @@
+import { XMLBuilder } from 'fast-xml-parser';
+import iconv from 'iconv-lite';
+import { PermanentError } from '../../src/common/errors';
+import type { OutgoingLetter } from './outgoing-letter';
+import { toLatin1Text } from './text/latin1';
+import { localStamp } from './text/medcom-time';
+import { splitIntoBlocks } from './text/text-blocks';
+
+/**
+ * The MedCom XDIS91 correspondence letter ("Den gode korrespondance", OIOXML ClinicalEmail,
+ * VersionCode XD9134L) as the ISO-8859-1 bytes that go on the wire.
+ *
+ * Limits are handled on purpose, never by silent loss:
+ * - names: organisation names are display text and are shortened to 35 characters; a patient name
+ *   longer than the standard's 70 is refused (NAME_TOO_LONG) – identity data is not edited;
+ * - subject (≤ 70): shortened at a word boundary with "...", and the full subject is then repeated
+ *   as the first line of the text;
+ * - text: up to 10 ClinicalInformation/Text01 blocks; more is refused (TEXT_TOO_LONG);
+ * - characters outside ISO-8859-1: look-alikes where they exist, otherwise '?', counted in the result.
+ */
+export const XDIS91_NAMESPACE = 'http://rep.oio.dk/sundcom.dk/medcom.dk/xml/schemas/2006/07/01/';
+export const XDIS91_VERSION_CODE = 'XD9134L';
+export const XDIS91_MAX_TEXT_BLOCKS = 10;
+const SUBJECT_MAX = 70;
+const ORG_NAME_MAX = 35;
+const PERSON_NAME_MAX = 70;
+
+export interface Xdis91Options {
+  /** Characters per Text01 block (line breaks count one each). */
+  maxBlockChars: number;
+}
+
+export interface BuiltXdis91 {
+  bytes: Buffer;
+  blocks: number;
+  subjectShortened: boolean;
+  /** Characters with no ISO-8859-1 form that became '?'. */
+  replacedChars: number;
+}
+
+type Node = Record<string, unknown>;
+
+const builder = new XMLBuilder({ preserveOrder: true, ignoreAttributes: false, suppressEmptyNode: true, format: false });
+
+export function buildXdis91(letter: OutgoingLetter, opts: Xdis91Options): BuiltXdis91 {
+  let replacedChars = 0;
+  const latin1 = (s: string) => {
+    const r = toLatin1Text(s);
+    replacedChars += r.replaced;
+    return r.text;
+  };
+
+  const fullSubject = oneLine(latin1(letter.subject));
+  const subject = shorten(fullSubject, SUBJECT_MAX);
+  const subjectShortened = subject !== fullSubject;
+  const body = latin1(letter.text);
+  const text = subjectShortened ? `Emne: ${fullSubject}\n\n${body}` : body;
+  const blocks = splitIntoBlocks(text, { maxBlocks: XDIS91_MAX_TEXT_BLOCKS, maxBlockChars: opts.maxBlockChars });
+
+  const surname = personName(latin1(letter.patient.surname), 'surname');
+  const givenName = oneLine(latin1(letter.patient.givenName));
+  if (givenName) personName(givenName, 'given name');
+  const sent = localStamp(letter.sentAt);
+  const authorised = localStamp(letter.authorisedAt);
+
+  const doc: Node[] = [
+    { '?xml': [{ '#text': '' }], ':@': { '@_version': '1.0', '@_encoding': 'ISO-8859-1' } },
+    {
+      Emessage: [
+        el('Envelope', [
+          el('Sent', [leaf('Date', sent.date), leaf('Time', sent.time)]),
+          leaf('Identifier', letter.envelopeId),
+          leaf('AcknowledgementCode', 'pluspositivkvitt'),
+        ]),
+        el('ClinicalEmail', [
+          el('Letter', [
+            leaf('Identifier', letter.letterId),
+            leaf('VersionCode', XDIS91_VERSION_CODE),
+            leaf('StatisticalCode', 'XDIS91'),
+            el('Authorisation', [leaf('Date', authorised.date), leaf('Time', authorised.time)]),
+            leaf('TypeCode', 'XDIS91'),
+            leaf('StatusCode', 'nytbrev'),
+          ]),
+          el('Sender', [
+            leaf('EANIdentifier', letter.sender.ean),
+            leaf('Identifier', letter.sender.kommunenummer),
+            leaf('IdentifierCode', 'kommunenummer'),
+            leaf('OrganisationName', shorten(oneLine(latin1(letter.sender.name)), ORG_NAME_MAX)),
+          ]),
+          el('Receiver', [
+            leaf('EANIdentifier', letter.receiver.ean),
+            leaf('Identifier', letter.receiver.ydernummer),
+            leaf('IdentifierCode', 'ydernummer'),
+            ...optionalLeaf('OrganisationName', shorten(oneLine(latin1(letter.receiver.name)), ORG_NAME_MAX)),
+          ]),
+          el('Patient', [
+            leaf('CivilRegistrationNumber', cprDigits(letter.patient.cpr)),
+            leaf('PersonSurnameName', surname),
+            ...optionalLeaf('PersonGivenName', givenName),
+            // The citizen lives at home, known to the municipality: no hospital episode.
+            leaf('EpisodeOfCareStatusCode', 'inaktiv'),
+          ]),
+          el('AdditionalInformation', [leaf('Priority', 'rutine'), ...optionalLeaf('Subject', subject)]),
+          ...blocks.map((lines) => el('ClinicalInformation', [el('Text01', textWithBreaks(lines))])),
+        ]),
+      ],
+      ':@': { '@_xmlns': XDIS91_NAMESPACE },
+    },
+  ];
+  const xml = builder.build(doc) as string;
+  return { bytes: iconv.encode(xml, 'latin1'), blocks: blocks.length, subjectShortened, replacedChars };
+}
+
+function el(name: string, children: Node[]): Node {
+  return { [name]: children };
+}
+
+function leaf(name: string, value: string): Node {
+  return { [name]: [{ '#text': value }] };
+}
+
+function optionalLeaf(name: string, value: string): Node[] {
+  return value ? [leaf(name, value)] : [];
+}
+
+/** Lines of one block as mixed content: text, <Break/>, text … (an empty line is two breaks in a row). */
+function textWithBreaks(lines: string[]): Node[] {
+  const out: Node[] = [];
+  lines.forEach((line, i) => {
+    if (i) out.push({ Break: [] });
+    if (line) out.push({ '#text': line });
+  });
+  return out;
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\s+/g, ' ').trim();
+}
+
+/** Shortens at a word boundary and marks the cut with "..."; unchanged when it fits. */
+export function shorten(s: string, max: number): string {
+  if (s.length <= max) return s;
+  const room = max - 3;
+  const cut = s.lastIndexOf(' ', room);
+  return `${(cut > room / 2 ? s.slice(0, cut) : s.slice(0, room)).trimEnd()}...`;
+}
+
+function personName(name: string, what: string): string {
+  const n = oneLine(name);
+  if (!n && what === 'surname') throw new PermanentError('the patient has no surname', 'PATIENT_NAME_MISSING', 'medcom');
+  if (n.length > PERSON_NAME_MAX) {
+    throw new PermanentError(`the patient's ${what} is longer than ${PERSON_NAME_MAX} characters (XDIS91 limit)`, 'NAME_TOO_LONG', 'medcom');
+  }
+  return n;
+}
+
+/** 10 digits; "ddmmyy-xxxx" is accepted and written without the dash. */
+export function cprDigits(cpr: string): string {
+  const digits = cpr.replace(/^(\d{6})-(\d{4})$/, '$1$2');
+  if (!/^\d{10}$/.test(digits)) throw new PermanentError('the patient CPR number is not 10 digits', 'CPR_INVALID', 'medcom');
+  return digits;
+}
