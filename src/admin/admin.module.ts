@@ -26,6 +26,8 @@ export const DASHBOARD_PATH = '/admin/queues';
     AdminAuthGuard,
     RedisHealth,
   ],
+  // Other api modules with admin routes (children status) reuse the same Basic auth guard.
+  exports: [AdminCredentials, AdminAuthGuard],
 })
 export class AdminModule implements NestModule {
   constructor(
