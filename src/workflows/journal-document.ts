@@ -41,7 +41,7 @@ export interface JournalResult {
 }
 
 const KIND = 'edoc.journal';
-const SOURCE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+const SOURCE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 const DOC_KIND = /^[a-z][a-z0-9-]{0,31}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const CPR = /^\d{6}-?\d{4}$/;
@@ -175,7 +175,7 @@ function validate(req: JournalRequest): void {
   if (where.cpr !== undefined && !CPR.test(where.cpr)) throw bad('cpr must be 10 digits');
   if (where.caseRef !== undefined && !where.caseRef.trim()) throw bad('caseRef is empty');
   if (where.caseSequenceNumber !== undefined && !where.caseSequenceNumber.trim()) throw bad('caseSequenceNumber is empty');
-  if (!SOURCE_ID.test(req.sourceId ?? '')) throw bad('sourceId must be 1-64 letters, digits, "_", "." or "-"');
+  if (!SOURCE_ID.test(req.sourceId ?? '')) throw bad('sourceId must be 1-100 letters, digits, "_", "." or "-"');
   if (!DOC_KIND.test(req.kind ?? '')) throw bad('kind must be 1-32 lower-case letters, digits or "-"');
   if (!req.title?.trim() || req.title.length > MAX_TITLE) throw bad(`title must be 1-${MAX_TITLE} characters`);
   if (!req.documentType?.trim()) throw bad('documentType is empty');
