@@ -1,0 +1,232 @@
+import { NexusClient, nexusClientOptions } from '../../../adapters/nexus/nexus.client';
+import type { NexusRelation } from '../../../adapters/nexus/nexus.port';
+import { startConfiguredNexusSandbox } from '../../../adapters/nexus/sandbox/nexus-sandbox.start';
+import { NexusSandboxControl } from '../../../adapters/nexus/sandbox/nexus-sandbox.control';
+import { seededRandom } from '../../../adapters/nexus/sandbox/seeded-random';
+import type { RunningNexusSandbox } from '../../../adapters/nexus/sandbox/nexus-sandbox';
+import type { AppConfig } from '../../../src/config/config.schema';
+import { IntegrationError } from '../../../src/common/errors';
+import { loadConfig } from '../../../src/config/load-config';
+import { startSandboxes } from '../../../src/infra/sandboxes';
+
+/**
+ * Every NexusPort method against the Nexus simulator over real HTTP, with the shipped Solhøj seed
+ * (meeting Thursday 2026-12-03; see adapters/shared/seeds/default-seed.json).
+ */
+const MEETING = { observationDate: '2026-12-03', formTitle: 'Samlet faglig vurdering', tag: 'ÆS – Tværfagligt samarbejdsmøde' };
+const RANDOM_SEED = 1234;
+
+function configWith(env: Record<string, string> = {}): AppConfig {
+  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', SANDBOX_RANDOM_SEED: String(RANDOM_SEED), NEXUS_TIMEOUT_MS: '2000', ...env });
+}
+
+async function failure(p: Promise<unknown>): Promise<IntegrationError> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof IntegrationError) return err;
+    throw err;
+  }
+  throw new Error('expected the call to fail');
+}
+
+describe('NexusClient against the Nexus sandbox', () => {
+  let config: AppConfig;
+  let sandbox: RunningNexusSandbox;
+  let control: NexusSandboxControl;
+  let nexus: NexusClient;
+  const clients: NexusClient[] = [];
+  const newClient = (overrides: Partial<ReturnType<typeof nexusClientOptions>> = {}) => {
+    const c = new NexusClient({ ...nexusClientOptions(config), ...overrides });
+    clients.push(c);
+    return c;
+  };
+
+  beforeAll(async () => {
+    const base = configWith();
+    const started = await startConfiguredNexusSandbox(base);
+    sandbox = started.sandbox;
+    config = { ...base, ...started.env };
+    control = new NexusSandboxControl(sandbox.url);
+  });
+  afterAll(async () => {
+    clients.forEach((c) => c.shutdown());
+    await sandbox.stop();
+  });
+  beforeEach(async () => {
+    await control.reset();
+    nexus = newClient();
+  });
+
+  it('findMeetingNotes returns the tagged notes of the meeting day from the district list', async () => {
+    const notes = await nexus.findMeetingNotes(MEETING);
+    // Not: other form (Handleplan), untagged, other tag, other meetings, other district.
+    expect(notes.map((n) => n.id)).toEqual([5001, 5002, 5003, 5004, 5005, 5006, 5007, 5008, 5009, 5010, 5011, 5012, 5013, 5014]);
+    const first = notes[0];
+    expect(first).toMatchObject({ id: 5001, version: 1, citizenId: 1001, formTitle: MEETING.formTitle, state: 'Kladde', locked: false });
+    expect(first.tags).toEqual([MEETING.tag]);
+    // Sent as "2026-12-02T23:00:00.000+0000": the Copenhagen day is the meeting day.
+    expect(first.observationTimestamp).toBe('2026-12-02T23:00:00.000Z');
+    expect(first.createDate).toBe('2026-11-23T08:15:00.000Z');
+    expect(first.items).toMatchObject({ Forløbstype: 'Rehabilitering (§ 83a)', Prioritet: '1', 'Send til egen læge': 'Ja', Tidspunkt: '' });
+  });
+
+  it('reads another district through its own citizen list', async () => {
+    const nordvang = 'Tværfagligt samarbejdsmøde Nordvang – notater og aftaler';
+    const notes = await nexus.findMeetingNotes({ ...MEETING, observationDate: '2026-12-01', citizenList: nordvang });
+    expect(notes.map((n) => n.id)).toEqual([5029, 5030]);
+    expect(await nexus.findMeetingNotes({ ...MEETING, observationDate: '2026-12-01' })).toEqual([]);
+    const err = await failure(nexus.findMeetingNotes({ ...MEETING, citizenList: 'No such list' }));
+    expect(err).toMatchObject({ code: 'NEXUS_LIST_NOT_FOUND', errorClass: 'permanent' });
+  });
+
+  it('getNote reads a note by id, also from a client that never navigated to it', async () => {
+    const note = await nexus.getNote(5016);
+    expect(note).toMatchObject({ id: 5016, citizenId: 1015, state: 'Låst', locked: true });
+    expect(note.items['Konklusion og aftaler']).toContain('afsluttes');
+    const err = await failure(nexus.getNote(999_999));
+    expect(err).toMatchObject({ code: 'HTTP_404', errorClass: 'permanent' });
+  });
+
+  it('getCitizen returns CPR, names and active conditions', async () => {
+    expect(await nexus.getCitizen(1009)).toEqual({
+      id: 1009, cpr: '0808371455', firstName: 'Grete', lastName: 'Attrapsen', fullName: 'Grete Attrapsen', conditions: ['Demens', 'Underernæring'],
+    });
+    expect(await failure(nexus.getCitizen(424242))).toMatchObject({ code: 'NEXUS_PATIENT_NOT_FOUND', errorClass: 'permanent' });
+  });
+
+  it('getRelations, findOrganisation, attach and detach organisations', async () => {
+    const names = (rs: NexusRelation[]) => rs.map((r) => r.organisation.name).sort();
+    expect(names(await nexus.getRelations(1008))).toEqual(['Hjemmeplejen', 'Sygeplejersker', 'Visitator']);
+    expect(await nexus.findOrganisation('demensspecialister')).toEqual({ id: 11, name: 'Demensspecialister' });
+    expect(await nexus.findOrganisation('Ingen sådan enhed')).toBeNull();
+
+    const rel = await nexus.attachOrganisation(1008, 'Demensspecialister');
+    expect(rel).toMatchObject({ citizenId: 1008, organisation: { id: 11, name: 'Demensspecialister' } });
+    const putsBefore = (await control.stats()).calls['PUT /patients/:id/organizations/:org'];
+    expect(await nexus.attachOrganisation(1008, 'Demensspecialister')).toEqual(rel); // already attached: no write
+    expect((await control.stats()).calls['PUT /patients/:id/organizations/:org']).toBe(putsBefore);
+    expect(names(await nexus.getRelations(1008))).toContain('Demensspecialister');
+
+    await nexus.detachOrganisation(rel);
+    expect((await control.state()).relations.find((r) => r.id === rel.id)).toMatchObject({ inForce: false });
+    expect(names(await nexus.getRelations(1008))).not.toContain('Demensspecialister');
+    await expect(nexus.detachOrganisation(rel)).resolves.toBeUndefined(); // already ended
+    expect(await failure(nexus.attachOrganisation(1008, 'Ingen sådan enhed'))).toMatchObject({ code: 'NEXUS_ORG_NOT_FOUND' });
+  });
+
+  it('setNoteTime writes the time keeping the state, and is a no-op when already set', async () => {
+    expect(await nexus.setNoteTime(5001, '10:00')).toEqual({ changed: true, version: 2 });
+    expect(await control.note(5001)).toMatchObject({ state: 'Kladde', version: 2, locked: false, items: expect.objectContaining({ Tidspunkt: '10:00', Emne: expect.any(String) }) });
+
+    const puts = () => control.stats().then((s) => s.calls['PUT /formData/:id/actions/:action'] ?? 0);
+    const before = await puts();
+    expect(await nexus.setNoteTime(5001, '10:00')).toEqual({ changed: false, version: 2 });
+    expect(await puts()).toBe(before);
+    expect(await nexus.setNoteTime(5001, '10:10')).toEqual({ changed: true, version: 3 });
+    expect((await control.note(5001)).items.Tidspunkt).toBe('10:10');
+
+    expect(await nexus.setNoteTime(5016, '10:00')).toEqual({ changed: false, version: 1 }); // locked, but already so
+    expect(await failure(nexus.setNoteTime(5016, '09:00'))).toMatchObject({ code: 'NEXUS_NOTE_LOCKED', errorClass: 'permanent' });
+    expect(await failure(nexus.setNoteTime(5001, '25:00'))).toMatchObject({ code: 'NEXUS_BAD_INPUT' });
+  });
+
+  it('lockNote locks once; locking again writes nothing', async () => {
+    expect(await nexus.lockNote(5002)).toEqual({ changed: true, version: 2 });
+    expect(await control.note(5002)).toMatchObject({ state: 'Låst', locked: true, version: 2 });
+    expect(await nexus.lockNote(5002)).toEqual({ changed: false, version: 2 });
+    expect((await control.note(5002)).version).toBe(2);
+  });
+
+  it('findLockedNotes returns locked tagged notes updated since the cursor, and a cursor that moves on', async () => {
+    const first = await nexus.findLockedNotes({ since: '2026-11-01T00:00:00Z', formTitle: MEETING.formTitle, tag: MEETING.tag });
+    expect(first.notes.map((n) => n.id)).toEqual([5016, 5017, 5018, 5019, 5020, 5021]);
+    expect(first.notes.every((n) => n.locked)).toBe(true);
+    expect(first.cursor).toBe(first.notes.map((n) => n.updateDate!).sort().at(-1));
+
+    await control.conclude(5001, { 'Konklusion og aftaler': 'Forløbet fortsætter.', 'Send til egen læge': 'Ja' });
+    const next = await nexus.findLockedNotes({ since: first.cursor, formTitle: MEETING.formTitle, tag: MEETING.tag });
+    const concluded = next.notes.find((n) => n.id === 5001)!;
+    expect(concluded).toMatchObject({ version: 2, state: 'Låst', locked: true, items: expect.objectContaining({ 'Konklusion og aftaler': 'Forløbet fortsætter.' }) });
+    // Inclusive cursor: at most the boundary note comes again (same version: the caller dedups); nothing older.
+    expect(next.notes.filter((n) => n.id !== 5001).every((n) => n.updateDate! >= first.cursor)).toBe(true);
+    expect(next.cursor > first.cursor).toBe(true);
+
+    const after = await nexus.findLockedNotes({ since: next.cursor, formTitle: MEETING.formTitle, tag: MEETING.tag });
+    expect(after.notes.map((n) => `${n.id}@${n.version}`)).toEqual(['5001@2']);
+    expect(after.cursor).toBe(next.cursor);
+  });
+
+  it('createTask creates an assignment on a note or a citizen, and findTasks finds it again', async () => {
+    const title = 'TSM 2026-12-03 note 5007: opgave til hjemmeplejen';
+    const task = await nexus.createTask({ on: { noteId: 5007 }, typeName: 'Opgave', title, description: 'Se notatet.', dueDate: '2026-12-10', organisationName: 'Hjemmeplejen' });
+    const state = await control.state();
+    expect(state.tasks).toEqual([
+      expect.objectContaining({ id: task.id, on: { noteId: 5007 }, typeName: 'Opgave', title, description: 'Se notatet.', dueDate: '2026-12-10', organisationName: 'Hjemmeplejen' }),
+    ]);
+    expect(await nexus.findTasks({ noteId: 5007 }, title)).toEqual([{ id: task.id, title }]);
+    expect(await nexus.findTasks({ noteId: 5007 }, 'another title')).toEqual([]);
+    expect(await nexus.findTasks({ citizenId: 1007 }, title)).toEqual([]);
+
+    const onCitizen = await nexus.createTask({ on: { citizenId: 1011 }, typeName: 'Opgave', title: 'Tilknyt Visitator', description: '', dueDate: '2026-12-04', organisationName: 'Koordinerende rolle' });
+    expect(await nexus.findTasks({ citizenId: 1011 }, 'Tilknyt Visitator')).toEqual([{ id: onCitizen.id, title: 'Tilknyt Visitator' }]);
+
+    const bad = { on: { noteId: 5007 }, typeName: 'Opgave', title: 't', description: '', dueDate: '2026-12-10', organisationName: 'Hjemmeplejen' };
+    expect(await failure(nexus.createTask({ ...bad, typeName: 'Ukendt type' }))).toMatchObject({ code: 'NEXUS_TASK_TYPE_NOT_FOUND' });
+    expect(await failure(nexus.createTask({ ...bad, organisationName: 'Ukendt' }))).toMatchObject({ code: 'NEXUS_ORG_NOT_FOUND' });
+  });
+
+  it('a 409 from a concurrent edit is re-read and retried once; a second 409 is a retryable NEXUS_CONFLICT', async () => {
+    // The sandbox draws one PRNG number per save: pick a rate that makes the first save conflict and the retry pass.
+    const draw = seededRandom(RANDOM_SEED);
+    const [d1, d2] = [draw(), draw()];
+    expect(d1).toBeLessThan(d2);
+    await control.setFaults({ conflictRate: (d1 + d2) / 2 });
+    // The simulated concurrent edit bumped the version to 2, so the successful retry saves version 3.
+    expect(await nexus.setNoteTime(5003, '10:20')).toEqual({ changed: true, version: 3 });
+    expect((await control.stats()).calls['PUT /formData/:id/actions/:action']).toBe(2);
+    expect((await control.note(5003)).items.Tidspunkt).toBe('10:20');
+
+    await control.setFaults({ conflictRate: 1 });
+    const err = await failure(nexus.lockNote(5004));
+    expect(err).toMatchObject({ code: 'NEXUS_CONFLICT', errorClass: 'retryable', status: 409 });
+    expect((await control.note(5004)).locked).toBe(false);
+  });
+
+  it('fault knobs: 5xx are retryable, a never-answered request times out, an invalid knob is refused', async () => {
+    await control.setFaults({ errorRate: 1 });
+    const err = await failure(nexus.getNote(5001));
+    expect(err.errorClass).toBe('retryable');
+    expect(['HTTP_500', 'HTTP_503']).toContain(err.code);
+
+    await control.reset();
+    const impatient = newClient({ timeoutMs: 150 });
+    await impatient.getNote(5001); // token and first call before the fault
+    await control.setFaults({ timeoutRate: 1 });
+    expect(await failure(impatient.getNote(5001))).toMatchObject({ code: 'TIMEOUT', errorClass: 'retryable' });
+
+    await expect(control.setFaults({ errorRate: 2 })).rejects.toMatchObject({ response: { status: 400 } });
+  });
+
+  it('renews the access token once when the sandbox rejects it (401)', async () => {
+    await nexus.getNote(5001);
+    await control.reset();
+    expect(await control.revokeTokens()).toBeGreaterThanOrEqual(1);
+    await expect(nexus.getNote(5001)).resolves.toMatchObject({ id: 5001 });
+    const calls = (await control.stats()).calls;
+    expect(calls['POST /token']).toBe(1);
+    expect(calls['GET /formData/:id']).toBe(2); // the refused call and its retry
+  });
+
+  it('startSandboxes points the config at a running sandbox', async () => {
+    const running = await startSandboxes(configWith({ EDOC_URL: 'https://edoc.invalid/', EDOC_USER: 'u', EDOC_PASSWORD: 'p', MEDCOM_OUT_DIR: '/tmp' }));
+    try {
+      expect(running.config.NEXUS_BASE_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api\/core\/mobile\/\w+\/v2\/$/);
+      const viaConfig = newClient(nexusClientOptions(running.config));
+      expect((await viaConfig.findMeetingNotes(MEETING)).length).toBe(14);
+      expect((await new NexusSandboxControl(running.config.SANDBOX_NEXUS_URL!).stats()).total).toBeGreaterThan(0);
+    } finally {
+      await running.stop();
+    }
+  });
+});
