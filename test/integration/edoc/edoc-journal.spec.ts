@@ -6,6 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { EdocClient } from '../../../adapters/edoc/edoc.client';
 import { EdocCodeLists } from '../../../adapters/edoc/edoc.code-lists';
+import { buildRequestEnvelope, readFault, soapAction } from '../../../adapters/edoc/edoc.envelope';
+import { buildSearchDocument } from '../../../adapters/edoc/edoc.mapper';
 import { RunningEdocSandbox, ScriptedFault, startEdocSandbox } from '../../../adapters/edoc/sandbox/edoc.sandbox';
 import { loadSeed } from '../../../adapters/shared/sandbox-seed';
 import { AuditService } from '../../../src/audit/audit.service';
@@ -221,6 +223,29 @@ describe('eDoc journaling against the sandbox (real HTTP, real Redis)', () => {
     const failed = (await audit.query({ noteId: 5001 })).filter((r) => r.outcome === 'failed').map((r) => r.reason);
     expect(failed).toEqual(expect.arrayContaining(['EDOC_CASE_NOT_FOUND', 'EDOC_ERROR_CaseFileNotFound', 'EDOC_UNKNOWN_CODE']));
     expect((await stats()).documents).toBe(0);
+  });
+
+  it('fault draws come from the seeded PRNG: after a reset the same calls fail in the same places', async () => {
+    const pattern = async () => {
+      await setFaults({ errorRate: 0.5 });
+      const out: string[] = [];
+      // Raw calls (no client breaker in between), so the pattern is the sandbox's own decisions.
+      for (let i = 0; i < 20; i++) {
+        const res = await axios.post(sandbox.url, buildRequestEnvelope('SearchDocument', buildSearchDocument('u', { caseFileIdentifier: '200001', title: `t${i}` })), {
+          auth: { username: sandbox.user, password: sandbox.password },
+          headers: { 'Content-Type': 'text/xml; charset=utf-8', SOAPAction: soapAction('SearchDocument') },
+          validateStatus: () => true,
+        });
+        out.push(res.status === 200 ? 'ok' : String(readFault(res.data)?.faultcode));
+      }
+      return out;
+    };
+    const first = await pattern();
+    await axios.post(`${sandbox.baseUrl}/_sandbox/reset`);
+    const second = await pattern();
+    expect(first).toEqual(second);
+    expect(first).toContain('ok');
+    expect(first).toContain('soap:Server');
   });
 
   it('the sandbox rejects wrong credentials and a wrong SOAPAction like a real ASMX service', async () => {
