@@ -3,11 +3,12 @@ import path from 'node:path';
 import Redis from 'ioredis';
 import { AuditService } from './audit/audit.service';
 import type { AppConfig } from './config/config.schema';
-import { CONFIG, REDIS, REDIS_URL } from './config/tokens';
+import { loadDistricts } from './config/districts';
+import { CONFIG, DISTRICTS, REDIS, REDIS_URL } from './config/tokens';
 import { redisOptionsFromUrl } from './infra/redis-options';
 import { Ledger } from './ledger/ledger';
 
-/** Config, the shared Redis client, ledger and audit: what every other module builds on. */
+/** Config, the districts' meeting series, the shared Redis client, ledger and audit: what every other module builds on. */
 @Global()
 @Module({})
 export class CoreModule {
@@ -17,6 +18,8 @@ export class CoreModule {
       providers: [
         { provide: CONFIG, useValue: config },
         { provide: REDIS_URL, useValue: redisUrl },
+        // A broken districts file stops the boot with one line naming the field (ConfigError).
+        { provide: DISTRICTS, useFactory: () => loadDistricts(config) },
         {
           provide: REDIS,
           useFactory: () => new Redis({ ...redisOptionsFromUrl(redisUrl), maxRetriesPerRequest: 3, lazyConnect: false }),
@@ -29,7 +32,7 @@ export class CoreModule {
         },
         { provide: 'REDIS_CLOSER', inject: [REDIS], useFactory: (r: Redis) => ({ onApplicationShutdown: () => r.quit().catch(() => r.disconnect()) }) },
       ],
-      exports: [CONFIG, REDIS_URL, REDIS, Ledger, AuditService],
+      exports: [CONFIG, REDIS_URL, REDIS, DISTRICTS, Ledger, AuditService],
     };
   }
 }
