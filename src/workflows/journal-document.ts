@@ -8,6 +8,7 @@ import type { AppConfig } from '../config/config.schema';
 import { CONFIG, REDIS } from '../config/tokens';
 import { KeyLock } from '../ledger/key-lock';
 import { Ledger, LedgerEntry } from '../ledger/ledger';
+import { rootLogger } from '../logging/logger';
 
 /** Where to file: exactly one of these. */
 export type CaseLocator = { caseRef: string } | { caseSequenceNumber: string } | { cpr: string };
@@ -118,9 +119,11 @@ export class DocumentJournal {
           ledgerKey,
           reason: run.outcome === 'reconciled' ? 'found on the case after an earlier unknown outcome' : undefined,
         });
+        rootLogger().info({ sourceId: req.sourceId, kind: req.kind, outcome: run.outcome, documentIdentifier: run.externalId }, 'eDoc document filed');
         return { documentIdentifier: run.externalId, outcome: run.outcome, caseFileIdentifier, title, ledgerKey };
       } catch (err) {
         await this.audit.record({ action: KIND, system: 'edoc', outcome: 'failed', ...ids, ledgerKey, reason: errorCode(err) });
+        rootLogger().warn({ sourceId: req.sourceId, kind: req.kind, code: errorCode(err), errorClass: classifyError(err) }, 'eDoc filing failed');
         throw err;
       }
     });
