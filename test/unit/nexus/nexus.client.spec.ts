@@ -1,0 +1,350 @@
+import nock from 'nock';
+import { NexusClient, NexusClientOptions } from '../../../adapters/nexus/nexus.client';
+import { IntegrationError } from '../../../src/common/errors';
+
+/** NexusClient against a nock-scripted Nexus: auth, navigation, writes, errors, breaker. */
+const NEXUS = 'https://solhoej.nexus.kmd.dk';
+const BASE = '/api/core/mobile/solhoej/v2';
+const IAM = 'https://iam.nexus.kmd.dk';
+const TOKEN = '/authx/realms/solhoej/protocol/openid-connect/token';
+const TAG = 'ÆS – Tværfagligt samarbejdsmøde';
+const TITLE = 'Samlet faglig vurdering';
+
+let clock = 0;
+const clients: NexusClient[] = [];
+function client(over: Partial<NexusClientOptions> = {}): NexusClient {
+  const c = new NexusClient({
+    connection: { baseUrl: `${NEXUS}${BASE}/`, tokenUrl: `${IAM}${TOKEN}`, clientId: 'tsm', clientSecret: 's3cret' },
+    names: { citizenList: 'Tværfagligt samarbejdsmøde – notater og aftaler', citizenView: '- Alt', timeItemLabel: 'Tidspunkt', lockedAction: 'Låst', formDataPath: 'formData/{id}' },
+    timeoutMs: 1000,
+    concurrency: 4,
+    now: () => clock,
+    ...over,
+  });
+  clients.push(c);
+  return c;
+}
+
+function tokens(...values: string[]): nock.Scope {
+  const scope = nock(IAM);
+  for (const v of values) {
+    scope
+      .post(TOKEN, (body) => body.grant_type === 'client_credentials' && body.client_id === 'tsm' && body.client_secret === 's3cret')
+      .reply(200, { access_token: v, expires_in: 100, token_type: 'Bearer' });
+  }
+  return scope;
+}
+
+function form(over: Record<string, unknown> = {}) {
+  return {
+    id: 5001,
+    version: 1,
+    formDefinition: { id: 1, title: TITLE },
+    patient: { id: 1001 },
+    observationTimestamp: '2026-12-02T23:00:00.000+0000',
+    createDate: '2026-11-23T08:15:00.000+0000',
+    updateDate: '2026-11-23T08:15:00.000+0000',
+    workflowState: { id: 1, name: 'Kladde' },
+    items: [
+      { id: 1, type: 'text', label: 'Emne', value: 'Tekst' },
+      { id: 2, type: 'text', label: 'Tidspunkt', value: null },
+    ],
+    tags: [{ id: 7, name: TAG, active: true }],
+    _links: { self: { href: `${BASE}/formData/5001` }, availableActions: { href: `${BASE}/formData/5001/availableActions` } },
+    ...over,
+  };
+}
+
+const actions = [
+  { id: 1, name: 'Kladde', _links: { updateFormData: { href: `${NEXUS}:443${BASE}/formData/5001/actions/1` } } },
+  { id: 3, name: 'Låst', _links: { updateFormData: { href: `${BASE}/formData/5001/actions/3` } } },
+];
+
+async function failure(p: Promise<unknown>): Promise<IntegrationError> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof IntegrationError) return err;
+    throw err;
+  }
+  throw new Error('expected the call to fail');
+}
+
+beforeAll(() => nock.disableNetConnect());
+afterAll(() => nock.enableNetConnect());
+beforeEach(() => {
+  clock = 1_000_000;
+});
+afterEach(() => {
+  clients.splice(0).forEach((c) => c.shutdown());
+  nock.cleanAll();
+});
+
+describe('auth', () => {
+  it('caches the token and renews it at 90 % of expires_in', async () => {
+    const iam = tokens('t1', 't2');
+    const api = nock(NEXUS)
+      .get(`${BASE}/formData/5001`).times(2).matchHeader('authorization', 'Bearer t1').reply(200, form())
+      .get(`${BASE}/formData/5001`).matchHeader('authorization', 'Bearer t2').reply(200, form());
+    const nexus = client();
+    await nexus.getNote(5001);
+    clock += 89_000; // 89 % of 100 s: still the cached token
+    await nexus.getNote(5001);
+    expect(iam.pendingMocks()).toHaveLength(1);
+    clock += 2_000; // 91 %
+    await nexus.getNote(5001);
+    expect(iam.isDone()).toBe(true);
+    expect(api.isDone()).toBe(true);
+  });
+
+  it('shares one token request between concurrent calls', async () => {
+    const iam = tokens('t1');
+    nock(NEXUS).get(`${BASE}/formData/5001`).times(3).reply(200, form());
+    const nexus = client();
+    await Promise.all([nexus.getNote(5001), nexus.getNote(5001), nexus.getNote(5001)]);
+    expect(iam.isDone()).toBe(true);
+  });
+
+  it('renews once on 401 and repeats the call', async () => {
+    tokens('t1', 't2');
+    const api = nock(NEXUS)
+      .get(`${BASE}/formData/5001`).matchHeader('authorization', 'Bearer t1').reply(401, '')
+      .get(`${BASE}/formData/5001`).matchHeader('authorization', 'Bearer t2').reply(200, form());
+    await expect(client().getNote(5001)).resolves.toMatchObject({ id: 5001 });
+    expect(api.isDone()).toBe(true);
+  });
+
+  it('gives up after one renewal: a second 401 is a permanent HTTP_401', async () => {
+    const iam = tokens('t1', 't2', 't3');
+    nock(NEXUS).get(`${BASE}/formData/5001`).times(2).reply(401, { message: 'Unauthorized', reason: 'InvalidToken' });
+    const err = await failure(client().getNote(5001));
+    expect(err).toMatchObject({ code: 'HTTP_401', errorClass: 'permanent', status: 401 });
+    expect(iam.pendingMocks()).toHaveLength(1); // t3 never asked for
+  });
+
+  it('classifies refused credentials without echoing the secret', async () => {
+    nock(IAM).post(TOKEN).reply(401, { error: 'invalid_client', error_description: 'Invalid client credentials' });
+    const err = await failure(client().getNote(5001));
+    expect(err).toMatchObject({ code: 'HTTP_401', errorClass: 'permanent' });
+    expect(err.message).toContain('invalid_client');
+    expect(err.message).not.toContain('s3cret');
+  });
+
+  it('a token answer without access_token is NEXUS_BAD_RESPONSE', async () => {
+    nock(IAM).post(TOKEN).reply(200, { expires_in: 100 });
+    expect(await failure(client().getNote(5001))).toMatchObject({ code: 'NEXUS_BAD_RESPONSE', errorClass: 'permanent' });
+  });
+});
+
+describe('navigation', () => {
+  const home = (links: Record<string, string>) => ({ _links: Object.fromEntries(Object.entries(links).map(([k, href]) => [k, { href }])) });
+
+  it('follows relative, root-relative, absolute and :443 hrefs and pages ids in calls of at most 50', async () => {
+    tokens('t1');
+    const ids = Array.from({ length: 120 }, (_, i) => i + 1);
+    const seenIdCounts: number[] = [];
+    const patient = (id: number) => ({ id, _links: { patientPreferences: { href: `${BASE}/patients/${id}/preferences` }, self: { href: `${BASE}/patients/${id}` } } });
+    const node = (formDataId: number, name: string) => ({ type: 'formDataV2Reference', name, formDataId, _links: { referencedObject: { href: `${NEXUS}:443${BASE}/formData/${formDataId}` } } });
+    nock(NEXUS)
+      .get(`${BASE}/`).reply(200, home({ preferences: `${NEXUS}:443${BASE}/preferences` }))
+      .get(`${BASE}/preferences`).reply(200, { CITIZEN_LIST: [{ id: 6, name: 'Anden liste', _links: { self: { href: 'preferences/CITIZEN_LIST/6' } } }, { id: 7, name: 'Tværfagligt samarbejdsmøde – notater og aftaler', _links: { self: { href: 'preferences/CITIZEN_LIST/7' } } }] })
+      .get(`${BASE}/preferences/CITIZEN_LIST/7`).reply(200, { id: 7, _links: { content: { href: `${BASE}/preferences/CITIZEN_LIST/7/content` } } })
+      .get(`${BASE}/preferences/CITIZEN_LIST/7/content`).reply(200, { totalItems: 120, pageSize: 120, pages: [{ _links: { patientData: { href: `${NEXUS}:443${BASE}/patients?ids=${ids.join(',')}` } } }] })
+      .get(`${BASE}/patients`).query((q) => {
+        const batch = String(q.ids).split(',').map(Number);
+        seenIdCounts.push(batch.length);
+        return true;
+      }).times(3).reply(200, (uri) => (new URL(uri, NEXUS).searchParams.get('ids')!.split(',')[0] === '1' ? [patient(1), patient(2)] : []))
+      .get(`${BASE}/patients/1/preferences`).reply(200, { CITIZEN_PATHWAY: [{ id: 1, name: '- Alt', _links: { self: { href: `${BASE}/patients/1/preferences/CITIZEN_PATHWAY/1` } } }] })
+      .get(`${BASE}/patients/2/preferences`).reply(200, { CITIZEN_PATHWAY: [{ id: 1, name: '- Alt', _links: { self: { href: `${BASE}/patients/2/preferences/CITIZEN_PATHWAY/1` } } }] })
+      .get(`${BASE}/patients/1/preferences/CITIZEN_PATHWAY/1`).reply(200, { _links: { pathwayReferences: { href: `${BASE}/patients/1/refs` } } })
+      .get(`${BASE}/patients/2/preferences/CITIZEN_PATHWAY/1`).reply(200, { _links: { pathwayReferences: { href: `${BASE}/patients/2/refs` } } })
+      // Citizen 1: the meeting note, a note for another day, and a Handleplan that is never fetched.
+      .get(`${BASE}/patients/1/refs`).reply(200, [{ type: 'patientPathwayReference', children: [node(11, TITLE), node(12, TITLE), node(13, 'Handleplan')] }])
+      .get(`${BASE}/patients/2/refs`).reply(200, [node(21, TITLE)])
+      .get(`${BASE}/formData/11`).reply(200, form({ id: 11, patient: { id: 1 } }))
+      .get(`${BASE}/formData/12`).reply(200, form({ id: 12, patient: { id: 1 }, observationTimestamp: '2026-12-03T23:00:00.000+0000' }))
+      // Offset-less "+0000" just before midnight UTC is already the meeting day in Copenhagen.
+      .get(`${BASE}/formData/21`).reply(200, form({ id: 21, patient: undefined, observationTimestamp: '2026-12-02T23:30:00.000+0000' }));
+
+    const notes = await client().findMeetingNotes({ observationDate: '2026-12-03', formTitle: TITLE, tag: TAG });
+    expect(notes.map((n) => [n.id, n.citizenId])).toEqual([[11, 1], [21, 2]]);
+    expect(seenIdCounts.sort((a, b) => a - b)).toEqual([20, 50, 50]);
+    expect(nock.isDone()).toBe(true);
+  });
+
+  it('refuses a link to another origin before sending anything there', async () => {
+    tokens('t1');
+    nock(NEXUS).get(`${BASE}/`).reply(200, home({ preferences: 'https://evil.example/api/core/mobile/solhoej/v2/preferences', organizations: `${BASE}/organizations` }));
+    const evil = nock('https://evil.example').get(/.*/).reply(200, {});
+    const err = await failure(client().findMeetingNotes({ observationDate: '2026-12-03', formTitle: TITLE, tag: TAG }));
+    expect(err).toMatchObject({ code: 'NEXUS_LINK_ORIGIN', errorClass: 'permanent' });
+    expect(err.message).toContain('evil.example');
+    expect(evil.isDone()).toBe(false);
+  });
+
+  it('a missing link or a non-JSON body is NEXUS_BAD_RESPONSE', async () => {
+    tokens('t1');
+    nock(NEXUS).get(`${BASE}/`).reply(200, home({ preferences: `${BASE}/preferences` }));
+    const nexus = client();
+    const err = await failure(nexus.findOrganisation('Visitator'));
+    expect(err).toMatchObject({ code: 'NEXUS_BAD_RESPONSE', errorClass: 'permanent' });
+    expect(err.message).toContain('"organizations"');
+
+    nock(NEXUS).get(`${BASE}/formData/5001`).reply(200, '{"id": 5001, "version": ', { 'Content-Type': 'application/json' });
+    expect(await failure(nexus.getNote(5001))).toMatchObject({ code: 'NEXUS_BAD_RESPONSE' });
+    nock(NEXUS).get(`${BASE}/formData/5001`).reply(200, '<html>Vedligehold</html>', { 'Content-Type': 'text/html' });
+    expect(await failure(nexus.getNote(5001))).toMatchObject({ code: 'NEXUS_BAD_RESPONSE' });
+  });
+
+  it('fails each call with NEXUS_NOT_CONFIGURED when there is no endpoint, without any I/O', async () => {
+    const nexus = client({ connection: undefined });
+    expect(await failure(nexus.getNote(1))).toMatchObject({ code: 'NEXUS_NOT_CONFIGURED', errorClass: 'permanent' });
+  });
+});
+
+describe('writes', () => {
+  it('setNoteTime saves through the action named like the current state', async () => {
+    tokens('t1');
+    let saved: Record<string, any> | undefined;
+    nock(NEXUS)
+      .get(`${BASE}/formData/5001`).reply(200, form())
+      .get(`${BASE}/formData/5001/availableActions`).reply(200, actions)
+      .put(`${BASE}/formData/5001/actions/1`, (b) => ((saved = b), true)).reply(200, (_u, b) => ({ ...(b as object), version: 2 }));
+    expect(await client().setNoteTime(5001, '10:10')).toEqual({ changed: true, version: 2 });
+    expect(saved).toMatchObject({ id: 5001, version: 1, workflowState: { name: 'Kladde' } });
+    expect(saved!.items).toContainEqual({ id: 2, type: 'text', label: 'Tidspunkt', value: '10:10' });
+  });
+
+  it('on 409 re-reads, re-applies and retries once', async () => {
+    tokens('t1');
+    const bodies: Array<Record<string, any>> = [];
+    nock(NEXUS)
+      .get(`${BASE}/formData/5001`).reply(200, form())
+      .get(`${BASE}/formData/5001/availableActions`).reply(200, actions)
+      .put(`${BASE}/formData/5001/actions/1`, (b) => (bodies.push(b), true)).reply(409, { message: 'Row was updated or deleted by another transaction', reason: 'OptimisticLockException' })
+      .get(`${BASE}/formData/5001`).reply(200, form({ version: 2, items: [{ id: 1, type: 'text', label: 'Emne', value: 'Rettet af kollega' }, { id: 2, type: 'text', label: 'Tidspunkt', value: null }] }))
+      .get(`${BASE}/formData/5001/availableActions`).reply(200, actions)
+      .put(`${BASE}/formData/5001/actions/1`, (b) => (bodies.push(b), true)).reply(200, { ...form(), version: 3 });
+    expect(await client().setNoteTime(5001, '10:20')).toEqual({ changed: true, version: 3 });
+    expect(bodies.map((b) => b.version)).toEqual([1, 2]);
+    // The retry carries the colleague's edit plus our time: nothing is overwritten with stale data.
+    expect(bodies[1].items).toEqual([{ id: 1, type: 'text', label: 'Emne', value: 'Rettet af kollega' }, { id: 2, type: 'text', label: 'Tidspunkt', value: '10:20' }]);
+  });
+
+  it('a second 409 is a retryable NEXUS_CONFLICT', async () => {
+    tokens('t1');
+    nock(NEXUS)
+      .get(`${BASE}/formData/5001`).times(2).reply(200, form())
+      .get(`${BASE}/formData/5001/availableActions`).times(2).reply(200, actions)
+      .put(`${BASE}/formData/5001/actions/3`).times(2).reply(409, { reason: 'OptimisticLockException' });
+    expect(await failure(client().lockNote(5001))).toMatchObject({ code: 'NEXUS_CONFLICT', errorClass: 'retryable', status: 409 });
+    expect(nock.isDone()).toBe(true);
+  });
+
+  it('writes nothing when the time is already set or the note already locked', async () => {
+    tokens('t1');
+    const set = form({ items: [{ id: 2, type: 'text', label: 'Tidspunkt', value: '10:00' }] });
+    nock(NEXUS)
+      .get(`${BASE}/formData/5001`).reply(200, set)
+      .get(`${BASE}/formData/5001`).reply(200, form({ version: 4, workflowState: { id: 3, name: 'Låst' } }));
+    const nexus = client();
+    expect(await nexus.setNoteTime(5001, '10:00')).toEqual({ changed: false, version: 1 });
+    expect(await nexus.lockNote(5001)).toEqual({ changed: false, version: 4 });
+    expect(nock.isDone()).toBe(true); // no availableActions, no PUT
+  });
+
+  it('refuses a state with no matching action and a form without the time item', async () => {
+    tokens('t1');
+    nock(NEXUS)
+      .get(`${BASE}/formData/5001`).reply(200, form({ workflowState: { id: 9, name: 'Aktiv' } }))
+      .get(`${BASE}/formData/5001/availableActions`).reply(200, actions)
+      .get(`${BASE}/formData/5001`).reply(200, form({ items: [] }));
+    const nexus = client();
+    expect(await failure(nexus.setNoteTime(5001, '10:00'))).toMatchObject({ code: 'NEXUS_ACTION_MISSING', errorClass: 'permanent' });
+    expect(await failure(nexus.setNoteTime(5001, '10:00'))).toMatchObject({ code: 'NEXUS_BAD_RESPONSE' });
+  });
+
+  it('createTask fills the prototype: title, dates (start = today in Copenhagen) and organisation', async () => {
+    tokens('t1');
+    clock = Date.parse('2026-12-03T23:30:00Z'); // already 4 December in Copenhagen
+    let posted: Record<string, any> | undefined;
+    nock(NEXUS)
+      .get(`${BASE}/formData/5001`).reply(200, form({ _links: { availableAssignmentTypes: { href: `${BASE}/formData/5001/types` } } }))
+      .get(`${BASE}/formData/5001/types`).reply(200, [{ id: 1, name: 'Besked', _links: {} }, { id: 2, name: 'Opgave', _links: { assignmentPrototype: { href: `${BASE}/proto/2` } } }])
+      .get(`${BASE}/proto/2`).reply(200, { id: null, title: null, actions: [{ name: 'Opret', _links: { createAssignment: { href: `${BASE}/assignments?x=1` } } }], _links: { availableOrganizationAssignees: { href: `${BASE}/assignees` } } })
+      .get(`${BASE}/assignees`).reply(200, [{ id: 17, name: 'Hjemmeplejen' }])
+      .post(`${BASE}/assignments`, (b) => ((posted = b), true)).query({ x: '1' }).reply(200, { id: 90001, title: 'T' });
+    const task = await client().createTask({ on: { noteId: 5001 }, typeName: 'opgave', title: 'T', description: 'D', dueDate: '2026-12-10', organisationName: 'Hjemmeplejen' });
+    expect(task).toEqual({ id: 90001 });
+    expect(posted).toMatchObject({ title: 'T', description: 'D', startDate: '2026-12-04', dueDate: '2026-12-10', organizationAssignee: { organizationId: 17, displayName: 'Hjemmeplejen' }, object: { id: 5001 } });
+  });
+
+  it('attachOrganisation PUTs {patientOrganizations}/{id} with a JSON "" body', async () => {
+    tokens('t1');
+    const relation = { id: 70, organization: { id: 11, name: 'Demensspecialister' }, effectiveAtPresent: true, _links: { removeFromPatient: { href: `${BASE}/rel/70` } } };
+    let body: string | undefined;
+    nock(NEXUS)
+      .get(`${BASE}/`).reply(200, { _links: { patients: { href: `${BASE}/patients` }, organizations: { href: `${BASE}/organizations` } } })
+      .get(`${BASE}/patients`).query({ ids: '1008' }).reply(200, [{ id: 1008, _links: { self: { href: `${BASE}/patients/1008` } } }])
+      .get(`${BASE}/patients/1008`).reply(200, { id: 1008, _links: { patientOrganizations: { href: `${BASE}/patients/1008/organizations` } } })
+      .get(`${BASE}/patients/1008/organizations`).reply(200, [{ ...relation, id: 69, organization: { id: 10, name: 'Visitator' } }, { ...relation, id: 60, effectiveAtPresent: false }])
+      .get(`${BASE}/organizations`).reply(200, [{ id: 10, name: 'Visitator' }, { id: 11, name: 'Demensspecialister' }])
+      .put(`${BASE}/patients/1008/organizations/11`, (b) => ((body = JSON.stringify(b)), true)).reply(200, relation)
+      .get(`${BASE}/patients/1008/organizations`).reply(200, [relation]);
+    expect(await client().attachOrganisation(1008, 'Demensspecialister')).toEqual({
+      id: 70, citizenId: 1008, organisation: { id: 11, name: 'Demensspecialister' }, removeHref: `${NEXUS}${BASE}/rel/70`,
+    });
+    expect(body).toBe('""');
+  });
+});
+
+describe('errors', () => {
+  const CPR = '0703381412';
+  it.each([
+    [400, { message: `Ugyldig værdi for ${CPR}`, reason: 'ValidationFailed' }, 'HTTP_400', 'permanent', 'ValidationFailed'],
+    [404, 'Not Found', 'HTTP_404', 'permanent', 'Not Found'],
+    [409, { message: 'Conflict', reason: 'OptimisticLockException' }, 'HTTP_409', 'permanent', 'OptimisticLockException'],
+    [500, { message: `NullPointerException for patient ${CPR}` }, 'HTTP_500', 'retryable', 'xxxxxx'],
+    [503, `Service Unavailable ${CPR}\n at stack`, 'HTTP_503', 'retryable', 'Service Unavailable'],
+  ])('a %i is classified with a personal-data-free reason', async (status, body, code, errorClass, reason) => {
+    tokens('t1');
+    nock(NEXUS).get(`${BASE}/formData/5001`).reply(status, body as nock.Body);
+    const err = await failure(client().getNote(5001));
+    expect(err).toMatchObject({ code, errorClass, status, system: 'nexus' });
+    expect(err.message).toContain(reason);
+    expect(err.message).not.toContain(CPR);
+  });
+
+  it('a request that is not answered in time is a retryable TIMEOUT', async () => {
+    tokens('t1');
+    nock(NEXUS).get(`${BASE}/formData/5001`).delay(400).reply(200, form());
+    expect(await failure(client({ timeoutMs: 100 }).getNote(5001))).toMatchObject({ code: 'TIMEOUT', errorClass: 'retryable' });
+  });
+});
+
+describe('circuit breaker', () => {
+  it('opens on repeated 5xx, fails fast while open, and closes again after a half-open success', async () => {
+    tokens('t1');
+    const nexus = client({ breaker: { volumeThreshold: 4, errorThresholdPercentage: 50, resetTimeout: 50 } });
+    nock(NEXUS).get(`${BASE}/formData/5001`).reply(200, form()).get(`${BASE}/formData/5001`).times(3).reply(500, 'boom');
+    await nexus.getNote(5001); // the token call and this one succeed
+    for (let i = 0; i < 3; i++) expect((await failure(nexus.getNote(5001))).code).toBe('HTTP_500');
+    expect(nexus.breakerState).toBe('open');
+    expect(await failure(nexus.getNote(5001))).toMatchObject({ code: 'BREAKER_OPEN', errorClass: 'retryable' }); // no request sent
+
+    while (nexus.breakerState !== 'half-open') await new Promise((r) => setTimeout(r, 10));
+    nock(NEXUS).get(`${BASE}/formData/5001`).reply(200, form());
+    await expect(nexus.getNote(5001)).resolves.toMatchObject({ id: 5001 });
+    expect(nexus.breakerState).toBe('closed');
+    expect(nock.isDone()).toBe(true);
+  });
+
+  it('does not open on 4xx answers', async () => {
+    tokens('t1');
+    const nexus = client({ breaker: { volumeThreshold: 2, errorThresholdPercentage: 10, resetTimeout: 50 } });
+    nock(NEXUS).get(`${BASE}/formData/5001`).times(5).reply(404, 'Not Found');
+    for (let i = 0; i < 5; i++) expect((await failure(nexus.getNote(5001))).code).toBe('HTTP_404');
+    expect(nexus.breakerState).toBe('closed');
+  });
+});
