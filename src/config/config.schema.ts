@@ -66,6 +66,8 @@ export const envSchema = z.object({
   NEXUS_ORG_DEMENTIA: z.string().default('Demensspecialister'),
   NEXUS_ORG_NURSES: z.string().default('Sygeplejersker'),
   AGENDA_AUTO_ATTACH: bool(false),
+  /** When the worker re-plans each district's next agenda collects (cron, Europe/Copenhagen). */
+  AGENDA_PLAN_CRON: z.string().regex(/^\S+( \S+){4}$/, 'a 5-field cron pattern').default('5 0 * * *'),
 
   // After the meeting: the locked-note watch and the follow-ups a note asks for.
   /** How often the watch looks for newly locked notes; 0 turns the watch off. */

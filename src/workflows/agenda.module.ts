@@ -1,5 +1,54 @@
 import { Module } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { DirectoryModule } from '../../adapters/directory/directory.module';
+import { GP_DIRECTORY, GpDirectory } from '../../adapters/directory/directory.port';
+import { MedcomModule } from '../../adapters/medcom/medcom.module';
+import { MEDCOM_PORT, MedcomPort } from '../../adapters/medcom/medcom.port';
+import { NexusModule } from '../../adapters/nexus/nexus.module';
+import { NEXUS_PORT, NexusPort } from '../../adapters/nexus/nexus.port';
+import { NotifyModule } from '../../adapters/notify/notify.module';
+import { NOTIFY_PORT, NotifyPort } from '../../adapters/notify/notify.port';
+import { AgendaProcessor } from '../../queues/processors/agenda.processor';
+import { QueueGateway } from '../../queues/queue.gateway';
+import { AuditService } from '../audit/audit.service';
+import type { AppConfig } from '../config/config.schema';
+import type { District } from '../config/districts';
+import { CONFIG, DISTRICTS, REDIS } from '../config/tokens';
+import { Ledger } from '../ledger/ledger';
+import { AgendaPlanner } from './agenda.planner';
+import { AgendaScheduling } from './agenda.scheduling';
+import { AgendaStore } from './agenda.store';
+import { CollectAgenda } from './collect-agenda';
+import { PublishAgenda } from './publish-agenda';
 
-/** Agenda workflow: collect, build and publish the meeting agenda. */
-@Module({})
+/** Agenda workflow: collect, build and publish the meeting agenda; its jobs and schedulers. */
+@Module({
+  imports: [NexusModule, NotifyModule, MedcomModule, DirectoryModule],
+  providers: [
+    { provide: AgendaStore, inject: [REDIS, CONFIG], useFactory: (redis: Redis, c: AppConfig) => new AgendaStore(redis, c.QUEUE_PREFIX) },
+    {
+      provide: CollectAgenda,
+      inject: [NEXUS_PORT, DISTRICTS, AgendaStore, AuditService],
+      useFactory: (nexus: NexusPort, districts: District[], store: AgendaStore, audit: AuditService) => new CollectAgenda(nexus, districts, store, audit),
+    },
+    {
+      provide: PublishAgenda,
+      // MedCom and the GP directory are optional so the agenda still publishes (GP invitations skipped, logged) without them.
+      inject: [NEXUS_PORT, NOTIFY_PORT, { token: MEDCOM_PORT, optional: true }, { token: GP_DIRECTORY, optional: true }, Ledger, AuditService, CONFIG],
+      useFactory: (nexus: NexusPort, notify: NotifyPort, medcom: MedcomPort | undefined, gpDirectory: GpDirectory | undefined, ledger: Ledger, audit: AuditService, c: AppConfig) =>
+        new PublishAgenda({
+          nexus, notify, medcom: medcom ?? null, gpDirectory: gpDirectory ?? null, ledger, audit,
+          settings: { autoAttach: c.AGENDA_AUTO_ATTACH, taskType: c.NEXUS_TASK_TYPE },
+        }),
+    },
+    {
+      provide: AgendaPlanner,
+      inject: [QueueGateway, AgendaStore, DISTRICTS, CONFIG],
+      useFactory: (queues: QueueGateway, store: AgendaStore, districts: District[], c: AppConfig) => new AgendaPlanner(queues, store, districts, c.AGENDA_PLAN_CRON),
+    },
+    AgendaProcessor,
+    AgendaScheduling,
+  ],
+  exports: [CollectAgenda, PublishAgenda, AgendaStore, AgendaPlanner],
+})
 export class AgendaModule {}

@@ -1,0 +1,264 @@
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Redis from 'ioredis';
+import { OutboxNotifier } from '../../../adapters/notify/outbox.notifier';
+import { AuditService } from '../../../src/audit/audit.service';
+import { District, loadDistricts } from '../../../src/config/districts';
+import { loadConfig } from '../../../src/config/load-config';
+import { toAgendaDocument } from '../../../src/domain/agenda.builder';
+import { Ledger } from '../../../src/ledger/ledger';
+import { AgendaStore } from '../../../src/workflows/agenda.store';
+import { CollectAgenda } from '../../../src/workflows/collect-agenda';
+import { PublishAgenda, PublishDeps } from '../../../src/workflows/publish-agenda';
+import { seedSchema } from '../../../schemas/sandbox-seed.schema';
+import { personalDataHits } from '../../unit/agenda/personal-data';
+import { FakeDirectory, FakeMedcom, FakeNexus, PRACTICE } from './agenda-fakes';
+
+const D = '2026-12-03';
+const FORM = 'Samlet faglig vurdering';
+const TAG = 'ÆS – Tværfagligt samarbejdsmøde';
+const noteOf = (id: number, created: string, items: Record<string, string>) => ({
+  id, formTitle: FORM, tags: [TAG], observationTimestamp: `${D}T00:00:00+01:00`, createDate: created, state: 'Kladde', items,
+});
+
+/** Four citizens: two rehab, one complex with dementia, one late note. Expected agenda derived by hand in the tests. */
+const SEED = seedSchema.parse({
+  organizations: [
+    { id: 10, name: 'Visitator' }, { id: 11, name: 'Demensspecialister' }, { id: 12, name: 'Sygeplejersker' },
+    { id: 13, name: 'Træning og Rehabilitering' }, { id: 18, name: 'Koordinerende rolle' },
+  ],
+  citizens: [
+    { id: 2001, cpr: '0101301111', firstName: 'Karen', lastName: 'Holm', organizations: [10, 13],
+      notes: [noteOf(6001, '2026-11-20T09:00:00+01:00', { 'Forløbstype': 'Rehabilitering (§ 83a)', Prioritet: '1', 'Inviter egen læge': 'Ja', Emne: 'Træning efter hoftebrud og plan for bad' })] },
+    { id: 2002, cpr: '0202302222', firstName: 'Poul', lastName: 'Berg', organizations: [13],
+      notes: [noteOf(6002, '2026-11-21T09:00:00+01:00', { 'Forløbstype': 'Rehabilitering (§ 83a)', Prioritet: '2' })] },
+    { id: 2003, cpr: '0303303333', firstName: 'Inge', lastName: 'Lund', conditions: ['Demens'], organizations: [10, 11],
+      notes: [noteOf(6003, '2026-11-22T09:00:00+01:00', { 'Forløbstype': 'Kompleks – demens', Prioritet: '1' })] },
+    { id: 2004, cpr: '0404304444', firstName: 'Erik', lastName: 'Dahl', organizations: [10],
+      notes: [noteOf(6004, '2026-12-01T09:00:00+01:00', { 'Forløbstype': 'Kompleks', Prioritet: '1' })] },
+  ],
+});
+
+const EXPECTED_DOCUMENT = {
+  district: 'solhoej',
+  meetingDate: D,
+  items: [
+    { noteId: 6001, citizenId: 2001, track: 'rehab', start: '10:00', warnings: [] },
+    { noteId: 6002, citizenId: 2002, track: 'rehab', start: '10:10', warnings: ['MISSING_VISITATOR'] },
+    { noteId: 6003, citizenId: 2003, track: 'complex', start: '11:00', warnings: ['DEMENTIA_NEEDS_SYGEPLEJERSKER'] },
+  ],
+  excluded: [{ noteId: 6004, citizenId: 2004, reason: 'LATE_NOTE' }],
+  warnings: [],
+};
+
+let counter = 0;
+
+interface Harness {
+  nexus: FakeNexus;
+  medcom: FakeMedcom;
+  outbox: string;
+  store: AgendaStore;
+  audit: AuditService;
+  collect: CollectAgenda;
+  publisher: (over?: Partial<PublishDeps>) => PublishAgenda;
+  solhoej: District;
+  /** Collects and publishes, as the cut-off and morning jobs do. */
+  cycle(over?: Partial<PublishDeps>): ReturnType<PublishAgenda['publish']>;
+}
+
+describe('agenda workflows (in-memory Nexus, real Redis)', () => {
+  const redis = new Redis(process.env.TEST_REDIS_URL!);
+  const districts = loadDistricts(loadConfig({}));
+
+  afterAll(() => redis.quit());
+
+  function harness(): Harness {
+    const prefix = `agendawf${process.pid}x${counter++}`;
+    const nexus = new FakeNexus(SEED);
+    const medcom = new FakeMedcom();
+    const outbox = mkdtempSync(path.join(os.tmpdir(), 'tsm-agenda-outbox-'));
+    const store = new AgendaStore(redis, prefix);
+    const audit = new AuditService(redis, mkdtempSync(path.join(os.tmpdir(), 'tsm-agenda-audit-')), prefix);
+    const ledger = new Ledger(redis, prefix);
+    const collect = new CollectAgenda(nexus, districts, store, audit);
+    const publisher = (over: Partial<PublishDeps> = {}) =>
+      new PublishAgenda({
+        nexus, notify: new OutboxNotifier(outbox), medcom, gpDirectory: new FakeDirectory(), ledger, audit,
+        settings: { autoAttach: false, taskType: 'Opgave' }, now: () => new Date('2026-11-30T15:00:00Z'), ...over,
+      });
+    const solhoej = districts.find((d) => d.id === 'solhoej')!;
+    return {
+      nexus, medcom, outbox, store, audit, collect, publisher, solhoej,
+      cycle: async (over) => publisher(over).publish(solhoej, (await collect.collect('solhoej', D, { store: true })).agenda),
+    };
+  }
+
+  const messages = (outbox: string) => readdirSync(outbox).filter((f) => !f.startsWith('.'));
+  const versions = (h: Harness) => [...h.nexus.notes.values()].map((n) => [n.id, n.version]);
+
+  it('collect: builds the agenda by the rules, stores the snapshot and audits it', async () => {
+    const h = harness();
+    const { agenda, stored } = await h.collect.collect('solhoej', D, { store: true });
+    expect(toAgendaDocument('solhoej', agenda)).toEqual(EXPECTED_DOCUMENT);
+    expect(h.nexus.meetingQueries).toEqual([
+      { observationDate: D, formTitle: FORM, tag: TAG, citizenList: 'Tværfagligt samarbejdsmøde – notater og aftaler', citizenView: '- Alt' },
+    ]);
+    const loaded = await h.store.load('solhoej', D);
+    expect(loaded?.fingerprint).toBe(stored!.fingerprint);
+    expect(toAgendaDocument('solhoej', loaded!.agenda)).toEqual(EXPECTED_DOCUMENT);
+    expect(JSON.stringify(loaded)).not.toMatch(/Karen|Holm|0101301111|hoftebrud/);
+    const day = await h.audit.query({ day: new Date().toISOString().slice(0, 10) });
+    expect(day.filter((r) => r.action === 'agenda.collect')).toEqual([
+      expect.objectContaining({ meetingId: `solhoej/${D}`, outcome: 'ok', externalIds: { items: '3', excluded: '1', fingerprint: stored!.fingerprint } }),
+    ]);
+  });
+
+  it('collect: reads the district’s own citizen list and refuses unknown districts and bad dates', async () => {
+    const h = harness();
+    await h.collect.collect('nordvang', '2026-12-01', { store: false });
+    expect(h.nexus.meetingQueries[0].citizenList).toBe('Tværfagligt samarbejdsmøde Nordvang – notater og aftaler');
+    await expect(h.collect.collect('atlantis', D, { store: false })).rejects.toMatchObject({ code: 'AGENDA_UNKNOWN_DISTRICT', errorClass: 'permanent' });
+    await expect(h.collect.collect('solhoej', '03-12-2026', { store: false })).rejects.toMatchObject({ code: 'AGENDA_BAD_DATE', errorClass: 'permanent' });
+  });
+
+  it('publish: times on the notes, one task per organisation, the coordinator task, Teams mail and GP invitation', async () => {
+    const h = harness();
+    const summary = await h.cycle();
+    expect(summary).toEqual({
+      district: 'solhoej', meetingDate: D, times: { changed: 3, unchanged: 0 }, attached: 0,
+      tasks: { created: 4, existing: 0 }, teams: 'sent', gp: { sent: 1, existing: 0, failed: 0, skipped: 0 },
+    });
+    expect([6001, 6002, 6003, 6004].map((id) => h.nexus.notes.get(id)!.items.Tidspunkt)).toEqual(['10:00', '10:10', '11:00', undefined]);
+    expect([6001, 6002, 6003, 6004].map((id) => h.nexus.notes.get(id)!.state)).toEqual(['Kladde', 'Kladde', 'Kladde', 'Kladde']);
+
+    const byOrg = new Map(h.nexus.tasks.map((t) => [t.organisationName, t]));
+    expect([...byOrg.keys()].sort()).toEqual(['Demensspecialister', 'Koordinerende rolle', 'Træning og Rehabilitering', 'Visitator']);
+    expect(byOrg.get('Visitator')).toMatchObject({ on: { noteId: 6001 }, dueDate: D, typeName: 'Opgave' });
+    expect(byOrg.get('Visitator')!.description).toContain('- 10:00–10:10 Karen Holm, rehabilitering (§ 83a) (notat 6001)');
+    expect(byOrg.get('Visitator')!.description).toContain('- 11:00–11:10 Inge Lund, komplekst forløb (notat 6003)');
+    expect(byOrg.get('Visitator')!.description).not.toContain('Poul Berg'); // rule 7: not on his relations
+    expect(byOrg.get('Træning og Rehabilitering')!.description).toMatch(/Karen Holm[\s\S]*Poul Berg/);
+    expect(byOrg.get('Demensspecialister')!.description).not.toMatch(/Karen|Poul/);
+    const coordinator = byOrg.get('Koordinerende rolle')!;
+    expect(coordinator.description).toContain('- Erik Dahl (notat 6004)');
+    expect(coordinator.description).toContain('- 10:10 Poul Berg: Visitator');
+    expect(coordinator.description).toContain('- 11:00 Inge Lund: Sygeplejersker');
+    for (const t of h.nexus.tasks) expect(`${t.title}\n${t.description}`).not.toMatch(/\d{6}-?\d{4}/);
+
+    const [message] = messages(h.outbox);
+    expect(message).toBe(`teams-invite.solhoej.${D}`);
+    const dir = path.join(h.outbox, message);
+    const ics = readdirSync(dir).find((f) => f.endsWith('.ics'))!;
+    const icsText = readFileSync(path.join(dir, ics), 'utf8').replace(/\r\n /g, '');
+    expect(icsText).toContain('DTSTART;TZID=Europe/Copenhagen:20261203T100000');
+    expect(icsText).toContain('https://teams.microsoft.com/l/meetup-join/sandbox-solhoej');
+    expect(personalDataHits(icsText, SEED)).toEqual([]);
+    expect(personalDataHits(readFileSync(path.join(dir, 'message.json'), 'utf8'), SEED)).toEqual([]);
+
+    const letters = [...h.medcom.letters.values()].map((l) => l.letter);
+    expect(letters).toEqual([
+      expect.objectContaining({
+        idempotencyKey: `agenda-gp-invite:6001:${D}:10:00`, noteId: 6001, noteVersion: 2, kind: 'meeting-invitation',
+        patient: { cpr: '0101301111', givenName: 'Karen', surname: 'Holm' }, receiver: PRACTICE,
+        subject: 'Invitation: tværfagligt samarbejdsmøde 03.12.2026 kl. 10:00',
+      }),
+    ]);
+    expect(letters[0].text).toContain('kl. 10:00–10:10');
+
+    const audited = (await h.audit.query({ day: new Date().toISOString().slice(0, 10) })).map((r) => r.action).sort();
+    expect(audited).toEqual(['agenda.collect', 'medcom.invite', 'nexus.task', 'nexus.task', 'nexus.task', 'nexus.task', 'nexus.time', 'nexus.time', 'nexus.time', 'notify.teams']);
+  });
+
+  it('rerun: collecting and publishing the same agenda again changes nothing anywhere', async () => {
+    const h = harness();
+    await h.cycle();
+    const before = { versions: versions(h), tasks: h.nexus.tasks.length, outbox: messages(h.outbox), handovers: h.medcom.handovers };
+    const again = await h.cycle();
+    await h.publisher().publish(h.solhoej, (await h.store.load('solhoej', D))!.agenda);
+    expect({ versions: versions(h), tasks: h.nexus.tasks.length, outbox: messages(h.outbox), handovers: h.medcom.handovers }).toEqual(before);
+    expect(again).toMatchObject({ times: { changed: 0, unchanged: 3 }, tasks: { created: 0, existing: 4 }, teams: 'existing', gp: { sent: 0, existing: 1 } });
+  });
+
+  it('a task created whose reply was lost is found again (reconciled), not created twice', async () => {
+    const h = harness();
+    h.nexus.loseTaskReplies = 1;
+    await expect(h.cycle()).rejects.toMatchObject({ errorClass: 'retryable' });
+    // The three invitations exist (the first one's reply was lost); the job stopped before the coordinator's.
+    expect(h.nexus.tasks.map((t) => t.organisationName)).toEqual(['Visitator', 'Træning og Rehabilitering', 'Demensspecialister']);
+    const retry = await h.cycle();
+    expect(h.nexus.tasks.map((t) => t.organisationName).sort()).toEqual(['Demensspecialister', 'Koordinerende rolle', 'Træning og Rehabilitering', 'Visitator']);
+    expect(retry.tasks).toEqual({ created: 1, existing: 3 });
+    const reconciled = (await h.audit.query({ day: new Date().toISOString().slice(0, 10) })).filter((r) => r.action === 'nexus.task' && r.outcome === 'reused');
+    expect(reconciled.map((r) => r.externalIds?.organisation)).toEqual(['Visitator']);
+  });
+
+  it('a changed agenda gives new invitations only to the organisations whose slots changed', async () => {
+    const h = harness();
+    await h.cycle();
+    h.nexus.relations.push({ id: 1, citizenId: 2005, organisation: { id: 10, name: 'Visitator' } }, { id: 2, citizenId: 2005, organisation: { id: 13, name: 'Træning og Rehabilitering' } });
+    h.nexus.citizens.set(2005, { id: 2005, cpr: '0505305555', firstName: 'Jens', lastName: 'Krog', fullName: 'Jens Krog', conditions: [], list: 'Tværfagligt samarbejdsmøde – notater og aftaler' });
+    h.nexus.addNote({ id: 6005, citizenId: 2005, formTitle: FORM, tags: [TAG], createDate: '2026-11-29T12:00:00+01:00', observationTimestamp: `${D}T00:00:00+01:00`, items: { 'Forløbstype': 'Rehab', Prioritet: '0' } });
+    const summary = await h.cycle();
+    expect([6005, 6001, 6002, 6003].map((id) => h.nexus.notes.get(id)!.items.Tidspunkt)).toEqual(['10:00', '10:10', '10:20', '11:00']);
+    expect(summary.times).toEqual({ changed: 3, unchanged: 1 });
+    const newTasks = h.nexus.tasks.slice(4).map((t) => t.organisationName).sort();
+    expect(newTasks).toEqual(['Koordinerende rolle', 'Træning og Rehabilitering', 'Visitator']); // Demensspecialister: 6003 still at 11:00
+    expect(h.medcom.letters.size).toBe(2); // Karen's GP is told the new time (10:10)
+    expect([...h.medcom.letters.keys()]).toContain(`agenda-gp-invite:6001:${D}:10:10`);
+    expect(messages(h.outbox)).toHaveLength(1); // the meeting's time did not change
+  });
+
+  it('AGENDA_AUTO_ATTACH: attaches the missing organisations (audited), invites them and stays quiet on the next run', async () => {
+    const h = harness();
+    const summary = await h.cycle({ settings: { autoAttach: true, taskType: 'Opgave' } });
+    expect(summary.attached).toBe(2);
+    expect((await h.nexus.getRelations(2002)).map((r) => r.organisation.name).sort()).toEqual(['Træning og Rehabilitering', 'Visitator']);
+    expect((await h.nexus.getRelations(2003)).map((r) => r.organisation.name).sort()).toEqual(['Demensspecialister', 'Sygeplejersker', 'Visitator']);
+    const byOrg = new Map(h.nexus.tasks.map((t) => [t.organisationName, t]));
+    expect(byOrg.get('Visitator')!.description).toContain('Poul Berg');
+    expect(byOrg.get('Sygeplejersker')!.description).toContain('Inge Lund');
+    const coordinator = byOrg.get('Koordinerende rolle')!.description;
+    expect(coordinator).not.toContain('Manglende organisationer');
+    expect(coordinator).toContain('Tilknyttet automatisk');
+    const attaches = (await h.audit.query({ day: new Date().toISOString().slice(0, 10) })).filter((r) => r.action === 'nexus.attach');
+    expect(attaches.map((a) => a.externalIds?.organisation).sort()).toEqual(['Sygeplejersker', 'Visitator']);
+
+    const tasks = h.nexus.tasks.length;
+    const second = await h.cycle({ settings: { autoAttach: true, taskType: 'Opgave' } });
+    expect(second.attached).toBe(0);
+    expect(h.nexus.tasks).toHaveLength(tasks);
+  });
+
+  it('a task Nexus refuses for good does not stop the rest; the job then fails with the code', async () => {
+    const h = harness();
+    h.nexus.refuseTasksFor.add('Demensspecialister');
+    await expect(h.cycle()).rejects.toMatchObject({ code: 'AGENDA_PUBLISH_INCOMPLETE', errorClass: 'permanent', message: expect.stringContaining('task:NEXUS_BAD_REQUEST') });
+    expect(h.nexus.tasks.map((t) => t.organisationName).sort()).toEqual(['Koordinerende rolle', 'Træning og Rehabilitering', 'Visitator']);
+    expect(h.nexus.notes.get(6003)!.items.Tidspunkt).toBe('11:00');
+    expect(messages(h.outbox)).toHaveLength(1);
+  });
+
+  it('a GP that cannot be found is reported to the coordinator instead of failing the meeting', async () => {
+    const h = harness();
+    const summary = await h.cycle({ gpDirectory: new FakeDirectory(new Set(['0101301111'])) });
+    expect(summary.gp).toEqual({ sent: 0, existing: 0, failed: 1, skipped: 0 });
+    expect(h.medcom.letters.size).toBe(0);
+    expect(h.nexus.tasks.find((t) => t.organisationName === 'Koordinerende rolle')!.description).toContain('- Karen Holm (notat 6001): GP_UNKNOWN');
+  });
+
+  it('without a MedCom port the GP invitations are skipped and everything else is published', async () => {
+    const h = harness();
+    const summary = await h.cycle({ medcom: null });
+    expect(summary.gp).toEqual({ sent: 0, existing: 0, failed: 0, skipped: 1 });
+    expect(summary.tasks.created).toBe(4);
+  });
+
+  it('an empty meeting publishes nothing', async () => {
+    const h = harness();
+    const summary = await h.publisher().publish(h.solhoej, (await h.collect.collect('solhoej', '2026-12-17', { store: true })).agenda);
+    expect(summary).toMatchObject({ times: { changed: 0, unchanged: 0 }, tasks: { created: 0, existing: 0 }, teams: 'none' });
+    expect(h.nexus.tasks).toEqual([]);
+    expect(messages(h.outbox)).toEqual([]);
+  });
+});
