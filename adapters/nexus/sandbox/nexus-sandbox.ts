@@ -176,7 +176,7 @@ export class NexusSandbox {
     if (this.faults.timeoutRate > 0 && this.random() < this.faults.timeoutRate) {
       // Never answer: the client's own timeout must fire. Released when the client gives up.
       this.hung.add(res);
-      req.on('close', () => this.hung.delete(res));
+      res.on('close', () => this.hung.delete(res));
       return;
     }
     if (this.faults.errorRate > 0 && this.random() < this.faults.errorRate) {
