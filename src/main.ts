@@ -5,6 +5,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import type { AddressInfo } from 'node:net';
+import type { DestinationStream } from 'pino';
 import { WorkerHost } from '../queues/worker.host';
 import { AppModule, Role } from './app.module';
 import type { AppConfig } from './config/config.schema';
@@ -30,12 +31,14 @@ export interface StartOptions {
   /** Start the built-in simulators for unconfigured systems (default true). */
   sandboxes?: boolean;
   listen?: boolean;
+  /** Where log lines go (default stdout). CLI commands that print results pass stderr. */
+  logDestination?: DestinationStream;
 }
 
 /** Boots one process: config → Redis → sandboxes → Nest app for the role. */
 export async function startService(opts: StartOptions): Promise<RunningService> {
   let config = opts.config ?? loadConfig(opts.env ?? process.env);
-  setRootLogger(createLogger({ level: config.LOG_LEVEL, secrets: secretValues(config) }));
+  setRootLogger(createLogger({ level: config.LOG_LEVEL, secrets: secretValues(config), destination: opts.logDestination }));
   const redis = await resolveRedis(config, { reuseRunning: opts.role !== 'all' });
   const sandboxes = opts.sandboxes === false ? undefined : await startSandboxes(config);
   if (sandboxes) config = sandboxes.config;
