@@ -1,9 +1,10 @@
 import { NexusClient, nexusClientOptions } from '../../../adapters/nexus/nexus.client';
 import type { NexusRelation } from '../../../adapters/nexus/nexus.port';
-import { startConfiguredNexusSandbox } from '../../../adapters/nexus/sandbox/nexus-sandbox.start';
+import { sandboxNames, startConfiguredNexusSandbox } from '../../../adapters/nexus/sandbox/nexus-sandbox.start';
 import { NexusSandboxControl } from '../../../adapters/nexus/sandbox/nexus-sandbox.control';
 import { seededRandom } from '../../../adapters/nexus/sandbox/seeded-random';
-import type { RunningNexusSandbox } from '../../../adapters/nexus/sandbox/nexus-sandbox';
+import { RunningNexusSandbox, startNexusSandbox } from '../../../adapters/nexus/sandbox/nexus-sandbox';
+import { loadSeed } from '../../../adapters/shared/sandbox-seed';
 import type { AppConfig } from '../../../src/config/config.schema';
 import { IntegrationError } from '../../../src/common/errors';
 import { loadConfig } from '../../../src/config/load-config';
@@ -129,6 +130,19 @@ describe('NexusClient against the Nexus sandbox', () => {
     expect(await nexus.setNoteTime(5016, '10:00')).toEqual({ changed: false, version: 1 }); // locked, but already so
     expect(await failure(nexus.setNoteTime(5016, '09:00'))).toMatchObject({ code: 'NEXUS_NOTE_LOCKED', errorClass: 'permanent' });
     expect(await failure(nexus.setNoteTime(5001, '25:00'))).toMatchObject({ code: 'NEXUS_BAD_INPUT' });
+  });
+
+  it('setNoteTime keeps a state other than draft', async () => {
+    const seed = loadSeed();
+    seed.citizens.find((c) => c.id === 1005)!.notes[0].state = 'Aktiv';
+    const own = await startNexusSandbox({ seed, names: sandboxNames(config) });
+    try {
+      const c = newClient({ connection: { baseUrl: own.baseUrl, tokenUrl: own.tokenUrl, clientId: own.clientId, clientSecret: own.clientSecret } });
+      expect(await c.setNoteTime(5005, '10:40')).toEqual({ changed: true, version: 2 });
+      expect(await new NexusSandboxControl(own.url).note(5005)).toMatchObject({ state: 'Aktiv', locked: false, items: expect.objectContaining({ Tidspunkt: '10:40' }) });
+    } finally {
+      await own.stop();
+    }
   });
 
   it('lockNote locks once; locking again writes nothing', async () => {
