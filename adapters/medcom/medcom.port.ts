@@ -27,8 +27,25 @@ export interface SentLetter {
   reused: boolean;
 }
 
+export interface LetterStatus {
+  state: LetterState;
+  resends: number;
+  refuseCode?: string;
+  /** Refusal text from the receipt: one line, CPR-masked, at most 300 characters. */
+  refuseText?: string;
+  /** XCTL03 | XCTL02 | XCTL01 | fhir-ack: the receipt that settled the letter. */
+  receiptType?: string;
+  format?: SentLetter['format'];
+  /** Every envelope (first send + resends), oldest first. */
+  envelopeIds?: string[];
+}
+
 export interface MedcomPort {
-  /** Hands the letter to VANS exactly once per idempotencyKey and schedules receipt handling. */
+  /**
+   * Hands the letter to VANS exactly once per idempotencyKey and schedules receipt handling.
+   * Resolves once the first envelope is handed over (state 'sent'); the receipt arrives later:
+   * poll status(letterId), or read the audit trail (action 'medcom.receipt', outcome ok, noteId).
+   */
   send(letter: GpLetter): Promise<SentLetter>;
-  status(letterId: string): Promise<{ state: LetterState; resends: number; refuseCode?: string } | null>;
+  status(letterId: string): Promise<LetterStatus | null>;
 }

@@ -1,7 +1,10 @@
 import { job } from './job-def';
 
 export const medcomJobs = {
+  /** Repeating: read receipts from the VANS in-folder and apply them. */
+  'medcom.inbox.poll': job<Record<string, never>>('medcom'),
+  /** Delayed per letter and attempt: no receipt yet → resend, or give up after MEDCOM_MAX_RESENDS. */
+  'medcom.receipt-timeout': job<{ letterId: string; attempt: number; noteId: number }>('medcom'),
+  /** Fails at once with the refusal, so a negative receipt shows in the dead letters for a person. */
+  'medcom.letter-rejected': job<{ letterId: string; noteId: number; receiptType: string; refuseCode: string }>('medcom'),
 } as const;
-
-// Keep the reference so the import stays while the table is empty.
-void job;

@@ -111,6 +111,25 @@ export const envSchema = z.object({
   MEDCOM_RECEIPT_TIMEOUT_MIN: int(1, 30),
   MEDCOM_CONVERTED_RECEIPT_TIMEOUT_MIN: int(1, 120),
   MEDCOM_MAX_RESENDS: int(0, 2),
+  /** Tests, demos, chaos: receipt timeout in ms for every receiver, replacing both *_TIMEOUT_MIN values. */
+  MEDCOM_RECEIPT_TIMEOUT_MS: z.coerce.number().int().min(1).optional(),
+  /** How often the worker reads the VANS in-folder for receipts. */
+  MEDCOM_INBOX_POLL_MS: int(50, 10000),
+  /** Characters per XDIS91 Text01 block (10 blocks per letter); longer texts are refused, never cut. */
+  MEDCOM_XDIS91_BLOCK_CHARS: int(100, 2000),
+  /** Named author of FHIR letters (payload author + contact): the meeting's coordinating function. */
+  MEDCOM_AUTHOR_GIVEN_NAME: z.string().min(1).default('Koordinator'),
+  MEDCOM_AUTHOR_FAMILY_NAME: z.string().min(1).default('Tværfagligt samarbejdsmøde'),
+  MEDCOM_AUTHOR_ROLE: z.string().min(1).default('Koordinerende rolle'),
+  MEDCOM_AUTHOR_PHONE: z.string().regex(/^\+?\d{8,15}$/, '8-15 digits').default('70000000'),
+  /** VANS sandbox: loopback port of /_sandbox/stats and /_sandbox/faults (free port when unset). */
+  SANDBOX_VANS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  SANDBOX_VANS_DELAY_MS: int(0, 200),
+  SANDBOX_VANS_DROP_RATE: z.coerce.number().min(0).max(1).default(0),
+  SANDBOX_VANS_NEGATIVE_RATE: z.coerce.number().min(0).max(1).default(0),
+  SANDBOX_VANS_VANS_NEGATIVE_RATE: z.coerce.number().min(0).max(1).default(0),
+  SANDBOX_VANS_DUPLICATE_RATE: z.coerce.number().min(0).max(1).default(0),
+  SANDBOX_VANS_GARBAGE_RATE: z.coerce.number().min(0).max(1).default(0),
   GP_DIRECTORY_FILE: z.string().optional(),
 
   NOTIFY_OUTBOX_DIR: z.string().optional(),

@@ -2,6 +2,8 @@ import { EdocCodeLists } from '../../adapters/edoc/edoc.code-lists';
 import { startEdocSandbox } from '../../adapters/edoc/sandbox/edoc.sandbox';
 import { loadSeed } from '../../adapters/shared/sandbox-seed';
 import { startConfiguredNexusSandbox } from '../../adapters/nexus/sandbox/nexus-sandbox.start';
+import { medcomDirs } from '../../adapters/medcom/medcom.settings';
+import { startVansSandbox } from '../../adapters/medcom/sandbox/start-vans-sandbox';
 import type { AppConfig } from '../config/config.schema';
 
 export interface RunningSandboxes {
@@ -38,6 +40,13 @@ export async function startSandboxes(config: AppConfig): Promise<RunningSandboxe
     });
     stops.push(edoc.stop);
     Object.assign(cfg, { EDOC_URL: edoc.url, EDOC_AUTH: 'basic', EDOC_USER: edoc.user, EDOC_PASSWORD: edoc.password });
+  }
+  if (config.sandbox.medcom) {
+    // The VANS client's file drop under DATA_DIR/medcom, answered by the VANS sandbox.
+    const dirs = medcomDirs(config);
+    const vans = await startVansSandbox(config, dirs);
+    stops.push(vans.stop);
+    Object.assign(cfg, { MEDCOM_OUT_DIR: dirs.outDir, MEDCOM_IN_DIR: dirs.inDir, SANDBOX_VANS_PORT: vans.http.port });
   }
   return {
     config: cfg,

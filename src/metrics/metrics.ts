@@ -91,3 +91,17 @@ export const meetingNotes = new Gauge({
     for (const r of rows) this.set({ district: r.district, meeting_date: r.meetingDate, state: r.state }, r.count);
   },
 });
+
+export const medcomLetters = new Counter({
+  name: 'tsm_medcom_letters_total',
+  help: 'MedCom letters by event (sent, resent, acknowledged, rejected, gave_up) and format',
+  labelNames: ['event', 'format'] as const,
+  registers: [metricsRegistry],
+});
+
+export const medcomReceipts = new Counter({
+  name: 'tsm_medcom_receipts_total',
+  help: 'Files read from the VANS in-folder by type (XCTL03, XCTL02, XCTL01, fhir-ok, fhir-transient-error, fhir-fatal-error, message, malformed) and outcome (applied, duplicate, unmatched, failed)',
+  labelNames: ['type', 'outcome'] as const,
+  registers: [metricsRegistry],
+});

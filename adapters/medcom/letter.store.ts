@@ -1,0 +1,160 @@
+import type { Redis } from 'ioredis';
+import type { GpMessageFormat, GpPractice } from '../directory/directory.port';
+import type { GpLetter, LetterState } from './medcom.port';
+
+/**
+ * Where each letter stands, in Redis: one hash per letter id with its state, current attempt and
+ * every envelope sent; an index envelope id → letter id (receipts may name only the envelope); and,
+ * while the letter can still be resent, the content needed to rebuild it. That content is personal
+ * data: it lives only under its own key (never in job payloads), expires, and is deleted as soon as
+ * the letter reaches a final state.
+ */
+export interface LetterEnvelope {
+  attempt: number;
+  envelopeId: string;
+  sentAt: string;
+}
+
+export interface LetterRecord {
+  letterId: string;
+  ledgerKey: string;
+  noteId: number;
+  noteVersion: number;
+  kind: GpLetter['kind'];
+  format: GpMessageFormat;
+  receiverYdernummer: string;
+  converted: boolean;
+  state: LetterState;
+  /** Highest attempt claimed (0 = first send). */
+  attempt: number;
+  /** Highest attempt whose file was handed over (-1 = none yet). */
+  written: number;
+  authorisedAt: string;
+  envelopes: LetterEnvelope[];
+  refuseCode?: string;
+  refuseText?: string;
+  receiptType?: string;
+  updatedAt: string;
+}
+
+/** What a resend needs to rebuild the letter: personal data, kept only while it may be resent. */
+export interface LetterBody {
+  patient: GpLetter['patient'];
+  receiver: GpPractice;
+  subject: string;
+  text: string;
+}
+
+const BODY_TTL_SECONDS = 30 * 24 * 3600;
+const INDEX_TTL_SECONDS = 180 * 24 * 3600;
+
+// Sets fields only when the letter does not exist yet; returns 1 if created.
+const CREATE = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], unpack(ARGV))
+return 1`;
+
+// Claims attempt ARGV[1] for a letter in state 'sent' whose current attempt is ARGV[1]-1 (or already
+// ARGV[1]: a repeat of the same claim). Returns the stored envelope JSON, or false.
+const CLAIM = `
+local attempt = tonumber(ARGV[1])
+if redis.call('HGET', KEYS[1], 'state') ~= 'sent' then return false end
+local current = tonumber(redis.call('HGET', KEYS[1], 'attempt'))
+if current == attempt then return redis.call('HGET', KEYS[1], 'env:' .. attempt) end
+if current ~= attempt - 1 then return false end
+redis.call('HSET', KEYS[1], 'attempt', attempt, 'env:' .. attempt, ARGV[2], 'updatedAt', ARGV[3])
+return ARGV[2]`;
+
+// Moves the state from one of the allowed states (ARGV[1], comma-separated) to ARGV[2], setting the
+// remaining field/value pairs; returns 1 if it moved.
+const TRANSITION = `
+local state = redis.call('HGET', KEYS[1], 'state')
+if not state then return -1 end
+local allowed = false
+for s in string.gmatch(ARGV[1], '[^,]+') do if s == state then allowed = true end end
+if not allowed then return 0 end
+redis.call('HSET', KEYS[1], 'state', ARGV[2], unpack(ARGV, 3))
+return 1`;
+
+export type TransitionResult = 'moved' | 'unchanged' | 'unknown';
+
+export class LetterStore {
+  constructor(private readonly redis: Redis, private readonly prefix: string) {}
+
+  private key(letterId: string): string {
+    return `${this.prefix}:medcom:letter:${letterId}`;
+  }
+
+  private bodyKey(letterId: string): string {
+    return `${this.key(letterId)}:body`;
+  }
+
+  private envelopeKey(envelopeId: string): string {
+    return `${this.prefix}:medcom:envelope:${envelopeId}`;
+  }
+
+  /** Creates the letter (state 'sent', no attempt yet) with its content, unless it exists. */
+  async create(rec: Pick<LetterRecord, 'letterId' | 'ledgerKey' | 'noteId' | 'noteVersion' | 'kind' | 'format' | 'receiverYdernummer' | 'converted' | 'authorisedAt'>, body: LetterBody): Promise<boolean> {
+    const now = new Date().toISOString();
+    const fields = {
+      letterId: rec.letterId, ledgerKey: rec.ledgerKey, noteId: String(rec.noteId), noteVersion: String(rec.noteVersion), kind: rec.kind,
+      format: rec.format, receiverYdernummer: rec.receiverYdernummer, converted: rec.converted ? '1' : '0', authorisedAt: rec.authorisedAt,
+      state: 'sent', attempt: '-1', written: '-1', updatedAt: now,
+    };
+    const created = (await this.redis.eval(CREATE, 1, this.key(rec.letterId), ...Object.entries(fields).flat())) === 1;
+    if (created) await this.redis.set(this.bodyKey(rec.letterId), JSON.stringify(body), 'EX', BODY_TTL_SECONDS);
+    return created;
+  }
+
+  async get(letterId: string): Promise<LetterRecord | null> {
+    const h = await this.redis.hgetall(this.key(letterId));
+    if (!h.state) return null;
+    const attempt = Number(h.attempt);
+    const envelopes: LetterEnvelope[] = [];
+    for (let i = 0; i <= attempt; i++) if (h[`env:${i}`]) envelopes.push(JSON.parse(h[`env:${i}`]) as LetterEnvelope);
+    return {
+      letterId: h.letterId, ledgerKey: h.ledgerKey, noteId: Number(h.noteId), noteVersion: Number(h.noteVersion), kind: h.kind as GpLetter['kind'],
+      format: h.format as GpMessageFormat, receiverYdernummer: h.receiverYdernummer, converted: h.converted === '1', state: h.state as LetterState,
+      attempt, written: Number(h.written), authorisedAt: h.authorisedAt, envelopes,
+      ...(h.refuseCode ? { refuseCode: h.refuseCode } : {}),
+      ...(h.refuseText ? { refuseText: h.refuseText } : {}),
+      ...(h.receiptType ? { receiptType: h.receiptType } : {}),
+      updatedAt: h.updatedAt,
+    };
+  }
+
+  async body(letterId: string): Promise<LetterBody | null> {
+    const raw = await this.redis.get(this.bodyKey(letterId));
+    return raw ? (JSON.parse(raw) as LetterBody) : null;
+  }
+
+  /**
+   * Claims an attempt and fixes its envelope id and time before anything is written, and indexes
+   * the envelope so an early receipt finds its letter. Returns the attempt's envelope (the stored
+   * one when the claim is repeated), or null when the letter moved on.
+   */
+  async claimAttempt(letterId: string, attempt: number, envelopeId: string, sentAt: Date): Promise<LetterEnvelope | null> {
+    const proposed: LetterEnvelope = { attempt, envelopeId, sentAt: sentAt.toISOString() };
+    const stored = (await this.redis.eval(CLAIM, 1, this.key(letterId), String(attempt), JSON.stringify(proposed), new Date().toISOString())) as string | null;
+    if (!stored) return null;
+    const env = JSON.parse(stored) as LetterEnvelope;
+    await this.redis.set(this.envelopeKey(env.envelopeId), letterId, 'EX', INDEX_TTL_SECONDS);
+    return env;
+  }
+
+  async markWritten(letterId: string, attempt: number): Promise<void> {
+    await this.redis.hset(this.key(letterId), 'written', String(attempt), 'updatedAt', new Date().toISOString());
+  }
+
+  async letterForEnvelope(envelopeId: string): Promise<string | null> {
+    return this.redis.get(this.envelopeKey(envelopeId));
+  }
+
+  /** Atomic state change from one of `from`; the content is dropped when the state is final. */
+  async transition(letterId: string, from: LetterState[], to: LetterState, fields: Record<string, string> = {}): Promise<TransitionResult> {
+    const args = Object.entries({ ...fields, updatedAt: new Date().toISOString() }).flat();
+    const r = (await this.redis.eval(TRANSITION, 1, this.key(letterId), from.join(','), to, ...args)) as number;
+    if (r === 1 && to !== 'sent') await this.redis.del(this.bodyKey(letterId));
+    return r === 1 ? 'moved' : r === 0 ? 'unchanged' : 'unknown';
+  }
+}

@@ -1,0 +1,22 @@
+import { Inject, Injectable, OnApplicationBootstrap, Optional } from '@nestjs/common';
+import { QueueGateway } from '../../queues/queue.gateway';
+import { WorkerHost } from '../../queues/worker.host';
+import { MEDCOM_SETTINGS } from './medcom.tokens';
+import type { MedcomSettings } from './medcom.settings';
+
+export const INBOX_SCHEDULER_ID = 'medcom-inbox';
+
+/** In processes that run workers, keeps the repeating in-folder poll scheduled (idempotent on restart). */
+@Injectable()
+export class MedcomInboxScheduler implements OnApplicationBootstrap {
+  constructor(
+    private readonly queue: QueueGateway,
+    @Inject(MEDCOM_SETTINGS) private readonly settings: MedcomSettings,
+    @Optional() private readonly workers?: WorkerHost,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.workers) return;
+    await this.queue.upsertScheduler(INBOX_SCHEDULER_ID, { everyMs: this.settings.inboxPollMs }, 'medcom.inbox.poll', {});
+  }
+}

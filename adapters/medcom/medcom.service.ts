@@ -1,0 +1,190 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { QueueGateway } from '../../queues/queue.gateway';
+import { AuditService } from '../../src/audit/audit.service';
+import { PermanentError } from '../../src/common/errors';
+import { Ledger } from '../../src/ledger/ledger';
+import { rootLogger } from '../../src/logging/logger';
+import { medcomLetters } from '../../src/metrics/metrics';
+import type { GpMessageFormat } from '../directory/directory.port';
+import { envelopeIdFor, letterIdFor } from './letter-ids';
+import { LetterBody, LetterRecord, LetterStore } from './letter.store';
+import { MEDCOM_SETTINGS } from './medcom.tokens';
+import type { GpLetter, LetterStatus, MedcomPort, SentLetter } from './medcom.port';
+import type { MedcomSettings } from './medcom.settings';
+import { MessageComposer } from './message.composer';
+import type { OutgoingLetter } from './outgoing-letter';
+import { MEDCOM_TRANSPORT, MedcomTransport } from './transport/medcom.transport';
+
+/**
+ * Sends letters to GPs over VANS and keeps MedCom's reliable-messaging promise:
+ * - one letter id per idempotency key, forever: the id is derived from the key and persisted in the
+ *   ledger entry before anything is handed over (Ledger.runOnce);
+ * - every attempt is claimed in Redis (envelope id + time) before its file is written, so a crash
+ *   and retry repeats the same envelope rather than inventing a new one;
+ * - no receipt within the timeout → resend with a new envelope id and timestamps but the same letter
+ *   id, at most MEDCOM_MAX_RESENDS times; then the letter is given up and dead-lettered for a person.
+ * Receipts are applied by ReceiptInbox.
+ */
+@Injectable()
+export class MedcomService implements MedcomPort {
+  private readonly log: Logger = rootLogger().child({ component: 'medcom' });
+
+  constructor(
+    @Inject(MEDCOM_SETTINGS) private readonly settings: MedcomSettings,
+    private readonly store: LetterStore,
+    private readonly composer: MessageComposer,
+    @Inject(MEDCOM_TRANSPORT) private readonly transport: MedcomTransport,
+    @Inject(Ledger) private readonly ledger: Ledger,
+    @Inject(AuditService) private readonly audit: AuditService,
+    private readonly queue: QueueGateway,
+  ) {}
+
+  async send(letter: GpLetter): Promise<SentLetter> {
+    const format = chooseFormat(letter.receiver.formats);
+    const candidateId = letterIdFor(letter.idempotencyKey, format);
+    if ((await this.ledger.get(letter.idempotencyKey))?.state !== 'done') {
+      // Refuse a letter that cannot be valid before anything is recorded or handed over.
+      const now = new Date();
+      await this.composer.compose(format, this.outgoing(candidateId, envelopeIdFor(candidateId, 0, format), 0, now, now, toBody(letter)));
+    }
+
+    const result = await this.ledger.runOnce(
+      letter.idempotencyKey,
+      'medcom.letter',
+      {
+        perform: async (entry) => {
+          await this.startLetter(entry.meta.letterId, entry.meta.format as GpMessageFormat, letter);
+          return entry.meta.letterId;
+        },
+        // An earlier attempt began: if its first envelope was handed over, the letter exists.
+        reconcile: async (entry) => ((await this.store.get(entry.meta.letterId))?.written ?? -1) >= 0 ? entry.meta.letterId : null,
+      },
+      { letterId: candidateId, format, noteId: String(letter.noteId), noteVersion: String(letter.noteVersion) },
+    );
+    const rec = await this.store.get(result.externalId);
+    if (!rec) throw new PermanentError(`letter ${result.externalId} is in the ledger but its state is gone from Redis`, 'MEDCOM_LETTER_UNKNOWN', 'medcom');
+    if (result.outcome !== 'performed') {
+      await this.audit.record({ action: 'medcom.send', system: 'medcom', outcome: 'reused', noteId: letter.noteId, ledgerKey: letter.idempotencyKey,
+        externalIds: { letterId: rec.letterId } });
+    }
+    return {
+      letterId: rec.letterId,
+      envelopeId: rec.envelopes[rec.envelopes.length - 1]?.envelopeId ?? envelopeIdFor(rec.letterId, 0, rec.format),
+      format: rec.format,
+      state: rec.state,
+      reused: result.outcome !== 'performed',
+    };
+  }
+
+  async status(letterId: string): Promise<LetterStatus | null> {
+    const rec = await this.store.get(letterId);
+    if (!rec) return null;
+    return {
+      state: rec.state,
+      resends: Math.max(0, rec.attempt),
+      format: rec.format,
+      envelopeIds: rec.envelopes.map((e) => e.envelopeId),
+      ...(rec.refuseCode ? { refuseCode: rec.refuseCode } : {}),
+      ...(rec.refuseText ? { refuseText: rec.refuseText } : {}),
+      ...(rec.receiptType ? { receiptType: rec.receiptType } : {}),
+    };
+  }
+
+  /**
+   * The receipt timeout of one attempt. Nothing to do once a receipt settled the letter or a later
+   * attempt exists; otherwise resend, or give up after the last resend (a PermanentError, so the
+   * job lands in the dead letters with the reason for a person to follow up).
+   */
+  async onReceiptTimeout(letterId: string, attempt: number): Promise<{ outcome: string }> {
+    const rec = await this.store.get(letterId);
+    if (!rec) throw new PermanentError(`letter ${letterId} is unknown (its state is gone from Redis)`, 'MEDCOM_LETTER_UNKNOWN', 'medcom');
+    if (rec.state === 'acknowledged' || rec.state === 'rejected') return { outcome: rec.state };
+    if (rec.state === 'gave-up') throw this.noReceipt(rec);
+    if (rec.attempt > attempt) {
+      if (rec.written < rec.attempt) await this.dispatch(rec, rec.attempt); // a resend claimed but not written (crash)
+      return { outcome: 'superseded' };
+    }
+    if (attempt < this.settings.maxResends) {
+      await this.dispatch(rec, attempt + 1);
+      return { outcome: `resent-${attempt + 1}` };
+    }
+    const moved = await this.store.transition(letterId, ['sent'], 'gave-up', { gaveUpAt: new Date().toISOString() });
+    if (moved === 'moved') {
+      medcomLetters.inc({ event: 'gave_up', format: rec.format });
+      await this.audit.record({ action: 'medcom.gave-up', system: 'medcom', outcome: 'failed', noteId: rec.noteId, ledgerKey: rec.ledgerKey,
+        externalIds: { letterId, envelopes: rec.envelopes.map((e) => e.envelopeId).join(',') }, reason: 'no receipt after the last resend' });
+      this.log.warn({ letterId, noteId: rec.noteId, sends: rec.envelopes.length }, 'no receipt after the last resend: letter given up');
+    } else if ((await this.store.get(letterId))?.state !== 'gave-up') {
+      return { outcome: 'settled' }; // a receipt arrived just now
+    }
+    throw this.noReceipt(rec);
+  }
+
+  private noReceipt(rec: LetterRecord): PermanentError {
+    const minutes = Math.round(this.settings.receiptTimeoutMs(rec.converted) / 60_000);
+    return new PermanentError(
+      `no receipt for letter ${rec.letterId} (note ${rec.noteId}) after ${rec.envelopes.length} sends (${this.settings.maxResends} resends, ` +
+        `${minutes} min each): a person must follow up with GP practice ${rec.receiverYdernummer}`,
+      'MEDCOM_NO_RECEIPT',
+      'medcom',
+    );
+  }
+
+  private async startLetter(letterId: string, format: GpMessageFormat, letter: GpLetter): Promise<void> {
+    await this.store.create(
+      {
+        letterId, ledgerKey: letter.idempotencyKey, noteId: letter.noteId, noteVersion: letter.noteVersion, kind: letter.kind, format,
+        receiverYdernummer: letter.receiver.ydernummer, converted: !!letter.receiver.converted, authorisedAt: new Date().toISOString(),
+      },
+      toBody(letter),
+    );
+    const rec = await this.store.get(letterId);
+    if (rec && rec.state === 'sent' && rec.written < 0) await this.dispatch(rec, 0);
+  }
+
+  /** Claims the attempt, writes its file, records it and arms its receipt timeout. */
+  private async dispatch(rec: LetterRecord, attempt: number): Promise<void> {
+    const env = await this.store.claimAttempt(rec.letterId, attempt, envelopeIdFor(rec.letterId, attempt, rec.format), new Date());
+    if (!env) return; // a receipt or another worker moved the letter on
+    if (((await this.store.get(rec.letterId))?.written ?? -1) >= attempt) {
+      await this.armTimeout(rec, attempt); // handed over before a crash: only the timeout may be missing
+      return;
+    }
+    const body = await this.store.body(rec.letterId);
+    if (!body) throw new PermanentError(`the content of letter ${rec.letterId} is no longer stored; it cannot be resent`, 'MEDCOM_CONTENT_GONE', 'medcom');
+    const sentAt = new Date(env.sentAt);
+    const message = await this.composer.compose(rec.format, this.outgoing(rec.letterId, env.envelopeId, attempt, sentAt, new Date(rec.authorisedAt), body));
+    const { name } = await this.transport.send({ envelopeId: env.envelopeId, bytes: message.bytes, extension: message.extension, sentAt });
+    await this.store.markWritten(rec.letterId, attempt);
+    await this.armTimeout(rec, attempt);
+    medcomLetters.inc({ event: attempt ? 'resent' : 'sent', format: rec.format });
+    await this.audit.record({
+      action: attempt ? 'medcom.resend' : 'medcom.send', system: 'medcom', outcome: 'ok', noteId: rec.noteId, ledgerKey: rec.ledgerKey,
+      externalIds: { letterId: rec.letterId, envelopeId: env.envelopeId, file: name, format: rec.format, ydernummer: rec.receiverYdernummer },
+      ...(message.replacedChars ? { reason: `${message.replacedChars} characters outside ISO-8859-1 sent as '?'` } : {}),
+    });
+    this.log.info({ letterId: rec.letterId, envelopeId: env.envelopeId, attempt, format: rec.format, noteId: rec.noteId }, attempt ? 'letter resent' : 'letter sent');
+  }
+
+  /** One delayed job per letter and attempt; enqueueing it again is a no-op (same job id). */
+  private async armTimeout(rec: LetterRecord, attempt: number): Promise<void> {
+    await this.queue.enqueue('medcom.receipt-timeout', { letterId: rec.letterId, attempt, noteId: rec.noteId },
+      { jobId: `medcom-timeout-${rec.letterId}-${attempt}`, delayMs: this.settings.receiptTimeoutMs(rec.converted) });
+  }
+
+  private outgoing(letterId: string, envelopeId: string, attempt: number, sentAt: Date, authorisedAt: Date, body: LetterBody): OutgoingLetter {
+    return { letterId, envelopeId, attempt, sentAt, authorisedAt, sender: this.settings.sender, author: this.settings.author, ...body };
+  }
+}
+
+/** The receiver's preferred format (the directory lists them preferred first). */
+export function chooseFormat(formats: readonly GpMessageFormat[]): GpMessageFormat {
+  const f = formats[0];
+  if (!f) throw new PermanentError('the GP practice accepts no MedCom format we can send', 'GP_NO_FORMAT', 'medcom');
+  return f;
+}
+
+function toBody(letter: GpLetter): LetterBody {
+  return { patient: letter.patient, receiver: letter.receiver, subject: letter.subject, text: letter.text };
+}

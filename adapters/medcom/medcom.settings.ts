@@ -1,0 +1,45 @@
+import path from 'node:path';
+import type { AppConfig } from '../../src/config/config.schema';
+import type { LetterAuthor, MedcomSender } from './outgoing-letter';
+
+/** The MedCom adapter's view of the config: addressing, limits and the reliable-messaging clock. */
+export interface MedcomSettings {
+  sender: MedcomSender;
+  author: LetterAuthor;
+  maxResends: number;
+  /** Receipt timeout for a receiver; VANS-converted receivers get the longer one. */
+  receiptTimeoutMs(converted: boolean): number;
+  inboxPollMs: number;
+  xdis91BlockChars: number;
+  outDir: string;
+  inDir: string;
+  redisPrefix: string;
+}
+
+export function medcomSettings(config: AppConfig): MedcomSettings {
+  const dirs = medcomDirs(config);
+  return {
+    sender: { ean: config.MEDCOM_SENDER_EAN, sor: config.MEDCOM_SENDER_SOR, kommunenummer: config.MEDCOM_SENDER_ID, name: config.MEDCOM_SENDER_NAME },
+    author: {
+      givenName: config.MEDCOM_AUTHOR_GIVEN_NAME,
+      familyName: config.MEDCOM_AUTHOR_FAMILY_NAME,
+      role: config.MEDCOM_AUTHOR_ROLE,
+      phone: config.MEDCOM_AUTHOR_PHONE,
+    },
+    maxResends: config.MEDCOM_MAX_RESENDS,
+    receiptTimeoutMs: (converted) =>
+      config.MEDCOM_RECEIPT_TIMEOUT_MS ?? (converted ? config.MEDCOM_CONVERTED_RECEIPT_TIMEOUT_MIN : config.MEDCOM_RECEIPT_TIMEOUT_MIN) * 60_000,
+    inboxPollMs: config.MEDCOM_INBOX_POLL_MS,
+    xdis91BlockChars: config.MEDCOM_XDIS91_BLOCK_CHARS,
+    ...dirs,
+    redisPrefix: config.QUEUE_PREFIX,
+  };
+}
+
+/** MEDCOM_OUT_DIR / MEDCOM_IN_DIR, or DATA_DIR/medcom/{out,in} (where the sandbox watches). */
+export function medcomDirs(config: Pick<AppConfig, 'MEDCOM_OUT_DIR' | 'MEDCOM_IN_DIR' | 'DATA_DIR'>): { outDir: string; inDir: string } {
+  return {
+    outDir: path.resolve(config.MEDCOM_OUT_DIR ?? path.join(config.DATA_DIR, 'medcom', 'out')),
+    inDir: path.resolve(config.MEDCOM_IN_DIR ?? path.join(config.DATA_DIR, 'medcom', 'in')),
+  };
+}

@@ -1,0 +1,2 @@
+/** DI token for the adapter's settings (derived from CONFIG once). */
+export const MEDCOM_SETTINGS = Symbol('MedcomSettings');

@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto';
+import { constants as fsc } from 'node:fs';
+import { mkdir, open, readdir, rename, stat, utimes, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { RetryableError } from '../../../src/common/errors';
+import { uuidFrom } from '../letter-ids';
+import { fileStamp } from '../text/medcom-time';
+import { MAX_INBOUND_BYTES } from '../xml/safe-xml';
+import type { InboundDisposition, InboundItem, MedcomTransport, OutboundMessage } from './medcom.transport';
+
+/**
+ * The VANS client's file drop. Outgoing: `<uuid>_<timestamp>.<xml|json>` written to a hidden
+ * temporary name in the out-folder, flushed to disk and renamed, so the VANS client never sees half
+ * a file. Incoming: files in the in-folder are claimed by an atomic rename into `.processing/`
+ * (one worker wins), and settled into `processed/`, `failed/` (with a `.reason.txt`) or `unmatched/`.
+ * Nothing is deleted. A claim left behind by a crashed worker is taken again after `reclaimAfterMs`.
+ */
+export class FileDropTransport implements MedcomTransport {
+  private readonly processingDir: string;
+
+  constructor(private readonly outDir: string, private readonly inDir: string, private readonly reclaimAfterMs = 120_000) {
+    this.processingDir = path.join(inDir, '.processing');
+  }
+
+  async send(message: OutboundMessage): Promise<{ name: string }> {
+    const name = `${uuidFrom(`file|${message.envelopeId}`)}_${fileStamp(message.sentAt)}.${message.extension}`;
+    try {
+      await mkdir(this.outDir, { recursive: true });
+      await writeAtomically(path.join(this.outDir, name), message.bytes);
+    } catch (err) {
+      throw new RetryableError(`cannot write to the VANS out-folder: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'MEDCOM_OUTBOX_IO', 'medcom');
+    }
+    return { name };
+  }
+
+  async claimIncoming(limit: number): Promise<InboundItem[]> {
+    await mkdir(this.processingDir, { recursive: true });
+    const claimed: InboundItem[] = [];
+    for (const name of await this.staleClaims()) {
+      if (claimed.length >= limit) return claimed;
+      const file = path.join(this.processingDir, name);
+      await utimes(file, new Date(), new Date()).catch(() => undefined);
+      claimed.push({ id: name, bytes: await readCapped(file) });
+    }
+    const names = (await readdir(this.inDir, { withFileTypes: true }))
+      .filter((d) => d.isFile() && !d.name.startsWith('.'))
+      .map((d) => d.name)
+      .sort();
+    for (const name of names) {
+      if (claimed.length >= limit) break;
+      const target = path.join(this.processingDir, name);
+      try {
+        await rename(path.join(this.inDir, name), target);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // another worker claimed it
+        throw err;
+      }
+      await utimes(target, new Date(), new Date()).catch(() => undefined);
+      claimed.push({ id: name, bytes: await readCapped(target) });
+    }
+    return claimed;
+  }
+
+  async settle(item: InboundItem, disposition: InboundDisposition, reason?: string): Promise<void> {
+    const dir = path.join(this.inDir, disposition);
+    await mkdir(dir, { recursive: true });
+    const target = await freeName(dir, item.id);
+    await rename(path.join(this.processingDir, item.id), target);
+    if (reason) await writeFile(`${target}.reason.txt`, `${reason}\n`);
+  }
+
+  private async staleClaims(): Promise<string[]> {
+    const out: string[] = [];
+    for (const name of (await readdir(this.processingDir)).sort()) {
+      const s = await stat(path.join(this.processingDir, name)).catch(() => null);
+      if (s?.isFile() && Date.now() - s.mtimeMs > this.reclaimAfterMs) out.push(name);
+    }
+    return out;
+  }
+}
+
+/** Temporary hidden name in the same folder, fsync, then rename over the final name. */
+export async function writeAtomically(file: string, bytes: Buffer): Promise<void> {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${randomUUID().slice(0, 8)}.partial`);
+  const handle = await open(tmp, fsc.O_CREAT | fsc.O_WRONLY | fsc.O_TRUNC, 0o640);
+  try {
+    await handle.writeFile(bytes);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(tmp, file);
+}
+
+/** Reads at most MAX_INBOUND_BYTES + 1 bytes, so an oversized file is recognised without loading it. */
+async function readCapped(file: string): Promise<Buffer> {
+  const handle = await open(file, 'r');
+  try {
+    const { size } = await handle.stat();
+    const buf = Buffer.alloc(Math.min(size, MAX_INBOUND_BYTES + 1));
+    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+async function freeName(dir: string, name: string): Promise<string> {
+  for (let i = 0; ; i++) {
+    const candidate = path.join(dir, i ? `${name}.${i}` : name);
+    if (!(await stat(candidate).catch(() => null))) return candidate;
+  }
+}

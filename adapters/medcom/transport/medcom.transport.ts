@@ -1,0 +1,31 @@
+/**
+ * How messages reach VANS and receipts come back. The default is the file drop VANS clients use;
+ * another transport (e.g. a VANS web service) implements the same three operations.
+ */
+export const MEDCOM_TRANSPORT = Symbol('MedcomTransport');
+
+export interface OutboundMessage {
+  envelopeId: string;
+  bytes: Buffer;
+  extension: 'xml' | 'json';
+  /** The attempt's send time (part of the file name, so repeating an attempt repeats its name). */
+  sentAt: Date;
+}
+
+export interface InboundItem {
+  /** Transport-specific handle (the file name for the file drop). */
+  id: string;
+  bytes: Buffer;
+}
+
+/** processed: a receipt applied (or a duplicate); failed: unreadable; unmatched: valid but not ours. */
+export type InboundDisposition = 'processed' | 'failed' | 'unmatched';
+
+export interface MedcomTransport {
+  /** Hands one message over; the same envelope id and time always use the same name. */
+  send(message: OutboundMessage): Promise<{ name: string }>;
+  /** Takes up to `limit` incoming items for this caller alone (another worker will not get them). */
+  claimIncoming(limit: number): Promise<InboundItem[]>;
+  /** Files the item away for good; never deletes it. */
+  settle(item: InboundItem, disposition: InboundDisposition, reason?: string): Promise<void>;
+}

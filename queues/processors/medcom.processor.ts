@@ -1,0 +1,42 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { LetterStore } from '../../adapters/medcom/letter.store';
+import { MedcomService } from '../../adapters/medcom/medcom.service';
+import { InboxResult, ReceiptInbox } from '../../adapters/medcom/receipt.inbox';
+import { PermanentError } from '../../src/common/errors';
+import type { JobContext } from '../job-context';
+import { JobHandler } from '../job-handler.decorator';
+import type { JobPayload } from '../job-types';
+
+/** MedCom's background work: reading receipts, resending on timeout, surfacing refusals. */
+@Injectable()
+export class MedcomProcessor {
+  constructor(
+    @Inject(MedcomService) private readonly medcom: MedcomService,
+    private readonly inbox: ReceiptInbox,
+    private readonly store: LetterStore,
+  ) {}
+
+  @JobHandler('medcom.inbox.poll')
+  async pollInbox(_p: JobPayload<'medcom.inbox.poll'>, ctx: JobContext): Promise<InboxResult> {
+    const result = await this.inbox.poll();
+    if (result.files) ctx.log.info(result, 'VANS in-folder read');
+    return result;
+  }
+
+  @JobHandler('medcom.receipt-timeout')
+  async receiptTimeout(p: JobPayload<'medcom.receipt-timeout'>): Promise<{ outcome: string }> {
+    return this.medcom.onReceiptTimeout(p.letterId, p.attempt);
+  }
+
+  /** Always fails permanently: the dead letter carries the refusal for a person to act on. */
+  @JobHandler('medcom.letter-rejected')
+  async letterRejected(p: JobPayload<'medcom.letter-rejected'>): Promise<never> {
+    const rec = await this.store.get(p.letterId);
+    const text = rec?.refuseText ? `: ${rec.refuseText}` : '';
+    throw new PermanentError(
+      `letter ${p.letterId} (note ${p.noteId}) refused by ${p.receiptType} receipt, ${p.refuseCode}${text}. A person must check the letter and the GP's address`,
+      'MEDCOM_REJECTED',
+      'medcom',
+    );
+  }
+}

@@ -1,0 +1,25 @@
+import { MEDCOM_PORT, MedcomPort } from '../../../adapters/medcom/medcom.port';
+import { AuditService } from '../../../src/audit/audit.service';
+import type { RunningService } from '../../../src/main';
+import { gpLetter } from '../../support/medcom-letters';
+import { eventually, startTestService } from '../../support/test-service';
+
+describe('MedCom over the file drop and the VANS sandbox (real Redis)', () => {
+  let svc: RunningService;
+  let medcom: MedcomPort;
+  beforeAll(async () => {
+    svc = await startTestService('all', { MEDCOM_INBOX_POLL_MS: '50', SANDBOX_VANS_DELAY_MS: '10', MEDCOM_RECEIPT_TIMEOUT_MS: '60000' });
+    medcom = svc.app.get(MEDCOM_PORT);
+  });
+  afterAll(() => svc.stop());
+
+  it.each(['xdis91', 'fhir-xml', 'fhir-json'] as const)('%s: a sent letter is acknowledged by a positive receipt', async (format) => {
+    const letter = gpLetter({ format });
+    const sent = await medcom.send(letter);
+    expect(sent).toMatchObject({ format, state: 'sent', reused: false });
+    await eventually(async () => (await medcom.status(sent.letterId))?.state === 'acknowledged');
+    expect(await medcom.status(sent.letterId)).toMatchObject({ state: 'acknowledged', resends: 0, envelopeIds: [sent.envelopeId] });
+    const audit = await svc.app.get(AuditService).query({ noteId: letter.noteId });
+    expect(audit.map((a) => `${a.action}:${a.outcome}`)).toEqual(['medcom.send:ok', 'medcom.receipt:ok']);
+  });
+});
