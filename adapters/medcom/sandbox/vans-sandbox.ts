@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { FSWatcher, watch } from 'node:fs';
 import { mkdir, readdir, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
@@ -250,7 +251,8 @@ export class VansSandbox {
   private writeLater(file: { bytes: Buffer; ext: string }, delayMs: number, onWritten: () => void): void {
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      const name = `${uuidFrom(`${Date.now()}|${this.random()}`)}_${fileStamp(new Date())}.${file.ext}`;
+      // File names take no randomness from the seeded PRNG, so fault decisions replay exactly.
+      const name = `${randomUUID()}_${fileStamp(new Date())}.${file.ext}`;
       const write = writeAtomically(path.join(this.opts.inDir, name), file.bytes)
         .then(onWritten, (err) => this.log.warn({ code: (err as NodeJS.ErrnoException).code }, 'VANS sandbox could not write a receipt'))
         .finally(() => this.writes.delete(write));

@@ -1,0 +1,103 @@
+import Redis from 'ioredis';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { LetterStore } from '../../../adapters/medcom/letter.store';
+import { MedcomService } from '../../../adapters/medcom/medcom.service';
+import { medcomSettings } from '../../../adapters/medcom/medcom.settings';
+import { MessageComposer } from '../../../adapters/medcom/message.composer';
+import { parseInbound, ParsedMessage } from '../../../adapters/medcom/receipt.parser';
+import type { MedcomTransport, OutboundMessage } from '../../../adapters/medcom/transport/medcom.transport';
+import { schemaValidator } from '../../../adapters/medcom/xml/schema-validator';
+import type { QueueGateway } from '../../../queues/queue.gateway';
+import { AuditService } from '../../../src/audit/audit.service';
+import { PermanentError } from '../../../src/common/errors';
+import { shippedFile } from '../../../src/infra/project-root';
+import { Ledger } from '../../../src/ledger/ledger';
+import { gpLetter } from '../../support/medcom-letters';
+import { testConfig } from '../../support/test-service';
+
+/**
+ * The resend state machine driven by hand: each receipt timeout is invoked directly (no clocks,
+ * no waiting), against real Redis, with a transport and a queue that only record what they get.
+ */
+describe('MedcomService reliable messaging', () => {
+  const config = testConfig({ MEDCOM_MAX_RESENDS: '2' });
+  const redis = new Redis(process.env.TEST_REDIS_URL!);
+  const sent: OutboundMessage[] = [];
+  const enqueued: Array<{ name: string; payload: unknown; jobId?: string; delayMs?: number }> = [];
+  const transport: MedcomTransport = {
+    send: async (m) => {
+      sent.push(m);
+      return { name: `${m.envelopeId}.${m.extension}` };
+    },
+    claimIncoming: async () => [],
+    settle: async () => undefined,
+  };
+  const queue = { enqueue: async (name: string, payload: unknown, opts: { jobId?: string; delayMs?: number }) => (enqueued.push({ name, payload, ...opts }), opts.jobId) } as unknown as QueueGateway;
+  const settings = medcomSettings(config);
+  const store = new LetterStore(redis, config.QUEUE_PREFIX);
+  const service = new MedcomService(
+    settings, store, new MessageComposer(schemaValidator(shippedFile('schemas', 'xdis91.xsd')), settings.xdis91BlockChars), transport,
+    new Ledger(redis, config.QUEUE_PREFIX), new AuditService(redis, mkdtempSync(path.join(os.tmpdir(), 'audit-')), config.QUEUE_PREFIX), queue,
+  );
+  const ids = (m: OutboundMessage) => parseInbound(m.bytes) as ParsedMessage;
+
+  beforeEach(() => {
+    sent.length = 0;
+    enqueued.length = 0;
+  });
+  afterAll(() => redis.quit());
+
+  it('first send, two resends on timeout with new envelope ids and the same letter id, then gives up', async () => {
+    const { letterId } = await service.send(gpLetter());
+    expect(enqueued).toEqual([{ name: 'medcom.receipt-timeout', payload: expect.objectContaining({ letterId, attempt: 0 }), jobId: `medcom-timeout-${letterId}-0`, delayMs: 30 * 60_000 }]);
+
+    await expect(service.onReceiptTimeout(letterId, 0)).resolves.toEqual({ outcome: 'resent-1' });
+    await expect(service.onReceiptTimeout(letterId, 1)).resolves.toEqual({ outcome: 'resent-2' });
+    const giveUp = await service.onReceiptTimeout(letterId, 2).catch((e: unknown) => e);
+    expect(giveUp).toBeInstanceOf(PermanentError);
+    expect(giveUp).toMatchObject({ code: 'MEDCOM_NO_RECEIPT' });
+
+    expect(sent.map((m) => ids(m).letterIds)).toEqual([[letterId], [letterId], [letterId]]);
+    expect(new Set(sent.map((m) => ids(m).envelopeId)).size).toBe(3);
+    expect(enqueued.map((e) => e.jobId)).toEqual([0, 1, 2].map((a) => `medcom-timeout-${letterId}-${a}`));
+    expect(await service.status(letterId)).toMatchObject({ state: 'gave-up', resends: 2 });
+    // A repeated run of the last timeout (e.g. an operator retry) sends nothing more.
+    await expect(service.onReceiptTimeout(letterId, 2)).rejects.toMatchObject({ code: 'MEDCOM_NO_RECEIPT' });
+    expect(sent).toHaveLength(3);
+  });
+
+  it('a late timeout of an earlier attempt changes nothing; a timeout after the receipt changes nothing', async () => {
+    const { letterId } = await service.send(gpLetter());
+    await service.onReceiptTimeout(letterId, 0);
+    await expect(service.onReceiptTimeout(letterId, 0)).resolves.toEqual({ outcome: 'superseded' });
+    expect(sent).toHaveLength(2);
+    await store.transition(letterId, ['sent'], 'acknowledged');
+    await expect(service.onReceiptTimeout(letterId, 1)).resolves.toEqual({ outcome: 'acknowledged' });
+    expect(sent).toHaveLength(2);
+  });
+
+  it('a resend claimed before a crash is written by the retried timeout, under the claimed envelope id', async () => {
+    const { letterId } = await service.send(gpLetter({ format: 'fhir-xml' }));
+    const claimed = await store.claimAttempt(letterId, 1, 'crash-claimed-envelope-id', new Date());
+    expect(claimed?.envelopeId).toBe('crash-claimed-envelope-id');
+    await expect(service.onReceiptTimeout(letterId, 0)).resolves.toEqual({ outcome: 'superseded' });
+    expect(sent.map((m) => ids(m).envelopeId)).toEqual([expect.any(String), 'crash-claimed-envelope-id']);
+    expect((await store.get(letterId))?.written).toBe(1);
+  });
+
+  it('respects MEDCOM_MAX_RESENDS and the converted-receiver timeout', async () => {
+    const strict = medcomSettings(testConfig({ MEDCOM_MAX_RESENDS: '0', MEDCOM_RECEIPT_TIMEOUT_MIN: '30', MEDCOM_CONVERTED_RECEIPT_TIMEOUT_MIN: '120' }));
+    expect(strict.receiptTimeoutMs(false)).toBe(30 * 60_000);
+    expect(strict.receiptTimeoutMs(true)).toBe(120 * 60_000);
+    const s0 = new MedcomService(strict, store, new MessageComposer(schemaValidator(shippedFile('schemas', 'xdis91.xsd')), 2000), transport,
+      new Ledger(redis, config.QUEUE_PREFIX), new AuditService(redis, mkdtempSync(path.join(os.tmpdir(), 'audit-')), config.QUEUE_PREFIX), queue);
+    const letter = gpLetter();
+    letter.receiver = { ...letter.receiver, converted: true };
+    const { letterId } = await s0.send(letter);
+    expect(enqueued[0].delayMs).toBe(120 * 60_000);
+    await expect(s0.onReceiptTimeout(letterId, 0)).rejects.toMatchObject({ code: 'MEDCOM_NO_RECEIPT' });
+    expect(sent).toHaveLength(1);
+  });
+});
