@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { dlqCommand } from './dlq.command';
+import { medcomCommand } from './medcom.command';
 import { startCommand } from './start.command';
 
 /** Every CLI sub-command; each lives in its own file. */
-export const COMMANDS: Array<() => Command> = [startCommand, dlqCommand];
+export const COMMANDS: Array<() => Command> = [startCommand, dlqCommand, medcomCommand];

@@ -1,0 +1,82 @@
+import { Command } from 'commander';
+import { FileGpDirectory } from '../../adapters/directory/file-gp-directory';
+import type { GpMessageFormat } from '../../adapters/directory/directory.port';
+import { envelopeIdFor, letterIdFor } from '../../adapters/medcom/letter-ids';
+import { medcomSettings } from '../../adapters/medcom/medcom.settings';
+import { MessageComposer } from '../../adapters/medcom/message.composer';
+import { schemaValidator } from '../../adapters/medcom/xml/schema-validator';
+import { loadSeed } from '../../adapters/shared/sandbox-seed';
+import { ConfigError, loadConfig } from '../config/load-config';
+import { letterIdempotencyKey, meetingDateOf } from '../domain/after-meeting.rules';
+import { noteToGpLetterContent } from '../domain/gp-letter.content';
+import { shippedFile } from '../infra/project-root';
+
+export interface MedcomPreviewOptions {
+  seed: string;
+  note: string;
+  format?: string;
+}
+
+export interface PreviewIo {
+  stdout: (bytes: Buffer) => void;
+  stderr: (s: string) => void;
+  env: NodeJS.ProcessEnv;
+}
+
+const processIo: PreviewIo = { stdout: (b) => process.stdout.write(b), stderr: (s) => process.stderr.write(s), env: process.env };
+const FORMATS: readonly GpMessageFormat[] = ['xdis91', 'fhir-xml', 'fhir-json'];
+
+class UsageError extends Error {}
+
+/**
+ * `tsm-bridge medcom preview --seed FILE --note NOTE_ID [--format xdis91|fhir-xml|fhir-json]`:
+ * the exact bytes that would be sent for the note (XDIS91 as ISO-8859-1), built by the same content
+ * mapping, builders and checks as the service, for note version 1 of the seed. The output holds
+ * personal data, so it goes to stdout only and nothing is logged. Exit 0 ok, 2 bad arguments, 1 failure.
+ */
+export async function runMedcomPreview(o: MedcomPreviewOptions, io: PreviewIo = processIo): Promise<number> {
+  try {
+    if (o.format !== undefined && !FORMATS.includes(o.format as GpMessageFormat)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')} (got ${o.format})`);
+    if (!/^\d{1,12}$/.test(o.note)) throw new UsageError(`--note must be a note id (got ${o.note})`);
+    const config = loadConfig(io.env);
+    const seed = loadSeed(o.seed);
+    const noteId = Number(o.note);
+    const citizen = seed.citizens.find((c) => c.notes.some((n) => n.id === noteId));
+    if (!citizen) throw new UsageError(`note ${noteId} is not in the seed file`);
+    const note = citizen.notes.find((n) => n.id === noteId)!;
+
+    const directory = config.GP_DIRECTORY_FILE ? FileGpDirectory.fromFile(config.GP_DIRECTORY_FILE) : FileGpDirectory.fromSeed(seed);
+    const receiver = await directory.practiceFor(citizen.cpr);
+    const format = (o.format as GpMessageFormat | undefined) ?? receiver.formats[0];
+    const content = noteToGpLetterContent(note, citizen, meetingDateOf(note.observationTimestamp));
+    const letterId = letterIdFor(letterIdempotencyKey({ noteId, noteVersion: 1 }, receiver.ydernummer), format);
+    const settings = medcomSettings(config);
+    const now = new Date();
+    const message = await new MessageComposer(schemaValidator(shippedFile('schemas', 'xdis91.xsd')), settings.xdis91BlockChars).compose(format, {
+      letterId, envelopeId: envelopeIdFor(letterId, 0, format), attempt: 0, sentAt: now, authorisedAt: now,
+      sender: settings.sender, author: settings.author, receiver,
+      patient: { cpr: citizen.cpr, givenName: citizen.firstName, surname: citizen.lastName },
+      ...content,
+    });
+    io.stdout(message.bytes);
+    return 0;
+  } catch (err) {
+    const usage = err instanceof UsageError || err instanceof ConfigError;
+    io.stderr(`${usage ? '' : 'error: '}${err instanceof Error ? err.message : String(err)}\n`);
+    return usage ? 2 : 1;
+  }
+}
+
+export function medcomCommand(): Command {
+  const medcom = new Command('medcom').description('MedCom letters to GPs');
+  medcom
+    .command('preview')
+    .description('write the exact message that would be sent for a seed note to stdout (contains personal data)')
+    .requiredOption('--seed <file>', 'sandbox seed file with citizens, notes and GP practices')
+    .requiredOption('--note <id>', 'the note to send')
+    .option('--format <format>', `${FORMATS.join(' | ')} (default: the GP practice's preferred format)`)
+    .action(async (o: MedcomPreviewOptions) => {
+      process.exitCode = await runMedcomPreview(o);
+    });
+  return medcom;
+}
