@@ -90,12 +90,13 @@ export class WorkerHost implements OnApplicationBootstrap {
 
   /** Waits for active jobs up to the grace period; after that, jobs are left to be picked up again as stalled. */
   async close(graceMs: number): Promise<void> {
-    const closing = Promise.all(this.workers.map((w) => w.close()));
-    const timedOut = await Promise.race([closing.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), graceMs).unref())]);
-    if (timedOut) {
-      this.log.warn({ graceMs }, 'shutdown grace period over; unfinished jobs will be retried by another worker');
-      await Promise.all(this.workers.map((w) => w.close(true)));
-    }
+    // pause() stops taking jobs and waits for the running ones. Not close(): BullMQ memoises the first
+    // close, so a later close(true) would keep waiting for the jobs instead of giving up on them.
+    const drained = Promise.all(this.workers.map((w) => w.pause()));
+    const timedOut = await Promise.race([drained.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), graceMs).unref())]);
+    if (timedOut) this.log.warn({ graceMs }, 'shutdown grace period over; unfinished jobs will be retried by another worker');
+    // Forced: unfinished jobs' locks are no longer renewed, expire, and another worker takes the jobs as stalled.
+    await Promise.all(this.workers.map((w) => w.close(true)));
     this.workers.length = 0;
   }
 }

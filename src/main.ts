@@ -46,8 +46,8 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
   const module = AppModule.forRole(opts.role, config, redis.url);
   const api = opts.role !== 'worker' && opts.listen !== false;
   const app: INestApplicationContext = api
-    ? await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true, bodyParser: false })
-    : await NestFactory.createApplicationContext(module, { bufferLogs: true });
+    ? await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true, bodyParser: false, abortOnError: false })
+    : await NestFactory.createApplicationContext(module, { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(PinoNestLogger));
   let baseUrl: string | undefined;
   if (api) {
@@ -67,14 +67,8 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
   const stop = async () => {
     if (stopped) return;
     stopped = true;
-    const workers = (() => {
-      try {
-        return app.get(WorkerHost, { strict: false });
-      } catch {
-        return undefined;
-      }
-    })();
-    await workers?.close(config.SHUTDOWN_GRACE_MS);
+    // Only roles that run workers have a WorkerHost.
+    if (opts.role !== 'api') await app.get(WorkerHost, { strict: false }).close(config.SHUTDOWN_GRACE_MS);
     await app.close();
     await sandboxes?.stop();
     await redis.embedded?.stop();
@@ -83,7 +77,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
 }
 
 /** Runs until SIGTERM/SIGINT, then drains within SHUTDOWN_GRACE_MS and exits. */
-export async function runUntilSignal(opts: StartOptions): Promise<void> {
+export async function runUntilSignal(opts: StartOptions): Promise<RunningService> {
   const svc = await startService(opts);
   const onSignal = (sig: string) => {
     rootLogger().info({ signal: sig }, 'shutting down');
@@ -93,6 +87,7 @@ export async function runUntilSignal(opts: StartOptions): Promise<void> {
   };
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
+  return svc;
 }
 
 if (require.main === module) {
