@@ -4,7 +4,7 @@ import { MedcomModule } from '../adapters/medcom/medcom.module';
 import { NexusModule } from '../adapters/nexus/nexus.module';
 import { NotifyModule } from '../adapters/notify/notify.module';
 import { AdminModule } from './admin/admin.module';
-import { AfterMeetingModule } from './workflows/after-meeting.module';
+import { AfterMeetingApiModule, AfterMeetingModule } from './workflows/after-meeting.module';
 import { AgendaModule } from './workflows/agenda.module';
 import { ChildrenApiModule, ChildrenModule } from './workflows/children.module';
 
@@ -15,4 +15,4 @@ export const FEATURE_MODULES = [
 ];
 
 /** Modules with HTTP controllers: only in the api role. */
-export const API_MODULES = [AdminModule, ChildrenApiModule];
+export const API_MODULES = [AdminModule, ChildrenApiModule, AfterMeetingApiModule];

@@ -1,7 +1,16 @@
+import type { NoteFlowPayload } from '../../src/workflows/after-meeting';
 import { job } from './job-def';
 
+/**
+ * The after-meeting workflow: the locked-note watch and the flow per note version. The steps run
+ * on their system's queue, so a slow system only holds back its own work.
+ */
 export const afterMeetingJobs = {
+  /** Scheduled: finds newly locked notes and starts their flows. */
+  'notes.watch': job<Record<string, never>>('after-meeting'),
+  /** Flow parent: runs when every step of the note version has succeeded. */
+  'after-meeting.note': job<NoteFlowPayload>('after-meeting'),
+  'edoc.journal-note': job<NoteFlowPayload>('edoc'),
+  'medcom.send-note': job<NoteFlowPayload>('medcom'),
+  'nexus.note-tasks': job<NoteFlowPayload>('nexus'),
 } as const;
-
-// Keep the reference so the import stays while the table is empty.
-void job;

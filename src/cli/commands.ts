@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
+import { demoCommand } from './demo.command';
 import { dlqCommand } from './dlq.command';
 import { medcomCommand } from './medcom.command';
 import { startCommand } from './start.command';
 
 /** Every CLI sub-command; each lives in its own file. */
-export const COMMANDS: Array<() => Command> = [startCommand, dlqCommand, medcomCommand];
+export const COMMANDS: Array<() => Command> = [startCommand, dlqCommand, demoCommand, medcomCommand];

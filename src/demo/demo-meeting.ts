@@ -24,8 +24,7 @@ const ATTACH = ['Demensspecialister, Sygeplejersker', 'Hjælpemiddelterapeuter']
 
 export function demoConclusion(position: number, labels: FollowUpLabels): Record<string, string> {
   return {
-    Konklusion: CONCLUSIONS[position % CONCLUSIONS.length],
-    'Aftaler og opfølgning': 'Borgers kontaktperson opdaterer mål og indsatser i Nexus inden 14 dage.',
+    'Konklusion og aftaler': `${CONCLUSIONS[position % CONCLUSIONS.length]} Borgers kontaktperson opdaterer mål og indsatser i Nexus inden 14 dage.`,
     [labels.sendToGp]: position % 2 === 0 ? 'Ja' : 'Nej',
     [labels.homeCareTask]: position % 3 === 0 ? HOME_CARE_TASKS[(position / 3) % HOME_CARE_TASKS.length] : '',
     [labels.attachOrganisations]: position % 4 === 1 ? ATTACH[0] : position % 4 === 3 ? ATTACH[1] : '',

@@ -13,7 +13,10 @@ import {
 export interface DemoObservations {
   districtId: string;
   meetingDate: string;
-  agenda: { items: number; excluded: Record<string, number> };
+  /** Agenda size, exclusions by reason, and how many items invite the GP (a MedCom letter each). */
+  agenda: { items: number; excluded: Record<string, number>; gpInvitations: number };
+  /** Letter ids of the agenda's GP invitations (from the audit trail): the only other letters at VANS. */
+  invitationLetterIds: string[];
   /** Notes the demo's meeting concluded and locked. */
   concluded: number[];
   nexus: {
@@ -21,10 +24,10 @@ export interface DemoObservations {
     tasks: Array<{ id: number; on: { noteId?: number; citizenId?: number }; title: string; organisationName?: string }>;
   };
   edoc: { documents: number; duplicates: number; titles: string[] };
-  /** Letters as the VANS sandbox saw them: the letter id of every message and which were acknowledged. */
-  vans: { messages: Array<{ letterId: string }>; acknowledgedLetterIds: string[]; resends: number };
-  /** Per note, the letter id tsm-bridge recorded for it (from the after-meeting status). */
-  lettersByNote: Record<number, string | undefined>;
+  /** Letters as the VANS sandbox saw them: envelopes per letter id (1 = sent once) and receipts it sent. */
+  vans: { envelopesPerLetter: Record<string, number>; positiveReceipts: number };
+  /** Per note, the letter tsm-bridge recorded for it and the state its receipts gave it. */
+  lettersByNote: Record<number, { letterId: string; state?: string } | undefined>;
   notesDone: number;
   deadLetters: Array<{ id: string; name: string; reason: string }>;
   elapsedSeconds: number;
@@ -42,6 +45,7 @@ export interface DemoSummary {
   edocDuplicates: number;
   lettersExpected: number;
   lettersSent: number;
+  gpInvitations: number;
   lettersAcknowledged: number;
   letterResends: number;
   tasksExpected: number;
@@ -77,22 +81,29 @@ export function reconcileDemo(
 
   // MedCom: one letter id per note asking for it, every one acknowledged; none for the others.
   const wantLetter = locked.filter((n) => followUpsOf(n.items, labels).sendToGp);
-  const vansIds = new Set(o.vans.messages.map((m) => m.letterId));
-  const acknowledged = new Set(o.vans.acknowledgedLetterIds);
+  const vansIds = new Set(Object.keys(o.vans.envelopesPerLetter));
   const ourIds = new Map<string, number>();
+  let acknowledged = 0;
   for (const n of locked) {
-    const id = o.lettersByNote[n.id];
+    const letter = o.lettersByNote[n.id];
     const wanted = wantLetter.includes(n);
-    if (wanted && !id) problems.push(`note ${n.id}: no GP letter although "${labels.sendToGp}" is Ja`);
-    if (!wanted && id) problems.push(`note ${n.id}: a GP letter although "${labels.sendToGp}" is not Ja`);
-    if (!id) continue;
+    if (wanted && !letter) problems.push(`note ${n.id}: no GP letter although "${labels.sendToGp}" is Ja`);
+    if (!wanted && letter) problems.push(`note ${n.id}: a GP letter although "${labels.sendToGp}" is not Ja`);
+    if (!letter) continue;
+    const id = letter.letterId;
     if (ourIds.has(id)) problems.push(`letter id ${id} used for notes ${ourIds.get(id)} and ${n.id}`);
     ourIds.set(id, n.id);
     if (!vansIds.has(id)) problems.push(`note ${n.id}: letter ${id} never reached VANS`);
-    else if (!acknowledged.has(id)) problems.push(`note ${n.id}: letter ${id} not acknowledged`);
+    else if (letter.state !== 'acknowledged') problems.push(`note ${n.id}: letter ${id} not acknowledged (${letter.state ?? 'no state'})`);
+    else acknowledged++;
   }
-  const strangers = [...vansIds].filter((id) => !ourIds.has(id));
+  const invitations = new Set(o.invitationLetterIds);
+  if (invitations.size !== o.agenda.gpInvitations) problems.push(`${invitations.size} GP invitation letters for ${o.agenda.gpInvitations} agenda items inviting the GP`);
+  for (const id of invitations) if (!vansIds.has(id)) problems.push(`GP invitation letter ${id} never reached VANS`);
+  const strangers = [...vansIds].filter((id) => !ourIds.has(id) && !invitations.has(id));
   if (strangers.length) problems.push(`${strangers.length} letter ids at VANS belong to no note (a second letter id for a note?)`);
+  if (o.vans.positiveReceipts < acknowledged) problems.push(`VANS sent ${o.vans.positiveReceipts} positive receipts for ${acknowledged} acknowledged letters`);
+  const resends = Object.values(o.vans.envelopesPerLetter).reduce((sum, n) => sum + Math.max(0, n - 1), 0);
 
   // Nexus tasks: exactly the follow-ups each note asks for, each once.
   const expected = locked.flatMap((n) =>
@@ -119,9 +130,10 @@ export function reconcileDemo(
     documentsFiled: o.edoc.documents,
     edocDuplicates: o.edoc.duplicates,
     lettersExpected: wantLetter.length,
-    lettersSent: vansIds.size,
-    lettersAcknowledged: [...ourIds.keys()].filter((id) => acknowledged.has(id)).length,
-    letterResends: o.vans.resends,
+    lettersSent: ourIds.size,
+    gpInvitations: invitations.size,
+    lettersAcknowledged: acknowledged,
+    letterResends: resends,
     tasksExpected: expected.length,
     tasksCreated: ours.length,
     tasksByKind,
@@ -141,7 +153,7 @@ export function formatDemoSummary(s: DemoSummary): string {
     `  meeting        ${s.notesLocked} notes concluded and locked`,
     `  after-meeting  ${s.notesDone} of ${s.notesLocked} notes done`,
     `  eDoc           ${s.documentsFiled} documents filed, ${s.edocDuplicates} duplicates`,
-    `  MedCom         ${s.lettersSent} letters sent (${s.lettersExpected} requested), ${s.lettersAcknowledged} acknowledged, ${s.letterResends} resends`,
+    `  MedCom         ${s.lettersSent} note letters sent (${s.lettersExpected} requested), ${s.lettersAcknowledged} acknowledged, ${s.letterResends} resends; ${s.gpInvitations} GP invitations`,
     `  Nexus tasks    ${s.tasksCreated} created (${s.tasksByKind.homecare} home care, ${s.tasksByKind['attach-organisations']} attach organisation, ${s.tasksByKind.revisitation} re-visitation)`,
     `  dead letters   ${s.deadLetters}`,
     `  elapsed        ${s.elapsedSeconds.toFixed(1)} s`,

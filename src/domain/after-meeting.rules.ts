@@ -75,7 +75,7 @@ export function followUpsOf(items: Record<string, string>, labels: FollowUpLabel
 
 /** The meeting date of a note: its observation date in Europe/Copenhagen (YYYY-MM-DD). */
 export function meetingDateOf(observationTimestamp: string): string {
-  const at = new Date(normaliseOffset(observationTimestamp));
+  const at = new Date(timestampMs(observationTimestamp));
   if (Number.isNaN(at.getTime())) throw new RangeError('observation timestamp is not a date');
   return copenhagenDate(at);
 }
@@ -85,9 +85,9 @@ export function copenhagenDate(at: Date): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Copenhagen', year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
 }
 
-/** Nexus writes offsets as +0000; Date.parse wants +00:00. */
-function normaliseOffset(ts: string): string {
-  return ts.replace(/([+-]\d{2})(\d{2})$/, '$1:$2');
+/** Milliseconds of an ISO timestamp, NaN when it is none. Nexus writes offsets as +0000; Date.parse wants +00:00. */
+export function timestampMs(ts: string): number {
+  return Date.parse(ts.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
 }
 
 export function addDays(date: string, days: number): string {

@@ -2,7 +2,7 @@ import type { GpDirectory } from '../../adapters/directory/directory.port';
 import type { MedcomPort } from '../../adapters/medcom/medcom.port';
 import type { NexusCitizen, NexusNote, NexusPort } from '../../adapters/nexus/nexus.port';
 import { AuditService } from '../audit/audit.service';
-import { FollowUpLabels, followUpsOf, letterIdempotencyKey, meetingId } from '../domain/after-meeting.rules';
+import { FollowUpLabels, followUpsOf, letterIdempotencyKey } from '../domain/after-meeting.rules';
 import { loadNoteVersion, NoteFlowPayload, recordSuperseded } from './after-meeting';
 import type { AfterMeetingStore } from './after-meeting.store';
 
@@ -16,8 +16,9 @@ export type SendNoteResult =
 
 /**
  * 'medcom.send-note': the note to the citizen's GP as a MedCom letter. The MedCom port keeps the
- * ledger (one letter id per note version and GP, resends reuse it) and schedules receipt handling;
- * this step completes once the letter is handed to VANS and does not wait for the receipt.
+ * ledger (one letter id per note version and GP, resends reuse it), audits every send and schedules
+ * receipt handling; this step completes once the letter is handed to VANS and does not wait for the
+ * receipt (the meeting status counts a note done only when its letter is acknowledged).
  */
 export class SendNoteStep {
   constructor(
@@ -45,11 +46,6 @@ export class SendNoteStep {
       receiver, subject, text,
     });
     await this.store.setResult(p, { letterId: sent.letterId });
-    await this.audit.recordOnce(idempotencyKey, {
-      action: 'medcom.send', system: 'medcom', outcome: 'ok', noteId: p.noteId, meetingId: meetingId(p.districtId, p.meetingDate),
-      ledgerKey: idempotencyKey,
-      externalIds: { letter: sent.letterId, envelope: sent.envelopeId, format: sent.format, receiver: receiver.ydernummer, noteVersion: String(p.noteVersion) },
-    });
     return { letterId: sent.letterId, state: sent.state };
   }
 }

@@ -9,6 +9,8 @@ export interface AfterMeetingSettings {
   taskDueDays: number;
   taskType: string;
   lookbackMs: number;
+  /** How long a running watch holds its lease without renewing it: a crashed worker's watch is over after this. */
+  watchLeaseMs: number;
   documentType: string;
   /** A task search plus a create, each bounded by the Nexus timeout, with room to spare. */
   taskLockTtlMs: number;
@@ -33,6 +35,7 @@ export function afterMeetingSettings(config: AppConfig, districts: readonly Dist
     taskDueDays: config.FOLLOWUP_TASK_DUE_DAYS,
     taskType: config.NEXUS_TASK_TYPE,
     lookbackMs: config.WATCH_LOOKBACK_HOURS * 3_600_000,
+    watchLeaseMs: config.QUEUE_LOCK_MS,
     documentType: config.EDOC_DOCUMENT_TYPE,
     taskLockTtlMs: config.NEXUS_TIMEOUT_MS * 2 + 5_000,
   };

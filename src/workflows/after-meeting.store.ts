@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { meetingId, NoteVersionRef, noteVersionKey } from '../domain/after-meeting.rules';
+import { meetingId, NoteVersionRef, noteVersionKey, timestampMs } from '../domain/after-meeting.rules';
 
 /** What the workflow remembers about one processed note version (ids only). */
 export interface NoteVersionRecord {
@@ -35,6 +35,10 @@ if (not cur) or tonumber(cur) < tonumber(ARGV[2]) then
 end
 return 0`;
 
+// Renews or releases a lease only for its holder (an expired lease may belong to another worker now).
+const RENEW_LEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0";
+const RELEASE_LEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
+
 /**
  * The after-meeting workflow's own state in Redis: the watch cursor per district, which note
  * versions have had their flow enqueued, each meeting's notes, and per note version the external
@@ -47,12 +51,25 @@ export class AfterMeetingStore {
     return [this.prefix, 'after-meeting', ...parts].join(':');
   }
 
+  /** One watch at a time: a watch that outlasts its interval must not be joined by the next one. */
+  async acquireWatchLease(token: string, ttlMs: number): Promise<boolean> {
+    return (await this.redis.set(this.k('watch-lease'), token, 'PX', ttlMs, 'NX')) === 'OK';
+  }
+
+  async renewWatchLease(token: string, ttlMs: number): Promise<boolean> {
+    return (await this.redis.eval(RENEW_LEASE, 1, this.k('watch-lease'), token, String(ttlMs))) === 1;
+  }
+
+  async releaseWatchLease(token: string): Promise<void> {
+    await this.redis.eval(RELEASE_LEASE, 1, this.k('watch-lease'), token);
+  }
+
   async cursor(districtId: string): Promise<string | null> {
     return this.redis.hget(this.k('cursor', districtId), 'cursor');
   }
 
   async advanceCursor(districtId: string, cursor: string): Promise<boolean> {
-    const ms = Date.parse(cursor.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+    const ms = timestampMs(cursor);
     if (Number.isNaN(ms)) throw new RangeError('watch cursor is not a timestamp');
     return (await this.redis.eval(ADVANCE_CURSOR, 1, this.k('cursor', districtId), cursor, String(ms))) === 1;
   }

@@ -1,14 +1,22 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { NexusNote, NexusPort } from '../../adapters/nexus/nexus.port';
 import type { QueueGateway } from '../../queues/queue.gateway';
 import { AuditService } from '../audit/audit.service';
 import type { District } from '../config/districts';
-import { flowJobId, followUpsOf, followUpTasks, meetingDateOf, meetingId, noteVersionKey } from '../domain/after-meeting.rules';
+import { flowJobId, followUpsOf, followUpTasks, meetingDateOf, meetingId, noteVersionKey, timestampMs } from '../domain/after-meeting.rules';
 import { NoteFlowPayload, noteFlow, stepsFor } from './after-meeting';
 import type { AfterMeetingSettings } from './after-meeting.settings';
 import type { AfterMeetingStore } from './after-meeting.store';
 
-export type WatchSettings = Pick<AfterMeetingSettings, 'labels' | 'organisations' | 'taskDueDays' | 'lookbackMs'>;
+/**
+ * The cursor never moves past the moment the query began, minus this overlap: a note whose clock
+ * says "future" (bad data, a skewed Nexus clock) must not make the watch skip later locks. Re-reading
+ * the overlap costs only the (id, version) check per note.
+ */
+export const CURSOR_OVERLAP_MS = 10 * 60_000;
+
+export type WatchSettings = Pick<AfterMeetingSettings, 'labels' | 'organisations' | 'taskDueDays' | 'lookbackMs' | 'watchLeaseMs'>;
 
 export interface WatchSummary {
   found: number;
@@ -18,6 +26,8 @@ export interface WatchSummary {
   alreadyProcessed: number;
   /** Older than a version already processed (Nexus served a stale read). */
   stale: number;
+  /** Another watch was still running (walking a large list can outlast the interval). */
+  skipped?: 'watch already running';
 }
 
 /**
@@ -39,16 +49,26 @@ export class NotesWatch {
 
   async run(): Promise<WatchSummary> {
     const total: WatchSummary = { found: 0, started: 0, corrections: 0, alreadyProcessed: 0, stale: 0 };
-    for (const district of this.districts) {
-      const s = await this.watchDistrict(district);
-      for (const k of Object.keys(total) as Array<keyof WatchSummary>) total[k] += s[k];
+    const token = randomUUID();
+    const leaseMs = this.settings.watchLeaseMs;
+    if (!(await this.store.acquireWatchLease(token, leaseMs))) return { ...total, skipped: 'watch already running' };
+    const renew = setInterval(() => void this.store.renewWatchLease(token, leaseMs).catch(() => undefined), Math.max(100, leaseMs / 3));
+    try {
+      for (const district of this.districts) {
+        const s = await this.watchDistrict(district);
+        for (const k of ['found', 'started', 'corrections', 'alreadyProcessed', 'stale'] as const) total[k] += s[k];
+      }
+      return total;
+    } finally {
+      clearInterval(renew);
+      await this.store.releaseWatchLease(token);
     }
-    return total;
   }
 
   private async watchDistrict(district: District): Promise<WatchSummary> {
     const summary: WatchSummary = { found: 0, started: 0, corrections: 0, alreadyProcessed: 0, stale: 0 };
-    const since = (await this.store.cursor(district.id)) ?? new Date(this.now().getTime() - this.settings.lookbackMs).toISOString();
+    const queryStart = this.now().getTime();
+    const since = (await this.store.cursor(district.id)) ?? new Date(queryStart - this.settings.lookbackMs).toISOString();
     const { notes, cursor } = await this.nexus.findLockedNotes({
       since, formTitle: district.nexus.formTitle, tag: district.nexus.tag,
       citizenList: district.nexus.citizenList, citizenView: district.nexus.citizenView,
@@ -61,7 +81,7 @@ export class NotesWatch {
       if (outcome === 'already-processed') summary.alreadyProcessed++;
       if (outcome === 'stale') summary.stale++;
     }
-    await this.store.advanceCursor(district.id, cursor);
+    await this.store.advanceCursor(district.id, earlier(cursor, new Date(queryStart - CURSOR_OVERLAP_MS).toISOString()));
     if (summary.started) this.log.info({ district: district.id, ...summary }, 'after-meeting flows started');
     return summary;
   }
@@ -93,4 +113,8 @@ export class NotesWatch {
     });
     return payload.correctionOf !== undefined ? 'correction' : 'started';
   }
+}
+
+function earlier(a: string, b: string): string {
+  return timestampMs(a) <= timestampMs(b) ? a : b;
 }

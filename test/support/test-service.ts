@@ -22,6 +22,8 @@ export function testConfig(env: Record<string, string> = {}): AppConfig {
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
     QUEUE_LOCK_MS: '2000',
     SHUTDOWN_GRACE_MS: '2000',
+    // The locked-note watch would start after-meeting flows in every test that locks a note; tests of it turn it on.
+    WATCH_INTERVAL_MS: '0',
     ...env,
   });
 }

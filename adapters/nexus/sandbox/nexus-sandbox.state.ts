@@ -204,6 +204,15 @@ export class NexusSandboxState {
     return form;
   }
 
+  /** Takes a locked note back to draft, as an administrator does for a correction; locking it again makes a new version. */
+  reopen(formId: number): SandboxForm {
+    const form = this.requireForm(formId);
+    if (!this.isLocked(form)) throw new SandboxRefusal(409, 'NotLocked', 'The note is not locked');
+    form.stateId = this.stateId(this.names.draftState);
+    this.touch(form);
+    return form;
+  }
+
   /** Adds the citizen to an organisation; an existing relation in force is returned as it is. */
   attach(citizenId: number, orgId: number): SandboxRelation {
     this.requireCitizen(citizenId);

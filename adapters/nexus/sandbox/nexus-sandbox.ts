@@ -15,6 +15,7 @@ import { seededRandom } from './seeded-random';
  *
  * Test/demo endpoints (no auth, no faults): GET /_sandbox/state, GET /_sandbox/stats,
  * GET|POST /_sandbox/faults, POST /_sandbox/reset, POST /_sandbox/notes/:id/conclude {items},
+ * POST /_sandbox/notes/:id/reopen (locked → draft, for corrections),
  * POST /_sandbox/tokens/revoke, GET /_sandbox/health.
  */
 export interface NexusFaults {
@@ -333,6 +334,10 @@ export class NexusSandbox {
         throw new SandboxRefusal(400, 'InvalidBody', 'Expected {"items": {"label": "text", …}}');
       }
       const form = s().conclude(Number(params.id), items as Record<string, string>);
+      return { id: form.id, version: form.version, state: s().stateName(form.stateId) };
+    });
+    ctl('POST', '/_sandbox/notes/:id/reopen', ({ params }) => {
+      const form = s().reopen(Number(params.id));
       return { id: form.id, version: form.version, state: s().stateName(form.stateId) };
     });
   }

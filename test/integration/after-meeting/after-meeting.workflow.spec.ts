@@ -45,7 +45,7 @@ function setup() {
   const gateway = { addFlow: async (n: FlowNode) => { flows.push(n); return n.jobId; } };
   const now = () => new Date('2026-12-03T11:00:00Z');
   const watch = new NotesWatch(nexus as never, gateway, store, audit, [district],
-    { labels, organisations: () => orgs, taskDueDays: 7, lookbackMs: 24 * 3600_000 }, pino({ level: 'silent' }), now);
+    { labels, organisations: () => orgs, taskDueDays: 7, lookbackMs: 24 * 3600_000, watchLeaseMs: 5000 }, pino({ level: 'silent' }), now);
   const edocStep = new JournalNoteStep(nexus as never, journal, async (note) => Buffer.from(`pdf ${note.id} v${note.version}`), store, audit, 'Notat');
   const letterStep = new SendNoteStep(nexus as never, new FakeDirectory(), medcom, () => ({ subject: 's', text: 't' }), store, audit, labels);
   const tasksStep = new NoteTasksStep(nexus as never, ledger, new KeyLock(redis, prefix), store, audit,
@@ -142,8 +142,9 @@ describe('after-meeting orchestration (fake ports, real Redis)', () => {
     expect(ctx.nexus.tasks).toHaveLength(3);
     const lines = ctx.auditLines();
     expect(lines.filter((l) => l.action === 'nexus.task')).toHaveLength(3);
-    expect(lines.filter((l) => l.action === 'medcom.send')).toHaveLength(1);
-    expect(lines.filter((l) => l.action === 'after-meeting.done')).toHaveLength(3);
+    const done = lines.filter((l) => l.action === 'after-meeting.done');
+    expect(done).toHaveLength(3);
+    expect(done.find((l) => l.noteId === 5001)).toMatchObject({ meetingId: 'solhoej/2026-12-03', externalIds: { document: 'D-nexus-note-5001-v3', letter: 'L1' } });
   });
 
   it('survives a crash between enqueueing a flow and marking it: the same flow id is enqueued again', async () => {
@@ -160,6 +161,31 @@ describe('after-meeting orchestration (fake ports, real Redis)', () => {
     await ctx.runFlows();
     expect(ctx.journal.documents.size).toBe(3);
     expect(ctx.medcom.handovers).toBe(1);
+  });
+
+  it('runs one watch at a time: a second one while the first is still walking Nexus skips', async () => {
+    const find = ctx.nexus.findLockedNotes.bind(ctx.nexus);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    ctx.nexus.findLockedNotes = async (q) => {
+      await gate;
+      return find(q);
+    };
+    const first = ctx.watch.run();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await ctx.watch.run()).toMatchObject({ skipped: 'watch already running', started: 0 });
+    release();
+    expect(await first).toMatchObject({ started: 3 });
+    expect((await ctx.watch.run()).skipped).toBeUndefined(); // the lease was released
+  });
+
+  it('never moves the cursor past the query time, so a note with a future date cannot hide later locks', async () => {
+    const future = ctx.nexus.addNote(5009, 1001, {});
+    future.updateDate = '2027-06-01T00:00:00.000+0000';
+    await ctx.watch.run();
+    expect(await ctx.store.cursor('solhoej')).toBe('2026-12-03T10:50:00.000Z'); // "now" 11:00 minus the overlap
+    ctx.nexus.relock(5003, { Konklusion: 'tilføjet' }).updateDate = '2026-12-03T10:55:00.000Z'; // locked again after the last query
+    expect(await ctx.watch.run()).toMatchObject({ started: 1, corrections: 1 });
   });
 
   it('reconciles a task whose reply was lost instead of creating it again', async () => {
@@ -230,7 +256,7 @@ describe('after-meeting orchestration (fake ports, real Redis)', () => {
     expect(enq.map((l) => l.noteId)).toEqual([5001, 5002, 5003]);
     expect(enq[0]).toMatchObject({ meetingId: 'solhoej/2026-12-03', externalIds: { flow: 'note-5001-v3' } });
     expect((await ctx.audit.query({ noteId: 5001 })).map((r) => r.action)).toEqual(
-      expect.arrayContaining(['after-meeting.enqueued', 'medcom.send', 'nexus.task', 'after-meeting.done']),
+      expect.arrayContaining(['after-meeting.enqueued', 'nexus.task', 'after-meeting.done']),
     );
   });
 });

@@ -15,7 +15,7 @@ export class FakeNexus implements Pick<NexusPort, 'getNote' | 'getCitizen' | 'fi
   /** createTask creates the task and then fails this many times as if the reply was lost. */
   loseTaskReplies = 0;
   private nextTaskId = 9000;
-  private clock = Date.parse('2026-12-03T12:00:00Z');
+  private clock = Date.parse('2026-12-03T10:00:00Z'); // before the tests' "now" (11:00)
 
   addCitizen(id: number, cpr: string): void {
     this.citizens.set(id, { id, cpr, firstName: 'Test', lastName: `Borger${id}`, fullName: `Test Borger${id}`, conditions: [] });

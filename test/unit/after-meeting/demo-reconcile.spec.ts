@@ -11,16 +11,17 @@ function goodRun(): DemoObservations {
   const notes = [0, 1, 2, 3, 4, 5].map((i) => ({ id: 5001 + i, version: 4, locked: true, items: demoConclusion(i, labels) }));
   const tasks = notes.flatMap((n) => followUpTasks({ noteId: n.id, noteVersion: n.version }, date, followUpsOf(n.items, labels), orgs, 7))
     .map((t, i) => ({ id: 9000 + i, on: { noteId: Number(/notat (\d+)/.exec(t.title)![1]) }, title: t.title, organisationName: t.organisationName }));
-  const lettersByNote: Record<number, string | undefined> = {};
-  for (const n of notes) if (n.items[labels.sendToGp] === 'Ja') lettersByNote[n.id] = `L${n.id}`;
-  const letterIds = Object.values(lettersByNote) as string[];
+  const lettersByNote: DemoObservations['lettersByNote'] = {};
+  for (const n of notes) if (n.items[labels.sendToGp] === 'Ja') lettersByNote[n.id] = { letterId: `L${n.id}`, state: 'acknowledged' };
+  const letterIds = Object.values(lettersByNote).map((l) => l!.letterId);
   return {
     districtId: 'solhoej', meetingDate: date,
-    agenda: { items: 6, excluded: { LATE_NOTE: 1 } },
+    agenda: { items: 6, excluded: { LATE_NOTE: 1 }, gpInvitations: 1 },
+    invitationLetterIds: ['INV1'],
     concluded: notes.map((n) => n.id),
     nexus: { notes: [...notes, { id: 6000, version: 1, locked: false, items: {} }], tasks: [...tasks, { id: 1, on: { noteId: 5001 }, title: 'Invitation til møde', organisationName: 'Visitator' }] },
     edoc: { documents: 6, duplicates: 0, titles: notes.map((n) => `Tværfagligt samarbejdsmøde ${date} - notat ${n.id} v4 [tsm:nexus-note-${n.id}-v4.meeting-note.abcd1234]`) },
-    vans: { messages: letterIds.map((letterId) => ({ letterId })), acknowledgedLetterIds: letterIds, resends: 0 },
+    vans: { envelopesPerLetter: Object.fromEntries([...letterIds, 'INV1'].map((id) => [id, 1])), positiveReceipts: letterIds.length + 1 },
     lettersByNote,
     notesDone: 6,
     deadLetters: [],
@@ -33,7 +34,7 @@ describe('demo reconciliation', () => {
     const s = reconcileDemo(goodRun(), labels, orgs, 7);
     expect(s.problems).toEqual([]);
     expect(s).toMatchObject({
-      reconciled: true, agendaItems: 6, excluded: 1, notesLocked: 6, documentsFiled: 6, lettersExpected: 3, lettersSent: 3,
+      reconciled: true, agendaItems: 6, excluded: 1, notesLocked: 6, documentsFiled: 6, lettersExpected: 3, lettersSent: 3, gpInvitations: 1,
       lettersAcknowledged: 3, tasksExpected: s.tasksCreated, deadLetters: 0,
     });
     expect(s.tasksByKind).toEqual({ homecare: 2, 'attach-organisations': 3, revisitation: 1 });
@@ -52,13 +53,15 @@ describe('demo reconciliation', () => {
 
   it('finds a second letter id for a note and an unacknowledged letter', () => {
     const o = goodRun();
-    o.vans.messages.push({ letterId: 'L-other' });
-    o.vans.acknowledgedLetterIds = o.vans.acknowledgedLetterIds.slice(1);
+    o.vans.envelopesPerLetter['L-other'] = 1;
+    o.vans.envelopesPerLetter.L5003 = 3; // two resends of the same letter id are fine
+    o.lettersByNote[5001]!.state = 'sent';
     const s = reconcileDemo(o, labels, orgs, 7);
     expect(s.problems).toEqual([
-      'note 5001: letter L5001 not acknowledged',
+      'note 5001: letter L5001 not acknowledged (sent)',
       '1 letter ids at VANS belong to no note (a second letter id for a note?)',
     ]);
+    expect(s.letterResends).toBe(2);
   });
 
   it('finds a missing letter, a task created twice and a dead letter', () => {

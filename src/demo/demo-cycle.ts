@@ -1,0 +1,206 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { loadSeed } from '../../adapters/shared/sandbox-seed';
+import type { AgendaMeetingPayload } from '../../queues/jobs/agenda.jobs';
+import { QueueGateway } from '../../queues/queue.gateway';
+import { AuditService } from '../audit/audit.service';
+import type { Seed } from '../../schemas/sandbox-seed.schema';
+import { District, findDistrict, loadDistricts } from '../config/districts';
+import { loadConfig } from '../config/load-config';
+import { meetingDateOf } from '../domain/after-meeting.rules';
+import { RunningService, startService } from '../main';
+import { afterMeetingSettings } from '../workflows/after-meeting.settings';
+import { MeetingStatusService } from '../workflows/after-meeting.status';
+import { collectJobId, publishJobId } from '../workflows/agenda.planner';
+import { AgendaStore } from '../workflows/agenda.store';
+import { demoConclusion } from './demo-meeting';
+import { DemoObservations, DemoSummary, reconcileDemo } from './demo-reconcile';
+import { SandboxControl } from './sandbox-control';
+
+export interface DemoOptions {
+  /** A sandbox seed file (the Nexus issue's format); the shipped default seed otherwise. */
+  seedFile?: string;
+  districtId?: string;
+  /** The meeting to hold; by default the seed's meeting with the most notes for the district. */
+  meetingDate?: string;
+  /** Give up waiting for the after-meeting work after this long. */
+  timeoutMs?: number;
+  /** Log level of the service's own log lines, which go to stderr (default warn). */
+  logLevel?: string;
+  /** Use this Redis instead of starting a private one (tests); REDIS_URL from the environment otherwise. */
+  redisUrl?: string;
+  /** Progress lines for a person watching (stderr in the CLI); ids and counts only. */
+  progress?: (line: string) => void;
+  /** Called with the simulators still running, before shutdown: lets a test read their state itself. */
+  beforeStop?: (control: SandboxControl, service: RunningService) => Promise<void>;
+}
+
+/**
+ * One whole meeting cycle on the embedded default, in accelerated time: a private Redis, the
+ * simulators from the seed, a fresh data dir and queue prefix (so a rerun starts clean). The agenda
+ * goes through the production collect/publish jobs, the Nexus simulator "holds the meeting", the
+ * watch picks up the locked notes and the after-meeting flows run until every letter is
+ * acknowledged. The verdict comes from the simulators' own state, not from our bookkeeping alone.
+ */
+export async function runDemo(opts: DemoOptions = {}): Promise<DemoSummary> {
+  const started = Date.now();
+  let lastLine = '';
+  const progress = (line: string) => {
+    if (line !== lastLine) opts.progress?.(line);
+    lastLine = line;
+  };
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tsm-demo-'));
+  let svc: RunningService | undefined;
+  try {
+    const config = loadConfig(demoEnv(dataDir, opts));
+    const districts = loadDistricts(config);
+    const district = opts.districtId ? findDistrict(districts, opts.districtId) : districts[0];
+    if (!district) throw new Error(`unknown district ${opts.districtId}; districts: ${districts.map((d) => d.id).join(', ')}`);
+    const seed = loadSeed(config.SANDBOX_SEED);
+    const meetingDate = opts.meetingDate ?? busiestMeetingDate(seed, district, districts);
+
+    svc = await startService({ role: 'all', config, listen: false, logDestination: pino.destination({ dest: 2, sync: false }) });
+    const control = SandboxControl.fromConfig(svc.config);
+    const gateway = svc.app.get(QueueGateway);
+    const deadline = started + (opts.timeoutMs ?? 45_000);
+
+    progress(`agenda: collecting and publishing ${district.id} ${meetingDate}`);
+    const agenda = await runAgenda(svc, gateway, { districtId: district.id, meetingDate, phase: 'manual' }, deadline);
+    progress(`agenda: ${agenda.items.length} items, ${agenda.excluded.length} excluded`);
+
+    const settings = afterMeetingSettings(svc.config, districts);
+    const labels = settings.labels;
+    const concluded: number[] = [];
+    for (const [i, item] of agenda.items.entries()) {
+      await control.concludeNote(item.noteId, demoConclusion(i, labels));
+      concluded.push(item.noteId);
+    }
+    progress(`meeting held: ${concluded.length} notes concluded and locked`);
+
+    const status = svc.app.get(MeetingStatusService);
+    await until(deadline, 'the after-meeting work to finish', async () => {
+      const s = await status.meeting(district.id, meetingDate);
+      const dead = (await gateway.deadLetters()).length;
+      progress(`after-meeting: ${s.notes.done}/${concluded.length} done, ${s.notes.failed} failed, ${s.letters.acknowledged}/${s.letters.sent} letters acknowledged`);
+      // A dead letter or failed note will not heal by itself: stop and report it.
+      return dead > 0 || s.notes.failed > 0 || (s.notes.total >= concluded.length && s.notes.done === s.notes.total);
+    });
+
+    const observations = await observe(svc.app.get(AuditService), control, gateway, status, district, meetingDate, agenda, concluded, started);
+    const summary = reconcileDemo(observations, settings.labels, settings.organisations(district.id), settings.taskDueDays);
+    await opts.beforeStop?.(control, svc);
+    return summary;
+  } finally {
+    await svc?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** The embedded default with the clocks turned up: watch every 200 ms, receipts within a second. */
+export function demoEnv(dataDir: string, opts: DemoOptions): NodeJS.ProcessEnv {
+  const redisUrl = opts.redisUrl ?? process.env.REDIS_URL;
+  return {
+    NODE_ENV: 'development',
+    DATA_DIR: dataDir,
+    QUEUE_PREFIX: `demo-${randomBytes(4).toString('hex')}`,
+    LOG_LEVEL: opts.logLevel ?? 'warn',
+    PORT: '0',
+    // The demo's admin API lives only as long as the run; throwaway secrets keep it quiet about them.
+    ADMIN_PASSWORD: randomBytes(12).toString('hex'),
+    INTAKE_API_KEY: randomBytes(16).toString('hex'),
+    ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
+    ...(opts.seedFile ? { SANDBOX_SEED: opts.seedFile } : {}),
+    WATCH_INTERVAL_MS: '200',
+    WATCH_LOOKBACK_HOURS: '0',
+    MEDCOM_RECEIPT_TIMEOUT_MS: '5000',
+    MEDCOM_INBOX_POLL_MS: '100',
+    SANDBOX_VANS_DELAY_MS: '300',
+  };
+}
+
+/** The meeting date with the most not-yet-locked tagged notes of the district in the seed. */
+export function busiestMeetingDate(seed: Seed, district: District, districts: readonly District[]): string {
+  const counts = new Map<string, number>();
+  for (const c of seed.citizens) {
+    const home = c.district ?? districts[0].id;
+    if (home !== district.id && home !== district.name) continue;
+    for (const n of c.notes) {
+      if (n.formTitle !== district.nexus.formTitle || !n.tags.includes(district.nexus.tag) || n.state === 'Låst') continue;
+      const d = meetingDateOf(n.observationTimestamp);
+      counts.set(d, (counts.get(d) ?? 0) + 1);
+    }
+  }
+  const best = [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0];
+  if (!best) throw new Error(`the seed has no meeting notes for district ${district.id}`);
+  return best[0];
+}
+
+/** The production path: an 'agenda.collect' job, which enqueues 'agenda.publish'; waits for both. */
+async function runAgenda(svc: RunningService, gateway: QueueGateway, p: AgendaMeetingPayload, deadline: number) {
+  const collectId = collectJobId(p);
+  await gateway.enqueue('agenda.collect', p, { jobId: collectId });
+  await untilJobDone(gateway, 'agenda', collectId, deadline);
+  const stored = await svc.app.get(AgendaStore).load(p.districtId, p.meetingDate);
+  if (!stored) throw new Error('the agenda was collected but not stored');
+  await untilJobDone(gateway, 'agenda', publishJobId(p, stored.fingerprint), deadline);
+  return stored.agenda;
+}
+
+async function untilJobDone(gateway: QueueGateway, queue: 'agenda', jobId: string, deadline: number): Promise<void> {
+  await until(deadline, `job ${queue}/${jobId}`, async () => {
+    const state = await gateway.jobState(queue, jobId);
+    if (state === 'failed') throw new Error(`job ${queue}/${jobId} failed: ${(await gateway.deadLetter(`${queue}/${jobId}`))?.reason ?? 'unknown'}`);
+    return state === 'completed';
+  });
+}
+
+async function until(deadline: number, what: string, check: () => Promise<boolean>, everyMs = 200): Promise<void> {
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** The agenda's GP invitations are MedCom letters too; the audit trail tells which letter ids they got. */
+async function invitationLetters(audit: AuditService, noteIds: number[]): Promise<string[]> {
+  const ids = new Set<string>();
+  for (const noteId of noteIds) {
+    for (const r of await audit.query({ noteId })) if (r.action === 'medcom.invite' && r.externalIds?.letterId) ids.add(r.externalIds.letterId);
+  }
+  return [...ids];
+}
+
+async function observe(
+  audit: AuditService,
+  control: SandboxControl,
+  gateway: QueueGateway,
+  status: MeetingStatusService,
+  district: District,
+  meetingDate: string,
+  agenda: { items: Array<{ noteId: number; inviteGp?: boolean }>; excluded: Array<{ reason: string }> },
+  concluded: number[],
+  started: number,
+): Promise<DemoObservations> {
+  const [nexus, edoc, vans, meeting, dead] = await Promise.all([
+    control.nexusState(), control.edocState(), control.vansState(), status.meeting(district.id, meetingDate), gateway.deadLetters(),
+  ]);
+  const excluded: Record<string, number> = {};
+  for (const e of agenda.excluded) excluded[e.reason] = (excluded[e.reason] ?? 0) + 1;
+  return {
+    districtId: district.id,
+    meetingDate,
+    agenda: { items: agenda.items.length, excluded, gpInvitations: agenda.items.filter((i) => i.inviteGp).length },
+    invitationLetterIds: await invitationLetters(audit, agenda.items.map((i) => i.noteId)),
+    concluded,
+    nexus,
+    edoc,
+    vans,
+    lettersByNote: Object.fromEntries(meeting.items.map((i) => [i.noteId, i.letterId ? { letterId: i.letterId, state: i.letterState } : undefined])),
+    notesDone: meeting.notes.done,
+    deadLetters: dead.map((d) => ({ id: d.id, name: d.name, reason: d.reason })),
+    elapsedSeconds: (Date.now() - started) / 1000,
+  };
+}
