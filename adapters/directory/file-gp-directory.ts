@@ -13,7 +13,8 @@ export class FileGpDirectory implements GpDirectory {
   private readonly practices: Map<string, GpPractice>;
   private readonly gpByCpr: Map<string, string>;
 
-  constructor(data: GpDirectoryFile) {
+  /** `missingHint` explains an empty directory in every GP_UNKNOWN (e.g. which setting is missing). */
+  constructor(data: GpDirectoryFile, private readonly missingHint = '') {
     this.practices = new Map(data.practices.map((p) => [p.ydernummer, { ...p }]));
     this.gpByCpr = new Map(Object.entries(data.gpByCpr));
   }
@@ -37,7 +38,7 @@ export class FileGpDirectory implements GpDirectory {
   async practiceFor(cpr: string): Promise<GpPractice> {
     const ydernummer = this.gpByCpr.get(cpr);
     if (!ydernummer) {
-      throw new PermanentError('no GP is registered for the citizen in the GP directory', 'GP_UNKNOWN', 'directory');
+      throw new PermanentError(`no GP is registered for the citizen in the GP directory${this.missingHint ? ` (${this.missingHint})` : ''}`, 'GP_UNKNOWN', 'directory');
     }
     return this.practice(ydernummer);
   }

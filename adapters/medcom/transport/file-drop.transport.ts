@@ -65,7 +65,13 @@ export class FileDropTransport implements MedcomTransport {
     const dir = path.join(this.inDir, disposition);
     await mkdir(dir, { recursive: true });
     const target = await freeName(dir, item.id);
-    await rename(path.join(this.processingDir, item.id), target);
+    try {
+      await rename(path.join(this.processingDir, item.id), target);
+    } catch (err) {
+      // A slow claim was taken over and already settled by another worker: nothing left to file.
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
+    }
     if (reason) await writeFile(`${target}.reason.txt`, `${reason}\n`);
   }
 

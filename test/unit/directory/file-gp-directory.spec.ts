@@ -1,9 +1,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createGpDirectory } from '../../../adapters/directory/directory.module';
 import { FileGpDirectory } from '../../../adapters/directory/file-gp-directory';
 import { PermanentError } from '../../../src/common/errors';
 import { seedSchema } from '../../../schemas/sandbox-seed.schema';
+import { testConfig } from '../../support/test-service';
 
 const practice = { ydernummer: '024015', name: 'Lægerne i Solhøj', ean: '5790001234567', sor: '123451000016001', formats: ['fhir-json', 'xdis91'] as Array<'fhir-json' | 'xdis91'> };
 
@@ -43,5 +45,14 @@ describe('FileGpDirectory', () => {
     expect(err?.message).not.toContain('0101401234');
 
     expect(() => FileGpDirectory.fromFile(path.join(dir, 'missing.json'))).toThrow(expect.objectContaining({ code: 'GP_DIRECTORY_UNREADABLE' }));
+  });
+});
+
+describe('createGpDirectory', () => {
+  it('uses the seed only while VANS is the sandbox; with a real VANS and no file every lookup fails', async () => {
+    const seeded = createGpDirectory(testConfig());
+    expect(seeded.practice('024015').ydernummer).toBe('024015');
+    const real = createGpDirectory(testConfig({ MEDCOM_OUT_DIR: '/srv/vans/out', MEDCOM_IN_DIR: '/srv/vans/in', LOG_LEVEL: 'silent' }));
+    await expect(real.practiceFor('0101401234')).rejects.toMatchObject({ code: 'GP_UNKNOWN', message: expect.stringContaining('set GP_DIRECTORY_FILE') });
   });
 });
