@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { demoCommand } from './demo.command';
 import { dlqCommand } from './dlq.command';
 import { medcomCommand } from './medcom.command';
+import { sandboxCommand } from './sandbox.command';
 import { startCommand } from './start.command';
 
 /** Every CLI sub-command; each lives in its own file. */
-export const COMMANDS: Array<() => Command> = [startCommand, dlqCommand, demoCommand, medcomCommand];
+export const COMMANDS: Array<() => Command> = [startCommand, dlqCommand, demoCommand, medcomCommand, sandboxCommand];

@@ -29,8 +29,10 @@ export async function startSandboxes(config: AppConfig): Promise<RunningSandboxe
       seed: loadSeed(config.SANDBOX_SEED),
       codes: EdocCodeLists.load(config.EDOC_CODE_LISTS_FILE),
       cprField: config.EDOC_CPR_SEARCH_FIELD,
-      host: '127.0.0.1',
+      host: config.SANDBOX_HOST,
       port: config.SANDBOX_EDOC_PORT,
+      user: config.EDOC_USER,
+      password: config.EDOC_PASSWORD,
       randomSeed: config.SANDBOX_RANDOM_SEED,
       faults: {
         latencyMs: config.SANDBOX_EDOC_LATENCY_MS,

@@ -39,6 +39,9 @@ export async function startConfiguredNexusSandbox(config: AppConfig): Promise<{ 
     districtLists: districtLists(config),
     host: config.SANDBOX_HOST,
     port: config.SANDBOX_NEXUS_PORT,
+    // Fixed client credentials when configured: a standalone sandbox (docker-compose) and its clients share them.
+    clientId: config.NEXUS_CLIENT_ID,
+    clientSecret: config.NEXUS_CLIENT_SECRET,
     randomSeed: config.SANDBOX_RANDOM_SEED,
     faults: {
       latencyMs: config.SANDBOX_NEXUS_LATENCY_MS,
