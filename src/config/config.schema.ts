@@ -136,6 +136,20 @@ export const envSchema = z.object({
   TEAMS_MEETING_URL: z.url().default('https://teams.microsoft.com/l/meetup-join/sandbox'),
 
   CHILDREN_FOLLOWUP_DAYS: int(1, 90),
+  CHILDREN_ACCEPT_WORKING_DAYS: int(1, 10),
+  /** Days closed every year besides public holidays (collective agreements), e.g. "12-24,12-31". */
+  CHILDREN_CLOSED_DAYS: z
+    .string()
+    .regex(/^((0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]))(,(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]))*$/, 'comma-separated MM-DD, e.g. 12-24,12-31')
+    .optional()
+    .transform((s) => (s ? s.split(',') : [])),
+  CHILDREN_HOME_VISIT_WINDOW_EXEMPT: bool(true),
+  CHILDREN_UNITS_FILE: z.string().optional(),
+  CHILDREN_FORM_RETENTION_DAYS: int(1, 30),
+  CHILDREN_RECORD_RETENTION_DAYS: int(1, 365),
+  /** Demos and tests: replace the computed acceptance-deadline / follow-up delays. */
+  CHILDREN_DEADLINE_DELAY_MS: z.coerce.number().int().min(0).optional(),
+  CHILDREN_FOLLOWUP_DELAY_MS: z.coerce.number().int().min(0).optional(),
 });
 
 export type AppConfig = z.infer<typeof envSchema> & { sandbox: SandboxFlags };

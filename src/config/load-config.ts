@@ -29,6 +29,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (c.NODE_ENV === 'production' && !c.ADMIN_PASSWORD) {
     throw new ConfigError('Invalid configuration: ADMIN_PASSWORD: required in production (at least 8 characters)');
   }
+  if (c.NODE_ENV === 'production' && !c.INTAKE_API_KEY) {
+    throw new ConfigError('Invalid configuration: INTAKE_API_KEY: required in production (at least 16 characters)');
+  }
   return {
     ...c,
     sandbox: { nexus: !c.NEXUS_BASE_URL, edoc: !c.EDOC_URL, medcom: !c.MEDCOM_OUT_DIR },

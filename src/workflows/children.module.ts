@@ -1,9 +1,85 @@
 import { Module } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { EdocModule } from '../../adapters/edoc/edoc.module';
+import { NotifyModule } from '../../adapters/notify/notify.module';
+import { NOTIFY_PORT, NotifyPort } from '../../adapters/notify/notify.port';
+import { ChildrenProcessor } from '../../queues/processors/children.processor';
+import { QueueGateway } from '../../queues/queue.gateway';
+import { AdminModule } from '../admin/admin.module';
+import { AuditService } from '../audit/audit.service';
+import { ChildrenAdminController } from '../children/children-admin.controller';
+import { ChildrenController } from '../children/children.controller';
+import { IntakeApiKey } from '../children/intake-api-key';
+import { IntakeApiKeyGuard } from '../children/intake-api-key.guard';
+import type { AppConfig } from '../config/config.schema';
+import { CONFIG, REDIS } from '../config/tokens';
+import { WorkingDayCalendar } from '../domain/working-days';
+import { Ledger } from '../ledger/ledger';
+import { JournalAgreementStep } from './children/children-agreement';
+import { ChildrenIntake, ChildrenSettings } from './children/children-intake';
+import { QueuedChildrenJobs } from './children/children-jobs';
+import { ChildrenReminders } from './children/children-reminders';
+import { RouteRequestStep } from './children/children-routing';
+import { ChildrenUnits } from './children/children-units';
+import { ChildrenStore } from './children/children.store';
+import { DocumentJournal } from './journal-document';
+
+export function childrenSettings(c: AppConfig): ChildrenSettings {
+  return {
+    acceptWorkingDays: c.CHILDREN_ACCEPT_WORKING_DAYS,
+    homeVisitWindowExempt: c.CHILDREN_HOME_VISIT_WINDOW_EXEMPT,
+    followUpDays: c.CHILDREN_FOLLOWUP_DAYS,
+    formRetentionDays: c.CHILDREN_FORM_RETENTION_DAYS,
+    recordRetentionDays: c.CHILDREN_RECORD_RETENTION_DAYS,
+    deadlineDelayMs: c.CHILDREN_DEADLINE_DELAY_MS,
+    followUpDelayMs: c.CHILDREN_FOLLOWUP_DELAY_MS,
+  };
+}
 
 /** Children's collaboration meetings: intake, routing, deadlines, follow-up. */
-@Module({})
+@Module({
+  imports: [EdocModule, NotifyModule],
+  providers: [
+    { provide: ChildrenStore, inject: [REDIS, CONFIG], useFactory: (r: Redis, c: AppConfig) => new ChildrenStore(r, c.QUEUE_PREFIX) },
+    { provide: ChildrenUnits, inject: [CONFIG], useFactory: (c: AppConfig) => ChildrenUnits.load(c.CHILDREN_UNITS_FILE) },
+    { provide: WorkingDayCalendar, inject: [CONFIG], useFactory: (c: AppConfig) => new WorkingDayCalendar(c.CHILDREN_CLOSED_DAYS) },
+    {
+      provide: ChildrenIntake,
+      inject: [ChildrenStore, QueueGateway, AuditService, WorkingDayCalendar, CONFIG],
+      useFactory: (store: ChildrenStore, queues: QueueGateway, audit: AuditService, cal: WorkingDayCalendar, c: AppConfig) =>
+        new ChildrenIntake(store, new QueuedChildrenJobs(queues), audit, cal, childrenSettings(c)),
+    },
+    {
+      provide: RouteRequestStep,
+      inject: [ChildrenStore, ChildrenUnits, NOTIFY_PORT, DocumentJournal, Ledger, AuditService, CONFIG],
+      useFactory: (store: ChildrenStore, units: ChildrenUnits, notify: NotifyPort, journal: DocumentJournal, ledger: Ledger, audit: AuditService, c: AppConfig) =>
+        new RouteRequestStep(store, units, notify, journal, ledger, audit, { documentType: c.EDOC_DOCUMENT_TYPE, acceptWorkingDays: c.CHILDREN_ACCEPT_WORKING_DAYS }),
+    },
+    {
+      provide: ChildrenReminders,
+      inject: [ChildrenStore, ChildrenUnits, NOTIFY_PORT, Ledger, AuditService, CONFIG],
+      useFactory: (store: ChildrenStore, units: ChildrenUnits, notify: NotifyPort, ledger: Ledger, audit: AuditService, c: AppConfig) =>
+        new ChildrenReminders(store, units, notify, ledger, audit, { acceptWorkingDays: c.CHILDREN_ACCEPT_WORKING_DAYS, followUpDays: c.CHILDREN_FOLLOWUP_DAYS }),
+    },
+    {
+      provide: JournalAgreementStep,
+      inject: [ChildrenStore, ChildrenUnits, NOTIFY_PORT, DocumentJournal, Ledger, AuditService, CONFIG],
+      useFactory: (store: ChildrenStore, units: ChildrenUnits, notify: NotifyPort, journal: DocumentJournal, ledger: Ledger, audit: AuditService, c: AppConfig) =>
+        new JournalAgreementStep(store, units, notify, journal, ledger, audit, { documentType: c.EDOC_DOCUMENT_TYPE }),
+    },
+    ChildrenProcessor,
+  ],
+  exports: [ChildrenIntake],
+})
 export class ChildrenModule {}
 
-/** HTTP intake routes (api role only). */
-@Module({})
+/** HTTP intake routes and the admin status view (api role only). */
+@Module({
+  imports: [ChildrenModule, AdminModule],
+  controllers: [ChildrenController, ChildrenAdminController],
+  providers: [
+    { provide: IntakeApiKey, inject: [CONFIG], useFactory: (c: AppConfig) => IntakeApiKey.fromConfig(c) },
+    IntakeApiKeyGuard,
+  ],
+})
 export class ChildrenApiModule {}

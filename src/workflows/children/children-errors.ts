@@ -1,0 +1,68 @@
+import type { z } from 'zod';
+import type { BilingualMessage, RuleViolation } from '../../domain/children-meeting.rules';
+
+export interface FieldIssue {
+  /** Dotted path into the body, e.g. "child.cpr" or "attachments.0.base64". */
+  path: string;
+  code: string;
+  message: string;
+}
+
+/**
+ * A request the intake refuses, with the HTTP status class it maps to and a machine-readable code.
+ * Messages are fixed texts (Danish and English), never echoes of the input.
+ */
+export class ChildrenRequestError extends Error {
+  constructor(
+    readonly status: 400 | 404 | 409 | 422,
+    readonly code: string,
+    readonly bilingual: BilingualMessage,
+    readonly details: { issues?: FieldIssue[]; violations?: RuleViolation[] } = {},
+  ) {
+    super(`${code}: ${bilingual.en}`);
+    this.name = 'ChildrenRequestError';
+  }
+
+  static validation(error: z.ZodError): ChildrenRequestError {
+    return new ChildrenRequestError(400, 'VALIDATION_FAILED', MESSAGES.VALIDATION_FAILED, {
+      issues: error.issues.slice(0, 50).map((i) => ({ path: i.path.map(String).join('.') || '(body)', code: i.code, message: i.message })),
+    });
+  }
+
+  static rules(violations: RuleViolation[]): ChildrenRequestError {
+    return new ChildrenRequestError(422, violations[0].code, violations[0].message, { violations });
+  }
+
+  static of(code: keyof typeof MESSAGES, status: 400 | 404 | 409 | 422): ChildrenRequestError {
+    return new ChildrenRequestError(status, code, MESSAGES[code]);
+  }
+}
+
+const MESSAGES = {
+  VALIDATION_FAILED: {
+    da: 'Skemaet er ikke udfyldt korrekt. Se de enkelte felter.',
+    en: 'The form is not filled in correctly. See the individual fields.',
+  },
+  REQUEST_NOT_FOUND: { da: 'Anmodningen findes ikke.', en: 'The request does not exist.' },
+  MEETING_NOT_FOUND: { da: 'Mødet findes ikke.', en: 'The meeting does not exist.' },
+  REQUEST_ID_REUSED: {
+    da: 'Dette requestId er allerede brugt til en anden anmodning.',
+    en: 'This requestId was already used for a different request.',
+  },
+  NOT_ACCEPTED: {
+    da: 'Anmodningen er endnu ikke accepteret af den eksterne enhed.',
+    en: 'The request has not been accepted by the external unit yet.',
+  },
+  AGREEMENT_ALREADY_RECORDED: {
+    da: 'Der er allerede registreret et andet aftaleskema for dette møde. Brug det opfølgende møde til et opdateret aftaleskema.',
+    en: 'A different agreement form is already recorded for this meeting. Record the updated form on the follow-up meeting.',
+  },
+  FOLLOW_UP_BEFORE_MEETING: {
+    da: 'Det opfølgende møde skal ligge efter mødet.',
+    en: 'The follow-up meeting must come after the meeting.',
+  },
+  NO_MEETING_HELD: {
+    da: 'Der er endnu ikke registreret et aftaleskema for det seneste møde.',
+    en: 'No agreement form has been recorded for the latest meeting yet.',
+  },
+} satisfies Record<string, BilingualMessage>;

@@ -1,0 +1,297 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { AuditService } from '../../audit/audit.service';
+import { deriveStatus } from '../../domain/children-course';
+import { checkChildrenRequest, checkMeetingTime, LocalUnitType, PlaceType } from '../../domain/children-meeting.rules';
+import { WorkingDayCalendar, workingDayDeadline } from '../../domain/working-days';
+import { agreementSchema, childrenRequestSchema, followUpSchema } from '../../../schemas/children-request.schema';
+import { ChildrenRequestError } from './children-errors';
+import type { ChildrenJobs } from './children-jobs';
+import { ChildrenRequestRecord, ChildrenStore, meetingIdOf, MeetingRecord } from './children.store';
+
+export interface ChildrenSettings {
+  acceptWorkingDays: number;
+  homeVisitWindowExempt: boolean;
+  followUpDays: number;
+  formRetentionDays: number;
+  recordRetentionDays: number;
+  /** Replace the computed delays (demos, tests). */
+  deadlineDelayMs?: number;
+  followUpDelayMs?: number;
+}
+
+export interface SubmitResult {
+  id: string;
+  status: string;
+  duplicate: boolean;
+}
+
+export interface MeetingResult {
+  requestId: string;
+  meetingId: string;
+  status: string;
+  duplicate: boolean;
+  followUpMeetingId?: string;
+}
+
+/** What a caller may see of a request: ids, unit, times and milestones; never the form's personal data. */
+export interface RequestView {
+  id: string;
+  status: string;
+  unit: string;
+  localUnitType: LocalUnitType;
+  placeType: PlaceType;
+  proposedStart: string;
+  receivedAt: string;
+  acceptanceDeadline: string;
+  routedAt?: string;
+  journaledAt?: string;
+  acceptanceReminderSentAt?: string;
+  acceptedAt?: string;
+  firstMeetingHeldAt?: string;
+  followUpMeetingStart?: string;
+  followUpReminderSentAt?: string;
+  formDeletedAt?: string;
+  problem?: { code: string; at?: string };
+  meetings: Array<{
+    id: string;
+    seq: number;
+    scheduledStart: string;
+    heldAt?: string;
+    agreementJournaledAt?: string;
+    agreementSentAt?: string;
+  }>;
+}
+
+const DAY_MS = 86_400_000;
+const MEETING_ID = /^[0-9a-f-]{36}-m\d{1,3}$/;
+
+/**
+ * The intake use cases behind the HTTP API: validate, apply the rules, store, schedule. Every
+ * method is idempotent for a repeated call with the same input.
+ */
+export class ChildrenIntake {
+  constructor(
+    private readonly store: ChildrenStore,
+    private readonly jobs: ChildrenJobs,
+    private readonly audit: AuditService,
+    private readonly calendar: WorkingDayCalendar,
+    private readonly settings: ChildrenSettings,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async submit(body: unknown): Promise<SubmitResult> {
+    const parsed = childrenRequestSchema.safeParse(body);
+    if (!parsed.success) throw ChildrenRequestError.validation(parsed.error);
+    const form = parsed.data;
+    const now = this.now();
+    const outcome = checkChildrenRequest({
+      consentGiven: form.consentGiven,
+      externalUnits: form.externalUnits,
+      localUnitType: form.localUnit.type,
+      placeType: form.place.type,
+      start: new Date(form.proposedStart),
+      now,
+      calendar: this.calendar,
+      homeVisitWindowExempt: this.settings.homeVisitWindowExempt,
+    });
+    if (!outcome.ok) throw ChildrenRequestError.rules(outcome.violations);
+
+    const { requestId: clientRequestId, ...content } = form;
+    const contentHash = sha256(canonicalJson(content));
+    const deadlineAt = this.settings.deadlineDelayMs !== undefined
+      ? new Date(now.getTime() + this.settings.deadlineDelayMs)
+      : workingDayDeadline(now, this.settings.acceptWorkingDays, this.calendar);
+    const id = randomUUID();
+    const created = await this.store.create(
+      {
+        id,
+        contentHash,
+        clientRequestId,
+        unit: outcome.unit,
+        localUnitType: form.localUnit.type,
+        placeType: form.place.type,
+        proposedStart: new Date(form.proposedStart).toISOString(),
+        receivedAt: now.toISOString(),
+        deadlineAt: deadlineAt.toISOString(),
+        expiresAt: epochSeconds(now.getTime() + this.settings.recordRetentionDays * DAY_MS),
+        leaderMailbox: form.localLeader.email,
+      },
+      form,
+      epochSeconds(now.getTime() + this.settings.formRetentionDays * DAY_MS),
+    );
+
+    if (created.kind === 'same-request-id' && created.hash !== contentHash) throw ChildrenRequestError.of('REQUEST_ID_REUSED', 409);
+    const record = (await this.store.get(created.id))!;
+    if (created.kind === 'created') {
+      await this.audit.record({ action: 'children.intake', system: 'tsm-bridge', outcome: 'ok', requestId: id, externalIds: { unit: outcome.unit } });
+    } else {
+      await this.audit.record({ action: 'children.intake', system: 'tsm-bridge', outcome: 'reused', requestId: record.id, reason: created.kind });
+    }
+    // Also on a repeat: the first call may have stored the request and died before enqueueing.
+    await this.schedule(record);
+    return { id: record.id, status: deriveStatus(record), duplicate: created.kind !== 'created' };
+  }
+
+  private async schedule(r: ChildrenRequestRecord): Promise<void> {
+    if (!r.routedAt || !r.journaledAt) await this.jobs.route(r.id);
+    if (!r.acceptedAt && !r.acceptanceReminderSentAt) {
+      await this.jobs.acceptanceDeadline(r.id, Date.parse(r.deadlineAt) - this.now().getTime());
+    }
+  }
+
+  async accept(requestId: string): Promise<MeetingResult> {
+    const r = await this.requireRequest(requestId);
+    const now = this.now().toISOString();
+    const first = await this.store.milestone(requestId, 'acceptedAt', now);
+    const { meeting } = await this.store.createMeeting(requestId, 1, r.proposedStart, r.expiresAt);
+    if (first) await this.audit.record({ action: 'children.accept', system: 'tsm-bridge', outcome: 'ok', requestId, meetingId: meeting.id });
+    const after = (await this.store.get(requestId))!;
+    return { requestId, meetingId: meeting.id, status: deriveStatus(after), duplicate: !first };
+  }
+
+  async recordAgreement(meetingId: string, body: unknown): Promise<MeetingResult> {
+    const parsed = agreementSchema.safeParse(body);
+    if (!parsed.success) throw ChildrenRequestError.validation(parsed.error);
+    const form = parsed.data;
+    const meeting = MEETING_ID.test(meetingId) ? await this.store.getMeeting(meetingId) : null;
+    if (!meeting) throw ChildrenRequestError.of('MEETING_NOT_FOUND', 404);
+    const r = await this.requireRequest(meeting.requestId);
+    if (!r.acceptedAt) throw ChildrenRequestError.of('NOT_ACCEPTED', 409);
+
+    const heldAt = new Date(form.meetingDate ?? meeting.scheduledStart).toISOString();
+    if (form.followUpMeetingDate) this.checkFollowUp(r, heldAt, form.followUpMeetingDate);
+
+    const now = this.now();
+    const hash = sha256(canonicalJson(form));
+    const stored = await this.store.recordAgreement(
+      meetingId, hash, form, now.toISOString(), heldAt, epochSeconds(now.getTime() + this.settings.formRetentionDays * DAY_MS),
+    );
+    if (!stored.stored && stored.existingHash !== hash) throw ChildrenRequestError.of('AGREEMENT_ALREADY_RECORDED', 409);
+
+    if (meeting.seq === 1) await this.store.milestone(r.id, 'firstMeetingHeldAt', heldAt);
+    const followUp = form.followUpMeetingDate
+      ? await this.scheduleFollowUp(r, meeting.seq, new Date(form.followUpMeetingDate).toISOString(), stored.stored)
+      : undefined;
+    if (stored.stored) {
+      await this.audit.record({ action: 'children.agreement', system: 'tsm-bridge', outcome: 'ok', requestId: r.id, meetingId });
+    }
+    // Repeated on a duplicate call too, in case the first died before enqueueing; both are idempotent.
+    await this.jobs.journalAgreement(meetingId);
+    if (meeting.seq === 1 && !form.followUpMeetingDate) {
+      const due = this.settings.followUpDelayMs ?? Date.parse(heldAt) + this.settings.followUpDays * DAY_MS - now.getTime();
+      await this.jobs.followUpCheck(r.id, due);
+    }
+    const after = (await this.store.get(r.id))!;
+    return { requestId: r.id, meetingId, status: deriveStatus(after), duplicate: !stored.stored, followUpMeetingId: followUp?.id };
+  }
+
+  /** Sets the follow-up meeting when it was not agreed at the meeting. */
+  async setFollowUp(requestId: string, body: unknown): Promise<MeetingResult> {
+    const parsed = followUpSchema.safeParse(body);
+    if (!parsed.success) throw ChildrenRequestError.validation(parsed.error);
+    const r = await this.requireRequest(requestId);
+    if (!r.acceptedAt) throw ChildrenRequestError.of('NOT_ACCEPTED', 409);
+    const meetings = await this.store.meetings(r.id, r.meetingCount);
+    const lastHeld = meetings.filter((m) => m.heldAt).pop();
+    if (!lastHeld) throw ChildrenRequestError.of('NO_MEETING_HELD', 409);
+    this.checkFollowUp(r, lastHeld.heldAt!, parsed.data.start);
+    const m = await this.scheduleFollowUp(r, lastHeld.seq, new Date(parsed.data.start).toISOString(), true);
+    const after = (await this.store.get(r.id))!;
+    return { requestId: r.id, meetingId: m.id, status: deriveStatus(after), duplicate: false };
+  }
+
+  private checkFollowUp(r: ChildrenRequestRecord, heldAt: string, start: string): void {
+    const startAt = new Date(start);
+    if (startAt.getTime() <= Date.parse(heldAt)) throw ChildrenRequestError.of('FOLLOW_UP_BEFORE_MEETING', 422);
+    const violations = checkMeetingTime({
+      start: startAt,
+      localUnitType: r.localUnitType,
+      placeType: r.placeType,
+      now: this.now(),
+      calendar: this.calendar,
+      homeVisitWindowExempt: this.settings.homeVisitWindowExempt,
+    });
+    if (violations.length) throw ChildrenRequestError.rules(violations);
+  }
+
+  /**
+   * The meeting after meeting `afterSeq`: created if missing; if it exists and is not held yet, it
+   * is moved to `start` when `move` (a new instruction, not a repeated call).
+   */
+  private async scheduleFollowUp(r: ChildrenRequestRecord, afterSeq: number, start: string, move: boolean): Promise<MeetingRecord> {
+    const { meeting, created } = await this.store.createMeeting(r.id, afterSeq + 1, start, r.expiresAt);
+    if (created || !move || meeting.heldAt || meeting.scheduledStart === start) {
+      if (created) await this.store.update(r.id, { followUpMeetingStart: start });
+      return meeting;
+    }
+    await this.store.rescheduleMeeting(meeting.id, start);
+    await this.store.update(r.id, { followUpMeetingStart: start });
+    return { ...meeting, scheduledStart: start };
+  }
+
+  async view(requestId: string): Promise<RequestView> {
+    const r = await this.requireRequest(requestId);
+    return toView(r, await this.store.meetings(r.id, r.meetingCount));
+  }
+
+  async list(filter: { status?: string; limit: number }): Promise<RequestView[]> {
+    const out: RequestView[] = [];
+    // Status is derived, so filter after reading; the index is bounded by the record retention.
+    for (const r of await this.store.list(10_000)) {
+      if (filter.status && deriveStatus(r) !== filter.status) continue;
+      out.push(toView(r, await this.store.meetings(r.id, r.meetingCount)));
+      if (out.length >= filter.limit) break;
+    }
+    return out;
+  }
+
+  private async requireRequest(id: string): Promise<ChildrenRequestRecord> {
+    const r = /^[0-9a-f-]{36}$/.test(id) ? await this.store.get(id) : null;
+    if (!r) throw ChildrenRequestError.of('REQUEST_NOT_FOUND', 404);
+    return r;
+  }
+}
+
+function toView(r: ChildrenRequestRecord, meetings: MeetingRecord[]): RequestView {
+  return {
+    id: r.id,
+    status: deriveStatus(r),
+    unit: r.unit,
+    localUnitType: r.localUnitType,
+    placeType: r.placeType,
+    proposedStart: r.proposedStart,
+    receivedAt: r.receivedAt,
+    acceptanceDeadline: r.deadlineAt,
+    routedAt: r.routedAt,
+    journaledAt: r.journaledAt,
+    acceptanceReminderSentAt: r.acceptanceReminderSentAt,
+    acceptedAt: r.acceptedAt,
+    firstMeetingHeldAt: r.firstMeetingHeldAt,
+    followUpMeetingStart: r.followUpMeetingStart,
+    followUpReminderSentAt: r.followUpReminderSentAt,
+    formDeletedAt: r.formDeletedAt,
+    problem: r.problem ? { code: r.problem, at: r.problemAt } : undefined,
+    meetings: meetings.map((m) => ({
+      id: m.id, seq: m.seq, scheduledStart: m.scheduledStart, heldAt: m.heldAt,
+      agreementJournaledAt: m.agreementJournaledAt, agreementSentAt: m.agreementSentAt,
+    })),
+  };
+}
+
+/** JSON with object keys sorted, so the same content always hashes the same. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function sha256(s: string): string {
+  return createHash('sha256').update(s).digest('hex');
+}
+
+function epochSeconds(ms: number): number {
+  return Math.floor(ms / 1000);
+}

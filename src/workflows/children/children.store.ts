@@ -1,0 +1,280 @@
+import type { Redis } from 'ioredis';
+import type { CourseMilestones } from '../../domain/children-course';
+import type { ExternalUnitId, LocalUnitType, PlaceType } from '../../domain/children-meeting.rules';
+import type { AgreementForm, ChildrenRequest } from '../../../schemas/children-request.schema';
+
+/**
+ * Redis persistence of children's meeting requests and meetings.
+ *
+ * Retention: the forms (CPR, names, description, attachments, participants) are held only until
+ * they are journaled in eDoc and delivered, then deleted; a TTL (CHILDREN_FORM_RETENTION_DAYS) bounds
+ * them if that never happens. What stays is ids, unit, times and milestones, plus the local leader's
+ * work mailbox for the reminders; the mailbox is dropped once no reminder can be due. Records expire
+ * after CHILDREN_RECORD_RETENTION_DAYS: eDoc is the record of the course, not this service.
+ */
+
+export interface ChildrenRequestRecord extends CourseMilestones {
+  id: string;
+  contentHash: string;
+  clientRequestId?: string;
+  unit: ExternalUnitId;
+  localUnitType: LocalUnitType;
+  placeType: PlaceType;
+  proposedStart: string;
+  receivedAt: string;
+  deadlineAt: string;
+  /** Epoch seconds at which the record and its meetings expire. */
+  expiresAt: number;
+  leaderMailbox?: string;
+  meetingCount: number;
+  caseRef?: string;
+  unitDeliveryId?: string;
+  requestDocumentId?: string;
+  attachmentDocumentIds?: string[];
+  formDeletedAt?: string;
+  /** The last permanent failure of a step, as a code: what an operator must look at. */
+  problem?: string;
+  problemAt?: string;
+}
+
+export interface MeetingRecord {
+  id: string;
+  requestId: string;
+  seq: number;
+  scheduledStart: string;
+  agreementHash?: string;
+  heldAt?: string;
+  agreementReceivedAt?: string;
+  agreementDocumentId?: string;
+  agreementJournaledAt?: string;
+  agreementDeliveryId?: string;
+  agreementSentAt?: string;
+  agreementDeletedAt?: string;
+}
+
+export type CreateOutcome =
+  | { kind: 'created'; id: string }
+  /** Same content seen before (under any or no requestId). */
+  | { kind: 'same-content'; id: string }
+  /** The requestId was used before; `hash` is the content it was used for. */
+  | { kind: 'same-request-id'; id: string; hash: string };
+
+// Atomic create-or-find: two identical submissions racing each other get one request.
+const CREATE_SCRIPT = `
+if #KEYS == 5 then
+  local byClient = redis.call('GET', KEYS[5])
+  if byClient then return {'same-request-id', byClient} end
+end
+local byHash = redis.call('GET', KEYS[1])
+if byHash then
+  if #KEYS == 5 then redis.call('SET', KEYS[5], byHash .. '|' .. ARGV[2], 'EXAT', ARGV[4]) end
+  return {'same-content', byHash}
+end
+redis.call('SET', KEYS[1], ARGV[1], 'EXAT', ARGV[4])
+if #KEYS == 5 then redis.call('SET', KEYS[5], ARGV[1] .. '|' .. ARGV[2], 'EXAT', ARGV[4]) end
+redis.call('HSET', KEYS[2], unpack(ARGV, 7))
+redis.call('EXPIREAT', KEYS[2], ARGV[4])
+redis.call('SET', KEYS[3], ARGV[5], 'EXAT', ARGV[6])
+redis.call('ZADD', KEYS[4], ARGV[3], ARGV[1])
+return {'created', ARGV[1]}
+`;
+
+// Records an agreement once per meeting; returns the hash already recorded, or '' when this one was stored.
+const AGREEMENT_SCRIPT = `
+local existing = redis.call('HGET', KEYS[1], 'agreementHash')
+if existing then return existing end
+if redis.call('EXISTS', KEYS[1]) == 0 then return '-' end
+redis.call('HSET', KEYS[1], 'agreementHash', ARGV[1], 'agreementReceivedAt', ARGV[2], 'heldAt', ARGV[3])
+redis.call('SET', KEYS[2], ARGV[4], 'EXAT', ARGV[5])
+return ''
+`;
+
+const JSON_FIELDS = new Set(['attachmentDocumentIds']);
+const NUMBER_FIELDS = new Set(['expiresAt', 'meetingCount', 'seq']);
+
+function encode(obj: object): string[] {
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(obj)) {
+    if (v === undefined) continue;
+    out.push(k, JSON_FIELDS.has(k) ? JSON.stringify(v) : String(v));
+  }
+  return out;
+}
+
+function decode<T>(h: Record<string, string>): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(h)) {
+    out[k] = JSON_FIELDS.has(k) ? JSON.parse(v) : NUMBER_FIELDS.has(k) ? Number(v) : v;
+  }
+  return out as T;
+}
+
+export function meetingIdOf(requestId: string, seq: number): string {
+  return `${requestId}-m${seq}`;
+}
+
+export function requestIdOfMeeting(meetingId: string): string {
+  return meetingId.replace(/-m\d+$/, '');
+}
+
+export class ChildrenStore {
+  constructor(private readonly redis: Redis, private readonly prefix: string) {}
+
+  private key(...parts: string[]): string {
+    return [this.prefix, 'children', ...parts].join(':');
+  }
+
+  async create(
+    record: Omit<ChildrenRequestRecord, 'meetingCount'>,
+    form: ChildrenRequest,
+    formExpiresAt: number,
+  ): Promise<CreateOutcome> {
+    const keys = [
+      this.key('idem', 'hash', record.contentHash),
+      this.key('req', record.id),
+      this.key('req', record.id, 'form'),
+      this.key('requests'),
+      ...(record.clientRequestId ? [this.key('idem', 'client', record.clientRequestId)] : []),
+    ];
+    const receivedMs = Date.parse(record.receivedAt);
+    const retentionMs = record.expiresAt * 1000 - receivedMs;
+    const args = [
+      record.id, record.contentHash, String(receivedMs), String(record.expiresAt), JSON.stringify(form), String(formExpiresAt),
+      ...encode({ ...record, meetingCount: 0 }),
+    ];
+    const [kind, value] = (await this.redis.eval(CREATE_SCRIPT, keys.length, ...keys, ...args)) as [string, string];
+    // Index entries older than the retention are trimmed here, where the index grows.
+    if (kind === 'created') await this.redis.zremrangebyscore(this.key('requests'), '-inf', String(receivedMs - retentionMs));
+    if (kind === 'same-request-id') {
+      const [id, hash] = value.split('|');
+      return { kind, id, hash };
+    }
+    return { kind: kind as 'created' | 'same-content', id: value };
+  }
+
+  async get(id: string): Promise<ChildrenRequestRecord | null> {
+    const h = await this.redis.hgetall(this.key('req', id));
+    return h && h.id ? decode<ChildrenRequestRecord>(h) : null;
+  }
+
+  async getForm(id: string): Promise<ChildrenRequest | null> {
+    const s = await this.redis.get(this.key('req', id, 'form'));
+    return s ? (JSON.parse(s) as ChildrenRequest) : null;
+  }
+
+  async deleteForm(id: string, at: string): Promise<void> {
+    await this.redis.multi().del(this.key('req', id, 'form')).hsetnx(this.key('req', id), 'formDeletedAt', at).exec();
+  }
+
+  /** Sets fields of an existing request (ids, references). */
+  async update(id: string, fields: Partial<ChildrenRequestRecord>): Promise<void> {
+    const args = encode(fields);
+    if (args.length) await this.redis.hset(this.key('req', id), ...args);
+  }
+
+  /** Records a milestone once: a retry or a second caller keeps the first time. Returns true if this call set it. */
+  async milestone(id: string, field: keyof CourseMilestones, at: string): Promise<boolean> {
+    return (await this.redis.hsetnx(this.key('req', id), field, at)) === 1;
+  }
+
+  async clearLeaderMailbox(id: string): Promise<void> {
+    await this.redis.hdel(this.key('req', id), 'leaderMailbox');
+  }
+
+  /** Marks a failed step on an existing request (never re-creates an expired one). */
+  async setProblem(id: string, code: string, at: string): Promise<void> {
+    await this.redis.eval(
+      "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'problem', ARGV[1], 'problemAt', ARGV[2]) end",
+      1, this.key('req', id), code, at,
+    );
+  }
+
+  async clearProblem(id: string): Promise<void> {
+    await this.redis.hdel(this.key('req', id), 'problem', 'problemAt');
+  }
+
+  /** Newest first. */
+  async list(limit: number): Promise<ChildrenRequestRecord[]> {
+    const ids = await this.redis.zrevrange(this.key('requests'), 0, limit - 1);
+    const out: ChildrenRequestRecord[] = [];
+    for (const id of ids) {
+      const r = await this.get(id);
+      if (r) out.push(r);
+    }
+    return out;
+  }
+
+  // ---- meetings ----
+
+  /**
+   * Creates meeting number `seq` of a request if it does not exist yet; returns the stored meeting
+   * (the existing one when another caller got there first).
+   */
+  async createMeeting(requestId: string, seq: number, scheduledStart: string, expiresAt: number): Promise<{ meeting: MeetingRecord; created: boolean }> {
+    const id = meetingIdOf(requestId, seq);
+    const k = this.key('mtg', id);
+    const created = (await this.redis.hsetnx(k, 'id', id)) === 1;
+    if (created) {
+      await this.redis
+        .multi()
+        .hset(k, ...encode({ requestId, seq, scheduledStart }))
+        .expireat(k, expiresAt)
+        .hset(this.key('req', requestId), 'meetingCount', String(seq))
+        .exec();
+    }
+    return { meeting: (await this.getMeeting(id))!, created };
+  }
+
+  async getMeeting(id: string): Promise<MeetingRecord | null> {
+    const h = await this.redis.hgetall(this.key('mtg', id));
+    return h && h.requestId ? decode<MeetingRecord>(h) : null;
+  }
+
+  async meetings(requestId: string, count: number): Promise<MeetingRecord[]> {
+    const out: MeetingRecord[] = [];
+    for (let seq = 1; seq <= count; seq++) {
+      const m = await this.getMeeting(meetingIdOf(requestId, seq));
+      if (m) out.push(m);
+    }
+    return out;
+  }
+
+  async rescheduleMeeting(id: string, scheduledStart: string): Promise<void> {
+    await this.redis.hset(this.key('mtg', id), 'scheduledStart', scheduledStart);
+  }
+
+  async updateMeeting(id: string, fields: Partial<MeetingRecord>): Promise<void> {
+    const args = encode(fields);
+    if (args.length) await this.redis.hset(this.key('mtg', id), ...args);
+  }
+
+  /** Stores the agreement once per meeting: 'stored', or the hash of the agreement recorded earlier. */
+  async recordAgreement(
+    meetingId: string,
+    hash: string,
+    form: AgreementForm,
+    receivedAt: string,
+    heldAt: string,
+    formExpiresAt: number,
+  ): Promise<{ stored: true } | { stored: false; existingHash: string }> {
+    const res = (await this.redis.eval(
+      AGREEMENT_SCRIPT, 2, this.key('mtg', meetingId), this.key('mtg', meetingId, 'agreement'),
+      hash, receivedAt, heldAt, JSON.stringify(form), String(formExpiresAt),
+    )) as string;
+    if (res === '-') throw new Error(`meeting ${meetingId} does not exist`);
+    return res === '' ? { stored: true } : { stored: false, existingHash: res };
+  }
+
+  async getAgreement(meetingId: string): Promise<AgreementForm | null> {
+    const s = await this.redis.get(this.key('mtg', meetingId, 'agreement'));
+    return s ? (JSON.parse(s) as AgreementForm) : null;
+  }
+
+  async deleteAgreement(meetingId: string, at: string): Promise<void> {
+    await this.redis
+      .multi()
+      .del(this.key('mtg', meetingId, 'agreement'))
+      .hsetnx(this.key('mtg', meetingId), 'agreementDeletedAt', at)
+      .exec();
+  }
+}
