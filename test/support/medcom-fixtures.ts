@@ -1,5 +1,8 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { GpPractice } from '../../adapters/directory/directory.port';
 import type { OutgoingLetter } from '../../adapters/medcom/outgoing-letter';
+import { projectRoot } from '../../src/infra/project-root';
 
 export const practice: GpPractice = {
   ydernummer: '024015',
@@ -28,10 +31,12 @@ export function outgoingLetter(over: Partial<OutgoingLetter> = {}): OutgoingLett
 
 /** The shared MedCom reference folder (schemas + official examples), when this checkout has it. */
 export function medcomReferenceDir(): string | null {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { existsSync } = require('node:fs') as typeof import('node:fs');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const path = require('node:path') as typeof import('node:path');
-  const dir = path.resolve(__dirname, '..', '..', '..', 'shared', 'medcom');
+  const dir = path.resolve(projectRoot(), '..', 'shared', 'medcom');
   return existsSync(path.join(dir, 'xsd')) ? dir : null;
+}
+
+/** MedCom's official XDIS91 schema in ../shared/medcom, or null when this checkout lacks it. */
+export function officialXdis91Xsd(): string | null {
+  const dir = medcomReferenceDir();
+  return dir ? path.join(dir, 'xsd', '2006', '07', '01', 'EMessage.xsd') : null;
 }

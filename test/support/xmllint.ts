@@ -20,3 +20,40 @@ export function xmllintSchema(xsd: string, bytes: Buffer, name = 'message.xml'):
     return String((err as { stderr?: Buffer }).stderr ?? err);
   }
 }
+
+/**
+ * Collects every XDIS91 a test file produces and validates them all in one xmllint run against
+ * MedCom's OFFICIAL schema (../shared/medcom/xsd/2006/07/01/EMessage.xsd). Prints why when skipped.
+ */
+export function officialXdis91Collector(officialXsd: string | null) {
+  const produced: Buffer[] = [];
+  return {
+    add(bytes: Buffer): Buffer {
+      produced.push(bytes);
+      return bytes;
+    },
+    /** '' when every collected letter validates (or the check is skipped), else xmllint's complaints. */
+    verify(): string {
+      if (!officialXsd || !hasXmllint()) {
+        console.log(`official-schema check of ${produced.length} XDIS91 letters skipped: ${officialXsd ? 'xmllint not installed' : '../shared/medcom not found'}`); // eslint-disable-line no-console
+        return '';
+      }
+      if (!produced.length) return '';
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'xmllint-many-'));
+      const files = produced.map((b, i) => {
+        const f = path.join(dir, `letter-${i}.xml`);
+        writeFileSync(f, b);
+        return f;
+      });
+      try {
+        execFileSync('xmllint', ['--noout', '--nonet', '--schema', officialXsd, ...files], { stdio: 'pipe' });
+        return '';
+      } catch (err) {
+        return String((err as { stderr?: Buffer }).stderr ?? err).split('\n').filter((l) => !l.endsWith(' validates')).join('\n');
+      }
+    },
+    get count(): number {
+      return produced.length;
+    },
+  };
+}

@@ -1,7 +1,11 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { MEDCOM_PORT, MedcomPort } from '../../../adapters/medcom/medcom.port';
 import { AuditService } from '../../../src/audit/audit.service';
 import type { RunningService } from '../../../src/main';
+import { officialXdis91Xsd } from '../../support/medcom-fixtures';
 import { gpLetter } from '../../support/medcom-letters';
+import { officialXdis91Collector } from '../../support/xmllint';
 import { eventually, startTestService } from '../../support/test-service';
 
 describe('MedCom over the file drop and the VANS sandbox (real Redis)', () => {
@@ -11,7 +15,18 @@ describe('MedCom over the file drop and the VANS sandbox (real Redis)', () => {
     svc = await startTestService('all', { MEDCOM_INBOX_POLL_MS: '50', SANDBOX_VANS_DELAY_MS: '10', MEDCOM_RECEIPT_TIMEOUT_MS: '60000' });
     medcom = svc.app.get(MEDCOM_PORT);
   });
-  afterAll(() => svc.stop());
+  afterAll(async () => {
+    // Every XDIS91 that reached the VANS sandbox must also satisfy MedCom's official schema.
+    const official = officialXdis91Collector(officialXdis91Xsd());
+    const received = path.join(svc.config.DATA_DIR, 'medcom', 'vans-sandbox', 'received');
+    for (const f of readdirSync(received)) {
+      const bytes = readFileSync(path.join(received, f));
+      if (bytes.includes('XD9134L')) official.add(bytes);
+    }
+    await svc.stop();
+    expect(official.count).toBeGreaterThan(0);
+    expect(official.verify()).toBe('');
+  });
 
   it.each(['xdis91', 'fhir-xml', 'fhir-json'] as const)('%s: a sent letter is acknowledged by a positive receipt', async (format) => {
     const letter = gpLetter({ format });

@@ -5,6 +5,8 @@ import { parseInbound, ParsedMessage } from '../../../adapters/medcom/receipt.pa
 import { runMedcomPreview } from '../../../src/cli/medcom.command';
 import { letterIdempotencyKey } from '../../../src/domain/after-meeting.rules';
 import { letterIdFor } from '../../../adapters/medcom/letter-ids';
+import { officialXdis91Xsd } from '../../support/medcom-fixtures';
+import { officialXdis91Collector } from '../../support/xmllint';
 
 const seed = {
   citizens: [
@@ -48,6 +50,9 @@ describe('tsm-bridge medcom preview', () => {
     expect(r.code).toBe(0);
     expect(r.out.subarray(0, 43).toString('latin1')).toBe('<?xml version="1.0" encoding="ISO-8859-1"?>');
     expect(r.out.includes(Buffer.from('ønsker', 'latin1'))).toBe(true);
+    const official = officialXdis91Collector(officialXdis91Xsd());
+    official.add(r.out);
+    expect(official.verify()).toBe('');
     expect((parseInbound(r.out) as ParsedMessage).letterIds).toEqual([letterIdFor(letterIdempotencyKey({ noteId: 5001, noteVersion: 1 }, '024015'), 'xdis91')]);
   });
 

@@ -1,14 +1,22 @@
 import fc from 'fast-check';
 import iconv from 'iconv-lite';
 import { parseXml } from 'libxmljs2';
-import { buildXdis91, shorten } from '../../../adapters/medcom/xdis91.builder';
+import { buildXdis91 as build, shorten } from '../../../adapters/medcom/xdis91.builder';
 import { schemaValidator } from '../../../adapters/medcom/xml/schema-validator';
 import { shippedFile } from '../../../src/infra/project-root';
-import { outgoingLetter } from '../../support/medcom-fixtures';
+import { officialXdis91Xsd, outgoingLetter } from '../../support/medcom-fixtures';
+import { officialXdis91Collector } from '../../support/xmllint';
 
 const NS = { x: 'http://rep.oio.dk/sundcom.dk/medcom.dk/xml/schemas/2006/07/01/' };
 const opts = { maxBlockChars: 200 };
 const validator = schemaValidator(shippedFile('schemas', 'xdis91.xsd'));
+// Every letter this file builds is also checked against MedCom's official schema (afterAll).
+const official = officialXdis91Collector(officialXdis91Xsd());
+const buildXdis91: typeof build = (letter, o) => {
+  const built = build(letter, o);
+  official.add(built.bytes);
+  return built;
+};
 
 function parse(bytes: Buffer) {
   return parseXml(bytes as unknown as string);
@@ -25,6 +33,8 @@ function value(bytes: Buffer, xpath: string): string | undefined {
 }
 
 describe('XDIS91 builder', () => {
+  afterAll(() => expect(official.verify()).toBe(''));
+
   it('writes ISO-8859-1 bytes with the matching declaration; æøå are single bytes, not UTF-8', async () => {
     const built = buildXdis91(outgoingLetter({ subject: 'Møde om ÆØÅ æøå' }), opts);
     const head = built.bytes.subarray(0, 60).toString('latin1');
