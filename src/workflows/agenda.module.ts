@@ -33,11 +33,10 @@ import { PublishAgenda } from './publish-agenda';
     },
     {
       provide: PublishAgenda,
-      // MedCom and the GP directory are optional so the agenda still publishes (GP invitations skipped, logged) without them.
-      inject: [NEXUS_PORT, NOTIFY_PORT, { token: MEDCOM_PORT, optional: true }, { token: GP_DIRECTORY, optional: true }, Ledger, AuditService, CONFIG],
-      useFactory: (nexus: NexusPort, notify: NotifyPort, medcom: MedcomPort | undefined, gpDirectory: GpDirectory | undefined, ledger: Ledger, audit: AuditService, c: AppConfig) =>
+      inject: [NEXUS_PORT, NOTIFY_PORT, MEDCOM_PORT, GP_DIRECTORY, Ledger, AuditService, CONFIG],
+      useFactory: (nexus: NexusPort, notify: NotifyPort, medcom: MedcomPort, gpDirectory: GpDirectory, ledger: Ledger, audit: AuditService, c: AppConfig) =>
         new PublishAgenda({
-          nexus, notify, medcom: medcom ?? null, gpDirectory: gpDirectory ?? null, ledger, audit,
+          nexus, notify, medcom, gpDirectory, ledger, audit,
           settings: { autoAttach: c.AGENDA_AUTO_ATTACH, taskType: c.NEXUS_TASK_TYPE },
         }),
     },

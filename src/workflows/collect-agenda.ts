@@ -56,7 +56,7 @@ export class CollectAgenda {
       notes,
       citizens: new Map(facts),
     });
-    this.log.info({ district: district.id, meetingDate, notes: notes.length, items: agenda.items.length, excluded: agenda.excluded.length, warnings: agenda.warnings }, 'agenda collected');
+    this.log.info({ district: district.id, meetingDate, notes: notes.length, itemCount: agenda.items.length, excludedCount: agenda.excluded.length, warnings: agenda.warnings }, 'agenda collected');
     if (!opts.store || !this.store) return { district, agenda };
 
     const stored = await this.store.save(district.id, agenda);

@@ -30,7 +30,7 @@ export interface PublishSummary {
   attached: number;
   tasks: { created: number; existing: number };
   teams: 'sent' | 'existing' | 'none';
-  gp: { sent: number; existing: number; failed: number; skipped: number };
+  gp: { sent: number; existing: number; failed: number };
 }
 
 type Step = 'attach' | 'time' | 'gp' | 'task' | 'teams';
@@ -38,9 +38,8 @@ type Step = 'attach' | 'time' | 'gp' | 'task' | 'teams';
 export interface PublishDeps {
   nexus: NexusPort;
   notify: NotifyPort;
-  /** Null until a MedCom port is wired into the process: GP invitations are then skipped (logged). */
-  medcom: MedcomPort | null;
-  gpDirectory: GpDirectory | null;
+  medcom: MedcomPort;
+  gpDirectory: GpDirectory;
   ledger: Ledger;
   audit: AuditService;
   settings: PublishSettings;
@@ -81,7 +80,7 @@ class PublishRun {
     this.meetingId = meetingId(district.id, collected.meetingDate);
     this.summary = {
       district: district.id, meetingDate: collected.meetingDate, times: { changed: 0, unchanged: 0 }, attached: 0,
-      tasks: { created: 0, existing: 0 }, teams: 'none', gp: { sent: 0, existing: 0, failed: 0, skipped: 0 },
+      tasks: { created: 0, existing: 0 }, teams: 'none', gp: { sent: 0, existing: 0, failed: 0 },
     };
   }
 
@@ -187,11 +186,6 @@ class PublishRun {
     const wanted = this.agenda.items.filter((i) => i.inviteGp);
     if (!wanted.length) return [];
     const { medcom, gpDirectory } = this.d;
-    if (!medcom || !gpDirectory) {
-      this.summary.gp.skipped = wanted.length;
-      this.log.warn({ meetingId: this.meetingId, notes: wanted.map((i) => i.noteId) }, 'GP invitations skipped: no MedCom port or GP directory in this process');
-      return [];
-    }
     const failures: CoordinatorIssues['gpInvitationFailures'] = [];
     await this.each(
       'gp',

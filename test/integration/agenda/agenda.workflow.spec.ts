@@ -11,46 +11,9 @@ import { Ledger } from '../../../src/ledger/ledger';
 import { AgendaStore } from '../../../src/workflows/agenda.store';
 import { CollectAgenda } from '../../../src/workflows/collect-agenda';
 import { PublishAgenda, PublishDeps } from '../../../src/workflows/publish-agenda';
-import { seedSchema } from '../../../schemas/sandbox-seed.schema';
 import { personalDataHits } from '../../unit/agenda/personal-data';
 import { FakeDirectory, FakeMedcom, FakeNexus, PRACTICE } from './agenda-fakes';
-
-const D = '2026-12-03';
-const FORM = 'Samlet faglig vurdering';
-const TAG = 'ÆS – Tværfagligt samarbejdsmøde';
-const noteOf = (id: number, created: string, items: Record<string, string>) => ({
-  id, formTitle: FORM, tags: [TAG], observationTimestamp: `${D}T00:00:00+01:00`, createDate: created, state: 'Kladde', items,
-});
-
-/** Four citizens: two rehab, one complex with dementia, one late note. Expected agenda derived by hand in the tests. */
-const SEED = seedSchema.parse({
-  organizations: [
-    { id: 10, name: 'Visitator' }, { id: 11, name: 'Demensspecialister' }, { id: 12, name: 'Sygeplejersker' },
-    { id: 13, name: 'Træning og Rehabilitering' }, { id: 18, name: 'Koordinerende rolle' },
-  ],
-  citizens: [
-    { id: 2001, cpr: '0101301111', firstName: 'Karen', lastName: 'Holm', organizations: [10, 13],
-      notes: [noteOf(6001, '2026-11-20T09:00:00+01:00', { 'Forløbstype': 'Rehabilitering (§ 83a)', Prioritet: '1', 'Inviter egen læge': 'Ja', Emne: 'Træning efter hoftebrud og plan for bad' })] },
-    { id: 2002, cpr: '0202302222', firstName: 'Poul', lastName: 'Berg', organizations: [13],
-      notes: [noteOf(6002, '2026-11-21T09:00:00+01:00', { 'Forløbstype': 'Rehabilitering (§ 83a)', Prioritet: '2' })] },
-    { id: 2003, cpr: '0303303333', firstName: 'Inge', lastName: 'Lund', conditions: ['Demens'], organizations: [10, 11],
-      notes: [noteOf(6003, '2026-11-22T09:00:00+01:00', { 'Forløbstype': 'Kompleks – demens', Prioritet: '1' })] },
-    { id: 2004, cpr: '0404304444', firstName: 'Erik', lastName: 'Dahl', organizations: [10],
-      notes: [noteOf(6004, '2026-12-01T09:00:00+01:00', { 'Forløbstype': 'Kompleks', Prioritet: '1' })] },
-  ],
-});
-
-const EXPECTED_DOCUMENT = {
-  district: 'solhoej',
-  meetingDate: D,
-  items: [
-    { noteId: 6001, citizenId: 2001, track: 'rehab', start: '10:00', warnings: [] },
-    { noteId: 6002, citizenId: 2002, track: 'rehab', start: '10:10', warnings: ['MISSING_VISITATOR'] },
-    { noteId: 6003, citizenId: 2003, track: 'complex', start: '11:00', warnings: ['DEMENTIA_NEEDS_SYGEPLEJERSKER'] },
-  ],
-  excluded: [{ noteId: 6004, citizenId: 2004, reason: 'LATE_NOTE' }],
-  warnings: [],
-};
+import { D, EXPECTED_DOCUMENT, FORM, SEED, TAG } from './agenda-seed';
 
 let counter = 0;
 
@@ -127,7 +90,7 @@ describe('agenda workflows (in-memory Nexus, real Redis)', () => {
     const summary = await h.cycle();
     expect(summary).toEqual({
       district: 'solhoej', meetingDate: D, times: { changed: 3, unchanged: 0 }, attached: 0,
-      tasks: { created: 4, existing: 0 }, teams: 'sent', gp: { sent: 1, existing: 0, failed: 0, skipped: 0 },
+      tasks: { created: 4, existing: 0 }, teams: 'sent', gp: { sent: 1, existing: 0, failed: 0 },
     });
     expect([6001, 6002, 6003, 6004].map((id) => h.nexus.notes.get(id)!.items.Tidspunkt)).toEqual(['10:00', '10:10', '11:00', undefined]);
     expect([6001, 6002, 6003, 6004].map((id) => h.nexus.notes.get(id)!.state)).toEqual(['Kladde', 'Kladde', 'Kladde', 'Kladde']);
@@ -242,16 +205,9 @@ describe('agenda workflows (in-memory Nexus, real Redis)', () => {
   it('a GP that cannot be found is reported to the coordinator instead of failing the meeting', async () => {
     const h = harness();
     const summary = await h.cycle({ gpDirectory: new FakeDirectory(new Set(['0101301111'])) });
-    expect(summary.gp).toEqual({ sent: 0, existing: 0, failed: 1, skipped: 0 });
+    expect(summary.gp).toEqual({ sent: 0, existing: 0, failed: 1 });
     expect(h.medcom.letters.size).toBe(0);
     expect(h.nexus.tasks.find((t) => t.organisationName === 'Koordinerende rolle')!.description).toContain('- Karen Holm (notat 6001): GP_UNKNOWN');
-  });
-
-  it('without a MedCom port the GP invitations are skipped and everything else is published', async () => {
-    const h = harness();
-    const summary = await h.cycle({ medcom: null });
-    expect(summary.gp).toEqual({ sent: 0, existing: 0, failed: 0, skipped: 1 });
-    expect(summary.tasks.created).toBe(4);
   });
 
   it('an empty meeting publishes nothing', async () => {
