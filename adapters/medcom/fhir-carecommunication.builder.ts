@@ -81,7 +81,7 @@ export function buildCareCommunicationBundle(letter: OutgoingLetter): FhirResour
       meta: { profile: [PROFILE.patient] },
       text: narrative('generated', [`${patientName} (${letter.patient.cpr})`]),
       identifier: [{ system: IDENTIFIER_SYSTEM.cpr, value: cprDigits(letter.patient.cpr) }],
-      name: [{ use: 'official', family: letter.patient.surname, ...(letter.patient.givenName ? { given: [letter.patient.givenName] } : {}) }],
+      name: [{ use: 'official', family: letter.patient.surname, ...(givenNames(letter.patient.givenName).length ? { given: givenNames(letter.patient.givenName) } : {}) }],
     },
     {
       resourceType: 'Communication',
@@ -122,7 +122,7 @@ export function buildCareCommunicationBundle(letter: OutgoingLetter): FhirResour
       id: ids.practitioner,
       meta: { profile: [PROFILE.practitioner] },
       text: narrative('generated', [authorName]),
-      name: [{ family: letter.author.familyName, given: [letter.author.givenName] }],
+      name: [{ family: letter.author.familyName, given: givenNames(letter.author.givenName) }],
     },
     organization(ids.senderOrganization, letter.sender.ean, letter.sender.sor, letter.sender.name),
     organization(ids.receiverOrganization, letter.receiver.ean, letter.receiver.sor, letter.receiver.name),
@@ -166,6 +166,11 @@ function organization(id: string, ean: string, sor: string, name: string): FhirR
     ],
     name,
   };
+}
+
+/** FHIR lists given names one by one ("Anna Marie" → ["Anna", "Marie"]). */
+function givenNames(names: string): string[] {
+  return names.split(/\s+/).filter(Boolean);
 }
 
 /** MedCom requires a narrative on every resource: a plain XHTML rendering of its content. */

@@ -27,6 +27,8 @@ describe('FHIR CareCommunication builder', () => {
 
     const [patient] = byType(bundle, 'Patient');
     expect(nodes(patient, 'identifier').map((i) => [str(i, 'system'), str(i, 'value')])).toEqual([['urn:oid:1.2.208.176.1.2', '0101401234']]);
+    expect(values(patient, 'name.given')).toEqual(['Anna', 'Marie']);
+    expect(str(patient, 'name.family')).toBe('Jensen');
 
     const [communication] = byType(bundle, 'Communication');
     expect(str(communication, 'category.coding.code')).toBe('carecoordination');
