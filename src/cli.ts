@@ -4,13 +4,20 @@ import { Command, CommanderError } from 'commander';
 import { COMMANDS } from './cli/commands';
 import { ConfigError } from './config/load-config';
 
+/** Nested sub-commands (dlq purge) do not inherit exitOverride set on their parent afterwards. */
+function withExitOverride(command: Command): Command {
+  command.exitOverride();
+  command.commands.forEach(withExitOverride);
+  return command;
+}
+
 /** Exit codes: 0 ok, 1 failure, 2 bad arguments or configuration. */
 export async function runCli(argv: string[]): Promise<void> {
   const program = new Command('tsm-bridge')
     .description('Integration middleware for collaboration meetings: Nexus, eDoc, MedCom')
     .exitOverride()
     .showHelpAfterError();
-  for (const make of COMMANDS) program.addCommand(make().exitOverride());
+  for (const make of COMMANDS) program.addCommand(withExitOverride(make()));
   try {
     await program.parseAsync(argv);
   } catch (err) {

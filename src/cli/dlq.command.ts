@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { QueueGateway } from '../../queues/queue.gateway';
 import { parseAge } from '../common/duration';
 import { startService } from '../main';
@@ -10,6 +10,15 @@ async function withGateway<T>(fn: (g: QueueGateway) => Promise<T>): Promise<T> {
     return await fn(svc.app.get(QueueGateway));
   } finally {
     await svc.stop();
+  }
+}
+
+/** A bad age is a usage error (exit 2), reported before anything connects to Redis. */
+function ageArgument(value: string): number {
+  try {
+    return parseAge(value);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
   }
 }
 
@@ -38,9 +47,8 @@ export function dlqCommand(): Command {
     process.stdout.write(`retried ${n}\n`);
     if (!o.all && n === 0) process.exitCode = 1;
   });
-  dlq.command('purge').requiredOption('--older-than <age>', 'e.g. 30d').action(async (o: { olderThan: string }) => {
-    const ms = parseAge(o.olderThan);
-    const n = await withGateway((g) => g.purgeDeadLetters(ms, actor()));
+  dlq.command('purge').requiredOption('--older-than <age>', 'e.g. 30d', ageArgument).action(async (o: { olderThan: number }) => {
+    const n = await withGateway((g) => g.purgeDeadLetters(o.olderThan, actor()));
     process.stdout.write(`purged ${n}\n`);
   });
   return dlq;
