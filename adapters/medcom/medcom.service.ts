@@ -122,10 +122,11 @@ export class MedcomService implements MedcomPort {
   }
 
   private noReceipt(rec: LetterRecord): PermanentError {
-    const minutes = Math.round(this.settings.receiptTimeoutMs(rec.converted) / 60_000);
+    const ms = this.settings.receiptTimeoutMs(rec.converted);
+    const wait = ms >= 60_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 100) / 10} s`;
     return new PermanentError(
       `no receipt for letter ${rec.letterId} (note ${rec.noteId}) after ${rec.envelopes.length} sends (${this.settings.maxResends} resends, ` +
-        `${minutes} min each): a person must follow up with GP practice ${rec.receiverYdernummer}`,
+        `${wait} each): a person must follow up with GP practice ${rec.receiverYdernummer}`,
       'MEDCOM_NO_RECEIPT',
       'medcom',
     );

@@ -82,7 +82,7 @@ function parseJson(text: string): FhirNode {
 
 function fromOioxml(root: XmlElement): ParsedInbound {
   const envelope = child(root, 'Envelope');
-  const envelopeId = textOf(child(envelope, 'Identifier'));
+  const envelopeId = idOf(textOf(child(envelope, 'Identifier')));
   if (!envelopeId) throw refuse('RECEIPT_MALFORMED', 'OIOXML message without Envelope/Identifier');
   const letters = childElements(root).filter((e) => e.name !== 'Envelope' && e.name !== 'Local_Elements');
   if (!letters.length) throw refuse('RECEIPT_MALFORMED', 'OIOXML envelope without a letter');
@@ -91,17 +91,17 @@ function fromOioxml(root: XmlElement): ParsedInbound {
     return {
       kind: 'message',
       format: 'oioxml',
-      messageType: textOf(child(child(letters[0], 'Letter'), 'StatisticalCode')) || letters[0].name,
+      messageType: idOf(textOf(child(child(letters[0], 'Letter'), 'StatisticalCode')) || letters[0].name),
       envelopeId,
-      letterIds: letters.map((l) => textOf(child(child(l, 'Letter'), 'Identifier'))).filter(Boolean),
+      letterIds: letters.map((l) => idOf(textOf(child(child(l, 'Letter'), 'Identifier')))).filter(Boolean),
     };
   }
   if (letters.length > 1) throw refuse('RECEIPT_MALFORMED', 'more than one receipt in one envelope');
   const original = child(letters[0], 'OriginalEmessage');
-  const originalEnvelopeId = textOf(child(original, 'OriginalEnvelopeIdentifier'));
+  const originalEnvelopeId = idOf(textOf(child(original, 'OriginalEnvelopeIdentifier')));
   if (!originalEnvelopeId) throw refuse('RECEIPT_MALFORMED', `${receipt.type} receipt without OriginalEmessage/OriginalEnvelopeIdentifier`);
   const answered = childElements(original!, 'OriginalLetter').map((l): ReceiptLetter => {
-    const letterId = textOf(child(l, 'OriginalLetterIdentifier'));
+    const letterId = idOf(textOf(child(l, 'OriginalLetterIdentifier')));
     if (!letterId) throw refuse('RECEIPT_MALFORMED', `${receipt.type} receipt with an OriginalLetter but no OriginalLetterIdentifier`);
     return withRefusal<ReceiptLetter>({ letterId }, textOf(child(l, 'RefuseCode')), textOf(child(l, 'RefuseText')));
   });
@@ -121,9 +121,18 @@ function fromOioxml(root: XmlElement): ParsedInbound {
 }
 
 function withRefusal<T extends { refuseCode?: string; refuseText?: string }>(target: T, code: string, text: string): T {
-  if (code) target.refuseCode = code.slice(0, 40);
+  if (code) target.refuseCode = idOf(code).slice(0, 40);
   if (text) target.refuseText = cleanRefuseText(text);
   return target;
+}
+
+/**
+ * Identifiers from outside end up in Redis keys, audit records and dead-letter reasons: only id
+ * characters are kept (ours and MedCom's are letters, digits, '-', '.'), at most 64. Not CPR-masked:
+ * a UUID may contain ten digits that look like a CPR number, and masking would break the match.
+ */
+export function idOf(raw: string): string {
+  return raw.replace(/[^A-Za-z0-9._:-]/g, '').slice(0, 64);
 }
 
 /** Refusal texts come from other systems and may quote anything: one line, CPR-masked, shortened. */
@@ -137,15 +146,15 @@ export function cleanRefuseText(text: string): string {
 function fromFhir(bundle: FhirNode, format: InboundFormat): ParsedInbound {
   if (resourceType(bundle) !== 'Bundle') throw refuse('RECEIPT_UNKNOWN', `FHIR ${resourceType(bundle) || 'resource'} is not a message Bundle`);
   if (str(bundle, 'type') !== 'message') throw refuse('RECEIPT_UNKNOWN', 'FHIR Bundle is not of type message');
-  const bundleId = str(bundle, 'id');
+  const bundleId = idOf(str(bundle, 'id'));
   const header = entryResources(bundle)[0];
   if (resourceType(header) !== 'MessageHeader') throw refuse('RECEIPT_MALFORMED', 'FHIR message without a MessageHeader as first entry');
-  const event = str(header, 'eventCoding.code');
+  const event = idOf(str(header, 'eventCoding.code'));
   if (!bundleId || !event) throw refuse('RECEIPT_MALFORMED', 'FHIR message without Bundle.id or MessageHeader.eventCoding');
   if (event !== EVENT.acknowledgement) {
-    return { kind: 'message', format, messageType: event, envelopeId: bundleId, letterIds: [str(header, 'id')].filter(Boolean) };
+    return { kind: 'message', format, messageType: event, envelopeId: bundleId, letterIds: [idOf(str(header, 'id'))].filter(Boolean) };
   }
-  const acknowledged = str(header, 'response.identifier');
+  const acknowledged = idOf(str(header, 'response.identifier'));
   const code = str(header, 'response.code') as AckCode;
   if (!acknowledged) throw refuse('RECEIPT_MALFORMED', 'acknowledgement without MessageHeader.response.identifier');
   if (!ACK_CODES.includes(code)) throw refuse('RECEIPT_MALFORMED', 'acknowledgement with a response.code other than ok, transient-error, fatal-error');

@@ -142,3 +142,13 @@ describe('receipt parser: hostile and broken input is refused with a clear code,
     expect(r.letters[0].refuseText).toBe('Æbleøl');
   });
 });
+
+describe('receipt parser: identifiers', () => {
+  it('keeps only id characters from outside, and never masks an id that happens to look like a CPR number', () => {
+    const json = JSON.parse(ack('ok', 'fhir-json').toString());
+    json.entry[0].resource.response.identifier = '0ebb6284-eb20-45eb-8113-010140123412';
+    expect((parseInbound(Buffer.from(JSON.stringify(json))) as ParsedReceipt).letters[0].letterId).toBe('0ebb6284-eb20-45eb-8113-010140123412');
+    const r = parseInbound(oio({ letters: [{ letterId: 'L<b>ad id', versionCode: 'XD9134L' }] })) as ParsedReceipt;
+    expect(r.letters[0].letterId).toBe('Lbadid');
+  });
+});
