@@ -3,11 +3,15 @@ import os from 'node:os';
 import path from 'node:path';
 import Redis from 'ioredis';
 import { OutboxNotifier } from '../../../adapters/notify/outbox.notifier';
+import type { JobContext } from '../../../queues/job-context';
+import { AgendaProcessor } from '../../../queues/processors/agenda.processor';
+import type { QueueGateway } from '../../../queues/queue.gateway';
 import { AuditService } from '../../../src/audit/audit.service';
 import { District, loadDistricts } from '../../../src/config/districts';
 import { loadConfig } from '../../../src/config/load-config';
 import { toAgendaDocument } from '../../../src/domain/agenda.builder';
 import { Ledger } from '../../../src/ledger/ledger';
+import { AgendaPlanner } from '../../../src/workflows/agenda.planner';
 import { AgendaStore } from '../../../src/workflows/agenda.store';
 import { CollectAgenda } from '../../../src/workflows/collect-agenda';
 import { PublishAgenda, PublishDeps } from '../../../src/workflows/publish-agenda';
@@ -216,5 +220,41 @@ describe('agenda workflows (in-memory Nexus, real Redis)', () => {
     expect(summary).toMatchObject({ times: { changed: 0, unchanged: 0 }, tasks: { created: 0, existing: 0 }, teams: 'none' });
     expect(h.nexus.tasks).toEqual([]);
     expect(messages(h.outbox)).toEqual([]);
+  });
+
+  describe('AgendaProcessor (the job handlers)', () => {
+    const ctx = { log: { info: () => undefined } } as unknown as JobContext;
+    function processorAt(h: Harness, nowIso: string) {
+      const enqueued: Array<{ name: string; payload: unknown; jobId?: string }> = [];
+      const gateway = { enqueue: async (name: string, payload: unknown, o: { jobId?: string }) => void enqueued.push({ name, payload, jobId: o.jobId }) } as unknown as QueueGateway;
+      const planner = new AgendaPlanner(gateway, h.store, districts, '5 0 * * *', () => new Date(nowIso));
+      return { processor: new AgendaProcessor(h.collect, h.publisher(), h.store, planner, gateway), enqueued };
+    }
+
+    it('collect stores the agenda, marks the phase collected and enqueues its publication under the fingerprint', async () => {
+      const h = harness();
+      const { processor, enqueued } = processorAt(h, '2026-11-30T15:00:00Z');
+      const payload = { districtId: 'solhoej', meetingDate: D, phase: 'cutoff' as const };
+      const r = await processor.collect(payload, ctx);
+      const stored = (await h.store.load('solhoej', D))!;
+      expect(r).toEqual({ items: 3, excluded: 1, fingerprint: stored.fingerprint });
+      expect(await h.store.wasCollected('solhoej', D, 'cutoff')).toBe(true);
+      expect(enqueued).toEqual([{ name: 'agenda.publish', payload, jobId: `agenda-publish-solhoej-${D}-${stored.fingerprint}` }]);
+      expect(await processor.publish(payload)).toMatchObject({ times: { changed: 3 } });
+    });
+
+    it('a scheduled collect firing after the meeting began does nothing', async () => {
+      const h = harness();
+      const { processor, enqueued } = processorAt(h, '2026-12-03T09:05:00Z');
+      expect(await processor.collect({ districtId: 'solhoej', meetingDate: D, phase: 'morning' }, ctx)).toEqual({ skipped: 'meeting already began' });
+      expect(h.nexus.meetingQueries).toEqual([]);
+      expect(enqueued).toEqual([]);
+    });
+
+    it('publish without a collected agenda fails for good (dead letter with the reason)', async () => {
+      const h = harness();
+      const { processor } = processorAt(h, '2026-11-30T15:00:00Z');
+      await expect(processor.publish({ districtId: 'solhoej', meetingDate: D, phase: 'cutoff' })).rejects.toMatchObject({ code: 'AGENDA_NOT_COLLECTED', errorClass: 'permanent' });
+    });
   });
 });

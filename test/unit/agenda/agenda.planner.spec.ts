@@ -1,0 +1,107 @@
+import type { QueueGateway } from '../../../queues/queue.gateway';
+import { loadDistricts } from '../../../src/config/districts';
+import { loadConfig } from '../../../src/config/load-config';
+import { AgendaPlanner, oneShotPattern } from '../../../src/workflows/agenda.planner';
+import type { AgendaStore } from '../../../src/workflows/agenda.store';
+
+/** Records what the planner asks of the queues; the real upsert is exercised in the integration test. */
+class RecordingGateway {
+  calls: Array<{ op: 'upsert' | 'enqueue'; id: string; spec?: unknown; name: string; payload: unknown }> = [];
+
+  async upsertScheduler(id: string, spec: unknown, name: string, payload: unknown): Promise<void> {
+    this.calls.push({ op: 'upsert', id, spec, name, payload });
+  }
+
+  async enqueue(name: string, payload: unknown, opts: { jobId?: string }): Promise<string> {
+    this.calls.push({ op: 'enqueue', id: opts.jobId!, name, payload });
+    return opts.jobId!;
+  }
+}
+
+const districts = loadDistricts(loadConfig({}));
+const solhoej = districts.find((d) => d.id === 'solhoej')!;
+
+function planner(nowIso: string, collected: string[] = []) {
+  const gateway = new RecordingGateway();
+  const store = { wasCollected: async (d: string, date: string, phase: string) => collected.includes(`${d}/${date}/${phase}`) } as unknown as AgendaStore;
+  const p = new AgendaPlanner(gateway as unknown as QueueGateway, store, districts, '5 0 * * *', () => new Date(nowIso));
+  return { p, gateway };
+}
+
+const oneShot = (pattern: string, at: string) => ({ pattern, tz: 'Europe/Copenhagen', limit: 1, endDate: new Date(Date.parse(at) + 3_600_000) });
+
+describe('AgendaPlanner', () => {
+  it('schedules each district’s next cut-off and morning collect as one-shot schedulers, plus the daily re-plan', async () => {
+    const { p, gateway } = planner('2026-11-23T12:00:00Z');
+    const plans = await p.planAll();
+    expect(plans).toEqual([
+      { districtId: 'solhoej', meetingDate: '2026-12-03', cutoff: { at: '2026-11-30T15:00:00.000Z', plan: 'scheduled' }, morning: { at: '2026-12-03T06:00:00.000Z', plan: 'scheduled' } },
+      { districtId: 'nordvang', meetingDate: '2026-12-01', cutoff: { at: '2026-11-28T15:00:00.000Z', plan: 'scheduled' }, morning: { at: '2026-12-01T06:00:00.000Z', plan: 'scheduled' } },
+    ]);
+    expect(gateway.calls).toEqual([
+      { op: 'upsert', id: 'agenda.plan', spec: { pattern: '5 0 * * *', tz: 'Europe/Copenhagen' }, name: 'agenda.plan', payload: {} },
+      { op: 'upsert', id: 'agenda.cutoff.solhoej', spec: oneShot('0 16 30 11 *', '2026-11-30T15:00:00Z'), name: 'agenda.collect', payload: { districtId: 'solhoej', meetingDate: '2026-12-03', phase: 'cutoff' } },
+      { op: 'upsert', id: 'agenda.morning.solhoej', spec: oneShot('0 7 3 12 *', '2026-12-03T06:00:00Z'), name: 'agenda.collect', payload: { districtId: 'solhoej', meetingDate: '2026-12-03', phase: 'morning' } },
+      { op: 'upsert', id: 'agenda.cutoff.nordvang', spec: oneShot('0 16 28 11 *', '2026-11-28T15:00:00Z'), name: 'agenda.collect', payload: { districtId: 'nordvang', meetingDate: '2026-12-01', phase: 'cutoff' } },
+      { op: 'upsert', id: 'agenda.morning.nordvang', spec: oneShot('0 7 1 12 *', '2026-12-01T06:00:00Z'), name: 'agenda.collect', payload: { districtId: 'nordvang', meetingDate: '2026-12-01', phase: 'morning' } },
+    ]);
+  });
+
+  it('plans the same things every time (restart-safe: same ids, same patterns)', async () => {
+    const a = planner('2026-11-23T12:00:00Z');
+    const b = planner('2026-11-24T00:05:00Z');
+    await a.p.planAll();
+    await a.p.planAll();
+    await b.p.planAll();
+    expect(a.gateway.calls.slice(5)).toEqual(a.gateway.calls.slice(0, 5));
+    expect(b.gateway.calls).toEqual(a.gateway.calls.slice(0, 5));
+  });
+
+  it('catches up a cut-off collect that did not run (worker down), under a deterministic job id', async () => {
+    const { p, gateway } = planner('2026-12-01T10:00:00Z');
+    const plan = await p.planDistrict(solhoej);
+    expect(plan.cutoff).toEqual({ at: '2026-11-30T15:00:00.000Z', plan: 'caught-up' });
+    expect(plan.morning.plan).toBe('scheduled');
+    expect(gateway.calls[0]).toEqual({
+      op: 'enqueue', id: 'agenda-collect-solhoej-2026-12-03-cutoff', name: 'agenda.collect', payload: { districtId: 'solhoej', meetingDate: '2026-12-03', phase: 'cutoff' },
+    });
+  });
+
+  it('does not repeat a collect that already ran', async () => {
+    const { p, gateway } = planner('2026-12-01T10:00:00Z', ['solhoej/2026-12-03/cutoff']);
+    expect((await p.planDistrict(solhoej)).cutoff.plan).toBe('done');
+    expect(gateway.calls.filter((c) => c.op === 'enqueue')).toEqual([]);
+  });
+
+  it.each([
+    ['2026-12-03T06:30:00Z', '2026-12-03', 'caught-up'], // after the 07:00 collect, before the 10:00 meeting
+    ['2026-12-03T08:59:00Z', '2026-12-03', 'caught-up'],
+    ['2026-12-03T09:00:00Z', '2026-12-17', 'scheduled'], // the meeting has begun: plan the next one
+    ['2026-12-31T12:00:00Z', '2027-01-14', 'scheduled'],
+  ])('at %s the meeting to plan is %s (morning: %s)', async (now, meetingDate, morning) => {
+    const plan = await planner(now).p.planDistrict(solhoej);
+    expect(plan.meetingDate).toBe(meetingDate);
+    expect(plan.morning.plan).toBe(morning);
+  });
+
+  it.each([
+    // a cut-off in winter time and one in summer time: the local hour stays 16 in the pattern
+    ['2026-03-20T12:00:00Z', '2026-03-26', '0 16 23 3 *', '2026-03-23T15:00:00.000Z'],
+    ['2026-03-27T12:00:00Z', '2026-04-09', '0 16 6 4 *', '2026-04-06T14:00:00.000Z'],
+    ['2026-10-16T12:00:00Z', '2026-10-22', '0 16 19 10 *', '2026-10-19T14:00:00.000Z'],
+    ['2026-10-23T12:00:00Z', '2026-11-05', '0 16 2 11 *', '2026-11-02T15:00:00.000Z'],
+  ])('around DST (now %s): meeting %s, cut-off pattern %s = %s', async (now, meetingDate, pattern, at) => {
+    const { p, gateway } = planner(now);
+    const plan = await p.planDistrict(solhoej);
+    expect(plan).toMatchObject({ meetingDate, cutoff: { at, plan: 'scheduled' } });
+    expect(gateway.calls[0]).toMatchObject({ id: 'agenda.cutoff.solhoej', spec: { pattern, tz: 'Europe/Copenhagen' } });
+    expect(oneShotPattern(new Date(at))).toBe(pattern);
+  });
+
+  it('treats a scheduled collect that fires after its meeting began as over; a manual one never', () => {
+    const { p } = planner('2026-12-03T09:30:00Z');
+    expect(p.isOver(solhoej, { districtId: 'solhoej', meetingDate: '2026-12-03', phase: 'morning' })).toBe(true);
+    expect(p.isOver(solhoej, { districtId: 'solhoej', meetingDate: '2026-12-17', phase: 'cutoff' })).toBe(false);
+    expect(p.isOver(solhoej, { districtId: 'solhoej', meetingDate: '2026-12-03', phase: 'manual' })).toBe(false);
+  });
+});
