@@ -28,7 +28,7 @@ const dateTime = () =>
 
 export const cprSchema = z
   .string()
-  .regex(/^\d{6}-?\d{4}$/, { error: 'a CPR number: ddmmyy-xxxx' })
+  .regex(/^\d{6}-?\d{4}$/, { error: 'a CPR number: ddmmyy-xxxx', abort: true })
   .refine((v) => isCprDate(v.slice(0, 2), v.slice(2, 4), v.slice(4, 6)), { error: 'a CPR number must start with a valid date (ddmmyy)' })
   .describe('CPR number, ddmmyy-xxxx (the dash is optional)');
 
@@ -40,9 +40,9 @@ export const attachmentSchema = z
     contentType: z.literal('application/pdf'),
     base64: z
       .string()
-      .max(MAX_BASE64, { error: `at most ${CHILDREN_LIMITS.attachmentBytes} bytes per attachment` })
-      .regex(/^[A-Za-z0-9+/]*={0,2}$/, { error: 'base64 (standard alphabet)' })
-      .refine((v) => v.length % 4 === 0, { error: 'base64 length must be a multiple of 4' })
+      .max(MAX_BASE64, { error: `at most ${CHILDREN_LIMITS.attachmentBytes} bytes per attachment`, abort: true })
+      .regex(/^[A-Za-z0-9+/]*={0,2}$/, { error: 'base64 (standard alphabet)', abort: true })
+      .refine((v) => v.length % 4 === 0, { error: 'base64 length must be a multiple of 4', abort: true })
       .refine((v) => v.startsWith('JVBERi0'), { error: 'the content is not a PDF (no %PDF- header)' })
       .describe('The PDF file, base64-encoded'),
   })

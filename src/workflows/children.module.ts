@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import type { Redis } from 'ioredis';
 import { EdocModule } from '../../adapters/edoc/edoc.module';
 import { NotifyModule } from '../../adapters/notify/notify.module';
@@ -8,6 +9,7 @@ import { QueueGateway } from '../../queues/queue.gateway';
 import { AdminModule } from '../admin/admin.module';
 import { AuditService } from '../audit/audit.service';
 import { ChildrenAdminController } from '../children/children-admin.controller';
+import { ChildrenBodyErrorFilter } from '../children/children-body-error.filter';
 import { ChildrenController } from '../children/children.controller';
 import { IntakeApiKey } from '../children/intake-api-key';
 import { IntakeApiKeyGuard } from '../children/intake-api-key.guard';
@@ -24,13 +26,13 @@ import { ChildrenUnits } from './children/children-units';
 import { ChildrenStore } from './children/children.store';
 import { DocumentJournal } from './journal-document';
 
+const DAY_S = 86_400;
+
 export function childrenSettings(c: AppConfig): ChildrenSettings {
   return {
     acceptWorkingDays: c.CHILDREN_ACCEPT_WORKING_DAYS,
     homeVisitWindowExempt: c.CHILDREN_HOME_VISIT_WINDOW_EXEMPT,
     followUpDays: c.CHILDREN_FOLLOWUP_DAYS,
-    formRetentionDays: c.CHILDREN_FORM_RETENTION_DAYS,
-    recordRetentionDays: c.CHILDREN_RECORD_RETENTION_DAYS,
     deadlineDelayMs: c.CHILDREN_DEADLINE_DELAY_MS,
     followUpDelayMs: c.CHILDREN_FOLLOWUP_DELAY_MS,
   };
@@ -40,7 +42,8 @@ export function childrenSettings(c: AppConfig): ChildrenSettings {
 @Module({
   imports: [EdocModule, NotifyModule],
   providers: [
-    { provide: ChildrenStore, inject: [REDIS, CONFIG], useFactory: (r: Redis, c: AppConfig) => new ChildrenStore(r, c.QUEUE_PREFIX) },
+    { provide: ChildrenStore, inject: [REDIS, CONFIG], useFactory: (r: Redis, c: AppConfig) =>
+      new ChildrenStore(r, c.QUEUE_PREFIX, { formSeconds: c.CHILDREN_FORM_RETENTION_DAYS * DAY_S, recordSeconds: c.CHILDREN_RECORD_RETENTION_DAYS * DAY_S }) },
     { provide: ChildrenUnits, inject: [CONFIG], useFactory: (c: AppConfig) => ChildrenUnits.load(c.CHILDREN_UNITS_FILE) },
     { provide: WorkingDayCalendar, inject: [CONFIG], useFactory: (c: AppConfig) => new WorkingDayCalendar(c.CHILDREN_CLOSED_DAYS) },
     {
@@ -80,6 +83,8 @@ export class ChildrenModule {}
   providers: [
     { provide: IntakeApiKey, inject: [CONFIG], useFactory: (c: AppConfig) => IntakeApiKey.fromConfig(c) },
     IntakeApiKeyGuard,
+    // Global by necessity (body parsing happens before routing), but it only reshapes /children answers.
+    { provide: APP_FILTER, useClass: ChildrenBodyErrorFilter },
   ],
 })
 export class ChildrenApiModule {}

@@ -12,8 +12,6 @@ export interface ChildrenSettings {
   acceptWorkingDays: number;
   homeVisitWindowExempt: boolean;
   followUpDays: number;
-  formRetentionDays: number;
-  recordRetentionDays: number;
   /** Replace the computed delays (demos, tests). */
   deadlineDelayMs?: number;
   followUpDelayMs?: number;
@@ -113,11 +111,9 @@ export class ChildrenIntake {
         proposedStart: new Date(form.proposedStart).toISOString(),
         receivedAt: now.toISOString(),
         deadlineAt: deadlineAt.toISOString(),
-        expiresAt: epochSeconds(now.getTime() + this.settings.recordRetentionDays * DAY_MS),
         leaderMailbox: form.localLeader.email,
       },
       form,
-      epochSeconds(now.getTime() + this.settings.formRetentionDays * DAY_MS),
     );
 
     if (created.kind === 'same-request-id' && created.hash !== contentHash) throw ChildrenRequestError.of('REQUEST_ID_REUSED', 409);
@@ -143,7 +139,7 @@ export class ChildrenIntake {
     const r = await this.requireRequest(requestId);
     const now = this.now().toISOString();
     const first = await this.store.milestone(requestId, 'acceptedAt', now);
-    const { meeting } = await this.store.createMeeting(requestId, 1, r.proposedStart, r.expiresAt);
+    const { meeting } = await this.store.createMeeting(requestId, 1, r.proposedStart);
     if (first) await this.audit.record({ action: 'children.accept', system: 'tsm-bridge', outcome: 'ok', requestId, meetingId: meeting.id });
     const after = (await this.store.get(requestId))!;
     return { requestId, meetingId: meeting.id, status: deriveStatus(after), duplicate: !first };
@@ -163,9 +159,7 @@ export class ChildrenIntake {
 
     const now = this.now();
     const hash = sha256(canonicalJson(form));
-    const stored = await this.store.recordAgreement(
-      meetingId, hash, form, now.toISOString(), heldAt, epochSeconds(now.getTime() + this.settings.formRetentionDays * DAY_MS),
-    );
+    const stored = await this.store.recordAgreement(meetingId, hash, form, now.toISOString(), heldAt);
     if (!stored.stored && stored.existingHash !== hash) throw ChildrenRequestError.of('AGREEMENT_ALREADY_RECORDED', 409);
 
     if (meeting.seq === 1) await this.store.milestone(r.id, 'firstMeetingHeldAt', heldAt);
@@ -219,7 +213,7 @@ export class ChildrenIntake {
    * is moved to `start` when `move` (a new instruction, not a repeated call).
    */
   private async scheduleFollowUp(r: ChildrenRequestRecord, afterSeq: number, start: string, move: boolean): Promise<MeetingRecord> {
-    const { meeting, created } = await this.store.createMeeting(r.id, afterSeq + 1, start, r.expiresAt);
+    const { meeting, created } = await this.store.createMeeting(r.id, afterSeq + 1, start);
     if (created || !move || meeting.heldAt || meeting.scheduledStart === start) {
       if (created) await this.store.update(r.id, { followUpMeetingStart: start });
       return meeting;
@@ -290,8 +284,4 @@ export function canonicalJson(value: unknown): string {
 
 function sha256(s: string): string {
   return createHash('sha256').update(s).digest('hex');
-}
-
-function epochSeconds(ms: number): number {
-  return Math.floor(ms / 1000);
 }

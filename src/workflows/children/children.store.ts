@@ -23,8 +23,6 @@ export interface ChildrenRequestRecord extends CourseMilestones {
   proposedStart: string;
   receivedAt: string;
   deadlineAt: string;
-  /** Epoch seconds at which the record and its meetings expire. */
-  expiresAt: number;
   leaderMailbox?: string;
   meetingCount: number;
   caseRef?: string;
@@ -67,14 +65,14 @@ if #KEYS == 5 then
 end
 local byHash = redis.call('GET', KEYS[1])
 if byHash then
-  if #KEYS == 5 then redis.call('SET', KEYS[5], byHash .. '|' .. ARGV[2], 'EXAT', ARGV[4]) end
+  if #KEYS == 5 then redis.call('SET', KEYS[5], byHash .. '|' .. ARGV[2], 'EX', ARGV[4]) end
   return {'same-content', byHash}
 end
-redis.call('SET', KEYS[1], ARGV[1], 'EXAT', ARGV[4])
-if #KEYS == 5 then redis.call('SET', KEYS[5], ARGV[1] .. '|' .. ARGV[2], 'EXAT', ARGV[4]) end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[4])
+if #KEYS == 5 then redis.call('SET', KEYS[5], ARGV[1] .. '|' .. ARGV[2], 'EX', ARGV[4]) end
 redis.call('HSET', KEYS[2], unpack(ARGV, 7))
-redis.call('EXPIREAT', KEYS[2], ARGV[4])
-redis.call('SET', KEYS[3], ARGV[5], 'EXAT', ARGV[6])
+redis.call('EXPIRE', KEYS[2], ARGV[4])
+redis.call('SET', KEYS[3], ARGV[5], 'EX', ARGV[6])
 redis.call('ZADD', KEYS[4], ARGV[3], ARGV[1])
 return {'created', ARGV[1]}
 `;
@@ -85,12 +83,12 @@ local existing = redis.call('HGET', KEYS[1], 'agreementHash')
 if existing then return existing end
 if redis.call('EXISTS', KEYS[1]) == 0 then return '-' end
 redis.call('HSET', KEYS[1], 'agreementHash', ARGV[1], 'agreementReceivedAt', ARGV[2], 'heldAt', ARGV[3])
-redis.call('SET', KEYS[2], ARGV[4], 'EXAT', ARGV[5])
+redis.call('SET', KEYS[2], ARGV[4], 'EX', ARGV[5])
 return ''
 `;
 
 const JSON_FIELDS = new Set(['attachmentDocumentIds']);
-const NUMBER_FIELDS = new Set(['expiresAt', 'meetingCount', 'seq']);
+const NUMBER_FIELDS = new Set(['meetingCount', 'seq']);
 
 function encode(obj: object): string[] {
   const out: string[] = [];
@@ -117,18 +115,21 @@ export function requestIdOfMeeting(meetingId: string): string {
   return meetingId.replace(/-m\d+$/, '');
 }
 
+/** How long things are kept, in seconds (relative TTLs: Redis's clock decides, not the caller's). */
+export interface ChildrenRetention {
+  formSeconds: number;
+  recordSeconds: number;
+}
+
 export class ChildrenStore {
-  constructor(private readonly redis: Redis, private readonly prefix: string) {}
+  constructor(private readonly redis: Redis, private readonly prefix: string, private readonly retention: ChildrenRetention) {}
 
   private key(...parts: string[]): string {
-    return [this.prefix, 'children', ...parts].join(':');
+    // Not '<prefix>:children:': that is the BullMQ queue's namespace, which queue maintenance may wipe.
+    return [this.prefix, 'children-store', ...parts].join(':');
   }
 
-  async create(
-    record: Omit<ChildrenRequestRecord, 'meetingCount'>,
-    form: ChildrenRequest,
-    formExpiresAt: number,
-  ): Promise<CreateOutcome> {
+  async create(record: Omit<ChildrenRequestRecord, 'meetingCount'>, form: ChildrenRequest): Promise<CreateOutcome> {
     const keys = [
       this.key('idem', 'hash', record.contentHash),
       this.key('req', record.id),
@@ -137,14 +138,13 @@ export class ChildrenStore {
       ...(record.clientRequestId ? [this.key('idem', 'client', record.clientRequestId)] : []),
     ];
     const receivedMs = Date.parse(record.receivedAt);
-    const retentionMs = record.expiresAt * 1000 - receivedMs;
     const args = [
-      record.id, record.contentHash, String(receivedMs), String(record.expiresAt), JSON.stringify(form), String(formExpiresAt),
+      record.id, record.contentHash, String(receivedMs), String(this.retention.recordSeconds), JSON.stringify(form), String(this.retention.formSeconds),
       ...encode({ ...record, meetingCount: 0 }),
     ];
     const [kind, value] = (await this.redis.eval(CREATE_SCRIPT, keys.length, ...keys, ...args)) as [string, string];
     // Index entries older than the retention are trimmed here, where the index grows.
-    if (kind === 'created') await this.redis.zremrangebyscore(this.key('requests'), '-inf', String(receivedMs - retentionMs));
+    if (kind === 'created') await this.redis.zremrangebyscore(this.key('requests'), '-inf', String(receivedMs - this.retention.recordSeconds * 1000));
     if (kind === 'same-request-id') {
       const [id, hash] = value.split('|');
       return { kind, id, hash };
@@ -210,7 +210,7 @@ export class ChildrenStore {
    * Creates meeting number `seq` of a request if it does not exist yet; returns the stored meeting
    * (the existing one when another caller got there first).
    */
-  async createMeeting(requestId: string, seq: number, scheduledStart: string, expiresAt: number): Promise<{ meeting: MeetingRecord; created: boolean }> {
+  async createMeeting(requestId: string, seq: number, scheduledStart: string): Promise<{ meeting: MeetingRecord; created: boolean }> {
     const id = meetingIdOf(requestId, seq);
     const k = this.key('mtg', id);
     const created = (await this.redis.hsetnx(k, 'id', id)) === 1;
@@ -218,7 +218,7 @@ export class ChildrenStore {
       await this.redis
         .multi()
         .hset(k, ...encode({ requestId, seq, scheduledStart }))
-        .expireat(k, expiresAt)
+        .expire(k, this.retention.recordSeconds)
         .hset(this.key('req', requestId), 'meetingCount', String(seq))
         .exec();
     }
@@ -255,11 +255,10 @@ export class ChildrenStore {
     form: AgreementForm,
     receivedAt: string,
     heldAt: string,
-    formExpiresAt: number,
   ): Promise<{ stored: true } | { stored: false; existingHash: string }> {
     const res = (await this.redis.eval(
       AGREEMENT_SCRIPT, 2, this.key('mtg', meetingId), this.key('mtg', meetingId, 'agreement'),
-      hash, receivedAt, heldAt, JSON.stringify(form), String(formExpiresAt),
+      hash, receivedAt, heldAt, JSON.stringify(form), String(this.retention.formSeconds),
     )) as string;
     if (res === '-') throw new Error(`meeting ${meetingId} does not exist`);
     return res === '' ? { stored: true } : { stored: false, existingHash: res };

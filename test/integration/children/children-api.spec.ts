@@ -1,0 +1,201 @@
+import fc from 'fast-check';
+import Redis from 'ioredis';
+import request from 'supertest';
+import type { RunningService } from '../../../src/main';
+import { startTestService } from '../../support/test-service';
+import { validAgreement, validRequest } from './children-fakes';
+
+/**
+ * The children API over real HTTP (api role: no workers, so nothing is routed): authentication,
+ * refusals with their codes, nothing stored on a refusal, the OpenAPI description, and fuzzing.
+ */
+const KEY = 'test-intake-key-0123456789';
+let svc: RunningService;
+let redis: Redis;
+// A start that is always in the future and inside the Monday window.
+const start = '2030-01-07T10:00:00+01:00';
+
+beforeAll(async () => {
+  svc = await startTestService('api');
+  redis = new Redis(svc.redisUrl);
+});
+afterAll(async () => {
+  await redis.quit();
+  await svc.stop();
+});
+
+const storedKeys = () => redis.keys(`${svc.config.QUEUE_PREFIX}:children-store:*`);
+const post = (path: string) => request(svc.baseUrl!).post(path).set('Authorization', `Bearer ${KEY}`);
+
+describe('authentication', () => {
+  it.each([
+    ['no key', {}],
+    ['wrong bearer', { Authorization: 'Bearer not-the-key-000000000' }],
+    ['wrong X-Api-Key', { 'X-Api-Key': 'nope' }],
+    ['admin Basic credentials', { Authorization: `Basic ${Buffer.from('admin:test-admin-password').toString('base64')}` }],
+  ])('%s → 401 with a code and nothing stored', async (_what, headers) => {
+    const res = await request(svc.baseUrl!).post('/children/requests').set(headers).send(validRequest({ proposedStart: start }));
+    expect(res.status).toBe(401);
+    expect(res.body).toMatchObject({ code: 'UNAUTHORIZED', message: { da: expect.any(String), en: expect.any(String) } });
+    expect(res.headers['www-authenticate']).toMatch(/^Bearer/);
+    expect(await storedKeys()).toEqual([]);
+  });
+
+  it('401 on every intake route without a key', async () => {
+    const id = '00000000-0000-0000-0000-000000000000';
+    for (const [method, path] of [['get', `/children/requests/${id}`], ['post', `/children/requests/${id}/accept`],
+      ['post', `/children/requests/${id}/follow-up`], ['post', `/children/meetings/${id}-m1/agreement`]] as const) {
+      expect((await request(svc.baseUrl!)[method](path)).status).toBe(401);
+    }
+  });
+
+  it('accepts the key as Bearer or as X-Api-Key', async () => {
+    const a = await request(svc.baseUrl!).post('/children/requests').set('X-Api-Key', KEY).send(validRequest({ proposedStart: start, description: 'Via X-Api-Key.' }));
+    const b = await post('/children/requests').send(validRequest({ proposedStart: start, description: 'Via Bearer.' }));
+    expect([a.status, b.status]).toEqual([201, 201]);
+  });
+
+  it('admin status needs the admin Basic credentials, not the intake key', async () => {
+    expect((await request(svc.baseUrl!).get('/admin/children/requests').set('Authorization', `Bearer ${KEY}`)).status).toBe(401);
+    const ok = await request(svc.baseUrl!).get('/admin/children/requests?status=received').auth('admin', 'test-admin-password');
+    expect(ok.status).toBe(200);
+    expect(Array.isArray(ok.body)).toBe(true);
+    const bad = await request(svc.baseUrl!).get('/admin/children/requests?status=nonsense').auth('admin', 'test-admin-password');
+    expect(bad.status).toBe(400);
+    expect(bad.body.code).toBe('UNKNOWN_STATUS');
+  });
+});
+
+describe('refusals', () => {
+  it('malformed JSON → 400, nothing stored', async () => {
+    const before = await storedKeys();
+    const res = await post('/children/requests').set('Content-Type', 'application/json').send('{"child": {"cpr": "140519-4321"');
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ code: 'MALFORMED_JSON', message: { da: expect.any(String), en: expect.any(String) } });
+    expect(res.text).not.toContain('140519'); // the parser's own message would quote the body
+    expect(await storedKeys()).toEqual(before);
+  });
+
+  it('a body that is not JSON → 400 VALIDATION_FAILED', async () => {
+    const res = await post('/children/requests').set('Content-Type', 'text/plain').send('hello');
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('VALIDATION_FAILED');
+  });
+
+  it('a body over the 5 MB limit → 413', async () => {
+    const huge = validRequest({ proposedStart: start, description: 'x'.repeat(6 * 1024 * 1024) });
+    const res = await post('/children/requests').send(huge);
+    expect(res.status).toBe(413);
+    expect(res.body.code).toBe('BODY_TOO_LARGE');
+  });
+
+  it('validation → 400 with every failing field and nothing stored', async () => {
+    const before = await storedKeys();
+    const res = await post('/children/requests').send(validRequest({ child: { cpr: 'abc' }, localLeader: { name: 'L' }, proposedStart: 'tomorrow' }));
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('VALIDATION_FAILED');
+    expect(res.body.issues.map((i: { path: string }) => i.path).sort()).toEqual(['child.cpr', 'localLeader.email', 'proposedStart']);
+    expect(await storedKeys()).toEqual(before);
+  });
+
+  it.each([
+    [{ consentGiven: false }, 'CONSENT_MISSING'],
+    [{ externalUnits: ['Sundhedstjenesten', 'KE'] }, 'USE_TVAERFAGLIGT_DIALOGMOEDE'],
+    [{ externalUnits: ['Børne- og Familierådgivningen'] }, 'UNIT_NOT_ALLOWED'],
+    [{ proposedStart: '2030-01-07T16:00:00+01:00' }, 'OUTSIDE_MEETING_WINDOW'],
+  ])('%j → 422 %s with Danish and English messages', async (patch, code) => {
+    const before = await storedKeys();
+    const res = await post('/children/requests').send(validRequest({ proposedStart: start, ...patch }));
+    expect(res.status).toBe(422);
+    expect(res.body).toMatchObject({ statusCode: 422, code, message: { da: expect.any(String), en: expect.any(String) } });
+    expect(res.body.violations[0].code).toBe(code);
+    expect(await storedKeys()).toEqual(before);
+  });
+
+  it('unknown ids → 404', async () => {
+    const res = await request(svc.baseUrl!).get('/children/requests/does-not-exist').set('X-Api-Key', KEY);
+    expect(res.status).toBe(404);
+    expect(res.body.code).toBe('REQUEST_NOT_FOUND');
+    expect((await post('/children/meetings/nope/agreement').send(validAgreement())).body.code).toBe('MEETING_NOT_FOUND');
+  });
+});
+
+describe('submit and status over HTTP', () => {
+  it('201 first, 200 with the same id on re-submission; the status carries no personal data', async () => {
+    const body = validRequest({ proposedStart: start, requestId: 'api-resubmit-1', description: 'Gensendt anmodning.' });
+    const a = await post('/children/requests').send(body);
+    const b = await post('/children/requests').send(body);
+    expect(a.status).toBe(201);
+    expect(b.status).toBe(200);
+    expect(b.body).toEqual({ ...a.body, duplicate: true });
+    const status = await request(svc.baseUrl!).get(`/children/requests/${a.body.id}`).set('X-Api-Key', KEY);
+    expect(status.status).toBe(200);
+    expect(status.body).toMatchObject({ id: a.body.id, status: 'received', unit: 'ke', meetings: [] });
+    const text = JSON.stringify(status.body);
+    for (const s of ['140519', 'Alma', 'Lene', 'lene.leder', 'Gensendt']) expect(text).not.toContain(s);
+  });
+});
+
+describe('OpenAPI', () => {
+  it('is served without a key, OpenAPI 3.1, generated from the zod schemas, every $ref resolvable', async () => {
+    const res = await request(svc.baseUrl!).get('/children/openapi.json');
+    expect(res.status).toBe(200);
+    const doc = res.body;
+    expect(doc.openapi).toBe('3.1.0');
+    const schemas = doc.components.schemas;
+    expect(schemas.ChildrenRequest.required).toEqual(expect.arrayContaining(['child', 'consentGiven', 'localUnit', 'localLeader', 'externalUnits', 'proposedStart', 'place', 'description']));
+    expect(schemas.ChildrenRequest.properties.localUnit.properties.type.enum).toEqual(['dagtilbud', 'skole', 'sundhedspleje']);
+    expect(schemas.ChildrenRequest.properties.attachments.items).toEqual({ $ref: '#/components/schemas/Attachment' });
+    expect(schemas.Attachment.properties.contentType.const).toBe('application/pdf');
+    expect(schemas.AgreementForm.properties.followUpMeetingDate.format).toBe('date-time');
+    const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]);
+    expect(refs.length).toBeGreaterThan(10);
+    for (const r of refs) expect(schemas[r]).toBeDefined();
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/children/requests', '/children/requests/{id}/accept', '/children/meetings/{id}/agreement']));
+  });
+});
+
+describe('fuzzing the intake', () => {
+  const statusOf = async (body: unknown) => {
+    const res = await post('/children/requests').set('Content-Type', 'application/json').send(JSON.stringify(body));
+    return res;
+  };
+
+  it('arbitrary JSON bodies never crash and never get a 5xx', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.jsonValue(), async (body) => {
+        const res = await statusOf(body);
+        expect(res.status).toBeGreaterThanOrEqual(400);
+        expect(res.status).toBeLessThan(500);
+        expect(typeof res.body.code).toBe('string');
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('valid forms with one field replaced by arbitrary JSON never get a 5xx', async () => {
+    const base = validRequest({ proposedStart: start });
+    const key = fc.constantFrom(...Object.keys(base), 'requestId');
+    await fc.assert(
+      fc.asyncProperty(key, fc.jsonValue(), async (k, v) => {
+        const res = await statusOf({ ...base, [k]: v });
+        expect(res.status).toBeLessThan(500);
+        if (res.status >= 400) expect(typeof res.body.code).toBe('string');
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('arbitrary ids on the id routes never get a 5xx', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.string({ minLength: 1, maxLength: 80 }), async (raw) => {
+        const id = encodeURIComponent(raw);
+        const a = await request(svc.baseUrl!).get(`/children/requests/${id}`).set('X-Api-Key', KEY);
+        const b = await post(`/children/meetings/${id}/agreement`).send(validAgreement());
+        expect(a.status).toBeLessThan(500);
+        expect(b.status).toBeLessThan(500);
+      }),
+      { numRuns: 100 },
+    );
+  });
+});

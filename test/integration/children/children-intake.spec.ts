@@ -1,0 +1,265 @@
+import { WorkingDayCalendar } from '../../../src/domain/working-days';
+import { ChildrenRequestError } from '../../../src/workflows/children/children-errors';
+import { ChildrenIntake, ChildrenSettings } from '../../../src/workflows/children/children-intake';
+import { ChildrenStore } from '../../../src/workflows/children/children.store';
+import { CHILD_CPR, FakeJobs, NOW, PDF_BYTES, redisContext, validAgreement, validRequest } from './children-fakes';
+
+const settings: ChildrenSettings = {
+  acceptWorkingDays: 10, homeVisitWindowExempt: true, followUpDays: 90,
+};
+
+function setup(over: Partial<ChildrenSettings> = {}, now = NOW) {
+  const ctx = redisContext();
+  const store = new ChildrenStore(ctx.redis, ctx.prefix, { formSeconds: 30 * 86_400, recordSeconds: 365 * 86_400 });
+  const jobs = new FakeJobs();
+  let clock = now;
+  const intake = new ChildrenIntake(store, jobs, ctx.audit, new WorkingDayCalendar(), { ...settings, ...over }, () => clock);
+  const keys = () => ctx.redis.keys(`${ctx.prefix}:children-store:*`);
+  return { ...ctx, store, jobs, intake, keys, setNow: (d: Date) => (clock = d) };
+}
+
+async function refused(p: Promise<unknown>): Promise<ChildrenRequestError> {
+  const err = await p.then(() => null, (e: unknown) => e);
+  expect(err).toBeInstanceOf(ChildrenRequestError);
+  return err as ChildrenRequestError;
+}
+
+const contexts: Array<ReturnType<typeof setup>> = [];
+afterAll(async () => {
+  for (const c of contexts) await c.redis.quit();
+});
+const make = (...a: Parameters<typeof setup>) => {
+  const c = setup(...a);
+  contexts.push(c);
+  return c;
+};
+
+describe('submit', () => {
+  it('stores the request, keeps the form apart (with a TTL), and schedules routing and the deadline', async () => {
+    const t = make();
+    const res = await t.intake.submit(validRequest());
+    expect(res).toMatchObject({ status: 'received', duplicate: false });
+
+    const r = (await t.store.get(res.id))!;
+    expect(r).toMatchObject({ unit: 'ke', localUnitType: 'dagtilbud', placeType: 'dagtilbud', proposedStart: '2026-03-23T09:00:00.000Z' });
+    // Wednesday 2026-03-18 + 10 working days = Wednesday 2026-04-01; due at the midnight ending it (CEST).
+    expect(r.deadlineAt).toBe('2026-04-01T22:00:00.000Z');
+    expect(t.jobs.routes).toEqual([res.id]);
+    expect(t.jobs.deadlines).toEqual([{ requestId: res.id, delayMs: Date.parse('2026-04-01T22:00:00Z') - NOW.getTime() }]);
+
+    // The record holds ids and times only; the personal data sits in the form key, which expires.
+    const hash = JSON.stringify(await t.redis.hgetall(`${t.prefix}:children-store:req:${res.id}`));
+    expect(hash).not.toContain(CHILD_CPR);
+    expect(hash).not.toContain('Alma');
+    expect(hash).not.toContain('trækker sig');
+    const ttl = async (k: string) => t.redis.ttl(`${t.prefix}:children-store:req:${k}`);
+    expect(await ttl(`${res.id}:form`)).toBeGreaterThan(30 * 86_400 - 60);
+    expect(await ttl(`${res.id}:form`)).toBeLessThanOrEqual(30 * 86_400);
+    expect(await ttl(res.id)).toBeGreaterThan(365 * 86_400 - 60);
+    expect((await t.store.getForm(res.id))!.child.cpr).toBe(CHILD_CPR);
+  });
+
+  it('counts the deadline over Easter for a request on the Wednesday before Easter 2027', async () => {
+    const t = make({}, new Date('2027-03-24T13:00:00Z'));
+    const res = await t.intake.submit(validRequest({ proposedStart: '2027-04-05T10:00:00+02:00' }));
+    expect((await t.store.get(res.id))!.deadlineAt).toBe('2027-04-12T22:00:00.000Z');
+  });
+
+  it('uses the configured delay instead of working days when set (demos, tests)', async () => {
+    const t = make({ deadlineDelayMs: 250 });
+    const res = await t.intake.submit(validRequest());
+    expect((await t.store.get(res.id))!.deadlineAt).toBe(new Date(NOW.getTime() + 250).toISOString());
+    expect(t.jobs.deadlines[0].delayMs).toBe(250);
+  });
+
+  it('returns the same request for the same requestId or the same content', async () => {
+    const t = make();
+    const first = await t.intake.submit(validRequest({ requestId: 'os2forms-123' }));
+    const again = await t.intake.submit(validRequest({ requestId: 'os2forms-123' }));
+    const sameContent = await t.intake.submit(validRequest());
+    const sameContentOtherKey = await t.intake.submit(validRequest({ requestId: 'os2forms-999' }));
+    expect(again).toEqual({ ...first, duplicate: true });
+    expect(sameContent.id).toBe(first.id);
+    expect(sameContentOtherKey.id).toBe(first.id);
+    expect(await t.redis.zcard(`${t.prefix}:children-store:requests`)).toBe(1);
+    // A repeat re-enqueues (same job ids, so the queue keeps one job): covers a first call that died before enqueueing.
+    expect(new Set(t.jobs.routes)).toEqual(new Set([first.id]));
+    const audit = await t.audit.query({ requestId: first.id });
+    expect(audit.filter((a) => a.action === 'children.intake').map((a) => a.outcome)).toEqual(['ok', 'reused', 'reused', 'reused']);
+  });
+
+  it('treats whitespace-only differences as the same content', async () => {
+    const t = make();
+    const a = await t.intake.submit(validRequest());
+    const b = await t.intake.submit(validRequest({ description: `  ${String(validRequest().description)}  ` }));
+    expect(b.id).toBe(a.id);
+  });
+
+  it('gives one request to identical submissions racing each other', async () => {
+    const t = make();
+    const results = await Promise.all(Array.from({ length: 8 }, () => t.intake.submit(validRequest())));
+    expect(new Set(results.map((r) => r.id)).size).toBe(1);
+    expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
+    expect(await t.redis.zcard(`${t.prefix}:children-store:requests`)).toBe(1);
+  });
+
+  it('refuses a requestId reused for different content (409), storing nothing new', async () => {
+    const t = make();
+    await t.intake.submit(validRequest({ requestId: 'k1' }));
+    const keysBefore = (await t.keys()).sort();
+    const err = await refused(t.intake.submit(validRequest({ requestId: 'k1', description: 'Noget andet.' })));
+    expect(err).toMatchObject({ status: 409, code: 'REQUEST_ID_REUSED' });
+    expect((await t.keys()).sort()).toEqual(keysBefore);
+  });
+
+  it.each([
+    ['not an object', 'hello'],
+    ['null', null],
+    ['empty object', {}],
+    ['CPR malformed', validRequest({ child: { cpr: '12345' } })],
+    ['attachment not a PDF', validRequest({ attachments: [{ filename: 'x.pdf', contentType: 'application/pdf', base64: Buffer.from('nope').toString('base64') }] })],
+  ])('malformed body (%s) → 400 VALIDATION_FAILED, nothing stored', async (_what, body) => {
+    const t = make();
+    const err = await refused(t.intake.submit(body));
+    expect(err.status).toBe(400);
+    expect(err.code).toBe('VALIDATION_FAILED');
+    expect(err.details.issues!.length).toBeGreaterThan(0);
+    expect(await t.keys()).toEqual([]);
+    expect(t.jobs.routes).toEqual([]);
+  });
+
+  it('a field issue message never echoes the input', async () => {
+    const t = make();
+    const err = await refused(t.intake.submit(validRequest({ child: { cpr: '320119-4321' } })));
+    expect(JSON.stringify(err.details)).not.toContain('320119');
+  });
+
+  it.each([
+    ['no consent', { consentGiven: false }, 'CONSENT_MISSING'],
+    ['two units', { externalUnits: ['KE', 'Sundhedstjenesten'] }, 'USE_TVAERFAGLIGT_DIALOGMOEDE'],
+    ['Ungeenheden', { externalUnits: ['Ungeenheden'] }, 'UNIT_NOT_ALLOWED'],
+    ['Tuesday', { proposedStart: '2026-03-24T10:00:00+01:00' }, 'OUTSIDE_MEETING_WINDOW'],
+  ])('rule broken (%s) → 422 %s, nothing stored', async (_what, patch, code) => {
+    const t = make();
+    const err = await refused(t.intake.submit(validRequest(patch)));
+    expect(err).toMatchObject({ status: 422, code });
+    expect(err.bilingual.da).toBeTruthy();
+    expect(err.bilingual.en).toBeTruthy();
+    expect(await t.keys()).toEqual([]);
+  });
+
+  it('accepts a health visitor home meeting outside the windows', async () => {
+    const t = make();
+    const res = await t.intake.submit(validRequest({
+      localUnit: { name: 'Sundhedsplejen Nord', type: 'sundhedspleje' },
+      place: { type: 'hjem', address: 'Hjemmevej 3' },
+      proposedStart: '2026-03-24T16:30:00+01:00',
+    }));
+    expect(res.duplicate).toBe(false);
+  });
+
+  it('takes attachments', async () => {
+    const t = make();
+    const res = await t.intake.submit(validRequest({ attachments: [{ filename: 'PPR-vurdering.pdf', contentType: 'application/pdf', base64: PDF_BYTES.toString('base64') }] }));
+    expect((await t.store.getForm(res.id))!.attachments).toHaveLength(1);
+  });
+});
+
+describe('accept, agreement, follow-up', () => {
+  async function accepted(t: ReturnType<typeof setup>) {
+    const { id } = await t.intake.submit(validRequest());
+    const acc = await t.intake.accept(id);
+    return { id, meetingId: acc.meetingId };
+  }
+
+  it('accept is idempotent and creates the first meeting', async () => {
+    const t = make();
+    const { id } = await t.intake.submit(validRequest());
+    const a = await t.intake.accept(id);
+    const b = await t.intake.accept(id);
+    expect(a).toMatchObject({ meetingId: `${id}-m1`, status: 'accepted', duplicate: false });
+    expect(b).toMatchObject({ meetingId: `${id}-m1`, duplicate: true });
+    expect((await t.intake.view(id)).meetings).toEqual([{ id: `${id}-m1`, seq: 1, scheduledStart: '2026-03-23T09:00:00.000Z' }]);
+  });
+
+  it('unknown or odd ids are 404, never a Redis error', async () => {
+    const t = make();
+    expect(await refused(t.intake.accept('nope'))).toMatchObject({ status: 404, code: 'REQUEST_NOT_FOUND' });
+    expect(await refused(t.intake.view('00000000-0000-0000-0000-000000000000'))).toMatchObject({ status: 404 });
+    expect(await refused(t.intake.recordAgreement('x:agreement', validAgreement()))).toMatchObject({ status: 404, code: 'MEETING_NOT_FOUND' });
+  });
+
+  it('records the agreement once, schedules journaling and the follow-up check', async () => {
+    const t = make({ followUpDays: 30 });
+    const { id, meetingId } = await accepted(t);
+    const res = await t.intake.recordAgreement(meetingId, validAgreement());
+    expect(res).toMatchObject({ meetingId, status: 'meeting-held', duplicate: false });
+    expect(t.jobs.agreements).toEqual([meetingId]);
+    // 30 days after the meeting (2026-03-23 10:00 local), from "now".
+    expect(t.jobs.followUps).toEqual([{ requestId: id, delayMs: Date.parse('2026-03-23T09:00:00Z') + 30 * 86_400_000 - NOW.getTime() }]);
+
+    const again = await t.intake.recordAgreement(meetingId, validAgreement());
+    expect(again.duplicate).toBe(true);
+    const other = await refused(t.intake.recordAgreement(meetingId, validAgreement({ agreements: 'Noget helt andet.' })));
+    expect(other).toMatchObject({ status: 409, code: 'AGREEMENT_ALREADY_RECORDED' });
+    expect((await t.store.getAgreement(meetingId))!.agreements).toBe(validAgreement().agreements);
+  });
+
+  it('refuses an agreement before acceptance', async () => {
+    const t = make();
+    const { id } = await t.intake.submit(validRequest());
+    await t.store.createMeeting(id, 1, '2026-03-23T09:00:00.000Z');
+    expect(await refused(t.intake.recordAgreement(`${id}-m1`, validAgreement()))).toMatchObject({ status: 409, code: 'NOT_ACCEPTED' });
+  });
+
+  it('a follow-up date in the agreement creates the next meeting and no follow-up check', async () => {
+    const t = make();
+    const { id, meetingId } = await accepted(t);
+    const res = await t.intake.recordAgreement(meetingId, validAgreement({ followUpMeetingDate: '2026-04-16T09:30:00+02:00' }));
+    expect(res).toMatchObject({ status: 'follow-up-scheduled', followUpMeetingId: `${id}-m2` });
+    expect(t.jobs.followUps).toEqual([]);
+    const view = await t.intake.view(id);
+    expect(view.meetings.map((m) => [m.id, m.scheduledStart])).toEqual([
+      [`${id}-m1`, '2026-03-23T09:00:00.000Z'], [`${id}-m2`, '2026-04-16T07:30:00.000Z'],
+    ]);
+    // A repeated call creates nothing more.
+    await t.intake.recordAgreement(meetingId, validAgreement({ followUpMeetingDate: '2026-04-16T09:30:00+02:00' }));
+    expect((await t.intake.view(id)).meetings).toHaveLength(2);
+  });
+
+  it('a follow-up outside the windows is refused before anything is stored', async () => {
+    const t = make();
+    const { meetingId } = await accepted(t);
+    const err = await refused(t.intake.recordAgreement(meetingId, validAgreement({ followUpMeetingDate: '2026-04-15T09:30:00+02:00' })));
+    expect(err).toMatchObject({ status: 422, code: 'OUTSIDE_MEETING_WINDOW' });
+    expect(await t.store.getAgreement(meetingId)).toBeNull();
+    expect(t.jobs.agreements).toEqual([]);
+  });
+
+  it('sets and moves a follow-up meeting later', async () => {
+    const t = make();
+    const { id, meetingId } = await accepted(t);
+    expect(await refused(t.intake.setFollowUp(id, { start: '2026-04-16T09:30:00+02:00' }))).toMatchObject({ status: 409, code: 'NO_MEETING_HELD' });
+    await t.intake.recordAgreement(meetingId, validAgreement());
+    const set = await t.intake.setFollowUp(id, { start: '2026-04-16T09:30:00+02:00' });
+    const moved = await t.intake.setFollowUp(id, { start: '2026-04-20T10:00:00+02:00' });
+    expect(set.meetingId).toBe(`${id}-m2`);
+    expect(moved.meetingId).toBe(`${id}-m2`);
+    const view = await t.intake.view(id);
+    expect(view.status).toBe('follow-up-scheduled');
+    expect(view.followUpMeetingStart).toBe('2026-04-20T08:00:00.000Z');
+    expect(view.meetings[1].scheduledStart).toBe('2026-04-20T08:00:00.000Z');
+    expect(await refused(t.intake.setFollowUp(id, { start: 'soon' }))).toMatchObject({ status: 400 });
+  });
+
+  it('lists by derived status, newest first', async () => {
+    const t = make();
+    const a = await t.intake.submit(validRequest());
+    t.setNow(new Date(NOW.getTime() + 1000));
+    const b = await t.intake.submit(validRequest({ description: 'Et andet barn.' }));
+    await t.intake.accept(a.id);
+    expect((await t.intake.list({ limit: 10 })).map((r) => r.id)).toEqual([b.id, a.id]);
+    expect((await t.intake.list({ status: 'accepted', limit: 10 })).map((r) => r.id)).toEqual([a.id]);
+    expect((await t.intake.list({ status: 'received', limit: 10 })).map((r) => r.id)).toEqual([b.id]);
+  });
+});

@@ -1,0 +1,230 @@
+import { PermanentError, RetryableError } from '../../../src/common/errors';
+import { WorkingDayCalendar } from '../../../src/domain/working-days';
+import { JournalAgreementStep } from '../../../src/workflows/children/children-agreement';
+import { ChildrenIntake } from '../../../src/workflows/children/children-intake';
+import { ChildrenReminders } from '../../../src/workflows/children/children-reminders';
+import { RouteRequestStep } from '../../../src/workflows/children/children-routing';
+import { ChildrenUnits } from '../../../src/workflows/children/children-units';
+import { ChildrenStore } from '../../../src/workflows/children/children.store';
+import {
+  CHILD_CASE, CHILD_CPR, FakeJobs, FakeJournal, FakeNotify, NOW, PDF_BYTES, redisContext, validAgreement, validRequest,
+} from './children-fakes';
+
+const units = ChildrenUnits.load();
+const KE_MAILBOX = units.get('ke').mailbox;
+const LEADER = 'lene.leder@solhoej.example';
+
+function setup() {
+  const ctx = redisContext();
+  const store = new ChildrenStore(ctx.redis, ctx.prefix, { formSeconds: 3600, recordSeconds: 7200 });
+  const notify = new FakeNotify();
+  const journal = new FakeJournal({ [CHILD_CPR.replace('-', '')]: CHILD_CASE });
+  const jobs = new FakeJobs();
+  const now = () => NOW;
+  const intake = new ChildrenIntake(store, jobs, ctx.audit, new WorkingDayCalendar(), { acceptWorkingDays: 10, homeVisitWindowExempt: true, followUpDays: 90 }, now);
+  const route = new RouteRequestStep(store, units, notify, journal, ctx.ledger, ctx.audit, { documentType: 'Notat', acceptWorkingDays: 10 }, now);
+  const reminders = new ChildrenReminders(store, units, notify, ctx.ledger, ctx.audit, { acceptWorkingDays: 10, followUpDays: 90 }, now);
+  const agreement = new JournalAgreementStep(store, units, notify, journal, ctx.ledger, ctx.audit, { documentType: 'Notat' }, now);
+  return { ...ctx, store, notify, journal, jobs, intake, route, reminders, agreement };
+}
+
+const contexts: Array<ReturnType<typeof setup>> = [];
+afterAll(async () => {
+  for (const c of contexts) await c.redis.quit();
+});
+const make = () => {
+  const c = setup();
+  contexts.push(c);
+  return c;
+};
+
+/** Subject and body of every mail: the personal data travels only in the PDFs. */
+function expectNoPersonalData(text: string) {
+  for (const s of [CHILD_CPR, CHILD_CPR.replace('-', ''), 'Alma', 'Testbarn', 'Lene Leder', 'trækker sig', 'overgangsritualer']) expect(text).not.toContain(s);
+}
+
+describe('children.route', () => {
+  it("mails the form to the unit's central mailbox, journals it on the child's case, then deletes the form", async () => {
+    const t = make();
+    const attachment = { filename: 'PPR-vurdering.pdf', contentType: 'application/pdf', base64: PDF_BYTES.toString('base64') };
+    const { id } = await t.intake.submit(validRequest({ attachments: [attachment] }));
+    expect(await t.route.run(id)).toBe('routed');
+
+    const mail = t.notify.delivered.get(`children-request-${id}`)!;
+    expect(mail.to).toEqual([KE_MAILBOX]);
+    expect(mail.attachments!.map((a) => a.filename)).toEqual([`anmodningsskema-${id}.pdf`, 'PPR-vurdering.pdf']);
+    expect(mail.attachments![0].content.subarray(0, 5).toString()).toBe('%PDF-');
+    expect(mail.attachments![1].content.equals(PDF_BYTES)).toBe(true);
+    expectNoPersonalData(mail.subject + mail.body);
+    expect(mail.subject).toContain('svar senest onsdag den 1. april 2026');
+
+    const docs = [...t.journal.filed.values()];
+    expect(docs.map((d) => [d.sourceId, d.kind, d.caseFileIdentifier])).toEqual([
+      [`children-request-${id}`, 'request-form', CHILD_CASE],
+      [`children-request-${id}-bilag-1`, 'request-attachment', CHILD_CASE],
+    ]);
+    expect(docs[0]).toMatchObject({ cpr: CHILD_CPR, date: '2026-03-18', documentType: 'Notat', requestId: id });
+    expect(docs[0].pdf.equals(mail.attachments![0].content)).toBe(true);
+
+    const view = await t.intake.view(id);
+    expect(view).toMatchObject({ status: 'journaled', routedAt: NOW.toISOString(), journaledAt: NOW.toISOString(), formDeletedAt: NOW.toISOString() });
+    expect(await t.store.getForm(id)).toBeNull();
+    expect((await t.store.get(id))!.caseRef).toBe(CHILD_CASE);
+    const audit = await t.audit.query({ requestId: id });
+    expect(audit.map((a) => a.action)).toContain('notify.children-request');
+    expect(JSON.stringify(audit)).not.toContain(CHILD_CPR);
+  });
+
+  it('a second run (retry, redelivery) sends and files nothing again', async () => {
+    const t = make();
+    const { id } = await t.intake.submit(validRequest());
+    await t.route.run(id);
+    expect(await t.route.run(id)).toBe('already-routed');
+    expect(t.notify.sendCalls).toBe(1);
+    expect(t.journal.calls).toHaveLength(1);
+  });
+
+  it('after an eDoc outage, the retry files without mailing the unit twice', async () => {
+    const t = make();
+    const { id } = await t.intake.submit(validRequest());
+    t.journal.failNext = 1;
+    await expect(t.route.run(id)).rejects.toBeInstanceOf(RetryableError);
+    expect((await t.intake.view(id)).status).toBe('routed');
+    expect(await t.store.getForm(id)).not.toBeNull(); // kept until it is filed
+    expect(await t.route.run(id)).toBe('routed');
+    expect(t.notify.delivered.size).toBe(1);
+    expect(t.notify.sendCalls).toBe(1);
+    expect(t.journal.filed.size).toBe(1);
+  });
+
+  it('renders the same PDF bytes on every attempt (the eDoc ledger keys on its hash)', async () => {
+    const t = make();
+    const { id } = await t.intake.submit(validRequest());
+    t.journal.failNext = 1;
+    await t.route.run(id).catch(() => undefined);
+    await t.route.run(id);
+    const [a, b] = t.journal.calls;
+    expect(a.pdf.equals(b.pdf)).toBe(true);
+  });
+
+  it('a mail gateway outage is retried without a second mail', async () => {
+    const t = make();
+    const { id } = await t.intake.submit(validRequest());
+    t.notify.failNext = 1;
+    await expect(t.route.run(id)).rejects.toBeInstanceOf(RetryableError);
+    await t.route.run(id);
+    expect(t.notify.delivered.size).toBe(1);
+    expect(t.journal.filed.size).toBe(1);
+  });
+
+  it('a child without an eDoc case fails permanently (dead letter), keeping the form for a retry', async () => {
+    const t = make();
+    const { id } = await t.intake.submit(validRequest({ child: { cpr: '010118-1111' } }));
+    await expect(t.route.run(id)).rejects.toMatchObject({ code: 'EDOC_CASE_NOT_FOUND' });
+    expect(await t.store.getForm(id)).not.toBeNull();
+  });
+
+  it('a form past its retention cannot be routed: permanent, with a reason', async () => {
+    const t = make();
+    const { id } = await t.intake.submit(validRequest());
+    await t.redis.del(`${t.prefix}:children-store:req:${id}:form`);
+    const err = await t.route.run(id).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PermanentError);
+    expect(err).toMatchObject({ code: 'CHILDREN_FORM_EXPIRED' });
+  });
+
+  it('a request that has expired altogether is nothing to do', async () => {
+    const t = make();
+    expect(await t.route.run('00000000-0000-0000-0000-000000000000')).toBe('gone');
+  });
+});
+
+describe('children.acceptance-deadline', () => {
+  it('reminds the unit mailbox and the local leader once when not accepted', async () => {
+    const t = make();
+    const { id } = await t.intake.submit(validRequest());
+    expect(await t.reminders.acceptanceDeadline(id)).toBe('sent');
+    expect(await t.reminders.acceptanceDeadline(id)).toBe('not-due');
+    const mail = t.notify.delivered.get(`children-acceptance-reminder-${id}`)!;
+    expect(mail.to).toEqual([KE_MAILBOX, LEADER]);
+    expectNoPersonalData(mail.subject + mail.body);
+    expect(t.notify.sendCalls).toBe(1);
+    expect((await t.intake.view(id)).status).toBe('reminder-sent');
+  });
+
+  it('sends nothing when the request was accepted in time', async () => {
+    const t = make();
+    const { id } = await t.intake.submit(validRequest());
+    await t.intake.accept(id);
+    expect(await t.reminders.acceptanceDeadline(id)).toBe('not-due');
+    expect(t.notify.sendCalls).toBe(0);
+  });
+
+  it('a crash after sending but before recording does not send twice (ledger)', async () => {
+    const t = make();
+    const { id } = await t.intake.submit(validRequest());
+    await t.reminders.acceptanceDeadline(id);
+    await t.redis.hdel(`${t.prefix}:children-store:req:${id}`, 'acceptanceReminderSentAt'); // as if the milestone write was lost
+    expect(await t.reminders.acceptanceDeadline(id)).toBe('sent');
+    expect(t.notify.sendCalls).toBe(1);
+  });
+});
+
+describe('agreement and follow-up', () => {
+  async function held(t: ReturnType<typeof setup>, agreementPatch: Record<string, unknown> = {}) {
+    const { id } = await t.intake.submit(validRequest());
+    await t.route.run(id);
+    const { meetingId } = await t.intake.accept(id);
+    await t.intake.recordAgreement(meetingId, validAgreement(agreementPatch));
+    return { id, meetingId };
+  }
+
+  it('journals the agreement on the same case and sends it to every participant with an address', async () => {
+    const t = make();
+    const { id, meetingId } = await held(t);
+    expect(await t.agreement.run(meetingId)).toBe('done');
+    const doc = [...t.journal.filed.values()].find((d) => d.kind === 'agreement-form')!;
+    expect(doc).toMatchObject({ caseRef: CHILD_CASE, sourceId: `children-agreement-${meetingId}`, date: '2026-03-23', meetingId, requestId: id });
+    const mail = t.notify.delivered.get(`children-agreement-${meetingId}`)!;
+    expect(mail.to).toEqual([LEADER, 'peter@ke.solhoej.example']);
+    expect(mail.attachments![0].content.equals(doc.pdf)).toBe(true);
+    expectNoPersonalData(mail.subject + mail.body);
+    expect(await t.store.getAgreement(meetingId)).toBeNull();
+    expect((await t.intake.view(id)).meetings[0]).toMatchObject({ agreementJournaledAt: NOW.toISOString(), agreementSentAt: NOW.toISOString() });
+
+    expect(await t.agreement.run(meetingId)).toBe('already-done');
+    expect(t.journal.filed.size).toBe(2); // request form + agreement
+    expect(t.notify.delivered.size).toBe(2); // unit mail + agreement
+  });
+
+  it('waits (retryable) while the request form is not journaled, so the case is unknown', async () => {
+    const t = make();
+    const { id } = await t.intake.submit(validRequest());
+    const { meetingId } = await t.intake.accept(id);
+    await t.intake.recordAgreement(meetingId, validAgreement());
+    await expect(t.agreement.run(meetingId)).rejects.toMatchObject({ code: 'CHILDREN_CASE_PENDING' });
+    await t.route.run(id);
+    expect(await t.agreement.run(meetingId)).toBe('done');
+  });
+
+  it('reminds the local leader when no follow-up meeting is set, once, then forgets the mailbox', async () => {
+    const t = make();
+    const { id } = await held(t);
+    expect(await t.reminders.followUpCheck(id)).toBe('sent');
+    const mail = t.notify.delivered.get(`children-followup-reminder-${id}`)!;
+    expect(mail.to).toEqual([LEADER]);
+    expect(mail.body).toContain('mindst ét opfølgende møde');
+    expectNoPersonalData(mail.subject + mail.body);
+    expect((await t.intake.view(id)).status).toBe('follow-up-missing-reminded');
+    expect((await t.store.get(id))!.leaderMailbox).toBeUndefined();
+    expect(await t.reminders.followUpCheck(id)).toBe('not-due');
+    expect(t.notify.sendCalls).toBe(2); // unit mail + one reminder
+  });
+
+  it('sends no reminder when the follow-up meeting is set', async () => {
+    const t = make();
+    const { id } = await held(t, { followUpMeetingDate: '2026-04-16T09:30:00+02:00' });
+    expect(await t.reminders.followUpCheck(id)).toBe('not-due');
+    expect(t.notify.delivered.has(`children-followup-reminder-${id}`)).toBe(false);
+  });
+});
