@@ -30,9 +30,7 @@ export class FileGpDirectory implements GpDirectory {
   }
 
   static fromSeed(seed: Seed): FileGpDirectory {
-    const gpByCpr: Record<string, string> = {};
-    for (const c of seed.citizens) if (c.gp) gpByCpr[c.cpr] = c.gp.ydernummer;
-    return new FileGpDirectory(parseDirectory({ practices: seed.practices ?? [], gpByCpr }, 'sandbox seed practices'));
+    return new FileGpDirectory(parseDirectory(gpDirectoryFromSeed(seed), 'sandbox seed practices'));
   }
 
   async practiceFor(cpr: string): Promise<GpPractice> {
@@ -62,4 +60,11 @@ function parseDirectory(raw: unknown, what: string): GpDirectoryFile {
     throw new PermanentError(`invalid ${what}: ${where}: ${i.message}`, 'GP_DIRECTORY_INVALID');
   }
   return parsed.data;
+}
+
+/** The directory a sandbox seed implies, in GP_DIRECTORY_FILE format (the standalone sandbox writes it for its clients). */
+export function gpDirectoryFromSeed(seed: Seed): GpDirectoryFile {
+  const gpByCpr: Record<string, string> = {};
+  for (const c of seed.citizens) if (c.gp) gpByCpr[c.cpr] = c.gp.ydernummer;
+  return { practices: seed.practices ?? [], gpByCpr };
 }

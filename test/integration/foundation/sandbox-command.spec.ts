@@ -2,6 +2,8 @@ import axios from 'axios';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { FileGpDirectory } from '../../../adapters/directory/file-gp-directory';
+import { loadSeed } from '../../../adapters/shared/sandbox-seed';
 import { startStandaloneSandboxes } from '../../../src/cli/sandbox.command';
 import { loadConfig } from '../../../src/config/load-config';
 import { freePort } from '../../../src/infra/embedded-redis';
@@ -29,6 +31,12 @@ describe('tsm-bridge sandbox (standalone simulators)', () => {
       expect(printed).toContain(`NEXUS_TOKEN_URL=http://127.0.0.1:${nexusPort}/`);
       expect(printed).toContain(`EDOC_URL=http://127.0.0.1:${edocPort}/`);
       expect(printed).toMatch(/^SANDBOX_VANS_PORT=\d+$/m);
+      expect(printed).toContain(`GP_DIRECTORY_FILE=${path.join(data, 'sandbox', 'gp-directory.json')}`);
+      // A client with a "real" VANS reads the GPs from that file: the seed's citizens are addressable.
+      const seed = loadSeed();
+      const citizen = seed.citizens.find((c) => c.gp)!;
+      const directory = FileGpDirectory.fromFile(path.join(data, 'sandbox', 'gp-directory.json'));
+      expect((await directory.practiceFor(citizen.cpr)).ydernummer).toBe(citizen.gp!.ydernummer);
       expect(printed).not.toContain('compose-nexus-secret');
       expect(printed).not.toContain('compose-edoc-password');
 
