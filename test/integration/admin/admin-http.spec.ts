@@ -54,6 +54,12 @@ describe('admin HTTP (api + worker against a real Redis)', () => {
     const page = await http().get('/admin/queues').auth(USER, PASSWORD);
     expect(page.status).toBe(200);
     expect(page.text).toContain('<base href="/admin/queues/"');
+    // The UI's scripts come from the same origin, behind the same credentials (helmet's CSP allows 'self').
+    const script = /<script defer src="(static\/js\/main\.[^"]+\.js)"/.exec(page.text)![1];
+    expect((await http().get(`/admin/queues/${script}`)).status).toBe(401);
+    const js = await http().get(`/admin/queues/${script}`).auth(USER, PASSWORD);
+    expect(js.status).toBe(200);
+    expect(js.headers['content-type']).toMatch(/javascript/);
     const api = await http().get('/admin/queues/api/queues').auth(USER, PASSWORD);
     expect(api.status).toBe(200);
     expect(api.body.queues.map((q: { name: string }) => q.name).sort()).toEqual(
