@@ -2,7 +2,7 @@ import axios from 'axios';
 import path from 'node:path';
 import request from 'supertest';
 import { outboxDir } from '../../../adapters/notify/notify.module';
-import { OutboxNotifier } from '../../../adapters/notify/outbox.notifier';
+import { OutboxEnvelope, OutboxNotifier } from '../../../adapters/notify/outbox.notifier';
 import { QueueGateway } from '../../../queues/queue.gateway';
 import { addCalendarDays, localParts, localToInstant, weekdayOf } from '../../../src/domain/local-time';
 import { WorkingDayCalendar } from '../../../src/domain/working-days';
@@ -36,6 +36,13 @@ const edocState = async () =>
 const childDocuments = async () => (await edocState()).cases.find((c) => c.sequenceNumber === '26/090001')!.documents;
 const edocStats = async () => (await axios.get(`${svc.config.EDOC_URL!.replace(/\/edoc\.asmx$/i, '')}/_sandbox/stats`)).data as { documents: number; duplicates: number };
 const api = () => request(svc.baseUrl!);
+/** The message with this id, once it is in the outbox. */
+const delivered = (id: string): Promise<OutboxEnvelope> =>
+  eventually(async () => {
+    const m = await outbox.read(id);
+    if (!m) throw new Error(`${id} not in the outbox yet`);
+    return m;
+  });
 const status = async (id: string) => (await api().get(`/children/requests/${id}`).set('X-Api-Key', KEY)).body;
 
 beforeAll(async () => {
@@ -62,7 +69,7 @@ it('takes a request from intake through routing, eDoc, reminder, acceptance and 
   const id: string = submitted.body.id;
 
   // 2. Routed: the unit's central mailbox has the request form as a PDF.
-  const unitMail = await eventually(() => outbox.read(`children-request-${id}`));
+  const unitMail = await delivered(`children-request-${id}`);
   expect(unitMail.to).toEqual([ke]);
   expect(unitMail.attachments.map((a) => [a.filename, a.contentType])).toEqual([[`anmodningsskema-${id}.pdf`, 'application/pdf']]);
   expect(unitMail.subject + unitMail.body).not.toContain('Alma');
@@ -83,7 +90,7 @@ it('takes a request from intake through routing, eDoc, reminder, acceptance and 
   expect(await edocStats()).toMatchObject({ documents: 1, duplicates: 0 });
 
   // 5. Not accepted by the deadline: reminder to the unit mailbox and the local leader.
-  const reminder = await eventually(() => outbox.read(`children-acceptance-reminder-${id}`));
+  const reminder = await delivered(`children-acceptance-reminder-${id}`);
   expect(reminder.to).toEqual([ke, leader]);
   await eventually(async () => (await status(id)).status === 'reminder-sent');
 
@@ -95,13 +102,13 @@ it('takes a request from intake through routing, eDoc, reminder, acceptance and 
   // 7. Agreement form: journaled on the same case and sent to every participant with an address.
   const agreement = await api().post(`/children/meetings/${id}-m1/agreement`).set('X-Api-Key', KEY).send(validAgreement());
   expect(agreement.status).toBe(201);
-  const agreementMail = await eventually(() => outbox.read(`children-agreement-${id}-m1`));
+  const agreementMail = await delivered(`children-agreement-${id}-m1`);
   expect(agreementMail.to).toEqual([leader, 'peter@ke.solhoej.example']);
   await eventually(async () => (await childDocuments()).length === 2);
   expect((await childDocuments())[1].title).toMatch(/^Aftaleskema – Samarbejdsmøde \[tsm:children-agreement-/);
 
   // 8. No follow-up meeting set: the local leader is reminded.
-  const followUp = await eventually(() => outbox.read(`children-followup-reminder-${id}`));
+  const followUp = await delivered(`children-followup-reminder-${id}`);
   expect(followUp.to).toEqual([leader]);
   const final = await eventually(async () => {
     const s = await status(id);

@@ -65,6 +65,25 @@ describe('submit', () => {
     expect((await t.store.get(res.id))!.deadlineAt).toBe('2027-04-12T22:00:00.000Z');
   });
 
+  it("with the default clock under jest's fake Date: around Christmas 2026 the deadline skips juledag and nytårsdag", async () => {
+    // Only Date is faked: Redis I/O keeps its real timers.
+    jest.useFakeTimers({
+      now: new Date('2026-12-21T10:00:00Z'),
+      doNotFake: ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'],
+    });
+    try {
+      const t = make();
+      const { store, jobs } = t;
+      const intake = new ChildrenIntake(store, jobs, t.audit, new WorkingDayCalendar(), settings); // no clock: Date.now()
+      const res = await intake.submit(validRequest({ proposedStart: '2027-01-07T10:00:00+01:00' }));
+      // Mon 21 Dec + 10 working days = Wed 6 Jan 2027 (24 and 31 Dec count, 25 Dec and 1 Jan do not).
+      expect((await store.get(res.id))!.deadlineAt).toBe('2027-01-06T23:00:00.000Z');
+      expect(jobs.deadlines[0].delayMs).toBe(Date.parse('2027-01-06T23:00:00Z') - Date.parse('2026-12-21T10:00:00Z'));
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('uses the configured delay instead of working days when set (demos, tests)', async () => {
     const t = make({ deadlineDelayMs: 250 });
     const res = await t.intake.submit(validRequest());
