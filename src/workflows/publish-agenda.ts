@@ -127,6 +127,7 @@ class PublishRun {
   private async attachMissing(): Promise<void> {
     const names = this.district.nexus.organisations;
     const wanted = this.agenda.items.flatMap((item) => missingRelations(item.organisations, item.dementia, names).map((m) => ({ item, organisation: m.organisation })));
+    const attached: Array<{ citizenId: number; organisation: string }> = [];
     await this.each('attach', wanted, async ({ item, organisation }) => {
       const key = `agenda:attach:${this.district.id}:${this.agenda.meetingDate}:${item.citizenId}:${organisationKey(organisation)}`;
       const r = await this.d.ledger.runOnce(key, 'nexus.attach', {
@@ -140,11 +141,13 @@ class PublishRun {
         action: 'nexus.attach', system: 'nexus', outcome: r.outcome === 'performed' ? 'ok' : 'reused', noteId: item.noteId, meetingId: this.meetingId,
         ledgerKey: key, externalIds: { relation: r.externalId, citizen: String(item.citizenId), organisation }, reason: 'AGENDA_AUTO_ATTACH',
       });
-      this.autoAttached.push({ citizenId: item.citizenId, organisation });
+      attached.push({ citizenId: item.citizenId, organisation });
+      // An earlier run's attachment (already in the ledger) is not news for the coordinator.
+      if (r.outcome !== 'recorded') this.autoAttached.push({ citizenId: item.citizenId, organisation });
     });
     this.summary.attached = this.autoAttached.length;
     // From here on the agenda is what Nexus now holds: attached organisations see their citizens.
-    const added = (citizenId: number) => this.autoAttached.filter((a) => a.citizenId === citizenId).map((a) => a.organisation);
+    const added = (citizenId: number) => attached.filter((a) => a.citizenId === citizenId).map((a) => a.organisation);
     this.agenda = {
       ...this.agenda,
       items: this.agenda.items.map((i) => {

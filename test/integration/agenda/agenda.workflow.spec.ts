@@ -192,9 +192,14 @@ describe('agenda workflows (in-memory Nexus, real Redis)', () => {
     expect(attaches.map((a) => a.externalIds?.organisation).sort()).toEqual(['Sygeplejersker', 'Visitator']);
 
     const tasks = h.nexus.tasks.length;
+    // The same (pre-attach) snapshot again: the ledger knows the attachments, nothing is repeated.
+    const same = await h.publisher({ settings: { autoAttach: true, taskType: 'Opgave' } }).publish(h.solhoej, (await h.store.load('solhoej', D))!.agenda);
+    expect(same).toMatchObject({ attached: 0, tasks: { created: 0, existing: tasks } });
+    // A fresh collect sees the relations in Nexus: no warnings left, same invitations.
     const second = await h.cycle({ settings: { autoAttach: true, taskType: 'Opgave' } });
     expect(second.attached).toBe(0);
     expect(h.nexus.tasks).toHaveLength(tasks);
+    expect(h.nexus.relations.filter((r) => r.citizenId === 2002 || r.citizenId === 2003)).toHaveLength(5);
   });
 
   it('a task Nexus refuses for good does not stop the rest; the job then fails with the code', async () => {
