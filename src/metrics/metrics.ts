@@ -105,3 +105,10 @@ export const medcomReceipts = new Counter({
   labelNames: ['type', 'outcome'] as const,
   registers: [metricsRegistry],
 });
+
+export const childrenIntake = new Counter({
+  name: 'tsm_children_requests_total',
+  help: "Children's meeting intake by outcome (created, duplicate, refused) and code (the refusal's code, or 'ok')",
+  labelNames: ['outcome', 'code'] as const,
+  registers: [metricsRegistry],
+});

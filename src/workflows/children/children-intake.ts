@@ -3,6 +3,7 @@ import { AuditService } from '../../audit/audit.service';
 import { deriveStatus } from '../../domain/children-course';
 import { checkChildrenRequest, checkMeetingTime, LocalUnitType, PlaceType } from '../../domain/children-meeting.rules';
 import { WorkingDayCalendar, workingDayDeadline } from '../../domain/working-days';
+import { childrenIntake } from '../../metrics/metrics';
 import { agreementSchema, childrenRequestSchema, followUpSchema } from '../../../schemas/children-request.schema';
 import { ChildrenRequestError } from './children-errors';
 import type { ChildrenJobs } from './children-jobs';
@@ -78,6 +79,17 @@ export class ChildrenIntake {
   ) {}
 
   async submit(body: unknown): Promise<SubmitResult> {
+    try {
+      const result = await this.submitForm(body);
+      childrenIntake.inc({ outcome: result.duplicate ? 'duplicate' : 'created', code: 'ok' });
+      return result;
+    } catch (err) {
+      if (err instanceof ChildrenRequestError) childrenIntake.inc({ outcome: 'refused', code: err.code });
+      throw err;
+    }
+  }
+
+  private async submitForm(body: unknown): Promise<SubmitResult> {
     const parsed = childrenRequestSchema.safeParse(body);
     if (!parsed.success) throw ChildrenRequestError.validation(parsed.error);
     const form = parsed.data;

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import Redis from 'ioredis';
 import request from 'supertest';
 import type { RunningService } from '../../../src/main';
+import { metricsRegistry } from '../../../src/metrics/metrics';
 import { startTestService } from '../../support/test-service';
 import { validAgreement, validRequest } from './children-fakes';
 
@@ -110,6 +111,15 @@ describe('refusals', () => {
     expect(res.body).toMatchObject({ statusCode: 422, code, message: { da: expect.any(String), en: expect.any(String) } });
     expect(res.body.violations[0].code).toBe(code);
     expect(await storedKeys()).toEqual(before);
+  });
+
+  it('counts refusals by code in the metrics (no ids, no personal data)', async () => {
+    await post('/children/requests').send(validRequest({ proposedStart: start, consentGiven: false }));
+    await post('/children/requests').send({});
+    const text = await metricsRegistry.getSingleMetricAsString('tsm_children_requests_total');
+    expect(text).toMatch(/tsm_children_requests_total\{outcome="refused",code="CONSENT_MISSING"\} [1-9]/);
+    expect(text).toMatch(/code="VALIDATION_FAILED"/);
+    expect(text).not.toMatch(/140519|Alma/);
   });
 
   it('unknown ids → 404', async () => {
