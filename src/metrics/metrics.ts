@@ -112,3 +112,10 @@ export const childrenIntake = new Counter({
   labelNames: ['outcome', 'code'] as const,
   registers: [metricsRegistry],
 });
+
+export const agendaSize = new Gauge({
+  name: 'tsm_agenda_notes',
+  help: 'The last collected agenda per district and meeting date: notes on it (items), left off (excluded) and warnings',
+  labelNames: ['district', 'meeting_date', 'kind'] as const,
+  registers: [metricsRegistry],
+});

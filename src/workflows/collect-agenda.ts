@@ -6,6 +6,7 @@ import { Agenda, buildAgenda, CitizenFacts } from '../domain/agenda.builder';
 import { meetingId } from '../domain/after-meeting.rules';
 import { isIsoDate } from '../domain/meeting-calendar';
 import { rootLogger } from '../logging/logger';
+import { agendaSize } from '../metrics/metrics';
 import { AgendaStore, StoredAgenda } from './agenda.store';
 
 export interface CollectResult {
@@ -60,6 +61,10 @@ export class CollectAgenda {
     if (!opts.store || !this.store) return { district, agenda };
 
     const stored = await this.store.save(district.id, agenda);
+    const labels = { district: district.id, meeting_date: meetingDate };
+    agendaSize.set({ ...labels, kind: 'items' }, agenda.items.length);
+    agendaSize.set({ ...labels, kind: 'excluded' }, agenda.excluded.length);
+    agendaSize.set({ ...labels, kind: 'warnings' }, agenda.warnings.length + agenda.items.reduce((n, i) => n + i.warnings.length, 0));
     await this.audit?.record({
       action: 'agenda.collect', system: 'nexus', outcome: 'ok', meetingId: meetingId(district.id, meetingDate),
       externalIds: { items: String(agenda.items.length), excluded: String(agenda.excluded.length), fingerprint: stored.fingerprint },

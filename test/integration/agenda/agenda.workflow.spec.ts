@@ -11,6 +11,7 @@ import { District, loadDistricts } from '../../../src/config/districts';
 import { loadConfig } from '../../../src/config/load-config';
 import { toAgendaDocument } from '../../../src/domain/agenda.builder';
 import { Ledger } from '../../../src/ledger/ledger';
+import { agendaSize } from '../../../src/metrics/metrics';
 import { AgendaPlanner } from '../../../src/workflows/agenda.planner';
 import { AgendaStore } from '../../../src/workflows/agenda.store';
 import { CollectAgenda } from '../../../src/workflows/collect-agenda';
@@ -75,6 +76,8 @@ describe('agenda workflows (in-memory Nexus, real Redis)', () => {
     expect(loaded?.fingerprint).toBe(stored!.fingerprint);
     expect(toAgendaDocument('solhoej', loaded!.agenda)).toEqual(EXPECTED_DOCUMENT);
     expect(JSON.stringify(loaded)).not.toMatch(/Karen|Holm|0101301111|hoftebrud/);
+    const gauge = (await agendaSize.get()).values.filter((v) => v.labels.district === 'solhoej' && v.labels.meeting_date === D);
+    expect(Object.fromEntries(gauge.map((v) => [v.labels.kind, v.value]))).toEqual({ items: 3, excluded: 1, warnings: 2 });
     const day = await h.audit.query({ day: new Date().toISOString().slice(0, 10) });
     expect(day.filter((r) => r.action === 'agenda.collect')).toEqual([
       expect.objectContaining({ meetingId: `solhoej/${D}`, outcome: 'ok', externalIds: { items: '3', excluded: '1', fingerprint: stored!.fingerprint } }),
