@@ -72,18 +72,20 @@ export class RouteRequestStep {
         cpr: form.child.cpr, sourceId: `children-request-${r.id}`, kind: 'request-form', title: REQUEST_FORM_TITLE,
         documentType: this.settings.documentType, date, pdf, requestId: r.id,
       });
+      // The agreement forms go to the same case later, when the CPR is no longer held here.
+      const caseRef = filed.caseFileIdentifier ?? requireCase();
       const attachmentIds: string[] = [];
       // Attachments (earlier assessments and the like) are filed as documents of their own on the same case.
       for (const [i, a] of attachments.entries()) {
         const doc = await this.journal.journal({
-          caseRef: filed.caseFileIdentifier ?? requireCase(), sourceId: `children-request-${r.id}-bilag-${i + 1}`, kind: 'request-attachment',
+          caseRef, sourceId: `children-request-${r.id}-bilag-${i + 1}`, kind: 'request-attachment',
           title: `Bilag ${i + 1} til anmodningsskema: ${a.filename}`.slice(0, 200), documentType: this.settings.documentType, date,
           pdf: a.content, requestId: r.id,
         });
         attachmentIds.push(doc.documentIdentifier);
       }
       await this.store.update(r.id, {
-        caseRef: filed.caseFileIdentifier, requestDocumentId: filed.documentIdentifier, attachmentDocumentIds: attachmentIds,
+        caseRef, requestDocumentId: filed.documentIdentifier, attachmentDocumentIds: attachmentIds,
       });
       await this.store.milestone(r.id, 'journaledAt', this.now().toISOString());
     }
