@@ -7,7 +7,7 @@ import { childrenIntake } from '../../metrics/metrics';
 import { agreementSchema, childrenRequestSchema, followUpSchema } from '../../../schemas/children-request.schema';
 import { ChildrenRequestError } from './children-errors';
 import type { ChildrenJobs } from './children-jobs';
-import { ChildrenRequestRecord, ChildrenStore, meetingIdOf, MeetingRecord } from './children.store';
+import { ChildrenRequestRecord, ChildrenStore, MeetingRecord } from './children.store';
 
 export interface ChildrenSettings {
   acceptWorkingDays: number;
@@ -167,10 +167,11 @@ export class ChildrenIntake {
     if (!r.acceptedAt) throw ChildrenRequestError.of('NOT_ACCEPTED', 409);
 
     const heldAt = new Date(form.meetingDate ?? meeting.scheduledStart).toISOString();
-    if (form.followUpMeetingDate) this.checkFollowUp(r, heldAt, form.followUpMeetingDate);
+    const hash = sha256(canonicalJson(form));
+    // A repeat of the recorded form passed these checks when it was new (its follow-up may be past by now).
+    if (form.followUpMeetingDate && meeting.agreementHash !== hash) this.checkFollowUp(r, heldAt, form.followUpMeetingDate);
 
     const now = this.now();
-    const hash = sha256(canonicalJson(form));
     const stored = await this.store.recordAgreement(meetingId, hash, form, now.toISOString(), heldAt);
     if (!stored.stored && stored.existingHash !== hash) throw ChildrenRequestError.of('AGREEMENT_ALREADY_RECORDED', 409);
 

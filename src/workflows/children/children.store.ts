@@ -107,7 +107,7 @@ function decode<T>(h: Record<string, string>): T {
   return out as T;
 }
 
-export function meetingIdOf(requestId: string, seq: number): string {
+function meetingIdOf(requestId: string, seq: number): string {
   return `${requestId}-m${seq}`;
 }
 

@@ -241,8 +241,10 @@ describe('accept, agreement, follow-up', () => {
     expect(view.meetings.map((m) => [m.id, m.scheduledStart])).toEqual([
       [`${id}-m1`, '2026-03-23T09:00:00.000Z'], [`${id}-m2`, '2026-04-16T07:30:00.000Z'],
     ]);
-    // A repeated call creates nothing more.
-    await t.intake.recordAgreement(meetingId, validAgreement({ followUpMeetingDate: '2026-04-16T09:30:00+02:00' }));
+    // A repeated call creates nothing more, even once the follow-up date has passed.
+    t.setNow(new Date('2026-04-20T10:00:00Z'));
+    const again = await t.intake.recordAgreement(meetingId, validAgreement({ followUpMeetingDate: '2026-04-16T09:30:00+02:00' }));
+    expect(again.duplicate).toBe(true);
     expect((await t.intake.view(id)).meetings).toHaveLength(2);
   });
 
