@@ -48,10 +48,13 @@ export interface LetterBody {
 const BODY_TTL_SECONDS = 30 * 24 * 3600;
 const INDEX_TTL_SECONDS = 180 * 24 * 3600;
 
-// Sets fields only when the letter does not exist yet; returns 1 if created.
+// Creates the letter and its content together, only when the letter does not exist yet; returns 1
+// if created. One script: a crash between two separate writes left a letter without content, which
+// could then never be sent (MEDCOM_CONTENT_GONE).
 const CREATE = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('HSET', KEYS[1], unpack(ARGV))
+redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[2])
+redis.call('HSET', KEYS[1], unpack(ARGV, 3))
 return 1`;
 
 // Claims attempt ARGV[1] for a letter in state 'sent' whose current attempt is ARGV[1]-1 (or already
@@ -101,9 +104,8 @@ export class LetterStore {
       format: rec.format, receiverYdernummer: rec.receiverYdernummer, converted: rec.converted ? '1' : '0', authorisedAt: rec.authorisedAt,
       state: 'sent', attempt: '-1', written: '-1', updatedAt: now,
     };
-    const created = (await this.redis.eval(CREATE, 1, this.key(rec.letterId), ...Object.entries(fields).flat())) === 1;
-    if (created) await this.redis.set(this.bodyKey(rec.letterId), JSON.stringify(body), 'EX', BODY_TTL_SECONDS);
-    return created;
+    const keys = [this.key(rec.letterId), this.bodyKey(rec.letterId)];
+    return (await this.redis.eval(CREATE, 2, ...keys, JSON.stringify(body), String(BODY_TTL_SECONDS), ...Object.entries(fields).flat())) === 1;
   }
 
   async get(letterId: string): Promise<LetterRecord | null> {
