@@ -58,6 +58,15 @@ export function maskValue(value: unknown): unknown {
 }
 
 function maskAnswer(result: ControllerHandlerReturnType): ControllerHandlerReturnType {
-  if (result.body === undefined || result.body === null) return result;
-  return { ...result, body: JSON.parse(maskCpr(JSON.stringify(result.body))) };
+  return { ...result, body: maskStrings(result.body) as ControllerHandlerReturnType['body'] };
+}
+
+/** The CPR mask over every string in an answer; numbers (byte counts, timestamps) stay numbers. */
+export function maskStrings(value: unknown): unknown {
+  if (typeof value === 'string') return maskCpr(value);
+  if (Array.isArray(value)) return value.map(maskStrings);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [maskCpr(k), maskStrings(v)]));
+  }
+  return value;
 }

@@ -1,5 +1,5 @@
 import { boardActionIds, boardActionName } from '../../../src/admin/board-hooks';
-import { maskValue, safeJobName } from '../../../queues/dashboard';
+import { maskStrings, maskValue, safeJobName } from '../../../queues/dashboard';
 
 describe('dashboard policy', () => {
   it('names the board actions operators use', () => {
@@ -32,5 +32,14 @@ describe('dashboard policy', () => {
     expect(maskValue('Anna Jensen')).toBe('[masked]');
     expect(maskValue(['0101401234'])).toBe('[masked]');
     expect(maskValue(undefined)).toBeUndefined();
+  });
+});
+
+describe('dashboard answers', () => {
+  it('masks CPRs in every string and key, and leaves numbers alone', () => {
+    const answer = { failedReason: 'lookup 010140-1234 failed', stacktrace: ['at x (0101401234)'], used_memory: 1201991234, byCpr: { '0101401234': 1 } };
+    expect(maskStrings(answer)).toEqual({
+      failedReason: 'lookup xxxxxx-xxxx failed', stacktrace: ['at x (xxxxxxxxxx)'], used_memory: 1201991234, byCpr: { xxxxxxxxxx: 1 },
+    });
   });
 });
