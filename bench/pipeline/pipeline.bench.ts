@@ -1,0 +1,107 @@
+import { progress } from '../support/progress';
+import { diffCalls, round, sum } from '../support/stats';
+import { PipelineHarness, RunResult, SystemCalls, totalCalls } from './pipeline-harness';
+
+export interface PipelineScenario {
+  name: string;
+  notes: number;
+  nexusLatencyMs: number;
+  edocLatencyMs: number;
+}
+
+export interface PipelineScenarioResult {
+  scenario: PipelineScenario;
+  pipeline: RunResult;
+  bare: RunResult;
+  /** Pipeline notes/s ÷ bare notes/s (target ≥ 0.8). */
+  ratio: number;
+  /** True when both runs made exactly the same calls per endpoint; otherwise the differences (pipeline − bare). */
+  sameCalls: boolean;
+  callDifferences: Record<string, number>;
+  /** Jobs our queues ran per note (flow parent, steps, receipt timer), from the queues' counts. */
+  jobsPerNote: number;
+  /** Per job type in the pipeline run: jobs and mean processing time (the worker's own histogram). */
+  stages: Record<string, { jobs: number; meanMs: number }>;
+  /** Per system: calls and mean call time as the worker's HTTP client saw them (semaphore wait excluded). */
+  callTimes: Record<string, { calls: number; meanMs: number }>;
+}
+
+type Totals = Record<string, { count: number; seconds: number }>;
+
+type JobCounts = Record<string, Record<string, number>>;
+
+/**
+ * Pipeline vs bare for one scenario: the same locked notes through the real after-meeting flow
+ * (worker process, real queues on the shared Redis, real adapters, simulators over HTTP), then the
+ * simulators are reset and locked again and the bare script makes the same calls.
+ */
+export async function runPipelineScenario(
+  s: PipelineScenario,
+  redisUrl: string,
+  workDir: string,
+  opts: { profileDir?: string } = {},
+): Promise<PipelineScenarioResult> {
+  const h = await PipelineHarness.start({ name: s.name, citizens: s.notes, nexusLatencyMs: s.nexusLatencyMs, edocLatencyMs: s.edocLatencyMs, redisUrl, workDir });
+  try {
+    // With a profile dir, the worker writes a V8 CPU profile of its whole life when it stops.
+    const worker = await h.startWorker({ execArgv: opts.profileDir ? ['--cpu-prof', '--cpu-prof-dir', opts.profileDir] : [] });
+    await h.reset();
+    const refs = await h.lock(h.noteIds, 0);
+    progress(`${s.name}: ${refs.length} notes locked; pipeline running`);
+    const jobsBefore = await worker.request<{ counts: JobCounts }>('counts');
+    let shown = 0;
+    const pipeline = await h.runPipeline(worker, refs, `${s.name}-0`, (done) => {
+      if (done - shown >= Math.max(100, s.notes / 5)) {
+        shown = done;
+        progress(`${s.name}: pipeline ${done}/${refs.length} done`);
+      }
+    });
+    const jobsAfter = await worker.request<{ counts: JobCounts }>('counts');
+    const timings = await worker.request<{ jobs: Totals; calls: Totals }>('stages');
+    await worker.request('stop');
+    await worker.exited;
+    progress(`${s.name}: pipeline ${pipeline.notesPerSecond} notes/s; bare baseline running`);
+
+    await h.reset();
+    await h.lock(h.noteIds, 0);
+    const bare = await h.runBare(refs.length, pipeline.calls.vansMessages);
+    progress(`${s.name}: bare ${bare.notesPerSecond} notes/s`);
+
+    const differences = callDifferences(pipeline.calls, bare.calls);
+    return {
+      scenario: s,
+      pipeline,
+      bare,
+      ratio: round(pipeline.notesPerSecond / bare.notesPerSecond, 2),
+      sameCalls: Object.keys(differences).length === 0,
+      callDifferences: differences,
+      // Minus the one watch job; the inbox poll runs once a minute at most during a run.
+      jobsPerNote: round((jobTotal(jobsAfter.counts) - jobTotal(jobsBefore.counts) - 1) / refs.length, 2),
+      stages: means(timings.jobs, 'jobs'),
+      callTimes: means(timings.calls, 'calls'),
+    };
+  } finally {
+    await h.stop();
+  }
+}
+
+function callDifferences(p: SystemCalls, b: SystemCalls): Record<string, number> {
+  const prefixed = (c: SystemCalls) => ({
+    ...Object.fromEntries(Object.entries(c.nexus).map(([k, v]) => [`nexus ${k}`, v])),
+    ...Object.fromEntries(Object.entries(c.edoc).map(([k, v]) => [`edoc ${k}`, v])),
+    'vans messages': c.vansMessages,
+  });
+  return diffCalls(prefixed(p), prefixed(b));
+}
+
+function means<K extends string>(t: Totals, key: K): Record<string, Record<K | 'meanMs', number>> {
+  return Object.fromEntries(
+    Object.entries(t).map(([name, v]) => [name, { [key]: v.count, meanMs: round((v.seconds * 1000) / Math.max(1, v.count), 1) } as Record<K | 'meanMs', number>]),
+  );
+}
+
+function jobTotal(counts: JobCounts): number {
+  return sum(Object.values(counts).map((byState) => sum(Object.values(byState))));
+}
+
+export { totalCalls };

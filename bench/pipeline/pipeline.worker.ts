@@ -1,0 +1,72 @@
+import 'reflect-metadata';
+import { QueueGateway } from '../../queues/queue.gateway';
+import { RunningService, startService } from '../../src/main';
+import { jobDuration, outboundDuration } from '../../src/metrics/metrics';
+
+/**
+ * The benchmark's worker process: the production worker role (every queue, every processor, real
+ * adapters) configured from the environment the bench gives it, pointed at the bench's simulators
+ * and Redis. The bench drives it over IPC: start a watch, read queue counts, dead letters and stage
+ * timings, sample memory, stop.
+ */
+type Command = { id: number; cmd: 'watch' | 'counts' | 'dead' | 'stages' | 'memory' | 'stop'; jobId?: string };
+
+let svc: RunningService | undefined;
+
+async function handle(c: Command): Promise<unknown> {
+  const gateway = svc!.app.get(QueueGateway);
+  switch (c.cmd) {
+    case 'watch':
+      // The production job, enqueued by hand as the demo does for the agenda (the schedule is off).
+      return { jobId: await gateway.enqueue('notes.watch', {}, { jobId: c.jobId }) };
+    case 'counts':
+      return { counts: await gateway.jobCounts() };
+    case 'dead':
+      return { dead: (await gateway.deadLetters(5)).map((d) => ({ id: d.id, reason: d.reason })) };
+    case 'stages':
+      return { jobs: await histogramTotals(jobDuration, 'job'), calls: await histogramTotals(outboundDuration, 'system') };
+    case 'memory': {
+      const gc = (globalThis as { gc?: () => void }).gc;
+      gc?.();
+      const m = process.memoryUsage();
+      return { rss: m.rss, heapUsed: m.heapUsed, gcForced: !!gc };
+    }
+    case 'stop':
+      await svc!.stop();
+      setImmediate(() => process.exit(0));
+      return { stopped: true };
+  }
+}
+
+/** Count and summed seconds per label value of one of our histograms (job durations, outbound call durations). */
+type HistogramLike = { get(): Promise<{ values: Array<{ labels: object; value: number; metricName?: string }> }> };
+
+async function histogramTotals(h: HistogramLike, by: string): Promise<Record<string, { count: number; seconds: number }>> {
+  const out: Record<string, { count: number; seconds: number }> = {};
+  for (const v of (await h.get()).values) {
+    const key = String((v.labels as Record<string, unknown>)[by]);
+    const name = v.metricName ?? '';
+    out[key] ??= { count: 0, seconds: 0 };
+    if (name.endsWith('_count')) out[key].count += v.value;
+    if (name.endsWith('_sum')) out[key].seconds += v.value;
+  }
+  return out;
+}
+
+process.on('message', (c: Command) => {
+  handle(c).then(
+    (result) => process.send?.({ id: c.id, ok: true, result }),
+    (err: unknown) => process.send?.({ id: c.id, ok: false, error: err instanceof Error ? err.message : String(err) }),
+  );
+});
+
+startService({ role: 'worker', sandboxes: false }).then(
+  (s) => {
+    svc = s;
+    process.send?.({ ready: true });
+  },
+  (err: unknown) => {
+    process.stderr.write(`bench worker failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);
