@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { NexusNote, NexusPort } from '../../adapters/nexus/nexus.port';
 import type { QueueGateway } from '../../queues/queue.gateway';
 import { AuditService } from '../audit/audit.service';
+import { mapWithConcurrency } from '../common/concurrency';
 import type { District } from '../config/districts';
 import { flowJobId, followUpsOf, followUpTasks, meetingDateOf, meetingId, noteVersionKey, timestampMs } from '../domain/after-meeting.rules';
 import { NoteFlowPayload, noteFlow, stepsFor } from './after-meeting';
@@ -15,6 +16,11 @@ import type { AfterMeetingStore } from './after-meeting.store';
  * the overlap costs only the (id, version) check per note.
  */
 export const CURSOR_OVERLAP_MS = 10 * 60_000;
+
+/** Notes whose flows the watch starts at once (bench/: 2,000 locked notes, see docs/benchmark.md). */
+export const WATCH_START_CONCURRENCY = 16;
+
+type StartOutcome = 'started' | 'correction' | 'already-processed' | 'stale' | 'not-locked';
 
 export type WatchSettings = Pick<AfterMeetingSettings, 'labels' | 'organisations' | 'taskDueDays' | 'lookbackMs' | 'watchLeaseMs'>;
 
@@ -74,8 +80,21 @@ export class NotesWatch {
       citizenList: district.nexus.citizenList, citizenView: district.nexus.citizenView,
     });
     summary.found = notes.length;
+    // Each start is a few Redis round trips; after a big meeting day, one at a time they would let
+    // the flows trickle in. Different notes start in parallel; versions of one note in order,
+    // because a correction's check reads what the earlier version's start wrote.
+    const byNote = new Map<number, NexusNote[]>();
     for (const note of [...notes].sort((a, b) => a.id - b.id || a.version - b.version)) {
-      const outcome = await this.startFlow(district, note);
+      const versions = byNote.get(note.id);
+      if (versions) versions.push(note);
+      else byNote.set(note.id, [note]);
+    }
+    const outcomes = await mapWithConcurrency([...byNote.values()], WATCH_START_CONCURRENCY, async (versions) => {
+      const out: StartOutcome[] = [];
+      for (const note of versions) out.push(await this.startFlow(district, note));
+      return out;
+    });
+    for (const outcome of outcomes.flat()) {
       if (outcome === 'started' || outcome === 'correction') summary.started++;
       if (outcome === 'correction') summary.corrections++;
       if (outcome === 'already-processed') summary.alreadyProcessed++;
@@ -86,7 +105,7 @@ export class NotesWatch {
     return summary;
   }
 
-  private async startFlow(district: District, note: NexusNote): Promise<'started' | 'correction' | 'already-processed' | 'stale' | 'not-locked'> {
+  private async startFlow(district: District, note: NexusNote): Promise<StartOutcome> {
     const ref = { noteId: note.id, noteVersion: note.version };
     if (!note.locked) return 'not-locked';
     if (await this.store.isProcessed(ref)) return 'already-processed';
