@@ -113,15 +113,36 @@ describe('after-meeting flows against the simulators', () => {
     expect((await control.edocState()).duplicates).toBe(0);
   });
 
+  it('dead-letters a step that cannot succeed, shows the note failed, and completes the flow after an operator retry', async () => {
+    // eDoc refuses the next upload with a business error: permanent, no retries.
+    const faults = await fetch(`${new URL(svc.config.EDOC_URL!).origin}/_sandbox/faults`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ script: [{ operation: 'CreateDocumentAndDocumentVersion', fault: 'business-error' }] }),
+    });
+    expect(faults.ok).toBe(true);
+    await control.concludeNote(5005, demoConclusion(4, labels));
+    expect(await runWatch()).toMatchObject({ started: 1 });
+    const item = async () => (await meeting()).items.find((i) => i.noteId === 5005)!;
+    await eventually(async () => (await item())?.state === 'failed', 20_000);
+    expect(await item()).toMatchObject({ reason: 'step-failed', failedSteps: ['edoc'] });
+    // The letter went out regardless: the children are independent.
+    await eventually(async () => (await item()).letterState === 'acknowledged', 20_000);
+    const dead = await gateway.deadLetters();
+    expect(dead.map((d) => [d.id, d.reason.slice(0, 40)])).toEqual([[`edoc/note-5005-v${(await item()).noteVersion}-edoc`, expect.stringContaining('[')]]);
+    expect(await gateway.retryDeadLetter(dead[0].id, 'test-operator')).toBe(true);
+    await eventually(async () => (await item()).state === 'done', 20_000);
+    expect(await documentsOf(5005)).toHaveLength(1);
+  });
+
   it('shows the status over admin REST behind the admin guard', async () => {
     const server = svc.baseUrl!;
     await request(server).get('/admin/meetings/solhoej/2026-12-03/status').expect(401);
     const auth = { Authorization: `Basic ${Buffer.from('admin:test-admin-password').toString('base64')}` };
     const res = await request(server).get('/admin/meetings/solhoej/2026-12-03/status').set(auth).expect(200);
-    expect(res.body.notes).toEqual({ total: 4, done: 4, pending: 0, failed: 0 });
+    expect(res.body.notes).toEqual({ total: 5, done: 5, pending: 0, failed: 0 });
     await request(server).get('/admin/meetings/nowhere/2026-12-03/status').set(auth).expect(404);
     await request(server).get('/admin/meetings/solhoej/3-12-2026/status').set(auth).expect(400);
     const metrics = await request(server).get('/metrics').set(auth).expect(200);
-    expect(metrics.text).toContain('tsm_meeting_notes{district="solhoej",meeting_date="2026-12-03",state="done"} 4');
+    expect(metrics.text).toContain('tsm_meeting_notes{district="solhoej",meeting_date="2026-12-03",state="done"} 5');
   });
 });
