@@ -46,13 +46,16 @@ describe('Redis outage and restart', () => {
     // Due shortly: it must survive the outage in Redis (AOF) and run once the worker is back.
     await gw.enqueue('maintenance.noop', { n: 2 }, { jobId: 'held-over-outage', delayMs: 300 });
     await redis.stop();
-    const ready = await request(svc.baseUrl!).get('/health/ready');
-    expect(ready.status).toBe(503);
-    expect(ready.body.status).toBe('error');
-    expect(ready.body.details.redis.status).toBe('down');
-    expect((await request(svc.baseUrl!).get('/health/live')).status).toBe(200);
-
-    await redis.restart();
+    try {
+      const ready = await request(svc.baseUrl!).get('/health/ready');
+      expect(ready.status).toBe(503);
+      expect(ready.body.status).toBe('error');
+      expect(ready.body.details.redis.status).toBe('down');
+      expect((await request(svc.baseUrl!).get('/health/live')).status).toBe(200);
+    } finally {
+      // Also when an assertion failed: with Redis gone the service's clients would reconnect forever.
+      await redis.restart();
+    }
     await eventually(async () => (await request(svc.baseUrl!).get('/health/ready')).status === 200, 15_000, 100);
     await completed('held-over-outage');
     await enqueueWhenReachable('after-outage');
