@@ -65,4 +65,10 @@ describe('worker shutdown loses no job', () => {
     expect((await job('sigkill')).returnvalue).toEqual({ n: 3 });
     await second.stop();
   });
+
+  it('the api role serves until SIGTERM and then exits cleanly', async () => {
+    const api = await ServiceProcess.start({ role: 'api', env: { ...env, PORT: '0' } });
+    expect((await fetch(`${api.baseUrl}/health/live`)).status).toBe(200);
+    expect(await api.stop()).toEqual({ code: 0, signal: null });
+  });
 });
