@@ -85,7 +85,7 @@ export class LetterStore {
   constructor(private readonly redis: Redis, private readonly prefix: string) {}
 
   private key(letterId: string): string {
-    return `${this.prefix}:medcom:letter:${letterId}`;
+    return `${this.prefix}:medcom-store:letter:${letterId}`;
   }
 
   private bodyKey(letterId: string): string {
@@ -93,7 +93,7 @@ export class LetterStore {
   }
 
   private envelopeKey(envelopeId: string): string {
-    return `${this.prefix}:medcom:envelope:${envelopeId}`;
+    return `${this.prefix}:medcom-store:envelope:${envelopeId}`;
   }
 
   /** Creates the letter (state 'sent', no attempt yet) with its content, unless it exists. */

@@ -48,7 +48,7 @@ export class AfterMeetingStore {
   constructor(private readonly redis: Redis, private readonly prefix: string) {}
 
   private k(...parts: string[]): string {
-    return [this.prefix, 'after-meeting', ...parts].join(':');
+    return [this.prefix, 'after-meeting-store', ...parts].join(':');
   }
 
   /** One watch at a time: a watch that outlasts its interval must not be joined by the next one. */

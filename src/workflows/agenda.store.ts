@@ -36,7 +36,7 @@ export class AgendaStore {
   constructor(private readonly redis: Redis, private readonly prefix = 'tsm') {}
 
   private key(districtId: string, meetingDate: string): string {
-    return `${this.prefix}:agenda:${districtId}:${meetingDate}`;
+    return `${this.prefix}:agenda-store:${districtId}:${meetingDate}`;
   }
 
   async save(districtId: string, agenda: Agenda, collectedAt: Date = new Date()): Promise<StoredAgenda> {

@@ -24,7 +24,7 @@ describe('LetterStore.create (real Redis)', () => {
     expect(await store.create(rec('LATOMIC0000001'), body)).toBe(true);
     expect((await store.get('LATOMIC0000001'))?.state).toBe('sent');
     expect(await store.body('LATOMIC0000001')).toEqual(body);
-    const ttl = await redis.ttl(`${prefix}:medcom:letter:LATOMIC0000001:body`);
+    const ttl = await redis.ttl(`${prefix}:medcom-store:letter:LATOMIC0000001:body`);
     expect(ttl).toBeGreaterThan(0);
   });
 
