@@ -5,7 +5,7 @@ import { ExpressAdapter } from '@bull-board/express';
 import type { Express } from 'express';
 import path from 'node:path';
 import { maskCpr } from '../src/logging/redact';
-import { JOB_NAMES } from './job-types';
+import { isJobName } from './job-types';
 import { maskPayload, QueueGateway } from './queue.gateway';
 
 export interface DashboardOptions {
@@ -47,7 +47,7 @@ export function createQueueDashboard(gateway: QueueGateway, opts: DashboardOptio
 }
 
 export function safeJobName(name: string | undefined): string {
-  return name && (JOB_NAMES as readonly string[]).includes(name) ? name : '[unknown job type]';
+  return isJobName(name) ? name : '[unknown job type]';
 }
 
 /** Numbers and booleans as they are, objects through maskPayload, anything else masked. */

@@ -22,3 +22,8 @@ export type JobTypes = typeof JOB_TYPES;
 export type JobName = keyof JobTypes;
 export type JobPayload<N extends JobName> = JobTypes[N] extends JobDef<infer P> ? P : never;
 export const JOB_NAMES = Object.keys(JOB_TYPES) as JobName[];
+
+/** Whether a name is one of our job types; anything else on a queue may be foreign text (metrics, views). */
+export function isJobName(name: string | undefined): name is JobName {
+  return name !== undefined && (JOB_NAMES as readonly string[]).includes(name);
+}

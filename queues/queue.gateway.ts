@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { FlowProducer, Job, JobsOptions, Queue } from 'bullmq';
 import { AuditService } from '../src/audit/audit.service';
+import { maskCpr } from '../src/logging/redact';
 import { jobsGauge } from '../src/metrics/metrics';
 import { JOB_TYPES, JobName, JobPayload } from './job-types';
 import { POLICIES } from './policies';
@@ -222,8 +223,8 @@ function toDeadLetter(queue: QueueName, job: Job): DeadLetter {
     id: `${queue}/${job.id}`,
     queue,
     jobId: job.id!,
-    name: job.name,
-    reason: job.failedReason ?? 'unknown',
+    name: maskCpr(job.name),
+    reason: maskCpr(job.failedReason ?? 'unknown'), // reasons should hold no personal data; this is the safety net
     attemptsMade: job.attemptsMade,
     failedAt: job.finishedOn ? new Date(job.finishedOn).toISOString() : undefined,
     payload: maskPayload(job.data),

@@ -7,10 +7,11 @@ import type { AppConfig } from '../src/config/config.schema';
 import { CONFIG, REDIS_URL } from '../src/config/tokens';
 import { workerRedisOptions } from '../src/infra/redis-options';
 import { rootLogger } from '../src/logging/logger';
+import { maskCpr } from '../src/logging/redact';
 import { jobDuration, jobFailures } from '../src/metrics/metrics';
 import type { JobContext } from './job-context';
 import { JobRegistry } from './job-registry';
-import type { JobName } from './job-types';
+import { isJobName, JobName } from './job-types';
 import { backoffDelay, POLICIES } from './policies';
 import { QUEUE_NAMES, QueueName } from './queue-names';
 
@@ -55,7 +56,7 @@ export class WorkerHost implements OnApplicationBootstrap {
       const noteId = (job.data as { noteId?: unknown })?.noteId;
       void this.audit
         .record({ action: 'dead-letter', system: 'tsm-bridge', outcome: 'failed', reason: err.message.slice(0, 300),
-          externalIds: { job: `${queue}/${job.id}`, name: job.name }, ...(typeof noteId === 'number' ? { noteId } : {}) })
+          externalIds: { job: `${queue}/${job.id}`, name: maskCpr(job.name) }, ...(typeof noteId === 'number' ? { noteId } : {}) })
         .catch(() => undefined);
     });
     return worker;
@@ -72,7 +73,9 @@ export class WorkerHost implements OnApplicationBootstrap {
       log,
       childResults: () => job.getChildrenValues(),
     };
-    const stop = jobDuration.startTimer({ queue, job: job.name });
+    // Metric labels only from our own job types: a foreign job name could be any text.
+    const jobLabel = isJobName(job.name) ? job.name : 'unknown';
+    const stop = jobDuration.startTimer({ queue, job: jobLabel });
     try {
       const result = await this.registry.handler(job.name)(job.data, ctx);
       stop({ outcome: 'ok' });
@@ -80,7 +83,7 @@ export class WorkerHost implements OnApplicationBootstrap {
     } catch (err) {
       const cls = classifyError(err);
       stop({ outcome: cls });
-      jobFailures.inc({ queue, job: job.name, error_class: cls });
+      jobFailures.inc({ queue, job: jobLabel, error_class: cls });
       const reason = `[${errorCode(err)}] ${(err as Error)?.message ?? String(err)}`;
       log.warn({ errorClass: cls, code: errorCode(err) }, `job failed: ${reason}`);
       if (cls === 'permanent') throw new UnrecoverableError(reason);

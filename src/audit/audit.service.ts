@@ -1,6 +1,7 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
+import { maskCpr } from '../logging/redact';
 
 /** One audit record: ids and outcomes only, never personal data or text. */
 export interface AuditRecord {
@@ -42,7 +43,8 @@ export class AuditService {
   constructor(private readonly redis: Redis, private readonly dir: string, private readonly prefix = 'tsm') {}
 
   async record(input: Omit<AuditRecord, 'at'> & { at?: string }): Promise<AuditRecord> {
-    const rec: AuditRecord = { ...input, at: input.at ?? new Date().toISOString() };
+    // A reason is free text (often an error message): CPR-masked like every log line.
+    const rec: AuditRecord = { ...input, ...(input.reason !== undefined ? { reason: maskCpr(input.reason) } : {}), at: input.at ?? new Date().toISOString() };
     const json = JSON.stringify(rec);
     const multi = this.redis.multi().xadd(`${this.prefix}:audit`, 'MAXLEN', '~', String(MAX_STREAM), '*', 'r', json);
     if (rec.noteId !== undefined) multi.rpush(`${this.prefix}:audit:note:${rec.noteId}`, json);
@@ -59,7 +61,8 @@ export class AuditService {
    * appended right after it, so a crash between the two can only cost the file that one line.
    */
   async recordOnce(onceKey: string, input: Omit<AuditRecord, 'at'> & { at?: string }): Promise<AuditRecord | null> {
-    const rec: AuditRecord = { ...input, at: input.at ?? new Date().toISOString() };
+    // A reason is free text (often an error message): CPR-masked like every log line.
+    const rec: AuditRecord = { ...input, ...(input.reason !== undefined ? { reason: maskCpr(input.reason) } : {}), at: input.at ?? new Date().toISOString() };
     const json = JSON.stringify(rec);
     const keys = [`${this.prefix}:audit:once:${onceKey}`, `${this.prefix}:audit`];
     if (rec.noteId !== undefined) keys.push(`${this.prefix}:audit:note:${rec.noteId}`);

@@ -109,6 +109,12 @@ describe('admin HTTP (api + worker against a real Redis)', () => {
     expect(res.body.job.name).toBe('[unknown job type]');
     expect(res.body.job.failedReason).toContain('xxxxxx-xxxx');
     expect(res.text).not.toContain(CPR);
+    // The same dead letter over REST and in the audit trail.
+    const dl = await http().get('/admin/dead-letters/maintenance/board-reason').auth(USER, PASSWORD);
+    expect(dl.body.reason).toContain('xxxxxx-xxxx');
+    expect(dl.text).not.toContain(CPR);
+    await eventually(async () => (await audit.query({})).some((r) => r.action === 'dead-letter' && r.externalIds?.job === 'maintenance/board-reason'));
+    expect(JSON.stringify(await audit.query({}))).not.toContain(CPR);
   });
 
   it('exports the Prometheus metrics the operations guide lists', async () => {
@@ -130,6 +136,9 @@ describe('admin HTTP (api + worker against a real Redis)', () => {
     expect(res.text).toMatch(/^tsm_job_failures_total\{queue="maintenance",job="maintenance.noop",error_class="retryable"\} [1-9]/m);
     expect(res.text).toContain(`tsm_breaker_state{system="${system}"} 0`);
     expect(res.text).toContain(`tsm_outbound_http_calls_total{system="${system}",status="503"} 1`);
+    // The foreign job named after a CPR (test above) is counted under "unknown", never by its name.
+    expect(res.text).toMatch(/^tsm_job_failures_total\{queue="maintenance",job="unknown",error_class="retryable"\} [1-9]/m);
+    expect(res.text).not.toContain(CPR);
   });
 
   it('reports an open breaker as down for its system while staying ready', async () => {
