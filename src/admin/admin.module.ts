@@ -8,7 +8,7 @@ import { CONFIG } from '../config/tokens';
 import { adminAuthMiddleware, AdminAuthGuard } from './admin-auth';
 import { AdminCredentials } from './admin-credentials';
 import { AuditController } from './audit.controller';
-import { boardHooks } from './board-hooks';
+import { boardFailureAudit, boardHooks } from './board-hooks';
 import { DeadLettersController } from './dead-letters.controller';
 import { HealthController } from './health.controller';
 import { MetricsController } from './metrics.controller';
@@ -38,6 +38,6 @@ export class AdminModule implements NestModule {
 
   configure(consumer: MiddlewareConsumer): void {
     const dashboard = createQueueDashboard(this.queues, { basePath: DASHBOARD_PATH, hooks: boardHooks(this.audit, this.credentials) });
-    consumer.apply(adminAuthMiddleware(this.credentials), dashboard).forRoutes(DASHBOARD_PATH);
+    consumer.apply(adminAuthMiddleware(this.credentials), boardFailureAudit(this.audit, this.credentials), dashboard).forRoutes(DASHBOARD_PATH);
   }
 }

@@ -1,4 +1,5 @@
 import type { BoardHooks, HookContext } from '@bull-board/api/typings/app';
+import type { NextFunction, Request, Response } from 'express';
 import type { AuditService } from '../audit/audit.service';
 import type { AdminCredentials } from './admin-credentials';
 
@@ -80,5 +81,30 @@ export function boardHooks(audit: AuditService, credentials: AdminCredentials): 
       }
       return result;
     },
+  };
+}
+
+/**
+ * The hooks' `after` does not run when a board handler throws (e.g. Redis fails mid-action): such a
+ * request ends in a 5xx, and this records it, with the request path as the only id.
+ */
+export function boardFailureAudit(audit: AuditService, credentials: AdminCredentials) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    if (req.method !== 'GET' && req.path.startsWith('/api/')) {
+      res.on('finish', () => {
+        if (res.statusCode < 500) return;
+        void audit
+          .record({
+            action: 'admin.board.error',
+            system: 'tsm-bridge',
+            outcome: 'failed',
+            actor: credentials.verify(req.headers.authorization) ?? 'unknown',
+            externalIds: { request: `${req.method} ${req.path.replace(/[^A-Za-z0-9._/:-]/g, '_').slice(0, 200)}` },
+            reason: `HTTP ${res.statusCode}`,
+          })
+          .catch(() => undefined); // Redis is likely what failed; the request already answered 5xx
+      });
+    }
+    next();
   };
 }

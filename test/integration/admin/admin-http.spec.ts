@@ -264,6 +264,17 @@ describe('admin HTTP (api + worker against a real Redis)', () => {
     ]));
     expect(JSON.stringify(trail)).not.toContain(CPR);
   });
+
+  it('audits a dashboard action that failed inside bull-board', async () => {
+    await gw.enqueue('maintenance.noop', { n: 1 }, { jobId: 'board-promote' });
+    await eventually(async () => (await gw.jobState('maintenance', 'board-promote')) === 'completed');
+    // Promoting a job that is not delayed throws in BullMQ: bull-board answers 500 without its after-hook.
+    const res = await http().put('/admin/queues/api/queues/maintenance/board-promote/promote').auth(USER, PASSWORD);
+    expect(res.status).toBe(500);
+    await eventually(async () => (await audit.query({})).some((r) =>
+      r.action === 'admin.board.error' && r.outcome === 'failed' && r.actor === USER
+      && r.externalIds?.request === 'PUT /api/queues/maintenance/board-promote/promote'));
+  });
 });
 
 /** A local HTTP server that answers every request with one status. */
