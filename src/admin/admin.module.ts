@@ -15,7 +15,7 @@ import { MetricsController } from './metrics.controller';
 import { QueueControlController } from './queue-control.controller';
 import { RedisHealth } from './redis-health';
 
-export const DASHBOARD_PATH = '/admin/queues';
+const DASHBOARD_PATH = '/admin/queues';
 
 /** Admin HTTP: dashboard, health, metrics, dead letters, audit (api role only). */
 @Module({
