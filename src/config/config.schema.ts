@@ -32,8 +32,8 @@ export const envSchema = z.object({
   SANDBOX_RANDOM_SEED: int(0, 42),
   /** Where the simulators listen: loopback locally; 0.0.0.0 in the docker-compose sandbox service. */
   SANDBOX_HOST: z.string().default('127.0.0.1'),
-  /** Fixed simulator ports (docker-compose); unset = a free port. */
-  SANDBOX_NEXUS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /** Fixed simulator ports (docker-compose); unset or 0 = a free port. */
+  SANDBOX_NEXUS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   /** Nexus simulator fault knobs (also settable at runtime: POST /_sandbox/faults). Rates are 0..1. */
   SANDBOX_NEXUS_LATENCY_MS: int(0, 0),
   SANDBOX_NEXUS_ERROR_RATE: z.coerce.number().min(0).max(1).default(0),
@@ -95,7 +95,7 @@ export const envSchema = z.object({
   EDOC_BREAKER_RESET_MS: int(100, 10000),
   /** SearchCaseFile criterion that holds the party's CPR ("prefix:Name"); not in public sources, so configurable. */
   EDOC_CPR_SEARCH_FIELD: z.string().regex(/^(edoc|fesd):[A-Za-z][A-Za-z0-9]*$/, 'edoc:Name or fesd:Name').default('edoc:PartyIdentifier'),
-  SANDBOX_EDOC_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  SANDBOX_EDOC_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   SANDBOX_EDOC_LATENCY_MS: int(0, 0),
   SANDBOX_EDOC_ERROR_RATE: z.coerce.number().min(0).max(1).default(0),
   /** Share of uploads the eDoc sandbox stores but never answers ("commit then time out"). */
@@ -123,7 +123,7 @@ export const envSchema = z.object({
   MEDCOM_AUTHOR_ROLE: z.string().min(1).default('Koordinerende rolle'),
   MEDCOM_AUTHOR_PHONE: z.string().regex(/^\+?\d{8,15}$/, '8-15 digits').default('70000000'),
   /** VANS sandbox: loopback port of /_sandbox/stats and /_sandbox/faults (free port when unset). */
-  SANDBOX_VANS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  SANDBOX_VANS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   SANDBOX_VANS_DELAY_MS: int(0, 200),
   SANDBOX_VANS_DROP_RATE: z.coerce.number().min(0).max(1).default(0),
   SANDBOX_VANS_NEGATIVE_RATE: z.coerce.number().min(0).max(1).default(0),
