@@ -40,6 +40,8 @@ export interface NexusClientOptions {
   timeoutMs: number;
   concurrency: number;
   breaker?: ResilientHttpOptions['breaker'];
+  /** Reads repeated after a retryable failure (5xx, timeout, network) before a call fails. */
+  readRetries?: ResilientHttpOptions['readRetries'];
   /** Longest id list per `patients?ids=` call; longer URLs fail at Nexus. */
   maxIdsPerCall?: number;
   now?: () => number;
@@ -63,6 +65,7 @@ export function nexusClientOptions(config: AppConfig): NexusClientOptions {
     timeoutMs: c.NEXUS_TIMEOUT_MS,
     concurrency: c.NEXUS_CONCURRENCY,
     breaker: { resetTimeout: c.NEXUS_BREAKER_RESET_MS },
+    readRetries: { attempts: c.NEXUS_READ_RETRIES, baseDelayMs: c.NEXUS_READ_RETRY_DELAY_MS },
   };
 }
 
@@ -104,6 +107,7 @@ export class NexusClient implements NexusPort {
       timeoutMs: opts.timeoutMs,
       concurrency: opts.concurrency,
       breaker: opts.breaker,
+      readRetries: opts.readRetries,
       describeBody: describeNexusBody,
     });
     this.links = opts.connection ? new NexusLinkResolver(opts.connection.baseUrl) : undefined;

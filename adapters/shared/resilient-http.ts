@@ -20,6 +20,12 @@ export interface ResilientHttpOptions {
    * faultcode says the request itself is wrong). Returning undefined keeps the status-based default.
    */
   responseError?: (res: AxiosResponse) => IntegrationError | undefined;
+  /**
+   * Reads (GET/HEAD) that fail retryably are sent again up to `attempts` more times, after a jittered
+   * exponential pause from `baseDelayMs`: a long walk of reads (the locked-note watch makes thousands)
+   * then survives a flaky system instead of failing whole on one 503. Writes are never repeated here.
+   */
+  readRetries?: { attempts: number; baseDelayMs: number };
   axios?: AxiosInstance;
 }
 
@@ -64,6 +70,20 @@ export class ResilientHttp {
 
   /** Sends a request; resolves only on 2xx, otherwise throws a classified IntegrationError. */
   async request<T = unknown>(config: AxiosRequestConfig): Promise<AxiosResponse<T>> {
+    const method = (config.method ?? 'get').toUpperCase();
+    const retries = method === 'GET' || method === 'HEAD' ? this.opts.readRetries?.attempts ?? 0 : 0;
+    for (let retry = 0; ; retry++) {
+      try {
+        return await this.requestOnce<T>(config);
+      } catch (err) {
+        if (retry >= retries || classifyError(err) !== 'retryable') throw err;
+        const base = (this.opts.readRetries?.baseDelayMs ?? 0) * 2 ** retry;
+        await new Promise((r) => setTimeout(r, Math.round(base * (0.5 + Math.random()))));
+      }
+    }
+  }
+
+  private async requestOnce<T>(config: AxiosRequestConfig): Promise<AxiosResponse<T>> {
     try {
       return (await this.breaker.fire(config)) as AxiosResponse<T>;
     } catch (err) {

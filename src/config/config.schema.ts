@@ -50,6 +50,9 @@ export const envSchema = z.object({
   NEXUS_CONCURRENCY: int(1, 4),
   NEXUS_TIMEOUT_MS: int(100, 20000),
   NEXUS_BREAKER_RESET_MS: int(100, 10000),
+  /** Reads (GET) repeated after a 5xx, timeout or network error before the call fails; writes never are. */
+  NEXUS_READ_RETRIES: int(0, 2),
+  NEXUS_READ_RETRY_DELAY_MS: int(0, 200),
   /** Form by id, relative to the home URL, for notes not yet reached through links (an assumption: not in public clients). */
   NEXUS_FORM_DATA_PATH: z.string().regex(/\{id\}/, 'must contain {id}').default('formData/{id}'),
   NEXUS_CITIZEN_LIST: z.string().default('Tværfagligt samarbejdsmøde – notater og aftaler'),
