@@ -189,7 +189,8 @@ export function buildAgenda(input: AgendaInput): Agenda {
   const complexStart = Math.max(start + rules.trackMinutes, start + rehabCount * rules.slotMinutes);
   const items: AgendaItem[] = unslotted.map((i, index) => {
     const at = i.track === 'rehab' ? start + index * rules.slotMinutes : complexStart + (index - rehabCount) * rules.slotMinutes;
-    if (at + rules.slotMinutes > 24 * 60) {
+    // A slot must end by 23:59: "24:00" is no time of day (Nexus's time item and parseHhmm refuse it).
+    if (at + rules.slotMinutes >= 24 * 60) {
       throw new PermanentError(`agenda for ${meetingDate} runs past midnight (${unslotted.length} items)`, 'AGENDA_PAST_MIDNIGHT');
     }
     return {
