@@ -56,7 +56,7 @@ const arbNoteSpec = fc.record({
   id: fc.integer({ min: 1, max: 100_000 }),
   citizenId: fc.integer({ min: 1, max: 15 }),
   formTitle: often(fc.constant(FORM), fc.constantFrom('Handleplan', `${FORM} `)),
-  tags: often(fc.constantFrom([TAG], [TAG, 'Andet']), fc.constantFrom(['Andet'], [])),
+  tags: often<string[]>(fc.constantFrom([TAG], [TAG, 'Andet']), fc.constantFrom(['Andet'], [])),
   createDate: often(fc.constantFrom('2026-11-20T09:00:00+01:00', '2026-11-25T14:00:00+0100', '2026-11-30T23:59:59.999+01:00'), arbTimestamp),
   observationTimestamp: often(fc.constant(`${D}T00:00:00+01:00`), arbTimestamp),
   items: arbItems,
