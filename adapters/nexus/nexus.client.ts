@@ -325,7 +325,7 @@ export class NexusClient implements NexusPort {
   private async citizenForms(summary: Wire, viewName: string, wanted: (node: Wire) => boolean) {
     const citizenId = idOf(summary, 'patient summary');
     const selfHref = optionalLink(summary, 'self');
-    if (selfHref) remember(this.patientHrefs, citizenId, selfHref);
+    if (selfHref) this.remember(this.patientHrefs, citizenId, selfHref);
     const patient = optionalLink(summary, 'patientPreferences')
       ? summary
       : asRecord(await this.get(requireLink(summary, 'self', `patient summary ${citizenId}`)), 'patient');
@@ -340,7 +340,7 @@ export class NexusClient implements NexusPort {
       nodes.map(async (node) => {
         const form = asRecord(await this.get(requireLink(node, 'referencedObject', 'form reference')), 'form');
         const self = optionalLink(form, 'self');
-        if (self) remember(this.formHrefs, idOf(form, 'form'), self);
+        if (self) this.remember(this.formHrefs, idOf(form, 'form'), self);
         return { form, citizenId };
       }),
     );
@@ -360,7 +360,7 @@ export class NexusClient implements NexusPort {
       const found = asArray(await this.get(url.toString()), 'patient data').find((p) => isRecord(p) && p.id === citizenId);
       if (!found) throw new PermanentError(`nexus patient ${citizenId} not found`, 'NEXUS_PATIENT_NOT_FOUND', NEXUS_SYSTEM, 404);
       href = requireLink(found, 'self', `patient summary ${citizenId}`);
-      remember(this.patientHrefs, citizenId, href);
+      this.remember(this.patientHrefs, citizenId, href);
     }
     return asRecord(await this.get(href), `patient ${citizenId}`);
   }
@@ -420,6 +420,20 @@ export class NexusClient implements NexusPort {
       throw new PermanentError('nexus is not configured (NEXUS_BASE_URL and credentials)', 'NEXUS_NOT_CONFIGURED', NEXUS_SYSTEM);
     }
     return this.opts.connection;
+  }
+
+  /**
+   * Keeps a self link for later calls by id, but only one that passes the origin guard: a forged
+   * link in one answer must not poison every later lookup of that citizen or form.
+   */
+  private remember(map: Map<number, string>, id: number, href: string): void {
+    try {
+      this.resolver().resolve(href);
+    } catch {
+      map.delete(id);
+      return;
+    }
+    rememberLink(map, id, href);
   }
 
   private resolver(): NexusLinkResolver {
@@ -484,7 +498,7 @@ function appendPath(absolute: string, segment: string): string {
   return url.toString();
 }
 
-function remember(map: Map<number, string>, id: number, href: string): void {
+function rememberLink(map: Map<number, string>, id: number, href: string): void {
   map.delete(id);
   map.set(id, href);
   if (map.size > LINK_MEMORY) map.delete(map.keys().next().value as number);

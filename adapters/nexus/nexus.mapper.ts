@@ -87,6 +87,8 @@ export function toNote(raw: unknown, m: NoteMapping): NexusNote {
   if (state === undefined) throw badResponse(`${what} has no "workflowState.name"`);
   const citizenId = isRecord(form.patient) ? idOf(form.patient, `${what} patient`) : m.citizenId;
   if (citizenId === undefined) throw badResponse(`${what} has no "patient"`);
+  // A form whose items are not a list is broken, not empty: filing or sending it would lose the conclusions.
+  if (form.items !== undefined && !Array.isArray(form.items)) throw badResponse(`${what} has "items" that is not a list`);
   const items: Record<string, string> = {};
   for (const item of Array.isArray(form.items) ? form.items : []) {
     if (isRecord(item) && typeof item.label === 'string' && !(item.label in items)) items[item.label] = itemText(item.value);
