@@ -43,7 +43,10 @@ export function createQueueDashboard(gateway: QueueGateway, opts: DashboardOptio
       },
     },
   });
-  return server.getRouter();
+  const router = server.getRouter();
+  // The board's router is an express app of its own: it would re-add the X-Powered-By header helmet removed.
+  router.disable('x-powered-by');
+  return router;
 }
 
 export function safeJobName(name: string | undefined): string {
