@@ -26,7 +26,7 @@ import { schemaValidator } from './xml/schema-validator';
       inject: [MEDCOM_SETTINGS],
       useFactory: (s: MedcomSettings) => new MessageComposer(schemaValidator(shippedFile('schemas', 'xdis91.xsd')), s.xdis91BlockChars),
     },
-    { provide: MEDCOM_TRANSPORT, inject: [MEDCOM_SETTINGS], useFactory: (s: MedcomSettings) => new FileDropTransport(s.outDir, s.inDir) },
+    { provide: MEDCOM_TRANSPORT, inject: [MEDCOM_SETTINGS], useFactory: (s: MedcomSettings) => new FileDropTransport(s.outDir, s.inDir, s.inboxReclaimMs) },
     MedcomService,
     { provide: MEDCOM_PORT, useExisting: MedcomService },
     ReceiptInbox,

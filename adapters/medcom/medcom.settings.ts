@@ -10,6 +10,8 @@ export interface MedcomSettings {
   /** Receipt timeout for a receiver; VANS-converted receivers get the longer one. */
   receiptTimeoutMs(converted: boolean): number;
   inboxPollMs: number;
+  /** A claimed in-folder file older than this belongs to a crashed worker and is taken again. */
+  inboxReclaimMs: number;
   xdis91BlockChars: number;
   outDir: string;
   inDir: string;
@@ -30,6 +32,7 @@ export function medcomSettings(config: AppConfig): MedcomSettings {
     receiptTimeoutMs: (converted) =>
       config.MEDCOM_RECEIPT_TIMEOUT_MS ?? (converted ? config.MEDCOM_CONVERTED_RECEIPT_TIMEOUT_MIN : config.MEDCOM_RECEIPT_TIMEOUT_MIN) * 60_000,
     inboxPollMs: config.MEDCOM_INBOX_POLL_MS,
+    inboxReclaimMs: config.MEDCOM_INBOX_RECLAIM_MS,
     xdis91BlockChars: config.MEDCOM_XDIS91_BLOCK_CHARS,
     ...dirs,
     redisPrefix: config.QUEUE_PREFIX,
