@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { NexusSandboxControl } from '../../adapters/nexus/sandbox/nexus-sandbox.control';
 import type { Seed } from '../../schemas/sandbox-seed.schema';
+import { mapWithConcurrency } from '../../src/common/concurrency';
 import type { AppConfig } from '../../src/config/config.schema';
 import { loadConfig } from '../../src/config/load-config';
 import type { FollowUpLabels } from '../../src/domain/after-meeting.rules';
@@ -103,6 +104,7 @@ export class PipelineHarness {
       // Receipts are held back past the run: receipt handling is not part of lock-to-done, and the bare script has none.
       SANDBOX_VANS_DELAY_MS: '3600000',
       MEDCOM_RECEIPT_TIMEOUT_MS: String(4 * 3_600_000),
+      MEDCOM_INBOX_POLL_MS: '60000',
       // The watch runs when the bench asks, once per batch, instead of on a schedule.
       WATCH_INTERVAL_MS: '0',
     };
@@ -117,15 +119,13 @@ export class PipelineHarness {
     await post(`${this.vansUrl}/_sandbox/reset`);
   }
 
-  /** "Holds the meeting" for the given notes (round 0: conclude; later rounds: reopen, then conclude again = a correction). */
-  async lock(noteIds: readonly number[], round: number): Promise<NoteRef[]> {
-    const refs: NoteRef[] = [];
-    for (const [i, id] of noteIds.entries()) {
-      if (round > 0) await post(`${this.config.SANDBOX_NEXUS_URL}/_sandbox/notes/${id}/reopen`);
-      const { version } = await this.nexus.conclude(id, benchConclusion(i, round, this.labels));
-      refs.push({ noteId: id, noteVersion: version });
-    }
-    return refs;
+  /** "Holds the meeting" for the given notes; with `reopen`, each locked note is reopened and concluded again (a correction). */
+  async lock(noteIds: readonly number[], opts: { reopen: boolean; mix: 'full' | 'filing' }): Promise<NoteRef[]> {
+    return mapWithConcurrency(noteIds, 16, async (id, i) => {
+      if (opts.reopen) await post(`${this.config.SANDBOX_NEXUS_URL}/_sandbox/notes/${id}/reopen`);
+      const { version } = await this.nexus.conclude(id, benchConclusion(i, opts.mix, this.labels));
+      return { noteId: id, noteVersion: version };
+    });
   }
 
   async calls(): Promise<SystemCalls> {

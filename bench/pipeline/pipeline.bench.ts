@@ -1,12 +1,20 @@
 import { progress } from '../support/progress';
-import { diffCalls, round, sum } from '../support/stats';
-import { PipelineHarness, RunResult, SystemCalls, totalCalls } from './pipeline-harness';
+import { diffCalls, mb, round, sum } from '../support/stats';
+import { PipelineHarness, RunResult, SystemCalls } from './pipeline-harness';
 
 export interface PipelineScenario {
   name: string;
   notes: number;
   nexusLatencyMs: number;
   edocLatencyMs: number;
+}
+
+export interface MemorySample {
+  /** Note versions the worker had finished when the sample was taken. */
+  notes: number;
+  rssMb: number;
+  /** Heap in use right after a forced full GC: what the process really holds on to. */
+  heapUsedMb: number;
 }
 
 export interface PipelineScenarioResult {
@@ -24,48 +32,74 @@ export interface PipelineScenarioResult {
   stages: Record<string, { jobs: number; meanMs: number }>;
   /** Per system: calls and mean call time as the worker's HTTP client saw them (semaphore wait excluded). */
   callTimes: Record<string, { calls: number; meanMs: number }>;
+  /** Worker memory over the pipeline run and the soak rounds that follow it (when asked for). */
+  memory: MemorySample[];
 }
 
 type Totals = Record<string, { count: number; seconds: number }>;
-
 type JobCounts = Record<string, Record<string, number>>;
+type Memory = { rss: number; heapUsed: number };
+
+export interface ScenarioOptions {
+  /**
+   * Keep the worker after the comparison and correct every note again (filing only) until it has
+   * finished this many note versions: the memory soak.
+   */
+  soakNotes?: number;
+  /** Write a V8 CPU profile of the worker (its whole life) into this directory. */
+  profileDir?: string;
+}
 
 /**
  * Pipeline vs bare for one scenario: the same locked notes through the real after-meeting flow
  * (worker process, real queues on the shared Redis, real adapters, simulators over HTTP), then the
- * simulators are reset and locked again and the bare script makes the same calls.
+ * simulators are reset and locked again and the bare script makes the same calls. The worker stays
+ * up, idle, while the bare script runs (receipts are held back, so it has nothing to do).
  */
-export async function runPipelineScenario(
-  s: PipelineScenario,
-  redisUrl: string,
-  workDir: string,
-  opts: { profileDir?: string } = {},
-): Promise<PipelineScenarioResult> {
+export async function runPipelineScenario(s: PipelineScenario, redisUrl: string, workDir: string, opts: ScenarioOptions = {}): Promise<PipelineScenarioResult> {
   const h = await PipelineHarness.start({ name: s.name, citizens: s.notes, nexusLatencyMs: s.nexusLatencyMs, edocLatencyMs: s.edocLatencyMs, redisUrl, workDir });
   try {
-    // With a profile dir, the worker writes a V8 CPU profile of its whole life when it stops.
-    const worker = await h.startWorker({ execArgv: opts.profileDir ? ['--cpu-prof', '--cpu-prof-dir', opts.profileDir] : [] });
+    const execArgv = ['--expose-gc', ...(opts.profileDir ? ['--cpu-prof', '--cpu-prof-dir', opts.profileDir] : [])];
+    const worker = await h.startWorker({ execArgv });
+    const memory: MemorySample[] = [];
+    const sample = async (notes: number) => {
+      const m = await worker.request<Memory>('memory');
+      memory.push({ notes, rssMb: mb(m.rss), heapUsedMb: mb(m.heapUsed) });
+    };
     await h.reset();
-    const refs = await h.lock(h.noteIds, 0);
+    const refs = await h.lock(h.noteIds, { reopen: false, mix: 'full' });
     progress(`${s.name}: ${refs.length} notes locked; pipeline running`);
     const jobsBefore = await worker.request<{ counts: JobCounts }>('counts');
     let shown = 0;
+    let early: Promise<void> | undefined;
     const pipeline = await h.runPipeline(worker, refs, `${s.name}-0`, (done) => {
+      if (opts.soakNotes && !early && done >= 1000 && refs.length > 1000) early = sample(done);
       if (done - shown >= Math.max(100, s.notes / 5)) {
         shown = done;
         progress(`${s.name}: pipeline ${done}/${refs.length} done`);
       }
     });
+    await early;
     const jobsAfter = await worker.request<{ counts: JobCounts }>('counts');
     const timings = await worker.request<{ jobs: Totals; calls: Totals }>('stages');
-    await worker.request('stop');
-    await worker.exited;
+    if (opts.soakNotes) await sample(refs.length);
     progress(`${s.name}: pipeline ${pipeline.notesPerSecond} notes/s; bare baseline running`);
 
     await h.reset();
-    await h.lock(h.noteIds, 0);
+    await h.lock(h.noteIds, { reopen: false, mix: 'full' });
     const bare = await h.runBare(refs.length, pipeline.calls.vansMessages);
     progress(`${s.name}: bare ${bare.notesPerSecond} notes/s`);
+
+    let processed = refs.length;
+    for (let r = 1; opts.soakNotes && processed < opts.soakNotes; r++) {
+      const again = await h.lock(h.noteIds, { reopen: true, mix: 'filing' });
+      await h.runPipeline(worker, again, `${s.name}-${r}`);
+      processed += again.length;
+      await sample(processed);
+      progress(`${s.name}: soak ${processed}/${opts.soakNotes} notes, worker RSS ${memory[memory.length - 1].rssMb} MB`);
+    }
+    await worker.request('stop');
+    await worker.exited;
 
     const differences = callDifferences(pipeline.calls, bare.calls);
     return {
@@ -79,6 +113,7 @@ export async function runPipelineScenario(
       jobsPerNote: round((jobTotal(jobsAfter.counts) - jobTotal(jobsBefore.counts) - 1) / refs.length, 2),
       stages: means(timings.jobs, 'jobs'),
       callTimes: means(timings.calls, 'calls'),
+      memory,
     };
   } finally {
     await h.stop();
@@ -103,5 +138,3 @@ function means<K extends string>(t: Totals, key: K): Record<string, Record<K | '
 function jobTotal(counts: JobCounts): number {
   return sum(Object.values(counts).map((byState) => sum(Object.values(byState))));
 }
-
-export { totalCalls };

@@ -7,7 +7,8 @@ import { demoConclusion } from '../../src/demo/demo-meeting';
 import { DEFAULT_DISTRICTS_FILE } from '../../src/config/districts';
 import type { FollowUpLabels } from '../../src/domain/after-meeting.rules';
 
-export const BENCH_MEETING_DATE = '2026-12-03';
+/** A Solhøj meeting day late in the month: syntheticSeed dates notes on the 1st, well before the cut-off. */
+export const BENCH_MEETING_DATE = '2026-12-17';
 
 export interface BenchSeedNames {
   formTitle: string;
@@ -59,12 +60,13 @@ export function writeGpDirectory(dir: string, name: string, seed: Seed): string 
 }
 
 /**
- * What the meeting concludes for the note at `position` (the demo's deterministic mix: half the
- * notes go to the GP, a third ask home care, half attach organisations, a fifth re-visitation).
- * Later rounds change the home-care text, so a correction is real new work, not a ledger hit.
+ * What the meeting concludes for the note at `position`. The full mix is the demo's deterministic
+ * one: half the notes go to the GP, a third ask home care, half attach organisations, a fifth
+ * re-visitation. "filing" concludes with nothing to follow up: only the eDoc filing runs (the memory
+ * soak uses it for its correction rounds, to fit its note count into the run's time budget).
  */
-export function benchConclusion(position: number, round: number, labels: FollowUpLabels): Record<string, string> {
+export function benchConclusion(position: number, mix: 'full' | 'filing', labels: FollowUpLabels): Record<string, string> {
   const items = demoConclusion(position, labels);
-  if (round > 0 && items[labels.homeCareTask]) items[labels.homeCareTask] += ` (opfølgning ${round})`;
-  return items;
+  if (mix === 'full') return items;
+  return { ...items, [labels.sendToGp]: 'Nej', [labels.homeCareTask]: '', [labels.attachOrganisations]: '', [labels.revisitation]: 'Nej' };
 }
