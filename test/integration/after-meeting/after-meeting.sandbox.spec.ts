@@ -72,7 +72,7 @@ describe('after-meeting flows against the simulators', () => {
     // From here on the tests run the watch themselves, so they know exactly which run did what.
     expect(await gateway.removeScheduler('after-meeting', WATCH_SCHEDULER_ID)).toBe(true);
     const redis = svc.app.get<Redis>(REDIS);
-    await redis.del(`${svc.config.QUEUE_PREFIX}:after-meeting:cursor:solhoej`);
+    await redis.del(`${svc.config.QUEUE_PREFIX}:after-meeting-store:cursor:solhoej`);
     expect(await runWatch()).toMatchObject({ started: 0, alreadyProcessed: 4 });
     expect((await control.edocState()).documents).toBe(4);
   });
@@ -82,7 +82,7 @@ describe('after-meeting flows against the simulators', () => {
     const redis = svc.app.get<Redis>(REDIS);
     // Forget every trace of the flows except the ledger: the jobs, the processed marks and the cursor.
     for (const id of NOTES) await gateway.queue('after-meeting').remove(flowJobId({ noteId: id, noteVersion: (await meeting()).items.find((i) => i.noteId === id)!.noteVersion }), { removeChildren: true });
-    await redis.del(`${svc.config.QUEUE_PREFIX}:after-meeting:processed`, `${svc.config.QUEUE_PREFIX}:after-meeting:latest`, `${svc.config.QUEUE_PREFIX}:after-meeting:cursor:solhoej`);
+    await redis.del(`${svc.config.QUEUE_PREFIX}:after-meeting-store:processed`, `${svc.config.QUEUE_PREFIX}:after-meeting-store:latest`, `${svc.config.QUEUE_PREFIX}:after-meeting-store:cursor:solhoej`);
     expect(await runWatch()).toMatchObject({ started: 4 });
     const refs = (await meeting()).items.map((i) => flowJobId(i));
     await eventually(async () => (await Promise.all(refs.map((id) => gateway.jobState('after-meeting', id)))).every((s) => s === 'completed'), 20_000);

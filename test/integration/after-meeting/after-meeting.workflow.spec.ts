@@ -130,7 +130,7 @@ describe('after-meeting orchestration (fake ports, real Redis)', () => {
     await ctx.watch.run();
     await ctx.runFlows();
     ctx.nexus.lockedQueries.length = 0;
-    await ctx.redis.del(`${ctx.prefix}:after-meeting:cursor:solhoej`); // the same notes come back
+    await ctx.redis.del(`${ctx.prefix}:after-meeting-store:cursor:solhoej`); // the same notes come back
     const again = await ctx.watch.run();
     expect(again).toMatchObject({ found: 3, started: 0, alreadyProcessed: 3 });
     expect(ctx.flows).toHaveLength(3);

@@ -25,7 +25,8 @@ afterAll(async () => {
   await svc.stop();
 });
 
-const storedKeys = () => redis.keys(`${svc.config.QUEUE_PREFIX}:children-store:*`);
+// KEYS answers in no particular order: compare as sorted sets.
+const storedKeys = async () => (await redis.keys(`${svc.config.QUEUE_PREFIX}:children-store:*`)).sort();
 const post = (path: string) => request(svc.baseUrl!).post(path).set('Authorization', `Bearer ${KEY}`);
 
 describe('authentication', () => {
