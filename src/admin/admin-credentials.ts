@@ -1,7 +1,7 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import path from 'node:path';
 import type { AppConfig } from '../config/config.schema';
+import { readOrCreateSecret } from '../infra/generated-secret';
 import { rootLogger } from '../logging/logger';
 
 export const GENERATED_PASSWORD_FILE = 'admin-password';
@@ -25,7 +25,7 @@ export class AdminCredentials {
   static fromConfig(config: Pick<AppConfig, 'ADMIN_USER' | 'ADMIN_PASSWORD' | 'DATA_DIR'>): AdminCredentials {
     if (config.ADMIN_PASSWORD) return new AdminCredentials(config.ADMIN_USER, config.ADMIN_PASSWORD);
     const file = path.resolve(config.DATA_DIR, GENERATED_PASSWORD_FILE);
-    const password = readOrCreatePassword(file);
+    const password = readOrCreateSecret(file, { bytes: 18, minLength: 8, what: 'admin password' });
     rootLogger().warn({ file }, 'ADMIN_PASSWORD is not set: the admin password is in this file');
     return new AdminCredentials(config.ADMIN_USER, password);
   }
@@ -43,20 +43,4 @@ export class AdminCredentials {
     const passwordOk = timingSafeEqual(digest(decoded.slice(colon + 1)), this.passwordDigest);
     return userOk && passwordOk ? user : null;
   }
-}
-
-function readOrCreatePassword(file: string): string {
-  mkdirSync(path.dirname(file), { recursive: true });
-  const generated = randomBytes(18).toString('base64url');
-  try {
-    // 'wx': two processes booting together must not overwrite each other's password.
-    writeFileSync(file, generated + '\n', { mode: 0o600, flag: 'wx' });
-    return generated;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-  }
-  chmodSync(file, 0o600);
-  const existing = readFileSync(file, 'utf8').trim();
-  if (existing.length < 8) throw new Error(`${file} holds no usable admin password (at least 8 characters); delete it to generate a new one`);
-  return existing;
 }

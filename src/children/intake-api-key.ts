@@ -1,7 +1,7 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import path from 'node:path';
 import type { AppConfig } from '../config/config.schema';
+import { readOrCreateSecret } from '../infra/generated-secret';
 import { rootLogger } from '../logging/logger';
 
 export const GENERATED_KEY_FILE = 'intake-api-key';
@@ -25,7 +25,7 @@ export class IntakeApiKey {
   static fromConfig(config: Pick<AppConfig, 'INTAKE_API_KEY' | 'DATA_DIR'>): IntakeApiKey {
     if (config.INTAKE_API_KEY) return new IntakeApiKey(config.INTAKE_API_KEY);
     const file = path.resolve(config.DATA_DIR, GENERATED_KEY_FILE);
-    const key = readOrCreateKey(file);
+    const key = readOrCreateSecret(file, { bytes: 24, minLength: MIN_LENGTH, what: 'intake API key' });
     rootLogger().warn({ file }, 'INTAKE_API_KEY is not set: the intake API key is in this file');
     return new IntakeApiKey(key);
   }
@@ -39,20 +39,4 @@ export class IntakeApiKey {
     // Fixed-length digests: the comparison time says nothing about the key's length or prefix.
     return timingSafeEqual(digest(presented), this.keyDigest);
   }
-}
-
-function readOrCreateKey(file: string): string {
-  mkdirSync(path.dirname(file), { recursive: true });
-  const generated = randomBytes(24).toString('base64url');
-  try {
-    // 'wx': processes booting together must not overwrite each other's key.
-    writeFileSync(file, generated + '\n', { mode: 0o600, flag: 'wx' });
-    return generated;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-  }
-  chmodSync(file, 0o600);
-  const existing = readFileSync(file, 'utf8').trim();
-  if (existing.length < MIN_LENGTH) throw new Error(`${file} holds no usable intake API key (at least ${MIN_LENGTH} characters); delete it to generate a new one`);
-  return existing;
 }

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { gpDirectoryFromSeed } from '../../adapters/directory/file-gp-directory';
-import { seededRandom } from '../../adapters/nexus/sandbox/seeded-random';
+import { seededRandom } from '../../adapters/shared/seeded-random';
 import { QueueGateway } from '../../queues/queue.gateway';
 import type { AppConfig } from '../../src/config/config.schema';
 import { loadDistricts } from '../../src/config/districts';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Seed } from '../../../schemas/sandbox-seed.schema';
-import { SeededRandom } from './seeded-random';
+import { SeededRandom } from '../../shared/seeded-random';
 
 export interface SandboxCase {
   caseFileIdentifier: string;

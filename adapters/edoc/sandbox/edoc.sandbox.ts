@@ -6,7 +6,7 @@ import type { EdocCodeLists } from '../edoc.code-lists';
 import { buildFaultEnvelope, buildResponseEnvelope, EDOC_OPERATIONS, EdocOperation, readRequest, TEMPURI_NS } from '../edoc.envelope';
 import { BusinessFailure, businessErrorXml, createDocument, OperationContext, searchCaseFile, searchDocument } from './edoc-sandbox.operations';
 import { EdocSandboxStore } from './edoc-sandbox.store';
-import { SeededRandom } from './seeded-random';
+import { SeededRandom } from '../../shared/seeded-random';
 
 export interface EdocSandboxFaults {
   /** Delay before every answer. */

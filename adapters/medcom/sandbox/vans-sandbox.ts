@@ -15,7 +15,7 @@ import { writeAtomically } from '../transport/file-drop.transport';
 import { XDIS91_NAMESPACE } from '../xdis91.builder';
 import { child, parseXmlBytes, textOf, XmlElement } from '../xml/safe-xml';
 import { schemaValidator } from '../xml/schema-validator';
-import { seededRandom } from './prng';
+import { seededRandom } from '../../shared/seeded-random';
 import { buildFhirAcknowledgement, buildOioReceipt, OioReceiptType } from './receipts.builder';
 
 /**

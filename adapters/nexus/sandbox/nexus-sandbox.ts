@@ -5,7 +5,7 @@ import type { Seed } from '../../../schemas/sandbox-seed.schema';
 import { formatNexusDate } from '../nexus.dates';
 import { NexusSandboxState, SandboxNames, SandboxRefusal, TaskObject } from './nexus-sandbox.state';
 import { NexusWire } from './nexus-sandbox.wire';
-import { seededRandom } from './seeded-random';
+import { seededRandom } from '../../shared/seeded-random';
 
 /**
  * KMD Nexus simulator: token endpoint, home resource and every endpoint NexusClient follows, in the

@@ -2,7 +2,7 @@ import { NexusClient, nexusClientOptions } from '../../../adapters/nexus/nexus.c
 import type { NexusRelation } from '../../../adapters/nexus/nexus.port';
 import { sandboxNames, startConfiguredNexusSandbox } from '../../../adapters/nexus/sandbox/nexus-sandbox.start';
 import { NexusSandboxControl } from '../../../adapters/nexus/sandbox/nexus-sandbox.control';
-import { seededRandom } from '../../../adapters/nexus/sandbox/seeded-random';
+import { seededRandom } from '../../../adapters/shared/seeded-random';
 import { RunningNexusSandbox, startNexusSandbox } from '../../../adapters/nexus/sandbox/nexus-sandbox';
 import { loadSeed } from '../../../adapters/shared/sandbox-seed';
 import type { AppConfig } from '../../../src/config/config.schema';
