@@ -76,7 +76,7 @@ export function renderResults(r: BenchResults): string {
   out.push('', `3. Calls per note – ${first.pipeline.notes} notes, no-latency run (the bare run made the same calls: ${first.sameCalls ? 'yes' : 'no'})`);
   out.push(table([
     ['system', 'endpoint', 'per note', 'minimum', 'extra', 'why the extra calls'],
-    ...r.callsPerNote.map((c) => [c.system, c.endpoint, round(c.perNote, 2), round(c.minimumPerNote, 2), round(c.perNote - c.minimumPerNote, 2), c.why]),
+    ...r.callsPerNote.map((c) => [c.system, c.endpoint, round(c.perNote, 3), round(c.minimumPerNote, 3), round(c.perNote - c.minimumPerNote, 3), c.why]),
   ]));
   const nexusRows = r.callsPerNote.filter((c) => c.system === 'nexus');
   out.push(`Nexus per note: ${round(sum(nexusRows.map((c) => c.perNote)), 2)} calls, protocol minimum ${round(sum(nexusRows.map((c) => c.minimumPerNote)), 2)} (the walk alone is 5 per note: Nexus has no "locked since" query)`);

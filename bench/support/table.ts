@@ -10,5 +10,5 @@ export function table(rows: Array<Array<string | number>>): string {
 export function formatNumber(n: number): string {
   if (!Number.isFinite(n)) return '–';
   if (Number.isInteger(n)) return n.toLocaleString('en-US');
-  return n.toLocaleString('en-US', { maximumFractionDigits: Math.abs(n) >= 100 ? 0 : Math.abs(n) >= 10 ? 1 : 2 });
+  return n.toLocaleString('en-US', { maximumFractionDigits: Math.abs(n) >= 100 ? 0 : Math.abs(n) >= 10 ? 1 : Math.abs(n) >= 1 ? 2 : 3 });
 }
