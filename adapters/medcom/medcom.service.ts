@@ -106,8 +106,8 @@ export class MedcomService implements MedcomPort {
       return { outcome: 'superseded' };
     }
     if (attempt < this.settings.maxResends) {
-      await this.dispatch(rec, attempt + 1);
-      return { outcome: `resent-${attempt + 1}` };
+      // A receipt may settle the letter while the resend is being prepared: then nothing is sent.
+      return { outcome: (await this.dispatch(rec, attempt + 1)) ? `resent-${attempt + 1}` : 'settled' };
     }
     const moved = await this.store.transition(letterId, ['sent'], 'gave-up', { gaveUpAt: new Date().toISOString() });
     if (moved === 'moved') {
@@ -144,16 +144,23 @@ export class MedcomService implements MedcomPort {
     if (rec && rec.state === 'sent' && rec.written < 0) await this.dispatch(rec, 0);
   }
 
-  /** Claims the attempt, writes its file, records it and arms its receipt timeout. */
-  private async dispatch(rec: LetterRecord, attempt: number): Promise<void> {
+  /**
+   * Claims the attempt, writes its file, records it and arms its receipt timeout. False when the
+   * letter was settled by a receipt meanwhile (nothing to send).
+   */
+  private async dispatch(rec: LetterRecord, attempt: number): Promise<boolean> {
     const env = await this.store.claimAttempt(rec.letterId, attempt, envelopeIdFor(rec.letterId, attempt, rec.format), new Date());
-    if (!env) return; // a receipt or another worker moved the letter on
+    if (!env) return false; // a receipt or another worker moved the letter on
     if (((await this.store.get(rec.letterId))?.written ?? -1) >= attempt) {
       await this.armTimeout(rec, attempt); // handed over before a crash: only the timeout may be missing
-      return;
+      return true;
     }
     const body = await this.store.body(rec.letterId);
-    if (!body) throw new PermanentError(`the content of letter ${rec.letterId} is no longer stored; it cannot be resent`, 'MEDCOM_CONTENT_GONE', 'medcom');
+    if (!body) {
+      // A receipt that arrived after the claim settles the letter and drops its content (found by the chaos run).
+      if ((await this.store.get(rec.letterId))?.state !== 'sent') return false;
+      throw new PermanentError(`the content of letter ${rec.letterId} is no longer stored; it cannot be resent`, 'MEDCOM_CONTENT_GONE', 'medcom');
+    }
     const sentAt = new Date(env.sentAt);
     const message = await this.composer.compose(rec.format, this.outgoing(rec.letterId, env.envelopeId, attempt, sentAt, new Date(rec.authorisedAt), body));
     const { name } = await this.transport.send({ envelopeId: env.envelopeId, bytes: message.bytes, extension: message.extension, sentAt });
@@ -166,6 +173,7 @@ export class MedcomService implements MedcomPort {
       ...(message.replacedChars ? { reason: `${message.replacedChars} characters outside ISO-8859-1 sent as '?'` } : {}),
     });
     this.log.info({ letterId: rec.letterId, envelopeId: env.envelopeId, attempt, format: rec.format, noteId: rec.noteId }, attempt ? 'letter resent' : 'letter sent');
+    return true;
   }
 
   /** One delayed job per letter and attempt; enqueueing it again is a no-op (same job id). */
