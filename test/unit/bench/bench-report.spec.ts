@@ -1,0 +1,71 @@
+import { callsPerNote } from '../../../bench/pipeline/calls-per-note';
+import type { PipelineScenarioResult } from '../../../bench/pipeline/pipeline.bench';
+import { diffCalls, percentile } from '../../../bench/support/stats';
+import { table } from '../../../bench/support/table';
+
+/** A pipeline result for 100 notes of which 60 asked for tasks (80 tasks) and 50 for a letter. */
+function result(nexus: Record<string, number>, edoc: Record<string, number> = { SearchCaseFile: 100, CreateDocumentAndDocumentVersion: 100 }): PipelineScenarioResult {
+  const run = { notes: 100, seconds: 1, notesPerSecond: 100, p50Ms: 1, p99Ms: 1, maxMs: 1, calls: { nexus, edoc, vansMessages: 50 } };
+  return {
+    scenario: { name: 't', notes: 100, nexusLatencyMs: 0, edocLatencyMs: 0 },
+    pipeline: run, bare: run, ratio: 1, sameCalls: true, callDifferences: {}, jobsPerNote: 3,
+    stages: { 'nexus.note-tasks': { jobs: 60, meanMs: 1 }, 'medcom.send-note': { jobs: 50, meanMs: 1 } },
+    callTimes: {}, memory: [],
+  };
+}
+
+const walk = {
+  'POST /token': 1, 'GET /': 1, 'GET /preferences': 1, 'GET /preferences/CITIZEN_LIST/:id': 1, 'GET /preferences/CITIZEN_LIST/:id/content': 1,
+  'GET /patients': 2, 'GET /patients/:id': 100, 'GET /patients/:id/preferences': 100,
+  'GET /patients/:id/preferences/CITIZEN_PATHWAY/:view': 100, 'GET /patients/:id/preferences/CITIZEN_PATHWAY/:view/references': 100,
+  'GET /formData/:id': 100,
+};
+
+describe('bench: calls per note against the protocol minimum', () => {
+  it('reports no extra call when the run made exactly the minimum', () => {
+    const rows = callsPerNote(result({
+      ...walk, 'GET /formData/:id/availableAssignmentTypes': 60, 'GET /assignments/prototype': 60, 'GET /assignments/organizationAssignees': 60, 'POST /assignments': 80,
+    }));
+    expect(rows.filter((r) => r.perNote > r.minimumPerNote + 1e-9)).toEqual([]);
+    expect(rows.every((r) => r.why === '')).toBe(true);
+    expect(rows.find((r) => r.system === 'medcom')).toMatchObject({ perNote: 0.5, minimumPerNote: 0.5 });
+  });
+
+  it('explains each kind of extra call and lists calls outside the protocol', () => {
+    const rows = callsPerNote(result(
+      {
+        ...walk, 'POST /token': 2, 'GET /patients/:id': 250, 'GET /patients/:id/conditions': 150, 'GET /formData/:id': 350,
+        'GET /formData/:id/availableAssignmentTypes': 80, 'GET /assignments/prototype': 80, 'GET /assignments/organizationAssignees': 80, 'POST /assignments': 80,
+        'GET /organizations': 3,
+      },
+      { SearchCaseFile: 100, CreateDocumentAndDocumentVersion: 100, SearchDocument: 4 },
+    ));
+    const by = (endpoint: string) => rows.find((r) => r.endpoint === endpoint)!;
+    expect(by('GET /patients/:id')).toMatchObject({ perNote: 2.5, minimumPerNote: 1 });
+    expect(by('GET /patients/:id/conditions')).toMatchObject({ perNote: 1.5, minimumPerNote: 0 });
+    expect(by('GET /assignments/prototype')).toMatchObject({ perNote: 0.8, minimumPerNote: 0.6 });
+    expect(by('POST /assignments').why).toBe('');
+    expect(by('once per batch: token, home, preferences, list, list content').why).toMatch(/token renewed/);
+    expect(by('GET /organizations')).toMatchObject({ minimumPerNote: 0, why: 'not part of the after-meeting protocol' });
+    expect(by('SearchDocument')).toMatchObject({ system: 'edoc', why: 'reconciling an unknown outcome' });
+    for (const r of rows) if (r.perNote > r.minimumPerNote + 1e-9) expect(r.why).not.toBe('');
+  });
+});
+
+describe('bench: statistics and table', () => {
+  it('takes nearest-rank percentiles', () => {
+    const sorted = Array.from({ length: 100 }, (_, i) => i + 1);
+    expect(percentile(sorted, 50)).toBe(50);
+    expect(percentile(sorted, 99)).toBe(99);
+    expect(percentile([7], 99)).toBe(7);
+    expect(percentile([], 50)).toBeNaN();
+  });
+
+  it('diffs call counts per endpoint, leaving out unchanged ones', () => {
+    expect(diffCalls({ a: 5, b: 2, c: 1 }, { a: 3, b: 2, d: 1 })).toEqual({ a: 2, c: 1, d: -1 });
+  });
+
+  it('aligns numbers right and text left under a header rule', () => {
+    expect(table([['name', 'n'], ['alpha', 1500], ['b', 2.25]]).split('\n')).toEqual(['name       n', '-----  -----', 'alpha  1,500', 'b       2.25']);
+  });
+});
