@@ -23,8 +23,13 @@ export class MedcomProcessor {
     return result;
   }
 
+  /**
+   * Reads the in-folder first: when the queue is backed up, the receipt may be waiting there while
+   * the poll job waits behind other work, and deciding without it would resend for nothing.
+   */
   @JobHandler('medcom.receipt-timeout')
   async receiptTimeout(p: JobPayload<'medcom.receipt-timeout'>): Promise<{ outcome: string }> {
+    await this.inbox.poll();
     return this.medcom.onReceiptTimeout(p.letterId, p.attempt);
   }
 
