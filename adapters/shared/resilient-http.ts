@@ -44,7 +44,14 @@ export class ResilientHttp {
 
   constructor(private readonly opts: ResilientHttpOptions) {
     this.system = opts.system;
-    this.http = opts.axios ?? axios.create({ baseURL: opts.baseURL, timeout: opts.timeoutMs, validateStatus: () => true });
+    this.http = opts.axios ?? axios.create({
+      baseURL: opts.baseURL,
+      timeout: opts.timeoutMs,
+      validateStatus: () => true,
+      // An API answer is never a redirect: following one would leave the configured origin (and
+      // follow-redirects costs a notable share of worker CPU). A 3xx becomes a permanent error.
+      maxRedirects: 0,
+    });
     this.limiter = new Semaphore(opts.concurrency);
     this.breaker = new CircuitBreaker((config: AxiosRequestConfig) => this.send(config), {
       timeout: false, // axios enforces the per-request timeout

@@ -39,19 +39,30 @@ return 1`;
  * Append-only audit trail: a Redis stream (queryable by admins) plus daily JSON-lines files for the
  * municipality's log platform. Per-note and per-request indexes make "what happened to note X" cheap.
  */
+/** A reason is free text (often an error message): CPR-masked like every log line. */
+function toRecord(input: Omit<AuditRecord, 'at'> & { at?: string }): AuditRecord {
+  return { ...input, ...(input.reason !== undefined ? { reason: maskCpr(input.reason) } : {}), at: input.at ?? new Date().toISOString() };
+}
+
 export class AuditService {
+  private dirReady?: Promise<unknown>;
+
   constructor(private readonly redis: Redis, private readonly dir: string, private readonly prefix = 'tsm') {}
 
+  private async appendToDayFile(rec: AuditRecord, json: string): Promise<void> {
+    this.dirReady ??= mkdir(this.dir, { recursive: true }); // once per process, not per record
+    await this.dirReady;
+    await appendFile(path.join(this.dir, `audit-${rec.at.slice(0, 10)}.jsonl`), json + '\n');
+  }
+
   async record(input: Omit<AuditRecord, 'at'> & { at?: string }): Promise<AuditRecord> {
-    // A reason is free text (often an error message): CPR-masked like every log line.
-    const rec: AuditRecord = { ...input, ...(input.reason !== undefined ? { reason: maskCpr(input.reason) } : {}), at: input.at ?? new Date().toISOString() };
+    const rec = toRecord(input);
     const json = JSON.stringify(rec);
     const multi = this.redis.multi().xadd(`${this.prefix}:audit`, 'MAXLEN', '~', String(MAX_STREAM), '*', 'r', json);
     if (rec.noteId !== undefined) multi.rpush(`${this.prefix}:audit:note:${rec.noteId}`, json);
     if (rec.requestId !== undefined) multi.rpush(`${this.prefix}:audit:request:${rec.requestId}`, json);
     await multi.exec();
-    await mkdir(this.dir, { recursive: true });
-    await appendFile(path.join(this.dir, `audit-${rec.at.slice(0, 10)}.jsonl`), json + '\n');
+    await this.appendToDayFile(rec, json);
     return rec;
   }
 
@@ -61,16 +72,14 @@ export class AuditService {
    * appended right after it, so a crash between the two can only cost the file that one line.
    */
   async recordOnce(onceKey: string, input: Omit<AuditRecord, 'at'> & { at?: string }): Promise<AuditRecord | null> {
-    // A reason is free text (often an error message): CPR-masked like every log line.
-    const rec: AuditRecord = { ...input, ...(input.reason !== undefined ? { reason: maskCpr(input.reason) } : {}), at: input.at ?? new Date().toISOString() };
+    const rec = toRecord(input);
     const json = JSON.stringify(rec);
     const keys = [`${this.prefix}:audit:once:${onceKey}`, `${this.prefix}:audit`];
     if (rec.noteId !== undefined) keys.push(`${this.prefix}:audit:note:${rec.noteId}`);
     if (rec.requestId !== undefined) keys.push(`${this.prefix}:audit:request:${rec.requestId}`);
     const added = await this.redis.eval(RECORD_ONCE, keys.length, ...keys, json, String(MAX_STREAM));
     if (added !== 1) return null;
-    await mkdir(this.dir, { recursive: true });
-    await appendFile(path.join(this.dir, `audit-${rec.at.slice(0, 10)}.jsonl`), json + '\n');
+    await this.appendToDayFile(rec, json);
     return rec;
   }
 
