@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { AuditService } from '../../audit/audit.service';
-import { deriveStatus } from '../../domain/children-course';
+import { CourseMilestones, deriveStatus } from '../../domain/children-course';
 import { checkChildrenRequest, checkMeetingTime, LocalUnitType, PlaceType } from '../../domain/children-meeting.rules';
 import { WorkingDayCalendar, workingDayDeadline } from '../../domain/working-days';
 import { childrenIntake } from '../../metrics/metrics';
@@ -33,7 +33,7 @@ export interface MeetingResult {
 }
 
 /** What a caller may see of a request: ids, unit, times and milestones; never the form's personal data. */
-export interface RequestView {
+export interface RequestView extends CourseMilestones {
   id: string;
   status: string;
   unit: string;
@@ -42,13 +42,6 @@ export interface RequestView {
   proposedStart: string;
   receivedAt: string;
   acceptanceDeadline: string;
-  routedAt?: string;
-  journaledAt?: string;
-  acceptanceReminderSentAt?: string;
-  acceptedAt?: string;
-  firstMeetingHeldAt?: string;
-  followUpMeetingStart?: string;
-  followUpReminderSentAt?: string;
   formDeletedAt?: string;
   problem?: { code: string; at?: string };
   meetings: Array<{
