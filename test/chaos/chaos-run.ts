@@ -79,7 +79,8 @@ export const FAST_WORKER_ENV: Record<string, string> = {
   NEXUS_BREAKER_RESET_MS: '1000',
   EDOC_TIMEOUT_MS: '1000',
   EDOC_BREAKER_RESET_MS: '1000',
-  MEDCOM_RECEIPT_TIMEOUT_MS: '15000',
+  // Production waits 30 min for a receipt; a minute still makes every dropped receipt cost a resend.
+  MEDCOM_RECEIPT_TIMEOUT_MS: '60000',
   MEDCOM_INBOX_POLL_MS: '250',
   // A receipt claimed by a worker that was killed is read again after this (production: 2 minutes).
   MEDCOM_INBOX_RECLAIM_MS: '5000',

@@ -19,6 +19,8 @@ describe('chaos (CI size)', () => {
       killAfterMs: [3000, 7000],
       faults: { nexusErrorRate: 0.1, nexusTimeoutRate: 0.05, edocCommitTimeoutRate: 0.05, vansDropRate: 0.1, vansDuplicateRate: 0.05 },
       timeoutMs: 240_000,
+      // A dropped receipt costs one receipt clock before its resend: keep it short at this size.
+      workerEnv: { MEDCOM_RECEIPT_TIMEOUT_MS: '15000' },
     });
     const f = result.figures;
     expect({ seed, violations: f.violations }).toEqual({ seed, violations: [] });
