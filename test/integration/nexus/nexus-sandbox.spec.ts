@@ -6,9 +6,9 @@ import { seededRandom } from '../../../adapters/shared/seeded-random';
 import { RunningNexusSandbox, startNexusSandbox } from '../../../adapters/nexus/sandbox/nexus-sandbox';
 import { loadSeed } from '../../../adapters/shared/sandbox-seed';
 import type { AppConfig } from '../../../src/config/config.schema';
-import { IntegrationError } from '../../../src/common/errors';
 import { loadConfig } from '../../../src/config/load-config';
 import { startSandboxes } from '../../../src/infra/sandboxes';
+import { integrationFailure } from '../../support/integration-failure';
 
 /**
  * Every NexusPort method against the Nexus simulator over real HTTP, with the shipped Solhøj seed
@@ -21,15 +21,6 @@ function configWith(env: Record<string, string> = {}): AppConfig {
   return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', SANDBOX_RANDOM_SEED: String(RANDOM_SEED), NEXUS_TIMEOUT_MS: '2000', ...env });
 }
 
-async function failure(p: Promise<unknown>): Promise<IntegrationError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof IntegrationError) return err;
-    throw err;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('NexusClient against the Nexus sandbox', () => {
   let config: AppConfig;
@@ -77,7 +68,7 @@ describe('NexusClient against the Nexus sandbox', () => {
     const notes = await nexus.findMeetingNotes({ ...MEETING, observationDate: '2026-12-01', citizenList: nordvang });
     expect(notes.map((n) => n.id)).toEqual([5029, 5030]);
     expect(await nexus.findMeetingNotes({ ...MEETING, observationDate: '2026-12-01' })).toEqual([]);
-    const err = await failure(nexus.findMeetingNotes({ ...MEETING, citizenList: 'No such list' }));
+    const err = await integrationFailure(nexus.findMeetingNotes({ ...MEETING, citizenList: 'No such list' }));
     expect(err).toMatchObject({ code: 'NEXUS_LIST_NOT_FOUND', errorClass: 'permanent' });
   });
 
@@ -85,7 +76,7 @@ describe('NexusClient against the Nexus sandbox', () => {
     const note = await nexus.getNote(5016);
     expect(note).toMatchObject({ id: 5016, citizenId: 1015, state: 'Låst', locked: true });
     expect(note.items['Konklusion og aftaler']).toContain('afsluttes');
-    const err = await failure(nexus.getNote(999_999));
+    const err = await integrationFailure(nexus.getNote(999_999));
     expect(err).toMatchObject({ code: 'HTTP_404', errorClass: 'permanent' });
   });
 
@@ -93,7 +84,7 @@ describe('NexusClient against the Nexus sandbox', () => {
     expect(await nexus.getCitizen(1009)).toEqual({
       id: 1009, cpr: '0808371455', firstName: 'Grete', lastName: 'Attrapsen', fullName: 'Grete Attrapsen', conditions: ['Demens', 'Underernæring'],
     });
-    expect(await failure(nexus.getCitizen(424242))).toMatchObject({ code: 'NEXUS_PATIENT_NOT_FOUND', errorClass: 'permanent' });
+    expect(await integrationFailure(nexus.getCitizen(424242))).toMatchObject({ code: 'NEXUS_PATIENT_NOT_FOUND', errorClass: 'permanent' });
   });
 
   it('getRelations, findOrganisation, attach and detach organisations', async () => {
@@ -113,7 +104,7 @@ describe('NexusClient against the Nexus sandbox', () => {
     expect((await control.state()).relations.find((r) => r.id === rel.id)).toMatchObject({ inForce: false });
     expect(names(await nexus.getRelations(1008))).not.toContain('Demensspecialister');
     await expect(nexus.detachOrganisation(rel)).resolves.toBeUndefined(); // already ended
-    expect(await failure(nexus.attachOrganisation(1008, 'Ingen sådan enhed'))).toMatchObject({ code: 'NEXUS_ORG_NOT_FOUND' });
+    expect(await integrationFailure(nexus.attachOrganisation(1008, 'Ingen sådan enhed'))).toMatchObject({ code: 'NEXUS_ORG_NOT_FOUND' });
   });
 
   it('setNoteTime writes the time keeping the state, and is a no-op when already set', async () => {
@@ -128,8 +119,8 @@ describe('NexusClient against the Nexus sandbox', () => {
     expect((await control.note(5001)).items.Tidspunkt).toBe('10:10');
 
     expect(await nexus.setNoteTime(5016, '10:00')).toEqual({ changed: false, version: 1 }); // locked, but already so
-    expect(await failure(nexus.setNoteTime(5016, '09:00'))).toMatchObject({ code: 'NEXUS_NOTE_LOCKED', errorClass: 'permanent' });
-    expect(await failure(nexus.setNoteTime(5001, '25:00'))).toMatchObject({ code: 'NEXUS_BAD_INPUT' });
+    expect(await integrationFailure(nexus.setNoteTime(5016, '09:00'))).toMatchObject({ code: 'NEXUS_NOTE_LOCKED', errorClass: 'permanent' });
+    expect(await integrationFailure(nexus.setNoteTime(5001, '25:00'))).toMatchObject({ code: 'NEXUS_BAD_INPUT' });
   });
 
   it('setNoteTime keeps a state other than draft', async () => {
@@ -186,8 +177,8 @@ describe('NexusClient against the Nexus sandbox', () => {
     expect(await nexus.findTasks({ citizenId: 1011 }, 'Tilknyt Visitator')).toEqual([{ id: onCitizen.id, title: 'Tilknyt Visitator' }]);
 
     const bad = { on: { noteId: 5007 }, typeName: 'Opgave', title: 't', description: '', dueDate: '2026-12-10', organisationName: 'Hjemmeplejen' };
-    expect(await failure(nexus.createTask({ ...bad, typeName: 'Ukendt type' }))).toMatchObject({ code: 'NEXUS_TASK_TYPE_NOT_FOUND' });
-    expect(await failure(nexus.createTask({ ...bad, organisationName: 'Ukendt' }))).toMatchObject({ code: 'NEXUS_ORG_NOT_FOUND' });
+    expect(await integrationFailure(nexus.createTask({ ...bad, typeName: 'Ukendt type' }))).toMatchObject({ code: 'NEXUS_TASK_TYPE_NOT_FOUND' });
+    expect(await integrationFailure(nexus.createTask({ ...bad, organisationName: 'Ukendt' }))).toMatchObject({ code: 'NEXUS_ORG_NOT_FOUND' });
   });
 
   it('a 409 from a concurrent edit is re-read and retried once; a second 409 is a retryable NEXUS_CONFLICT', async () => {
@@ -202,14 +193,14 @@ describe('NexusClient against the Nexus sandbox', () => {
     expect((await control.note(5003)).items.Tidspunkt).toBe('10:20');
 
     await control.setFaults({ conflictRate: 1 });
-    const err = await failure(nexus.lockNote(5004));
+    const err = await integrationFailure(nexus.lockNote(5004));
     expect(err).toMatchObject({ code: 'NEXUS_CONFLICT', errorClass: 'retryable', status: 409 });
     expect((await control.note(5004)).locked).toBe(false);
   });
 
   it('fault knobs: 5xx are retryable, a never-answered request times out, an invalid knob is refused', async () => {
     await control.setFaults({ errorRate: 1 });
-    const err = await failure(nexus.getNote(5001));
+    const err = await integrationFailure(nexus.getNote(5001));
     expect(err.errorClass).toBe('retryable');
     expect(['HTTP_500', 'HTTP_503']).toContain(err.code);
 
@@ -217,7 +208,7 @@ describe('NexusClient against the Nexus sandbox', () => {
     const impatient = newClient({ timeoutMs: 150 });
     await impatient.getNote(5001); // token and first call before the fault
     await control.setFaults({ timeoutRate: 1 });
-    expect(await failure(impatient.getNote(5001))).toMatchObject({ code: 'TIMEOUT', errorClass: 'retryable' });
+    expect(await integrationFailure(impatient.getNote(5001))).toMatchObject({ code: 'TIMEOUT', errorClass: 'retryable' });
 
     await expect(control.setFaults({ errorRate: 2 })).rejects.toMatchObject({ response: { status: 400 } });
   });

@@ -1,6 +1,6 @@
 import nock from 'nock';
 import { NexusClient, NexusClientOptions } from '../../../adapters/nexus/nexus.client';
-import { IntegrationError } from '../../../src/common/errors';
+import { integrationFailure } from '../../support/integration-failure';
 
 /** NexusClient against a nock-scripted Nexus: auth, navigation, writes, errors, breaker. */
 const NEXUS = 'https://solhoej.nexus.kmd.dk';
@@ -60,15 +60,6 @@ const actions = [
   { id: 3, name: 'Låst', _links: { updateFormData: { href: `${BASE}/formData/5001/actions/3` } } },
 ];
 
-async function failure(p: Promise<unknown>): Promise<IntegrationError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof IntegrationError) return err;
-    throw err;
-  }
-  throw new Error('expected the call to fail');
-}
 
 beforeAll(() => nock.disableNetConnect());
 afterAll(() => nock.enableNetConnect());
@@ -117,14 +108,14 @@ describe('auth', () => {
   it('gives up after one renewal: a second 401 is a permanent HTTP_401', async () => {
     const iam = tokens('t1', 't2', 't3');
     nock(NEXUS).get(`${BASE}/formData/5001`).times(2).reply(401, { message: 'Unauthorized', reason: 'InvalidToken' });
-    const err = await failure(client().getNote(5001));
+    const err = await integrationFailure(client().getNote(5001));
     expect(err).toMatchObject({ code: 'HTTP_401', errorClass: 'permanent', status: 401 });
     expect(iam.pendingMocks()).toHaveLength(1); // t3 never asked for
   });
 
   it('classifies refused credentials without echoing the secret', async () => {
     nock(IAM).post(TOKEN).reply(401, { error: 'invalid_client', error_description: 'Invalid client credentials' });
-    const err = await failure(client().getNote(5001));
+    const err = await integrationFailure(client().getNote(5001));
     expect(err).toMatchObject({ code: 'HTTP_401', errorClass: 'permanent' });
     expect(err.message).toContain('invalid_client');
     expect(err.message).not.toContain('s3cret');
@@ -132,7 +123,7 @@ describe('auth', () => {
 
   it('a token answer without access_token is NEXUS_BAD_RESPONSE', async () => {
     nock(IAM).post(TOKEN).reply(200, { expires_in: 100 });
-    expect(await failure(client().getNote(5001))).toMatchObject({ code: 'NEXUS_BAD_RESPONSE', errorClass: 'permanent' });
+    expect(await integrationFailure(client().getNote(5001))).toMatchObject({ code: 'NEXUS_BAD_RESPONSE', errorClass: 'permanent' });
   });
 });
 
@@ -177,7 +168,7 @@ describe('navigation', () => {
     tokens('t1');
     nock(NEXUS).get(`${BASE}/`).reply(200, home({ preferences: 'https://evil.example/api/core/mobile/solhoej/v2/preferences', organizations: `${BASE}/organizations` }));
     const evil = nock('https://evil.example').get(/.*/).reply(200, {});
-    const err = await failure(client().findMeetingNotes({ observationDate: '2026-12-03', formTitle: TITLE, tag: TAG }));
+    const err = await integrationFailure(client().findMeetingNotes({ observationDate: '2026-12-03', formTitle: TITLE, tag: TAG }));
     expect(err).toMatchObject({ code: 'NEXUS_LINK_ORIGIN', errorClass: 'permanent' });
     expect(err.message).toContain('evil.example');
     expect(evil.isDone()).toBe(false);
@@ -187,19 +178,19 @@ describe('navigation', () => {
     tokens('t1');
     nock(NEXUS).get(`${BASE}/`).reply(200, home({ preferences: `${BASE}/preferences` }));
     const nexus = client();
-    const err = await failure(nexus.findOrganisation('Visitator'));
+    const err = await integrationFailure(nexus.findOrganisation('Visitator'));
     expect(err).toMatchObject({ code: 'NEXUS_BAD_RESPONSE', errorClass: 'permanent' });
     expect(err.message).toContain('"organizations"');
 
     nock(NEXUS).get(`${BASE}/formData/5001`).reply(200, '{"id": 5001, "version": ', { 'Content-Type': 'application/json' });
-    expect(await failure(nexus.getNote(5001))).toMatchObject({ code: 'NEXUS_BAD_RESPONSE' });
+    expect(await integrationFailure(nexus.getNote(5001))).toMatchObject({ code: 'NEXUS_BAD_RESPONSE' });
     nock(NEXUS).get(`${BASE}/formData/5001`).reply(200, '<html>Vedligehold</html>', { 'Content-Type': 'text/html' });
-    expect(await failure(nexus.getNote(5001))).toMatchObject({ code: 'NEXUS_BAD_RESPONSE' });
+    expect(await integrationFailure(nexus.getNote(5001))).toMatchObject({ code: 'NEXUS_BAD_RESPONSE' });
   });
 
   it('fails each call with NEXUS_NOT_CONFIGURED when there is no endpoint, without any I/O', async () => {
     const nexus = client({ connection: undefined });
-    expect(await failure(nexus.getNote(1))).toMatchObject({ code: 'NEXUS_NOT_CONFIGURED', errorClass: 'permanent' });
+    expect(await integrationFailure(nexus.getNote(1))).toMatchObject({ code: 'NEXUS_NOT_CONFIGURED', errorClass: 'permanent' });
   });
 });
 
@@ -238,7 +229,7 @@ describe('writes', () => {
       .get(`${BASE}/formData/5001`).times(2).reply(200, form())
       .get(`${BASE}/formData/5001/availableActions`).times(2).reply(200, actions)
       .put(`${BASE}/formData/5001/actions/3`).times(2).reply(409, { reason: 'OptimisticLockException' });
-    expect(await failure(client().lockNote(5001))).toMatchObject({ code: 'NEXUS_CONFLICT', errorClass: 'retryable', status: 409 });
+    expect(await integrationFailure(client().lockNote(5001))).toMatchObject({ code: 'NEXUS_CONFLICT', errorClass: 'retryable', status: 409 });
     expect(nock.isDone()).toBe(true);
   });
 
@@ -261,8 +252,8 @@ describe('writes', () => {
       .get(`${BASE}/formData/5001/availableActions`).reply(200, actions)
       .get(`${BASE}/formData/5001`).reply(200, form({ items: [] }));
     const nexus = client();
-    expect(await failure(nexus.setNoteTime(5001, '10:00'))).toMatchObject({ code: 'NEXUS_ACTION_MISSING', errorClass: 'permanent' });
-    expect(await failure(nexus.setNoteTime(5001, '10:00'))).toMatchObject({ code: 'NEXUS_BAD_RESPONSE' });
+    expect(await integrationFailure(nexus.setNoteTime(5001, '10:00'))).toMatchObject({ code: 'NEXUS_ACTION_MISSING', errorClass: 'permanent' });
+    expect(await integrationFailure(nexus.setNoteTime(5001, '10:00'))).toMatchObject({ code: 'NEXUS_BAD_RESPONSE' });
   });
 
   it('createTask fills the prototype: title, dates (start = today in Copenhagen) and organisation', async () => {
@@ -310,7 +301,7 @@ describe('errors', () => {
   ])('a %i is classified with a personal-data-free reason', async (status, body, code, errorClass, reason) => {
     tokens('t1');
     nock(NEXUS).get(`${BASE}/formData/5001`).reply(status, body as nock.Body);
-    const err = await failure(client().getNote(5001));
+    const err = await integrationFailure(client().getNote(5001));
     expect(err).toMatchObject({ code, errorClass, status, system: 'nexus' });
     expect(err.message).toContain(reason);
     expect(err.message).not.toContain(CPR);
@@ -319,7 +310,7 @@ describe('errors', () => {
   it('a request that is not answered in time is a retryable TIMEOUT', async () => {
     tokens('t1');
     nock(NEXUS).get(`${BASE}/formData/5001`).delay(400).reply(200, form());
-    expect(await failure(client({ timeoutMs: 100 }).getNote(5001))).toMatchObject({ code: 'TIMEOUT', errorClass: 'retryable' });
+    expect(await integrationFailure(client({ timeoutMs: 100 }).getNote(5001))).toMatchObject({ code: 'TIMEOUT', errorClass: 'retryable' });
   });
 });
 
@@ -329,9 +320,9 @@ describe('circuit breaker', () => {
     const nexus = client({ breaker: { volumeThreshold: 4, errorThresholdPercentage: 50, resetTimeout: 50 } });
     nock(NEXUS).get(`${BASE}/formData/5001`).reply(200, form()).get(`${BASE}/formData/5001`).times(3).reply(500, 'boom');
     await nexus.getNote(5001); // the token call and this one succeed
-    for (let i = 0; i < 3; i++) expect((await failure(nexus.getNote(5001))).code).toBe('HTTP_500');
+    for (let i = 0; i < 3; i++) expect((await integrationFailure(nexus.getNote(5001))).code).toBe('HTTP_500');
     expect(nexus.breakerState).toBe('open');
-    expect(await failure(nexus.getNote(5001))).toMatchObject({ code: 'BREAKER_OPEN', errorClass: 'retryable' }); // no request sent
+    expect(await integrationFailure(nexus.getNote(5001))).toMatchObject({ code: 'BREAKER_OPEN', errorClass: 'retryable' }); // no request sent
 
     while (nexus.breakerState !== 'half-open') await new Promise((r) => setTimeout(r, 10));
     nock(NEXUS).get(`${BASE}/formData/5001`).reply(200, form());
@@ -344,7 +335,7 @@ describe('circuit breaker', () => {
     tokens('t1');
     const nexus = client({ breaker: { volumeThreshold: 2, errorThresholdPercentage: 10, resetTimeout: 50 } });
     nock(NEXUS).get(`${BASE}/formData/5001`).times(5).reply(404, 'Not Found');
-    for (let i = 0; i < 5; i++) expect((await failure(nexus.getNote(5001))).code).toBe('HTTP_404');
+    for (let i = 0; i < 5; i++) expect((await integrationFailure(nexus.getNote(5001))).code).toBe('HTTP_404');
     expect(nexus.breakerState).toBe('closed');
   });
 });
