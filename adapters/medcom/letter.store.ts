@@ -92,6 +92,11 @@ export class LetterStore {
     return `${this.key(letterId)}:body`;
   }
 
+  /** Letters handed over and waiting for a receipt, scored by when their current attempt was written. */
+  private awaitingKey(): string {
+    return `${this.prefix}:medcom-store:awaiting-receipt`;
+  }
+
   private envelopeKey(envelopeId: string): string {
     return `${this.prefix}:medcom-store:envelope:${envelopeId}`;
   }
@@ -144,19 +149,34 @@ export class LetterStore {
     return env;
   }
 
-  async markWritten(letterId: string, attempt: number): Promise<void> {
-    await this.redis.hset(this.key(letterId), 'written', String(attempt), 'updatedAt', new Date().toISOString());
+  async markWritten(letterId: string, attempt: number, at = new Date()): Promise<void> {
+    await this.redis.multi()
+      .hset(this.key(letterId), 'written', String(attempt), 'updatedAt', at.toISOString())
+      .zadd(this.awaitingKey(), at.getTime(), letterId)
+      .exec();
+  }
+
+  /** Letters whose current attempt was handed over before `before` and that had no receipt then, oldest first. */
+  async awaitingReceiptSince(before: Date, limit: number): Promise<Array<{ letterId: string; writtenAt: Date }>> {
+    const flat = await this.redis.zrangebyscore(this.awaitingKey(), '-inf', before.getTime(), 'WITHSCORES', 'LIMIT', 0, limit);
+    const out: Array<{ letterId: string; writtenAt: Date }> = [];
+    for (let i = 0; i < flat.length; i += 2) out.push({ letterId: flat[i], writtenAt: new Date(Number(flat[i + 1])) });
+    return out;
+  }
+
+  async forgetAwaiting(letterId: string): Promise<void> {
+    await this.redis.zrem(this.awaitingKey(), letterId);
   }
 
   async letterForEnvelope(envelopeId: string): Promise<string | null> {
     return this.redis.get(this.envelopeKey(envelopeId));
   }
 
-  /** Atomic state change from one of `from`; the content is dropped when the state is final. */
+  /** Atomic state change from one of `from`; a final state drops the content and the letter stops awaiting a receipt. */
   async transition(letterId: string, from: LetterState[], to: LetterState, fields: Record<string, string> = {}): Promise<TransitionResult> {
     const args = Object.entries({ ...fields, updatedAt: new Date().toISOString() }).flat();
     const r = (await this.redis.eval(TRANSITION, 1, this.key(letterId), from.join(','), to, ...args)) as number;
-    if (r === 1 && to !== 'sent') await this.redis.del(this.bodyKey(letterId));
+    if (r === 1 && to !== 'sent') await this.redis.multi().del(this.bodyKey(letterId)).zrem(this.awaitingKey(), letterId).exec();
     return r === 1 ? 'moved' : r === 0 ? 'unchanged' : 'unknown';
   }
 }

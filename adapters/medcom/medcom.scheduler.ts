@@ -5,8 +5,9 @@ import { MEDCOM_SETTINGS } from './medcom.tokens';
 import type { MedcomSettings } from './medcom.settings';
 
 export const INBOX_SCHEDULER_ID = 'medcom-inbox';
+export const RECEIPT_WATCHDOG_SCHEDULER_ID = 'medcom-receipt-watchdog';
 
-/** In processes that run workers, keeps the repeating in-folder poll scheduled (idempotent on restart). */
+/** In processes that run workers, keeps the in-folder poll and the receipt watchdog scheduled (idempotent on restart). */
 @Injectable()
 export class MedcomInboxScheduler implements OnApplicationBootstrap {
   constructor(
@@ -18,5 +19,6 @@ export class MedcomInboxScheduler implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     if (!this.workers) return;
     await this.queue.upsertScheduler(INBOX_SCHEDULER_ID, { everyMs: this.settings.inboxPollMs }, 'medcom.inbox.poll', {});
+    await this.queue.upsertScheduler(RECEIPT_WATCHDOG_SCHEDULER_ID, { everyMs: this.settings.receiptWatchdogMs }, 'medcom.receipt-watchdog', {});
   }
 }

@@ -65,6 +65,8 @@ export class MedcomService implements MedcomPort {
     const rec = await this.store.get(result.externalId);
     if (!rec) throw new PermanentError(`letter ${result.externalId} is in the ledger but its state is gone from Redis`, 'MEDCOM_LETTER_UNKNOWN', 'medcom');
     if (result.outcome !== 'performed') {
+      // The attempt that began this letter may have died between the hand-over and arming its timeout.
+      await this.ensureTimeoutArmed(rec);
       await this.audit.record({ action: 'medcom.send', system: 'medcom', outcome: 'reused', noteId: letter.noteId, ledgerKey: letter.idempotencyKey,
         externalIds: { letterId: rec.letterId } });
     }
@@ -103,6 +105,7 @@ export class MedcomService implements MedcomPort {
     if (rec.state === 'gave-up') throw this.noReceipt(rec);
     if (rec.attempt > attempt) {
       if (rec.written < rec.attempt) await this.dispatch(rec, rec.attempt); // a resend claimed but not written (crash)
+      else await this.ensureTimeoutArmed(rec); // a resend written, its timeout not armed (crash, or Redis gone between the two)
       return { outcome: 'superseded' };
     }
     if (attempt < this.settings.maxResends) {
@@ -176,16 +179,52 @@ export class MedcomService implements MedcomPort {
     return true;
   }
 
+  /**
+   * The watchdog behind the receipt timeouts: a letter whose current attempt was handed over longer
+   * than its timeout ago, still without a receipt, must have a timeout job. One is missing only when
+   * the job could not be written after the hand-over (a crash, Redis gone) and no retry came by to arm
+   * it; without this the letter would wait for its receipt forever. Such a letter gets its timeout
+   * now, due at once.
+   */
+  async rearmMissingTimeouts(now = new Date(), limit = 500): Promise<{ checked: number; rearmed: number }> {
+    const shortest = Math.min(this.settings.receiptTimeoutMs(false), this.settings.receiptTimeoutMs(true));
+    const overdue = await this.store.awaitingReceiptSince(new Date(now.getTime() - shortest), limit);
+    let rearmed = 0;
+    for (const { letterId, writtenAt } of overdue) {
+      const rec = await this.store.get(letterId);
+      if (!rec || rec.state !== 'sent') {
+        await this.store.forgetAwaiting(letterId);
+        continue;
+      }
+      // While a resend is claimed but unwritten, the timeout that claimed it is the one to finish it.
+      const attempt = Math.min(rec.written, rec.attempt);
+      const remaining = writtenAt.getTime() + this.settings.receiptTimeoutMs(rec.converted) - now.getTime();
+      if (attempt < 0 || remaining > 0) continue;
+      if ((await this.queue.jobState('medcom', timeoutJobId(letterId, attempt))) !== 'unknown') continue;
+      await this.armTimeout(rec, attempt, 0);
+      rearmed++;
+      medcomLetters.inc({ event: 'timeout_rearmed', format: rec.format });
+      this.log.warn({ letterId, noteId: rec.noteId, attempt }, 'receipt timeout was missing: armed again, due now');
+    }
+    return { checked: overdue.length, rearmed };
+  }
+
+  private async ensureTimeoutArmed(rec: LetterRecord): Promise<void> {
+    if (rec.state === 'sent' && rec.written >= 0 && rec.written === rec.attempt) await this.armTimeout(rec, rec.attempt);
+  }
+
   /** One delayed job per letter and attempt; enqueueing it again is a no-op (same job id). */
-  private async armTimeout(rec: LetterRecord, attempt: number): Promise<void> {
+  private async armTimeout(rec: LetterRecord, attempt: number, delayMs = this.settings.receiptTimeoutMs(rec.converted)): Promise<void> {
     await this.queue.enqueue('medcom.receipt-timeout', { letterId: rec.letterId, attempt, noteId: rec.noteId },
-      { jobId: `medcom-timeout-${rec.letterId}-${attempt}`, delayMs: this.settings.receiptTimeoutMs(rec.converted) });
+      { jobId: timeoutJobId(rec.letterId, attempt), delayMs });
   }
 
   private outgoing(letterId: string, envelopeId: string, attempt: number, sentAt: Date, authorisedAt: Date, body: LetterBody): OutgoingLetter {
     return { letterId, envelopeId, attempt, sentAt, authorisedAt, sender: this.settings.sender, author: this.settings.author, ...body };
   }
 }
+
+const timeoutJobId = (letterId: string, attempt: number) => `medcom-timeout-${letterId}-${attempt}`;
 
 /** The receiver's preferred format (the directory lists them preferred first). */
 export function chooseFormat(formats: readonly GpMessageFormat[]): GpMessageFormat {

@@ -10,6 +10,8 @@ export interface MedcomSettings {
   /** Receipt timeout for a receiver; VANS-converted receivers get the longer one. */
   receiptTimeoutMs(converted: boolean): number;
   inboxPollMs: number;
+  /** How often letters overdue for a receipt are checked for a missing timeout job. */
+  receiptWatchdogMs: number;
   /** A claimed in-folder file older than this belongs to a crashed worker and is taken again. */
   inboxReclaimMs: number;
   xdis91BlockChars: number;
@@ -32,6 +34,7 @@ export function medcomSettings(config: AppConfig): MedcomSettings {
     receiptTimeoutMs: (converted) =>
       config.MEDCOM_RECEIPT_TIMEOUT_MS ?? (converted ? config.MEDCOM_CONVERTED_RECEIPT_TIMEOUT_MIN : config.MEDCOM_RECEIPT_TIMEOUT_MIN) * 60_000,
     inboxPollMs: config.MEDCOM_INBOX_POLL_MS,
+    receiptWatchdogMs: config.MEDCOM_RECEIPT_WATCHDOG_MS,
     inboxReclaimMs: config.MEDCOM_INBOX_RECLAIM_MS,
     xdis91BlockChars: config.MEDCOM_XDIS91_BLOCK_CHARS,
     ...dirs,

@@ -112,13 +112,20 @@ export class ReceiptInbox {
     const moved = await this.store.transition(rec.letterId, ['sent', 'gave-up'], 'rejected', {
       receiptType: receipt.receiptType, refuseCode: refuseCode!, ...(refuseText ? { refuseText } : {}), rejectedAt: new Date().toISOString(),
     });
-    if (moved !== 'moved') return 'duplicate';
-    medcomLetters.inc({ event: 'rejected', format: rec.format });
-    await this.audit.record({ ...base, action: 'medcom.receipt', outcome: 'failed', reason: `${receipt.receiptType} ${refuseCode}${refuseText ? `: ${refuseText}` : ''}` });
-    await this.queue.enqueue('medcom.letter-rejected', { letterId: rec.letterId, noteId: rec.noteId, receiptType: receipt.receiptType, refuseCode: refuseCode! },
+    if (moved === 'moved') {
+      medcomLetters.inc({ event: 'rejected', format: rec.format });
+      await this.audit.record({ ...base, action: 'medcom.receipt', outcome: 'failed', reason: `${receipt.receiptType} ${refuseCode}${refuseText ? `: ${refuseText}` : ''}` });
+      this.log.warn({ letterId: rec.letterId, noteId: rec.noteId, receiptType: receipt.receiptType, refuseCode }, 'letter rejected by a negative receipt');
+    } else if (rec.state !== 'rejected') {
+      return 'duplicate';
+    }
+    // Also when this receipt was applied before: that reading may have died before the dead letter
+    // was enqueued, and the file is only settled after it. The job id makes a repeat a no-op.
+    // The refusal that settled the letter: this receipt's, or the stored one of the earlier reading.
+    await this.queue.enqueue('medcom.letter-rejected',
+      { letterId: rec.letterId, noteId: rec.noteId, receiptType: rec.receiptType ?? receipt.receiptType, refuseCode: rec.refuseCode ?? refuseCode! },
       { jobId: `medcom-rejected-${rec.letterId}` });
-    this.log.warn({ letterId: rec.letterId, noteId: rec.noteId, receiptType: receipt.receiptType, refuseCode }, 'letter rejected by a negative receipt');
-    return 'applied';
+    return moved === 'moved' ? 'applied' : 'duplicate';
   }
 }
 

@@ -5,6 +5,8 @@ export const medcomJobs = {
   'medcom.inbox.poll': job<Record<string, never>>('medcom'),
   /** Delayed per letter and attempt: no receipt yet → resend, or give up after MEDCOM_MAX_RESENDS. */
   'medcom.receipt-timeout': job<{ letterId: string; attempt: number; noteId: number }>('medcom'),
+  /** Repeating: arms the receipt timeout of any letter that is overdue and has none (see MedcomService.rearmMissingTimeouts). */
+  'medcom.receipt-watchdog': job<Record<string, never>>('medcom'),
   /** Fails at once with the refusal, so a negative receipt shows in the dead letters for a person. */
   'medcom.letter-rejected': job<{ letterId: string; noteId: number; receiptType: string; refuseCode: string }>('medcom'),
 } as const;

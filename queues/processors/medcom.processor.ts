@@ -33,6 +33,13 @@ export class MedcomProcessor {
     return this.medcom.onReceiptTimeout(p.letterId, p.attempt);
   }
 
+  @JobHandler('medcom.receipt-watchdog')
+  async receiptWatchdog(_p: JobPayload<'medcom.receipt-watchdog'>, ctx: JobContext): Promise<{ checked: number; rearmed: number }> {
+    const result = await this.medcom.rearmMissingTimeouts();
+    if (result.rearmed) ctx.log.warn(result, 'receipt watchdog armed missing timeouts');
+    return result;
+  }
+
   /** Always fails permanently: the dead letter carries the refusal for a person to act on. */
   @JobHandler('medcom.letter-rejected')
   async letterRejected(p: JobPayload<'medcom.letter-rejected'>): Promise<never> {

@@ -118,6 +118,8 @@ export const envSchema = z.object({
   MEDCOM_RECEIPT_TIMEOUT_MS: z.coerce.number().int().min(1).optional(),
   /** How often the worker reads the VANS in-folder for receipts. */
   MEDCOM_INBOX_POLL_MS: int(50, 10000),
+  /** How often letters past their receipt timeout are checked for a lost timeout job (armed again, due at once). */
+  MEDCOM_RECEIPT_WATCHDOG_MS: int(1000, 300000),
   /** An in-folder file claimed this long ago by a worker that never settled it (crashed) is read again. */
   MEDCOM_INBOX_RECLAIM_MS: int(1000, 120000),
   /** Characters per XDIS91 Text01 block (10 blocks per letter); longer texts are refused, never cut. */

@@ -94,7 +94,7 @@ export const meetingNotes = new Gauge({
 
 export const medcomLetters = new Counter({
   name: 'tsm_medcom_letters_total',
-  help: 'MedCom letters by event (sent, resent, acknowledged, rejected, gave_up) and format',
+  help: 'MedCom letters by event (sent, resent, acknowledged, rejected, gave_up, timeout_rearmed) and format',
   labelNames: ['event', 'format'] as const,
   registers: [metricsRegistry],
 });

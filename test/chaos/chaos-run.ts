@@ -84,6 +84,7 @@ export const FAST_WORKER_ENV: Record<string, string> = {
   MEDCOM_INBOX_POLL_MS: '250',
   // A receipt claimed by a worker that was killed is read again after this (production: 2 minutes).
   MEDCOM_INBOX_RECLAIM_MS: '5000',
+  MEDCOM_RECEIPT_WATCHDOG_MS: '5000',
 };
 
 export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
@@ -229,7 +230,7 @@ function workerEnv(c: AppConfig): Record<string, string> {
     'NODE_ENV', 'LOG_LEVEL', 'REDIS_URL', 'QUEUE_PREFIX', 'DATA_DIR', 'GP_DIRECTORY_FILE', 'ADMIN_PASSWORD',
     'NEXUS_BASE_URL', 'NEXUS_TOKEN_URL', 'NEXUS_CLIENT_ID', 'NEXUS_CLIENT_SECRET', 'NEXUS_TIMEOUT_MS', 'NEXUS_BREAKER_RESET_MS', 'NEXUS_READ_RETRIES', 'NEXUS_READ_RETRY_DELAY_MS', 'NEXUS_CONCURRENCY',
     'EDOC_URL', 'EDOC_AUTH', 'EDOC_USER', 'EDOC_PASSWORD', 'EDOC_TIMEOUT_MS', 'EDOC_BREAKER_RESET_MS',
-    'MEDCOM_OUT_DIR', 'MEDCOM_IN_DIR', 'MEDCOM_RECEIPT_TIMEOUT_MS', 'MEDCOM_INBOX_POLL_MS', 'MEDCOM_INBOX_RECLAIM_MS',
+    'MEDCOM_OUT_DIR', 'MEDCOM_IN_DIR', 'MEDCOM_RECEIPT_TIMEOUT_MS', 'MEDCOM_INBOX_POLL_MS', 'MEDCOM_INBOX_RECLAIM_MS', 'MEDCOM_RECEIPT_WATCHDOG_MS',
     'QUEUE_LOCK_MS', 'SHUTDOWN_GRACE_MS', 'WATCH_INTERVAL_MS', 'WATCH_LOOKBACK_HOURS',
   ];
   const env: Record<string, string> = {};

@@ -72,6 +72,31 @@ describe('reliable messaging: no receipt → two resends with the same letter id
   });
 });
 
+describe('receipt watchdog: a timeout job lost after the hand-over', () => {
+  let svc: RunningService;
+  beforeAll(async () => {
+    svc = await startTestService('all', {
+      MEDCOM_INBOX_POLL_MS: '50', MEDCOM_RECEIPT_TIMEOUT_MS: '1000', MEDCOM_RECEIPT_WATCHDOG_MS: '1000', MEDCOM_MAX_RESENDS: '1',
+      SANDBOX_VANS_DROP_RATE: '1', SANDBOX_VANS_DELAY_MS: '0',
+    });
+  });
+  afterAll(() => svc.stop());
+
+  it('is armed again, so the letter is resent and then given up for a person instead of waiting forever', async () => {
+    const medcom = svc.app.get<MedcomPort>(MEDCOM_PORT);
+    const gw = svc.app.get(QueueGateway);
+    const before = await counter('tsm_medcom_letters_total', { event: 'timeout_rearmed' });
+    const sent = await medcom.send(gpLetter());
+    // What Redis going away between the hand-over and the enqueue leaves behind: a letter without its timeout.
+    await (await gw.queue('medcom').getJob(`medcom-timeout-${sent.letterId}-0`))!.remove();
+
+    const dl = await eventually(() => gw.deadLetter(`medcom/medcom-timeout-${sent.letterId}-1`), 20_000);
+    expect(dl!.reason).toMatch(/^\[MEDCOM_NO_RECEIPT\] no receipt for letter .* after 2 sends/);
+    expect(await medcom.status(sent.letterId)).toMatchObject({ state: 'gave-up', resends: 1 });
+    expect(await counter('tsm_medcom_letters_total', { event: 'timeout_rearmed' })).toBe(before + 1);
+  });
+});
+
 describe('receipts: negative, duplicate, garbage, envelope-only, transient', () => {
   let svc: RunningService;
   let medcom: MedcomPort;

@@ -1,0 +1,63 @@
+import Redis from 'ioredis';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { LetterStore } from '../../../adapters/medcom/letter.store';
+import { ReceiptInbox } from '../../../adapters/medcom/receipt.inbox';
+import { buildOioReceipt } from '../../../adapters/medcom/sandbox/receipts.builder';
+import type { InboundItem, MedcomTransport } from '../../../adapters/medcom/transport/medcom.transport';
+import type { QueueGateway } from '../../../queues/queue.gateway';
+import { AuditService } from '../../../src/audit/audit.service';
+import { practice } from '../../support/medcom-fixtures';
+import { testConfig } from '../../support/test-service';
+
+/**
+ * A negative receipt whose reading died after the letter was marked rejected but before its dead
+ * letter was enqueued (Redis gone, a crash): the in-folder file is read again and the dead letter
+ * must still come, once.
+ */
+describe('ReceiptInbox: a negative receipt read again after a failed reading', () => {
+  const config = testConfig();
+  const redis = new Redis(process.env.TEST_REDIS_URL!);
+  const store = new LetterStore(redis, config.QUEUE_PREFIX);
+  afterAll(() => redis.quit());
+
+  it('enqueues the rejected-letter dead letter on the second reading, with the stored refusal', async () => {
+    const letterId = `letter-${Date.now()}`;
+    await store.create({ letterId, ledgerKey: `k-${letterId}`, noteId: 4711, noteVersion: 2, kind: 'meeting-note', format: 'xdis91',
+      receiverYdernummer: practice.ydernummer, converted: false, authorisedAt: new Date().toISOString() },
+    { patient: { cpr: '0101401234', givenName: 'A', surname: 'B' }, receiver: practice, subject: 's', text: 't' });
+    const env = await store.claimAttempt(letterId, 0, `env-${letterId}`, new Date());
+    await store.markWritten(letterId, 0);
+    const receipt = buildOioReceipt({
+      type: 'XCTL02', envelopeId: `rcpt-${letterId}`, letterId: `rl-${letterId}`, sentAt: new Date(), senderEan: practice.ean, receiverEan: '5790000123456',
+      originalEnvelopeId: env!.envelopeId, letters: [{ letterId, versionCode: 'XD9134L' }], refuseCode: 'syntaksfejl', refuseText: 'Fejl i brevet',
+    });
+    const settled: string[] = [];
+    const transport: MedcomTransport = {
+      send: async () => ({ name: 'unused' }),
+      // The file stays in the in-folder until settled: every reading gets it again.
+      claimIncoming: async () => (settled.length ? [] : [{ id: 'receipt-1.xml', bytes: receipt } satisfies InboundItem]),
+      settle: async (item) => void settled.push(item.id),
+    };
+    const enqueued: Array<{ name: string; payload: unknown; jobId?: string }> = [];
+    let redisDown = 1;
+    const queue = {
+      enqueue: async (name: string, payload: unknown, opts: { jobId?: string }) => {
+        if (redisDown > 0 && redisDown--) throw new Error("Stream isn't writeable and enableOfflineQueue options is false");
+        enqueued.push({ name, payload, jobId: opts.jobId });
+        return opts.jobId;
+      },
+    } as unknown as QueueGateway;
+    const inbox = new ReceiptInbox(store, transport, new AuditService(redis, mkdtempSync(path.join(os.tmpdir(), 'audit-')), config.QUEUE_PREFIX), queue);
+
+    await expect(inbox.poll()).rejects.toThrow(/enableOfflineQueue/);
+    expect(await store.get(letterId)).toMatchObject({ state: 'rejected', refuseCode: 'syntaksfejl' });
+    expect(settled).toEqual([]);
+
+    await expect(inbox.poll()).resolves.toMatchObject({ files: 1, duplicates: 1 });
+    expect(settled).toEqual(['receipt-1.xml']);
+    expect(enqueued).toEqual([{ name: 'medcom.letter-rejected', jobId: `medcom-rejected-${letterId}`,
+      payload: { letterId, noteId: 4711, receiptType: 'XCTL02', refuseCode: 'syntaksfejl' } }]);
+  });
+});
