@@ -234,6 +234,16 @@ export class NexusClient implements NexusPort {
     });
   }
 
+  async clearNoteTime(noteId: number, written: string): Promise<NoteWriteResult> {
+    const label = this.opts.names.timeItemLabel;
+    return this.updateForm(noteId, (form) => {
+      const note = this.note(form);
+      if (note.locked || note.items[label] !== written) return undefined;
+      setItemText(form, label, '');
+      return note.state;
+    });
+  }
+
   async lockNote(noteId: number): Promise<NoteWriteResult> {
     return this.updateForm(noteId, (form) => (this.note(form).locked ? undefined : this.opts.names.lockedAction));
   }

@@ -88,6 +88,11 @@ export interface NexusPort {
   detachOrganisation(relation: NexusRelation): Promise<void>;
   /** Writes hh:mm into the note's time item, keeping its workflow state; no-op if already set. */
   setNoteTime(noteId: number, hhmm: string): Promise<NoteWriteResult>;
+  /**
+   * Empties the note's time item if it still holds `written` (the time tsm-bridge wrote there);
+   * no-op when a person has changed it, when it is empty, or when the note is locked.
+   */
+  clearNoteTime(noteId: number, written: string): Promise<NoteWriteResult>;
   /** Moves the note to the locked state; no-op if already locked. */
   lockNote(noteId: number): Promise<NoteWriteResult>;
   /** Locked tagged notes updated since the cursor; the caller dedups by (id, version). */

@@ -109,7 +109,7 @@ async function collectAndPublish(config: AppConfig, district: District, date: st
 
 function summaryLine(s: PublishSummary): string {
   return (
-    `published: times ${s.times.changed} written, ${s.times.unchanged} unchanged; tasks ${s.tasks.created} created, ${s.tasks.existing} existing; ` +
+    `published: times ${s.times.changed} written, ${s.times.unchanged} unchanged, ${s.times.cleared} removed; tasks ${s.tasks.created} created, ${s.tasks.existing} existing; ` +
     `Teams invitation ${s.teams}; GP invitations ${s.gp.sent} sent, ${s.gp.existing} existing, ${s.gp.failed} failed` +
     (s.attached ? `; ${s.attached} organisation(s) attached` : '')
   );

@@ -33,10 +33,10 @@ import { PublishAgenda } from './publish-agenda';
     },
     {
       provide: PublishAgenda,
-      inject: [NEXUS_PORT, NOTIFY_PORT, MEDCOM_PORT, GP_DIRECTORY, Ledger, AuditService, CONFIG],
-      useFactory: (nexus: NexusPort, notify: NotifyPort, medcom: MedcomPort, gpDirectory: GpDirectory, ledger: Ledger, audit: AuditService, c: AppConfig) =>
+      inject: [NEXUS_PORT, NOTIFY_PORT, MEDCOM_PORT, GP_DIRECTORY, Ledger, AuditService, AgendaStore, CONFIG],
+      useFactory: (nexus: NexusPort, notify: NotifyPort, medcom: MedcomPort, gpDirectory: GpDirectory, ledger: Ledger, audit: AuditService, store: AgendaStore, c: AppConfig) =>
         new PublishAgenda({
-          nexus, notify, medcom, gpDirectory, ledger, audit,
+          nexus, notify, medcom, gpDirectory, ledger, audit, store,
           settings: { autoAttach: c.AGENDA_AUTO_ATTACH, taskType: c.NEXUS_TASK_TYPE },
         }),
     },

@@ -29,7 +29,8 @@ export function agendaFingerprint(agenda: Agenda): string {
 }
 
 /**
- * The latest agenda snapshot per district and meeting date, and which scheduled collects have run.
+ * The latest agenda snapshot per district and meeting date, which scheduled collects have run, and
+ * the times written onto notes (so a note that leaves the agenda gets its time removed).
  * Kept 60 days: long enough to publish, audit and compare; no personal data is in it.
  */
 export class AgendaStore {
@@ -48,6 +49,25 @@ export class AgendaStore {
   async load(districtId: string, meetingDate: string): Promise<StoredAgenda | null> {
     const raw = await this.redis.get(this.key(districtId, meetingDate));
     return raw ? (JSON.parse(raw) as StoredAgenda) : null;
+  }
+
+  /** The times tsm-bridge has written onto notes for this meeting, by note id. */
+  async publishedTimes(districtId: string, meetingDate: string): Promise<Map<number, string>> {
+    const h = await this.redis.hgetall(this.timesKey(districtId, meetingDate));
+    return new Map(Object.entries(h).map(([id, hhmm]) => [Number(id), hhmm]));
+  }
+
+  async recordPublishedTime(districtId: string, meetingDate: string, noteId: number, hhmm: string): Promise<void> {
+    const key = this.timesKey(districtId, meetingDate);
+    await this.redis.multi().hset(key, String(noteId), hhmm).expire(key, KEEP_SECONDS).exec();
+  }
+
+  async forgetPublishedTime(districtId: string, meetingDate: string, noteId: number): Promise<void> {
+    await this.redis.hdel(this.timesKey(districtId, meetingDate), String(noteId));
+  }
+
+  private timesKey(districtId: string, meetingDate: string): string {
+    return `${this.key(districtId, meetingDate)}:times`;
   }
 
   async markCollected(districtId: string, meetingDate: string, phase: CollectPhase): Promise<void> {

@@ -3,7 +3,7 @@ import type { MedcomPort } from '../../adapters/medcom/medcom.port';
 import type { NexusCitizen, NexusPort } from '../../adapters/nexus/nexus.port';
 import type { NotifyPort } from '../../adapters/notify/notify.port';
 import { AuditService } from '../audit/audit.service';
-import { classifyError, errorCode, PermanentError } from '../common/errors';
+import { classifyError, errorCode, IntegrationError, PermanentError } from '../common/errors';
 import type { District } from '../config/districts';
 import { meetingId } from '../domain/after-meeting.rules';
 import { Agenda, AgendaItem, attachedOrganisations, ItemWarning, viewFor } from '../domain/agenda.builder';
@@ -14,7 +14,7 @@ import { buildMeetingInviteIcs } from '../domain/meeting-invite.ics';
 import { missingRelations, organisationKey } from '../domain/relations.rules';
 import { Ledger } from '../ledger/ledger';
 import { rootLogger } from '../logging/logger';
-import { fingerprintOf } from './agenda.store';
+import { AgendaStore, fingerprintOf } from './agenda.store';
 
 export interface PublishSettings {
   /** AGENDA_AUTO_ATTACH: attach missing Visitator/dementia organisations instead of only reporting them. */
@@ -26,7 +26,8 @@ export interface PublishSettings {
 export interface PublishSummary {
   district: string;
   meetingDate: string;
-  times: { changed: number; unchanged: number };
+  /** cleared: times removed from notes that were on an earlier publication and have left the agenda. */
+  times: { changed: number; unchanged: number; cleared: number };
   attached: number;
   tasks: { created: number; existing: number };
   teams: 'sent' | 'existing' | 'none';
@@ -42,6 +43,7 @@ export interface PublishDeps {
   gpDirectory: GpDirectory;
   ledger: Ledger;
   audit: AuditService;
+  store: Pick<AgendaStore, 'publishedTimes' | 'recordPublishedTime' | 'forgetPublishedTime'>;
   settings: PublishSettings;
   now?: () => Date;
 }
@@ -79,7 +81,7 @@ class PublishRun {
     this.meeting = { districtName: district.name, meetingDate: collected.meetingDate, startTime: district.startTime, location: district.location, teamsUrl: district.teamsUrl };
     this.meetingId = meetingId(district.id, collected.meetingDate);
     this.summary = {
-      district: district.id, meetingDate: collected.meetingDate, times: { changed: 0, unchanged: 0 }, attached: 0,
+      district: district.id, meetingDate: collected.meetingDate, times: { changed: 0, unchanged: 0, cleared: 0 }, attached: 0,
       tasks: { created: 0, existing: 0 }, teams: 'none', gp: { sent: 0, existing: 0, failed: 0 },
     };
   }
@@ -158,19 +160,45 @@ class PublishRun {
     };
   }
 
+  /**
+   * Each item's time onto its note, remembered per meeting; then the times written by an earlier
+   * publication onto notes that have left the agenda (a newer note of the same citizen, a deleted
+   * note, a moved observation date) are removed, unless a person has changed them since.
+   */
   private async writeTimes(): Promise<void> {
+    const { store } = this.d;
+    const date = this.agenda.meetingDate;
+    const earlier = await store.publishedTimes(this.district.id, date);
     await this.each('time', this.agenda.items, async (item) => {
       const r = await this.d.nexus.setNoteTime(item.noteId, item.start);
       this.versions.set(item.noteId, r.version);
+      await store.recordPublishedTime(this.district.id, date, item.noteId, item.start);
       if (!r.changed) {
         this.summary.times.unchanged++;
         return;
       }
       this.summary.times.changed++;
-      await this.d.audit.recordOnce(`agenda:time:${item.noteId}:v${r.version}`, {
-        action: 'nexus.time', system: 'nexus', outcome: 'ok', noteId: item.noteId, meetingId: this.meetingId,
-        externalIds: { time: item.start, version: String(r.version) },
+      await this.auditTime(item.noteId, r.version, item.start);
+    });
+    const onAgenda = new Set(this.agenda.items.map((i) => i.noteId));
+    const left = [...earlier].filter(([noteId]) => !onAgenda.has(noteId));
+    await this.each('time', left, async ([noteId, written]) => {
+      const r = await this.d.nexus.clearNoteTime(noteId, written).catch((err: unknown) => {
+        if (err instanceof IntegrationError && err.status === 404) return null; // the note is gone, and its time with it
+        throw err;
       });
+      if (r?.changed) {
+        this.summary.times.cleared++;
+        await this.auditTime(noteId, r.version, '', `left the agenda; the time ${written} was removed`);
+      }
+      await store.forgetPublishedTime(this.district.id, date, noteId);
+    });
+  }
+
+  private async auditTime(noteId: number, version: number, time: string, reason?: string): Promise<void> {
+    await this.d.audit.recordOnce(`agenda:time:${noteId}:v${version}`, {
+      action: 'nexus.time', system: 'nexus', outcome: 'ok', noteId, meetingId: this.meetingId,
+      externalIds: { time, version: String(version) }, ...(reason ? { reason } : {}),
     });
   }
 

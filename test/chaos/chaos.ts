@@ -32,6 +32,8 @@ export function chaosOptionsFromEnv(): ChaosOptions {
       vansDuplicateRate: num('CHAOS_VANS_DUPLICATE_RATE', 0.05),
     },
     timeoutMs: num('CHAOS_TIMEOUT_S', 3600) * 1000,
+    // The CI-size spec runs with a 15 s receipt clock; this replays it outside jest.
+    ...(process.env.CHAOS_RECEIPT_TIMEOUT_MS ? { workerEnv: { MEDCOM_RECEIPT_TIMEOUT_MS: String(num('CHAOS_RECEIPT_TIMEOUT_MS', 60000)) } } : {}),
     keepDir: process.env.CHAOS_KEEP === '1',
   };
 }

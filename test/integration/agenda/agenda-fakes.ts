@@ -98,6 +98,15 @@ export class FakeNexus implements NexusPort {
     return { changed: true, version: n.version };
   }
 
+  async clearNoteTime(noteId: number, written: string): Promise<NoteWriteResult> {
+    const n = this.notes.get(noteId);
+    if (!n) throw new PermanentError(`note ${noteId} not found`, 'NEXUS_NOT_FOUND', 'nexus', 404);
+    if (n.locked || n.items[TIME_ITEM] !== written) return { changed: false, version: n.version };
+    n.items[TIME_ITEM] = '';
+    n.version++;
+    return { changed: true, version: n.version };
+  }
+
   async lockNote(noteId: number): Promise<NoteWriteResult> {
     const n = this.notes.get(noteId)!;
     if (n.locked) return { changed: false, version: n.version };

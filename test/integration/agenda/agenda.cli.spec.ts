@@ -104,7 +104,7 @@ describe('tsm-bridge agenda (CLI)', () => {
     );
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual(EXPECTED_DOCUMENT);
-    expect(r.stderr).toContain('published: times 3 written, 0 unchanged; tasks 4 created, 0 existing; Teams invitation sent; GP invitations 1 sent');
+    expect(r.stderr).toContain('published: times 3 written, 0 unchanged, 0 removed; tasks 4 created, 0 existing; Teams invitation sent; GP invitations 1 sent');
     const outbox = path.join(dataDir, 'outbox');
     expect(readdirSync(outbox).filter((f) => !f.startsWith('.'))).toEqual(['teams-invite.solhoej.2026-12-03']);
     const ics = readdirSync(path.join(outbox, 'teams-invite.solhoej.2026-12-03')).find((f) => f.endsWith('.ics'))!;

@@ -52,7 +52,7 @@ describe('agenda workflows (in-memory Nexus, real Redis)', () => {
     const collect = new CollectAgenda(nexus, districts, store, audit);
     const publisher = (over: Partial<PublishDeps> = {}) =>
       new PublishAgenda({
-        nexus, notify: new OutboxNotifier(outbox), medcom, gpDirectory: new FakeDirectory(), ledger, audit,
+        nexus, notify: new OutboxNotifier(outbox), medcom, gpDirectory: new FakeDirectory(), ledger, audit, store,
         settings: { autoAttach: false, taskType: 'Opgave' }, now: () => new Date('2026-11-30T15:00:00Z'), ...over,
       });
     const solhoej = districts.find((d) => d.id === 'solhoej')!;
@@ -96,7 +96,7 @@ describe('agenda workflows (in-memory Nexus, real Redis)', () => {
     const h = harness();
     const summary = await h.cycle();
     expect(summary).toEqual({
-      district: 'solhoej', meetingDate: D, times: { changed: 3, unchanged: 0 }, attached: 0,
+      district: 'solhoej', meetingDate: D, times: { changed: 3, unchanged: 0, cleared: 0 }, attached: 0,
       tasks: { created: 4, existing: 0 }, teams: 'sent', gp: { sent: 1, existing: 0, failed: 0 },
     });
     expect([6001, 6002, 6003, 6004].map((id) => h.nexus.notes.get(id)!.items.Tidspunkt)).toEqual(['10:00', '10:10', '11:00', undefined]);
@@ -171,12 +171,33 @@ describe('agenda workflows (in-memory Nexus, real Redis)', () => {
     h.nexus.addNote({ id: 6005, citizenId: 2005, formTitle: FORM, tags: [TAG], createDate: '2026-11-29T12:00:00+01:00', observationTimestamp: `${D}T00:00:00+01:00`, items: { 'Forløbstype': 'Rehab', Prioritet: '0' } });
     const summary = await h.cycle();
     expect([6005, 6001, 6002, 6003].map((id) => h.nexus.notes.get(id)!.items.Tidspunkt)).toEqual(['10:00', '10:10', '10:20', '11:00']);
-    expect(summary.times).toEqual({ changed: 3, unchanged: 1 });
+    expect(summary.times).toEqual({ changed: 3, unchanged: 1, cleared: 0 });
     const newTasks = h.nexus.tasks.slice(4).map((t) => t.organisationName).sort();
     expect(newTasks).toEqual(['Koordinerende rolle', 'Træning og Rehabilitering', 'Visitator']); // Demensspecialister: 6003 still at 11:00
     expect(h.medcom.letters.size).toBe(2); // Karen's GP is told the new time (10:10)
     expect([...h.medcom.letters.keys()]).toContain(`agenda-gp-invite:6001:${D}:10:10`);
     expect(messages(h.outbox)).toHaveLength(1); // the meeting's time did not change
+  });
+
+  it('a note that leaves the agenda gets the time tsm-bridge wrote removed; a time a person changed is kept', async () => {
+    const h = harness();
+    await h.cycle();
+    // Karen (6001) and Poul (6002) each get a newer note before the cut-off: their first notes become DUPLICATE_NOTE.
+    h.nexus.addNote({ id: 6011, citizenId: 2001, formTitle: FORM, tags: [TAG], createDate: '2026-11-29T12:00:00+01:00', observationTimestamp: `${D}T00:00:00+01:00`, items: { 'Forløbstype': 'Rehab', Prioritet: '1' } });
+    h.nexus.addNote({ id: 6012, citizenId: 2002, formTitle: FORM, tags: [TAG], createDate: '2026-11-29T12:00:00+01:00', observationTimestamp: `${D}T00:00:00+01:00`, items: { 'Forløbstype': 'Rehab', Prioritet: '2' } });
+    h.nexus.notes.get(6002)!.items.Tidspunkt = '09:45'; // a coordinator's own change
+    const summary = await h.cycle();
+
+    expect([6011, 6012, 6001, 6002].map((id) => h.nexus.notes.get(id)!.items.Tidspunkt)).toEqual(['10:00', '10:10', '', '09:45']);
+    expect(summary.times).toEqual({ changed: 2, unchanged: 1, cleared: 1 });
+    const cleared = (await h.audit.query({ noteId: 6001 })).filter((r) => r.action === 'nexus.time');
+    expect(cleared.map((r) => r.externalIds?.time)).toEqual(['10:00', '']);
+    expect(cleared[1].reason).toBe('left the agenda; the time 10:00 was removed');
+
+    // The removal is remembered: the next publication touches neither note.
+    const before = versions(h);
+    expect((await h.cycle()).times).toEqual({ changed: 0, unchanged: 3, cleared: 0 });
+    expect(versions(h)).toEqual(before);
   });
 
   it('AGENDA_AUTO_ATTACH: attaches the missing organisations (audited), invites them and stays quiet on the next run', async () => {

@@ -123,6 +123,14 @@ describe('NexusClient against the Nexus sandbox', () => {
     expect(await integrationFailure(nexus.setNoteTime(5001, '25:00'))).toMatchObject({ code: 'NEXUS_BAD_INPUT' });
   });
 
+  it('clearNoteTime removes a time written before, over the wire', async () => {
+    expect(await nexus.setNoteTime(5002, '10:30')).toMatchObject({ changed: true });
+    const r = await nexus.clearNoteTime(5002, '10:30');
+    expect(r.changed).toBe(true);
+    expect(await control.note(5002)).toMatchObject({ state: 'Kladde', version: r.version, items: expect.objectContaining({ Tidspunkt: '' }) });
+    expect(await nexus.clearNoteTime(5002, '10:30')).toEqual({ changed: false, version: r.version });
+  });
+
   it('setNoteTime keeps a state other than draft', async () => {
     const seed = loadSeed();
     seed.citizens.find((c) => c.id === 1005)!.notes[0].state = 'Aktiv';

@@ -245,6 +245,26 @@ describe('writes', () => {
     expect(nock.isDone()).toBe(true); // no availableActions, no PUT
   });
 
+  it('clearNoteTime empties the time only while it still holds the time written; otherwise writes nothing', async () => {
+    tokens('t1');
+    let saved: Record<string, any> | undefined;
+    const at = (value: string | null, over: Record<string, unknown> = {}) => form({ items: [{ id: 2, type: 'text', label: 'Tidspunkt', value }], ...over });
+    nock(NEXUS)
+      .get(`${BASE}/formData/5001`).reply(200, at('10:00'))
+      .get(`${BASE}/formData/5001/availableActions`).reply(200, actions)
+      .put(`${BASE}/formData/5001/actions/1`, (b) => ((saved = b), true)).reply(200, (_u, b) => ({ ...(b as object), version: 2 }))
+      .get(`${BASE}/formData/5001`).reply(200, at('09:45'))
+      .get(`${BASE}/formData/5001`).reply(200, at(null))
+      .get(`${BASE}/formData/5001`).reply(200, at('10:00', { version: 4, workflowState: { id: 3, name: 'Låst' } }));
+    const nexus = client();
+    expect(await nexus.clearNoteTime(5001, '10:00')).toEqual({ changed: true, version: 2 });
+    expect(saved).toMatchObject({ workflowState: { name: 'Kladde' }, items: [{ id: 2, type: 'text', label: 'Tidspunkt', value: '' }] });
+    expect(await nexus.clearNoteTime(5001, '10:00')).toEqual({ changed: false, version: 1 }); // a person's 09:45
+    expect(await nexus.clearNoteTime(5001, '10:00')).toEqual({ changed: false, version: 1 }); // empty
+    expect(await nexus.clearNoteTime(5001, '10:00')).toEqual({ changed: false, version: 4 }); // locked: the meeting is over
+    expect(nock.isDone()).toBe(true);
+  });
+
   it('refuses a state with no matching action and a form without the time item', async () => {
     tokens('t1');
     nock(NEXUS)
