@@ -1,6 +1,6 @@
 import type { AxiosResponse } from 'axios';
 import type { AppConfig } from '../../src/config/config.schema';
-import { IntegrationError, PermanentError, RetryableError } from '../../src/common/errors';
+import { errorCode, IntegrationError, PermanentError, RetryableError } from '../../src/common/errors';
 import { rootLogger } from '../../src/logging/logger';
 import { ResilientHttp, ResilientHttpOptions } from '../shared/resilient-http';
 import { requestClientCredentialsToken, TokenCache } from './nexus.auth';
@@ -11,7 +11,7 @@ import {
   setItemText, toCitizen, toNote, toOrganisation, toRelation, Wire, workflowStateName,
 } from './nexus.mapper';
 import type {
-  CreateTaskInput, LockedNotesQuery, MeetingNotesQuery, NexusCitizen, NexusNote, NexusOrganisation, NexusPort, NexusRelation,
+  CreateTaskInput, LockedNotesQuery, LockedNotesResult, MeetingNotesQuery, NexusCitizen, NexusNote, NexusOrganisation, NexusPort, NexusRelation,
   NoteWriteResult,
 } from './nexus.port';
 
@@ -147,11 +147,15 @@ export class NexusClient implements NexusPort {
     return notes.sort(byCitizenThenId);
   }
 
-  async findLockedNotes(q: LockedNotesQuery): Promise<{ notes: NexusNote[]; cursor: string }> {
+  async findLockedNotes(q: LockedNotesQuery): Promise<LockedNotesResult> {
     const sinceMs = parseNexusDate(q.since);
     if (sinceMs === undefined) throw badInput('since must be an ISO timestamp');
     const locked = this.opts.names.lockedAction;
-    const forms = await this.tracedForms(q.citizenList, q.citizenView, (node) => nodeNamed(node, q.formTitle) && nodeMayBeLocked(node, locked));
+    // One citizen that cannot be read (after the read repeats) must not hold back every other
+    // citizen's locked notes; the cursor then stays put, so the next pass reads that citizen again.
+    const unreadCitizens: Array<{ citizenId: number; code: string }> = [];
+    const forms = await this.tracedForms(q.citizenList, q.citizenView, (node) => nodeNamed(node, q.formTitle) && nodeMayBeLocked(node, locked),
+      (citizenId, err) => unreadCitizens.push({ citizenId, code: errorCode(err) }));
     let cursorMs = sinceMs;
     const notes: NexusNote[] = [];
     for (const { form, citizenId } of forms) {
@@ -165,6 +169,7 @@ export class NexusClient implements NexusPort {
       if (updated !== undefined) cursorMs = Math.max(cursorMs, updated);
       notes.push(note);
     }
+    if (unreadCitizens.length) return { notes: notes.sort(byCitizenThenId), cursor: new Date(sinceMs).toISOString(), unreadCitizens };
     return { notes: notes.sort(byCitizenThenId), cursor: new Date(cursorMs).toISOString() };
   }
 
@@ -291,11 +296,25 @@ export class NexusClient implements NexusPort {
    * Forms reachable from the citizen list's citizens through the citizen view, limited to the
    * reference nodes `wanted` accepts (each accepted node costs one call, so filter early).
    */
-  private async tracedForms(listName: string | undefined, viewName: string | undefined, wanted: (node: Wire) => boolean) {
+  /**
+   * The wanted forms of every citizen on the list. Without `onUnreadCitizen` one citizen that cannot
+   * be read fails the walk; with it, that citizen is reported and skipped, unless no citizen at all
+   * could be read (then Nexus is down, not one record bad, and the first error is thrown).
+   */
+  private async tracedForms(
+    listName: string | undefined,
+    viewName: string | undefined,
+    wanted: (node: Wire) => boolean,
+    onUnreadCitizen?: (citizenId: number, err: unknown) => void,
+  ) {
     const summaries = await this.citizenSummaries(listName ?? this.opts.names.citizenList);
     const view = viewName ?? this.opts.names.citizenView;
-    const perCitizen = await Promise.all(summaries.map((s) => this.citizenForms(s, view, wanted)));
-    return perCitizen.flat();
+    if (!onUnreadCitizen) return (await Promise.all(summaries.map((s) => this.citizenForms(s, view, wanted)))).flat();
+    const settled = await Promise.allSettled(summaries.map((s) => this.citizenForms(s, view, wanted)));
+    const failed = settled.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed.length && failed.length === settled.length) throw failed[0].reason;
+    settled.forEach((r, i) => r.status === 'rejected' && onUnreadCitizen(idOf(summaries[i], 'patient summary'), r.reason));
+    return settled.flatMap((r) => (r.status === 'fulfilled' ? r.value : []));
   }
 
   /** Citizen list → content → pages → `patients?ids=…` (≤ maxIds per call) → citizen summaries. */

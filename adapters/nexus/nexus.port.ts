@@ -53,6 +53,17 @@ export interface MeetingNotesQuery {
   citizenView?: string;
 }
 
+/**
+ * What the watch found. A citizen whose record could not be read is listed in `unreadCitizens` (the
+ * others' notes are still returned) and the cursor then stays at `since`, so the next pass reads
+ * that citizen again; absent or empty when every citizen was read.
+ */
+export interface LockedNotesResult {
+  notes: NexusNote[];
+  cursor: string;
+  unreadCitizens?: Array<{ citizenId: number; code: string }>;
+}
+
 export interface LockedNotesQuery {
   /** ISO timestamp: only notes updated at/after this. */
   since: string;
@@ -96,7 +107,7 @@ export interface NexusPort {
   /** Moves the note to the locked state; no-op if already locked. */
   lockNote(noteId: number): Promise<NoteWriteResult>;
   /** Locked tagged notes updated since the cursor; the caller dedups by (id, version). */
-  findLockedNotes(q: LockedNotesQuery): Promise<{ notes: NexusNote[]; cursor: string }>;
+  findLockedNotes(q: LockedNotesQuery): Promise<LockedNotesResult>;
   createTask(t: CreateTaskInput): Promise<{ id: number }>;
   /** Tasks already created on a note/citizen with this title (used to reconcile after a crash). */
   findTasks(on: CreateTaskInput['on'], title: string): Promise<Array<{ id: number; title: string }>>;

@@ -58,6 +58,13 @@ export const sideEffects = new Counter({
   registers: [metricsRegistry],
 });
 
+export const watchUnreadCitizens = new Counter({
+  name: 'tsm_watch_unread_citizens_total',
+  help: 'Citizens the locked-note watch could not read in a pass (read again on the next pass), by district',
+  labelNames: ['district'] as const,
+  registers: [metricsRegistry],
+});
+
 /** One row of the per-meeting note counts; set by the after-meeting workflow (see setMeetingNotesSource). */
 export interface MeetingNotesRow {
   district: string;

@@ -4,6 +4,7 @@ import type { NexusNote, NexusPort } from '../../adapters/nexus/nexus.port';
 import type { QueueGateway } from '../../queues/queue.gateway';
 import { AuditService } from '../audit/audit.service';
 import { mapWithConcurrency } from '../common/concurrency';
+import { watchUnreadCitizens } from '../metrics/metrics';
 import type { District } from '../config/districts';
 import { flowJobId, followUpsOf, followUpTasks, meetingDateOf, meetingId, noteVersionKey, timestampMs } from '../domain/after-meeting.rules';
 import { NoteFlowPayload, noteFlow, stepsFor } from './after-meeting';
@@ -32,6 +33,8 @@ export interface WatchSummary {
   alreadyProcessed: number;
   /** Older than a version already processed (Nexus served a stale read). */
   stale: number;
+  /** Citizens Nexus could not give us in this pass; their notes are looked for again on the next. */
+  unreadCitizens: number;
   /** Another watch was still running (walking a large list can outlast the interval). */
   skipped?: 'watch already running';
 }
@@ -54,7 +57,7 @@ export class NotesWatch {
   ) {}
 
   async run(): Promise<WatchSummary> {
-    const total: WatchSummary = { found: 0, started: 0, corrections: 0, alreadyProcessed: 0, stale: 0 };
+    const total: WatchSummary = { found: 0, started: 0, corrections: 0, alreadyProcessed: 0, stale: 0, unreadCitizens: 0 };
     const token = randomUUID();
     const leaseMs = this.settings.watchLeaseMs;
     if (!(await this.store.acquireWatchLease(token, leaseMs))) return { ...total, skipped: 'watch already running' };
@@ -62,7 +65,7 @@ export class NotesWatch {
     try {
       for (const district of this.districts) {
         const s = await this.watchDistrict(district);
-        for (const k of ['found', 'started', 'corrections', 'alreadyProcessed', 'stale'] as const) total[k] += s[k];
+        for (const k of ['found', 'started', 'corrections', 'alreadyProcessed', 'stale', 'unreadCitizens'] as const) total[k] += s[k];
       }
       return total;
     } finally {
@@ -72,14 +75,20 @@ export class NotesWatch {
   }
 
   private async watchDistrict(district: District): Promise<WatchSummary> {
-    const summary: WatchSummary = { found: 0, started: 0, corrections: 0, alreadyProcessed: 0, stale: 0 };
+    const summary: WatchSummary = { found: 0, started: 0, corrections: 0, alreadyProcessed: 0, stale: 0, unreadCitizens: 0 };
     const queryStart = this.now().getTime();
     const since = (await this.store.cursor(district.id)) ?? new Date(queryStart - this.settings.lookbackMs).toISOString();
-    const { notes, cursor } = await this.nexus.findLockedNotes({
+    const { notes, cursor, unreadCitizens = [] } = await this.nexus.findLockedNotes({
       since, formTitle: district.nexus.formTitle, tag: district.nexus.tag,
       citizenList: district.nexus.citizenList, citizenView: district.nexus.citizenView,
     });
     summary.found = notes.length;
+    summary.unreadCitizens = unreadCitizens.length;
+    if (unreadCitizens.length) {
+      watchUnreadCitizens.inc({ district: district.id }, unreadCitizens.length);
+      this.log.warn({ district: district.id, unreadCitizens: unreadCitizens.slice(0, 20), count: unreadCitizens.length },
+        'citizens Nexus could not give the watch: their notes are looked for again on the next pass');
+    }
     // Each start is a few Redis round trips; after a big meeting day, one at a time they would let
     // the flows trickle in. Different notes start in parallel; versions of one note in order,
     // because a correction's check reads what the earlier version's start wrote.

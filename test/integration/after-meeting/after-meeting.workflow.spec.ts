@@ -180,6 +180,23 @@ describe('after-meeting orchestration (fake ports, real Redis)', () => {
     expect((await ctx.watch.run()).skipped).toBeUndefined(); // the lease was released
   });
 
+  it('a citizen Nexus cannot give does not hold back the others; the next pass picks up that citizen\'s note', async () => {
+    const find = ctx.nexus.findLockedNotes.bind(ctx.nexus);
+    const unreadable = ctx.nexus.notes.get(5002)!.citizenId;
+    ctx.nexus.findLockedNotes = async (q) => {
+      const r = await find(q);
+      return { notes: r.notes.filter((n) => n.citizenId !== unreadable), cursor: q.since, unreadCitizens: [{ citizenId: unreadable, code: 'HTTP_503' }] };
+    };
+    const first = await ctx.watch.run();
+    expect(first).toMatchObject({ found: 2, started: 2, unreadCitizens: 1 });
+    const since = ctx.nexus.lockedQueries[0].since;
+    expect(await ctx.store.cursor('solhoej')).toBe(since); // not moved: the unread citizen's notes are still ahead
+
+    ctx.nexus.findLockedNotes = find;
+    expect(await ctx.watch.run()).toMatchObject({ found: 3, started: 1, alreadyProcessed: 2, unreadCitizens: 0 });
+    expect(ctx.flows.map((f) => f.jobId).sort()).toEqual(['note-5001-v3', 'note-5002-v3', 'note-5003-v3']);
+  });
+
   it('never moves the cursor past the query time, so a note with a future date cannot hide later locks', async () => {
     const future = ctx.nexus.addNote(5009, 1001, {});
     future.updateDate = '2027-06-01T00:00:00.000+0000';

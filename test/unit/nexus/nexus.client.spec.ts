@@ -164,6 +164,54 @@ describe('navigation', () => {
     expect(nock.isDone()).toBe(true);
   });
 
+  describe('findLockedNotes: one citizen Nexus cannot give', () => {
+    const patient = (id: number) => ({ id, _links: { patientPreferences: { href: `${BASE}/patients/${id}/preferences` }, self: { href: `${BASE}/patients/${id}` } } });
+    const walk = (citizens: number[]) => {
+      const scope = nock(NEXUS)
+        .get(`${BASE}/`).reply(200, home({ preferences: `${BASE}/preferences` }))
+        .get(`${BASE}/preferences`).reply(200, { CITIZEN_LIST: [{ id: 7, name: 'Tværfagligt samarbejdsmøde – notater og aftaler', _links: { self: { href: 'preferences/CITIZEN_LIST/7' } } }] })
+        .get(`${BASE}/preferences/CITIZEN_LIST/7`).reply(200, { id: 7, _links: { content: { href: `${BASE}/preferences/CITIZEN_LIST/7/content` } } })
+        .get(`${BASE}/preferences/CITIZEN_LIST/7/content`).reply(200, { pages: [{ _links: { patientData: { href: `${BASE}/patients?ids=${citizens.join(',')}` } } }] })
+        .get(`${BASE}/patients`).query(true).reply(200, citizens.map(patient));
+      return scope;
+    };
+    const lockedForm = (id: number, citizenId: number) =>
+      form({ id, patient: { id: citizenId }, workflowState: { id: 3, name: 'Låst' }, updateDate: '2026-12-03T12:00:00.000+0000', _links: { self: { href: `${BASE}/formData/${id}` } } });
+    const readable = (citizenId: number, formId: number) => nock(NEXUS)
+      .get(`${BASE}/patients/${citizenId}/preferences`).reply(200, { CITIZEN_PATHWAY: [{ id: 1, name: '- Alt', _links: { self: { href: `${BASE}/patients/${citizenId}/view` } } }] })
+      .get(`${BASE}/patients/${citizenId}/view`).reply(200, { _links: { pathwayReferences: { href: `${BASE}/patients/${citizenId}/refs` } } })
+      .get(`${BASE}/patients/${citizenId}/refs`).reply(200, [{ type: 'formDataV2Reference', name: TITLE, formDataId: formId, _links: { referencedObject: { href: `${BASE}/formData/${formId}` } } }])
+      .get(`${BASE}/formData/${formId}`).reply(200, lockedForm(formId, citizenId));
+    const since = '2026-12-01T00:00:00.000Z';
+
+    it('returns the other citizens\' locked notes, names the unread citizen and keeps the cursor at since', async () => {
+      tokens('t1');
+      walk([1, 2]);
+      readable(1, 11);
+      nock(NEXUS).get(`${BASE}/patients/2/preferences`).reply(404, { message: 'not found' });
+      const nexus = client();
+      const r = await nexus.findLockedNotes({ since, formTitle: TITLE, tag: TAG });
+      expect(r.notes.map((n) => [n.id, n.citizenId])).toEqual([[11, 1]]);
+      expect(r.unreadCitizens).toEqual([{ citizenId: 2, code: 'HTTP_404' }]);
+      expect(r.cursor).toBe(since);
+
+      walk([1, 2]);
+      readable(1, 11);
+      readable(2, 21);
+      const next = await nexus.findLockedNotes({ since, formTitle: TITLE, tag: TAG });
+      expect(next.notes.map((n) => n.id)).toEqual([11, 21]);
+      expect(next.unreadCitizens).toBeUndefined();
+      expect(next.cursor).toBe('2026-12-03T12:00:00.000Z');
+    });
+
+    it('fails when no citizen at all could be read (Nexus down, not one bad record)', async () => {
+      tokens('t1');
+      walk([1, 2]);
+      nock(NEXUS).get(/\/patients\/\d\/preferences/).times(2).reply(404, { message: 'not found' });
+      expect(await integrationFailure(client().findLockedNotes({ since, formTitle: TITLE, tag: TAG }))).toMatchObject({ status: 404 });
+    });
+  });
+
   it('refuses a link to another origin before sending anything there', async () => {
     tokens('t1');
     nock(NEXUS).get(`${BASE}/`).reply(200, home({ preferences: 'https://evil.example/api/core/mobile/solhoej/v2/preferences', organizations: `${BASE}/organizations` }));
