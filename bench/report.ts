@@ -52,6 +52,11 @@ export function renderResults(r: BenchResults): string {
   ]));
   out.push('lock-to-done: all notes locked at once (a meeting day\'s batch); from the start of the watch to each note\'s last step.');
   out.push('target ratio ≥ 0.8');
+  out.push(table([
+    ['scenario', 'worker CPU ms/note', 'bare CPU ms/note', 'CPU ratio (bare ÷ worker)'],
+    ...r.pipeline.map((p) => [scenarioName(p), p.pipeline.cpuMsPerNote, p.bare.cpuMsPerNote, p.cpuRatio]),
+  ]));
+  out.push('CPU per note: user + system time of the worker process (bare: of its process) over the run; the machine\'s other load moves it far less than notes/s.');
   out.push('', 'Stages of the pipeline run – jobs, mean job time in the worker (includes waiting for the per-system call limit)');
   out.push(table([
     ['job', ...r.pipeline.map(scenarioName)],

@@ -39,6 +39,7 @@ async function main(): Promise<void> {
   const orgs = settings.organisations(district.id);
 
   const t0 = Date.now();
+  const cpu0 = process.cpuUsage();
   const notes = await nexus.lockedNotes(district.nexus.citizenList, district.nexus.citizenView, district.nexus.formTitle, lockedState);
   const walkedAt = Date.now();
   const reread = async (n: NexusNote) => toNote(await nexus.form(n.id), { lockedState, citizenId: n.citizenId });
@@ -102,7 +103,8 @@ async function main(): Promise<void> {
     lane('medcom', plan.filter((p) => p.gp).map((p) => p.n), letter),
     lane('nexus', plan.filter((p) => p.tasks).map((p) => p.n), tasks),
   ]);
-  const result = { t0, walkedAt, notes: notes.length, doneAt: [...doneAt.entries()] };
+  const cpu = process.cpuUsage(cpu0);
+  const result = { t0, walkedAt, notes: notes.length, doneAt: [...doneAt.entries()], cpuMs: (cpu.user + cpu.system) / 1000 };
   await new Promise<void>((resolve) => (process.send ? process.send({ result }, () => resolve()) : resolve()));
 }
 

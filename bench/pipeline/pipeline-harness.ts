@@ -41,6 +41,8 @@ export interface RunResult {
   calls: SystemCalls;
   /** Bare only: how long its walk of the citizen list took (the pipeline's is inside the watch job). */
   walkSeconds?: number;
+  /** CPU time (user + system) the worker or the bare process spent per note over the run. */
+  cpuMsPerNote: number;
 }
 
 interface NoteRef {
@@ -157,24 +159,26 @@ export class PipelineHarness {
    */
   async runPipeline(worker: BenchChild, refs: NoteRef[], batch: string, onProgress?: (done: number) => void): Promise<RunResult> {
     const before = await this.calls();
+    const cpuBefore = await worker.request<{ cpuMs: number }>('cpu');
     const t0 = Date.now();
     await worker.request('watch', { jobId: `bench-watch-${batch}` });
     const doneAt = await this.waitDone(worker, refs, onProgress);
+    const cpuAfter = await worker.request<{ cpuMs: number }>('cpu');
     const letters = (await this.calls()).vansMessages - before.vansMessages;
     await this.vansPickedUp(before.vansMessages + letters);
     const after = await this.calls();
     return this.result(t0, doneAt, {
       nexus: diffCalls(after.nexus, before.nexus), edoc: diffCalls(after.edoc, before.edoc), vansMessages: after.vansMessages - before.vansMessages,
-    });
+    }, cpuAfter.cpuMs - cpuBefore.cpuMs);
   }
 
   /** The bare baseline in its own process, on freshly reset and re-locked simulators. */
   async runBare(expectedNotes: number, expectedLetters: number): Promise<RunResult> {
     const { first } = await BenchChild.start(path.join(__dirname, 'bare.worker.js'), this.env, { timeoutMs: 20 * 60_000 });
-    const r = (first as { result: { t0: number; walkedAt: number; notes: number; doneAt: Array<[number, number]> } }).result;
+    const r = (first as { result: { t0: number; walkedAt: number; notes: number; doneAt: Array<[number, number]>; cpuMs: number } }).result;
     if (r.notes !== expectedNotes) throw new Error(`bare baseline found ${r.notes} locked notes, expected ${expectedNotes}`);
     await this.vansPickedUp(expectedLetters);
-    return { ...this.result(r.t0, new Map(r.doneAt), await this.calls()), walkSeconds: round((r.walkedAt - r.t0) / 1000, 2) };
+    return { ...this.result(r.t0, new Map(r.doneAt), await this.calls(), r.cpuMs), walkSeconds: round((r.walkedAt - r.t0) / 1000, 2) };
   }
 
   async stop(): Promise<void> {
@@ -188,7 +192,9 @@ export class PipelineHarness {
     let lastCheck = Date.now();
     const deadline = Date.now() + Number(process.env.BENCH_RUN_TIMEOUT_MS ?? 15 * 60_000);
     while (pending.length) {
-      await sleep(250);
+      // The done time is the worker's own doneAt, so polling less often loses no precision; each poll
+      // reads every pending note, in this process, which also runs the simulators both sides share.
+      await sleep(1000);
       const records = await Promise.all(pending.map((r) => this.store.record(r)));
       pending = pending.filter((r, i) => {
         const at = records[i]?.doneAt;
@@ -206,7 +212,7 @@ export class PipelineHarness {
     return doneAt;
   }
 
-  private result(t0: number, doneAt: Map<number, number>, calls: SystemCalls): RunResult {
+  private result(t0: number, doneAt: Map<number, number>, calls: SystemCalls, cpuMs: number): RunResult {
     const latencies = [...doneAt.values()].map((t) => t - t0).sort((a, b) => a - b);
     const seconds = (latencies[latencies.length - 1] ?? 0) / 1000;
     return {
@@ -217,6 +223,7 @@ export class PipelineHarness {
       p99Ms: percentile(latencies, 99),
       maxMs: latencies[latencies.length - 1] ?? 0,
       calls: { ...calls, nexus: calls.nexus, edoc: calls.edoc },
+      cpuMsPerNote: doneAt.size ? round(cpuMs / doneAt.size, 2) : 0,
     };
   }
 }

@@ -23,6 +23,11 @@ export interface PipelineScenarioResult {
   bare: RunResult;
   /** Pipeline notes/s ÷ bare notes/s (target ≥ 0.8). */
   ratio: number;
+  /**
+   * Bare CPU per note ÷ the worker's CPU per note: the same comparison as CPU cost, which the
+   * machine's other load disturbs far less than throughput (1 = no overhead).
+   */
+  cpuRatio: number;
   /** True when both runs made exactly the same calls per endpoint; otherwise the differences (pipeline − bare). */
   sameCalls: boolean;
   callDifferences: Record<string, number>;
@@ -107,6 +112,7 @@ export async function runPipelineScenario(s: PipelineScenario, redisUrl: string,
       pipeline,
       bare,
       ratio: round(pipeline.notesPerSecond / bare.notesPerSecond, 2),
+      cpuRatio: round(bare.cpuMsPerNote / pipeline.cpuMsPerNote, 2),
       sameCalls: Object.keys(differences).length === 0,
       callDifferences: differences,
       // Minus the one watch job; the inbox poll runs once a minute at most during a run.

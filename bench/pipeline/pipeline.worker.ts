@@ -9,7 +9,7 @@ import { jobDuration, outboundDuration } from '../../src/metrics/metrics';
  * and Redis. The bench drives it over IPC: start a watch, read queue counts, dead letters and stage
  * timings, sample memory, stop.
  */
-type Command = { id: number; cmd: 'watch' | 'counts' | 'dead' | 'stages' | 'memory' | 'stop'; jobId?: string };
+type Command = { id: number; cmd: 'watch' | 'counts' | 'dead' | 'stages' | 'memory' | 'cpu' | 'stop'; jobId?: string };
 
 let svc: RunningService | undefined;
 
@@ -25,6 +25,10 @@ async function handle(c: Command): Promise<unknown> {
       return { dead: (await gateway.deadLetters(5)).map((d) => ({ id: d.id, reason: d.reason })) };
     case 'stages':
       return { jobs: await histogramTotals(jobDuration, 'job'), calls: await histogramTotals(outboundDuration, 'system') };
+    case 'cpu': {
+      const u = process.cpuUsage();
+      return { cpuMs: (u.user + u.system) / 1000 };
+    }
     case 'memory': {
       const gc = (globalThis as { gc?: () => void }).gc;
       gc?.();

@@ -80,9 +80,12 @@ export function meetingDateOf(observationTimestamp: string): string {
   return copenhagenDate(at);
 }
 
+// Built once: constructing an Intl formatter costs far more than formatting with it.
+const copenhagenDay = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Copenhagen', year: 'numeric', month: '2-digit', day: '2-digit' });
+
 /** The calendar date in Europe/Copenhagen of an instant (YYYY-MM-DD). */
 export function copenhagenDate(at: Date): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Copenhagen', year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+  return copenhagenDay.format(at);
 }
 
 /** Milliseconds of an ISO timestamp, NaN when it is none. Nexus writes offsets as +0000; Date.parse wants +00:00. */

@@ -32,47 +32,58 @@ export interface RunOnceResult {
   entry: LedgerEntry;
 }
 
+// runOnce's first step in one round trip: an entry already done is returned as it is; otherwise the
+// entry is created if absent (fields set only once) and the attempt counted. Returns whether an
+// entry existed before, and the hash as stored.
+const BEGIN = `
+local state = redis.call('HGET', KEYS[1], 'state')
+local existed = state and 1 or 0
+if state == 'done' and (redis.call('HGET', KEYS[1], 'externalId') or '') ~= '' then
+  return {existed, redis.call('HGETALL', KEYS[1])}
+end
+redis.call('HSETNX', KEYS[1], 'kind', ARGV[1])
+redis.call('HSETNX', KEYS[1], 'state', 'pending')
+redis.call('HSETNX', KEYS[1], 'meta', ARGV[2])
+redis.call('HSETNX', KEYS[1], 'createdAt', ARGV[3])
+redis.call('HINCRBY', KEYS[1], 'attempts', 1)
+redis.call('HSET', KEYS[1], 'updatedAt', ARGV[3])
+return {existed, redis.call('HGETALL', KEYS[1])}`;
+
+type LedgerRedis = Redis & { ledgerBegin(key: string, kind: string, meta: string, now: string): Promise<[number, string[]]> };
+
 /**
  * The idempotent-consumer ledger: one Redis hash per side effect, keyed deterministically
  * (e.g. `edoc:note:5001:v3:<hash>`). The entry is written *before* the external call, so after a
  * crash we know an attempt may have landed and must reconcile instead of repeating it.
  */
 export class Ledger {
-  constructor(private readonly redis: Redis, private readonly prefix = 'tsm') {}
+  private readonly redis: LedgerRedis;
+
+  constructor(redis: Redis, private readonly prefix = 'tsm') {
+    // EVALSHA through ioredis's script cache (the shared client may already carry the command).
+    if (!('ledgerBegin' in redis)) redis.defineCommand('ledgerBegin', { numberOfKeys: 1, lua: BEGIN });
+    this.redis = redis as LedgerRedis;
+  }
 
   private k(key: string): string {
     return `${this.prefix}:ledger:${key}`;
   }
 
   async get(key: string): Promise<LedgerEntry | null> {
-    const h = await this.redis.hgetall(this.k(key));
-    if (!h || !h.state) return null;
-    return {
-      key,
-      kind: h.kind,
-      state: h.state as LedgerState,
-      externalId: h.externalId || undefined,
-      meta: h.meta ? JSON.parse(h.meta) : {},
-      attempts: Number(h.attempts ?? 0),
-      createdAt: h.createdAt,
-      updatedAt: h.updatedAt,
-    };
+    return toEntry(key, await this.redis.hgetall(this.k(key)));
   }
 
   /** Creates the entry if absent (atomically) and counts the attempt; returns the entry as stored. */
   async begin(key: string, kind: string, meta: Record<string, string> = {}): Promise<LedgerEntry> {
-    const now = new Date().toISOString();
-    const k = this.k(key);
-    await this.redis
-      .multi()
-      .hsetnx(k, 'kind', kind)
-      .hsetnx(k, 'state', 'pending')
-      .hsetnx(k, 'meta', JSON.stringify(meta))
-      .hsetnx(k, 'createdAt', now)
-      .hincrby(k, 'attempts', 1)
-      .hset(k, 'updatedAt', now)
-      .exec();
-    return (await this.get(key))!;
+    return (await this.beginOrRecorded(key, kind, meta)).entry;
+  }
+
+  /** One round trip: the entry as it stands when already done, else begun; and whether it existed before. */
+  private async beginOrRecorded(key: string, kind: string, meta: Record<string, string>): Promise<{ existed: boolean; entry: LedgerEntry }> {
+    const [existed, flat] = await this.redis.ledgerBegin(this.k(key), kind, JSON.stringify(meta), new Date().toISOString());
+    const h: Record<string, string> = {};
+    for (let i = 0; i < flat.length; i += 2) h[flat[i]] = flat[i + 1];
+    return { existed: existed === 1, entry: toEntry(key, h)! };
   }
 
   /** Merges ids into meta (e.g. a new envelope id on resend). */
@@ -89,13 +100,12 @@ export class Ledger {
 
   /** Performs a side effect at most once per key, whatever crashes or retries happen around it. */
   async runOnce(key: string, kind: string, steps: RunOnceSteps, meta: Record<string, string> = {}): Promise<RunOnceResult> {
-    const existing = await this.get(key);
-    if (existing?.state === 'done' && existing.externalId) {
+    const { existed, entry } = await this.beginOrRecorded(key, kind, meta);
+    if (entry.state === 'done' && entry.externalId) {
       sideEffects.inc({ kind, outcome: 'recorded' });
-      return { externalId: existing.externalId, outcome: 'recorded', entry: existing };
+      return { externalId: entry.externalId, outcome: 'recorded', entry };
     }
-    const entry = await this.begin(key, kind, meta);
-    if (existing && steps.reconcile) {
+    if (existed && steps.reconcile) {
       const found = await steps.reconcile(entry);
       if (found) {
         await this.complete(key, found);
@@ -108,4 +118,18 @@ export class Ledger {
     sideEffects.inc({ kind, outcome: 'performed' });
     return { externalId, outcome: 'performed', entry: { ...entry, state: 'done', externalId } };
   }
+}
+
+function toEntry(key: string, h: Record<string, string> | null): LedgerEntry | null {
+  if (!h || !h.state) return null;
+  return {
+    key,
+    kind: h.kind,
+    state: h.state as LedgerState,
+    externalId: h.externalId || undefined,
+    meta: h.meta ? JSON.parse(h.meta) : {},
+    attempts: Number(h.attempts ?? 0),
+    createdAt: h.createdAt,
+    updatedAt: h.updatedAt,
+  };
 }

@@ -5,10 +5,10 @@ import { table } from '../../../bench/support/table';
 
 /** A pipeline result for 100 notes of which 60 asked for tasks (80 tasks) and 50 for a letter. */
 function result(nexus: Record<string, number>, edoc: Record<string, number> = { SearchCaseFile: 100, CreateDocumentAndDocumentVersion: 100 }): PipelineScenarioResult {
-  const run = { notes: 100, seconds: 1, notesPerSecond: 100, p50Ms: 1, p99Ms: 1, maxMs: 1, calls: { nexus, edoc, vansMessages: 50 } };
+  const run = { notes: 100, seconds: 1, notesPerSecond: 100, p50Ms: 1, p99Ms: 1, maxMs: 1, calls: { nexus, edoc, vansMessages: 50 }, cpuMsPerNote: 1 };
   return {
     scenario: { name: 't', notes: 100, nexusLatencyMs: 0, edocLatencyMs: 0 },
-    pipeline: run, bare: run, ratio: 1, sameCalls: true, callDifferences: {}, jobsPerNote: 3,
+    pipeline: run, bare: run, ratio: 1, cpuRatio: 1, sameCalls: true, callDifferences: {}, jobsPerNote: 3,
     stages: { 'nexus.note-tasks': { jobs: 60, meanMs: 1 }, 'medcom.send-note': { jobs: 50, meanMs: 1 } },
     callTimes: {}, memory: [],
   };
