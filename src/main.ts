@@ -3,6 +3,7 @@ import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
+import { authFailureLimit, CREDENTIAL_ROUTES, trustProxySetting } from './admin/auth-failure-limit';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import type { AddressInfo } from 'node:net';
 import type { DestinationStream } from 'pino';
@@ -52,7 +53,10 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
   let baseUrl: string | undefined;
   if (api) {
     const http = app as NestExpressApplication;
+    http.set('trust proxy', trustProxySetting(config.TRUST_PROXY));
     http.use(helmet());
+    const limit = authFailureLimit(config);
+    if (limit) http.use(CREDENTIAL_ROUTES, limit);
     http.useBodyParser('json', { limit: '5mb' });
     http.useBodyParser('urlencoded', { limit: '100kb', extended: false });
     await http.listen(config.PORT, config.HOST);

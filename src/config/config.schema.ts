@@ -26,6 +26,11 @@ export const envSchema = z.object({
   ADMIN_USER: z.string().min(1).default('admin'),
   ADMIN_PASSWORD: sensitive(z.string().min(8, 'at least 8 characters').optional()),
   INTAKE_API_KEY: sensitive(z.string().min(16, 'at least 16 characters').optional()),
+  /** Refused sign-ins (401) per client address within the window before that address is refused (429) until the window ends; 0 = off. */
+  AUTH_FAILURE_LIMIT: int(0, 20),
+  AUTH_FAILURE_WINDOW_MIN: int(1, 15),
+  /** express "trust proxy": unset = the peer address is the client; behind a reverse proxy e.g. 1 (hops), loopback or its address. */
+  TRUST_PROXY: z.string().optional(),
 
   SANDBOX_SEED: z.string().optional(),
   /** Seeds the simulators' fault PRNGs so chaos runs are reproducible. */

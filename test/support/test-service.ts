@@ -24,6 +24,8 @@ export function testConfig(env: Record<string, string> = {}): AppConfig {
     SHUTDOWN_GRACE_MS: '2000',
     // The locked-note watch would start after-meeting flows in every test that locks a note; tests of it turn it on.
     WATCH_INTERVAL_MS: '0',
+    // Access tests send many refused sign-ins from one address on purpose; the limit has its own spec.
+    AUTH_FAILURE_LIMIT: '0',
     ...env,
   });
 }
