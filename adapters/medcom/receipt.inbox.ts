@@ -101,29 +101,35 @@ export class ReceiptInbox {
       await this.audit.record({ ...base, action: 'medcom.receipt', outcome: 'skipped', reason: `transient-error from the receiver; the letter is resent when its receipt timeout expires${refuseText ? `: ${refuseText}` : ''}` });
       return 'applied';
     }
+    // The audit line of the receipt that settled the letter is written once per letter (recordOnce);
+    // it is also written when this receipt was applied before, since that reading may have died
+    // between the state change and the audit (the file is only settled at the end).
+    const auditKey = `medcom.receipt:${rec.letterId}`;
     if (receipt.outcome === 'positive') {
       const moved = await this.store.transition(rec.letterId, ['sent', 'gave-up'], 'acknowledged', { receiptType: receipt.receiptType, acknowledgedAt: new Date().toISOString() });
-      if (moved !== 'moved') return 'duplicate';
-      medcomLetters.inc({ event: 'acknowledged', format: rec.format });
-      await this.audit.record({ ...base, action: 'medcom.receipt', outcome: 'ok', ...(rec.state === 'gave-up' ? { reason: 'positive receipt after the letter was given up' } : {}) });
-      this.log.info({ letterId: rec.letterId, noteId: rec.noteId, receiptType: receipt.receiptType }, 'letter acknowledged');
-      return 'applied';
+      if (moved !== 'moved' && rec.state !== 'acknowledged') return 'duplicate';
+      if (moved === 'moved') {
+        medcomLetters.inc({ event: 'acknowledged', format: rec.format });
+        this.log.info({ letterId: rec.letterId, noteId: rec.noteId, receiptType: receipt.receiptType }, 'letter acknowledged');
+      }
+      await this.audit.recordOnce(auditKey, { ...base, action: 'medcom.receipt', outcome: 'ok', ...(rec.state === 'gave-up' ? { reason: 'positive receipt after the letter was given up' } : {}) });
+      return moved === 'moved' ? 'applied' : 'duplicate';
     }
     const moved = await this.store.transition(rec.letterId, ['sent', 'gave-up'], 'rejected', {
       receiptType: receipt.receiptType, refuseCode: refuseCode!, ...(refuseText ? { refuseText } : {}), rejectedAt: new Date().toISOString(),
     });
+    if (moved !== 'moved' && rec.state !== 'rejected') return 'duplicate';
     if (moved === 'moved') {
       medcomLetters.inc({ event: 'rejected', format: rec.format });
-      await this.audit.record({ ...base, action: 'medcom.receipt', outcome: 'failed', reason: `${receipt.receiptType} ${refuseCode}${refuseText ? `: ${refuseText}` : ''}` });
       this.log.warn({ letterId: rec.letterId, noteId: rec.noteId, receiptType: receipt.receiptType, refuseCode }, 'letter rejected by a negative receipt');
-    } else if (rec.state !== 'rejected') {
-      return 'duplicate';
     }
-    // Also when this receipt was applied before: that reading may have died before the dead letter
-    // was enqueued, and the file is only settled after it. The job id makes a repeat a no-op.
-    // The refusal that settled the letter: this receipt's, or the stored one of the earlier reading.
-    await this.queue.enqueue('medcom.letter-rejected',
-      { letterId: rec.letterId, noteId: rec.noteId, receiptType: rec.receiptType ?? receipt.receiptType, refuseCode: rec.refuseCode ?? refuseCode! },
+    // The refusal that settled the letter: this receipt's, or the one stored by the earlier reading.
+    const r = moved === 'moved'
+      ? { receiptType: receipt.receiptType, refuseCode: refuseCode!, refuseText }
+      : { receiptType: rec.receiptType ?? receipt.receiptType, refuseCode: rec.refuseCode ?? refuseCode!, refuseText: rec.refuseText };
+    await this.audit.recordOnce(auditKey, { ...base, action: 'medcom.receipt', outcome: 'failed', reason: `${r.receiptType} ${r.refuseCode}${r.refuseText ? `: ${r.refuseText}` : ''}` });
+    // Likewise the dead letter: the job id makes a repeat a no-op.
+    await this.queue.enqueue('medcom.letter-rejected', { letterId: rec.letterId, noteId: rec.noteId, receiptType: r.receiptType, refuseCode: r.refuseCode },
       { jobId: `medcom-rejected-${rec.letterId}` });
     return moved === 'moved' ? 'applied' : 'duplicate';
   }

@@ -34,7 +34,11 @@ describe('MedCom over the file drop and the VANS sandbox (real Redis)', () => {
     expect(sent).toMatchObject({ format, state: 'sent', reused: false });
     await eventually(async () => (await medcom.status(sent.letterId))?.state === 'acknowledged');
     expect(await medcom.status(sent.letterId)).toMatchObject({ state: 'acknowledged', resends: 0, envelopeIds: [sent.envelopeId] });
-    const audit = await svc.app.get(AuditService).query({ noteId: letter.noteId });
-    expect(audit.map((a) => `${a.action}:${a.outcome}`)).toEqual(['medcom.send:ok', 'medcom.receipt:ok']);
+    // The receipt's audit line is written just after the state changed.
+    const audit = await eventually(async () => {
+      const lines = await svc.app.get(AuditService).query({ noteId: letter.noteId });
+      return lines.length >= 2 ? lines : null;
+    });
+    expect(audit!.map((a) => `${a.action}:${a.outcome}`)).toEqual(['medcom.send:ok', 'medcom.receipt:ok']);
   });
 });

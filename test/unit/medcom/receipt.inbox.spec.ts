@@ -22,16 +22,20 @@ describe('ReceiptInbox: a negative receipt read again after a failed reading', (
   const store = new LetterStore(redis, config.QUEUE_PREFIX);
   afterAll(() => redis.quit());
 
-  it('enqueues the rejected-letter dead letter on the second reading, with the stored refusal', async () => {
-    const letterId = `letter-${Date.now()}`;
-    await store.create({ letterId, ledgerKey: `k-${letterId}`, noteId: 4711, noteVersion: 2, kind: 'meeting-note', format: 'xdis91',
+  let n = 0;
+  /** A letter handed over, its receipt of `type` waiting in the in-folder, and an inbox whose queue fails `queueFailures` times. */
+  async function setup(type: 'XCTL02' | 'XCTL03', queueFailures: number) {
+    const letterId = `letter-${Date.now()}-${++n}`;
+    const noteId = 4700 + n;
+    await store.create({ letterId, ledgerKey: `k-${letterId}`, noteId, noteVersion: 2, kind: 'meeting-note', format: 'xdis91',
       receiverYdernummer: practice.ydernummer, converted: false, authorisedAt: new Date().toISOString() },
     { patient: { cpr: '0101401234', givenName: 'A', surname: 'B' }, receiver: practice, subject: 's', text: 't' });
     const env = await store.claimAttempt(letterId, 0, `env-${letterId}`, new Date());
     await store.markWritten(letterId, 0);
     const receipt = buildOioReceipt({
-      type: 'XCTL02', envelopeId: `rcpt-${letterId}`, letterId: `rl-${letterId}`, sentAt: new Date(), senderEan: practice.ean, receiverEan: '5790000123456',
-      originalEnvelopeId: env!.envelopeId, letters: [{ letterId, versionCode: 'XD9134L' }], refuseCode: 'syntaksfejl', refuseText: 'Fejl i brevet',
+      type, envelopeId: `rcpt-${letterId}`, letterId: `rl-${letterId}`, sentAt: new Date(), senderEan: practice.ean, receiverEan: '5790000123456',
+      originalEnvelopeId: env!.envelopeId, letters: [{ letterId, versionCode: 'XD9134L' }],
+      ...(type === 'XCTL02' ? { refuseCode: 'syntaksfejl', refuseText: 'Fejl i brevet' } : {}),
     });
     const settled: string[] = [];
     const transport: MedcomTransport = {
@@ -41,7 +45,7 @@ describe('ReceiptInbox: a negative receipt read again after a failed reading', (
       settle: async (item) => void settled.push(item.id),
     };
     const enqueued: Array<{ name: string; payload: unknown; jobId?: string }> = [];
-    let redisDown = 1;
+    let redisDown = queueFailures;
     const queue = {
       enqueue: async (name: string, payload: unknown, opts: { jobId?: string }) => {
         if (redisDown > 0 && redisDown--) throw new Error("Stream isn't writeable and enableOfflineQueue options is false");
@@ -49,7 +53,12 @@ describe('ReceiptInbox: a negative receipt read again after a failed reading', (
         return opts.jobId;
       },
     } as unknown as QueueGateway;
-    const inbox = new ReceiptInbox(store, transport, new AuditService(redis, mkdtempSync(path.join(os.tmpdir(), 'audit-')), config.QUEUE_PREFIX), queue);
+    const audit = new AuditService(redis, mkdtempSync(path.join(os.tmpdir(), 'audit-')), config.QUEUE_PREFIX);
+    return { letterId, noteId, settled, enqueued, audit, inbox: new ReceiptInbox(store, transport, audit, queue) };
+  }
+
+  it('enqueues the rejected-letter dead letter on the second reading, with the stored refusal', async () => {
+    const { letterId, noteId, settled, enqueued, audit, inbox } = await setup('XCTL02', 1);
 
     await expect(inbox.poll()).rejects.toThrow(/enableOfflineQueue/);
     expect(await store.get(letterId)).toMatchObject({ state: 'rejected', refuseCode: 'syntaksfejl' });
@@ -58,6 +67,23 @@ describe('ReceiptInbox: a negative receipt read again after a failed reading', (
     await expect(inbox.poll()).resolves.toMatchObject({ files: 1, duplicates: 1 });
     expect(settled).toEqual(['receipt-1.xml']);
     expect(enqueued).toEqual([{ name: 'medcom.letter-rejected', jobId: `medcom-rejected-${letterId}`,
-      payload: { letterId, noteId: 4711, receiptType: 'XCTL02', refuseCode: 'syntaksfejl' } }]);
+      payload: { letterId, noteId, receiptType: 'XCTL02', refuseCode: 'syntaksfejl' } }]);
+    const lines = (await audit.query({ noteId })).filter((a) => a.action === 'medcom.receipt');
+    expect(lines).toEqual([expect.objectContaining({ outcome: 'failed', reason: 'XCTL02 syntaksfejl: Fejl i brevet' })]);
+  });
+
+  it('writes the audit line of a positive receipt whose first reading died before it, once', async () => {
+    const { noteId, settled, audit, inbox } = await setup('XCTL03', 0);
+    const recordOnce = audit.recordOnce.bind(audit);
+    let fail = 1;
+    audit.recordOnce = async (...args) => {
+      if (fail-- > 0) throw new Error('process died');
+      return recordOnce(...args);
+    };
+    await expect(inbox.poll()).rejects.toThrow('process died');
+    expect(await audit.query({ noteId })).toEqual([]);
+    await expect(inbox.poll()).resolves.toMatchObject({ files: 1, duplicates: 1 });
+    expect(settled).toEqual(['receipt-1.xml']);
+    expect((await audit.query({ noteId })).map((a) => `${a.action}:${a.outcome}`)).toEqual(['medcom.receipt:ok']);
   });
 });
