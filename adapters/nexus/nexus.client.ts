@@ -8,10 +8,10 @@ import { copenhagenDay, parseNexusDate } from './nexus.dates';
 import { badResponse, isRecord, NEXUS_SYSTEM, NexusLinkResolver, optionalLink, requireLink } from './nexus.links';
 import {
   activeTagNames, asArray, asRecord, describeNexusBody, formReferenceNodes, formTitle, idOf, isRelationInForce, sameName,
-  setItemText, toCitizen, toNote, toOrganisation, toRelation, Wire, workflowStateName,
+  setItemText, toCitizen, toCitizenIdentity, toNote, toOrganisation, toRelation, Wire, workflowStateName,
 } from './nexus.mapper';
 import type {
-  CreateTaskInput, LockedNotesQuery, LockedNotesResult, MeetingNotesQuery, NexusCitizen, NexusNote, NexusOrganisation, NexusPort, NexusRelation,
+  CreateTaskInput, LockedNotesQuery, LockedNotesResult, MeetingNotesQuery, NexusCitizen, NexusCitizenIdentity, NexusNote, NexusOrganisation, NexusPort, NexusRelation,
   NoteWriteResult,
 } from './nexus.port';
 
@@ -182,6 +182,10 @@ export class NexusClient implements NexusPort {
     const conditionsHref = optionalLink(patient, 'patientConditions');
     const conditions = conditionsHref ? await this.get(conditionsHref) : [];
     return toCitizen(patient, conditions);
+  }
+
+  async getCitizenIdentity(citizenId: number): Promise<NexusCitizenIdentity> {
+    return toCitizenIdentity(await this.patientById(citizenId));
   }
 
   async getRelations(citizenId: number): Promise<NexusRelation[]> {

@@ -1,7 +1,7 @@
 import { maskCpr } from '../../src/logging/redact';
 import { parseNexusDate } from './nexus.dates';
 import { badResponse, isRecord } from './nexus.links';
-import type { NexusCitizen, NexusNote, NexusOrganisation, NexusRelation } from './nexus.port';
+import type { NexusCitizen, NexusCitizenIdentity, NexusNote, NexusOrganisation, NexusRelation } from './nexus.port';
 
 /**
  * Wire JSON (as public municipal clients show Nexus's answers) ⇄ port types. Every reader is
@@ -118,6 +118,11 @@ export function setItemText(form: Wire, label: string, value: string): void {
 }
 
 export function toCitizen(rawPatient: unknown, rawConditions: unknown): NexusCitizen {
+  const identity = toCitizenIdentity(rawPatient);
+  return { ...identity, conditions: activeConditionNames(rawConditions, `patient ${identity.id}`) };
+}
+
+export function toCitizenIdentity(rawPatient: unknown): NexusCitizenIdentity {
   const p = asRecord(rawPatient, 'patient');
   const id = idOf(p, 'patient');
   const what = `patient ${id}`;
@@ -128,7 +133,7 @@ export function toCitizen(rawPatient: unknown, rawConditions: unknown): NexusCit
   const lastName = typeof p.lastName === 'string' ? p.lastName : '';
   const fullName = typeof p.fullName === 'string' ? p.fullName : `${firstName} ${lastName}`.trim();
   if (!fullName) throw badResponse(`${what} has no name`);
-  return { id, cpr, firstName, lastName, fullName, conditions: activeConditionNames(rawConditions, what) };
+  return { id, cpr, firstName, lastName, fullName };
 }
 
 /** Names of the citizen's conditions that are not ended (state codes other than PCActive count as inactive). */

@@ -20,12 +20,16 @@ export interface NexusNote {
   tags: string[];
 }
 
-export interface NexusCitizen {
+/** Who the citizen is: what letters, filings and task texts need. */
+export interface NexusCitizenIdentity {
   id: number;
   cpr: string;
   firstName: string;
   lastName: string;
   fullName: string;
+}
+
+export interface NexusCitizen extends NexusCitizenIdentity {
   conditions: string[];
 }
 
@@ -93,6 +97,8 @@ export interface NexusPort {
   findMeetingNotes(q: MeetingNotesQuery): Promise<NexusNote[]>;
   getNote(noteId: number): Promise<NexusNote>;
   getCitizen(citizenId: number): Promise<NexusCitizen>;
+  /** CPR and names without the conditions (one Nexus call fewer): for the steps that only address the citizen. */
+  getCitizenIdentity(citizenId: number): Promise<NexusCitizenIdentity>;
   getRelations(citizenId: number): Promise<NexusRelation[]>;
   findOrganisation(name: string): Promise<NexusOrganisation | null>;
   attachOrganisation(citizenId: number, orgName: string): Promise<NexusRelation>;

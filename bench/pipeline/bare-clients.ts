@@ -4,8 +4,8 @@ import { EdocCodeLists } from '../../adapters/edoc/edoc.code-lists';
 import { buildRequestEnvelope, EdocOperation, readResult, soapAction } from '../../adapters/edoc/edoc.envelope';
 import { buildCreateDocument, buildSearchCaseFile, parseInner, readCaseFiles, readCreatedDocument } from '../../adapters/edoc/edoc.mapper';
 import { optionalLink, requireLink } from '../../adapters/nexus/nexus.links';
-import { asArray, asRecord, formReferenceNodes, sameName, toCitizen, toNote, Wire, workflowStateName } from '../../adapters/nexus/nexus.mapper';
-import type { NexusCitizen, NexusNote } from '../../adapters/nexus/nexus.port';
+import { asArray, asRecord, formReferenceNodes, sameName, toCitizenIdentity, toNote, Wire, workflowStateName } from '../../adapters/nexus/nexus.mapper';
+import type { NexusCitizenIdentity, NexusNote } from '../../adapters/nexus/nexus.port';
 import { Semaphore } from '../../adapters/shared/semaphore';
 import type { AppConfig } from '../../src/config/config.schema';
 
@@ -89,10 +89,8 @@ export class BareNexus {
     return this.get(this.formHrefs.get(noteId)!);
   }
 
-  async citizen(citizenId: number): Promise<NexusCitizen> {
-    const patient = await this.get(this.patientHrefs.get(citizenId)!);
-    const conditions = await this.get(requireLink(patient, 'patientConditions', 'patient'));
-    return toCitizen(patient, conditions);
+  async citizen(citizenId: number): Promise<NexusCitizenIdentity> {
+    return toCitizenIdentity(await this.get(this.patientHrefs.get(citizenId)!));
   }
 
   /** Object → assignment types → prototype → assignees → POST: the protocol's task creation. */

@@ -1,4 +1,4 @@
-import type { NexusCitizen, NexusNote, NexusPort } from '../../adapters/nexus/nexus.port';
+import type { NexusCitizenIdentity, NexusNote, NexusPort } from '../../adapters/nexus/nexus.port';
 import { AuditService } from '../audit/audit.service';
 import { documentSourceId, documentTitle, meetingId } from '../domain/after-meeting.rules';
 import { loadNoteVersion, NoteFlowPayload, recordSuperseded } from './after-meeting';
@@ -6,7 +6,7 @@ import type { AfterMeetingStore } from './after-meeting.store';
 import type { DocumentJournal } from './journal-document';
 
 /** The PDF of a note as filed (the eDoc issue's renderer; deterministic for the same input). */
-export type RenderNotePdf = (note: NexusNote, citizen: NexusCitizen, meeting: { meetingDate: string; title: string }) => Promise<Buffer>;
+export type RenderNotePdf = (note: NexusNote, citizen: NexusCitizenIdentity, meeting: { meetingDate: string; title: string }) => Promise<Buffer>;
 
 export type JournalNoteResult = { documentId: string } | { skipped: 'superseded'; supersededBy: number };
 
@@ -28,7 +28,7 @@ export class JournalNoteStep {
   async run(p: NoteFlowPayload): Promise<JournalNoteResult> {
     const loaded = await loadNoteVersion(this.nexus, p);
     if ('supersededBy' in loaded) return recordSuperseded(this.store, this.audit, p, 'edoc.journal', loaded.supersededBy);
-    const citizen = await this.nexus.getCitizen(loaded.note.citizenId);
+    const citizen = await this.nexus.getCitizenIdentity(loaded.note.citizenId);
     const title = documentTitle(p, p.meetingDate, p.correctionOf);
     const pdf = await this.renderPdf(loaded.note, citizen, { meetingDate: p.meetingDate, title });
     const filed = await this.journal.journal({

@@ -1,13 +1,13 @@
 import type { GpDirectory } from '../../adapters/directory/directory.port';
 import type { MedcomPort } from '../../adapters/medcom/medcom.port';
-import type { NexusCitizen, NexusNote, NexusPort } from '../../adapters/nexus/nexus.port';
+import type { NexusCitizenIdentity, NexusNote, NexusPort } from '../../adapters/nexus/nexus.port';
 import { AuditService } from '../audit/audit.service';
 import { FollowUpLabels, followUpsOf, letterIdempotencyKey } from '../domain/after-meeting.rules';
 import { loadNoteVersion, NoteFlowPayload, recordSuperseded } from './after-meeting';
 import type { AfterMeetingStore } from './after-meeting.store';
 
 /** Subject and text of the letter for a note (src/domain/gp-letter.content.ts, shared with the medcom preview). */
-export type LetterContent = (note: NexusNote, citizen: NexusCitizen, meetingDate: string) => { subject: string; text: string };
+export type LetterContent = (note: NexusNote, citizen: NexusCitizenIdentity, meetingDate: string) => { subject: string; text: string };
 
 export type SendNoteResult =
   | { letterId: string; state: string }
@@ -36,7 +36,7 @@ export class SendNoteStep {
     if ('supersededBy' in loaded) return recordSuperseded(this.store, this.audit, p, 'medcom.send', loaded.supersededBy);
     const { note } = loaded;
     if (!followUpsOf(note.items, this.labels).sendToGp) return { skipped: 'not-requested' };
-    const citizen = await this.nexus.getCitizen(note.citizenId);
+    const citizen = await this.nexus.getCitizenIdentity(note.citizenId);
     const receiver = await this.directory.practiceFor(citizen.cpr);
     const { subject, text } = this.letterContent(note, citizen, p.meetingDate);
     const idempotencyKey = letterIdempotencyKey(p, receiver.ydernummer);

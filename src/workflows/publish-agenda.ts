@@ -1,6 +1,6 @@
 import type { GpDirectory } from '../../adapters/directory/directory.port';
 import type { MedcomPort } from '../../adapters/medcom/medcom.port';
-import type { NexusCitizen, NexusPort } from '../../adapters/nexus/nexus.port';
+import type { NexusCitizenIdentity, NexusPort } from '../../adapters/nexus/nexus.port';
 import type { NotifyPort } from '../../adapters/notify/notify.port';
 import { AuditService } from '../audit/audit.service';
 import { classifyError, errorCode, IntegrationError, PermanentError } from '../common/errors';
@@ -72,7 +72,7 @@ class PublishRun {
   private readonly summary: PublishSummary;
   private agenda: Agenda;
   private readonly versions = new Map<number, number>();
-  private citizens = new Map<number, NexusCitizen>();
+  private citizens = new Map<number, NexusCitizenIdentity>();
   private readonly autoAttached: Array<{ citizenId: number; organisation: string }> = [];
 
   constructor(private readonly d: PublishDeps, private readonly district: District, collected: Agenda) {
@@ -205,7 +205,7 @@ class PublishRun {
   /** Names for the task texts and CPR for GP letters, read fresh from Nexus (the snapshot holds ids only). */
   private async loadCitizens(): Promise<void> {
     const ids = [...new Set([...this.agenda.items.map((i) => i.citizenId), ...this.agenda.excluded.map((e) => e.citizenId)])];
-    const pairs = await Promise.all(ids.map(async (id) => [id, await this.d.nexus.getCitizen(id)] as const));
+    const pairs = await Promise.all(ids.map(async (id) => [id, await this.d.nexus.getCitizenIdentity(id)] as const));
     this.citizens = new Map(pairs);
   }
 

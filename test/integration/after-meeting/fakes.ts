@@ -1,6 +1,6 @@
 import type { GpDirectory, GpPractice } from '../../../adapters/directory/directory.port';
 import type { GpLetter, LetterState, MedcomPort, SentLetter } from '../../../adapters/medcom/medcom.port';
-import type { CreateTaskInput, LockedNotesQuery, NexusCitizen, NexusNote, NexusPort } from '../../../adapters/nexus/nexus.port';
+import type { CreateTaskInput, LockedNotesQuery, NexusCitizen, NexusCitizenIdentity, NexusNote, NexusPort } from '../../../adapters/nexus/nexus.port';
 import { RetryableError } from '../../../src/common/errors';
 
 /**
@@ -52,6 +52,11 @@ export class FakeNexus implements Pick<NexusPort, 'getNote' | 'getCitizen' | 'fi
 
   async getCitizen(citizenId: number): Promise<NexusCitizen> {
     return this.citizens.get(citizenId)!;
+  }
+
+  async getCitizenIdentity(citizenId: number): Promise<NexusCitizenIdentity> {
+    const { conditions: _omit, ...identity } = await this.getCitizen(citizenId);
+    return identity;
   }
 
   async findLockedNotes(q: LockedNotesQuery): Promise<{ notes: NexusNote[]; cursor: string }> {

@@ -1,7 +1,7 @@
 import type { GpDirectory, GpPractice } from '../../../adapters/directory/directory.port';
 import type { GpLetter, MedcomPort, SentLetter } from '../../../adapters/medcom/medcom.port';
 import type {
-  CreateTaskInput, LockedNotesQuery, MeetingNotesQuery, NexusCitizen, NexusNote, NexusOrganisation, NexusPort, NexusRelation, NoteWriteResult,
+  CreateTaskInput, LockedNotesQuery, MeetingNotesQuery, NexusCitizen, NexusCitizenIdentity, NexusNote, NexusOrganisation, NexusPort, NexusRelation, NoteWriteResult,
 } from '../../../adapters/nexus/nexus.port';
 import { PermanentError, RetryableError } from '../../../src/common/errors';
 import { copenhagenDate, parseInstant } from '../../../src/domain/meeting-calendar';
@@ -69,6 +69,11 @@ export class FakeNexus implements NexusPort {
     if (!c) throw new PermanentError(`citizen ${citizenId} not found`, 'NEXUS_NOT_FOUND', 'nexus', 404);
     const { list: _list, ...citizen } = c;
     return { ...citizen, conditions: [...citizen.conditions] };
+  }
+
+  async getCitizenIdentity(citizenId: number): Promise<NexusCitizenIdentity> {
+    const { conditions: _omit, ...identity } = await this.getCitizen(citizenId);
+    return identity;
   }
 
   async getRelations(citizenId: number): Promise<NexusRelation[]> {

@@ -87,6 +87,13 @@ describe('NexusClient against the Nexus sandbox', () => {
     expect(await integrationFailure(nexus.getCitizen(424242))).toMatchObject({ code: 'NEXUS_PATIENT_NOT_FOUND', errorClass: 'permanent' });
   });
 
+  it('getCitizenIdentity returns CPR and names without reading the conditions', async () => {
+    const conditionCalls = () => control.stats().then((s) => s.calls['GET /patients/:id/conditions'] ?? 0);
+    const before = await conditionCalls();
+    expect(await nexus.getCitizenIdentity(1009)).toEqual({ id: 1009, cpr: '0808371455', firstName: 'Grete', lastName: 'Attrapsen', fullName: 'Grete Attrapsen' });
+    expect(await conditionCalls()).toBe(before);
+  });
+
   it('getRelations, findOrganisation, attach and detach organisations', async () => {
     const names = (rs: NexusRelation[]) => rs.map((r) => r.organisation.name).sort();
     expect(names(await nexus.getRelations(1008))).toEqual(['Hjemmeplejen', 'Sygeplejersker', 'Visitator']);
