@@ -17,6 +17,16 @@ import { Ledger } from '../../../src/ledger/ledger';
 import { gpLetter } from '../../support/medcom-letters';
 import { testConfig } from '../../support/test-service';
 
+/** The real service on real Redis, with the given transport and queue. */
+function medcomService(config: ReturnType<typeof testConfig>, redis: Redis, transport: MedcomTransport, queue: QueueGateway, settings = medcomSettings(config)) {
+  const store = new LetterStore(redis, config.QUEUE_PREFIX);
+  const service = new MedcomService(
+    settings, store, new MessageComposer(schemaValidator(shippedFile('schemas', 'xdis91.xsd')), settings.xdis91BlockChars), transport,
+    new Ledger(redis, config.QUEUE_PREFIX), new AuditService(redis, mkdtempSync(path.join(os.tmpdir(), 'audit-')), config.QUEUE_PREFIX), queue,
+  );
+  return { service, store };
+}
+
 /**
  * The resend state machine driven by hand: each receipt timeout is invoked directly (no clocks,
  * no waiting), against real Redis, with a transport and a queue that only record what they get.
@@ -46,12 +56,7 @@ describe('MedcomService reliable messaging', () => {
     },
     jobState: async (_queue: string, jobId: string) => (jobs.has(jobId) ? 'delayed' : 'unknown'),
   } as unknown as QueueGateway;
-  const settings = medcomSettings(config);
-  const store = new LetterStore(redis, config.QUEUE_PREFIX);
-  const service = new MedcomService(
-    settings, store, new MessageComposer(schemaValidator(shippedFile('schemas', 'xdis91.xsd')), settings.xdis91BlockChars), transport,
-    new Ledger(redis, config.QUEUE_PREFIX), new AuditService(redis, mkdtempSync(path.join(os.tmpdir(), 'audit-')), config.QUEUE_PREFIX), queue,
-  );
+  const { service, store } = medcomService(config, redis, transport, queue);
   const ids = (m: OutboundMessage) => parseInbound(m.bytes) as ParsedMessage;
 
   beforeEach(() => {
@@ -127,8 +132,7 @@ describe('MedcomService reliable messaging', () => {
     const strict = medcomSettings(testConfig({ MEDCOM_MAX_RESENDS: '0', MEDCOM_RECEIPT_TIMEOUT_MIN: '30', MEDCOM_CONVERTED_RECEIPT_TIMEOUT_MIN: '120' }));
     expect(strict.receiptTimeoutMs(false)).toBe(30 * 60_000);
     expect(strict.receiptTimeoutMs(true)).toBe(120 * 60_000);
-    const s0 = new MedcomService(strict, store, new MessageComposer(schemaValidator(shippedFile('schemas', 'xdis91.xsd')), 2000), transport,
-      new Ledger(redis, config.QUEUE_PREFIX), new AuditService(redis, mkdtempSync(path.join(os.tmpdir(), 'audit-')), config.QUEUE_PREFIX), queue);
+    const { service: s0 } = medcomService(config, redis, transport, queue, strict);
     const letter = gpLetter();
     letter.receiver = { ...letter.receiver, converted: true };
     const { letterId } = await s0.send(letter);
@@ -154,12 +158,7 @@ describe('MedcomService receipt watchdog', () => {
     },
     jobState: async (_queue: string, jobId: string) => (existing.has(jobId) ? 'delayed' : 'unknown'),
   } as unknown as QueueGateway;
-  const settings = medcomSettings(config);
-  const store = new LetterStore(redis, config.QUEUE_PREFIX);
-  const service = new MedcomService(
-    settings, store, new MessageComposer(schemaValidator(shippedFile('schemas', 'xdis91.xsd')), settings.xdis91BlockChars), transport,
-    new Ledger(redis, config.QUEUE_PREFIX), new AuditService(redis, mkdtempSync(path.join(os.tmpdir(), 'audit-')), config.QUEUE_PREFIX), queue,
-  );
+  const { service, store } = medcomService(config, redis, transport, queue);
   const minutes = (n: number) => new Date(Date.now() + n * 60_000);
   afterAll(() => redis.quit());
 
