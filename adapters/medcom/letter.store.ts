@@ -92,7 +92,7 @@ export class LetterStore {
     return `${this.key(letterId)}:body`;
   }
 
-  /** Letters handed over and waiting for a receipt, scored by when their current attempt was written. */
+  /** Letters handed over and waiting for a receipt, scored by when their current attempt's receipt is due. */
   private awaitingKey(): string {
     return `${this.prefix}:medcom-store:awaiting-receipt`;
   }
@@ -149,19 +149,17 @@ export class LetterStore {
     return env;
   }
 
-  async markWritten(letterId: string, attempt: number, at = new Date()): Promise<void> {
+  /** The attempt was handed over; its receipt is due by `receiptDueAt`. */
+  async markWritten(letterId: string, attempt: number, receiptDueAt: Date): Promise<void> {
     await this.redis.multi()
-      .hset(this.key(letterId), 'written', String(attempt), 'updatedAt', at.toISOString())
-      .zadd(this.awaitingKey(), at.getTime(), letterId)
+      .hset(this.key(letterId), 'written', String(attempt), 'updatedAt', new Date().toISOString())
+      .zadd(this.awaitingKey(), receiptDueAt.getTime(), letterId)
       .exec();
   }
 
-  /** Letters whose current attempt was handed over before `before` and that had no receipt then, oldest first. */
-  async awaitingReceiptSince(before: Date, limit: number): Promise<Array<{ letterId: string; writtenAt: Date }>> {
-    const flat = await this.redis.zrangebyscore(this.awaitingKey(), '-inf', before.getTime(), 'WITHSCORES', 'LIMIT', 0, limit);
-    const out: Array<{ letterId: string; writtenAt: Date }> = [];
-    for (let i = 0; i < flat.length; i += 2) out.push({ letterId: flat[i], writtenAt: new Date(Number(flat[i + 1])) });
-    return out;
+  /** Letters whose receipt was due by `now` and that had none when they were last looked at, longest overdue first. */
+  async overdueForReceipt(now: Date, limit: number): Promise<string[]> {
+    return this.redis.zrangebyscore(this.awaitingKey(), '-inf', now.getTime(), 'LIMIT', 0, limit);
   }
 
   async forgetAwaiting(letterId: string): Promise<void> {

@@ -167,7 +167,7 @@ export class MedcomService implements MedcomPort {
     const sentAt = new Date(env.sentAt);
     const message = await this.composer.compose(rec.format, this.outgoing(rec.letterId, env.envelopeId, attempt, sentAt, new Date(rec.authorisedAt), body));
     const { name } = await this.transport.send({ envelopeId: env.envelopeId, bytes: message.bytes, extension: message.extension, sentAt });
-    await this.store.markWritten(rec.letterId, attempt);
+    await this.store.markWritten(rec.letterId, attempt, new Date(Date.now() + this.settings.receiptTimeoutMs(rec.converted)));
     await this.armTimeout(rec, attempt);
     medcomLetters.inc({ event: attempt ? 'resent' : 'sent', format: rec.format });
     await this.audit.record({
@@ -187,10 +187,9 @@ export class MedcomService implements MedcomPort {
    * now, due at once.
    */
   async rearmMissingTimeouts(now = new Date(), limit = 500): Promise<{ checked: number; rearmed: number }> {
-    const shortest = Math.min(this.settings.receiptTimeoutMs(false), this.settings.receiptTimeoutMs(true));
-    const overdue = await this.store.awaitingReceiptSince(new Date(now.getTime() - shortest), limit);
+    const overdue = await this.store.overdueForReceipt(now, limit);
     let rearmed = 0;
-    for (const { letterId, writtenAt } of overdue) {
+    for (const letterId of overdue) {
       const rec = await this.store.get(letterId);
       if (!rec || rec.state !== 'sent') {
         await this.store.forgetAwaiting(letterId);
@@ -198,9 +197,7 @@ export class MedcomService implements MedcomPort {
       }
       // While a resend is claimed but unwritten, the timeout that claimed it is the one to finish it.
       const attempt = Math.min(rec.written, rec.attempt);
-      const remaining = writtenAt.getTime() + this.settings.receiptTimeoutMs(rec.converted) - now.getTime();
-      if (attempt < 0 || remaining > 0) continue;
-      if ((await this.queue.jobState('medcom', timeoutJobId(letterId, attempt))) !== 'unknown') continue;
+      if (attempt < 0 || (await this.queue.jobState('medcom', timeoutJobId(letterId, attempt))) !== 'unknown') continue;
       await this.armTimeout(rec, attempt, 0);
       rearmed++;
       medcomLetters.inc({ event: 'timeout_rearmed', format: rec.format });

@@ -31,7 +31,7 @@ describe('ReceiptInbox: a negative receipt read again after a failed reading', (
       receiverYdernummer: practice.ydernummer, converted: false, authorisedAt: new Date().toISOString() },
     { patient: { cpr: '0101401234', givenName: 'A', surname: 'B' }, receiver: practice, subject: 's', text: 't' });
     const env = await store.claimAttempt(letterId, 0, `env-${letterId}`, new Date());
-    await store.markWritten(letterId, 0);
+    await store.markWritten(letterId, 0, new Date(Date.now() + 30 * 60_000));
     const receipt = buildOioReceipt({
       type, envelopeId: `rcpt-${letterId}`, letterId: `rl-${letterId}`, sentAt: new Date(), senderEan: practice.ean, receiverEan: '5790000123456',
       originalEnvelopeId: env!.envelopeId, letters: [{ letterId, versionCode: 'XD9134L' }],
