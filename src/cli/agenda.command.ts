@@ -8,6 +8,7 @@ import { District, findDistrict, loadDistricts } from '../config/districts';
 import { ConfigError, loadConfig, secretValues } from '../config/load-config';
 import { Agenda, AgendaDocument, toAgendaDocument } from '../domain/agenda.builder';
 import { isIsoDate, isMeetingDate, nextMeetingOnOrAfter } from '../domain/meeting-calendar';
+import { WorkingDayCalendar } from '../domain/working-days';
 import { createLogger, setRootLogger } from '../logging/logger';
 import { startService } from '../main';
 import { CollectAgenda } from '../workflows/collect-agenda';
@@ -81,6 +82,8 @@ function prepare(o: AgendaOptions, io: CliIo): { config: AppConfig; district: Di
   if (!isMeetingDate(district, o.date)) {
     io.stderr(`note: ${o.date} is not in ${district.id}'s meeting series (next meeting on or after it: ${nextMeetingOnOrAfter(district, o.date)}); building it anyway\n`);
   }
+  const holiday = new WorkingDayCalendar().publicHoliday(o.date);
+  if (holiday) io.stderr(`note: ${o.date} is a public holiday (${holiday}); the scheduled agenda skips it; building it anyway\n`);
   return { config, district };
 }
 

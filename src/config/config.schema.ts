@@ -74,6 +74,8 @@ export const envSchema = z.object({
   NEXUS_ORG_DEMENTIA: z.string().default('Demensspecialister'),
   NEXUS_ORG_NURSES: z.string().default('Sygeplejersker'),
   AGENDA_AUTO_ATTACH: bool(false),
+  /** A series meeting on a Danish public holiday (Kristi himmelfartsdag, skærtorsdag, …) is not planned: the next one is. */
+  AGENDA_SKIP_PUBLIC_HOLIDAYS: bool(true),
   /** When the worker re-plans each district's next agenda collects (cron, Europe/Copenhagen). */
   AGENDA_PLAN_CRON: z.string().regex(/^\S+( \S+){4}$/, 'a 5-field cron pattern').default('5 0 * * *'),
 

@@ -46,6 +46,25 @@ export function nextMeetingOnOrAfter(series: MeetingSeries, date: string): strin
   return addCalendarDays(series.firstMeetingDate, steps * series.cadenceDays);
 }
 
+/**
+ * The first meeting on or after `date` that is held: series dates for which `cancelled` gives a reason
+ * (a public holiday) are passed over and listed. Looks at most a year of meetings ahead.
+ */
+export function nextHeldMeetingOnOrAfter(
+  series: MeetingSeries,
+  date: string,
+  cancelled: (date: string) => string | null,
+): { date: string; skipped: Array<{ date: string; reason: string }> } {
+  const skipped: Array<{ date: string; reason: string }> = [];
+  let d = nextMeetingOnOrAfter(series, date);
+  for (let reason = cancelled(d); reason !== null; reason = cancelled(d)) {
+    skipped.push({ date: d, reason });
+    if (daysBetween(date, d) > 366) throw new RangeError(`no meeting is held within a year after ${date}`);
+    d = addCalendarDays(d, series.cadenceDays);
+  }
+  return { date: d, skipped };
+}
+
 /** Meeting dates from `from` to `to`, both inclusive. */
 export function meetingDates(series: MeetingSeries, from: string, to: string): string[] {
   const out: string[] = [];

@@ -20,6 +20,7 @@ import { AgendaScheduling } from './agenda.scheduling';
 import { AgendaStore } from './agenda.store';
 import { CollectAgenda } from './collect-agenda';
 import { PublishAgenda } from './publish-agenda';
+import { WorkingDayCalendar } from '../domain/working-days';
 
 /** Agenda workflow: collect, build and publish the meeting agenda; its jobs and schedulers. */
 @Module({
@@ -43,7 +44,10 @@ import { PublishAgenda } from './publish-agenda';
     {
       provide: AgendaPlanner,
       inject: [QueueGateway, AgendaStore, DISTRICTS, CONFIG],
-      useFactory: (queues: QueueGateway, store: AgendaStore, districts: District[], c: AppConfig) => new AgendaPlanner(queues, store, districts, c.AGENDA_PLAN_CRON),
+      useFactory: (queues: QueueGateway, store: AgendaStore, districts: District[], c: AppConfig) => {
+        const holidays = new WorkingDayCalendar();
+        return new AgendaPlanner(queues, store, districts, c.AGENDA_PLAN_CRON, undefined, c.AGENDA_SKIP_PUBLIC_HOLIDAYS ? (d) => holidays.publicHoliday(d) : undefined);
+      },
     },
     AgendaProcessor,
     AgendaScheduling,

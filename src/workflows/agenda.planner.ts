@@ -2,7 +2,7 @@ import type { AgendaMeetingPayload } from '../../queues/jobs/agenda.jobs';
 import type { QueueGateway } from '../../queues/queue.gateway';
 import type { District } from '../config/districts';
 import { addCalendarDays, COPENHAGEN, localParts } from '../domain/local-time';
-import { copenhagenDate, cutoffInstant, meetingStartInstant, morningInstant, nextMeetingOnOrAfter } from '../domain/meeting-calendar';
+import { copenhagenDate, cutoffInstant, meetingStartInstant, morningInstant, nextHeldMeetingOnOrAfter, nextMeetingOnOrAfter } from '../domain/meeting-calendar';
 import { rootLogger } from '../logging/logger';
 import type { AgendaStore } from './agenda.store';
 
@@ -11,6 +11,8 @@ export type PhasePlan = 'scheduled' | 'caught-up' | 'done';
 export interface MeetingPlan {
   districtId: string;
   meetingDate: string;
+  /** Series dates before it that are not held (public holidays). */
+  skipped?: Array<{ date: string; reason: string }>;
   cutoff: { at: string; plan: PhasePlan };
   morning: { at: string; plan: PhasePlan };
 }
@@ -47,6 +49,8 @@ export class AgendaPlanner {
     private readonly districts: readonly District[],
     private readonly planCron: string,
     private readonly now: () => Date = () => new Date(),
+    /** Why a series date is not held (a public holiday's name), or null; AGENDA_SKIP_PUBLIC_HOLIDAYS. */
+    private readonly cancelled: (date: string) => string | null = () => null,
   ) {}
 
   async planAll(): Promise<MeetingPlan[]> {
@@ -57,11 +61,16 @@ export class AgendaPlanner {
     return plans;
   }
 
-  /** The meeting to plan for: the next one that has not started yet. */
+  /** The meeting to plan for: the next held one that has not started yet. */
   nextMeeting(d: District): string {
+    return this.nextHeldMeeting(d).date;
+  }
+
+  private nextHeldMeeting(d: District): { date: string; skipped: Array<{ date: string; reason: string }> } {
     const now = this.now();
-    const date = nextMeetingOnOrAfter(d, copenhagenDate(now));
-    return meetingStartInstant(d, date) <= now ? nextMeetingOnOrAfter(d, addCalendarDays(date, 1)) : date;
+    const today = copenhagenDate(now);
+    const first = nextMeetingOnOrAfter(d, today);
+    return nextHeldMeetingOnOrAfter(d, meetingStartInstant(d, first) <= now ? addCalendarDays(first, 1) : today, this.cancelled);
   }
 
   /** A scheduled collect that fires after its meeting began (a stale scheduler) has nothing to do. */
@@ -70,7 +79,7 @@ export class AgendaPlanner {
   }
 
   async planDistrict(d: District): Promise<MeetingPlan> {
-    const meetingDate = this.nextMeeting(d);
+    const { date: meetingDate, skipped } = this.nextHeldMeeting(d);
     const plan = async (phase: 'cutoff' | 'morning', at: Date): Promise<{ at: string; plan: PhasePlan }> => {
       const payload: AgendaMeetingPayload = { districtId: d.id, meetingDate, phase };
       if (at > this.now()) {
@@ -89,6 +98,7 @@ export class AgendaPlanner {
     return {
       districtId: d.id,
       meetingDate,
+      ...(skipped.length ? { skipped } : {}),
       cutoff: await plan('cutoff', cutoffInstant(d, meetingDate)),
       morning: await plan('morning', morningInstant(d, meetingDate)),
     };

@@ -122,6 +122,13 @@ describe('tsm-bridge agenda (CLI)', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ meetingDate: '2026-12-04', items: [] });
   });
 
+  it('says on stderr when the date is a public holiday the schedule skips, and builds it anyway', async () => {
+    const r = await agenda({ date: '2027-05-06', seed: seedFile(SEED), dryRun: true, json: true });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('note: 2027-05-06 is a public holiday (Kristi Himmelfartsdag); the scheduled agenda skips it; building it anyway\n');
+    expect(JSON.parse(r.stdout)).toMatchObject({ meetingDate: '2027-05-06', items: [] });
+  });
+
   it.each([
     ['a date in another format', { date: '03-12-2026' }, /--date must be a date YYYY-MM-DD/],
     ['an impossible date', { date: '2026-02-30' }, /--date must be a date YYYY-MM-DD/],

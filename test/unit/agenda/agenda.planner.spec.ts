@@ -3,6 +3,7 @@ import { loadDistricts } from '../../../src/config/districts';
 import { loadConfig } from '../../../src/config/load-config';
 import { AgendaPlanner, oneShotPattern } from '../../../src/workflows/agenda.planner';
 import type { AgendaStore } from '../../../src/workflows/agenda.store';
+import { WorkingDayCalendar } from '../../../src/domain/working-days';
 
 /** Records what the planner asks of the queues; the real upsert is exercised in the integration test. */
 class RecordingGateway {
@@ -21,10 +22,10 @@ class RecordingGateway {
 const districts = loadDistricts(loadConfig({}));
 const solhoej = districts.find((d) => d.id === 'solhoej')!;
 
-function planner(nowIso: string, collected: string[] = []) {
+function planner(nowIso: string, collected: string[] = [], cancelled?: (date: string) => string | null) {
   const gateway = new RecordingGateway();
   const store = { wasCollected: async (d: string, date: string, phase: string) => collected.includes(`${d}/${date}/${phase}`) } as unknown as AgendaStore;
-  const p = new AgendaPlanner(gateway as unknown as QueueGateway, store, districts, '5 0 * * *', () => new Date(nowIso));
+  const p = new AgendaPlanner(gateway as unknown as QueueGateway, store, districts, '5 0 * * *', () => new Date(nowIso), cancelled);
   return { p, gateway };
 }
 
@@ -45,6 +46,16 @@ describe('AgendaPlanner', () => {
       { op: 'upsert', id: 'agenda.cutoff.nordvang', spec: oneShot('0 16 28 11 *', '2026-11-28T15:00:00Z'), name: 'agenda.collect', payload: { districtId: 'nordvang', meetingDate: '2026-12-01', phase: 'cutoff' } },
       { op: 'upsert', id: 'agenda.morning.nordvang', spec: oneShot('0 7 1 12 *', '2026-12-01T06:00:00Z'), name: 'agenda.collect', payload: { districtId: 'nordvang', meetingDate: '2026-12-01', phase: 'morning' } },
     ]);
+  });
+
+  it('does not plan a meeting on a public holiday: the next held one gets the collects, and the skip is in the plan', async () => {
+    const holidays = new WorkingDayCalendar();
+    const { p, gateway } = planner('2027-04-30T12:00:00Z', [], (d) => holidays.publicHoliday(d));
+    const [plan] = await p.planAll();
+    expect(plan).toMatchObject({ districtId: 'solhoej', meetingDate: '2027-05-20', skipped: [{ date: '2027-05-06', reason: 'Kristi Himmelfartsdag' }] });
+    expect(gateway.calls.filter((c) => c.id === 'agenda.cutoff.solhoej').map((c) => c.payload)).toEqual([{ districtId: 'solhoej', meetingDate: '2027-05-20', phase: 'cutoff' }]);
+    // Without the holiday rule the same moment plans the holiday.
+    expect(planner('2027-04-30T12:00:00Z').p.nextMeeting(solhoej)).toBe('2027-05-06');
   });
 
   it('plans the same things every time (restart-safe: same ids, same patterns)', async () => {

@@ -1,7 +1,8 @@
 import {
   copenhagenDate, cutoffDate, cutoffInstant, isIsoDate, isMeetingDate, meetingDates, meetingStartInstant, MeetingSeries,
-  morningInstant, nextMeetingOnOrAfter, parseInstant,
+  morningInstant, nextHeldMeetingOnOrAfter, nextMeetingOnOrAfter, parseInstant,
 } from '../../../src/domain/meeting-calendar';
+import { WorkingDayCalendar } from '../../../src/domain/working-days';
 
 const solhoej: MeetingSeries = {
   firstMeetingDate: '2026-01-15', cadenceDays: 14, startTime: '10:00', cutoffDays: 3, cutoffTime: '16:00', morningTime: '07:00',
@@ -29,6 +30,16 @@ describe('meeting dates of a series', () => {
   it('lists the meetings in a range, both ends inclusive', () => {
     expect(meetingDates(solhoej, '2026-11-19', '2026-12-31')).toEqual(['2026-11-19', '2026-12-03', '2026-12-17', '2026-12-31']);
     expect(meetingDates(solhoej, '2026-11-20', '2026-12-02')).toEqual([]);
+  });
+
+  it('passes over the series dates that are public holidays (the Thursday series meets skærtorsdag and Kristi himmelfartsdag 2027)', () => {
+    const holidays = new WorkingDayCalendar();
+    const held = (date: string) => nextHeldMeetingOnOrAfter(solhoej, date, (d) => holidays.publicHoliday(d));
+    expect(meetingDates(solhoej, '2027-03-20', '2027-05-10')).toEqual(['2027-03-25', '2027-04-08', '2027-04-22', '2027-05-06']);
+    expect(held('2027-03-20')).toEqual({ date: '2027-04-08', skipped: [{ date: '2027-03-25', reason: 'Skærtorsdag' }] });
+    expect(held('2027-04-23')).toEqual({ date: '2027-05-20', skipped: [{ date: '2027-05-06', reason: 'Kristi Himmelfartsdag' }] });
+    expect(held('2026-11-23')).toEqual({ date: '2026-12-03', skipped: [] });
+    expect(() => nextHeldMeetingOnOrAfter(solhoej, '2026-11-23', () => 'closed')).toThrow(/no meeting is held within a year/);
   });
 
   it('counts the cut-off in calendar days across month and year ends', () => {
