@@ -223,14 +223,14 @@ describe('EdocClient (SOAP 1.1 to edoc.asmx)', () => {
     });
 
     it('a garbled 200 answer is retryable; 401 is permanent; a timeout is retryable', async () => {
-      client = new EdocClient(config({ EDOC_TIMEOUT_MS: '100' }), codes);
+      client = new EdocClient(config({ EDOC_TIMEOUT_MS: '300' }), codes);
       soapCall('SearchCaseFile', { body: '<html>proxy error' });
       await expect(client.findCase({ sequenceNumber: '24/1' })).rejects.toMatchObject({ code: 'EDOC_BAD_RESPONSE', errorClass: 'retryable' });
 
       nock(ORIGIN).post(PATH).reply(401, '');
       await expect(client.findCase({ sequenceNumber: '24/1' })).rejects.toMatchObject({ code: 'HTTP_401', errorClass: 'permanent' });
 
-      nock(ORIGIN).post(PATH).delay(1000).reply(200, buildResponseEnvelope('SearchCaseFile', `<Root/>`));
+      nock(ORIGIN).post(PATH).delay(3000).reply(200, buildResponseEnvelope('SearchCaseFile', `<Root/>`));
       await expect(client.findCase({ sequenceNumber: '24/1' })).rejects.toMatchObject({ code: 'TIMEOUT', errorClass: 'retryable' });
     });
 

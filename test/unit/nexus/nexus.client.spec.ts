@@ -377,8 +377,8 @@ describe('errors', () => {
 
   it('a request that is not answered in time is a retryable TIMEOUT', async () => {
     tokens('t1');
-    nock(NEXUS).get(`${BASE}/formData/5001`).delay(400).reply(200, form());
-    expect(await integrationFailure(client({ timeoutMs: 100 }).getNote(5001))).toMatchObject({ code: 'TIMEOUT', errorClass: 'retryable' });
+    nock(NEXUS).get(`${BASE}/formData/5001`).delay(3000).reply(200, form());
+    expect(await integrationFailure(client({ timeoutMs: 300 }).getNote(5001))).toMatchObject({ code: 'TIMEOUT', errorClass: 'retryable' });
   });
 });
 

@@ -29,11 +29,15 @@ describe('ResilientHttp read retries', () => {
   });
 
   it('repeats a read that timed out', async () => {
-    const quick = new ResilientHttp({ system: `quick-${Date.now()}`, baseURL: origin, timeoutMs: 20, concurrency: 1, readRetries: { attempts: 1, baseDelayMs: 0 } });
-    nock(origin).get('/slow').delay(500).reply(200, {}).get('/slow').reply(200, { second: true });
-    const res = await quick.request({ url: '/slow' });
-    expect(res.data).toEqual({ second: true });
-    quick.shutdown();
+    // A timeout far above an instant answer's time, also on a loaded CI machine (20 ms failed there once).
+    const quick = new ResilientHttp({ system: `quick-${Date.now()}`, baseURL: origin, timeoutMs: 300, concurrency: 1, readRetries: { attempts: 1, baseDelayMs: 0 } });
+    try {
+      nock(origin).get('/slow').delay(5000).reply(200, {}).get('/slow').reply(200, { second: true });
+      const res = await quick.request({ url: '/slow' });
+      expect(res.data).toEqual({ second: true });
+    } finally {
+      quick.shutdown();
+    }
   });
 
   it('never repeats a 4xx answer', async () => {
