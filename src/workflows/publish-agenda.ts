@@ -172,7 +172,7 @@ class PublishRun {
     await this.each('time', this.agenda.items, async (item) => {
       const r = await this.d.nexus.setNoteTime(item.noteId, item.start);
       this.versions.set(item.noteId, r.version);
-      await store.recordPublishedTime(this.district.id, date, item.noteId, item.start);
+      if (earlier.get(item.noteId) !== item.start) await store.recordPublishedTime(this.district.id, date, item.noteId, item.start);
       if (!r.changed) {
         this.summary.times.unchanged++;
         return;

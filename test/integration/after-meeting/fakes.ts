@@ -1,7 +1,7 @@
 import type { GpDirectory, GpPractice } from '../../../adapters/directory/directory.port';
 import type { GpLetter, LetterState, MedcomPort, SentLetter } from '../../../adapters/medcom/medcom.port';
 import type { CreateTaskInput, LockedNotesQuery, NexusCitizen, NexusCitizenIdentity, NexusNote, NexusPort } from '../../../adapters/nexus/nexus.port';
-import { RetryableError } from '../../../src/common/errors';
+import { createFakeTask, findFakeTasks, identityOf } from '../../support/fake-nexus-tasks';
 
 /**
  * In-memory stand-ins for the ports, for testing the after-meeting orchestration alone. They keep
@@ -55,8 +55,7 @@ export class FakeNexus implements Pick<NexusPort, 'getNote' | 'getCitizen' | 'fi
   }
 
   async getCitizenIdentity(citizenId: number): Promise<NexusCitizenIdentity> {
-    const { conditions: _omit, ...identity } = await this.getCitizen(citizenId);
-    return identity;
+    return identityOf(await this.getCitizen(citizenId));
   }
 
   async findLockedNotes(q: LockedNotesQuery): Promise<{ notes: NexusNote[]; cursor: string }> {
@@ -68,17 +67,11 @@ export class FakeNexus implements Pick<NexusPort, 'getNote' | 'getCitizen' | 'fi
   }
 
   async createTask(t: CreateTaskInput): Promise<{ id: number }> {
-    const id = this.nextTaskId++;
-    this.tasks.push({ id, on: t.on, title: t.title, description: t.description, organisationName: t.organisationName, dueDate: t.dueDate });
-    if (this.loseTaskReplies > 0) {
-      this.loseTaskReplies--;
-      throw new RetryableError('timeout after the task was created', 'ETIMEDOUT', 'nexus');
-    }
-    return { id };
+    return createFakeTask(this, { id: this.nextTaskId++, on: t.on, title: t.title, description: t.description, organisationName: t.organisationName, dueDate: t.dueDate });
   }
 
   async findTasks(on: CreateTaskInput['on'], title: string): Promise<Array<{ id: number; title: string }>> {
-    return this.tasks.filter((t) => JSON.stringify(t.on) === JSON.stringify(on) && t.title === title).map((t) => ({ id: t.id, title: t.title }));
+    return findFakeTasks(this, on, title);
   }
 }
 

@@ -3,9 +3,10 @@ import type { GpLetter, MedcomPort, SentLetter } from '../../../adapters/medcom/
 import type {
   CreateTaskInput, LockedNotesQuery, MeetingNotesQuery, NexusCitizen, NexusCitizenIdentity, NexusNote, NexusOrganisation, NexusPort, NexusRelation, NoteWriteResult,
 } from '../../../adapters/nexus/nexus.port';
-import { PermanentError, RetryableError } from '../../../src/common/errors';
+import { PermanentError } from '../../../src/common/errors';
 import { copenhagenDate, parseInstant } from '../../../src/domain/meeting-calendar';
 import type { Seed } from '../../../schemas/sandbox-seed.schema';
+import { createFakeTask, findFakeTasks, identityOf } from '../../support/fake-nexus-tasks';
 
 const TIME_ITEM = 'Tidspunkt';
 
@@ -72,8 +73,7 @@ export class FakeNexus implements NexusPort {
   }
 
   async getCitizenIdentity(citizenId: number): Promise<NexusCitizenIdentity> {
-    const { conditions: _omit, ...identity } = await this.getCitizen(citizenId);
-    return identity;
+    return identityOf(await this.getCitizen(citizenId));
   }
 
   async getRelations(citizenId: number): Promise<NexusRelation[]> {
@@ -125,17 +125,11 @@ export class FakeNexus implements NexusPort {
 
   async createTask(t: CreateTaskInput): Promise<{ id: number }> {
     if (this.refuseTasksFor.has(t.organisationName)) throw new PermanentError('no assignee for organisation', 'NEXUS_BAD_REQUEST', 'nexus', 400);
-    const id = this.nextId++;
-    this.tasks.push({ ...t, id });
-    if (this.loseTaskReplies > 0) {
-      this.loseTaskReplies--;
-      throw new RetryableError('timeout after the task was created', 'ETIMEDOUT', 'nexus');
-    }
-    return { id };
+    return createFakeTask(this, { ...t, id: this.nextId++ });
   }
 
   async findTasks(on: CreateTaskInput['on'], title: string): Promise<Array<{ id: number; title: string }>> {
-    return this.tasks.filter((t) => JSON.stringify(t.on) === JSON.stringify(on) && t.title === title).map((t) => ({ id: t.id, title: t.title }));
+    return findFakeTasks(this, on, title);
   }
 
   /** Adds a note as a coordinator would type it in Nexus. */
