@@ -5,10 +5,14 @@ import { AuditService } from './audit/audit.service';
 import type { AppConfig } from './config/config.schema';
 import { loadDistricts } from './config/districts';
 import { CONFIG, DISTRICTS, REDIS, REDIS_URL } from './config/tokens';
+import { CpuWork, cpuWorkSettings } from './infra/cpu-work';
 import { redisOptionsFromUrl } from './infra/redis-options';
 import { Ledger } from './ledger/ledger';
 
-/** Config, the districts' meeting series, the shared Redis client, ledger and audit: what every other module builds on. */
+/**
+ * Config, the districts' meeting series, the shared Redis client, ledger and audit, and the worker
+ * threads for CPU-heavy work (CpuWork): what every other module builds on.
+ */
 @Global()
 @Module({})
 export class CoreModule {
@@ -30,9 +34,11 @@ export class CoreModule {
           inject: [REDIS],
           useFactory: (r: Redis) => new AuditService(r, path.join(config.DATA_DIR, 'audit'), config.QUEUE_PREFIX),
         },
+        // Threads start on first use (the api role never starts one) and end at shutdown.
+        { provide: CpuWork, useFactory: () => new CpuWork(cpuWorkSettings(config)) },
         { provide: 'REDIS_CLOSER', inject: [REDIS], useFactory: (r: Redis) => ({ onApplicationShutdown: () => r.quit().catch(() => r.disconnect()) }) },
       ],
-      exports: [CONFIG, REDIS_URL, REDIS, DISTRICTS, Ledger, AuditService],
+      exports: [CONFIG, REDIS_URL, REDIS, DISTRICTS, Ledger, AuditService, CpuWork],
     };
   }
 }

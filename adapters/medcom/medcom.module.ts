@@ -3,7 +3,9 @@ import type { Redis } from 'ioredis';
 import { MedcomProcessor } from '../../queues/processors/medcom.processor';
 import type { AppConfig } from '../../src/config/config.schema';
 import { CONFIG, REDIS } from '../../src/config/tokens';
+import { CpuWork } from '../../src/infra/cpu-work';
 import { shippedFile } from '../../src/infra/project-root';
+import { INBOUND_READER, inboundReader } from './inbound-reader';
 import { LetterStore } from './letter.store';
 import { MEDCOM_PORT } from './medcom.port';
 import { MedcomInboxScheduler } from './medcom.scheduler';
@@ -29,6 +31,11 @@ import { schemaValidator } from './xml/schema-validator';
     { provide: MEDCOM_TRANSPORT, inject: [MEDCOM_SETTINGS], useFactory: (s: MedcomSettings) => new FileDropTransport(s.outDir, s.inDir, s.inboxReclaimMs) },
     MedcomService,
     { provide: MEDCOM_PORT, useExisting: MedcomService },
+    {
+      provide: INBOUND_READER,
+      inject: [CONFIG, CpuWork],
+      useFactory: (c: AppConfig, cpu: CpuWork) => inboundReader(c.MEDCOM_INBOX_MAX_BYTES, (bytes) => cpu.parseInbound(bytes)),
+    },
     ReceiptInbox,
     MedcomProcessor,
     MedcomInboxScheduler,

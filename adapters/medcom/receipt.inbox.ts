@@ -1,12 +1,13 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { QueueGateway } from '../../queues/queue.gateway';
 import { AuditService } from '../../src/audit/audit.service';
 import { PermanentError } from '../../src/common/errors';
 import { rootLogger } from '../../src/logging/logger';
 import { medcomLetters, medcomReceipts } from '../../src/metrics/metrics';
+import { INBOUND_READER, InboundReader, inboundReader } from './inbound-reader';
 import { LetterStore } from './letter.store';
-import { ParsedReceipt, parseInbound, ReceiptLetter } from './receipt.parser';
+import { ParsedReceipt, ReceiptLetter } from './receipt.parser';
 import { InboundItem, MEDCOM_TRANSPORT, MedcomTransport } from './transport/medcom.transport';
 
 export interface InboxResult {
@@ -35,6 +36,8 @@ export class ReceiptInbox {
     @Inject(MEDCOM_TRANSPORT) private readonly transport: MedcomTransport,
     @Inject(AuditService) private readonly audit: AuditService,
     private readonly queue: QueueGateway,
+    /** Size limit and where parsing runs (a worker thread in the service; see inbound-reader.ts). */
+    @Optional() @Inject(INBOUND_READER) private readonly read: InboundReader = inboundReader(),
   ) {}
 
   async poll(limit = 100): Promise<InboxResult> {
@@ -53,7 +56,7 @@ export class ReceiptInbox {
   private async handle(item: InboundItem): Promise<Applied | 'failed'> {
     let parsed;
     try {
-      parsed = parseInbound(item.bytes);
+      parsed = await this.read(item.bytes);
     } catch (err) {
       if (!(err instanceof PermanentError)) throw err;
       const reason = `[${err.code}] ${err.message}`;

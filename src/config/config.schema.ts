@@ -18,6 +18,10 @@ export const envSchema = z.object({
   DATA_DIR: z.string().default('.data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_GRACE_MS: int(0, 10000),
+  /** Worker threads for CPU-heavy work (PDF rendering, parsing in-folder files), so it never blocks the event loop. */
+  CPU_THREADS: int(1, 2),
+  /** Longest one PDF may take to render; past it the work is stopped and the job dead-lettered with RENDER_TIMEOUT. */
+  PDF_RENDER_TIMEOUT_MS: int(1, 30000),
 
   REDIS_URL: sensitive(z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL').optional()),
   QUEUE_LOCK_MS: int(1000, 30000),
@@ -129,6 +133,10 @@ export const envSchema = z.object({
   MEDCOM_RECEIPT_WATCHDOG_MS: int(1000, 300000),
   /** An in-folder file claimed this long ago by a worker that never settled it (crashed) is read again. */
   MEDCOM_INBOX_RECLAIM_MS: int(1000, 120000),
+  /** In-folder files larger than this are not parsed: they go to failed/ with RECEIPT_TOO_LARGE (receipts are a few kB; at most 5 MiB is read). */
+  MEDCOM_INBOX_MAX_BYTES: z.coerce.number().int().min(1024).max(5 * 1024 * 1024).default(1024 * 1024),
+  /** Longest parsing one in-folder file may take; past it the parse is stopped and the file goes to failed/ with RECEIPT_TIMEOUT. */
+  MEDCOM_INBOX_PARSE_TIMEOUT_MS: int(1, 10000),
   /** Characters per XDIS91 Text01 block (10 blocks per letter); longer texts are refused, never cut. */
   MEDCOM_XDIS91_BLOCK_CHARS: int(100, 2000),
   /** Named author of FHIR letters (payload author + contact): the meeting's coordinating function. */

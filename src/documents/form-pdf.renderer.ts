@@ -16,6 +16,9 @@ export interface FormPdfInput {
   sourceIds: string[];
 }
 
+/** Where a form PDF is rendered: renderFormPdf itself, or CpuWork's thread in the service. */
+export type RenderFormPdf = (input: FormPdfInput) => Promise<Buffer>;
+
 /**
  * A generic form (the children's request and agreement forms): a title, intro lines and sections of
  * label/value fields. Same layout rules and determinism as the note PDF.

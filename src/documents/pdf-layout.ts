@@ -36,6 +36,7 @@ export class PdfLayout {
   private page!: PDFPage;
   private y = 0;
   private readonly charset: Set<number>;
+  private readonly measures = new Map<PDFFont, TextMeasure>();
 
   private constructor(
     private readonly doc: PDFDocument,
@@ -146,31 +147,113 @@ export class PdfLayout {
     }
   }
 
-  /** Greedy word wrap; words wider than the line are broken by character. */
+  /** Greedy word wrap; words wider than the line are broken by character (see wrapText). */
   private wrap(text: string, font: PDFFont, size: number, width: number): string[] {
-    const fits = (s: string) => font.widthOfTextAtSize(s, size) <= width;
-    const lines: string[] = [];
-    for (const para of text.split('\n')) {
-      let line = '';
-      for (const word of para.split(/ +/)) {
-        const candidate = line ? `${line} ${word}` : word;
-        if (fits(candidate)) {
-          line = candidate;
-          continue;
-        }
-        if (line) lines.push(line);
-        line = '';
-        let rest = word;
-        while (!fits(rest)) {
-          let n = rest.length - 1;
-          while (n > 1 && !fits(rest.slice(0, n))) n--;
-          lines.push(rest.slice(0, n));
-          rest = rest.slice(n);
-        }
-        line = rest;
-      }
-      lines.push(line);
-    }
-    return lines;
+    let measure = this.measures.get(font);
+    if (!measure) this.measures.set(font, (measure = new TextMeasure(font)));
+    return wrapText(text, measure, size, width);
   }
+}
+
+/**
+ * Text widths in font units (1/1000 em at size 1000) from each character's width and each pair's
+ * kerning, each measured once with pdf-lib and remembered. pdf-lib's own width of a string is the sum
+ * of its glyphs' widths and its adjacent pairs' kerning, in whole font units, times size / 1000, so
+ * these sums are exactly what pdf-lib would answer for the whole string, at a cost per character
+ * instead of per string: wrapping stays linear in the text however long its words are.
+ *
+ * Text is what PdfLayout.safe() leaves (WinAnsi characters, all in the BMP), so one UTF-16 unit is
+ * one glyph.
+ */
+export class TextMeasure {
+  private readonly single = new Map<string, number>();
+  private readonly pairs = new Map<string, number>();
+
+  constructor(private readonly font: Pick<PDFFont, 'widthOfTextAtSize'>) {}
+
+  /** Width of one character alone. */
+  char(c: string): number {
+    let w = this.single.get(c);
+    if (w === undefined) this.single.set(c, (w = this.font.widthOfTextAtSize(c, 1000)));
+    return w;
+  }
+
+  /** What `b` adds to a text that ends in `a`: its width plus the pair's kerning. */
+  after(a: string, b: string): number {
+    const key = a + b;
+    let w = this.pairs.get(key);
+    if (w === undefined) this.pairs.set(key, (w = this.font.widthOfTextAtSize(key, 1000) - this.char(a)));
+    return w;
+  }
+
+  /** Width of a whole text. */
+  width(s: string): number {
+    if (!s) return 0;
+    let w = this.char(s[0]);
+    for (let i = 1; i < s.length; i++) w += this.after(s[i - 1], s[i]);
+    return w;
+  }
+
+  /** Width of `a + b` from the two widths: only the kerning at the seam is new. */
+  joined(a: string, aWidth: number, b: string, bWidth: number): number {
+    if (!a) return bWidth;
+    if (!b) return aWidth;
+    return aWidth + this.after(a[a.length - 1], b[0]) - this.char(b[0]) + bWidth;
+  }
+}
+
+/**
+ * Greedy word wrap of `text` (already made safe) at `width` points for a font size: paragraphs at
+ * '\n', words at runs of spaces; a word that fits on no line is broken after the most characters
+ * that fit (at least one). Every width comes from `measure`, so the cost is linear in the text.
+ *
+ * Gives exactly the lines of the earlier wrap (which shrank an over-long word one character at a
+ * time and measured each candidate again): the same text keeps giving the same PDF bytes, which the
+ * eDoc ledger keys on. This relies on a text's width growing with every character, which holds for
+ * the standard fonts (the smallest step, "L" then "’", is still 62 units).
+ */
+export function wrapText(text: string, measure: TextMeasure, size: number, width: number): string[] {
+  const scale = size / 1000;
+  const fits = (units: number) => units * scale <= width;
+  const space = measure.char(' ');
+  const lines: string[] = [];
+  for (const para of text.split('\n')) {
+    let line = '';
+    let lineWidth = 0;
+    for (const word of para.split(/ +/)) {
+      const wordWidth = measure.width(word);
+      const candidate = line ? measure.joined(line, lineWidth, ' ', measure.joined(' ', space, word, wordWidth)) : wordWidth;
+      if (fits(candidate)) {
+        line = line ? `${line} ${word}` : word;
+        lineWidth = candidate;
+        continue;
+      }
+      if (line) lines.push(line);
+      line = '';
+      lineWidth = 0;
+      if (!word) continue;
+      // The word starts a line of its own; while what is left of it does not fit, the longest
+      // prefix that fits (at least one character) becomes a line.
+      let start = 0;
+      for (;;) {
+        let end = start + 1;
+        let w = measure.char(word[start]);
+        while (end < word.length) {
+          const next = w + measure.after(word[end - 1], word[end]);
+          if (!fits(next)) break;
+          w = next;
+          end++;
+        }
+        if (end === word.length) {
+          line = word.slice(start);
+          lineWidth = w;
+          break;
+        }
+        lines.push(word.slice(start, end));
+        start = end;
+      }
+    }
+    lines.push(line);
+  }
+  return lines;
 }

@@ -15,8 +15,8 @@ import { AuditService } from '../audit/audit.service';
 import type { AppConfig } from '../config/config.schema';
 import type { District } from '../config/districts';
 import { CONFIG, DISTRICTS, REDIS } from '../config/tokens';
-import { renderNotePdf } from '../documents/note-pdf.renderer';
 import { noteToGpLetterContent } from '../domain/gp-letter.content';
+import { CpuWork } from '../infra/cpu-work';
 import { KeyLock } from '../ledger/key-lock';
 import { Ledger } from '../ledger/ledger';
 import { rootLogger } from '../logging/logger';
@@ -33,9 +33,9 @@ import { DocumentJournal } from './journal-document';
 
 const SETTINGS = Symbol('AfterMeetingSettings');
 
-/** The filed PDF: the note's items under the document title, source ids in the footer. */
-const notePdf: RenderNotePdf = (note, citizen, meeting) =>
-  renderNotePdf({
+/** The filed PDF: the note's items under the document title, source ids in the footer; rendered on a worker thread under a time budget. */
+const notePdf = (cpu: CpuWork): RenderNotePdf => (note, citizen, meeting) =>
+  cpu.renderNotePdf({
     title: meeting.title, meetingDate: meeting.meetingDate, citizen: { name: citizen.fullName, cpr: citizen.cpr },
     items: note.items, locked: note.locked, state: note.state, sourceIds: [`Nexus notat ${note.id} v${note.version}`],
   });
@@ -54,9 +54,9 @@ const notePdf: RenderNotePdf = (note, citizen, meeting) =>
     },
     {
       provide: JournalNoteStep,
-      inject: [NEXUS_PORT, DocumentJournal, AfterMeetingStore, AuditService, SETTINGS],
-      useFactory: (nexus: NexusPort, journal: DocumentJournal, store: AfterMeetingStore, audit: AuditService, s: AfterMeetingSettings) =>
-        new JournalNoteStep(nexus, journal, notePdf, store, audit, s.documentType),
+      inject: [NEXUS_PORT, DocumentJournal, AfterMeetingStore, AuditService, SETTINGS, CpuWork],
+      useFactory: (nexus: NexusPort, journal: DocumentJournal, store: AfterMeetingStore, audit: AuditService, s: AfterMeetingSettings, cpu: CpuWork) =>
+        new JournalNoteStep(nexus, journal, notePdf(cpu), store, audit, s.documentType),
     },
     {
       provide: SendNoteStep,

@@ -16,6 +16,7 @@ import { IntakeApiKeyGuard } from '../children/intake-api-key.guard';
 import type { AppConfig } from '../config/config.schema';
 import { CONFIG, REDIS } from '../config/tokens';
 import { WorkingDayCalendar } from '../domain/working-days';
+import { CpuWork } from '../infra/cpu-work';
 import { Ledger } from '../ledger/ledger';
 import { JournalAgreementStep } from './children/children-agreement';
 import { ChildrenIntake, ChildrenSettings } from './children/children-intake';
@@ -54,9 +55,10 @@ export function childrenSettings(c: AppConfig): ChildrenSettings {
     },
     {
       provide: RouteRequestStep,
-      inject: [ChildrenStore, ChildrenUnits, NOTIFY_PORT, DocumentJournal, Ledger, AuditService, CONFIG],
-      useFactory: (store: ChildrenStore, units: ChildrenUnits, notify: NotifyPort, journal: DocumentJournal, ledger: Ledger, audit: AuditService, c: AppConfig) =>
-        new RouteRequestStep(store, units, notify, journal, ledger, audit, { documentType: c.EDOC_DOCUMENT_TYPE, acceptWorkingDays: c.CHILDREN_ACCEPT_WORKING_DAYS }),
+      inject: [ChildrenStore, ChildrenUnits, NOTIFY_PORT, DocumentJournal, Ledger, AuditService, CONFIG, CpuWork],
+      useFactory: (store: ChildrenStore, units: ChildrenUnits, notify: NotifyPort, journal: DocumentJournal, ledger: Ledger, audit: AuditService, c: AppConfig, cpu: CpuWork) =>
+        new RouteRequestStep(store, units, notify, journal, ledger, audit, { documentType: c.EDOC_DOCUMENT_TYPE, acceptWorkingDays: c.CHILDREN_ACCEPT_WORKING_DAYS },
+          undefined, (form) => cpu.renderFormPdf(form)),
     },
     {
       provide: ChildrenReminders,
@@ -66,9 +68,9 @@ export function childrenSettings(c: AppConfig): ChildrenSettings {
     },
     {
       provide: JournalAgreementStep,
-      inject: [ChildrenStore, ChildrenUnits, NOTIFY_PORT, DocumentJournal, Ledger, AuditService, CONFIG],
-      useFactory: (store: ChildrenStore, units: ChildrenUnits, notify: NotifyPort, journal: DocumentJournal, ledger: Ledger, audit: AuditService, c: AppConfig) =>
-        new JournalAgreementStep(store, units, notify, journal, ledger, audit, { documentType: c.EDOC_DOCUMENT_TYPE }),
+      inject: [ChildrenStore, ChildrenUnits, NOTIFY_PORT, DocumentJournal, Ledger, AuditService, CONFIG, CpuWork],
+      useFactory: (store: ChildrenStore, units: ChildrenUnits, notify: NotifyPort, journal: DocumentJournal, ledger: Ledger, audit: AuditService, c: AppConfig, cpu: CpuWork) =>
+        new JournalAgreementStep(store, units, notify, journal, ledger, audit, { documentType: c.EDOC_DOCUMENT_TYPE }, undefined, (form) => cpu.renderFormPdf(form)),
     },
     ChildrenProcessor,
   ],

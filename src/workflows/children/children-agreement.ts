@@ -4,7 +4,7 @@ import { PermanentError, RetryableError } from '../../common/errors';
 import { localParts } from '../../domain/local-time';
 import { Ledger } from '../../ledger/ledger';
 import type { DocumentJournal } from '../journal-document';
-import { renderFormPdf } from '../../documents/form-pdf.renderer';
+import { RenderFormPdf, renderFormPdf } from '../../documents/form-pdf.renderer';
 import { AGREEMENT_FORM_TITLE, agreementFormDocument } from './children-documents';
 import { agreementMail } from './children-messages';
 import type { ChildrenUnits } from './children-units';
@@ -27,6 +27,8 @@ export class JournalAgreementStep {
     private readonly audit: AuditService,
     private readonly settings: { documentType: string },
     private readonly now: () => Date = () => new Date(),
+    /** The service renders on a worker thread under a time budget (CpuWork); tests may render in place. */
+    private readonly renderPdf: RenderFormPdf = renderFormPdf,
   ) {}
 
   async run(meetingId: string): Promise<AgreementResult> {
@@ -46,7 +48,7 @@ export class JournalAgreementStep {
 
     const unit = this.units.get(r.unit);
     const heldAt = m.heldAt ?? m.scheduledStart;
-    const pdf = await renderFormPdf(agreementFormDocument(form, m, unit));
+    const pdf = await this.renderPdf(agreementFormDocument(form, m, unit));
 
     if (!m.agreementJournaledAt) {
       const filed = await this.journal.journal({

@@ -4,7 +4,7 @@ import { PermanentError } from '../../common/errors';
 import { localParts } from '../../domain/local-time';
 import { Ledger } from '../../ledger/ledger';
 import type { DocumentJournal } from '../journal-document';
-import { renderFormPdf } from '../../documents/form-pdf.renderer';
+import { RenderFormPdf, renderFormPdf } from '../../documents/form-pdf.renderer';
 import { REQUEST_FORM_TITLE, requestFormDocument } from './children-documents';
 import { requestToUnitMail } from './children-messages';
 import type { ChildrenUnits } from './children-units';
@@ -27,6 +27,8 @@ export class RouteRequestStep {
     private readonly audit: AuditService,
     private readonly settings: { documentType: string; acceptWorkingDays: number },
     private readonly now: () => Date = () => new Date(),
+    /** The service renders on a worker thread under a time budget (CpuWork); tests may render in place. */
+    private readonly renderPdf: RenderFormPdf = renderFormPdf,
   ) {}
 
   async run(requestId: string): Promise<RouteResult> {
@@ -41,7 +43,7 @@ export class RouteRequestStep {
       throw new PermanentError('the request form is no longer held (retention passed); the local leader must submit it again', 'CHILDREN_FORM_EXPIRED');
     }
     const unit = this.units.get(r.unit);
-    const pdf = await renderFormPdf(requestFormDocument(form, r, unit));
+    const pdf = await this.renderPdf(requestFormDocument(form, r, unit));
     const attachments = form.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: Buffer.from(a.base64, 'base64') }));
 
     if (!r.routedAt) {

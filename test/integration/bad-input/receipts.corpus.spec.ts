@@ -7,6 +7,8 @@ import { MAX_INBOUND_BYTES } from '../../../adapters/medcom/xml/safe-xml';
 import { QueueGateway } from '../../../queues/queue.gateway';
 import { AuditService } from '../../../src/audit/audit.service';
 import type { RunningService } from '../../../src/main';
+import { largeReceipt } from '../../support/large-receipts';
+import { LivenessProbe } from '../../support/liveness-probe';
 import { gpLetter } from '../../support/medcom-letters';
 import { eventually, startTestService } from '../../support/test-service';
 
@@ -14,7 +16,9 @@ import { eventually, startTestService } from '../../support/test-service';
  * The hostile-file corpus (test/corpus/receipts, named <CODE>.<case>.<ext>) dropped into the VANS
  * in-folder of a running service, next to a genuine receipt: the scheduled inbox job must refuse each
  * bad file with its classified reason (failed/ + .reason.txt + audit record), apply the good receipt,
- * never fail itself, and leave nothing behind in the in-folder.
+ * never fail itself, and leave nothing behind in the in-folder. Large files never hold up the API
+ * (issue 14, M6): over MEDCOM_INBOX_MAX_BYTES they are refused unread, below it they are parsed on a
+ * worker thread, and /health/live answers within 1 s throughout.
  */
 const CORPUS = path.join(__dirname, '..', '..', 'corpus', 'receipts');
 const NS = 'http://rep.oio.dk/sundcom.dk/medcom.dk/xml/schemas/2005/08/07/';
@@ -50,6 +54,14 @@ describe('VANS in-folder: the bad-input corpus through the real inbox job', () =
     drop('RECEIPT_TOO_LARGE.huge.xml', Buffer.concat([Buffer.from(`<?xml version="1.0"?><Emessage xmlns="${NS}">`), Buffer.alloc(MAX_INBOUND_BYTES, 0x20), Buffer.from('</Emessage>')]));
     expected.set('RECEIPT_MALFORMED.deep-nesting.xml', 'RECEIPT_MALFORMED');
     drop('RECEIPT_MALFORMED.deep-nesting.xml', Buffer.from(`<Emessage xmlns="${NS}">${'<a>'.repeat(20_000)}${'</a>'.repeat(20_000)}</Emessage>`));
+    // Well-formed receipts over the size limit (1 MiB by default), which once blocked the event loop
+    // for seconds while they were parsed: refused unread.
+    expected.set('RECEIPT_TOO_LARGE.well-formed-5mb.xml', 'RECEIPT_TOO_LARGE');
+    drop('RECEIPT_TOO_LARGE.well-formed-5mb.xml', largeReceipt({ textBytes: 5 * 1024 * 1024 - 2000 }));
+    expected.set('RECEIPT_TOO_LARGE.200k-attributes.xml', 'RECEIPT_TOO_LARGE');
+    drop('RECEIPT_TOO_LARGE.200k-attributes.xml', largeReceipt({ attributes: 200_000 }));
+    // Just under the limit: parsed (on a worker thread) and, answering no letter, set aside as unmatched.
+    drop('large-receipt-for-a-stranger.xml', largeReceipt({ textBytes: 1_000_000 }));
 
     const receipt = (letterId: string, envelopeId: string) => buildOioReceipt({
       type: 'XCTL03', envelopeId: 'KCORPUSGOOD001', letterId: 'QCORPUSGOOD001', sentAt: new Date(), senderEan: '5790001234567',
@@ -57,10 +69,16 @@ describe('VANS in-folder: the bad-input corpus through the real inbox job', () =
     });
     drop('genuine-receipt.xml', receipt(sent.letterId, sent.envelopeId));
     drop('receipt-for-a-stranger.xml', receipt('LNOBODYSENTTHS', 'ENOBODYSENTTHS'));
+    // The drops above are this test's own synchronous work; from here on only the service works.
+    const probe = LivenessProbe.start(svc.baseUrl!);
 
     await eventually(async () => (await medcom.status(sent.letterId))?.state === 'acknowledged', 20_000);
     await eventually(() => [...expected.keys()].every((n) => existsSync(path.join(inDir, 'failed', `${n}.reason.txt`))), 20_000);
     await eventually(() => existsSync(path.join(inDir, 'unmatched', 'receipt-for-a-stranger.xml')), 20_000);
+    await eventually(() => existsSync(path.join(inDir, 'unmatched', 'large-receipt-for-a-stranger.xml')), 20_000);
+    const live = await probe.stop();
+    expect(live.failures).toEqual([]);
+    expect(live.slowestMs).toBeLessThan(1000);
 
     for (const [name, code] of expected) {
       const reason = readFileSync(path.join(inDir, 'failed', `${name}.reason.txt`), 'utf8');

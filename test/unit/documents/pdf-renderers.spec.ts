@@ -1,29 +1,11 @@
-import iconv from 'iconv-lite';
 import { createHash } from 'node:crypto';
-import { inflateSync } from 'node:zlib';
 import { PDFDocument } from 'pdf-lib';
 import { PermanentError } from '../../../src/common/errors';
 import { renderFormPdf } from '../../../src/documents/form-pdf.renderer';
 import { NotePdfInput, renderNotePdf } from '../../../src/documents/note-pdf.renderer';
+import { drawnText } from '../../support/pdf-text';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-
-/** The text drawn on the pages: inflates the content streams and decodes the WinAnsi hex strings. */
-function drawnText(pdf: Buffer): string[] {
-  const raw = pdf.toString('latin1');
-  const out: string[] = [];
-  const streams = /stream\r?\n([\s\S]*?)\r?\nendstream/g;
-  for (let m = streams.exec(raw); m; m = streams.exec(raw)) {
-    let content: string;
-    try {
-      content = inflateSync(Buffer.from(m[1], 'latin1')).toString('latin1');
-    } catch {
-      continue;
-    }
-    for (const t of content.matchAll(/<([0-9A-Fa-f]*)> Tj/g)) out.push(iconv.decode(Buffer.from(t[1], 'hex'), 'win1252'));
-  }
-  return out;
-}
 
 const note = (over: Partial<NotePdfInput> = {}): NotePdfInput => ({
   title: 'Samlet faglig vurdering – Tværfagligt samarbejdsmøde',
