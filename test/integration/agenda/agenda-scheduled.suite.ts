@@ -53,7 +53,8 @@ function seedFor(meetingDate: string) {
   });
 }
 
-export function scheduledAgendaSuite(now: string): void {
+/** `expectedMeeting`: the meeting worked out by hand for `now` (the clock matrix), checked against the planner's. */
+export function scheduledAgendaSuite(now: string, expectedMeeting?: string): void {
 describe(`agenda at ${now}: scheduled collect → publish against the Nexus sandbox (HTTP, real Redis, worker)`, () => {
   let svc: RunningService;
   let gateway: QueueGateway;
@@ -64,6 +65,7 @@ describe(`agenda at ${now}: scheduled collect → publish against the Nexus sand
   beforeAll(async () => {
     // The meeting the worker's planner will pick (the next one not yet begun), computed the same way.
     meetingDate = new AgendaPlanner(null as never, null as never, [solhoej], '5 0 * * *', () => new Date(now), publicHolidayFilter(true)).nextMeeting(solhoej);
+    if (expectedMeeting) expect(meetingDate).toBe(expectedMeeting);
     seed = seedFor(meetingDate);
     const seedFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'tsm-agenda-sched-')), 'seed.json');
     writeFileSync(seedFile, JSON.stringify(seed));
