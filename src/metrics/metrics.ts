@@ -126,3 +126,10 @@ export const agendaSize = new Gauge({
   labelNames: ['district', 'meeting_date', 'kind'] as const,
   registers: [metricsRegistry],
 });
+
+export const notifySent = new Counter({
+  name: 'tsm_notify_messages_total',
+  help: 'Notification mail by transport (smtp, outbox) and outcome (sent, deferred: 4xx or unreachable, refused: 5xx, fallback: written to the outbox)',
+  labelNames: ['transport', 'outcome'] as const,
+  registers: [metricsRegistry],
+});
