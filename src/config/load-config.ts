@@ -26,6 +26,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (c.EDOC_URL && !(c.EDOC_USER && c.EDOC_PASSWORD)) {
     throw new ConfigError('Invalid configuration: EDOC_USER and EDOC_PASSWORD are required when EDOC_URL is set');
   }
+  if (c.NODE_ENV === 'production' && c.TSM_NOW) {
+    throw new ConfigError('Invalid configuration: TSM_NOW: not allowed in production (the service runs on the real clock)');
+  }
   if (c.NODE_ENV === 'production' && !c.ADMIN_PASSWORD) {
     throw new ConfigError('Invalid configuration: ADMIN_PASSWORD: required in production (at least 8 characters)');
   }
