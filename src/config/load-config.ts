@@ -35,6 +35,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (c.NODE_ENV === 'production' && !c.INTAKE_API_KEY) {
     throw new ConfigError('Invalid configuration: INTAKE_API_KEY: required in production (at least 16 characters)');
   }
+  if (c.MAIL_SMTP_URL && !c.MAIL_FROM) {
+    throw new ConfigError('Invalid configuration: MAIL_FROM is required when MAIL_SMTP_URL is set');
+  }
+  if (Boolean(c.MAIL_SMTP_USER) !== Boolean(c.MAIL_SMTP_PASSWORD)) {
+    throw new ConfigError('Invalid configuration: MAIL_SMTP_USER and MAIL_SMTP_PASSWORD are set together or not at all');
+  }
+  if (c.NODE_ENV === 'production' && c.MAIL_SMTP_INSECURE) {
+    throw new ConfigError('Invalid configuration: MAIL_SMTP_INSECURE: refused in production (mail carries meeting details; use STARTTLS or smtps://)');
+  }
   return {
     ...c,
     sandbox: { nexus: !c.NEXUS_BASE_URL, edoc: !c.EDOC_URL, medcom: !c.MEDCOM_OUT_DIR },

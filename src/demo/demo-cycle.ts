@@ -37,6 +37,8 @@ export interface DemoOptions {
   redisUrl?: string;
   /** Progress lines for a person watching (stderr in the CLI); ids and counts only. */
   progress?: (line: string) => void;
+  /** Settings added to the demo's own (tests: MAIL_SMTP_URL of a test relay); MAIL_* also come from the environment. */
+  env?: NodeJS.ProcessEnv;
   /** Called with the simulators still running, before shutdown: lets a test read their state itself. */
   beforeStop?: (control: SandboxControl, service: RunningService) => Promise<void>;
 }
@@ -125,6 +127,9 @@ export function demoEnv(dataDir: string, opts: DemoOptions): NodeJS.ProcessEnv {
     MEDCOM_RECEIPT_TIMEOUT_MS: '5000',
     MEDCOM_INBOX_POLL_MS: '100',
     SANDBOX_VANS_DELAY_MS: '300',
+    // `MAIL_SMTP_URL=… npm run demo` sends the meeting invitation to that relay instead of the outbox folder.
+    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('MAIL_'))),
+    ...opts.env,
   };
 }
 

@@ -8,6 +8,7 @@ import { NexusModule } from '../../adapters/nexus/nexus.module';
 import { NEXUS_PORT, NexusPort } from '../../adapters/nexus/nexus.port';
 import { NotifyModule } from '../../adapters/notify/notify.module';
 import { NOTIFY_PORT, NotifyPort } from '../../adapters/notify/notify.port';
+import { mailAddress } from '../../adapters/notify/smtp.notifier';
 import { AgendaProcessor } from '../../queues/processors/agenda.processor';
 import { QueueGateway } from '../../queues/queue.gateway';
 import { AuditService } from '../audit/audit.service';
@@ -39,7 +40,7 @@ import { publicHolidayFilter } from '../domain/working-days';
       useFactory: (nexus: NexusPort, notify: NotifyPort, medcom: MedcomPort, gpDirectory: GpDirectory, ledger: Ledger, audit: AuditService, store: AgendaStore, c: AppConfig, clock: Clock) =>
         new PublishAgenda({
           nexus, notify, medcom, gpDirectory, ledger, audit, store, now: () => clock.now(),
-          settings: { autoAttach: c.AGENDA_AUTO_ATTACH, taskType: c.NEXUS_TASK_TYPE },
+          settings: { autoAttach: c.AGENDA_AUTO_ATTACH, taskType: c.NEXUS_TASK_TYPE, inviteOrganizer: c.MAIL_FROM ? mailAddress(c.MAIL_FROM) : undefined },
         }),
     },
     {
