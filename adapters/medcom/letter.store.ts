@@ -163,6 +163,11 @@ export class LetterStore {
     return this.redis.zrangebyscore(this.awaitingKey(), '-inf', now.getTime(), 'LIMIT', 0, limit);
   }
 
+  /** How many letters' receipts were due by `now` and are still awaited (the overdue gauge). */
+  async countOverdue(now: Date): Promise<number> {
+    return this.redis.zcount(this.awaitingKey(), '-inf', now.getTime());
+  }
+
   async forgetAwaiting(letterId: string): Promise<void> {
     await this.redis.zrem(this.awaitingKey(), letterId);
   }
