@@ -42,7 +42,7 @@ export class MedcomService implements MedcomPort {
 
   async send(letter: GpLetter): Promise<SentLetter> {
     const format = chooseFormat(letter.receiver.formats);
-    const candidateId = letterIdFor(letter.idempotencyKey, format);
+    const candidateId = letterIdFor(this.settings.letterIds(), letter.idempotencyKey, format);
     if ((await this.ledger.get(letter.idempotencyKey))?.state !== 'done') {
       // Refuse a letter that cannot be valid before anything is recorded or handed over.
       const now = new Date();
