@@ -139,7 +139,7 @@ export class MedcomService implements MedcomPort {
     await this.store.create(
       {
         letterId, ledgerKey: letter.idempotencyKey, noteId: letter.noteId, noteVersion: letter.noteVersion, kind: letter.kind, format,
-        receiverYdernummer: letter.receiver.ydernummer, converted: !!letter.receiver.converted, authorisedAt: new Date().toISOString(),
+        receiverYdernummer: letter.receiver.ydernummer, receiverEan: letter.receiver.ean, converted: !!letter.receiver.converted, authorisedAt: new Date().toISOString(),
       },
       toBody(letter),
     );
