@@ -69,6 +69,7 @@ export class ReceiptInbox {
   private async handle(item: InboundItem): Promise<Applied | 'failed'> {
     let parsed;
     try {
+      if (item.refused) throw new PermanentError(item.refused.message, item.refused.code, 'medcom');
       parsed = parseInbound(item.bytes);
     } catch (err) {
       if (!(err instanceof PermanentError)) throw err;

@@ -1,11 +1,12 @@
 import Redis from 'ioredis';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { LetterStore } from '../../../adapters/medcom/letter.store';
 import { ReceiptInbox } from '../../../adapters/medcom/receipt.inbox';
 import { buildFhirAcknowledgement, buildOioReceipt } from '../../../adapters/medcom/sandbox/receipts.builder';
 import { medcomReceiptsUnmatched } from '../../../src/metrics/metrics';
+import { FileDropTransport } from '../../../adapters/medcom/transport/file-drop.transport';
 import type { InboundItem, MedcomTransport } from '../../../adapters/medcom/transport/medcom.transport';
 import type { QueueGateway } from '../../../queues/queue.gateway';
 import { AuditService } from '../../../src/audit/audit.service';
@@ -228,5 +229,48 @@ describe('ReceiptInbox: which receipts may settle a letter', () => {
     expect(await f.inbox.poll()).toMatchObject({ unmatched: 1 });
     expect(f.settled[0].reason).toMatch(/^\[RECEIPT_SENDER_MISMATCH\] /);
     expect(await store.get(forged.letterId)).toMatchObject({ state: 'sent' });
+  });
+});
+
+/** Review M3: one file with a name near the file system's limit must not stop the in-folder. */
+describe('ReceiptInbox with the file drop: an in-folder file with a ≈250-byte name', () => {
+  const config = testConfig();
+  const redis = new Redis(process.env.TEST_REDIS_URL!);
+  const store = new LetterStore(redis, config.QUEUE_PREFIX);
+  const audit = new AuditService(redis, mkdtempSync(path.join(os.tmpdir(), 'audit-')), config.QUEUE_PREFIX);
+  afterAll(() => redis.quit());
+
+  it('is set aside in failed/ under a safe generated name with a reason, and the other files of the same poll are read', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'longname-'));
+    const inDir = path.join(root, 'in');
+    mkdirSync(inDir);
+    // A name of 250 bytes (Danish letters are two bytes in UTF-8), with a CPR number in it.
+    const longName = `0101401234-Ærø-${'ø'.repeat(100)}`.padEnd(244 - 100, 'x') + '.xml';
+    expect(Buffer.byteLength(longName)).toBeGreaterThanOrEqual(245);
+    expect(Buffer.byteLength(longName)).toBeLessThanOrEqual(255);
+    writeFileSync(path.join(inDir, longName), '<not-a-receipt/>');
+    writeFileSync(path.join(inDir, 'b-garbage.xml'), 'garbage');
+    writeFileSync(path.join(inDir, 'c-stranger.xml'), buildOioReceipt({
+      type: 'XCTL03', envelopeId: 'KRCPT00000009', letterId: 'QRCPT00000009', sentAt: new Date(), senderEan: practice.ean, receiverEan: '5790000123456',
+      originalEnvelopeId: 'ENOTOURS000009', letters: [{ letterId: 'LNOTOURS000009', versionCode: 'XD9134L' }],
+    }));
+    const queue = { enqueue: async () => undefined } as unknown as QueueGateway;
+    const inbox = new ReceiptInbox(store, new FileDropTransport(path.join(root, 'out'), inDir), audit, queue);
+
+    await expect(inbox.poll()).resolves.toMatchObject({ files: 3, failed: 2, unmatched: 1 });
+    expect(readdirSync(inDir).filter((n) => !n.startsWith('.') && !['failed', 'processed', 'unmatched'].includes(n))).toEqual([]);
+    expect(readdirSync(path.join(inDir, '.processing'))).toEqual([]);
+    const failed = readdirSync(path.join(inDir, 'failed'));
+    const setAside = failed.find((n) => n.startsWith('name-too-long-') && !n.endsWith('.reason.txt'))!;
+    expect(setAside).toMatch(/^name-too-long-[0-9a-f]{16}\.xml$/);
+    expect(readFileSync(path.join(inDir, 'failed', setAside), 'utf8')).toBe('<not-a-receipt/>');
+    const reason = readFileSync(path.join(inDir, 'failed', `${setAside}.reason.txt`), 'utf8');
+    expect(reason).toMatch(/^\[RECEIPT_FILE_NAME\] /);
+    expect(reason).not.toContain('0101401234');
+    expect(failed).toContain('b-garbage.xml');
+    expect(readdirSync(path.join(inDir, 'unmatched'))).toContain('c-stranger.xml');
+    // Nothing of the long name reaches the audit either.
+    const lines = await audit.query({ limit: 1000 });
+    expect(JSON.stringify(lines)).not.toContain('0101401234');
   });
 });
