@@ -1,3 +1,5 @@
+import { serviceClock } from '../common/clock';
+import { plannedSandboxSeed } from '../infra/sandbox-seed-plan';
 import { Command } from 'commander';
 import pino from 'pino';
 import { NexusClient } from '../../adapters/nexus/nexus.client';
@@ -89,7 +91,11 @@ function prepare(o: AgendaOptions, io: CliIo): { config: AppConfig; district: Di
 
 /** Reads only: the Nexus client (and its sandbox when no Nexus is configured); no Redis, no writes. */
 async function dryRun(config: AppConfig, district: District, date: string): Promise<Agenda> {
-  const sandbox = config.sandbox.nexus ? await startConfiguredNexusSandbox(config) : undefined;
+  // The same seed the service's sandbox serves: the default one moved to the next meeting on the clock.
+  const clock = serviceClock(config);
+  const sandbox = config.sandbox.nexus
+    ? await startConfiguredNexusSandbox(config, { seed: plannedSandboxSeed(config, clock).seed, now: () => clock.now().getTime() })
+    : undefined;
   const client = NexusClient.fromConfig({ ...config, ...sandbox?.env });
   try {
     return (await new CollectAgenda(client, [district], null, null).collect(district.id, date, { store: false })).agenda;

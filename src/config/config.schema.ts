@@ -18,9 +18,14 @@ export const envSchema = z.object({
   DATA_DIR: z.string().default('.data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_GRACE_MS: int(0, 10000),
+  /** Outside production only: the service's clock starts at this instant (ISO 8601 with an offset) and runs forward. */
+  TSM_NOW: z.iso.datetime({ offset: true }).optional(),
 
   REDIS_URL: sensitive(z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL').optional()),
   QUEUE_LOCK_MS: int(1000, 30000),
+  /** Deleted personal data (letter bodies) is rewritten out of the AOF on disk within this bound
+   *  (a check this often, at most one BGREWRITEAOF per period); 0 turns the scrub off. */
+  PERSONAL_DATA_SCRUB_MS: int(0, 900000),
   QUEUE_PREFIX: z.string().regex(/^[a-z0-9-]+$/, 'lower-case letters, digits and dashes').default('tsm'),
 
   ADMIN_USER: z.string().min(1).default('admin'),
@@ -149,6 +154,19 @@ export const envSchema = z.object({
   GP_DIRECTORY_FILE: z.string().optional(),
 
   NOTIFY_OUTBOX_DIR: z.string().optional(),
+  /** The municipality's SMTP relay: smtp:// (STARTTLS) or smtps:// (TLS from the start); credentials go in MAIL_SMTP_USER/PASSWORD. Unset = the outbox folder. */
+  MAIL_SMTP_URL: z.string().regex(/^smtps?:\/\/[^/@\s]+(:\d+)?\/?$/, 'smtp://host[:port] or smtps://host[:port], without user or password').optional(),
+  MAIL_SMTP_USER: sensitive(z.string().optional()),
+  MAIL_SMTP_PASSWORD: sensitive(z.string().optional()),
+  /** Sender of every mail, e.g. "Tværfagligt samarbejde <tsm@kommune.dk>"; its domain also names the Message-IDs. */
+  MAIL_FROM: z.string().regex(/@[A-Za-z0-9.-]+\.[A-Za-z]{2,}>?\s*$/, 'an address, optionally with a display name: Name <box@domain.dk>').optional(),
+  /** smtp:// without STARTTLS (a relay on the same host or a test server); refused in production. */
+  MAIL_SMTP_INSECURE: bool(false),
+  /** PEM file of the CA that signed the relay's certificate (an internal municipal CA); the system CAs otherwise. */
+  MAIL_SMTP_CA_FILE: z.string().optional(),
+  MAIL_SMTP_TIMEOUT_MS: int(100, 30000),
+  /** With MAIL_SMTP_URL: a message the relay cannot be reached for is written to the outbox folder instead of retried. */
+  MAIL_OUTBOX_FALLBACK: bool(false),
   TEAMS_MEETING_URL: z.url().default('https://teams.microsoft.com/l/meetup-join/sandbox'),
 
   CHILDREN_FOLLOWUP_DAYS: int(1, 90),

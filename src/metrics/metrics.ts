@@ -133,3 +133,38 @@ export const agendaSize = new Gauge({
   labelNames: ['district', 'meeting_date', 'kind'] as const,
   registers: [metricsRegistry],
 });
+
+export const notifySent = new Counter({
+  name: 'tsm_notify_messages_total',
+  help: 'Notification mail by transport (smtp, outbox) and outcome (sent, deferred: 4xx or unreachable, refused: 5xx, fallback: written to the outbox)',
+  labelNames: ['transport', 'outcome'] as const,
+  registers: [metricsRegistry],
+});
+
+export const watchLastPass = new Gauge({
+  name: 'tsm_watch_last_pass_timestamp_seconds',
+  help: "When the locked-note watch last finished a pass over the district (unix seconds); stale = the watch is not running",
+  labelNames: ['district'] as const,
+  registers: [metricsRegistry],
+});
+
+let receiptsOverdueSource: (() => Promise<number>) | undefined;
+
+/** Where tsm_medcom_receipts_overdue reads its number when scraped (the letter store). */
+export function setReceiptsOverdueSource(source: (() => Promise<number>) | undefined): void {
+  receiptsOverdueSource = source;
+}
+
+export const receiptsOverdue = new Gauge({
+  name: 'tsm_medcom_receipts_overdue',
+  help: 'MedCom letters whose receipt is past due and not yet handled (resent, given up), computed at scrape time',
+  registers: [metricsRegistry],
+  async collect() {
+    if (!receiptsOverdueSource) return;
+    try {
+      this.set(await receiptsOverdueSource());
+    } catch {
+      // keep the last value rather than fail the whole scrape
+    }
+  },
+});

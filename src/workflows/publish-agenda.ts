@@ -10,7 +10,7 @@ import { Agenda, AgendaItem, attachedOrganisations, ItemWarning, viewFor } from 
 import {
   coordinatorIssues, coordinatorTask, CoordinatorIssues, gpInvitation, hasIssues, invitationTask, MeetingRef, teamsInvitationMail,
 } from '../domain/agenda-messages';
-import { buildMeetingInviteIcs } from '../domain/meeting-invite.ics';
+import { buildMeetingInviteIcs, meetingInviteMethod } from '../domain/meeting-invite.ics';
 import { missingRelations, organisationKey } from '../domain/relations.rules';
 import { Ledger } from '../ledger/ledger';
 import { rootLogger } from '../logging/logger';
@@ -21,6 +21,8 @@ export interface PublishSettings {
   autoAttach: boolean;
   /** Nexus task type for invitations and the coordinator's task (NEXUS_TASK_TYPE). */
   taskType: string;
+  /** MAIL_FROM's address: the invitation's organiser, which makes it a calendar REQUEST; unset = PUBLISH. */
+  inviteOrganizer?: string;
 }
 
 export interface PublishSummary {
@@ -294,13 +296,15 @@ class PublishRun {
     const ics = buildMeetingInviteIcs({
       districtId, districtName: this.district.name, meetingDate: date, startTime: this.district.startTime,
       durationMinutes: 2 * this.district.trackMinutes, teamsUrl: this.district.teamsUrl, location: this.district.location, stamp: this.now(),
+      organizer: this.d.settings.inviteOrganizer, attendees: this.district.inviteMailboxes,
     });
+    const method = meetingInviteMethod({ organizer: this.d.settings.inviteOrganizer });
     await this.each('teams', [key], async () => {
       const r = await this.d.ledger.runOnce(key, 'notify.teams', {
         perform: async () =>
           (await this.d.notify.send({
             id: `teams-invite.${districtId}.${date}`, to: this.district.inviteMailboxes, subject: mail.subject, body: mail.body,
-            attachments: [{ filename: `tvaerfagligt-samarbejdsmoede-${districtId}-${date}.ics`, contentType: 'text/calendar; charset=utf-8; method=PUBLISH', content: Buffer.from(ics, 'utf8') }],
+            attachments: [{ filename: `tvaerfagligt-samarbejdsmoede-${districtId}-${date}.ics`, contentType: `text/calendar; charset=utf-8; method=${method}`, content: Buffer.from(ics, 'utf8') }],
           })).deliveryId,
       });
       this.summary.teams = r.outcome === 'recorded' ? 'existing' : 'sent';

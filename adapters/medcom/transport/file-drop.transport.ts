@@ -91,7 +91,12 @@ export class FileDropTransport implements MedcomTransport {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw err;
     }
-    if (reason) await writeFile(`${target}.reason.txt`, `${reason}\n`);
+    if (reason) {
+      // Written aside and renamed into place: whoever sees the reason file sees all of it (a reader
+      // that found it mid-write read it empty: a loaded-run flake of the receipt corpus).
+      await writeFile(`${target}.reason.tmp`, `${reason}\n`);
+      await rename(`${target}.reason.tmp`, `${target}.reason.txt`);
+    }
   }
 
   private async staleClaims(): Promise<string[]> {
