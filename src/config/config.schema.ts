@@ -123,6 +123,8 @@ export const envSchema = z.object({
   MEDCOM_SENDER_SOR: z.string().default('123456789012345'),
   MEDCOM_SENDER_ID: z.string().default('751'),
   MEDCOM_SENDER_NAME: z.string().max(35).default('Solhøj Kommune Ældreområdet'),
+  /** Key that letter and envelope ids are derived under (HMAC): unguessable ids. Unset: generated into DATA_DIR/medcom-id-secret. */
+  MEDCOM_ID_SECRET: sensitive(z.string().min(32, 'at least 32 characters').optional()),
   MEDCOM_RECEIPT_TIMEOUT_MIN: int(1, 30),
   MEDCOM_CONVERTED_RECEIPT_TIMEOUT_MIN: int(1, 120),
   MEDCOM_MAX_RESENDS: int(0, 2),
