@@ -2,6 +2,7 @@ import type { AxiosResponse } from 'axios';
 import type { AppConfig } from '../../src/config/config.schema';
 import { errorCode, IntegrationError, PermanentError, RetryableError } from '../../src/common/errors';
 import { rootLogger } from '../../src/logging/logger';
+import { tagMatch } from '../../src/domain/tags';
 import { ResilientHttp, ResilientHttpOptions } from '../shared/resilient-http';
 import { requestClientCredentialsToken, TokenCache } from './nexus.auth';
 import { copenhagenDay, parseNexusDate } from './nexus.dates';
@@ -517,8 +518,9 @@ function nodeMayBeLocked(node: Wire, lockedState: string): boolean {
   return node.locked === undefined;
 }
 
+/** Tags compare normalised (case, dash kind, whitespace): the seed spells the agenda tag two ways. */
 function isTaggedForm(form: Wire, title: string, tag: string): boolean {
-  return sameName(formTitle(form), title) && activeTagNames(form).some((t) => sameName(t, tag));
+  return sameName(formTitle(form), title) && tagMatch(activeTagNames(form), tag) !== null;
 }
 
 function byCitizenThenId(a: NexusNote, b: NexusNote): number {

@@ -9,6 +9,25 @@ const int = (min: number, def: number) => z.coerce.number().int().min(min).defau
 const bool = (def: boolean) =>
   z.enum(['true', 'false', '1', '0', 'yes', 'no']).default(def ? 'true' : 'false').transform((v) => ['true', '1', 'yes'].includes(v));
 const optionalUrl = z.url().optional();
+/** A setting written as JSON in one environment variable; a value that is not JSON is refused by name. */
+const jsonSetting = <T extends z.ZodType>(shape: T, def: string) =>
+  z.string().default(def).transform((raw, ctx) => {
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be JSON' });
+      return z.NEVER;
+    }
+    const parsed = shape.safeParse(value);
+    if (!parsed.success) {
+      ctx.addIssue({ code: 'custom', message: parsed.error.issues[0]?.message ?? 'invalid' });
+      return z.NEVER;
+    }
+    return parsed.data as z.output<T>;
+  });
+/** The nurses' organisation under each name Nexus installations use; the seed's first (issue 17). */
+export const DEFAULT_NURSES_ORGANISATIONS = ['Sygeplejersker/sundhedslovgivning', 'Sygeplejersker'];
 
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -74,7 +93,29 @@ export const envSchema = z.object({
   NEXUS_ORG_HOMECARE: z.string().default('Hjemmeplejen'),
   NEXUS_ORG_VISITATOR: z.string().default('Visitator'),
   NEXUS_ORG_DEMENTIA: z.string().default('Demensspecialister'),
-  NEXUS_ORG_NURSES: z.string().default('Sygeplejersker'),
+  /**
+   * The nurses' organisation: a JSON list of names, the first that exists in Nexus is the one
+   * auto-attach adds; any of them attached satisfies the dementia rule. A plain name is a list of one.
+   */
+  NEXUS_ORG_NURSES: z
+    .string()
+    .default(JSON.stringify(DEFAULT_NURSES_ORGANISATIONS))
+    .transform((raw, ctx) => {
+      if (!raw.trim().startsWith('[')) return [raw.trim()];
+      try {
+        const list: unknown = JSON.parse(raw);
+        if (Array.isArray(list) && list.length > 0 && list.every((n) => typeof n === 'string' && n.trim() !== '')) return list as string[];
+      } catch {
+        /* reported below */
+      }
+      ctx.addIssue({ code: 'custom', message: 'a JSON list of organisation names, e.g. ["Sygeplejersker/sundhedslovgivning","Sygeplejersker"]' });
+      return z.NEVER;
+    }),
+  /**
+   * Explicit "Forløbstype" values per track, JSON {"rehab": [...], "complex": [...]}; compared normalised
+   * like tags and checked before the built-in rules (contains "§83a" → rehab, starts with "kompleks" → complex).
+   */
+  AGENDA_TRACK_VALUES: jsonSetting(z.object({ rehab: z.array(z.string()).optional(), complex: z.array(z.string()).optional() }).strict(), '{}'),
   AGENDA_AUTO_ATTACH: bool(false),
   /** A series meeting on a Danish public holiday (Kristi himmelfartsdag, skærtorsdag, …) is not planned: the next one is. */
   AGENDA_SKIP_PUBLIC_HOLIDAYS: bool(true),
