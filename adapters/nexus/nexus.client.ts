@@ -131,6 +131,7 @@ export class NexusClient implements NexusPort {
 
   async findMeetingNotes(q: MeetingNotesQuery): Promise<NexusNote[]> {
     if (!DAY.test(q.observationDate)) throw badInput('observationDate must be YYYY-MM-DD');
+    if (q.observationFrom !== undefined && !DAY.test(q.observationFrom)) throw badInput('observationFrom must be YYYY-MM-DD');
     const forms = await this.tracedForms(q.citizenList, q.citizenView, (node) => nodeNamed(node, q.formTitle));
     const notes: NexusNote[] = [];
     let undated = 0;
@@ -141,7 +142,8 @@ export class NexusClient implements NexusPort {
         undated++;
         continue;
       }
-      if (copenhagenDay(observed) === q.observationDate) notes.push(this.note(form, citizenId));
+      const day = copenhagenDay(observed);
+      if (day <= q.observationDate && day >= (q.observationFrom ?? q.observationDate)) notes.push(this.note(form, citizenId));
     }
     // A tagged note without an observation date cannot belong to any meeting; say so (ids only).
     if (undated > 0) rootLogger().warn({ system: NEXUS_SYSTEM, undated }, 'tagged nexus notes without observation date skipped');

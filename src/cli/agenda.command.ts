@@ -13,7 +13,7 @@ import { isIsoDate, isMeetingDate, nextMeetingOnOrAfter } from '../domain/meetin
 import { WorkingDayCalendar } from '../domain/working-days';
 import { createLogger, setRootLogger } from '../logging/logger';
 import { startService } from '../main';
-import { CollectAgenda } from '../workflows/collect-agenda';
+import { CollectAgenda, collectSettings } from '../workflows/collect-agenda';
 import { PublishAgenda, PublishSummary } from '../workflows/publish-agenda';
 
 export interface AgendaOptions {
@@ -98,7 +98,7 @@ async function dryRun(config: AppConfig, district: District, date: string): Prom
     : undefined;
   const client = NexusClient.fromConfig({ ...config, ...sandbox?.env });
   try {
-    return (await new CollectAgenda(client, [district], null, null).collect(district.id, date, { store: false })).agenda;
+    return (await new CollectAgenda(client, [district], null, null, collectSettings(config)).collect(district.id, date, { store: false })).agenda;
   } finally {
     client.shutdown();
     await sandbox?.sandbox.stop();
