@@ -126,12 +126,12 @@ function summaryLine(s: PublishSummary): string {
 
 /** A readable table: times, tracks, ids and warning codes (no names, no CPR). */
 function table(district: District, doc: AgendaDocument, agenda: Agenda): string {
-  const rows = doc.items.map((i, n) => [String(n + 1), i.start, agenda.items[n].end, i.track, String(i.noteId), String(i.citizenId), i.warnings.join(', ') || '-']);
-  const head = ['#', 'start', 'end', 'track', 'note', 'citizen', 'warnings'];
+  const rows = doc.items.map((i, n) => [String(n + 1), i.start, agenda.items[n].end, i.timeSetBy, i.track, String(i.noteId), String(i.citizenId), i.warnings.join(', ') || '-']);
+  const head = ['#', 'start', 'end', 'time set by', 'track', 'note', 'citizen', 'warnings'];
   const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
   const line = (r: string[]) => r.map((v, c) => v.padEnd(widths[c])).join('  ').trimEnd();
   const out = [`Tværfagligt samarbejdsmøde ${district.name} (${district.id}) ${doc.meetingDate}: ${doc.items.length} item(s)`, '', line(head), ...rows.map(line), ''];
-  if (doc.excluded.length) out.push('Not on the agenda:', ...doc.excluded.map((e) => `  note ${e.noteId}  citizen ${e.citizenId}  ${e.reason}`), '');
+  if (doc.excluded.length) out.push('Not on the agenda:', ...doc.excluded.map((e) => `  note ${e.noteId}  citizen ${e.citizenId}  ${e.reason}${e.observationDate ? ` (observed ${e.observationDate})` : ''}`), '');
   out.push(`Agenda warnings: ${doc.warnings.join(', ') || 'none'}`);
   return out.join('\n') + '\n';
 }
