@@ -9,9 +9,10 @@ const int = (min: number, def: number) => z.coerce.number().int().min(min).defau
 const bool = (def: boolean) =>
   z.enum(['true', 'false', '1', '0', 'yes', 'no']).default(def ? 'true' : 'false').transform((v) => ['true', '1', 'yes'].includes(v));
 const optionalUrl = z.url().optional();
-/** A setting written as JSON in one environment variable; a value that is not JSON is refused by name. */
-const jsonSetting = <T extends z.ZodType>(shape: T, def: string) =>
-  z.string().default(def).transform((raw, ctx) => {
+/** An optional setting written as JSON in one environment variable; a value that is not JSON (or not the shape) is refused by name. */
+const optionalJson = <T extends z.ZodType>(shape: T) =>
+  z.string().optional().transform((raw, ctx): z.output<T> | undefined => {
+    if (raw === undefined || raw.trim() === '') return undefined;
     let value: unknown;
     try {
       value = JSON.parse(raw);
@@ -21,7 +22,7 @@ const jsonSetting = <T extends z.ZodType>(shape: T, def: string) =>
     }
     const parsed = shape.safeParse(value);
     if (!parsed.success) {
-      ctx.addIssue({ code: 'custom', message: parsed.error.issues[0]?.message ?? 'invalid' });
+      ctx.addIssue({ code: 'custom', message: `${parsed.error.issues[0]?.path.join('.') || 'value'}: ${parsed.error.issues[0]?.message ?? 'invalid'}` });
       return z.NEVER;
     }
     return parsed.data as z.output<T>;
@@ -94,28 +95,31 @@ export const envSchema = z.object({
   NEXUS_ORG_VISITATOR: z.string().default('Visitator'),
   NEXUS_ORG_DEMENTIA: z.string().default('Demensspecialister'),
   /**
-   * The nurses' organisation: a JSON list of names, the first that exists in Nexus is the one
-   * auto-attach adds; any of them attached satisfies the dementia rule. A plain name is a list of one.
+   * The nurses' organisation under each name it may have, in order of preference: a JSON list or
+   * comma-separated names. Any one attached satisfies the dementia rule; auto-attach adds the first
+   * that exists in Nexus and never a second.
    */
   NEXUS_ORG_NURSES: z
     .string()
-    .default(JSON.stringify(DEFAULT_NURSES_ORGANISATIONS))
+    .default(DEFAULT_NURSES_ORGANISATIONS.join(','))
     .transform((raw, ctx) => {
-      if (!raw.trim().startsWith('[')) return [raw.trim()];
-      try {
-        const list: unknown = JSON.parse(raw);
-        if (Array.isArray(list) && list.length > 0 && list.every((n) => typeof n === 'string' && n.trim() !== '')) return list as string[];
-      } catch {
-        /* reported below */
+      let list: unknown = raw.split(',').map((n) => n.trim());
+      if (raw.trim().startsWith('[')) {
+        try {
+          list = JSON.parse(raw);
+        } catch {
+          list = null;
+        }
       }
-      ctx.addIssue({ code: 'custom', message: 'a JSON list of organisation names, e.g. ["Sygeplejersker/sundhedslovgivning","Sygeplejersker"]' });
+      if (Array.isArray(list) && list.length > 0 && list.every((n) => typeof n === 'string' && n.trim() !== '')) return (list as string[]).map((n) => n.trim());
+      ctx.addIssue({ code: 'custom', message: 'organisation names, comma-separated or a JSON list, none empty' });
       return z.NEVER;
     }),
   /**
    * Explicit "Forløbstype" values per track, JSON {"rehab": [...], "complex": [...]}; compared normalised
    * like tags and checked before the built-in rules (contains "§83a" → rehab, starts with "kompleks" → complex).
    */
-  AGENDA_TRACK_VALUES: jsonSetting(z.object({ rehab: z.array(z.string()).optional(), complex: z.array(z.string()).optional() }).strict(), '{}'),
+  AGENDA_TRACK_VALUES: optionalJson(z.object({ rehab: z.array(z.string().min(1)).optional(), complex: z.array(z.string().min(1)).optional() }).strict()),
   AGENDA_AUTO_ATTACH: bool(false),
   /** A series meeting on a Danish public holiday (Kristi himmelfartsdag, skærtorsdag, …) is not planned: the next one is. */
   AGENDA_SKIP_PUBLIC_HOLIDAYS: bool(true),

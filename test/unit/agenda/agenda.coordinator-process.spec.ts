@@ -1,3 +1,4 @@
+import { envSchema } from '../../../src/config/config.schema';
 import { AgendaInput, buildAgenda, CandidateNote, toAgendaDocument, trackOf } from '../../../src/domain/agenda.builder';
 import { hasDementia, isDementiaCondition, missingRelations, organisationKey } from '../../../src/domain/relations.rules';
 import { tagKey } from '../../../src/domain/tags';
@@ -205,5 +206,31 @@ describe('locked notes', () => {
   it('a locked note with a coordinator time keeps that time', () => {
     const a = build([rehab(1, '1', { id: 1, locked: true, items: { Tidspunkt: '10:00' } }), rehab(2, '2', { id: 2 })]);
     expect(rows(a)).toEqual([[1, '10:00', 'coordinator', ['NOTE_LOCKED']], [2, '10:10', 'tsm-bridge', []]]);
+  });
+});
+
+describe('settings', () => {
+  it.each([
+    [undefined, ['Sygeplejersker/sundhedslovgivning', 'Sygeplejersker']],
+    ['Sygeplejersker', ['Sygeplejersker']],
+    ['Sygeplejen , Sygeplejersker', ['Sygeplejen', 'Sygeplejersker']],
+    ['["Sygeplejersker/sundhedslovgivning"]', ['Sygeplejersker/sundhedslovgivning']],
+  ])('NEXUS_ORG_NURSES=%j → %j', (value, expected) => {
+    expect(envSchema.parse(value === undefined ? {} : { NEXUS_ORG_NURSES: value }).NEXUS_ORG_NURSES).toEqual(expected);
+  });
+
+  it.each([
+    [undefined, undefined],
+    ['{"rehab": ["Hverdagsrehabilitering"]}', { rehab: ['Hverdagsrehabilitering'] }],
+  ])('AGENDA_TRACK_VALUES=%j → %j', (value, expected) => {
+    expect(envSchema.parse(value === undefined ? {} : { AGENDA_TRACK_VALUES: value }).AGENDA_TRACK_VALUES).toEqual(expected);
+  });
+
+  it.each(['{rehab', '{"rehab": "x"}', '{"other": []}', '[]'])('AGENDA_TRACK_VALUES=%j is refused', (value) => {
+    expect(envSchema.safeParse({ AGENDA_TRACK_VALUES: value }).success).toBe(false);
+  });
+
+  it.each(['[]', '["", "x"]', ' , ', '[oops'])('NEXUS_ORG_NURSES=%j is refused', (value) => {
+    expect(envSchema.safeParse({ NEXUS_ORG_NURSES: value }).success).toBe(false);
   });
 });
