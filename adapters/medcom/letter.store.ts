@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { personalDataDeletedKey } from '../../src/infra/aof-scrub';
 import type { GpMessageFormat, GpPractice } from '../directory/directory.port';
 import type { GpLetter, LetterState } from './medcom.port';
 
@@ -179,7 +180,10 @@ export class LetterStore {
   async transition(letterId: string, from: LetterState[], to: LetterState, fields: Record<string, string> = {}): Promise<TransitionResult> {
     const args = Object.entries({ ...fields, updatedAt: new Date().toISOString() }).flat();
     const r = (await this.redis.eval(TRANSITION, 1, this.key(letterId), from.join(','), to, ...args)) as number;
-    if (r === 1 && to !== 'sent') await this.redis.multi().del(this.bodyKey(letterId)).zrem(this.awaitingKey(), letterId).exec();
+    if (r === 1 && to !== 'sent') {
+      // The count tells the AOF scrub (maintenance.scrub-aof) that a body must also leave the disk.
+      await this.redis.multi().del(this.bodyKey(letterId)).zrem(this.awaitingKey(), letterId).incr(personalDataDeletedKey(this.prefix)).exec();
+    }
     return r === 1 ? 'moved' : r === 0 ? 'unchanged' : 'unknown';
   }
 }

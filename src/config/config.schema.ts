@@ -43,6 +43,9 @@ export const envSchema = z.object({
 
   REDIS_URL: sensitive(z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL').optional()),
   QUEUE_LOCK_MS: int(1000, 30000),
+  /** Deleted personal data (letter bodies) is rewritten out of the AOF on disk within this bound
+   *  (a check this often, at most one BGREWRITEAOF per period); 0 turns the scrub off. */
+  PERSONAL_DATA_SCRUB_MS: int(0, 900000),
   QUEUE_PREFIX: z.string().regex(/^[a-z0-9-]+$/, 'lower-case letters, digits and dashes').default('tsm'),
 
   ADMIN_USER: z.string().min(1).default('admin'),

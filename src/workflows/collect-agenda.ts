@@ -1,6 +1,6 @@
 import type { NexusPort } from '../../adapters/nexus/nexus.port';
 import { AuditService } from '../audit/audit.service';
-import { PermanentError } from '../common/errors';
+import { IntegrationError, PermanentError, RetryableError } from '../common/errors';
 import { District, findDistrict } from '../config/districts';
 import { Agenda, buildAgenda, CitizenFacts, OFF_DATE_DAYS, TrackValues } from '../domain/agenda.builder';
 import { addCalendarDays } from '../domain/local-time';
@@ -71,6 +71,14 @@ export class CollectAgenda {
   }
 
   async collect(districtId: string, meetingDate: string, opts: { store: boolean }): Promise<CollectResult> {
+    try {
+      return await this.collectOnce(districtId, meetingDate, opts);
+    } catch (err) {
+      throw transientInCollect(err);
+    }
+  }
+
+  private async collectOnce(districtId: string, meetingDate: string, opts: { store: boolean }): Promise<CollectResult> {
     if (!isIsoDate(meetingDate)) throw new PermanentError(`meeting date must be YYYY-MM-DD, got ${JSON.stringify(meetingDate)}`, 'AGENDA_BAD_DATE');
     const district = this.district(districtId);
     const names = district.nexus;
@@ -115,4 +123,20 @@ export class CollectAgenda {
     });
     return { district, agenda, stored };
   }
+}
+
+/**
+ * Collect only reads, so running it again is harmless; and the scheduled collect is a one-shot job
+ * whose dead letter means a meeting without an agenda. An answer that is not what Nexus promises
+ * (an HTML page with status 200 from a proxy, JSON cut off in transfer) is most often a passing
+ * fault in front of Nexus, so here it is retried with the queue's backoff like a 5xx or a timeout;
+ * one that persists still ends in the dead letters, under the same code, after the queue's attempts.
+ * Other permanent Nexus answers (a list, view or organisation not found, a foreign link) are
+ * configuration or data faults and stay permanent.
+ */
+function transientInCollect(err: unknown): unknown {
+  if (err instanceof IntegrationError && err.errorClass === 'permanent' && err.code === 'NEXUS_BAD_RESPONSE') {
+    return new RetryableError(err.message, err.code, err.system, err.status);
+  }
+  return err;
 }

@@ -31,6 +31,10 @@ export interface ChaosObservations {
   /** tsm-bridge's own view per note: settled (done), still open (pending) or failed. */
   status: Record<number, { state: 'done' | 'pending' | 'failed'; reason?: string } | undefined>;
   deadLetters: Array<{ id: string; name: string; reason: string; noteId?: number }>;
+  /** Error codes of the dead letters the run provokes on purpose. The chaos faults are all transient,
+   *  so the run plans none: any dead letter is a violation (S3 of issue 14: a stall-limit dead letter
+   *  once passed as "OK"). */
+  plannedDeadLetterCodes?: string[];
   chaos: { kills: number; redisRestarts: number; requiredKills: number; requiredRedisRestarts: number };
 }
 
@@ -75,6 +79,9 @@ export function reconcileChaos(o: ChaosObservations, s: ReconcileSettings): Chao
   const deadByNote = new Map<number, number>();
   for (const d of o.deadLetters) {
     if (!d.reason?.trim()) violations.push(`dead letter ${d.id} (${d.name}) has no reason`);
+    else if (!(o.plannedDeadLetterCodes ?? []).includes(/^\[([^\]]+)\]/.exec(d.reason)?.[1] ?? '')) {
+      violations.push(`dead letter ${d.id} (${d.name}) was not planned: ${d.reason.slice(0, 200)}`);
+    }
     if (d.noteId !== undefined) deadByNote.set(d.noteId, (deadByNote.get(d.noteId) ?? 0) + 1);
   }
 

@@ -282,6 +282,8 @@ async function observe(
     edoc: { titles: edoc.titles, duplicates: edoc.duplicates },
     vans: { ...archive, ...vans },
     status: byNote,
+    // Every fault the run injects is transient, so every dead letter is a failure of tsm-bridge.
+    plannedDeadLetterCodes: [],
     deadLetters: dead.map((d) => ({
       id: d.id, name: d.name, reason: d.reason, ...(typeof d.payload.noteId === 'number' ? { noteId: d.payload.noteId } : {}),
     })),
