@@ -15,6 +15,7 @@ import { IntakeApiKey } from '../children/intake-api-key';
 import { IntakeApiKeyGuard } from '../children/intake-api-key.guard';
 import type { AppConfig } from '../config/config.schema';
 import { CONFIG, REDIS } from '../config/tokens';
+import { CLOCK, Clock } from '../common/clock';
 import { WorkingDayCalendar } from '../domain/working-days';
 import { CpuWork } from '../infra/cpu-work';
 import { Ledger } from '../ledger/ledger';
@@ -49,28 +50,28 @@ export function childrenSettings(c: AppConfig): ChildrenSettings {
     { provide: WorkingDayCalendar, inject: [CONFIG], useFactory: (c: AppConfig) => new WorkingDayCalendar(c.CHILDREN_CLOSED_DAYS) },
     {
       provide: ChildrenIntake,
-      inject: [ChildrenStore, QueueGateway, AuditService, WorkingDayCalendar, CONFIG],
-      useFactory: (store: ChildrenStore, queues: QueueGateway, audit: AuditService, cal: WorkingDayCalendar, c: AppConfig) =>
-        new ChildrenIntake(store, new QueuedChildrenJobs(queues), audit, cal, childrenSettings(c)),
+      inject: [ChildrenStore, QueueGateway, AuditService, WorkingDayCalendar, CONFIG, CLOCK],
+      useFactory: (store: ChildrenStore, queues: QueueGateway, audit: AuditService, cal: WorkingDayCalendar, c: AppConfig, clock: Clock) =>
+        new ChildrenIntake(store, new QueuedChildrenJobs(queues), audit, cal, childrenSettings(c), () => clock.now()),
     },
     {
       provide: RouteRequestStep,
-      inject: [ChildrenStore, ChildrenUnits, NOTIFY_PORT, DocumentJournal, Ledger, AuditService, CONFIG, CpuWork],
-      useFactory: (store: ChildrenStore, units: ChildrenUnits, notify: NotifyPort, journal: DocumentJournal, ledger: Ledger, audit: AuditService, c: AppConfig, cpu: CpuWork) =>
-        new RouteRequestStep(store, units, notify, journal, ledger, audit, { documentType: c.EDOC_DOCUMENT_TYPE, acceptWorkingDays: c.CHILDREN_ACCEPT_WORKING_DAYS },
-          undefined, (form) => cpu.renderFormPdf(form)),
+      inject: [ChildrenStore, ChildrenUnits, NOTIFY_PORT, DocumentJournal, Ledger, AuditService, CONFIG, CLOCK, CpuWork],
+      useFactory: (store: ChildrenStore, units: ChildrenUnits, notify: NotifyPort, journal: DocumentJournal, ledger: Ledger, audit: AuditService, c: AppConfig, clock: Clock, cpu: CpuWork) =>
+        new RouteRequestStep(store, units, notify, journal, ledger, audit, { documentType: c.EDOC_DOCUMENT_TYPE, acceptWorkingDays: c.CHILDREN_ACCEPT_WORKING_DAYS }, () => clock.now(),
+          (form) => cpu.renderFormPdf(form)),
     },
     {
       provide: ChildrenReminders,
-      inject: [ChildrenStore, ChildrenUnits, NOTIFY_PORT, Ledger, AuditService, CONFIG],
-      useFactory: (store: ChildrenStore, units: ChildrenUnits, notify: NotifyPort, ledger: Ledger, audit: AuditService, c: AppConfig) =>
-        new ChildrenReminders(store, units, notify, ledger, audit, { acceptWorkingDays: c.CHILDREN_ACCEPT_WORKING_DAYS, followUpDays: c.CHILDREN_FOLLOWUP_DAYS }),
+      inject: [ChildrenStore, ChildrenUnits, NOTIFY_PORT, Ledger, AuditService, CONFIG, CLOCK],
+      useFactory: (store: ChildrenStore, units: ChildrenUnits, notify: NotifyPort, ledger: Ledger, audit: AuditService, c: AppConfig, clock: Clock) =>
+        new ChildrenReminders(store, units, notify, ledger, audit, { acceptWorkingDays: c.CHILDREN_ACCEPT_WORKING_DAYS, followUpDays: c.CHILDREN_FOLLOWUP_DAYS }, () => clock.now()),
     },
     {
       provide: JournalAgreementStep,
-      inject: [ChildrenStore, ChildrenUnits, NOTIFY_PORT, DocumentJournal, Ledger, AuditService, CONFIG, CpuWork],
-      useFactory: (store: ChildrenStore, units: ChildrenUnits, notify: NotifyPort, journal: DocumentJournal, ledger: Ledger, audit: AuditService, c: AppConfig, cpu: CpuWork) =>
-        new JournalAgreementStep(store, units, notify, journal, ledger, audit, { documentType: c.EDOC_DOCUMENT_TYPE }, undefined, (form) => cpu.renderFormPdf(form)),
+      inject: [ChildrenStore, ChildrenUnits, NOTIFY_PORT, DocumentJournal, Ledger, AuditService, CONFIG, CLOCK, CpuWork],
+      useFactory: (store: ChildrenStore, units: ChildrenUnits, notify: NotifyPort, journal: DocumentJournal, ledger: Ledger, audit: AuditService, c: AppConfig, clock: Clock, cpu: CpuWork) =>
+        new JournalAgreementStep(store, units, notify, journal, ledger, audit, { documentType: c.EDOC_DOCUMENT_TYPE }, () => clock.now(), (form) => cpu.renderFormPdf(form)),
     },
     ChildrenProcessor,
   ],
