@@ -175,7 +175,8 @@ export const envSchema = z.object({
     .regex(/^((0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]))(,(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]))*$/, 'comma-separated MM-DD, e.g. 12-24,12-31')
     .optional()
     .transform((s) => (s ? s.split(',') : [])),
-  CHILDREN_HOME_VISIT_WINDOW_EXEMPT: bool(true),
+  /** The windows hold for every place, the home included (seed); true exempts health visitors' home meetings. */
+  CHILDREN_HOME_VISIT_WINDOW_EXEMPT: bool(false),
   CHILDREN_UNITS_FILE: z.string().optional(),
   CHILDREN_FORM_RETENTION_DAYS: int(1, 30),
   CHILDREN_RECORD_RETENTION_DAYS: int(1, 365),

@@ -123,10 +123,12 @@ export function fitsMeetingWindow(start: Date, minutes = MEETING_MINUTES, tz = C
   const s = localParts(start, tz);
   const e = localParts(new Date(start.getTime() + minutes * 60_000), tz);
   if (s.date !== e.date) return false;
-  const from = s.hour * 60 + s.minute;
-  const to = e.hour * 60 + e.minute;
-  // A start with seconds (08:00:30) is later than 08:00, which can only make it fit less.
-  return MEETING_WINDOWS.some((w) => w.weekday === s.weekday && from >= w.fromMinute && to <= w.toMinute);
+  // Compared to the second: Monday 14:00:30 for an hour ends 15:00:30, after the window.
+  // (Copenhagen's offsets are whole minutes, so the instant's seconds are the wall clock's.)
+  const from = (s.hour * 60 + s.minute) * 60 + (start.getTime() / 1000 - Math.floor(start.getTime() / 60_000) * 60);
+  const endMs = start.getTime() + minutes * 60_000;
+  const to = (e.hour * 60 + e.minute) * 60 + (endMs / 1000 - Math.floor(endMs / 60_000) * 60);
+  return MEETING_WINDOWS.some((w) => w.weekday === s.weekday && from >= w.fromMinute * 60 && to <= w.toMinute * 60);
 }
 
 export interface MeetingTimeFacts {
@@ -136,10 +138,17 @@ export interface MeetingTimeFacts {
   now: Date;
   /** Public holidays are no meeting days, even on a Monday or Thursday. */
   calendar: { isWorkingDay(date: string): boolean };
-  /** Health visitors' home meetings are arranged by phone and are not bound to the windows. */
+  /**
+   * true: health visitors' home meetings are not bound to the windows. Default false: the seed puts
+   * the windows on "dagtilbud, skole eller i barnets hjem" alike.
+   */
   homeVisitWindowExempt: boolean;
 }
 
+/**
+ * "Ved sundhedsplejens samarbejdsmøder i hjemmet foregår invitation telefonisk og aftaler registreres i
+ * fagsystemer": the health visitors invite by phone, so no mail goes to the central mailbox.
+ */
 export function isHomeVisit(localUnitType: LocalUnitType, placeType: PlaceType): boolean {
   return localUnitType === 'sundhedspleje' && placeType === 'hjem';
 }

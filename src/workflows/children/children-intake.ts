@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { AuditService } from '../../audit/audit.service';
 import { CourseMilestones, deriveStatus } from '../../domain/children-course';
-import { checkChildrenRequest, checkMeetingTime, LocalUnitType, PlaceType } from '../../domain/children-meeting.rules';
+import { checkChildrenRequest, checkMeetingTime, isHomeVisit, LocalUnitType, PlaceType } from '../../domain/children-meeting.rules';
 import { WorkingDayCalendar, workingDayDeadline } from '../../domain/working-days';
 import { childrenIntake } from '../../metrics/metrics';
 import { agreementSchema, childrenRequestSchema, followUpSchema } from '../../../schemas/children-request.schema';
@@ -22,6 +22,8 @@ export interface SubmitResult {
   id: string;
   status: string;
   duplicate: boolean;
+  /** 'telefonisk': a health visitors' home meeting, invited by phone (no mail to the central mailbox). */
+  invitation: 'mail' | 'telefonisk';
 }
 
 export interface MeetingResult {
@@ -130,7 +132,10 @@ export class ChildrenIntake {
     }
     // Also on a repeat: the first call may have stored the request and died before enqueueing.
     await this.schedule(record);
-    return { id: record.id, status: deriveStatus(record), duplicate: created.kind !== 'created' };
+    return {
+      id: record.id, status: deriveStatus(record), duplicate: created.kind !== 'created',
+      invitation: isHomeVisit(record.localUnitType, record.placeType) ? 'telefonisk' : 'mail',
+    };
   }
 
   private async schedule(r: ChildrenRequestRecord): Promise<void> {

@@ -1,6 +1,7 @@
 import type { NotifyPort } from '../../../adapters/notify/notify.port';
 import { AuditService } from '../../audit/audit.service';
 import { PermanentError } from '../../common/errors';
+import { isHomeVisit } from '../../domain/children-meeting.rules';
 import { localParts } from '../../domain/local-time';
 import { Ledger } from '../../ledger/ledger';
 import type { DocumentJournal } from '../journal-document';
@@ -44,7 +45,13 @@ export class RouteRequestStep {
     const pdf = await renderFormPdf(requestFormDocument(form, r, unit));
     const attachments = form.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: Buffer.from(a.base64, 'base64') }));
 
-    if (!r.routedAt) {
+    if (!r.routedAt && isHomeVisit(r.localUnitType, r.placeType)) {
+      // The health visitors invite by phone (seed): nothing goes to the central mailbox; eDoc still gets the form.
+      await this.store.milestone(r.id, 'routedAt', this.now().toISOString());
+      await this.audit.record({
+        action: 'notify.children-request', system: 'notify', outcome: 'skipped', requestId: r.id, reason: 'invitation telefonisk (sundhedspleje i hjemmet)',
+      });
+    } else if (!r.routedAt) {
       const ledgerKey = `notify:children:${r.id}:request-to-unit`;
       const mail = requestToUnitMail({
         requestId: r.id, unit, proposedStart: r.proposedStart, placeType: r.placeType, deadlineAt: r.deadlineAt,

@@ -5,7 +5,7 @@ import { ChildrenStore } from '../../../src/workflows/children/children.store';
 import { CHILD_CPR, FakeJobs, NOW, PDF_BYTES, redisContext, validAgreement, validRequest } from './children-fakes';
 
 const settings: ChildrenSettings = {
-  acceptWorkingDays: 10, homeVisitWindowExempt: true, followUpDays: 90,
+  acceptWorkingDays: 10, homeVisitWindowExempt: false, followUpDays: 90,
 };
 
 function setup(over: Partial<ChildrenSettings> = {}, now = NOW) {
@@ -167,14 +167,33 @@ describe('submit', () => {
     expect(await t.keys()).toEqual([]);
   });
 
-  it('accepts a health visitor home meeting outside the windows', async () => {
+  const homeVisit = { localUnit: { name: 'Sundhedsplejen Nord', type: 'sundhedspleje' }, place: { type: 'hjem', address: 'Hjemmevej 3' } };
+
+  it('refuses a health visitor home meeting outside the windows by default (Tuesday), storing nothing', async () => {
     const t = make();
-    const res = await t.intake.submit(validRequest({
-      localUnit: { name: 'Sundhedsplejen Nord', type: 'sundhedspleje' },
-      place: { type: 'hjem', address: 'Hjemmevej 3' },
-      proposedStart: '2026-03-24T16:30:00+01:00',
-    }));
-    expect(res.duplicate).toBe(false);
+    const err = await refused(t.intake.submit(validRequest({ ...homeVisit, proposedStart: '2026-03-24T10:00:00+01:00' })));
+    expect(err).toMatchObject({ status: 422, code: 'OUTSIDE_MEETING_WINDOW' });
+    expect(await t.keys()).toEqual([]);
+  });
+
+  it('refuses Monday 14:00:30: the hour ends 15:00:30, after the window', async () => {
+    const t = make();
+    const err = await refused(t.intake.submit(validRequest({ proposedStart: '2026-03-23T14:00:30+01:00' })));
+    expect(err).toMatchObject({ status: 422, code: 'OUTSIDE_MEETING_WINDOW' });
+  });
+
+  it('a health visitor home meeting inside a window is invited by phone: invitation "telefonisk"; others "mail"', async () => {
+    const t = make();
+    const home = await t.intake.submit(validRequest({ ...homeVisit, proposedStart: '2026-03-23T10:00:00+01:00' }));
+    expect(home).toMatchObject({ duplicate: false, invitation: 'telefonisk' });
+    const school = await t.intake.submit(validRequest({ child: { cpr: '010118-1111' }, place: { type: 'hjem', address: 'Hjemmevej 3' } }));
+    expect(school.invitation).toBe('mail');
+  });
+
+  it('the exemption is still a switch (CHILDREN_HOME_VISIT_WINDOW_EXEMPT=true)', async () => {
+    const t = make({ homeVisitWindowExempt: true });
+    const res = await t.intake.submit(validRequest({ ...homeVisit, proposedStart: '2026-03-24T16:30:00+01:00' }));
+    expect(res).toMatchObject({ duplicate: false, invitation: 'telefonisk' });
   });
 
   it('takes attachments', async () => {

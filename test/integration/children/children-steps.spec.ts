@@ -21,7 +21,7 @@ function setup() {
   const journal = new FakeJournal({ [CHILD_CPR.replace('-', '')]: CHILD_CASE });
   const jobs = new FakeJobs();
   const now = () => NOW;
-  const intake = new ChildrenIntake(store, jobs, ctx.audit, new WorkingDayCalendar(), { acceptWorkingDays: 10, homeVisitWindowExempt: true, followUpDays: 90 }, now);
+  const intake = new ChildrenIntake(store, jobs, ctx.audit, new WorkingDayCalendar(), { acceptWorkingDays: 10, homeVisitWindowExempt: false, followUpDays: 90 }, now);
   const route = new RouteRequestStep(store, units, notify, journal, ctx.ledger, ctx.audit, { documentType: 'Notat', acceptWorkingDays: 10 }, now);
   const reminders = new ChildrenReminders(store, units, notify, ctx.ledger, ctx.audit, { acceptWorkingDays: 10, followUpDays: 90 }, now);
   const agreement = new JournalAgreementStep(store, units, notify, journal, ctx.ledger, ctx.audit, { documentType: 'Notat' }, now);
@@ -73,6 +73,23 @@ describe('children.route', () => {
     const audit = await t.audit.query({ requestId: id });
     expect(audit.map((a) => a.action)).toContain('notify.children-request');
     expect(JSON.stringify(audit)).not.toContain(CHILD_CPR);
+  });
+
+  it("a health visitors' home meeting is invited by phone: no mail to the central mailbox, still journaled", async () => {
+    const t = make();
+    const { id, invitation } = await t.intake.submit(validRequest({
+      localUnit: { name: 'Sundhedsplejen Nord', type: 'sundhedspleje' }, place: { type: 'hjem', address: 'Hjemmevej 3' },
+    }));
+    expect(invitation).toBe('telefonisk');
+    expect(await t.route.run(id)).toBe('routed');
+    expect(t.notify.sendCalls).toBe(0);
+    expect([...t.journal.filed.values()].map((d) => [d.sourceId, d.kind])).toEqual([[`children-request-${id}`, 'request-form']]);
+    expect(await t.intake.view(id)).toMatchObject({ status: 'journaled', formDeletedAt: NOW.toISOString() });
+    const audit = await t.audit.query({ requestId: id });
+    expect(audit.find((a) => a.action === 'notify.children-request')).toMatchObject({ outcome: 'skipped' });
+    // Nor does the acceptance reminder go to the central mailbox: only the local leader hears of it.
+    expect(await t.reminders.acceptanceDeadline(id)).toBe('sent');
+    expect(t.notify.delivered.get(`children-acceptance-reminder-${id}`)!.to).toEqual([LEADER]);
   });
 
   it('a second run (retry, redelivery) sends and files nothing again', async () => {

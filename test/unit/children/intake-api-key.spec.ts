@@ -56,6 +56,6 @@ describe('children config', () => {
 
   it('defaults: 10 working days, home visits exempt from the windows', () => {
     const c = loadConfig({});
-    expect([c.CHILDREN_ACCEPT_WORKING_DAYS, c.CHILDREN_HOME_VISIT_WINDOW_EXEMPT, c.CHILDREN_FOLLOWUP_DAYS]).toEqual([10, true, 90]);
+    expect([c.CHILDREN_ACCEPT_WORKING_DAYS, c.CHILDREN_HOME_VISIT_WINDOW_EXEMPT, c.CHILDREN_FOLLOWUP_DAYS]).toEqual([10, false, 90]);
   });
 });
