@@ -65,10 +65,10 @@ export const RULE_MESSAGES: Record<ChildrenRuleCode, BilingualMessage> = {
   },
 };
 
-/** Names a local leader may write for each unit; matched after folding case, æøå and dashes. */
+/** Names a local leader may write for each unit; matched after folding (see `fold`). */
 const ALLOWED_UNITS: Record<ExternalUnitId, readonly string[]> = {
   sundhedstjenesten: ['sundhedstjenesten', 'sundhedstjeneste'],
-  ke: ['ke', 'kompetenceenheden', 'kompetenceenheden (ke)', 'kompetenceenhed'],
+  ke: ['ke', '(ke)', 'kompetenceenheden', 'kompetenceenhed'],
 };
 const EXCLUDED_UNITS: readonly string[] = [
   'born og familieradgivningen', 'borne og familieradgivningen', 'born og familieradgivning', 'borne og familieradgivning', 'bfr',
@@ -80,13 +80,18 @@ export const EXTERNAL_UNIT_NAMES: Record<ExternalUnitId, string> = {
   ke: 'Kompetenceenheden (KE)',
 };
 
-function fold(name: string): string {
-  return name
+/**
+ * Case-folded, æ/ø/å and their spellings ae/oe/aa alike, with dashes, spaces and a "(KE)" ignored:
+ * "Kompetence-enheden", "kompetenceenheden", "Kompetenceenheden (KE)" and "KE" are one unit.
+ */
+export function fold(name: string): string {
+  const f = name
     .normalize('NFKC')
     .toLowerCase()
     .replace(/æ/g, 'ae').replace(/ø/g, 'o').replace(/oe/g, 'o').replace(/å/g, 'a').replace(/aa/g, 'a')
-    .replace(/[\s\-–—]+/g, ' ')
-    .trim();
+    .replace(/[\s\-‐‑–—]+/g, '');
+  const withoutKe = f.replace(/\(ke\)/g, '');
+  return withoutKe || f;
 }
 
 const ALLOWED_BY_FOLDED = new Map<string, ExternalUnitId>(
