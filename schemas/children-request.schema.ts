@@ -154,6 +154,10 @@ export const submitResponseSchema = z.strictObject({
   id: z.uuid(),
   status: statusEnum,
   duplicate: z.boolean().describe('true when this request was submitted before (same requestId or same content): nothing new was stored'),
+  invitation: z.enum(['mail', 'telefonisk'])
+    .describe("'telefonisk': a health visitors' home meeting, invited by phone (nothing is mailed to the central mailbox); 'mail' otherwise"),
+  warnings: z.array(z.enum(['MEETING_BEFORE_ACCEPT_DEADLINE']))
+    .describe('Always present. MEETING_BEFORE_ACCEPT_DEADLINE: the meeting is sooner than 10 working days after receipt, so the unit must accept by the end of the working day before the meeting; the local leader is told by mail (Danish)'),
 });
 childrenSchemaRegistry.add(submitResponseSchema, { id: 'SubmitResult' });
 
@@ -175,7 +179,7 @@ export const requestViewSchema = z
     placeType: z.enum(PLACE_TYPES),
     proposedStart: z.string(),
     receivedAt: z.string(),
-    acceptanceDeadline: z.string().describe('End of the 10th Danish working day after receipt'),
+    acceptanceDeadline: z.string().describe('The earlier of the end of the 10th Danish working day after receipt and the end of the working day before the meeting'),
     routedAt: z.string().optional(),
     journaledAt: z.string().optional(),
     acceptanceReminderSentAt: z.string().optional(),

@@ -48,7 +48,7 @@ export function buildChildrenOpenApi(): Record<string, unknown> {
           security: intake,
           requestBody: { required: true, ...json('ChildrenRequest') },
           responses: {
-            201: { description: 'Received', ...json('SubmitResult') },
+            201: { description: 'Received; `warnings` (always present) may hold MEETING_BEFORE_ACCEPT_DEADLINE; `invitation` is "telefonisk" for a health visitors\' home meeting', ...json('SubmitResult') },
             200: { description: 'Submitted before: the existing request', ...json('SubmitResult') },
             400: error('Malformed body (VALIDATION_FAILED with the failing fields)'),
             401: error('No or wrong API key'),

@@ -65,6 +65,16 @@ export const RULE_MESSAGES: Record<ChildrenRuleCode, BilingualMessage> = {
   },
 };
 
+/** Accepted, but the local leader should know: codes of `warnings` in the submit answer. */
+export type ChildrenWarningCode = 'MEETING_BEFORE_ACCEPT_DEADLINE';
+
+export const WARNING_MESSAGES: Record<ChildrenWarningCode, BilingualMessage> = {
+  MEETING_BEFORE_ACCEPT_DEADLINE: {
+    da: 'Mødet ligger tidligere end 10 arbejdsdage efter anmodningen. Den eksterne enhed skal derfor acceptere senest ved udgangen af arbejdsdagen før mødet.',
+    en: 'The meeting is sooner than 10 working days after the request. The external unit must therefore accept by the end of the working day before the meeting.',
+  },
+};
+
 /** Names a local leader may write for each unit; matched after folding (see `fold`). */
 const ALLOWED_UNITS: Record<ExternalUnitId, readonly string[]> = {
   sundhedstjenesten: ['sundhedstjenesten', 'sundhedstjeneste'],

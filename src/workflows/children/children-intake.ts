@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { AuditService } from '../../audit/audit.service';
 import { CourseMilestones, deriveStatus } from '../../domain/children-course';
-import { checkChildrenRequest, checkMeetingTime, isHomeVisit, LocalUnitType, PlaceType } from '../../domain/children-meeting.rules';
-import { WorkingDayCalendar, workingDayDeadline } from '../../domain/working-days';
+import { checkChildrenRequest, checkMeetingTime, ChildrenWarningCode, isHomeVisit, LocalUnitType, PlaceType } from '../../domain/children-meeting.rules';
+import { acceptanceDeadline, WorkingDayCalendar } from '../../domain/working-days';
 import { childrenIntake } from '../../metrics/metrics';
 import { agreementSchema, childrenRequestSchema, followUpSchema } from '../../../schemas/children-request.schema';
 import { ChildrenRequestError } from './children-errors';
@@ -24,6 +24,8 @@ export interface SubmitResult {
   duplicate: boolean;
   /** 'telefonisk': a health visitors' home meeting, invited by phone (no mail to the central mailbox). */
   invitation: 'mail' | 'telefonisk';
+  /** Accepted, but worth the local leader's attention; always present, empty when there is nothing. */
+  warnings: ChildrenWarningCode[];
 }
 
 export interface MeetingResult {
@@ -103,9 +105,13 @@ export class ChildrenIntake {
 
     const { requestId: clientRequestId, ...content } = form;
     const contentHash = sha256(canonicalJson(content));
+    const start = new Date(form.proposedStart);
+    const computed = acceptanceDeadline(now, start, this.settings.acceptWorkingDays, this.calendar);
+    // A configured delay replaces the computation (demos, tests), but a reminder never falls after the meeting's start.
     const deadlineAt = this.settings.deadlineDelayMs !== undefined
-      ? new Date(now.getTime() + this.settings.deadlineDelayMs)
-      : workingDayDeadline(now, this.settings.acceptWorkingDays, this.calendar);
+      ? new Date(Math.min(now.getTime() + this.settings.deadlineDelayMs, start.getTime()))
+      : computed.deadlineAt;
+    const warnings: ChildrenWarningCode[] = computed.meetingFirst ? ['MEETING_BEFORE_ACCEPT_DEADLINE'] : [];
     const id = randomUUID();
     const created = await this.store.create(
       {
@@ -118,6 +124,7 @@ export class ChildrenIntake {
         proposedStart: new Date(form.proposedStart).toISOString(),
         receivedAt: now.toISOString(),
         deadlineAt: deadlineAt.toISOString(),
+        warnings,
         leaderMailbox: form.localLeader.email,
       },
       form,
@@ -135,6 +142,7 @@ export class ChildrenIntake {
     return {
       id: record.id, status: deriveStatus(record), duplicate: created.kind !== 'created',
       invitation: isHomeVisit(record.localUnitType, record.placeType) ? 'telefonisk' : 'mail',
+      warnings: (record.warnings ?? []) as ChildrenWarningCode[],
     };
   }
 

@@ -35,6 +35,7 @@ export class ChildrenReminders {
     if (to.length === 0) return 'no-recipient';
     const mail = acceptanceReminderMail({
       requestId: r.id, unit, receivedAt: r.receivedAt, proposedStart: r.proposedStart, workingDays: this.settings.acceptWorkingDays,
+      deadlineAt: r.deadlineAt, meetingFirst: r.warnings?.includes('MEETING_BEFORE_ACCEPT_DEADLINE'),
     });
     await this.send(r, 'acceptance-reminder', to, mail);
     await this.store.milestone(r.id, 'acceptanceReminderSentAt', this.now().toISOString());

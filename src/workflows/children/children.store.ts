@@ -23,6 +23,8 @@ export interface ChildrenRequestRecord extends CourseMilestones {
   proposedStart: string;
   receivedAt: string;
   deadlineAt: string;
+  /** Codes the request was accepted with (MEETING_BEFORE_ACCEPT_DEADLINE). */
+  warnings?: string[];
   leaderMailbox?: string;
   meetingCount: number;
   caseRef?: string;
@@ -87,7 +89,7 @@ redis.call('SET', KEYS[2], ARGV[4], 'EX', ARGV[5])
 return ''
 `;
 
-const JSON_FIELDS = new Set(['attachmentDocumentIds']);
+const JSON_FIELDS = new Set(['attachmentDocumentIds', 'warnings']);
 const NUMBER_FIELDS = new Set(['meetingCount', 'seq']);
 
 function encode(obj: object): string[] {

@@ -37,11 +37,11 @@ const make = (...a: Parameters<typeof setup>) => {
 describe('submit', () => {
   it('stores the request, keeps the form apart (with a TTL), and schedules routing and the deadline', async () => {
     const t = make();
-    const res = await t.intake.submit(validRequest());
-    expect(res).toMatchObject({ status: 'received', duplicate: false });
+    const res = await t.intake.submit(validRequest({ proposedStart: '2026-04-09T10:00:00+02:00' }));
+    expect(res).toEqual({ id: expect.any(String), status: 'received', duplicate: false, invitation: 'mail', warnings: [] });
 
     const r = (await t.store.get(res.id))!;
-    expect(r).toMatchObject({ unit: 'ke', localUnitType: 'dagtilbud', placeType: 'dagtilbud', proposedStart: '2026-03-23T09:00:00.000Z' });
+    expect(r).toMatchObject({ unit: 'ke', localUnitType: 'dagtilbud', placeType: 'dagtilbud', proposedStart: '2026-04-09T08:00:00.000Z' });
     // Wednesday 2026-03-18 + 10 working days = Wednesday 2026-04-01; due at the midnight ending it (CEST).
     expect(r.deadlineAt).toBe('2026-04-01T22:00:00.000Z');
     expect(t.jobs.routes).toEqual([res.id]);
@@ -61,8 +61,24 @@ describe('submit', () => {
 
   it('counts the deadline over Easter for a request on the Wednesday before Easter 2027', async () => {
     const t = make({}, new Date('2027-03-24T13:00:00Z'));
-    const res = await t.intake.submit(validRequest({ proposedStart: '2027-04-05T10:00:00+02:00' }));
+    const res = await t.intake.submit(validRequest({ proposedStart: '2027-04-15T10:00:00+02:00' }));
     expect((await t.store.get(res.id))!.deadlineAt).toBe('2027-04-12T22:00:00.000Z');
+  });
+
+  it('a meeting sooner than 10 working days: accepted with a warning, due the end of the working day before the meeting', async () => {
+    const t = make({}, new Date('2027-03-24T13:00:00Z'));
+    // Wednesday before Easter 2027 → Monday 5 April: the working day before is Friday 2 April; 10 working days would end Monday 12 April.
+    const res = await t.intake.submit(validRequest({ proposedStart: '2027-04-05T10:00:00+02:00' }));
+    expect(res).toMatchObject({ duplicate: false, warnings: ['MEETING_BEFORE_ACCEPT_DEADLINE'] });
+    expect((await t.store.get(res.id))!.deadlineAt).toBe('2027-04-02T22:00:00.000Z');
+    // A re-submission answers with the same warnings.
+    expect(await t.intake.submit(validRequest({ proposedStart: '2027-04-05T10:00:00+02:00' }))).toMatchObject({ duplicate: true, warnings: ['MEETING_BEFORE_ACCEPT_DEADLINE'] });
+  });
+
+  it('a configured delay never puts the reminder after the meeting start', async () => {
+    const t = make({ deadlineDelayMs: 30 * 86_400_000 });
+    const res = await t.intake.submit(validRequest());
+    expect((await t.store.get(res.id))!.deadlineAt).toBe('2026-03-23T09:00:00.000Z');
   });
 
   it("with the default clock under jest's fake Date: around Christmas 2026 the deadline skips juledag and nytårsdag", async () => {
