@@ -126,6 +126,11 @@ export const followUpSchema = z
   .describe('Sets the follow-up meeting when it was not agreed at the meeting itself');
 childrenSchemaRegistry.add(followUpSchema, { id: 'FollowUpMeeting' });
 
+export const closeSchema = z
+  .strictObject({ reason: shortText().describe('Why the course ends, e.g. "forløbet er afsluttet"') })
+  .describe('Closes the course: a new request for the same child and unit is then a new course');
+childrenSchemaRegistry.add(closeSchema, { id: 'CloseCourse' });
+
 /** Base64 text → decoded byte count, without decoding. */
 export function decodedLength(base64: string): number {
   const pad = base64.endsWith('==') ? 2 : base64.endsWith('=') ? 1 : 0;
@@ -146,6 +151,7 @@ export const errorResponseSchema = z
       .describe('400: every field that failed validation'),
     violations: z.array(z.strictObject({ code: z.string(), message: bilingual })).optional()
       .describe('422: every rule the request breaks; `code` is the first'),
+    openRequestId: z.uuid().optional().describe('409 COURSE_ALREADY_OPEN: the request of the open course'),
   })
   .describe('Every 4xx answer of the children API');
 childrenSchemaRegistry.add(errorResponseSchema, { id: 'Error' });
@@ -187,6 +193,8 @@ export const requestViewSchema = z
     firstMeetingHeldAt: z.string().optional(),
     followUpMeetingStart: z.string().optional(),
     followUpReminderSentAt: z.string().optional(),
+    closedAt: z.string().optional().describe('When the course was closed'),
+    warnings: z.array(z.string()).describe('As in the submit answer'),
     formDeletedAt: z.string().optional().describe("When the form's personal data was deleted from tsm-bridge (after eDoc and the mailbox have it)"),
     problem: z.strictObject({ code: z.string(), at: z.string().optional() }).optional()
       .describe('A step that failed for good (see the dead-letter view)'),

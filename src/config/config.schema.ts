@@ -181,6 +181,8 @@ export const envSchema = z.object({
   /** The windows hold for every place, the home included (seed); true exempts health visitors' home meetings. */
   CHILDREN_HOME_VISIT_WINDOW_EXEMPT: bool(false),
   CHILDREN_UNITS_FILE: z.string().optional(),
+  /** A course not closed stays open this many months after its last meeting (one course per child and unit). */
+  CHILDREN_COURSE_OPEN_MONTHS: int(1, 12),
   CHILDREN_FORM_RETENTION_DAYS: int(1, 30),
   CHILDREN_RECORD_RETENTION_DAYS: int(1, 365),
   /** Demos and tests: replace the computed acceptance-deadline / follow-up delays. */

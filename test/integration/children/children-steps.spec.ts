@@ -13,6 +13,8 @@ import {
 /** Thursday 2026-04-09 10:00, more than 10 working days after NOW: the unit has its full 10 days. */
 const LATER = '2026-04-09T10:00:00+02:00';
 const validRequest = (o: Record<string, unknown> = {}) => baseRequest({ proposedStart: LATER, ...o });
+/** The afternoon of that meeting: it has been held. */
+const AFTER = new Date('2026-04-09T12:00:00Z');
 
 const units = ChildrenUnits.load();
 const KE_MAILBOX = units.get('ke').mailbox;
@@ -24,12 +26,13 @@ function setup() {
   const notify = new FakeNotify();
   const journal = new FakeJournal({ [CHILD_CPR.replace('-', '')]: CHILD_CASE });
   const jobs = new FakeJobs();
-  const now = () => NOW;
+  let clock = NOW;
+  const now = () => clock;
   const intake = new ChildrenIntake(store, jobs, ctx.audit, new WorkingDayCalendar(), { acceptWorkingDays: 10, homeVisitWindowExempt: false, followUpDays: 90 }, now);
   const route = new RouteRequestStep(store, units, notify, journal, ctx.ledger, ctx.audit, { documentType: 'Notat', acceptWorkingDays: 10 }, now);
   const reminders = new ChildrenReminders(store, units, notify, ctx.ledger, ctx.audit, { acceptWorkingDays: 10, followUpDays: 90 }, now);
   const agreement = new JournalAgreementStep(store, units, notify, journal, ctx.ledger, ctx.audit, { documentType: 'Notat' }, now);
-  return { ...ctx, store, notify, journal, jobs, intake, route, reminders, agreement };
+  return { ...ctx, store, notify, journal, jobs, intake, route, reminders, agreement, setNow: (d: Date) => (clock = d) };
 }
 
 const contexts: Array<ReturnType<typeof setup>> = [];
@@ -231,6 +234,7 @@ describe('agreement and follow-up', () => {
     const { id } = await t.intake.submit(validRequest());
     await t.route.run(id);
     const { meetingId } = await t.intake.accept(id);
+    t.setNow(AFTER);
     await t.intake.recordAgreement(meetingId, validAgreement(agreementPatch));
     return { id, meetingId };
   }
@@ -246,7 +250,7 @@ describe('agreement and follow-up', () => {
     expect(mail.attachments![0].content.equals(doc.pdf)).toBe(true);
     expectNoPersonalData(mail.subject + mail.body);
     expect(await t.store.getAgreement(meetingId)).toBeNull();
-    expect((await t.intake.view(id)).meetings[0]).toMatchObject({ agreementJournaledAt: NOW.toISOString(), agreementSentAt: NOW.toISOString() });
+    expect((await t.intake.view(id)).meetings[0]).toMatchObject({ agreementJournaledAt: AFTER.toISOString(), agreementSentAt: AFTER.toISOString() });
 
     expect(await t.agreement.run(meetingId)).toBe('already-done');
     expect(t.journal.filed.size).toBe(2); // request form + agreement
@@ -257,6 +261,7 @@ describe('agreement and follow-up', () => {
     const t = make();
     const { id } = await t.intake.submit(validRequest());
     const { meetingId } = await t.intake.accept(id);
+    t.setNow(AFTER);
     await t.intake.recordAgreement(meetingId, validAgreement());
     await expect(t.agreement.run(meetingId)).rejects.toMatchObject({ code: 'CHILDREN_CASE_PENDING' });
     await t.route.run(id);
