@@ -44,7 +44,7 @@ describe('deleted letter bodies leave the AOF on disk', () => {
     const letterId = 'LSCRUB00000001';
     await store.create({
       letterId, ledgerKey: `medcom:note:1:v2:gp:${practice.ydernummer}`, noteId: 1, noteVersion: 2, kind: 'meeting-note',
-      format: 'xdis91', receiverYdernummer: practice.ydernummer, converted: false, authorisedAt: '2026-12-03T09:00:00.000Z',
+      format: 'xdis91', receiverYdernummer: practice.ydernummer, receiverEan: practice.ean, converted: false, authorisedAt: '2026-12-03T09:00:00.000Z',
     }, { patient: { cpr: CPR, givenName: 'Anna', surname: NAME }, receiver: practice, subject: 'Emne', text: 'Tekst' });
     expect(await maintenance.scrubAof({}, ctx)).toEqual({ rewritten: false, reason: 'nothing-deleted' });
     expect(onDisk()).toContain(CPR); // the write itself is on disk: what the scrub must remove later

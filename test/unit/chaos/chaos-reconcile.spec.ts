@@ -98,6 +98,17 @@ describe('reconcileChaos', () => {
     expect(f.violations).toEqual([]);
   });
 
+  it('a letter given up after every send reached VANS (its receipts dropped) is planned; one given up with fewer sends is not', () => {
+    const o = clean();
+    const letterId = o.vans.messages[0].letterId;
+    const dead = { id: `medcom/medcom-timeout-${letterId}-2`, name: 'medcom.receipt-timeout', reason: `[MEDCOM_NO_RECEIPT] no receipt for letter ${letterId} (note 1) after 3 sends` };
+    o.deadLetters = [dead];
+    o.medcomSendsPerLetter = 3;
+    expect(reconcileChaos(o, settings).violations).toEqual([expect.stringMatching(/was not planned/)]); // VANS saw one envelope
+    o.vans.messages = [...o.vans.messages, { ...o.vans.messages[0], envelopeId: 'E-resend-1' }, { ...o.vans.messages[0], envelopeId: 'E-resend-2' }];
+    expect(reconcileChaos(o, settings).violations).toEqual([]);
+  });
+
   it('a note tsm-bridge still reports pending at the end is lost even if its effects exist', () => {
     const o = clean();
     o.status[2] = { state: 'pending', reason: 'in-progress' };
