@@ -21,6 +21,8 @@ export const envSchema = z.object({
 
   REDIS_URL: sensitive(z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL').optional()),
   QUEUE_LOCK_MS: int(1000, 30000),
+  /** How often a worker checks that the service's own job schedulers exist and re-creates missing ones. */
+  SCHEDULER_CHECK_MS: int(1000, 60000),
   QUEUE_PREFIX: z.string().regex(/^[a-z0-9-]+$/, 'lower-case letters, digits and dashes').default('tsm'),
 
   ADMIN_USER: z.string().min(1).default('admin'),
