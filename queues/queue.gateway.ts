@@ -1,11 +1,12 @@
 import { getFlowProducerToken, getQueueToken } from '@nestjs/bullmq';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { FlowProducer, Job, JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { AuditService } from '../src/audit/audit.service';
 import type { AppConfig } from '../src/config/config.schema';
 import { CONFIG, REDIS } from '../src/config/tokens';
+import { redisErrorListener } from '../src/infra/redis-error-log';
 import { maskCpr } from '../src/logging/redact';
 import { jobsGauge } from '../src/metrics/metrics';
 import { JOB_TYPES, JobName, JobPayload } from './job-types';
@@ -59,7 +60,7 @@ export interface DeadLetter {
 
 /** The one door to BullMQ for the rest of the code: typed enqueue, flows, schedulers, dead letters. */
 @Injectable()
-export class QueueGateway {
+export class QueueGateway implements OnModuleInit {
   private readonly queues = new Map<QueueName, Queue>();
 
   constructor(
@@ -68,6 +69,12 @@ export class QueueGateway {
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(CONFIG) private readonly config: AppConfig,
   ) {}
+
+  /** Listens for every producer's connection errors, which BullMQ would otherwise print as stacks. */
+  onModuleInit(): void {
+    for (const name of QUEUE_NAMES) this.queue(name).on('error', redisErrorListener(`queue:${name}`));
+    this.moduleRef.get<FlowProducer>(getFlowProducerToken(FLOW_PRODUCER), { strict: false }).on('error', redisErrorListener('flows'));
+  }
 
   queue(name: QueueName): Queue {
     let q = this.queues.get(name);

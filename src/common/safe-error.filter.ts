@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, HttpException, NotFoundException } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
 import type { Request, Response } from 'express';
+import { isRedisUnavailable, REDIS_RETRY_AFTER_S } from '../infra/redis-errors';
 import { maskCpr } from '../logging/redact';
 
 /**
@@ -10,6 +11,7 @@ import { maskCpr } from '../logging/redact';
  * /children/requests/0703381412/x"): either may hold a CPR number or a name. Every other HttpException
  * keeps its own (fixed-text) answer, CPR-masked as a safety net. /children routes (any letter case:
  * express routes ignore it) get the children API's shape: code plus Danish and English message.
+ * Redis being unreachable is a 503 with Retry-After (nothing was accepted; asking again later works).
  * Anything else is left to Nest's default, which answers 500 without the error's text.
  */
 @Catch()
@@ -28,6 +30,12 @@ export class SafeErrorFilter extends BaseExceptionFilter {
     if (err instanceof HttpException) {
       const body = err.getResponse();
       res.status(err.getStatus()).json(maskStrings(typeof body === 'string' ? { statusCode: err.getStatus(), message: body } : body));
+      return;
+    }
+    if (isRedisUnavailable(err)) {
+      // The queue store is down or restarting: nothing was accepted, and asking again later will work.
+      res.setHeader('Retry-After', String(REDIS_RETRY_AFTER_S));
+      res.status(503).json(children ? { statusCode: 503, code: UNAVAILABLE.code, message: UNAVAILABLE.message } : { statusCode: 503, error: UNAVAILABLE.error, code: UNAVAILABLE.code, message: UNAVAILABLE.message.en });
       return;
     }
     if (typeof status === 'number' && status >= 400 && status < 500) {
@@ -62,6 +70,12 @@ interface FixedError {
   error: string;
   message: { da: string; en: string };
 }
+
+const UNAVAILABLE: FixedError = {
+  code: 'SERVICE_UNAVAILABLE',
+  error: 'Service Unavailable',
+  message: { da: 'Tjenesten er midlertidigt utilgængelig; intet er gemt. Prøv igen om lidt.', en: 'The service is temporarily unavailable; nothing was stored. Try again shortly.' },
+};
 
 const NOT_FOUND: FixedError = { code: 'NOT_FOUND', error: 'Not Found', message: { da: 'Adressen findes ikke.', en: 'No such address.' } };
 
