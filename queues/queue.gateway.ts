@@ -219,9 +219,12 @@ export class QueueGateway implements OnModuleInit {
 
   async deadLetter(id: string): Promise<DeadLetter | null> {
     const { queue, jobId } = parseDeadLetterId(id);
+    // State first, then the job: BullMQ writes the failed reason and the failed state in one script,
+    // so a job read after its state says 'failed' carries its reason. Read the other way round, a job
+    // fetched while still active and then found failed showed the reason 'unknown' (a loaded-run flake).
+    if ((await this.queue(queue).getJobState(jobId)) !== 'failed') return null;
     const job = await this.queue(queue).getJob(jobId);
-    if (!job || !(await job.isFailed())) return null;
-    return toDeadLetter(queue, job);
+    return job ? toDeadLetter(queue, job) : null;
   }
 
   async retryDeadLetter(id: string, actor: string): Promise<boolean> {

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { QueueModule } from '../queues/queue.module';
+import type { Clock } from './common/clock';
 import type { AppConfig } from './config/config.schema';
 import { CoreModule } from './core.module';
 import { API_MODULES, FEATURE_MODULES } from './features';
@@ -10,7 +11,7 @@ export type Role = 'api' | 'worker' | 'all';
 
 @Module({})
 export class AppModule {
-  static forRole(role: Role, config: AppConfig, redisUrl: string): DynamicModule {
+  static forRole(role: Role, config: AppConfig, redisUrl: string, clock: Clock): DynamicModule {
     const api = role === 'api' || role === 'all';
     const worker = role === 'worker' || role === 'all';
     return {
@@ -28,7 +29,7 @@ export class AppModule {
             },
           },
         }),
-        CoreModule.forRoot(config, redisUrl),
+        CoreModule.forRoot(config, redisUrl, clock),
         QueueModule.forRoot(config, redisUrl, worker),
         ...FEATURE_MODULES,
         ...(api ? API_MODULES : []),

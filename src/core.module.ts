@@ -2,6 +2,7 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import path from 'node:path';
 import Redis from 'ioredis';
 import { AuditService } from './audit/audit.service';
+import { CLOCK, Clock } from './common/clock';
 import type { AppConfig } from './config/config.schema';
 import { loadDistricts } from './config/districts';
 import { CONFIG, DISTRICTS, REDIS, REDIS_URL } from './config/tokens';
@@ -13,11 +14,12 @@ import { Ledger } from './ledger/ledger';
 @Global()
 @Module({})
 export class CoreModule {
-  static forRoot(config: AppConfig, redisUrl: string): DynamicModule {
+  static forRoot(config: AppConfig, redisUrl: string, clock: Clock): DynamicModule {
     return {
       module: CoreModule,
       providers: [
         { provide: CONFIG, useValue: config },
+        { provide: CLOCK, useValue: clock },
         { provide: REDIS_URL, useValue: redisUrl },
         // A broken districts file stops the boot with one line naming the field (ConfigError).
         { provide: DISTRICTS, useFactory: () => loadDistricts(config) },
@@ -37,7 +39,7 @@ export class CoreModule {
         },
         { provide: 'REDIS_CLOSER', inject: [REDIS], useFactory: (r: Redis) => ({ onApplicationShutdown: () => r.quit().catch(() => r.disconnect()) }) },
       ],
-      exports: [CONFIG, REDIS_URL, REDIS, DISTRICTS, Ledger, AuditService],
+      exports: [CLOCK, CONFIG, REDIS_URL, REDIS, DISTRICTS, Ledger, AuditService],
     };
   }
 }

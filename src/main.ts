@@ -10,6 +10,7 @@ import type { DestinationStream } from 'pino';
 import { WorkerHost } from '../queues/worker.host';
 import { AppModule, Role } from './app.module';
 import type { AppConfig } from './config/config.schema';
+import { Clock, serviceClock } from './common/clock';
 import { loadConfig, secretValues } from './config/load-config';
 import { resolveRedis } from './infra/redis-endpoint';
 import { startSandboxes } from './infra/sandboxes';
@@ -19,6 +20,7 @@ export interface RunningService {
   app: INestApplicationContext;
   config: AppConfig;
   redisUrl: string;
+  clock: Clock;
   /** Base URL of the api role's HTTP server, if it listens. */
   baseUrl?: string;
   stop(): Promise<void>;
@@ -32,6 +34,8 @@ export interface StartOptions {
   /** Start the built-in simulators for unconfigured systems (default true). */
   sandboxes?: boolean;
   listen?: boolean;
+  /** The service's clock; by default the machine's, started at TSM_NOW when that is set. */
+  clock?: Clock;
   /** Where log lines go (default stdout). CLI commands that print results pass stderr. */
   logDestination?: DestinationStream;
 }
@@ -40,11 +44,12 @@ export interface StartOptions {
 export async function startService(opts: StartOptions): Promise<RunningService> {
   let config = opts.config ?? loadConfig(opts.env ?? process.env);
   setRootLogger(createLogger({ level: config.LOG_LEVEL, secrets: secretValues(config), destination: opts.logDestination }));
+  const clock = opts.clock ?? serviceClock(config);
   const redis = await resolveRedis(config, { reuseRunning: opts.role !== 'all' });
-  const sandboxes = opts.sandboxes === false ? undefined : await startSandboxes(config);
+  const sandboxes = opts.sandboxes === false ? undefined : await startSandboxes(config, clock);
   if (sandboxes) config = sandboxes.config;
 
-  const module = AppModule.forRole(opts.role, config, redis.url);
+  const module = AppModule.forRole(opts.role, config, redis.url, clock);
   const api = opts.role !== 'worker' && opts.listen !== false;
   const app: INestApplicationContext = api
     ? await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true, bodyParser: false, abortOnError: false })
@@ -77,7 +82,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
     await sandboxes?.stop();
     await redis.embedded?.stop();
   };
-  return { app, config, redisUrl: redis.url, baseUrl, stop };
+  return { app, config, clock, redisUrl: redis.url, baseUrl, stop };
 }
 
 /** Runs until SIGTERM/SIGINT, then drains within SHUTDOWN_GRACE_MS and exits. */
@@ -101,3 +106,4 @@ if (require.main === module) {
     process.exit(1);
   });
 }
+

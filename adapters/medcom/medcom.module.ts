@@ -1,9 +1,10 @@
-import { Module } from '@nestjs/common';
+import { Injectable, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { MedcomProcessor } from '../../queues/processors/medcom.processor';
 import type { AppConfig } from '../../src/config/config.schema';
 import { CONFIG, REDIS } from '../../src/config/tokens';
 import { shippedFile } from '../../src/infra/project-root';
+import { setReceiptsOverdueSource } from '../../src/metrics/metrics';
 import { LetterStore } from './letter.store';
 import { MEDCOM_PORT } from './medcom.port';
 import { MedcomInboxScheduler } from './medcom.scheduler';
@@ -15,6 +16,20 @@ import { ReceiptInbox } from './receipt.inbox';
 import { FileDropTransport } from './transport/file-drop.transport';
 import { MEDCOM_TRANSPORT } from './transport/medcom.transport';
 import { schemaValidator } from './xml/schema-validator';
+
+/** tsm_medcom_receipts_overdue reads the letter store when scraped, so every role's /metrics shows it. */
+@Injectable()
+export class ReceiptsOverdueGaugeSource implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(private readonly letters: LetterStore) {}
+
+  onApplicationBootstrap(): void {
+    setReceiptsOverdueSource(() => this.letters.countOverdue(new Date()));
+  }
+
+  onApplicationShutdown(): void {
+    setReceiptsOverdueSource(undefined);
+  }
+}
 
 /** MedCom adapter: letters to GPs over VANS (file drop), receipts, resends. Provides MEDCOM_PORT. */
 @Module({
@@ -32,6 +47,7 @@ import { schemaValidator } from './xml/schema-validator';
     ReceiptInbox,
     MedcomProcessor,
     MedcomInboxScheduler,
+    ReceiptsOverdueGaugeSource,
   ],
   exports: [MEDCOM_PORT],
 })

@@ -18,6 +18,11 @@ export function systemClock(startAt?: Date): Clock {
   return { now: () => new Date(Date.now() + offset) };
 }
 
+/** The machine's clock, or one that starts at TSM_NOW (refused in production by loadConfig) and runs forward. */
+export function serviceClock(config: { TSM_NOW?: string }): Clock {
+  return systemClock(config.TSM_NOW ? new Date(config.TSM_NOW) : undefined);
+}
+
 /** A clock that only moves when told to: for unit tests. */
 export class ManualClock implements Clock {
   private t: number;

@@ -10,6 +10,26 @@ const int = (min: number, def: number) => z.coerce.number().int().min(min).defau
 const bool = (def: boolean) =>
   z.enum(['true', 'false', '1', '0', 'yes', 'no']).default(def ? 'true' : 'false').transform((v) => ['true', '1', 'yes'].includes(v));
 const optionalUrl = z.url().optional();
+/** An optional setting written as JSON in one environment variable; a value that is not JSON (or not the shape) is refused by name. */
+const optionalJson = <T extends z.ZodType>(shape: T) =>
+  z.string().optional().transform((raw, ctx): z.output<T> | undefined => {
+    if (raw === undefined || raw.trim() === '') return undefined;
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be JSON' });
+      return z.NEVER;
+    }
+    const parsed = shape.safeParse(value);
+    if (!parsed.success) {
+      ctx.addIssue({ code: 'custom', message: `${parsed.error.issues[0]?.path.join('.') || 'value'}: ${parsed.error.issues[0]?.message ?? 'invalid'}` });
+      return z.NEVER;
+    }
+    return parsed.data as z.output<T>;
+  });
+/** The nurses' organisation under each name Nexus installations use; the seed's first (issue 17). */
+export const DEFAULT_NURSES_ORGANISATIONS = ['Sygeplejersker/sundhedslovgivning', 'Sygeplejersker'];
 
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -19,11 +39,16 @@ export const envSchema = z.object({
   DATA_DIR: z.string().default('.data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_GRACE_MS: int(0, 10000),
+  /** Outside production only: the service's clock starts at this instant (ISO 8601 with an offset) and runs forward. */
+  TSM_NOW: z.iso.datetime({ offset: true }).optional(),
 
   REDIS_URL: sensitive(z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL').optional()),
   QUEUE_LOCK_MS: int(1000, 30000),
   /** How often a worker checks that the service's own job schedulers exist and re-creates missing ones. */
   SCHEDULER_CHECK_MS: int(1000, 60000),
+  /** Deleted personal data (letter bodies) is rewritten out of the AOF on disk within this bound
+   *  (a check this often, at most one BGREWRITEAOF per period); 0 turns the scrub off. */
+  PERSONAL_DATA_SCRUB_MS: int(0, 900000),
   QUEUE_PREFIX: z.string().regex(/^[a-z0-9-]+$/, 'lower-case letters, digits and dashes').default('tsm'),
 
   ADMIN_USER: z.string().min(1).default('admin'),
@@ -81,7 +106,32 @@ export const envSchema = z.object({
   NEXUS_ORG_HOMECARE: z.string().default('Hjemmeplejen'),
   NEXUS_ORG_VISITATOR: z.string().default('Visitator'),
   NEXUS_ORG_DEMENTIA: z.string().default('Demensspecialister'),
-  NEXUS_ORG_NURSES: z.string().default('Sygeplejersker'),
+  /**
+   * The nurses' organisation under each name it may have, in order of preference: a JSON list or
+   * comma-separated names. Any one attached satisfies the dementia rule; auto-attach adds the first
+   * that exists in Nexus and never a second.
+   */
+  NEXUS_ORG_NURSES: z
+    .string()
+    .default(DEFAULT_NURSES_ORGANISATIONS.join(','))
+    .transform((raw, ctx) => {
+      let list: unknown = raw.split(',').map((n) => n.trim());
+      if (raw.trim().startsWith('[')) {
+        try {
+          list = JSON.parse(raw);
+        } catch {
+          list = null;
+        }
+      }
+      if (Array.isArray(list) && list.length > 0 && list.every((n) => typeof n === 'string' && n.trim() !== '')) return (list as string[]).map((n) => n.trim());
+      ctx.addIssue({ code: 'custom', message: 'organisation names, comma-separated or a JSON list, none empty' });
+      return z.NEVER;
+    }),
+  /**
+   * Explicit "Forløbstype" values per track, JSON {"rehab": [...], "complex": [...]}; compared normalised
+   * like tags and checked before the built-in rules (contains "§83a" → rehab, starts with "kompleks" → complex).
+   */
+  AGENDA_TRACK_VALUES: optionalJson(z.object({ rehab: z.array(z.string().min(1)).optional(), complex: z.array(z.string().min(1)).optional() }).strict()),
   AGENDA_AUTO_ATTACH: bool(false),
   /** A series meeting on a Danish public holiday (Kristi himmelfartsdag, skærtorsdag, …) is not planned: the next one is. */
   AGENDA_SKIP_PUBLIC_HOLIDAYS: bool(true),
@@ -127,6 +177,8 @@ export const envSchema = z.object({
   MEDCOM_SENDER_SOR: z.string().default('123456789012345'),
   MEDCOM_SENDER_ID: z.string().default('751'),
   MEDCOM_SENDER_NAME: z.string().max(35).default('Solhøj Kommune Ældreområdet'),
+  /** Key that letter and envelope ids are derived under (HMAC): unguessable ids. Unset: generated into DATA_DIR/medcom-id-secret. */
+  MEDCOM_ID_SECRET: sensitive(z.string().min(32, 'at least 32 characters').optional()),
   MEDCOM_RECEIPT_TIMEOUT_MIN: int(1, 30),
   MEDCOM_CONVERTED_RECEIPT_TIMEOUT_MIN: int(1, 120),
   MEDCOM_MAX_RESENDS: int(0, 2),
@@ -156,6 +208,19 @@ export const envSchema = z.object({
   GP_DIRECTORY_FILE: z.string().optional(),
 
   NOTIFY_OUTBOX_DIR: z.string().optional(),
+  /** The municipality's SMTP relay: smtp:// (STARTTLS) or smtps:// (TLS from the start); credentials go in MAIL_SMTP_USER/PASSWORD. Unset = the outbox folder. */
+  MAIL_SMTP_URL: z.string().regex(/^smtps?:\/\/[^/@\s]+(:\d+)?\/?$/, 'smtp://host[:port] or smtps://host[:port], without user or password').optional(),
+  MAIL_SMTP_USER: sensitive(z.string().optional()),
+  MAIL_SMTP_PASSWORD: sensitive(z.string().optional()),
+  /** Sender of every mail, e.g. "Tværfagligt samarbejde <tsm@kommune.dk>"; its domain also names the Message-IDs. */
+  MAIL_FROM: z.string().regex(/@[A-Za-z0-9.-]+\.[A-Za-z]{2,}>?\s*$/, 'an address, optionally with a display name: Name <box@domain.dk>').optional(),
+  /** smtp:// without STARTTLS (a relay on the same host or a test server); refused in production. */
+  MAIL_SMTP_INSECURE: bool(false),
+  /** PEM file of the CA that signed the relay's certificate (an internal municipal CA); the system CAs otherwise. */
+  MAIL_SMTP_CA_FILE: z.string().optional(),
+  MAIL_SMTP_TIMEOUT_MS: int(100, 30000),
+  /** With MAIL_SMTP_URL: a message the relay cannot be reached for is written to the outbox folder instead of retried. */
+  MAIL_OUTBOX_FALLBACK: bool(false),
   TEAMS_MEETING_URL: z.url().default('https://teams.microsoft.com/l/meetup-join/sandbox'),
 
   CHILDREN_FOLLOWUP_DAYS: int(1, 90),

@@ -26,11 +26,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (c.EDOC_URL && !(c.EDOC_USER && c.EDOC_PASSWORD)) {
     throw new ConfigError('Invalid configuration: EDOC_USER and EDOC_PASSWORD are required when EDOC_URL is set');
   }
+  if (c.NODE_ENV === 'production' && c.TSM_NOW) {
+    throw new ConfigError('Invalid configuration: TSM_NOW: not allowed in production (the service runs on the real clock)');
+  }
   if (c.NODE_ENV === 'production' && !c.ADMIN_PASSWORD) {
     throw new ConfigError('Invalid configuration: ADMIN_PASSWORD: required in production (at least 8 characters)');
   }
   if (c.NODE_ENV === 'production' && !c.INTAKE_API_KEY) {
     throw new ConfigError('Invalid configuration: INTAKE_API_KEY: required in production (at least 16 characters)');
+  }
+  if (c.MAIL_SMTP_URL && !c.MAIL_FROM) {
+    throw new ConfigError('Invalid configuration: MAIL_FROM is required when MAIL_SMTP_URL is set');
+  }
+  if (Boolean(c.MAIL_SMTP_USER) !== Boolean(c.MAIL_SMTP_PASSWORD)) {
+    throw new ConfigError('Invalid configuration: MAIL_SMTP_USER and MAIL_SMTP_PASSWORD are set together or not at all');
+  }
+  if (c.NODE_ENV === 'production' && c.MAIL_SMTP_INSECURE) {
+    throw new ConfigError('Invalid configuration: MAIL_SMTP_INSECURE: refused in production (mail carries meeting details; use STARTTLS or smtps://)');
   }
   return {
     ...c,

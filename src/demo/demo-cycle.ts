@@ -3,10 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { loadSeed } from '../../adapters/shared/sandbox-seed';
 import type { AgendaMeetingPayload } from '../../queues/jobs/agenda.jobs';
 import { QueueGateway } from '../../queues/queue.gateway';
 import { AuditService } from '../audit/audit.service';
+import { serviceClock } from '../common/clock';
+import { plannedSandboxSeed } from '../infra/sandbox-seed-plan';
 import type { Seed } from '../../schemas/sandbox-seed.schema';
 import { District, findDistrict, loadDistricts } from '../config/districts';
 import { errorCode } from '../common/errors';
@@ -32,12 +33,14 @@ export interface DemoOptions {
   timeoutMs?: number;
   /** Log level of the service's own log lines, which go to stderr (default warn). */
   logLevel?: string;
+  /** The instant the demo's clock starts at (ISO 8601 with offset); TSM_NOW from the environment, else the machine's clock. */
+  now?: string;
   /** Use this Redis instead of starting a private one (tests); REDIS_URL from the environment otherwise. */
   redisUrl?: string;
   /** Progress lines for a person watching (stderr in the CLI); ids and counts only. */
   progress?: (line: string) => void;
-  /** The clock the deadline is measured on (tests); Date.now by default. */
-  now?: () => number;
+  /** Settings added to the demo's own (tests: MAIL_SMTP_URL of a test relay); MAIL_* also come from the environment. */
+  env?: NodeJS.ProcessEnv;
   /** Called with the simulators still running, before shutdown: lets a test read their state itself. */
   beforeStop?: (control: SandboxControl, service: RunningService) => Promise<void>;
 }
@@ -50,7 +53,8 @@ export interface DemoOptions {
  * acknowledged. The verdict comes from the simulators' own state, not from our bookkeeping alone.
  */
 export async function runDemo(opts: DemoOptions = {}): Promise<DemoSummary> {
-  const started = (opts.now ?? Date.now)();
+  // The timeout is real elapsed time (timers), not the demo's meeting clock (TSM_NOW).
+  const started = Date.now();
   const timeoutMs = opts.timeoutMs ?? 45_000;
   // The run gets the timeout minus a reserve for stopping the service, so the whole demo, stop
   // included, ends within the timeout even when Redis hangs every call (no command ever answers).
@@ -69,10 +73,12 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoSummary> {
     const districts = loadDistricts(config);
     const district = opts.districtId ? findDistrict(districts, opts.districtId) : districts[0];
     if (!district) throw new Error(`unknown district ${opts.districtId}; districts: ${districts.map((d) => d.id).join(', ')}`);
-    const seed = loadSeed(config.SANDBOX_SEED);
+    // The default seed is moved to the next meeting on the demo's clock, so the demo runs on any date.
+    const clock = serviceClock(config);
+    const { seed } = plannedSandboxSeed(config, clock);
     const meetingDate = opts.meetingDate ?? busiestMeetingDate(seed, district, districts);
 
-    starting = startService({ role: 'all', config, listen: false, logDestination: pino.destination({ dest: 2, sync: false }) });
+    starting = startService({ role: 'all', config, clock, listen: false, logDestination: pino.destination({ dest: 2, sync: false }) });
     svc = await starting;
     const control = SandboxControl.fromConfig(svc.config);
     const gateway = svc.app.get(QueueGateway);
@@ -111,7 +117,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoSummary> {
   } finally {
     // A service still starting when the deadline hit is stopped too, once it is up.
     const stopping = svc ? svc.stop() : starting?.then((s) => s.stop());
-    const stopped = await beforeDeadline(stopping ?? Promise.resolve(), Math.max(started + timeoutMs - (opts.now ?? Date.now)(), 1000), () => 'stop').then(() => true, () => false);
+    const stopped = await beforeDeadline(stopping ?? Promise.resolve(), Math.max(started + timeoutMs - Date.now(), 1000), () => 'stop').then(() => true, () => false);
     if (!stopped) opts.progress?.('the service did not stop in time (Redis unreachable?); leaving it to the process exit');
     rmSync(dataDir, { recursive: true, force: true });
   }
@@ -143,6 +149,7 @@ export function demoFailure(err: unknown, during: string): string {
 /** The embedded default with the clocks turned up: watch every 200 ms, receipts within a second. */
 export function demoEnv(dataDir: string, opts: DemoOptions): NodeJS.ProcessEnv {
   const redisUrl = opts.redisUrl ?? process.env.REDIS_URL;
+  const now = opts.now ?? process.env.TSM_NOW;
   return {
     NODE_ENV: 'development',
     DATA_DIR: dataDir,
@@ -153,12 +160,16 @@ export function demoEnv(dataDir: string, opts: DemoOptions): NodeJS.ProcessEnv {
     ADMIN_PASSWORD: randomBytes(12).toString('hex'),
     INTAKE_API_KEY: randomBytes(16).toString('hex'),
     ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
+    ...(now ? { TSM_NOW: now } : {}),
     ...(opts.seedFile ? { SANDBOX_SEED: opts.seedFile } : {}),
     WATCH_INTERVAL_MS: '200',
     WATCH_LOOKBACK_HOURS: '0',
     MEDCOM_RECEIPT_TIMEOUT_MS: '5000',
     MEDCOM_INBOX_POLL_MS: '100',
     SANDBOX_VANS_DELAY_MS: '300',
+    // `MAIL_SMTP_URL=… npm run demo` sends the meeting invitation to that relay instead of the outbox folder.
+    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('MAIL_'))),
+    ...opts.env,
   };
 }
 

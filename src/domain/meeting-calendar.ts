@@ -65,6 +65,20 @@ export function nextHeldMeetingOnOrAfter(
   return { date: d, skipped };
 }
 
+/**
+ * The meeting to plan for at `now`: the next held series meeting that has not started yet (a meeting
+ * under way or over is no longer "next"). The agenda planner and the sandbox's seed planning share it.
+ */
+export function nextHeldMeetingAt(
+  series: MeetingSeries,
+  now: Date,
+  cancelled: (date: string) => string | null = () => null,
+): { date: string; skipped: Array<{ date: string; reason: string }> } {
+  const today = copenhagenDate(now);
+  const first = nextMeetingOnOrAfter(series, today);
+  return nextHeldMeetingOnOrAfter(series, meetingStartInstant(series, first) <= now ? addCalendarDays(first, 1) : today, cancelled);
+}
+
 /** Meeting dates from `from` to `to`, both inclusive. */
 export function meetingDates(series: MeetingSeries, from: string, to: string): string[] {
   const out: string[] = [];

@@ -16,6 +16,18 @@ export interface MeetingInviteInput {
   location?: string;
   /** DTSTAMP: when the invitation object was created. */
   stamp: Date;
+  /**
+   * The sending mailbox (MAIL_FROM's address). With it the object is an iTIP REQUEST (RFC 5546) that
+   * calendar clients offer to accept; without it a PUBLISH, which they only display.
+   */
+  organizer?: string;
+  /** The invited mailboxes (ATTENDEE lines of a REQUEST): the district's function mailboxes, never a citizen. */
+  attendees?: readonly string[];
+}
+
+/** REQUEST when there is an organiser to answer to (RFC 5546 §3.2.2 requires one), else PUBLISH. */
+export function meetingInviteMethod(input: Pick<MeetingInviteInput, 'organizer'>): 'REQUEST' | 'PUBLISH' {
+  return input.organizer ? 'REQUEST' : 'PUBLISH';
 }
 
 const TZID = 'Europe/Copenhagen';
@@ -96,7 +108,7 @@ export function buildMeetingInviteIcs(input: MeetingInviteInput): string {
     'PRODID:-//tsm-bridge//Tvaerfagligt samarbejdsmoede//DA',
     'VERSION:2.0',
     'CALSCALE:GREGORIAN',
-    'METHOD:PUBLISH',
+    `METHOD:${meetingInviteMethod(input)}`,
     ...VTIMEZONE,
     'BEGIN:VEVENT',
     `UID:${meetingInviteUid(input.districtId, input.meetingDate)}`,
@@ -108,6 +120,8 @@ export function buildMeetingInviteIcs(input: MeetingInviteInput): string {
     `LOCATION:${escapeText(`${where}: ${input.teamsUrl}`)}`,
     `URL:${input.teamsUrl}`,
     `DESCRIPTION:${escapeText(description)}`,
+    ...(input.organizer ? [`ORGANIZER:mailto:${input.organizer}`] : []),
+    ...(input.organizer ? (input.attendees ?? []).map((a) => `ATTENDEE;ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=FALSE:mailto:${a}`) : []),
     'CLASS:PUBLIC',
     'STATUS:CONFIRMED',
     'TRANSP:OPAQUE',

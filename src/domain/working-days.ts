@@ -68,3 +68,10 @@ export function workingDayDeadline(from: Date, workingDays: number, calendar: Wo
   const lastDay = calendar.addWorkingDays(localParts(from, tz).date, workingDays);
   return localToInstant(addCalendarDays(lastDay, 1), 0, 0, tz);
 }
+
+/** Why a series date is not held (its public holiday's name), when public holidays are skipped (AGENDA_SKIP_PUBLIC_HOLIDAYS). */
+export function publicHolidayFilter(skip: boolean): ((date: string) => string | null) | undefined {
+  if (!skip) return undefined;
+  const holidays = new WorkingDayCalendar();
+  return (date) => holidays.publicHoliday(date);
+}

@@ -1,10 +1,11 @@
 import { EdocCodeLists } from '../../adapters/edoc/edoc.code-lists';
 import { startEdocSandbox } from '../../adapters/edoc/sandbox/edoc.sandbox';
-import { loadSeed } from '../../adapters/shared/sandbox-seed';
 import { startConfiguredNexusSandbox } from '../../adapters/nexus/sandbox/nexus-sandbox.start';
 import { medcomDirs } from '../../adapters/medcom/medcom.settings';
 import { startVansSandbox } from '../../adapters/medcom/sandbox/start-vans-sandbox';
+import { Clock, serviceClock } from '../common/clock';
 import type { AppConfig } from '../config/config.schema';
+import { plannedSandboxSeed } from './sandbox-seed-plan';
 
 export interface RunningSandboxes {
   /** The config with each sandboxed system's URL/paths filled in. */
@@ -16,17 +17,18 @@ export interface RunningSandboxes {
  * Starts the built-in simulators for every system that has no real endpoint configured, on loopback
  * ports, and points the config at them: from there on the adapters cannot tell them from the real thing.
  */
-export async function startSandboxes(config: AppConfig): Promise<RunningSandboxes> {
+export async function startSandboxes(config: AppConfig, clock: Clock = serviceClock(config)): Promise<RunningSandboxes> {
   const stops: Array<() => Promise<void>> = [];
   const cfg: AppConfig = { ...config };
+  const { seed } = plannedSandboxSeed(config, clock);
   if (config.sandbox.nexus) {
-    const nexus = await startConfiguredNexusSandbox(config);
+    const nexus = await startConfiguredNexusSandbox(config, { seed, now: () => clock.now().getTime() });
     stops.push(nexus.sandbox.stop);
     Object.assign(cfg, nexus.env);
   }
   if (config.sandbox.edoc) {
     const edoc = await startEdocSandbox({
-      seed: loadSeed(config.SANDBOX_SEED),
+      seed,
       codes: EdocCodeLists.load(config.EDOC_CODE_LISTS_FILE),
       cprField: config.EDOC_CPR_SEARCH_FIELD,
       host: config.SANDBOX_HOST,

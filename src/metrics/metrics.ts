@@ -113,6 +113,13 @@ export const medcomReceipts = new Counter({
   registers: [metricsRegistry],
 });
 
+export const medcomReceiptsUnmatched = new Counter({
+  name: 'tsm_medcom_receipts_unmatched_total',
+  help: 'Receipts moved to unmatched/ without changing a letter, by type and code (RECEIPT_UNKNOWN_LETTER, RECEIPT_ENVELOPE_NOT_SENT, RECEIPT_SENDER_MISMATCH)',
+  labelNames: ['type', 'code'] as const,
+  registers: [metricsRegistry],
+});
+
 export const childrenIntake = new Counter({
   name: 'tsm_children_requests_total',
   help: "Children's meeting intake by outcome (created, duplicate, refused) and code (the refusal's code, or 'ok')",
@@ -125,4 +132,39 @@ export const agendaSize = new Gauge({
   help: 'The last collected agenda per district and meeting date: notes on it (items), left off (excluded) and warnings',
   labelNames: ['district', 'meeting_date', 'kind'] as const,
   registers: [metricsRegistry],
+});
+
+export const notifySent = new Counter({
+  name: 'tsm_notify_messages_total',
+  help: 'Notification mail by transport (smtp, outbox) and outcome (sent, deferred: 4xx or unreachable, refused: 5xx, fallback: written to the outbox)',
+  labelNames: ['transport', 'outcome'] as const,
+  registers: [metricsRegistry],
+});
+
+export const watchLastPass = new Gauge({
+  name: 'tsm_watch_last_pass_timestamp_seconds',
+  help: "When the locked-note watch last finished a pass over the district (unix seconds); stale = the watch is not running",
+  labelNames: ['district'] as const,
+  registers: [metricsRegistry],
+});
+
+let receiptsOverdueSource: (() => Promise<number>) | undefined;
+
+/** Where tsm_medcom_receipts_overdue reads its number when scraped (the letter store). */
+export function setReceiptsOverdueSource(source: (() => Promise<number>) | undefined): void {
+  receiptsOverdueSource = source;
+}
+
+export const receiptsOverdue = new Gauge({
+  name: 'tsm_medcom_receipts_overdue',
+  help: 'MedCom letters whose receipt is past due and not yet handled (resent, given up), computed at scrape time',
+  registers: [metricsRegistry],
+  async collect() {
+    if (!receiptsOverdueSource) return;
+    try {
+      this.set(await receiptsOverdueSource());
+    } catch {
+      // keep the last value rather than fail the whole scrape
+    }
+  },
 });

@@ -15,6 +15,7 @@ import { AuditService } from '../audit/audit.service';
 import type { AppConfig } from '../config/config.schema';
 import type { District } from '../config/districts';
 import { CONFIG, DISTRICTS, REDIS } from '../config/tokens';
+import { CLOCK, Clock } from '../common/clock';
 import { renderNotePdf } from '../documents/note-pdf.renderer';
 import { noteToGpLetterContent } from '../domain/gp-letter.content';
 import { KeyLock } from '../ledger/key-lock';
@@ -48,9 +49,9 @@ const notePdf: RenderNotePdf = (note, citizen, meeting) =>
     { provide: AfterMeetingStore, inject: [REDIS, CONFIG], useFactory: (r: Redis, c: AppConfig) => new AfterMeetingStore(r, c.QUEUE_PREFIX) },
     {
       provide: NotesWatch,
-      inject: [NEXUS_PORT, QueueGateway, AfterMeetingStore, AuditService, DISTRICTS, SETTINGS],
-      useFactory: (nexus: NexusPort, gw: QueueGateway, store: AfterMeetingStore, audit: AuditService, districts: District[], s: AfterMeetingSettings) =>
-        new NotesWatch(nexus, gw, store, audit, districts, s, rootLogger().child({ component: 'notes-watch' })),
+      inject: [NEXUS_PORT, QueueGateway, AfterMeetingStore, AuditService, DISTRICTS, SETTINGS, CLOCK],
+      useFactory: (nexus: NexusPort, gw: QueueGateway, store: AfterMeetingStore, audit: AuditService, districts: District[], s: AfterMeetingSettings, clock: Clock) =>
+        new NotesWatch(nexus, gw, store, audit, districts, s, rootLogger().child({ component: 'notes-watch' }), () => clock.now()),
     },
     {
       provide: JournalNoteStep,
@@ -70,7 +71,11 @@ const notePdf: RenderNotePdf = (note, citizen, meeting) =>
       useFactory: (nexus: NexusPort, ledger: Ledger, redis: Redis, store: AfterMeetingStore, audit: AuditService, c: AppConfig, s: AfterMeetingSettings) =>
         new NoteTasksStep(nexus, ledger, new KeyLock(redis, c.QUEUE_PREFIX), store, audit, s),
     },
-    { provide: CompleteNoteStep, inject: [AfterMeetingStore, AuditService], useFactory: (store: AfterMeetingStore, audit: AuditService) => new CompleteNoteStep(store, audit) },
+    {
+      provide: CompleteNoteStep,
+      inject: [AfterMeetingStore, AuditService, CLOCK],
+      useFactory: (store: AfterMeetingStore, audit: AuditService, clock: Clock) => new CompleteNoteStep(store, audit, () => clock.now()),
+    },
     {
       provide: MeetingStatusService,
       inject: [AfterMeetingStore, MEDCOM_PORT, QueueGateway],

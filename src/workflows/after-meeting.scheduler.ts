@@ -2,6 +2,7 @@ import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown, Opti
 import { JobRegistry } from '../../queues/job-registry';
 import { QueueGateway } from '../../queues/queue.gateway';
 import type { AppConfig } from '../config/config.schema';
+import { CLOCK, Clock } from '../common/clock';
 import { CONFIG } from '../config/tokens';
 import { copenhagenDate } from '../domain/after-meeting.rules';
 import { setMeetingNotesSource } from '../metrics/metrics';
@@ -35,10 +36,10 @@ export class WatchScheduler implements OnApplicationBootstrap {
 /** Feeds the tsm_meeting_notes gauge from the meeting status at scrape time. */
 @Injectable()
 export class MeetingNotesGaugeSource implements OnApplicationBootstrap, OnApplicationShutdown {
-  constructor(private readonly status: MeetingStatusService) {}
+  constructor(private readonly status: MeetingStatusService, @Inject(CLOCK) private readonly clock: Clock) {}
 
   onApplicationBootstrap(): void {
-    setMeetingNotesSource(() => this.status.gaugeRows(copenhagenDate(new Date())));
+    setMeetingNotesSource(() => this.status.gaugeRows(copenhagenDate(this.clock.now())));
   }
 
   onApplicationShutdown(): void {

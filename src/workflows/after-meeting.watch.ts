@@ -4,7 +4,7 @@ import type { NexusNote, NexusPort } from '../../adapters/nexus/nexus.port';
 import type { QueueGateway } from '../../queues/queue.gateway';
 import { AuditService } from '../audit/audit.service';
 import { mapWithConcurrency } from '../common/concurrency';
-import { watchUnreadCitizens } from '../metrics/metrics';
+import { watchLastPass, watchUnreadCitizens } from '../metrics/metrics';
 import type { District } from '../config/districts';
 import { flowJobId, followUpsOf, followUpTasks, meetingDateOf, meetingId, noteVersionKey, timestampMs } from '../domain/after-meeting.rules';
 import { NoteFlowPayload, noteFlow, stepsFor } from './after-meeting';
@@ -110,6 +110,7 @@ export class NotesWatch {
       if (outcome === 'stale') summary.stale++;
     }
     await this.store.advanceCursor(district.id, earlier(cursor, new Date(queryStart - CURSOR_OVERLAP_MS).toISOString()));
+    watchLastPass.set({ district: district.id }, this.now().getTime() / 1000);
     if (summary.started) this.log.info({ district: district.id, ...summary }, 'after-meeting flows started');
     return summary;
   }

@@ -1,8 +1,8 @@
 import type { AgendaMeetingPayload } from '../../queues/jobs/agenda.jobs';
 import type { QueueGateway } from '../../queues/queue.gateway';
 import type { District } from '../config/districts';
-import { addCalendarDays, COPENHAGEN, localParts } from '../domain/local-time';
-import { copenhagenDate, cutoffInstant, meetingStartInstant, morningInstant, nextHeldMeetingOnOrAfter, nextMeetingOnOrAfter } from '../domain/meeting-calendar';
+import { COPENHAGEN } from '../domain/local-time';
+import { cutoffInstant, meetingStartInstant, morningInstant, nextHeldMeetingAt } from '../domain/meeting-calendar';
 import { rootLogger } from '../logging/logger';
 import type { AgendaStore } from './agenda.store';
 
@@ -17,28 +17,21 @@ export interface MeetingPlan {
   morning: { at: string; plan: PhasePlan };
 }
 
-/** Scheduler ids carry no ':' (BullMQ builds job ids from them). One per district and phase, moved from meeting to meeting. */
-export const schedulerId = (districtId: string, phase: 'cutoff' | 'morning') => `agenda.${phase}.${districtId}`;
+/** The one-shot cron schedulers of earlier versions (one per district and phase); planning removes them. */
+export const legacySchedulerId = (districtId: string, phase: 'cutoff' | 'morning') => `agenda.${phase}.${districtId}`;
 export const PLAN_SCHEDULER_ID = 'agenda.plan';
 
 export const collectJobId = (p: AgendaMeetingPayload) => `agenda-collect-${p.districtId}-${p.meetingDate}-${p.phase}`;
 export const publishJobId = (p: AgendaMeetingPayload, fingerprint: string) => `agenda-publish-${p.districtId}-${p.meetingDate}-${fingerprint}`;
 
 /**
- * A cron pattern that fires once a year at this local minute; with limit 1 (and an end date just
- * after) it is a one-shot job scheduler. Cron in Europe/Copenhagen keeps 16:00 at 16:00 across DST,
- * which a fixed 14-day interval in milliseconds would not.
- */
-export function oneShotPattern(at: Date): string {
-  const p = localParts(at, COPENHAGEN);
-  return `${p.minute} ${p.hour} ${p.day} ${p.month} *`;
-}
-
-/**
- * Plans each district's next meeting: a job scheduler for the collect at the cut-off and one for the
- * morning of the meeting (each collect enqueues its publish). Upserting the same scheduler ids is
- * idempotent, so planning at every worker start and daily is safe. A collect whose time has passed
- * without running (the worker was down) is enqueued at once, under a deterministic job id.
+ * Plans each district's next meeting: a delayed collect job at the cut-off and one on the morning of
+ * the meeting (each collect enqueues its publish). The instants come from the meeting series in
+ * Copenhagen wall time (16:00 stays 16:00 across DST) and the delay from the service's clock, so a
+ * service started at TSM_NOW fires them at the right moment of its own day; a cron scheduler would
+ * follow the machine's calendar instead. Job ids are deterministic per district, meeting and phase,
+ * so planning at every worker start and daily adds nothing twice. A collect whose time has passed
+ * without running (the worker was down) is enqueued at once under the same id.
  */
 export class AgendaPlanner {
   private readonly log = rootLogger().child({ component: 'agenda-planner' });
@@ -67,10 +60,7 @@ export class AgendaPlanner {
   }
 
   private nextHeldMeeting(d: District): { date: string; skipped: Array<{ date: string; reason: string }> } {
-    const now = this.now();
-    const today = copenhagenDate(now);
-    const first = nextMeetingOnOrAfter(d, today);
-    return nextHeldMeetingOnOrAfter(d, meetingStartInstant(d, first) <= now ? addCalendarDays(first, 1) : today, this.cancelled);
+    return nextHeldMeetingAt(d, this.now(), this.cancelled);
   }
 
   /** A scheduled collect that fires after its meeting began (a stale scheduler) has nothing to do. */
@@ -82,13 +72,10 @@ export class AgendaPlanner {
     const { date: meetingDate, skipped } = this.nextHeldMeeting(d);
     const plan = async (phase: 'cutoff' | 'morning', at: Date): Promise<{ at: string; plan: PhasePlan }> => {
       const payload: AgendaMeetingPayload = { districtId: d.id, meetingDate, phase };
-      if (at > this.now()) {
-        await this.queues.upsertScheduler(
-          schedulerId(d.id, phase),
-          { pattern: oneShotPattern(at), tz: COPENHAGEN, limit: 1, endDate: new Date(at.getTime() + 3_600_000) },
-          'agenda.collect',
-          payload,
-        );
+      await this.queues.removeScheduler('agenda', legacySchedulerId(d.id, phase));
+      const delayMs = at.getTime() - this.now().getTime();
+      if (delayMs > 0) {
+        await this.queues.enqueue('agenda.collect', payload, { jobId: collectJobId(payload), delayMs });
         return { at: at.toISOString(), plan: 'scheduled' };
       }
       if (await this.store.wasCollected(d.id, meetingDate, phase)) return { at: at.toISOString(), plan: 'done' };

@@ -13,6 +13,7 @@ import { IntakeApiKey } from '../children/intake-api-key';
 import { IntakeApiKeyGuard } from '../children/intake-api-key.guard';
 import type { AppConfig } from '../config/config.schema';
 import { CONFIG, REDIS } from '../config/tokens';
+import { CLOCK, Clock } from '../common/clock';
 import { WorkingDayCalendar } from '../domain/working-days';
 import { Ledger } from '../ledger/ledger';
 import { JournalAgreementStep } from './children/children-agreement';
@@ -46,27 +47,27 @@ export function childrenSettings(c: AppConfig): ChildrenSettings {
     { provide: WorkingDayCalendar, inject: [CONFIG], useFactory: (c: AppConfig) => new WorkingDayCalendar(c.CHILDREN_CLOSED_DAYS) },
     {
       provide: ChildrenIntake,
-      inject: [ChildrenStore, QueueGateway, AuditService, WorkingDayCalendar, CONFIG],
-      useFactory: (store: ChildrenStore, queues: QueueGateway, audit: AuditService, cal: WorkingDayCalendar, c: AppConfig) =>
-        new ChildrenIntake(store, new QueuedChildrenJobs(queues), audit, cal, childrenSettings(c)),
+      inject: [ChildrenStore, QueueGateway, AuditService, WorkingDayCalendar, CONFIG, CLOCK],
+      useFactory: (store: ChildrenStore, queues: QueueGateway, audit: AuditService, cal: WorkingDayCalendar, c: AppConfig, clock: Clock) =>
+        new ChildrenIntake(store, new QueuedChildrenJobs(queues), audit, cal, childrenSettings(c), () => clock.now()),
     },
     {
       provide: RouteRequestStep,
-      inject: [ChildrenStore, ChildrenUnits, NOTIFY_PORT, DocumentJournal, Ledger, AuditService, CONFIG],
-      useFactory: (store: ChildrenStore, units: ChildrenUnits, notify: NotifyPort, journal: DocumentJournal, ledger: Ledger, audit: AuditService, c: AppConfig) =>
-        new RouteRequestStep(store, units, notify, journal, ledger, audit, { documentType: c.EDOC_DOCUMENT_TYPE, acceptWorkingDays: c.CHILDREN_ACCEPT_WORKING_DAYS }),
+      inject: [ChildrenStore, ChildrenUnits, NOTIFY_PORT, DocumentJournal, Ledger, AuditService, CONFIG, CLOCK],
+      useFactory: (store: ChildrenStore, units: ChildrenUnits, notify: NotifyPort, journal: DocumentJournal, ledger: Ledger, audit: AuditService, c: AppConfig, clock: Clock) =>
+        new RouteRequestStep(store, units, notify, journal, ledger, audit, { documentType: c.EDOC_DOCUMENT_TYPE, acceptWorkingDays: c.CHILDREN_ACCEPT_WORKING_DAYS }, () => clock.now()),
     },
     {
       provide: ChildrenReminders,
-      inject: [ChildrenStore, ChildrenUnits, NOTIFY_PORT, Ledger, AuditService, CONFIG],
-      useFactory: (store: ChildrenStore, units: ChildrenUnits, notify: NotifyPort, ledger: Ledger, audit: AuditService, c: AppConfig) =>
-        new ChildrenReminders(store, units, notify, ledger, audit, { acceptWorkingDays: c.CHILDREN_ACCEPT_WORKING_DAYS, followUpDays: c.CHILDREN_FOLLOWUP_DAYS }),
+      inject: [ChildrenStore, ChildrenUnits, NOTIFY_PORT, Ledger, AuditService, CONFIG, CLOCK],
+      useFactory: (store: ChildrenStore, units: ChildrenUnits, notify: NotifyPort, ledger: Ledger, audit: AuditService, c: AppConfig, clock: Clock) =>
+        new ChildrenReminders(store, units, notify, ledger, audit, { acceptWorkingDays: c.CHILDREN_ACCEPT_WORKING_DAYS, followUpDays: c.CHILDREN_FOLLOWUP_DAYS }, () => clock.now()),
     },
     {
       provide: JournalAgreementStep,
-      inject: [ChildrenStore, ChildrenUnits, NOTIFY_PORT, DocumentJournal, Ledger, AuditService, CONFIG],
-      useFactory: (store: ChildrenStore, units: ChildrenUnits, notify: NotifyPort, journal: DocumentJournal, ledger: Ledger, audit: AuditService, c: AppConfig) =>
-        new JournalAgreementStep(store, units, notify, journal, ledger, audit, { documentType: c.EDOC_DOCUMENT_TYPE }),
+      inject: [ChildrenStore, ChildrenUnits, NOTIFY_PORT, DocumentJournal, Ledger, AuditService, CONFIG, CLOCK],
+      useFactory: (store: ChildrenStore, units: ChildrenUnits, notify: NotifyPort, journal: DocumentJournal, ledger: Ledger, audit: AuditService, c: AppConfig, clock: Clock) =>
+        new JournalAgreementStep(store, units, notify, journal, ledger, audit, { documentType: c.EDOC_DOCUMENT_TYPE }, () => clock.now()),
     },
     ChildrenProcessor,
   ],

@@ -64,6 +64,8 @@ export interface ChaosResult {
 }
 
 export const MEETING_DATE = '2026-12-03';
+/** The chaos run lives on its meeting's afternoon, whatever the calendar says. */
+export const CHAOS_NOW = '2026-12-03T13:00:00+01:00';
 
 /** Worker clocks for a run in minutes instead of hours: short timeouts, quick watch and receipt handling. */
 export const FAST_WORKER_ENV: Record<string, string> = {
@@ -116,6 +118,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
       LOG_LEVEL: 'warn',
       REDIS_URL: redis.url,
       QUEUE_PREFIX: 'chaos',
+      // The meeting day after the meeting began: no cut-off or morning collect falls inside the run.
+      TSM_NOW: CHAOS_NOW,
       DATA_DIR: path.join(dir, 'data'),
       ADMIN_PASSWORD: 'chaos-admin-password',
       SANDBOX_SEED: seedFile,
@@ -231,7 +235,7 @@ function workerEnv(c: AppConfig): Record<string, string> {
     'NEXUS_BASE_URL', 'NEXUS_TOKEN_URL', 'NEXUS_CLIENT_ID', 'NEXUS_CLIENT_SECRET', 'NEXUS_TIMEOUT_MS', 'NEXUS_BREAKER_RESET_MS', 'NEXUS_READ_RETRIES', 'NEXUS_READ_RETRY_DELAY_MS', 'NEXUS_CONCURRENCY',
     'EDOC_URL', 'EDOC_AUTH', 'EDOC_USER', 'EDOC_PASSWORD', 'EDOC_TIMEOUT_MS', 'EDOC_BREAKER_RESET_MS',
     'MEDCOM_OUT_DIR', 'MEDCOM_IN_DIR', 'MEDCOM_RECEIPT_TIMEOUT_MS', 'MEDCOM_INBOX_POLL_MS', 'MEDCOM_INBOX_RECLAIM_MS', 'MEDCOM_RECEIPT_WATCHDOG_MS',
-    'QUEUE_LOCK_MS', 'SHUTDOWN_GRACE_MS', 'WATCH_INTERVAL_MS', 'WATCH_LOOKBACK_HOURS',
+    'QUEUE_LOCK_MS', 'SHUTDOWN_GRACE_MS', 'WATCH_INTERVAL_MS', 'WATCH_LOOKBACK_HOURS', 'TSM_NOW',
   ];
   const env: Record<string, string> = {};
   for (const k of keys) if (c[k] !== undefined) env[k] = String(c[k]);
@@ -278,6 +282,9 @@ async function observe(
     edoc: { titles: edoc.titles, duplicates: edoc.duplicates },
     vans: { ...archive, ...vans },
     status: byNote,
+    // Every other fault the run injects is transient, so any other dead letter is a failure of tsm-bridge.
+    plannedDeadLetterCodes: [],
+    medcomSendsPerLetter: 1 + config.MEDCOM_MAX_RESENDS,
     deadLetters: dead.map((d) => ({
       id: d.id, name: d.name, reason: d.reason, ...(typeof d.payload.noteId === 'number' ? { noteId: d.payload.noteId } : {}),
     })),

@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Role } from '../../src/app.module';
+import { TEST_NOW } from './test-clock';
 
 export interface ServiceProcessOptions {
   /** Default 'worker'. */
@@ -55,7 +56,7 @@ export class ServiceProcess {
     const child = fork(path.join(__dirname, 'service-main.ts'), [opts.role ?? 'worker', String(opts.sandboxes ?? false)], {
       execArgv: ['-r', path.join(__dirname, 'ts-register.js')],
       cwd: path.join(__dirname, '..', '..'),
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'test', ...opts.env },
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'test', TSM_NOW: TEST_NOW, ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     const proc = new ServiceProcess(child, opts);

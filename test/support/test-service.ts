@@ -5,6 +5,7 @@ import type { Role } from '../../src/app.module';
 import type { AppConfig } from '../../src/config/config.schema';
 import { loadConfig } from '../../src/config/load-config';
 import { RunningService, startService } from '../../src/main';
+import { TEST_NOW } from './test-clock';
 
 let counter = 0;
 
@@ -20,6 +21,7 @@ export function testConfig(env: Record<string, string> = {}): AppConfig {
     ADMIN_PASSWORD: 'test-admin-password',
     INTAKE_API_KEY: 'test-intake-key-0123456789',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+    TSM_NOW: TEST_NOW,
     QUEUE_LOCK_MS: '2000',
     SHUTDOWN_GRACE_MS: '2000',
     // The locked-note watch would start after-meeting flows in every test that locks a note; tests of it turn it on.

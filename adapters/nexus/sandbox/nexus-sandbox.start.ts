@@ -1,5 +1,6 @@
 import type { AppConfig } from '../../../src/config/config.schema';
 import { loadDistricts } from '../../../src/config/districts';
+import type { Seed } from '../../../schemas/sandbox-seed.schema';
 import { loadSeed } from '../../shared/sandbox-seed';
 import { RunningNexusSandbox, startNexusSandbox } from './nexus-sandbox';
 import type { SandboxNames } from './nexus-sandbox.state';
@@ -32,9 +33,13 @@ function districtLists(config: AppConfig): Record<string, string> {
  * Starts the Nexus simulator from SANDBOX_SEED (or the shipped seed) with the env's fault knobs and
  * returns the config entries that point the client at it.
  */
-export async function startConfiguredNexusSandbox(config: AppConfig): Promise<{ sandbox: RunningNexusSandbox; env: Partial<AppConfig> }> {
+export async function startConfiguredNexusSandbox(
+  config: AppConfig,
+  opts: { seed?: Seed; now?: () => number } = {},
+): Promise<{ sandbox: RunningNexusSandbox; env: Partial<AppConfig> }> {
   const sandbox = await startNexusSandbox({
-    seed: loadSeed(config.SANDBOX_SEED),
+    seed: opts.seed ?? loadSeed(config.SANDBOX_SEED),
+    ...(opts.now ? { now: opts.now } : {}),
     names: sandboxNames(config),
     districtLists: districtLists(config),
     host: config.SANDBOX_HOST,

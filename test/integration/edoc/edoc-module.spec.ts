@@ -1,3 +1,5 @@
+import { systemClock } from '../../../src/common/clock';
+import { TEST_NOW } from '../../support/test-clock';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { EdocCodeLists } from '../../../adapters/edoc/edoc.code-lists';
@@ -17,7 +19,7 @@ describe('EdocModule (Nest wiring)', () => {
     const sandbox = await startEdocSandbox({ seed, codes: EdocCodeLists.load(), cprField: 'edoc:PartyIdentifier' });
     const config = testConfig({ EDOC_URL: sandbox.url, EDOC_AUTH: 'basic', EDOC_USER: sandbox.user, EDOC_PASSWORD: sandbox.password });
 
-    @Module({ imports: [CoreModule.forRoot(config, process.env.TEST_REDIS_URL!), EdocModule] })
+    @Module({ imports: [CoreModule.forRoot(config, process.env.TEST_REDIS_URL!, systemClock(new Date(TEST_NOW))), EdocModule] })
     class TestApp {}
     const app = await NestFactory.createApplicationContext(TestApp, { logger: false });
     try {

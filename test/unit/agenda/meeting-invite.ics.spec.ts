@@ -80,6 +80,15 @@ describe('meeting invitation (RFC 5545)', () => {
     expect(prop(ics, 'DESCRIPTION:')).toMatch(/^DESCRIPTION:Tværfagligt samarbejdsmøde i Solhøj\.\\nDu deltager/);
   });
 
+  it('is a PUBLISH without an organiser and an iTIP REQUEST with one (organiser and the invited mailboxes)', () => {
+    expect(unfold(ics)).toContain('\r\nMETHOD:PUBLISH\r\n');
+    expect(unfold(ics)).not.toContain('ORGANIZER');
+    const request = unfold(buildMeetingInviteIcs({ ...base, organizer: 'tsm@solhoej.example', attendees: ['moede@solhoej.example'] }));
+    expect(request).toContain('\r\nMETHOD:REQUEST\r\n');
+    expect(request).toContain('\r\nORGANIZER:mailto:tsm@solhoej.example\r\n');
+    expect(request).toContain('\r\nATTENDEE;ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=FALSE:mailto:moede@solhoej.example\r\n');
+  });
+
   it('has the VCALENDAR/VEVENT skeleton with the required properties', () => {
     const names = unfold(ics).split('\r\n').filter(Boolean).map((l) => l.split(/[:;]/)[0]);
     expect(names.slice(0, 5)).toEqual(['BEGIN', 'PRODID', 'VERSION', 'CALSCALE', 'METHOD']);

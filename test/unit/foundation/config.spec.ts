@@ -39,6 +39,19 @@ describe('config', () => {
     expect(() => loadConfig({ NEXUS_BASE_URL: 'https://x.nexus.kmd.dk/api/core/mobile/x/v2/' })).toThrow(/NEXUS_CLIENT_SECRET/);
   });
 
+  it('mail over SMTP: MAIL_FROM required, credentials only in their own sensitive settings, no plain SMTP in production', () => {
+    expect(() => loadConfig({ MAIL_SMTP_URL: 'smtp://relay.kommune.example:587' })).toThrow(/MAIL_FROM is required/);
+    expect(() => loadConfig({ MAIL_SMTP_URL: 'smtp://user:pw@relay.kommune.example', MAIL_FROM: 'tsm@kommune.example' })).toThrow(/MAIL_SMTP_URL: .*without user or password/);
+    expect(() => loadConfig({ MAIL_SMTP_URL: 'http://relay', MAIL_FROM: 'tsm@kommune.example' })).toThrow(/MAIL_SMTP_URL/);
+    expect(() => loadConfig({ MAIL_SMTP_URL: 'smtps://relay.kommune.example', MAIL_FROM: 'tsm@kommune.example', MAIL_SMTP_USER: 'tsm' })).toThrow(/MAIL_SMTP_PASSWORD/);
+    const prod = { NODE_ENV: 'production', ADMIN_PASSWORD: 'admin-password', INTAKE_API_KEY: 'intake-key-16-chars-x', MAIL_SMTP_URL: 'smtp://relay.kommune.example', MAIL_FROM: 'TSM <tsm@kommune.example>' };
+    expect(loadConfig(prod).MAIL_SMTP_INSECURE).toBe(false);
+    expect(() => loadConfig({ ...prod, MAIL_SMTP_INSECURE: 'true' })).toThrow(/MAIL_SMTP_INSECURE: refused in production/);
+    expect(loadConfig({ ...prod, NODE_ENV: 'development', MAIL_SMTP_INSECURE: 'true' }).MAIL_SMTP_INSECURE).toBe(true);
+    expect(isSensitive('MAIL_SMTP_USER')).toBe(true);
+    expect(isSensitive('MAIL_SMTP_PASSWORD')).toBe(true);
+  });
+
   it('requires an admin password in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/ADMIN_PASSWORD/);
   });
