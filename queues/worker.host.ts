@@ -11,6 +11,7 @@ import { maskCpr } from '../src/logging/redact';
 import { jobDuration, jobFailures } from '../src/metrics/metrics';
 import type { JobContext } from './job-context';
 import { JobRegistry } from './job-registry';
+import { QueueGateway } from './queue.gateway';
 import { isJobName, JobName } from './job-types';
 import { backoffDelay, POLICIES } from './policies';
 import { QUEUE_NAMES, QueueName } from './queue-names';
@@ -45,16 +46,37 @@ export function workerOptions(queue: QueueName, config: AppConfig, redisUrl: str
 export class WorkerHost implements OnApplicationBootstrap {
   private readonly workers: Worker[] = [];
   private readonly log: Logger = rootLogger().child({ component: 'worker' });
+  private schedulerCheck?: NodeJS.Timeout;
+  private checking?: Promise<void>;
 
   constructor(
     private readonly registry: JobRegistry,
     @Inject(CONFIG) private readonly config: AppConfig,
     @Inject(REDIS_URL) private readonly redisUrl: string,
     @Inject(AuditService) private readonly audit: AuditService,
+    private readonly gateway: QueueGateway,
   ) {}
 
   onApplicationBootstrap(): void {
     for (const queue of QUEUE_NAMES) this.workers.push(this.startWorker(queue));
+    // The inbox reader, the locked-note watch, the receipt watchdog and the daily agenda plan run only
+    // while their schedulers exist; one removed by hand (or lost with Redis data) comes back here.
+    this.schedulerCheck = setInterval(() => void this.checkSchedulers(), this.config.SCHEDULER_CHECK_MS);
+    this.schedulerCheck.unref();
+  }
+
+  /** Re-creates missing kept schedulers; one check at a time, failures (Redis down) wait for the next. */
+  checkSchedulers(): Promise<void> {
+    this.checking ??= this.gateway
+      .restoreSchedulers()
+      .then((restored) => {
+        if (restored.length) this.log.warn({ restored }, 'missing job schedulers re-created');
+      })
+      .catch((err) => this.log.warn({ code: errorCode(err) }, 'job scheduler check failed; trying again at the next check'))
+      .finally(() => {
+        this.checking = undefined;
+      });
+    return this.checking;
   }
 
   private startWorker(queue: QueueName): Worker {
@@ -104,6 +126,8 @@ export class WorkerHost implements OnApplicationBootstrap {
 
   /** Waits for active jobs up to the grace period; after that, jobs are left to be picked up again as stalled. */
   async close(graceMs: number): Promise<void> {
+    clearInterval(this.schedulerCheck);
+    await this.checking;
     // pause() stops taking jobs and waits for the running ones. Not close(): BullMQ memoises the first
     // close, so a later close(true) would keep waiting for the jobs instead of giving up on them.
     const drained = Promise.all(this.workers.map((w) => w.pause()));

@@ -21,9 +21,10 @@ export class AppModule {
           pinoHttp: {
             logger: rootLogger(),
             autoLogging: { ignore: (req) => req.url === '/health/live' || req.url === '/metrics' },
-            // Only method, path and status: query strings and bodies may carry personal data.
+            // Only method, route and status: paths, query strings and bodies may carry personal data
+            // (a CPR or a name typed into a URL), so the path is logged as its route pattern.
             serializers: {
-              req: (req: { method: string; url: string; id: unknown }) => ({ id: req.id, method: req.method, path: String(req.url).split('?')[0] }),
+              req: (req: { method: string; url: string; id: unknown; raw?: RouteInfo }) => ({ id: req.id, method: req.method, path: loggedPath(req.raw, req.url) }),
               res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
             },
           },
@@ -35,4 +36,20 @@ export class AppModule {
       ],
     };
   }
+}
+
+interface RouteInfo {
+  baseUrl?: string;
+  route?: { path?: unknown };
+}
+
+/**
+ * The matched route pattern ("/children/requests/:id"); for a path no route matched, its first
+ * segment only ("/children/…"), which is one of ours or not worth keeping.
+ */
+export function loggedPath(raw: RouteInfo | undefined, url: string): string {
+  const pattern = raw?.route?.path;
+  if (typeof pattern === 'string') return `${raw?.baseUrl ?? ''}${pattern}`;
+  const first = /^\/[A-Za-z0-9_-]{0,40}/.exec(String(url))?.[0] ?? '/';
+  return String(url).split('?')[0] === first ? first : `${first}/…`;
 }

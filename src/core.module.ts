@@ -6,6 +6,7 @@ import { CLOCK, Clock } from './common/clock';
 import type { AppConfig } from './config/config.schema';
 import { loadDistricts } from './config/districts';
 import { CONFIG, DISTRICTS, REDIS, REDIS_URL } from './config/tokens';
+import { redisErrorListener } from './infra/redis-error-log';
 import { redisOptionsFromUrl } from './infra/redis-options';
 import { Ledger } from './ledger/ledger';
 
@@ -24,7 +25,11 @@ export class CoreModule {
         { provide: DISTRICTS, useFactory: () => loadDistricts(config) },
         {
           provide: REDIS,
-          useFactory: () => new Redis({ ...redisOptionsFromUrl(redisUrl), maxRetriesPerRequest: 3, lazyConnect: false }),
+          useFactory: () => {
+            const client = new Redis({ ...redisOptionsFromUrl(redisUrl), maxRetriesPerRequest: 3, lazyConnect: false });
+            client.on('error', redisErrorListener('core'));
+            return client;
+          },
         },
         { provide: Ledger, inject: [REDIS], useFactory: (r: Redis) => new Ledger(r, config.QUEUE_PREFIX) },
         {

@@ -78,6 +78,30 @@ describe('refusals', () => {
     expect(await storedKeys()).toEqual(before);
   });
 
+  it('malformed JSON on any route and in any letter case → 400 with a fixed text, never the body', async () => {
+    const bad = '{"a":tru 0703381412 Anna Prøvesen}';
+    const upper = await request(svc.baseUrl!).post('/CHILDREN/requests').set('X-Api-Key', KEY).set('Content-Type', 'application/json').send(bad);
+    expect(upper.status).toBe(400);
+    expect(upper.body).toEqual({ statusCode: 400, code: 'MALFORMED_JSON', message: { da: 'Indholdet er ikke gyldig JSON.', en: 'The body is not valid JSON.' } });
+    const health = await request(svc.baseUrl!).post('/health/live').set('Content-Type', 'application/json').send(bad);
+    expect(health.status).toBe(400);
+    expect(health.body).toEqual({ statusCode: 400, error: 'Bad Request', code: 'MALFORMED_JSON', message: 'The body is not valid JSON.' });
+  });
+
+  it('an unknown path → 404 with a fixed text, never the path', async () => {
+    const res = await post('/children/requests/0703381412/x').send({});
+    expect(res.status).toBe(404);
+    expect(res.body).toEqual({ statusCode: 404, code: 'NOT_FOUND', message: { da: 'Adressen findes ikke.', en: 'No such address.' } });
+    const other = await request(svc.baseUrl!).get('/Anna/0703381412');
+    expect(other.body).toEqual({ statusCode: 404, error: 'Not Found', code: 'NOT_FOUND', message: 'No such address.' });
+  });
+
+  it('unknown keys → 400 that counts them, never names them', async () => {
+    const res = await post('/children/requests').send({ ...validRequest({ proposedStart: start }), '0703381412 Anna Prøvesen': 1 });
+    expect(res.status).toBe(400);
+    expect(res.body.issues).toEqual([{ path: '(body)', code: 'unrecognized_keys', message: 'Unrecognized key(s) (1); the form accepts only its documented fields' }]);
+  });
+
   it('a body that is not JSON → 400 VALIDATION_FAILED', async () => {
     const res = await post('/children/requests').set('Content-Type', 'text/plain').send('hello');
     expect(res.status).toBe(400);
