@@ -1,10 +1,11 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { ConnectionOptions, Job, UnrecoverableError, Worker } from 'bullmq';
+import type { RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import { AuditService } from '../src/audit/audit.service';
 import { classifyError, errorCode } from '../src/common/errors';
 import type { AppConfig } from '../src/config/config.schema';
-import { CONFIG, REDIS_URL } from '../src/config/tokens';
+import { CONFIG, REDIS_CONNECTION } from '../src/config/tokens';
 import { workerRedisOptions } from '../src/infra/redis-options';
 import { rootLogger } from '../src/logging/logger';
 import { maskCpr } from '../src/logging/redact';
@@ -29,7 +30,7 @@ export class WorkerHost implements OnApplicationBootstrap {
   constructor(
     private readonly registry: JobRegistry,
     @Inject(CONFIG) private readonly config: AppConfig,
-    @Inject(REDIS_URL) private readonly redisUrl: string,
+    @Inject(REDIS_CONNECTION) private readonly redis: RedisOptions,
     @Inject(AuditService) private readonly audit: AuditService,
   ) {}
 
@@ -40,7 +41,7 @@ export class WorkerHost implements OnApplicationBootstrap {
   private startWorker(queue: QueueName): Worker {
     const policy = POLICIES[queue];
     const worker = new Worker(queue, (job) => this.dispatch(queue, job), {
-      connection: workerRedisOptions(this.redisUrl) as ConnectionOptions,
+      connection: workerRedisOptions(this.redis) as ConnectionOptions,
       prefix: this.config.QUEUE_PREFIX,
       concurrency: policy.concurrency,
       lockDuration: this.config.QUEUE_LOCK_MS,
