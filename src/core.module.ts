@@ -7,6 +7,7 @@ import type { AppConfig } from './config/config.schema';
 import { loadDistricts } from './config/districts';
 import { CONFIG, DISTRICTS, REDIS, REDIS_CONNECTION } from './config/tokens';
 import { Ledger } from './ledger/ledger';
+import { rootLogger } from './logging/logger';
 
 /** Config, the districts' meeting series, the shared Redis client, ledger and audit: what every other module builds on. */
 @Global()
@@ -23,7 +24,12 @@ export class CoreModule {
         { provide: DISTRICTS, useFactory: () => loadDistricts(config) },
         {
           provide: REDIS,
-          useFactory: () => new Redis({ ...redis, maxRetriesPerRequest: 3, lazyConnect: false }),
+          useFactory: () => {
+            const client = new Redis({ ...redis, maxRetriesPerRequest: 3, lazyConnect: false });
+            // Outages and failovers surface as failed commands (jobs retry); without a listener ioredis prints each reconnect error.
+            client.on('error', (err: Error & { code?: string }) => rootLogger().debug({ code: err.code ?? 'REDIS_ERROR' }, 'shared redis connection error'));
+            return client;
+          },
         },
         { provide: Ledger, inject: [REDIS], useFactory: (r: Redis) => new Ledger(r, config.QUEUE_PREFIX) },
         {

@@ -17,9 +17,9 @@ export function redisOptionsFromUrl(url: string): RedisOptions {
 type RedisSettings = Pick<AppConfig, 'REDIS_SENTINELS' | 'REDIS_SENTINEL_NAME' | 'REDIS_SENTINEL_PASSWORD' | 'REDIS_PASSWORD'>;
 
 /**
- * ioredis asks the sentinels for the current primary on every (re)connect and checks the node's role,
- * so a client follows a failover by reconnecting. The failover detector subscribes to the sentinels'
- * +switch-master and reconnects at once instead of waiting for the dead primary's socket to time out.
+ * ioredis asks the sentinels for the current primary on every (re)connect and checks the node's role.
+ * The failover detector subscribes to the sentinels' +switch-master and reconnects at once: without it
+ * a fail-fast producer connection stayed on the dead primary after the promotion (failover test).
  */
 export function sentinelOptions(c: RedisSettings): RedisOptions {
   if (!c.REDIS_SENTINELS || !c.REDIS_SENTINEL_NAME) throw new Error('sentinelOptions needs REDIS_SENTINELS and REDIS_SENTINEL_NAME');
