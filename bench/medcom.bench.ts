@@ -28,12 +28,13 @@ interface Result {
 
 const XSD = shippedFile('schemas', 'xdis91.xsd');
 const BLOCK_CHARS = 2000;
+const BENCH_IDS = { senderEan: '5790000123456', secret: 'bench-only-id-secret-not-for-real-letters' };
 const TEXT = Array.from({ length: 6 }, (_, i) =>
   `Afsnit ${i + 1}:\nBorgeren har haft fald & svimmelhed; ønsker medicingennemgang hos egen læge. Aftaler: træning 2 × ugentligt, <opfølgning> om 14 dage.`,
 ).join('\n\n'); // ≈ 900 characters, a typical note
 
 function letter(i: number, format: 'xdis91' | 'fhir-xml' | 'fhir-json'): OutgoingLetter {
-  const letterId = letterIdFor(`bench:${i}`, format);
+  const letterId = letterIdFor(BENCH_IDS, `bench:${i}`, format);
   const now = new Date();
   return {
     letterId, envelopeId: envelopeIdFor(letterId, 0, format), attempt: 0, sentAt: now, authorisedAt: now,

@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { ConnectionOptions, Job, UnrecoverableError, Worker } from 'bullmq';
+import { ConnectionOptions, Job, UnrecoverableError, Worker, WorkerOptions } from 'bullmq';
 import type { RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import { AuditService } from '../src/audit/audit.service';
@@ -15,6 +15,26 @@ import { JobRegistry } from './job-registry';
 import { isJobName, JobName } from './job-types';
 import { backoffDelay, POLICIES } from './policies';
 import { QUEUE_NAMES, QueueName } from './queue-names';
+
+/**
+ * A queue's worker settings. maxStalledCount equals the queue's attempts: a job cut off by a crash
+ * (its lock expired with no one renewing it) goes back to the queue, and a stall does not increment
+ * attemptsMade, so a lower stall limit would dead-letter a job ("job stalled more than allowable
+ * limit") while it still had attempts left. A job that keeps killing its worker still ends in the
+ * dead letters, after as many stalls as it had attempts.
+ */
+export function workerOptions(queue: QueueName, config: AppConfig, redis: RedisOptions): WorkerOptions {
+  const policy = POLICIES[queue];
+  return {
+    connection: workerRedisOptions(redis) as ConnectionOptions,
+    prefix: config.QUEUE_PREFIX,
+    concurrency: policy.concurrency,
+    lockDuration: config.QUEUE_LOCK_MS,
+    stalledInterval: config.QUEUE_LOCK_MS,
+    maxStalledCount: policy.attempts,
+    settings: { backoffStrategy: (attemptsMade: number) => backoffDelay(attemptsMade, policy.backoffMs) },
+  };
+}
 
 /**
  * Runs one BullMQ worker per queue and dispatches each job to its registered handler. Workers are
@@ -39,16 +59,7 @@ export class WorkerHost implements OnApplicationBootstrap {
   }
 
   private startWorker(queue: QueueName): Worker {
-    const policy = POLICIES[queue];
-    const worker = new Worker(queue, (job) => this.dispatch(queue, job), {
-      connection: workerRedisOptions(this.redis) as ConnectionOptions,
-      prefix: this.config.QUEUE_PREFIX,
-      concurrency: policy.concurrency,
-      lockDuration: this.config.QUEUE_LOCK_MS,
-      stalledInterval: this.config.QUEUE_LOCK_MS,
-      maxStalledCount: 5,
-      settings: { backoffStrategy: (attemptsMade: number) => backoffDelay(attemptsMade, policy.backoffMs) },
-    });
+    const worker = new Worker(queue, (job) => this.dispatch(queue, job), workerOptions(queue, this.config, this.redis));
     worker.on('error', (err) => this.log.warn({ queue, code: errorCode(err) }, 'worker connection error'));
     worker.on('failed', (job, err) => {
       if (!job) return;

@@ -23,7 +23,7 @@ const nexusNames = z
         coordinator: z.string().min(1).optional(),
         visitator: z.string().min(1).optional(),
         dementia: z.string().min(1).optional(),
-        nurses: z.string().min(1).optional(),
+        nurses: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
       })
       .default({}),
   })

@@ -1,19 +1,34 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { GpMessageFormat } from '../directory/directory.port';
 
 /**
- * Identifiers are derived from the ledger key, not drawn at random: the same note version always
- * gets the same letter id (XDIS91 Letter/Identifier, FHIR MessageHeader.id), and each attempt its
- * own envelope id (Envelope/Identifier, Bundle.id). A crash and retry can therefore never mint a
- * second letter id, and repeating an attempt repeats its envelope id too.
+ * Identifiers are derived, not drawn at random: the same letter always gets the same letter id
+ * (XDIS91 Letter/Identifier, FHIR MessageHeader.id), and each attempt its own envelope id
+ * (Envelope/Identifier, Bundle.id). A crash and retry can therefore never mint a second letter id,
+ * and repeating an attempt repeats its envelope id too.
+ *
+ * The letter id is an HMAC of the sender's EAN/GLN and the letter's idempotency key under a
+ * per-installation secret. The sender is part of it because MedCom receivers drop a message whose
+ * Bundle.id + MessageHeader.id they have seen before: two municipalities writing about the same note
+ * id must never collide. The secret makes the ids unguessable from the note id, so a forged receipt
+ * cannot name a real letter (or its envelopes) without having seen it.
  */
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
-export function letterIdFor(idempotencyKey: string, format: GpMessageFormat): string {
-  return format === 'xdis91' ? shortId('L', `letter|${idempotencyKey}`) : uuidFrom(`letter|${idempotencyKey}`);
+/** Who mints the ids: the sending organisation and this installation's id secret. */
+export interface LetterIdIdentity {
+  /** The sender's EAN/GLN location number. */
+  senderEan: string;
+  /** MEDCOM_ID_SECRET, or the secret generated into DATA_DIR. */
+  secret: string;
 }
 
-/** Attempt 0 is the first send; 1..n are resends. */
+export function letterIdFor(identity: LetterIdIdentity, idempotencyKey: string, format: GpMessageFormat): string {
+  const seed = createHmac('sha256', identity.secret).update(`letter|${identity.senderEan}|${idempotencyKey}`).digest('base64url');
+  return format === 'xdis91' ? shortId('L', seed) : uuidFrom(seed);
+}
+
+/** Attempt 0 is the first send; 1..n are resends. Unguessable because the letter id is. */
 export function envelopeIdFor(letterId: string, attempt: number, format: GpMessageFormat): string {
   return format === 'xdis91' ? shortId('E', `envelope|${letterId}|${attempt}`) : uuidFrom(`envelope|${letterId}|${attempt}`);
 }

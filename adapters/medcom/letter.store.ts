@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { personalDataDeletedKey } from '../../src/infra/aof-scrub';
 import type { GpMessageFormat, GpPractice } from '../directory/directory.port';
 import type { GpLetter, LetterState } from './medcom.port';
 
@@ -23,6 +24,8 @@ export interface LetterRecord {
   kind: GpLetter['kind'];
   format: GpMessageFormat;
   receiverYdernummer: string;
+  /** The receiver's EAN/GLN: the only party whose receipts count ('' for letters stored before it was kept). */
+  receiverEan: string;
   converted: boolean;
   state: LetterState;
   /** Highest attempt claimed (0 = first send). */
@@ -102,11 +105,11 @@ export class LetterStore {
   }
 
   /** Creates the letter (state 'sent', no attempt yet) with its content, unless it exists. */
-  async create(rec: Pick<LetterRecord, 'letterId' | 'ledgerKey' | 'noteId' | 'noteVersion' | 'kind' | 'format' | 'receiverYdernummer' | 'converted' | 'authorisedAt'>, body: LetterBody): Promise<boolean> {
+  async create(rec: Pick<LetterRecord, 'letterId' | 'ledgerKey' | 'noteId' | 'noteVersion' | 'kind' | 'format' | 'receiverYdernummer' | 'receiverEan' | 'converted' | 'authorisedAt'>, body: LetterBody): Promise<boolean> {
     const now = new Date().toISOString();
     const fields = {
       letterId: rec.letterId, ledgerKey: rec.ledgerKey, noteId: String(rec.noteId), noteVersion: String(rec.noteVersion), kind: rec.kind,
-      format: rec.format, receiverYdernummer: rec.receiverYdernummer, converted: rec.converted ? '1' : '0', authorisedAt: rec.authorisedAt,
+      format: rec.format, receiverYdernummer: rec.receiverYdernummer, receiverEan: rec.receiverEan, converted: rec.converted ? '1' : '0', authorisedAt: rec.authorisedAt,
       state: 'sent', attempt: '-1', written: '-1', updatedAt: now,
     };
     const keys = [this.key(rec.letterId), this.bodyKey(rec.letterId)];
@@ -121,7 +124,7 @@ export class LetterStore {
     for (let i = 0; i <= attempt; i++) if (h[`env:${i}`]) envelopes.push(JSON.parse(h[`env:${i}`]) as LetterEnvelope);
     return {
       letterId: h.letterId, ledgerKey: h.ledgerKey, noteId: Number(h.noteId), noteVersion: Number(h.noteVersion), kind: h.kind as GpLetter['kind'],
-      format: h.format as GpMessageFormat, receiverYdernummer: h.receiverYdernummer, converted: h.converted === '1', state: h.state as LetterState,
+      format: h.format as GpMessageFormat, receiverYdernummer: h.receiverYdernummer, receiverEan: h.receiverEan ?? '', converted: h.converted === '1', state: h.state as LetterState,
       attempt, written: Number(h.written), authorisedAt: h.authorisedAt, envelopes,
       ...(h.refuseCode ? { refuseCode: h.refuseCode } : {}),
       ...(h.refuseText ? { refuseText: h.refuseText } : {}),
@@ -179,7 +182,10 @@ export class LetterStore {
   async transition(letterId: string, from: LetterState[], to: LetterState, fields: Record<string, string> = {}): Promise<TransitionResult> {
     const args = Object.entries({ ...fields, updatedAt: new Date().toISOString() }).flat();
     const r = (await this.redis.eval(TRANSITION, 1, this.key(letterId), from.join(','), to, ...args)) as number;
-    if (r === 1 && to !== 'sent') await this.redis.multi().del(this.bodyKey(letterId)).zrem(this.awaitingKey(), letterId).exec();
+    if (r === 1 && to !== 'sent') {
+      // The count tells the AOF scrub (maintenance.scrub-aof) that a body must also leave the disk.
+      await this.redis.multi().del(this.bodyKey(letterId)).zrem(this.awaitingKey(), letterId).incr(personalDataDeletedKey(this.prefix)).exec();
+    }
     return r === 1 ? 'moved' : r === 0 ? 'unchanged' : 'unknown';
   }
 }

@@ -12,7 +12,7 @@ import { LetterBody, LetterRecord, LetterStore } from './letter.store';
 import { MEDCOM_SETTINGS } from './medcom.tokens';
 import type { GpLetter, LetterStatus, MedcomPort, SentLetter } from './medcom.port';
 import type { MedcomSettings } from './medcom.settings';
-import { MessageComposer } from './message.composer';
+import { ComposedMessage, MessageComposer } from './message.composer';
 import type { OutgoingLetter } from './outgoing-letter';
 import { MEDCOM_TRANSPORT, MedcomTransport } from './transport/medcom.transport';
 
@@ -42,7 +42,7 @@ export class MedcomService implements MedcomPort {
 
   async send(letter: GpLetter): Promise<SentLetter> {
     const format = chooseFormat(letter.receiver.formats);
-    const candidateId = letterIdFor(letter.idempotencyKey, format);
+    const candidateId = letterIdFor(this.settings.letterIds(), letter.idempotencyKey, format);
     if ((await this.ledger.get(letter.idempotencyKey))?.state !== 'done') {
       // Refuse a letter that cannot be valid before anything is recorded or handed over.
       const now = new Date();
@@ -139,7 +139,7 @@ export class MedcomService implements MedcomPort {
     await this.store.create(
       {
         letterId, ledgerKey: letter.idempotencyKey, noteId: letter.noteId, noteVersion: letter.noteVersion, kind: letter.kind, format,
-        receiverYdernummer: letter.receiver.ydernummer, converted: !!letter.receiver.converted, authorisedAt: new Date().toISOString(),
+        receiverYdernummer: letter.receiver.ydernummer, receiverEan: letter.receiver.ean, converted: !!letter.receiver.converted, authorisedAt: new Date().toISOString(),
       },
       toBody(letter),
     );
@@ -173,7 +173,7 @@ export class MedcomService implements MedcomPort {
     await this.audit.record({
       action: attempt ? 'medcom.resend' : 'medcom.send', system: 'medcom', outcome: 'ok', noteId: rec.noteId, ledgerKey: rec.ledgerKey,
       externalIds: { letterId: rec.letterId, envelopeId: env.envelopeId, file: name, format: rec.format, ydernummer: rec.receiverYdernummer },
-      ...(message.replacedChars ? { reason: `${message.replacedChars} characters outside ISO-8859-1 sent as '?'` } : {}),
+      ...(textChanges(message) ? { reason: textChanges(message) } : {}),
     });
     this.log.info({ letterId: rec.letterId, envelopeId: env.envelopeId, attempt, format: rec.format, noteId: rec.noteId }, attempt ? 'letter resent' : 'letter sent');
     return true;
@@ -232,4 +232,13 @@ export function chooseFormat(formats: readonly GpMessageFormat[]): GpMessageForm
 
 function toBody(letter: GpLetter): LetterBody {
   return { patient: letter.patient, receiver: letter.receiver, subject: letter.subject, text: letter.text };
+}
+
+/** What the sanitiser and the Latin-1 mapping changed, for the audit: counts and code points, never text. */
+function textChanges(m: ComposedMessage): string {
+  return [
+    m.replacedChars ? `${m.replacedChars} characters outside ISO-8859-1 sent as '?' (${m.replacedList.join(', ')})` : '',
+    m.lineBreaks ? `${m.lineBreaks} control characters sent as line breaks` : '',
+    m.removedControls ? `${m.removedControls} control characters removed` : '',
+  ].filter(Boolean).join('; ');
 }

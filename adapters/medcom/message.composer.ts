@@ -4,6 +4,7 @@ import { checkCareCommunication } from './fhir/carecommunication.check';
 import { fromFhirJson, fromFhirXml } from './fhir/fhir-model';
 import { buildCareCommunicationBundle, serializeFhir } from './fhir-carecommunication.builder';
 import type { OutgoingLetter } from './outgoing-letter';
+import { codePointName, firstInvalidXmlChar, sanitiseText } from './text/sanitise';
 import { buildXdis91 } from './xdis91.builder';
 import { parseXmlBytes } from './xml/safe-xml';
 import type { SchemaValidator } from './xml/schema-validator';
@@ -13,6 +14,11 @@ export interface ComposedMessage {
   extension: 'xml' | 'json';
   /** Characters outside ISO-8859-1 that became '?' (XDIS91 only). */
   replacedChars: number;
+  /** Which characters those were (U+XXXX, each once), as listed at the end of the letter. */
+  replacedList: string[];
+  /** Control characters that became a line break, and those removed (every format). */
+  lineBreaks: number;
+  removedControls: number;
 }
 
 /**
@@ -23,19 +29,49 @@ export interface ComposedMessage {
 export class MessageComposer {
   constructor(private readonly xdis91Validator: SchemaValidator, private readonly xdis91BlockChars: number) {}
 
-  async compose(format: GpMessageFormat, letter: OutgoingLetter): Promise<ComposedMessage> {
+  async compose(format: GpMessageFormat, original: OutgoingLetter): Promise<ComposedMessage> {
+    const { letter, lineBreaks, removedControls } = sanitiseLetter(original);
     if (format === 'xdis91') {
       const built = buildXdis91(letter, { maxBlockChars: this.xdis91BlockChars });
       const problems = await this.xdis91Validator.validate(built.bytes);
       if (problems.length) throw invalid(letter.letterId, 'XDIS91 (schemas/xdis91.xsd)', problems);
-      return { bytes: built.bytes, extension: 'xml', replacedChars: built.replacedChars };
+      return { bytes: built.bytes, extension: 'xml', replacedChars: built.replacedChars, replacedList: built.replacedList, lineBreaks, removedControls };
     }
     const bytes = serializeFhir(buildCareCommunicationBundle(letter), format);
+    // The parser below reads what it can; XML 1.0's character rules are checked here, so nothing
+    // leaves that xmllint (and so a receiver) would call not well-formed.
+    const bad = format === 'fhir-xml' ? firstInvalidXmlChar(bytes.toString('utf8')) : null;
+    if (bad !== null) throw invalid(letter.letterId, 'FHIR XML', [`not well-formed: invalid character ${codePointName(bad)}`]);
     const model = format === 'fhir-json' ? fromFhirJson(JSON.parse(bytes.toString('utf8'))) : fromFhirXml(parseXmlBytes(bytes));
     const problems = checkCareCommunication(model);
     if (problems.length) throw invalid(letter.letterId, 'FHIR CareCommunication', problems);
-    return { bytes, extension: format === 'fhir-json' ? 'json' : 'xml', replacedChars: 0 };
+    return { bytes, extension: format === 'fhir-json' ? 'json' : 'xml', replacedChars: 0, replacedList: [], lineBreaks, removedControls };
   }
+}
+
+/** Every text field of the letter through the one sanitiser, with the counts summed. */
+function sanitiseLetter(letter: OutgoingLetter): { letter: OutgoingLetter; lineBreaks: number; removedControls: number } {
+  let lineBreaks = 0;
+  let removedControls = 0;
+  const clean = (s: string, oneLine = false) => {
+    const r = sanitiseText(s);
+    lineBreaks += r.lineBreaks;
+    removedControls += r.removed;
+    return oneLine ? r.text.replace(/[\r\n]+/g, ' ') : r.text;
+  };
+  return {
+    letter: {
+      ...letter,
+      subject: clean(letter.subject, true),
+      text: clean(letter.text),
+      patient: { ...letter.patient, givenName: clean(letter.patient.givenName, true), surname: clean(letter.patient.surname, true) },
+      author: { ...letter.author, givenName: clean(letter.author.givenName, true), familyName: clean(letter.author.familyName, true), role: clean(letter.author.role, true) },
+      sender: { ...letter.sender, name: clean(letter.sender.name, true) },
+      receiver: { ...letter.receiver, name: clean(letter.receiver.name, true) },
+    },
+    lineBreaks,
+    removedControls,
+  };
 }
 
 function invalid(letterId: string, what: string, problems: string[]): PermanentError {

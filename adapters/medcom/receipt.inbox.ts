@@ -4,8 +4,8 @@ import { QueueGateway } from '../../queues/queue.gateway';
 import { AuditService } from '../../src/audit/audit.service';
 import { PermanentError } from '../../src/common/errors';
 import { rootLogger } from '../../src/logging/logger';
-import { medcomLetters, medcomReceipts } from '../../src/metrics/metrics';
-import { LetterStore } from './letter.store';
+import { medcomLetters, medcomReceipts, medcomReceiptsUnmatched } from '../../src/metrics/metrics';
+import { LetterRecord, LetterStore } from './letter.store';
 import { ParsedReceipt, parseInbound, ReceiptLetter } from './receipt.parser';
 import { InboundItem, MEDCOM_TRANSPORT, MedcomTransport } from './transport/medcom.transport';
 
@@ -19,12 +19,28 @@ export interface InboxResult {
 
 type Applied = 'applied' | 'duplicate' | 'unmatched';
 
+/** Why a receipt was not applied: the code goes to the reason file, the audit and the metric. */
+export type UnmatchedCode = 'RECEIPT_UNKNOWN_LETTER' | 'RECEIPT_ENVELOPE_NOT_SENT' | 'RECEIPT_SENDER_MISMATCH';
+
+export interface ApplyResult {
+  outcome: Applied;
+  unmatched?: { code: UnmatchedCode; reason: string; letter?: LetterRecord };
+}
+
 /**
  * Applies receipts from the VANS in-folder to the letters they answer, matched by original letter
  * id (OIOXML OriginalLetterIdentifier, FHIR response.identifier = MessageHeader.id) or, when a
- * receipt names only the envelope, by original envelope id. Positive → acknowledged; negative →
- * rejected, surfaced as a dead letter with the refusal, a metric and an audit record; a repeated
- * receipt changes nothing. Every file ends in processed/, failed/ or unmatched/ – none is lost.
+ * receipt names only the envelope (XCTL02/XCTL01 may), by original envelope id. Positive →
+ * acknowledged; negative → rejected, surfaced as a dead letter with the refusal, a metric and an
+ * audit record; a repeated receipt changes nothing. Every file ends in processed/, failed/ or
+ * unmatched/ – none is lost.
+ *
+ * Matching is strict, since a receipt settles a letter for good (an acknowledged letter is never
+ * resent): an OIOXML receipt counts only if its OriginalEnvelopeIdentifier is an envelope this
+ * service sent for every letter it names (any attempt), and every receipt only if it comes from the
+ * letter's receiver (its EAN/GLN; an XCTL01 from VANS may instead name the receiver as
+ * OriginalReceiver). Anything else goes to unmatched/ with an audit line and a metric, and changes
+ * no letter – not even the ones it names correctly.
  */
 @Injectable()
 export class ReceiptInbox {
@@ -53,6 +69,7 @@ export class ReceiptInbox {
   private async handle(item: InboundItem): Promise<Applied | 'failed'> {
     let parsed;
     try {
+      if (item.refused) throw new PermanentError(item.refused.message, item.refused.code, 'medcom');
       parsed = parseInbound(item.bytes);
     } catch (err) {
       if (!(err instanceof PermanentError)) throw err;
@@ -70,28 +87,64 @@ export class ReceiptInbox {
       await this.audit.record({ action: 'medcom.inbox', system: 'medcom', outcome: 'skipped', reason, externalIds: { file: item.id } });
       return 'unmatched';
     }
-    const outcome = await this.apply(parsed);
+    const { outcome, unmatched } = await this.apply(parsed);
     medcomReceipts.inc({ type: receiptLabel(parsed), outcome });
-    await this.transport.settle(item, outcome === 'unmatched' ? 'unmatched' : 'processed',
-      outcome === 'unmatched' ? `${parsed.receiptType} receipt ${parsed.receiptId} answers no letter known here` : undefined);
+    if (unmatched) {
+      const reason = `[${unmatched.code}] ${parsed.receiptType} receipt ${parsed.receiptId}: ${unmatched.reason}`;
+      const rec = unmatched.letter;
+      medcomReceiptsUnmatched.inc({ type: receiptLabel(parsed), code: unmatched.code });
+      await this.transport.settle(item, 'unmatched', reason);
+      await this.audit.record({
+        action: 'medcom.receipt', system: 'medcom', outcome: 'skipped', reason,
+        ...(rec ? { noteId: rec.noteId, ledgerKey: rec.ledgerKey } : {}),
+        externalIds: { receipt: parsed.receiptId, receiptType: parsed.receiptType, ...(rec ? { letterId: rec.letterId } : {}),
+          ...(parsed.originalEnvelopeId ? { envelopeId: parsed.originalEnvelopeId } : {}) },
+      });
+      this.log.warn({ receipt: parsed.receiptId, receiptType: parsed.receiptType, code: unmatched.code, ...(rec ? { letterId: rec.letterId } : {}) }, 'receipt not applied: moved to unmatched/');
+      return 'unmatched';
+    }
+    await this.transport.settle(item, 'processed');
     return outcome;
   }
 
-  /** Applies one parsed receipt; 'applied' if any letter changed, 'duplicate' if all were settled already. */
-  async apply(receipt: ParsedReceipt): Promise<Applied> {
+  /**
+   * Applies one parsed receipt if it matches (see the class comment); 'applied' if any letter
+   * changed, 'duplicate' if all were settled already.
+   */
+  async apply(receipt: ParsedReceipt): Promise<ApplyResult> {
     let targets: ReceiptLetter[] = receipt.letters;
     if (!targets.length && receipt.originalEnvelopeId) {
       const letterId = await this.store.letterForEnvelope(receipt.originalEnvelopeId);
-      targets = letterId ? [{ letterId }] : [];
+      if (!letterId) return unmatched('RECEIPT_ENVELOPE_NOT_SENT', 'its original envelope is not one this service sent');
+      targets = [{ letterId }];
     }
-    const outcomes = await Promise.all(targets.map((t) => this.applyToLetter(receipt, t)));
-    if (outcomes.includes('applied')) return 'applied';
-    return outcomes.includes('duplicate') ? 'duplicate' : 'unmatched';
+    if (!targets.length) return unmatched('RECEIPT_UNKNOWN_LETTER', 'it names no letter');
+    const matched: Array<{ rec: LetterRecord; target: ReceiptLetter }> = [];
+    // All or nothing: one letter that does not match makes the whole receipt suspect.
+    for (const target of targets) {
+      const rec = await this.store.get(target.letterId);
+      if (!rec) return unmatched('RECEIPT_UNKNOWN_LETTER', 'it answers no letter known here');
+      const problem = await this.mismatch(receipt, rec);
+      if (problem) return { outcome: 'unmatched', unmatched: { ...problem, letter: rec } };
+      matched.push({ rec, target });
+    }
+    const outcomes = await Promise.all(matched.map(({ rec, target }) => this.applyToLetter(receipt, rec, target)));
+    return { outcome: outcomes.includes('applied') ? 'applied' : 'duplicate' };
   }
 
-  private async applyToLetter(receipt: ParsedReceipt, target: ReceiptLetter): Promise<Applied> {
-    const rec = await this.store.get(target.letterId);
-    if (!rec) return 'unmatched';
+  /** Why this receipt may not settle this letter, or null when it may. */
+  private async mismatch(receipt: ParsedReceipt, rec: LetterRecord): Promise<{ code: UnmatchedCode; reason: string } | null> {
+    if (receipt.format === 'oioxml' && !rec.envelopes.some((e) => e.envelopeId === receipt.originalEnvelopeId)) {
+      return { code: 'RECEIPT_ENVELOPE_NOT_SENT', reason: `its original envelope was not sent for letter ${rec.letterId}` };
+    }
+    // Letters stored before the receiver's EAN was kept: the content (kept while the letter may be resent) has it.
+    const receiverEan = rec.receiverEan || (await this.store.body(rec.letterId))?.receiver.ean || '';
+    const fromReceiver = !!receiverEan && (receipt.senderEan === receiverEan || (receipt.receiptType === 'XCTL01' && receipt.originalReceiverEan === receiverEan));
+    if (!fromReceiver) return { code: 'RECEIPT_SENDER_MISMATCH', reason: `its sender is not the receiver of letter ${rec.letterId}` };
+    return null;
+  }
+
+  private async applyToLetter(receipt: ParsedReceipt, rec: LetterRecord, target: ReceiptLetter): Promise<Applied> {
     const refuseCode = target.refuseCode ?? receipt.refuseCode ?? (receipt.outcome === 'negative' ? 'ikke_specificeret' : undefined);
     const refuseText = target.refuseText ?? receipt.refuseText;
     const base = { system: 'medcom' as const, noteId: rec.noteId, ledgerKey: rec.ledgerKey,
@@ -137,4 +190,8 @@ export class ReceiptInbox {
 
 function receiptLabel(r: ParsedReceipt): string {
   return r.receiptType === 'fhir-ack' ? `fhir-${r.ackCode}` : r.receiptType;
+}
+
+function unmatched(code: UnmatchedCode, reason: string): ApplyResult {
+  return { outcome: 'unmatched', unmatched: { code, reason } };
 }

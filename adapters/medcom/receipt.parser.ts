@@ -1,6 +1,6 @@
 import { maskCpr } from '../../src/logging/redact';
 import { entryResources, FhirNode, fromFhirJson, fromFhirXml, nodes, resolveReference, resourceType, str, values } from './fhir/fhir-model';
-import { ACK_CODES, AckCode, EVENT, FHIR_NS } from './fhir/medcom-fhir.constants';
+import { ACK_CODES, AckCode, EVENT, FHIR_NS, IDENTIFIER_SYSTEM } from './fhir/medcom-fhir.constants';
 import { child, childElements, decodeXmlBytes, MAX_INBOUND_BYTES, parseXmlText, refuse, textOf, XmlElement } from './xml/safe-xml';
 
 /**
@@ -28,6 +28,10 @@ export interface ParsedReceipt {
   receiptId: string;
   /** OIOXML: the envelope the receipt answers. */
   originalEnvelopeId?: string;
+  /** Who sent the receipt: OIOXML Sender/EANIdentifier, FHIR MessageHeader.sender's GLN ('' if absent). */
+  senderEan: string;
+  /** OIOXML: OriginalEmessage/OriginalReceiver/EANIdentifier – for XCTL01, which VANS may send on the receiver's behalf. */
+  originalReceiverEan?: string;
   /** Letters answered (OIOXML OriginalLetter, FHIR response.identifier = MessageHeader.id). */
   letters: ReceiptLetter[];
   /** Envelope-level refusal (OIOXML) or the acknowledgement's error details (FHIR). */
@@ -49,6 +53,8 @@ export interface ParsedMessage {
 export type ParsedInbound = ParsedReceipt | ParsedMessage;
 
 const OIOXML_NS = /^http:\/\/rep\.oio\.dk\/(sundcom\.dk\/)?medcom\.dk\/xml\/schemas\/\d{4}\/\d{2}\/\d{2}\/$/;
+/** MedCom's control receipts (XCTL01/02/03) exist only in the 2005/08/07 schema set; another date is not a receipt. */
+export const RECEIPT_NS = 'http://rep.oio.dk/sundcom.dk/medcom.dk/xml/schemas/2005/08/07/';
 const RECEIPTS: Record<string, { type: ReceiptType; outcome: ParsedReceipt['outcome'] }> = {
   PositiveReceipt: { type: 'XCTL03', outcome: 'positive' },
   NegativeReceipt: { type: 'XCTL02', outcome: 'negative' },
@@ -96,6 +102,7 @@ function fromOioxml(root: XmlElement): ParsedInbound {
       letterIds: letters.map((l) => idOf(textOf(child(child(l, 'Letter'), 'Identifier')))).filter(Boolean),
     };
   }
+  if (root.ns !== RECEIPT_NS) throw refuse('RECEIPT_NAMESPACE', `${letters[0].name} in namespace "${root.ns.slice(0, 100)}": MedCom receipts use ${RECEIPT_NS}`);
   if (letters.length > 1) throw refuse('RECEIPT_MALFORMED', 'more than one receipt in one envelope');
   const original = child(letters[0], 'OriginalEmessage');
   const originalEnvelopeId = idOf(textOf(child(original, 'OriginalEnvelopeIdentifier')));
@@ -105,6 +112,7 @@ function fromOioxml(root: XmlElement): ParsedInbound {
     if (!letterId) throw refuse('RECEIPT_MALFORMED', `${receipt.type} receipt with an OriginalLetter but no OriginalLetterIdentifier`);
     return withRefusal<ReceiptLetter>({ letterId }, textOf(child(l, 'RefuseCode')), textOf(child(l, 'RefuseText')));
   });
+  const originalReceiverEan = eanOf(textOf(child(child(original, 'OriginalReceiver'), 'EANIdentifier')));
   return withRefusal<ParsedReceipt>(
     {
       kind: 'receipt',
@@ -113,6 +121,8 @@ function fromOioxml(root: XmlElement): ParsedInbound {
       outcome: receipt.outcome,
       receiptId: envelopeId,
       originalEnvelopeId,
+      senderEan: eanOf(textOf(child(child(letters[0], 'Sender'), 'EANIdentifier'))),
+      ...(originalReceiverEan ? { originalReceiverEan } : {}),
       letters: answered,
     },
     textOf(child(original, 'RefuseCode')),
@@ -135,6 +145,12 @@ export function idOf(raw: string): string {
   return raw.replace(/[^A-Za-z0-9._:-]/g, '').slice(0, 64);
 }
 
+/** An EAN/GLN as written (13 digits), or '' – anything else cannot match a receiver. */
+function eanOf(raw: string): string {
+  const t = raw.trim();
+  return /^\d{13}$/.test(t) ? t : '';
+}
+
 /** Refusal texts come from other systems and may quote anything: one line, CPR-masked, shortened. */
 export function cleanRefuseText(text: string): string {
   const one = maskCpr(text.replace(/\s+/g, ' ').trim());
@@ -147,8 +163,11 @@ function fromFhir(bundle: FhirNode, format: InboundFormat): ParsedInbound {
   if (resourceType(bundle) !== 'Bundle') throw refuse('RECEIPT_UNKNOWN', `FHIR ${resourceType(bundle) || 'resource'} is not a message Bundle`);
   if (str(bundle, 'type') !== 'message') throw refuse('RECEIPT_UNKNOWN', 'FHIR Bundle is not of type message');
   const bundleId = idOf(str(bundle, 'id'));
-  const header = entryResources(bundle)[0];
-  if (resourceType(header) !== 'MessageHeader') throw refuse('RECEIPT_MALFORMED', 'FHIR message without a MessageHeader as first entry');
+  // FHIR requires the MessageHeader first, but senders get it wrong; what identifies the message is
+  // the one MessageHeader in the Bundle, wherever it stands.
+  const headers = entryResources(bundle).filter((r) => resourceType(r) === 'MessageHeader');
+  if (headers.length !== 1) throw refuse('RECEIPT_MALFORMED', `FHIR message with ${headers.length} MessageHeader entries (exactly one expected)`);
+  const header = headers[0];
   const event = idOf(str(header, 'eventCoding.code'));
   if (!bundleId || !event) throw refuse('RECEIPT_MALFORMED', 'FHIR message without Bundle.id or MessageHeader.eventCoding');
   if (event !== EVENT.acknowledgement) {
@@ -164,6 +183,7 @@ function fromFhir(bundle: FhirNode, format: InboundFormat): ParsedInbound {
     format,
     outcome: code === 'ok' ? 'positive' : code === 'fatal-error' ? 'negative' : 'transient',
     receiptId: bundleId,
+    senderEan: glnOf(resolveReference(bundle, str(header, 'sender.reference'))),
     letters: [{ letterId: acknowledged }],
     ackCode: code,
   };
@@ -173,4 +193,10 @@ function fromFhir(bundle: FhirNode, format: InboundFormat): ParsedInbound {
     withRefusal(receipt, str(issue, 'details.coding.code') || str(issue, 'code') || code, [str(issue, 'details.text'), ...values(issue, 'diagnostics')].filter(Boolean).join(' '));
   }
   return receipt;
+}
+
+/** The GLN identifier of an Organization (MedCom's https://www.gs1.org/gln system), or ''. */
+function glnOf(org: FhirNode | undefined): string {
+  const gln = nodes(org, 'identifier').find((i) => str(i, 'system') === IDENTIFIER_SYSTEM.gln);
+  return eanOf(str(gln, 'value'));
 }

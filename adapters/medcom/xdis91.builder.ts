@@ -3,8 +3,12 @@ import iconv from 'iconv-lite';
 import { PermanentError } from '../../src/common/errors';
 import type { OutgoingLetter } from './outgoing-letter';
 import { toLatin1Text } from './text/latin1';
+import { codePointName } from './text/sanitise';
 import { localStamp } from './text/medcom-time';
 import { splitIntoBlocks } from './text/text-blocks';
+
+/** The closing line that lists characters XDIS91 (ISO-8859-1) could not carry. */
+export const REPLACED_LIST_LABEL = 'Tegn der ikke kunne sendes';
 
 /**
  * The MedCom XDIS91 correspondence letter ("Den gode korrespondance", OIOXML ClinicalEmail,
@@ -36,6 +40,8 @@ export interface BuiltXdis91 {
   subjectShortened: boolean;
   /** Characters with no ISO-8859-1 form that became '?'. */
   replacedChars: number;
+  /** Those characters (U+XXXX, each once); the ones in the subject or text are listed at the end of the letter. */
+  replacedList: string[];
 }
 
 type Node = Record<string, unknown>;
@@ -44,9 +50,11 @@ const builder = new XMLBuilder({ preserveOrder: true, ignoreAttributes: false, s
 
 export function buildXdis91(letter: OutgoingLetter, opts: Xdis91Options): BuiltXdis91 {
   let replacedChars = 0;
+  const replaced = new Set<string>();
   const latin1 = (s: string) => {
     const r = toLatin1Text(s);
     replacedChars += r.replaced;
+    for (const cp of r.replacedCodePoints) replaced.add(codePointName(cp));
     return r.text;
   };
 
@@ -54,7 +62,9 @@ export function buildXdis91(letter: OutgoingLetter, opts: Xdis91Options): BuiltX
   const subject = shorten(fullSubject, SUBJECT_MAX);
   const subjectShortened = subject !== fullSubject;
   const body = latin1(letter.text);
-  const text = subjectShortened ? `Emne: ${fullSubject}\n\n${body}` : body;
+  // A '?' in the text must not pass for the writer's own: the GP sees which characters it stands for.
+  const list = replaced.size ? `\n\n${REPLACED_LIST_LABEL}: ${[...replaced].join(', ')} (vist som ?)` : '';
+  const text = (subjectShortened ? `Emne: ${fullSubject}\n\n${body}` : body) + list;
   const blocks = splitIntoBlocks(text, { maxBlocks: XDIS91_MAX_TEXT_BLOCKS, maxBlockChars: opts.maxBlockChars });
 
   const surname = personName(latin1(letter.patient.surname), 'surname');
@@ -108,7 +118,7 @@ export function buildXdis91(letter: OutgoingLetter, opts: Xdis91Options): BuiltX
     },
   ];
   const xml = builder.build(doc) as string;
-  return { bytes: iconv.encode(xml, 'latin1'), blocks: blocks.length, subjectShortened, replacedChars };
+  return { bytes: iconv.encode(xml, 'latin1'), blocks: blocks.length, subjectShortened, replacedChars, replacedList: [...replaced] };
 }
 
 function el(name: string, children: Node[]): Node {

@@ -2,6 +2,7 @@ import type { AxiosResponse } from 'axios';
 import type { AppConfig } from '../../src/config/config.schema';
 import { errorCode, IntegrationError, PermanentError, RetryableError } from '../../src/common/errors';
 import { rootLogger } from '../../src/logging/logger';
+import { tagMatch } from '../../src/domain/tags';
 import { ResilientHttp, ResilientHttpOptions } from '../shared/resilient-http';
 import { requestClientCredentialsToken, TokenCache } from './nexus.auth';
 import { copenhagenDay, parseNexusDate } from './nexus.dates';
@@ -130,6 +131,7 @@ export class NexusClient implements NexusPort {
 
   async findMeetingNotes(q: MeetingNotesQuery): Promise<NexusNote[]> {
     if (!DAY.test(q.observationDate)) throw badInput('observationDate must be YYYY-MM-DD');
+    if (q.observationFrom !== undefined && !DAY.test(q.observationFrom)) throw badInput('observationFrom must be YYYY-MM-DD');
     const forms = await this.tracedForms(q.citizenList, q.citizenView, (node) => nodeNamed(node, q.formTitle));
     const notes: NexusNote[] = [];
     let undated = 0;
@@ -140,7 +142,8 @@ export class NexusClient implements NexusPort {
         undated++;
         continue;
       }
-      if (copenhagenDay(observed) === q.observationDate) notes.push(this.note(form, citizenId));
+      const day = copenhagenDay(observed);
+      if (day <= q.observationDate && day >= (q.observationFrom ?? q.observationDate)) notes.push(this.note(form, citizenId));
     }
     // A tagged note without an observation date cannot belong to any meeting; say so (ids only).
     if (undated > 0) rootLogger().warn({ system: NEXUS_SYSTEM, undated }, 'tagged nexus notes without observation date skipped');
@@ -517,8 +520,9 @@ function nodeMayBeLocked(node: Wire, lockedState: string): boolean {
   return node.locked === undefined;
 }
 
+/** Tags compare normalised (case, dash kind, whitespace): the seed spells the agenda tag two ways. */
 function isTaggedForm(form: Wire, title: string, tag: string): boolean {
-  return sameName(formTitle(form), title) && activeTagNames(form).some((t) => sameName(t, tag));
+  return sameName(formTitle(form), title) && tagMatch(activeTagNames(form), tag) !== null;
 }
 
 function byCitizenThenId(a: NexusNote, b: NexusNote): number {

@@ -49,6 +49,11 @@ export interface NexusRelation {
 export interface MeetingNotesQuery {
   /** Meeting date YYYY-MM-DD (Europe/Copenhagen). */
   observationDate: string;
+  /**
+   * First observation date (YYYY-MM-DD, Copenhagen) also returned, up to observationDate: the agenda
+   * reports tagged notes dated shortly before the meeting instead of dropping them. Absent: only D.
+   */
+  observationFrom?: string;
   formTitle: string;
   tag: string;
   /** The district's citizen list (data list) name; NEXUS_CITIZEN_LIST when absent. */

@@ -1,18 +1,19 @@
-/** Bounds how many calls to one external system are in flight at once. */
+import { Semaphore as AsyncSemaphore } from 'async-mutex';
+
+/**
+ * Bounds how many calls to one external system are in flight at once. Backed by async-mutex: the
+ * hand-written version released a slot and then woke a waiter, so a caller arriving in between got
+ * in too (limit 1 → two calls at once). async-mutex hands the slot straight to the next waiter.
+ */
 export class Semaphore {
-  private active = 0;
-  private readonly waiting: Array<() => void> = [];
+  private readonly inner: AsyncSemaphore;
 
-  constructor(private readonly limit: number) {}
+  constructor(limit: number) {
+    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`a concurrency limit must be a whole number ≥ 1, got ${limit}`);
+    this.inner = new AsyncSemaphore(limit);
+  }
 
-  async run<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    this.active++;
-    try {
-      return await fn();
-    } finally {
-      this.active--;
-      this.waiting.shift()?.();
-    }
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    return this.inner.runExclusive(() => fn());
   }
 }

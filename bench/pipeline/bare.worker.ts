@@ -63,7 +63,7 @@ async function main(): Promise<void> {
     const meetingDate = meetingDateOf(note.observationTimestamp);
     const { subject, text } = noteToGpLetterContent(note, citizen, meetingDate);
     const format = receiver.formats[0];
-    const letterId = letterIdFor(letterIdempotencyKey({ noteId: note.id, noteVersion: note.version }, receiver.ydernummer), format);
+    const letterId = letterIdFor(medcom.letterIds(), letterIdempotencyKey({ noteId: note.id, noteVersion: note.version }, receiver.ydernummer), format);
     const envelopeId = envelopeIdFor(letterId, 0, format);
     const now = new Date();
     const message = await composer.compose(format, {

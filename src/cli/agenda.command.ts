@@ -13,7 +13,7 @@ import { isIsoDate, isMeetingDate, nextMeetingOnOrAfter } from '../domain/meetin
 import { WorkingDayCalendar } from '../domain/working-days';
 import { createLogger, setRootLogger } from '../logging/logger';
 import { startService } from '../main';
-import { CollectAgenda } from '../workflows/collect-agenda';
+import { CollectAgenda, collectSettings } from '../workflows/collect-agenda';
 import { PublishAgenda, PublishSummary } from '../workflows/publish-agenda';
 
 export interface AgendaOptions {
@@ -98,7 +98,7 @@ async function dryRun(config: AppConfig, district: District, date: string): Prom
     : undefined;
   const client = NexusClient.fromConfig({ ...config, ...sandbox?.env });
   try {
-    return (await new CollectAgenda(client, [district], null, null).collect(district.id, date, { store: false })).agenda;
+    return (await new CollectAgenda(client, [district], null, null, collectSettings(config)).collect(district.id, date, { store: false })).agenda;
   } finally {
     client.shutdown();
     await sandbox?.sandbox.stop();
@@ -126,12 +126,12 @@ function summaryLine(s: PublishSummary): string {
 
 /** A readable table: times, tracks, ids and warning codes (no names, no CPR). */
 function table(district: District, doc: AgendaDocument, agenda: Agenda): string {
-  const rows = doc.items.map((i, n) => [String(n + 1), i.start, agenda.items[n].end, i.track, String(i.noteId), String(i.citizenId), i.warnings.join(', ') || '-']);
-  const head = ['#', 'start', 'end', 'track', 'note', 'citizen', 'warnings'];
+  const rows = doc.items.map((i, n) => [String(n + 1), i.start, agenda.items[n].end, i.timeSetBy, i.track, String(i.noteId), String(i.citizenId), i.warnings.join(', ') || '-']);
+  const head = ['#', 'start', 'end', 'time set by', 'track', 'note', 'citizen', 'warnings'];
   const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
   const line = (r: string[]) => r.map((v, c) => v.padEnd(widths[c])).join('  ').trimEnd();
   const out = [`Tværfagligt samarbejdsmøde ${district.name} (${district.id}) ${doc.meetingDate}: ${doc.items.length} item(s)`, '', line(head), ...rows.map(line), ''];
-  if (doc.excluded.length) out.push('Not on the agenda:', ...doc.excluded.map((e) => `  note ${e.noteId}  citizen ${e.citizenId}  ${e.reason}`), '');
+  if (doc.excluded.length) out.push('Not on the agenda:', ...doc.excluded.map((e) => `  note ${e.noteId}  citizen ${e.citizenId}  ${e.reason}${e.observationDate ? ` (observed ${e.observationDate})` : ''}`), '');
   out.push(`Agenda warnings: ${doc.warnings.join(', ') || 'none'}`);
   return out.join('\n') + '\n';
 }

@@ -49,8 +49,8 @@ export async function runMedcomPreview(o: MedcomPreviewOptions, io: PreviewIo = 
     const receiver = await directory.practiceFor(citizen.cpr);
     const format = (o.format as GpMessageFormat | undefined) ?? receiver.formats[0];
     const content = noteToGpLetterContent(note, citizen, meetingDateOf(note.observationTimestamp));
-    const letterId = letterIdFor(letterIdempotencyKey({ noteId, noteVersion: 1 }, receiver.ydernummer), format);
     const settings = medcomSettings(config);
+    const letterId = letterIdFor(settings.letterIds(), letterIdempotencyKey({ noteId, noteVersion: 1 }, receiver.ydernummer), format);
     const now = new Date();
     const message = await new MessageComposer(schemaValidator(shippedFile('schemas', 'xdis91.xsd')), settings.xdis91BlockChars).compose(format, {
       letterId, envelopeId: envelopeIdFor(letterId, 0, format), attempt: 0, sentAt: now, authorisedAt: now,

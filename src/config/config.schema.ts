@@ -10,6 +10,26 @@ const int = (min: number, def: number) => z.coerce.number().int().min(min).defau
 const bool = (def: boolean) =>
   z.enum(['true', 'false', '1', '0', 'yes', 'no']).default(def ? 'true' : 'false').transform((v) => ['true', '1', 'yes'].includes(v));
 const optionalUrl = z.url().optional();
+/** An optional setting written as JSON in one environment variable; a value that is not JSON (or not the shape) is refused by name. */
+const optionalJson = <T extends z.ZodType>(shape: T) =>
+  z.string().optional().transform((raw, ctx): z.output<T> | undefined => {
+    if (raw === undefined || raw.trim() === '') return undefined;
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be JSON' });
+      return z.NEVER;
+    }
+    const parsed = shape.safeParse(value);
+    if (!parsed.success) {
+      ctx.addIssue({ code: 'custom', message: `${parsed.error.issues[0]?.path.join('.') || 'value'}: ${parsed.error.issues[0]?.message ?? 'invalid'}` });
+      return z.NEVER;
+    }
+    return parsed.data as z.output<T>;
+  });
+/** The nurses' organisation under each name Nexus installations use; the seed's first (issue 17). */
+export const DEFAULT_NURSES_ORGANISATIONS = ['Sygeplejersker/sundhedslovgivning', 'Sygeplejersker'];
 
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -40,6 +60,9 @@ export const envSchema = z.object({
   /** Password of the Redis data nodes behind the sentinels (compose: also builds REDIS_URL); a password in REDIS_URL wins. */
   REDIS_PASSWORD: sensitive(z.string().optional()),
   QUEUE_LOCK_MS: int(1000, 30000),
+  /** Deleted personal data (letter bodies) is rewritten out of the AOF on disk within this bound
+   *  (a check this often, at most one BGREWRITEAOF per period); 0 turns the scrub off. */
+  PERSONAL_DATA_SCRUB_MS: int(0, 900000),
   QUEUE_PREFIX: z.string().regex(/^[a-z0-9-]+$/, 'lower-case letters, digits and dashes').default('tsm'),
 
   ADMIN_USER: z.string().min(1).default('admin'),
@@ -91,7 +114,32 @@ export const envSchema = z.object({
   NEXUS_ORG_HOMECARE: z.string().default('Hjemmeplejen'),
   NEXUS_ORG_VISITATOR: z.string().default('Visitator'),
   NEXUS_ORG_DEMENTIA: z.string().default('Demensspecialister'),
-  NEXUS_ORG_NURSES: z.string().default('Sygeplejersker'),
+  /**
+   * The nurses' organisation under each name it may have, in order of preference: a JSON list or
+   * comma-separated names. Any one attached satisfies the dementia rule; auto-attach adds the first
+   * that exists in Nexus and never a second.
+   */
+  NEXUS_ORG_NURSES: z
+    .string()
+    .default(DEFAULT_NURSES_ORGANISATIONS.join(','))
+    .transform((raw, ctx) => {
+      let list: unknown = raw.split(',').map((n) => n.trim());
+      if (raw.trim().startsWith('[')) {
+        try {
+          list = JSON.parse(raw);
+        } catch {
+          list = null;
+        }
+      }
+      if (Array.isArray(list) && list.length > 0 && list.every((n) => typeof n === 'string' && n.trim() !== '')) return (list as string[]).map((n) => n.trim());
+      ctx.addIssue({ code: 'custom', message: 'organisation names, comma-separated or a JSON list, none empty' });
+      return z.NEVER;
+    }),
+  /**
+   * Explicit "Forløbstype" values per track, JSON {"rehab": [...], "complex": [...]}; compared normalised
+   * like tags and checked before the built-in rules (contains "§83a" → rehab, starts with "kompleks" → complex).
+   */
+  AGENDA_TRACK_VALUES: optionalJson(z.object({ rehab: z.array(z.string().min(1)).optional(), complex: z.array(z.string().min(1)).optional() }).strict()),
   AGENDA_AUTO_ATTACH: bool(false),
   /** A series meeting on a Danish public holiday (Kristi himmelfartsdag, skærtorsdag, …) is not planned: the next one is. */
   AGENDA_SKIP_PUBLIC_HOLIDAYS: bool(true),
@@ -137,6 +185,8 @@ export const envSchema = z.object({
   MEDCOM_SENDER_SOR: z.string().default('123456789012345'),
   MEDCOM_SENDER_ID: z.string().default('751'),
   MEDCOM_SENDER_NAME: z.string().max(35).default('Solhøj Kommune Ældreområdet'),
+  /** Key that letter and envelope ids are derived under (HMAC): unguessable ids. Unset: generated into DATA_DIR/medcom-id-secret. */
+  MEDCOM_ID_SECRET: sensitive(z.string().min(32, 'at least 32 characters').optional()),
   MEDCOM_RECEIPT_TIMEOUT_MIN: int(1, 30),
   MEDCOM_CONVERTED_RECEIPT_TIMEOUT_MIN: int(1, 120),
   MEDCOM_MAX_RESENDS: int(0, 2),
@@ -183,14 +233,20 @@ export const envSchema = z.object({
 
   CHILDREN_FOLLOWUP_DAYS: int(1, 90),
   CHILDREN_ACCEPT_WORKING_DAYS: int(1, 10),
-  /** Days closed every year besides public holidays (collective agreements), e.g. "12-24,12-31". */
+  /**
+   * Days closed every year besides public holidays (collective agreements): by default juleaftensdag and
+   * nytårsaftensdag, which most municipalities close on; "none" for no extra closed days.
+   */
   CHILDREN_CLOSED_DAYS: z
     .string()
-    .regex(/^((0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]))(,(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]))*$/, 'comma-separated MM-DD, e.g. 12-24,12-31')
-    .optional()
-    .transform((s) => (s ? s.split(',') : [])),
-  CHILDREN_HOME_VISIT_WINDOW_EXEMPT: bool(true),
+    .regex(/^(none|((0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]))(,(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]))*)$/, 'comma-separated MM-DD, e.g. 12-24,12-31, or none')
+    .default('12-24,12-31')
+    .transform((s) => (s === 'none' ? [] : s.split(','))),
+  /** The windows hold for every place, the home included (seed); true exempts health visitors' home meetings. */
+  CHILDREN_HOME_VISIT_WINDOW_EXEMPT: bool(false),
   CHILDREN_UNITS_FILE: z.string().optional(),
+  /** A course not closed stays open this many months after its last meeting (one course per child and unit). */
+  CHILDREN_COURSE_OPEN_MONTHS: int(1, 12),
   CHILDREN_FORM_RETENTION_DAYS: int(1, 30),
   CHILDREN_RECORD_RETENTION_DAYS: int(1, 365),
   /** Demos and tests: replace the computed acceptance-deadline / follow-up delays. */

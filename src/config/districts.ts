@@ -24,7 +24,7 @@ export interface District {
     citizenView: string;
     formTitle: string;
     tag: string;
-    organisations: { coordinator: string; visitator: string; dementia: string; nurses: string };
+    organisations: { coordinator: string; visitator: string; dementia: string; nurses: string[] };
   };
 }
 
@@ -63,7 +63,7 @@ export function loadDistricts(config: NamesConfig): District[] {
         coordinator: d.nexus.organisations.coordinator ?? config.NEXUS_ORG_COORDINATOR,
         visitator: d.nexus.organisations.visitator ?? config.NEXUS_ORG_VISITATOR,
         dementia: d.nexus.organisations.dementia ?? config.NEXUS_ORG_DEMENTIA,
-        nurses: d.nexus.organisations.nurses ?? config.NEXUS_ORG_NURSES,
+        nurses: typeof d.nexus.organisations.nurses === 'string' ? [d.nexus.organisations.nurses] : d.nexus.organisations.nurses ?? config.NEXUS_ORG_NURSES,
       },
     },
   }));

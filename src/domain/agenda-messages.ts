@@ -1,4 +1,4 @@
-import type { Agenda, AgendaItem } from './agenda.builder';
+import type { Agenda, AgendaItem, ItemWarning } from './agenda.builder';
 import { danishDate } from './gp-letter.content';
 import { missingRelations, RelationNames } from './relations.rules';
 
@@ -26,6 +26,14 @@ export interface CoordinatorIssues {
   /** End of the last item when the agenda overflows its two hours. */
   overflowEnd?: string;
   gpInvitationFailures: Array<{ noteId: number; citizenId: number; code: string }>;
+  /** Tagged notes observed before the meeting date (or on a skipped holiday meeting): on no agenda. */
+  offDate: Array<{ noteId: number; citizenId: number; observationDate: string }>;
+  /** Taken although the tag was spelt differently (TAG_VARIANT). */
+  tagVariants: Array<{ noteId: number; citizenId: number; start: string }>;
+  /** Locked before the meeting (NOTE_LOCKED): on the agenda, but no time could be written. */
+  locked: Array<{ noteId: number; citizenId: number; start: string }>;
+  /** The coordinator's time outside its track's hour (TIME_OUTSIDE_TRACK_HOUR): kept as set. */
+  outsideTrackHour: Array<{ noteId: number; citizenId: number; start: string }>;
 }
 
 export type CitizenNames = ReadonlyMap<number, string>;
@@ -46,7 +54,9 @@ const who = (names: CitizenNames, citizenId: number) => names.get(citizenId) ?? 
 
 export function coordinatorIssues(agenda: Agenda, relationNames: RelationNames, gpFailures: CoordinatorIssues['gpInvitationFailures'] = []): CoordinatorIssues {
   const byReason = (r: string) => agenda.excluded.filter((e) => e.reason === r).map(({ noteId, citizenId }) => ({ noteId, citizenId }));
-  const last = agenda.items[agenda.items.length - 1];
+  // Items are listed by start time, but a coordinator's time may end later than the last one starts.
+  const lastEnd = agenda.items.map((i) => i.end).sort().pop();
+  const withWarning = (w: ItemWarning) => agenda.items.filter((i) => i.warnings.includes(w)).map(({ noteId, citizenId, start }) => ({ noteId, citizenId, start }));
   return {
     late: byReason('LATE_NOTE'),
     duplicates: byReason('DUPLICATE_NOTE'),
@@ -56,15 +66,22 @@ export function coordinatorIssues(agenda: Agenda, relationNames: RelationNames, 
       .filter((m) => m.organisations.length > 0),
     noTrack: agenda.items.filter((i) => i.warnings.includes('NO_TRACK')).map(({ noteId, citizenId, start }) => ({ noteId, citizenId, start })),
     invalidPriority: agenda.items.filter((i) => i.priorityInvalid).map(({ noteId, citizenId, start }) => ({ noteId, citizenId, start })),
-    ...(agenda.warnings.includes('OVERFLOW') && last ? { overflowEnd: last.end } : {}),
+    ...(agenda.warnings.includes('OVERFLOW') && lastEnd ? { overflowEnd: lastEnd } : {}),
     gpInvitationFailures: gpFailures,
+    offDate: agenda.excluded
+      .filter((e) => e.reason === 'NOT_ON_MEETING_DATE')
+      .map(({ noteId, citizenId, observationDate }) => ({ noteId, citizenId, observationDate: observationDate ?? '' })),
+    tagVariants: withWarning('TAG_VARIANT'),
+    locked: withWarning('NOTE_LOCKED'),
+    outsideTrackHour: withWarning('TIME_OUTSIDE_TRACK_HOUR'),
   };
 }
 
 export function hasIssues(i: CoordinatorIssues): boolean {
   return (
     i.late.length + i.duplicates.length + i.invalid.length + i.missingRelations.length + i.noTrack.length +
-      i.invalidPriority.length + i.gpInvitationFailures.length > 0 || i.overflowEnd !== undefined
+      i.invalidPriority.length + i.gpInvitationFailures.length + i.offDate.length + i.tagVariants.length + i.locked.length +
+      i.outsideTrackHour.length > 0 || i.overflowEnd !== undefined
   );
 }
 
@@ -96,8 +113,13 @@ export function coordinatorTask(m: MeetingRef, issues: CoordinatorIssues, names:
     ...section('Flere notater for samme borger (kun det nyeste er på dagsordenen):', issues.duplicates.map((n) => `${who(names, n.citizenId)} (notat ${n.noteId})`)),
     ...section('Notater uden gyldigt oprettelsestidspunkt (ikke på dagsordenen):', issues.invalid.map((n) => `${who(names, n.citizenId)} (notat ${n.noteId})`)),
     ...section('Manglende organisationer på borgerens relationer:', issues.missingRelations.map((r) => `${r.start} ${who(names, r.citizenId)}: ${r.organisations.join(', ')}`)),
-    ...section('Uden forløbstype (placeret som komplekst forløb):', issues.noTrack.map((r) => `${r.start} ${who(names, r.citizenId)} (notat ${r.noteId})`)),
+    ...section(`Notater med en anden observationsdato end mødedatoen (ikke på nogen dagsorden; nærmeste møde er ${danishDate(m.meetingDate)}):`,
+      issues.offDate.map((n) => `${who(names, n.citizenId)} (notat ${n.noteId}, observationsdato ${danishDate(n.observationDate)})`)),
+    ...section('Uden genkendt forløbstype (placeret som komplekst forløb):', issues.noTrack.map((r) => `${r.start} ${who(names, r.citizenId)} (notat ${r.noteId})`)),
     ...section('Prioritet er ikke et helt tal (placeret sidst i sit forløb):', issues.invalidPriority.map((r) => `${r.start} ${who(names, r.citizenId)} (notat ${r.noteId})`)),
+    ...section('Tagget med en anden stavemåde af tagget (alligevel taget med på dagsordenen):', issues.tagVariants.map((r) => `${r.start} ${who(names, r.citizenId)} (notat ${r.noteId})`)),
+    ...section('Notatet er allerede låst (bevarer sin plads; tidspunktet kunne ikke skrives på notatet):', issues.locked.map((r) => `${r.start} ${who(names, r.citizenId)} (notat ${r.noteId})`)),
+    ...section('Tidspunkt sat af koordinator uden for forløbets time (bevaret):', issues.outsideTrackHour.map((r) => `${r.start} ${who(names, r.citizenId)} (notat ${r.noteId})`)),
     ...section('Egen læge kunne ikke inviteres via MedCom:', issues.gpInvitationFailures.map((f) => `${who(names, f.citizenId)} (notat ${f.noteId}): ${f.code}`)),
     ...(issues.overflowEnd ? ['', `Dagsordenen går ud over de afsatte to timer: sidste punkt slutter kl. ${issues.overflowEnd}.`] : []),
     ...section('Tilknyttet automatisk af tsm-bridge:', autoAttached.map((a) => `${who(names, a.citizenId)}: ${a.organisation}`)),

@@ -1,8 +1,8 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { RedisOptions } from 'ioredis';
 import type { AppConfig } from '../config/config.schema';
-import { EmbeddedRedis, startEmbeddedRedis } from './embedded-redis';
+import { rootLogger } from '../logging/logger';
+import { EmbeddedRedis, ownerAlive, readOwner, startEmbeddedRedis } from './embedded-redis';
 import { describeRedis, externalRedisOptions, redisOptionsFromUrl, sentinelOptions } from './redis-options';
 
 export interface RedisEndpoint {
@@ -16,9 +16,10 @@ export interface RedisEndpoint {
 }
 
 /**
- * REDIS_SENTINELS when set (the sentinels name the primary; nothing is started here); else REDIS_URL;
- * otherwise the embedded server for DATA_DIR. If another tsm-bridge process on this machine already
- * runs it (its port is in DATA_DIR/redis/port), that one is shared.
+ * REDIS_SENTINELS when set (the sentinels name the primary; nothing is started here); else
+ * REDIS_URL; otherwise the embedded server for DATA_DIR. If another live tsm-bridge
+ * process on this machine runs it (DATA_DIR/redis/owner.json), that one is shared when
+ * reuseRunning is set and refused otherwise (one embedded Redis per data folder).
  */
 export async function resolveRedis(config: AppConfig, opts: { reuseRunning?: boolean } = {}): Promise<RedisEndpoint> {
   if (config.REDIS_SENTINELS) {
@@ -34,20 +35,20 @@ export async function resolveRedis(config: AppConfig, opts: { reuseRunning?: boo
     return { options, url, label: describeRedis(options), embedded };
   };
   const dataDir = path.join(config.DATA_DIR, 'redis');
-  const portFile = path.join(dataDir, 'port');
-  if (opts.reuseRunning && existsSync(portFile)) {
-    const url = `redis://127.0.0.1:${readFileSync(portFile, 'utf8').trim()}`;
+  const owner = readOwner(dataDir);
+  if (opts.reuseRunning && owner && ownerAlive(owner)) {
+    const url = `redis://127.0.0.1:${owner.port}`;
     if (await reachable(url)) return local(url);
   }
-  const embedded = await startEmbeddedRedis({ dataDir });
-  writeFileSync(portFile, String(embedded.port));
+  const log = rootLogger().child({ component: 'embedded-redis' });
+  const embedded = await startEmbeddedRedis({ dataDir, log: (msg) => log.warn(msg) });
   return local(embedded.url, embedded);
 }
 
 async function reachable(url: string): Promise<boolean> {
   const { default: Redis } = await import('ioredis');
   const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 500 });
-  r.on('error', () => undefined); // a stale port file is expected; the failed connect answers the question
+  r.on('error', () => undefined); // a server that is going away is expected; the failed connect answers the question
   try {
     await r.connect();
     return (await r.ping()) === 'PONG';

@@ -113,6 +113,13 @@ export const medcomReceipts = new Counter({
   registers: [metricsRegistry],
 });
 
+export const medcomReceiptsUnmatched = new Counter({
+  name: 'tsm_medcom_receipts_unmatched_total',
+  help: 'Receipts moved to unmatched/ without changing a letter, by type and code (RECEIPT_UNKNOWN_LETTER, RECEIPT_ENVELOPE_NOT_SENT, RECEIPT_SENDER_MISMATCH)',
+  labelNames: ['type', 'code'] as const,
+  registers: [metricsRegistry],
+});
+
 export const childrenIntake = new Counter({
   name: 'tsm_children_requests_total',
   help: "Children's meeting intake by outcome (created, duplicate, refused) and code (the refusal's code, or 'ok')",

@@ -20,7 +20,7 @@ import { Ledger } from '../ledger/ledger';
 import { AgendaPlanner } from './agenda.planner';
 import { AgendaScheduling } from './agenda.scheduling';
 import { AgendaStore } from './agenda.store';
-import { CollectAgenda } from './collect-agenda';
+import { CollectAgenda, collectSettings } from './collect-agenda';
 import { PublishAgenda } from './publish-agenda';
 import { publicHolidayFilter } from '../domain/working-days';
 
@@ -31,8 +31,9 @@ import { publicHolidayFilter } from '../domain/working-days';
     { provide: AgendaStore, inject: [REDIS, CONFIG], useFactory: (redis: Redis, c: AppConfig) => new AgendaStore(redis, c.QUEUE_PREFIX) },
     {
       provide: CollectAgenda,
-      inject: [NEXUS_PORT, DISTRICTS, AgendaStore, AuditService],
-      useFactory: (nexus: NexusPort, districts: District[], store: AgendaStore, audit: AuditService) => new CollectAgenda(nexus, districts, store, audit),
+      inject: [NEXUS_PORT, DISTRICTS, AgendaStore, AuditService, CONFIG],
+      useFactory: (nexus: NexusPort, districts: District[], store: AgendaStore, audit: AuditService, c: AppConfig) =>
+        new CollectAgenda(nexus, districts, store, audit, collectSettings(c)),
     },
     {
       provide: PublishAgenda,

@@ -16,6 +16,8 @@ import { Ledger } from '../ledger/ledger';
 import { rootLogger } from '../logging/logger';
 import { AgendaStore, fingerprintOf } from './agenda.store';
 
+const RELATION_WARNINGS = new Set<ItemWarning>(['MISSING_VISITATOR', 'DEMENTIA_NEEDS_DEMENSSPECIALISTER', 'DEMENTIA_NEEDS_SYGEPLEJERSKER']);
+
 export interface PublishSettings {
   /** AGENDA_AUTO_ATTACH: attach missing Visitator/dementia organisations instead of only reporting them. */
   autoAttach: boolean;
@@ -130,7 +132,23 @@ class PublishRun {
 
   private async attachMissing(): Promise<void> {
     const names = this.district.nexus.organisations;
-    const wanted = this.agenda.items.flatMap((item) => missingRelations(item.organisations, item.dementia, names).map((m) => ({ item, organisation: m.organisation })));
+    const missing = this.agenda.items.flatMap((item) => missingRelations(item.organisations, item.dementia, names).map((m) => ({ item, missing: m })));
+    // An organisation known under several names (the nurses) is attached once, under the first name
+    // Nexus has: adding a second would send that organisation a second invitation.
+    const resolved = new Map<string, string | null>();
+    const resolve = async (candidates: string[]): Promise<string | null> => {
+      if (candidates.length === 1) return candidates[0];
+      for (const name of candidates) {
+        if (!resolved.has(name)) resolved.set(name, (await this.d.nexus.findOrganisation(name))?.name ?? null);
+        if (resolved.get(name)) return name;
+      }
+      return null;
+    };
+    const wanted: Array<{ item: AgendaItem; organisation: string }> = [];
+    for (const { item, missing: m } of missing) {
+      const organisation = await resolve(m.candidates);
+      if (organisation) wanted.push({ item, organisation });
+    }
     const attached: Array<{ citizenId: number; organisation: string }> = [];
     await this.each('attach', wanted, async ({ item, organisation }) => {
       const key = `agenda:attach:${this.district.id}:${this.agenda.meetingDate}:${item.citizenId}:${organisationKey(organisation)}`;
@@ -157,7 +175,7 @@ class PublishRun {
       items: this.agenda.items.map((i) => {
         const organisations = [...i.organisations, ...added(i.citizenId)];
         const stillMissing = new Set<ItemWarning>(missingRelations(organisations, i.dementia, names).map((m) => m.warning));
-        return { ...i, organisations, warnings: i.warnings.filter((w) => w === 'NO_TRACK' || stillMissing.has(w)) };
+        return { ...i, organisations, warnings: i.warnings.filter((w) => !RELATION_WARNINGS.has(w) || stillMissing.has(w)) };
       }),
     };
   }
@@ -171,7 +189,16 @@ class PublishRun {
     const { store } = this.d;
     const date = this.agenda.meetingDate;
     const earlier = await store.publishedTimes(this.district.id, date);
-    await this.each('time', this.agenda.items, async (item) => {
+    // The coordinator's times are theirs (seed: "Koordinator … tilretter tidspunkterne"): never written
+    // over. Forgetting what this service wrote there keeps the next collect seeing the time as theirs.
+    // A locked note cannot take a write; it keeps its place on the agenda without one.
+    const kept = this.agenda.items.filter((i) => i.timeSetBy === 'coordinator' || i.locked);
+    await this.each('time', kept, async (item) => {
+      this.summary.times.unchanged++;
+      if (item.timeSetBy === 'coordinator' && earlier.has(item.noteId)) await store.forgetPublishedTime(this.district.id, date, item.noteId);
+    });
+    const writable = this.agenda.items.filter((i) => !kept.includes(i));
+    await this.each('time', writable, async (item) => {
       const r = await this.d.nexus.setNoteTime(item.noteId, item.start);
       this.versions.set(item.noteId, r.version);
       if (earlier.get(item.noteId) !== item.start) await store.recordPublishedTime(this.district.id, date, item.noteId, item.start);

@@ -31,6 +31,16 @@ export interface ChaosObservations {
   /** tsm-bridge's own view per note: settled (done), still open (pending) or failed. */
   status: Record<number, { state: 'done' | 'pending' | 'failed'; reason?: string } | undefined>;
   deadLetters: Array<{ id: string; name: string; reason: string; noteId?: number }>;
+  /** Error codes of the dead letters the run provokes on purpose. The chaos faults are all transient,
+   *  so the run plans none: any dead letter is a violation (S3 of issue 14: a stall-limit dead letter
+   *  once passed as "OK"). */
+  plannedDeadLetterCodes?: string[];
+  /**
+   * Sends per letter (1 + MEDCOM_MAX_RESENDS). Dropped receipts are a fault the run injects on purpose, and
+   * a letter whose every send lost its receipt is given up by design (MEDCOM_NO_RECEIPT, for a person to
+   * follow up). Such a dead letter is planned only when VANS really received that many envelopes for it.
+   */
+  medcomSendsPerLetter?: number;
   chaos: { kills: number; redisRestarts: number; requiredKills: number; requiredRedisRestarts: number };
 }
 
@@ -75,6 +85,9 @@ export function reconcileChaos(o: ChaosObservations, s: ReconcileSettings): Chao
   const deadByNote = new Map<number, number>();
   for (const d of o.deadLetters) {
     if (!d.reason?.trim()) violations.push(`dead letter ${d.id} (${d.name}) has no reason`);
+    else if (!(o.plannedDeadLetterCodes ?? []).includes(/^\[([^\]]+)\]/.exec(d.reason)?.[1] ?? '') && !givenUpAfterEverySend(d.reason, o)) {
+      violations.push(`dead letter ${d.id} (${d.name}) was not planned: ${d.reason.slice(0, 200)}`);
+    }
     if (d.noteId !== undefined) deadByNote.set(d.noteId, (deadByNote.get(d.noteId) ?? 0) + 1);
   }
 
@@ -176,4 +189,12 @@ export function reconcileChaos(o: ChaosObservations, s: ReconcileSettings): Chao
     redisRestarts: o.chaos.redisRestarts,
     violations,
   };
+}
+
+/** A MEDCOM_NO_RECEIPT give-up whose letter reached VANS under as many envelopes as the service may send. */
+function givenUpAfterEverySend(reason: string, o: ChaosObservations): boolean {
+  const letterId = /^\[MEDCOM_NO_RECEIPT\] no receipt for letter (\S+)/.exec(reason)?.[1];
+  if (!letterId || !o.medcomSendsPerLetter) return false;
+  const envelopes = new Set(o.vans.messages.filter((m) => m.letterId === letterId).map((m) => m.envelopeId));
+  return envelopes.size >= o.medcomSendsPerLetter;
 }

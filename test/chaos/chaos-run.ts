@@ -282,6 +282,9 @@ async function observe(
     edoc: { titles: edoc.titles, duplicates: edoc.duplicates },
     vans: { ...archive, ...vans },
     status: byNote,
+    // Every other fault the run injects is transient, so any other dead letter is a failure of tsm-bridge.
+    plannedDeadLetterCodes: [],
+    medcomSendsPerLetter: 1 + config.MEDCOM_MAX_RESENDS,
     deadLetters: dead.map((d) => ({
       id: d.id, name: d.name, reason: d.reason, ...(typeof d.payload.noteId === 'number' ? { noteId: d.payload.noteId } : {}),
     })),

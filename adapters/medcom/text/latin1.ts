@@ -18,10 +18,13 @@ export interface Latin1Text {
   text: string;
   /** Characters that had no Latin-1 form and became '?'. */
   replaced: number;
+  /** Their code points, in order of appearance. */
+  replacedCodePoints: number[];
 }
 
 export function toLatin1Text(input: string): Latin1Text {
   let replaced = 0;
+  const replacedCodePoints: number[] = [];
   let out = '';
   for (const ch of input.normalize('NFC')) {
     const cp = ch.codePointAt(0)!;
@@ -33,7 +36,8 @@ export function toLatin1Text(input: string): Latin1Text {
     else {
       out += '?';
       replaced++;
+      replacedCodePoints.push(cp);
     }
   }
-  return { text: out, replaced };
+  return { text: out, replaced, replacedCodePoints };
 }

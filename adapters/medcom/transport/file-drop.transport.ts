@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { constants as fsc } from 'node:fs';
 import { mkdir, open, readdir, rename, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -14,7 +14,15 @@ import type { InboundDisposition, InboundItem, MedcomTransport, OutboundMessage 
  * a file. Incoming: files in the in-folder are claimed by an atomic rename into `.processing/`
  * (one worker wins), and settled into `processed/`, `failed/` (with a `.reason.txt`) or `unmatched/`.
  * Nothing is deleted. A claim left behind by a crashed worker is taken again after `reclaimAfterMs`.
+ *
+ * Names are kept as they are only up to MAX_NAME_BYTES: settling adds `.N` and `.reason.txt`, and a
+ * name near the file system's 255-byte limit made that fail (ENAMETOOLONG) and stopped the whole
+ * poll. A longer name is claimed under a generated one (`name-too-long-<hash>.<ext>`), which the
+ * inbox refuses unread (RECEIPT_FILE_NAME) – the original name, which may carry a CPR number, is
+ * written nowhere.
  */
+const MAX_NAME_BYTES = 200;
+const LONG_NAME_PREFIX = 'name-too-long-';
 export class FileDropTransport implements MedcomTransport {
   private readonly processingDir: string;
 
@@ -38,9 +46,19 @@ export class FileDropTransport implements MedcomTransport {
     const claimed: InboundItem[] = [];
     for (const name of await this.staleClaims()) {
       if (claimed.length >= limit) return claimed;
-      const file = path.join(this.processingDir, name);
+      // A long-named claim left by a version that could not settle it: give it its safe name first.
+      const id = Buffer.byteLength(name) > MAX_NAME_BYTES ? safeNameFor(name) : name;
+      const file = path.join(this.processingDir, id);
+      if (id !== name) {
+        try {
+          await rename(path.join(this.processingDir, name), file);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // another worker took it over
+          throw err;
+        }
+      }
       await utimes(file, new Date(), new Date()).catch(() => undefined);
-      claimed.push({ id: name, bytes: await readCapped(file) });
+      claimed.push(inboundItem(id, await readCapped(file), id !== name ? Buffer.byteLength(name) : undefined));
     }
     const names = (await readdir(this.inDir, { withFileTypes: true }))
       .filter((d) => d.isFile() && !d.name.startsWith('.'))
@@ -48,7 +66,8 @@ export class FileDropTransport implements MedcomTransport {
       .sort();
     for (const name of names) {
       if (claimed.length >= limit) break;
-      const target = path.join(this.processingDir, name);
+      const id = Buffer.byteLength(name) > MAX_NAME_BYTES ? safeNameFor(name) : name;
+      const target = path.join(this.processingDir, id);
       try {
         await rename(path.join(this.inDir, name), target);
       } catch (err) {
@@ -56,7 +75,7 @@ export class FileDropTransport implements MedcomTransport {
         throw err;
       }
       await utimes(target, new Date(), new Date()).catch(() => undefined);
-      claimed.push({ id: name, bytes: await readCapped(target) });
+      claimed.push(inboundItem(id, await readCapped(target), Buffer.byteLength(name)));
     }
     return claimed;
   }
@@ -88,6 +107,18 @@ export class FileDropTransport implements MedcomTransport {
     }
     return out;
   }
+}
+
+/** A short, stable stand-in for an over-long name: the same file claimed twice gets the same one. */
+function safeNameFor(name: string): string {
+  const ext = /\.[A-Za-z0-9]{1,5}$/.exec(name)?.[0] ?? '';
+  return `${LONG_NAME_PREFIX}${createHash('sha256').update(name).digest('hex').slice(0, 16)}${ext}`;
+}
+
+function inboundItem(id: string, bytes: Buffer, originalNameBytes?: number): InboundItem {
+  if (!id.startsWith(LONG_NAME_PREFIX)) return { id, bytes };
+  const was = originalNameBytes ? ` of ${originalNameBytes} bytes` : '';
+  return { id, bytes, refused: { code: 'RECEIPT_FILE_NAME', message: `the file's name${was} is longer than ${MAX_NAME_BYTES} bytes: set aside unread under this generated name` } };
 }
 
 /** Temporary hidden name in the same folder, fsync, then rename over the final name. */

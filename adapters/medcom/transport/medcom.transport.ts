@@ -16,6 +16,8 @@ export interface InboundItem {
   /** Transport-specific handle (the file name for the file drop). */
   id: string;
   bytes: Buffer;
+  /** Set when the transport already knows the item cannot be read (a code and a reason without personal data). */
+  refused?: { code: string; message: string };
 }
 
 /** processed: a receipt applied (or a duplicate); failed: unreadable; unmatched: valid but not ours. */

@@ -1,5 +1,6 @@
 import type { Seed } from '../../../schemas/sandbox-seed.schema';
 import { parseNexusDate } from '../nexus.dates';
+import { tagMatch } from '../../../src/domain/tags';
 
 /**
  * The Nexus simulator's world, in memory: citizens, organisations and relations, forms (notes)
@@ -147,10 +148,10 @@ export class NexusSandboxState {
     return this.stateName(form.stateId) === this.names.lockedState;
   }
 
-  /** Citizens on a list: in its district, with a note of the configured title and tag (the data list's filter). */
+  /** Citizens on a list: in its district, with a note of the configured title and tag (the data list's filter; any spelling of the tag, as the seed's data list shows both). */
   listMembers(listId: number): SandboxCitizen[] {
     return [...this.citizens.values()].filter(
-      (c) => c.listId === listId && [...this.forms.values()].some((f) => f.citizenId === c.id && f.formTitle === this.names.formTitle && f.tags.includes(this.names.tag)),
+      (c) => c.listId === listId && [...this.forms.values()].some((f) => f.citizenId === c.id && f.formTitle === this.names.formTitle && tagMatch(f.tags, this.names.tag) !== null),
     );
   }
 

@@ -22,7 +22,7 @@ const orgs = { homeCare: 'Hjemmeplejen', coordinator: 'Koordinerende rolle', vis
 const district = {
   id: 'solhoej', name: 'Solhøj',
   nexus: { citizenList: 'Liste Solhøj', citizenView: '- Alt', formTitle: 'Samlet faglig vurdering', tag: 'ÆS – Tværfagligt samarbejdsmøde',
-    organisations: { coordinator: 'Koordinerende rolle', visitator: 'Visitator', dementia: 'Demensspecialister', nurses: 'Sygeplejersker' } },
+    organisations: { coordinator: 'Koordinerende rolle', visitator: 'Visitator', dementia: 'Demensspecialister', nurses: ['Sygeplejersker'] } },
 } as District;
 
 let prefixN = 0;

@@ -5,6 +5,7 @@ import type {
 } from '../../../adapters/nexus/nexus.port';
 import { PermanentError } from '../../../src/common/errors';
 import { copenhagenDate, parseInstant } from '../../../src/domain/meeting-calendar';
+import { tagMatch } from '../../../src/domain/tags';
 import type { Seed } from '../../../schemas/sandbox-seed.schema';
 import { createFakeTask, findFakeTasks, identityOf } from '../../support/fake-nexus-tasks';
 
@@ -54,8 +55,12 @@ export class FakeNexus implements NexusPort {
     this.meetingQueries.push(q);
     return [...this.notes.values()]
       .filter((n) => !q.citizenList || this.citizens.get(n.citizenId)?.list === q.citizenList)
-      .filter((n) => n.formTitle === q.formTitle && n.tags.includes(q.tag))
-      .filter((n) => { const t = parseInstant(n.observationTimestamp); return t !== null && copenhagenDate(t) === q.observationDate; })
+      .filter((n) => n.formTitle === q.formTitle && tagMatch(n.tags, q.tag) !== null)
+      .filter((n) => {
+        const t = parseInstant(n.observationTimestamp);
+        const day = t && copenhagenDate(t);
+        return day !== null && day <= q.observationDate && day >= (q.observationFrom ?? q.observationDate);
+      })
       .map((n) => ({ ...n, items: { ...n.items } }));
   }
 

@@ -47,7 +47,7 @@ function seedFor(meetingDate: string) {
       { id: 3003, cpr: '1302523333', firstName: 'Grete', lastName: 'Vang', organizations: [13],
         notes: [note(7003, 6, { 'Forløbstype': 'Komplekst forløb' })] },
       { id: 3004, cpr: '1403524444', firstName: 'Ole', lastName: 'Bech', organizations: [10],
-        notes: [note(7004, 1, { 'Forløbstype': 'Rehab', Prioritet: '1' })] }, // late
+        notes: [note(7004, 1, { 'Forløbstype': 'Rehabilitering (§ 83a)', Prioritet: '1' })] }, // late
     ],
     practices: [{ ydernummer: '024015', name: 'Lægerne i Solhøj', ean: '5790000000012', sor: '123456789012', formats: ['xdis91'] }],
   });

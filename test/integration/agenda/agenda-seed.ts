@@ -31,9 +31,9 @@ export const EXPECTED_DOCUMENT = {
   district: 'solhoej',
   meetingDate: D,
   items: [
-    { noteId: 6001, citizenId: 2001, track: 'rehab', start: '10:00', warnings: [] },
-    { noteId: 6002, citizenId: 2002, track: 'rehab', start: '10:10', warnings: ['MISSING_VISITATOR'] },
-    { noteId: 6003, citizenId: 2003, track: 'complex', start: '11:00', warnings: ['DEMENTIA_NEEDS_SYGEPLEJERSKER'] },
+    { noteId: 6001, citizenId: 2001, track: 'rehab', start: '10:00', end: '10:10', timeSetBy: 'tsm-bridge', warnings: [] },
+    { noteId: 6002, citizenId: 2002, track: 'rehab', start: '10:10', end: '10:20', timeSetBy: 'tsm-bridge', warnings: ['MISSING_VISITATOR'] },
+    { noteId: 6003, citizenId: 2003, track: 'complex', start: '11:00', end: '11:10', timeSetBy: 'tsm-bridge', warnings: ['DEMENTIA_NEEDS_SYGEPLEJERSKER'] },
   ],
   excluded: [{ noteId: 6004, citizenId: 2004, reason: 'LATE_NOTE' }],
   warnings: [],

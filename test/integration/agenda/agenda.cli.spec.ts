@@ -42,7 +42,7 @@ function expectedFromDefaultSeed(date: string) {
   const agenda = buildAgenda({
     meetingDate: date,
     rules: { ...district, formTitle: district.nexus.formTitle, tag: district.nexus.tag, organisations: district.nexus.organisations },
-    notes: onList.flatMap((c) => c.notes.map((n) => ({ ...n, version: 1, citizenId: c.id }))),
+    notes: onList.flatMap((c) => c.notes.map((n) => ({ ...n, version: 1, citizenId: c.id, locked: n.state === 'Låst' }))),
     citizens: new Map(onList.map((c) => [c.id, { conditions: c.conditions, organisations: c.organizations.map((id) => orgName.get(id)!) }])),
   });
   return toAgendaDocument(district.id, agenda);
@@ -58,11 +58,11 @@ describe('tsm-bridge agenda (CLI)', () => {
     );
     const doc = JSON.parse(stdout); // throws if anything but one JSON document is on stdout
     expect(Object.keys(doc)).toEqual(['district', 'meetingDate', 'items', 'excluded', 'warnings']);
-    for (const i of doc.items) expect(Object.keys(i)).toEqual(['noteId', 'citizenId', 'track', 'start', 'warnings']);
-    for (const e of doc.excluded) expect(Object.keys(e)).toEqual(['noteId', 'citizenId', 'reason']);
+    for (const i of doc.items) expect(Object.keys(i)).toEqual(['noteId', 'citizenId', 'track', 'start', 'end', 'timeSetBy', 'warnings']);
+    for (const e of doc.excluded) expect(Object.keys(e)).toEqual(e.reason === 'NOT_ON_MEETING_DATE' ? ['noteId', 'citizenId', 'reason', 'observationDate'] : ['noteId', 'citizenId', 'reason']);
     expect(doc).toEqual(expectedFromDefaultSeed('2026-12-03'));
     // The seed's deliberate cases, by name (adapters/shared/seeds/default-seed.json).
-    expect(doc.items[0]).toEqual({ noteId: 5001, citizenId: 1001, track: 'rehab', start: '10:00', warnings: [] });
+    expect(doc.items[0]).toEqual({ noteId: 5001, citizenId: 1001, track: 'rehab', start: '10:00', end: '10:10', timeSetBy: 'tsm-bridge', warnings: [] });
     expect(doc.excluded).toEqual(expect.arrayContaining([{ noteId: 5014, citizenId: 1013, reason: 'LATE_NOTE' }, { noteId: 5010, citizenId: 1010, reason: 'DUPLICATE_NOTE' }]));
     expect(doc.items).toEqual(expect.arrayContaining([expect.objectContaining({ noteId: 5013, warnings: ['NO_TRACK'] }), expect.objectContaining({ noteId: 5012, warnings: ['MISSING_VISITATOR'] })]));
     const starts = doc.items.map((i: { start: string }) => i.start);
@@ -85,10 +85,10 @@ describe('tsm-bridge agenda (CLI)', () => {
     const lines = r.stdout.split('\n');
     expect(lines[0]).toBe('Tværfagligt samarbejdsmøde Solhøj (solhoej) 2026-12-03: 3 item(s)');
     expect(lines).toEqual(expect.arrayContaining([
-      '#  start  end    track    note  citizen  warnings',
-      '1  10:00  10:10  rehab    6001  2001     -',
-      '2  10:10  10:20  rehab    6002  2002     MISSING_VISITATOR',
-      '3  11:00  11:10  complex  6003  2003     DEMENTIA_NEEDS_SYGEPLEJERSKER',
+      '#  start  end    time set by  track    note  citizen  warnings',
+      '1  10:00  10:10  tsm-bridge   rehab    6001  2001     -',
+      '2  10:10  10:20  tsm-bridge   rehab    6002  2002     MISSING_VISITATOR',
+      '3  11:00  11:10  tsm-bridge   complex  6003  2003     DEMENTIA_NEEDS_SYGEPLEJERSKER',
       '  note 6004  citizen 2004  LATE_NOTE',
       'Agenda warnings: none',
       'dry run: nothing was written',

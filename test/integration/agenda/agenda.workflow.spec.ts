@@ -70,7 +70,7 @@ describe('agenda workflows (in-memory Nexus, real Redis)', () => {
     const { agenda, stored } = await h.collect.collect('solhoej', D, { store: true });
     expect(toAgendaDocument('solhoej', agenda)).toEqual(EXPECTED_DOCUMENT);
     expect(h.nexus.meetingQueries).toEqual([
-      { observationDate: D, formTitle: FORM, tag: TAG, citizenList: 'Tværfagligt samarbejdsmøde – notater og aftaler', citizenView: '- Alt' },
+      { observationDate: D, observationFrom: '2026-11-20', formTitle: FORM, tag: TAG, citizenList: 'Tværfagligt samarbejdsmøde – notater og aftaler', citizenView: '- Alt' },
     ]);
     const loaded = await h.store.load('solhoej', D);
     expect(loaded?.fingerprint).toBe(stored!.fingerprint);
@@ -168,7 +168,7 @@ describe('agenda workflows (in-memory Nexus, real Redis)', () => {
     await h.cycle();
     h.nexus.relations.push({ id: 1, citizenId: 2005, organisation: { id: 10, name: 'Visitator' } }, { id: 2, citizenId: 2005, organisation: { id: 13, name: 'Træning og Rehabilitering' } });
     h.nexus.citizens.set(2005, { id: 2005, cpr: '0505305555', firstName: 'Jens', lastName: 'Krog', fullName: 'Jens Krog', conditions: [], list: 'Tværfagligt samarbejdsmøde – notater og aftaler' });
-    h.nexus.addNote({ id: 6005, citizenId: 2005, formTitle: FORM, tags: [TAG], createDate: '2026-11-29T12:00:00+01:00', observationTimestamp: `${D}T00:00:00+01:00`, items: { 'Forløbstype': 'Rehab', Prioritet: '0' } });
+    h.nexus.addNote({ id: 6005, citizenId: 2005, formTitle: FORM, tags: [TAG], createDate: '2026-11-29T12:00:00+01:00', observationTimestamp: `${D}T00:00:00+01:00`, items: { 'Forløbstype': 'Rehabilitering (§ 83a)', Prioritet: '0' } });
     const summary = await h.cycle();
     expect([6005, 6001, 6002, 6003].map((id) => h.nexus.notes.get(id)!.items.Tidspunkt)).toEqual(['10:00', '10:10', '10:20', '11:00']);
     expect(summary.times).toEqual({ changed: 3, unchanged: 1, cleared: 0 });
@@ -183,8 +183,8 @@ describe('agenda workflows (in-memory Nexus, real Redis)', () => {
     const h = harness();
     await h.cycle();
     // Karen (6001) and Poul (6002) each get a newer note before the cut-off: their first notes become DUPLICATE_NOTE.
-    h.nexus.addNote({ id: 6011, citizenId: 2001, formTitle: FORM, tags: [TAG], createDate: '2026-11-29T12:00:00+01:00', observationTimestamp: `${D}T00:00:00+01:00`, items: { 'Forløbstype': 'Rehab', Prioritet: '1' } });
-    h.nexus.addNote({ id: 6012, citizenId: 2002, formTitle: FORM, tags: [TAG], createDate: '2026-11-29T12:00:00+01:00', observationTimestamp: `${D}T00:00:00+01:00`, items: { 'Forløbstype': 'Rehab', Prioritet: '2' } });
+    h.nexus.addNote({ id: 6011, citizenId: 2001, formTitle: FORM, tags: [TAG], createDate: '2026-11-29T12:00:00+01:00', observationTimestamp: `${D}T00:00:00+01:00`, items: { 'Forløbstype': 'Rehabilitering (§ 83a)', Prioritet: '1' } });
+    h.nexus.addNote({ id: 6012, citizenId: 2002, formTitle: FORM, tags: [TAG], createDate: '2026-11-29T12:00:00+01:00', observationTimestamp: `${D}T00:00:00+01:00`, items: { 'Forløbstype': 'Rehabilitering (§ 83a)', Prioritet: '2' } });
     h.nexus.notes.get(6002)!.items.Tidspunkt = '09:45'; // a coordinator's own change
     const summary = await h.cycle();
 
@@ -249,6 +249,72 @@ describe('agenda workflows (in-memory Nexus, real Redis)', () => {
     expect(summary).toMatchObject({ times: { changed: 0, unchanged: 0 }, tasks: { created: 0, existing: 0 }, teams: 'none' });
     expect(h.nexus.tasks).toEqual([]);
     expect(messages(h.outbox)).toEqual([]);
+  });
+
+  describe("issue 17: the coordinator's process", () => {
+    it("a coordinator's time set between two publications is unchanged after both, and the tasks show it", async () => {
+      const h = harness();
+      await h.cycle();
+      // The coordinator moves Poul (6002) from the proposed 10:10 to 10:45 in Nexus, on and off the grid alike.
+      const poul = h.nexus.notes.get(6002)!;
+      Object.assign(poul, { items: { ...poul.items, Tidspunkt: '10:45' }, version: poul.version + 1 });
+      const setTime = jest.spyOn(h.nexus, 'setNoteTime');
+
+      for (let run = 0; run < 2; run++) {
+        const { agenda } = await h.collect.collect('solhoej', D, { store: true });
+        expect(agenda.items.map((i) => [i.noteId, i.start, i.timeSetBy])).toEqual([
+          [6001, '10:00', 'tsm-bridge'], [6002, '10:45', 'coordinator'], [6003, '11:00', 'tsm-bridge'],
+        ]);
+        await h.publisher().publish(h.solhoej, agenda);
+        expect(h.nexus.notes.get(6002)!.items.Tidspunkt).toBe('10:45');
+      }
+      expect(setTime.mock.calls.map(([noteId]) => noteId)).not.toContain(6002);
+      const training = h.nexus.tasks.filter((t) => t.organisationName === 'Træning og Rehabilitering').pop()!;
+      expect(training.description).toContain('- 10:45–10:55 Poul Berg, rehabilitering (§ 83a) (notat 6002)');
+      const coordinator = h.nexus.tasks.filter((t) => t.organisationName === 'Koordinerende rolle').pop()!;
+      expect(coordinator.description).toContain('- 10:45 Poul Berg: Visitator');
+    });
+
+    it('a note locked before the meeting keeps its place, gets no write, and the rest publishes', async () => {
+      const h = harness();
+      Object.assign(h.nexus.notes.get(6001)!, { locked: true, state: 'Låst' });
+      const setTime = jest.spyOn(h.nexus, 'setNoteTime');
+      const summary = await h.cycle();
+      expect(setTime.mock.calls.map(([noteId]) => noteId).sort()).toEqual([6002, 6003]);
+      expect(summary.times).toEqual({ changed: 2, unchanged: 1, cleared: 0 });
+      const stored = (await h.store.load('solhoej', D))!.agenda;
+      expect(stored.items.map((i) => [i.noteId, i.start, i.warnings])).toEqual([
+        [6001, '10:00', ['NOTE_LOCKED']], [6002, '10:10', ['MISSING_VISITATOR']], [6003, '11:00', ['DEMENTIA_NEEDS_SYGEPLEJERSKER']],
+      ]);
+      const coordinator = h.nexus.tasks.find((t) => t.organisationName === 'Koordinerende rolle')!;
+      expect(coordinator.description).toContain('Notatet er allerede låst (bevarer sin plads; tidspunktet kunne ikke skrives på notatet):\n- 10:00 Karen Holm (notat 6001)');
+    });
+
+    it('both seed spellings of the tag are taken; a note dated the day before is reported to the coordinator', async () => {
+      const h = harness();
+      h.nexus.addNote({ id: 6021, citizenId: 2004, formTitle: FORM, tags: ['ÆS- Tværfagligt samarbejdsmøde'], createDate: '2026-11-25T12:00:00+01:00', observationTimestamp: `${D}T00:00:00+01:00`, items: { 'Forløbstype': 'Kompleks', Prioritet: '2' } });
+      h.nexus.addNote({ id: 6022, citizenId: 2002, formTitle: FORM, tags: [TAG], createDate: '2026-11-18T12:00:00+01:00', observationTimestamp: '2026-12-02T00:00:00+01:00', items: {} });
+      await h.cycle();
+      const stored = (await h.store.load('solhoej', D))!.agenda;
+      expect(stored.items.find((i) => i.noteId === 6021)).toMatchObject({ start: '11:10', warnings: ['TAG_VARIANT'] });
+      expect(stored.excluded).toContainEqual({ noteId: 6022, citizenId: 2002, reason: 'NOT_ON_MEETING_DATE', observationDate: '2026-12-02' });
+      const coordinator = h.nexus.tasks.find((t) => t.organisationName === 'Koordinerende rolle')!;
+      expect(coordinator.description).toContain('- Poul Berg (notat 6022, observationsdato 02.12.2026)');
+      expect(coordinator.description).toContain('Tagget med en anden stavemåde af tagget (alligevel taget med på dagsordenen):\n- 11:10 Erik Dahl (notat 6021)');
+    });
+
+    it('AGENDA_AUTO_ATTACH adds the first nurses organisation Nexus has, and never a second', async () => {
+      const h = harness();
+      const attach = jest.spyOn(h.nexus, 'attachOrganisation');
+      const publish = (agenda: Awaited<ReturnType<CollectAgenda['collect']>>['agenda']) =>
+        h.publisher({ settings: { autoAttach: true, taskType: 'Opgave' } }).publish(h.solhoej, agenda);
+      // The seed has only "Sygeplejersker": the seed name "Sygeplejersker/sundhedslovgivning" is not in this Nexus.
+      await publish((await h.collect.collect('solhoej', D, { store: true })).agenda);
+      expect(attach.mock.calls.filter(([citizen]) => citizen === 2003).map(([, org]) => org)).toEqual(['Sygeplejersker']);
+      h.nexus.organisations.push({ id: 19, name: 'Sygeplejersker/sundhedslovgivning' });
+      await publish((await h.collect.collect('solhoej', D, { store: true })).agenda);
+      expect(h.nexus.relations.filter((r) => r.citizenId === 2003).map((r) => r.organisation.name).sort()).toEqual(['Demensspecialister', 'Sygeplejersker', 'Visitator']);
+    });
   });
 
   describe('AgendaProcessor (the job handlers)', () => {

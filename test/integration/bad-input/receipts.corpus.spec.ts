@@ -14,8 +14,11 @@ import { eventually, startTestService } from '../../support/test-service';
  * The hostile-file corpus (test/corpus/receipts, named <CODE>.<case>.<ext>) dropped into the VANS
  * in-folder of a running service, next to a genuine receipt: the scheduled inbox job must refuse each
  * bad file with its classified reason (failed/ + .reason.txt + audit record), apply the good receipt,
- * never fail itself, and leave nothing behind in the in-folder.
+ * never fail itself, and leave nothing behind in the in-folder. Forged receipts for a real letter
+ * (codes in UNMATCHED_CODES; {{LETTER_ID}}, {{ENVELOPE_ID}}, {{RECEIVER_EAN}} filled in with the
+ * letter's own values) must end in unmatched/ and leave the letter as it was.
  */
+const UNMATCHED_CODES = ['RECEIPT_SENDER_MISMATCH', 'RECEIPT_ENVELOPE_NOT_SENT', 'RECEIPT_UNKNOWN_LETTER'];
 const CORPUS = path.join(__dirname, '..', '..', 'corpus', 'receipts');
 const NS = 'http://rep.oio.dk/sundcom.dk/medcom.dk/xml/schemas/2005/08/07/';
 
@@ -39,7 +42,27 @@ describe('VANS in-folder: the bad-input corpus through the real inbox job', () =
 
   it('refuses every corpus file with its code, applies the genuine receipt beside them, and loses nothing', async () => {
     const medcom = svc.app.get<MedcomPort>(MEDCOM_PORT);
-    const sent = await medcom.send(gpLetter());
+    const letter = gpLetter();
+    const sent = await medcom.send(letter);
+
+    // Forgeries first: each must be set aside with its code while the letter waits, unchanged.
+    const forged = readdirSync(CORPUS).filter((n) => UNMATCHED_CODES.includes(n.split('.')[0]));
+    expect(forged.length).toBeGreaterThanOrEqual(6);
+    for (const name of forged) {
+      const text = readFileSync(path.join(CORPUS, name), 'latin1')
+        .replaceAll('{{LETTER_ID}}', sent.letterId).replaceAll('{{ENVELOPE_ID}}', sent.envelopeId).replaceAll('{{RECEIVER_EAN}}', letter.receiver.ean);
+      drop(name, Buffer.from(text, 'latin1'));
+    }
+    await eventually(() => forged.every((n) => existsSync(path.join(inDir, 'unmatched', `${n}.reason.txt`))), 20_000);
+    for (const name of forged) {
+      expect(`${name}: ${readFileSync(path.join(inDir, 'unmatched', `${name}.reason.txt`), 'utf8')}`).toMatch(new RegExp(`^${name}: \\[${name.split('.')[0]}\\] \\S`));
+    }
+    expect(await medcom.status(sent.letterId)).toMatchObject({ state: 'sent' });
+    const skipped = (await svc.app.get(AuditService).query({ noteId: letter.noteId })).filter((a) => a.action === 'medcom.receipt' && a.outcome === 'skipped');
+    // One audit line per forgery that named this letter (the envelope-only one with an unknown envelope and
+    // the one naming a stranger too cannot be tied to it), each with its code.
+    expect(skipped.map((a) => /^\[([A-Z_]+)\]/.exec(a.reason!)?.[1]).sort()).toEqual(
+      ['RECEIPT_ENVELOPE_NOT_SENT', 'RECEIPT_ENVELOPE_NOT_SENT', 'RECEIPT_SENDER_MISMATCH', 'RECEIPT_SENDER_MISMATCH', 'RECEIPT_SENDER_MISMATCH']);
 
     for (const name of readdirSync(CORPUS).filter((n) => /^RECEIPT_[A-Z]+\./.test(n))) {
       expected.set(name, name.split('.')[0]);

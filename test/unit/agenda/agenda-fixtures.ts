@@ -11,7 +11,7 @@ export const RULES: AgendaRules = {
   cutoffDays: 3,
   formTitle: FORM,
   tag: TAG,
-  organisations: { visitator: 'Visitator', dementia: 'Demensspecialister', nurses: 'Sygeplejersker' },
+  organisations: { visitator: 'Visitator', dementia: 'Demensspecialister', nurses: ['Sygeplejersker'] },
 };
 
 export const D = '2026-12-03';

@@ -14,7 +14,7 @@ describe('candidates', () => {
   it.each([
     ['another form title', { formTitle: 'Handleplan' }],
     ['without the tag', { tags: ['Andet tag'] }],
-    ['observation date the day before', { observationTimestamp: '2026-12-02T12:00:00+01:00' }],
+    ['observation date 14 days before (outside the off-date window)', { observationTimestamp: '2026-11-19T12:00:00+01:00' }],
     ['observation date the day after (local)', { observationTimestamp: '2026-12-03T23:30:00Z' }],
   ])('a note %s is not a candidate: neither item nor excluded', (_label, over) => {
     const a = build([rehab(1, '1', { id: 1, ...over }), rehab(2, '1', { id: 2 })]);
@@ -117,11 +117,14 @@ describe('rule 3: track from "Forløbstype"', () => {
   it.each([
     ['Rehabilitering (§ 83a)', 'rehab', false],
     ['§ 83A hjemmehjælp', 'rehab', false],
-    ['REHAB', 'rehab', false],
-    ['Hverdagsrehabilitering', 'rehab', false],
+    ['SEL § 83 A', 'rehab', false], // normalised like a tag: "sel§83a"
     ['Komplekst forløb', 'complex', false],
-    ['Demens og misbrug', 'complex', false],
-    ['83 a', 'complex', false], // the rule names "83a" literally
+    ['Kompleks – ikke rehabiliteringspotentiale', 'complex', false], // issue 17: was guessed rehab from "rehab…"
+    [' KOMPLEKS ', 'complex', false],
+    ['REHAB', 'complex', true], // no guessing: neither § 83a nor kompleks → NO_TRACK
+    ['Hverdagsrehabilitering', 'complex', true],
+    ['Demens og misbrug', 'complex', true],
+    ['83 a', 'complex', true], // the rule names "§83a" literally
     ['', 'complex', true],
     ['   ', 'complex', true],
     [undefined, 'complex', true],
@@ -299,11 +302,11 @@ describe('a whole meeting', () => {
       district: 'solhoej',
       meetingDate: D,
       items: [
-        { noteId: 5002, citizenId: 1002, track: 'rehab', start: '10:00', warnings: ['DEMENTIA_NEEDS_SYGEPLEJERSKER'] },
-        { noteId: 5001, citizenId: 1001, track: 'rehab', start: '10:10', warnings: [] },
-        { noteId: 5005, citizenId: 1005, track: 'complex', start: '11:00', warnings: ['NO_TRACK'] },
-        { noteId: 5007, citizenId: 1006, track: 'complex', start: '11:10', warnings: [] },
-        { noteId: 5003, citizenId: 1003, track: 'complex', start: '11:20', warnings: ['MISSING_VISITATOR'] },
+        { noteId: 5002, citizenId: 1002, track: 'rehab', start: '10:00', end: '10:10', timeSetBy: 'tsm-bridge', warnings: ['DEMENTIA_NEEDS_SYGEPLEJERSKER'] },
+        { noteId: 5001, citizenId: 1001, track: 'rehab', start: '10:10', end: '10:20', timeSetBy: 'tsm-bridge', warnings: [] },
+        { noteId: 5005, citizenId: 1005, track: 'complex', start: '11:00', end: '11:10', timeSetBy: 'tsm-bridge', warnings: ['NO_TRACK'] },
+        { noteId: 5007, citizenId: 1006, track: 'complex', start: '11:10', end: '11:20', timeSetBy: 'tsm-bridge', warnings: [] },
+        { noteId: 5003, citizenId: 1003, track: 'complex', start: '11:20', end: '11:30', timeSetBy: 'tsm-bridge', warnings: ['MISSING_VISITATOR'] },
       ],
       excluded: [
         { noteId: 5004, citizenId: 1004, reason: 'LATE_NOTE' },

@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { PermanentError } from '../../../src/common/errors';
 import { AgendaRules, buildAgenda, CandidateNote, CitizenFacts, toAgendaDocument } from '../../../src/domain/agenda.builder';
+import { addCalendarDays } from '../../../src/domain/local-time';
 import { copenhagenDate, cutoffDate, parseHhmm, parseInstant } from '../../../src/domain/meeting-calendar';
+import { tagMatch } from '../../../src/domain/tags';
 
 /**
  * The agenda rules against hostile and random input: notes from any Nexus (broken timestamps,
@@ -12,7 +14,7 @@ import { copenhagenDate, cutoffDate, parseHhmm, parseInstant } from '../../../sr
 const D = '2026-12-03';
 const FORM = 'Samlet faglig vurdering';
 const TAG = 'ÆS – Tværfagligt samarbejdsmøde';
-const ORGS = { visitator: 'Visitator', dementia: 'Demensspecialister', nurses: 'Sygeplejersker' };
+const ORGS = { visitator: 'Visitator', dementia: 'Demensspecialister', nurses: ['Sygeplejersker'] };
 
 const hhmm = fc.tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }))
   .map(([h, m]) => `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`);
@@ -56,7 +58,7 @@ const arbNoteSpec = fc.record({
   id: fc.integer({ min: 1, max: 100_000 }),
   citizenId: fc.integer({ min: 1, max: 15 }),
   formTitle: often(fc.constant(FORM), fc.constantFrom('Handleplan', `${FORM} `)),
-  tags: often<string[]>(fc.constantFrom([TAG], [TAG, 'Andet']), fc.constantFrom(['Andet'], [])),
+  tags: often<string[]>(fc.constantFrom([TAG], [TAG, 'Andet'], ['æs- tværfagligt samarbejdsmøde']), fc.constantFrom(['Andet'], [])),
   createDate: often(fc.constantFrom('2026-11-20T09:00:00+01:00', '2026-11-25T14:00:00+0100', '2026-11-30T23:59:59.999+01:00'), arbTimestamp),
   observationTimestamp: often(fc.constant(`${D}T00:00:00+01:00`), arbTimestamp),
   items: arbItems,
@@ -79,11 +81,16 @@ const minutes = (t: string) => {
   return hour * 60 + minute;
 };
 
-/** The notes the rules consider: the meeting's form and tag, observed on D (or with a timestamp that cannot be read). */
+/**
+ * The notes the rules consider: the meeting's form and tag (any spelling), observed on D (or with a
+ * timestamp that cannot be read), or observed in the 13 days before D (reported NOT_ON_MEETING_DATE).
+ */
 function isCandidate(n: CandidateNote, rules: AgendaRules): boolean {
-  if (n.formTitle !== rules.formTitle || !n.tags.includes(rules.tag)) return false;
+  if (n.formTitle !== rules.formTitle || tagMatch(n.tags, rules.tag) === null) return false;
   const observed = parseInstant(n.observationTimestamp);
-  return !observed || copenhagenDate(observed) === D;
+  if (!observed) return true;
+  const day = copenhagenDate(observed);
+  return day === D || (day >= addCalendarDays(D, -13) && day < D);
 }
 
 describe('agenda rules under random and hostile notes (fast-check)', () => {
@@ -149,6 +156,7 @@ describe('agenda rules under random and hostile notes (fast-check)', () => {
           const created = parseInstant(n.createDate);
           if (e.reason === 'INVALID_NOTE') expect(!created || !parseInstant(n.observationTimestamp)).toBe(true);
           if (e.reason === 'LATE_NOTE') expect(copenhagenDate(created!) > lastOnTime).toBe(true);
+          if (e.reason === 'NOT_ON_MEETING_DATE') expect(e.observationDate! < D && e.observationDate! >= addCalendarDays(D, -13)).toBe(true);
           if (e.reason === 'DUPLICATE_NOTE') {
             const chosen = agenda.items.find((i) => i.citizenId === n.citizenId)!;
             const chosenCreated = parseInstant(byId.get(chosen.noteId)!.createDate)!.getTime();

@@ -92,9 +92,21 @@ describe('reconcileChaos', () => {
     o.edoc.titles = o.edoc.titles.slice(1);
     o.status[1] = { state: 'failed', reason: 'step-failed' };
     o.deadLetters = [{ id: 'edoc/note-1-v2-edoc', name: 'edoc.journal-note', reason: '[EDOC_ERROR_CaseFileClosed] eDoc refused', noteId: 1 }];
+    o.plannedDeadLetterCodes = ['EDOC_ERROR_CaseFileClosed'];
     const f = reconcileChaos(o, settings);
     expect(f).toMatchObject({ lost: 0, notesDeadLettered: 1, notesDone: 1 });
     expect(f.violations).toEqual([]);
+  });
+
+  it('a letter given up after every send reached VANS (its receipts dropped) is planned; one given up with fewer sends is not', () => {
+    const o = clean();
+    const letterId = o.vans.messages[0].letterId;
+    const dead = { id: `medcom/medcom-timeout-${letterId}-2`, name: 'medcom.receipt-timeout', reason: `[MEDCOM_NO_RECEIPT] no receipt for letter ${letterId} (note 1) after 3 sends` };
+    o.deadLetters = [dead];
+    o.medcomSendsPerLetter = 3;
+    expect(reconcileChaos(o, settings).violations).toEqual([expect.stringMatching(/was not planned/)]); // VANS saw one envelope
+    o.vans.messages = [...o.vans.messages, { ...o.vans.messages[0], envelopeId: 'E-resend-1' }, { ...o.vans.messages[0], envelopeId: 'E-resend-2' }];
+    expect(reconcileChaos(o, settings).violations).toEqual([]);
   });
 
   it('a note tsm-bridge still reports pending at the end is lost even if its effects exist', () => {
@@ -114,6 +126,20 @@ describe('reconcileChaos', () => {
     expect(v).toMatch(/1 Nexus follow-up tasks belong to no concluded note/);
     expect(v).toMatch(/1 messages at VANS could not be read back/);
     expect(v).toMatch(/dead letter nexus\/x \(nexus.note-tasks\) has no reason/);
+  });
+
+  it('a dead letter the run did not plan fails the run, even when it explains a note (a stall-limit dead letter once passed as OK)', () => {
+    const o = clean();
+    o.status[1] = { state: 'failed', reason: 'step-failed' };
+    o.edoc.titles = o.edoc.titles.slice(1);
+    o.deadLetters = [
+      { id: 'agenda/collect-solhoej-2026-12-03', name: 'agenda.collect', reason: 'job stalled more than allowable limit' },
+      { id: 'edoc/note-1-v2-edoc', name: 'edoc.journal-note', reason: '[NEXUS_HTTP_503] Service Unavailable', noteId: 1 },
+    ];
+    expect(reconcileChaos(o, settings).violations).toEqual([
+      'dead letter agenda/collect-solhoej-2026-12-03 (agenda.collect) was not planned: job stalled more than allowable limit',
+      'dead letter edoc/note-1-v2-edoc (edoc.journal-note) was not planned: [NEXUS_HTTP_503] Service Unavailable',
+    ]);
   });
 
   it('a run with fewer kills or Redis restarts than required does not count', () => {

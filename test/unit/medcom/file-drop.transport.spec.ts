@@ -68,3 +68,29 @@ describe('file-drop transport', () => {
     expect(existsSync(path.join(d.inDir, 'huge.xml'))).toBe(false);
   });
 });
+
+describe('file-drop transport: names near the file system limit', () => {
+  const longName = (tag: string) => `${tag}-${'æ'.repeat(120)}.xml`; // 246 bytes
+
+  it('claims an over-long name under a short generated one that the inbox refuses, and settles it with a reason', async () => {
+    const d = dirs();
+    const t = new FileDropTransport(d.outDir, d.inDir);
+    writeFileSync(path.join(d.inDir, longName('a')), '<a/>');
+    const [item] = await t.claimIncoming(10);
+    expect(item.id).toMatch(/^name-too-long-[0-9a-f]{16}\.xml$/);
+    expect(item.refused).toEqual({ code: 'RECEIPT_FILE_NAME', message: expect.stringContaining('246 bytes') });
+    await t.settle(item, 'failed', `[${item.refused!.code}] ${item.refused!.message}`);
+    expect(readdirSync(path.join(d.inDir, 'failed')).sort()).toEqual([item.id, `${item.id}.reason.txt`]);
+  });
+
+  it('gives a long-named claim left behind by a crashed worker its safe name when taking it over', async () => {
+    const d = dirs();
+    mkdirSync(path.join(d.inDir, '.processing'));
+    const stale = path.join(d.inDir, '.processing', longName('b'));
+    writeFileSync(stale, '<b/>');
+    utimesSync(stale, new Date(Date.now() - 600_000), new Date(Date.now() - 600_000));
+    const [item] = await new FileDropTransport(d.outDir, d.inDir, 1000).claimIncoming(10);
+    expect(item).toMatchObject({ id: expect.stringMatching(/^name-too-long-/), refused: { code: 'RECEIPT_FILE_NAME' } });
+    expect(readdirSync(path.join(d.inDir, '.processing'))).toEqual([item.id]);
+  });
+});

@@ -22,12 +22,15 @@ const seed = {
   practices: [{ ydernummer: '024015', name: 'Lægerne på Torvet', ean: '5790001234567', sor: '123451000016001', formats: ['fhir-json', 'xdis91'] }],
 };
 
-function preview(args: { note: string; format?: string }) {
+const ID_SECRET = 'cli-spec-id-secret-0123456789abcdef';
+const SANDBOX_SENDER = { senderEan: '5790000123456', secret: ID_SECRET };
+
+function preview(args: { note: string; format?: string }, env: Record<string, string> = {}) {
   const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'seed-')), 'seed.json');
   writeFileSync(file, JSON.stringify(seed));
   const out: Buffer[] = [];
   const err: string[] = [];
-  const io = { stdout: (b: Buffer) => out.push(b), stderr: (s: string) => err.push(s), env: { LOG_LEVEL: 'silent' } };
+  const io = { stdout: (b: Buffer) => out.push(b), stderr: (s: string) => err.push(s), env: { LOG_LEVEL: 'silent', MEDCOM_ID_SECRET: ID_SECRET, ...env } };
   return runMedcomPreview({ seed: file, ...args }, io).then((code) => ({ code, out: Buffer.concat(out), err: err.join('') }));
 }
 
@@ -38,7 +41,7 @@ describe('tsm-bridge medcom preview', () => {
     const bundle = JSON.parse(r.out.toString('utf8'));
     expect(bundle.resourceType).toBe('Bundle');
     const header = bundle.entry[0].resource;
-    expect(header.id).toBe(letterIdFor(letterIdempotencyKey({ noteId: 5001, noteVersion: 1 }, '024015'), 'fhir-json'));
+    expect(header.id).toBe(letterIdFor(SANDBOX_SENDER, letterIdempotencyKey({ noteId: 5001, noteVersion: 1 }, '024015'), 'fhir-json'));
     const communication = bundle.entry.find((e: { resource: { resourceType: string } }) => e.resource.resourceType === 'Communication').resource;
     expect(communication.topic.text).toBe('Fald og medicin');
     expect(communication.payload[0].contentString).toContain('Vurdering:\nBorgeren falder & ønsker <gennemgang>.');
@@ -53,7 +56,26 @@ describe('tsm-bridge medcom preview', () => {
     const official = officialXdis91Collector(officialXdis91Xsd());
     official.add(r.out);
     expect(official.verify()).toBe('');
-    expect((parseInbound(r.out) as ParsedMessage).letterIds).toEqual([letterIdFor(letterIdempotencyKey({ noteId: 5001, noteVersion: 1 }, '024015'), 'xdis91')]);
+    expect((parseInbound(r.out) as ParsedMessage).letterIds).toEqual([letterIdFor(SANDBOX_SENDER, letterIdempotencyKey({ noteId: 5001, noteVersion: 1 }, '024015'), 'xdis91')]);
+  });
+
+  it('gives the same note from two senders different letter, envelope, Bundle and Communication ids; the same sender gets the same ids again', async () => {
+    const ids = async (senderEan: string) => {
+      const r = await preview({ note: '5001' }, { MEDCOM_SENDER_EAN: senderEan });
+      expect(r.code).toBe(0);
+      const bundle = JSON.parse(r.out.toString('utf8'));
+      const res = (type: string) => bundle.entry.find((e: { resource: { resourceType: string } }) => e.resource.resourceType === type).resource;
+      return { bundle: bundle.id as string, header: res('MessageHeader').id as string, communication: JSON.stringify(res('Communication').identifier) };
+    };
+    const a = await ids('5790000123456');
+    const b = await ids('5798000012345');
+    expect(b.bundle).not.toBe(a.bundle);
+    expect(b.header).not.toBe(a.header);
+    expect(b.communication).not.toBe(a.communication);
+    expect(await ids('5790000123456')).toEqual(a);
+    // Not derivable from the note id alone: another installation (secret) gets other ids.
+    const other = await preview({ note: '5001' }, { MEDCOM_ID_SECRET: 'another-installation-secret-0123456789' });
+    expect(JSON.parse(other.out.toString('utf8')).entry[0].resource.id).not.toBe(a.header);
   });
 
   it('exit 2 for an unknown note or format, 1 when the GP is unknown (without the CPR)', async () => {

@@ -2,6 +2,7 @@ import iconv from 'iconv-lite';
 import { buildCareCommunicationBundle, serializeFhir } from '../../../adapters/medcom/fhir-carecommunication.builder';
 import { parseInbound, ParsedReceipt } from '../../../adapters/medcom/receipt.parser';
 import { buildFhirAcknowledgement, buildOioReceipt } from '../../../adapters/medcom/sandbox/receipts.builder';
+import { fhirJsonToXml } from '../../../adapters/medcom/fhir/fhir-xml.writer';
 import { buildXdis91 } from '../../../adapters/medcom/xdis91.builder';
 import { MAX_INBOUND_BYTES } from '../../../adapters/medcom/xml/safe-xml';
 import { schemaValidator } from '../../../adapters/medcom/xml/schema-validator';
@@ -35,8 +36,18 @@ describe('receipt parser: OIOXML receipts', () => {
   it('reads a positive XCTL03 receipt', () => {
     expect(parseInbound(oio())).toEqual({
       kind: 'receipt', receiptType: 'XCTL03', format: 'oioxml', outcome: 'positive', receiptId: 'KRECEIPT000001',
-      originalEnvelopeId: 'EABCDEFGHIJKLM', letters: [{ letterId: 'LABCDEFGHIJKLM' }],
+      originalEnvelopeId: 'EABCDEFGHIJKLM', senderEan: '5790001234567', originalReceiverEan: '5790001234567', letters: [{ letterId: 'LABCDEFGHIJKLM' }],
     });
+  });
+
+  it('refuses a PositiveReceipt in the 2006/07/01 (letter) namespace: receipts exist only in 2005/08/07', () => {
+    const xml = oio().toString('latin1').replace('schemas/2005/08/07/', 'schemas/2006/07/01/');
+    expect(refusal(Buffer.from(xml, 'latin1')).code).toBe('RECEIPT_NAMESPACE');
+  });
+
+  it('keeps a sender that is not an EAN/GLN as empty, so it can match no receiver', () => {
+    const xml = oio().toString('latin1').replace('<EANIdentifier>5790001234567</EANIdentifier>', '<EANIdentifier>0101401234 Anna</EANIdentifier>');
+    expect((parseInbound(Buffer.from(xml, 'latin1')) as ParsedReceipt).senderEan).toBe('');
   });
 
   it('reads a negative XCTL02 receipt with RefuseCode and RefuseText per letter, masking CPR numbers', () => {
@@ -76,6 +87,15 @@ describe('receipt parser: FHIR acknowledgements', () => {
     expect(parseInbound(ack('ok', format))).toMatchObject({ receiptType: 'fhir-ack', format, outcome: 'positive', ackCode: 'ok', letters: [{ letterId: '0ebb6284-eb20-45eb-8113-6620d2d08608' }] });
     expect(parseInbound(ack('transient-error', format))).toMatchObject({ outcome: 'transient', ackCode: 'transient-error' });
     expect(parseInbound(ack('fatal-error', format, 'Ukendt modtager'))).toMatchObject({ outcome: 'negative', refuseCode: 'structure', refuseText: 'Ukendt modtager' });
+  });
+
+  it.each(['fhir-xml', 'fhir-json'] as const)('%s: finds the MessageHeader and the sender GLN when the header is not the first entry', (format) => {
+    const json = JSON.parse(ack('ok', 'fhir-json').toString('utf8'));
+    json.entry.push(json.entry.shift());
+    const bytes = format === 'fhir-json' ? Buffer.from(JSON.stringify(json)) : Buffer.from(fhirJsonToXml(json), 'utf8');
+    expect(parseInbound(bytes)).toMatchObject({ receiptType: 'fhir-ack', outcome: 'positive', senderEan: '5790001234567', letters: [{ letterId: '0ebb6284-eb20-45eb-8113-6620d2d08608' }] });
+    json.entry.push({ resource: { ...json.entry.at(-1).resource, id: 'second-header' } });
+    expect(refusal(Buffer.from(JSON.stringify(json))).code).toBe('RECEIPT_MALFORMED');
   });
 
   it('classifies a CareCommunication as an incoming message', () => {

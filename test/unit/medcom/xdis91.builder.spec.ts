@@ -135,7 +135,9 @@ describe('XDIS91 builder', () => {
   it('maps typographic characters to Latin-1 look-alikes and counts the ones it cannot map', () => {
     const b = buildXdis91(outgoingLetter({ text: 'ÆS – “Tværfagligt” … 😀 ok' }), opts);
     expect(b.replacedChars).toBe(1);
-    expect(texts(b.bytes)).toEqual(['ÆS - "Tværfagligt" ... ? ok']);
+    // The '?' is explained to the GP at the end of the letter.
+    expect(texts(b.bytes)).toEqual(['ÆS - "Tværfagligt" ... ? ok\n\nTegn der ikke kunne sendes: U+1F600 (vist som ?)']);
+    expect(b.replacedList).toEqual(['U+1F600']);
   });
 
   it('shorten() cuts at a word boundary and keeps short strings as they are', () => {
