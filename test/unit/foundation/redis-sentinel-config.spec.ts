@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, describeConfig, loadConfig, secretValues } from '../../../src/config/load-config';
@@ -62,6 +62,7 @@ describe('Redis Sentinel configuration', () => {
     expect(endpoint.url).toBeUndefined();
     expect(endpoint.options).toMatchObject({ name: 'mymaster' });
     expect(endpoint.label).toBe('sentinel mymaster via s1.kommune.local:26379,10.0.0.2:26380,::1:26381');
+    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('lets REDIS_URL carry its own password, with REDIS_PASSWORD for a URL without one', () => {
