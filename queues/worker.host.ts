@@ -1,10 +1,11 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { ConnectionOptions, Job, UnrecoverableError, Worker, WorkerOptions } from 'bullmq';
+import type { RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import { AuditService } from '../src/audit/audit.service';
 import { classifyError, errorCode } from '../src/common/errors';
 import type { AppConfig } from '../src/config/config.schema';
-import { CONFIG, REDIS_URL } from '../src/config/tokens';
+import { CONFIG, REDIS_CONNECTION } from '../src/config/tokens';
 import { workerRedisOptions } from '../src/infra/redis-options';
 import { rootLogger } from '../src/logging/logger';
 import { maskCpr } from '../src/logging/redact';
@@ -23,10 +24,10 @@ import { QUEUE_NAMES, QueueName } from './queue-names';
  * limit") while it still had attempts left. A job that keeps killing its worker still ends in the
  * dead letters, after as many stalls as it had attempts.
  */
-export function workerOptions(queue: QueueName, config: AppConfig, redisUrl: string): WorkerOptions {
+export function workerOptions(queue: QueueName, config: AppConfig, redis: RedisOptions): WorkerOptions {
   const policy = POLICIES[queue];
   return {
-    connection: workerRedisOptions(redisUrl) as ConnectionOptions,
+    connection: workerRedisOptions(redis) as ConnectionOptions,
     prefix: config.QUEUE_PREFIX,
     concurrency: policy.concurrency,
     lockDuration: config.QUEUE_LOCK_MS,
@@ -52,7 +53,7 @@ export class WorkerHost implements OnApplicationBootstrap {
   constructor(
     private readonly registry: JobRegistry,
     @Inject(CONFIG) private readonly config: AppConfig,
-    @Inject(REDIS_URL) private readonly redisUrl: string,
+    @Inject(REDIS_CONNECTION) private readonly redis: RedisOptions,
     @Inject(AuditService) private readonly audit: AuditService,
     private readonly gateway: QueueGateway,
   ) {}
@@ -80,7 +81,7 @@ export class WorkerHost implements OnApplicationBootstrap {
   }
 
   private startWorker(queue: QueueName): Worker {
-    const worker = new Worker(queue, (job) => this.dispatch(queue, job), workerOptions(queue, this.config, this.redisUrl));
+    const worker = new Worker(queue, (job) => this.dispatch(queue, job), workerOptions(queue, this.config, this.redis));
     worker.on('error', (err) => this.log.warn({ queue, code: errorCode(err) }, 'worker connection error'));
     worker.on('failed', (job, err) => {
       if (!job) return;

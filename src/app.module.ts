@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import type { RedisOptions } from 'ioredis';
 import { LoggerModule } from 'nestjs-pino';
 import { QueueModule } from '../queues/queue.module';
 import type { Clock } from './common/clock';
@@ -11,7 +12,7 @@ export type Role = 'api' | 'worker' | 'all';
 
 @Module({})
 export class AppModule {
-  static forRole(role: Role, config: AppConfig, redisUrl: string, clock: Clock): DynamicModule {
+  static forRole(role: Role, config: AppConfig, redis: RedisOptions, clock: Clock): DynamicModule {
     const api = role === 'api' || role === 'all';
     const worker = role === 'worker' || role === 'all';
     return {
@@ -29,8 +30,8 @@ export class AppModule {
             },
           },
         }),
-        CoreModule.forRoot(config, redisUrl, clock),
-        QueueModule.forRoot(config, redisUrl, worker),
+        CoreModule.forRoot(config, redis, clock),
+        QueueModule.forRoot(config, redis, worker),
         ...FEATURE_MODULES,
         ...(api ? API_MODULES : []),
       ],

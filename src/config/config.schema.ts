@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseSentinels } from './redis-sentinels';
 import { sensitive } from './sensitive';
 import { trustProxyProblem } from './trust-proxy';
 
@@ -43,6 +44,22 @@ export const envSchema = z.object({
   TSM_NOW: z.iso.datetime({ offset: true }).optional(),
 
   REDIS_URL: sensitive(z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL').optional()),
+  /** Sentinels that know the current Redis primary, "host:port,host:port"; replaces REDIS_URL (failover without a proxy). */
+  REDIS_SENTINELS: z.string().optional().transform((s, ctx) => {
+    if (s === undefined) return undefined;
+    try {
+      return parseSentinels(s);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  }),
+  /** The master name the sentinels monitor (their `sentinel monitor <name> …`). */
+  REDIS_SENTINEL_NAME: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash or underscore').optional(),
+  /** The sentinels' own password (`requirepass` in sentinel.conf), when they have one. */
+  REDIS_SENTINEL_PASSWORD: sensitive(z.string().optional()),
+  /** Password of the Redis data nodes behind the sentinels (compose: also builds REDIS_URL); a password in REDIS_URL wins. */
+  REDIS_PASSWORD: sensitive(z.string().optional()),
   QUEUE_LOCK_MS: int(1000, 30000),
   /** How often a worker checks that the service's own job schedulers exist and re-creates missing ones. */
   SCHEDULER_CHECK_MS: int(1000, 60000),

@@ -18,7 +18,7 @@ const start = '2030-01-07T10:00:00+01:00';
 
 beforeAll(async () => {
   svc = await startTestService('api');
-  redis = new Redis(svc.redisUrl);
+  redis = new Redis(svc.redisOptions);
 });
 afterAll(async () => {
   await redis.quit();
