@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { parseSentinels } from './redis-sentinels';
 import { sensitive } from './sensitive';
+import { trustProxyProblem } from './trust-proxy';
 
 /**
  * One config, read from environment variables only. Each key is the variable's name so an error
@@ -46,7 +48,25 @@ export const envSchema = z.object({
   TSM_NOW: z.iso.datetime({ offset: true }).optional(),
 
   REDIS_URL: sensitive(z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL').optional()),
+  /** Sentinels that know the current Redis primary, "host:port,host:port"; replaces REDIS_URL (failover without a proxy). */
+  REDIS_SENTINELS: z.string().optional().transform((s, ctx) => {
+    if (s === undefined) return undefined;
+    try {
+      return parseSentinels(s);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  }),
+  /** The master name the sentinels monitor (their `sentinel monitor <name> …`). */
+  REDIS_SENTINEL_NAME: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash or underscore').optional(),
+  /** The sentinels' own password (`requirepass` in sentinel.conf), when they have one. */
+  REDIS_SENTINEL_PASSWORD: sensitive(z.string().optional()),
+  /** Password of the Redis data nodes behind the sentinels (compose: also builds REDIS_URL); a password in REDIS_URL wins. */
+  REDIS_PASSWORD: sensitive(z.string().optional()),
   QUEUE_LOCK_MS: int(1000, 30000),
+  /** How often a worker checks that the service's own job schedulers exist and re-creates missing ones. */
+  SCHEDULER_CHECK_MS: int(1000, 60000),
   /** Deleted personal data (letter bodies) is rewritten out of the AOF on disk within this bound
    *  (a check this often, at most one BGREWRITEAOF per period); 0 turns the scrub off. */
   PERSONAL_DATA_SCRUB_MS: int(0, 900000),
@@ -58,8 +78,14 @@ export const envSchema = z.object({
   /** Refused sign-ins (401) per client address within the window before that address is refused (429) until the window ends; 0 = off. */
   AUTH_FAILURE_LIMIT: int(0, 20),
   AUTH_FAILURE_WINDOW_MIN: int(1, 15),
-  /** express "trust proxy": unset = the peer address is the client; behind a reverse proxy e.g. 1 (hops), loopback or its address. */
-  TRUST_PROXY: z.string().optional(),
+  /** express "trust proxy": unset = the peer address is the client; behind a reverse proxy its hop count (1) or addresses/CIDRs; never `true`. */
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .superRefine((v, ctx) => {
+      const problem = v === undefined ? undefined : trustProxyProblem(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
 
   SANDBOX_SEED: z.string().optional(),
   /** Seeds the simulators' fault PRNGs so chaos runs are reproducible. */
@@ -224,14 +250,20 @@ export const envSchema = z.object({
 
   CHILDREN_FOLLOWUP_DAYS: int(1, 90),
   CHILDREN_ACCEPT_WORKING_DAYS: int(1, 10),
-  /** Days closed every year besides public holidays (collective agreements), e.g. "12-24,12-31". */
+  /**
+   * Days closed every year besides public holidays (collective agreements): by default juleaftensdag and
+   * nytårsaftensdag, which most municipalities close on; "none" for no extra closed days.
+   */
   CHILDREN_CLOSED_DAYS: z
     .string()
-    .regex(/^((0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]))(,(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]))*$/, 'comma-separated MM-DD, e.g. 12-24,12-31')
-    .optional()
-    .transform((s) => (s ? s.split(',') : [])),
-  CHILDREN_HOME_VISIT_WINDOW_EXEMPT: bool(true),
+    .regex(/^(none|((0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]))(,(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]))*)$/, 'comma-separated MM-DD, e.g. 12-24,12-31, or none')
+    .default('12-24,12-31')
+    .transform((s) => (s === 'none' ? [] : s.split(','))),
+  /** The windows hold for every place, the home included (seed); true exempts health visitors' home meetings. */
+  CHILDREN_HOME_VISIT_WINDOW_EXEMPT: bool(false),
   CHILDREN_UNITS_FILE: z.string().optional(),
+  /** A course not closed stays open this many months after its last meeting (one course per child and unit). */
+  CHILDREN_COURSE_OPEN_MONTHS: int(1, 12),
   CHILDREN_FORM_RETENTION_DAYS: int(1, 30),
   CHILDREN_RECORD_RETENTION_DAYS: int(1, 365),
   /** Demos and tests: replace the computed acceptance-deadline / follow-up delays. */

@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
 import type { Redis } from 'ioredis';
 import { EdocModule } from '../../adapters/edoc/edoc.module';
 import { NotifyModule } from '../../adapters/notify/notify.module';
@@ -9,7 +8,6 @@ import { QueueGateway } from '../../queues/queue.gateway';
 import { AdminModule } from '../admin/admin.module';
 import { AuditService } from '../audit/audit.service';
 import { ChildrenAdminController } from '../children/children-admin.controller';
-import { ChildrenBodyErrorFilter } from '../children/children-body-error.filter';
 import { ChildrenController } from '../children/children.controller';
 import { IntakeApiKey } from '../children/intake-api-key';
 import { IntakeApiKeyGuard } from '../children/intake-api-key.guard';
@@ -35,6 +33,7 @@ export function childrenSettings(c: AppConfig): ChildrenSettings {
     acceptWorkingDays: c.CHILDREN_ACCEPT_WORKING_DAYS,
     homeVisitWindowExempt: c.CHILDREN_HOME_VISIT_WINDOW_EXEMPT,
     followUpDays: c.CHILDREN_FOLLOWUP_DAYS,
+    courseOpenMonths: c.CHILDREN_COURSE_OPEN_MONTHS,
     deadlineDelayMs: c.CHILDREN_DEADLINE_DELAY_MS,
     followUpDelayMs: c.CHILDREN_FOLLOWUP_DELAY_MS,
   };
@@ -86,8 +85,6 @@ export class ChildrenModule {}
   providers: [
     { provide: IntakeApiKey, inject: [CONFIG], useFactory: (c: AppConfig) => IntakeApiKey.fromConfig(c) },
     IntakeApiKeyGuard,
-    // Global by necessity (body parsing happens before routing), but it only reshapes /children answers.
-    { provide: APP_FILTER, useClass: ChildrenBodyErrorFilter },
   ],
 })
 export class ChildrenApiModule {}

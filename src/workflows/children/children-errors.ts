@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { maskCpr } from '../../logging/redact';
 import type { BilingualMessage, RuleViolation } from '../../domain/children-meeting.rules';
 
 export interface FieldIssue {
@@ -17,7 +18,7 @@ export class ChildrenRequestError extends Error {
     readonly status: 400 | 404 | 409 | 422,
     readonly code: string,
     readonly bilingual: BilingualMessage,
-    readonly details: { issues?: FieldIssue[]; violations?: RuleViolation[] } = {},
+    readonly details: { issues?: FieldIssue[]; violations?: RuleViolation[]; openRequestId?: string } = {},
   ) {
     super(`${code}: ${bilingual.en}`);
     this.name = 'ChildrenRequestError';
@@ -25,7 +26,7 @@ export class ChildrenRequestError extends Error {
 
   static validation(error: z.ZodError): ChildrenRequestError {
     return new ChildrenRequestError(400, 'VALIDATION_FAILED', MESSAGES.VALIDATION_FAILED, {
-      issues: error.issues.slice(0, 50).map((i) => ({ path: i.path.map(String).join('.') || '(body)', code: i.code, message: i.message })),
+      issues: error.issues.slice(0, 50).map((i) => ({ path: issuePath(i.path), code: i.code, message: issueMessage(i) })),
     });
   }
 
@@ -33,9 +34,29 @@ export class ChildrenRequestError extends Error {
     return new ChildrenRequestError(422, violations[0].code, violations[0].message, { violations });
   }
 
+  /** 409 COURSE_ALREADY_OPEN, naming the open course's request (follow-up meetings belong to it). */
+  static courseOpen(openRequestId: string): ChildrenRequestError {
+    return new ChildrenRequestError(409, 'COURSE_ALREADY_OPEN', MESSAGES.COURSE_ALREADY_OPEN, { openRequestId });
+  }
+
   static of(code: keyof typeof MESSAGES, status: 400 | 404 | 409 | 422): ChildrenRequestError {
     return new ChildrenRequestError(status, code, MESSAGES[code]);
   }
+}
+
+/**
+ * zod names unknown keys in its message ('Unrecognized key: "0703381412 Anna Prøvesen"'): the keys
+ * are the sender's text, so the answer says how many, never which. Other messages are zod's fixed
+ * texts (CPR-masked as a safety net).
+ */
+function issueMessage(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') return `Unrecognized key(s) (${issue.keys.length}); the form accepts only its documented fields`;
+  return maskCpr(issue.message);
+}
+
+/** Path segments are the schema's own field names and array indexes; anything else is not echoed. */
+function issuePath(path: PropertyKey[]): string {
+  return path.map((p) => (typeof p === 'number' || (typeof p === 'string' && /^[A-Za-z][A-Za-z0-9_]{0,40}$/.test(p)) ? String(p) : '?')).join('.') || '(body)';
 }
 
 const MESSAGES = {
@@ -60,6 +81,14 @@ const MESSAGES = {
   FOLLOW_UP_BEFORE_MEETING: {
     da: 'Det opfølgende møde skal ligge efter mødet.',
     en: 'The follow-up meeting must come after the meeting.',
+  },
+  COURSE_ALREADY_OPEN: {
+    da: 'Barnet har allerede et åbent forløb med denne enhed. Anmodningsskemaet bruges kun til et nyt forløb; opfølgende møder hører til det åbne forløb.',
+    en: 'The child already has an open course with this unit. A request form is only for a new course; follow-up meetings belong to the open course.',
+  },
+  MEETING_NOT_HELD: {
+    da: 'Mødet er ikke afholdt endnu. Aftaleskemaet registreres, når mødet har fundet sted.',
+    en: 'The meeting has not been held yet. Record the agreement form once the meeting has taken place.',
   },
   NO_MEETING_HELD: {
     da: 'Der er endnu ikke registreret et aftaleskema for det seneste møde.',
