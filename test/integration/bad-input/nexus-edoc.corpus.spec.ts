@@ -5,7 +5,7 @@ import { QueueGateway } from '../../../queues/queue.gateway';
 import { AuditService } from '../../../src/audit/audit.service';
 import { Ledger } from '../../../src/ledger/ledger';
 import type { RunningService } from '../../../src/main';
-import type { NoteFlowPayload } from '../../../src/workflows/after-meeting';
+import type { NoteFlowPayload } from '../../../queues/jobs/after-meeting.jobs';
 import { eventually, startTestService } from '../../support/test-service';
 
 /**
