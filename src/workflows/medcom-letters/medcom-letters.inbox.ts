@@ -1,13 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { QueueGateway } from '../../queues/queue.gateway';
-import { AuditService } from '../../src/audit/audit.service';
-import { PermanentError } from '../../src/common/errors';
-import { rootLogger } from '../../src/logging/logger';
-import { medcomLetters, medcomReceipts, medcomReceiptsUnmatched } from '../../src/metrics/metrics';
-import { LetterRecord, LetterStore } from './letter.store';
-import { ParsedReceipt, parseInbound, ReceiptLetter } from './receipt.parser';
-import { InboundItem, MEDCOM_TRANSPORT, MedcomTransport } from './transport/medcom.transport';
+import { QueueGateway } from '../../../queues/queue.gateway';
+import { AuditService } from '../../audit/audit.service';
+import { PermanentError } from '../../common/errors';
+import { rootLogger } from '../../logging/logger';
+import { medcomLetters, medcomReceipts, medcomReceiptsUnmatched } from '../../metrics/metrics';
+import { LetterRecord, LetterStore } from './medcom-letters.store';
+import { ParsedReceipt, parseInbound, ReceiptLetter } from '../../../adapters/medcom/receipt.parser';
+import { InboundItem, MEDCOM_TRANSPORT, MedcomTransport } from '../../../adapters/medcom/transport/medcom.transport';
 
 export interface InboxResult {
   files: number;
