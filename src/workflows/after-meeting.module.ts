@@ -2,7 +2,6 @@ import { Module } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { DirectoryModule } from '../../adapters/directory/directory.module';
 import { GP_DIRECTORY, GpDirectory } from '../../adapters/directory/directory.port';
-import { EdocModule } from '../../adapters/edoc/edoc.module';
 import { MEDCOM_PORT, MedcomPort } from '../../adapters/medcom/medcom.port';
 import { NexusModule } from '../../adapters/nexus/nexus.module';
 import { NEXUS_PORT, NexusPort } from '../../adapters/nexus/nexus.port';
@@ -30,6 +29,7 @@ import { MeetingStatusService } from './after-meeting.status';
 import { AfterMeetingStore } from './after-meeting.store';
 import { NotesWatch } from './after-meeting.watch';
 import { DocumentJournal } from './journal-document';
+import { JournalDocumentModule } from './journal-document.module';
 import { MedcomLettersModule } from './medcom-letters/medcom-letters.module';
 
 const SETTINGS = Symbol('AfterMeetingSettings');
@@ -43,7 +43,7 @@ const notePdf: RenderNotePdf = (note, citizen, meeting) =>
 
 /** After-meeting workflow: locked note → eDoc, GP letter, follow-up tasks; the watch, status and gauge. */
 @Module({
-  imports: [NexusModule, EdocModule, MedcomLettersModule, DirectoryModule],
+  imports: [NexusModule, JournalDocumentModule, MedcomLettersModule, DirectoryModule],
   providers: [
     { provide: SETTINGS, inject: [CONFIG, DISTRICTS], useFactory: afterMeetingSettings },
     { provide: AfterMeetingStore, inject: [REDIS, CONFIG], useFactory: (r: Redis, c: AppConfig) => new AfterMeetingStore(r, c.QUEUE_PREFIX) },

@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import type { Redis } from 'ioredis';
-import { EdocModule } from '../../adapters/edoc/edoc.module';
 import { NotifyModule } from '../../adapters/notify/notify.module';
 import { NOTIFY_PORT, NotifyPort } from '../../adapters/notify/notify.port';
 import { ChildrenProcessor } from '../../queues/processors/children.processor';
@@ -26,6 +25,7 @@ import { RouteRequestStep } from './children/children-routing';
 import { ChildrenUnits } from './children/children-units';
 import { ChildrenStore } from './children/children.store';
 import { DocumentJournal } from './journal-document';
+import { JournalDocumentModule } from './journal-document.module';
 
 const DAY_S = 86_400;
 
@@ -41,7 +41,7 @@ export function childrenSettings(c: AppConfig): ChildrenSettings {
 
 /** Children's collaboration meetings: intake, routing, deadlines, follow-up. */
 @Module({
-  imports: [EdocModule, NotifyModule],
+  imports: [JournalDocumentModule, NotifyModule],
   providers: [
     { provide: ChildrenStore, inject: [REDIS, CONFIG], useFactory: (r: Redis, c: AppConfig) =>
       new ChildrenStore(r, c.QUEUE_PREFIX, { formSeconds: c.CHILDREN_FORM_RETENTION_DAYS * DAY_S, recordSeconds: c.CHILDREN_RECORD_RETENTION_DAYS * DAY_S }) },
