@@ -5,7 +5,7 @@ import { GP_DIRECTORY, GpDirectory } from '../../adapters/directory/directory.po
 import { MEDCOM_PORT, MedcomPort } from '../../adapters/medcom/medcom.port';
 import { NexusModule } from '../../adapters/nexus/nexus.module';
 import { NEXUS_PORT, NexusPort } from '../../adapters/nexus/nexus.port';
-import { AfterMeetingProcessor } from '../../queues/processors/after-meeting.processor';
+import { AfterMeetingProcessor } from './after-meeting.processor';
 import { QueueGateway } from '../../queues/queue.gateway';
 import { AdminModule } from '../admin/admin.module';
 import { MeetingStatusController } from '../admin/meeting-status.controller';

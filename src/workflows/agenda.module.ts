@@ -8,7 +8,7 @@ import { NEXUS_PORT, NexusPort } from '../../adapters/nexus/nexus.port';
 import { NotifyModule } from '../../adapters/notify/notify.module';
 import { NOTIFY_PORT, NotifyPort } from '../../adapters/notify/notify.port';
 import { mailAddress } from '../../adapters/notify/smtp.notifier';
-import { AgendaProcessor } from '../../queues/processors/agenda.processor';
+import { AgendaProcessor } from './agenda.processor';
 import { QueueGateway } from '../../queues/queue.gateway';
 import { AuditService } from '../audit/audit.service';
 import type { AppConfig } from '../config/config.schema';

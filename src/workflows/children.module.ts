@@ -3,7 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import type { Redis } from 'ioredis';
 import { NotifyModule } from '../../adapters/notify/notify.module';
 import { NOTIFY_PORT, NotifyPort } from '../../adapters/notify/notify.port';
-import { ChildrenProcessor } from '../../queues/processors/children.processor';
+import { ChildrenProcessor } from './children/children.processor';
 import { QueueGateway } from '../../queues/queue.gateway';
 import { AdminModule } from '../admin/admin.module';
 import { AuditService } from '../audit/audit.service';
