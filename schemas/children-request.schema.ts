@@ -126,6 +126,11 @@ export const followUpSchema = z
   .describe('Sets the follow-up meeting when it was not agreed at the meeting itself');
 childrenSchemaRegistry.add(followUpSchema, { id: 'FollowUpMeeting' });
 
+export const closeSchema = z
+  .strictObject({ reason: shortText().describe('Why the course ends, e.g. "forløbet er afsluttet"') })
+  .describe('Closes the course: a new request for the same child and unit is then a new course');
+childrenSchemaRegistry.add(closeSchema, { id: 'CloseCourse' });
+
 /** Base64 text → decoded byte count, without decoding. */
 export function decodedLength(base64: string): number {
   const pad = base64.endsWith('==') ? 2 : base64.endsWith('=') ? 1 : 0;
@@ -146,6 +151,7 @@ export const errorResponseSchema = z
       .describe('400: every field that failed validation'),
     violations: z.array(z.strictObject({ code: z.string(), message: bilingual })).optional()
       .describe('422: every rule the request breaks; `code` is the first'),
+    openRequestId: z.uuid().optional().describe('409 COURSE_ALREADY_OPEN: the request of the open course'),
   })
   .describe('Every 4xx answer of the children API');
 childrenSchemaRegistry.add(errorResponseSchema, { id: 'Error' });
@@ -154,6 +160,10 @@ export const submitResponseSchema = z.strictObject({
   id: z.uuid(),
   status: statusEnum,
   duplicate: z.boolean().describe('true when this request was submitted before (same requestId or same content): nothing new was stored'),
+  invitation: z.enum(['mail', 'telefonisk'])
+    .describe("'telefonisk': a health visitors' home meeting, invited by phone (nothing is mailed to the central mailbox); 'mail' otherwise"),
+  warnings: z.array(z.enum(['MEETING_BEFORE_ACCEPT_DEADLINE']))
+    .describe('Always present. MEETING_BEFORE_ACCEPT_DEADLINE: the meeting is sooner than 10 working days after receipt, so the unit must accept by the end of the working day before the meeting; the local leader is told by mail (Danish)'),
 });
 childrenSchemaRegistry.add(submitResponseSchema, { id: 'SubmitResult' });
 
@@ -175,7 +185,7 @@ export const requestViewSchema = z
     placeType: z.enum(PLACE_TYPES),
     proposedStart: z.string(),
     receivedAt: z.string(),
-    acceptanceDeadline: z.string().describe('End of the 10th Danish working day after receipt'),
+    acceptanceDeadline: z.string().describe('The earlier of the end of the 10th Danish working day after receipt and the end of the working day before the meeting'),
     routedAt: z.string().optional(),
     journaledAt: z.string().optional(),
     acceptanceReminderSentAt: z.string().optional(),
@@ -183,6 +193,8 @@ export const requestViewSchema = z
     firstMeetingHeldAt: z.string().optional(),
     followUpMeetingStart: z.string().optional(),
     followUpReminderSentAt: z.string().optional(),
+    closedAt: z.string().optional().describe('When the course was closed'),
+    warnings: z.array(z.string()).describe('As in the submit answer'),
     formDeletedAt: z.string().optional().describe("When the form's personal data was deleted from tsm-bridge (after eDoc and the mailbox have it)"),
     problem: z.strictObject({ code: z.string(), at: z.string().optional() }).optional()
       .describe('A step that failed for good (see the dead-letter view)'),

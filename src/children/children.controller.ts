@@ -47,6 +47,13 @@ export class ChildrenController {
     return this.intake.setFollowUp(id, body);
   }
 
+  @Post('requests/:id/close')
+  @HttpCode(200)
+  @UseGuards(IntakeApiKeyGuard)
+  close(@Param('id') id: string, @Body() body: unknown): ReturnType<ChildrenIntake['close']> {
+    return this.intake.close(id, body);
+  }
+
   @Post('meetings/:id/agreement')
   @UseGuards(IntakeApiKeyGuard)
   async agreement(@Param('id') id: string, @Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<MeetingResult> {

@@ -48,11 +48,11 @@ export function buildChildrenOpenApi(): Record<string, unknown> {
           security: intake,
           requestBody: { required: true, ...json('ChildrenRequest') },
           responses: {
-            201: { description: 'Received', ...json('SubmitResult') },
+            201: { description: 'Received; `warnings` (always present) may hold MEETING_BEFORE_ACCEPT_DEADLINE; `invitation` is "telefonisk" for a health visitors\' home meeting', ...json('SubmitResult') },
             200: { description: 'Submitted before: the existing request', ...json('SubmitResult') },
             400: error('Malformed body (VALIDATION_FAILED with the failing fields)'),
             401: error('No or wrong API key'),
-            409: error('REQUEST_ID_REUSED: the requestId was used for different content'),
+            409: error('REQUEST_ID_REUSED: the requestId was used for different content; COURSE_ALREADY_OPEN: the child has an open course with this unit (`openRequestId` names it)'),
             413: { description: 'Body larger than 5 MB' },
             422: error('A rule is broken: CONSENT_MISSING, EXTERNAL_UNIT_MISSING, UNIT_NOT_ALLOWED, UNKNOWN_UNIT, USE_TVAERFAGLIGT_DIALOGMOEDE, OUTSIDE_MEETING_WINDOW, MEETING_ON_PUBLIC_HOLIDAY, PROPOSED_START_IN_PAST'),
           },
@@ -92,6 +92,16 @@ export function buildChildrenOpenApi(): Record<string, unknown> {
           },
         },
       },
+      '/children/requests/{id}/close': {
+        post: {
+          summary: 'Close the course',
+          description: 'Ends the course ("forløb") of a request, with a reason; a new request for the same child and unit then starts a new course. Idempotent. A course not closed ends CHILDREN_COURSE_OPEN_MONTHS (12) after its last meeting.',
+          security: intake,
+          parameters: [idParam('id', 'Request id')],
+          requestBody: { required: true, ...json('CloseCourse') },
+          responses: { 200: { description: 'Closed (status closed)' }, 400: error('VALIDATION_FAILED: no reason'), 401: error('No or wrong API key'), 404: error('REQUEST_NOT_FOUND') },
+        },
+      },
       '/children/meetings/{id}/agreement': {
         post: {
           summary: 'Record the agreement form of a meeting',
@@ -105,7 +115,7 @@ export function buildChildrenOpenApi(): Record<string, unknown> {
             400: error('VALIDATION_FAILED'),
             401: error('No or wrong API key'),
             404: error('MEETING_NOT_FOUND'),
-            409: error('NOT_ACCEPTED or AGREEMENT_ALREADY_RECORDED'),
+            409: error('NOT_ACCEPTED, AGREEMENT_ALREADY_RECORDED, or MEETING_NOT_HELD (the meeting\'s start, or the given meetingDate, is in the future)'),
             422: error('The follow-up meeting breaks a time rule'),
           },
         },

@@ -216,14 +216,20 @@ export const envSchema = z.object({
 
   CHILDREN_FOLLOWUP_DAYS: int(1, 90),
   CHILDREN_ACCEPT_WORKING_DAYS: int(1, 10),
-  /** Days closed every year besides public holidays (collective agreements), e.g. "12-24,12-31". */
+  /**
+   * Days closed every year besides public holidays (collective agreements): by default juleaftensdag and
+   * nytårsaftensdag, which most municipalities close on; "none" for no extra closed days.
+   */
   CHILDREN_CLOSED_DAYS: z
     .string()
-    .regex(/^((0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]))(,(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]))*$/, 'comma-separated MM-DD, e.g. 12-24,12-31')
-    .optional()
-    .transform((s) => (s ? s.split(',') : [])),
-  CHILDREN_HOME_VISIT_WINDOW_EXEMPT: bool(true),
+    .regex(/^(none|((0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]))(,(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]))*)$/, 'comma-separated MM-DD, e.g. 12-24,12-31, or none')
+    .default('12-24,12-31')
+    .transform((s) => (s === 'none' ? [] : s.split(','))),
+  /** The windows hold for every place, the home included (seed); true exempts health visitors' home meetings. */
+  CHILDREN_HOME_VISIT_WINDOW_EXEMPT: bool(false),
   CHILDREN_UNITS_FILE: z.string().optional(),
+  /** A course not closed stays open this many months after its last meeting (one course per child and unit). */
+  CHILDREN_COURSE_OPEN_MONTHS: int(1, 12),
   CHILDREN_FORM_RETENTION_DAYS: int(1, 30),
   CHILDREN_RECORD_RETENTION_DAYS: int(1, 365),
   /** Demos and tests: replace the computed acceptance-deadline / follow-up delays. */

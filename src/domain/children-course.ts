@@ -12,6 +12,7 @@ export const CHILDREN_STATUSES = [
   'meeting-held',
   'follow-up-scheduled',
   'follow-up-missing-reminded',
+  'closed',
 ] as const;
 export type ChildrenStatus = (typeof CHILDREN_STATUSES)[number];
 
@@ -23,9 +24,12 @@ export interface CourseMilestones {
   firstMeetingHeldAt?: string;
   followUpMeetingStart?: string;
   followUpReminderSentAt?: string;
+  /** The course was closed (POST /children/requests/:id/close): a new request is a new course. */
+  closedAt?: string;
 }
 
 export function deriveStatus(m: CourseMilestones): ChildrenStatus {
+  if (m.closedAt) return 'closed';
   if (m.followUpMeetingStart) return 'follow-up-scheduled';
   if (m.followUpReminderSentAt) return 'follow-up-missing-reminded';
   if (m.firstMeetingHeldAt) return 'meeting-held';

@@ -65,10 +65,20 @@ export const RULE_MESSAGES: Record<ChildrenRuleCode, BilingualMessage> = {
   },
 };
 
-/** Names a local leader may write for each unit; matched after folding case, æøå and dashes. */
+/** Accepted, but the local leader should know: codes of `warnings` in the submit answer. */
+export type ChildrenWarningCode = 'MEETING_BEFORE_ACCEPT_DEADLINE';
+
+export const WARNING_MESSAGES: Record<ChildrenWarningCode, BilingualMessage> = {
+  MEETING_BEFORE_ACCEPT_DEADLINE: {
+    da: 'Mødet ligger tidligere end 10 arbejdsdage efter anmodningen. Den eksterne enhed skal derfor acceptere senest ved udgangen af arbejdsdagen før mødet.',
+    en: 'The meeting is sooner than 10 working days after the request. The external unit must therefore accept by the end of the working day before the meeting.',
+  },
+};
+
+/** Names a local leader may write for each unit; matched after folding (see `fold`). */
 const ALLOWED_UNITS: Record<ExternalUnitId, readonly string[]> = {
   sundhedstjenesten: ['sundhedstjenesten', 'sundhedstjeneste'],
-  ke: ['ke', 'kompetenceenheden', 'kompetenceenheden (ke)', 'kompetenceenhed'],
+  ke: ['ke', '(ke)', 'kompetenceenheden', 'kompetenceenhed'],
 };
 const EXCLUDED_UNITS: readonly string[] = [
   'born og familieradgivningen', 'borne og familieradgivningen', 'born og familieradgivning', 'borne og familieradgivning', 'bfr',
@@ -80,13 +90,18 @@ export const EXTERNAL_UNIT_NAMES: Record<ExternalUnitId, string> = {
   ke: 'Kompetenceenheden (KE)',
 };
 
-function fold(name: string): string {
-  return name
+/**
+ * Case-folded, æ/ø/å and their spellings ae/oe/aa alike, with dashes, spaces and a "(KE)" ignored:
+ * "Kompetence-enheden", "kompetenceenheden", "Kompetenceenheden (KE)" and "KE" are one unit.
+ */
+export function fold(name: string): string {
+  const f = name
     .normalize('NFKC')
     .toLowerCase()
     .replace(/æ/g, 'ae').replace(/ø/g, 'o').replace(/oe/g, 'o').replace(/å/g, 'a').replace(/aa/g, 'a')
-    .replace(/[\s\-–—]+/g, ' ')
-    .trim();
+    .replace(/[\s\-‐‑–—]+/g, '');
+  const withoutKe = f.replace(/\(ke\)/g, '');
+  return withoutKe || f;
 }
 
 const ALLOWED_BY_FOLDED = new Map<string, ExternalUnitId>(
@@ -123,10 +138,12 @@ export function fitsMeetingWindow(start: Date, minutes = MEETING_MINUTES, tz = C
   const s = localParts(start, tz);
   const e = localParts(new Date(start.getTime() + minutes * 60_000), tz);
   if (s.date !== e.date) return false;
-  const from = s.hour * 60 + s.minute;
-  const to = e.hour * 60 + e.minute;
-  // A start with seconds (08:00:30) is later than 08:00, which can only make it fit less.
-  return MEETING_WINDOWS.some((w) => w.weekday === s.weekday && from >= w.fromMinute && to <= w.toMinute);
+  // Compared to the second: Monday 14:00:30 for an hour ends 15:00:30, after the window.
+  // (Copenhagen's offsets are whole minutes, so the instant's seconds are the wall clock's.)
+  const from = (s.hour * 60 + s.minute) * 60 + (start.getTime() / 1000 - Math.floor(start.getTime() / 60_000) * 60);
+  const endMs = start.getTime() + minutes * 60_000;
+  const to = (e.hour * 60 + e.minute) * 60 + (endMs / 1000 - Math.floor(endMs / 60_000) * 60);
+  return MEETING_WINDOWS.some((w) => w.weekday === s.weekday && from >= w.fromMinute * 60 && to <= w.toMinute * 60);
 }
 
 export interface MeetingTimeFacts {
@@ -136,10 +153,17 @@ export interface MeetingTimeFacts {
   now: Date;
   /** Public holidays are no meeting days, even on a Monday or Thursday. */
   calendar: { isWorkingDay(date: string): boolean };
-  /** Health visitors' home meetings are arranged by phone and are not bound to the windows. */
+  /**
+   * true: health visitors' home meetings are not bound to the windows. Default false: the seed puts
+   * the windows on "dagtilbud, skole eller i barnets hjem" alike.
+   */
   homeVisitWindowExempt: boolean;
 }
 
+/**
+ * "Ved sundhedsplejens samarbejdsmøder i hjemmet foregår invitation telefonisk og aftaler registreres i
+ * fagsystemer": the health visitors invite by phone, so no mail goes to the central mailbox.
+ */
 export function isHomeVisit(localUnitType: LocalUnitType, placeType: PlaceType): boolean {
   return localUnitType === 'sundhedspleje' && placeType === 'hjem';
 }

@@ -69,6 +69,34 @@ export function workingDayDeadline(from: Date, workingDays: number, calendar: Wo
   return localToInstant(addCalendarDays(lastDay, 1), 0, 0, tz);
 }
 
+/**
+ * The end of the last working day before the local calendar day `meeting` falls on: local midnight
+ * after that working day, as an instant. A unit accepting by then knows of the meeting a working day ahead.
+ */
+export function endOfWorkingDayBefore(meeting: Date, calendar: WorkingDayCalendar, tz = COPENHAGEN): Date {
+  let d = addCalendarDays(localParts(meeting, tz).date, -1);
+  while (!calendar.isWorkingDay(d)) d = addCalendarDays(d, -1);
+  return localToInstant(addCalendarDays(d, 1), 0, 0, tz);
+}
+
+export interface AcceptanceDeadline {
+  deadlineAt: Date;
+  /** True when the meeting comes before the end of the n working days: the meeting's deadline won. */
+  meetingFirst: boolean;
+}
+
+/**
+ * "Fagpersonen … accepterer mødekalenderen senest inden 10 arbejdsdage", and before the meeting: the
+ * earlier of the end of the n-th working day after receipt and the end of the working day before the
+ * meeting, never before `from` itself (a reminder that is due is sent at once).
+ */
+export function acceptanceDeadline(from: Date, meeting: Date, workingDays: number, calendar: WorkingDayCalendar, tz = COPENHAGEN): AcceptanceDeadline {
+  const byWorkingDays = workingDayDeadline(from, workingDays, calendar, tz);
+  const byMeeting = endOfWorkingDayBefore(meeting, calendar, tz);
+  if (byMeeting.getTime() >= byWorkingDays.getTime()) return { deadlineAt: byWorkingDays, meetingFirst: false };
+  return { deadlineAt: new Date(Math.max(byMeeting.getTime(), from.getTime())), meetingFirst: true };
+}
+
 /** Why a series date is not held (its public holiday's name), when public holidays are skipped (AGENDA_SKIP_PUBLIC_HOLIDAYS). */
 export function publicHolidayFilter(skip: boolean): ((date: string) => string | null) | undefined {
   if (!skip) return undefined;

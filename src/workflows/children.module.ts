@@ -34,6 +34,7 @@ export function childrenSettings(c: AppConfig): ChildrenSettings {
     acceptWorkingDays: c.CHILDREN_ACCEPT_WORKING_DAYS,
     homeVisitWindowExempt: c.CHILDREN_HOME_VISIT_WINDOW_EXEMPT,
     followUpDays: c.CHILDREN_FOLLOWUP_DAYS,
+    courseOpenMonths: c.CHILDREN_COURSE_OPEN_MONTHS,
     deadlineDelayMs: c.CHILDREN_DEADLINE_DELAY_MS,
     followUpDelayMs: c.CHILDREN_FOLLOWUP_DELAY_MS,
   };

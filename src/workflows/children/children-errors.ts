@@ -17,7 +17,7 @@ export class ChildrenRequestError extends Error {
     readonly status: 400 | 404 | 409 | 422,
     readonly code: string,
     readonly bilingual: BilingualMessage,
-    readonly details: { issues?: FieldIssue[]; violations?: RuleViolation[] } = {},
+    readonly details: { issues?: FieldIssue[]; violations?: RuleViolation[]; openRequestId?: string } = {},
   ) {
     super(`${code}: ${bilingual.en}`);
     this.name = 'ChildrenRequestError';
@@ -31,6 +31,11 @@ export class ChildrenRequestError extends Error {
 
   static rules(violations: RuleViolation[]): ChildrenRequestError {
     return new ChildrenRequestError(422, violations[0].code, violations[0].message, { violations });
+  }
+
+  /** 409 COURSE_ALREADY_OPEN, naming the open course's request (follow-up meetings belong to it). */
+  static courseOpen(openRequestId: string): ChildrenRequestError {
+    return new ChildrenRequestError(409, 'COURSE_ALREADY_OPEN', MESSAGES.COURSE_ALREADY_OPEN, { openRequestId });
   }
 
   static of(code: keyof typeof MESSAGES, status: 400 | 404 | 409 | 422): ChildrenRequestError {
@@ -60,6 +65,14 @@ const MESSAGES = {
   FOLLOW_UP_BEFORE_MEETING: {
     da: 'Det opfølgende møde skal ligge efter mødet.',
     en: 'The follow-up meeting must come after the meeting.',
+  },
+  COURSE_ALREADY_OPEN: {
+    da: 'Barnet har allerede et åbent forløb med denne enhed. Anmodningsskemaet bruges kun til et nyt forløb; opfølgende møder hører til det åbne forløb.',
+    en: 'The child already has an open course with this unit. A request form is only for a new course; follow-up meetings belong to the open course.',
+  },
+  MEETING_NOT_HELD: {
+    da: 'Mødet er ikke afholdt endnu. Aftaleskemaet registreres, når mødet har fundet sted.',
+    en: 'The meeting has not been held yet. Record the agreement form once the meeting has taken place.',
   },
   NO_MEETING_HELD: {
     da: 'Der er endnu ikke registreret et aftaleskema for det seneste møde.',

@@ -1,10 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { AuditService } from '../../audit/audit.service';
 import { CourseMilestones, deriveStatus } from '../../domain/children-course';
-import { checkChildrenRequest, checkMeetingTime, LocalUnitType, PlaceType } from '../../domain/children-meeting.rules';
-import { WorkingDayCalendar, workingDayDeadline } from '../../domain/working-days';
+import { checkChildrenRequest, checkMeetingTime, ChildrenWarningCode, isHomeVisit, LocalUnitType, PlaceType } from '../../domain/children-meeting.rules';
+import { acceptanceDeadline, WorkingDayCalendar } from '../../domain/working-days';
 import { childrenIntake } from '../../metrics/metrics';
-import { agreementSchema, childrenRequestSchema, followUpSchema } from '../../../schemas/children-request.schema';
+import { agreementSchema, childrenRequestSchema, closeSchema, followUpSchema } from '../../../schemas/children-request.schema';
 import { ChildrenRequestError } from './children-errors';
 import type { ChildrenJobs } from './children-jobs';
 import { ChildrenRequestRecord, ChildrenStore, MeetingRecord } from './children.store';
@@ -13,6 +13,8 @@ export interface ChildrenSettings {
   acceptWorkingDays: number;
   homeVisitWindowExempt: boolean;
   followUpDays: number;
+  /** A course with no close is open until this many months after its last meeting (CHILDREN_COURSE_OPEN_MONTHS). */
+  courseOpenMonths?: number;
   /** Replace the computed delays (demos, tests). */
   deadlineDelayMs?: number;
   followUpDelayMs?: number;
@@ -22,6 +24,10 @@ export interface SubmitResult {
   id: string;
   status: string;
   duplicate: boolean;
+  /** 'telefonisk': a health visitors' home meeting, invited by phone (no mail to the central mailbox). */
+  invitation: 'mail' | 'telefonisk';
+  /** Accepted, but worth the local leader's attention; always present, empty when there is nothing. */
+  warnings: ChildrenWarningCode[];
 }
 
 export interface MeetingResult {
@@ -42,6 +48,7 @@ export interface RequestView extends CourseMilestones {
   proposedStart: string;
   receivedAt: string;
   acceptanceDeadline: string;
+  warnings: string[];
   formDeletedAt?: string;
   problem?: { code: string; at?: string };
   meetings: Array<{
@@ -101,11 +108,16 @@ export class ChildrenIntake {
 
     const { requestId: clientRequestId, ...content } = form;
     const contentHash = sha256(canonicalJson(content));
+    const start = new Date(form.proposedStart);
+    const computed = acceptanceDeadline(now, start, this.settings.acceptWorkingDays, this.calendar);
+    // A configured delay replaces the computation (demos, tests), but a reminder never falls after the meeting's start.
     const deadlineAt = this.settings.deadlineDelayMs !== undefined
-      ? new Date(now.getTime() + this.settings.deadlineDelayMs)
-      : workingDayDeadline(now, this.settings.acceptWorkingDays, this.calendar);
+      ? new Date(Math.min(now.getTime() + this.settings.deadlineDelayMs, start.getTime()))
+      : computed.deadlineAt;
+    const warnings: ChildrenWarningCode[] = computed.meetingFirst ? ['MEETING_BEFORE_ACCEPT_DEADLINE'] : [];
     const id = randomUUID();
-    const created = await this.store.create(
+    const courseKey = await this.store.courseKeyOf(form.child.cpr, outcome.unit);
+    const create = () => this.store.create(
       {
         id,
         contentHash,
@@ -116,10 +128,22 @@ export class ChildrenIntake {
         proposedStart: new Date(form.proposedStart).toISOString(),
         receivedAt: now.toISOString(),
         deadlineAt: deadlineAt.toISOString(),
+        warnings,
         leaderMailbox: form.localLeader.email,
+        courseKey,
       },
       form,
     );
+    let created = await create();
+    if (created.kind === 'course-open' && !(await this.courseStillOpen(created.id, now))) {
+      // The course that held the key has lapsed (or its record expired): it no longer blocks a new one.
+      await this.store.releaseCourse(courseKey, created.id);
+      created = await create();
+    }
+    if (created.kind === 'course-open') {
+      await this.audit.record({ action: 'children.intake', system: 'tsm-bridge', outcome: 'skipped', requestId: created.id, reason: 'COURSE_ALREADY_OPEN: a new request for the open course' });
+      throw ChildrenRequestError.courseOpen(created.id);
+    }
 
     if (created.kind === 'same-request-id' && created.hash !== contentHash) throw ChildrenRequestError.of('REQUEST_ID_REUSED', 409);
     const record = (await this.store.get(created.id))!;
@@ -130,7 +154,41 @@ export class ChildrenIntake {
     }
     // Also on a repeat: the first call may have stored the request and died before enqueueing.
     await this.schedule(record);
-    return { id: record.id, status: deriveStatus(record), duplicate: created.kind !== 'created' };
+    return {
+      id: record.id, status: deriveStatus(record), duplicate: created.kind !== 'created',
+      invitation: isHomeVisit(record.localUnitType, record.placeType) ? 'telefonisk' : 'mail',
+      warnings: (record.warnings ?? []) as ChildrenWarningCode[],
+    };
+  }
+
+  /**
+   * "Der udfyldes kun anmodningsskema, hvis der er tale om et nyt forløb": a course is open until it is
+   * closed or `courseOpenMonths` after its last meeting (held or scheduled; the proposed start before any).
+   */
+  private async courseStillOpen(requestId: string, now: Date): Promise<boolean> {
+    const r = await this.store.get(requestId);
+    if (!r || r.closedAt) return false;
+    const meetings = await this.store.meetings(r.id, r.meetingCount);
+    const last = Math.max(Date.parse(r.proposedStart), ...meetings.map((m) => Date.parse(m.heldAt ?? m.scheduledStart)));
+    const until = new Date(last);
+    until.setUTCMonth(until.getUTCMonth() + (this.settings.courseOpenMonths ?? 12));
+    return now.getTime() < until.getTime();
+  }
+
+  /** Closes a course ("forløb"): a new request for the same child and unit is then a new course. Idempotent. */
+  async close(requestId: string, body: unknown): Promise<{ requestId: string; status: string; closedAt: string; duplicate: boolean }> {
+    const parsed = closeSchema.safeParse(body);
+    if (!parsed.success) throw ChildrenRequestError.validation(parsed.error);
+    const r = await this.requireRequest(requestId);
+    const now = this.now().toISOString();
+    const first = await this.store.milestone(r.id, 'closedAt', now);
+    if (first) {
+      await this.store.update(r.id, { closeReason: parsed.data.reason });
+      await this.audit.record({ action: 'children.close', system: 'tsm-bridge', outcome: 'ok', requestId: r.id });
+    }
+    if (r.courseKey) await this.store.releaseCourse(r.courseKey, r.id);
+    const after = (await this.store.get(r.id))!;
+    return { requestId: r.id, status: deriveStatus(after), closedAt: after.closedAt!, duplicate: !first };
   }
 
   private async schedule(r: ChildrenRequestRecord): Promise<void> {
@@ -161,6 +219,8 @@ export class ChildrenIntake {
 
     const heldAt = new Date(form.meetingDate ?? meeting.scheduledStart).toISOString();
     const hash = sha256(canonicalJson(form));
+    // "Aftaleskemaet udfyldes i forbindelse med mødet": not for a meeting whose start is still ahead.
+    if (meeting.agreementHash !== hash && Date.parse(heldAt) > this.now().getTime()) throw ChildrenRequestError.of('MEETING_NOT_HELD', 409);
     // A repeat of the recorded form passed these checks when it was new (its follow-up may be past by now).
     if (form.followUpMeetingDate && meeting.agreementHash !== hash) this.checkFollowUp(r, heldAt, form.followUpMeetingDate);
 
@@ -269,6 +329,8 @@ function toView(r: ChildrenRequestRecord, meetings: MeetingRecord[]): RequestVie
     firstMeetingHeldAt: r.firstMeetingHeldAt,
     followUpMeetingStart: r.followUpMeetingStart,
     followUpReminderSentAt: r.followUpReminderSentAt,
+    closedAt: r.closedAt,
+    warnings: r.warnings ?? [],
     formDeletedAt: r.formDeletedAt,
     problem: r.problem ? { code: r.problem, at: r.problemAt } : undefined,
     meetings: meetings.map((m) => ({

@@ -38,6 +38,8 @@ export function requestToUnitMail(p: {
   deadlineAt: string;
   workingDays: number;
   attachments: number;
+  /** The meeting comes before the n working days are up: the deadline is the working day before it. */
+  meetingFirst?: boolean;
 }): MailText {
   return {
     subject: `Anmodning om samarbejdsmøde – svar senest ${lastAcceptDay(p.deadlineAt)} (ref. ${p.requestId})`,
@@ -48,17 +50,22 @@ export function requestToUnitMail(p: {
       `Foreslået mødetidspunkt: ${formatDateTimeDa(p.proposedStart)}, ${PLACE_DA[p.placeType]}. Mødetid ca. 1 time.`,
       '',
       `Anmodningsskemaet er vedhæftet${p.attachments ? ` sammen med ${p.attachments} bilag` : ''}; det er journaliseret i eDoc.`,
-      `Den fagperson, der skal deltage, accepterer mødet senest ${lastAcceptDay(p.deadlineAt)} (${p.workingDays} arbejdsdage).`,
+      p.meetingFirst
+        ? `Mødet ligger tidligere end ${p.workingDays} arbejdsdage efter anmodningen: den fagperson, der skal deltage, accepterer mødet senest ${lastAcceptDay(p.deadlineAt)} (arbejdsdagen før mødet).`
+        : `Den fagperson, der skal deltage, accepterer mødet senest ${lastAcceptDay(p.deadlineAt)} (${p.workingDays} arbejdsdage).`,
       `Accept registreres med referencen ${p.requestId}.`,
     ].join('\n'),
   };
 }
 
-export function acceptanceReminderMail(p: { requestId: string; unit: ExternalUnit; receivedAt: string; proposedStart: string; workingDays: number }): MailText {
+export function acceptanceReminderMail(p: {
+  requestId: string; unit: ExternalUnit; receivedAt: string; proposedStart: string; workingDays: number; deadlineAt: string; meetingFirst?: boolean;
+}): MailText {
+  const within = p.meetingFirst ? `inden fristen ${lastAcceptDay(p.deadlineAt)} (arbejdsdagen før mødet)` : `inden for ${p.workingDays} arbejdsdage`;
   return {
     subject: `Påmindelse: anmodning om samarbejdsmøde er ikke accepteret (ref. ${p.requestId})`,
     body: [
-      `Anmodningen om samarbejdsmøde med ${p.unit.name}, sendt ${formatDateDa(p.receivedAt)}, er ikke accepteret inden for ${p.workingDays} arbejdsdage.`,
+      `Anmodningen om samarbejdsmøde med ${p.unit.name}, sendt ${formatDateDa(p.receivedAt)}, er ikke accepteret ${within}.`,
       `Foreslået mødetidspunkt: ${formatDateTimeDa(p.proposedStart)}.`,
       '',
       `${p.unit.name}: acceptér mødet eller kontakt den lokale leder. Lokal leder: følg op med enheden.`,
@@ -86,6 +93,19 @@ export function followUpReminderMail(p: { requestId: string; firstMeetingAt: str
     body: [
       `Der er ikke aftalt et opfølgende møde ${p.days} dage efter samarbejdsmødet ${formatDateDa(p.firstMeetingAt)}.`,
       'Der afvikles altid mindst ét opfølgende møde med de fagpersoner, der har haft en aktiv rolle. Som lokal leder har du ansvaret for at indkalde til det.',
+      `Reference: ${p.requestId}.`,
+    ].join('\n'),
+  };
+}
+
+/** To the local leader when the meeting is sooner than the n working days the unit normally has to accept. */
+export function shortNoticeMail(p: { requestId: string; unit: ExternalUnit; proposedStart: string; deadlineAt: string; workingDays: number }): MailText {
+  return {
+    subject: `Bemærk: samarbejdsmødet ligger før den sædvanlige svarfrist (ref. ${p.requestId})`,
+    body: [
+      `Anmodningen om samarbejdsmøde med ${p.unit.name} er modtaget. Mødet ${formatDateTimeDa(p.proposedStart)} ligger tidligere end ${p.workingDays} arbejdsdage efter anmodningen.`,
+      `${p.unit.name} skal derfor acceptere senest ${lastAcceptDay(p.deadlineAt)}, arbejdsdagen før mødet. Har enheden ikke accepteret til den tid, får du en påmindelse, inden mødet begynder.`,
+      'Overvej at aftale et senere mødetidspunkt med forældrene, hvis enheden ikke kan nå at svare.',
       `Reference: ${p.requestId}.`,
     ].join('\n'),
   };

@@ -1,6 +1,7 @@
 import type { NotifyPort } from '../../../adapters/notify/notify.port';
 import { AuditService } from '../../audit/audit.service';
 import { acceptanceReminderDue, followUpReminderDue } from '../../domain/children-course';
+import { isHomeVisit } from '../../domain/children-meeting.rules';
 import { Ledger } from '../../ledger/ledger';
 import { acceptanceReminderMail, followUpReminderMail, MailText } from './children-messages';
 import type { ChildrenUnits } from './children-units';
@@ -29,9 +30,12 @@ export class ChildrenReminders {
     if (!r) return 'gone';
     if (!acceptanceReminderDue(r)) return 'not-due';
     const unit = this.units.get(r.unit);
-    const to = [unit.mailbox, ...(r.leaderMailbox ? [r.leaderMailbox] : [])];
+    // A health visitors' home meeting was invited by phone: the central mailbox never had it.
+    const to = [...(isHomeVisit(r.localUnitType, r.placeType) ? [] : [unit.mailbox]), ...(r.leaderMailbox ? [r.leaderMailbox] : [])];
+    if (to.length === 0) return 'no-recipient';
     const mail = acceptanceReminderMail({
       requestId: r.id, unit, receivedAt: r.receivedAt, proposedStart: r.proposedStart, workingDays: this.settings.acceptWorkingDays,
+      deadlineAt: r.deadlineAt, meetingFirst: r.warnings?.includes('MEETING_BEFORE_ACCEPT_DEADLINE'),
     });
     await this.send(r, 'acceptance-reminder', to, mail);
     await this.store.milestone(r.id, 'acceptanceReminderSentAt', this.now().toISOString());

@@ -1,12 +1,13 @@
 import type { NotifyPort } from '../../../adapters/notify/notify.port';
 import { AuditService } from '../../audit/audit.service';
 import { PermanentError } from '../../common/errors';
+import { isHomeVisit } from '../../domain/children-meeting.rules';
 import { localParts } from '../../domain/local-time';
 import { Ledger } from '../../ledger/ledger';
 import type { DocumentJournal } from '../journal-document';
 import { renderFormPdf } from '../../documents/form-pdf.renderer';
 import { REQUEST_FORM_TITLE, requestFormDocument } from './children-documents';
-import { requestToUnitMail } from './children-messages';
+import { requestToUnitMail, shortNoticeMail } from './children-messages';
 import type { ChildrenUnits } from './children-units';
 import type { ChildrenStore } from './children.store';
 
@@ -44,11 +45,18 @@ export class RouteRequestStep {
     const pdf = await renderFormPdf(requestFormDocument(form, r, unit));
     const attachments = form.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: Buffer.from(a.base64, 'base64') }));
 
-    if (!r.routedAt) {
+    if (!r.routedAt && isHomeVisit(r.localUnitType, r.placeType)) {
+      // The health visitors invite by phone (seed): nothing goes to the central mailbox; eDoc still gets the form.
+      await this.store.milestone(r.id, 'routedAt', this.now().toISOString());
+      await this.audit.record({
+        action: 'notify.children-request', system: 'notify', outcome: 'skipped', requestId: r.id, reason: 'invitation telefonisk (sundhedspleje i hjemmet)',
+      });
+    } else if (!r.routedAt) {
       const ledgerKey = `notify:children:${r.id}:request-to-unit`;
       const mail = requestToUnitMail({
         requestId: r.id, unit, proposedStart: r.proposedStart, placeType: r.placeType, deadlineAt: r.deadlineAt,
         workingDays: this.settings.acceptWorkingDays, attachments: attachments.length,
+        meetingFirst: r.warnings?.includes('MEETING_BEFORE_ACCEPT_DEADLINE'),
       });
       const sent = await this.ledger.runOnce(ledgerKey, 'notify.send', {
         perform: async () => (await this.notify.send({
@@ -63,6 +71,19 @@ export class RouteRequestStep {
       await this.audit.record({
         action: 'notify.children-request', system: 'notify', outcome: sent.outcome === 'recorded' ? 'reused' : 'ok',
         requestId: r.id, externalIds: { deliveryId: sent.externalId, unit: r.unit }, ledgerKey,
+      });
+    }
+
+    if (r.warnings?.includes('MEETING_BEFORE_ACCEPT_DEADLINE') && r.leaderMailbox) {
+      // The local leader is told, in Danish, that the unit has less time than usual (once: ledger + message id).
+      const ledgerKey = `notify:children:${r.id}:short-notice`;
+      const mail = shortNoticeMail({ requestId: r.id, unit, proposedStart: r.proposedStart, deadlineAt: r.deadlineAt, workingDays: this.settings.acceptWorkingDays });
+      const sent = await this.ledger.runOnce(ledgerKey, 'notify.send', {
+        perform: async () => (await this.notify.send({ id: `children-short-notice-${r.id}`, to: [r.leaderMailbox!], ...mail })).deliveryId,
+      }, { requestId: r.id });
+      await this.audit.record({
+        action: 'notify.children-short-notice', system: 'notify', outcome: sent.outcome === 'recorded' ? 'reused' : 'ok',
+        requestId: r.id, externalIds: { deliveryId: sent.externalId }, ledgerKey,
       });
     }
 

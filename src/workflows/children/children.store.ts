@@ -1,3 +1,4 @@
+import { createHmac, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { CourseMilestones } from '../../domain/children-course';
 import type { ExternalUnitId, LocalUnitType, PlaceType } from '../../domain/children-meeting.rules';
@@ -23,6 +24,8 @@ export interface ChildrenRequestRecord extends CourseMilestones {
   proposedStart: string;
   receivedAt: string;
   deadlineAt: string;
+  /** Codes the request was accepted with (MEETING_BEFORE_ACCEPT_DEADLINE). */
+  warnings?: string[];
   leaderMailbox?: string;
   meetingCount: number;
   caseRef?: string;
@@ -30,6 +33,10 @@ export interface ChildrenRequestRecord extends CourseMilestones {
   requestDocumentId?: string;
   attachmentDocumentIds?: string[];
   formDeletedAt?: string;
+  /** Keyed hash of child and unit (no CPR): the one open course per child and unit. */
+  courseKey?: string;
+  closedAt?: string;
+  closeReason?: string;
   /** The last permanent failure of a step, as a code: what an operator must look at. */
   problem?: string;
   problemAt?: string;
@@ -52,24 +59,30 @@ export interface MeetingRecord {
 
 export type CreateOutcome =
   | { kind: 'created'; id: string }
+  /** The child has an open course with this unit: the request `id` that holds it. */
+  | { kind: 'course-open'; id: string }
   /** Same content seen before (under any or no requestId). */
   | { kind: 'same-content'; id: string }
   /** The requestId was used before; `hash` is the content it was used for. */
   | { kind: 'same-request-id'; id: string; hash: string };
 
 // Atomic create-or-find: two identical submissions racing each other get one request.
+// KEYS[5] is the course of this child and unit: a new request while one is open is refused ('course-open').
 const CREATE_SCRIPT = `
-if #KEYS == 5 then
-  local byClient = redis.call('GET', KEYS[5])
+if #KEYS == 6 then
+  local byClient = redis.call('GET', KEYS[6])
   if byClient then return {'same-request-id', byClient} end
 end
 local byHash = redis.call('GET', KEYS[1])
 if byHash then
-  if #KEYS == 5 then redis.call('SET', KEYS[5], byHash .. '|' .. ARGV[2], 'EX', ARGV[4]) end
+  if #KEYS == 6 then redis.call('SET', KEYS[6], byHash .. '|' .. ARGV[2], 'EX', ARGV[4]) end
   return {'same-content', byHash}
 end
+local open = redis.call('GET', KEYS[5])
+if open then return {'course-open', open} end
+redis.call('SET', KEYS[5], ARGV[1], 'EX', ARGV[4])
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[4])
-if #KEYS == 5 then redis.call('SET', KEYS[5], ARGV[1] .. '|' .. ARGV[2], 'EX', ARGV[4]) end
+if #KEYS == 6 then redis.call('SET', KEYS[6], ARGV[1] .. '|' .. ARGV[2], 'EX', ARGV[4]) end
 redis.call('HSET', KEYS[2], unpack(ARGV, 7))
 redis.call('EXPIRE', KEYS[2], ARGV[4])
 redis.call('SET', KEYS[3], ARGV[5], 'EX', ARGV[6])
@@ -87,7 +100,7 @@ redis.call('SET', KEYS[2], ARGV[4], 'EX', ARGV[5])
 return ''
 `;
 
-const JSON_FIELDS = new Set(['attachmentDocumentIds']);
+const JSON_FIELDS = new Set(['attachmentDocumentIds', 'warnings']);
 const NUMBER_FIELDS = new Set(['meetingCount', 'seq']);
 
 function encode(obj: object): string[] {
@@ -129,12 +142,31 @@ export class ChildrenStore {
     return [this.prefix, 'children-store', ...parts].join(':');
   }
 
-  async create(record: Omit<ChildrenRequestRecord, 'meetingCount'>, form: ChildrenRequest): Promise<CreateOutcome> {
+  /**
+   * The course key of a child and unit: HMAC-SHA-256 under a random per-installation salt kept in Redis,
+   * so the key is stable for the child but no CPR is stored and none can be looked up without the salt.
+   */
+  async courseKeyOf(cpr: string, unit: ExternalUnitId): Promise<string> {
+    const k = this.key('course-salt');
+    await this.redis.set(k, randomBytes(32).toString('hex'), 'NX');
+    const salt = (await this.redis.get(k))!;
+    return createHmac('sha256', salt).update(`${unit}:${cpr.replace(/\D/g, '')}`).digest('hex');
+  }
+
+  /** Ends the course hold of `requestId` (closed or lapsed), if it still holds it. */
+  async releaseCourse(courseKey: string, requestId: string): Promise<void> {
+    await this.redis.eval(
+      "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end", 1, this.key('course', courseKey), requestId,
+    );
+  }
+
+  async create(record: Omit<ChildrenRequestRecord, 'meetingCount'> & { courseKey: string }, form: ChildrenRequest): Promise<CreateOutcome> {
     const keys = [
       this.key('idem', 'hash', record.contentHash),
       this.key('req', record.id),
       this.key('req', record.id, 'form'),
       this.key('requests'),
+      this.key('course', record.courseKey),
       ...(record.clientRequestId ? [this.key('idem', 'client', record.clientRequestId)] : []),
     ];
     const receivedMs = Date.parse(record.receivedAt);
@@ -149,7 +181,7 @@ export class ChildrenStore {
       const [id, hash] = value.split('|');
       return { kind, id, hash };
     }
-    return { kind: kind as 'created' | 'same-content', id: value };
+    return { kind: kind as 'created' | 'same-content' | 'course-open', id: value };
   }
 
   async get(id: string): Promise<ChildrenRequestRecord | null> {

@@ -4,7 +4,7 @@ import request from 'supertest';
 import type { RunningService } from '../../../src/main';
 import { metricsRegistry } from '../../../src/metrics/metrics';
 import { startTestService } from '../../support/test-service';
-import { validAgreement, validRequest } from './children-fakes';
+import { anotherChild, validAgreement, validRequest } from './children-fakes';
 
 /**
  * The children API over real HTTP (api role: no workers, so nothing is routed): authentication,
@@ -46,14 +46,14 @@ describe('authentication', () => {
   it('401 on every intake route without a key', async () => {
     const id = '00000000-0000-0000-0000-000000000000';
     for (const [method, path] of [['get', `/children/requests/${id}`], ['post', `/children/requests/${id}/accept`],
-      ['post', `/children/requests/${id}/follow-up`], ['post', `/children/meetings/${id}-m1/agreement`]] as const) {
+      ['post', `/children/requests/${id}/follow-up`], ['post', `/children/requests/${id}/close`], ['post', `/children/meetings/${id}-m1/agreement`]] as const) {
       expect((await request(svc.baseUrl!)[method](path)).status).toBe(401);
     }
   });
 
   it('accepts the key as Bearer or as X-Api-Key', async () => {
-    const a = await request(svc.baseUrl!).post('/children/requests').set('X-Api-Key', KEY).send(validRequest({ proposedStart: start, description: 'Via X-Api-Key.' }));
-    const b = await post('/children/requests').send(validRequest({ proposedStart: start, description: 'Via Bearer.' }));
+    const a = await request(svc.baseUrl!).post('/children/requests').set('X-Api-Key', KEY).send(validRequest({ proposedStart: start, child: anotherChild(), description: 'Via X-Api-Key.' }));
+    const b = await post('/children/requests').send(validRequest({ proposedStart: start, child: anotherChild(), description: 'Via Bearer.' }));
     expect([a.status, b.status]).toEqual([201, 201]);
   });
 
@@ -133,7 +133,7 @@ describe('refusals', () => {
 
 describe('submit and status over HTTP', () => {
   it('201 first, 200 with the same id on re-submission; the status carries no personal data', async () => {
-    const body = validRequest({ proposedStart: start, requestId: 'api-resubmit-1', description: 'Gensendt anmodning.' });
+    const body = validRequest({ proposedStart: start, child: { cpr: '140519-4321', name: 'Alma Testbarn' }, requestId: 'api-resubmit-1', description: 'Gensendt anmodning.' });
     const a = await post('/children/requests').send(body);
     const b = await post('/children/requests').send(body);
     expect(a.status).toBe(201);
@@ -144,6 +144,58 @@ describe('submit and status over HTTP', () => {
     expect(status.body).toMatchObject({ id: a.body.id, status: 'received', unit: 'ke', meetings: [] });
     const text = JSON.stringify(status.body);
     for (const s of ['140519', 'Alma', 'Lene', 'lene.leder', 'Gensendt']) expect(text).not.toContain(s);
+  });
+});
+
+describe('the seed over HTTP (issue 18)', () => {
+  const homeVisit = { localUnit: { name: 'Sundhedsplejen Nord', type: 'sundhedspleje' }, place: { type: 'hjem', address: 'Hjemmevej 3' } };
+
+  it.each([
+    ['a home meeting on a Tuesday', { ...homeVisit, proposedStart: '2030-01-08T10:00:00+01:00' }],
+    ['Monday 14:00:30 (ends 15:00:30)', { proposedStart: '2030-01-07T14:00:30+01:00' }],
+  ])('%s → 422 OUTSIDE_MEETING_WINDOW', async (_what, patch) => {
+    const res = await post('/children/requests').send(validRequest({ child: anotherChild(), ...patch }));
+    expect([res.status, res.body.code]).toEqual([422, 'OUTSIDE_MEETING_WINDOW']);
+  });
+
+  it('"Kompetence-enheden" is KE; a health visitors\' home meeting answers invitation "telefonisk"', async () => {
+    const ke = await post('/children/requests').send(validRequest({ child: anotherChild(), externalUnits: ['Kompetence-enheden'], proposedStart: start }));
+    expect(ke.status).toBe(201);
+    expect(ke.body).toEqual({ id: ke.body.id, status: 'received', duplicate: false, invitation: 'mail', warnings: [] });
+    expect((await request(svc.baseUrl!).get(`/children/requests/${ke.body.id}`).set('X-Api-Key', KEY)).body.unit).toBe('ke');
+    const home = await post('/children/requests').send(validRequest({ child: anotherChild(), ...homeVisit, proposedStart: start }));
+    expect([home.status, home.body.invitation]).toEqual([201, 'telefonisk']);
+  });
+
+  it('a meeting 2 working days away → 201 with warnings:["MEETING_BEFORE_ACCEPT_DEADLINE"], due before the meeting', async () => {
+    // The service clock starts Thursday 2026-11-26 09:00; the meeting is Monday 2026-11-30 10:00.
+    const res = await post('/children/requests').send(validRequest({ child: anotherChild(), proposedStart: '2026-11-30T10:00:00+01:00' }));
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ duplicate: false, warnings: ['MEETING_BEFORE_ACCEPT_DEADLINE'] });
+    const view = (await request(svc.baseUrl!).get(`/children/requests/${res.body.id}`).set('X-Api-Key', KEY)).body;
+    expect(view.acceptanceDeadline).toBe('2026-11-27T23:00:00.000Z'); // end of Friday 27 November
+  });
+
+  it('a second request for the same child and unit → 409 COURSE_ALREADY_OPEN with the open id; after close a new course', async () => {
+    const child = anotherChild();
+    const first = await post('/children/requests').send(validRequest({ child, proposedStart: start }));
+    expect(first.status).toBe(201);
+    const second = await post('/children/requests').send(validRequest({ child, proposedStart: '2030-01-10T10:00:00+01:00', description: 'Igen.' }));
+    expect(second.status).toBe(409);
+    expect(second.body).toMatchObject({ code: 'COURSE_ALREADY_OPEN', openRequestId: first.body.id, message: { da: expect.any(String), en: expect.any(String) } });
+    expect(second.text).not.toContain(child.cpr.slice(0, 6));
+    const closed = await post(`/children/requests/${first.body.id}/close`).send({ reason: 'Forløbet er afsluttet.' });
+    expect(closed.status).toBe(200);
+    expect(closed.body).toMatchObject({ requestId: first.body.id, status: 'closed' });
+    const third = await post('/children/requests').send(validRequest({ child, proposedStart: '2030-01-10T10:00:00+01:00', description: 'Igen.' }));
+    expect(third.status).toBe(201);
+  });
+
+  it('an agreement for a meeting whose start is in the future → 409 MEETING_NOT_HELD', async () => {
+    const created = await post('/children/requests').send(validRequest({ child: anotherChild(), proposedStart: start }));
+    const accepted = await post(`/children/requests/${created.body.id}/accept`);
+    const res = await post(`/children/meetings/${accepted.body.meetingId}/agreement`).send(validAgreement());
+    expect([res.status, res.body.code]).toEqual([409, 'MEETING_NOT_HELD']);
   });
 });
 

@@ -91,6 +91,13 @@ export function redisContext() {
 }
 
 export const CHILD_CPR = '140519-4321';
+
+let childCounter = 0;
+/** Another child (a CPR with a valid date, never CHILD_CPR): each request a course of its own. */
+export function anotherChild(): { cpr: string; name: string } {
+  const n = ++childCounter + (process.pid % 1000) * 100;
+  return { cpr: `0101${String(10 + (n % 80)).padStart(2, '0')}-${String(n % 10_000).padStart(4, '0')}`, name: 'Barn Testesen' };
+}
 export const CHILD_CASE = '200777';
 export const PDF_BYTES = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
 

@@ -6,9 +6,10 @@ import { OutboxEnvelope, OutboxNotifier } from '../../../adapters/notify/outbox.
 import { QueueGateway } from '../../../queues/queue.gateway';
 import { addCalendarDays, localParts, localToInstant, weekdayOf } from '../../../src/domain/local-time';
 import { WorkingDayCalendar } from '../../../src/domain/working-days';
-import type { RunningService } from '../../../src/main';
+import type { Clock } from '../../../src/common/clock';
+import { RunningService, startService } from '../../../src/main';
 import { ChildrenUnits } from '../../../src/workflows/children/children-units';
-import { eventually, startTestService } from '../../support/test-service';
+import { eventually, testConfig } from '../../support/test-service';
 import { validAgreement, validRequest } from './children-fakes';
 
 /**
@@ -48,13 +49,19 @@ const delivered = (id: string): Promise<OutboxEnvelope> =>
   });
 const status = async (id: string) => (await api().get(`/children/requests/${id}`).set('X-Api-Key', KEY)).body;
 
+/** The service clock: starts at `now` and runs forward; the test moves it past the meeting to record its agreement. */
+let offsetMs = Date.parse(now) - Date.now();
+const clock: Clock = { now: () => new Date(Date.now() + offsetMs) };
+const moveClockTo = (at: string) => (offsetMs = Date.parse(at) - Date.now());
+
 beforeAll(async () => {
-  svc = await startTestService('all', {
+  const config = testConfig({
     TSM_NOW: now,
     SANDBOX_SEED: path.join(__dirname, 'children-seed.json'),
     CHILDREN_DEADLINE_DELAY_MS: '400',
     CHILDREN_FOLLOWUP_DELAY_MS: '300',
   });
+  svc = await startService({ role: 'all', config, clock, sandboxes: true });
   outbox = new OutboxNotifier(outboxDir(svc.config));
 });
 afterAll(async () => {
@@ -103,7 +110,11 @@ it('takes a request from intake through routing, eDoc, reminder, acceptance and 
   expect(accepted.status).toBe(200);
   expect(accepted.body).toMatchObject({ status: 'accepted', meetingId: `${id}-m1` });
 
-  // 7. Agreement form: journaled on the same case and sent to every participant with an address.
+  // 7. Agreement form, once the meeting has been held (before it: 409 MEETING_NOT_HELD): journaled on the same
+  //    case and sent to every participant with an address.
+  const early = await api().post(`/children/meetings/${id}-m1/agreement`).set('X-Api-Key', KEY).send(validAgreement());
+  expect([early.status, early.body.code]).toEqual([409, 'MEETING_NOT_HELD']);
+  moveClockTo(new Date(Date.parse(body.proposedStart as string) + 2 * 3_600_000).toISOString());
   const agreement = await api().post(`/children/meetings/${id}-m1/agreement`).set('X-Api-Key', KEY).send(validAgreement());
   expect(agreement.status).toBe(201);
   const agreementMail = await delivered(`children-agreement-${id}-m1`);

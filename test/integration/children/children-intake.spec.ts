@@ -2,10 +2,10 @@ import { WorkingDayCalendar } from '../../../src/domain/working-days';
 import { ChildrenRequestError } from '../../../src/workflows/children/children-errors';
 import { ChildrenIntake, ChildrenSettings } from '../../../src/workflows/children/children-intake';
 import { ChildrenStore } from '../../../src/workflows/children/children.store';
-import { CHILD_CPR, FakeJobs, NOW, PDF_BYTES, redisContext, validAgreement, validRequest } from './children-fakes';
+import { anotherChild, CHILD_CPR, FakeJobs, NOW, PDF_BYTES, redisContext, validAgreement, validRequest } from './children-fakes';
 
 const settings: ChildrenSettings = {
-  acceptWorkingDays: 10, homeVisitWindowExempt: true, followUpDays: 90,
+  acceptWorkingDays: 10, homeVisitWindowExempt: false, followUpDays: 90,
 };
 
 function setup(over: Partial<ChildrenSettings> = {}, now = NOW) {
@@ -37,11 +37,11 @@ const make = (...a: Parameters<typeof setup>) => {
 describe('submit', () => {
   it('stores the request, keeps the form apart (with a TTL), and schedules routing and the deadline', async () => {
     const t = make();
-    const res = await t.intake.submit(validRequest());
-    expect(res).toMatchObject({ status: 'received', duplicate: false });
+    const res = await t.intake.submit(validRequest({ proposedStart: '2026-04-09T10:00:00+02:00' }));
+    expect(res).toEqual({ id: expect.any(String), status: 'received', duplicate: false, invitation: 'mail', warnings: [] });
 
     const r = (await t.store.get(res.id))!;
-    expect(r).toMatchObject({ unit: 'ke', localUnitType: 'dagtilbud', placeType: 'dagtilbud', proposedStart: '2026-03-23T09:00:00.000Z' });
+    expect(r).toMatchObject({ unit: 'ke', localUnitType: 'dagtilbud', placeType: 'dagtilbud', proposedStart: '2026-04-09T08:00:00.000Z' });
     // Wednesday 2026-03-18 + 10 working days = Wednesday 2026-04-01; due at the midnight ending it (CEST).
     expect(r.deadlineAt).toBe('2026-04-01T22:00:00.000Z');
     expect(t.jobs.routes).toEqual([res.id]);
@@ -61,8 +61,24 @@ describe('submit', () => {
 
   it('counts the deadline over Easter for a request on the Wednesday before Easter 2027', async () => {
     const t = make({}, new Date('2027-03-24T13:00:00Z'));
-    const res = await t.intake.submit(validRequest({ proposedStart: '2027-04-05T10:00:00+02:00' }));
+    const res = await t.intake.submit(validRequest({ proposedStart: '2027-04-15T10:00:00+02:00' }));
     expect((await t.store.get(res.id))!.deadlineAt).toBe('2027-04-12T22:00:00.000Z');
+  });
+
+  it('a meeting sooner than 10 working days: accepted with a warning, due the end of the working day before the meeting', async () => {
+    const t = make({}, new Date('2027-03-24T13:00:00Z'));
+    // Wednesday before Easter 2027 → Monday 5 April: the working day before is Friday 2 April; 10 working days would end Monday 12 April.
+    const res = await t.intake.submit(validRequest({ proposedStart: '2027-04-05T10:00:00+02:00' }));
+    expect(res).toMatchObject({ duplicate: false, warnings: ['MEETING_BEFORE_ACCEPT_DEADLINE'] });
+    expect((await t.store.get(res.id))!.deadlineAt).toBe('2027-04-02T22:00:00.000Z');
+    // A re-submission answers with the same warnings.
+    expect(await t.intake.submit(validRequest({ proposedStart: '2027-04-05T10:00:00+02:00' }))).toMatchObject({ duplicate: true, warnings: ['MEETING_BEFORE_ACCEPT_DEADLINE'] });
+  });
+
+  it('a configured delay never puts the reminder after the meeting start', async () => {
+    const t = make({ deadlineDelayMs: 30 * 86_400_000 });
+    const res = await t.intake.submit(validRequest());
+    expect((await t.store.get(res.id))!.deadlineAt).toBe('2026-03-23T09:00:00.000Z');
   });
 
   it("with the default clock under jest's fake Date: around Christmas 2026 the deadline skips juledag and nytårsdag", async () => {
@@ -167,14 +183,33 @@ describe('submit', () => {
     expect(await t.keys()).toEqual([]);
   });
 
-  it('accepts a health visitor home meeting outside the windows', async () => {
+  const homeVisit = { localUnit: { name: 'Sundhedsplejen Nord', type: 'sundhedspleje' }, place: { type: 'hjem', address: 'Hjemmevej 3' } };
+
+  it('refuses a health visitor home meeting outside the windows by default (Tuesday), storing nothing', async () => {
     const t = make();
-    const res = await t.intake.submit(validRequest({
-      localUnit: { name: 'Sundhedsplejen Nord', type: 'sundhedspleje' },
-      place: { type: 'hjem', address: 'Hjemmevej 3' },
-      proposedStart: '2026-03-24T16:30:00+01:00',
-    }));
-    expect(res.duplicate).toBe(false);
+    const err = await refused(t.intake.submit(validRequest({ ...homeVisit, proposedStart: '2026-03-24T10:00:00+01:00' })));
+    expect(err).toMatchObject({ status: 422, code: 'OUTSIDE_MEETING_WINDOW' });
+    expect(await t.keys()).toEqual([]);
+  });
+
+  it('refuses Monday 14:00:30: the hour ends 15:00:30, after the window', async () => {
+    const t = make();
+    const err = await refused(t.intake.submit(validRequest({ proposedStart: '2026-03-23T14:00:30+01:00' })));
+    expect(err).toMatchObject({ status: 422, code: 'OUTSIDE_MEETING_WINDOW' });
+  });
+
+  it('a health visitor home meeting inside a window is invited by phone: invitation "telefonisk"; others "mail"', async () => {
+    const t = make();
+    const home = await t.intake.submit(validRequest({ ...homeVisit, proposedStart: '2026-03-23T10:00:00+01:00' }));
+    expect(home).toMatchObject({ duplicate: false, invitation: 'telefonisk' });
+    const school = await t.intake.submit(validRequest({ child: { cpr: '010118-1111' }, place: { type: 'hjem', address: 'Hjemmevej 3' } }));
+    expect(school.invitation).toBe('mail');
+  });
+
+  it('the exemption is still a switch (CHILDREN_HOME_VISIT_WINDOW_EXEMPT=true)', async () => {
+    const t = make({ homeVisitWindowExempt: true });
+    const res = await t.intake.submit(validRequest({ ...homeVisit, proposedStart: '2026-03-24T16:30:00+01:00' }));
+    expect(res).toMatchObject({ duplicate: false, invitation: 'telefonisk' });
   });
 
   it('takes attachments', async () => {
@@ -184,12 +219,77 @@ describe('submit', () => {
   });
 });
 
+/** The afternoon of the meeting (Monday 2026-03-23 10:00 local): the meeting has been held. */
+const AFTER_MEETING = new Date('2026-03-23T13:00:00Z');
+
+describe('one course per child and unit', () => {
+  it('a second request for the same child and unit, at another time: 409 COURSE_ALREADY_OPEN with the open request id', async () => {
+    const t = make();
+    const first = await t.intake.submit(validRequest());
+    const before = await t.keys();
+    const err = await refused(t.intake.submit(validRequest({ proposedStart: '2026-04-09T10:00:00+02:00', description: 'Et nyt forsøg.' })));
+    expect(err).toMatchObject({ status: 409, code: 'COURSE_ALREADY_OPEN', details: { openRequestId: first.id } });
+    expect(err.bilingual.da).toContain('åbent forløb');
+    expect((await t.keys()).sort()).toEqual(before.sort());
+    // The CPR with or without the dash is the same child; a unit name written otherwise is the same unit.
+    expect(await refused(t.intake.submit(validRequest({ child: { cpr: '1405194321' }, externalUnits: ['Kompetence-enheden'], description: 'Igen.' }))))
+      .toMatchObject({ code: 'COURSE_ALREADY_OPEN' });
+    // The same child with the other unit, or another child with this unit, is a course of its own.
+    expect((await t.intake.submit(validRequest({ externalUnits: ['Sundhedstjenesten'] }))).duplicate).toBe(false);
+    expect((await t.intake.submit(validRequest({ child: { cpr: '010118-1111' } }))).duplicate).toBe(false);
+    // The course key is no CPR.
+    expect(JSON.stringify(await t.redis.hgetall(`${t.prefix}:children-store:req:${first.id}`))).not.toMatch(/1405194321|140519-4321/);
+  });
+
+  it('closing the course (with a reason) lets a new request start a new course; close is idempotent', async () => {
+    const t = make();
+    const first = await t.intake.submit(validRequest());
+    expect(await refused(t.intake.close(first.id, {}))).toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });
+    const closed = await t.intake.close(first.id, { reason: 'Forløbet er afsluttet efter opfølgende møde.' });
+    expect(closed).toMatchObject({ requestId: first.id, status: 'closed', closedAt: NOW.toISOString(), duplicate: false });
+    expect((await t.intake.close(first.id, { reason: 'Igen.' })).duplicate).toBe(true);
+    expect((await t.intake.view(first.id)).status).toBe('closed');
+    const second = await t.intake.submit(validRequest({ proposedStart: '2026-04-09T10:00:00+02:00' }));
+    expect(second.duplicate).toBe(false);
+    expect(second.id).not.toBe(first.id);
+  });
+
+  it('a course not closed lapses 12 months (configurable) after its last meeting', async () => {
+    const t = make({ courseOpenMonths: 6 });
+    const first = await t.intake.submit(validRequest()); // meeting Monday 2026-03-23
+    t.setNow(new Date('2026-09-22T10:00:00Z'));
+    expect(await refused(t.intake.submit(validRequest({ proposedStart: '2026-09-24T10:00:00+02:00' })))).toMatchObject({ code: 'COURSE_ALREADY_OPEN' });
+    t.setNow(new Date('2026-09-23T10:00:00Z'));
+    const next = await t.intake.submit(validRequest({ proposedStart: '2026-10-01T10:00:00+02:00' }));
+    expect(next.id).not.toBe(first.id);
+  });
+});
+
 describe('accept, agreement, follow-up', () => {
+  /** Submitted and accepted; the clock then moves to the afternoon of the meeting. */
   async function accepted(t: ReturnType<typeof setup>) {
     const { id } = await t.intake.submit(validRequest());
     const acc = await t.intake.accept(id);
+    t.setNow(AFTER_MEETING);
     return { id, meetingId: acc.meetingId };
   }
+
+  it('refuses an agreement form for a meeting whose start is in the future: 409 MEETING_NOT_HELD, nothing stored', async () => {
+    const t = make();
+    const { id } = await t.intake.submit(validRequest());
+    const { meetingId } = await t.intake.accept(id);
+    const err = await refused(t.intake.recordAgreement(meetingId, validAgreement()));
+    expect(err).toMatchObject({ status: 409, code: 'MEETING_NOT_HELD' });
+    expect(err.bilingual.da).toContain('ikke afholdt');
+    // Nor with a meetingDate in the future.
+    t.setNow(AFTER_MEETING);
+    expect(await refused(t.intake.recordAgreement(meetingId, validAgreement({ meetingDate: '2026-03-23T15:00:00+01:00' }))))
+      .toMatchObject({ status: 409, code: 'MEETING_NOT_HELD' });
+    expect(await t.store.getAgreement(meetingId)).toBeNull();
+    expect(t.jobs.agreements).toEqual([]);
+    // Once it has started, it is recorded.
+    expect(await t.intake.recordAgreement(meetingId, validAgreement())).toMatchObject({ duplicate: false, status: 'meeting-held' });
+  });
 
   it('accept is idempotent and creates the first meeting', async () => {
     const t = make();
@@ -215,7 +315,7 @@ describe('accept, agreement, follow-up', () => {
     expect(res).toMatchObject({ meetingId, status: 'meeting-held', duplicate: false });
     expect(t.jobs.agreements).toEqual([meetingId]);
     // 30 days after the meeting (2026-03-23 10:00 local), from "now".
-    expect(t.jobs.followUps).toEqual([{ requestId: id, delayMs: Date.parse('2026-03-23T09:00:00Z') + 30 * 86_400_000 - NOW.getTime() }]);
+    expect(t.jobs.followUps).toEqual([{ requestId: id, delayMs: Date.parse('2026-03-23T09:00:00Z') + 30 * 86_400_000 - AFTER_MEETING.getTime() }]);
 
     const again = await t.intake.recordAgreement(meetingId, validAgreement());
     expect(again.duplicate).toBe(true);
@@ -277,7 +377,7 @@ describe('accept, agreement, follow-up', () => {
     const t = make();
     const a = await t.intake.submit(validRequest());
     t.setNow(new Date(NOW.getTime() + 1000));
-    const b = await t.intake.submit(validRequest({ description: 'Et andet barn.' }));
+    const b = await t.intake.submit(validRequest({ child: anotherChild(), description: 'Et andet barn.' }));
     await t.intake.accept(a.id);
     expect((await t.intake.list({ limit: 10 })).map((r) => r.id)).toEqual([b.id, a.id]);
     expect((await t.intake.list({ status: 'accepted', limit: 10 })).map((r) => r.id)).toEqual([a.id]);

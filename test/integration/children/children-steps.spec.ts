@@ -7,8 +7,14 @@ import { RouteRequestStep } from '../../../src/workflows/children/children-routi
 import { ChildrenUnits } from '../../../src/workflows/children/children-units';
 import { ChildrenStore } from '../../../src/workflows/children/children.store';
 import {
-  CHILD_CASE, CHILD_CPR, FakeJobs, FakeJournal, FakeNotify, NOW, PDF_BYTES, redisContext, validAgreement, validRequest,
+  CHILD_CASE, CHILD_CPR, FakeJobs, FakeJournal, FakeNotify, NOW, PDF_BYTES, redisContext, validAgreement, validRequest as baseRequest,
 } from './children-fakes';
+
+/** Thursday 2026-04-09 10:00, more than 10 working days after NOW: the unit has its full 10 days. */
+const LATER = '2026-04-09T10:00:00+02:00';
+const validRequest = (o: Record<string, unknown> = {}) => baseRequest({ proposedStart: LATER, ...o });
+/** The afternoon of that meeting: it has been held. */
+const AFTER = new Date('2026-04-09T12:00:00Z');
 
 const units = ChildrenUnits.load();
 const KE_MAILBOX = units.get('ke').mailbox;
@@ -20,12 +26,13 @@ function setup() {
   const notify = new FakeNotify();
   const journal = new FakeJournal({ [CHILD_CPR.replace('-', '')]: CHILD_CASE });
   const jobs = new FakeJobs();
-  const now = () => NOW;
-  const intake = new ChildrenIntake(store, jobs, ctx.audit, new WorkingDayCalendar(), { acceptWorkingDays: 10, homeVisitWindowExempt: true, followUpDays: 90 }, now);
+  let clock = NOW;
+  const now = () => clock;
+  const intake = new ChildrenIntake(store, jobs, ctx.audit, new WorkingDayCalendar(), { acceptWorkingDays: 10, homeVisitWindowExempt: false, followUpDays: 90 }, now);
   const route = new RouteRequestStep(store, units, notify, journal, ctx.ledger, ctx.audit, { documentType: 'Notat', acceptWorkingDays: 10 }, now);
   const reminders = new ChildrenReminders(store, units, notify, ctx.ledger, ctx.audit, { acceptWorkingDays: 10, followUpDays: 90 }, now);
   const agreement = new JournalAgreementStep(store, units, notify, journal, ctx.ledger, ctx.audit, { documentType: 'Notat' }, now);
-  return { ...ctx, store, notify, journal, jobs, intake, route, reminders, agreement };
+  return { ...ctx, store, notify, journal, jobs, intake, route, reminders, agreement, setNow: (d: Date) => (clock = d) };
 }
 
 const contexts: Array<ReturnType<typeof setup>> = [];
@@ -73,6 +80,23 @@ describe('children.route', () => {
     const audit = await t.audit.query({ requestId: id });
     expect(audit.map((a) => a.action)).toContain('notify.children-request');
     expect(JSON.stringify(audit)).not.toContain(CHILD_CPR);
+  });
+
+  it("a health visitors' home meeting is invited by phone: no mail to the central mailbox, still journaled", async () => {
+    const t = make();
+    const { id, invitation } = await t.intake.submit(validRequest({
+      localUnit: { name: 'Sundhedsplejen Nord', type: 'sundhedspleje' }, place: { type: 'hjem', address: 'Hjemmevej 3' },
+    }));
+    expect(invitation).toBe('telefonisk');
+    expect(await t.route.run(id)).toBe('routed');
+    expect(t.notify.sendCalls).toBe(0);
+    expect([...t.journal.filed.values()].map((d) => [d.sourceId, d.kind])).toEqual([[`children-request-${id}`, 'request-form']]);
+    expect(await t.intake.view(id)).toMatchObject({ status: 'journaled', formDeletedAt: NOW.toISOString() });
+    const audit = await t.audit.query({ requestId: id });
+    expect(audit.find((a) => a.action === 'notify.children-request')).toMatchObject({ outcome: 'skipped' });
+    // Nor does the acceptance reminder go to the central mailbox: only the local leader hears of it.
+    expect(await t.reminders.acceptanceDeadline(id)).toBe('sent');
+    expect(t.notify.delivered.get(`children-acceptance-reminder-${id}`)!.to).toEqual([LEADER]);
   });
 
   it('a second run (retry, redelivery) sends and files nothing again', async () => {
@@ -140,6 +164,41 @@ describe('children.route', () => {
 });
 
 describe('children.acceptance-deadline', () => {
+  it('a meeting 3 working days away: the deadline is the end of the working day before it, the leader is told in Danish', async () => {
+    const t = make();
+    // Wednesday 2026-03-18 → Monday 2026-03-23 10:00: the unit must accept by the end of Friday 20 March.
+    const res = await t.intake.submit(validRequest({ proposedStart: '2026-03-23T10:00:00+01:00' }));
+    expect(res.warnings).toEqual(['MEETING_BEFORE_ACCEPT_DEADLINE']);
+    const r = (await t.store.get(res.id))!;
+    expect(r.deadlineAt).toBe('2026-03-20T23:00:00.000Z');
+    expect(Date.parse(r.deadlineAt)).toBeLessThan(Date.parse('2026-03-23T09:00:00Z'));
+    expect(t.jobs.deadlines).toEqual([{ requestId: res.id, delayMs: Date.parse('2026-03-20T23:00:00Z') - NOW.getTime() }]);
+
+    await t.route.run(res.id);
+    const unitMail = t.notify.delivered.get(`children-request-${res.id}`)!;
+    expect(unitMail.subject).toContain('svar senest fredag den 20. marts 2026');
+    expect(unitMail.body).toContain('arbejdsdagen før mødet');
+    const leaderMail = t.notify.delivered.get(`children-short-notice-${res.id}`)!;
+    expect(leaderMail.to).toEqual([LEADER]);
+    expect(leaderMail.body).toContain('tidligere end 10 arbejdsdage');
+    expect(leaderMail.body).toContain('fredag den 20. marts 2026');
+    expectNoPersonalData(leaderMail.subject + leaderMail.body);
+    await t.route.run(res.id); // a retry tells the leader once
+    expect([...t.notify.delivered.keys()].filter((k) => k.startsWith('children-short-notice-'))).toHaveLength(1);
+
+    expect(await t.reminders.acceptanceDeadline(res.id)).toBe('sent');
+    expect(t.notify.delivered.get(`children-acceptance-reminder-${res.id}`)!.body).toContain('inden fristen fredag den 20. marts 2026');
+  });
+
+  it('a meeting 10 working days or more away: no warning, the 10 working days hold', async () => {
+    const t = make();
+    const res = await t.intake.submit(validRequest());
+    expect(res.warnings).toEqual([]);
+    expect((await t.store.get(res.id))!.deadlineAt).toBe('2026-04-01T22:00:00.000Z');
+    await t.route.run(res.id);
+    expect([...t.notify.delivered.keys()].some((k) => k.startsWith('children-short-notice-'))).toBe(false);
+  });
+
   it('reminds the unit mailbox and the local leader once when not accepted', async () => {
     const t = make();
     const { id } = await t.intake.submit(validRequest());
@@ -175,6 +234,7 @@ describe('agreement and follow-up', () => {
     const { id } = await t.intake.submit(validRequest());
     await t.route.run(id);
     const { meetingId } = await t.intake.accept(id);
+    t.setNow(AFTER);
     await t.intake.recordAgreement(meetingId, validAgreement(agreementPatch));
     return { id, meetingId };
   }
@@ -184,13 +244,13 @@ describe('agreement and follow-up', () => {
     const { id, meetingId } = await held(t);
     expect(await t.agreement.run(meetingId)).toBe('done');
     const doc = [...t.journal.filed.values()].find((d) => d.kind === 'agreement-form')!;
-    expect(doc).toMatchObject({ caseRef: CHILD_CASE, sourceId: `children-agreement-${meetingId}`, date: '2026-03-23', meetingId, requestId: id });
+    expect(doc).toMatchObject({ caseRef: CHILD_CASE, sourceId: `children-agreement-${meetingId}`, date: '2026-04-09', meetingId, requestId: id });
     const mail = t.notify.delivered.get(`children-agreement-${meetingId}`)!;
     expect(mail.to).toEqual([LEADER, 'peter@ke.solhoej.example']);
     expect(mail.attachments![0].content.equals(doc.pdf)).toBe(true);
     expectNoPersonalData(mail.subject + mail.body);
     expect(await t.store.getAgreement(meetingId)).toBeNull();
-    expect((await t.intake.view(id)).meetings[0]).toMatchObject({ agreementJournaledAt: NOW.toISOString(), agreementSentAt: NOW.toISOString() });
+    expect((await t.intake.view(id)).meetings[0]).toMatchObject({ agreementJournaledAt: AFTER.toISOString(), agreementSentAt: AFTER.toISOString() });
 
     expect(await t.agreement.run(meetingId)).toBe('already-done');
     expect(t.journal.filed.size).toBe(2); // request form + agreement
@@ -201,6 +261,7 @@ describe('agreement and follow-up', () => {
     const t = make();
     const { id } = await t.intake.submit(validRequest());
     const { meetingId } = await t.intake.accept(id);
+    t.setNow(AFTER);
     await t.intake.recordAgreement(meetingId, validAgreement());
     await expect(t.agreement.run(meetingId)).rejects.toMatchObject({ code: 'CHILDREN_CASE_PENDING' });
     await t.route.run(id);

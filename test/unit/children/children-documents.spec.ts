@@ -66,7 +66,7 @@ describe('mails', () => {
   it('carry ids, units and times only: no CPR, names or case text', () => {
     const texts = [
       requestToUnitMail({ requestId: record.id, unit: ke, proposedStart: record.proposedStart, placeType: 'hjem', deadlineAt: record.deadlineAt, workingDays: 10, attachments: 2 }),
-      acceptanceReminderMail({ requestId: record.id, unit: ke, receivedAt: record.receivedAt, proposedStart: record.proposedStart, workingDays: 10 }),
+      acceptanceReminderMail({ requestId: record.id, unit: ke, receivedAt: record.receivedAt, proposedStart: record.proposedStart, workingDays: 10, deadlineAt: record.deadlineAt }),
       agreementMail({ meetingId: `${record.id}-m1`, heldAt: record.proposedStart }),
       followUpReminderMail({ requestId: record.id, firstMeetingAt: record.proposedStart, days: 90 }),
     ].map((m) => m.subject + '\n' + m.body);

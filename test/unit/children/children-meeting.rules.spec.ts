@@ -12,7 +12,7 @@ const base: ChildrenRequestFacts = {
   start: new Date('2026-03-23T09:00:00Z'), // Monday 10:00 Copenhagen
   now: new Date('2026-01-05T08:00:00Z'),
   calendar,
-  homeVisitWindowExempt: true,
+  homeVisitWindowExempt: false,
 };
 const codes = (f: Partial<ChildrenRequestFacts>) => {
   const out = checkChildrenRequest({ ...base, ...f });
@@ -25,6 +25,15 @@ describe('one external unit', () => {
     [['KE'], [], 'ke'],
     [['Kompetenceenheden (KE)'], [], 'ke'],
     [['  kompetenceenheden '], [], 'ke'],
+    [['Kompetence-enheden'], [], 'ke'],
+    [['Kompetence enheden'], [], 'ke'],
+    [['KOMPETENCEENHEDEN'], [], 'ke'],
+    [['Kompetence-enheden', 'KE'], [], 'ke'],
+    [['Kompetenceenheden (KE)', 'kompetenceenheden', 'ke'], [], 'ke'],
+    [['(KE)'], [], 'ke'],
+    [['Sundheds-tjenesten'], [], 'sundhedstjenesten'],
+    [['Børne- og Familierådgivningen'], ['UNIT_NOT_ALLOWED'], undefined],
+    [['Børne og familierådgivningen'], ['UNIT_NOT_ALLOWED'], undefined],
     [['Sundhedstjenesten', 'sundhedstjenesten'], [], 'sundhedstjenesten'],
     [['Sundhedstjenesten', 'KE'], ['USE_TVAERFAGLIGT_DIALOGMOEDE'], undefined],
     [['Ungeenheden'], ['UNIT_NOT_ALLOWED'], undefined],
@@ -64,6 +73,10 @@ describe('meeting windows (Monday 08:00–15:00, Thursday 09:15–16:00, Europe/
     ['2026-03-23T06:59:00Z', false, 'Mon 07:59 CET'],
     ['2026-03-23T13:00:00Z', true, 'Mon 14:00–15:00 CET'],
     ['2026-03-23T13:01:00Z', false, 'Mon 14:01 CET ends after 15:00'],
+    ['2026-03-23T13:00:30Z', false, 'Mon 14:00:30 CET ends 15:00:30, after the window (to the second)'],
+    ['2026-03-23T13:00:00.001Z', false, 'Mon 14:00:00.001 ends after 15:00'],
+    ['2026-03-23T06:59:59Z', false, 'Mon 07:59:59 starts before 08:00'],
+    ['2026-03-26T14:00:01Z', false, 'Thu 15:00:01 CET ends 16:00:01'],
     ['2026-03-30T06:00:00Z', true, 'Mon 08:00 CEST'],
     ['2026-03-30T05:30:00Z', false, 'Mon 07:30 CEST (08:30 if the offset were still +1)'],
     ['2026-03-30T12:00:00Z', true, 'Mon 14:00–15:00 CEST'],
@@ -110,6 +123,12 @@ describe('meeting windows (Monday 08:00–15:00, Thursday 09:15–16:00, Europe/
 
 describe('sundhedspleje home meetings', () => {
   const tuesdayEvening = new Date('2026-03-24T17:00:00Z');
+  it('by default the windows hold in the home too (seed: "I dagtilbud, skole eller i barnets hjem")', () => {
+    expect(base.homeVisitWindowExempt).toBe(false); // as the config's default
+    expect(codes({ localUnitType: 'sundhedspleje', placeType: 'hjem', start: tuesdayEvening })).toEqual(['OUTSIDE_MEETING_WINDOW']);
+    expect(codes({ localUnitType: 'sundhedspleje', placeType: 'hjem', start: new Date('2026-12-26T09:00:00Z') })).toEqual(['OUTSIDE_MEETING_WINDOW']);
+    expect(codes({ localUnitType: 'sundhedspleje', placeType: 'hjem' })).toEqual([]);
+  });
   it.each([
     ['sundhedspleje', 'hjem', true, []],
     ['sundhedspleje', 'hjem', false, ['OUTSIDE_MEETING_WINDOW']],

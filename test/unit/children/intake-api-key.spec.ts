@@ -50,12 +50,15 @@ describe('IntakeApiKey', () => {
 describe('children config', () => {
   it('parses closed days and refuses malformed ones', () => {
     expect(loadConfig({ CHILDREN_CLOSED_DAYS: '12-24,12-31' }).CHILDREN_CLOSED_DAYS).toEqual(['12-24', '12-31']);
-    expect(loadConfig({}).CHILDREN_CLOSED_DAYS).toEqual([]);
+    // Most municipalities close on juleaftensdag and nytårsaftensdag: closed unless configured otherwise.
+    expect(loadConfig({}).CHILDREN_CLOSED_DAYS).toEqual(['12-24', '12-31']);
+    expect(loadConfig({ CHILDREN_CLOSED_DAYS: 'none' }).CHILDREN_CLOSED_DAYS).toEqual([]);
+    expect(loadConfig({ CHILDREN_CLOSED_DAYS: '12-24,12-31,06-05' }).CHILDREN_CLOSED_DAYS).toEqual(['12-24', '12-31', '06-05']);
     expect(() => loadConfig({ CHILDREN_CLOSED_DAYS: '24-12' })).toThrow(/CHILDREN_CLOSED_DAYS/);
   });
 
   it('defaults: 10 working days, home visits exempt from the windows', () => {
     const c = loadConfig({});
-    expect([c.CHILDREN_ACCEPT_WORKING_DAYS, c.CHILDREN_HOME_VISIT_WINDOW_EXEMPT, c.CHILDREN_FOLLOWUP_DAYS]).toEqual([10, true, 90]);
+    expect([c.CHILDREN_ACCEPT_WORKING_DAYS, c.CHILDREN_HOME_VISIT_WINDOW_EXEMPT, c.CHILDREN_FOLLOWUP_DAYS]).toEqual([10, false, 90]);
   });
 });
