@@ -32,7 +32,7 @@ describe('bad answers from Nexus and eDoc through a real after-meeting job', () 
   let gw: QueueGateway;
   let nextNote = 7001;
   /** What the fake systems answer for the case under test. */
-  let forms: Record<number, { status: number; body: string; type: string }> = {};
+  const forms: Record<number, { status: number; body: string; type: string }> = {};
   let patients = nexusFile('ok.patients.json');
   let edoc: Record<string, string[]> = {};
   const edocCalls: Record<string, number> = {};
