@@ -3,10 +3,11 @@
  *
  *   composition roots (main, app/core modules, features, cli, demo, sandbox start-up) → anything
  *   src/workflows → adapters, queues, domain, kernel, schemas
- *   adapters/<system> → kernel, domain types, schemas (never workflows or queues)
+ *   adapters/<system> → kernel, domain types, schemas, other adapters' ports (never workflows or queues)
  *   queues → kernel (never workflows or adapters)
+ *   schemas → kernel, domain constants
  *   src/domain → src/domain, src/common
- *   kernel (src/common, config, logging, metrics, infra) → kernel
+ *   kernel (src/common, config, logging, metrics, infra, ledger, audit) → never workflows, adapters, queues
  *
  * test/unit/architecture/dependency-rules.spec.ts proves that an upward import fails these rules.
  */
@@ -27,7 +28,8 @@ const COMPOSITION_ROOTS = [
 const WORKFLOWS = '^src/workflows/';
 const ADAPTERS = '^adapters/';
 const QUEUES = '^queues/';
-const KERNEL = '^src/(common|config|logging|metrics|infra)/';
+/** The shared kernel: plumbing every layer may use (the Redis ledger and the audit log included). */
+const KERNEL = '^src/(common|config|logging|metrics|infra|ledger|audit)/';
 /** Our own code: an import to anything else (node_modules, node: built-ins) is not a layer question. */
 const OWN_CODE = '^(src|adapters|queues|schemas)/';
 
@@ -53,6 +55,27 @@ const forbidden = [
     comment: 'queues/ holds job contracts, the gateway, registry, worker host and policies; workflows import it, not the reverse.',
     from: { path: QUEUES },
     to: { path: [WORKFLOWS, ADAPTERS] },
+  },
+  {
+    name: 'adapters-only-downward',
+    severity: 'error',
+    comment: 'An adapter may import adapters/, the kernel, src/domain (the types it maps to) and schemas/ — nothing else of ours.',
+    from: { path: ADAPTERS },
+    to: { path: OWN_CODE, pathNot: [ADAPTERS, KERNEL, '^src/domain/', '^schemas/'] },
+  },
+  {
+    name: 'queues-only-kernel',
+    severity: 'error',
+    comment: 'queues/ imports only itself and the kernel.',
+    from: { path: QUEUES },
+    to: { path: OWN_CODE, pathNot: [QUEUES, KERNEL] },
+  },
+  {
+    name: 'schemas-only-kernel-and-domain',
+    severity: 'error',
+    comment: 'schemas/ describes data: it may import the kernel and domain constants, nothing that does work.',
+    from: { path: '^schemas/' },
+    to: { path: OWN_CODE, pathNot: ['^schemas/', KERNEL, '^src/domain/'] },
   },
   {
     name: 'domain-only-domain-and-common',

@@ -60,6 +60,11 @@ describe('dependency rules (.dependency-cruiser.cjs)', () => {
         "import { collect } from '../../src/workflows/agenda/agenda.collect';\nimport { enqueue } from '../../queues/queue.gateway';\nexport const up = [collect, enqueue];\n",
       // queues/ reaching into an adapter
       'queues/jobs/nexus.jobs.ts': "import { client } from '../../adapters/nexus/nexus.client';\nexport const c = client;\n",
+      // an adapter reaching into an HTTP edge
+      'src/admin/admin.controller.ts': 'export const controller = 1;\n',
+      'adapters/nexus/nexus.edge.ts': "import { controller } from '../../src/admin/admin.controller';\nexport const e = controller;\n",
+      // schemas/ reaching into a workflow
+      'schemas/agenda.schema.ts': "import { collect } from '../src/workflows/agenda/agenda.collect';\nexport const s = collect;\n",
       // the domain reaching into an adapter
       'src/domain/impure.ts': "import { client } from '../../adapters/nexus/nexus.client';\nexport const i = client;\n",
       // the kernel reaching into queues/
@@ -73,6 +78,9 @@ describe('dependency rules (.dependency-cruiser.cjs)', () => {
     expect(out).toMatch(/adapters-not-to-workflows-or-queues: adapters\/nexus\/nexus\.upward\.ts → src\/workflows\/agenda\/agenda\.collect\.ts/);
     expect(out).toMatch(/adapters-not-to-workflows-or-queues: adapters\/nexus\/nexus\.upward\.ts → queues\/queue\.gateway\.ts/);
     expect(out).toMatch(/queues-not-to-workflows-or-adapters: queues\/jobs\/nexus\.jobs\.ts → adapters\/nexus\/nexus\.client\.ts/);
+    expect(out).toMatch(/queues-only-kernel: queues\/jobs\/nexus\.jobs\.ts → adapters\/nexus\/nexus\.client\.ts/);
+    expect(out).toMatch(/adapters-only-downward: adapters\/nexus\/nexus\.edge\.ts → src\/admin\/admin\.controller\.ts/);
+    expect(out).toMatch(/schemas-only-kernel-and-domain: schemas\/agenda\.schema\.ts → src\/workflows\/agenda\/agenda\.collect\.ts/);
     expect(out).toMatch(/domain-only-domain-and-common: src\/domain\/impure\.ts → adapters\/nexus\/nexus\.client\.ts/);
     expect(out).toMatch(/kernel-not-upward: src\/common\/upward\.ts → queues\/queue\.gateway\.ts/);
     expect(out).toMatch(/no-circular: src\/common\/a\.ts/);
