@@ -1,8 +1,12 @@
 import { getFlowProducerToken, getQueueToken } from '@nestjs/bullmq';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { FlowProducer, Job, JobsOptions, Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { AuditService } from '../src/audit/audit.service';
+import type { AppConfig } from '../src/config/config.schema';
+import { CONFIG, REDIS } from '../src/config/tokens';
+import { redisErrorListener } from '../src/infra/redis-error-log';
 import { maskCpr } from '../src/logging/redact';
 import { jobsGauge } from '../src/metrics/metrics';
 import { JOB_TYPES, JobName, JobPayload } from './job-types';
@@ -24,6 +28,24 @@ export interface FlowNode<N extends JobName = JobName> {
   children?: FlowNode[];
 }
 
+export interface SchedulerRepeat {
+  everyMs?: number;
+  pattern?: string;
+  tz?: string;
+  startDate?: Date;
+  endDate?: Date;
+  limit?: number;
+}
+
+/** A scheduler the service keeps, as stored in Redis for restoring it. */
+interface KeptScheduler {
+  queue: QueueName;
+  id: string;
+  repeat: Pick<SchedulerRepeat, 'everyMs' | 'pattern' | 'tz'>;
+  name: string;
+  payload: unknown;
+}
+
 export interface DeadLetter {
   id: string; // "<queue>/<jobId>"
   queue: QueueName;
@@ -38,10 +60,21 @@ export interface DeadLetter {
 
 /** The one door to BullMQ for the rest of the code: typed enqueue, flows, schedulers, dead letters. */
 @Injectable()
-export class QueueGateway {
+export class QueueGateway implements OnModuleInit {
   private readonly queues = new Map<QueueName, Queue>();
 
-  constructor(private readonly moduleRef: ModuleRef, @Inject(AuditService) private readonly audit: AuditService) {}
+  constructor(
+    private readonly moduleRef: ModuleRef,
+    @Inject(AuditService) private readonly audit: AuditService,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Listens for every producer's connection errors, which BullMQ would otherwise print as stacks. */
+  onModuleInit(): void {
+    for (const name of QUEUE_NAMES) this.queue(name).on('error', redisErrorListener(`queue:${name}`));
+    this.moduleRef.get<FlowProducer>(getFlowProducerToken(FLOW_PRODUCER), { strict: false }).on('error', redisErrorListener('flows'));
+  }
 
   queue(name: QueueName): Queue {
     let q = this.queues.get(name);
@@ -91,14 +124,28 @@ export class QueueGateway {
     return node.job.id!;
   }
 
-  /** Idempotent on restart: the same scheduler id replaces its previous definition. */
+  /**
+   * Idempotent on restart: the same scheduler id replaces its previous definition. With `keep`, the
+   * definition is also stored in Redis, so any worker can put the scheduler back if it goes missing
+   * (see restoreSchedulers) and every api process's readiness can report it missing. One-shot
+   * schedulers (limit 1) end by design and are not kept.
+   */
   async upsertScheduler<N extends JobName>(
     schedulerId: string,
-    repeat: { everyMs?: number; pattern?: string; tz?: string; startDate?: Date; endDate?: Date; limit?: number },
+    repeat: SchedulerRepeat,
     name: N,
     payload: JobPayload<N>,
+    opts: { keep?: boolean } = {},
   ): Promise<void> {
     const queue = JOB_TYPES[name].queue;
+    if (opts.keep) {
+      const kept: KeptScheduler = { queue, id: schedulerId, repeat: { everyMs: repeat.everyMs, pattern: repeat.pattern, tz: repeat.tz }, name, payload };
+      await this.redis.hset(this.keptKey(), `${queue}/${schedulerId}`, JSON.stringify(kept));
+    }
+    await this.upsertJobScheduler(queue, schedulerId, repeat, name, payload);
+  }
+
+  private async upsertJobScheduler(queue: QueueName, schedulerId: string, repeat: SchedulerRepeat, name: string, payload: unknown): Promise<void> {
     const { jobId: _omit, ...opts } = QueueGateway.jobOptions(queue);
     await this.queue(queue).upsertJobScheduler(
       schedulerId,
@@ -108,7 +155,36 @@ export class QueueGateway {
   }
 
   async removeScheduler(queue: QueueName, schedulerId: string): Promise<boolean> {
+    // Forgotten first: a restore check running in between must not put it back.
+    await this.redis.hdel(this.keptKey(), `${queue}/${schedulerId}`);
     return this.queue(queue).removeJobScheduler(schedulerId);
+  }
+
+  /** The kept schedulers that are not in their queue (removed by hand, lost with a Redis restore), as "<queue>/<id>". */
+  async missingSchedulers(): Promise<string[]> {
+    return (await this.missingKept()).map((k) => `${k.queue}/${k.id}`);
+  }
+
+  /** Puts every missing kept scheduler back from its stored definition; returns what it restored ("<queue>/<id>"). */
+  async restoreSchedulers(): Promise<string[]> {
+    const missing = await this.missingKept();
+    for (const k of missing) await this.upsertJobScheduler(k.queue, k.id, k.repeat, k.name, k.payload);
+    return missing.map((k) => `${k.queue}/${k.id}`);
+  }
+
+  private async missingKept(): Promise<KeptScheduler[]> {
+    const stored = await this.redis.hgetall(this.keptKey());
+    const out: KeptScheduler[] = [];
+    for (const json of Object.values(stored)) {
+      const k = JSON.parse(json) as KeptScheduler;
+      if (!QUEUE_NAMES.includes(k.queue)) continue;
+      if (!(await this.queue(k.queue).getJobScheduler(k.id))) out.push(k);
+    }
+    return out;
+  }
+
+  private keptKey(): string {
+    return `${this.config.QUEUE_PREFIX}:kept-schedulers`;
   }
 
   async schedulers(queue: QueueName): Promise<Array<{ id: string; next?: number; name: string }>> {

@@ -2,6 +2,7 @@ import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import type { ConnectionOptions } from 'bullmq';
+import type { RedisOptions } from 'ioredis';
 import type { AppConfig } from '../src/config/config.schema';
 import { producerRedisOptions } from '../src/infra/redis-options';
 import { JobRegistry } from './job-registry';
@@ -17,13 +18,13 @@ import { WorkerHost } from './worker.host';
 @Global()
 @Module({})
 export class QueueModule {
-  static forRoot(config: AppConfig, redisUrl: string, runWorkers: boolean): DynamicModule {
+  static forRoot(config: AppConfig, redis: RedisOptions, runWorkers: boolean): DynamicModule {
     const workerProviders = runWorkers ? [JobRegistry, WorkerHost, MaintenanceProcessor] : [];
     return {
       module: QueueModule,
       imports: [
         DiscoveryModule,
-        BullModule.forRoot({ connection: producerRedisOptions(redisUrl) as ConnectionOptions, prefix: config.QUEUE_PREFIX }),
+        BullModule.forRoot({ connection: producerRedisOptions(redis) as ConnectionOptions, prefix: config.QUEUE_PREFIX }),
         BullModule.registerQueue(...QUEUE_NAMES.map((name) => ({ name }))),
         BullModule.registerFlowProducer({ name: FLOW_PRODUCER }),
       ],

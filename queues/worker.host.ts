@@ -1,16 +1,18 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { ConnectionOptions, Job, UnrecoverableError, Worker, WorkerOptions } from 'bullmq';
+import type { RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import { AuditService } from '../src/audit/audit.service';
 import { classifyError, errorCode } from '../src/common/errors';
 import type { AppConfig } from '../src/config/config.schema';
-import { CONFIG, REDIS_URL } from '../src/config/tokens';
+import { CONFIG, REDIS_CONNECTION } from '../src/config/tokens';
 import { workerRedisOptions } from '../src/infra/redis-options';
 import { rootLogger } from '../src/logging/logger';
 import { maskCpr } from '../src/logging/redact';
 import { jobDuration, jobFailures } from '../src/metrics/metrics';
 import type { JobContext } from './job-context';
 import { JobRegistry } from './job-registry';
+import { QueueGateway } from './queue.gateway';
 import { isJobName, JobName } from './job-types';
 import { backoffDelay, POLICIES } from './policies';
 import { QUEUE_NAMES, QueueName } from './queue-names';
@@ -22,10 +24,10 @@ import { QUEUE_NAMES, QueueName } from './queue-names';
  * limit") while it still had attempts left. A job that keeps killing its worker still ends in the
  * dead letters, after as many stalls as it had attempts.
  */
-export function workerOptions(queue: QueueName, config: AppConfig, redisUrl: string): WorkerOptions {
+export function workerOptions(queue: QueueName, config: AppConfig, redis: RedisOptions): WorkerOptions {
   const policy = POLICIES[queue];
   return {
-    connection: workerRedisOptions(redisUrl) as ConnectionOptions,
+    connection: workerRedisOptions(redis) as ConnectionOptions,
     prefix: config.QUEUE_PREFIX,
     concurrency: policy.concurrency,
     lockDuration: config.QUEUE_LOCK_MS,
@@ -45,20 +47,41 @@ export function workerOptions(queue: QueueName, config: AppConfig, redisUrl: str
 export class WorkerHost implements OnApplicationBootstrap {
   private readonly workers: Worker[] = [];
   private readonly log: Logger = rootLogger().child({ component: 'worker' });
+  private schedulerCheck?: NodeJS.Timeout;
+  private checking?: Promise<void>;
 
   constructor(
     private readonly registry: JobRegistry,
     @Inject(CONFIG) private readonly config: AppConfig,
-    @Inject(REDIS_URL) private readonly redisUrl: string,
+    @Inject(REDIS_CONNECTION) private readonly redis: RedisOptions,
     @Inject(AuditService) private readonly audit: AuditService,
+    private readonly gateway: QueueGateway,
   ) {}
 
   onApplicationBootstrap(): void {
     for (const queue of QUEUE_NAMES) this.workers.push(this.startWorker(queue));
+    // The inbox reader, the locked-note watch, the receipt watchdog and the daily agenda plan run only
+    // while their schedulers exist; one removed by hand (or lost with Redis data) comes back here.
+    this.schedulerCheck = setInterval(() => void this.checkSchedulers(), this.config.SCHEDULER_CHECK_MS);
+    this.schedulerCheck.unref();
+  }
+
+  /** Re-creates missing kept schedulers; one check at a time, failures (Redis down) wait for the next. */
+  checkSchedulers(): Promise<void> {
+    this.checking ??= this.gateway
+      .restoreSchedulers()
+      .then((restored) => {
+        if (restored.length) this.log.warn({ restored }, 'missing job schedulers re-created');
+      })
+      .catch((err) => this.log.warn({ code: errorCode(err) }, 'job scheduler check failed; trying again at the next check'))
+      .finally(() => {
+        this.checking = undefined;
+      });
+    return this.checking;
   }
 
   private startWorker(queue: QueueName): Worker {
-    const worker = new Worker(queue, (job) => this.dispatch(queue, job), workerOptions(queue, this.config, this.redisUrl));
+    const worker = new Worker(queue, (job) => this.dispatch(queue, job), workerOptions(queue, this.config, this.redis));
     worker.on('error', (err) => this.log.warn({ queue, code: errorCode(err) }, 'worker connection error'));
     worker.on('failed', (job, err) => {
       if (!job) return;
@@ -104,6 +127,8 @@ export class WorkerHost implements OnApplicationBootstrap {
 
   /** Waits for active jobs up to the grace period; after that, jobs are left to be picked up again as stalled. */
   async close(graceMs: number): Promise<void> {
+    clearInterval(this.schedulerCheck);
+    await this.checking;
     // pause() stops taking jobs and waits for the running ones. Not close(): BullMQ memoises the first
     // close, so a later close(true) would keep waiting for the jobs instead of giving up on them.
     const drained = Promise.all(this.workers.map((w) => w.pause()));

@@ -35,4 +35,14 @@ export async function runCli(argv: string[]): Promise<void> {
   }
 }
 
-if (require.main === module) void runCli(process.argv);
+/** One-shot commands whose clients may keep reconnecting to a Redis that went away after they answered. */
+const ONE_SHOT = ['demo'];
+
+if (require.main === module) {
+  void runCli(process.argv).then(() => {
+    // The command has answered and set its exit code; a leftover handle (a client still reconnecting
+    // to a Redis that is gone) gets a moment, then the process ends instead of hanging. unref: a clean
+    // run exits at once, without waiting for this timer.
+    if (ONE_SHOT.includes(process.argv[2])) setTimeout(() => process.exit(), 1000).unref();
+  });
+}

@@ -1,30 +1,35 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import path from 'node:path';
-import Redis from 'ioredis';
+import Redis, { RedisOptions } from 'ioredis';
 import { AuditService } from './audit/audit.service';
 import { CLOCK, Clock } from './common/clock';
 import type { AppConfig } from './config/config.schema';
 import { loadDistricts } from './config/districts';
-import { CONFIG, DISTRICTS, REDIS, REDIS_URL } from './config/tokens';
-import { redisOptionsFromUrl } from './infra/redis-options';
+import { CONFIG, DISTRICTS, REDIS, REDIS_CONNECTION } from './config/tokens';
+import { redisErrorListener } from './infra/redis-error-log';
 import { Ledger } from './ledger/ledger';
 
 /** Config, the districts' meeting series, the shared Redis client, ledger and audit: what every other module builds on. */
 @Global()
 @Module({})
 export class CoreModule {
-  static forRoot(config: AppConfig, redisUrl: string, clock: Clock): DynamicModule {
+  static forRoot(config: AppConfig, redis: RedisOptions, clock: Clock): DynamicModule {
     return {
       module: CoreModule,
       providers: [
         { provide: CONFIG, useValue: config },
         { provide: CLOCK, useValue: clock },
-        { provide: REDIS_URL, useValue: redisUrl },
+        { provide: REDIS_CONNECTION, useValue: redis },
         // A broken districts file stops the boot with one line naming the field (ConfigError).
         { provide: DISTRICTS, useFactory: () => loadDistricts(config) },
         {
           provide: REDIS,
-          useFactory: () => new Redis({ ...redisOptionsFromUrl(redisUrl), maxRetriesPerRequest: 3, lazyConnect: false }),
+          useFactory: () => {
+            const client = new Redis({ ...redis, maxRetriesPerRequest: 3, lazyConnect: false });
+            // Outages and failovers surface as failed commands (jobs retry); the listener logs one warning per 30 s instead of a stack per reconnect.
+            client.on('error', redisErrorListener('core'));
+            return client;
+          },
         },
         { provide: Ledger, inject: [REDIS], useFactory: (r: Redis) => new Ledger(r, config.QUEUE_PREFIX) },
         {
@@ -34,7 +39,7 @@ export class CoreModule {
         },
         { provide: 'REDIS_CLOSER', inject: [REDIS], useFactory: (r: Redis) => ({ onApplicationShutdown: () => r.quit().catch(() => r.disconnect()) }) },
       ],
-      exports: [CLOCK, CONFIG, REDIS_URL, REDIS, DISTRICTS, Ledger, AuditService],
+      exports: [CLOCK, CONFIG, REDIS_CONNECTION, REDIS, DISTRICTS, Ledger, AuditService],
     };
   }
 }

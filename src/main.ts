@@ -7,6 +7,7 @@ import { authFailureLimit, CREDENTIAL_ROUTES, trustProxySetting } from './admin/
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import type { AddressInfo } from 'node:net';
 import type { DestinationStream } from 'pino';
+import type { RedisOptions } from 'ioredis';
 import { WorkerHost } from '../queues/worker.host';
 import { AppModule, Role } from './app.module';
 import type { AppConfig } from './config/config.schema';
@@ -19,7 +20,10 @@ import { createLogger, rootLogger, setRootLogger } from './logging/logger';
 export interface RunningService {
   app: INestApplicationContext;
   config: AppConfig;
-  redisUrl: string;
+  /** The ioredis options the service's clients start from (one address or the sentinels). */
+  redisOptions: RedisOptions;
+  /** Redis's URL when it has one address (REDIS_URL or the embedded server); unset with REDIS_SENTINELS. */
+  redisUrl?: string;
   clock: Clock;
   /** Base URL of the api role's HTTP server, if it listens. */
   baseUrl?: string;
@@ -49,7 +53,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
   const sandboxes = opts.sandboxes === false ? undefined : await startSandboxes(config, clock);
   if (sandboxes) config = sandboxes.config;
 
-  const module = AppModule.forRole(opts.role, config, redis.url, clock);
+  const module = AppModule.forRole(opts.role, config, redis.options, clock);
   const api = opts.role !== 'worker' && opts.listen !== false;
   const app: INestApplicationContext = api
     ? await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true, bodyParser: false, abortOnError: false })
@@ -70,7 +74,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
   } else {
     await app.init();
   }
-  rootLogger().info({ role: opts.role, baseUrl, sandbox: config.sandbox }, 'tsm-bridge started');
+  rootLogger().info({ role: opts.role, baseUrl, redis: redis.label, sandbox: config.sandbox }, 'tsm-bridge started');
 
   let stopped = false;
   const stop = async () => {
@@ -82,7 +86,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
     await sandboxes?.stop();
     await redis.embedded?.stop();
   };
-  return { app, config, clock, redisUrl: redis.url, baseUrl, stop };
+  return { app, config, clock, redisOptions: redis.options, redisUrl: redis.url, baseUrl, stop };
 }
 
 /** Runs until SIGTERM/SIGINT, then drains within SHUTDOWN_GRACE_MS and exits. */

@@ -46,7 +46,37 @@ export interface NexusClientOptions {
   /** Longest id list per `patients?ids=` call; longer URLs fail at Nexus. */
   maxIdsPerCall?: number;
   now?: () => number;
+  /**
+   * Wait before the home document is fetched again after it handed out a link that failed the
+   * origin guard or was missing: doubles from baseMs per bad home up to maxMs.
+   */
+  homeRetry?: { baseMs: number; maxMs: number };
 }
+
+/** What readiness shows of a Nexus client's cached home document. */
+export interface NexusHomeState {
+  state: 'ok' | 'stale';
+  /** Bad home documents in a row (link off-origin or missing). */
+  failures: number;
+  code?: string;
+  /** When the home document is fetched again (ISO). */
+  retryAt?: string;
+}
+
+/** Every live client's home state, so /health/ready can report a bad cached home document. */
+const homeStates = new Set<() => NexusHomeState>();
+
+/** The worst home state of the live clients: a stale one if any. */
+export function nexusHomeState(): NexusHomeState | undefined {
+  let out: NexusHomeState | undefined;
+  for (const f of homeStates) {
+    const s = f();
+    if (!out || s.state === 'stale') out = s;
+  }
+  return out;
+}
+
+const HOME_ERRORS = new Set(['NEXUS_LINK_ORIGIN', 'NEXUS_BAD_RESPONSE']);
 
 export function nexusClientOptions(config: AppConfig): NexusClientOptions {
   const c = config;
@@ -96,6 +126,13 @@ export class NexusClient implements NexusPort {
   private readonly now: () => number;
   private readonly maxIds: number;
   private home?: Promise<Wire>;
+  /** Set when the cached home handed out a bad link; the next call after retryAt fetches it again. */
+  private homeBad?: { code: string; retryAt: number };
+  private homeFailures = 0;
+  private readonly homeState = (): NexusHomeState =>
+    this.homeBad
+      ? { state: 'stale', failures: this.homeFailures, code: this.homeBad.code, retryAt: new Date(this.homeBad.retryAt).toISOString() }
+      : { state: 'ok', failures: 0 };
   /** Self links learned while navigating, so later calls by id need no extra hops. */
   private readonly formHrefs = new Map<number, string>();
   private readonly patientHrefs = new Map<number, string>();
@@ -113,6 +150,7 @@ export class NexusClient implements NexusPort {
     });
     this.links = opts.connection ? new NexusLinkResolver(opts.connection.baseUrl) : undefined;
     this.tokens = new TokenCache(() => requestClientCredentialsToken(this.http, this.connection()), this.now);
+    if (opts.connection) homeStates.add(this.homeState);
   }
 
   static fromConfig(config: AppConfig): NexusClient {
@@ -124,6 +162,7 @@ export class NexusClient implements NexusPort {
   }
 
   shutdown(): void {
+    homeStates.delete(this.homeState);
     this.http.shutdown();
   }
 
@@ -477,14 +516,50 @@ export class NexusClient implements NexusPort {
     return this.links as NexusLinkResolver;
   }
 
-  private homeLink(rel: string): Promise<string> {
-    this.home ??= this.get(this.resolver().homeUrl)
-      .then((b) => asRecord(b, 'home resource'))
-      .catch((err) => {
-        this.home = undefined;
-        throw err;
-      });
-    return this.home.then((h) => requireLink(h, rel, 'home resource'));
+  /**
+   * A link of the home document, which is cached: one answer with a forged (off-origin) or missing
+   * link must not fail every later call until restart, so such a link marks the cached home stale and
+   * the first call after a backoff fetches it again. Calls within the backoff fail fast with the same
+   * error instead of hammering Nexus.
+   */
+  private async homeLink(rel: string): Promise<string> {
+    if (this.home && this.homeBad && this.now() >= this.homeBad.retryAt) this.home = undefined;
+    let fresh = false;
+    if (!this.home) {
+      fresh = true;
+      this.home = this.get(this.resolver().homeUrl)
+        .then((b) => asRecord(b, 'home resource'))
+        .catch((err) => {
+          this.home = undefined;
+          throw err;
+        });
+    }
+    const home = await this.home;
+    try {
+      const href = requireLink(home, rel, 'home resource');
+      this.resolver().resolve(href); // the origin guard, here, so a forged link is blamed on the home document
+      if (fresh || !this.homeBad) this.homeOk();
+      return href;
+    } catch (err) {
+      const code = errorCode(err);
+      if (HOME_ERRORS.has(code)) this.homeFailed(code, fresh);
+      throw err;
+    }
+  }
+
+  private homeOk(): void {
+    this.homeBad = undefined;
+    this.homeFailures = 0;
+  }
+
+  private homeFailed(code: string, fresh: boolean): void {
+    // One bad home document counts once, however many calls read a bad link from it.
+    if (!fresh && this.homeBad) return;
+    this.homeFailures++;
+    const { baseMs, maxMs } = this.opts.homeRetry ?? { baseMs: 1000, maxMs: 60_000 };
+    const wait = Math.min(maxMs, baseMs * 2 ** Math.min(this.homeFailures - 1, 20));
+    this.homeBad = { code, retryAt: this.now() + wait };
+    rootLogger().warn({ system: NEXUS_SYSTEM, code, failures: this.homeFailures, retryInMs: wait }, 'nexus home document handed out a bad link; it is fetched again after the wait');
   }
 
   private async get(href: string): Promise<unknown> {

@@ -1,7 +1,7 @@
 import { ConnectionOptions, Queue, Worker } from 'bullmq';
 import { QueueGateway } from '../../queues/queue.gateway';
 import { POLICIES } from '../../queues/policies';
-import { producerRedisOptions, workerRedisOptions } from '../../src/infra/redis-options';
+import { producerRedisOptions, redisOptionsFromUrl, workerRedisOptions } from '../../src/infra/redis-options';
 
 /**
  * The raw BullMQ baseline for the queue-overhead measurement: a plain Queue and one plain Worker
@@ -14,7 +14,7 @@ export class RawBullmq {
   readonly queue: Queue;
 
   constructor(private readonly redisUrl: string, private readonly prefix: string, readonly name = 'maintenance') {
-    this.queue = new Queue(name, { connection: producerRedisOptions(redisUrl) as ConnectionOptions, prefix });
+    this.queue = new Queue(name, { connection: producerRedisOptions(redisOptionsFromUrl(redisUrl)) as ConnectionOptions, prefix });
   }
 
   async add(n: number): Promise<void> {
@@ -24,7 +24,7 @@ export class RawBullmq {
 
   worker(lockMs: number): Worker {
     return new Worker(this.name, async () => undefined, {
-      connection: workerRedisOptions(this.redisUrl) as ConnectionOptions,
+      connection: workerRedisOptions(redisOptionsFromUrl(this.redisUrl)) as ConnectionOptions,
       prefix: this.prefix,
       concurrency: POLICIES.maintenance.concurrency,
       lockDuration: lockMs,

@@ -31,7 +31,10 @@ export class MaintenanceProcessor implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     if (this.config.PERSONAL_DATA_SCRUB_MS > 0) {
-      await this.queues.upsertScheduler(SCRUB_AOF_SCHEDULER_ID, { everyMs: this.config.PERSONAL_DATA_SCRUB_MS }, 'maintenance.scrub-aof', {});
+      await this.queues.upsertScheduler(SCRUB_AOF_SCHEDULER_ID, { everyMs: this.config.PERSONAL_DATA_SCRUB_MS }, 'maintenance.scrub-aof', {}, { keep: true });
+    } else {
+      // Turned off: also forgotten as a kept scheduler, so the worker's check does not put it back.
+      await this.queues.removeScheduler('maintenance', SCRUB_AOF_SCHEDULER_ID);
     }
   }
 

@@ -5,7 +5,7 @@ import { QUEUE_NAMES, QueueName } from '../../queues/queue-names';
 /** Admin REST input checks: unknown queues are 404, malformed values 400 naming the parameter. */
 export function queueParam(name: string): QueueName {
   if (!(QUEUE_NAMES as readonly string[]).includes(name)) {
-    throw new NotFoundException(`unknown queue ${JSON.stringify(name.slice(0, 40))}; queues: ${QUEUE_NAMES.join(', ')}`);
+    throw new NotFoundException(`unknown queue; queues: ${QUEUE_NAMES.join(', ')}`);
   }
   return name as QueueName;
 }

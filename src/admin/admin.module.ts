@@ -1,5 +1,7 @@
 import { Inject, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
+import { SafeErrorFilter } from '../common/safe-error.filter';
 import { createQueueDashboard } from '../../queues/dashboard';
 import { QueueGateway } from '../../queues/queue.gateway';
 import { AuditService } from '../audit/audit.service';
@@ -25,6 +27,8 @@ const DASHBOARD_PATH = '/admin/queues';
     { provide: AdminCredentials, inject: [CONFIG], useFactory: (config: AppConfig) => AdminCredentials.fromConfig(config) },
     AdminAuthGuard,
     RedisHealth,
+    // Every api error answer, any route (body parsing and unknown paths fail before any controller).
+    { provide: APP_FILTER, useClass: SafeErrorFilter },
   ],
   // Other api modules with admin routes (children status) reuse the same Basic auth guard.
   exports: [AdminCredentials, AdminAuthGuard],

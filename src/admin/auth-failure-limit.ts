@@ -29,9 +29,4 @@ export function authFailureLimit(config: Pick<AppConfig, 'AUTH_FAILURE_LIMIT' | 
   });
 }
 
-/** TRUST_PROXY as express takes it: a hop count, true/false, or addresses/names such as loopback. */
-export function trustProxySetting(value: string | undefined): boolean | number | string {
-  if (value === undefined || value === '' || value === 'false') return false;
-  if (value === 'true') return true;
-  return /^\d+$/.test(value) ? Number(value) : value;
-}
+export { trustProxySetting } from '../config/trust-proxy';

@@ -13,7 +13,30 @@ export const REFUSED_BOARD_ACTIONS: Record<string, string> = {
   'patch /api/queues/:queueName/:jobId/update-data': 'editing job data is disabled: jobs carry validated ids only',
   'put /api/queues/:queueName/empty': 'emptying a queue is disabled: it drops work without a trace',
   'put /api/queues/:queueName/obliterate': 'obliterating a queue is disabled: it drops work and dead letters',
+  // The service's schedulers drive the inbox reader, the locked-note watch, the receipt watchdog and
+  // the agenda plan: removing or editing one here would stop that work silently until a restart.
+  'put /api/queues/:queueName/job-schedulers/:schedulerId/remove': 'removing a job scheduler is disabled: the service owns its schedules',
+  'patch /api/queues/:queueName/job-schedulers/:schedulerId': 'editing a job scheduler is disabled: the service owns its schedules',
 };
+
+/**
+ * Refusals that depend on what is asked: cleaning the failed set deletes dead letters (a GP's
+ * rejection among them) in bulk, with no record of which; dead letters are removed one at a time
+ * (audited with the job id) or purged by age through the admin REST API.
+ */
+const REFUSED_CLEAN_STATUSES: Record<string, string> = {
+  failed: 'cleaning all failed jobs is disabled: they are dead letters; remove them one at a time or purge by age (POST /admin/dead-letters/purge)',
+};
+
+/** Why the board request is refused, or undefined when it is allowed. */
+export function boardRefusal(method: string, route: string, params: Record<string, unknown>): string | undefined {
+  const key = `${method.toLowerCase()} ${route}`;
+  if (REFUSED_BOARD_ACTIONS[key]) return REFUSED_BOARD_ACTIONS[key];
+  if (key === 'put /api/queues/:queueName/clean/:queueStatus' && typeof params.queueStatus === 'string') {
+    return REFUSED_CLEAN_STATUSES[params.queueStatus];
+  }
+  return undefined;
+}
 
 /** Audit names of the board's mutating routes; an unlisted one is still audited, under its route. */
 const BOARD_ACTIONS: Record<string, string> = {
@@ -69,7 +92,7 @@ export function boardHooks(audit: AuditService, credentials: AdminCredentials): 
     });
   return {
     before: async (ctx) => {
-      const refused = REFUSED_BOARD_ACTIONS[`${ctx.method} ${ctx.route}`];
+      const refused = boardRefusal(ctx.method, ctx.route, ctx.request.params);
       if (!refused) return;
       await record(ctx, 'failed', `refused: ${refused}`);
       return { allow: false, status: 403, message: refused };

@@ -30,8 +30,9 @@ export class DeadLettersController {
     let ms: number;
     try {
       ms = parseAge(olderThan);
-    } catch (err) {
-      throw new BadRequestException(`olderThan: ${(err as Error).message}`);
+    } catch {
+      // parseAge's message quotes the input; an answer never does.
+      throw new BadRequestException('olderThan: an age like 30d, 12h, 15m or 45s');
     }
     return { purged: await this.queues.purgeDeadLetters(ms, actor), olderThanMs: ms };
   }
@@ -40,7 +41,7 @@ export class DeadLettersController {
   async show(@Param('queue') queue: string, @Param('jobId') jobId: string): Promise<DeadLetter> {
     const id = deadLetterId(queue, jobId);
     const row = await this.queues.deadLetter(id);
-    if (!row) throw new NotFoundException(`no dead letter ${id}`);
+    if (!row) throw new NotFoundException('no dead letter with this id');
     return row;
   }
 
@@ -48,14 +49,14 @@ export class DeadLettersController {
   @HttpCode(200)
   async retry(@Param('queue') queue: string, @Param('jobId') jobId: string, @AdminUser() actor: string): Promise<{ id: string; retried: true }> {
     const id = deadLetterId(queue, jobId);
-    if (!(await this.queues.retryDeadLetter(id, actor))) throw new NotFoundException(`no dead letter ${id}`);
+    if (!(await this.queues.retryDeadLetter(id, actor))) throw new NotFoundException('no dead letter with this id');
     return { id, retried: true };
   }
 
   @Delete(':queue/:jobId')
   async remove(@Param('queue') queue: string, @Param('jobId') jobId: string, @AdminUser() actor: string): Promise<{ id: string; removed: true }> {
     const id = deadLetterId(queue, jobId);
-    if (!(await this.queues.removeDeadLetter(id, actor))) throw new NotFoundException(`no dead letter ${id}`);
+    if (!(await this.queues.removeDeadLetter(id, actor))) throw new NotFoundException('no dead letter with this id');
     return { id, removed: true };
   }
 }

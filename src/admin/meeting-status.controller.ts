@@ -20,7 +20,7 @@ export class MeetingStatusController {
   async meeting(@Param('district') district: string, @Param('date') date: string): Promise<MeetingStatus> {
     if (!isoDate.safeParse(date).success) throw new BadRequestException('date: a day as YYYY-MM-DD');
     if (!findDistrict(this.districts, district)) {
-      throw new NotFoundException(`unknown district ${JSON.stringify(district.slice(0, 40))}; districts: ${this.districts.map((d) => d.id).join(', ')}`);
+      throw new NotFoundException(`unknown district; districts: ${this.districts.map((d) => d.id).join(', ')}`);
     }
     return this.status.meeting(district, date);
   }

@@ -1,8 +1,7 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import Redis from 'ioredis';
-import { REDIS_URL } from '../config/tokens';
-import { redisOptionsFromUrl } from '../infra/redis-options';
+import Redis, { RedisOptions } from 'ioredis';
+import { REDIS_CONNECTION } from '../config/tokens';
 
 const PING_TIMEOUT_MS = 1000;
 
@@ -14,9 +13,9 @@ const PING_TIMEOUT_MS = 1000;
 export class RedisHealth implements OnApplicationShutdown {
   private readonly client: Redis;
 
-  constructor(@Inject(REDIS_URL) redisUrl: string, private readonly indicators: HealthIndicatorService) {
+  constructor(@Inject(REDIS_CONNECTION) redis: RedisOptions, private readonly indicators: HealthIndicatorService) {
     this.client = new Redis({
-      ...redisOptionsFromUrl(redisUrl),
+      ...redis,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       connectTimeout: PING_TIMEOUT_MS,

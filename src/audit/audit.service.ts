@@ -39,9 +39,18 @@ return 1`;
  * Append-only audit trail: a Redis stream (queryable by admins) plus daily JSON-lines files for the
  * municipality's log platform. Per-note and per-request indexes make "what happened to note X" cheap.
  */
-/** A reason is free text (often an error message): CPR-masked like every log line. */
+/**
+ * A reason is free text (often an error message): CPR-masked like every log line. External ids are
+ * masked too: an id can be a file name someone else chose ("0703381412 Anna.xml"); callers pass text
+ * from outside through redactFreeText, which also removes names.
+ */
 function toRecord(input: Omit<AuditRecord, 'at'> & { at?: string }): AuditRecord {
-  return { ...input, ...(input.reason !== undefined ? { reason: maskCpr(input.reason) } : {}), at: input.at ?? new Date().toISOString() };
+  return {
+    ...input,
+    ...(input.reason !== undefined ? { reason: maskCpr(input.reason) } : {}),
+    ...(input.externalIds ? { externalIds: Object.fromEntries(Object.entries(input.externalIds).map(([k, v]) => [k, maskCpr(String(v))])) } : {}),
+    at: input.at ?? new Date().toISOString(),
+  };
 }
 
 export class AuditService {

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { parseSentinels } from './redis-sentinels';
 import { sensitive } from './sensitive';
+import { trustProxyProblem } from './trust-proxy';
 
 /**
  * One config, read from environment variables only. Each key is the variable's name so an error
@@ -42,7 +44,25 @@ export const envSchema = z.object({
   TSM_NOW: z.iso.datetime({ offset: true }).optional(),
 
   REDIS_URL: sensitive(z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL').optional()),
+  /** Sentinels that know the current Redis primary, "host:port,host:port"; replaces REDIS_URL (failover without a proxy). */
+  REDIS_SENTINELS: z.string().optional().transform((s, ctx) => {
+    if (s === undefined) return undefined;
+    try {
+      return parseSentinels(s);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  }),
+  /** The master name the sentinels monitor (their `sentinel monitor <name> …`). */
+  REDIS_SENTINEL_NAME: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash or underscore').optional(),
+  /** The sentinels' own password (`requirepass` in sentinel.conf), when they have one. */
+  REDIS_SENTINEL_PASSWORD: sensitive(z.string().optional()),
+  /** Password of the Redis data nodes behind the sentinels (compose: also builds REDIS_URL); a password in REDIS_URL wins. */
+  REDIS_PASSWORD: sensitive(z.string().optional()),
   QUEUE_LOCK_MS: int(1000, 30000),
+  /** How often a worker checks that the service's own job schedulers exist and re-creates missing ones. */
+  SCHEDULER_CHECK_MS: int(1000, 60000),
   /** Deleted personal data (letter bodies) is rewritten out of the AOF on disk within this bound
    *  (a check this often, at most one BGREWRITEAOF per period); 0 turns the scrub off. */
   PERSONAL_DATA_SCRUB_MS: int(0, 900000),
@@ -54,8 +74,14 @@ export const envSchema = z.object({
   /** Refused sign-ins (401) per client address within the window before that address is refused (429) until the window ends; 0 = off. */
   AUTH_FAILURE_LIMIT: int(0, 20),
   AUTH_FAILURE_WINDOW_MIN: int(1, 15),
-  /** express "trust proxy": unset = the peer address is the client; behind a reverse proxy e.g. 1 (hops), loopback or its address. */
-  TRUST_PROXY: z.string().optional(),
+  /** express "trust proxy": unset = the peer address is the client; behind a reverse proxy its hop count (1) or addresses/CIDRs; never `true`. */
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .superRefine((v, ctx) => {
+      const problem = v === undefined ? undefined : trustProxyProblem(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
 
   SANDBOX_SEED: z.string().optional(),
   /** Seeds the simulators' fault PRNGs so chaos runs are reproducible. */

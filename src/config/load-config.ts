@@ -26,6 +26,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (c.EDOC_URL && !(c.EDOC_USER && c.EDOC_PASSWORD)) {
     throw new ConfigError('Invalid configuration: EDOC_USER and EDOC_PASSWORD are required when EDOC_URL is set');
   }
+  if (c.REDIS_SENTINELS && c.REDIS_URL) {
+    throw new ConfigError('Invalid configuration: REDIS_URL and REDIS_SENTINELS: set one (REDIS_SENTINELS finds the primary itself)');
+  }
+  if (Boolean(c.REDIS_SENTINELS) !== Boolean(c.REDIS_SENTINEL_NAME)) {
+    throw new ConfigError('Invalid configuration: REDIS_SENTINELS and REDIS_SENTINEL_NAME are set together or not at all');
+  }
+  if (c.REDIS_SENTINEL_PASSWORD && !c.REDIS_SENTINELS) {
+    throw new ConfigError('Invalid configuration: REDIS_SENTINEL_PASSWORD: only used with REDIS_SENTINELS');
+  }
   if (c.NODE_ENV === 'production' && c.TSM_NOW) {
     throw new ConfigError('Invalid configuration: TSM_NOW: not allowed in production (the service runs on the real clock)');
   }

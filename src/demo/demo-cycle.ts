@@ -10,7 +10,9 @@ import { serviceClock } from '../common/clock';
 import { plannedSandboxSeed } from '../infra/sandbox-seed-plan';
 import type { Seed } from '../../schemas/sandbox-seed.schema';
 import { District, findDistrict, loadDistricts } from '../config/districts';
+import { errorCode } from '../common/errors';
 import { loadConfig } from '../config/load-config';
+import { isRedisUnavailable } from '../infra/redis-errors';
 import { meetingDateOf } from '../domain/after-meeting.rules';
 import { RunningService, startService } from '../main';
 import { afterMeetingSettings } from '../workflows/after-meeting.settings';
@@ -51,7 +53,13 @@ export interface DemoOptions {
  * acknowledged. The verdict comes from the simulators' own state, not from our bookkeeping alone.
  */
 export async function runDemo(opts: DemoOptions = {}): Promise<DemoSummary> {
+  // The timeout is real elapsed time (timers), not the demo's meeting clock (TSM_NOW).
   const started = Date.now();
+  const timeoutMs = opts.timeoutMs ?? 45_000;
+  // The run gets the timeout minus a reserve for stopping the service, so the whole demo, stop
+  // included, ends within the timeout even when Redis hangs every call (no command ever answers).
+  const stopReserveMs = Math.min(STOP_RESERVE_MS, Math.floor(timeoutMs / 4));
+  const deadline = started + timeoutMs - stopReserveMs;
   let lastLine = '';
   const progress = (line: string) => {
     if (line !== lastLine) opts.progress?.(line);
@@ -59,7 +67,8 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoSummary> {
   };
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tsm-demo-'));
   let svc: RunningService | undefined;
-  try {
+  let starting: Promise<RunningService> | undefined;
+  const run = async (): Promise<DemoSummary> => {
     const config = loadConfig(demoEnv(dataDir, opts));
     const districts = loadDistricts(config);
     const district = opts.districtId ? findDistrict(districts, opts.districtId) : districts[0];
@@ -69,10 +78,10 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoSummary> {
     const { seed } = plannedSandboxSeed(config, clock);
     const meetingDate = opts.meetingDate ?? busiestMeetingDate(seed, district, districts);
 
-    svc = await startService({ role: 'all', config, clock, listen: false, logDestination: pino.destination({ dest: 2, sync: false }) });
+    starting = startService({ role: 'all', config, clock, listen: false, logDestination: pino.destination({ dest: 2, sync: false }) });
+    svc = await starting;
     const control = SandboxControl.fromConfig(svc.config);
     const gateway = svc.app.get(QueueGateway);
-    const deadline = started + (opts.timeoutMs ?? 45_000);
 
     progress(`agenda: collecting and publishing ${district.id} ${meetingDate}`);
     const agenda = await runAgenda(svc, gateway, { districtId: district.id, meetingDate, phase: 'manual' }, deadline);
@@ -100,10 +109,41 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoSummary> {
     const summary = reconcileDemo(observations, settings.labels, settings.organisations(district.id), settings.taskDueDays);
     await opts.beforeStop?.(control, svc);
     return summary;
+  };
+  try {
+    return await beforeDeadline(run(), deadline - started, () => `timed out after ${Math.round(timeoutMs / 1000)} s (${lastLine || 'starting the service'})`);
+  } catch (err) {
+    throw new Error(demoFailure(err, lastLine));
   } finally {
-    await svc?.stop();
+    // A service still starting when the deadline hit is stopped too, once it is up.
+    const stopping = svc ? svc.stop() : starting?.then((s) => s.stop());
+    const stopped = await beforeDeadline(stopping ?? Promise.resolve(), Math.max(started + timeoutMs - Date.now(), 1000), () => 'stop').then(() => true, () => false);
+    if (!stopped) opts.progress?.('the service did not stop in time (Redis unreachable?); leaving it to the process exit');
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** At most this much of the timeout is kept for stopping the service. */
+const STOP_RESERVE_MS = 5000;
+
+/** The work's result, or a rejection with `why()` once `ms` have passed; the timer never outlives the call. */
+function beforeDeadline<T>(work: Promise<T>, ms: number, why: () => string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DemoTimeout(why())), Math.max(ms, 0));
+  });
+  work.catch(() => undefined); // lost after the deadline: its failure is no longer the answer
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+class DemoTimeout extends Error {}
+
+/** One line saying why the demo failed: Redis going away gets said so, not a client's internal error name. */
+export function demoFailure(err: unknown, during: string): string {
+  const where = during ? ` (during: ${during})` : '';
+  if (err instanceof DemoTimeout) return err.message;
+  if (isRedisUnavailable(err)) return `Redis became unreachable (${errorCode(err)})${where}`;
+  return `${err instanceof Error ? err.message : String(err)}${where}`;
 }
 
 /** The embedded default with the clocks turned up: watch every 200 ms, receipts within a second. */

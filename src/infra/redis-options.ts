@@ -1,4 +1,5 @@
 import type { RedisOptions } from 'ioredis';
+import type { AppConfig } from '../config/config.schema';
 
 /** BullMQ takes ioredis options, not URLs: turn REDIS_URL into host/port/credentials. */
 export function redisOptionsFromUrl(url: string): RedisOptions {
@@ -13,17 +14,50 @@ export function redisOptionsFromUrl(url: string): RedisOptions {
   };
 }
 
+type RedisSettings = Pick<AppConfig, 'REDIS_SENTINELS' | 'REDIS_SENTINEL_NAME' | 'REDIS_SENTINEL_PASSWORD' | 'REDIS_PASSWORD'>;
+
+/**
+ * ioredis asks the sentinels for the current primary on every (re)connect and checks the node's role.
+ * The failover detector subscribes to the sentinels' +switch-master and reconnects at once: without it
+ * a fail-fast producer connection stayed on the dead primary after the promotion (failover test).
+ */
+export function sentinelOptions(c: RedisSettings): RedisOptions {
+  if (!c.REDIS_SENTINELS || !c.REDIS_SENTINEL_NAME) throw new Error('sentinelOptions needs REDIS_SENTINELS and REDIS_SENTINEL_NAME');
+  return {
+    sentinels: c.REDIS_SENTINELS.map(({ host, port }) => ({ host, port })),
+    name: c.REDIS_SENTINEL_NAME,
+    sentinelPassword: c.REDIS_SENTINEL_PASSWORD,
+    password: c.REDIS_PASSWORD,
+    failoverDetector: true,
+    // A demoted primary that comes back answers writes with READONLY; nothing was executed, so
+    // reconnecting (asking the sentinels again) and resending the command is safe.
+    reconnectOnError: (err) => (err.message.startsWith('READONLY') ? 2 : false),
+  };
+}
+
+/** REDIS_URL's own password wins; REDIS_PASSWORD fills in for a URL without one. */
+export function externalRedisOptions(url: string, c: RedisSettings): RedisOptions {
+  const o = redisOptionsFromUrl(url);
+  return { ...o, password: o.password ?? c.REDIS_PASSWORD };
+}
+
 /** Producers (API requests, schedulers) fail fast when Redis is down instead of queueing in memory. */
-export const producerRedisOptions = (url: string): RedisOptions => ({
-  ...redisOptionsFromUrl(url),
+export const producerRedisOptions = (base: RedisOptions): RedisOptions => ({
+  ...base,
   enableOfflineQueue: false,
   maxRetriesPerRequest: 1,
 });
 
-/** Workers block on Redis and must reconnect forever after a restart (BullMQ requires null here). */
-export const workerRedisOptions = (url: string): RedisOptions => ({
-  ...redisOptionsFromUrl(url),
+/** Workers block on Redis and must reconnect forever after a restart or failover (BullMQ requires null here). */
+export const workerRedisOptions = (base: RedisOptions): RedisOptions => ({
+  ...base,
   maxRetriesPerRequest: null,
   enableOfflineQueue: true,
   retryStrategy: (times) => Math.min(times * 200, 5000),
 });
+
+/** Where the service's Redis is, for logs and errors: never a password. */
+export function describeRedis(base: RedisOptions): string {
+  if (base.sentinels?.length) return `sentinel ${base.name} via ${base.sentinels.map((s) => `${s.host}:${s.port}`).join(',')}`;
+  return `${base.tls ? 'rediss' : 'redis'}://${base.host}:${base.port}/${base.db ?? 0}`;
+}

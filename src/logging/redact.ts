@@ -27,3 +27,16 @@ export function maskSecrets(text: string, secrets: readonly string[]): string {
   }
   return out;
 }
+
+/** A word that may be a name: a capital letter, then lower-case letters (Danish included), hyphen-joined parts. */
+const NAME_LIKE = /(?<![\p{L}\p{N}])\p{Lu}\p{Ll}+(?:-\p{Lu}?\p{Ll}+)*(?![\p{L}\p{N}])/gu;
+
+/**
+ * Text written by someone outside the service (a GP's refusal text, an in-folder file name) before it
+ * goes into an audit record or a log line: CPR numbers masked and every capitalised word replaced by
+ * "[navn]". Names cannot be told from other words, so this removes more than names, by design: the
+ * original text stays where it came from (the receipt file), never in the audit or the logs.
+ */
+export function redactFreeText(text: string): string {
+  return maskCpr(text).replace(NAME_LIKE, '[navn]');
+}

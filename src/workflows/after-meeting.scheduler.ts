@@ -26,7 +26,7 @@ export class WatchScheduler implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     if (!this.registry) return;
     if (this.config.WATCH_INTERVAL_MS > 0) {
-      await this.gateway.upsertScheduler(WATCH_SCHEDULER_ID, { everyMs: this.config.WATCH_INTERVAL_MS }, 'notes.watch', {});
+      await this.gateway.upsertScheduler(WATCH_SCHEDULER_ID, { everyMs: this.config.WATCH_INTERVAL_MS }, 'notes.watch', {}, { keep: true });
     } else {
       await this.gateway.removeScheduler('after-meeting', WATCH_SCHEDULER_ID);
     }

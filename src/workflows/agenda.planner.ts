@@ -47,7 +47,7 @@ export class AgendaPlanner {
   ) {}
 
   async planAll(): Promise<MeetingPlan[]> {
-    await this.queues.upsertScheduler(PLAN_SCHEDULER_ID, { pattern: this.planCron, tz: COPENHAGEN }, 'agenda.plan', {});
+    await this.queues.upsertScheduler(PLAN_SCHEDULER_ID, { pattern: this.planCron, tz: COPENHAGEN }, 'agenda.plan', {}, { keep: true });
     const plans: MeetingPlan[] = [];
     for (const d of this.districts) plans.push(await this.planDistrict(d));
     this.log.info({ plans }, 'agenda collects planned');

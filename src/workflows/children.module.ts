@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
 import type { Redis } from 'ioredis';
 import { NotifyModule } from '../../adapters/notify/notify.module';
 import { NOTIFY_PORT, NotifyPort } from '../../adapters/notify/notify.port';
@@ -8,7 +7,6 @@ import { QueueGateway } from '../../queues/queue.gateway';
 import { AdminModule } from '../admin/admin.module';
 import { AuditService } from '../audit/audit.service';
 import { ChildrenAdminController } from '../children/children-admin.controller';
-import { ChildrenBodyErrorFilter } from '../children/children-body-error.filter';
 import { ChildrenController } from '../children/children.controller';
 import { IntakeApiKey } from '../children/intake-api-key';
 import { IntakeApiKeyGuard } from '../children/intake-api-key.guard';
@@ -85,8 +83,6 @@ export class ChildrenModule {}
   providers: [
     { provide: IntakeApiKey, inject: [CONFIG], useFactory: (c: AppConfig) => IntakeApiKey.fromConfig(c) },
     IntakeApiKeyGuard,
-    // Global by necessity (body parsing happens before routing), but it only reshapes /children answers.
-    { provide: APP_FILTER, useClass: ChildrenBodyErrorFilter },
   ],
 })
 export class ChildrenApiModule {}

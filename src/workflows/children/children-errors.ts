@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { maskCpr } from '../../logging/redact';
 import type { BilingualMessage, RuleViolation } from '../../domain/children-meeting.rules';
 
 export interface FieldIssue {
@@ -25,7 +26,7 @@ export class ChildrenRequestError extends Error {
 
   static validation(error: z.ZodError): ChildrenRequestError {
     return new ChildrenRequestError(400, 'VALIDATION_FAILED', MESSAGES.VALIDATION_FAILED, {
-      issues: error.issues.slice(0, 50).map((i) => ({ path: i.path.map(String).join('.') || '(body)', code: i.code, message: i.message })),
+      issues: error.issues.slice(0, 50).map((i) => ({ path: issuePath(i.path), code: i.code, message: issueMessage(i) })),
     });
   }
 
@@ -41,6 +42,21 @@ export class ChildrenRequestError extends Error {
   static of(code: keyof typeof MESSAGES, status: 400 | 404 | 409 | 422): ChildrenRequestError {
     return new ChildrenRequestError(status, code, MESSAGES[code]);
   }
+}
+
+/**
+ * zod names unknown keys in its message ('Unrecognized key: "0703381412 Anna Prøvesen"'): the keys
+ * are the sender's text, so the answer says how many, never which. Other messages are zod's fixed
+ * texts (CPR-masked as a safety net).
+ */
+function issueMessage(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') return `Unrecognized key(s) (${issue.keys.length}); the form accepts only its documented fields`;
+  return maskCpr(issue.message);
+}
+
+/** Path segments are the schema's own field names and array indexes; anything else is not echoed. */
+function issuePath(path: PropertyKey[]): string {
+  return path.map((p) => (typeof p === 'number' || (typeof p === 'string' && /^[A-Za-z][A-Za-z0-9_]{0,40}$/.test(p)) ? String(p) : '?')).join('.') || '(body)';
 }
 
 const MESSAGES = {

@@ -4,6 +4,7 @@ import { QueueGateway } from '../../../queues/queue.gateway';
 import { AuditService } from '../../audit/audit.service';
 import { PermanentError } from '../../common/errors';
 import { rootLogger } from '../../logging/logger';
+import { redactFreeText } from '../../logging/redact';
 import { medcomLetters, medcomReceipts, medcomReceiptsUnmatched } from '../../metrics/metrics';
 import { LetterRecord, LetterStore } from './medcom-letters.store';
 import { ParsedReceipt, parseInbound, ReceiptLetter } from '../../../adapters/medcom/receipt.parser';
@@ -76,15 +77,15 @@ export class ReceiptInbox {
       const reason = `[${err.code}] ${err.message}`;
       medcomReceipts.inc({ type: 'malformed', outcome: 'failed' });
       await this.transport.settle(item, 'failed', reason);
-      await this.audit.record({ action: 'medcom.inbox', system: 'medcom', outcome: 'failed', reason, externalIds: { file: item.id } });
-      this.log.warn({ file: item.id, code: err.code }, 'unreadable file in the VANS in-folder moved to failed/');
+      await this.audit.record({ action: 'medcom.inbox', system: 'medcom', outcome: 'failed', reason, externalIds: { file: redactFreeText(item.id) } });
+      this.log.warn({ file: redactFreeText(item.id), code: err.code }, 'unreadable file in the VANS in-folder moved to failed/');
       return 'failed';
     }
     if (parsed.kind === 'message') {
       const reason = `incoming ${parsed.messageType} message (envelope ${parsed.envelopeId}) is not handled by tsm-bridge`;
       medcomReceipts.inc({ type: 'message', outcome: 'unmatched' });
       await this.transport.settle(item, 'unmatched', reason);
-      await this.audit.record({ action: 'medcom.inbox', system: 'medcom', outcome: 'skipped', reason, externalIds: { file: item.id } });
+      await this.audit.record({ action: 'medcom.inbox', system: 'medcom', outcome: 'skipped', reason, externalIds: { file: redactFreeText(item.id) } });
       return 'unmatched';
     }
     const { outcome, unmatched } = await this.apply(parsed);
@@ -151,7 +152,7 @@ export class ReceiptInbox {
       externalIds: { letterId: rec.letterId, receipt: receipt.receiptId, receiptType: receipt.receiptType, ...(receipt.originalEnvelopeId ? { envelopeId: receipt.originalEnvelopeId } : {}) } };
 
     if (receipt.outcome === 'transient') {
-      await this.audit.record({ ...base, action: 'medcom.receipt', outcome: 'skipped', reason: `transient-error from the receiver; the letter is resent when its receipt timeout expires${refuseText ? `: ${refuseText}` : ''}` });
+      await this.audit.record({ ...base, action: 'medcom.receipt', outcome: 'skipped', reason: `transient-error from the receiver; the letter is resent when its receipt timeout expires${refuseText ? `: ${redactFreeText(refuseText)}` : ''}` });
       return 'applied';
     }
     // The audit line of the receipt that settled the letter is written once per letter (recordOnce);
@@ -180,7 +181,7 @@ export class ReceiptInbox {
     const r = moved === 'moved'
       ? { receiptType: receipt.receiptType, refuseCode: refuseCode!, refuseText }
       : { receiptType: rec.receiptType ?? receipt.receiptType, refuseCode: rec.refuseCode ?? refuseCode!, refuseText: rec.refuseText };
-    await this.audit.recordOnce(auditKey, { ...base, action: 'medcom.receipt', outcome: 'failed', reason: `${r.receiptType} ${r.refuseCode}${r.refuseText ? `: ${r.refuseText}` : ''}` });
+    await this.audit.recordOnce(auditKey, { ...base, action: 'medcom.receipt', outcome: 'failed', reason: `${r.receiptType} ${r.refuseCode}${r.refuseText ? `: ${redactFreeText(r.refuseText)}` : ''}` });
     // Likewise the dead letter: the job id makes a repeat a no-op.
     await this.queue.enqueue('medcom.letter-rejected', { letterId: rec.letterId, noteId: rec.noteId, receiptType: r.receiptType, refuseCode: r.refuseCode },
       { jobId: `medcom-rejected-${rec.letterId}` });

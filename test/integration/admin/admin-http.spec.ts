@@ -1,8 +1,10 @@
 import request from 'supertest';
-import http from 'node:http';
+import http, { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { NexusClient } from '../../../adapters/nexus/nexus.client';
 import { ResilientHttp } from '../../../adapters/shared/resilient-http';
 import { QueueGateway } from '../../../queues/queue.gateway';
+import { WorkerHost } from '../../../queues/worker.host';
 import { AuditService } from '../../../src/audit/audit.service';
 import type { RunningService } from '../../../src/main';
 import { eventually, startTestService } from '../../support/test-service';
@@ -18,7 +20,8 @@ describe('admin HTTP (api + worker against a real Redis)', () => {
   const http = () => request(svc.baseUrl!);
 
   beforeAll(async () => {
-    svc = await startTestService('all', {}, { sandboxes: false });
+    // The periodic scheduler check is called by hand below, so its timer never fires mid-test.
+    svc = await startTestService('all', { SCHEDULER_CHECK_MS: '3600000' }, { sandboxes: false });
     gw = svc.app.get(QueueGateway);
     audit = svc.app.get(AuditService);
   });
@@ -159,6 +162,33 @@ describe('admin HTTP (api + worker against a real Redis)', () => {
     }
   });
 
+  it('shows a Nexus home document with a forged link in readiness, staying ready', async () => {
+    const nexus = createServer((req, res) => {
+      res.setHeader('Content-Type', 'application/json');
+      if (req.method === 'POST') return res.end(JSON.stringify({ access_token: 't', expires_in: 300 }));
+      res.end(JSON.stringify({ _links: { organizations: { href: 'https://evil.example/organizations' } } }));
+    });
+    await new Promise<void>((r) => nexus.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(nexus.address() as AddressInfo).port}`;
+    const client = new NexusClient({
+      connection: { baseUrl: `${url}/api/`, tokenUrl: `${url}/token`, clientId: 'tsm', clientSecret: 'secret' },
+      names: { citizenList: 'l', citizenView: 'v', timeItemLabel: 't', lockedAction: 'Låst', formDataPath: 'formData/{id}' },
+      timeoutMs: 2000,
+      concurrency: 1,
+    });
+    try {
+      await expect(client.findOrganisation('Visitator')).rejects.toMatchObject({ code: 'NEXUS_LINK_ORIGIN' });
+      const ready = await http().get('/health/ready');
+      expect(ready.status).toBe(200);
+      expect(ready.body.status).toBe('degraded');
+      expect(ready.body.error['nexus-home']).toMatchObject({ status: 'down', state: 'stale', code: 'NEXUS_LINK_ORIGIN', failures: 1 });
+    } finally {
+      client.shutdown();
+      await new Promise((r) => nexus.close(r));
+    }
+    expect((await http().get('/health/ready')).body.details['nexus-home']).toBeUndefined();
+  });
+
   it('lists, shows and retries a dead letter over REST, audited with the admin as actor', async () => {
     await gw.enqueue('maintenance.noop', { permanent: true, n: 41 }, { jobId: 'rest-dlq' });
     await eventually(async () => (await gw.jobState('maintenance', 'rest-dlq')) === 'failed');
@@ -208,13 +238,13 @@ describe('admin HTTP (api + worker against a real Redis)', () => {
 
   it('answers bad input with clear 400/404 JSON', async () => {
     const cases: Array<[string, string, number, RegExp]> = [
-      ['get', '/admin/dead-letters/nosuchqueue/1', 404, /unknown queue "nosuchqueue"/],
-      ['get', '/admin/dead-letters/maintenance/does-not-exist', 404, /no dead letter maintenance\/does-not-exist/],
+      ['get', '/admin/dead-letters/nosuchqueue/1', 404, /^unknown queue; queues: /],
+      ['get', '/admin/dead-letters/maintenance/does-not-exist', 404, /^no dead letter with this id$/],
       ['post', '/admin/dead-letters/maintenance/does-not-exist/retry', 404, /no dead letter/],
       ['get', '/admin/dead-letters/maintenance/a%20b', 400, /jobId/],
       ['get', '/admin/dead-letters?limit=0', 400, /limit/],
       ['post', '/admin/dead-letters/purge', 400, /olderThan: required/],
-      ['post', '/admin/dead-letters/purge?olderThan=soon', 400, /olderThan: expected an age like 30d/],
+      ['post', '/admin/dead-letters/purge?olderThan=soon', 400, /^olderThan: an age like 30d, 12h, 15m or 45s$/],
       ['post', '/admin/queues/nosuchqueue/pause', 404, /unknown queue/],
       ['get', '/admin/audit?noteId=abc', 400, /noteId/],
       ['get', '/admin/audit?day=2024-13-40', 400, /day/],
@@ -249,7 +279,9 @@ describe('admin HTTP (api + worker against a real Redis)', () => {
 
     const add = await http().post('/admin/queues/api/queues/maintenance/add').auth(USER, PASSWORD).send({ name: 'maintenance.noop', data: { cpr: CPR } });
     expect(add.status).toBe(403);
-    expect(await gw.queue('maintenance').count()).toBe(0);
+    // Nothing was added (the queue may hold the AOF scrub's scheduled job, which is not the board's).
+    const queued = await gw.queue('maintenance').getJobs(['waiting', 'delayed', 'prioritized', 'active']);
+    expect(queued.filter((j) => j && j.name !== 'maintenance.scrub-aof')).toEqual([]);
     const obliterate = await http().put('/admin/queues/api/queues/maintenance/obliterate').auth(USER, PASSWORD).send({});
     expect(obliterate.status).toBe(403);
 
@@ -263,6 +295,48 @@ describe('admin HTTP (api + worker against a real Redis)', () => {
       expect.objectContaining({ action: 'admin.board.put-api-queues-queueName-obliterate', outcome: 'failed' }),
     ]));
     expect(JSON.stringify(trail)).not.toContain(CPR);
+  });
+
+  it('refuses removing or editing a job scheduler and cleaning the dead letters in bulk, audited with what was asked', async () => {
+    await eventually(async () => (await gw.schedulers('medcom')).some((s) => s.id === 'medcom-inbox'));
+    const remove = await http().put('/admin/queues/api/queues/medcom/job-schedulers/medcom-inbox/remove').auth(USER, PASSWORD);
+    expect(remove.status).toBe(403);
+    const edit = await http().patch('/admin/queues/api/queues/medcom/job-schedulers/medcom-inbox').auth(USER, PASSWORD).send({ every: 86_400_000 });
+    expect(edit.status).toBe(403);
+    expect((await gw.schedulers('medcom')).map((s) => s.id)).toContain('medcom-inbox');
+
+    await gw.enqueue('maintenance.noop', { permanent: true }, { jobId: 'board-dead-letter' });
+    await eventually(async () => (await gw.jobState('maintenance', 'board-dead-letter')) === 'failed');
+    const clean = await http().put('/admin/queues/api/queues/maintenance/clean/failed').auth(USER, PASSWORD);
+    expect(clean.status).toBe(403);
+    expect(await gw.jobState('maintenance', 'board-dead-letter')).toBe('failed');
+    // Other states stay cleanable: completed jobs are no dead letters.
+    expect((await http().put('/admin/queues/api/queues/maintenance/clean/completed').auth(USER, PASSWORD)).status).toBeLessThan(300);
+
+    const trail = (await audit.query({})).filter((r) => r.action.startsWith('admin.board.'));
+    expect(trail).toEqual(expect.arrayContaining([
+      expect.objectContaining({ action: 'admin.board.remove-scheduler', outcome: 'failed', actor: USER, externalIds: { queue: 'medcom', scheduler: 'medcom-inbox' }, reason: expect.stringMatching(/^refused: /) }),
+      expect.objectContaining({ action: 'admin.board.update-scheduler', outcome: 'failed', actor: USER, externalIds: { queue: 'medcom', scheduler: 'medcom-inbox' } }),
+      expect.objectContaining({ action: 'admin.board.clean-all', outcome: 'failed', actor: USER, externalIds: { queue: 'maintenance', status: 'failed' }, reason: expect.stringMatching(/^refused: /) }),
+    ]));
+    await gw.removeDeadLetter('maintenance/board-dead-letter', 'test');
+  });
+
+  it('reports a scheduler removed behind its back in readiness, and the worker check puts it back', async () => {
+    await eventually(async () => (await gw.schedulers('medcom')).some((s) => s.id === 'medcom-receipt-watchdog'));
+    expect((await http().get('/health/ready')).body.details.schedulers).toEqual({ status: 'up' });
+    // As redis-cli, an older dashboard or a restored backup would: not through the gateway.
+    expect(await gw.queue('medcom').removeJobScheduler('medcom-receipt-watchdog')).toBe(true);
+    const ready = await http().get('/health/ready');
+    expect(ready.status).toBe(200);
+    expect(ready.body.status).toBe('degraded');
+    expect(ready.body.error.schedulers).toEqual({ status: 'down', missing: ['medcom/medcom-receipt-watchdog'] });
+
+    await svc.app.get(WorkerHost).checkSchedulers();
+    expect((await gw.schedulers('medcom')).map((s) => s.id)).toContain('medcom-receipt-watchdog');
+    const after = await http().get('/health/ready');
+    expect(after.body.status).toBe('ok');
+    expect(after.body.details.schedulers).toEqual({ status: 'up' });
   });
 
   it('audits a dashboard action that failed inside bull-board', async () => {

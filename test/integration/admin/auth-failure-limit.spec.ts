@@ -34,3 +34,35 @@ describe('refused sign-ins are limited per client address (AUTH_FAILURE_LIMIT)',
     expect((await http().post('/children/requests').set('Authorization', `Bearer ${KEY}`).send({})).status).toBe(429);
   });
 });
+
+/** X-Forwarded-For is client-written text: only the entries the configured proxies wrote may count. */
+describe('a rotating X-Forwarded-For cannot defeat the sign-in limit', () => {
+  let svc: RunningService | undefined;
+  const http = () => request(svc!.baseUrl!);
+  afterEach(async () => {
+    await svc?.stop();
+    svc = undefined;
+  });
+  const guess = (i: number, xff: string) => http().get('/admin/audit').auth('admin', `guess-${i}-password`).set('X-Forwarded-For', xff);
+
+  it('without TRUST_PROXY the peer address counts, whatever the header says', async () => {
+    svc = await startTestService('api', { AUTH_FAILURE_LIMIT: '3' }, { sandboxes: false });
+    for (let i = 0; i < 3; i++) expect((await guess(i, `198.51.100.${i}`)).status).toBe(401);
+    expect((await guess(3, '198.51.100.3')).status).toBe(429);
+  });
+
+  it('behind one proxy (TRUST_PROXY=1) the address the proxy appended counts, not the client\'s forged entries', async () => {
+    svc = await startTestService('api', { AUTH_FAILURE_LIMIT: '3', TRUST_PROXY: '1' }, { sandboxes: false });
+    // The proxy appends the address it saw (203.0.113.7) to whatever the client sent.
+    for (let i = 0; i < 3; i++) expect((await guess(i, `198.51.100.${i}, 203.0.113.7`)).status).toBe(401);
+    expect((await guess(3, '198.51.100.3, 203.0.113.7')).status).toBe(429);
+    // Another real client behind the same proxy still gets in.
+    expect((await http().get('/admin/audit').auth('admin', PASSWORD).set('X-Forwarded-For', '203.0.113.8')).status).toBe(200);
+  });
+
+  it('with the proxy\'s address or CIDR (TRUST_PROXY=127.0.0.0/8) the same holds', async () => {
+    svc = await startTestService('api', { AUTH_FAILURE_LIMIT: '3', TRUST_PROXY: '127.0.0.0/8' }, { sandboxes: false });
+    for (let i = 0; i < 3; i++) expect((await guess(i, `198.51.100.${i}, 203.0.113.7`)).status).toBe(401);
+    expect((await guess(3, '198.51.100.3, 203.0.113.7')).status).toBe(429);
+  });
+});

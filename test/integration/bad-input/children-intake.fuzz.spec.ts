@@ -20,7 +20,7 @@ let redis: Redis;
 
 beforeAll(async () => {
   svc = await startTestService('all', {}, { sandboxes: false });
-  redis = new Redis(svc.redisUrl);
+  redis = new Redis(svc.redisOptions);
 });
 afterAll(async () => {
   await redis.quit();

@@ -18,7 +18,7 @@ const start = '2030-01-07T10:00:00+01:00';
 
 beforeAll(async () => {
   svc = await startTestService('api');
-  redis = new Redis(svc.redisUrl);
+  redis = new Redis(svc.redisOptions);
 });
 afterAll(async () => {
   await redis.quit();
@@ -76,6 +76,30 @@ describe('refusals', () => {
     expect(res.body).toMatchObject({ code: 'MALFORMED_JSON', message: { da: expect.any(String), en: expect.any(String) } });
     expect(res.text).not.toContain('140519'); // the parser's own message would quote the body
     expect(await storedKeys()).toEqual(before);
+  });
+
+  it('malformed JSON on any route and in any letter case → 400 with a fixed text, never the body', async () => {
+    const bad = '{"a":tru 0703381412 Anna Prøvesen}';
+    const upper = await request(svc.baseUrl!).post('/CHILDREN/requests').set('X-Api-Key', KEY).set('Content-Type', 'application/json').send(bad);
+    expect(upper.status).toBe(400);
+    expect(upper.body).toEqual({ statusCode: 400, code: 'MALFORMED_JSON', message: { da: 'Indholdet er ikke gyldig JSON.', en: 'The body is not valid JSON.' } });
+    const health = await request(svc.baseUrl!).post('/health/live').set('Content-Type', 'application/json').send(bad);
+    expect(health.status).toBe(400);
+    expect(health.body).toEqual({ statusCode: 400, error: 'Bad Request', code: 'MALFORMED_JSON', message: 'The body is not valid JSON.' });
+  });
+
+  it('an unknown path → 404 with a fixed text, never the path', async () => {
+    const res = await post('/children/requests/0703381412/x').send({});
+    expect(res.status).toBe(404);
+    expect(res.body).toEqual({ statusCode: 404, code: 'NOT_FOUND', message: { da: 'Adressen findes ikke.', en: 'No such address.' } });
+    const other = await request(svc.baseUrl!).get('/Anna/0703381412');
+    expect(other.body).toEqual({ statusCode: 404, error: 'Not Found', code: 'NOT_FOUND', message: 'No such address.' });
+  });
+
+  it('unknown keys → 400 that counts them, never names them', async () => {
+    const res = await post('/children/requests').send({ ...validRequest({ proposedStart: start }), '0703381412 Anna Prøvesen': 1 });
+    expect(res.status).toBe(400);
+    expect(res.body.issues).toEqual([{ path: '(body)', code: 'unrecognized_keys', message: 'Unrecognized key(s) (1); the form accepts only its documented fields' }]);
   });
 
   it('a body that is not JSON → 400 VALIDATION_FAILED', async () => {

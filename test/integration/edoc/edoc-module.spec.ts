@@ -8,6 +8,7 @@ import { EDOC_PORT, EdocPort } from '../../../adapters/edoc/edoc.port';
 import { startEdocSandbox } from '../../../adapters/edoc/sandbox/edoc.sandbox';
 import { loadSeed } from '../../../adapters/shared/sandbox-seed';
 import { CoreModule } from '../../../src/core.module';
+import { redisOptionsFromUrl } from '../../../src/infra/redis-options';
 import { renderNotePdf } from '../../../src/documents/note-pdf.renderer';
 import { DocumentJournal } from '../../../src/workflows/journal-document';
 import { JournalDocumentModule } from '../../../src/workflows/journal-document.module';
@@ -20,7 +21,7 @@ describe('EdocModule and JournalDocumentModule (Nest wiring)', () => {
     const sandbox = await startEdocSandbox({ seed, codes: EdocCodeLists.load(), cprField: 'edoc:PartyIdentifier' });
     const config = testConfig({ EDOC_URL: sandbox.url, EDOC_AUTH: 'basic', EDOC_USER: sandbox.user, EDOC_PASSWORD: sandbox.password });
 
-    @Module({ imports: [CoreModule.forRoot(config, process.env.TEST_REDIS_URL!, systemClock(new Date(TEST_NOW))), EdocModule, JournalDocumentModule] })
+    @Module({ imports: [CoreModule.forRoot(config, redisOptionsFromUrl(process.env.TEST_REDIS_URL!), systemClock(new Date(TEST_NOW))), EdocModule, JournalDocumentModule] })
     class TestApp {}
     const app = await NestFactory.createApplicationContext(TestApp, { logger: false });
     try {

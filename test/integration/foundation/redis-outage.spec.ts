@@ -5,6 +5,7 @@ import request from 'supertest';
 import { QueueGateway } from '../../../queues/queue.gateway';
 import { EmbeddedRedis, startEmbeddedRedis } from '../../../src/infra/embedded-redis';
 import type { RunningService } from '../../../src/main';
+import { validRequest } from '../children/children-fakes';
 import { eventually, startTestService } from '../../support/test-service';
 
 /** A private Redis for this file, so stopping and restarting it disturbs no other test. */
@@ -60,5 +61,34 @@ describe('Redis outage and restart', () => {
     await completed('held-over-outage');
     await enqueueWhenReachable('after-outage');
     await completed('after-outage');
+  });
+
+  it('answers intake with 503 and Retry-After while Redis is down, and no client prints an unhandled error event', async () => {
+    const printed: string[] = [];
+    const spy = jest.spyOn(console, 'error').mockImplementation((...args: unknown[]) => void printed.push(args.map(String).join(' ')));
+    let failedReconnects = 0;
+    const countFailure = () => void failedReconnects++;
+    gw.queue('maintenance').on('error', countFailure);
+    await redis.stop();
+    try {
+      const res = await request(svc.baseUrl!).post('/children/requests').set('X-Api-Key', 'test-intake-key-0123456789')
+        .send(validRequest({ proposedStart: '2030-01-07T10:00:00+01:00' }));
+      expect(res.status).toBe(503);
+      expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+      expect(res.body).toEqual({ statusCode: 503, code: 'SERVICE_UNAVAILABLE', message: { da: expect.stringMatching(/prøv igen/i), en: expect.stringMatching(/try again/i) } });
+      // Admin routes too: a clear 503, not a bare 500.
+      const admin = await request(svc.baseUrl!).get('/admin/dead-letters').auth('admin', 'test-admin-password');
+      expect(admin.status).toBe(503);
+      expect(admin.headers['retry-after']).toBeDefined();
+      // Every client keeps reconnecting meanwhile: wait until reconnect attempts have certainly failed.
+      await eventually(() => failedReconnects >= 2, 15_000);
+    } finally {
+      await redis.restart();
+      spy.mockRestore();
+      gw.queue('maintenance').off('error', countFailure);
+    }
+    await eventually(async () => (await request(svc.baseUrl!).get('/health/ready')).status === 200, 15_000, 100);
+    // ioredis prints "Unhandled error event" and BullMQ prints the error's stack for a client nobody listens to.
+    expect(printed).toEqual([]);
   });
 });

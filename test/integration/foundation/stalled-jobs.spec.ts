@@ -3,6 +3,7 @@ import Redis from 'ioredis';
 import { POLICIES } from '../../../queues/policies';
 import { QUEUE_NAMES, QueueName } from '../../../queues/queue-names';
 import { workerOptions } from '../../../queues/worker.host';
+import { redisOptionsFromUrl } from '../../../src/infra/redis-options';
 import { testConfig } from '../../support/test-service';
 
 /**
@@ -34,7 +35,7 @@ describe('a job cut off by crashes is picked up again within its attempts', () =
 
   it.each(QUEUE_NAMES.map((q) => [q, POLICIES[q].attempts]))('%s: %d crashes leave the job runnable; one more dead-letters it', async (queue, attempts) => {
     const q = new Queue(queue, { connection: { url: process.env.TEST_REDIS_URL }, prefix: config.QUEUE_PREFIX });
-    const worker = new Worker(queue, null, { ...workerOptions(queue, config, process.env.TEST_REDIS_URL!), autorun: false });
+    const worker = new Worker(queue, null, { ...workerOptions(queue, config, redisOptionsFromUrl(process.env.TEST_REDIS_URL!)), autorun: false });
     open.push(q, worker);
     const id = `stalled-${queue}`;
     await q.add('agenda.collect', { districtId: 'x', meetingDate: '2026-12-03' }, { jobId: id, attempts });

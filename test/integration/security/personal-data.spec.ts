@@ -2,10 +2,9 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
 import { outboxDir } from '../../../adapters/notify/notify.module';
-import { DEFAULT_SEED_FILE, loadSeed } from '../../../adapters/shared/sandbox-seed';
+import { loadSeed } from '../../../adapters/shared/sandbox-seed';
 import { QueueGateway } from '../../../queues/queue.gateway';
 import { QUEUE_NAMES } from '../../../queues/queue-names';
-import { seedSchema } from '../../../schemas/sandbox-seed.schema';
 import { demoConclusion } from '../../../src/demo/demo-meeting';
 import { SandboxControl } from '../../../src/demo/sandbox-control';
 import { RunningService, startService } from '../../../src/main';
@@ -16,6 +15,7 @@ import { AgendaStore } from '../../../src/workflows/agenda.store';
 import { loadDistricts } from '../../../src/config/districts';
 import { validAgreement, validRequest } from '../children/children-fakes';
 import { LogCapture } from '../../support/log-capture';
+import { findPersonalData, personalData } from '../../support/personal-data';
 import { eventually, testConfig } from '../../support/test-service';
 
 /**
@@ -29,64 +29,11 @@ import { eventually, testConfig } from '../../support/test-service';
  * and ICS files, and the API's error answers. PDFs and MedCom letters are not scanned: they carry
  * the citizen's data by design (to eDoc and to the GP).
  */
-const TEST_ROOT = path.join(__dirname, '..', '..');
 const ADMIN = ['admin', 'test-admin-password'] as const;
 const INTAKE_KEY = 'test-intake-key-0123456789';
 const DISTRICT = 'solhoej';
 const MEETING = '2026-12-03';
 const CHILD_START = '2030-01-07T10:00:00+01:00';
-
-/** Every seed file in the repository's test tree and the shipped default: their CPRs and names. */
-function personalData(): { cprs: string[]; names: string[]; seeds: string[] } {
-  const files = [DEFAULT_SEED_FILE, ...jsonFiles(TEST_ROOT)];
-  const cprs = new Set<string>();
-  const names = new Set<string>();
-  const seeds: string[] = [];
-  for (const file of files) {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(readFileSync(file, 'utf8'));
-    } catch {
-      continue;
-    }
-    const parsed = seedSchema.safeParse(raw);
-    if (!parsed.success || parsed.data.citizens.length === 0) continue;
-    seeds.push(path.relative(path.join(TEST_ROOT, '..'), file));
-    for (const c of parsed.data.citizens) {
-      cprs.add(c.cpr);
-      cprs.add(`${c.cpr.slice(0, 6)}-${c.cpr.slice(6)}`);
-      for (const n of [...c.firstName.split(/\s+/), ...c.lastName.split(/\s+/)]) if (n.length >= 2) names.add(n);
-    }
-  }
-  // The children's forms this test submits (the children seed holds the child; the forms add the adults).
-  for (const n of ['Alma', 'Testbarn', 'Lene', 'Leder', 'Peter', 'Psykolog']) names.add(n);
-  return { cprs: [...cprs], names: [...names], seeds };
-}
-
-function jsonFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const full = path.join(dir, name);
-    if (statSync(full).isDirectory()) return name === 'node_modules' ? [] : jsonFiles(full);
-    return name.endsWith('.json') ? [full] : [];
-  });
-}
-
-/** Hits of any CPR (not inside a longer number) or name (a whole word) in the texts, with where and a short context. */
-function findPersonalData(pd: { cprs: string[]; names: string[] }, texts: Array<{ source: string; text: string }>): string[] {
-  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const patterns = [
-    ...pd.cprs.map((c) => ({ what: c, re: new RegExp(`(?<!\\d)${escape(c)}(?!\\d)`) })),
-    ...pd.names.map((n) => ({ what: n, re: new RegExp(`(?<![\\p{L}\\p{N}])${escape(n)}(?![\\p{L}\\p{N}])`, 'u') })),
-  ];
-  const hits: string[] = [];
-  for (const { source, text } of texts) {
-    for (const { what, re } of patterns) {
-      const m = re.exec(text);
-      if (m) hits.push(`${source}: "${what}" in …${text.slice(Math.max(0, m.index - 60), m.index + 60).replace(/\s+/g, ' ')}…`);
-    }
-  }
-  return hits;
-}
 
 function filesUnder(dir: string, keep: (file: string) => boolean): string[] {
   if (!existsSync(dir)) return [];

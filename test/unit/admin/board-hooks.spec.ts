@@ -1,4 +1,4 @@
-import { boardActionIds, boardActionName } from '../../../src/admin/board-hooks';
+import { boardActionIds, boardActionName, boardRefusal } from '../../../src/admin/board-hooks';
 import { maskStrings, maskValue, safeJobName } from '../../../queues/dashboard';
 
 describe('dashboard policy', () => {
@@ -7,6 +7,15 @@ describe('dashboard policy', () => {
     expect(boardActionName('put', '/api/queues/:queueName/:jobId/clean')).toBe('admin.board.remove');
     expect(boardActionName('put', '/api/queues/:queueName/retry/:queueStatus')).toBe('admin.board.retry-all');
     expect(boardActionName('put', '/api/queues/pause')).toBe('admin.board.pause-all');
+  });
+
+  it('refuses removing or editing a scheduler and cleaning the failed set, and nothing an operator needs', () => {
+    expect(boardRefusal('put', '/api/queues/:queueName/job-schedulers/:schedulerId/remove', { queueName: 'medcom', schedulerId: 'medcom-inbox' })).toMatch(/scheduler/);
+    expect(boardRefusal('patch', '/api/queues/:queueName/job-schedulers/:schedulerId', {})).toMatch(/scheduler/);
+    expect(boardRefusal('put', '/api/queues/:queueName/clean/:queueStatus', { queueName: 'edoc', queueStatus: 'failed' })).toMatch(/dead letters/);
+    expect(boardRefusal('put', '/api/queues/:queueName/clean/:queueStatus', { queueName: 'edoc', queueStatus: 'completed' })).toBeUndefined();
+    expect(boardRefusal('put', '/api/queues/:queueName/:jobId/clean', { queueName: 'edoc', jobId: 'x' })).toBeUndefined();
+    expect(boardRefusal('put', '/api/queues/:queueName/job-schedulers/:schedulerId/run', {})).toBeUndefined();
   });
 
   it('still names an action it has never seen, from its route', () => {

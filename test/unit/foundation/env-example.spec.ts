@@ -11,7 +11,7 @@ describe('.env.example', () => {
     const m = /^#?([A-Z][A-Z0-9_]*)=(.*)$/.exec(l);
     if (m) documented.set(m[1], { value: m[2], line: i });
   });
-  const COMPOSE_ONLY = ['REDIS_PASSWORD', 'API_PORT'];
+  const COMPOSE_ONLY = ['API_PORT'];
   const keys = Object.keys(envSchema.shape);
   const defaults = envSchema.parse({}) as Record<string, unknown>;
 

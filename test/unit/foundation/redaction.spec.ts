@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { createLogger } from '../../../src/logging/logger';
-import { maskCpr } from '../../../src/logging/redact';
+import { maskCpr, redactFreeText } from '../../../src/logging/redact';
 
 const FIXTURE_CPRS = ['0101401234', '311299-1234', '290204-5678'];
 
@@ -14,6 +14,15 @@ describe('personal data redaction', () => {
   it('masks CPR-shaped strings with a valid date, with or without dash', () => {
     expect(maskCpr('cpr 0101401234 and 311299-1234')).toBe('cpr xxxxxxxxxx and xxxxxx-xxxx');
     expect(maskCpr('leap 290204-5678')).toBe('leap xxxxxx-xxxx');
+  });
+
+  it('redacts text from outside (a GP\'s refusal, a file name): CPRs masked, capitalised words gone', () => {
+    expect(redactFreeText('Patienten Anna Prøvesen (070338-1412) er ikke tilmeldt; kontakt Ørsted-Hansen')).toBe(
+      '[navn] [navn] [navn] (xxxxxx-xxxx) er ikke tilmeldt; kontakt [navn]',
+    );
+    expect(redactFreeText('0703381412 Anna Prøvesen.xml')).toBe('xxxxxxxxxx [navn] [navn].xml');
+    // Codes, ids and lower-case words stay readable.
+    expect(redactFreeText('XDIS91 ikke_specificeret vans-1234.xml')).toBe('XDIS91 ikke_specificeret vans-1234.xml');
   });
 
   it('leaves ids that are not dates alone', () => {

@@ -37,7 +37,7 @@ describe('ReceiptInbox: a negative receipt read again after a failed reading', (
     const receipt = buildOioReceipt({
       type, envelopeId: `rcpt-${letterId}`, letterId: `rl-${letterId}`, sentAt: new Date(), senderEan: practice.ean, receiverEan: '5790000123456',
       originalEnvelopeId: env!.envelopeId, letters: [{ letterId, versionCode: 'XD9134L' }],
-      ...(type === 'XCTL02' ? { refuseCode: 'syntaksfejl', refuseText: 'Fejl i brevet' } : {}),
+      ...(type === 'XCTL02' ? { refuseCode: 'syntaksfejl', refuseText: 'Fejl i brevet om Anna Prøvesen 0703381412' } : {}),
     });
     const settled: string[] = [];
     const transport: MedcomTransport = {
@@ -71,7 +71,7 @@ describe('ReceiptInbox: a negative receipt read again after a failed reading', (
     expect(enqueued).toEqual([{ name: 'medcom.letter-rejected', jobId: `medcom-rejected-${letterId}`,
       payload: { letterId, noteId, receiptType: 'XCTL02', refuseCode: 'syntaksfejl' } }]);
     const lines = (await audit.query({ noteId })).filter((a) => a.action === 'medcom.receipt');
-    expect(lines).toEqual([expect.objectContaining({ outcome: 'failed', reason: 'XCTL02 syntaksfejl: Fejl i brevet' })]);
+    expect(lines).toEqual([expect.objectContaining({ outcome: 'failed', reason: 'XCTL02 syntaksfejl: [navn] i brevet om [navn] [navn] xxxxxxxxxx' })]);
   });
 
   it('writes the audit line of a positive receipt whose first reading died before it, once', async () => {
@@ -87,6 +87,21 @@ describe('ReceiptInbox: a negative receipt read again after a failed reading', (
     await expect(inbox.poll()).resolves.toMatchObject({ files: 1, duplicates: 1 });
     expect(settled).toEqual(['receipt-1.xml']);
     expect((await audit.query({ noteId })).map((a) => `${a.action}:${a.outcome}`)).toEqual(['medcom.receipt:ok']);
+  });
+
+  it('audits an unreadable file under its name with CPR and names removed', async () => {
+    const item: InboundItem = { id: '0703381412 Anna Prøvesen.xml', bytes: Buffer.from('not xml at all') };
+    const transport: MedcomTransport = { send: async () => ({ name: 'unused' }), claimIncoming: async () => [item], settle: async () => undefined };
+    const audit = new AuditService(redis, mkdtempSync(path.join(os.tmpdir(), 'audit-')), config.QUEUE_PREFIX);
+    const recorded: unknown[] = [];
+    const record = audit.record.bind(audit);
+    audit.record = async (input) => {
+      const rec = await record(input);
+      recorded.push(rec);
+      return rec;
+    };
+    await expect(new ReceiptInbox(store, transport, audit, {} as QueueGateway).poll()).resolves.toMatchObject({ failed: 1 });
+    expect(recorded).toEqual([expect.objectContaining({ action: 'medcom.inbox', outcome: 'failed', externalIds: { file: 'xxxxxxxxxx [navn] [navn].xml' } })]);
   });
 });
 

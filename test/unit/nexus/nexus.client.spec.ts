@@ -1,5 +1,5 @@
 import nock from 'nock';
-import { NexusClient, NexusClientOptions } from '../../../adapters/nexus/nexus.client';
+import { NexusClient, NexusClientOptions, nexusHomeState } from '../../../adapters/nexus/nexus.client';
 import { integrationFailure } from '../../support/integration-failure';
 
 /** NexusClient against a nock-scripted Nexus: auth, navigation, writes, errors, breaker. */
@@ -220,6 +220,33 @@ describe('navigation', () => {
     expect(err).toMatchObject({ code: 'NEXUS_LINK_ORIGIN', errorClass: 'permanent' });
     expect(err.message).toContain('evil.example');
     expect(evil.isDone()).toBe(false);
+  });
+
+  it('fetches the home document again, after a backoff, once it handed out an off-origin or missing link', async () => {
+    tokens('t1');
+    const orgs = [{ id: 10, name: 'Visitator' }];
+    nock(NEXUS).get(`${BASE}/`).reply(200, home({ organizations: 'https://evil.example/organizations' }));
+    const nexus = client({ homeRetry: { baseMs: 1000, maxMs: 4000 } });
+    expect(await integrationFailure(nexus.findOrganisation('Visitator'))).toMatchObject({ code: 'NEXUS_LINK_ORIGIN' });
+    expect(nexusHomeState()).toMatchObject({ state: 'stale', failures: 1, code: 'NEXUS_LINK_ORIGIN', retryAt: new Date(clock + 1000).toISOString() });
+
+    // Within the backoff: the same answer at once, without asking Nexus (no home reply is scripted).
+    clock += 999;
+    expect(await integrationFailure(nexus.findOrganisation('Visitator'))).toMatchObject({ code: 'NEXUS_LINK_ORIGIN' });
+
+    // Then a home document without the link: a shape error, and the wait doubles.
+    clock += 1;
+    nock(NEXUS).get(`${BASE}/`).reply(200, home({ preferences: `${BASE}/preferences` }));
+    expect(await integrationFailure(nexus.findOrganisation('Visitator'))).toMatchObject({ code: 'NEXUS_BAD_RESPONSE' });
+    expect(nexusHomeState()).toMatchObject({ state: 'stale', failures: 2, retryAt: new Date(clock + 2000).toISOString() });
+
+    // Nexus answers correctly again: the next call after the wait works, and readiness is ok.
+    clock += 2000;
+    nock(NEXUS).get(`${BASE}/`).reply(200, home({ organizations: `${BASE}/organizations` })).get(`${BASE}/organizations`).times(2).reply(200, orgs);
+    expect(await nexus.findOrganisation('Visitator')).toMatchObject({ id: 10 });
+    expect(nexusHomeState()).toEqual({ state: 'ok', failures: 0 });
+    expect(await nexus.findOrganisation('Visitator')).toMatchObject({ id: 10 }); // the good home stays cached
+    expect(nock.isDone()).toBe(true);
   });
 
   it('a missing link or a non-JSON body is NEXUS_BAD_RESPONSE', async () => {
