@@ -1,8 +1,8 @@
-import { inboundReader } from '../adapters/medcom/inbound-reader';
+import { inboundReader } from '../src/workflows/medcom-letters/medcom-letters.inbound-reader';
 import { parseInbound } from '../adapters/medcom/receipt.parser';
 import { buildOioReceipt } from '../adapters/medcom/sandbox/receipts.builder';
 import { renderFormPdf } from '../src/documents/form-pdf.renderer';
-import { CpuWork } from '../src/infra/cpu-work';
+import { CpuWork } from '../src/workflows/cpu-work';
 import { table } from './support/table';
 
 /**

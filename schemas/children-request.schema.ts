@@ -36,6 +36,8 @@ const MAX_BASE64 = Math.ceil(CHILDREN_LIMITS.attachmentBytes / 3) * 4;
 
 export const attachmentSchema = z
   .strictObject({
+    // A file name must not carry control characters (U+0000–U+001F): the range is the point of the pattern.
+    // eslint-disable-next-line no-control-regex
     filename: z.string().trim().min(1).max(CHILDREN_LIMITS.shortText).regex(/^[^/\\\x00-\x1f]+\.pdf$/i, { error: 'a plain file name ending in .pdf' }),
     contentType: z.literal('application/pdf'),
     base64: z

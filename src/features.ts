@@ -7,11 +7,12 @@ import { AdminModule } from './admin/admin.module';
 import { AfterMeetingApiModule, AfterMeetingModule } from './workflows/after-meeting.module';
 import { AgendaModule } from './workflows/agenda.module';
 import { ChildrenApiModule, ChildrenModule } from './workflows/children.module';
+import { MedcomLettersModule } from './workflows/medcom-letters/medcom-letters.module';
 
 /** Modules loaded in every role: adapters, workflows and their job processors. */
 export const FEATURE_MODULES = [
   NexusModule, EdocModule, MedcomModule, DirectoryModule, NotifyModule,
-  AgendaModule, AfterMeetingModule, ChildrenModule,
+  MedcomLettersModule, AgendaModule, AfterMeetingModule, ChildrenModule,
 ];
 
 /** Modules with HTTP controllers: only in the api role. */

@@ -1,61 +1,29 @@
-import { Injectable, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import type { Redis } from 'ioredis';
-import { MedcomProcessor } from '../../queues/processors/medcom.processor';
+import { Module } from '@nestjs/common';
 import type { AppConfig } from '../../src/config/config.schema';
-import { CONFIG, REDIS } from '../../src/config/tokens';
-import { CpuWork } from '../../src/infra/cpu-work';
+import { CONFIG } from '../../src/config/tokens';
 import { shippedFile } from '../../src/infra/project-root';
-import { setReceiptsOverdueSource } from '../../src/metrics/metrics';
-import { INBOUND_READER, inboundReader } from './inbound-reader';
-import { LetterStore } from './letter.store';
-import { MEDCOM_PORT } from './medcom.port';
-import { MedcomInboxScheduler } from './medcom.scheduler';
-import { MedcomService } from './medcom.service';
 import { MedcomSettings, medcomSettings } from './medcom.settings';
 import { MEDCOM_SETTINGS } from './medcom.tokens';
 import { MessageComposer } from './message.composer';
-import { ReceiptInbox } from './receipt.inbox';
 import { FileDropTransport } from './transport/file-drop.transport';
 import { MEDCOM_TRANSPORT } from './transport/medcom.transport';
 import { schemaValidator } from './xml/schema-validator';
 
-/** tsm_medcom_receipts_overdue reads the letter store when scraped, so every role's /metrics shows it. */
-@Injectable()
-export class ReceiptsOverdueGaugeSource implements OnApplicationBootstrap, OnApplicationShutdown {
-  constructor(private readonly letters: LetterStore) {}
-
-  onApplicationBootstrap(): void {
-    setReceiptsOverdueSource(() => this.letters.countOverdue(new Date()));
-  }
-
-  onApplicationShutdown(): void {
-    setReceiptsOverdueSource(undefined);
-  }
-}
-
-/** MedCom adapter: letters to GPs over VANS (file drop), receipts, resends. Provides MEDCOM_PORT. */
+/**
+ * MedCom adapter: settings, the message composer (XDIS91 / FHIR builders and the schema check) and the
+ * VANS file-drop transport. The letter lifecycle (ledger, receipts, resends) is the workflow in
+ * src/workflows/medcom-letters, which provides MEDCOM_PORT.
+ */
 @Module({
   providers: [
     { provide: MEDCOM_SETTINGS, inject: [CONFIG], useFactory: (config: AppConfig) => medcomSettings(config) },
-    { provide: LetterStore, inject: [REDIS, MEDCOM_SETTINGS], useFactory: (redis: Redis, s: MedcomSettings) => new LetterStore(redis, s.redisPrefix) },
     {
       provide: MessageComposer,
       inject: [MEDCOM_SETTINGS],
       useFactory: (s: MedcomSettings) => new MessageComposer(schemaValidator(shippedFile('schemas', 'xdis91.xsd')), s.xdis91BlockChars),
     },
     { provide: MEDCOM_TRANSPORT, inject: [MEDCOM_SETTINGS], useFactory: (s: MedcomSettings) => new FileDropTransport(s.outDir, s.inDir, s.inboxReclaimMs) },
-    MedcomService,
-    { provide: MEDCOM_PORT, useExisting: MedcomService },
-    {
-      provide: INBOUND_READER,
-      inject: [CONFIG, CpuWork],
-      useFactory: (c: AppConfig, cpu: CpuWork) => inboundReader(c.MEDCOM_INBOX_MAX_BYTES, (bytes) => cpu.parseInbound(bytes)),
-    },
-    ReceiptInbox,
-    MedcomProcessor,
-    MedcomInboxScheduler,
-    ReceiptsOverdueGaugeSource,
   ],
-  exports: [MEDCOM_PORT],
+  exports: [MEDCOM_SETTINGS, MessageComposer, MEDCOM_TRANSPORT],
 })
 export class MedcomModule {}

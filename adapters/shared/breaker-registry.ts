@@ -1,4 +1,5 @@
-import type { BreakerStateName } from './resilient-http';
+/** The three states of an opossum circuit breaker, as health checks and metrics name them. */
+export type BreakerStateName = 'closed' | 'half-open' | 'open';
 
 /** Every external system's breaker, so health checks and dashboards can report them together. */
 const breakers = new Map<string, () => BreakerStateName>();

@@ -3,7 +3,7 @@ import CircuitBreaker from 'opossum';
 import { classifyError, IntegrationError, isRetryableHttpStatus, PermanentError, RetryableError } from '../../src/common/errors';
 import { maskCpr } from '../../src/logging/redact';
 import { breakerState, outboundCalls, outboundDuration } from '../../src/metrics/metrics';
-import { registerBreaker } from './breaker-registry';
+import { type BreakerStateName, registerBreaker } from './breaker-registry';
 import { Semaphore } from './semaphore';
 
 export interface ResilientHttpOptions {
@@ -29,7 +29,7 @@ export interface ResilientHttpOptions {
   axios?: AxiosInstance;
 }
 
-export type BreakerStateName = 'closed' | 'half-open' | 'open';
+export type { BreakerStateName };
 
 /**
  * axios behind a semaphore and an opossum breaker, with outbound metrics and error classification.

@@ -1,5 +1,17 @@
-import type { NoteFlowPayload } from '../../src/workflows/after-meeting';
 import { job } from './job-def';
+
+/**
+ * The payload of every job in one locked note version's after-meeting flow: ids only, the
+ * workflow loads the note itself.
+ */
+export interface NoteFlowPayload {
+  noteId: number;
+  noteVersion: number;
+  districtId: string;
+  meetingDate: string;
+  /** The earlier version this one corrects (its flow ran before); the filed document says so. */
+  correctionOf?: number;
+}
 
 /**
  * The after-meeting workflow: the locked-note watch and the flow per note version. The steps run

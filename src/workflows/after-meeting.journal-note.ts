@@ -1,7 +1,8 @@
 import type { NexusCitizenIdentity, NexusNote, NexusPort } from '../../adapters/nexus/nexus.port';
 import { AuditService } from '../audit/audit.service';
 import { documentSourceId, documentTitle, meetingId } from '../domain/after-meeting.rules';
-import { loadNoteVersion, NoteFlowPayload, recordSuperseded } from './after-meeting';
+import type { NoteFlowPayload } from '../../queues/jobs/after-meeting.jobs';
+import { loadNoteVersion, recordSuperseded } from './after-meeting';
 import type { AfterMeetingStore } from './after-meeting.store';
 import type { DocumentJournal } from './journal-document';
 

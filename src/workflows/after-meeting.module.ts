@@ -2,12 +2,10 @@ import { Module } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { DirectoryModule } from '../../adapters/directory/directory.module';
 import { GP_DIRECTORY, GpDirectory } from '../../adapters/directory/directory.port';
-import { EdocModule } from '../../adapters/edoc/edoc.module';
-import { MedcomModule } from '../../adapters/medcom/medcom.module';
 import { MEDCOM_PORT, MedcomPort } from '../../adapters/medcom/medcom.port';
 import { NexusModule } from '../../adapters/nexus/nexus.module';
 import { NEXUS_PORT, NexusPort } from '../../adapters/nexus/nexus.port';
-import { AfterMeetingProcessor } from '../../queues/processors/after-meeting.processor';
+import { AfterMeetingProcessor } from './after-meeting.processor';
 import { QueueGateway } from '../../queues/queue.gateway';
 import { AdminModule } from '../admin/admin.module';
 import { MeetingStatusController } from '../admin/meeting-status.controller';
@@ -17,7 +15,7 @@ import type { District } from '../config/districts';
 import { CONFIG, DISTRICTS, REDIS } from '../config/tokens';
 import { CLOCK, Clock } from '../common/clock';
 import { noteToGpLetterContent } from '../domain/gp-letter.content';
-import { CpuWork } from '../infra/cpu-work';
+import { CpuWork } from './cpu-work';
 import { KeyLock } from '../ledger/key-lock';
 import { Ledger } from '../ledger/ledger';
 import { rootLogger } from '../logging/logger';
@@ -31,6 +29,8 @@ import { MeetingStatusService } from './after-meeting.status';
 import { AfterMeetingStore } from './after-meeting.store';
 import { NotesWatch } from './after-meeting.watch';
 import { DocumentJournal } from './journal-document';
+import { JournalDocumentModule } from './journal-document.module';
+import { MedcomLettersModule } from './medcom-letters/medcom-letters.module';
 
 const SETTINGS = Symbol('AfterMeetingSettings');
 
@@ -43,7 +43,7 @@ const notePdf = (cpu: CpuWork): RenderNotePdf => (note, citizen, meeting) =>
 
 /** After-meeting workflow: locked note → eDoc, GP letter, follow-up tasks; the watch, status and gauge. */
 @Module({
-  imports: [NexusModule, EdocModule, MedcomModule, DirectoryModule],
+  imports: [NexusModule, JournalDocumentModule, MedcomLettersModule, DirectoryModule],
   providers: [
     { provide: SETTINGS, inject: [CONFIG, DISTRICTS], useFactory: afterMeetingSettings },
     { provide: AfterMeetingStore, inject: [REDIS, CONFIG], useFactory: (r: Redis, c: AppConfig) => new AfterMeetingStore(r, c.QUEUE_PREFIX) },

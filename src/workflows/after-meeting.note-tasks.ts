@@ -3,7 +3,8 @@ import { AuditService } from '../audit/audit.service';
 import { followUpsOf, followUpTasks, meetingId } from '../domain/after-meeting.rules';
 import type { KeyLock } from '../ledger/key-lock';
 import type { Ledger } from '../ledger/ledger';
-import { loadNoteVersion, NoteFlowPayload, recordSuperseded } from './after-meeting';
+import type { NoteFlowPayload } from '../../queues/jobs/after-meeting.jobs';
+import { loadNoteVersion, recordSuperseded } from './after-meeting';
 import type { AfterMeetingSettings } from './after-meeting.settings';
 import type { AfterMeetingStore } from './after-meeting.store';
 

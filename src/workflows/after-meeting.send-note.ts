@@ -3,7 +3,8 @@ import type { MedcomPort } from '../../adapters/medcom/medcom.port';
 import type { NexusCitizenIdentity, NexusNote, NexusPort } from '../../adapters/nexus/nexus.port';
 import { AuditService } from '../audit/audit.service';
 import { FollowUpLabels, followUpsOf, letterIdempotencyKey } from '../domain/after-meeting.rules';
-import { loadNoteVersion, NoteFlowPayload, recordSuperseded } from './after-meeting';
+import type { NoteFlowPayload } from '../../queues/jobs/after-meeting.jobs';
+import { loadNoteVersion, recordSuperseded } from './after-meeting';
 import type { AfterMeetingStore } from './after-meeting.store';
 
 /** Subject and text of the letter for a note (src/domain/gp-letter.content.ts, shared with the medcom preview). */

@@ -1,22 +1,16 @@
 import type { NexusNote, NexusPort } from '../../adapters/nexus/nexus.port';
+import type { NoteFlowPayload } from '../../queues/jobs/after-meeting.jobs';
 import type { FlowNode } from '../../queues/queue.gateway';
 import { AuditService } from '../audit/audit.service';
 import { PermanentError, RetryableError } from '../common/errors';
 import { FollowUps, flowJobId, meetingId, NoteVersionRef, noteVersionKey } from '../domain/after-meeting.rules';
 import type { AfterMeetingStore } from './after-meeting.store';
 
-/**
+/*
  * The after-meeting flow of one locked note version: a parent that completes when its independent
- * children (eDoc filing, GP letter, Nexus tasks) have all succeeded. Every job carries ids only.
+ * children (eDoc filing, GP letter, Nexus tasks) have all succeeded. Every job carries ids only;
+ * the payload (NoteFlowPayload) is a job contract in queues/jobs/after-meeting.jobs.ts.
  */
-export interface NoteFlowPayload {
-  noteId: number;
-  noteVersion: number;
-  districtId: string;
-  meetingDate: string;
-  /** The earlier version this one corrects (its flow ran before); the filed document says so. */
-  correctionOf?: number;
-}
 
 export type NoteStep = 'edoc' | 'medcom' | 'tasks';
 

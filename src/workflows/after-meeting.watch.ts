@@ -7,7 +7,8 @@ import { mapWithConcurrency } from '../common/concurrency';
 import { watchLastPass, watchUnreadCitizens } from '../metrics/metrics';
 import type { District } from '../config/districts';
 import { flowJobId, followUpsOf, followUpTasks, meetingDateOf, meetingId, noteVersionKey, timestampMs } from '../domain/after-meeting.rules';
-import { NoteFlowPayload, noteFlow, stepsFor } from './after-meeting';
+import type { NoteFlowPayload } from '../../queues/jobs/after-meeting.jobs';
+import { noteFlow, stepsFor } from './after-meeting';
 import type { AfterMeetingSettings } from './after-meeting.settings';
 import type { AfterMeetingStore } from './after-meeting.store';
 

@@ -2,14 +2,13 @@ import { Module } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { DirectoryModule } from '../../adapters/directory/directory.module';
 import { GP_DIRECTORY, GpDirectory } from '../../adapters/directory/directory.port';
-import { MedcomModule } from '../../adapters/medcom/medcom.module';
 import { MEDCOM_PORT, MedcomPort } from '../../adapters/medcom/medcom.port';
 import { NexusModule } from '../../adapters/nexus/nexus.module';
 import { NEXUS_PORT, NexusPort } from '../../adapters/nexus/nexus.port';
 import { NotifyModule } from '../../adapters/notify/notify.module';
 import { NOTIFY_PORT, NotifyPort } from '../../adapters/notify/notify.port';
 import { mailAddress } from '../../adapters/notify/smtp.notifier';
-import { AgendaProcessor } from '../../queues/processors/agenda.processor';
+import { AgendaProcessor } from './agenda.processor';
 import { QueueGateway } from '../../queues/queue.gateway';
 import { AuditService } from '../audit/audit.service';
 import type { AppConfig } from '../config/config.schema';
@@ -21,12 +20,13 @@ import { AgendaPlanner } from './agenda.planner';
 import { AgendaScheduling } from './agenda.scheduling';
 import { AgendaStore } from './agenda.store';
 import { CollectAgenda, collectSettings } from './collect-agenda';
+import { MedcomLettersModule } from './medcom-letters/medcom-letters.module';
 import { PublishAgenda } from './publish-agenda';
 import { publicHolidayFilter } from '../domain/working-days';
 
 /** Agenda workflow: collect, build and publish the meeting agenda; its jobs and schedulers. */
 @Module({
-  imports: [NexusModule, NotifyModule, MedcomModule, DirectoryModule],
+  imports: [NexusModule, NotifyModule, MedcomLettersModule, DirectoryModule],
   providers: [
     { provide: AgendaStore, inject: [REDIS, CONFIG], useFactory: (redis: Redis, c: AppConfig) => new AgendaStore(redis, c.QUEUE_PREFIX) },
     {

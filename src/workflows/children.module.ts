@@ -1,9 +1,8 @@
 import { Module } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { EdocModule } from '../../adapters/edoc/edoc.module';
 import { NotifyModule } from '../../adapters/notify/notify.module';
 import { NOTIFY_PORT, NotifyPort } from '../../adapters/notify/notify.port';
-import { ChildrenProcessor } from '../../queues/processors/children.processor';
+import { ChildrenProcessor } from './children/children.processor';
 import { QueueGateway } from '../../queues/queue.gateway';
 import { AdminModule } from '../admin/admin.module';
 import { AuditService } from '../audit/audit.service';
@@ -15,7 +14,7 @@ import type { AppConfig } from '../config/config.schema';
 import { CONFIG, REDIS } from '../config/tokens';
 import { CLOCK, Clock } from '../common/clock';
 import { WorkingDayCalendar } from '../domain/working-days';
-import { CpuWork } from '../infra/cpu-work';
+import { CpuWork } from './cpu-work';
 import { Ledger } from '../ledger/ledger';
 import { JournalAgreementStep } from './children/children-agreement';
 import { ChildrenIntake, ChildrenSettings } from './children/children-intake';
@@ -25,6 +24,7 @@ import { RouteRequestStep } from './children/children-routing';
 import { ChildrenUnits } from './children/children-units';
 import { ChildrenStore } from './children/children.store';
 import { DocumentJournal } from './journal-document';
+import { JournalDocumentModule } from './journal-document.module';
 
 const DAY_S = 86_400;
 
@@ -41,7 +41,7 @@ export function childrenSettings(c: AppConfig): ChildrenSettings {
 
 /** Children's collaboration meetings: intake, routing, deadlines, follow-up. */
 @Module({
-  imports: [EdocModule, NotifyModule],
+  imports: [JournalDocumentModule, NotifyModule],
   providers: [
     { provide: ChildrenStore, inject: [REDIS, CONFIG], useFactory: (r: Redis, c: AppConfig) =>
       new ChildrenStore(r, c.QUEUE_PREFIX, { formSeconds: c.CHILDREN_FORM_RETENTION_DAYS * DAY_S, recordSeconds: c.CHILDREN_RECORD_RETENTION_DAYS * DAY_S }) },

@@ -1,10 +1,11 @@
+import { threadId } from 'node:worker_threads';
 import { PermanentError, RetryableError } from '../../src/common/errors';
 
 /** Tasks for the CpuPool tests, run on its threads: quick ones, slow ones and ones that fail in each way. */
 export const CPU_TASKS = {
   echo: (x: unknown) => x,
   double: (bytes: Uint8Array) => Buffer.concat([bytes, bytes]),
-  threadId: () => require('node:worker_threads').threadId as number,
+  threadId: () => threadId,
   /** Busy for `ms`: a CPU-bound task that never yields. */
   spin: (ms: number) => {
     const end = Date.now() + ms;

@@ -28,6 +28,8 @@ export class TestSmtpServer {
 
   static async start(opts: Partial<SMTPServerOptions> & { users?: Record<string, string> } = {}): Promise<TestSmtpServer> {
     const { users, ...serverOpts } = opts;
+    // Assigned once the server listens; the handlers below read it only after that.
+    // eslint-disable-next-line prefer-const
     let self: TestSmtpServer | undefined;
     const server = new SMTPServer({
       logger: false,

@@ -35,7 +35,7 @@ export function officialXdis91Collector(officialXsd: string | null) {
     /** '' when every collected letter validates (or the check is skipped), else xmllint's complaints. */
     verify(): string {
       if (!officialXsd || !hasXmllint()) {
-        console.log(`official-schema check of ${produced.length} XDIS91 letters skipped: ${officialXsd ? 'xmllint not installed' : '../shared/medcom not found'}`); // eslint-disable-line no-console
+        console.log(`official-schema check of ${produced.length} XDIS91 letters skipped: ${officialXsd ? 'xmllint not installed' : '../shared/medcom not found'}`);
         return '';
       }
       if (!produced.length) return '';

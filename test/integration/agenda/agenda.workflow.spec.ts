@@ -4,7 +4,7 @@ import path from 'node:path';
 import Redis from 'ioredis';
 import { OutboxNotifier } from '../../../adapters/notify/outbox.notifier';
 import type { JobContext } from '../../../queues/job-context';
-import { AgendaProcessor } from '../../../queues/processors/agenda.processor';
+import { AgendaProcessor } from '../../../src/workflows/agenda.processor';
 import type { QueueGateway } from '../../../queues/queue.gateway';
 import { AuditService } from '../../../src/audit/audit.service';
 import { District, loadDistricts } from '../../../src/config/districts';

@@ -6,7 +6,7 @@ import { deliveryIdFor, OutboxNotifier } from '../../../adapters/notify/outbox.n
 import { QueueGateway } from '../../../queues/queue.gateway';
 import { demoConclusion } from '../../../src/demo/demo-meeting';
 import { SandboxControl } from '../../../src/demo/sandbox-control';
-import { CpuWork } from '../../../src/infra/cpu-work';
+import { CpuWork } from '../../../src/workflows/cpu-work';
 import type { RunningService } from '../../../src/main';
 import { MeetingStatusService } from '../../../src/workflows/after-meeting.status';
 import { LivenessProbe } from '../../support/liveness-probe';

@@ -5,7 +5,7 @@ import { QueueGateway } from '../../../queues/queue.gateway';
 import { AuditService } from '../../../src/audit/audit.service';
 import { Ledger } from '../../../src/ledger/ledger';
 import type { RunningService } from '../../../src/main';
-import type { NoteFlowPayload } from '../../../src/workflows/after-meeting';
+import type { NoteFlowPayload } from '../../../queues/jobs/after-meeting.jobs';
 import { eventually, startTestService } from '../../support/test-service';
 
 /**
@@ -32,7 +32,7 @@ describe('bad answers from Nexus and eDoc through a real after-meeting job', () 
   let gw: QueueGateway;
   let nextNote = 7001;
   /** What the fake systems answer for the case under test. */
-  let forms: Record<number, { status: number; body: string; type: string }> = {};
+  const forms: Record<number, { status: number; body: string; type: string }> = {};
   let patients = nexusFile('ok.patients.json');
   let edoc: Record<string, string[]> = {};
   const edocCalls: Record<string, number> = {};

@@ -11,16 +11,17 @@ import { CoreModule } from '../../../src/core.module';
 import { redisOptionsFromUrl } from '../../../src/infra/redis-options';
 import { renderNotePdf } from '../../../src/documents/note-pdf.renderer';
 import { DocumentJournal } from '../../../src/workflows/journal-document';
+import { JournalDocumentModule } from '../../../src/workflows/journal-document.module';
 import { testConfig } from '../../support/test-service';
 
-describe('EdocModule (Nest wiring)', () => {
+describe('EdocModule and JournalDocumentModule (Nest wiring)', () => {
   it('provides EDOC_PORT and DocumentJournal, which file a rendered note on the sandbox', async () => {
     const seed = loadSeed();
     const citizen = seed.citizens.find((c) => c.edocCase)!;
     const sandbox = await startEdocSandbox({ seed, codes: EdocCodeLists.load(), cprField: 'edoc:PartyIdentifier' });
     const config = testConfig({ EDOC_URL: sandbox.url, EDOC_AUTH: 'basic', EDOC_USER: sandbox.user, EDOC_PASSWORD: sandbox.password });
 
-    @Module({ imports: [CoreModule.forRoot(config, redisOptionsFromUrl(process.env.TEST_REDIS_URL!), systemClock(new Date(TEST_NOW))), EdocModule] })
+    @Module({ imports: [CoreModule.forRoot(config, redisOptionsFromUrl(process.env.TEST_REDIS_URL!), systemClock(new Date(TEST_NOW))), EdocModule, JournalDocumentModule] })
     class TestApp {}
     const app = await NestFactory.createApplicationContext(TestApp, { logger: false });
     try {

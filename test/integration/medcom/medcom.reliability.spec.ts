@@ -68,7 +68,7 @@ describe('reliable messaging: no receipt → two resends with the same letter id
     const ref = medcomReferenceDir();
     if (ref && hasXmllint()) {
       for (const f of files) expect(xmllintSchema(path.join(ref, 'xsd', '2006', '07', '01', 'EMessage.xsd'), f.bytes)).toBe('');
-    } else console.log('official-schema check of resent letters skipped: ../shared/medcom or xmllint missing'); // eslint-disable-line no-console
+    } else console.log('official-schema check of resent letters skipped: ../shared/medcom or xmllint missing');
   });
 });
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Redis from 'ioredis';
 import pino from 'pino';
-import { LetterStore } from '../../../adapters/medcom/letter.store';
+import { LetterStore } from '../../../src/workflows/medcom-letters/medcom-letters.store';
 import type { JobContext } from '../../../queues/job-context';
 import { MaintenanceProcessor } from '../../../queues/processors/maintenance.processor';
 import type { QueueGateway } from '../../../queues/queue.gateway';

@@ -1,6 +1,6 @@
 import pino from 'pino';
 import type { JobContext } from '../../../queues/job-context';
-import { ChildrenProcessor } from '../../../queues/processors/children.processor';
+import { ChildrenProcessor } from '../../../src/workflows/children/children.processor';
 import { PermanentError, RetryableError } from '../../../src/common/errors';
 import type { JournalAgreementStep } from '../../../src/workflows/children/children-agreement';
 import type { ChildrenReminders } from '../../../src/workflows/children/children-reminders';

@@ -48,7 +48,6 @@ function previousWrap(text: string, font: PDFFont, size: number, width: number):
         continue;
       }
       if (line) lines.push(line);
-      line = '';
       let rest = word;
       while (!fits(rest)) {
         let n = rest.length - 1;

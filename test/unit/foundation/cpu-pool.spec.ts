@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { threadId } from 'node:worker_threads';
 import { PermanentError, RetryableError } from '../../../src/common/errors';
 import { CpuPool } from '../../../src/infra/cpu-pool';
 
@@ -37,7 +38,7 @@ describe('CpuPool', () => {
     expect(await pool.run('echo', { a: [1, 'æø'] }, budget(10_000))).toEqual({ a: [1, 'æø'] });
     const doubled = await pool.run<Uint8Array>('double', Buffer.from('ab'), budget(10_000));
     expect(Buffer.from(doubled).toString()).toBe('abab');
-    expect(await pool.run('threadId', null, budget(10_000))).not.toBe(require('node:worker_threads').threadId);
+    expect(await pool.run('threadId', null, budget(10_000))).not.toBe(threadId);
   });
 
   it('keeps this event loop turning while a thread is busy', async () => {

@@ -15,7 +15,7 @@ import { hasXmllint, xmllintSchema } from '../../support/xmllint';
  * official 2005/08/07 schema.
  */
 const ref = medcomReferenceDir();
-if (!ref) console.log('conformance (official MedCom examples) skipped: ../shared/medcom not found'); // eslint-disable-line no-console
+if (!ref) console.log('conformance (official MedCom examples) skipped: ../shared/medcom not found');
 const describeIf = ref ? describe : describe.skip;
 const examples = (sub: string) => (ref ? readdirSync(path.join(ref, 'examples', sub)).sort().map((f) => path.join(ref, 'examples', sub, f)) : []);
 const named = (files: string[]) => files.map((f) => [path.basename(f), f] as const);
@@ -61,7 +61,7 @@ describeIf('official FHIR CareCommunication examples', () => {
 });
 
 const xmllint = ref && hasXmllint();
-if (ref && !xmllint) console.log('conformance (sandbox receipts vs official schema) skipped: xmllint not installed'); // eslint-disable-line no-console
+if (ref && !xmllint) console.log('conformance (sandbox receipts vs official schema) skipped: xmllint not installed');
 (xmllint ? describe : describe.skip)('receipts written by the VANS sandbox', () => {
   it.each(['XCTL03', 'XCTL02', 'XCTL01'] as const)('%s validates against the official 2005/08/07 schema', (type) => {
     const bytes = buildOioReceipt({

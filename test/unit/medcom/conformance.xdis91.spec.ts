@@ -10,7 +10,6 @@ import { hasXmllint, xmllintSchema } from '../../support/xmllint';
 const ref = medcomReferenceDir();
 const runnable = ref && hasXmllint();
 if (!runnable) {
-  // eslint-disable-next-line no-console
   console.log(`conformance (XDIS91 vs official schema) skipped: ${ref ? 'xmllint not installed (apt-get install libxml2-utils)' : '../shared/medcom not found'}`);
 }
 const describeIf = runnable ? describe : describe.skip;

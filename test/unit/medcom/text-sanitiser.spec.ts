@@ -45,7 +45,6 @@ describe('one text sanitiser for every format', () => {
 
   it('FHIR JSON carries no control character into the payload or the narrative', async () => {
     const m = await composer.compose('fhir-json', outgoingLetter({ text: HOSTILE }));
-    // eslint-disable-next-line no-control-regex
     expect(m.bytes.toString('utf8')).not.toMatch(/\\u000[0-8bcef]|\\u001|\\u0007|\u2028/);
     expect(m.removedControls).toBe(1);
   });

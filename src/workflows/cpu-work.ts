@@ -6,7 +6,7 @@ import { PermanentError } from '../common/errors';
 import type { AppConfig } from '../config/config.schema';
 import type { FormPdfInput } from '../documents/form-pdf.renderer';
 import type { NotePdfInput } from '../documents/note-pdf.renderer';
-import { CpuPool } from './cpu-pool';
+import { CpuPool } from '../infra/cpu-pool';
 import type { CPU_TASKS, CpuTaskName } from './cpu-tasks';
 
 export interface CpuWorkSettings {

@@ -1,15 +1,15 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { QueueGateway } from '../../queues/queue.gateway';
-import { AuditService } from '../../src/audit/audit.service';
-import { PermanentError } from '../../src/common/errors';
-import { rootLogger } from '../../src/logging/logger';
-import { redactFreeText } from '../../src/logging/redact';
-import { medcomLetters, medcomReceipts, medcomReceiptsUnmatched } from '../../src/metrics/metrics';
-import { INBOUND_READER, InboundReader, inboundReader } from './inbound-reader';
-import { LetterRecord, LetterStore } from './letter.store';
-import { ParsedReceipt, ReceiptLetter } from './receipt.parser';
-import { InboundItem, MEDCOM_TRANSPORT, MedcomTransport } from './transport/medcom.transport';
+import { QueueGateway } from '../../../queues/queue.gateway';
+import { AuditService } from '../../audit/audit.service';
+import { PermanentError } from '../../common/errors';
+import { rootLogger } from '../../logging/logger';
+import { redactFreeText } from '../../logging/redact';
+import { medcomLetters, medcomReceipts, medcomReceiptsUnmatched } from '../../metrics/metrics';
+import { INBOUND_READER, InboundReader, inboundReader } from './medcom-letters.inbound-reader';
+import { LetterRecord, LetterStore } from './medcom-letters.store';
+import { ParsedReceipt, ReceiptLetter } from '../../../adapters/medcom/receipt.parser';
+import { InboundItem, MEDCOM_TRANSPORT, MedcomTransport } from '../../../adapters/medcom/transport/medcom.transport';
 
 export interface InboxResult {
   files: number;
@@ -53,7 +53,7 @@ export class ReceiptInbox {
     @Inject(MEDCOM_TRANSPORT) private readonly transport: MedcomTransport,
     @Inject(AuditService) private readonly audit: AuditService,
     private readonly queue: QueueGateway,
-    /** Size limit and where parsing runs (a worker thread in the service; see inbound-reader.ts). */
+    /** Size limit and where parsing runs (a worker thread in the service; see medcom-letters.inbound-reader.ts). */
     @Optional() @Inject(INBOUND_READER) private readonly read: InboundReader = inboundReader(),
   ) {}
 

@@ -1,5 +1,5 @@
-import { ParsedInbound, parseInbound } from './receipt.parser';
-import { refuse } from './xml/safe-xml';
+import { ParsedInbound, parseInbound } from '../../../adapters/medcom/receipt.parser';
+import { refuse } from '../../../adapters/medcom/xml/safe-xml';
 
 /**
  * How ReceiptInbox turns an in-folder file into a parsed receipt or message. Files over the size

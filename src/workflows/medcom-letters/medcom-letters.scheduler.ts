@@ -1,8 +1,8 @@
 import { Inject, Injectable, OnApplicationBootstrap, Optional } from '@nestjs/common';
-import { QueueGateway } from '../../queues/queue.gateway';
-import { WorkerHost } from '../../queues/worker.host';
-import { MEDCOM_SETTINGS } from './medcom.tokens';
-import type { MedcomSettings } from './medcom.settings';
+import { QueueGateway } from '../../../queues/queue.gateway';
+import { WorkerHost } from '../../../queues/worker.host';
+import { MEDCOM_SETTINGS } from '../../../adapters/medcom/medcom.tokens';
+import type { MedcomSettings } from '../../../adapters/medcom/medcom.settings';
 
 export const INBOX_SCHEDULER_ID = 'medcom-inbox';
 export const RECEIPT_WATCHDOG_SCHEDULER_ID = 'medcom-receipt-watchdog';

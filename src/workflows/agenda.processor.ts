@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { PermanentError } from '../../src/common/errors';
-import { AgendaPlanner, MeetingPlan, publishJobId } from '../../src/workflows/agenda.planner';
-import { AgendaStore } from '../../src/workflows/agenda.store';
-import { CollectAgenda } from '../../src/workflows/collect-agenda';
-import { PublishAgenda, PublishSummary } from '../../src/workflows/publish-agenda';
-import type { JobContext } from '../job-context';
-import { JobHandler } from '../job-handler.decorator';
-import type { JobPayload } from '../job-types';
-import { QueueGateway } from '../queue.gateway';
+import { PermanentError } from '../common/errors';
+import { AgendaPlanner, MeetingPlan, publishJobId } from './agenda.planner';
+import { AgendaStore } from './agenda.store';
+import { CollectAgenda } from './collect-agenda';
+import { PublishAgenda, PublishSummary } from './publish-agenda';
+import type { JobContext } from '../../queues/job-context';
+import { JobHandler } from '../../queues/job-handler.decorator';
+import type { JobPayload } from '../../queues/job-types';
+import { QueueGateway } from '../../queues/queue.gateway';
 
 /** Agenda jobs: collect (then enqueue publish), publish the stored snapshot, and plan the schedulers. */
 @Injectable()

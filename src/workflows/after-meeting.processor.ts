@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { CompleteNoteStep } from '../../src/workflows/after-meeting';
-import { JournalNoteStep } from '../../src/workflows/after-meeting.journal-note';
-import { NoteTasksStep } from '../../src/workflows/after-meeting.note-tasks';
-import { SendNoteStep } from '../../src/workflows/after-meeting.send-note';
-import { NotesWatch } from '../../src/workflows/after-meeting.watch';
-import { JobHandler } from '../job-handler.decorator';
-import type { JobPayload } from '../job-types';
+import { CompleteNoteStep } from './after-meeting';
+import { JournalNoteStep } from './after-meeting.journal-note';
+import { NoteTasksStep } from './after-meeting.note-tasks';
+import { SendNoteStep } from './after-meeting.send-note';
+import { NotesWatch } from './after-meeting.watch';
+import { JobHandler } from '../../queues/job-handler.decorator';
+import type { JobPayload } from '../../queues/job-types';
 
 /** Thin handlers: each job type hands its ids to the workflow step that does the work. */
 @Injectable()

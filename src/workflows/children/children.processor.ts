@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { classifyError, errorCode } from '../../src/common/errors';
-import { JournalAgreementStep } from '../../src/workflows/children/children-agreement';
-import { ChildrenReminders } from '../../src/workflows/children/children-reminders';
-import { RouteRequestStep } from '../../src/workflows/children/children-routing';
-import { ChildrenStore, requestIdOfMeeting } from '../../src/workflows/children/children.store';
-import type { JobContext } from '../job-context';
-import { JobHandler } from '../job-handler.decorator';
-import type { JobPayload } from '../job-types';
+import { classifyError, errorCode } from '../../common/errors';
+import { JournalAgreementStep } from './children-agreement';
+import { ChildrenReminders } from './children-reminders';
+import { RouteRequestStep } from './children-routing';
+import { ChildrenStore, requestIdOfMeeting } from './children.store';
+import type { JobContext } from '../../../queues/job-context';
+import { JobHandler } from '../../../queues/job-handler.decorator';
+import type { JobPayload } from '../../../queues/job-types';
 
 /**
  * Children's collaboration meeting jobs. The steps do the work; this class maps jobs to them and

@@ -1,5 +1,5 @@
 import Redis from 'ioredis';
-import { LetterStore } from '../../../adapters/medcom/letter.store';
+import { LetterStore } from '../../../src/workflows/medcom-letters/medcom-letters.store';
 import { practice } from '../../support/medcom-fixtures';
 
 /**

@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { inboundReader } from '../../../adapters/medcom/inbound-reader';
+import { inboundReader } from '../../../src/workflows/medcom-letters/medcom-letters.inbound-reader';
 import { parseInbound } from '../../../adapters/medcom/receipt.parser';
 import { PermanentError } from '../../../src/common/errors';
-import { CpuWork } from '../../../src/infra/cpu-work';
+import { CpuWork } from '../../../src/workflows/cpu-work';
 import { largeReceipt } from '../../support/large-receipts';
 
 /**

@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { LetterStore } from '../../adapters/medcom/letter.store';
-import { MedcomService } from '../../adapters/medcom/medcom.service';
-import { InboxResult, ReceiptInbox } from '../../adapters/medcom/receipt.inbox';
-import { PermanentError } from '../../src/common/errors';
-import type { JobContext } from '../job-context';
-import { JobHandler } from '../job-handler.decorator';
-import type { JobPayload } from '../job-types';
+import { LetterStore } from './medcom-letters.store';
+import { MedcomService } from './medcom-letters.service';
+import { InboxResult, ReceiptInbox } from './medcom-letters.inbox';
+import { PermanentError } from '../../common/errors';
+import type { JobContext } from '../../../queues/job-context';
+import { JobHandler } from '../../../queues/job-handler.decorator';
+import type { JobPayload } from '../../../queues/job-types';
 
 /** MedCom's background work: reading receipts, resending on timeout, surfacing refusals. */
 @Injectable()

@@ -1,5 +1,5 @@
 import Redis from 'ioredis';
-import { LetterStore } from '../../../adapters/medcom/letter.store';
+import { LetterStore } from '../../../src/workflows/medcom-letters/medcom-letters.store';
 import { metricsRegistry, setReceiptsOverdueSource } from '../../../src/metrics/metrics';
 
 /** tsm_medcom_receipts_overdue (alert TsmReceiptOverdue) counts letters whose receipt is past due, read from Redis at scrape time. */

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
-import { personalDataDeletedKey } from '../../src/infra/aof-scrub';
-import type { GpMessageFormat, GpPractice } from '../directory/directory.port';
-import type { GpLetter, LetterState } from './medcom.port';
+import { personalDataDeletedKey } from '../../infra/aof-scrub';
+import type { GpMessageFormat, GpPractice } from '../../../adapters/directory/directory.port';
+import type { GpLetter, LetterState } from '../../../adapters/medcom/medcom.port';
 
 /**
  * Where each letter stands, in Redis: one hash per letter id with its state, current attempt and

@@ -1,20 +1,20 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { QueueGateway } from '../../queues/queue.gateway';
-import { AuditService } from '../../src/audit/audit.service';
-import { PermanentError } from '../../src/common/errors';
-import { Ledger } from '../../src/ledger/ledger';
-import { rootLogger } from '../../src/logging/logger';
-import { medcomLetters } from '../../src/metrics/metrics';
-import type { GpMessageFormat } from '../directory/directory.port';
-import { envelopeIdFor, letterIdFor } from './letter-ids';
-import { LetterBody, LetterRecord, LetterStore } from './letter.store';
-import { MEDCOM_SETTINGS } from './medcom.tokens';
-import type { GpLetter, LetterStatus, MedcomPort, SentLetter } from './medcom.port';
-import type { MedcomSettings } from './medcom.settings';
-import { ComposedMessage, MessageComposer } from './message.composer';
-import type { OutgoingLetter } from './outgoing-letter';
-import { MEDCOM_TRANSPORT, MedcomTransport } from './transport/medcom.transport';
+import { QueueGateway } from '../../../queues/queue.gateway';
+import { AuditService } from '../../audit/audit.service';
+import { PermanentError } from '../../common/errors';
+import { Ledger } from '../../ledger/ledger';
+import { rootLogger } from '../../logging/logger';
+import { medcomLetters } from '../../metrics/metrics';
+import type { GpMessageFormat } from '../../../adapters/directory/directory.port';
+import { envelopeIdFor, letterIdFor } from '../../../adapters/medcom/letter-ids';
+import { LetterBody, LetterRecord, LetterStore } from './medcom-letters.store';
+import { MEDCOM_SETTINGS } from '../../../adapters/medcom/medcom.tokens';
+import type { GpLetter, LetterStatus, MedcomPort, SentLetter } from '../../../adapters/medcom/medcom.port';
+import type { MedcomSettings } from '../../../adapters/medcom/medcom.settings';
+import { ComposedMessage, MessageComposer } from '../../../adapters/medcom/message.composer';
+import type { OutgoingLetter } from '../../../adapters/medcom/outgoing-letter';
+import { MEDCOM_TRANSPORT, MedcomTransport } from '../../../adapters/medcom/transport/medcom.transport';
 
 /**
  * Sends letters to GPs over VANS and keeps MedCom's reliable-messaging promise:
