@@ -1,5 +1,5 @@
 import { getFlowProducerToken, getQueueToken } from '@nestjs/bullmq';
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { FlowProducer, Job, JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -60,7 +60,7 @@ export interface DeadLetter {
 
 /** The one door to BullMQ for the rest of the code: typed enqueue, flows, schedulers, dead letters. */
 @Injectable()
-export class QueueGateway implements OnModuleInit {
+export class QueueGateway implements OnModuleInit, BeforeApplicationShutdown {
   private readonly queues = new Map<QueueName, Queue>();
 
   constructor(
@@ -74,6 +74,22 @@ export class QueueGateway implements OnModuleInit {
   onModuleInit(): void {
     for (const name of QUEUE_NAMES) this.queue(name).on('error', redisErrorListener(`queue:${name}`));
     this.moduleRef.get<FlowProducer>(getFlowProducerToken(FLOW_PRODUCER), { strict: false }).on('error', redisErrorListener('flows'));
+  }
+
+  /**
+   * A producer still reconnecting at shutdown (Redis was away) cannot send QUIT: its fail-fast
+   * options (no offline queue) make BullMQ's close() reject with "Stream isn't writeable", which
+   * surfaced as an unhandled rejection and a stop that never ended. Such connections are dropped
+   * here first; the close that @nestjs/bullmq runs afterwards then finds them ended.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    const flows = this.moduleRef.get<FlowProducer>(getFlowProducerToken(FLOW_PRODUCER), { strict: false });
+    const backends = [...QUEUE_NAMES.map((n) => this.queue(n).backend), flows.getBackend()];
+    await Promise.all(backends.map(async (b) => {
+      const client = await b.client.catch(() => undefined);
+      // ioredis' own disconnect: BullMQ's waits for an 'end' event that a reconnecting client may never emit.
+      if (client && client.status !== 'ready') client.disconnect();
+    }));
   }
 
   queue(name: QueueName): Queue {

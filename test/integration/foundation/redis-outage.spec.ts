@@ -88,6 +88,11 @@ describe('Redis outage and restart', () => {
       gw.queue('maintenance').off('error', countFailure);
     }
     await eventually(async () => (await request(svc.baseUrl!).get('/health/ready')).status === 200, 15_000, 100);
+    // Recovered means every producer too: each reconnects on its own backoff, after readiness's client.
+    await eventually(async () => {
+      for (const q of gw.allQueues()) if ((await q.backend.client).status !== 'ready') return false;
+      return true;
+    }, 15_000, 100);
     // ioredis prints "Unhandled error event" and BullMQ prints the error's stack for a client nobody listens to.
     expect(printed).toEqual([]);
   });
