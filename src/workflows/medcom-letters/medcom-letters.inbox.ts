@@ -77,7 +77,8 @@ export class ReceiptInbox {
       parsed = await this.read(item.bytes);
     } catch (err) {
       if (!(err instanceof PermanentError)) throw err;
-      const reason = `[${err.code}] ${err.message}`;
+      // A parser's message can quote the file (a name, a CPR): reason files and the audit get it redacted.
+      const reason = `[${err.code}] ${redactFreeText(err.message)}`;
       medcomReceipts.inc({ type: 'malformed', outcome: 'failed' });
       await this.transport.settle(item, 'failed', reason);
       await this.audit.record({ action: 'medcom.inbox', system: 'medcom', outcome: 'failed', reason, externalIds: { file: redactFreeText(item.id) } });
@@ -94,7 +95,7 @@ export class ReceiptInbox {
     const { outcome, unmatched } = await this.apply(parsed);
     medcomReceipts.inc({ type: receiptLabel(parsed), outcome });
     if (unmatched) {
-      const reason = `[${unmatched.code}] ${parsed.receiptType} receipt ${parsed.receiptId}: ${unmatched.reason}`;
+      const reason = `[${unmatched.code}] ${parsed.receiptType} receipt ${parsed.receiptId}: ${redactFreeText(unmatched.reason)}`;
       const rec = unmatched.letter;
       medcomReceiptsUnmatched.inc({ type: receiptLabel(parsed), code: unmatched.code });
       await this.transport.settle(item, 'unmatched', reason);

@@ -103,6 +103,20 @@ describe('ReceiptInbox: a negative receipt read again after a failed reading', (
     await expect(new ReceiptInbox(store, transport, audit, {} as QueueGateway).poll()).resolves.toMatchObject({ failed: 1 });
     expect(recorded).toEqual([expect.objectContaining({ action: 'medcom.inbox', outcome: 'failed', externalIds: { file: 'xxxxxxxxxx [navn] [navn].xml' } })]);
   });
+
+  it('writes the reason file of a file whose parser message names what it found with CPR and names removed', async () => {
+    // The root element's name and namespace are the file's own text: a parser message that quotes them must not carry them on.
+    const item: InboundItem = { id: 'receipt-2.xml', bytes: Buffer.from('<?xml version="1.0"?><Prøvesen xmlns="urn:0703381412"/>') };
+    const reasons: string[] = [];
+    const transport: MedcomTransport = {
+      send: async () => ({ name: 'unused' }), claimIncoming: async () => [item], settle: async (_i, _d, reason) => void (reason && reasons.push(reason)),
+    };
+    const audit = new AuditService(redis, mkdtempSync(path.join(os.tmpdir(), 'audit-')), config.QUEUE_PREFIX);
+    await expect(new ReceiptInbox(store, transport, audit, {} as QueueGateway).poll()).resolves.toMatchObject({ failed: 1 });
+    expect(reasons).toHaveLength(1);
+    expect(reasons[0]).toMatch(/^\[RECEIPT_\w+\] /);
+    expect(reasons[0]).not.toMatch(/Prøvesen|0703381412/);
+  });
 });
 
 /**
