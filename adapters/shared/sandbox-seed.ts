@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { PermanentError } from '../../src/common/errors';
 import { addCalendarDays, COPENHAGEN, localParts, localToInstant } from '../../src/domain/local-time';
+import { parseInstant } from '../../src/domain/meeting-calendar';
+import { fhirDateTime } from '../medcom/text/medcom-time';
 import { shippedFile } from '../../src/infra/project-root';
 import { Seed, seedSchema } from '../../schemas/sandbox-seed.schema';
 
@@ -43,14 +45,9 @@ export function shiftSeed(seed: Seed, days: number): Seed {
 }
 
 function shiftTimestamp(iso: string, days: number): string {
-  const at = new Date(iso.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+  // The seed schema guarantees an explicit offset, so parseInstant always answers.
+  const at = parseInstant(iso)!;
   const local = localParts(at, COPENHAGEN);
-  const date = addCalendarDays(local.date, days);
-  const seconds = at.getUTCSeconds();
-  const moved = new Date(localToInstant(date, local.hour, local.minute, COPENHAGEN).getTime() + seconds * 1000);
-  const offsetMin = Math.round((Date.UTC(+date.slice(0, 4), +date.slice(5, 7) - 1, +date.slice(8, 10), local.hour, local.minute, seconds) - moved.getTime()) / 60_000);
-  const sign = offsetMin < 0 ? '-' : '+';
-  const abs = Math.abs(offsetMin);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${date}T${pad(local.hour)}:${pad(local.minute)}:${pad(seconds)}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+  const moved = localToInstant(addCalendarDays(local.date, days), local.hour, local.minute, COPENHAGEN);
+  return fhirDateTime(new Date(moved.getTime() + at.getUTCSeconds() * 1000));
 }
