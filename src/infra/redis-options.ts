@@ -1,4 +1,5 @@
-import type { RedisOptions } from 'ioredis';
+import { SentinelConnector } from 'ioredis';
+import type { RedisOptions, SentinelConnectionOptions } from 'ioredis';
 import type { AppConfig } from '../config/config.schema';
 
 /** BullMQ takes ioredis options, not URLs: turn REDIS_URL into host/port/credentials. */
@@ -16,10 +17,47 @@ export function redisOptionsFromUrl(url: string): RedisOptions {
 
 type RedisSettings = Pick<AppConfig, 'REDIS_SENTINELS' | 'REDIS_SENTINEL_NAME' | 'REDIS_SENTINEL_PASSWORD' | 'REDIS_PASSWORD'>;
 
+type ConnectArgs = Parameters<SentinelConnector['connect']>;
+type NetStream = Awaited<ReturnType<SentinelConnector['connect']>>;
+interface DetectorHolder { failoverDetector: { cleanup(): void } | null }
+
+/**
+ * ioredis' sentinel connector with its failover detector bound to the connection it watches.
+ * ioredis (5.x) starts a detector (one subscriber per sentinel, reconnecting forever) on each
+ * connect and drops it only on disconnect(), so two things went wrong when the primary died:
+ * - the detector of the dead connection stayed subscribed; its +switch-master arrived while the
+ *   client was asking the sentinels for the new primary, cut that attempt short, and the client
+ *   ended for good ("Connection is closed.", no more reconnects: a worker or producer stuck after
+ *   the failover);
+ * - quit() never drops the detector, so every closed client left three sentinel subscribers
+ *   reconnecting forever (open handles, a process that does not exit once the sentinels are gone).
+ * Here the detector goes with the connection's close, and a new connect starts without one.
+ */
+export class StreamBoundSentinelConnector extends SentinelConnector {
+  /** ioredis hands a Connector the client's options (its ConnectorConstructor types them unknown). */
+  constructor(options: unknown) {
+    super(options as SentinelConnectionOptions);
+  }
+
+  override async connect(...args: ConnectArgs): Promise<NetStream> {
+    this.dropFailoverDetector();
+    const stream = await super.connect(...args);
+    stream.once('close', () => this.dropFailoverDetector());
+    return stream;
+  }
+
+  private dropFailoverDetector(): void {
+    const self = this as unknown as DetectorHolder;
+    self.failoverDetector?.cleanup();
+    self.failoverDetector = null;
+  }
+}
+
 /**
  * ioredis asks the sentinels for the current primary on every (re)connect and checks the node's role.
- * The failover detector subscribes to the sentinels' +switch-master and reconnects at once: without it
- * a fail-fast producer connection stayed on the dead primary after the promotion (failover test).
+ * The failover detector subscribes to the sentinels' +switch-master and reconnects at once, also
+ * when the old primary's connection hangs instead of closing (a network partition); see
+ * StreamBoundSentinelConnector for why it is ours.
  */
 export function sentinelOptions(c: RedisSettings): RedisOptions {
   if (!c.REDIS_SENTINELS || !c.REDIS_SENTINEL_NAME) throw new Error('sentinelOptions needs REDIS_SENTINELS and REDIS_SENTINEL_NAME');
@@ -29,6 +67,7 @@ export function sentinelOptions(c: RedisSettings): RedisOptions {
     sentinelPassword: c.REDIS_SENTINEL_PASSWORD,
     password: c.REDIS_PASSWORD,
     failoverDetector: true,
+    Connector: StreamBoundSentinelConnector,
     // A demoted primary that comes back answers writes with READONLY; nothing was executed, so
     // reconnecting (asking the sentinels again) and resending the command is safe.
     reconnectOnError: (err) => (err.message.startsWith('READONLY') ? 2 : false),

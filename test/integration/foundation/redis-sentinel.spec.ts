@@ -10,21 +10,23 @@ import { eventually, startTestService } from '../../support/test-service';
 const labels = { sendToGp: 'Send til egen læge', homeCareTask: 'Opgave til hjemmeplejen', attachOrganisations: 'Tilknyt organisation', revisitation: 'Revisitation' };
 const NOTES = [5001, 5002, 5003, 5004, 5005, 5006];
 // Sentinel's protocol time, not machine speed: down-after 1 s, then vote and promotion; plus the
-// service's clients reconnecting and the flows' retries. Waits below poll for conditions.
-const FAILOVER_MS = 60_000;
+// service's clients reconnecting and the flows' retries (backoff 5 s, 10 s, 20 s ±25 %, behind a
+// side-effect lock orphaned by the kill: see EDOC_TIMEOUT_MS below). Waits below poll for conditions.
+const FAILOVER_MS = 90_000;
 
 /**
  * A real primary, replica and three sentinels; the service knows only the sentinels. The after-meeting
  * flows run against the simulators, the primary is SIGKILLed while they run, and every note still ends
  * with exactly one document, its letter and its tasks once.
+ *
+ * Why this was flaky before (issue 21): ioredis' failover detector of the dead connection ended
+ * clients that were reconnecting ("Connection is closed.": flows that never finished after the
+ * promotion) and outlived quit() (sentinel subscribers reconnecting forever: jest did not exit); see
+ * StreamBoundSentinelConnector in src/infra/redis-options.ts. And the kill waits until the replica
+ * acknowledged every write (WAIT): this test is about the service recovering, not about Redis'
+ * asynchronous-replication window (docs/operations.md, High availability).
  */
-// SKIPPED, NOT YET RELIABLE (issue 21 item 2): passed once (promotion 2.4 s after the kill, all six
-// flows done 7.6 s after it, 0 lost, 0 duplicated) and failed twice with flows that never completed
-// within 60 s after the promotion. A bare BullMQ Queue on the same sentinel set recovers in ~3 s but
-// once read a job added just before the kill as 'unknown' (lost write?), so check replication
-// (master_link_status, offsets) before the kill first. The set also keeps jest from exiting (an
-// open handle not yet found). Unskip once both are understood.
-describe.skip('Redis Sentinel failover under the after-meeting flows', () => {
+describe('Redis Sentinel failover under the after-meeting flows', () => {
   let set: SentinelSet | undefined;
   let svc: RunningService | undefined;
 
@@ -42,6 +44,14 @@ describe.skip('Redis Sentinel failover under the after-meeting flows', () => {
       WATCH_INTERVAL_MS: '100', MEDCOM_RECEIPT_TIMEOUT_MS: '30000', MEDCOM_INBOX_POLL_MS: '50', SANDBOX_VANS_DELAY_MS: '20',
       // Slow simulators keep the flows running long enough for the kill to land mid-run.
       SANDBOX_EDOC_LATENCY_MS: '300', SANDBOX_NEXUS_LATENCY_MS: '50',
+      // Shutdown is not under test: a grace long enough for the workers' pause() to finish before
+      // they are closed (BullMQ's pause reconnects the blocking client; a close(true) in between
+      // leaves it reconnecting after the stop).
+      SHUTDOWN_GRACE_MS: '20000',
+      // A side-effect lock taken just before the kill whose release failed during the outage holds
+      // its step until the lock expires (4 x EDOC_TIMEOUT_MS + 5 s; 2 x NEXUS_TIMEOUT_MS + 5 s): with
+      // the defaults that is up to ~2 min, here ~17 s. The simulators answer within their latency.
+      EDOC_TIMEOUT_MS: '3000', NEXUS_TIMEOUT_MS: '3000',
     });
     expect(svc.redisUrl).toBeUndefined();
     const control = SandboxControl.fromConfig(svc.config);
@@ -61,7 +71,11 @@ describe.skip('Redis Sentinel failover under the after-meeting flows', () => {
     await set.killPrimary();
     await eventually(async () => (await set!.currentPrimaryPort()) === set!.replicaPort, FAILOVER_MS, 100);
     const promotedMs = Date.now() - killedAt;
-    await eventually(async () => (await flowStates()).every((s) => s === 'completed'), FAILOVER_MS, 100);
+    await eventually(async () => (await flowStates()).every((s) => s === 'completed'), FAILOVER_MS, 100).catch(async (err) => {
+      // What was left, for the next person debugging a failover: flow states and queue counts.
+      const counts = await gateway.jobCounts().catch((e) => String(e));
+      throw new Error(`${String(err)}; flows ${JSON.stringify(await flowStates().catch((e) => String(e)))}; queues ${JSON.stringify(counts)}`);
+    });
     const finishedMs = Date.now() - killedAt;
     // What operators can expect (protocol times): printed for docs/operations.md, not asserted.
     process.stdout.write(`sentinel failover: replica promoted ${promotedMs} ms after the kill; all ${NOTES.length} flows done after ${finishedMs} ms (${completedAtKill} done at the kill)\n`);
@@ -85,5 +99,5 @@ describe.skip('Redis Sentinel failover under the after-meeting flows', () => {
     });
     expect(perNote).toEqual(want);
     expect(await gateway.deadLetters()).toEqual([]);
-  }, 180_000);
+  }, 240_000);
 });
