@@ -46,6 +46,12 @@ export class StreamBoundSentinelConnector extends SentinelConnector {
     return stream;
   }
 
+  /** ioredis cleans the detector up here but keeps it; forget it, so the close does not clean it twice. */
+  override disconnect(): void {
+    super.disconnect();
+    (this as unknown as DetectorHolder).failoverDetector = null;
+  }
+
   private dropFailoverDetector(): void {
     const self = this as unknown as DetectorHolder;
     self.failoverDetector?.cleanup();

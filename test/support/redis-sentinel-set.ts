@@ -63,7 +63,9 @@ export async function startSentinelSet(): Promise<SentinelSet> {
   };
 
   const stop = async () => {
-    for (const c of clients) c.disconnect();
+    // Probes disconnect themselves; disconnecting an ended client again would leave ioredis' 2 s
+    // disconnect timer running on a closed socket (jest: "did not exit one second after").
+    for (const c of clients) if (c.status !== 'end') c.disconnect();
     await Promise.all(children.map((child) => {
       if (child.exitCode !== null || child.signalCode !== null) return undefined;
       const exited = new Promise((r) => child.once('exit', r));

@@ -50,4 +50,15 @@ describe('StreamBoundSentinelConnector', () => {
     expect(live.cleanup).toHaveBeenCalledTimes(1);
     expect(detectorOf(connector).failoverDetector).toBeNull();
   });
+
+  it('cleans a detector up once when it disconnects the client itself (+switch-master), not again at the close', async () => {
+    const connector = new StreamBoundSentinelConnector(options);
+    await connector.connect(() => undefined);
+    const live: Detector = { cleanup: jest.fn() };
+    detectorOf(connector).failoverDetector = live;
+    connector.disconnect();
+    stream.emit('close');
+    // A second cleanup would disconnect ended sentinel clients again, each leaving a 2 s timer behind.
+    expect(live.cleanup).toHaveBeenCalledTimes(1);
+  });
 });
