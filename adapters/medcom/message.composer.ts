@@ -16,6 +16,8 @@ export interface ComposedMessage {
   replacedChars: number;
   /** Which characters those were (U+XXXX, each once), as listed at the end of the letter. */
   replacedList: string[];
+  /** Letters written as a transliteration, "U+0152→OE" (XDIS91 only). */
+  transliteratedList: string[];
   /** Control characters that became a line break, and those removed (every format). */
   lineBreaks: number;
   removedControls: number;
@@ -35,7 +37,7 @@ export class MessageComposer {
       const built = buildXdis91(letter, { maxBlockChars: this.xdis91BlockChars });
       const problems = await this.xdis91Validator.validate(built.bytes);
       if (problems.length) throw invalid(letter.letterId, 'XDIS91 (schemas/xdis91.xsd)', problems);
-      return { bytes: built.bytes, extension: 'xml', replacedChars: built.replacedChars, replacedList: built.replacedList, lineBreaks, removedControls };
+      return { bytes: built.bytes, extension: 'xml', replacedChars: built.replacedChars, replacedList: built.replacedList, transliteratedList: built.transliteratedList, lineBreaks, removedControls };
     }
     const bytes = serializeFhir(buildCareCommunicationBundle(letter), format);
     // The parser below reads what it can; XML 1.0's character rules are checked here, so nothing
@@ -45,7 +47,7 @@ export class MessageComposer {
     const model = format === 'fhir-json' ? fromFhirJson(JSON.parse(bytes.toString('utf8'))) : fromFhirXml(parseXmlBytes(bytes));
     const problems = checkCareCommunication(model);
     if (problems.length) throw invalid(letter.letterId, 'FHIR CareCommunication', problems);
-    return { bytes, extension: format === 'fhir-json' ? 'json' : 'xml', replacedChars: 0, replacedList: [], lineBreaks, removedControls };
+    return { bytes, extension: format === 'fhir-json' ? 'json' : 'xml', replacedChars: 0, replacedList: [], transliteratedList: [], lineBreaks, removedControls };
   }
 }
 

@@ -194,15 +194,27 @@ export const envSchema = z.object({
   MEDCOM_TRANSPORT: z.enum(['file']).default('file'),
   MEDCOM_OUT_DIR: z.string().optional(),
   MEDCOM_IN_DIR: z.string().optional(),
+  /** MEDCOM_OUT_DIR/MEDCOM_IN_DIR are answered by tsm-bridge's own VANS simulator (the sandbox command, compose's sandbox
+   *  service, test harnesses): the sandbox sender values are allowed there. Unset with a real VANS client. */
+  MEDCOM_VANS_SANDBOX: bool(false),
   MEDCOM_SENDER_EAN: z.string().regex(/^\d{13}$/, '13 digits (EAN/GLN)').default('5790000123456'),
   MEDCOM_SENDER_SOR: z.string().default('123456789012345'),
   MEDCOM_SENDER_ID: z.string().default('751'),
   MEDCOM_SENDER_NAME: z.string().max(35).default('Solhøj Kommune Ældreområdet'),
   /** Key that letter and envelope ids are derived under (HMAC): unguessable ids. Unset: generated into DATA_DIR/medcom-id-secret. */
   MEDCOM_ID_SECRET: sensitive(z.string().min(32, 'at least 32 characters').optional()),
-  MEDCOM_RECEIPT_TIMEOUT_MIN: int(1, 30),
+  /** MedCom's generic reliable-messaging ruleset: resend when no acknowledgement came within 15 minutes (docs/medcom.md). */
+  MEDCOM_RECEIPT_TIMEOUT_MIN: int(1, 15),
   MEDCOM_CONVERTED_RECEIPT_TIMEOUT_MIN: int(1, 120),
   MEDCOM_MAX_RESENDS: int(0, 2),
+  /** Hours (Europe/Copenhagen) the VANS client picks letters up, "HH-HH" (e.g. 05-23); outside them the receipt clock is paused. Unset: always. */
+  MEDCOM_VANS_PICKUP_HOURS: z
+    .string()
+    .regex(/^([01]\d|2[0-4])-([01]\d|2[0-4])$/, 'HH-HH, e.g. 05-23')
+    .refine((s) => s.slice(0, 2) !== s.slice(3), 'an empty window')
+    .optional(),
+  /** FHIR letters travel in a MedCom VANSEnvelope written by tsm-bridge (for every receiver; the GP directory can ask per practice). */
+  MEDCOM_FHIR_ENVELOPE: bool(false),
   /** Tests, demos, chaos: receipt timeout in ms for every receiver, replacing both *_TIMEOUT_MIN values. */
   MEDCOM_RECEIPT_TIMEOUT_MS: z.coerce.number().int().min(1).optional(),
   /** How often the worker reads the VANS in-folder for receipts. */
@@ -230,6 +242,8 @@ export const envSchema = z.object({
   SANDBOX_VANS_VANS_NEGATIVE_RATE: z.coerce.number().min(0).max(1).default(0),
   SANDBOX_VANS_DUPLICATE_RATE: z.coerce.number().min(0).max(1).default(0),
   SANDBOX_VANS_GARBAGE_RATE: z.coerce.number().min(0).max(1).default(0),
+  /** The VANS sandbox refuses (fatal-error) a FHIR letter that is not in a VANSEnvelope. */
+  SANDBOX_VANS_REQUIRE_ENVELOPE: bool(false),
   GP_DIRECTORY_FILE: z.string().optional(),
 
   NOTIFY_OUTBOX_DIR: z.string().optional(),

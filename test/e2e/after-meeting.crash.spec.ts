@@ -66,7 +66,7 @@ describe('after-meeting flows survive SIGKILLed workers', () => {
       ...env,
       NEXUS_BASE_URL: c.NEXUS_BASE_URL!, NEXUS_TOKEN_URL: c.NEXUS_TOKEN_URL!, NEXUS_CLIENT_ID: c.NEXUS_CLIENT_ID!, NEXUS_CLIENT_SECRET: c.NEXUS_CLIENT_SECRET!,
       EDOC_URL: c.EDOC_URL!, EDOC_AUTH: c.EDOC_AUTH, EDOC_USER: c.EDOC_USER!, EDOC_PASSWORD: c.EDOC_PASSWORD!,
-      MEDCOM_OUT_DIR: c.MEDCOM_OUT_DIR!, MEDCOM_IN_DIR: c.MEDCOM_IN_DIR!,
+      MEDCOM_OUT_DIR: c.MEDCOM_OUT_DIR!, MEDCOM_IN_DIR: c.MEDCOM_IN_DIR!, MEDCOM_VANS_SANDBOX: String(c.MEDCOM_VANS_SANDBOX),
       // With VANS outside the worker, the worker needs the directory as a file: the seed's GPs.
       GP_DIRECTORY_FILE: gpDirectoryFile(env.DATA_DIR),
     };

@@ -7,6 +7,7 @@ import { Ledger } from '../../ledger/ledger';
 import { rootLogger } from '../../logging/logger';
 import { medcomLetters } from '../../metrics/metrics';
 import type { GpMessageFormat } from '../../../adapters/directory/directory.port';
+import { chooseFormat } from '../../../adapters/medcom/format-choice';
 import { envelopeIdFor, letterIdFor } from '../../../adapters/medcom/letter-ids';
 import { LetterBody, LetterRecord, LetterStore } from './medcom-letters.store';
 import { MEDCOM_SETTINGS } from '../../../adapters/medcom/medcom.tokens';
@@ -41,7 +42,7 @@ export class MedcomService implements MedcomPort {
   ) {}
 
   async send(letter: GpLetter): Promise<SentLetter> {
-    const format = chooseFormat(letter.receiver.formats);
+    const format = await this.formatFor(letter);
     const candidateId = letterIdFor(this.settings.letterIds(), letter.idempotencyKey, format);
     if ((await this.ledger.get(letter.idempotencyKey))?.state !== 'done') {
       // Refuse a letter that cannot be valid before anything is recorded or handed over.
@@ -77,6 +78,28 @@ export class MedcomService implements MedcomPort {
       state: rec.state,
       reused: result.outcome !== 'performed',
     };
+  }
+
+  /**
+   * The receiver's format; a patient name XDIS91 cannot carry goes as FHIR, or – XDIS91-only
+   * receiver – is refused with NAME_NOT_REPRESENTABLE before anything is recorded: the job fails
+   * permanently (the dead letter carries the code and the Danish text) and the audit says why.
+   * A letter already begun keeps the format it was begun in (the ledger has it).
+   */
+  private async formatFor(letter: GpLetter): Promise<GpMessageFormat> {
+    const begun = (await this.ledger.get(letter.idempotencyKey))?.meta?.format;
+    if (begun) return begun as GpMessageFormat;
+    try {
+      return chooseFormat(letter.receiver, letter.patient);
+    } catch (err) {
+      if (err instanceof PermanentError && err.code === 'NAME_NOT_REPRESENTABLE') {
+        await this.audit.record({ action: 'medcom.send', system: 'medcom', outcome: 'failed', noteId: letter.noteId, ledgerKey: letter.idempotencyKey,
+          reason: `[NAME_NOT_REPRESENTABLE] the patient's name has characters outside ISO-8859-1 and GP practice ${letter.receiver.ydernummer} accepts only XDIS91: not sent`,
+          externalIds: { ydernummer: letter.receiver.ydernummer } });
+        this.log.warn({ noteId: letter.noteId, ydernummer: letter.receiver.ydernummer, code: err.code }, 'letter not sent: patient name not representable in XDIS91');
+      }
+      throw err;
+    }
   }
 
   async status(letterId: string): Promise<LetterStatus | null> {
@@ -223,13 +246,6 @@ export class MedcomService implements MedcomPort {
 
 const timeoutJobId = (letterId: string, attempt: number) => `medcom-timeout-${letterId}-${attempt}`;
 
-/** The receiver's preferred format (the directory lists them preferred first). */
-export function chooseFormat(formats: readonly GpMessageFormat[]): GpMessageFormat {
-  const f = formats[0];
-  if (!f) throw new PermanentError('the GP practice accepts no MedCom format we can send', 'GP_NO_FORMAT', 'medcom');
-  return f;
-}
-
 function toBody(letter: GpLetter): LetterBody {
   return { patient: letter.patient, receiver: letter.receiver, subject: letter.subject, text: letter.text };
 }
@@ -238,6 +254,7 @@ function toBody(letter: GpLetter): LetterBody {
 function textChanges(m: ComposedMessage): string {
   return [
     m.replacedChars ? `${m.replacedChars} characters outside ISO-8859-1 sent as '?' (${m.replacedList.join(', ')})` : '',
+    m.transliteratedList.length ? `letters outside ISO-8859-1 transliterated (${m.transliteratedList.join(', ')})` : '',
     m.lineBreaks ? `${m.lineBreaks} control characters sent as line breaks` : '',
     m.removedControls ? `${m.removedControls} control characters removed` : '',
   ].filter(Boolean).join('; ');
