@@ -30,7 +30,7 @@ export class MedcomProcessor {
   @JobHandler('medcom.receipt-timeout')
   async receiptTimeout(p: JobPayload<'medcom.receipt-timeout'>): Promise<{ outcome: string }> {
     await this.inbox.poll();
-    return this.medcom.onReceiptTimeout(p.letterId, p.attempt);
+    return this.medcom.onReceiptTimeout(p.letterId, p.attempt, { waits: p.waits, transient: p.transient });
   }
 
   /** Each timeout it arms is logged (with its letter id) by the service. */

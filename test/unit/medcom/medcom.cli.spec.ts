@@ -114,7 +114,7 @@ describe('tsm-bridge medcom preview', () => {
   });
 
   describe('boot guard: sandbox sender or author values with a real VANS', () => {
-    const real = (extra: Record<string, string> = {}) => ({
+    const real = (extra: Record<string, string> = {}): Record<string, string> => ({
       MEDCOM_OUT_DIR: '/srv/vans/out', MEDCOM_IN_DIR: '/srv/vans/in', MEDCOM_SENDER_EAN: '5798000012349', MEDCOM_SENDER_SOR: '481271000016009',
       MEDCOM_SENDER_ID: '461', MEDCOM_SENDER_NAME: 'Odense Kommune Ældre', MEDCOM_AUTHOR_GIVEN_NAME: 'Visitationen', MEDCOM_AUTHOR_FAMILY_NAME: 'Odense',
       MEDCOM_AUTHOR_ROLE: 'Visitator', MEDCOM_AUTHOR_PHONE: '66131372', ...extra,
