@@ -59,7 +59,7 @@ export async function runMedcomPreview(o: MedcomPreviewOptions, io: PreviewIo = 
     const settings = medcomSettings(config);
     const letterId = letterIdFor(settings.letterIds(), letterIdempotencyKey({ noteId, noteVersion: 1 }, receiver.ydernummer), format);
     const now = new Date();
-    const message = await new MessageComposer(schemaValidator(shippedFile('schemas', 'xdis91.xsd')), settings.xdis91BlockChars).compose(format, {
+    const message = await new MessageComposer(schemaValidator(shippedFile('schemas', 'xdis91.xsd')), settings.xdis91BlockChars, { fhirEnvelope: settings.fhirEnvelope }).compose(format, {
       letterId, envelopeId: envelopeIdFor(letterId, 0, format), attempt: 0, sentAt: now, authorisedAt: now,
       sender: settings.sender, author: settings.author, receiver,
       patient,
