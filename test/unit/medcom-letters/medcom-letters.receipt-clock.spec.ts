@@ -1,5 +1,5 @@
 import Redis from 'ioredis';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { medcomSettings } from '../../../adapters/medcom/medcom.settings';
@@ -51,7 +51,11 @@ describe('receiptDueAt: the receipt clock runs only inside the VANS pickup hours
 
 describe('MedcomService: the receipt clock (pickup hours, pickup from the out-folder) and transient-error', () => {
   const redis = new Redis(process.env.TEST_REDIS_URL!);
-  afterAll(() => redis.quit());
+  const dirs: string[] = [];
+  afterAll(async () => {
+    await redis.quit();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
 
   function setup(env: Record<string, string>, start: string) {
     const config = testConfig({ MEDCOM_MAX_RESENDS: '2', ...env });
@@ -81,7 +85,9 @@ describe('MedcomService: the receipt clock (pickup hours, pickup from the out-fo
       jobState: async (_q: string, id: string) => (jobs.has(id) ? 'delayed' : 'unknown'),
     } as unknown as QueueGateway;
     const store = new LetterStore(redis, config.QUEUE_PREFIX);
-    const audit = new AuditService(redis, mkdtempSync(path.join(os.tmpdir(), 'h16-audit-')), config.QUEUE_PREFIX);
+    const auditDir = mkdtempSync(path.join(os.tmpdir(), 'medcom-clock-audit-'));
+    dirs.push(auditDir, config.DATA_DIR);
+    const audit = new AuditService(redis, auditDir, config.QUEUE_PREFIX);
     const service = new MedcomService(settings, store, new MessageComposer(schemaValidator(shippedFile('schemas', 'xdis91.xsd')), settings.xdis91BlockChars),
       transport, new Ledger(redis, config.QUEUE_PREFIX), audit, queue, clock);
     const inbox = new ReceiptInbox(store, transport, audit, queue);

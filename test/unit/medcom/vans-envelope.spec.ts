@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { checkCareCommunication } from '../../../adapters/medcom/fhir/carecommunication.check';
@@ -81,7 +81,7 @@ describe('VANSEnvelope for FHIR', () => {
   });
 
   it('the VANS sandbox set to require it refuses a bare FHIR letter, and unwraps an enveloped one and answers in an envelope', async () => {
-    const root = mkdtempSync(path.join(os.tmpdir(), 'h16-vans-'));
+    const root = mkdtempSync(path.join(os.tmpdir(), 'vans-envelope-'));
     const dirs = { outDir: path.join(root, 'out'), inDir: path.join(root, 'in'), archiveDir: path.join(root, 'received') };
     const sandbox = new VansSandbox({ ...dirs, seed: 1, pollMs: 20, requireFhirEnvelope: true });
     await sandbox.start();
@@ -104,5 +104,6 @@ describe('VANSEnvelope for FHIR', () => {
     expect(ok).toMatchObject({ enveloped: true, r: { ackCode: 'ok', outcome: 'positive' } });
     const wrapper = unwrapVansEnvelope(parseXmlBytes(answers.find((b) => b.toString('utf8').includes('<VANSEnvelope>'))!));
     expect(wrapper).toMatchObject({ name: 'MCM:FCTL#ok', version: '2.0.0', format: 'fhir-xml' });
+    rmSync(root, { recursive: true, force: true });
   });
 });
