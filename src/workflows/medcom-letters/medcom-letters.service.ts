@@ -263,7 +263,14 @@ export class MedcomService implements MedcomPort {
       const attempt = Math.min(rec.written, rec.attempt);
       const jobId = rec.written === rec.attempt && rec.timeoutJob ? rec.timeoutJob : timeoutJobId(letterId, attempt);
       if (attempt < 0 || (await this.queue.jobState('medcom', jobId)) !== 'unknown') continue;
-      await this.armTimeout(rec, attempt, 0);
+      if (jobId === timeoutJobId(letterId, attempt)) await this.armTimeout(rec, attempt, 0);
+      else {
+        // The job that took over (a pickup check or a transient-error resend) is the one missing: that one again, due now.
+        const waits = /-w(\d+)$/.exec(jobId)?.[1];
+        await this.queue.enqueue('medcom.receipt-timeout', {
+          letterId, attempt, noteId: rec.noteId, ...(waits ? { waits: Number(waits) } : {}), ...(jobId.startsWith('medcom-transient-') ? { transient: true } : {}),
+        }, { jobId, delayMs: 0 });
+      }
       rearmed++;
       medcomLetters.inc({ event: 'timeout_rearmed', format: rec.format });
       this.log.warn({ letterId, noteId: rec.noteId, attempt }, 'receipt timeout was missing: armed again, due now');

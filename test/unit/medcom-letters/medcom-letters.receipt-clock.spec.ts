@@ -132,10 +132,15 @@ describe('MedcomService: the receipt clock (pickup hours, pickup from the out-fo
     await expect(t.service.onReceiptTimeout(letterId, 0, { waits: 2 })).resolves.toEqual({ outcome: 'picked-up' });
     expect(t.enqueued).toEqual([expect.objectContaining({ jobId: `medcom-timeout-${letterId}-0-p`, delayMs: 15 * MIN })]);
     expect(t.sent).toHaveLength(1);
-    // The watchdog checks the job that now looks after the receipt, not the finished first one.
+    // The watchdog checks the job that now looks after the receipt, not the finished first one;
+    // when that one is lost, it is that one that is armed again.
     t.jobs.delete(`medcom-timeout-${letterId}-0`);
     t.clock.advance(15 * MIN);
     await expect(t.service.rearmMissingTimeouts(t.clock.now())).resolves.toMatchObject({ rearmed: 0 });
+    t.jobs.delete(`medcom-timeout-${letterId}-0-p`);
+    t.enqueued.length = 0;
+    await expect(t.service.rearmMissingTimeouts(t.clock.now())).resolves.toMatchObject({ rearmed: 1 });
+    expect(t.enqueued).toEqual([expect.objectContaining({ jobId: `medcom-timeout-${letterId}-0-p`, delayMs: 0 })]);
     await expect(t.service.onReceiptTimeout(letterId, 0)).resolves.toEqual({ outcome: 'resent-1' });
     expect(t.sent).toHaveLength(2);
   });
