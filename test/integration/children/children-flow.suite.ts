@@ -8,7 +8,7 @@ import { addCalendarDays, localParts, localToInstant, weekdayOf } from '../../..
 import { WorkingDayCalendar } from '../../../src/domain/working-days';
 import type { Clock } from '../../../src/common/clock';
 import { RunningService, startService } from '../../../src/main';
-import { ChildrenUnits } from '../../../src/workflows/children/children-units';
+import { ChildrenUnits } from '../../../src/workflows/children/children.units';
 import { eventually, testConfig } from '../../support/test-service';
 import { validAgreement, validRequest } from './children-fakes';
 

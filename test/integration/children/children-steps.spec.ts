@@ -1,10 +1,10 @@
 import { PermanentError, RetryableError } from '../../../src/common/errors';
 import { WorkingDayCalendar } from '../../../src/domain/working-days';
-import { JournalAgreementStep } from '../../../src/workflows/children/children-agreement';
-import { ChildrenIntake } from '../../../src/workflows/children/children-intake';
-import { ChildrenReminders } from '../../../src/workflows/children/children-reminders';
-import { RouteRequestStep } from '../../../src/workflows/children/children-routing';
-import { ChildrenUnits } from '../../../src/workflows/children/children-units';
+import { JournalAgreementStep } from '../../../src/workflows/children/children.agreement';
+import { ChildrenIntake } from '../../../src/workflows/children/children.intake';
+import { ChildrenReminders } from '../../../src/workflows/children/children.reminders';
+import { RouteRequestStep } from '../../../src/workflows/children/children.routing';
+import { ChildrenUnits } from '../../../src/workflows/children/children.units';
 import { ChildrenStore } from '../../../src/workflows/children/children.store';
 import {
   CHILD_CASE, CHILD_CPR, FakeJobs, FakeJournal, FakeNotify, NOW, PDF_BYTES, redisContext, validAgreement, validRequest as baseRequest,

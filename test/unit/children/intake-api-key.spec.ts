@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { IntakeApiKey, GENERATED_KEY_FILE } from '../../../src/children/intake-api-key';
+import { IntakeApiKey, GENERATED_KEY_FILE } from '../../../src/workflows/children/http/intake-api-key';
 import { loadConfig } from '../../../src/config/load-config';
 
 describe('IntakeApiKey', () => {
