@@ -37,8 +37,17 @@ export function requestFormDocument(form: ChildrenRequest, r: ChildrenRequestRec
           { label: 'Enhed', value: `${form.localUnit.name} (${UNIT_TYPE_DA[form.localUnit.type]})` },
           { label: 'Lokal leder', value: form.localLeader.name },
           { label: 'Postkasse', value: form.localLeader.email },
+          ...(form.meetingLeader
+            ? [{ label: 'Mødeleder (uddelegeret)', value: `${form.meetingLeader.name}, ${form.meetingLeader.email}` }]
+            : []),
         ],
       },
+      ...((form.parents ?? []).length
+        ? [{
+            heading: 'Forældre',
+            fields: form.parents.map((p, i) => ({ label: `Forælder ${i + 1}`, value: p.email ? `${p.name}, ${p.email}` : p.name })),
+          }]
+        : []),
       {
         heading: 'Mødet',
         fields: [
