@@ -53,7 +53,7 @@ afterAll(async () => {
 
 const api = () => request(svc.baseUrl!);
 const mailWithId = (id: string): Promise<ReceivedMail> =>
-  eventually(() => smtp.received.find((m) => m.parsed.messageId === `<${id}@solhoej.example>`));
+  eventually(() => smtp.received.find((m) => m.parsed.messageId === `<${id}@solhoej.example>`)) as Promise<ReceivedMail>;
 /** The accept link as the mail has it, and the same path and query on the service under test (the proxy's job in production). */
 function linkIn(text: string): { link: URL; local: string } {
   const link = new URL(/https:\/\/tsm\.solhoej\.example\/children\/accept\/\S+/.exec(text)![0]);
