@@ -4,7 +4,7 @@ import { PermanentError } from '../../common/errors';
 import { CHILDREN_ICS_CONTENT_TYPE } from '../../domain/children-invite.ics';
 import { isHomeVisit } from '../../domain/children-meeting.rules';
 import { reminderRecipients } from '../../domain/children-participants';
-import { localParts } from '../../domain/local-time';
+import { localParts } from '../../common/local-time';
 import { Ledger } from '../../ledger/ledger';
 import type { DocumentJournal } from '../journal-document/journal-document.service';
 import { RenderFormPdf, renderFormPdf } from '../../documents/form-pdf.renderer';
