@@ -72,12 +72,25 @@ describe('NexusClient against the Nexus sandbox', () => {
     expect(err).toMatchObject({ code: 'NEXUS_LIST_NOT_FOUND', errorClass: 'permanent' });
   });
 
-  it('getNote reads a note by id, also from a client that never navigated to it', async () => {
-    const note = await nexus.getNote(5016);
+  it('getNote finds a note it never navigated to without an invented path: self href, citizen re-walk, else the default list', async () => {
+    const note = await nexus.getNote(5016); // nothing known: the default citizen list is walked for it
     expect(note).toMatchObject({ id: 5016, citizenId: 1015, state: 'Låst', locked: true });
     expect(note.items['Konklusion og aftaler']).toContain('afsluttes');
-    const err = await integrationFailure(nexus.getNote(999_999));
-    expect(err).toMatchObject({ code: 'HTTP_404', errorClass: 'permanent' });
+    expect(note.selfHref).toEqual(expect.any(String));
+
+    const calls = async () => (await control.stats()).total;
+    let before = await calls();
+    expect(await newClient().getNote(5016, { citizenId: 1015 })).toMatchObject({ id: 5016, citizenId: 1015 });
+    // token, home-less re-walk: patient/{id}/preferences/ → view → tree → the one form
+    expect((await control.stats()).calls['GET /patient/:id/preferences']).toBe(1);
+    expect((await calls()) - before).toBe(5);
+
+    before = await calls();
+    expect(await newClient().getNote(5016, { selfHref: note.selfHref })).toMatchObject({ id: 5016 });
+    expect((await calls()) - before).toBe(2); // token + the form
+
+    expect(await integrationFailure(nexus.getNote(999_999))).toMatchObject({ code: 'NEXUS_NOTE_NOT_FOUND', errorClass: 'permanent' });
+    expect(await integrationFailure(newClient().getNote(5016, { citizenId: 1001 }))).toMatchObject({ code: 'NEXUS_NOTE_NOT_FOUND' });
   });
 
   it('getCitizen returns CPR, names and active conditions', async () => {
