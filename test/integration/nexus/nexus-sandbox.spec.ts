@@ -263,3 +263,53 @@ describe('NexusClient against the Nexus sandbox', () => {
     }
   });
 });
+
+describe('the simulator in each public dialect (SANDBOX_NEXUS_DIALECT)', () => {
+  const clients: NexusClient[] = [];
+  const sandboxes: RunningNexusSandbox[] = [];
+  afterAll(async () => {
+    clients.forEach((c) => c.shutdown());
+    await Promise.all(sandboxes.map((s) => s.stop()));
+  });
+  async function start(dialect: string) {
+    const base = configWith({ SANDBOX_NEXUS_DIALECT: dialect });
+    const started = await startConfiguredNexusSandbox(base);
+    sandboxes.push(started.sandbox);
+    const config = { ...base, ...started.env };
+    const c = new NexusClient(nexusClientOptions(config));
+    clients.push(c);
+    return { nexus: c, url: started.sandbox.url, config };
+  }
+  const tree = async (url: string, token: string, citizenId: number) =>
+    (await fetch(`${url}/api/core/mobile/sandbox/v2/patients/${citizenId}/preferences/CITIZEN_PATHWAY/1/references`, { headers: { Authorization: `Bearer ${token}` } })).json();
+  const tokenOf = async (config: AppConfig) => {
+    const res = await fetch(config.NEXUS_TOKEN_URL as string, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: config.NEXUS_CLIENT_ID as string, client_secret: config.NEXUS_CLIENT_SECRET as string }).toString(),
+    });
+    return ((await res.json()) as { access_token: string }).access_token;
+  };
+
+  it('odense: titles under formDefinition, node self is the form, drafts "Aktivt", relations removed through their self', async () => {
+    const { nexus, url, config } = await start('odense');
+    const [node] = JSON.stringify(await tree(url, await tokenOf(config), 1001)).match(/"formDefinition":\{[^}]*\}/g) ?? [];
+    expect(node).toContain(MEETING.formTitle);
+    const notes = await nexus.findMeetingNotes(MEETING);
+    expect(notes.map((n) => n.id)).toEqual([5001, 5002, 5003, 5004, 5005, 5006, 5007, 5008, 5009, 5010, 5011, 5012, 5013, 5014]);
+    expect(notes[0]).toMatchObject({ state: 'Aktivt', locked: false });
+    expect(await nexus.setNoteTime(5001, '09:00')).toMatchObject({ changed: true });
+    expect((await nexus.getNote(5001)).state).toBe('Aktivt'); // saved as a draft, not locked
+    const [rel] = await nexus.getRelations(1001);
+    expect(rel.removeHref).toBeUndefined();
+    await nexus.detachOrganisation(rel);
+    expect((await nexus.getRelations(1001)).map((r) => r.id)).not.toContain(rel.id);
+  });
+
+  it('nyborg: node self → reference document → referenceObject; a lock with empty required items is refused before Nexus is asked', async () => {
+    const { nexus } = await start('nyborg');
+    const notes = await nexus.findMeetingNotes(MEETING);
+    expect(notes).toHaveLength(14);
+    expect(await integrationFailure(nexus.lockNote(5001))).toMatchObject({ code: 'NEXUS_REQUIRED_ITEMS_EMPTY', errorClass: 'permanent' });
+  });
+});
