@@ -1,7 +1,7 @@
 import type { NotifyPort } from '../../../adapters/notify/notify.port';
 import { AuditService } from '../../audit/audit.service';
 import { PermanentError, RetryableError } from '../../common/errors';
-import { localParts } from '../../domain/local-time';
+import { localParts } from '../../common/local-time';
 import { Ledger } from '../../ledger/ledger';
 import type { DocumentJournal } from '../journal-document/journal-document.service';
 import { RenderFormPdf, renderFormPdf } from '../../documents/form-pdf.renderer';

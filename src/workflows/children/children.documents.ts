@@ -1,5 +1,5 @@
 import type { AgreementForm, ChildrenRequest } from '../../../schemas/children-request.schema';
-import { localParts } from '../../domain/local-time';
+import { localParts } from '../../common/local-time';
 import type { FormPdfInput } from '../../documents/form-pdf.renderer';
 import { formatDateDa, formatDateTimeDa } from './children.messages';
 import type { ExternalUnit } from './children.units';

@@ -1,4 +1,4 @@
-import { COPENHAGEN } from '../../domain/local-time';
+import { COPENHAGEN } from '../../common/local-time';
 import type { ExternalUnit } from './children.units';
 
 /**

@@ -4,7 +4,7 @@ import request from 'supertest';
 import { outboxDir } from '../../../adapters/notify/notify.module';
 import { OutboxEnvelope, OutboxNotifier } from '../../../adapters/notify/outbox.notifier';
 import { QueueGateway } from '../../../queues/queue.gateway';
-import { addCalendarDays, localParts, localToInstant, weekdayOf } from '../../../src/domain/local-time';
+import { addCalendarDays, localParts, localToInstant, weekdayOf } from '../../../src/common/local-time';
 import { WorkingDayCalendar } from '../../../src/domain/working-days';
 import type { Clock } from '../../../src/common/clock';
 import { RunningService, startService } from '../../../src/main';
