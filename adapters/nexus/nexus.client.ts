@@ -5,7 +5,8 @@ import { rootLogger } from '../../src/logging/logger';
 import { tagMatch } from '../../src/domain/tags';
 import { ResilientHttp, ResilientHttpOptions } from '../shared/resilient-http';
 import { requestClientCredentialsToken, TokenCache } from './nexus.auth';
-import { copenhagenDay, copenhagenWallToUtc, parseNexusDate, toNexusWriteDate } from './nexus.dates';
+import { localToInstant } from '../../src/common/local-time';
+import { copenhagenDay, parseNexusDate, toNexusWriteDate } from './nexus.dates';
 import { badResponse, isRecord, NEXUS_SYSTEM, NexusLinkResolver, optionalLink, requireLink } from './nexus.links';
 import {
   activeTagNames, asArray, asRecord, describeNexusBody, emptyRequiredItems, formReferenceNodes, formTitle, idOf, isFormBody,
@@ -815,9 +816,8 @@ function isDateItem(form: Wire, label: string): boolean {
  */
 function timeItemValue(form: Wire, label: string, note: NexusNote, hhmm: string): string {
   if (!isDateItem(form, label)) return hhmm;
-  const [y, mo, d] = copenhagenDay(Date.parse(note.observationTimestamp)).split('-').map(Number);
   const [h, mi] = hhmm.split(':').map(Number);
-  return toNexusWriteDate(copenhagenWallToUtc(Date.UTC(y, mo - 1, d, h, mi)));
+  return toNexusWriteDate(localToInstant(copenhagenDay(Date.parse(note.observationTimestamp)), h, mi).getTime());
 }
 
 function sameTimeValue(form: Wire, label: string, wanted: string): boolean {

@@ -156,7 +156,7 @@ export const form = (id: number, citizenId: number, over: Record<string, unknown
     { id: 1, type: 'text', label: 'Konklusion og aftaler', value: null, required: true },
     { id: 2, type: 'text', label: 'Tidspunkt', value: null, required: false },
     { id: 3, type: 'radioGroup', label: 'Send til egen læge', value: null, possibleValues: [{ id: 1, name: 'Ja' }, { id: 2, name: 'Nej' }] },
-  ],
+  ] as Array<Record<string, unknown>>,
   tags: [{ id: 7, name: TAG, active: true }],
   _links: { self: href(`forms/${id}`), availableActions: href(`forms/${id}/actions`) },
   ...over,
