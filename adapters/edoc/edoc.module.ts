@@ -5,7 +5,7 @@ import { EdocClient } from './edoc.client';
 import { EdocCodeLists } from './edoc.code-lists';
 import { EDOC_PORT } from './edoc.port';
 
-/** eDoc: the port (SOAP client) and its code lists. The journaling use case is src/workflows/journal-document.module.ts. */
+/** eDoc: the port (SOAP client) and its code lists. The journaling use case is src/workflows/journal-document/journal-document.module.ts. */
 @Module({
   providers: [
     { provide: EdocCodeLists, inject: [CONFIG], useFactory: (c: AppConfig) => EdocCodeLists.load(c.EDOC_CODE_LISTS_FILE) },

@@ -8,7 +8,7 @@ import type { AppConfig } from '../../src/config/config.schema';
 import { loadConfig } from '../../src/config/load-config';
 import type { FollowUpLabels } from '../../src/domain/after-meeting.rules';
 import { RunningSandboxes, startSandboxes } from '../../src/infra/sandboxes';
-import { AfterMeetingStore } from '../../src/workflows/after-meeting.store';
+import { AfterMeetingStore } from '../../src/workflows/after-meeting/after-meeting.store';
 import { benchConclusion, benchSeed, writeDistricts, writeGpDirectory, writeSeed } from '../support/bench-seed';
 import { BenchChild } from '../support/child';
 import { diffCalls, percentile, round, sum } from '../support/stats';

@@ -13,8 +13,8 @@ import { isIsoDate, isMeetingDate, nextMeetingOnOrAfter } from '../domain/meetin
 import { WorkingDayCalendar } from '../domain/working-days';
 import { createLogger, setRootLogger } from '../logging/logger';
 import { startService } from '../main';
-import { CollectAgenda, collectSettings } from '../workflows/collect-agenda';
-import { PublishAgenda, PublishSummary } from '../workflows/publish-agenda';
+import { CollectAgenda, collectSettings } from '../workflows/agenda/agenda.collect';
+import { PublishAgenda, PublishSummary } from '../workflows/agenda/agenda.publish';
 
 export interface AgendaOptions {
   date: string;

@@ -6,7 +6,7 @@ import { demoConclusion } from '../../src/demo/demo-meeting';
 import { SandboxControl } from '../../src/demo/sandbox-control';
 import { followUpsOf, followUpTasks } from '../../src/domain/after-meeting.rules';
 import type { RunningService } from '../../src/main';
-import { MeetingStatusService } from '../../src/workflows/after-meeting.status';
+import { MeetingStatusService } from '../../src/workflows/after-meeting/after-meeting.status';
 import { killServiceProcesses, ServiceProcess, serviceProcessEnv } from '../support/service-process';
 import { eventually, startTestService } from '../support/test-service';
 

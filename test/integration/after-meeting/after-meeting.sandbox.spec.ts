@@ -6,9 +6,9 @@ import { demoConclusion } from '../../../src/demo/demo-meeting';
 import { SandboxControl } from '../../../src/demo/sandbox-control';
 import { flowJobId } from '../../../src/domain/after-meeting.rules';
 import type { RunningService } from '../../../src/main';
-import { MeetingStatusService } from '../../../src/workflows/after-meeting.status';
-import { WATCH_SCHEDULER_ID } from '../../../src/workflows/after-meeting.scheduler';
-import { NotesWatch } from '../../../src/workflows/after-meeting.watch';
+import { MeetingStatusService } from '../../../src/workflows/after-meeting/after-meeting.status';
+import { WATCH_SCHEDULER_ID } from '../../../src/workflows/after-meeting/after-meeting.scheduler';
+import { NotesWatch } from '../../../src/workflows/after-meeting/after-meeting.watch';
 import { eventually, startTestService } from '../../support/test-service';
 
 const labels = { sendToGp: 'Send til egen læge', homeCareTask: 'Opgave til hjemmeplejen', attachOrganisations: 'Tilknyt organisation', revisitation: 'Revisitation' };

@@ -14,7 +14,7 @@ import { AuditService } from '../../../src/audit/audit.service';
 import { IntegrationError, PermanentError, RetryableError } from '../../../src/common/errors';
 import type { AppConfig } from '../../../src/config/config.schema';
 import { Ledger } from '../../../src/ledger/ledger';
-import { DocumentJournal, JournalRequest, JournalResult, journalTitle, sourceReference } from '../../../src/workflows/journal-document';
+import { DocumentJournal, JournalRequest, JournalResult, journalTitle, sourceReference } from '../../../src/workflows/journal-document/journal-document.service';
 import { testConfig } from '../../support/test-service';
 
 const seed = loadSeed();

@@ -3,7 +3,7 @@ import { demoConclusion } from '../../../src/demo/demo-meeting';
 import { SandboxControl } from '../../../src/demo/sandbox-control';
 import { flowJobId } from '../../../src/domain/after-meeting.rules';
 import type { RunningService } from '../../../src/main';
-import { MeetingStatusService } from '../../../src/workflows/after-meeting.status';
+import { MeetingStatusService } from '../../../src/workflows/after-meeting/after-meeting.status';
 import { SENTINEL_MASTER, SentinelSet, startSentinelSet } from '../../support/redis-sentinel-set';
 import { eventually, startTestService } from '../../support/test-service';
 
