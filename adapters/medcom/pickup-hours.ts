@@ -1,4 +1,4 @@
-import { addCalendarDays, localParts, localToInstant } from '../../src/domain/local-time';
+import { addCalendarDays, localParts, localToInstant } from '../../src/common/local-time';
 
 /**
  * The hours the VANS client picks letters up from the out-folder (Danish local time). Clients sync
