@@ -22,7 +22,7 @@ describe('MedCom boot guard', () => {
     expect(medcomBootProblem(loadConfig({}))).toBeNull();
     expect(medcomBootProblem(loadConfig({ MEDCOM_OUT_DIR: '/srv/vans/out' }))).toMatch(/^Invalid configuration: MEDCOM_SENDER_EAN: /);
     expect(medcomBootProblem(loadConfig({ MEDCOM_OUT_DIR: '/srv/vans/out', MEDCOM_VANS_SANDBOX: 'true' }))).toBeNull();
-    const prod = { NODE_ENV: 'production', ADMIN_PASSWORD: 'admin-password', INTAKE_API_KEY: 'intake-key-16-chars-x' };
+    const prod = { NODE_ENV: 'production', ADMIN_PASSWORD: 'admin-password', INTAKE_API_KEY: 'intake-key-16-chars-x', CHILDREN_ACCEPT_LINK_SECRET: 'accept-link-secret-32-chars-xxxxxxxx', PUBLIC_BASE_URL: 'https://tsm.kommune.example' };
     expect(medcomBootProblem(loadConfig(prod))).toMatch(/while NODE_ENV is production/);
     // What startSandboxes hands on when it starts the VANS simulator (the demo, the sandbox command).
     expect(medcomBootProblem({ ...loadConfig({}), MEDCOM_OUT_DIR: '/tmp/x/medcom/out', MEDCOM_VANS_SANDBOX: true })).toBeNull();

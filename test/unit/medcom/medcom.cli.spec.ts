@@ -136,7 +136,7 @@ describe('tsm-bridge medcom preview', () => {
     it('exit 2 for an EAN that fails the GS1 check digit, and in production without MEDCOM_OUT_DIR', async () => {
       expect(await preview({ note: '5001' }, real({ MEDCOM_SENDER_EAN: '5798000012346' })))
         .toMatchObject({ code: 2, err: expect.stringMatching(/^Invalid configuration: MEDCOM_SENDER_EAN: 5798000012346 fails the GS1 check digit/) });
-      const prod = { NODE_ENV: 'production', ADMIN_PASSWORD: 'admin-password', INTAKE_API_KEY: 'intake-key-16-chars-x' };
+      const prod = { NODE_ENV: 'production', ADMIN_PASSWORD: 'admin-password', INTAKE_API_KEY: 'intake-key-16-chars-x', CHILDREN_ACCEPT_LINK_SECRET: 'accept-link-secret-32-chars-xxxxxxxx', PUBLIC_BASE_URL: 'https://tsm.kommune.example' };
       expect(await preview({ note: '5001' }, prod)).toMatchObject({ code: 2, err: expect.stringMatching(/MEDCOM_SENDER_EAN: .* while NODE_ENV is production/) });
     });
 
