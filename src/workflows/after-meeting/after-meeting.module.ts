@@ -63,7 +63,7 @@ const notePdf = (cpu: CpuWork): RenderNotePdf => (note, citizen, meeting) =>
       provide: SendNoteStep,
       inject: [NEXUS_PORT, GP_DIRECTORY, MEDCOM_PORT, AfterMeetingStore, AuditService, SETTINGS],
       useFactory: (nexus: NexusPort, gp: GpDirectory, medcom: MedcomPort, store: AfterMeetingStore, audit: AuditService, s: AfterMeetingSettings) =>
-        new SendNoteStep(nexus, gp, medcom, noteToGpLetterContent, store, audit, s.labels),
+        new SendNoteStep(nexus, gp, medcom, (note, citizen, date) => noteToGpLetterContent(note, citizen, date, { omitLabels: s.gpLetterExcludedItems }), store, audit, s.labels),
     },
     {
       provide: NoteTasksStep,

@@ -26,7 +26,7 @@ describe('after-meeting flows against the simulators', () => {
 
   const meeting = () => status.meeting('solhoej', '2026-12-03');
   const documentsOf = async (noteId: number) => (await control.edocState()).titles.filter((t) => t.includes(`tsm:nexus-note-${noteId}-v`));
-  const tasksOf = async (noteId: number) => (await control.nexusState()).tasks.filter((t) => t.on.noteId === noteId && t.title.startsWith('Samarbejdsmøde'));
+  const tasksOf = async (noteId: number) => (await control.nexusState()).tasks.filter((t) => t.on.noteId === noteId && /^Tværfagligt samarbejdsmøde \d{4}-/.test(t.title));
   /** A watch run of our own; waits out a scheduled one still running (they take turns). */
   const runWatch = () => eventually(async () => {
     const s = await svc.app.get(NotesWatch).run();

@@ -52,7 +52,7 @@ describe('after-meeting rules', () => {
       ['attach-organisations', 'Koordinerende rolle', '2026-12-10'],
       ['revisitation', 'Visitator', '2026-12-10'],
     ]);
-    expect(tasks[0].title).toBe('Samarbejdsmøde 2026-12-03: opgave til hjemmeplejen (notat 5001 v4)');
+    expect(tasks[0].title).toBe('Tværfagligt samarbejdsmøde 2026-12-03: opgave til hjemmeplejen (notat 5001 v4)');
     expect(tasks[1].description).toContain('Demensspecialister, Sygeplejersker');
     expect(followUpTasks({ noteId: 1, noteVersion: 1 }, '2026-12-03', { sendToGp: true, attachOrganisations: [], revisitation: false }, orgs, 7)).toEqual([]);
   });

@@ -72,7 +72,7 @@ describe('demo reconciliation', () => {
     const s = reconcileDemo(o, labels, orgs, 7);
     expect(s.problems).toEqual(expect.arrayContaining([
       'note 5003: no GP letter although "Send til egen læge" is Ja',
-      expect.stringMatching(/^task "Samarbejdsmøde 2026-12-03: opgave til hjemmeplejen \(notat 5001 v4\)": 2 in Nexus/),
+      expect.stringMatching(/^task "Tværfagligt samarbejdsmøde 2026-12-03: opgave til hjemmeplejen \(notat 5001 v4\)": 2 in Nexus/),
       'dead letter nexus/note-5002-v4-tasks (nexus.note-tasks): [NEXUS_404] organisation not found',
     ]));
     expect(formatDemoSummary(s)).toContain('NOT RECONCILED');
