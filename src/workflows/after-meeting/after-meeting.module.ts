@@ -28,6 +28,9 @@ import { AfterMeetingSettings, afterMeetingSettings } from './after-meeting.sett
 import { MeetingStatusService } from './after-meeting.status';
 import { AfterMeetingStore } from './after-meeting.store';
 import { NotesWatch } from './after-meeting.watch';
+import { CoordinatorTasks } from './after-meeting.coordinator-tasks';
+import { AgendaStore } from '../agenda/agenda.store';
+import { WorkingDayCalendar } from '../../domain/working-days';
 import { DocumentJournal } from '../journal-document/journal-document.service';
 import { JournalDocumentModule } from '../journal-document/journal-document.module';
 import { MedcomLettersModule } from '../medcom-letters/medcom-letters.module';
@@ -81,11 +84,21 @@ const notePdf = (cpu: CpuWork): RenderNotePdf => (note, citizen, meeting) =>
       inject: [AfterMeetingStore, MEDCOM_PORT, QueueGateway],
       useFactory: (store: AfterMeetingStore, medcom: MedcomPort, gw: QueueGateway) => new MeetingStatusService(store, medcom, (q, id) => gw.jobState(q, id)),
     },
+    {
+      provide: CoordinatorTasks,
+      inject: [NEXUS_PORT, Ledger, REDIS, AuditService, AfterMeetingStore, QueueGateway, DISTRICTS, CONFIG, SETTINGS, CLOCK],
+      useFactory: (nexus: NexusPort, ledger: Ledger, redis: Redis, audit: AuditService, flows: AfterMeetingStore, queues: QueueGateway, districts: District[], c: AppConfig, s: AfterMeetingSettings, clock: Clock) =>
+        new CoordinatorTasks({
+          nexus, ledger, lock: new KeyLock(redis, c.QUEUE_PREFIX), audit, agendas: new AgendaStore(redis, c.QUEUE_PREFIX), flows, queues, districts,
+          calendar: new WorkingDayCalendar(), now: () => clock.now(),
+          settings: { unlockedTask: s.unlockedTask, taskType: s.taskType, taskLockTtlMs: s.taskLockTtlMs },
+        }),
+    },
     AfterMeetingProcessor,
     WatchScheduler,
     MeetingNotesGaugeSource,
   ],
-  exports: [MeetingStatusService, AfterMeetingStore, NotesWatch],
+  exports: [MeetingStatusService, AfterMeetingStore, NotesWatch, CoordinatorTasks],
 })
 export class AfterMeetingModule {}
 
