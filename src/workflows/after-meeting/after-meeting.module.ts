@@ -23,7 +23,7 @@ import { CompleteNoteStep } from './after-meeting.flow';
 import { JournalNoteStep, RenderNotePdf } from './after-meeting.journal-note';
 import { NoteTasksStep } from './after-meeting.note-tasks';
 import { MeetingNotesGaugeSource, WatchScheduler } from './after-meeting.scheduler';
-import { SendNoteStep } from './after-meeting.send-note';
+import { reportUndeliverableVia, SendNoteStep } from './after-meeting.send-note';
 import { AfterMeetingSettings, afterMeetingSettings } from './after-meeting.settings';
 import { MeetingStatusService } from './after-meeting.status';
 import { AfterMeetingStore } from './after-meeting.store';
@@ -64,9 +64,10 @@ const notePdf = (cpu: CpuWork): RenderNotePdf => (note, citizen, meeting) =>
     },
     {
       provide: SendNoteStep,
-      inject: [NEXUS_PORT, GP_DIRECTORY, MEDCOM_PORT, AfterMeetingStore, AuditService, SETTINGS],
-      useFactory: (nexus: NexusPort, gp: GpDirectory, medcom: MedcomPort, store: AfterMeetingStore, audit: AuditService, s: AfterMeetingSettings) =>
-        new SendNoteStep(nexus, gp, medcom, (note, citizen, date) => noteToGpLetterContent(note, citizen, date, { omitLabels: s.gpLetterExcludedItems }), store, audit, s.labels),
+      inject: [NEXUS_PORT, GP_DIRECTORY, MEDCOM_PORT, AfterMeetingStore, AuditService, SETTINGS, QueueGateway],
+      useFactory: (nexus: NexusPort, gp: GpDirectory, medcom: MedcomPort, store: AfterMeetingStore, audit: AuditService, s: AfterMeetingSettings, queues: QueueGateway) =>
+        new SendNoteStep(nexus, gp, medcom, (note, citizen, date) => noteToGpLetterContent(note, citizen, date, { omitLabels: s.gpLetterExcludedItems }), store, audit, s.labels,
+          reportUndeliverableVia(queues)),
     },
     {
       provide: NoteTasksStep,
