@@ -37,7 +37,7 @@ describe('demo reconciliation', () => {
       reconciled: true, agendaItems: 6, excluded: 1, notesLocked: 6, documentsFiled: 6, lettersExpected: 3, lettersSent: 3, gpInvitations: 1,
       lettersAcknowledged: 3, tasksExpected: s.tasksCreated, deadLetters: 0,
     });
-    expect(s.tasksByKind).toEqual({ homecare: 2, 'attach-organisations': 3, revisitation: 1 });
+    expect(s.tasksByKind).toEqual({ homecare: 2, 'attach-organisations': 5, 'unknown-organisation': 0, revisitation: 1 });
     expect(formatDemoSummary(s)).toContain('RECONCILED');
   });
 
