@@ -18,6 +18,11 @@ import { CollectAgenda, collectSettings } from '../../../src/workflows/agenda/ag
 import { AgendaStore } from '../../../src/workflows/agenda/agenda.store';
 import { CoordinatorTasks } from '../../../src/workflows/after-meeting/after-meeting.coordinator-tasks';
 import { NoteTasksStep } from '../../../src/workflows/after-meeting/after-meeting.note-tasks';
+import { SendNoteStep } from '../../../src/workflows/after-meeting/after-meeting.send-note';
+import type { LetterUndeliverablePayload } from '../../../queues/jobs/after-meeting.jobs';
+import { PermanentError, RetryableError } from '../../../src/common/errors';
+import { noteToGpLetterContent } from '../../../src/domain/gp-letter.content';
+import { FakeDirectory, FakeMedcom } from './fakes';
 import { afterMeetingSettings } from '../../../src/workflows/after-meeting/after-meeting.settings';
 import { AfterMeetingStore } from '../../../src/workflows/after-meeting/after-meeting.store';
 
@@ -150,6 +155,28 @@ describe('after the meeting, against the Nexus simulator: the coordinator hears 
       .toEqual({ skipped: 'not an undeliverable-letter reason: NEXUS_TIMEOUT' });
     await expect(h.tasks.letterUndeliverable({ noteId: 5003, noteVersion: 1, kind: 'meeting-invitation', reason: 'MEDCOM_REJECTED', letterId: 'L-11' }))
       .rejects.toMatchObject({ code: 'LETTER_MEETING_UNKNOWN' });
+  }, 30_000);
+
+  it.each([
+    ['GP_UNKNOWN', 'directory'],
+    ['NAME_NOT_REPRESENTABLE', 'medcom'],
+    ['NEXUS_TIMEOUT', 'medcom'],
+  ])('the send-note step reports a letter it cannot send (%s) once, and still fails', async (code, where) => {
+    const h = harness();
+    const concluded = await control.conclude(5001, { 'Send til egen læge': 'Ja' });
+    const p = { noteId: 5001, noteVersion: concluded.version, districtId: 'solhoej', meetingDate: D };
+    const refuse = async (): Promise<never> => { throw (code === 'NEXUS_TIMEOUT' ? new RetryableError('x', code) : new PermanentError('refused', code)); };
+    const directory = where === 'directory' ? { practiceFor: refuse } : new FakeDirectory();
+    const medcom = where === 'medcom' ? Object.assign(new FakeMedcom(), { send: refuse }) : new FakeMedcom();
+    const reported: LetterUndeliverablePayload[] = [];
+    const step = new SendNoteStep(h.nexus, directory, medcom, (n, c, d) => noteToGpLetterContent(n, c, d), h.flows, h.audit, afterMeetingSettings(config, districts).labels,
+      async (r) => void reported.push(r));
+    await expect(step.run(p)).rejects.toMatchObject({ code });
+    if (code === 'NEXUS_TIMEOUT') return expect(reported).toEqual([]); // passing faults are retried, not the coordinator's
+    expect(reported).toEqual([{ noteId: 5001, noteVersion: concluded.version, kind: 'meeting-note', reason: code, districtId: 'solhoej', meetingDate: D }]);
+    await h.tasks.letterUndeliverable(reported[0]);
+    const [task] = await nexusTasks('brev til egen læge kunne ikke leveres');
+    expect(task.description).toContain(`Årsag (${code})`);
   }, 30_000);
 
   it('attach organisation: a task to each organisation Nexus knows; UNKNOWN_ORGANISATION to the coordinator', async () => {
