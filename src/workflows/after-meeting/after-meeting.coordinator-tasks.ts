@@ -98,6 +98,11 @@ export class CoordinatorTasks {
   async letterUndeliverable(p: JobPayload<'after-meeting.letter-undeliverable'>): Promise<{ task: string } | { skipped: string }> {
     if (!isUndeliverableReason(p.reason)) return { skipped: `not an undeliverable-letter reason: ${p.reason}` };
     const meeting = await this.meetingOf(p);
+    if (!meeting) {
+      // A letter of no meeting (sent by hand or a tool): operations see its own dead letter; there is no coordinator to tell.
+      this.log.warn({ noteId: p.noteId, letterId: p.letterId, reason: p.reason, code: 'LETTER_MEETING_UNKNOWN' }, 'undeliverable letter belongs to no known meeting: no coordinator task');
+      return { skipped: 'LETTER_MEETING_UNKNOWN' };
+    }
     const district = this.district(meeting.districtId);
     const note = await this.d.nexus.getNote(p.noteId);
     const letter = { noteId: p.noteId, noteVersion: p.noteVersion, kind: p.kind, reason: p.reason, letterId: p.letterId, refuseCode: p.refuseCode };
@@ -116,14 +121,13 @@ export class CoordinatorTasks {
   }
 
   /** The meeting a letter belongs to: the payload, the note's after-meeting flow, or the agenda's invitation audit line. */
-  private async meetingOf(p: JobPayload<'after-meeting.letter-undeliverable'>): Promise<{ districtId: string; meetingDate: string }> {
+  private async meetingOf(p: JobPayload<'after-meeting.letter-undeliverable'>): Promise<{ districtId: string; meetingDate: string } | null> {
     if (p.districtId && p.meetingDate) return { districtId: p.districtId, meetingDate: p.meetingDate };
     const flow = await this.d.flows.record({ noteId: p.noteId, noteVersion: p.noteVersion });
     if (flow) return { districtId: flow.districtId, meetingDate: flow.meetingDate };
     const invited = (await this.d.audit.query({ noteId: p.noteId })).filter((r) => r.action === 'medcom.invite' && r.meetingId).pop();
     const m = invited?.meetingId ? /^([^/]+)\/(\d{4}-\d{2}-\d{2})$/.exec(invited.meetingId) : null;
-    if (m) return { districtId: m[1], meetingDate: m[2] };
-    throw new PermanentError(`the meeting of note ${p.noteId} v${p.noteVersion} is not known: no after-meeting flow and no agenda invitation`, 'LETTER_MEETING_UNKNOWN');
+    return m && findDistrict(this.d.districts, m[1]) ? { districtId: m[1], meetingDate: m[2] } : null;
   }
 
   private async createTask(

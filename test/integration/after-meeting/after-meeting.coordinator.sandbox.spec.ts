@@ -146,15 +146,21 @@ describe('after the meeting, against the Nexus simulator: the coordinator hears 
     30_000,
   );
 
-  it('finds the meeting of a letter from the note\'s after-meeting flow; other codes are not the coordinator\'s', async () => {
+  it('finds the meeting of a letter from the note\'s flow or the invitation\'s audit line; other codes are not the coordinator\'s', async () => {
     const h = harness();
     await h.flows.markEnqueued({ noteId: 5002, noteVersion: 1, districtId: 'solhoej', meetingDate: D });
     await h.tasks.letterUndeliverable({ noteId: 5002, noteVersion: 1, kind: 'meeting-note', reason: 'MEDCOM_NO_RECEIPT', letterId: 'L-9' });
     expect((await nexusTasks('(notat 5002 v1)'))[0].title).toBe('Tværfagligt samarbejdsmøde 03.12.2026: brev til egen læge kunne ikke leveres (notat 5002 v1)');
     expect(await h.tasks.letterUndeliverable({ noteId: 5002, noteVersion: 1, kind: 'meeting-note', reason: 'NEXUS_TIMEOUT', letterId: 'L-10' }))
       .toEqual({ skipped: 'not an undeliverable-letter reason: NEXUS_TIMEOUT' });
-    await expect(h.tasks.letterUndeliverable({ noteId: 5003, noteVersion: 1, kind: 'meeting-invitation', reason: 'MEDCOM_REJECTED', letterId: 'L-11' }))
-      .rejects.toMatchObject({ code: 'LETTER_MEETING_UNKNOWN' });
+    // A letter of no meeting (sent by a tool): its MedCom dead letter is operations'; no coordinator to tell.
+    expect(await h.tasks.letterUndeliverable({ noteId: 5003, noteVersion: 1, kind: 'meeting-invitation', reason: 'MEDCOM_REJECTED', letterId: 'L-11' }))
+      .toEqual({ skipped: 'LETTER_MEETING_UNKNOWN' });
+    // An agenda invitation's letter: the meeting is in the audit trail of the invitation.
+    await h.audit.record({ action: 'medcom.invite', system: 'medcom', outcome: 'ok', noteId: 5003, meetingId: `solhoej/${D}`, externalIds: { letterId: 'L-12' } });
+    await h.tasks.letterUndeliverable({ noteId: 5003, noteVersion: 1, kind: 'meeting-invitation', reason: 'MEDCOM_REJECTED', letterId: 'L-12', refuseCode: 'F1' });
+    const [invitation] = await nexusTasks('invitation til egen læge kunne ikke leveres');
+    expect(invitation.description).toContain('afvisningskode F1');
   }, 30_000);
 
   it.each([
