@@ -1,6 +1,6 @@
 import { MEETING_TYPE } from './after-meeting.rules';
 import { danishDate } from './gp-letter.content';
-import { localToInstant } from './local-time';
+import { localToInstant } from '../common/local-time';
 import { parseHhmm } from './meeting-calendar';
 import type { WorkingDayCalendar } from './working-days';
 

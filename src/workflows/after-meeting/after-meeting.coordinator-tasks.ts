@@ -10,7 +10,8 @@ import {
   isUndeliverableReason, undeliverableLetterKey, undeliverableLetterTask, UnlockedNote, unlockedNotesJobId, unlockedNotesTask,
   UnlockedTaskSettings, unlockedTaskDate, unlockedTaskInstant,
 } from '../../domain/after-meeting.coordinator';
-import { copenhagenDate, meetingId } from '../../domain/after-meeting.rules';
+import { copenhagenDate } from '../../common/local-time';
+import { meetingId } from '../../domain/after-meeting.rules';
 import type { WorkingDayCalendar } from '../../domain/working-days';
 import type { KeyLock } from '../../ledger/key-lock';
 import type { Ledger } from '../../ledger/ledger';
