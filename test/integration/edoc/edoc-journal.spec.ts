@@ -231,7 +231,7 @@ describe('eDoc journaling against the sandbox (real HTTP, real Redis)', () => {
       const out: string[] = [];
       // Raw calls (no client breaker in between), so the pattern is the sandbox's own decisions.
       for (let i = 0; i < 20; i++) {
-        const res = await axios.post(sandbox.url, buildRequestEnvelope('SearchDocument', buildSearchDocument('u', { caseFileIdentifier: '200001', title: `t${i}` })), {
+        const res = await axios.post(sandbox.url, buildRequestEnvelope('SearchDocument', buildSearchDocument({ value: 'u', ns: 'edoc', position: 'search' }, { caseFileIdentifier: '200001', title: `t${i}` })), {
           auth: { username: sandbox.user, password: sandbox.password },
           headers: { 'Content-Type': 'text/xml; charset=utf-8', SOAPAction: soapAction('SearchDocument') },
           validateStatus: () => true,
