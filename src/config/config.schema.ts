@@ -280,6 +280,10 @@ export const envSchema = z.object({
   CHILDREN_COURSE_OPEN_MONTHS: int(1, 12),
   CHILDREN_FORM_RETENTION_DAYS: int(1, 30),
   CHILDREN_RECORD_RETENTION_DAYS: int(1, 365),
+  /** HMAC key of the signed accept links in the units' mail (at least 32 characters); required in production, generated into DATA_DIR elsewhere. */
+  CHILDREN_ACCEPT_LINK_SECRET: sensitive(z.string().min(32, 'at least 32 characters').optional()),
+  /** The address users reach this service's API at (links in mail), e.g. https://tsm.kommune.dk; required in production. */
+  PUBLIC_BASE_URL: z.url().regex(/^https?:\/\//, 'an http:// or https:// URL').optional(),
   /** Demos and tests: replace the computed acceptance-deadline / follow-up delays. */
   CHILDREN_DEADLINE_DELAY_MS: z.coerce.number().int().min(0).optional(),
   CHILDREN_FOLLOWUP_DELAY_MS: z.coerce.number().int().min(0).optional(),

@@ -1,3 +1,4 @@
+import { JobHandler } from '../../../queues/job-handler.decorator';
 import type { NexusNote, NexusPort } from '../../../adapters/nexus/nexus.port';
 import type { NoteFlowPayload } from '../../../queues/jobs/after-meeting.jobs';
 import type { FlowNode } from '../../../queues/queue.gateway';
@@ -73,6 +74,7 @@ export async function recordSuperseded(
 export class CompleteNoteStep {
   constructor(private readonly store: AfterMeetingStore, private readonly audit: AuditService, private readonly now: () => Date = () => new Date()) {}
 
+  @JobHandler('after-meeting.note')
   async run(p: NoteFlowPayload): Promise<{ done: true }> {
     const rec = await this.store.record(p);
     if (!rec?.doneAt) await this.store.setResult(p, { doneAt: this.now().toISOString() });

@@ -1,3 +1,4 @@
+import { JobHandler } from '../../../queues/job-handler.decorator';
 import type { NexusCitizenIdentity, NexusNote, NexusPort } from '../../../adapters/nexus/nexus.port';
 import { AuditService } from '../../audit/audit.service';
 import { documentSourceId, documentTitle, meetingId } from '../../domain/after-meeting.rules';
@@ -26,6 +27,7 @@ export class JournalNoteStep {
     private readonly documentType: string,
   ) {}
 
+  @JobHandler('edoc.journal-note')
   async run(p: NoteFlowPayload): Promise<JournalNoteResult> {
     const loaded = await loadNoteVersion(this.nexus, p);
     if ('supersededBy' in loaded) return recordSuperseded(this.store, this.audit, p, 'edoc.journal', loaded.supersededBy);

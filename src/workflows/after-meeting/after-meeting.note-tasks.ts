@@ -1,3 +1,4 @@
+import { JobHandler } from '../../../queues/job-handler.decorator';
 import type { NexusPort } from '../../../adapters/nexus/nexus.port';
 import { AuditService } from '../../audit/audit.service';
 import { followUpsOf, followUpTasks, meetingId } from '../../domain/after-meeting.rules';
@@ -26,6 +27,7 @@ export class NoteTasksStep {
     private readonly settings: NoteTasksSettings,
   ) {}
 
+  @JobHandler('nexus.note-tasks')
   async run(p: NoteFlowPayload): Promise<{ taskIds: string[] } | { skipped: 'superseded'; supersededBy: number }> {
     const loaded = await loadNoteVersion(this.nexus, p);
     if ('supersededBy' in loaded) return recordSuperseded(this.store, this.audit, p, 'nexus.task', loaded.supersededBy);

@@ -1,10 +1,10 @@
+import { copenhagenDate } from '../../common/local-time';
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { JobRegistry } from '../../../queues/job-registry';
 import { QueueGateway } from '../../../queues/queue.gateway';
 import type { AppConfig } from '../../config/config.schema';
 import { CLOCK, Clock } from '../../common/clock';
 import { CONFIG } from '../../config/tokens';
-import { copenhagenDate } from '../../domain/after-meeting.rules';
 import { setMeetingNotesSource } from '../../metrics/metrics';
 import { MeetingStatusService } from './after-meeting.status';
 

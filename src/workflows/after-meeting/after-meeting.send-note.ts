@@ -1,3 +1,4 @@
+import { JobHandler } from '../../../queues/job-handler.decorator';
 import type { GpDirectory } from '../../../adapters/directory/directory.port';
 import type { MedcomPort } from '../../../adapters/medcom/medcom.port';
 import type { NexusCitizenIdentity, NexusNote, NexusPort } from '../../../adapters/nexus/nexus.port';
@@ -32,6 +33,7 @@ export class SendNoteStep {
     private readonly labels: FollowUpLabels,
   ) {}
 
+  @JobHandler('medcom.send-note')
   async run(p: NoteFlowPayload): Promise<SendNoteResult> {
     const loaded = await loadNoteVersion(this.nexus, p);
     if ('supersededBy' in loaded) return recordSuperseded(this.store, this.audit, p, 'medcom.send', loaded.supersededBy);

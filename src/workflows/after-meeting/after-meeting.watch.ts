@@ -1,3 +1,4 @@
+import { JobHandler } from '../../../queues/job-handler.decorator';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { NexusNote, NexusPort } from '../../../adapters/nexus/nexus.port';
@@ -57,6 +58,7 @@ export class NotesWatch {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
+  @JobHandler('notes.watch')
   async run(): Promise<WatchSummary> {
     const total: WatchSummary = { found: 0, started: 0, corrections: 0, alreadyProcessed: 0, stale: 0, unreadCitizens: 0 };
     const token = randomUUID();
