@@ -75,7 +75,7 @@ describe('eDoc simulator: GetItemList, GetSystemInfo, case status, Links; readin
       const ready = (await eventually(async () => {
         const res = await request(good.baseUrl!).get('/health/ready');
         return res.body.details?.['edoc-code-lists']?.state === 'ok' ? res : undefined;
-      }))!;
+      }, 20_000))!;
       expect(ready.status).toBe(200);
       expect(ready.body.details['edoc-system']).toMatchObject({ status: 'up', state: 'up' });
     } finally {
@@ -90,7 +90,7 @@ describe('eDoc simulator: GetItemList, GetSystemInfo, case status, Links; readin
       const res = (await eventually(async () => {
         const r = await request(bad.baseUrl!).get('/health/ready');
         return r.status === 503 ? r : undefined;
-      }))!;
+      }, 20_000))!;
       expect(res.body.status).toBe('error');
       expect(res.body.details.redis.status).toBe('up');
       expect(res.body.error['edoc-code-lists']).toEqual({ status: 'down', state: 'mismatch', mismatched: ['document type Notat: file 60006, eDoc 60005'] });
@@ -98,5 +98,5 @@ describe('eDoc simulator: GetItemList, GetSystemInfo, case status, Links; readin
     } finally {
       await bad.stop();
     }
-  });
+  }, 90_000); // two service starts: slow on a loaded machine
 });

@@ -23,6 +23,8 @@ function config(env: Record<string, string> = {}): AppConfig {
     EDOC_PASSWORD: 'sandbox-secret',
     EDOC_USER_IDENTIFIER: 'www.kommune.test/esdh/bruger/tsm',
     EDOC_TIMEOUT_MS: '2000',
+    // Each test scripts exactly its calls; the link lookup after an upload is covered by test/contract/edoc.
+    EDOC_OPEN_LINK_LOOKUP: 'false',
     ...env,
   });
 }
