@@ -15,6 +15,8 @@ export type ReadinessResult = Omit<HealthCheckResult, 'status'> & { status: Heal
  * in its queue, and pulling this process out of rotation would not bring the system back. The same
  * holds for a missing job scheduler (a worker re-creates it, SCHEDULER_CHECK_MS) and for a Nexus home
  * document that handed out a bad link (fetched again after a backoff): "down", status "degraded".
+ * eDoc (adapters/edoc/edoc.health.ts): GetSystemInfo down is "degraded"; a code-list file that eDoc's
+ * GetItemList contradicts is 503 naming the names, since filings with those names are refused until fixed.
  */
 @Controller('health')
 export class HealthController {
