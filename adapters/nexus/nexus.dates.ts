@@ -23,3 +23,11 @@ export function copenhagenDay(epochMs: number): string {
 export function formatNexusDate(epochMs: number): string {
   return new Date(epochMs).toISOString().replace('Z', '+0000');
 }
+
+/**
+ * A date the client writes to Nexus: UTC with `Z` (`2026-12-03T09:30:00.000Z`), as public clients
+ * send form dates (Odense `udfyld_skema_felter` converts to UTC before it writes).
+ */
+export function toNexusWriteDate(epochMs: number): string {
+  return new Date(epochMs).toISOString();
+}

@@ -101,6 +101,8 @@ export const envSchema = z.object({
   SANDBOX_NEXUS_TIMEOUT_RATE: z.coerce.number().min(0).max(1).default(0),
   /** Base URL of a running Nexus simulator (set by startSandboxes; tests and demo reach /_sandbox/* through it). */
   SANDBOX_NEXUS_URL: optionalUrl,
+  /** Which public client's view of Nexus the simulator answers in (docs/nexus.md "Dialects"). */
+  SANDBOX_NEXUS_DIALECT: z.enum(['kmd', 'odense', 'nyborg']).default('kmd'),
   DISTRICTS_FILE: z.string().optional(),
 
   NEXUS_BASE_URL: optionalUrl,
@@ -109,12 +111,13 @@ export const envSchema = z.object({
   NEXUS_CLIENT_SECRET: sensitive(z.string().optional()),
   NEXUS_CONCURRENCY: int(1, 4),
   NEXUS_TIMEOUT_MS: int(100, 20000),
+  /** Timeout of a citizen list's `content` call, which is slow on real instances (Nyborg allows 180 s). */
+  NEXUS_LIST_TIMEOUT_MS: int(100, 180000),
   NEXUS_BREAKER_RESET_MS: int(100, 10000),
   /** Reads (GET) repeated after a 5xx, timeout or network error before the call fails; writes never are. */
   NEXUS_READ_RETRIES: int(0, 2),
   NEXUS_READ_RETRY_DELAY_MS: int(0, 200),
   /** Form by id, relative to the home URL, for notes not yet reached through links (an assumption: not in public clients). */
-  NEXUS_FORM_DATA_PATH: z.string().regex(/\{id\}/, 'must contain {id}').default('formData/{id}'),
   NEXUS_CITIZEN_LIST: z.string().default('Tværfagligt samarbejdsmøde – notater og aftaler'),
   NEXUS_CITIZEN_VIEW: z.string().default('- Alt'),
   NEXUS_FORM_TITLE: z.string().default('Samlet faglig vurdering'),
@@ -122,6 +125,8 @@ export const envSchema = z.object({
   NEXUS_TIME_ITEM_LABEL: z.string().default('Tidspunkt'),
   NEXUS_ACTION_LOCKED: z.string().default('Låst'),
   NEXUS_ACTION_DRAFT: z.string().default('Kladde'),
+  /** Workflow states/actions that mean "not locked yet" (Odense saves drafts as "Aktivt"); comma-separated. */
+  NEXUS_DRAFT_STATES: z.string().default('Kladde,Aktivt').transform((raw) => raw.split(',').map((n) => n.trim()).filter(Boolean)),
   NEXUS_TASK_TYPE: z.string().default('Opgave'),
   NEXUS_ORG_COORDINATOR: z.string().default('Koordinerende rolle'),
   NEXUS_ORG_HOMECARE: z.string().default('Hjemmeplejen'),
