@@ -200,6 +200,20 @@ export const envSchema = z.object({
   EDOC_BREAKER_RESET_MS: int(100, 10000),
   /** SearchCaseFile criterion that holds the party's CPR ("prefix:Name"); not in public sources, so configurable. */
   EDOC_CPR_SEARCH_FIELD: z.string().regex(/^(edoc|fesd):[A-Za-z][A-Za-z0-9]*$/, 'edoc:Name or fesd:Name').default('edoc:PartyIdentifier'),
+  /** Searches: the UserIdentifier's namespace and where it sits (inside edoc:CaseFileSearch/DocumentSearch, or first in Root); docs/edoc.md. */
+  EDOC_SEARCH_USER_ID_NS: z.enum(['edoc', 'fesd']).default('edoc'),
+  EDOC_SEARCH_USER_ID_POSITION: z.enum(['search', 'root']).default('search'),
+  /** Case status names (CaseFileStatusCodeName) that may be filed on; comma-separated. */
+  EDOC_OPEN_CASE_STATUSES: z.string().default('Åben').transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean)),
+  /** Sent on every document when set (some installations require them): fesd:CaseManagerReference, edoc:OrganisationReference. */
+  EDOC_CASE_MANAGER_REFERENCE: z.string().regex(/^[A-Za-z0-9_.\\-]{1,64}$/, 'an eDoc id (GetItemList CaseWorker)').optional(),
+  EDOC_ORGANISATION_REFERENCE: z.string().regex(/^[A-Za-z0-9_.\\-]{1,64}$/, 'an eDoc id (GetItemList Organisation)').optional(),
+  /** After an upload whose answer has no Links.OpenDocument: one SearchDocument by id to keep the link in the audit. */
+  EDOC_OPEN_LINK_LOOKUP: bool(true),
+  /** Compare the code-list file with GetItemList at start-up (readiness fails on a mismatch). */
+  EDOC_CODE_LIST_CHECK: bool(true),
+  /** Readiness calls GetSystemInfo at most this often (ms). */
+  EDOC_READINESS_CHECK_MS: int(1000, 30000),
   SANDBOX_EDOC_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   SANDBOX_EDOC_LATENCY_MS: int(0, 0),
   SANDBOX_EDOC_ERROR_RATE: z.coerce.number().min(0).max(1).default(0),
