@@ -55,7 +55,7 @@ export async function runMedcomPreview(o: MedcomPreviewOptions, io: PreviewIo = 
     const patient = { cpr: citizen.cpr, givenName: citizen.firstName, surname: citizen.lastName };
     // As the service chooses: a name XDIS91 cannot carry goes as FHIR, or is refused (NAME_NOT_REPRESENTABLE).
     const format = (o.format as GpMessageFormat | undefined) ?? chooseFormat(receiver, patient);
-    const content = noteToGpLetterContent(note, citizen, meetingDateOf(note.observationTimestamp));
+    const content = noteToGpLetterContent(note, citizen, meetingDateOf(note.observationTimestamp), { omitLabels: config.GP_LETTER_EXCLUDED_ITEMS });
     const settings = medcomSettings(config);
     const letterId = letterIdFor(settings.letterIds(), letterIdempotencyKey({ noteId, noteVersion: 1 }, receiver.ydernummer), format);
     const now = new Date();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_OMITTED_LABELS } from '../domain/gp-letter.content';
 import { parseSentinels } from './redis-sentinels';
 import { sensitive } from './sensitive';
 import { trustProxyProblem } from './trust-proxy';
@@ -31,6 +32,24 @@ const optionalJson = <T extends z.ZodType>(shape: T) =>
   });
 /** The nurses' organisation under each name Nexus installations use; the seed's first (issue 17). */
 export const DEFAULT_NURSES_ORGANISATIONS = ['Sygeplejersker/sundhedslovgivning', 'Sygeplejersker'];
+/** A list of names: a JSON list or comma-separated, none empty. */
+const nameList = (defaults: readonly string[], what: string) =>
+  z
+    .string()
+    .default(defaults.join(','))
+    .transform((raw, ctx) => {
+      let list: unknown = raw.split(',').map((n) => n.trim());
+      if (raw.trim().startsWith('[')) {
+        try {
+          list = JSON.parse(raw);
+        } catch {
+          list = null;
+        }
+      }
+      if (Array.isArray(list) && list.length > 0 && list.every((n) => typeof n === 'string' && n.trim() !== '')) return (list as string[]).map((n) => n.trim());
+      ctx.addIssue({ code: 'custom', message: `${what}, comma-separated or a JSON list, none empty` });
+      return z.NEVER;
+    });
 
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -137,22 +156,7 @@ export const envSchema = z.object({
    * comma-separated names. Any one attached satisfies the dementia rule; auto-attach adds the first
    * that exists in Nexus and never a second.
    */
-  NEXUS_ORG_NURSES: z
-    .string()
-    .default(DEFAULT_NURSES_ORGANISATIONS.join(','))
-    .transform((raw, ctx) => {
-      let list: unknown = raw.split(',').map((n) => n.trim());
-      if (raw.trim().startsWith('[')) {
-        try {
-          list = JSON.parse(raw);
-        } catch {
-          list = null;
-        }
-      }
-      if (Array.isArray(list) && list.length > 0 && list.every((n) => typeof n === 'string' && n.trim() !== '')) return (list as string[]).map((n) => n.trim());
-      ctx.addIssue({ code: 'custom', message: 'organisation names, comma-separated or a JSON list, none empty' });
-      return z.NEVER;
-    }),
+  NEXUS_ORG_NURSES: nameList(DEFAULT_NURSES_ORGANISATIONS, 'organisation names'),
   /**
    * Explicit "Forløbstype" values per track, JSON {"rehab": [...], "complex": [...]}; compared normalised
    * like tags and checked before the built-in rules (contains "§83a" → rehab, starts with "kompleks" → complex).
@@ -175,6 +179,12 @@ export const envSchema = z.object({
   NEXUS_ITEM_REVISITATION: z.string().default('Revisitation'),
   /** Follow-up tasks are due this many days after the meeting. */
   FOLLOWUP_TASK_DUE_DAYS: int(0, 7),
+  /** The coordinator's task listing the agenda notes still not locked: this many working days after the meeting (issue 17). */
+  AFTER_MEETING_UNLOCKED_TASK_DAYS: int(1, 1),
+  /** … repeated each working day while notes stay unlocked, at most this many tasks per meeting; 0 = never. */
+  AFTER_MEETING_UNLOCKED_TASK_MAX: int(0, 5),
+  /** Form items left out of the GP letter (labels, case-insensitive): the letter carries only the assessment. */
+  GP_LETTER_EXCLUDED_ITEMS: nameList(DEFAULT_OMITTED_LABELS, 'item labels'),
 
   EDOC_URL: optionalUrl,
   EDOC_AUTH: z.enum(['ntlm', 'basic']).default('ntlm'),
@@ -190,6 +200,20 @@ export const envSchema = z.object({
   EDOC_BREAKER_RESET_MS: int(100, 10000),
   /** SearchCaseFile criterion that holds the party's CPR ("prefix:Name"); not in public sources, so configurable. */
   EDOC_CPR_SEARCH_FIELD: z.string().regex(/^(edoc|fesd):[A-Za-z][A-Za-z0-9]*$/, 'edoc:Name or fesd:Name').default('edoc:PartyIdentifier'),
+  /** Searches: the UserIdentifier's namespace and where it sits (inside edoc:CaseFileSearch/DocumentSearch, or first in Root); docs/edoc.md. */
+  EDOC_SEARCH_USER_ID_NS: z.enum(['edoc', 'fesd']).default('edoc'),
+  EDOC_SEARCH_USER_ID_POSITION: z.enum(['search', 'root']).default('search'),
+  /** Case status names (CaseFileStatusCodeName) that may be filed on; comma-separated. */
+  EDOC_OPEN_CASE_STATUSES: z.string().default('Åben').transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean)),
+  /** Sent on every document when set (some installations require them): fesd:CaseManagerReference, edoc:OrganisationReference. */
+  EDOC_CASE_MANAGER_REFERENCE: z.string().regex(/^[A-Za-z0-9_.\\-]{1,64}$/, 'an eDoc id (GetItemList CaseWorker)').optional(),
+  EDOC_ORGANISATION_REFERENCE: z.string().regex(/^[A-Za-z0-9_.\\-]{1,64}$/, 'an eDoc id (GetItemList Organisation)').optional(),
+  /** After an upload whose answer has no Links.OpenDocument: one SearchDocument by id to keep the link in the audit. */
+  EDOC_OPEN_LINK_LOOKUP: bool(true),
+  /** Compare the code-list file with GetItemList at start-up (readiness fails on a mismatch). */
+  EDOC_CODE_LIST_CHECK: bool(true),
+  /** Readiness calls GetSystemInfo at most this often (ms). */
+  EDOC_READINESS_CHECK_MS: int(1000, 30000),
   SANDBOX_EDOC_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   SANDBOX_EDOC_LATENCY_MS: int(0, 0),
   SANDBOX_EDOC_ERROR_RATE: z.coerce.number().min(0).max(1).default(0),

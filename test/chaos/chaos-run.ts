@@ -9,6 +9,7 @@ import type { AppConfig } from '../../src/config/config.schema';
 import { loadDistricts } from '../../src/config/districts';
 import { loadConfig } from '../../src/config/load-config';
 import { demoConclusion } from '../../src/demo/demo-meeting';
+import { seedOrganisationResolver } from '../../src/demo/demo-reconcile';
 import { SandboxControl } from '../../src/demo/sandbox-control';
 import { EmbeddedRedis, startEmbeddedRedis } from '../../src/infra/embedded-redis';
 import { RunningSandboxes, startSandboxes } from '../../src/infra/sandboxes';
@@ -215,7 +216,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
     const observations = await observe(control, sandboxes.config, status, gateway, districtIds, concluded, {
       kills, redisRestarts, requiredKills: opts.kills, requiredRedisRestarts: opts.redisRestarts,
     });
-    const figures = reconcileChaos(observations, settings);
+    const figures = reconcileChaos(observations, { ...settings, resolveOrganisation: seedOrganisationResolver(seed) });
     if (!settled) figures.violations.unshift(`not every note settled within ${Math.round(opts.timeoutMs / 1000)} s`);
     const { progress: _omit, ...options } = opts;
     return { options, figures, elapsedSeconds: (Date.now() - started) / 1000, ...(opts.keepDir ? { dir } : {}) };

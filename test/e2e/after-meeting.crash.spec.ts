@@ -3,6 +3,7 @@ import path from 'node:path';
 import { loadSeed } from '../../adapters/shared/sandbox-seed';
 import { QueueGateway } from '../../queues/queue.gateway';
 import { demoConclusion } from '../../src/demo/demo-meeting';
+import { seedOrganisationResolver } from '../../src/demo/demo-reconcile';
 import { SandboxControl } from '../../src/demo/sandbox-control';
 import { followUpsOf, followUpTasks } from '../../src/domain/after-meeting.rules';
 import type { RunningService } from '../../src/main';
@@ -109,8 +110,8 @@ describe('after-meeting flows survive SIGKILLed workers', () => {
     expect(Object.keys(vans.envelopesPerLetter).sort()).toEqual(letters.map((i) => i.letterId!).sort());
     expect(letters.every((i) => i.letterState === 'acknowledged')).toBe(true);
 
-    const expected = locked.flatMap((n) => followUpTasks({ noteId: n.id, noteVersion: n.version }, MEETING, followUpsOf(n.items, labels), orgs, 7));
-    const created = nexus.tasks.filter((t) => t.title.startsWith(`Samarbejdsmøde ${MEETING}:`));
+    const expected = locked.flatMap((n) => followUpTasks({ noteId: n.id, noteVersion: n.version }, MEETING, followUpsOf(n.items, labels), orgs, 7, seedOrganisationResolver(loadSeed())));
+    const created = nexus.tasks.filter((t) => t.title.startsWith(`Tværfagligt samarbejdsmøde ${MEETING}:`));
     expect(created.map((t) => t.title).sort()).toEqual(expected.map((t) => t.title).sort());
 
     expect(await observer.app.get(QueueGateway).deadLetters()).toEqual([]);

@@ -22,7 +22,8 @@ import { AgendaStore } from './agenda.store';
 import { CollectAgenda, collectSettings } from './agenda.collect';
 import { MedcomLettersModule } from '../medcom-letters/medcom-letters.module';
 import { PublishAgenda } from './agenda.publish';
-import { publicHolidayFilter } from '../../domain/working-days';
+import { publicHolidayFilter, WorkingDayCalendar } from '../../domain/working-days';
+import { unlockedNotesFollowUp } from './agenda.follow-up';
 
 /** Agenda workflow: collect, build and publish the meeting agenda; its jobs and schedulers. */
 @Module({
@@ -37,10 +38,13 @@ import { publicHolidayFilter } from '../../domain/working-days';
     },
     {
       provide: PublishAgenda,
-      inject: [NEXUS_PORT, NOTIFY_PORT, MEDCOM_PORT, GP_DIRECTORY, Ledger, AuditService, AgendaStore, CONFIG, CLOCK],
-      useFactory: (nexus: NexusPort, notify: NotifyPort, medcom: MedcomPort, gpDirectory: GpDirectory, ledger: Ledger, audit: AuditService, store: AgendaStore, c: AppConfig, clock: Clock) =>
+      inject: [NEXUS_PORT, NOTIFY_PORT, MEDCOM_PORT, GP_DIRECTORY, Ledger, AuditService, AgendaStore, CONFIG, CLOCK, QueueGateway],
+      useFactory: (nexus: NexusPort, notify: NotifyPort, medcom: MedcomPort, gpDirectory: GpDirectory, ledger: Ledger, audit: AuditService, store: AgendaStore, c: AppConfig, clock: Clock, queues: QueueGateway) =>
         new PublishAgenda({
           nexus, notify, medcom, gpDirectory, ledger, audit, store, now: () => clock.now(),
+          scheduleFollowUp: unlockedNotesFollowUp(queues, new WorkingDayCalendar(), {
+            afterWorkingDays: c.AFTER_MEETING_UNLOCKED_TASK_DAYS, maxTasks: c.AFTER_MEETING_UNLOCKED_TASK_MAX,
+          }, () => clock.now()),
           settings: { autoAttach: c.AGENDA_AUTO_ATTACH, taskType: c.NEXUS_TASK_TYPE, inviteOrganizer: c.MAIL_FROM ? mailAddress(c.MAIL_FROM) : undefined },
         }),
     },
