@@ -8,9 +8,10 @@ import { AppConfig, envSchema } from '../../src/config/config.schema';
  * such a letter under a sender that does not exist, or refuse it.
  *
  * The guard holds when letters can leave for a real VANS – MEDCOM_OUT_DIR is set, or NODE_ENV is
- * production – unless MEDCOM_VANS_SANDBOX says explicitly that the folders are answered by
- * tsm-bridge's own VANS simulator (the `sandbox` command, compose's sandbox service, test harnesses;
- * startSandboxes sets it for the simulator it starts). It never guesses from folder names.
+ * production. Outside production MEDCOM_VANS_SANDBOX may say explicitly that the folders are answered
+ * by tsm-bridge's own VANS simulator (the `sandbox` command, test harnesses; startSandboxes sets it for
+ * the simulator it starts). In production nothing lifts it: a production deployment, even one pointed
+ * at the simulator, carries the municipality's own sender. It never guesses from folder names.
  */
 export const SENDER_AND_AUTHOR_KEYS = [
   'MEDCOM_SENDER_EAN', 'MEDCOM_SENDER_SOR', 'MEDCOM_SENDER_ID', 'MEDCOM_SENDER_NAME',
@@ -36,7 +37,7 @@ type GuardConfig = Pick<AppConfig, GuardedKey | 'MEDCOM_OUT_DIR' | 'NODE_ENV' | 
 
 /** Why letters may not be sent with this config (one line naming the variable), or null. */
 export function medcomBootProblem(config: GuardConfig): string | null {
-  if (config.MEDCOM_VANS_SANDBOX) return null;
+  if (config.MEDCOM_VANS_SANDBOX && config.NODE_ENV !== 'production') return null;
   const why = config.MEDCOM_OUT_DIR ? 'MEDCOM_OUT_DIR is set (a real VANS)' : config.NODE_ENV === 'production' ? 'NODE_ENV is production' : null;
   if (!why) return null;
   const fix = "set the municipality's own value, or MEDCOM_VANS_SANDBOX=true when only tsm-bridge's VANS simulator reads the folders";

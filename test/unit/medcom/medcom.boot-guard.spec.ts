@@ -24,6 +24,8 @@ describe('MedCom boot guard', () => {
     expect(medcomBootProblem(loadConfig({ MEDCOM_OUT_DIR: '/srv/vans/out', MEDCOM_VANS_SANDBOX: 'true' }))).toBeNull();
     const prod = { NODE_ENV: 'production', ADMIN_PASSWORD: 'admin-password', INTAKE_API_KEY: 'intake-key-16-chars-x', CHILDREN_ACCEPT_LINK_SECRET: 'accept-link-secret-32-chars-xxxxxxxx', PUBLIC_BASE_URL: 'https://tsm.kommune.example' };
     expect(medcomBootProblem(loadConfig(prod))).toMatch(/while NODE_ENV is production/);
+    // In production the simulator marker lifts nothing: a production deployment carries its own sender.
+    expect(medcomBootProblem(loadConfig({ ...prod, MEDCOM_VANS_SANDBOX: 'true' }))).toMatch(/while NODE_ENV is production/);
     // What startSandboxes hands on when it starts the VANS simulator (the demo, the sandbox command).
     expect(medcomBootProblem({ ...loadConfig({}), MEDCOM_OUT_DIR: '/tmp/x/medcom/out', MEDCOM_VANS_SANDBOX: true })).toBeNull();
   });
