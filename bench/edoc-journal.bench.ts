@@ -16,7 +16,7 @@ import { RetryableError } from '../src/common/errors';
 import { loadConfig } from '../src/config/load-config';
 import { startEmbeddedRedis } from '../src/infra/embedded-redis';
 import { Ledger } from '../src/ledger/ledger';
-import { DocumentJournal } from '../src/workflows/journal-document';
+import { DocumentJournal } from '../src/workflows/journal-document/journal-document.service';
 
 interface Scenario {
   name: string;

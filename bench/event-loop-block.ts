@@ -2,7 +2,7 @@ import { inboundReader } from '../src/workflows/medcom-letters/medcom-letters.in
 import { parseInbound } from '../adapters/medcom/receipt.parser';
 import { buildOioReceipt } from '../adapters/medcom/sandbox/receipts.builder';
 import { renderFormPdf } from '../src/documents/form-pdf.renderer';
-import { CpuWork } from '../src/workflows/cpu-work';
+import { CpuWork } from '../src/workflows/cpu-work/cpu-work.service';
 import { table } from './support/table';
 
 /**

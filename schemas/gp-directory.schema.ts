@@ -8,6 +8,7 @@ export const gpPracticeSchema = z.object({
   sor: z.string().regex(/^\d{1,18}$/, 'a SOR code (digits)'),
   formats: z.array(z.enum(['xdis91', 'fhir-xml', 'fhir-json'])).min(1).default(['xdis91']),
   converted: z.boolean().optional(),
+  fhirEnvelope: z.boolean().optional(),
 });
 
 /**

@@ -6,7 +6,7 @@ import { CLOCK, Clock } from './common/clock';
 import type { AppConfig } from './config/config.schema';
 import { loadDistricts } from './config/districts';
 import { CONFIG, DISTRICTS, REDIS, REDIS_CONNECTION } from './config/tokens';
-import { CpuWork, cpuWorkSettings } from './workflows/cpu-work';
+import { CpuWork, cpuWorkSettings } from './workflows/cpu-work/cpu-work.service';
 import { redisErrorListener } from './infra/redis-error-log';
 import { Ledger } from './ledger/ledger';
 

@@ -4,9 +4,9 @@ import { MedcomModule } from '../adapters/medcom/medcom.module';
 import { NexusModule } from '../adapters/nexus/nexus.module';
 import { NotifyModule } from '../adapters/notify/notify.module';
 import { AdminModule } from './admin/admin.module';
-import { AfterMeetingApiModule, AfterMeetingModule } from './workflows/after-meeting.module';
-import { AgendaModule } from './workflows/agenda.module';
-import { ChildrenApiModule, ChildrenModule } from './workflows/children.module';
+import { AfterMeetingApiModule, AfterMeetingModule } from './workflows/after-meeting/after-meeting.module';
+import { AgendaModule } from './workflows/agenda/agenda.module';
+import { ChildrenApiModule, ChildrenModule } from './workflows/children/children.module';
 import { MedcomLettersModule } from './workflows/medcom-letters/medcom-letters.module';
 
 /** Modules loaded in every role: adapters, workflows and their job processors. */

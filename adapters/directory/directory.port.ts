@@ -12,6 +12,8 @@ export interface GpPractice {
   formats: GpMessageFormat[];
   /** VANS converts for this receiver: receipts take longer (120 min rule). */
   converted?: boolean;
+  /** FHIR letters to this practice go in a MedCom VANSEnvelope written by tsm-bridge (MEDCOM_FHIR_ENVELOPE does it for all). */
+  fhirEnvelope?: boolean;
 }
 
 export interface GpDirectory {

@@ -2,7 +2,8 @@ import { PermanentError } from '../../src/common/errors';
 import type { GpMessageFormat } from '../directory/directory.port';
 import { checkCareCommunication } from './fhir/carecommunication.check';
 import { fromFhirJson, fromFhirXml } from './fhir/fhir-model';
-import { buildCareCommunicationBundle, serializeFhir } from './fhir-carecommunication.builder';
+import { buildCareCommunicationBundle, CARE_COMMUNICATION_CATEGORY, serializeFhir } from './fhir-carecommunication.builder';
+import { buildVansEnvelope, CARE_COMMUNICATION_ENVELOPE_VERSION } from './fhir/vans-envelope';
 import type { OutgoingLetter } from './outgoing-letter';
 import { codePointName, firstInvalidXmlChar, sanitiseText } from './text/sanitise';
 import { buildXdis91 } from './xdis91.builder';
@@ -16,6 +17,10 @@ export interface ComposedMessage {
   replacedChars: number;
   /** Which characters those were (U+XXXX, each once), as listed at the end of the letter. */
   replacedList: string[];
+  /** Letters written as a transliteration, "U+0152→OE" (XDIS91 only). */
+  transliteratedList: string[];
+  /** FHIR in a MedCom VANSEnvelope (MEDCOM_FHIR_ENVELOPE or the practice's fhirEnvelope). */
+  enveloped: boolean;
   /** Control characters that became a line break, and those removed (every format). */
   lineBreaks: number;
   removedControls: number;
@@ -27,7 +32,12 @@ export interface ComposedMessage {
  * serialised XML or JSON). A failure is MEDCOM_INVALID with the problems found – no personal data.
  */
 export class MessageComposer {
-  constructor(private readonly xdis91Validator: SchemaValidator, private readonly xdis91BlockChars: number) {}
+  constructor(
+    private readonly xdis91Validator: SchemaValidator,
+    private readonly xdis91BlockChars: number,
+    /** MEDCOM_FHIR_ENVELOPE: every FHIR letter in a VANSEnvelope (a practice may ask for it alone: GpPractice.fhirEnvelope). */
+    private readonly opts: { fhirEnvelope?: boolean } = {},
+  ) {}
 
   async compose(format: GpMessageFormat, original: OutgoingLetter): Promise<ComposedMessage> {
     const { letter, lineBreaks, removedControls } = sanitiseLetter(original);
@@ -35,7 +45,7 @@ export class MessageComposer {
       const built = buildXdis91(letter, { maxBlockChars: this.xdis91BlockChars });
       const problems = await this.xdis91Validator.validate(built.bytes);
       if (problems.length) throw invalid(letter.letterId, 'XDIS91 (schemas/xdis91.xsd)', problems);
-      return { bytes: built.bytes, extension: 'xml', replacedChars: built.replacedChars, replacedList: built.replacedList, lineBreaks, removedControls };
+      return { bytes: built.bytes, extension: 'xml', enveloped: false, replacedChars: built.replacedChars, replacedList: built.replacedList, transliteratedList: built.transliteratedList, lineBreaks, removedControls };
     }
     const bytes = serializeFhir(buildCareCommunicationBundle(letter), format);
     // The parser below reads what it can; XML 1.0's character rules are checked here, so nothing
@@ -45,7 +55,16 @@ export class MessageComposer {
     const model = format === 'fhir-json' ? fromFhirJson(JSON.parse(bytes.toString('utf8'))) : fromFhirXml(parseXmlBytes(bytes));
     const problems = checkCareCommunication(model);
     if (problems.length) throw invalid(letter.letterId, 'FHIR CareCommunication', problems);
-    return { bytes, extension: format === 'fhir-json' ? 'json' : 'xml', replacedChars: 0, replacedList: [], lineBreaks, removedControls };
+    const changes = { replacedChars: 0, replacedList: [], transliteratedList: [], lineBreaks, removedControls };
+    if (this.opts.fhirEnvelope || letter.receiver.fhirEnvelope) {
+      // The checked Bundle, as it is, base64 inside the envelope: envelope id = Bundle.id, message id = MessageHeader.id.
+      const wrapped = buildVansEnvelope({
+        envelopeId: letter.envelopeId, messageId: letter.letterId, name: `MCM:FDIS91#${CARE_COMMUNICATION_CATEGORY}`,
+        version: CARE_COMMUNICATION_ENVELOPE_VERSION, format, data: bytes,
+      });
+      return { bytes: wrapped, extension: 'xml', enveloped: true, ...changes };
+    }
+    return { bytes, extension: format === 'fhir-json' ? 'json' : 'xml', enveloped: false, ...changes };
   }
 }
 

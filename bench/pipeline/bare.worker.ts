@@ -15,7 +15,7 @@ import { renderNotePdf } from '../../src/documents/note-pdf.renderer';
 import { documentSourceId, documentTitle, followUpsOf, followUpTasks, letterIdempotencyKey, meetingDateOf } from '../../src/domain/after-meeting.rules';
 import { noteToGpLetterContent } from '../../src/domain/gp-letter.content';
 import { shippedFile } from '../../src/infra/project-root';
-import { afterMeetingSettings } from '../../src/workflows/after-meeting.settings';
+import { afterMeetingSettings } from '../../src/workflows/after-meeting/after-meeting.settings';
 import { BareEdoc, BareNexus } from './bare-clients';
 
 /**

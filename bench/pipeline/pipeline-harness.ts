@@ -8,7 +8,7 @@ import type { AppConfig } from '../../src/config/config.schema';
 import { loadConfig } from '../../src/config/load-config';
 import type { FollowUpLabels } from '../../src/domain/after-meeting.rules';
 import { RunningSandboxes, startSandboxes } from '../../src/infra/sandboxes';
-import { AfterMeetingStore } from '../../src/workflows/after-meeting.store';
+import { AfterMeetingStore } from '../../src/workflows/after-meeting/after-meeting.store';
 import { benchConclusion, benchSeed, writeDistricts, writeGpDirectory, writeSeed } from '../support/bench-seed';
 import { BenchChild } from '../support/child';
 import { diffCalls, percentile, round, sum } from '../support/stats';
@@ -73,7 +73,7 @@ export class PipelineHarness {
       ...baseEnv,
       NEXUS_BASE_URL: c.NEXUS_BASE_URL, NEXUS_TOKEN_URL: c.NEXUS_TOKEN_URL, NEXUS_CLIENT_ID: c.NEXUS_CLIENT_ID, NEXUS_CLIENT_SECRET: c.NEXUS_CLIENT_SECRET,
       EDOC_URL: c.EDOC_URL, EDOC_AUTH: c.EDOC_AUTH, EDOC_USER: c.EDOC_USER, EDOC_PASSWORD: c.EDOC_PASSWORD,
-      MEDCOM_OUT_DIR: c.MEDCOM_OUT_DIR, MEDCOM_IN_DIR: c.MEDCOM_IN_DIR,
+      MEDCOM_OUT_DIR: c.MEDCOM_OUT_DIR, MEDCOM_IN_DIR: c.MEDCOM_IN_DIR, MEDCOM_VANS_SANDBOX: String(c.MEDCOM_VANS_SANDBOX),
     };
     this.labels = {
       sendToGp: c.NEXUS_ITEM_SEND_TO_GP, homeCareTask: c.NEXUS_ITEM_HOMECARE_TASK,

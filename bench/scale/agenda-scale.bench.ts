@@ -7,7 +7,7 @@ import type { Seed } from '../../schemas/sandbox-seed.schema';
 import { loadDistricts } from '../../src/config/districts';
 import { loadConfig } from '../../src/config/load-config';
 import { AgendaInput, buildAgenda, CitizenFacts } from '../../src/domain/agenda.builder';
-import { CollectAgenda } from '../../src/workflows/collect-agenda';
+import { CollectAgenda } from '../../src/workflows/agenda/agenda.collect';
 import { BENCH_MEETING_DATE, writeDistricts, writeSeed } from '../support/bench-seed';
 import { progress } from '../support/progress';
 import { percentile, round } from '../support/stats';

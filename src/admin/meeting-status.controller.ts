@@ -2,7 +2,7 @@ import { BadRequestException, Controller, Get, Inject, NotFoundException, Param,
 import { z } from 'zod';
 import { District, findDistrict } from '../config/districts';
 import { DISTRICTS } from '../config/tokens';
-import { MeetingStatus, MeetingStatusService } from '../workflows/after-meeting.status';
+import { MeetingStatus, MeetingStatusService } from '../workflows/after-meeting/after-meeting.status';
 import { AdminAuthGuard } from './admin-auth';
 
 const isoDate = z.iso.date();

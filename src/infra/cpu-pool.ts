@@ -8,7 +8,7 @@ import { projectRoot } from './project-root';
  * A small pool of worker threads for CPU-heavy work (PDF rendering, parsing large in-folder files),
  * so that work never blocks the event loop that answers HTTP, renews BullMQ locks and runs timers.
  *
- * - Tasks are named functions of a tasks module (see cpu-tasks.ts), loaded in each thread; input and
+ * - Tasks are named functions of a tasks module (see src/workflows/cpu-work/cpu-work.tasks.ts), loaded in each thread; input and
  *   output cross the thread boundary by structured clone.
  * - Each task has a time budget, counted from when a thread starts it (not while it waits for a free
  *   thread). A task over its budget is ended by terminating its thread, which stops even a tight

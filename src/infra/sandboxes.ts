@@ -31,6 +31,7 @@ export async function startSandboxes(config: AppConfig, clock: Clock = serviceCl
       seed,
       codes: EdocCodeLists.load(config.EDOC_CODE_LISTS_FILE),
       cprField: config.EDOC_CPR_SEARCH_FIELD,
+      searchUser: { ns: config.EDOC_SEARCH_USER_ID_NS, position: config.EDOC_SEARCH_USER_ID_POSITION },
       host: config.SANDBOX_HOST,
       port: config.SANDBOX_EDOC_PORT,
       user: config.EDOC_USER,
@@ -50,7 +51,8 @@ export async function startSandboxes(config: AppConfig, clock: Clock = serviceCl
     const dirs = medcomDirs(config);
     const vans = await startVansSandbox(config, dirs);
     stops.push(vans.stop);
-    Object.assign(cfg, { MEDCOM_OUT_DIR: dirs.outDir, MEDCOM_IN_DIR: dirs.inDir, SANDBOX_VANS_PORT: vans.http.port });
+    // MEDCOM_VANS_SANDBOX: processes given these folders know the simulator answers there (medcom.boot-guard).
+    Object.assign(cfg, { MEDCOM_OUT_DIR: dirs.outDir, MEDCOM_IN_DIR: dirs.inDir, MEDCOM_VANS_SANDBOX: true, SANDBOX_VANS_PORT: vans.http.port });
   }
   return {
     config: cfg,

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { classifyError, errorCode } from '../../common/errors';
-import { JournalAgreementStep } from './children-agreement';
-import { ChildrenReminders } from './children-reminders';
-import { RouteRequestStep } from './children-routing';
+import { JournalAgreementStep } from './children.agreement';
+import { ChildrenReminders } from './children.reminders';
+import { RouteRequestStep } from './children.routing';
 import { ChildrenStore, requestIdOfMeeting } from './children.store';
 import type { JobContext } from '../../../queues/job-context';
 import { JobHandler } from '../../../queues/job-handler.decorator';

@@ -6,7 +6,7 @@ import type { MedcomSettings } from '../../../adapters/medcom/medcom.settings';
 import { MEDCOM_SETTINGS } from '../../../adapters/medcom/medcom.tokens';
 import type { AppConfig } from '../../config/config.schema';
 import { CONFIG, REDIS } from '../../config/tokens';
-import { CpuWork } from '../cpu-work';
+import { CpuWork } from '../cpu-work/cpu-work.service';
 import { setReceiptsOverdueSource } from '../../metrics/metrics';
 import { INBOUND_READER, inboundReader } from './medcom-letters.inbound-reader';
 import { ReceiptInbox } from './medcom-letters.inbox';

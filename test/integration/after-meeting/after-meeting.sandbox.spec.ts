@@ -6,9 +6,9 @@ import { demoConclusion } from '../../../src/demo/demo-meeting';
 import { SandboxControl } from '../../../src/demo/sandbox-control';
 import { flowJobId } from '../../../src/domain/after-meeting.rules';
 import type { RunningService } from '../../../src/main';
-import { MeetingStatusService } from '../../../src/workflows/after-meeting.status';
-import { WATCH_SCHEDULER_ID } from '../../../src/workflows/after-meeting.scheduler';
-import { NotesWatch } from '../../../src/workflows/after-meeting.watch';
+import { MeetingStatusService } from '../../../src/workflows/after-meeting/after-meeting.status';
+import { WATCH_SCHEDULER_ID } from '../../../src/workflows/after-meeting/after-meeting.scheduler';
+import { NotesWatch } from '../../../src/workflows/after-meeting/after-meeting.watch';
 import { eventually, startTestService } from '../../support/test-service';
 
 const labels = { sendToGp: 'Send til egen læge', homeCareTask: 'Opgave til hjemmeplejen', attachOrganisations: 'Tilknyt organisation', revisitation: 'Revisitation' };
@@ -26,7 +26,7 @@ describe('after-meeting flows against the simulators', () => {
 
   const meeting = () => status.meeting('solhoej', '2026-12-03');
   const documentsOf = async (noteId: number) => (await control.edocState()).titles.filter((t) => t.includes(`tsm:nexus-note-${noteId}-v`));
-  const tasksOf = async (noteId: number) => (await control.nexusState()).tasks.filter((t) => t.on.noteId === noteId && t.title.startsWith('Samarbejdsmøde'));
+  const tasksOf = async (noteId: number) => (await control.nexusState()).tasks.filter((t) => t.on.noteId === noteId && /^Tværfagligt samarbejdsmøde \d{4}-/.test(t.title));
   /** A watch run of our own; waits out a scheduled one still running (they take turns). */
   const runWatch = () => eventually(async () => {
     const s = await svc.app.get(NotesWatch).run();
@@ -62,8 +62,10 @@ describe('after-meeting flows against the simulators', () => {
     expect(Object.keys(vans.envelopesPerLetter).sort()).toEqual(s.items.filter((i) => i.letterId).map((i) => i.letterId).sort());
     // Home care at 0 and 3, attach organisations at 1 and 3, re-visitation at 2.
     expect((await tasksOf(5001)).map((t) => t.organisationName)).toEqual(['Hjemmeplejen']);
-    expect((await tasksOf(5002)).map((t) => t.organisationName)).toEqual(['Koordinerende rolle']);
+    // demoConclusion at 1: "Demensspecialister, Sygeplejersker" – each newly attached organisation gets its own task.
+    expect((await tasksOf(5002)).map((t) => t.organisationName).sort()).toEqual(['Demensspecialister', 'Sygeplejersker']);
     expect((await tasksOf(5003)).map((t) => t.organisationName)).toEqual(['Visitator']);
+    // … at 3: "Hjælpemiddelterapeuter", unknown in Nexus: UNKNOWN_ORGANISATION to the coordinator.
     expect((await tasksOf(5004)).map((t) => t.organisationName).sort()).toEqual(['Hjemmeplejen', 'Koordinerende rolle']);
     expect(await gateway.deadLetters()).toEqual([]);
   });

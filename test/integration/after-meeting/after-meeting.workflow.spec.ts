@@ -9,13 +9,13 @@ import type { District } from '../../../src/config/districts';
 import { KeyLock } from '../../../src/ledger/key-lock';
 import { Ledger } from '../../../src/ledger/ledger';
 import type { NoteFlowPayload } from '../../../queues/jobs/after-meeting.jobs';
-import { CompleteNoteStep } from '../../../src/workflows/after-meeting';
-import { JournalNoteStep } from '../../../src/workflows/after-meeting.journal-note';
-import { NoteTasksStep } from '../../../src/workflows/after-meeting.note-tasks';
-import { SendNoteStep } from '../../../src/workflows/after-meeting.send-note';
-import { MeetingStatusService } from '../../../src/workflows/after-meeting.status';
-import { AfterMeetingStore } from '../../../src/workflows/after-meeting.store';
-import { NotesWatch } from '../../../src/workflows/after-meeting.watch';
+import { CompleteNoteStep } from '../../../src/workflows/after-meeting/after-meeting.flow';
+import { JournalNoteStep } from '../../../src/workflows/after-meeting/after-meeting.journal-note';
+import { NoteTasksStep } from '../../../src/workflows/after-meeting/after-meeting.note-tasks';
+import { SendNoteStep } from '../../../src/workflows/after-meeting/after-meeting.send-note';
+import { MeetingStatusService } from '../../../src/workflows/after-meeting/after-meeting.status';
+import { AfterMeetingStore } from '../../../src/workflows/after-meeting/after-meeting.store';
+import { NotesWatch } from '../../../src/workflows/after-meeting/after-meeting.watch';
 import { FakeDirectory, FakeJournal, FakeMedcom, FakeNexus } from './fakes';
 
 const labels = { sendToGp: 'Send til egen læge', homeCareTask: 'Opgave til hjemmeplejen', attachOrganisations: 'Tilknyt organisation', revisitation: 'Revisitation' };
@@ -79,7 +79,7 @@ function setup() {
 function seedMeeting(nexus: FakeNexus) {
   for (const c of [1001, 1002, 1003]) nexus.addCitizen(c, `01014${c}`.slice(0, 10));
   nexus.addNote(5001, 1001, { 'Send til egen læge': 'Ja', 'Opgave til hjemmeplejen': 'Øg hjælp til bad', Revisitation: 'Ja' });
-  nexus.addNote(5002, 1002, { 'Send til egen læge': 'Nej', 'Tilknyt organisation': 'Demensspecialister, Sygeplejersker' });
+  nexus.addNote(5002, 1002, { 'Send til egen læge': 'Nej', 'Tilknyt organisation': 'Demensspecialister' });
   nexus.addNote(5003, 1003, { 'Send til egen læge': 'Nej' });
   nexus.addNote(5004, 1003, { 'Send til egen læge': 'Ja' }, { locked: false }); // still a draft: not for the watch
 }
@@ -112,7 +112,7 @@ describe('after-meeting orchestration (fake ports, real Redis)', () => {
     expect(ctx.journal.documents.size).toBe(3);
     expect(ctx.medcom.handovers).toBe(1);
     expect(ctx.nexus.tasks.map((t) => [t.on, t.organisationName])).toEqual([
-      [{ noteId: 5001 }, 'Hjemmeplejen'], [{ noteId: 5001 }, 'Visitator'], [{ noteId: 5002 }, 'Koordinerende rolle'],
+      [{ noteId: 5001 }, 'Hjemmeplejen'], [{ noteId: 5001 }, 'Visitator'], [{ noteId: 5002 }, 'Demensspecialister'],
     ]);
     let st = await ctx.status.meeting('solhoej', '2026-12-03');
     expect(st.notes).toEqual({ total: 3, done: 2, pending: 1, failed: 0 });

@@ -12,9 +12,9 @@ import type { AppConfig } from '../../../src/config/config.schema';
 import { loadDistricts } from '../../../src/config/districts';
 import { loadConfig } from '../../../src/config/load-config';
 import { Ledger } from '../../../src/ledger/ledger';
-import { AgendaStore } from '../../../src/workflows/agenda.store';
-import { CollectAgenda, collectSettings } from '../../../src/workflows/collect-agenda';
-import { PublishAgenda } from '../../../src/workflows/publish-agenda';
+import { AgendaStore } from '../../../src/workflows/agenda/agenda.store';
+import { CollectAgenda, collectSettings } from '../../../src/workflows/agenda/agenda.collect';
+import { PublishAgenda } from '../../../src/workflows/agenda/agenda.publish';
 import { FakeDirectory, FakeMedcom } from './agenda-fakes';
 
 /**

@@ -6,9 +6,9 @@ import { deliveryIdFor, OutboxNotifier } from '../../../adapters/notify/outbox.n
 import { QueueGateway } from '../../../queues/queue.gateway';
 import { demoConclusion } from '../../../src/demo/demo-meeting';
 import { SandboxControl } from '../../../src/demo/sandbox-control';
-import { CpuWork } from '../../../src/workflows/cpu-work';
+import { CpuWork } from '../../../src/workflows/cpu-work/cpu-work.service';
 import type { RunningService } from '../../../src/main';
-import { MeetingStatusService } from '../../../src/workflows/after-meeting.status';
+import { MeetingStatusService } from '../../../src/workflows/after-meeting/after-meeting.status';
 import { LivenessProbe } from '../../support/liveness-probe';
 import { drawnText } from '../../support/pdf-text';
 import { eventually, startTestService } from '../../support/test-service';

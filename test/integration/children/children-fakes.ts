@@ -7,8 +7,8 @@ import type { NotifyMessage, NotifyPort } from '../../../adapters/notify/notify.
 import { AuditService } from '../../../src/audit/audit.service';
 import { PermanentError, RetryableError } from '../../../src/common/errors';
 import { Ledger } from '../../../src/ledger/ledger';
-import type { ChildrenJobs } from '../../../src/workflows/children/children-jobs';
-import type { JournalRequest, JournalResult } from '../../../src/workflows/journal-document';
+import type { ChildrenJobs } from '../../../src/workflows/children/children.jobs';
+import type { JournalRequest, JournalResult } from '../../../src/workflows/journal-document/journal-document.service';
 
 /** Stand-ins for the notify port, DocumentJournal and the job queue that keep every effect they were asked for. */
 
@@ -65,6 +65,7 @@ export class FakeJobs implements ChildrenJobs {
   deadlines: Array<{ requestId: string; delayMs: number }> = [];
   followUps: Array<{ requestId: string; delayMs: number }> = [];
   agreements: string[] = [];
+  invites: Array<{ meetingId: string; sequence: number }> = [];
 
   async route(requestId: string) {
     this.routes.push(requestId);
@@ -77,6 +78,9 @@ export class FakeJobs implements ChildrenJobs {
   }
   async journalAgreement(meetingId: string) {
     this.agreements.push(meetingId);
+  }
+  async followUpInvite(meetingId: string, sequence: number) {
+    this.invites.push({ meetingId, sequence });
   }
 }
 

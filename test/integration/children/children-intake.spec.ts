@@ -1,6 +1,6 @@
 import { WorkingDayCalendar } from '../../../src/domain/working-days';
-import { ChildrenRequestError } from '../../../src/workflows/children/children-errors';
-import { ChildrenIntake, ChildrenSettings } from '../../../src/workflows/children/children-intake';
+import { ChildrenRequestError } from '../../../src/workflows/children/children.errors';
+import { ChildrenIntake, ChildrenSettings } from '../../../src/workflows/children/children.intake';
 import { ChildrenStore } from '../../../src/workflows/children/children.store';
 import { anotherChild, CHILD_CPR, FakeJobs, NOW, PDF_BYTES, redisContext, validAgreement, validRequest } from './children-fakes';
 

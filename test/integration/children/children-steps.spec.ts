@@ -1,10 +1,10 @@
 import { PermanentError, RetryableError } from '../../../src/common/errors';
 import { WorkingDayCalendar } from '../../../src/domain/working-days';
-import { JournalAgreementStep } from '../../../src/workflows/children/children-agreement';
-import { ChildrenIntake } from '../../../src/workflows/children/children-intake';
-import { ChildrenReminders } from '../../../src/workflows/children/children-reminders';
-import { RouteRequestStep } from '../../../src/workflows/children/children-routing';
-import { ChildrenUnits } from '../../../src/workflows/children/children-units';
+import { JournalAgreementStep } from '../../../src/workflows/children/children.agreement';
+import { ChildrenIntake } from '../../../src/workflows/children/children.intake';
+import { ChildrenReminders } from '../../../src/workflows/children/children.reminders';
+import { RouteRequestStep } from '../../../src/workflows/children/children.routing';
+import { ChildrenUnits } from '../../../src/workflows/children/children.units';
 import { ChildrenStore } from '../../../src/workflows/children/children.store';
 import {
   CHILD_CASE, CHILD_CPR, FakeJobs, FakeJournal, FakeNotify, NOW, PDF_BYTES, redisContext, validAgreement, validRequest as baseRequest,
@@ -59,7 +59,7 @@ describe('children.route', () => {
 
     const mail = t.notify.delivered.get(`children-request-${id}`)!;
     expect(mail.to).toEqual([KE_MAILBOX]);
-    expect(mail.attachments!.map((a) => a.filename)).toEqual([`anmodningsskema-${id}.pdf`, 'PPR-vurdering.pdf']);
+    expect(mail.attachments!.map((a) => a.filename)).toEqual([`anmodningsskema-${id}.pdf`, 'PPR-vurdering.pdf', 'samarbejdsmoede.ics']);
     expect(mail.attachments![0].content.subarray(0, 5).toString()).toBe('%PDF-');
     expect(mail.attachments![1].content.equals(PDF_BYTES)).toBe(true);
     expectNoPersonalData(mail.subject + mail.body);
@@ -254,7 +254,10 @@ describe('agreement and follow-up', () => {
 
     expect(await t.agreement.run(meetingId)).toBe('already-done');
     expect(t.journal.filed.size).toBe(2); // request form + agreement
-    expect(t.notify.delivered.size).toBe(2); // unit mail + agreement
+    expect(t.notify.delivered.size).toBe(3); // unit mail + agreement + the list of those without an address to the local leader
+    const unreached = t.notify.delivered.get(`children-agreement-unreached-${meetingId}`)!;
+    expect(unreached.to).toEqual([LEADER]);
+    expect(unreached.body).toContain('- Mor Testbarn (forælder)');
   });
 
   it('waits (retryable) while the request form is not journaled, so the case is unknown', async () => {

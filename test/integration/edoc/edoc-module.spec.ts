@@ -10,8 +10,8 @@ import { loadSeed } from '../../../adapters/shared/sandbox-seed';
 import { CoreModule } from '../../../src/core.module';
 import { redisOptionsFromUrl } from '../../../src/infra/redis-options';
 import { renderNotePdf } from '../../../src/documents/note-pdf.renderer';
-import { DocumentJournal } from '../../../src/workflows/journal-document';
-import { JournalDocumentModule } from '../../../src/workflows/journal-document.module';
+import { DocumentJournal } from '../../../src/workflows/journal-document/journal-document.service';
+import { JournalDocumentModule } from '../../../src/workflows/journal-document/journal-document.module';
 import { testConfig } from '../../support/test-service';
 
 describe('EdocModule and JournalDocumentModule (Nest wiring)', () => {

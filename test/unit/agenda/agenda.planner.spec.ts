@@ -1,8 +1,8 @@
 import type { QueueGateway } from '../../../queues/queue.gateway';
 import { loadDistricts } from '../../../src/config/districts';
 import { loadConfig } from '../../../src/config/load-config';
-import { AgendaPlanner } from '../../../src/workflows/agenda.planner';
-import type { AgendaStore } from '../../../src/workflows/agenda.store';
+import { AgendaPlanner } from '../../../src/workflows/agenda/agenda.planner';
+import type { AgendaStore } from '../../../src/workflows/agenda/agenda.store';
 import { WorkingDayCalendar } from '../../../src/domain/working-days';
 
 /** Records what the planner asks of the queues; the real upsert is exercised in the integration test. */

@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { agreementSchema, childrenRequestSchema } from '../../../schemas/children-request.schema';
 import { renderFormPdf } from '../../../src/documents/form-pdf.renderer';
-import { agreementFormDocument, requestFormDocument } from '../../../src/workflows/children/children-documents';
-import { acceptanceReminderMail, agreementMail, followUpReminderMail, requestToUnitMail } from '../../../src/workflows/children/children-messages';
-import { ChildrenUnits } from '../../../src/workflows/children/children-units';
+import { agreementFormDocument, requestFormDocument } from '../../../src/workflows/children/children.documents';
+import { acceptanceReminderMail, agreementMail, followUpReminderMail, requestToUnitMail } from '../../../src/workflows/children/children.messages';
+import { ChildrenUnits } from '../../../src/workflows/children/children.units';
 import type { ChildrenRequestRecord, MeetingRecord } from '../../../src/workflows/children/children.store';
 
 const units = ChildrenUnits.load();

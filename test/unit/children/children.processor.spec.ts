@@ -2,9 +2,9 @@ import pino from 'pino';
 import type { JobContext } from '../../../queues/job-context';
 import { ChildrenProcessor } from '../../../src/workflows/children/children.processor';
 import { PermanentError, RetryableError } from '../../../src/common/errors';
-import type { JournalAgreementStep } from '../../../src/workflows/children/children-agreement';
-import type { ChildrenReminders } from '../../../src/workflows/children/children-reminders';
-import type { RouteRequestStep } from '../../../src/workflows/children/children-routing';
+import type { JournalAgreementStep } from '../../../src/workflows/children/children.agreement';
+import type { ChildrenReminders } from '../../../src/workflows/children/children.reminders';
+import type { RouteRequestStep } from '../../../src/workflows/children/children.routing';
 import type { ChildrenStore } from '../../../src/workflows/children/children.store';
 
 const ctx = (attemptsMade: number, attempts = 8): JobContext => ({

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { IntakeApiKey, GENERATED_KEY_FILE } from '../../../src/children/intake-api-key';
+import { IntakeApiKey, GENERATED_KEY_FILE } from '../../../src/workflows/children/http/intake-api-key';
 import { loadConfig } from '../../../src/config/load-config';
 
 describe('IntakeApiKey', () => {
@@ -43,7 +43,7 @@ describe('IntakeApiKey', () => {
 
   it('the config requires INTAKE_API_KEY in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', ADMIN_PASSWORD: 'a-long-password' })).toThrow(/INTAKE_API_KEY/);
-    expect(loadConfig({ NODE_ENV: 'production', ADMIN_PASSWORD: 'a-long-password', INTAKE_API_KEY: 'x'.repeat(16) }).INTAKE_API_KEY).toBe('x'.repeat(16));
+    expect(loadConfig({ NODE_ENV: 'production', ADMIN_PASSWORD: 'a-long-password', INTAKE_API_KEY: 'x'.repeat(16), CHILDREN_ACCEPT_LINK_SECRET: 'y'.repeat(32), PUBLIC_BASE_URL: 'https://tsm.kommune.example' }).INTAKE_API_KEY).toBe('x'.repeat(16));
   });
 });
 

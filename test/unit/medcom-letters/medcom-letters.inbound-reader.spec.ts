@@ -3,7 +3,7 @@ import path from 'node:path';
 import { inboundReader } from '../../../src/workflows/medcom-letters/medcom-letters.inbound-reader';
 import { parseInbound } from '../../../adapters/medcom/receipt.parser';
 import { PermanentError } from '../../../src/common/errors';
-import { CpuWork } from '../../../src/workflows/cpu-work';
+import { CpuWork } from '../../../src/workflows/cpu-work/cpu-work.service';
 import { largeReceipt } from '../../support/large-receipts';
 
 /**

@@ -1,0 +1,149 @@
+import type { Redis } from 'ioredis';
+import { meetingId, NoteVersionRef, noteVersionKey, timestampMs } from '../../domain/after-meeting.rules';
+
+/** What the workflow remembers about one processed note version (ids only). */
+export interface NoteVersionRecord {
+  noteId: number;
+  noteVersion: number;
+  districtId: string;
+  meetingDate: string;
+  correctionOf?: number;
+  documentId?: string;
+  letterId?: string;
+  taskIds: string[];
+  /** When the flow's parent completed (all children succeeded). */
+  doneAt?: string;
+  /** A newer version of the note existed when the flow ran; that version's flow does the work. */
+  supersededBy?: number;
+}
+
+// Sets a hash field to a number only when it grows: overlapping watches may finish out of order.
+const HSET_IF_GREATER = `
+local cur = redis.call('HGET', KEYS[1], ARGV[1])
+if (not cur) or tonumber(cur) < tonumber(ARGV[2]) then
+  redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+  return 1
+end
+return 0`;
+
+// The cursor moves forward only, compared by its instant (ARGV[2], ms), whatever its text looks like.
+const ADVANCE_CURSOR = `
+local cur = redis.call('HGET', KEYS[1], 'ms')
+if (not cur) or tonumber(cur) < tonumber(ARGV[2]) then
+  redis.call('HSET', KEYS[1], 'cursor', ARGV[1], 'ms', ARGV[2])
+  return 1
+end
+return 0`;
+
+// Renews or releases a lease only for its holder (an expired lease may belong to another worker now).
+const RENEW_LEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0";
+const RELEASE_LEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
+
+/**
+ * The after-meeting workflow's own state in Redis: the watch cursor per district, which note
+ * versions have had their flow enqueued, each meeting's notes, and per note version the external
+ * ids its steps produced. Side-effect exactly-once lives in the ledger; this is bookkeeping.
+ */
+export class AfterMeetingStore {
+  constructor(private readonly redis: Redis, private readonly prefix: string) {}
+
+  private k(...parts: string[]): string {
+    return [this.prefix, 'after-meeting-store', ...parts].join(':');
+  }
+
+  /** One watch at a time: a watch that outlasts its interval must not be joined by the next one. */
+  async acquireWatchLease(token: string, ttlMs: number): Promise<boolean> {
+    return (await this.redis.set(this.k('watch-lease'), token, 'PX', ttlMs, 'NX')) === 'OK';
+  }
+
+  async renewWatchLease(token: string, ttlMs: number): Promise<boolean> {
+    return (await this.redis.eval(RENEW_LEASE, 1, this.k('watch-lease'), token, String(ttlMs))) === 1;
+  }
+
+  async releaseWatchLease(token: string): Promise<void> {
+    await this.redis.eval(RELEASE_LEASE, 1, this.k('watch-lease'), token);
+  }
+
+  async cursor(districtId: string): Promise<string | null> {
+    return this.redis.hget(this.k('cursor', districtId), 'cursor');
+  }
+
+  async advanceCursor(districtId: string, cursor: string): Promise<boolean> {
+    const ms = timestampMs(cursor);
+    if (Number.isNaN(ms)) throw new RangeError('watch cursor is not a timestamp');
+    return (await this.redis.eval(ADVANCE_CURSOR, 1, this.k('cursor', districtId), cursor, String(ms))) === 1;
+  }
+
+  async isProcessed(ref: NoteVersionRef): Promise<boolean> {
+    return (await this.redis.sismember(this.k('processed'), noteVersionKey(ref))) === 1;
+  }
+
+  /** The highest version of this note whose flow was enqueued, if any. */
+  async latestVersion(noteId: number): Promise<number | undefined> {
+    const v = await this.redis.hget(this.k('latest'), String(noteId));
+    return v === null ? undefined : Number(v);
+  }
+
+  /**
+   * Records that a note version's flow is enqueued. Written after the enqueue: a crash in between
+   * only means the next watch enqueues the same deterministic flow id again, which BullMQ ignores.
+   */
+  async markEnqueued(rec: Pick<NoteVersionRecord, 'noteId' | 'noteVersion' | 'districtId' | 'meetingDate' | 'correctionOf'>): Promise<void> {
+    const nv = this.k('nv', String(rec.noteId), String(rec.noteVersion));
+    const fields: Record<string, string> = { districtId: rec.districtId, meetingDate: rec.meetingDate };
+    if (rec.correctionOf !== undefined) fields.correctionOf = String(rec.correctionOf);
+    const meeting = meetingId(rec.districtId, rec.meetingDate);
+    await this.redis
+      .multi()
+      .hset(nv, fields)
+      .eval(HSET_IF_GREATER, 1, this.k('latest'), String(rec.noteId), String(rec.noteVersion))
+      .eval(HSET_IF_GREATER, 1, this.k('meeting', meeting), String(rec.noteId), String(rec.noteVersion))
+      .zadd(this.k('meetings'), Date.parse(`${rec.meetingDate}T00:00:00Z`), meeting)
+      .sadd(this.k('processed'), noteVersionKey(rec))
+      .exec();
+  }
+
+  async record(ref: NoteVersionRef): Promise<NoteVersionRecord | null> {
+    const h = await this.redis.hgetall(this.k('nv', String(ref.noteId), String(ref.noteVersion)));
+    if (!h.districtId) return null;
+    return {
+      noteId: ref.noteId,
+      noteVersion: ref.noteVersion,
+      districtId: h.districtId,
+      meetingDate: h.meetingDate,
+      correctionOf: h.correctionOf ? Number(h.correctionOf) : undefined,
+      documentId: h.documentId || undefined,
+      letterId: h.letterId || undefined,
+      taskIds: h.taskIds ? h.taskIds.split(',') : [],
+      doneAt: h.doneAt || undefined,
+      supersededBy: h.supersededBy ? Number(h.supersededBy) : undefined,
+    };
+  }
+
+  async setResult(ref: NoteVersionRef, patch: { documentId?: string; letterId?: string; taskIds?: string[]; doneAt?: string; supersededBy?: number }): Promise<void> {
+    const fields: Record<string, string> = {};
+    if (patch.documentId) fields.documentId = patch.documentId;
+    if (patch.letterId) fields.letterId = patch.letterId;
+    if (patch.taskIds) fields.taskIds = patch.taskIds.join(',');
+    if (patch.doneAt) fields.doneAt = patch.doneAt;
+    if (patch.supersededBy !== undefined) fields.supersededBy = String(patch.supersededBy);
+    if (Object.keys(fields).length) await this.redis.hset(this.k('nv', String(ref.noteId), String(ref.noteVersion)), fields);
+  }
+
+  /** The notes of one meeting, each at its latest enqueued version. */
+  async meetingNotes(districtId: string, meetingDate: string): Promise<NoteVersionRef[]> {
+    const h = await this.redis.hgetall(this.k('meeting', meetingId(districtId, meetingDate)));
+    return Object.entries(h)
+      .map(([id, v]) => ({ noteId: Number(id), noteVersion: Number(v) }))
+      .sort((a, b) => a.noteId - b.noteId);
+  }
+
+  /** Meetings (district/date) with a meeting date in [fromDate, toDate]. */
+  async meetingsBetween(fromDate: string, toDate: string): Promise<Array<{ districtId: string; meetingDate: string }>> {
+    const ids = await this.redis.zrangebyscore(this.k('meetings'), Date.parse(`${fromDate}T00:00:00Z`), Date.parse(`${toDate}T00:00:00Z`));
+    return ids.map((id) => {
+      const i = id.lastIndexOf('/');
+      return { districtId: id.slice(0, i), meetingDate: id.slice(i + 1) };
+    });
+  }
+}
