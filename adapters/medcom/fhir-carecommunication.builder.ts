@@ -1,3 +1,4 @@
+import type { FhirFormat } from '../../src/domain/gp-message-formats';
 import { uuidFrom } from './letter-ids';
 import type { OutgoingLetter } from './outgoing-letter';
 import { fhirDateTime } from './text/medcom-time';
@@ -160,7 +161,7 @@ export function buildCareCommunicationBundle(letter: OutgoingLetter): Bundle<R4R
 }
 
 /** The Bundle as FHIR JSON or XML (the XML writer walks plain JSON: an R4 type is JSON by construction). */
-export function serializeFhir(bundle: Bundle<R4Resource>, format: 'fhir-xml' | 'fhir-json'): Buffer {
+export function serializeFhir(bundle: Bundle<R4Resource>, format: FhirFormat): Buffer {
   return Buffer.from(format === 'fhir-json' ? `${JSON.stringify(bundle, null, 2)}\n` : fhirJsonToXml(bundle as unknown as FhirResource), 'utf8');
 }
 

@@ -1,5 +1,6 @@
 import { PermanentError } from '../../src/common/errors';
-import type { GpMessageFormat } from '../directory/directory.port';
+import type { GpMessageFormat } from '../../src/domain/gp-message-formats';
+import { medcomFormat } from './formats/medcom-formats.registry';
 import { sanitiseText } from './text/sanitise';
 import { nameIsLatin1 } from './text/latin1';
 import { nameNotRepresentable } from './xdis91.builder';
@@ -16,9 +17,9 @@ export function chooseFormat(
 ): GpMessageFormat {
   const preferred = receiver.formats[0];
   if (!preferred) throw new PermanentError('the GP practice accepts no MedCom format we can send', 'GP_NO_FORMAT', 'medcom');
-  if (preferred !== 'xdis91' || !patient || patientNameIsLatin1(patient)) return preferred;
-  const fhir = receiver.formats.find((f) => f !== 'xdis91');
-  if (fhir) return fhir;
+  if (!medcomFormat(preferred).latin1Only || !patient || patientNameIsLatin1(patient)) return preferred;
+  const unicode = receiver.formats.find((f) => !medcomFormat(f).latin1Only);
+  if (unicode) return unicode;
   throw nameNotRepresentable(receiver.ydernummer);
 }
 

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { AppConfig } from '../../src/config/config.schema';
 import { readOrCreateSecret } from '../../src/infra/generated-secret';
-import type { LetterIdIdentity } from './letter-ids';
+import type { LetterIdIdentity } from './letter-identity';
 import { parsePickupHours, PickupWindow } from './pickup-hours';
 import type { LetterAuthor, MedcomSender } from './outgoing-letter';
 

@@ -1,3 +1,4 @@
+import type { FhirFormat } from '../../src/domain/gp-message-formats';
 import { maskCpr } from '../../src/logging/redact';
 import { entryResources, FhirNode, fromFhirJson, fromFhirXml, nodes, resolveReference, resourceType, str, values } from './fhir/fhir-model';
 import { ACK_CODES, AckCode, EVENT, FHIR_NS, IDENTIFIER_SYSTEM } from './fhir/medcom-fhir.constants';
@@ -12,7 +13,7 @@ import { child, childElements, decodeXmlBytes, MAX_INBOUND_BYTES, parseXmlText, 
  * Refusal texts are shortened and CPR-masked before they leave this module.
  */
 export type ReceiptType = 'XCTL03' | 'XCTL02' | 'XCTL01' | 'fhir-ack';
-export type InboundFormat = 'oioxml' | 'fhir-xml' | 'fhir-json';
+export type InboundFormat = 'oioxml' | FhirFormat;
 
 export interface ReceiptLetter {
   letterId: string;

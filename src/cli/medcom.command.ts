@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { FileGpDirectory } from '../../adapters/directory/file-gp-directory';
-import type { GpMessageFormat } from '../../adapters/directory/directory.port';
-import { envelopeIdFor, letterIdFor } from '../../adapters/medcom/letter-ids';
+import { GP_MESSAGE_FORMATS, GpMessageFormat } from '../domain/gp-message-formats';
+import { envelopeIdFor, letterIdFor } from '../../adapters/medcom/letter-identity';
 import { medcomBootProblem } from '../../adapters/medcom/medcom.boot-guard';
 import { chooseFormat } from '../../adapters/medcom/format-choice';
 import { PermanentError } from '../common/errors';
@@ -27,7 +27,6 @@ export interface PreviewIo {
 }
 
 const processIo: PreviewIo = { stdout: (b) => process.stdout.write(b), stderr: (s) => process.stderr.write(s), env: process.env };
-const FORMATS: readonly GpMessageFormat[] = ['xdis91', 'fhir-xml', 'fhir-json'];
 
 class UsageError extends Error {}
 
@@ -39,7 +38,7 @@ class UsageError extends Error {}
  */
 export async function runMedcomPreview(o: MedcomPreviewOptions, io: PreviewIo = processIo): Promise<number> {
   try {
-    if (o.format !== undefined && !FORMATS.includes(o.format as GpMessageFormat)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')} (got ${o.format})`);
+    if (o.format !== undefined && !(GP_MESSAGE_FORMATS as readonly string[]).includes(o.format)) throw new UsageError(`--format must be one of ${GP_MESSAGE_FORMATS.join(', ')} (got ${o.format})`);
     if (!/^\d{1,12}$/.test(o.note)) throw new UsageError(`--note must be a note id (got ${o.note})`);
     const config = loadConfig(io.env);
     const problem = medcomBootProblem(config);
@@ -82,7 +81,7 @@ export function medcomCommand(): Command {
     .description('write the exact message that would be sent for a seed note to stdout (contains personal data)')
     .requiredOption('--seed <file>', 'sandbox seed file with citizens, notes and GP practices')
     .requiredOption('--note <id>', 'the note to send')
-    .option('--format <format>', `${FORMATS.join(' | ')} (default: the GP practice's preferred format)`)
+    .option('--format <format>', `${GP_MESSAGE_FORMATS.join(' | ')} (default: the GP practice's preferred format)`)
     .action(async (o: MedcomPreviewOptions) => {
       process.exitCode = await runMedcomPreview(o);
     });

@@ -1,3 +1,4 @@
+import type { FhirFormat } from '../../../src/domain/gp-message-formats';
 import { child, refuse, textOf, XmlElement } from '../xml/safe-xml';
 import { escapeAttr, escapeText } from './fhir-xml.writer';
 
@@ -15,7 +16,7 @@ import { escapeAttr, escapeText } from './fhir-xml.writer';
  * not available here: no namespace is written, and the VANS client may add its own routing fields.
  */
 export const VANS_ENVELOPE_ROOT = 'VANSEnvelope';
-export const FHIR_MIME = { 'fhir-xml': 'application/fhir+xml', 'fhir-json': 'application/fhir+json' } as const;
+export const FHIR_MIME: { readonly [F in FhirFormat]: string } = { 'fhir-xml': 'application/fhir+xml', 'fhir-json': 'application/fhir+json' };
 export const CARE_COMMUNICATION_ENVELOPE_VERSION = '5.0';
 export const ACKNOWLEDGEMENT_ENVELOPE_VERSION = '2.0.0';
 
@@ -25,7 +26,7 @@ export interface VansEnvelopeFields {
   /** e.g. MCM:FDIS91#carecoordination */
   name: string;
   version: string;
-  format: 'fhir-xml' | 'fhir-json';
+  format: FhirFormat;
   data: Buffer;
 }
 
@@ -50,7 +51,7 @@ export function buildVansEnvelope(f: VansEnvelopeFields): Buffer {
 }
 
 export interface UnwrappedEnvelope extends Omit<VansEnvelopeFields, 'format'> {
-  format: 'fhir-xml' | 'fhir-json';
+  format: FhirFormat;
 }
 
 /** The FHIR message inside a VANSEnvelope (root element already parsed), with its metadata; hostile input → RECEIPT_MALFORMED. */

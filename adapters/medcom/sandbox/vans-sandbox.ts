@@ -1,3 +1,4 @@
+import type { GpMessageFormat, FhirFormat } from '../../../src/domain/gp-message-formats';
 import { randomUUID } from 'node:crypto';
 import { FSWatcher, watch } from 'node:fs';
 import { mkdir, readdir, readFile, rename } from 'node:fs/promises';
@@ -73,7 +74,7 @@ export interface VansSandboxOptions {
 }
 
 interface Analysed {
-  format: 'xdis91' | 'fhir-xml' | 'fhir-json';
+  format: GpMessageFormat;
   envelopeId: string;
   letterId: string;
   from: { ean: string; sor: string; name: string };
@@ -302,7 +303,7 @@ function xdis91Analysis(root: XmlElement): Omit<Analysed, 'problems'> {
   };
 }
 
-function fhirAnalysis(bundle: FhirNode, format: 'fhir-xml' | 'fhir-json'): Analysed | null {
+function fhirAnalysis(bundle: FhirNode, format: FhirFormat): Analysed | null {
   const header = nodes(bundle, 'entry.resource')[0];
   if (!header || !str(bundle, 'id') || !str(header, 'id')) return null;
   const party = (reference: string) => {

@@ -9,7 +9,7 @@ import { rootLogger } from '../../logging/logger';
 import { medcomLetters } from '../../metrics/metrics';
 import type { GpMessageFormat } from '../../../adapters/directory/directory.port';
 import { chooseFormat } from '../../../adapters/medcom/format-choice';
-import { envelopeIdFor, letterIdFor } from '../../../adapters/medcom/letter-ids';
+import { envelopeIdFor, letterIdFor } from '../../../adapters/medcom/letter-identity';
 import { receiptDueAt } from '../../../adapters/medcom/pickup-hours';
 import { LetterBody, LetterRecord, LetterStore } from './medcom-letters.store';
 import { MEDCOM_SETTINGS } from '../../../adapters/medcom/medcom.tokens';

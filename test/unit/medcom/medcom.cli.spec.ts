@@ -4,7 +4,7 @@ import path from 'node:path';
 import { parseInbound, ParsedMessage } from '../../../adapters/medcom/receipt.parser';
 import { runMedcomPreview } from '../../../src/cli/medcom.command';
 import { letterIdempotencyKey } from '../../../src/domain/after-meeting.rules';
-import { letterIdFor } from '../../../adapters/medcom/letter-ids';
+import { letterIdFor } from '../../../adapters/medcom/letter-identity';
 import { officialXdis91Xsd } from '../../support/medcom-fixtures';
 import { officialXdis91Collector } from '../../support/xmllint';
 
