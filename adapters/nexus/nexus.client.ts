@@ -1,7 +1,9 @@
 import type { AxiosResponse } from 'axios';
 import type { AppConfig } from '../../src/config/config.schema';
 import { errorCode, IntegrationError, PermanentError, RetryableError } from '../../src/common/errors';
+import { callPurpose } from '../../src/common/call-purpose';
 import { rootLogger } from '../../src/logging/logger';
+import { nexusCalls } from '../../src/metrics/metrics';
 import { tagMatch } from '../../src/domain/tags';
 import { ResilientHttp, ResilientHttpOptions } from '../shared/resilient-http';
 import { requestClientCredentialsToken, TokenCache } from './nexus.auth';
@@ -147,6 +149,8 @@ export class NexusClient implements NexusPort {
       breaker: opts.breaker,
       readRetries: opts.readRetries,
       describeBody: describeNexusBody,
+      // The call budget: every request counted under the purpose the calling workflow named.
+      onRequest: () => nexusCalls.inc({ purpose: callPurpose() }),
     });
     this.links = opts.connection ? new NexusLinkResolver(opts.connection.baseUrl) : undefined;
     this.tokens = new TokenCache(() => requestClientCredentialsToken(this.http, this.connection()), this.now);
@@ -215,7 +219,8 @@ export class NexusClient implements NexusPort {
     return { notes: notes.sort(byCitizenThenId), cursor: new Date(cursorMs).toISOString() };
   }
 
-  async getNote(noteId: number): Promise<NexusNote> {
+  async getNote(noteId: number, knownHref?: string): Promise<NexusNote> {
+    if (knownHref) this.remember(this.formHrefs, noteId, knownHref);
     return this.note(await this.formById(noteId));
   }
 
@@ -485,7 +490,10 @@ export class NexusClient implements NexusPort {
   }
 
   private note(form: Wire, citizenId?: number): NexusNote {
-    return toNote(form, { lockedState: this.opts.names.lockedAction, citizenId });
+    const note = toNote(form, { lockedState: this.opts.names.lockedAction, citizenId });
+    const selfHref = optionalLink(form, 'self');
+    const citizenHref = this.patientHrefs.get(note.citizenId);
+    return { ...note, ...(selfHref ? { selfHref } : {}), ...(citizenHref ? { citizenHref } : {}) };
   }
 
   // ---- transport ------------------------------------------------------------------------------

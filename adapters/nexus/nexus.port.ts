@@ -18,6 +18,10 @@ export interface NexusNote {
   /** Form items by label, values as text ("" when empty). */
   items: Record<string, string>;
   tags: string[];
+  /** The note's self link as Nexus gave it (absent when Nexus gave none): kept so a later read is one GET. */
+  selfHref?: string;
+  /** The citizen's self link, when the walk that found the note knew it. */
+  citizenHref?: string;
 }
 
 /** Who the citizen is: what letters, filings and task texts need. */
@@ -100,7 +104,8 @@ export interface CreateTaskInput {
 
 export interface NexusPort {
   findMeetingNotes(q: MeetingNotesQuery): Promise<NexusNote[]>;
-  getNote(noteId: number): Promise<NexusNote>;
+  /** The note's current version; `knownHref` (its self link from an earlier read) makes it one GET. */
+  getNote(noteId: number, knownHref?: string): Promise<NexusNote>;
   getCitizen(citizenId: number): Promise<NexusCitizen>;
   /** CPR and names without the conditions (one Nexus call fewer): for the steps that only address the citizen. */
   getCitizenIdentity(citizenId: number): Promise<NexusCitizenIdentity>;

@@ -22,12 +22,12 @@ import { rootLogger } from '../../logging/logger';
 import { CompleteNoteStep } from './after-meeting.flow';
 import { JournalNoteStep, RenderNotePdf } from './after-meeting.journal-note';
 import { NoteTasksStep } from './after-meeting.note-tasks';
-import { MeetingNotesGaugeSource, WatchScheduler } from './after-meeting.scheduler';
+import { MeetingNotesGaugeSource, SweepPlanner, WatchScheduler } from './after-meeting.scheduler';
 import { SendNoteStep } from './after-meeting.send-note';
 import { AfterMeetingSettings, afterMeetingSettings } from './after-meeting.settings';
 import { MeetingStatusService } from './after-meeting.status';
 import { AfterMeetingStore } from './after-meeting.store';
-import { NotesWatch } from './after-meeting.watch';
+import { LateNoteTask, NotesWatch } from './after-meeting.watch';
 import { DocumentJournal } from '../journal-document/journal-document.service';
 import { JournalDocumentModule } from '../journal-document/journal-document.module';
 import { MedcomLettersModule } from '../medcom-letters/medcom-letters.module';
@@ -49,9 +49,15 @@ const notePdf = (cpu: CpuWork): RenderNotePdf => (note, citizen, meeting) =>
     { provide: AfterMeetingStore, inject: [REDIS, CONFIG], useFactory: (r: Redis, c: AppConfig) => new AfterMeetingStore(r, c.QUEUE_PREFIX) },
     {
       provide: NotesWatch,
-      inject: [NEXUS_PORT, QueueGateway, AfterMeetingStore, AuditService, DISTRICTS, SETTINGS, CLOCK],
-      useFactory: (nexus: NexusPort, gw: QueueGateway, store: AfterMeetingStore, audit: AuditService, districts: District[], s: AfterMeetingSettings, clock: Clock) =>
-        new NotesWatch(nexus, gw, store, audit, districts, s, rootLogger().child({ component: 'notes-watch' }), () => clock.now()),
+      inject: [NEXUS_PORT, QueueGateway, AfterMeetingStore, AuditService, DISTRICTS, SETTINGS, CLOCK, Ledger],
+      useFactory: (nexus: NexusPort, gw: QueueGateway, store: AfterMeetingStore, audit: AuditService, districts: District[], s: AfterMeetingSettings, clock: Clock, ledger: Ledger) =>
+        new NotesWatch(nexus, gw, store, audit, districts, s, rootLogger().child({ component: 'notes-watch' }), () => clock.now(),
+          new LateNoteTask(nexus, ledger, { taskType: s.taskType, taskDueDays: s.taskDueDays, coordinator: (id) => s.organisations(id).coordinator }, () => clock.now())),
+    },
+    {
+      provide: SweepPlanner,
+      inject: [QueueGateway, CONFIG, CLOCK],
+      useFactory: (gw: QueueGateway, c: AppConfig, clock: Clock) => new SweepPlanner(gw, c.WATCH_SWEEP_AT, () => clock.now()),
     },
     {
       provide: JournalNoteStep,

@@ -4,6 +4,8 @@ import { JournalNoteStep } from './after-meeting.journal-note';
 import { NoteTasksStep } from './after-meeting.note-tasks';
 import { SendNoteStep } from './after-meeting.send-note';
 import { NotesWatch } from './after-meeting.watch';
+import { SweepPlanner } from './after-meeting.scheduler';
+import { withCallPurpose } from '../../common/call-purpose';
 import { JobHandler } from '../../../queues/job-handler.decorator';
 import type { JobPayload } from '../../../queues/job-types';
 
@@ -16,26 +18,34 @@ export class AfterMeetingProcessor {
     private readonly letter: SendNoteStep,
     private readonly tasks: NoteTasksStep,
     private readonly complete: CompleteNoteStep,
+    private readonly sweeps: SweepPlanner,
   ) {}
 
   @JobHandler('notes.watch')
   async watchNotes() {
-    return this.watch.run();
+    return this.watch.pass();
+  }
+
+  /** Plans the next night's sweep first, so a sweep that fails for good does not end the series. */
+  @JobHandler('notes.sweep')
+  async sweepNotes() {
+    await this.sweeps.planNext();
+    return this.watch.sweep();
   }
 
   @JobHandler('edoc.journal-note')
   async journalNote(p: JobPayload<'edoc.journal-note'>) {
-    return this.journal.run(p);
+    return withCallPurpose('steps', () => this.journal.run(p));
   }
 
   @JobHandler('medcom.send-note')
   async sendNote(p: JobPayload<'medcom.send-note'>) {
-    return this.letter.run(p);
+    return withCallPurpose('steps', () => this.letter.run(p));
   }
 
   @JobHandler('nexus.note-tasks')
   async noteTasks(p: JobPayload<'nexus.note-tasks'>) {
-    return this.tasks.run(p);
+    return withCallPurpose('tasks', () => this.tasks.run(p));
   }
 
   @JobHandler('after-meeting.note')
