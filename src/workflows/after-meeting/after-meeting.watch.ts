@@ -139,6 +139,12 @@ export class NotesWatch {
       }
       if (!note.locked) return 'not-locked';
       const outcome = await this.startFlow(district, note, m.meetingDate);
+      // A note the sweep found locked before its meeting began was never on the agenda: the coordinator hears of it.
+      if (w.source === 'sweep' && outcome === 'started' && this.reporter) {
+        await withCallPurpose('tasks', () => this.reporter!.report(district, note, {
+          noteId: note.id, noteVersion: note.version, districtId: district.id, meetingDate: m.meetingDate,
+        }, 'late'));
+      }
       await this.store.unwatchNote(m, w.noteId);
       return outcome;
     });

@@ -112,7 +112,7 @@ export class CollectAgenda {
       skippedDates,
     });
     this.log.info({ district: district.id, meetingDate, notes: notes.length, itemCount: agenda.items.length, excludedCount: agenda.excluded.length, warnings: agenda.warnings }, 'agenda collected');
-    if (!opts.store || !this.store) return { district, agenda };
+    if (!opts.store || !this.store) return { district, agenda, notes };
 
     const stored = await this.store.save(district.id, agenda);
     const labels = { district: district.id, meeting_date: meetingDate };
