@@ -51,7 +51,7 @@ describe('after-meeting flows against the simulators', () => {
     status = svc.app.get(MeetingStatusService);
     gateway = svc.app.get(QueueGateway);
     for (const [i, id] of NOTES.entries()) await control.concludeNote(id, demoConclusion(i, labels));
-    const swept = await runWatch();
+    const swept = (await runWatch())!;
     expect(swept.started + swept.deferred).toBe(NOTES.length);
     await allDone(NOTES.length);
     // The morning collect the service caught up at boot put them on the agenda: the targeted watch
