@@ -9,6 +9,7 @@ import type { RunningService } from '../../src/main';
 import { MeetingStatusService } from '../../src/workflows/after-meeting/after-meeting.status';
 import { killServiceProcesses, ServiceProcess, serviceProcessEnv } from '../support/service-process';
 import { eventually, startTestService } from '../support/test-service';
+import { BEFORE_MEETING_START } from '../support/test-clock';
 
 const labels = { sendToGp: 'Send til egen læge', homeCareTask: 'Opgave til hjemmeplejen', attachOrganisations: 'Tilknyt organisation', revisitation: 'Revisitation' };
 const orgs = { homeCare: 'Hjemmeplejen', coordinator: 'Koordinerende rolle', visitator: 'Visitator' };
@@ -31,7 +32,7 @@ const KILLS = 4;
 describe('after-meeting flows survive SIGKILLed workers', () => {
   const env = serviceProcessEnv({
     // Short locks and Nexus timeouts: a dead worker's jobs and task locks are free again within seconds.
-    QUEUE_LOCK_MS: '1000', NEXUS_TIMEOUT_MS: '1000', EDOC_TIMEOUT_MS: '1000', WATCH_INTERVAL_MS: '1000', LOG_LEVEL: 'silent',
+    QUEUE_LOCK_MS: '1000', NEXUS_TIMEOUT_MS: '1000', EDOC_TIMEOUT_MS: '1000', WATCH_INTERVAL_MS: '1000', LOG_LEVEL: 'silent', TSM_NOW: BEFORE_MEETING_START,
     SANDBOX_NEXUS_LATENCY_MS: '10', SANDBOX_EDOC_LATENCY_MS: '120', SANDBOX_VANS_DELAY_MS: '50',
     MEDCOM_RECEIPT_TIMEOUT_MS: '30000', MEDCOM_INBOX_POLL_MS: '100',
   });
