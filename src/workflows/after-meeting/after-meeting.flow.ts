@@ -38,12 +38,59 @@ export function noteFlow(payload: NoteFlowPayload, steps: NoteStep[]): FlowNode<
 export type LoadedNote = { note: NexusNote } | { supersededBy: number };
 
 /**
+ * How long a read of a note version serves the other steps of its flow in this process. The steps
+ * of one flow are enqueued together and run within moments of the watch's read; each re-reading the
+ * note (three GETs more per note) learns nothing the first read did not. A read older than this is
+ * not reused: the version check then reads again, as it must before acting on a note.
+ */
+export const SHARED_READ_MS = 2_000;
+const SHARED_READS_MAX = 5_000;
+
+/** Recent reads of note versions in this process (content in memory only, never in Redis or a job). */
+class SharedNoteReads {
+  private readonly reads = new Map<string, { at: number; note: Promise<NexusNote> }>();
+
+  get(ref: NoteVersionRef, read: () => Promise<NexusNote>): Promise<NexusNote> {
+    const key = noteVersionKey(ref);
+    const now = performance.now();
+    const hit = this.reads.get(key);
+    if (hit && now - hit.at < SHARED_READ_MS) return hit.note;
+    const note = read();
+    this.put(key, now, note);
+    note.catch(() => this.reads.get(key)?.note === note && this.reads.delete(key));
+    return note;
+  }
+
+  /** A read the watch just made: the flow it starts needs the same version. */
+  remember(note: NexusNote): void {
+    this.put(noteVersionKey({ noteId: note.id, noteVersion: note.version }), performance.now(), Promise.resolve(note));
+  }
+
+  clear(): void {
+    this.reads.clear();
+  }
+
+  private put(key: string, at: number, note: Promise<NexusNote>): void {
+    this.reads.delete(key);
+    this.reads.set(key, { at, note });
+    if (this.reads.size > SHARED_READS_MAX) this.reads.delete(this.reads.keys().next().value as string);
+  }
+}
+
+export const sharedNoteReads = new SharedNoteReads();
+
+/**
  * Reads the note and checks it is still the version the flow was made for. Nexus only serves the
  * current version: when the note has moved on, that newer version gets its own flow (if it is
- * locked again) and this one must not act on content it was not made for.
+ * locked again) and this one must not act on content it was not made for. A read of the same
+ * version made moments ago in this process (by the watch or a sibling step) serves instead of a GET.
  */
-export async function loadNoteVersion(nexus: NexusPort, ref: NoteVersionRef): Promise<LoadedNote> {
-  const note = await nexus.getNote(ref.noteId);
+export async function loadNoteVersion(
+  nexus: Pick<NexusPort, 'getNote'>,
+  ref: NoteVersionRef,
+  knownHref: () => Promise<string | undefined> = async () => undefined,
+): Promise<LoadedNote> {
+  const note = { ...(await sharedNoteReads.get(ref, async () => nexus.getNote(ref.noteId, await knownHref()))) };
   if (note.version > ref.noteVersion) return { supersededBy: note.version };
   if (note.version < ref.noteVersion) {
     throw new RetryableError(`note ${ref.noteId} is at version ${note.version}, expected ${ref.noteVersion}`, 'NOTE_VERSION_BEHIND', 'nexus');

@@ -27,7 +27,7 @@ export class JournalNoteStep {
   ) {}
 
   async run(p: NoteFlowPayload): Promise<JournalNoteResult> {
-    const loaded = await loadNoteVersion(this.nexus, p);
+    const loaded = await loadNoteVersion(this.nexus, p, () => this.store.noteHref(p));
     if ('supersededBy' in loaded) return recordSuperseded(this.store, this.audit, p, 'edoc.journal', loaded.supersededBy);
     const citizen = await this.nexus.getCitizenIdentity(loaded.note.citizenId);
     const title = documentTitle(p, p.meetingDate, p.correctionOf);

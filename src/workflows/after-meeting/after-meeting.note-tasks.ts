@@ -27,7 +27,7 @@ export class NoteTasksStep {
   ) {}
 
   async run(p: NoteFlowPayload): Promise<{ taskIds: string[] } | { skipped: 'superseded'; supersededBy: number }> {
-    const loaded = await loadNoteVersion(this.nexus, p);
+    const loaded = await loadNoteVersion(this.nexus, p, () => this.store.noteHref(p));
     if ('supersededBy' in loaded) return recordSuperseded(this.store, this.audit, p, 'nexus.task', loaded.supersededBy);
     const followUps = followUpsOf(loaded.note.items, this.settings.labels);
     const tasks = followUpTasks(p, p.meetingDate, followUps, this.settings.organisations(p.districtId), this.settings.taskDueDays);

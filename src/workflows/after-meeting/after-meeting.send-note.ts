@@ -33,7 +33,7 @@ export class SendNoteStep {
   ) {}
 
   async run(p: NoteFlowPayload): Promise<SendNoteResult> {
-    const loaded = await loadNoteVersion(this.nexus, p);
+    const loaded = await loadNoteVersion(this.nexus, p, () => this.store.noteHref(p));
     if ('supersededBy' in loaded) return recordSuperseded(this.store, this.audit, p, 'medcom.send', loaded.supersededBy);
     const { note } = loaded;
     if (!followUpsOf(note.items, this.labels).sendToGp) return { skipped: 'not-requested' };

@@ -205,9 +205,11 @@ export class AfterMeetingStore {
    * Records that a note version's flow is enqueued. Written after the enqueue: a crash in between
    * only means the next watch enqueues the same deterministic flow id again, which BullMQ ignores.
    */
-  async markEnqueued(rec: Pick<NoteVersionRecord, 'noteId' | 'noteVersion' | 'districtId' | 'meetingDate' | 'correctionOf'>): Promise<void> {
+  async markEnqueued(rec: Pick<NoteVersionRecord, 'noteId' | 'noteVersion' | 'districtId' | 'meetingDate' | 'correctionOf'> & { noteHref?: string }): Promise<void> {
     const nv = this.k('nv', String(rec.noteId), String(rec.noteVersion));
     const fields: Record<string, string> = { districtId: rec.districtId, meetingDate: rec.meetingDate };
+    // The note's self link (ids only): the steps read the note by it, one GET, in any worker process.
+    if (rec.noteHref) fields.noteHref = rec.noteHref;
     if (rec.correctionOf !== undefined) fields.correctionOf = String(rec.correctionOf);
     const meeting = meetingId(rec.districtId, rec.meetingDate);
     await this.redis
@@ -218,6 +220,11 @@ export class AfterMeetingStore {
       .zadd(this.k('meetings'), Date.parse(`${rec.meetingDate}T00:00:00Z`), meeting)
       .sadd(this.k('processed'), noteVersionKey(rec))
       .exec();
+  }
+
+  /** The self link the watch read the note version by, if Nexus gave one. */
+  async noteHref(ref: NoteVersionRef): Promise<string | undefined> {
+    return (await this.redis.hget(this.k('nv', String(ref.noteId), String(ref.noteVersion)), 'noteHref')) ?? undefined;
   }
 
   async record(ref: NoteVersionRef): Promise<NoteVersionRecord | null> {

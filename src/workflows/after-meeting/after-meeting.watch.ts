@@ -12,7 +12,7 @@ import { addDays, copenhagenDate, flowJobId, followUpsOf, followUpTasks, meeting
 import { meetingStartInstant } from '../../domain/meeting-calendar';
 import type { Ledger } from '../../ledger/ledger';
 import type { NoteFlowPayload } from '../../../queues/jobs/after-meeting.jobs';
-import { noteFlow, stepsFor } from './after-meeting.flow';
+import { noteFlow, sharedNoteReads, stepsFor } from './after-meeting.flow';
 import type { AfterMeetingSettings } from './after-meeting.settings';
 import type { AfterMeetingStore, WatchedMeeting, WatchedNote } from './after-meeting.store';
 
@@ -277,7 +277,9 @@ export class NotesWatch {
     const steps = stepsFor(followUps, tasks.length);
     // Enqueue first, mark second: a crash in between re-enqueues the same flow id, which is a no-op.
     await this.flows.addFlow(noteFlow(payload, steps));
-    await this.store.markEnqueued(payload);
+    // The steps start within moments: this read serves their version check (one GET per note, not four).
+    sharedNoteReads.remember(note);
+    await this.store.markEnqueued({ ...payload, ...(note.selfHref ? { noteHref: note.selfHref } : {}) });
     await this.audit.recordOnce(`after-meeting.enqueued:${noteVersionKey(ref)}`, {
       action: 'after-meeting.enqueued', system: 'tsm-bridge', outcome: 'ok', noteId: note.id,
       meetingId: meetingId(district.id, payload.meetingDate),

@@ -14,6 +14,7 @@ import { JournalNoteStep } from '../../../src/workflows/after-meeting/after-meet
 import { NoteTasksStep } from '../../../src/workflows/after-meeting/after-meeting.note-tasks';
 import { SendNoteStep } from '../../../src/workflows/after-meeting/after-meeting.send-note';
 import { MeetingStatusService } from '../../../src/workflows/after-meeting/after-meeting.status';
+import { sharedNoteReads } from '../../../src/workflows/after-meeting/after-meeting.flow';
 import { AfterMeetingStore } from '../../../src/workflows/after-meeting/after-meeting.store';
 import { NotesWatch } from '../../../src/workflows/after-meeting/after-meeting.watch';
 import { FakeDirectory, FakeJournal, FakeMedcom, FakeNexus } from './fakes';
@@ -87,6 +88,7 @@ function seedMeeting(nexus: FakeNexus) {
 describe('after-meeting orchestration (fake ports, real Redis)', () => {
   let ctx: ReturnType<typeof setup>;
   beforeEach(() => {
+    sharedNoteReads.clear(); // reads are shared per process for moments; each test has its own fake Nexus
     ctx = setup();
     seedMeeting(ctx.nexus);
   });
@@ -207,6 +209,23 @@ describe('after-meeting orchestration (fake ports, real Redis)', () => {
     expect(await ctx.watch.sweep()).toMatchObject({ started: 1, corrections: 1 });
   });
 
+  it('reads each note once per step chain: the watch\'s read serves the version check of every step', async () => {
+    let reads = 0;
+    const getNote = ctx.nexus.getNote.bind(ctx.nexus);
+    ctx.nexus.getNote = async (id: number) => {
+      reads++;
+      return getNote(id);
+    };
+    await ctx.watch.sweep();
+    await ctx.runFlows();
+    expect(ctx.journal.documents.size).toBe(3);
+    expect(reads).toBe(0); // the sweep's walk read them; the flows' steps started moments later
+    sharedNoteReads.clear(); // later than that: one read per note, shared by its steps
+    ctx.jobStates.clear();
+    await ctx.runFlows();
+    expect(reads).toBe(3);
+  });
+
   it('reconciles a task whose reply was lost instead of creating it again', async () => {
     await ctx.watch.sweep();
     ctx.nexus.loseTaskReplies = 1;
@@ -242,6 +261,8 @@ describe('after-meeting orchestration (fake ports, real Redis)', () => {
   it('skips steps of a version that was unlocked again before they ran, and audits the skip once', async () => {
     await ctx.watch.sweep();
     ctx.nexus.relock(5001, {}, false); // v4, a draft again
+    // The steps run later than the moment in which the watch's read serves them (SHARED_READ_MS).
+    sharedNoteReads.clear();
     const p = ctx.flows[0].payload as NoteFlowPayload;
     expect(await ctx.letterStep.run(p)).toEqual({ skipped: 'superseded', supersededBy: 4 });
     expect(await ctx.letterStep.run(p)).toEqual({ skipped: 'superseded', supersededBy: 4 });
