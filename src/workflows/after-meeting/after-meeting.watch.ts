@@ -108,6 +108,8 @@ export class NotesWatch {
   async pass(): Promise<PassSummary> {
     const total: PassSummary = { meetings: 0, read: 0, started: 0, corrections: 0, alreadyProcessed: 0, notLocked: 0, unread: 0, windowsClosed: 0 };
     const begun = await this.store.begunMeetings(this.now());
+    // The watch is alive (TsmWatchAbsent), whether or not a meeting is under way.
+    for (const d of this.districts) watchLastPass.set({ district: d.id }, this.now().getTime() / 1000);
     if (!begun.length) return total; // outside meeting windows: Redis only, no lease, no Nexus
     return this.leased('watch-lease', () => ({ ...total, skipped: 'watch already running' as const }), () =>
       withCallPurpose('watch', async () => {
@@ -156,7 +158,6 @@ export class NotesWatch {
       if (o === 'correction') total.corrections++;
       if (o === 'already-processed' || o === 'stale') total.alreadyProcessed++;
     }
-    watchLastPass.set({ district: district.id }, this.now().getTime() / 1000);
     if (total.started) this.log.info({ district: district.id, meetingDate: m.meetingDate, ...total }, 'after-meeting flows started');
   }
 
