@@ -9,7 +9,7 @@ import { loadConfig } from '../../src/config/load-config';
 import type { FollowUpLabels } from '../../src/domain/after-meeting.rules';
 import { RunningSandboxes, startSandboxes } from '../../src/infra/sandboxes';
 import { AfterMeetingStore } from '../../src/workflows/after-meeting/after-meeting.store';
-import { benchConclusion, benchSeed, writeDistricts, writeGpDirectory, writeSeed } from '../support/bench-seed';
+import { BENCH_MEETING_BEGUN, benchConclusion, benchSeed, writeDistricts, writeGpDirectory, writeSeed } from '../support/bench-seed';
 import { BenchChild } from '../support/child';
 import { diffCalls, percentile, round, sum } from '../support/stats';
 
@@ -109,6 +109,8 @@ export class PipelineHarness {
       MEDCOM_INBOX_POLL_MS: '60000',
       // The watch runs when the bench asks, once per batch, instead of on a schedule.
       WATCH_INTERVAL_MS: '0',
+      // The meeting has begun (nothing after-meeting happens before): the worker's clock starts just after.
+      TSM_NOW: BENCH_MEETING_BEGUN,
     };
     const sandboxes = await startSandboxes(loadConfig(baseEnv));
     return new PipelineHarness(sandboxes, baseEnv, seed, o.redisUrl);
@@ -154,10 +156,12 @@ export class PipelineHarness {
   }
 
   /**
-   * The pipeline: one 'notes.watch' job finds the locked notes and starts their flows; done = each
+   * The pipeline: one 'notes.watch' pass reads the agenda's notes (one GET each) and starts the flows of the locked ones; done = each
    * flow's parent completed (every step succeeded). Times come from the worker's own records.
    */
   async runPipeline(worker: BenchChild, refs: NoteRef[], batch: string, onProgress?: (done: number) => void): Promise<RunResult> {
+    // The agenda's hand-over, as its collect makes it before the meeting: the notes and their self links (not timed, not counted).
+    await worker.request('publish');
     const before = await this.calls();
     const cpuBefore = await worker.request<{ cpuMs: number }>('cpu');
     const t0 = Date.now();

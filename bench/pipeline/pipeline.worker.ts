@@ -2,6 +2,11 @@ import 'reflect-metadata';
 import { QueueGateway } from '../../queues/queue.gateway';
 import { RunningService, startService } from '../../src/main';
 import { jobDuration, outboundDuration } from '../../src/metrics/metrics';
+import { withCallPurpose } from '../../src/common/call-purpose';
+import { loadDistricts } from '../../src/config/districts';
+import { AgendaWatchList } from '../../src/workflows/after-meeting/after-meeting.watch-list';
+import { CollectAgenda } from '../../src/workflows/agenda/agenda.collect';
+import { BENCH_MEETING_DATE } from '../support/bench-seed';
 
 /**
  * The benchmark's worker process: the production worker role (every queue, every processor, real
@@ -9,13 +14,20 @@ import { jobDuration, outboundDuration } from '../../src/metrics/metrics';
  * and Redis. The bench drives it over IPC: start a watch, read queue counts, dead letters and stage
  * timings, sample memory, stop.
  */
-type Command = { id: number; cmd: 'watch' | 'counts' | 'dead' | 'stages' | 'memory' | 'cpu' | 'stop'; jobId?: string };
+type Command = { id: number; cmd: 'publish' | 'watch' | 'counts' | 'dead' | 'stages' | 'memory' | 'cpu' | 'stop'; jobId?: string };
 
 let svc: RunningService | undefined;
 
 async function handle(c: Command): Promise<unknown> {
   const gateway = svc!.app.get(QueueGateway);
   switch (c.cmd) {
+    case 'publish': {
+      // What the agenda collect hands the watch before the meeting: its notes with their self links.
+      const districtId = loadDistricts(svc!.config)[0].id;
+      const r = await withCallPurpose('agenda', () => svc!.app.get(CollectAgenda).collect(districtId, BENCH_MEETING_DATE, { store: false }));
+      await svc!.app.get(AgendaWatchList).register(r.district, r.agenda, r.notes ?? []);
+      return { items: r.agenda.items.length };
+    }
     case 'watch':
       // The production job, enqueued by hand as the demo does for the agenda (the schedule is off).
       return { jobId: await gateway.enqueue('notes.watch', {}, { jobId: c.jobId }) };
