@@ -5,7 +5,7 @@ import { jobDuration, outboundDuration } from '../../src/metrics/metrics';
 import { withCallPurpose } from '../../src/common/call-purpose';
 import { loadDistricts } from '../../src/config/districts';
 import { AgendaWatchList } from '../../src/workflows/after-meeting/after-meeting.watch-list';
-import { CollectAgenda } from '../../src/workflows/agenda/agenda.collect';
+import { NEXUS_PORT, NexusPort } from '../../adapters/nexus/nexus.port';
 import { BENCH_MEETING_DATE } from '../support/bench-seed';
 
 /**
@@ -23,10 +23,16 @@ async function handle(c: Command): Promise<unknown> {
   switch (c.cmd) {
     case 'publish': {
       // What the agenda collect hands the watch before the meeting: its notes with their self links.
-      const districtId = loadDistricts(svc!.config)[0].id;
-      const r = await withCallPurpose('agenda', () => svc!.app.get(CollectAgenda).collect(districtId, BENCH_MEETING_DATE, { store: false }));
-      await svc!.app.get(AgendaWatchList).register(r.district, r.agenda, r.notes ?? []);
-      return { items: r.agenda.items.length };
+      // (A bench batch is more notes than one agenda can place, so the walk's notes stand for the agenda.)
+      const district = loadDistricts(svc!.config)[0];
+      const nexus = svc!.app.get<NexusPort>(NEXUS_PORT);
+      const notes = await withCallPurpose('agenda', () => nexus.findMeetingNotes({
+        observationDate: BENCH_MEETING_DATE, formTitle: district.nexus.formTitle, tag: district.nexus.tag,
+        citizenList: district.nexus.citizenList, citizenView: district.nexus.citizenView,
+      }));
+      const items = notes.map((n) => ({ noteId: n.id, citizenId: n.citizenId }));
+      await svc!.app.get(AgendaWatchList).register(district, { meetingDate: BENCH_MEETING_DATE, items: items as never }, notes);
+      return { items: items.length };
     }
     case 'watch':
       // The production job, enqueued by hand as the demo does for the agenda (the schedule is off).

@@ -86,10 +86,23 @@ export async function measureWatchBudget(c: WatchBudgetCase, redisUrl: string): 
     const settings = afterMeetingSettings(config, districts);
     const before = await purposes();
 
-    // The agenda (another process): its collect walks the list and hands the self links on.
-    const { agenda, notes } = await withCallPurpose('agenda', () => new CollectAgenda(client(), districts, null, null).collect(district.id, meetingDate, { store: false }));
-    const items = agenda.items.slice(0, c.agendaNotes ?? agenda.items.length);
-    await new AgendaWatchList(store, settings.followUpMs).register(district, { meetingDate, items }, notes ?? []);
+    // The agenda (another process): its collect walks the list and hands the self links on. A
+    // synthetic district has a note for every citizen on the meeting day, more than one meeting
+    // holds: its first N notes stand for the agenda.
+    const watchList = new AgendaWatchList(store, settings.followUpMs);
+    let items: Array<{ noteId: number; citizenId: number }>;
+    if (synthetic) {
+      const found = await withCallPurpose('agenda', () => client().findMeetingNotes({
+        observationDate: meetingDate, formTitle: district.nexus.formTitle, tag: district.nexus.tag,
+        citizenList: district.nexus.citizenList, citizenView: district.nexus.citizenView,
+      }));
+      items = found.slice(0, c.agendaNotes ?? found.length).map((n) => ({ noteId: n.id, citizenId: n.citizenId }));
+      await watchList.register(district, { meetingDate, items: items as never }, found);
+    } else {
+      const { agenda, notes } = await withCallPurpose('agenda', () => new CollectAgenda(client(), districts, null, null).collect(district.id, meetingDate, { store: false }));
+      items = agenda.items.slice(0, c.agendaNotes ?? agenda.items.length);
+      await watchList.register(district, { meetingDate, items: items as never }, notes ?? []);
+    }
 
     // The worker, restarted since: a fresh client knows no links but the stored ones.
     const audit = new AuditService(redis, path.join(workDir, 'audit'), config.QUEUE_PREFIX);
