@@ -9,7 +9,7 @@ import { loadConfig } from '../../src/config/load-config';
 import type { FollowUpLabels } from '../../src/domain/after-meeting.rules';
 import { RunningSandboxes, startSandboxes } from '../../src/infra/sandboxes';
 import { AfterMeetingStore } from '../../src/workflows/after-meeting/after-meeting.store';
-import { BENCH_MEETING_BEGUN, benchConclusion, benchSeed, writeDistricts, writeGpDirectory, writeSeed } from '../support/bench-seed';
+import { benchConclusion, benchSeed, writeDistricts, writeGpDirectory, writeSeed } from '../support/bench-seed';
 import { BenchChild } from '../support/child';
 import { diffCalls, percentile, round, sum } from '../support/stats';
 
@@ -109,8 +109,6 @@ export class PipelineHarness {
       MEDCOM_INBOX_POLL_MS: '60000',
       // The watch runs when the bench asks, once per batch, instead of on a schedule.
       WATCH_INTERVAL_MS: '0',
-      // The meeting has begun (nothing after-meeting happens before): the worker's clock starts just after.
-      TSM_NOW: BENCH_MEETING_BEGUN,
     };
     const sandboxes = await startSandboxes(loadConfig(baseEnv));
     return new PipelineHarness(sandboxes, baseEnv, seed, o.redisUrl);

@@ -4,7 +4,8 @@ import { RunningService, startService } from '../../src/main';
 import { jobDuration, outboundDuration } from '../../src/metrics/metrics';
 import { withCallPurpose } from '../../src/common/call-purpose';
 import { loadDistricts } from '../../src/config/districts';
-import { AgendaWatchList } from '../../src/workflows/after-meeting/after-meeting.watch-list';
+import { AfterMeetingStore } from '../../src/workflows/after-meeting/after-meeting.store';
+import { hrefsOf } from '../../src/workflows/after-meeting/after-meeting.watch';
 import { NEXUS_PORT, NexusPort } from '../../adapters/nexus/nexus.port';
 import { BENCH_MEETING_DATE } from '../support/bench-seed';
 
@@ -30,9 +31,13 @@ async function handle(c: Command): Promise<unknown> {
         observationDate: BENCH_MEETING_DATE, formTitle: district.nexus.formTitle, tag: district.nexus.tag,
         citizenList: district.nexus.citizenList, citizenView: district.nexus.citizenView,
       }));
-      const items = notes.map((n) => ({ noteId: n.id, citizenId: n.citizenId }));
-      await svc!.app.get(AgendaWatchList).register(district, { meetingDate: BENCH_MEETING_DATE, items: items as never }, notes);
-      return { items: items.length };
+      // The meeting begins now (the bench's clock is the machine's; the seed's date is only a label).
+      const startsAt = svc!.clock.now().getTime() - 1;
+      await svc!.app.get(AfterMeetingStore).watchMeeting(
+        { districtId: district.id, meetingDate: BENCH_MEETING_DATE, startsAt, endsAt: startsAt + 86_400_000 },
+        notes.map((n) => ({ noteId: n.id, citizenId: n.citizenId, source: 'agenda' as const, ...hrefsOf(n) })),
+      );
+      return { items: notes.length };
     }
     case 'watch':
       // The production job, enqueued by hand as the demo does for the agenda (the schedule is off).

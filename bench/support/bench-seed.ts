@@ -9,8 +9,6 @@ import type { FollowUpLabels } from '../../src/domain/after-meeting.rules';
 
 /** A Solhøj meeting day late in the month: syntheticSeed dates notes on the 1st, well before the cut-off. */
 export const BENCH_MEETING_DATE = '2026-12-17';
-/** Moments after that meeting began (Solhøj meets at 10:00, Copenhagen): the bench worker's clock (TSM_NOW) starts here. */
-export const BENCH_MEETING_BEGUN = '2026-12-17T10:00:05+01:00';
 
 export interface BenchSeedNames {
   formTitle: string;

@@ -39,11 +39,14 @@ export type LoadedNote = { note: NexusNote } | { supersededBy: number };
 
 /**
  * How long a read of a note version serves the other steps of its flow in this process. The steps
- * of one flow are enqueued together and run within moments of the watch's read; each re-reading the
- * note (three GETs more per note) learns nothing the first read did not. A read older than this is
- * not reused: the version check then reads again, as it must before acting on a note.
+ * of one flow are enqueued together and run soon after the watch's read (on a meeting day's batch,
+ * behind the queue's backlog); each re-reading the note (three GETs more per note) would learn only
+ * whether the note was reopened in the meantime. What this window allows: a step acting on a version
+ * that was locked when read and reopened less than this long ago, exactly what would have happened
+ * had the step run that much earlier; the newer version, locked again, is processed as a correction.
+ * A read older than this is not reused: the version check then reads again.
  */
-export const SHARED_READ_MS = 2_000;
+export const SHARED_READ_MS = 30_000;
 const SHARED_READS_MAX = 5_000;
 
 /** Recent reads of note versions in this process (content in memory only, never in Redis or a job). */
