@@ -16,6 +16,7 @@ export const CHILDREN_LIMITS = {
   text: 20_000,
   shortText: 200,
   participants: 30,
+  parents: 4,
 } as const;
 
 /** Component ids for the OpenAPI document. */
@@ -72,8 +73,23 @@ export const childrenRequestSchema = z
     }),
     localLeader: z.strictObject({
       name: shortText(),
-      email: z.email({ error: 'an e-mail address' }).max(254).describe("The local leader's mailbox (receives reminders)"),
+      email: z.email({ error: 'an e-mail address' }).max(254).describe("The local leader's mailbox (receives reminders, in copy when a meeting leader is named)"),
     }),
+    meetingLeader: z
+      .strictObject({
+        name: shortText(),
+        email: z.email({ error: 'an e-mail address' }).max(254),
+      })
+      .optional()
+      .describe('A local professional the leader delegated the invitation, meeting leadership and follow-up to: receives the reminders, with the local leader in copy'),
+    parents: z
+      .array(z.strictObject({
+        name: shortText(),
+        email: z.email({ error: 'an e-mail address' }).max(254).optional().describe('Without an address the local leader is asked to send the agreement form by other means'),
+      }))
+      .max(CHILDREN_LIMITS.parents)
+      .default([])
+      .describe('The parents (or custody holders): meeting participants who receive the agreement form and the follow-up invitation'),
     externalUnits: z
       .array(z.string().trim().min(1).max(100))
       .max(10)

@@ -8,22 +8,30 @@ import { buildRequestEnvelope, EdocOperation, EnvelopeError, readFault, readResu
 import {
   BusinessError,
   buildCreateDocument,
+  buildGetItemList,
   buildSearchCaseFile,
   buildSearchDocument,
   Criterion,
   InnerXmlError,
+  ListItem,
   parseInner,
   readBusinessError,
   readCaseFiles,
   readCreatedDocument,
   readDocuments,
+  readItemList,
+  SearchUser,
 } from './edoc.mapper';
-import type { EdocCase, EdocPort, JournalDocumentInput } from './edoc.port';
+import type { CaseQuery, EdocCase, EdocPort, FiledDocument, JournalDocumentInput } from './edoc.port';
 
 const SYSTEM = 'edoc';
 /** Business errors worth another attempt; everything else in a result is permanent (bad input, rights, state). */
 const TRANSIENT_BUSINESS = /time-?out|deadlock|busy|unavailable|try again|temporar|midlertidig|prøv igen|optaget/i;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+function normaliseStatus(s: string): string {
+  return s.normalize('NFC').trim().toLocaleLowerCase('da-DK');
+}
 
 export interface EdocClientOptions {
   /** Overrides the transport built from config (tests). */
@@ -41,12 +49,20 @@ export class EdocClient implements EdocPort {
   private readonly requestDefaults: EdocTransport['requestDefaults'] = {};
   private readonly cprField: string;
   private readonly userIdentifier: string;
+  private readonly searchUser: SearchUser;
   private readonly statusName: string;
+  private readonly openStatuses: Set<string>;
+  private readonly references: { caseManagerReference?: string; organisationReference?: string };
+  private readonly openLinkLookup: boolean;
 
   constructor(config: AppConfig, private readonly codes: EdocCodeLists, opts: EdocClientOptions = {}) {
     this.cprField = config.EDOC_CPR_SEARCH_FIELD;
     this.userIdentifier = config.EDOC_USER_IDENTIFIER;
+    this.searchUser = { value: config.EDOC_USER_IDENTIFIER, ns: config.EDOC_SEARCH_USER_ID_NS, position: config.EDOC_SEARCH_USER_ID_POSITION };
     this.statusName = config.EDOC_DOCUMENT_STATUS;
+    this.openStatuses = new Set(config.EDOC_OPEN_CASE_STATUSES.map(normaliseStatus));
+    this.references = { caseManagerReference: config.EDOC_CASE_MANAGER_REFERENCE, organisationReference: config.EDOC_ORGANISATION_REFERENCE };
+    this.openLinkLookup = config.EDOC_OPEN_LINK_LOOKUP;
     if (!config.EDOC_URL) return; // no endpoint: every call fails with EDOC_NOT_CONFIGURED
     const transport =
       opts.transport ??
@@ -64,25 +80,40 @@ export class EdocClient implements EdocPort {
     });
   }
 
-  async findCase(q: { sequenceNumber: string } | { cpr: string }): Promise<EdocCase | null> {
-    const bySequence = 'sequenceNumber' in q;
-    const criterion: Criterion = bySequence
-      ? { element: 'edoc:SequenceNumber', value: q.sequenceNumber }
-      : { element: this.cprField, value: q.cpr.replace('-', '') };
-    if (!criterion.value.trim()) throw new PermanentError('eDoc case search needs a sequence number or CPR', 'EDOC_BAD_INPUT', SYSTEM);
-    const inner = await this.call('SearchCaseFile', buildSearchCaseFile(this.userIdentifier, criterion));
+  get configured(): boolean {
+    return this.http !== undefined;
+  }
+
+  async findCase(q: CaseQuery): Promise<EdocCase | null> {
+    const criterion: Criterion =
+      'sequenceNumber' in q
+        ? { element: 'edoc:SequenceNumber', value: q.sequenceNumber }
+        : 'caseFileIdentifier' in q
+          ? { element: 'edoc:CaseFileIdentifier', value: q.caseFileIdentifier }
+          : { element: this.cprField, value: q.cpr.replace('-', '') };
+    if (!criterion.value.trim()) throw new PermanentError('eDoc case search needs a sequence number, case id or CPR', 'EDOC_BAD_INPUT', SYSTEM);
+    const { inner } = await this.call('SearchCaseFile', buildSearchCaseFile(this.searchUser, criterion));
     let hits = readCaseFiles(inner);
-    if (bySequence && hits.length > 1) hits = hits.filter((h) => h.sequenceNumber === q.sequenceNumber);
+    if ('sequenceNumber' in q && hits.length > 1) hits = hits.filter((h) => h.sequenceNumber === q.sequenceNumber);
+    if ('caseFileIdentifier' in q && hits.length > 1) hits = hits.filter((h) => h.caseFileIdentifier === q.caseFileIdentifier);
     if (hits.length === 0) return null;
     if (hits.length > 1) {
       // A citizen with several open cases: filing on a guessed one would be wrong; a person must choose.
       throw new PermanentError(`eDoc SearchCaseFile found ${hits.length} cases; expected one`, 'EDOC_CASE_AMBIGUOUS', SYSTEM);
     }
     const hit = hits[0];
-    return { caseFileIdentifier: hit.caseFileIdentifier, sequenceNumber: hit.sequenceNumber ?? (bySequence ? q.sequenceNumber : '') };
+    const out: EdocCase = {
+      caseFileIdentifier: hit.caseFileIdentifier,
+      sequenceNumber: hit.sequenceNumber ?? ('sequenceNumber' in q ? q.sequenceNumber : ''),
+    };
+    if (hit.status !== undefined) {
+      out.status = hit.status;
+      out.open = this.openStatuses.has(normaliseStatus(hit.status));
+    }
+    return out;
   }
 
-  async journalDocument(d: JournalDocumentInput): Promise<{ documentIdentifier: string }> {
+  async journalDocument(d: JournalDocumentInput): Promise<FiledDocument> {
     if (!d.caseRef || !d.title.trim() || !DATE.test(d.date) || !Buffer.isBuffer(d.pdf) || d.pdf.length === 0) {
       throw new PermanentError('eDoc document needs a case, a title, a YYYY-MM-DD date and content', 'EDOC_BAD_INPUT', SYSTEM);
     }
@@ -95,21 +126,54 @@ export class EdocClient implements EdocPort {
       statusCode: this.codes.documentStatus(this.statusName),
       archiveFormatCode: this.codes.archiveFormat('PDF'),
       contents: d.pdf,
+      ...this.references,
     });
-    const result = await this.call('CreateDocumentAndDocumentVersion', inner);
-    const documentIdentifier = readCreatedDocument(result);
-    if (!documentIdentifier) {
+    const { inner: result } = await this.call('CreateDocumentAndDocumentVersion', inner);
+    const created = readCreatedDocument(result);
+    if (!created.documentIdentifier) {
       // The call may have created a document we cannot name: retryable, and callers reconcile first.
       throw new RetryableError('eDoc CreateDocumentAndDocumentVersion answered without a DocumentIdentifier', 'EDOC_NO_DOCUMENT_ID', SYSTEM);
     }
-    return { documentIdentifier };
+    const openLink = created.openLink ?? (this.openLinkLookup ? await this.openLinkOf(created.documentIdentifier) : undefined);
+    return { documentIdentifier: created.documentIdentifier, ...(openLink ? { openLink } : {}) };
   }
 
-  async findDocument(q: { caseRef: string; title: string }): Promise<{ documentIdentifier: string } | null> {
-    const inner = await this.call('SearchDocument', buildSearchDocument(this.userIdentifier, { caseFileIdentifier: q.caseRef, title: q.title }));
+  async findDocument(q: { caseRef: string; title: string }): Promise<FiledDocument | null> {
+    const { inner } = await this.call('SearchDocument', buildSearchDocument(this.searchUser, { caseFileIdentifier: q.caseRef, title: q.title }));
     // eDoc's title search may match on parts of the title: only an exact title is ours.
     const exact = readDocuments(inner).filter((d) => d.title === undefined || d.title === q.title);
-    return exact.length ? { documentIdentifier: exact[0].documentIdentifier } : null;
+    if (!exact.length) return null;
+    return { documentIdentifier: exact[0].documentIdentifier, ...(exact[0].openLink ? { openLink: exact[0].openLink } : {}) };
+  }
+
+  /**
+   * The create answer carries little more than the id (public clients search for the new document
+   * afterwards: itk-dev/edoc-api Edoc.php createDocumentAndDocumentVersion). One SearchDocument by id,
+   * best effort: the document is filed either way, so a failure here only leaves the link out.
+   */
+  private async openLinkOf(documentIdentifier: string): Promise<string | undefined> {
+    try {
+      const { inner } = await this.call('SearchDocument', buildSearchDocument(this.searchUser, { documentIdentifier }));
+      return readDocuments(inner).find((d) => d.documentIdentifier === documentIdentifier)?.openLink;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** GetItemList for one object group: its entries with their fields (codes and names; no personal data). */
+  async itemList(objectGroup: string): Promise<ListItem[]> {
+    const { xml } = await this.call('GetItemList', buildGetItemList(this.userIdentifier, objectGroup));
+    try {
+      return readItemList(xml);
+    } catch (err) {
+      if (err instanceof InnerXmlError) throw new RetryableError(`eDoc GetItemList answer unreadable: ${err.message}`, 'EDOC_BAD_RESPONSE', SYSTEM);
+      throw err;
+    }
+  }
+
+  /** GetSystemInfo: the cheapest call eDoc has (no parameters); resolves when eDoc answers it. */
+  async systemInfo(): Promise<void> {
+    await this.call('GetSystemInfo', undefined, { resultOptional: true });
   }
 
   shutdown(): void {
@@ -120,8 +184,12 @@ export class EdocClient implements EdocPort {
     this.shutdown();
   }
 
-  /** Sends one operation; returns the parsed inner result, or throws a classified error. */
-  private async call(op: EdocOperation, innerXml: string): Promise<Record<string, unknown>> {
+  /** Sends one operation; returns the parsed inner result and its text, or throws a classified error. */
+  private async call(
+    op: EdocOperation,
+    innerXml: string | undefined,
+    opts: { resultOptional?: boolean } = {},
+  ): Promise<{ inner: Record<string, unknown>; xml: string }> {
     if (!this.http || !this.url) throw new PermanentError('eDoc is not configured (EDOC_URL)', 'EDOC_NOT_CONFIGURED', SYSTEM);
     const res = await this.http.request<string>({
       ...this.requestDefaults,
@@ -136,8 +204,11 @@ export class EdocClient implements EdocPort {
     let inner: Record<string, unknown>;
     try {
       resultXml = readResult(op, String(res.data ?? ''));
-      if (resultXml === undefined) throw new RetryableError(`eDoc ${op} answered without ${op}Result`, 'EDOC_NO_RESULT', SYSTEM);
-      inner = parseInner(resultXml);
+      if (resultXml === undefined) {
+        if (opts.resultOptional) return { inner: {}, xml: '' };
+        throw new RetryableError(`eDoc ${op} answered without ${op}Result`, 'EDOC_NO_RESULT', SYSTEM);
+      }
+      inner = resultXml.trimStart().startsWith('<') || !opts.resultOptional ? parseInner(resultXml) : {};
     } catch (err) {
       if (err instanceof EnvelopeError || err instanceof InnerXmlError) {
         throw new RetryableError(`eDoc ${op} answer unreadable: ${err.message}`, 'EDOC_BAD_RESPONSE', SYSTEM);
@@ -146,7 +217,7 @@ export class EdocClient implements EdocPort {
     }
     const business = readBusinessError(inner);
     if (business) throw this.businessError(op, business);
-    return inner;
+    return { inner, xml: resultXml };
   }
 
   private businessError(op: EdocOperation, e: BusinessError): PermanentError | RetryableError {

@@ -30,12 +30,57 @@ function normalise(name: string): string {
   return name.normalize('NFC').trim().toLocaleLowerCase('da-DK');
 }
 
+/** The eDoc object group (GetItemList) behind each code list (itk-dev/edoc-api ItemListType). */
+export const OBJECT_GROUPS: Record<CodeListName, string> = {
+  documentTypes: 'DocumentType',
+  documentStatuses: 'DocumentStatusCode',
+  archiveFormats: 'ArchiveFormat',
+};
+
+/** A configured name that eDoc's own list does not confirm. Names and codes are configuration, never personal data. */
+export interface CodeMismatch {
+  list: CodeListName;
+  name: string;
+  configured: string;
+  /** eDoc's code for the name; absent when eDoc has no entry of that name. */
+  edoc?: string;
+}
+
+/** One entry of eDoc's list, reduced to its code and the names it may be known by. */
+export interface RemoteCode {
+  code: string;
+  names: string[];
+}
+
+/**
+ * Reads a GetItemList entry whatever its group's field names: the code is the `<Group>Id` /
+ * `<Group>Code` field (DocumentTypeId, ArchiveFormatCode; else any field ending in Id or Code), the names
+ * are every field ending in Name, plus FileExtension and Mimetype for archive formats (how public code
+ * picks a format: rimi-itk/hoeringsportal-sync-files EdocService::getArchiveFormat).
+ */
+export function remoteCode(group: string, fields: Record<string, string>): RemoteCode | undefined {
+  const keys = Object.keys(fields);
+  const codeKey =
+    keys.find((k) => k === `${group}Id` || k === `${group}Code`) ?? keys.find((k) => /(Id|Code)$/.test(k) && !/Name$/.test(k));
+  if (!codeKey) return undefined;
+  const names = keys.filter((k) => /Name$/.test(k) || /FileExtension$|Mimetype$/.test(k)).map((k) => fields[k]);
+  return { code: fields[codeKey], names };
+}
+
 export class EdocCodeLists {
   private readonly byName: Record<CodeListName, Map<string, string>>;
+  /** Names whose code eDoc contradicted at the last check (list + normalised name). */
+  private mismatched = new Set<string>();
+  private readonly original: Record<CodeListName, string[]>;
 
   constructor(lists: z.input<typeof codeListsSchema>) {
     const parsed = codeListsSchema.parse(lists);
     const index = (l: Record<string, string>) => new Map(Object.entries(l).map(([n, c]) => [normalise(n), c]));
+    this.original = {
+      documentTypes: Object.keys(parsed.documentTypes),
+      documentStatuses: Object.keys(parsed.documentStatuses),
+      archiveFormats: Object.keys(parsed.archiveFormats),
+    };
     this.byName = {
       documentTypes: index(parsed.documentTypes),
       documentStatuses: index(parsed.documentStatuses),
@@ -66,7 +111,36 @@ export class EdocCodeLists {
       // Code-list names are configuration, not personal data, so the name may be shown.
       throw new PermanentError(`unknown eDoc ${LABEL[listName]} "${name.slice(0, 60)}": add it to the code-list file`, 'EDOC_UNKNOWN_CODE', 'edoc');
     }
+    if (this.mismatched.has(`${listName}:${normalise(name)}`)) {
+      // eDoc's own list says otherwise: filing with a code known to be wrong would misfile the document.
+      throw new PermanentError(`eDoc ${LABEL[listName]} "${name.slice(0, 60)}" has another code in eDoc (GetItemList): correct the code-list file`, 'EDOC_CODE_MISMATCH', 'edoc');
+    }
     return found;
+  }
+
+  /** Every configured name with its code, per list. */
+  entries(listName: CodeListName): Array<{ name: string; code: string }> {
+    return this.original[listName].map((name) => ({ name, code: this.byName[listName].get(normalise(name))! }));
+  }
+
+  /**
+   * Compares the configured names with eDoc's own lists (GetItemList per object group) and remembers
+   * the mismatches: a lookup of such a name fails (EDOC_CODE_MISMATCH) until a check finds it right.
+   * A list eDoc did not deliver (undefined) is not judged.
+   */
+  verify(remote: Partial<Record<CodeListName, RemoteCode[]>>): CodeMismatch[] {
+    const out: CodeMismatch[] = [];
+    for (const listName of Object.keys(OBJECT_GROUPS) as CodeListName[]) {
+      const entries = remote[listName];
+      if (!entries) continue;
+      for (const { name, code } of this.entries(listName)) {
+        const hit = entries.find((e) => e.names.some((n) => normalise(n) === normalise(name)));
+        if (!hit) out.push({ list: listName, name, configured: code });
+        else if (hit.code !== code) out.push({ list: listName, name, configured: code, edoc: hit.code });
+      }
+    }
+    this.mismatched = new Set(out.map((m) => `${m.list}:${normalise(m.name)}`));
+    return out;
   }
 
   documentType(name: string): string {

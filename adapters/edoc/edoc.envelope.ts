@@ -9,7 +9,7 @@ import { XMLBuilder, XMLParser } from 'fast-xml-parser';
 export const SOAP_ENV_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
 export const TEMPURI_NS = 'http://tempuri.org/';
 
-export const EDOC_OPERATIONS = ['SearchCaseFile', 'CreateDocumentAndDocumentVersion', 'SearchDocument'] as const;
+export const EDOC_OPERATIONS = ['SearchCaseFile', 'CreateDocumentAndDocumentVersion', 'SearchDocument', 'GetItemList', 'GetSystemInfo'] as const;
 export type EdocOperation = (typeof EDOC_OPERATIONS)[number];
 
 const XML_DECL = '<?xml version="1.0" encoding="utf-8"?>';
@@ -33,8 +33,9 @@ function envelope(body: Record<string, unknown>): string {
   return XML_DECL + builder.build({ 'soap:Envelope': { '@_xmlns:soap': SOAP_ENV_NS, 'soap:Body': body } });
 }
 
-export function buildRequestEnvelope(op: EdocOperation, innerXml: string): string {
-  return envelope({ [op]: { '@_xmlns': TEMPURI_NS, XmlDocument: innerXml } });
+/** `innerXml` undefined: an operation without parameters (GetSystemInfo, an empty element in the WSDL). */
+export function buildRequestEnvelope(op: EdocOperation, innerXml: string | undefined): string {
+  return envelope({ [op]: innerXml === undefined ? { '@_xmlns': TEMPURI_NS } : { '@_xmlns': TEMPURI_NS, XmlDocument: innerXml } });
 }
 
 /** A successful answer; `innerXml` undefined leaves the result element out (a malformed answer, used by tests). */

@@ -7,15 +7,17 @@ import { nexusCalls } from '../../src/metrics/metrics';
 import { tagMatch } from '../../src/domain/tags';
 import { ResilientHttp, ResilientHttpOptions } from '../shared/resilient-http';
 import { requestClientCredentialsToken, TokenCache } from './nexus.auth';
-import { copenhagenDay, parseNexusDate } from './nexus.dates';
+import { localToInstant } from '../../src/common/local-time';
+import { copenhagenDay, parseNexusDate, toNexusWriteDate } from './nexus.dates';
 import { badResponse, isRecord, NEXUS_SYSTEM, NexusLinkResolver, optionalLink, requireLink } from './nexus.links';
 import {
-  activeTagNames, asArray, asRecord, describeNexusBody, formReferenceNodes, formTitle, idOf, isRelationInForce, sameName,
-  setItemText, toCitizen, toCitizenIdentity, toNote, toOrganisation, toRelation, Wire, workflowStateName,
+  activeTagNames, asArray, asRecord, describeNexusBody, emptyRequiredItems, formReferenceNodes, formTitle, idOf, isFormBody,
+  isRelationInForce, nodeFormId, nodeTitle, sameName, setItemText, toCitizen, toCitizenIdentity, toNote, toOrganisation,
+  toRelation, Wire, workflowStateName,
 } from './nexus.mapper';
 import type {
   CreateTaskInput, LockedNotesQuery, LockedNotesResult, MeetingNotesQuery, NexusCitizen, NexusCitizenIdentity, NexusNote, NexusOrganisation, NexusPort, NexusRelation,
-  NoteWriteResult,
+  NoteLocation, NoteWriteResult,
 } from './nexus.port';
 
 export interface NexusConnection {
@@ -32,8 +34,8 @@ export interface NexusNames {
   citizenView: string;
   timeItemLabel: string;
   lockedAction: string;
-  /** Fallback path (relative to the home URL) of a form by id, for notes not reached through links yet. */
-  formDataPath: string;
+  /** States/actions that mean "draft" ("Kladde", and "Aktivt" as Odense saves); a save keeps a draft a draft. */
+  draftStates?: string[];
 }
 
 export interface NexusClientOptions {
@@ -41,6 +43,8 @@ export interface NexusClientOptions {
   connection?: NexusConnection;
   names: NexusNames;
   timeoutMs: number;
+  /** Timeout of the citizen list's `content` call (slow on real instances); timeoutMs when absent. */
+  listTimeoutMs?: number;
   concurrency: number;
   breaker?: ResilientHttpOptions['breaker'];
   /** Reads repeated after a retryable failure (5xx, timeout, network) before a call fails. */
@@ -93,9 +97,10 @@ export function nexusClientOptions(config: AppConfig): NexusClientOptions {
       citizenView: c.NEXUS_CITIZEN_VIEW,
       timeItemLabel: c.NEXUS_TIME_ITEM_LABEL,
       lockedAction: c.NEXUS_ACTION_LOCKED,
-      formDataPath: c.NEXUS_FORM_DATA_PATH,
+      draftStates: c.NEXUS_DRAFT_STATES,
     },
     timeoutMs: c.NEXUS_TIMEOUT_MS,
+    listTimeoutMs: c.NEXUS_LIST_TIMEOUT_MS,
     concurrency: c.NEXUS_CONCURRENCY,
     breaker: { resetTimeout: c.NEXUS_BREAKER_RESET_MS },
     readRetries: { attempts: c.NEXUS_READ_RETRIES, baseDelayMs: c.NEXUS_READ_RETRY_DELAY_MS },
@@ -116,9 +121,28 @@ function hasStatus(err: unknown, status: number): boolean {
   return err instanceof IntegrationError && err.status === status;
 }
 
+const DEFAULT_DRAFT_STATES = ['Kladde', 'Aktivt'];
+const DATE_ITEM_TYPES = new Set(['date', 'datetime', 'dateTime', 'timestamp']);
+
+/** A citizen the integration user may not see: skipped and reported (ids only), never a failed walk. */
+class InaccessibleCitizen extends PermanentError {
+  constructor(readonly citizenId: number) {
+    super(`nexus patient ${citizenId} is not accessible to the integration user`, 'NEXUS_PATIENT_INACCESSIBLE', NEXUS_SYSTEM, 403);
+  }
+}
+
+function isInaccessible(err: unknown): boolean {
+  return err instanceof InaccessibleCitizen;
+}
+
+function summaryInaccessible(summary: Wire): boolean {
+  return summary.isPatientAccessible === false || summary.patientAccessible === false;
+}
+
 /**
  * NexusPort over Nexus's REST/HAL API. Navigation follows `_links` from the home resource (every
- * href passes the origin guard); the only built URL is the configurable form-by-id fallback.
+ * href passes the origin guard); the only built URLs are the ones public clients hard-code too:
+ * `patients?ids=` and `patient/{id}/preferences/` (docs/nexus.md).
  * Every call goes through one ResilientHttp (bounded concurrency, timeout, breaker, metrics).
  */
 export class NexusClient implements NexusPort {
@@ -137,6 +161,8 @@ export class NexusClient implements NexusPort {
       : { state: 'ok', failures: 0 };
   /** Self links learned while navigating, so later calls by id need no extra hops. */
   private readonly formHrefs = new Map<number, string>();
+  /** The citizen each form was reached through, so a form whose self link is unknown is found by walking one citizen. */
+  private readonly formCitizens = new Map<number, number>();
   private readonly patientHrefs = new Map<number, string>();
 
   constructor(private readonly opts: NexusClientOptions) {
@@ -175,7 +201,9 @@ export class NexusClient implements NexusPort {
   async findMeetingNotes(q: MeetingNotesQuery): Promise<NexusNote[]> {
     if (!DAY.test(q.observationDate)) throw badInput('observationDate must be YYYY-MM-DD');
     if (q.observationFrom !== undefined && !DAY.test(q.observationFrom)) throw badInput('observationFrom must be YYYY-MM-DD');
-    const forms = await this.tracedForms(q.citizenList, q.citizenView, (node) => nodeNamed(node, q.formTitle));
+    const inaccessible: number[] = [];
+    const forms = await this.tracedForms(q.citizenList, q.citizenView, (node) => nodeNamed(node, q.formTitle), undefined, (id) => inaccessible.push(id));
+    reportInaccessible(inaccessible);
     const notes: NexusNote[] = [];
     let undated = 0;
     for (const { form, citizenId } of forms) {
@@ -200,8 +228,11 @@ export class NexusClient implements NexusPort {
     // One citizen that cannot be read (after the read repeats) must not hold back every other
     // citizen's locked notes; the cursor then stays put, so the next pass reads that citizen again.
     const unreadCitizens: Array<{ citizenId: number; code: string }> = [];
+    const inaccessible: number[] = [];
     const forms = await this.tracedForms(q.citizenList, q.citizenView, (node) => nodeNamed(node, q.formTitle) && nodeMayBeLocked(node, locked),
-      (citizenId, err) => unreadCitizens.push({ citizenId, code: errorCode(err) }));
+      (citizenId, err) => unreadCitizens.push({ citizenId, code: errorCode(err) }), (id) => inaccessible.push(id));
+    reportInaccessible(inaccessible);
+    const skipped = inaccessible.length ? { inaccessibleCitizens: inaccessible.sort((a, b) => a - b) } : {};
     let cursorMs = sinceMs;
     const notes: NexusNote[] = [];
     for (const { form, citizenId } of forms) {
@@ -215,13 +246,27 @@ export class NexusClient implements NexusPort {
       if (updated !== undefined) cursorMs = Math.max(cursorMs, updated);
       notes.push(note);
     }
-    if (unreadCitizens.length) return { notes: notes.sort(byCitizenThenId), cursor: new Date(sinceMs).toISOString(), unreadCitizens };
-    return { notes: notes.sort(byCitizenThenId), cursor: new Date(cursorMs).toISOString() };
+    if (unreadCitizens.length) return { notes: notes.sort(byCitizenThenId), cursor: new Date(sinceMs).toISOString(), unreadCitizens, ...skipped };
+    return { notes: notes.sort(byCitizenThenId), cursor: new Date(cursorMs).toISOString(), ...skipped };
   }
 
-  async getNote(noteId: number, knownHref?: string): Promise<NexusNote> {
-    if (knownHref) this.remember(this.formHrefs, noteId, knownHref);
-    return this.note(await this.formById(noteId));
+  async getNote(noteId: number, at?: NoteLocation): Promise<NexusNote> {
+    return this.note(await this.formById(noteId, at));
+  }
+
+  /** A note by the self href kept from an earlier read (one call). */
+  async getNoteAt(selfHref: string): Promise<NexusNote> {
+    const form = await this.readForm(selfHref);
+    this.learnForm(form);
+    return this.note(form);
+  }
+
+  /**
+   * A note found again by walking its citizen's pathway: `patient/{id}/preferences/` → view →
+   * tree → the node of this form id → the form. For a note whose self href is not known.
+   */
+  async findCitizenNote(citizenId: number, noteId: number, viewName?: string): Promise<NexusNote> {
+    return this.note(await this.citizenForm(citizenId, noteId, viewName), citizenId);
   }
 
   async getCitizen(citizenId: number): Promise<NexusCitizen> {
@@ -262,11 +307,12 @@ export class NexusClient implements NexusPort {
   }
 
   async detachOrganisation(relation: NexusRelation): Promise<void> {
-    let href = relation.removeHref;
+    let href = relation.removeHref ?? (relation.selfHref ? await this.removeLinkAt(relation.selfHref) : undefined);
     if (!href) {
       const current = (await this.getRelations(relation.citizenId)).find((r) => r.id === relation.id);
       if (!current) return; // already ended
-      href = current.removeHref;
+      // Odense re-reads the relation's own `self` when the list entry carries no `removeFromPatient`.
+      href = current.removeHref ?? (current.selfHref ? await this.removeLinkAt(current.selfHref) : undefined);
       if (!href) throw badResponse(`relation ${relation.id} has no "removeFromPatient" link`);
     }
     try {
@@ -277,31 +323,42 @@ export class NexusClient implements NexusPort {
     rootLogger().info({ system: NEXUS_SYSTEM, citizenId: relation.citizenId, relationId: relation.id }, 'nexus organisation detached');
   }
 
-  async setNoteTime(noteId: number, hhmm: string): Promise<NoteWriteResult> {
+  async setNoteTime(noteId: number, hhmm: string, at?: NoteLocation): Promise<NoteWriteResult> {
     if (!HHMM.test(hhmm)) throw badInput('time must be HH:MM');
     const label = this.opts.names.timeItemLabel;
     return this.updateForm(noteId, (form) => {
       const note = this.note(form);
-      if (note.items[label] === hhmm) return undefined;
+      const wanted = timeItemValue(form, label, note, hhmm);
+      if (sameTimeValue(form, label, wanted)) return undefined;
       if (note.locked) throw new PermanentError(`nexus note ${noteId} is locked; its time cannot change`, 'NEXUS_NOTE_LOCKED', NEXUS_SYSTEM);
-      setItemText(form, label, hhmm);
+      setItemValue(form, label, wanted);
       // Saving through the action named like the current state keeps the note in that state.
       return note.state;
-    });
+    }, at);
   }
 
-  async clearNoteTime(noteId: number, written: string): Promise<NoteWriteResult> {
+  async clearNoteTime(noteId: number, written: string, at?: NoteLocation): Promise<NoteWriteResult> {
     const label = this.opts.names.timeItemLabel;
     return this.updateForm(noteId, (form) => {
       const note = this.note(form);
-      if (note.locked || note.items[label] !== written) return undefined;
-      setItemText(form, label, '');
+      if (note.locked || !HHMM.test(written) || !sameTimeValue(form, label, timeItemValue(form, label, note, written))) return undefined;
+      setItemValue(form, label, isDateItem(form, label) ? null : '');
       return note.state;
-    });
+    }, at);
   }
 
-  async lockNote(noteId: number): Promise<NoteWriteResult> {
-    return this.updateForm(noteId, (form) => (this.note(form).locked ? undefined : this.opts.names.lockedAction));
+  async lockNote(noteId: number, at?: NoteLocation): Promise<NoteWriteResult> {
+    return this.updateForm(noteId, (form) => {
+      if (this.note(form).locked) return undefined;
+      const empty = emptyRequiredItems(form);
+      if (empty.length) {
+        throw new PermanentError(
+          `Nexus-notat ${noteId} kan ikke låses: ${empty.length} påkrævede felt(er) er tomme (${empty.join(', ')}). Udfyld dem i Nexus først.`,
+          'NEXUS_REQUIRED_ITEMS_EMPTY', NEXUS_SYSTEM,
+        );
+      }
+      return this.opts.names.lockedAction;
+    }, at);
   }
 
   async createTask(t: CreateTaskInput): Promise<{ id: number }> {
@@ -357,11 +414,19 @@ export class NexusClient implements NexusPort {
     viewName: string | undefined,
     wanted: (node: Wire) => boolean,
     onUnreadCitizen?: (citizenId: number, err: unknown) => void,
+    onInaccessible?: (citizenId: number) => void,
   ) {
     const summaries = await this.citizenSummaries(listName ?? this.opts.names.citizenList);
     const view = viewName ?? this.opts.names.citizenView;
-    if (!onUnreadCitizen) return (await Promise.all(summaries.map((s) => this.citizenForms(s, view, wanted)))).flat();
-    const settled = await Promise.allSettled(summaries.map((s) => this.citizenForms(s, view, wanted)));
+    // A citizen the integration user may not see is skipped (and reported by id), in both modes.
+    const walk = (s: Wire) =>
+      this.citizenForms(s, view, wanted).catch((err: unknown) => {
+        if (!isInaccessible(err)) throw err;
+        onInaccessible?.(idOf(s, 'patient summary'));
+        return [] as Array<{ form: Wire; citizenId: number }>;
+      });
+    if (!onUnreadCitizen) return (await Promise.all(summaries.map(walk))).flat();
+    const settled = await Promise.allSettled(summaries.map(walk));
     const failed = settled.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed.length && failed.length === settled.length) throw failed[0].reason;
     settled.forEach((r, i) => r.status === 'rejected' && onUnreadCitizen(idOf(summaries[i], 'patient summary'), r.reason));
@@ -375,7 +440,9 @@ export class NexusClient implements NexusPort {
     const listRef = lists.find((l) => isRecord(l) && sameName(l.name, listName));
     if (!listRef) throw new PermanentError(`nexus citizen list "${listName}" not found`, 'NEXUS_LIST_NOT_FOUND', NEXUS_SYSTEM);
     const list = await this.get(requireLink(listRef, 'self', 'citizen list reference'));
-    const content = asRecord(await this.get(requireLink(list, 'content', 'citizen list')), 'citizen list content');
+    // The list's content is computed on request and slow on real instances (Nyborg waits 180 s).
+    const contentHref = requireLink(list, 'content', 'citizen list');
+    const content = asRecord((await this.send('GET', contentHref, undefined, this.opts.listTimeoutMs)).data, 'citizen list content');
     const pages = asArray(content.pages ?? [], 'citizen list pages');
     const hrefs = pages.flatMap((p) => this.idBatches(requireLink(p, 'patientData', 'citizen list page')));
     const batches = await Promise.all(hrefs.map(async (h) => asArray(await this.get(h), 'patient data')));
@@ -404,31 +471,123 @@ export class NexusClient implements NexusPort {
 
   private async citizenForms(summary: Wire, viewName: string, wanted: (node: Wire) => boolean) {
     const citizenId = idOf(summary, 'patient summary');
+    if (summaryInaccessible(summary)) throw new InaccessibleCitizen(citizenId);
     const selfHref = optionalLink(summary, 'self');
     if (selfHref) this.remember(this.patientHrefs, citizenId, selfHref);
     const patient = optionalLink(summary, 'patientPreferences')
       ? summary
-      : asRecord(await this.get(requireLink(summary, 'self', `patient summary ${citizenId}`)), 'patient');
-    const prefs = asRecord(await this.get(requireLink(patient, 'patientPreferences', `patient ${citizenId}`)), 'patient preferences');
+      : await this.readPatient(requireLink(summary, 'self', `patient summary ${citizenId}`), citizenId);
+    const prefsHref = requireLink(patient, 'patientPreferences', `patient ${citizenId}`);
+    const nodes = (await this.viewNodes(prefsHref, viewName, citizenId)).filter(wanted);
+    return Promise.all(nodes.map(async (node) => ({ form: await this.formOfNode(node, citizenId), citizenId })));
+  }
+
+  /** A citizen's preferences → the view by name → its pathway tree → every form node. */
+  private async viewNodes(prefsHref: string, viewName: string, citizenId: number, builtPath = false): Promise<Wire[]> {
+    // A 403/404 on a path we built (no record reached yet) means the citizen cannot be seen.
+    const prefs = asRecord(builtPath ? await this.readCitizenResource(prefsHref, citizenId) : await this.get(prefsHref), `patient ${citizenId} preferences`);
     const views = asArray(prefs.CITIZEN_PATHWAY ?? [], 'patient preferences CITIZEN_PATHWAY');
     const viewRef = views.find((v) => isRecord(v) && sameName(v.name, viewName));
     if (!viewRef) throw new PermanentError(`nexus citizen view "${viewName}" not found`, 'NEXUS_VIEW_NOT_FOUND', NEXUS_SYSTEM);
     const view = await this.get(requireLink(viewRef, 'self', 'citizen view reference'));
     const tree = await this.get(requireLink(view, 'pathwayReferences', 'citizen view'));
-    const nodes = formReferenceNodes(tree).filter(wanted);
-    return Promise.all(
-      nodes.map(async (node) => {
-        const form = asRecord(await this.get(requireLink(node, 'referencedObject', 'form reference')), 'form');
-        const self = optionalLink(form, 'self');
-        if (self) this.remember(this.formHrefs, idOf(form, 'form'), self);
-        return { form, citizenId };
-      }),
-    );
+    return formReferenceNodes(tree);
   }
 
-  private async formById(noteId: number): Promise<Wire> {
-    const href = this.formHrefs.get(noteId) ?? this.opts.names.formDataPath.replace('{id}', String(noteId));
-    return asRecord(await this.get(href), `form ${noteId}`);
+  /**
+   * The form a pathway node refers to, in each public spelling: `_links.referencedObject` (Odense,
+   * KMD examples), `_links.referenceObject` (Nyborg, Ringsted), or only `self` — which is either the
+   * form itself (Odense `hent_fra_reference`) or a reference document whose `referenceObject` /
+   * `referencedObject` is the form (Nyborg `close_patient_documents`).
+   */
+  private async formOfNode(node: Wire, citizenId: number): Promise<Wire> {
+    const direct = optionalLink(node, 'referencedObject') ?? optionalLink(node, 'referenceObject');
+    const href = direct ?? optionalLink(node, 'self');
+    if (!href) throw badResponse('form reference has no "referencedObject", "referenceObject" or "self" link');
+    let body = await this.get(href);
+    if (!direct && !isFormBody(body)) {
+      const inner = optionalLink(body, 'referencedObject') ?? optionalLink(body, 'referenceObject');
+      if (!inner) throw badResponse('form reference "self" leads to neither a form nor a reference object');
+      body = await this.get(inner);
+    }
+    const form = asRecord(body, 'form');
+    this.learnForm(form, citizenId);
+    return form;
+  }
+
+  /** Remembers where a form lives (its self link, its citizen) for later calls by id. */
+  private learnForm(form: Wire, citizenId?: number): void {
+    const id = idOf(form, 'form');
+    const self = optionalLink(form, 'self');
+    if (self) this.remember(this.formHrefs, id, self);
+    const owner = isRecord(form.patient) && typeof form.patient.id === 'number' ? form.patient.id : citizenId;
+    if (owner !== undefined) rememberLink(this.formCitizens, id, owner);
+  }
+
+  /**
+   * A form by id without an invented path: its self href (given, or seen in this process) → one
+   * call; else its citizen (given or seen) → that citizen's pathway walked again; else the default
+   * citizen list is walked for it (costly; logged).
+   */
+  private async formById(noteId: number, at?: NoteLocation): Promise<Wire> {
+    const href = at?.selfHref ?? this.formHrefs.get(noteId);
+    if (href) {
+      const form = await this.readForm(href);
+      if (idOf(form, 'form') !== noteId) throw badResponse(`at the self link of form ${noteId} is another form`);
+      this.learnForm(form, at?.citizenId);
+      return form;
+    }
+    const known = this.formCitizens.get(noteId);
+    const citizenId = at?.citizenId ?? known;
+    if (citizenId !== undefined) return this.citizenForm(citizenId, noteId);
+    rootLogger().warn({ system: NEXUS_SYSTEM, noteId }, 'nexus note without a known self link or citizen: walking the default citizen list for it');
+    const found = await this.tracedForms(undefined, undefined, (node) => (nodeFormId(node) ?? noteId) === noteId);
+    const hit = found.find((f) => idOf(f.form, 'form') === noteId);
+    if (!hit) throw noteNotFound(noteId);
+    return hit.form;
+  }
+
+  /** One citizen's pathway walked again for a form id (`patient/{id}/preferences/`, as Nyborg's robots do). */
+  private async citizenForm(citizenId: number, noteId: number, viewName?: string): Promise<Wire> {
+    const known = this.patientHrefs.get(citizenId);
+    // Known record: its own link; else the one documented hard-coded path of a citizen's views
+    // (nyborg-rpa close_patient_documents.py: `patient/{id}/preferences/`).
+    const prefsHref = known
+      ? requireLink(await this.readPatient(known, citizenId), 'patientPreferences', `patient ${citizenId}`)
+      : `${appendPath(this.resolver().homeUrl, 'patient', String(citizenId), 'preferences')}/`;
+    const nodes = await this.viewNodes(prefsHref, viewName ?? this.opts.names.citizenView, citizenId, !known);
+    const exact = nodes.filter((n) => nodeFormId(n) === noteId);
+    const candidates = exact.length ? exact : nodes.filter((n) => nodeFormId(n) === undefined);
+    for (const node of candidates) {
+      const form = await this.formOfNode(node, citizenId);
+      if (idOf(form, 'form') === noteId) return form;
+    }
+    throw noteNotFound(noteId);
+  }
+
+  private async readForm(href: string): Promise<Wire> {
+    const body = await this.get(href);
+    if (isFormBody(body)) return body;
+    // A self href kept from a reference document leads to the form through its reference link.
+    const inner = optionalLink(body, 'referencedObject') ?? optionalLink(body, 'referenceObject');
+    if (!inner) return asRecord(body, 'form');
+    return asRecord(await this.get(inner), 'form');
+  }
+
+  /** A citizen's record; a 403/404 or `isPatientAccessible: false` means the citizen cannot be seen. */
+  private async readPatient(href: string, citizenId: number): Promise<Wire> {
+    const p = asRecord(await this.readCitizenResource(href, citizenId), `patient ${citizenId}`);
+    if (summaryInaccessible(p)) throw new InaccessibleCitizen(citizenId);
+    return p;
+  }
+
+  private async readCitizenResource(href: string, citizenId: number): Promise<unknown> {
+    try {
+      return await this.get(href);
+    } catch (err) {
+      if (hasStatus(err, 404) || hasStatus(err, 403)) throw new InaccessibleCitizen(citizenId);
+      throw err;
+    }
   }
 
   /** A citizen by id: its known self link, else the home `patients` link with `?ids=` (as list pages use). */
@@ -451,13 +610,25 @@ export class NexusClient implements NexusPort {
       .filter(isRelationInForce)
       .map((r) => {
         const remove = optionalLink(r, 'removeFromPatient');
-        return toRelation(r, citizenId, remove ? this.resolver().resolve(remove) : undefined);
+        const self = optionalLink(r, 'self');
+        return toRelation(r, citizenId, remove ? this.resolver().resolve(remove) : undefined, self ? this.resolver().resolve(self) : undefined);
       });
+  }
+
+  /** The relation read through its own `self`: its `removeFromPatient`, or undefined when it has none (ended). */
+  private async removeLinkAt(selfHref: string): Promise<string | undefined> {
+    try {
+      const remove = optionalLink(await this.get(selfHref), 'removeFromPatient');
+      return remove ? this.resolver().resolve(remove) : undefined;
+    } catch (err) {
+      if (hasStatus(err, 404)) return undefined;
+      throw err;
+    }
   }
 
   private async taskObject(on: CreateTaskInput['on']): Promise<{ object: Wire; what: string }> {
     return 'noteId' in on
-      ? { object: await this.formById(on.noteId), what: `form ${on.noteId}` }
+      ? { object: await this.formById(on.noteId, on.at), what: `form ${on.noteId}` }
       : { object: await this.patientById(on.citizenId), what: `patient ${on.citizenId}` };
   }
 
@@ -466,14 +637,14 @@ export class NexusClient implements NexusPort {
    * edits the form in place and names the action, or returns undefined when nothing needs to
    * change (then nothing is written). A 409 (stale version) re-reads and re-applies once.
    */
-  private async updateForm(noteId: number, decide: (form: Wire) => string | undefined): Promise<NoteWriteResult> {
+  private async updateForm(noteId: number, decide: (form: Wire) => string | undefined, at?: NoteLocation): Promise<NoteWriteResult> {
     for (let attempt = 1; ; attempt++) {
-      const form = await this.formById(noteId);
+      const form = await this.formById(noteId, attempt === 1 ? at : { ...at, selfHref: this.formHrefs.get(noteId) ?? at?.selfHref });
       const actionName = decide(form);
       const version = form.version as number;
       if (actionName === undefined) return { changed: false, version };
       const actions = asArray(await this.get(requireLink(form, 'availableActions', `form ${noteId}`)), 'available actions');
-      const action = actions.find((a) => isRecord(a) && a.name === actionName);
+      const action = this.pickAction(actions, actionName);
       if (!action) throw new PermanentError(`nexus form ${noteId} offers no "${actionName}" action`, 'NEXUS_ACTION_MISSING', NEXUS_SYSTEM);
       try {
         const res = await this.send('PUT', requireLink(action, 'updateFormData', 'form action'), form);
@@ -489,11 +660,30 @@ export class NexusClient implements NexusPort {
     }
   }
 
+  /**
+   * The action named `name`; for a draft save whose state has no action of that name (state "Aktiv",
+   * action "Aktivt"), the first configured draft action offered. Never falls back for the lock.
+   */
+  private pickAction(actions: unknown[], name: string): Wire | undefined {
+    const byName = (n: string) => actions.find((a): a is Wire => isRecord(a) && typeof a.name === 'string' && sameName(a.name, n));
+    const exact = byName(name);
+    if (exact || sameName(name, this.opts.names.lockedAction)) return exact;
+    const drafts = this.opts.names.draftStates ?? DEFAULT_DRAFT_STATES;
+    const norm = (x: string) => x.trim().toLocaleLowerCase('da');
+    // State "Aktiv" saved through action "Aktivt": the same draft state spelled as a verb.
+    const akin = drafts.find((d) => byName(d) && (norm(d).startsWith(norm(name)) || norm(name).startsWith(norm(d))));
+    if (akin) return byName(akin);
+    // A draft state without an action of its own name: the first draft action offered keeps it a draft.
+    if (!drafts.some((d) => sameName(d, name))) return undefined;
+    for (const draft of drafts) {
+      const found = byName(draft);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
   private note(form: Wire, citizenId?: number): NexusNote {
-    const note = toNote(form, { lockedState: this.opts.names.lockedAction, citizenId });
-    const selfHref = optionalLink(form, 'self');
-    const citizenHref = this.patientHrefs.get(note.citizenId);
-    return { ...note, ...(selfHref ? { selfHref } : {}), ...(citizenHref ? { citizenHref } : {}) };
+    return toNote(form, { lockedState: this.opts.names.lockedAction, citizenId });
   }
 
   // ---- transport ------------------------------------------------------------------------------
@@ -575,11 +765,12 @@ export class NexusClient implements NexusPort {
   }
 
   /** One authorised call; a 401 renews the token and tries exactly once more. */
-  private async send(method: 'GET' | 'PUT' | 'POST' | 'DELETE', href: string, data?: unknown): Promise<AxiosResponse> {
+  private async send(method: 'GET' | 'PUT' | 'POST' | 'DELETE', href: string, data?: unknown, timeoutMs?: number): Promise<AxiosResponse> {
     const url = this.resolver().resolve(href);
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (data !== undefined) headers['Content-Type'] = 'application/json';
-    const attempt = (token: string) => this.http.request({ method, url, data, headers: { ...headers, Authorization: `Bearer ${token}` } });
+    const timeout = timeoutMs !== undefined ? { timeout: timeoutMs } : {};
+    const attempt = (token: string) => this.http.request({ method, url, data, ...timeout, headers: { ...headers, Authorization: `Bearer ${token}` } });
     const token = await this.tokens.token();
     try {
       return await attempt(token);
@@ -591,9 +782,66 @@ export class NexusClient implements NexusPort {
   }
 }
 
+/**
+ * Whether a pathway node may be a form of this title: `formDefinition.title` when the node carries
+ * it (Odense's robots filter on it), else `name` (the title, or starting with it); a node that says
+ * neither is fetched to be sure. Nodes of another activity type are never forms.
+ */
 function nodeNamed(node: Wire, title: string): boolean {
-  // The reference's name is the form title in public examples; a node without one is fetched to be sure.
-  return typeof node.name !== 'string' || sameName(node.name, title) || node.name.trim().startsWith(title.trim());
+  if (node.patientActivityType !== undefined && node.patientActivityType !== 'formData') return false;
+  if (formTitle(node) !== undefined) return sameName(formTitle(node), title);
+  const name = nodeTitle(node);
+  if (name === undefined) return true;
+  return sameName(name, title) || name.trim().startsWith(title.trim());
+}
+
+function reportInaccessible(ids: number[]): void {
+  if (ids.length) rootLogger().warn({ system: NEXUS_SYSTEM, inaccessibleCitizens: ids }, 'nexus citizens not accessible to the integration user skipped');
+}
+
+function noteNotFound(noteId: number): PermanentError {
+  return new PermanentError(`Nexus-notat ${noteId} blev ikke fundet på borgerens forløb`, 'NEXUS_NOTE_NOT_FOUND', NEXUS_SYSTEM, 404);
+}
+
+function timeItem(form: Wire, label: string): Wire | undefined {
+  const items = Array.isArray(form.items) ? form.items : [];
+  return items.find((i): i is Wire => isRecord(i) && i.label === label);
+}
+
+/** A time item typed as a date holds an instant; a text item holds "hh:mm". */
+function isDateItem(form: Wire, label: string): boolean {
+  const t = timeItem(form, label)?.type;
+  return typeof t === 'string' && DATE_ITEM_TYPES.has(t);
+}
+
+/**
+ * What the time item should hold for `hhmm`: the text itself, or — for a date-typed item — the
+ * instant of hh:mm (Copenhagen) on the note's observation day, written in UTC with `Z`.
+ */
+function timeItemValue(form: Wire, label: string, note: NexusNote, hhmm: string): string {
+  if (!isDateItem(form, label)) return hhmm;
+  const [h, mi] = hhmm.split(':').map(Number);
+  return toNexusWriteDate(localToInstant(copenhagenDay(Date.parse(note.observationTimestamp)), h, mi).getTime());
+}
+
+function sameTimeValue(form: Wire, label: string, wanted: string): boolean {
+  const item = timeItem(form, label);
+  if (!item) return false;
+  if (isDateItem(form, label)) {
+    const have = parseNexusDate(item.value);
+    return have !== undefined && have === Date.parse(wanted);
+  }
+  return item.value === wanted;
+}
+
+function setItemValue(form: Wire, label: string, value: string | null): void {
+  if (value === null) {
+    const item = timeItem(form, label);
+    if (!item) throw badResponse(`form ${idOf(form, 'form')} has no item "${label}"`);
+    item.value = null;
+    return;
+  }
+  setItemText(form, label, value);
 }
 
 function nodeMayBeLocked(node: Wire, lockedState: string): boolean {
@@ -612,13 +860,13 @@ function byCitizenThenId(a: NexusNote, b: NexusNote): number {
   return a.citizenId - b.citizenId || a.id - b.id;
 }
 
-function appendPath(absolute: string, segment: string): string {
+function appendPath(absolute: string, ...segments: string[]): string {
   const url = new URL(absolute);
-  url.pathname = `${url.pathname.replace(/\/$/, '')}/${encodeURIComponent(segment)}`;
+  url.pathname = `${url.pathname.replace(/\/$/, '')}/${segments.map(encodeURIComponent).join('/')}`;
   return url.toString();
 }
 
-function rememberLink(map: Map<number, string>, id: number, href: string): void {
+function rememberLink<V>(map: Map<number, V>, id: number, href: V): void {
   map.delete(id);
   map.set(id, href);
   if (map.size > LINK_MEMORY) map.delete(map.keys().next().value as number);

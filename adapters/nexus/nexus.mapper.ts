@@ -1,6 +1,6 @@
 import { maskCpr } from '../../src/logging/redact';
 import { parseNexusDate } from './nexus.dates';
-import { badResponse, isRecord } from './nexus.links';
+import { badResponse, isRecord, optionalLink } from './nexus.links';
 import type { NexusCitizen, NexusCitizenIdentity, NexusNote, NexusOrganisation, NexusRelation } from './nexus.port';
 
 /**
@@ -94,6 +94,7 @@ export function toNote(raw: unknown, m: NoteMapping): NexusNote {
     if (isRecord(item) && typeof item.label === 'string' && !(item.label in items)) items[item.label] = itemText(item.value);
   }
   const updateMs = parseNexusDate(form.updateDate);
+  const selfHref = optionalLink(form, 'self');
   return {
     id,
     version,
@@ -106,7 +107,43 @@ export function toNote(raw: unknown, m: NoteMapping): NexusNote {
     observationTimestamp: isoDate(form, 'observationTimestamp', what),
     items,
     tags: activeTagNames(form),
+    ...(selfHref ? { selfHref } : {}),
   };
+}
+
+/** Whether an item holds nothing: null, "", an empty list or a choice without a name. */
+function isEmptyValue(value: unknown): boolean {
+  return itemText(value).trim() === '';
+}
+
+/**
+ * Labels of the form's `required` items that are empty. Nexus refuses to lock such a form (Nyborg's
+ * robot fills or checks them before it saves with "Låst"), so the client says so before writing.
+ */
+export function emptyRequiredItems(form: Wire): string[] {
+  const items = Array.isArray(form.items) ? form.items : [];
+  return items
+    .filter((i): i is Wire => isRecord(i) && i.required === true && isEmptyValue(i.value))
+    .map((i) => (typeof i.label === 'string' ? i.label : `#${String(i.id ?? '?')}`));
+}
+
+/** A form (formData) rather than a pathway reference or document wrapper: it has a definition and items. */
+export function isFormBody(v: unknown): v is Wire {
+  return isRecord(v) && (isRecord(v.formDefinition) || Array.isArray(v.items)) && typeof v.version === 'number';
+}
+
+/** The form title a pathway node shows: `formDefinition.title` (public robots filter on it), else `name`. */
+export function nodeTitle(node: Wire): string | undefined {
+  const t = formTitle(node);
+  if (t !== undefined) return t;
+  return typeof node.name === 'string' ? node.name : undefined;
+}
+
+/** The form id a pathway node points at (`formDataId`), when it says. */
+export function nodeFormId(node: Wire): number | undefined {
+  const v = node.formDataId;
+  const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v;
+  return typeof n === 'number' && Number.isSafeInteger(n) ? n : undefined;
 }
 
 /** Sets a text item (the first with this label) on a wire form in place, ready to PUT back. */
@@ -160,7 +197,7 @@ export function isRelationInForce(raw: unknown): boolean {
   return isRecord(raw) && raw.effectiveAtPresent !== false;
 }
 
-export function toRelation(raw: unknown, citizenId: number, removeHref: string | undefined): NexusRelation {
+export function toRelation(raw: unknown, citizenId: number, removeHref: string | undefined, selfHref?: string): NexusRelation {
   const r = asRecord(raw, 'organisation relation');
   const id = idOf(r, 'organisation relation');
   return {
@@ -168,6 +205,7 @@ export function toRelation(raw: unknown, citizenId: number, removeHref: string |
     citizenId,
     organisation: toOrganisation(r.organization),
     ...(removeHref ? { removeHref } : {}),
+    ...(selfHref ? { selfHref } : {}),
   };
 }
 
@@ -202,7 +240,11 @@ function safeText(text: string): string {
   return masked.length > 80 ? `${masked.slice(0, 79)}…` : masked;
 }
 
-/** Every `formDataV2Reference` node of a citizen view's pathway tree, once per form. */
+/**
+ * Every form node of a citizen view's pathway tree, once per form: `type: "formDataV2Reference"`
+ * (pathway references) or `patientActivityType: "formData"` (activity lists); deleted forms
+ * (`formDataStatus: "DELETED"`) are left out.
+ */
 export function formReferenceNodes(tree: unknown): Wire[] {
   const out: Wire[] = [];
   const seen = new Set<unknown>();
@@ -210,7 +252,8 @@ export function formReferenceNodes(tree: unknown): Wire[] {
     if (depth > 50) throw badResponse('pathway tree is nested too deep');
     if (Array.isArray(node)) return node.forEach((n) => walk(n, depth + 1));
     if (!isRecord(node)) return;
-    if (node.type === 'formDataV2Reference') {
+    const isForm = node.type === 'formDataV2Reference' || node.patientActivityType === 'formData';
+    if (isForm && node.formDataStatus !== 'DELETED') {
       const key = node.formDataId ?? node.id ?? out.length;
       if (!seen.has(key)) {
         seen.add(key);

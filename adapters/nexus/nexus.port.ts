@@ -18,10 +18,22 @@ export interface NexusNote {
   /** Form items by label, values as text ("" when empty). */
   items: Record<string, string>;
   tags: string[];
-  /** The note's self link as Nexus gave it (absent when Nexus gave none): kept so a later read is one GET. */
+  /**
+   * The form's own `_links.self` as Nexus handed it out: keep it (with citizenId) to fetch this note
+   * again later, e.g. after a restart, without walking the citizen's pathway (docs/nexus.md).
+   */
   selfHref?: string;
-  /** The citizen's self link, when the walk that found the note knew it. */
-  citizenHref?: string;
+}
+
+/**
+ * Where a note was seen, so it can be fetched again: its self href (one call) or, when none is
+ * known, its citizen (the citizen's pathway is walked again: `patient/{id}/preferences/` → view →
+ * tree). Nexus has no documented "form by id" path, so a note with neither is looked up on the
+ * default citizen list.
+ */
+export interface NoteLocation {
+  selfHref?: string;
+  citizenId?: number;
 }
 
 /** Who the citizen is: what letters, filings and task texts need. */
@@ -48,6 +60,8 @@ export interface NexusRelation {
   organisation: NexusOrganisation;
   /** Opaque link the client needs to remove it. */
   removeHref?: string;
+  /** The relation's own link: re-read for `removeFromPatient` when the list entry lacks it (Odense). */
+  selfHref?: string;
 }
 
 export interface MeetingNotesQuery {
@@ -75,6 +89,11 @@ export interface LockedNotesResult {
   notes: NexusNote[];
   cursor: string;
   unreadCitizens?: Array<{ citizenId: number; code: string }>;
+  /**
+   * Citizens the integration user may not see (`isPatientAccessible: false`, or 403/404 on the
+   * record): ids only, skipped on purpose, so they do not hold the cursor back.
+   */
+  inaccessibleCitizens?: number[];
 }
 
 export interface LockedNotesQuery {
@@ -94,7 +113,7 @@ export interface NoteWriteResult {
 }
 
 export interface CreateTaskInput {
-  on: { noteId: number } | { citizenId: number };
+  on: { noteId: number; at?: NoteLocation } | { citizenId: number };
   typeName: string;
   title: string;
   description: string;
@@ -104,8 +123,8 @@ export interface CreateTaskInput {
 
 export interface NexusPort {
   findMeetingNotes(q: MeetingNotesQuery): Promise<NexusNote[]>;
-  /** The note's current version; `knownHref` (its self link from an earlier read) makes it one GET. */
-  getNote(noteId: number, knownHref?: string): Promise<NexusNote>;
+  /** The note's current version; `at` (its self href or citizen) spares a walk when the client has not seen it yet. */
+  getNote(noteId: number, at?: NoteLocation): Promise<NexusNote>;
   getCitizen(citizenId: number): Promise<NexusCitizen>;
   /** CPR and names without the conditions (one Nexus call fewer): for the steps that only address the citizen. */
   getCitizenIdentity(citizenId: number): Promise<NexusCitizenIdentity>;
@@ -114,14 +133,17 @@ export interface NexusPort {
   attachOrganisation(citizenId: number, orgName: string): Promise<NexusRelation>;
   detachOrganisation(relation: NexusRelation): Promise<void>;
   /** Writes hh:mm into the note's time item, keeping its workflow state; no-op if already set. */
-  setNoteTime(noteId: number, hhmm: string): Promise<NoteWriteResult>;
+  setNoteTime(noteId: number, hhmm: string, at?: NoteLocation): Promise<NoteWriteResult>;
   /**
    * Empties the note's time item if it still holds `written` (the time tsm-bridge wrote there);
    * no-op when a person has changed it, when it is empty, or when the note is locked.
    */
-  clearNoteTime(noteId: number, written: string): Promise<NoteWriteResult>;
-  /** Moves the note to the locked state; no-op if already locked. */
-  lockNote(noteId: number): Promise<NoteWriteResult>;
+  clearNoteTime(noteId: number, written: string, at?: NoteLocation): Promise<NoteWriteResult>;
+  /**
+   * Moves the note to the locked state; no-op if already locked. Refused before any write
+   * (NEXUS_REQUIRED_ITEMS_EMPTY) when a `required` item is empty, as Nexus refuses such a lock.
+   */
+  lockNote(noteId: number, at?: NoteLocation): Promise<NoteWriteResult>;
   /** Locked tagged notes updated since the cursor; the caller dedups by (id, version). */
   findLockedNotes(q: LockedNotesQuery): Promise<LockedNotesResult>;
   createTask(t: CreateTaskInput): Promise<{ id: number }>;

@@ -10,6 +10,7 @@ export interface OutboxEnvelope {
   id: string;
   deliveryId: string;
   to: string[];
+  cc?: string[];
   subject: string;
   body: string;
   attachments: Array<{ filename: string; file: string; contentType: string; bytes: number; sha256: string }>;
@@ -62,7 +63,7 @@ export class OutboxNotifier implements NotifyPort {
         });
       }
       const envelope: OutboxEnvelope = {
-        id: msg.id, deliveryId, to: msg.to, subject: msg.subject, body: msg.body, attachments, writtenAt: new Date().toISOString(),
+        id: msg.id, deliveryId, to: msg.to, ...(msg.cc?.length ? { cc: msg.cc } : {}), subject: msg.subject, body: msg.body, attachments, writtenAt: new Date().toISOString(),
       };
       await writeDurably(path.join(tmp, 'message.json'), Buffer.from(JSON.stringify(envelope, null, 2) + '\n'));
       await rename(tmp, final);

@@ -135,6 +135,7 @@ export class SmtpNotifier implements NotifyPort {
       const info = await this.transport.sendMail({
         from: this.from,
         to: msg.to,
+        ...(msg.cc?.length ? { cc: msg.cc } : {}),
         subject: msg.subject,
         text: msg.body,
         messageId,

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { PermanentError } from '../../src/common/errors';
-import { addCalendarDays, COPENHAGEN, localParts, localToInstant } from '../../src/domain/local-time';
-import { parseInstant } from '../../src/domain/meeting-calendar';
+import { COPENHAGEN, addCalendarDays, localParts, localToInstant, parseInstant } from '../../src/common/local-time';
 import { fhirDateTime } from '../medcom/text/medcom-time';
 import { shippedFile } from '../../src/infra/project-root';
 import { Seed, seedSchema } from '../../schemas/sandbox-seed.schema';

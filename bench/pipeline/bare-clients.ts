@@ -153,7 +153,7 @@ export class BareEdoc {
   }
 
   async caseOf(cpr: string): Promise<string> {
-    const inner = await this.call('SearchCaseFile', buildSearchCaseFile(this.config.EDOC_USER_IDENTIFIER, { element: this.config.EDOC_CPR_SEARCH_FIELD, value: cpr }));
+    const inner = await this.call('SearchCaseFile', buildSearchCaseFile({ value: this.config.EDOC_USER_IDENTIFIER, ns: this.config.EDOC_SEARCH_USER_ID_NS, position: this.config.EDOC_SEARCH_USER_ID_POSITION }, { element: this.config.EDOC_CPR_SEARCH_FIELD, value: cpr }));
     return readCaseFiles(inner)[0].caseFileIdentifier;
   }
 
@@ -165,7 +165,7 @@ export class BareEdoc {
       summary: `Journaliseret af tsm-bridge (${sourceId})`, statusCode: this.codes.documentStatus(this.config.EDOC_DOCUMENT_STATUS),
       archiveFormatCode: this.codes.archiveFormat('PDF'), contents: pdf,
     }));
-    return readCreatedDocument(inner)!;
+    return readCreatedDocument(inner).documentIdentifier!;
   }
 
   private async call(op: EdocOperation, innerXml: string): Promise<Record<string, unknown>> {

@@ -10,4 +10,6 @@ export const childrenJobs = {
   'children.followup-check': job<{ requestId: string }>('children'),
   /** Agreement form to eDoc and to every participant. */
   'children.journal-agreement': job<{ meetingId: string }>('children'),
+  /** The follow-up meeting's invitation (ICS) to the participants with an address and the unit's mailbox; `sequence` is the invitation's SEQUENCE. */
+  'children.followup-invite': job<{ meetingId: string; sequence: number }>('children'),
 } as const;

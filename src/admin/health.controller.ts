@@ -1,5 +1,6 @@
 import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { edocReadiness } from '../../adapters/edoc/edoc.health';
 import { nexusHomeState } from '../../adapters/nexus/nexus.client';
 import { breakerStates } from '../../adapters/shared/breaker-registry';
 import { QueueGateway } from '../../queues/queue.gateway';
@@ -14,6 +15,8 @@ export type ReadinessResult = Omit<HealthCheckResult, 'status'> & { status: Heal
  * in its queue, and pulling this process out of rotation would not bring the system back. The same
  * holds for a missing job scheduler (a worker re-creates it, SCHEDULER_CHECK_MS) and for a Nexus home
  * document that handed out a bad link (fetched again after a backoff): "down", status "degraded".
+ * eDoc (adapters/edoc/edoc.health.ts): GetSystemInfo down is "degraded"; a code-list file that eDoc's
+ * GetItemList contradicts is 503 naming the names, since filings with those names are refused until fixed.
  */
 @Controller('health')
 export class HealthController {
@@ -45,17 +48,37 @@ export class HealthController {
     const nexusHome = home
       ? [() => (home.state === 'ok' ? this.indicators.check('nexus-home').up() : this.indicators.check('nexus-home').down({ ...home }))]
       : [];
+    // eDoc: a code-list file that eDoc contradicts fails readiness (503, naming the names); GetSystemInfo
+    // down or a check not yet possible is "degraded", like an open breaker.
+    const edoc = await withTimeout(edocReadiness(), EDOC_CHECK_TIMEOUT_MS).catch(() => null);
+    const edocChecks =
+      edoc === undefined
+        ? []
+        : [
+            () => {
+              const session = this.indicators.check('edoc-code-lists');
+              if (!edoc) return session.down({ state: 'unchecked', message: 'eDoc did not answer in time' });
+              return ['ok', 'off'].includes(edoc.codeLists.state) ? session.up({ ...edoc.codeLists }) : session.down({ ...edoc.codeLists });
+            },
+            () => {
+              const session = this.indicators.check('edoc-system');
+              if (!edoc) return session.down({ message: 'eDoc did not answer in time' });
+              return edoc.system.state === 'up' ? session.up({ ...edoc.system }) : session.down({ ...edoc.system });
+            },
+          ];
     try {
-      return await this.health.check([() => this.redis.check('redis'), schedulers, ...breakers, ...nexusHome]);
+      return await this.health.check([() => this.redis.check('redis'), schedulers, ...breakers, ...nexusHome, ...edocChecks]);
     } catch (err) {
       const result = err instanceof ServiceUnavailableException ? (err.getResponse() as HealthCheckResult) : undefined;
-      if (result?.details.redis?.status === 'up') return { ...result, status: 'degraded' };
+      const codeListsWrong = (result?.error?.['edoc-code-lists'] as { state?: string } | undefined)?.state === 'mismatch';
+      if (result?.details.redis?.status === 'up' && !codeListsWrong) return { ...result, status: 'degraded' };
       throw err;
     }
   }
 }
 
 const SCHEDULER_CHECK_TIMEOUT_MS = 1000;
+const EDOC_CHECK_TIMEOUT_MS = 2000;
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

@@ -101,6 +101,8 @@ export const envSchema = z.object({
   SANDBOX_NEXUS_TIMEOUT_RATE: z.coerce.number().min(0).max(1).default(0),
   /** Base URL of a running Nexus simulator (set by startSandboxes; tests and demo reach /_sandbox/* through it). */
   SANDBOX_NEXUS_URL: optionalUrl,
+  /** Which public client's view of Nexus the simulator answers in (docs/nexus.md "Dialects"). */
+  SANDBOX_NEXUS_DIALECT: z.enum(['kmd', 'odense', 'nyborg']).default('kmd'),
   DISTRICTS_FILE: z.string().optional(),
 
   NEXUS_BASE_URL: optionalUrl,
@@ -109,12 +111,13 @@ export const envSchema = z.object({
   NEXUS_CLIENT_SECRET: sensitive(z.string().optional()),
   NEXUS_CONCURRENCY: int(1, 4),
   NEXUS_TIMEOUT_MS: int(100, 20000),
+  /** Timeout of a citizen list's `content` call, which is slow on real instances (Nyborg allows 180 s). */
+  NEXUS_LIST_TIMEOUT_MS: int(100, 180000),
   NEXUS_BREAKER_RESET_MS: int(100, 10000),
   /** Reads (GET) repeated after a 5xx, timeout or network error before the call fails; writes never are. */
   NEXUS_READ_RETRIES: int(0, 2),
   NEXUS_READ_RETRY_DELAY_MS: int(0, 200),
   /** Form by id, relative to the home URL, for notes not yet reached through links (an assumption: not in public clients). */
-  NEXUS_FORM_DATA_PATH: z.string().regex(/\{id\}/, 'must contain {id}').default('formData/{id}'),
   NEXUS_CITIZEN_LIST: z.string().default('Tværfagligt samarbejdsmøde – notater og aftaler'),
   NEXUS_CITIZEN_VIEW: z.string().default('- Alt'),
   NEXUS_FORM_TITLE: z.string().default('Samlet faglig vurdering'),
@@ -122,6 +125,8 @@ export const envSchema = z.object({
   NEXUS_TIME_ITEM_LABEL: z.string().default('Tidspunkt'),
   NEXUS_ACTION_LOCKED: z.string().default('Låst'),
   NEXUS_ACTION_DRAFT: z.string().default('Kladde'),
+  /** Workflow states/actions that mean "not locked yet" (Odense saves drafts as "Aktivt"); comma-separated. */
+  NEXUS_DRAFT_STATES: z.string().default('Kladde,Aktivt').transform((raw) => raw.split(',').map((n) => n.trim()).filter(Boolean)),
   NEXUS_TASK_TYPE: z.string().default('Opgave'),
   NEXUS_ORG_COORDINATOR: z.string().default('Koordinerende rolle'),
   NEXUS_ORG_HOMECARE: z.string().default('Hjemmeplejen'),
@@ -193,6 +198,20 @@ export const envSchema = z.object({
   EDOC_BREAKER_RESET_MS: int(100, 10000),
   /** SearchCaseFile criterion that holds the party's CPR ("prefix:Name"); not in public sources, so configurable. */
   EDOC_CPR_SEARCH_FIELD: z.string().regex(/^(edoc|fesd):[A-Za-z][A-Za-z0-9]*$/, 'edoc:Name or fesd:Name').default('edoc:PartyIdentifier'),
+  /** Searches: the UserIdentifier's namespace and where it sits (inside edoc:CaseFileSearch/DocumentSearch, or first in Root); docs/edoc.md. */
+  EDOC_SEARCH_USER_ID_NS: z.enum(['edoc', 'fesd']).default('edoc'),
+  EDOC_SEARCH_USER_ID_POSITION: z.enum(['search', 'root']).default('search'),
+  /** Case status names (CaseFileStatusCodeName) that may be filed on; comma-separated. */
+  EDOC_OPEN_CASE_STATUSES: z.string().default('Åben').transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean)),
+  /** Sent on every document when set (some installations require them): fesd:CaseManagerReference, edoc:OrganisationReference. */
+  EDOC_CASE_MANAGER_REFERENCE: z.string().regex(/^[A-Za-z0-9_.\\-]{1,64}$/, 'an eDoc id (GetItemList CaseWorker)').optional(),
+  EDOC_ORGANISATION_REFERENCE: z.string().regex(/^[A-Za-z0-9_.\\-]{1,64}$/, 'an eDoc id (GetItemList Organisation)').optional(),
+  /** After an upload whose answer has no Links.OpenDocument: one SearchDocument by id to keep the link in the audit. */
+  EDOC_OPEN_LINK_LOOKUP: bool(true),
+  /** Compare the code-list file with GetItemList at start-up (readiness fails on a mismatch). */
+  EDOC_CODE_LIST_CHECK: bool(true),
+  /** Readiness calls GetSystemInfo at most this often (ms). */
+  EDOC_READINESS_CHECK_MS: int(1000, 30000),
   SANDBOX_EDOC_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   SANDBOX_EDOC_LATENCY_MS: int(0, 0),
   SANDBOX_EDOC_ERROR_RATE: z.coerce.number().min(0).max(1).default(0),
@@ -274,6 +293,10 @@ export const envSchema = z.object({
   CHILDREN_COURSE_OPEN_MONTHS: int(1, 12),
   CHILDREN_FORM_RETENTION_DAYS: int(1, 30),
   CHILDREN_RECORD_RETENTION_DAYS: int(1, 365),
+  /** HMAC key of the signed accept links in the units' mail (at least 32 characters); required in production, generated into DATA_DIR elsewhere. */
+  CHILDREN_ACCEPT_LINK_SECRET: sensitive(z.string().min(32, 'at least 32 characters').optional()),
+  /** The address users reach this service's API at (links in mail), e.g. https://tsm.kommune.dk; required in production. */
+  PUBLIC_BASE_URL: z.url().regex(/^https?:\/\//, 'an http:// or https:// URL').optional(),
   /** Demos and tests: replace the computed acceptance-deadline / follow-up delays. */
   CHILDREN_DEADLINE_DELAY_MS: z.coerce.number().int().min(0).optional(),
   CHILDREN_FOLLOWUP_DELAY_MS: z.coerce.number().int().min(0).optional(),

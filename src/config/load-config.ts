@@ -44,6 +44,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (c.NODE_ENV === 'production' && !c.INTAKE_API_KEY) {
     throw new ConfigError('Invalid configuration: INTAKE_API_KEY: required in production (at least 16 characters)');
   }
+  if (c.NODE_ENV === 'production' && !c.CHILDREN_ACCEPT_LINK_SECRET) {
+    throw new ConfigError('Invalid configuration: CHILDREN_ACCEPT_LINK_SECRET: required in production (at least 32 characters; signs the accept links in unit mail)');
+  }
+  if (c.NODE_ENV === 'production' && !c.PUBLIC_BASE_URL) {
+    throw new ConfigError('Invalid configuration: PUBLIC_BASE_URL: required in production (the https:// address the accept links in mail point to)');
+  }
   if (c.MAIL_SMTP_URL && !c.MAIL_FROM) {
     throw new ConfigError('Invalid configuration: MAIL_FROM is required when MAIL_SMTP_URL is set');
   }

@@ -11,7 +11,7 @@ import { plannedSandboxSeed } from '../infra/sandbox-seed-plan';
 import type { Seed } from '../../schemas/sandbox-seed.schema';
 import { District, findDistrict, loadDistricts } from '../config/districts';
 import { errorCode } from '../common/errors';
-import { loadConfig } from '../config/load-config';
+import { ConfigError, loadConfig } from '../config/load-config';
 import { isRedisUnavailable } from '../infra/redis-errors';
 import { meetingDateOf } from '../domain/after-meeting.rules';
 import { meetingStartInstant } from '../domain/meeting-calendar';
@@ -111,13 +111,14 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoSummary> {
     });
 
     const observations = await observe(svc.app.get(AuditService), control, gateway, status, district, meetingDate, agenda, concluded, started);
-    const summary = reconcileDemo(observations, settings.labels, settings.organisations(district.id), settings.taskDueDays);
+    const summary = { ...reconcileDemo(observations, settings.labels, settings.organisations(district.id), settings.taskDueDays), nexusDialect: config.SANDBOX_NEXUS_DIALECT };
     await opts.beforeStop?.(control, svc);
     return summary;
   };
   try {
     return await beforeDeadline(run(), deadline - started, () => `timed out after ${Math.round(timeoutMs / 1000)} s (${lastLine || 'starting the service'})`);
   } catch (err) {
+    if (err instanceof ConfigError) throw err; // a bad setting stays a configuration error (exit 2)
     throw new Error(demoFailure(err, lastLine));
   } finally {
     // A service still starting when the deadline hit is stopped too, once it is up.
@@ -172,6 +173,8 @@ export function demoEnv(dataDir: string, opts: DemoOptions): NodeJS.ProcessEnv {
     MEDCOM_RECEIPT_TIMEOUT_MS: '5000',
     MEDCOM_INBOX_POLL_MS: '100',
     SANDBOX_VANS_DELAY_MS: '300',
+    // `SANDBOX_NEXUS_DIALECT=odense npm run demo` runs against that public client's view of Nexus.
+    ...(process.env.SANDBOX_NEXUS_DIALECT ? { SANDBOX_NEXUS_DIALECT: process.env.SANDBOX_NEXUS_DIALECT } : {}),
     // `MAIL_SMTP_URL=… npm run demo` sends the meeting invitation to that relay instead of the outbox folder.
     ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('MAIL_'))),
     ...opts.env,

@@ -55,6 +55,8 @@ export interface DemoSummary {
   elapsedSeconds: number;
   reconciled: boolean;
   problems: string[];
+  /** The Nexus simulator's dialect the run spoke (SANDBOX_NEXUS_DIALECT). */
+  nexusDialect?: string;
 }
 
 export function reconcileDemo(
@@ -148,7 +150,7 @@ export function reconcileDemo(
 export function formatDemoSummary(s: DemoSummary): string {
   const excluded = Object.entries(s.excludedByReason).map(([r, n]) => `${n} ${r}`).join(', ');
   const lines = [
-    `tsm-bridge demo: district ${s.district}, meeting ${s.meetingDate}`,
+    `tsm-bridge demo: district ${s.district}, meeting ${s.meetingDate}${s.nexusDialect ? `, Nexus dialect ${s.nexusDialect}` : ''}`,
     `  agenda         ${s.agendaItems} items published${s.excluded ? `, ${s.excluded} excluded (${excluded})` : ''}`,
     `  meeting        ${s.notesLocked} notes concluded and locked`,
     `  after-meeting  ${s.notesDone} of ${s.notesLocked} notes done`,

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { copenhagenDate, parseInstant } from '../common/local-time';
 
 /**
  * What a locked meeting note asks tsm-bridge to do afterwards (DOMAIN.md §A "After the meeting").
@@ -80,17 +81,9 @@ export function meetingDateOf(observationTimestamp: string): string {
   return copenhagenDate(at);
 }
 
-// Built once: constructing an Intl formatter costs far more than formatting with it.
-const copenhagenDay = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Copenhagen', year: 'numeric', month: '2-digit', day: '2-digit' });
-
-/** The calendar date in Europe/Copenhagen of an instant (YYYY-MM-DD). */
-export function copenhagenDate(at: Date): string {
-  return copenhagenDay.format(at);
-}
-
-/** Milliseconds of an ISO timestamp, NaN when it is none. Nexus writes offsets as +0000; Date.parse wants +00:00. */
+/** Milliseconds of a timestamp, NaN when it is none (the local-time module's one rule for offsets). */
 export function timestampMs(ts: string): number {
-  return Date.parse(ts.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+  return parseInstant(ts)?.getTime() ?? Number.NaN;
 }
 
 export function addDays(date: string, days: number): string {

@@ -1,6 +1,6 @@
 import { PermanentError } from '../common/errors';
-import { addCalendarDays } from './local-time';
-import { copenhagenDate, cutoffDate, parseHhmm, parseInstant } from './meeting-calendar';
+import { addCalendarDays, copenhagenDate, parseInstant } from '../common/local-time';
+import { cutoffDate, parseHhmm } from './meeting-calendar';
 import { hasDementia, isAttached, missingRelations, organisationKey, RelationNames, RelationWarning } from './relations.rules';
 import { tagKey, tagMatch } from './tags';
 

@@ -1,4 +1,4 @@
-import { COPENHAGEN, localParts } from './local-time';
+import { COPENHAGEN, localParts } from '../common/local-time';
 
 /**
  * The rules of a children's "Samarbejdsmøde" (DOMAIN.md §B, seed 000_227175614a01caec): one extra

@@ -1,4 +1,4 @@
-import { addCalendarDays, COPENHAGEN, localParts, localToInstant } from './local-time';
+import { addCalendarDays, copenhagenDate, localToInstant } from '../common/local-time';
 
 /**
  * The dates and instants of a district's meeting series. Dates are local calendar dates
@@ -93,7 +93,7 @@ export function cutoffDate(series: Pick<MeetingSeries, 'cutoffDays'>, meetingDat
 
 function at(date: string, hhmm: string): Date {
   const { hour, minute } = parseHhmm(hhmm);
-  return localToInstant(date, hour, minute, COPENHAGEN);
+  return localToInstant(date, hour, minute);
 }
 
 /** When the agenda of meeting D is collected on the cut-off day. */
@@ -108,23 +108,4 @@ export function morningInstant(series: MeetingSeries, meetingDate: string): Date
 
 export function meetingStartInstant(series: MeetingSeries, meetingDate: string): Date {
   return at(meetingDate, series.startTime);
-}
-
-/** The local calendar date (Europe/Copenhagen) of an instant. */
-export function copenhagenDate(instant: Date): string {
-  return localParts(instant, COPENHAGEN).date;
-}
-
-/**
- * Parses a timestamp as Nexus writes it: ISO 8601 with an offset that may lack its colon
- * ("2024-03-18T11:53:12.000+0000"). Returns null for anything without an explicit offset.
- */
-export function parseInstant(s: string): Date | null {
-  if (typeof s !== 'string') return null;
-  const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2})?)(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})$/.exec(s.trim());
-  if (!m) return null;
-  const fraction = m[2] ? `.${m[2].slice(0, 3).padEnd(3, '0')}` : '';
-  const offset = m[3] === 'Z' ? 'Z' : `${m[3].slice(0, 3)}:${m[3].slice(-2)}`;
-  const t = Date.parse(`${m[1]}${fraction}${offset}`);
-  return Number.isNaN(t) ? null : new Date(t);
 }

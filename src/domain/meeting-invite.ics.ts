@@ -1,4 +1,4 @@
-import { addCalendarDays } from './local-time';
+import { addCalendarDays } from '../common/local-time';
 import { parseHhmm } from './meeting-calendar';
 
 /**

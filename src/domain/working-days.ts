@@ -1,5 +1,5 @@
 import Holidays from 'date-holidays';
-import { addCalendarDays, COPENHAGEN, localParts, localToInstant, weekdayOf } from './local-time';
+import { addCalendarDays, COPENHAGEN, localParts, localToInstant, weekdayOf } from '../common/local-time';
 
 /**
  * Danish working days ("arbejdsdage"): Monday–Friday that are not public holidays.

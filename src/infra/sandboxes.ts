@@ -31,6 +31,7 @@ export async function startSandboxes(config: AppConfig, clock: Clock = serviceCl
       seed,
       codes: EdocCodeLists.load(config.EDOC_CODE_LISTS_FILE),
       cprField: config.EDOC_CPR_SEARCH_FIELD,
+      searchUser: { ns: config.EDOC_SEARCH_USER_ID_NS, position: config.EDOC_SEARCH_USER_ID_POSITION },
       host: config.SANDBOX_HOST,
       port: config.SANDBOX_EDOC_PORT,
       user: config.EDOC_USER,

@@ -1,6 +1,6 @@
 import { XMLBuilder } from 'fast-xml-parser';
-import type { EdocCodeLists } from '../edoc.code-lists';
-import { EDOC_NS, FESD_NS } from '../edoc.mapper';
+import { CodeListName, EdocCodeLists, OBJECT_GROUPS } from '../edoc.code-lists';
+import { EDOC_LIST_NS, EDOC_NS, FESD_NS } from '../edoc.mapper';
 import type { EdocSandboxStore } from './edoc-sandbox.store';
 import { child, localName, parseOrdered, XmlElement } from './ordered-xml';
 
@@ -28,7 +28,7 @@ export function businessErrorXml(code: string, description: string): string {
 
 const fail = (code: string, description: string) => new BusinessFailure(code, description);
 
-function checkRoot(xml: string | undefined): XmlElement {
+function checkRoot(xml: string | undefined, edocNs = EDOC_NS): XmlElement {
   if (!xml) throw fail('InvalidRequest', 'XmlDocument is empty');
   let el: XmlElement;
   try {
@@ -37,8 +37,8 @@ function checkRoot(xml: string | undefined): XmlElement {
     throw fail('InvalidRequest', 'XmlDocument is not well-formed XML');
   }
   if (el.name !== 'Root') throw fail('InvalidRequest', 'the document element must be Root');
-  if (el.attrs['xmlns:edoc'] !== EDOC_NS) throw fail('InvalidRequest', 'Root must declare xmlns:edoc');
-  if (el.attrs['xmlns:fesd'] !== FESD_NS) throw fail('InvalidRequest', 'Root must declare xmlns:fesd');
+  if (el.attrs['xmlns:edoc'] !== edocNs) throw fail('InvalidRequest', 'Root must declare xmlns:edoc');
+  if (edocNs === EDOC_NS && el.attrs['xmlns:fesd'] !== FESD_NS) throw fail('InvalidRequest', 'Root must declare xmlns:fesd');
   const undeclared = (e: XmlElement): boolean => e.children.some((c) => !/^(edoc|fesd):/.test(c.name) || undeclared(c));
   if (undeclared(el)) throw fail('InvalidRequest', 'every element must be in the edoc or fesd namespace');
   return el;
@@ -52,10 +52,25 @@ function requireUserFirst(el: XmlElement | undefined, where: string): void {
   }
 }
 
+/** Searches: the UserIdentifier exactly where the configured client puts it (EDOC_SEARCH_USER_ID_NS / _POSITION). */
+function requireSearchUser(root: XmlElement, search: string, user: SearchUserShape): void {
+  const name = `${user.ns}:UserIdentifier`;
+  const where = user.position === 'root' ? root : child(root, `edoc:${search}`);
+  const first = where?.children[0];
+  if (!first || first.name !== name || !first.text) {
+    throw fail('InvalidRequest', `${name} must be the first element of ${user.position === 'root' ? 'Root' : `edoc:${search}`}`);
+  }
+}
+
 function criteriaOf(el: XmlElement, search: string): Map<string, string> {
   const crit = child(child(el, `edoc:${search}`), 'edoc:SearchCriterias');
   if (!crit || crit.children.length === 0) throw fail('InvalidRequest', `${search}/SearchCriterias is missing or empty`);
   return new Map(crit.children.map((c) => [c.name, c.text]));
+}
+
+export interface SearchUserShape {
+  ns: 'edoc' | 'fesd';
+  position: 'search' | 'root';
 }
 
 export interface OperationContext {
@@ -63,11 +78,15 @@ export interface OperationContext {
   codes: EdocCodeLists;
   /** The criterion that carries a party's CPR, as `prefix:Name`. */
   cprField: string;
+  /** Where searches carry the UserIdentifier. */
+  searchUser: SearchUserShape;
+  /** Base of the Links the sandbox hands out (its own origin). */
+  baseUrl: string;
 }
 
 export function searchCaseFile(xml: string | undefined, ctx: OperationContext): string {
   const el = checkRoot(xml);
-  requireUserFirst(el, 'Root');
+  requireSearchUser(el, 'CaseFileSearch', ctx.searchUser);
   const crit = criteriaOf(el, 'CaseFileSearch');
   const known = new Set(['edoc:CaseFileIdentifier', 'edoc:SequenceNumber', 'edoc:TitleText', ctx.cprField]);
   const unknown = [...crit.keys()].find((k) => !known.has(k));
@@ -84,6 +103,8 @@ export function searchCaseFile(xml: string | undefined, ctx: OperationContext): 
         'fesd:CaseFileIdentifier': c.caseFileIdentifier,
         'edoc:SequenceNumber': c.sequenceNumber,
         'fesd:TitleText': c.title,
+        'edoc:CaseFileStatusCodeName': c.status,
+        'edoc:Links': { 'edoc:OpenCaseFile': `${ctx.baseUrl}/locator.aspx?name=DMS.Case.Details&module=Case&recno=${c.caseFileIdentifier}` },
       })),
     },
   });
@@ -91,7 +112,7 @@ export function searchCaseFile(xml: string | undefined, ctx: OperationContext): 
 
 export function searchDocument(xml: string | undefined, ctx: OperationContext): string {
   const el = checkRoot(xml);
-  requireUserFirst(el, 'Root');
+  requireSearchUser(el, 'DocumentSearch', ctx.searchUser);
   const crit = criteriaOf(el, 'DocumentSearch');
   const known = new Set(['fesd:CaseFileReference', 'fesd:TitleText', 'fesd:DocumentIdentifier']);
   const unknown = [...crit.keys()].find((k) => !known.has(k));
@@ -108,6 +129,7 @@ export function searchDocument(xml: string | undefined, ctx: OperationContext): 
         'fesd:TitleText': d.title,
         'fesd:CaseFileReference': d.caseFileIdentifier,
         'fesd:DocumentDate': d.date,
+        'edoc:Links': { 'edoc:OpenDocument': `${ctx.baseUrl}/locator.aspx?name=DMS.Document.Details&module=Document&id=${d.documentIdentifier}` },
       })),
     },
   });
@@ -130,7 +152,13 @@ export function createDocument(xml: string | undefined, ctx: OperationContext): 
   const date = field('fesd:DocumentDate');
   const formatCode = child(version, 'fesd:ArchiveFormatCode')?.text ?? '';
   const contents = (child(version, 'fesd:DocumentContents')?.text ?? '').replace(/\s+/g, '');
-  if (ctx.store.findCases({ caseFileIdentifier: caseId }).length === 0) throw fail('CaseFileNotFound', 'the case file does not exist');
+  const kase = ctx.store.findCases({ caseFileIdentifier: caseId })[0];
+  if (!kase) throw fail('CaseFileNotFound', 'the case file does not exist');
+  if (kase.status !== 'Åben') throw fail('CaseFileClosed', 'documents cannot be added to a case that is not open');
+  for (const ref of ['fesd:CaseManagerReference', 'edoc:OrganisationReference']) {
+    const v = child(doc, ref);
+    if (v && !/^[A-Za-z0-9_.\\-]{1,64}$/.test(v.text)) throw fail('InvalidRequest', `${ref} must be an eDoc id`);
+  }
   if (!title) throw fail('InvalidRequest', 'TitleText is required');
   if (!ctx.codes.codes('documentTypes').has(typeCode)) throw fail('InvalidCode', 'unknown DocumentTypeReference');
   if (!ctx.codes.codes('documentStatuses').has(statusCode)) throw fail('InvalidCode', 'unknown DocumentStatusCode');
@@ -147,4 +175,28 @@ export function createDocument(xml: string | undefined, ctx: OperationContext): 
     content: Buffer.from(contents, 'base64'),
   });
   return { resultXml: root({ 'fesd:DocumentIdentifier': stored.documentIdentifier }), documentIdentifier: stored.documentIdentifier };
+}
+
+/**
+ * GetItemList: the configured code lists as eDoc would list them (Root/<Group>s/<Group>{<Group>Id,
+ * <Group>Name}; archive formats as <Group>Code + FileExtension), in the 2007/01/14 namespace. Other
+ * object groups answer an empty list.
+ */
+export function getItemList(xml: string | undefined, ctx: OperationContext): string {
+  const el = checkRoot(xml, EDOC_LIST_NS);
+  requireUserFirst(el, 'Root');
+  const group = child(el, 'edoc:ObjectGroup')?.text;
+  if (!group) throw fail('InvalidRequest', 'edoc:ObjectGroup is required');
+  const list = (Object.entries(OBJECT_GROUPS) as Array<[CodeListName, string]>).find(([, g]) => g === group)?.[0];
+  const entries = list ? ctx.codes.entries(list) : [];
+  const item = ({ name, code }: { name: string; code: string }) =>
+    list === 'archiveFormats'
+      ? { [`edoc:${group}Code`]: code, [`edoc:${group}FileExtension`]: name, [`edoc:${group}Mimetype`]: name.toLowerCase() === 'pdf' ? 'application/pdf' : '' }
+      : { [`edoc:${group}Id`]: code, [`edoc:${group}Name`]: name };
+  return builder.build({ Root: { '@_xmlns:edoc': EDOC_LIST_NS, [`edoc:${group}s`]: { [`edoc:${group}`]: entries.map(item) } } });
+}
+
+/** GetSystemInfo: no parameters; a small fixed description of the simulated system. */
+export function getSystemInfo(): string {
+  return root({ 'edoc:SystemName': 'tsm-bridge eDoc sandbox', 'edoc:Version': 'sandbox' });
 }

@@ -8,6 +8,8 @@ export interface SandboxCase {
   title: string;
   /** Party CPR numbers on the case (10 digits). */
   cprs: string[];
+  /** CaseFileStatusCodeName: "Åben" (open) unless a test closes it. */
+  status: string;
 }
 
 export interface SandboxDocument {
@@ -22,7 +24,9 @@ export interface SandboxDocument {
   sha256: string;
 }
 
-export const SANDBOX_OPERATIONS = ['SearchCaseFile', 'CreateDocumentAndDocumentVersion', 'SearchDocument'] as const;
+export const SANDBOX_OPERATIONS = ['SearchCaseFile', 'CreateDocumentAndDocumentVersion', 'SearchDocument', 'GetItemList', 'GetSystemInfo'] as const;
+
+const OPEN = 'Åben';
 
 /** The sandbox's in-memory eDoc: cases from the seed, documents filed on them, call counters. */
 export class EdocSandboxStore {
@@ -36,11 +40,20 @@ export class EdocSandboxStore {
     // Ids are stable per seed order: the first citizen with an eDoc case gets 200001, and so on.
     this.cases = seed.citizens
       .filter((c) => c.edocCase)
-      .map((c, i) => ({ caseFileIdentifier: String(200001 + i), sequenceNumber: c.edocCase!, title: `Borgersag ${c.edocCase}`, cprs: [c.cpr] }));
+      .map((c, i) => ({ caseFileIdentifier: String(200001 + i), sequenceNumber: c.edocCase!, title: `Borgersag ${c.edocCase}`, cprs: [c.cpr], status: OPEN }));
     this.ids = new SeededRandom(randomSeed ^ 0x5eed);
   }
 
+  /** Sets a case's status (e.g. "Afsluttet" to close it); false when there is no such case. */
+  setCaseStatus(caseFileIdentifier: string, status: string): boolean {
+    const c = this.cases.find((x) => x.caseFileIdentifier === caseFileIdentifier);
+    if (!c) return false;
+    c.status = status;
+    return true;
+  }
+
   reset(): void {
+    for (const c of this.cases) c.status = OPEN;
     this.documents = [];
     this.calls = {};
     this.faultCounts = { soapFaults: 0, commitTimeouts: 0, drops: 0, businessErrors: 0, authFailures: 0 };
@@ -98,6 +111,7 @@ export class EdocSandboxStore {
       cases: this.cases.map((c) => ({
         caseFileIdentifier: c.caseFileIdentifier,
         sequenceNumber: c.sequenceNumber,
+        status: c.status,
         documents: this.documents
           .filter((d) => d.caseFileIdentifier === c.caseFileIdentifier)
           .map((d) => ({ documentIdentifier: d.documentIdentifier, title: d.title, size: d.content.length, sha256: d.sha256, documentTypeCode: d.documentTypeCode, date: d.date })),

@@ -4,7 +4,17 @@ import type { AddressInfo } from 'node:net';
 import type { Seed } from '../../../schemas/sandbox-seed.schema';
 import type { EdocCodeLists } from '../edoc.code-lists';
 import { buildFaultEnvelope, buildResponseEnvelope, EDOC_OPERATIONS, EdocOperation, readRequest, TEMPURI_NS } from '../edoc.envelope';
-import { BusinessFailure, businessErrorXml, createDocument, OperationContext, searchCaseFile, searchDocument } from './edoc-sandbox.operations';
+import {
+  BusinessFailure,
+  businessErrorXml,
+  createDocument,
+  getItemList,
+  getSystemInfo,
+  OperationContext,
+  searchCaseFile,
+  searchDocument,
+  SearchUserShape,
+} from './edoc-sandbox.operations';
 import { EdocSandboxStore } from './edoc-sandbox.store';
 import { SeededRandom } from '../../shared/seeded-random';
 
@@ -27,6 +37,8 @@ export interface EdocSandboxOptions {
   seed: Seed;
   codes: EdocCodeLists;
   cprField: string;
+  /** Where searches must carry the UserIdentifier (EDOC_SEARCH_USER_ID_NS / _POSITION); default edoc, inside the search element. */
+  searchUser?: SearchUserShape;
   host?: string;
   port?: number;
   user?: string;
@@ -59,7 +71,13 @@ export async function startEdocSandbox(opts: EdocSandboxOptions): Promise<Runnin
   const randomSeed = opts.randomSeed ?? 42;
   const initialFaults: EdocSandboxFaults = { latencyMs: 0, errorRate: 0, commitTimeoutRate: 0, ...opts.faults };
   const store = new EdocSandboxStore(opts.seed, randomSeed);
-  const ctx: OperationContext = { store, codes: opts.codes, cprField: opts.cprField };
+  const ctx: OperationContext = {
+    store,
+    codes: opts.codes,
+    cprField: opts.cprField,
+    searchUser: opts.searchUser ?? { ns: 'edoc', position: 'search' },
+    baseUrl: '', // set once the server listens
+  };
   let faults = { ...initialFaults };
   let script: ScriptedFault[] = [];
   let rng = new SeededRandom(randomSeed);
@@ -139,6 +157,8 @@ export async function startEdocSandbox(opts: EdocSandboxOptions): Promise<Runnin
     try {
       if (op === 'SearchCaseFile') return sendXml(res, 200, buildResponseEnvelope(op, searchCaseFile(xmlDocument, ctx)));
       if (op === 'SearchDocument') return sendXml(res, 200, buildResponseEnvelope(op, searchDocument(xmlDocument, ctx)));
+      if (op === 'GetItemList') return sendXml(res, 200, buildResponseEnvelope(op, getItemList(xmlDocument, ctx)));
+      if (op === 'GetSystemInfo') return sendXml(res, 200, buildResponseEnvelope(op, getSystemInfo()));
       const created = createDocument(xmlDocument, ctx);
       const commitThenTimeout = scripted?.fault === 'commit-timeout' || (!scripted && rng.next() < faults.commitTimeoutRate);
       if (commitThenTimeout) {
@@ -176,6 +196,17 @@ export async function startEdocSandbox(opts: EdocSandboxOptions): Promise<Runnin
       faults = { ...faults, ...knobs };
       if (Array.isArray(more)) script = [...script, ...more];
       return sendJson(res, 200, { ...faults, script });
+    }
+    const caseStatus = /^\/_sandbox\/cases\/([^/]+)\/status$/.exec(path);
+    if (req.method === 'POST' && caseStatus) {
+      let status: unknown;
+      try {
+        status = (JSON.parse(body || '{}') as { status?: unknown }).status;
+      } catch {
+        return sendJson(res, 400, { error: 'body must be JSON' });
+      }
+      if (typeof status !== 'string' || !status.trim()) return sendJson(res, 400, { error: 'status must be a non-empty string, e.g. "Afsluttet"' });
+      return store.setCaseStatus(decodeURIComponent(caseStatus[1]), status.trim()) ? sendJson(res, 200, { ok: true }) : sendJson(res, 404, { error: 'no such case' });
     }
     if (req.method === 'POST' && path === '/_sandbox/reset') {
       store.reset();
@@ -217,6 +248,7 @@ export async function startEdocSandbox(opts: EdocSandboxOptions): Promise<Runnin
   });
   const addr = server.address() as AddressInfo;
   const baseUrl = `http://${opts.host ?? '127.0.0.1'}:${addr.port}`;
+  ctx.baseUrl = baseUrl;
   return {
     url: `${baseUrl}/edoc.asmx`,
     baseUrl,

@@ -4,6 +4,7 @@ import type { Seed } from '../../../schemas/sandbox-seed.schema';
 import { loadSeed } from '../../shared/sandbox-seed';
 import { RunningNexusSandbox, startNexusSandbox } from './nexus-sandbox';
 import type { SandboxNames } from './nexus-sandbox.state';
+import { dialectDraftState } from './nexus-sandbox.wire';
 
 /** The simulator speaks the same local names (list, view, title, tag, states, task type) as the client is configured with. */
 export function sandboxNames(config: AppConfig): SandboxNames {
@@ -14,7 +15,7 @@ export function sandboxNames(config: AppConfig): SandboxNames {
     tag: config.NEXUS_TAG,
     timeItemLabel: config.NEXUS_TIME_ITEM_LABEL,
     lockedState: config.NEXUS_ACTION_LOCKED,
-    draftState: config.NEXUS_ACTION_DRAFT,
+    draftState: dialectDraftState(config.SANDBOX_NEXUS_DIALECT, config.NEXUS_ACTION_DRAFT),
     taskTypes: [config.NEXUS_TASK_TYPE, 'Besked'],
   };
 }
@@ -48,6 +49,7 @@ export async function startConfiguredNexusSandbox(
     clientId: config.NEXUS_CLIENT_ID,
     clientSecret: config.NEXUS_CLIENT_SECRET,
     randomSeed: config.SANDBOX_RANDOM_SEED,
+    dialect: config.SANDBOX_NEXUS_DIALECT,
     faults: {
       latencyMs: config.SANDBOX_NEXUS_LATENCY_MS,
       errorRate: config.SANDBOX_NEXUS_ERROR_RATE,

@@ -133,7 +133,8 @@ export class NexusSandboxState {
           observationMs: parseNexusDate(n.observationTimestamp) as number,
           createMs: parseNexusDate(n.createDate) as number,
           updateMs: parseNexusDate(n.createDate) as number,
-          stateId: this.stateId(n.state),
+          // Seed notes say "Kladde"; a dialect whose drafts are called otherwise ("Aktivt") gets its own name.
+          stateId: this.stateId(n.state === 'Kladde' ? names.draftState : n.state),
           items: labels.map((label, i) => makeItem(n.id * 100 + i, label, n.items[label] ?? '')),
         });
       }
@@ -164,7 +165,7 @@ export class NexusSandboxState {
   }
 
   /** Saves a form through a workflow action: optimistic version check, then the new values and state. */
-  updateForm(formId: number, actionStateId: number, body: { version?: unknown; items?: unknown }): SandboxForm {
+  updateForm(formId: number, actionStateId: number, body: { version?: unknown; items?: unknown }, required: readonly string[] = []): SandboxForm {
     const form = this.requireForm(formId);
     if (this.isLocked(form)) throw new SandboxRefusal(400, 'FormLocked', 'The form is locked and cannot be changed');
     if (!this.states.some((s) => s.id === actionStateId)) throw new SandboxRefusal(404, 'NotFound', 'Unknown action');
@@ -179,6 +180,12 @@ export class NexusSandboxState {
       const item = form.items.find((i) => i.id === id);
       if (!item) continue;
       values.set(item.id, checkValue(item, value));
+    }
+    const after = (item: SandboxItem) => (values.has(item.id) ? values.get(item.id) : item.value);
+    // Nexus refuses to lock a form while a required item is empty (nyborg-rpa fills them first).
+    if (this.stateName(actionStateId) === this.names.lockedState) {
+      const empty = form.items.filter((i) => required.includes(i.label) && (after(i) === null || after(i) === ''));
+      if (empty.length) throw new SandboxRefusal(400, 'RequiredItemsMissing', 'Required items are empty');
     }
     for (const item of form.items) if (values.has(item.id)) item.value = values.get(item.id) as ItemValue;
     form.stateId = actionStateId;
@@ -260,6 +267,12 @@ export class NexusSandboxState {
 
   tasksOf(object: TaskObject): SandboxTask[] {
     return [...this.tasks.values()].filter((t) => t.object.type === object.type && t.object.id === object.id);
+  }
+
+  requireRelation(id: number): SandboxRelation {
+    const r = this.relations.get(id);
+    if (!r) throw new SandboxRefusal(404, 'NotFound', 'Relation not found');
+    return r;
   }
 
   requireForm(id: number): SandboxForm {

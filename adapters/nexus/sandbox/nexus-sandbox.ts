@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Seed } from '../../../schemas/sandbox-seed.schema';
 import { formatNexusDate } from '../nexus.dates';
 import { NexusSandboxState, SandboxNames, SandboxRefusal, TaskObject } from './nexus-sandbox.state';
-import { NexusWire } from './nexus-sandbox.wire';
+import { NexusDialect, NexusWire, NYBORG_REQUIRED_ITEMS } from './nexus-sandbox.wire';
 import { seededRandom } from '../../shared/seeded-random';
 
 /**
@@ -44,6 +44,8 @@ export interface NexusSandboxOptions {
   /** `patients?ids=` calls with more ids are refused (414), as long URLs fail at the real Nexus. */
   maxIdsPerCall?: number;
   tokenTtlS?: number;
+  /** Which public client's view of Nexus to answer in (nexus-sandbox.wire.ts); `kmd` when absent. */
+  dialect?: NexusDialect;
   clientId?: string;
   clientSecret?: string;
   now?: () => number;
@@ -156,7 +158,7 @@ export class NexusSandbox {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const method = req.method ?? 'GET';
-    const wire = new NexusWire(this.state, this.basePath, `http://${req.headers.host ?? 'localhost'}`);
+    const wire = new NexusWire(this.state, this.basePath, `http://${req.headers.host ?? 'localhost'}`, this.opts.dialect ?? 'kmd');
     let body: unknown;
     try {
       body = await readBody(req);
@@ -267,6 +269,9 @@ export class NexusSandbox {
     });
     get('/patients/:id', ({ wire, params }) => wire.patient(citizen(params)));
     get('/patients/:id/preferences', ({ wire, params }) => wire.patientPreferences(citizen(params)));
+    // The path public robots hard-code for a citizen's views (nyborg-rpa close_patient_documents.py).
+    get('/patient/:id/preferences', ({ wire, params }) => wire.patientPreferences(citizen(params)));
+    get('/pathwayReferences/:node', ({ wire, params }) => wire.referenceDocument(s().requireForm(Number(params.node) - 400_000)));
     get('/patients/:id/preferences/CITIZEN_PATHWAY/:view', ({ wire, params }) => {
       const c = citizen(params);
       const view = wire.patientPreferences(c).CITIZEN_PATHWAY.find((v) => v.id === Number(params.view));
@@ -277,7 +282,8 @@ export class NexusSandbox {
       params.view === '1' ? wire.pathwayReferences(citizen(params)) : [],
     );
     get('/patients/:id/conditions', ({ wire, params }) => wire.conditions(citizen(params)));
-    get('/patients/:id/organizations', ({ wire, params }) => s().relationsOf(citizen(params).id).map((r) => wire.relation(r)));
+    get('/patients/:id/organizations', ({ wire, params }) => s().relationsOf(citizen(params).id).map((r) => wire.listedRelation(r)));
+    get('/patientOrganizations/:rel', ({ wire, params }) => wire.relation(s().requireRelation(Number(params.rel))));
     this.api.push(route('PUT', '/patients/:id/organizations/:org', ({ wire, params }) => wire.relation(s().attach(Number(params.id), Number(params.org)))));
     this.api.push(route('DELETE', '/patientOrganizations/:rel', ({ params }) => {
       s().detach(Number(params.rel));
@@ -294,7 +300,8 @@ export class NexusSandbox {
         throw new SandboxRefusal(409, 'OptimisticLockException', 'Row was updated or deleted by another transaction');
       }
       if (typeof body !== 'object' || body === null || body instanceof URLSearchParams) throw new SandboxRefusal(400, 'InvalidBody', 'A form is expected');
-      return wire.form(s().updateForm(id, Number(params.action), body as Record<string, unknown>));
+      const required = this.opts.dialect === 'nyborg' ? NYBORG_REQUIRED_ITEMS : [];
+      return wire.form(s().updateForm(id, Number(params.action), body as Record<string, unknown>, required));
     }));
     for (const kind of ['formData', 'patients'] as const) {
       get(`/${kind}/:id/availableAssignmentTypes`, ({ wire, params }) => wire.assignmentTypes(object(kind, params)));

@@ -2,6 +2,26 @@ import { formatNexusDate } from '../nexus.dates';
 import type { NexusSandboxState, SandboxCitizen, SandboxForm, SandboxRelation, SandboxTask, TaskObject } from './nexus-sandbox.state';
 
 /**
+ * Which public client's view of Nexus the simulator answers in (SANDBOX_NEXUS_DIALECT):
+ * - `kmd`: pathway nodes named like the form title, `_links.referencedObject` → the form; drafts "Kladde".
+ * - `odense`: nodes carry the title only under `formDefinition.title` and link the form by `self`
+ *   (odense-rpa/nexus-client `client.py` hent_fra_reference); drafts are "Aktivt"; relations list no
+ *   `removeFromPatient` (re-read through the relation's `self`, `organisationer.py`).
+ * - `nyborg`: node `self` → a reference document whose `_links.referenceObject` is the form
+ *   (nyborg-rpa `scripts/nexus/close_patient_documents.py`); forms have `required` items.
+ */
+export const NEXUS_DIALECTS = ['kmd', 'odense', 'nyborg'] as const;
+export type NexusDialect = (typeof NEXUS_DIALECTS)[number];
+
+/** The draft workflow state each dialect's seed notes are in. */
+export function dialectDraftState(dialect: NexusDialect, configured: string): string {
+  return dialect === 'odense' ? 'Aktivt' : configured;
+}
+
+/** Items a dialect marks `required` (Nexus refuses to lock a form while they are empty). */
+export const NYBORG_REQUIRED_ITEMS = ['Konklusion og aftaler'];
+
+/**
  * Renders sandbox state in the JSON shapes public Nexus clients read (INTEGRATIONS.md §1): HAL
  * `_links`, dates as `…+0000`, `workflowState{id,name}`, items `{id,type,label,value}`. Hrefs mix
  * absolute URLs (as Nexus returns for list pages) and root-relative ones so clients must handle both.
@@ -13,6 +33,7 @@ export class NexusWire {
     readonly basePath: string,
     /** Absolute origin as the caller reached us (from the Host header). */
     private readonly origin: string,
+    readonly dialect: NexusDialect = 'kmd',
   ) {}
 
   private rel(path: string): { href: string } {
@@ -92,17 +113,7 @@ export class NexusWire {
 
   /** The "- Alt" view's tree: Overblik → case → the citizen's forms. */
   pathwayReferences(c: SandboxCitizen) {
-    const forms = this.state.formsOf(c.id).map((f) => ({
-      type: 'formDataV2Reference',
-      id: 400_000 + f.id,
-      name: f.formTitle,
-      date: formatNexusDate(f.observationMs),
-      formDataId: f.id,
-      workflowState: { id: f.stateId, name: this.state.stateName(f.stateId) },
-      locked: this.state.isLocked(f),
-      children: [],
-      _links: { referencedObject: this.rel(`formData/${f.id}`) },
-    }));
+    const forms = this.state.formsOf(c.id).map((f) => this.formNode(f));
     return [
       {
         type: 'patientPathwayReference',
@@ -111,6 +122,36 @@ export class NexusWire {
         children: [{ type: 'patientPathwayReference', id: 310_000 + c.id, name: 'Omsorg, pleje og træning m.v.', children: forms }],
       },
     ];
+  }
+
+  /** One form's pathway node, in the dialect's spelling. */
+  formNode(f: SandboxForm) {
+    const common = {
+      type: 'formDataV2Reference',
+      id: 400_000 + f.id,
+      date: formatNexusDate(f.observationMs),
+      formDataId: f.id,
+      workflowState: { id: f.stateId, name: this.state.stateName(f.stateId) },
+      children: [],
+    };
+    if (this.dialect === 'odense') {
+      // The node's own name is a display text; the title is only under formDefinition; `self` is the form.
+      return { ...common, name: 'Skema', formDefinition: { id: definitionId(f.formTitle), title: f.formTitle }, _links: { self: this.rel(`formData/${f.id}`) } };
+    }
+    if (this.dialect === 'nyborg') {
+      return { ...common, name: f.formTitle, _links: { self: this.rel(`pathwayReferences/${400_000 + f.id}`) } };
+    }
+    return { ...common, name: f.formTitle, locked: this.state.isLocked(f), _links: { referencedObject: this.rel(`formData/${f.id}`) } };
+  }
+
+  /** Nyborg's reference document behind a node's `self`: it names the form through `referenceObject`. */
+  referenceDocument(f: SandboxForm) {
+    return {
+      id: 400_000 + f.id,
+      name: f.formTitle,
+      type: 'formDataV2Reference',
+      _links: { self: this.rel(`pathwayReferences/${400_000 + f.id}`), referenceObject: this.rel(`formData/${f.id}`) },
+    };
   }
 
   conditions(c: SandboxCitizen) {
@@ -126,8 +167,18 @@ export class NexusWire {
       effectiveEndDate: r.endMs === undefined ? null : formatNexusDate(r.endMs),
       effectiveAtPresent: r.endMs === undefined,
       primaryOrganization: false,
-      _links: r.endMs === undefined ? { removeFromPatient: this.rel(`patientOrganizations/${r.id}`) } : {},
+      _links: {
+        self: this.rel(`patientOrganizations/${r.id}`),
+        ...(r.endMs === undefined ? { removeFromPatient: this.rel(`patientOrganizations/${r.id}`) } : {}),
+      },
     };
+  }
+
+  /** A relation as the citizen's list shows it: Odense's instance leaves `removeFromPatient` to the relation's own `self`. */
+  listedRelation(r: SandboxRelation) {
+    const full = this.relation(r);
+    if (this.dialect !== 'odense') return full;
+    return { ...full, _links: { self: full._links.self } };
   }
 
   organizations() {
@@ -146,7 +197,11 @@ export class NexusWire {
       updateDate: formatNexusDate(f.updateMs),
       workflowState: { id: f.stateId, name: this.state.stateName(f.stateId) },
       locked: this.state.isLocked(f),
-      items: f.items.map((i) => ({ ...i, value: typeof i.value === 'object' && i.value ? { ...i.value } : i.value })),
+      items: f.items.map((i) => ({
+        ...i,
+        value: typeof i.value === 'object' && i.value ? { ...i.value } : i.value,
+        ...(this.dialect === 'nyborg' && NYBORG_REQUIRED_ITEMS.includes(i.label) ? { required: true } : {}),
+      })),
       tags: f.tags.map((name) => ({ id: definitionId(name), name, active: true })),
       _links: {
         self: this.rel(p),

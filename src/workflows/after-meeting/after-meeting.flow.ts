@@ -1,4 +1,5 @@
-import type { NexusNote, NexusPort } from '../../../adapters/nexus/nexus.port';
+import { JobHandler } from '../../../queues/job-handler.decorator';
+import type { NexusNote, NexusPort, NoteLocation } from '../../../adapters/nexus/nexus.port';
 import type { NoteFlowPayload } from '../../../queues/jobs/after-meeting.jobs';
 import type { FlowNode } from '../../../queues/queue.gateway';
 import { AuditService } from '../../audit/audit.service';
@@ -91,9 +92,9 @@ export const sharedNoteReads = new SharedNoteReads();
 export async function loadNoteVersion(
   nexus: Pick<NexusPort, 'getNote'>,
   ref: NoteVersionRef,
-  knownHref: () => Promise<string | undefined> = async () => undefined,
+  location: () => Promise<NoteLocation | undefined> = async () => undefined,
 ): Promise<LoadedNote> {
-  const note = { ...(await sharedNoteReads.get(ref, async () => nexus.getNote(ref.noteId, await knownHref()))) };
+  const note = { ...(await sharedNoteReads.get(ref, async () => nexus.getNote(ref.noteId, await location()))) };
   if (note.version > ref.noteVersion) return { supersededBy: note.version };
   if (note.version < ref.noteVersion) {
     throw new RetryableError(`note ${ref.noteId} is at version ${note.version}, expected ${ref.noteVersion}`, 'NOTE_VERSION_BEHIND', 'nexus');
@@ -123,6 +124,7 @@ export async function recordSuperseded(
 export class CompleteNoteStep {
   constructor(private readonly store: AfterMeetingStore, private readonly audit: AuditService, private readonly now: () => Date = () => new Date()) {}
 
+  @JobHandler('after-meeting.note')
   async run(p: NoteFlowPayload): Promise<{ done: true }> {
     const rec = await this.store.record(p);
     if (!rec?.doneAt) await this.store.setResult(p, { doneAt: this.now().toISOString() });

@@ -5,7 +5,6 @@ import { GP_DIRECTORY, GpDirectory } from '../../../adapters/directory/directory
 import { MEDCOM_PORT, MedcomPort } from '../../../adapters/medcom/medcom.port';
 import { NexusModule } from '../../../adapters/nexus/nexus.module';
 import { NEXUS_PORT, NexusPort } from '../../../adapters/nexus/nexus.port';
-import { AfterMeetingProcessor } from './after-meeting.processor';
 import { QueueGateway } from '../../../queues/queue.gateway';
 import { AdminModule } from '../../admin/admin.module';
 import { MeetingStatusController } from '../../admin/meeting-status.controller';
@@ -56,8 +55,8 @@ const notePdf = (cpu: CpuWork): RenderNotePdf => (note, citizen, meeting) =>
     },
     {
       provide: SweepPlanner,
-      inject: [QueueGateway, CONFIG, CLOCK],
-      useFactory: (gw: QueueGateway, c: AppConfig, clock: Clock) => new SweepPlanner(gw, c.WATCH_SWEEP_AT, () => clock.now()),
+      inject: [QueueGateway, CONFIG, CLOCK, NotesWatch],
+      useFactory: (gw: QueueGateway, c: AppConfig, clock: Clock, watch: NotesWatch) => new SweepPlanner(gw, c.WATCH_SWEEP_AT, () => clock.now(), watch),
     },
     {
       provide: JournalNoteStep,
@@ -87,7 +86,6 @@ const notePdf = (cpu: CpuWork): RenderNotePdf => (note, citizen, meeting) =>
       inject: [AfterMeetingStore, MEDCOM_PORT, QueueGateway],
       useFactory: (store: AfterMeetingStore, medcom: MedcomPort, gw: QueueGateway) => new MeetingStatusService(store, medcom, (q, id) => gw.jobState(q, id)),
     },
-    AfterMeetingProcessor,
     WatchScheduler,
     MeetingNotesGaugeSource,
   ],

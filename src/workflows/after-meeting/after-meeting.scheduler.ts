@@ -4,11 +4,12 @@ import { QueueGateway } from '../../../queues/queue.gateway';
 import type { AppConfig } from '../../config/config.schema';
 import { CLOCK, Clock } from '../../common/clock';
 import { CONFIG } from '../../config/tokens';
-import { copenhagenDate } from '../../domain/after-meeting.rules';
-import { addCalendarDays, COPENHAGEN, localToInstant } from '../../domain/local-time';
+import { addCalendarDays, COPENHAGEN, copenhagenDate, localToInstant } from '../../common/local-time';
 import { parseHhmm } from '../../domain/meeting-calendar';
 import { setMeetingNotesSource } from '../../metrics/metrics';
 import { MeetingStatusService } from './after-meeting.status';
+import type { NotesWatch, WatchSummary } from './after-meeting.watch';
+import { JobHandler } from '../../../queues/job-handler.decorator';
 
 export const WATCH_SCHEDULER_ID = 'notes-watch';
 
@@ -33,7 +34,16 @@ export class SweepPlanner {
     private readonly gateway: Pick<QueueGateway, 'enqueue'>,
     private readonly sweepAt: string,
     private readonly now: () => Date = () => new Date(),
+    private readonly watch?: Pick<NotesWatch, 'sweep'>,
   ) {}
+
+  /** The 'notes.sweep' job: plans the next night's first, so a sweep that fails for good does not end the series. */
+  @JobHandler('notes.sweep')
+  async runSweep(): Promise<WatchSummary> {
+    await this.planNext();
+    if (!this.watch) throw new Error('the sweep planner has no watch to run');
+    return this.watch.sweep();
+  }
 
   async planNext(): Promise<{ at: string; jobId: string }> {
     const now = this.now();

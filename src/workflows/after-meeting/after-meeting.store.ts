@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { NoteLocation } from '../../../adapters/nexus/nexus.port';
 import { meetingId, NoteVersionRef, noteVersionKey, timestampMs } from '../../domain/after-meeting.rules';
 
 /**
@@ -9,7 +10,6 @@ export interface WatchedNote {
   noteId: number;
   citizenId: number;
   noteHref?: string;
-  citizenHref?: string;
   /** 'agenda': on the published agenda; 'sweep': found locked by the nightly sweep before its meeting began. */
   source: 'agenda' | 'sweep';
 }
@@ -205,11 +205,12 @@ export class AfterMeetingStore {
    * Records that a note version's flow is enqueued. Written after the enqueue: a crash in between
    * only means the next watch enqueues the same deterministic flow id again, which BullMQ ignores.
    */
-  async markEnqueued(rec: Pick<NoteVersionRecord, 'noteId' | 'noteVersion' | 'districtId' | 'meetingDate' | 'correctionOf'> & { noteHref?: string }): Promise<void> {
+  async markEnqueued(rec: Pick<NoteVersionRecord, 'noteId' | 'noteVersion' | 'districtId' | 'meetingDate' | 'correctionOf'> & { noteHref?: string; citizenId?: number }): Promise<void> {
     const nv = this.k('nv', String(rec.noteId), String(rec.noteVersion));
     const fields: Record<string, string> = { districtId: rec.districtId, meetingDate: rec.meetingDate };
     // The note's self link (ids only): the steps read the note by it, one GET, in any worker process.
     if (rec.noteHref) fields.noteHref = rec.noteHref;
+    if (rec.citizenId !== undefined) fields.citizenId = String(rec.citizenId);
     if (rec.correctionOf !== undefined) fields.correctionOf = String(rec.correctionOf);
     const meeting = meetingId(rec.districtId, rec.meetingDate);
     await this.redis
@@ -222,9 +223,11 @@ export class AfterMeetingStore {
       .exec();
   }
 
-  /** The self link the watch read the note version by, if Nexus gave one. */
-  async noteHref(ref: NoteVersionRef): Promise<string | undefined> {
-    return (await this.redis.hget(this.k('nv', String(ref.noteId), String(ref.noteVersion)), 'noteHref')) ?? undefined;
+  /** Where the watch read the note version: its self link (one GET) and its citizen (a walk of one pathway). */
+  async noteLocation(ref: NoteVersionRef): Promise<NoteLocation | undefined> {
+    const [selfHref, citizenId] = await this.redis.hmget(this.k('nv', String(ref.noteId), String(ref.noteVersion)), 'noteHref', 'citizenId');
+    if (!selfHref && !citizenId) return undefined;
+    return { ...(selfHref ? { selfHref } : {}), ...(citizenId ? { citizenId: Number(citizenId) } : {}) };
   }
 
   async record(ref: NoteVersionRef): Promise<NoteVersionRecord | null> {

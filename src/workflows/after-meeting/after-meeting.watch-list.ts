@@ -5,8 +5,8 @@ import { meetingStartInstant } from '../../domain/meeting-calendar';
 import type { AfterMeetingStore, WatchedNote } from './after-meeting.store';
 
 /**
- * The agenda's hand-over to the after-meeting watch (the href store): each agenda item's note and
- * citizen with the self links the collect just walked, under the meeting's start (first slot,
+ * The agenda's hand-over to the after-meeting watch (the href store): each agenda item's note (with
+ * the self link the collect just walked) and citizen, under the meeting's start (first slot,
  * Copenhagen time) and follow-up window. The targeted watch reads exactly these notes, one GET
  * each, and only once the meeting has begun.
  */
@@ -20,7 +20,7 @@ export class AgendaWatchList {
       const n = byId.get(i.noteId);
       return {
         noteId: i.noteId, citizenId: i.citizenId, source: 'agenda',
-        ...(n?.selfHref ? { noteHref: n.selfHref } : {}), ...(n?.citizenHref ? { citizenHref: n.citizenHref } : {}),
+        ...(n?.selfHref ? { noteHref: n.selfHref } : {}),
       };
     });
     await this.store.watchMeeting({ districtId: district.id, meetingDate: agenda.meetingDate, startsAt, endsAt: startsAt + this.followUpMs }, watched);

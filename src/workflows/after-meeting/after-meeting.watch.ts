@@ -1,3 +1,4 @@
+import { JobHandler } from '../../../queues/job-handler.decorator';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { NexusNote, NexusPort } from '../../../adapters/nexus/nexus.port';
@@ -8,8 +9,9 @@ import { mapWithConcurrency } from '../../common/concurrency';
 import { errorCode } from '../../common/errors';
 import { watchLastPass, watchUnreadCitizens } from '../../metrics/metrics';
 import { District, findDistrict } from '../../config/districts';
-import { addDays, copenhagenDate, flowJobId, followUpsOf, followUpTasks, meetingDateOf, meetingId, noteVersionKey, timestampMs } from '../../domain/after-meeting.rules';
+import { addDays, flowJobId, followUpsOf, followUpTasks, meetingDateOf, meetingId, noteVersionKey, timestampMs } from '../../domain/after-meeting.rules';
 import { meetingStartInstant } from '../../domain/meeting-calendar';
+import { copenhagenDate } from '../../common/local-time';
 import type { Ledger } from '../../ledger/ledger';
 import type { NoteFlowPayload } from '../../../queues/jobs/after-meeting.jobs';
 import { noteFlow, sharedNoteReads, stepsFor } from './after-meeting.flow';
@@ -105,6 +107,7 @@ export class NotesWatch {
 
   // ---- the targeted watch ---------------------------------------------------------------------
 
+  @JobHandler('notes.watch')
   async pass(): Promise<PassSummary> {
     const total: PassSummary = { meetings: 0, read: 0, started: 0, corrections: 0, alreadyProcessed: 0, notLocked: 0, unread: 0, windowsClosed: 0 };
     const begun = await this.store.begunMeetings(this.now());
@@ -134,7 +137,7 @@ export class NotesWatch {
     const outcomes = await mapWithConcurrency(notes, WATCH_START_CONCURRENCY, async (w): Promise<StartOutcome | 'unread'> => {
       let note: NexusNote;
       try {
-        note = await this.nexus.getNote(w.noteId, w.noteHref);
+        note = await this.nexus.getNote(w.noteId, { ...(w.noteHref ? { selfHref: w.noteHref } : {}), citizenId: w.citizenId });
       } catch (err) {
         this.log.warn({ district: m.districtId, noteId: w.noteId, code: errorCode(err) }, 'watched note could not be read; read again on the next pass');
         return 'unread';
@@ -280,7 +283,7 @@ export class NotesWatch {
     await this.flows.addFlow(noteFlow(payload, steps));
     // The steps start within moments: this read serves their version check (one GET per note, not four).
     sharedNoteReads.remember(note);
-    await this.store.markEnqueued({ ...payload, ...(note.selfHref ? { noteHref: note.selfHref } : {}) });
+    await this.store.markEnqueued({ ...payload, citizenId: note.citizenId, ...(note.selfHref ? { noteHref: note.selfHref } : {}) });
     await this.audit.recordOnce(`after-meeting.enqueued:${noteVersionKey(ref)}`, {
       action: 'after-meeting.enqueued', system: 'tsm-bridge', outcome: 'ok', noteId: note.id,
       meetingId: meetingId(district.id, payload.meetingDate),
@@ -291,9 +294,9 @@ export class NotesWatch {
   }
 }
 
-/** The self links a read gave, for the watch list (ids only). */
-export function hrefsOf(note: Pick<NexusNote, 'selfHref' | 'citizenHref'>): Pick<WatchedNote, 'noteHref' | 'citizenHref'> {
-  return { ...(note.selfHref ? { noteHref: note.selfHref } : {}), ...(note.citizenHref ? { citizenHref: note.citizenHref } : {}) };
+/** The self link a read gave, for the watch list (ids only). */
+export function hrefsOf(note: Pick<NexusNote, 'selfHref'>): Pick<WatchedNote, 'noteHref'> {
+  return note.selfHref ? { noteHref: note.selfHref } : {};
 }
 
 export interface LateNoteReportSettings {

@@ -3,7 +3,7 @@ import { AuditService } from '../../audit/audit.service';
 import { IntegrationError, PermanentError, RetryableError } from '../../common/errors';
 import { District, findDistrict } from '../../config/districts';
 import { Agenda, buildAgenda, CitizenFacts, OFF_DATE_DAYS, TrackValues } from '../../domain/agenda.builder';
-import { addCalendarDays } from '../../domain/local-time';
+import { addCalendarDays } from '../../common/local-time';
 import { meetingId } from '../../domain/after-meeting.rules';
 import { isIsoDate, isMeetingDate } from '../../domain/meeting-calendar';
 import { rootLogger } from '../../logging/logger';

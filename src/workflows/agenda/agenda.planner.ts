@@ -1,7 +1,7 @@
 import type { AgendaMeetingPayload } from '../../../queues/jobs/agenda.jobs';
 import type { QueueGateway } from '../../../queues/queue.gateway';
 import type { District } from '../../config/districts';
-import { COPENHAGEN } from '../../domain/local-time';
+import { COPENHAGEN } from '../../common/local-time';
 import { cutoffInstant, meetingStartInstant, morningInstant, nextHeldMeetingAt } from '../../domain/meeting-calendar';
 import { rootLogger } from '../../logging/logger';
 import type { AgendaStore } from './agenda.store';

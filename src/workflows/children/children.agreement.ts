@@ -1,12 +1,13 @@
 import type { NotifyPort } from '../../../adapters/notify/notify.port';
 import { AuditService } from '../../audit/audit.service';
 import { PermanentError, RetryableError } from '../../common/errors';
-import { localParts } from '../../domain/local-time';
+import { meetingAudience } from '../../domain/children-participants';
+import { localParts } from '../../common/local-time';
 import { Ledger } from '../../ledger/ledger';
 import type { DocumentJournal } from '../journal-document/journal-document.service';
 import { RenderFormPdf, renderFormPdf } from '../../documents/form-pdf.renderer';
 import { AGREEMENT_FORM_TITLE, agreementFormDocument } from './children.documents';
-import { agreementMail } from './children.messages';
+import { agreementMail, agreementUnreachedMail } from './children.messages';
 import type { ChildrenUnits } from './children.units';
 import type { ChildrenStore } from './children.store';
 
@@ -59,22 +60,40 @@ export class JournalAgreementStep {
     }
 
     if (!m.agreementSentAt) {
-      const to = [...new Set(form.participants.flatMap((p) => (p.email ? [p.email.toLowerCase()] : [])))];
+      // "til alle mødedeltagere": the form's participants, the request's parents and the meeting leader, merged by name.
+      const contacts = await this.store.getContacts(r.id);
+      const audience = meetingAudience({ participants: form.participants, parents: contacts?.parents, meetingLeader: contacts?.meetingLeader });
+      const to = audience.mailboxes;
+      const attachment = { filename: `aftaleskema-${m.id}.pdf`, contentType: 'application/pdf', content: pdf };
       if (to.length === 0) {
         await this.audit.record({ action: 'notify.children-agreement', system: 'notify', outcome: 'skipped', requestId: r.id, meetingId: m.id, reason: 'no participant has an e-mail address' });
       } else {
         const ledgerKey = `notify:children:${m.id}:agreement`;
         const mail = agreementMail({ meetingId: m.id, heldAt, followUpStart: form.followUpMeetingDate });
         const sent = await this.ledger.runOnce(ledgerKey, 'notify.send', {
-          perform: async () => (await this.notify.send({
-            id: `children-agreement-${m.id}`, to, ...mail,
-            attachments: [{ filename: `aftaleskema-${m.id}.pdf`, contentType: 'application/pdf', content: pdf }],
-          })).deliveryId,
+          perform: async () => (await this.notify.send({ id: `children-agreement-${m.id}`, to, ...mail, attachments: [attachment] })).deliveryId,
         }, { requestId: r.id, meetingId: m.id });
         await this.store.updateMeeting(m.id, { agreementDeliveryId: sent.externalId });
         await this.audit.record({
           action: 'notify.children-agreement', system: 'notify', outcome: sent.outcome === 'recorded' ? 'reused' : 'ok',
           requestId: r.id, meetingId: m.id, externalIds: { deliveryId: sent.externalId, recipients: String(to.length) }, ledgerKey,
+        });
+      }
+      const leader = contacts?.localLeader.email ?? r.leaderMailbox;
+      if (audience.unreached.length && leader) {
+        // The local leader sends it to those without an address by other means: their names go in this mail's body only.
+        const ledgerKey = `notify:children:${m.id}:agreement-unreached`;
+        const mail = agreementUnreachedMail({ meetingId: m.id, heldAt, unreached: audience.unreached });
+        const sent = await this.ledger.runOnce(ledgerKey, 'notify.send', {
+          perform: async () => (await this.notify.send({ id: `children-agreement-unreached-${m.id}`, to: [leader], ...mail, attachments: [attachment] })).deliveryId,
+        }, { requestId: r.id, meetingId: m.id });
+        await this.audit.record({
+          action: 'notify.children-agreement-unreached', system: 'notify', outcome: sent.outcome === 'recorded' ? 'reused' : 'ok',
+          requestId: r.id, meetingId: m.id, externalIds: { deliveryId: sent.externalId, unreached: String(audience.unreached.length) }, ledgerKey,
+        });
+      } else if (audience.unreached.length) {
+        await this.audit.record({
+          action: 'notify.children-agreement-unreached', system: 'notify', outcome: 'skipped', requestId: r.id, meetingId: m.id, reason: 'no local leader mailbox',
         });
       }
       await this.store.updateMeeting(m.id, { agreementSentAt: this.now().toISOString() });

@@ -1,5 +1,5 @@
 import type { AgreementForm, ChildrenRequest } from '../../../schemas/children-request.schema';
-import { localParts } from '../../domain/local-time';
+import { localParts } from '../../common/local-time';
 import type { FormPdfInput } from '../../documents/form-pdf.renderer';
 import { formatDateDa, formatDateTimeDa } from './children.messages';
 import type { ExternalUnit } from './children.units';
@@ -37,8 +37,17 @@ export function requestFormDocument(form: ChildrenRequest, r: ChildrenRequestRec
           { label: 'Enhed', value: `${form.localUnit.name} (${UNIT_TYPE_DA[form.localUnit.type]})` },
           { label: 'Lokal leder', value: form.localLeader.name },
           { label: 'Postkasse', value: form.localLeader.email },
+          ...(form.meetingLeader
+            ? [{ label: 'Mødeleder (uddelegeret)', value: `${form.meetingLeader.name}, ${form.meetingLeader.email}` }]
+            : []),
         ],
       },
+      ...((form.parents ?? []).length
+        ? [{
+            heading: 'Forældre',
+            fields: form.parents.map((p, i) => ({ label: `Forælder ${i + 1}`, value: p.email ? `${p.name}, ${p.email}` : p.name })),
+          }]
+        : []),
       {
         heading: 'Mødet',
         fields: [

@@ -15,7 +15,7 @@ export interface FieldIssue {
  */
 export class ChildrenRequestError extends Error {
   constructor(
-    readonly status: 400 | 404 | 409 | 422,
+    readonly status: 400 | 403 | 404 | 409 | 410 | 422,
     readonly code: string,
     readonly bilingual: BilingualMessage,
     readonly details: { issues?: FieldIssue[]; violations?: RuleViolation[]; openRequestId?: string } = {},
@@ -39,7 +39,7 @@ export class ChildrenRequestError extends Error {
     return new ChildrenRequestError(409, 'COURSE_ALREADY_OPEN', MESSAGES.COURSE_ALREADY_OPEN, { openRequestId });
   }
 
-  static of(code: keyof typeof MESSAGES, status: 400 | 404 | 409 | 422): ChildrenRequestError {
+  static of(code: keyof typeof MESSAGES, status: 400 | 403 | 404 | 409 | 410 | 422): ChildrenRequestError {
     return new ChildrenRequestError(status, code, MESSAGES[code]);
   }
 }
@@ -89,6 +89,14 @@ const MESSAGES = {
   MEETING_NOT_HELD: {
     da: 'Mødet er ikke afholdt endnu. Aftaleskemaet registreres, når mødet har fundet sted.',
     en: 'The meeting has not been held yet. Record the agreement form once the meeting has taken place.',
+  },
+  ACCEPT_LINK_INVALID: {
+    da: 'Linket er ugyldigt. Brug linket fra mailen uændret, eller kontakt den lokale leder.',
+    en: 'The link is not valid. Use the link from the mail unchanged, or contact the local leader.',
+  },
+  ACCEPT_LINK_EXPIRED: {
+    da: 'Linket er udløbet. Kontakt den lokale leder, eller brug linket i påmindelsen.',
+    en: 'The link has expired. Contact the local leader, or use the link in the reminder.',
   },
   NO_MEETING_HELD: {
     da: 'Der er endnu ikke registreret et aftaleskema for det seneste møde.',

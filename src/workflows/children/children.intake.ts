@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { AuditService } from '../../audit/audit.service';
 import { CourseMilestones, deriveStatus } from '../../domain/children-course';
+import { meetingAudience } from '../../domain/children-participants';
 import { checkChildrenRequest, checkMeetingTime, ChildrenWarningCode, isHomeVisit, LocalUnitType, PlaceType } from '../../domain/children-meeting.rules';
 import { acceptanceDeadline, WorkingDayCalendar } from '../../domain/working-days';
 import { childrenIntake } from '../../metrics/metrics';
@@ -61,6 +62,18 @@ export interface RequestView extends CourseMilestones {
   }>;
 }
 
+export interface AcceptSummary {
+  id: string;
+  unit: ChildrenRequestRecord['unit'];
+  proposedStart: string;
+  placeType: PlaceType;
+  localUnitName?: string;
+  placeAddress?: string;
+  acceptanceDeadline: string;
+  acceptedAt?: string;
+  closedAt?: string;
+}
+
 const DAY_MS = 86_400_000;
 const MEETING_ID = /^[0-9a-f-]{36}-m\d{1,3}$/;
 
@@ -107,7 +120,8 @@ export class ChildrenIntake {
     if (!outcome.ok) throw ChildrenRequestError.rules(outcome.violations);
 
     const { requestId: clientRequestId, ...content } = form;
-    const contentHash = sha256(canonicalJson(content));
+    // No parents named hashes as before the field existed: a form re-submitted across an upgrade is still the same form.
+    const contentHash = sha256(canonicalJson(content.parents.length ? content : { ...content, parents: undefined }));
     const start = new Date(form.proposedStart);
     const computed = acceptanceDeadline(now, start, this.settings.acceptWorkingDays, this.calendar);
     // A configured delay replaces the computation (demos, tests), but a reminder never falls after the meeting's start.
@@ -130,6 +144,9 @@ export class ChildrenIntake {
         deadlineAt: deadlineAt.toISOString(),
         warnings,
         leaderMailbox: form.localLeader.email,
+        localUnitName: form.localUnit.name,
+        // The child's home address is personal data: it stays in the form (PDF), never in invitations.
+        placeAddress: form.place.type === 'hjem' ? undefined : form.place.address,
         courseKey,
       },
       form,
@@ -147,6 +164,10 @@ export class ChildrenIntake {
 
     if (created.kind === 'same-request-id' && created.hash !== contentHash) throw ChildrenRequestError.of('REQUEST_ID_REUSED', 409);
     const record = (await this.store.get(created.id))!;
+    // Also on a repeat (same content): the first call may have died before keeping them.
+    await this.store.saveContacts(record.id, {
+      localLeader: form.localLeader, meetingLeader: form.meetingLeader, parents: form.parents,
+    });
     if (created.kind === 'created') {
       await this.audit.record({ action: 'children.intake', system: 'tsm-bridge', outcome: 'ok', requestId: id, externalIds: { unit: outcome.unit } });
     } else {
@@ -187,6 +208,8 @@ export class ChildrenIntake {
       await this.audit.record({ action: 'children.close', system: 'tsm-bridge', outcome: 'ok', requestId: r.id });
     }
     if (r.courseKey) await this.store.releaseCourse(r.courseKey, r.id);
+    // The course is over: who it reached is no longer needed here (eDoc holds the forms).
+    await this.store.deleteContacts(r.id);
     const after = (await this.store.get(r.id))!;
     return { requestId: r.id, status: deriveStatus(after), closedAt: after.closedAt!, duplicate: !first };
   }
@@ -198,12 +221,16 @@ export class ChildrenIntake {
     }
   }
 
-  async accept(requestId: string): Promise<MeetingResult> {
+  async accept(requestId: string, via: 'api' | 'link' = 'api'): Promise<MeetingResult> {
     const r = await this.requireRequest(requestId);
     const now = this.now().toISOString();
     const first = await this.store.milestone(requestId, 'acceptedAt', now);
     const { meeting } = await this.store.createMeeting(requestId, 1, r.proposedStart);
-    if (first) await this.audit.record({ action: 'children.accept', system: 'tsm-bridge', outcome: 'ok', requestId, meetingId: meeting.id });
+    if (first) {
+      await this.audit.record({
+        action: 'children.accept', system: 'tsm-bridge', outcome: 'ok', requestId, meetingId: meeting.id, ...(via === 'link' ? { reason: 'accepted through the signed link in the unit mail' } : {}),
+      });
+    }
     const after = (await this.store.get(requestId))!;
     return { requestId, meetingId: meeting.id, status: deriveStatus(after), duplicate: !first };
   }
@@ -229,6 +256,12 @@ export class ChildrenIntake {
     if (!stored.stored && stored.existingHash !== hash) throw ChildrenRequestError.of('AGREEMENT_ALREADY_RECORDED', 409);
 
     if (meeting.seq === 1) await this.store.milestone(r.id, 'firstMeetingHeldAt', heldAt);
+    if (stored.stored) {
+      // The follow-up invitation goes to this meeting's participants with an address (the form itself is deleted once sent).
+      const contacts = await this.store.getContacts(r.id);
+      const { mailboxes } = meetingAudience({ participants: form.participants, parents: contacts?.parents, meetingLeader: contacts?.meetingLeader });
+      await this.store.setParticipantMailboxes(r.id, mailboxes);
+    }
     const followUp = form.followUpMeetingDate
       ? await this.scheduleFollowUp(r, meeting.seq, new Date(form.followUpMeetingDate).toISOString(), stored.stored)
       : undefined;
@@ -282,11 +315,24 @@ export class ChildrenIntake {
     const { meeting, created } = await this.store.createMeeting(r.id, afterSeq + 1, start);
     if (created || !move || meeting.heldAt || meeting.scheduledStart === start) {
       if (created) await this.store.update(r.id, { followUpMeetingStart: start });
+      // "Lokal leder har ansvar for at indkalde": the invitation (ICS) goes out; enqueued again on a repeat, sent once.
+      if (!meeting.heldAt) await this.jobs.followUpInvite(meeting.id, meeting.inviteSeq ?? 0);
       return meeting;
     }
-    await this.store.rescheduleMeeting(meeting.id, start);
+    const sequence = await this.store.rescheduleMeeting(meeting.id, start);
     await this.store.update(r.id, { followUpMeetingStart: start });
-    return { ...meeting, scheduledStart: start };
+    // The moved meeting: the same calendar entry (UID) with a higher SEQUENCE.
+    await this.jobs.followUpInvite(meeting.id, sequence);
+    return { ...meeting, scheduledStart: start, inviteSeq: sequence };
+  }
+
+  /** What the accept link's page shows: unit, time, place (never the home address), deadline, whether accepted. No personal data. */
+  async acceptSummary(requestId: string): Promise<AcceptSummary> {
+    const r = await this.requireRequest(requestId);
+    return {
+      id: r.id, unit: r.unit, proposedStart: r.proposedStart, placeType: r.placeType, localUnitName: r.localUnitName, placeAddress: r.placeAddress,
+      acceptanceDeadline: r.deadlineAt, acceptedAt: r.acceptedAt, closedAt: r.closedAt,
+    };
   }
 
   async view(requestId: string): Promise<RequestView> {

@@ -9,6 +9,8 @@ export interface ChildrenJobs {
   acceptanceDeadline(requestId: string, delayMs: number): Promise<void>;
   followUpCheck(requestId: string, delayMs: number): Promise<void>;
   journalAgreement(meetingId: string): Promise<void>;
+  /** The follow-up meeting's invitation, once per meeting and invitation sequence (a moved meeting is invited again). */
+  followUpInvite(meetingId: string, sequence: number): Promise<void>;
 }
 
 export class QueuedChildrenJobs implements ChildrenJobs {
@@ -28,5 +30,9 @@ export class QueuedChildrenJobs implements ChildrenJobs {
 
   async journalAgreement(meetingId: string): Promise<void> {
     await this.queues.enqueue('children.journal-agreement', { meetingId }, { jobId: `children.agreement.${meetingId}` });
+  }
+
+  async followUpInvite(meetingId: string, sequence: number): Promise<void> {
+    await this.queues.enqueue('children.followup-invite', { meetingId, sequence }, { jobId: `children.invite.${meetingId}.${sequence}` });
   }
 }

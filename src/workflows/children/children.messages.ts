@@ -1,4 +1,4 @@
-import { COPENHAGEN } from '../../domain/local-time';
+import { COPENHAGEN } from '../../common/local-time';
 import type { ExternalUnit } from './children.units';
 
 /**
@@ -40,6 +40,8 @@ export function requestToUnitMail(p: {
   attachments: number;
   /** The meeting comes before the n working days are up: the deadline is the working day before it. */
   meetingFirst?: boolean;
+  /** The signed accept link (valid until the deadline). */
+  acceptUrl?: string;
 }): MailText {
   return {
     subject: `Anmodning om samarbejdsmøde – svar senest ${lastAcceptDay(p.deadlineAt)} (ref. ${p.requestId})`,
@@ -53,13 +55,26 @@ export function requestToUnitMail(p: {
       p.meetingFirst
         ? `Mødet ligger tidligere end ${p.workingDays} arbejdsdage efter anmodningen: den fagperson, der skal deltage, accepterer mødet senest ${lastAcceptDay(p.deadlineAt)} (arbejdsdagen før mødet).`
         : `Den fagperson, der skal deltage, accepterer mødet senest ${lastAcceptDay(p.deadlineAt)} (${p.workingDays} arbejdsdage).`,
+      ...(p.acceptUrl
+        ? [
+          '',
+          `Acceptér mødet her (linket gælder til og med ${lastAcceptDay(p.deadlineAt)}):`,
+          p.acceptUrl,
+          '',
+          'Kalenderinvitationen er vedhæftet. Et svar i kalenderen registreres ikke som accept; brug linket.',
+        ]
+        : []),
       `Accept registreres med referencen ${p.requestId}.`,
     ].join('\n'),
   };
 }
 
+export const PLACE_TEXT_DA = PLACE_DA;
+
 export function acceptanceReminderMail(p: {
   requestId: string; unit: ExternalUnit; receivedAt: string; proposedStart: string; workingDays: number; deadlineAt: string; meetingFirst?: boolean;
+  /** A fresh accept link, valid until the meeting starts. */
+  acceptUrl?: string;
 }): MailText {
   const within = p.meetingFirst ? `inden fristen ${lastAcceptDay(p.deadlineAt)} (arbejdsdagen før mødet)` : `inden for ${p.workingDays} arbejdsdage`;
   return {
@@ -69,6 +84,7 @@ export function acceptanceReminderMail(p: {
       `Foreslået mødetidspunkt: ${formatDateTimeDa(p.proposedStart)}.`,
       '',
       `${p.unit.name}: acceptér mødet eller kontakt den lokale leder. Lokal leder: følg op med enheden.`,
+      ...(p.acceptUrl ? ['', 'Acceptér mødet her (linket gælder, til mødet begynder):', p.acceptUrl, ''] : []),
       `Reference: ${p.requestId}.`,
     ].join('\n'),
   };
@@ -107,6 +123,41 @@ export function shortNoticeMail(p: { requestId: string; unit: ExternalUnit; prop
       `${p.unit.name} skal derfor acceptere senest ${lastAcceptDay(p.deadlineAt)}, arbejdsdagen før mødet. Har enheden ikke accepteret til den tid, får du en påmindelse, inden mødet begynder.`,
       'Overvej at aftale et senere mødetidspunkt med forældrene, hvis enheden ikke kan nå at svare.',
       `Reference: ${p.requestId}.`,
+    ].join('\n'),
+  };
+}
+
+/**
+ * To the local leader: the participants the agreement form could not be mailed to (no address), to
+ * send it by other means. Their names are in this body only (the leader's own mail), never in logs.
+ */
+export function agreementUnreachedMail(p: { meetingId: string; heldAt: string; unreached: ReadonlyArray<{ name: string; role?: string }> }): MailText {
+  return {
+    subject: `Aftaleskema: ${p.unreached.length} deltager(e) skal have det på anden vis (ref. ${p.meetingId})`,
+    body: [
+      `Aftaleskemaet fra samarbejdsmødet ${formatDateTimeDa(p.heldAt)} er sendt til alle deltagere med en mailadresse.`,
+      'Disse deltagere har ingen mailadresse og skal have aftaleskemaet på anden vis (fx udleveret, med post eller via sikker digital post):',
+      '',
+      ...p.unreached.map((u) => `- ${u.name}${u.role ? ` (${u.role})` : ''}`),
+      '',
+      'Aftaleskemaet er vedhæftet.',
+      `Reference: ${p.meetingId}.`,
+    ].join('\n'),
+  };
+}
+
+/** The follow-up meeting's invitation; the calendar object (ICS) is attached. */
+export function followUpInviteMail(p: { meetingId: string; unit: ExternalUnit; start: string; place: string; moved: boolean }): MailText {
+  return {
+    subject: `${p.moved ? 'Ændret tidspunkt: o' : 'O'}pfølgende samarbejdsmøde ${formatDateTimeDa(p.start)} (ref. ${p.meetingId})`,
+    body: [
+      p.moved
+        ? `Det opfølgende samarbejdsmøde med ${p.unit.name} er flyttet til ${formatDateTimeDa(p.start)}.`
+        : `Du indkaldes til opfølgende samarbejdsmøde med ${p.unit.name} ${formatDateTimeDa(p.start)}.`,
+      `Sted: ${p.place}. Mødetid ca. 1 time.`,
+      '',
+      'Kalenderinvitationen er vedhæftet. Spørgsmål rettes til den lokale leder.',
+      `Reference: ${p.meetingId}.`,
     ].join('\n'),
   };
 }

@@ -2,6 +2,10 @@ import { Module } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { NotifyModule } from '../../../adapters/notify/notify.module';
 import { NOTIFY_PORT, NotifyPort } from '../../../adapters/notify/notify.port';
+import { mailAddress } from '../../../adapters/notify/smtp.notifier';
+import { AcceptLinks } from './children.accept-link';
+import { ChildrenInvitations, SANDBOX_ORGANIZER } from './children.invitations';
+import { ChildrenAcceptController } from './http/children-accept.controller';
 import { ChildrenProcessor } from './children.processor';
 import { QueueGateway } from '../../../queues/queue.gateway';
 import { AdminModule } from '../../admin/admin.module';
@@ -28,6 +32,11 @@ import { JournalDocumentModule } from '../journal-document/journal-document.modu
 
 const DAY_S = 86_400;
 
+/** ORGANIZER of the invitations: the sending mailbox (MAIL_FROM), else a sandbox placeholder. */
+function organizerOf(c: AppConfig): string {
+  return c.MAIL_FROM ? mailAddress(c.MAIL_FROM) : SANDBOX_ORGANIZER;
+}
+
 export function childrenSettings(c: AppConfig): ChildrenSettings {
   return {
     acceptWorkingDays: c.CHILDREN_ACCEPT_WORKING_DAYS,
@@ -46,6 +55,7 @@ export function childrenSettings(c: AppConfig): ChildrenSettings {
     { provide: ChildrenStore, inject: [REDIS, CONFIG], useFactory: (r: Redis, c: AppConfig) =>
       new ChildrenStore(r, c.QUEUE_PREFIX, { formSeconds: c.CHILDREN_FORM_RETENTION_DAYS * DAY_S, recordSeconds: c.CHILDREN_RECORD_RETENTION_DAYS * DAY_S }) },
     { provide: ChildrenUnits, inject: [CONFIG], useFactory: (c: AppConfig) => ChildrenUnits.load(c.CHILDREN_UNITS_FILE) },
+    { provide: AcceptLinks, inject: [CONFIG], useFactory: (c: AppConfig) => AcceptLinks.fromConfig(c) },
     { provide: WorkingDayCalendar, inject: [CONFIG], useFactory: (c: AppConfig) => new WorkingDayCalendar(c.CHILDREN_CLOSED_DAYS) },
     {
       provide: ChildrenIntake,
@@ -55,16 +65,23 @@ export function childrenSettings(c: AppConfig): ChildrenSettings {
     },
     {
       provide: RouteRequestStep,
-      inject: [ChildrenStore, ChildrenUnits, NOTIFY_PORT, DocumentJournal, Ledger, AuditService, CONFIG, CLOCK, CpuWork],
-      useFactory: (store: ChildrenStore, units: ChildrenUnits, notify: NotifyPort, journal: DocumentJournal, ledger: Ledger, audit: AuditService, c: AppConfig, clock: Clock, cpu: CpuWork) =>
-        new RouteRequestStep(store, units, notify, journal, ledger, audit, { documentType: c.EDOC_DOCUMENT_TYPE, acceptWorkingDays: c.CHILDREN_ACCEPT_WORKING_DAYS }, () => clock.now(),
-          (form) => cpu.renderFormPdf(form)),
+      inject: [ChildrenStore, ChildrenUnits, NOTIFY_PORT, DocumentJournal, Ledger, AuditService, CONFIG, CLOCK, CpuWork, AcceptLinks],
+      useFactory: (store: ChildrenStore, units: ChildrenUnits, notify: NotifyPort, journal: DocumentJournal, ledger: Ledger, audit: AuditService, c: AppConfig, clock: Clock, cpu: CpuWork, links: AcceptLinks) =>
+        new RouteRequestStep(store, units, notify, journal, ledger, audit, {
+          documentType: c.EDOC_DOCUMENT_TYPE, acceptWorkingDays: c.CHILDREN_ACCEPT_WORKING_DAYS, links, organizer: organizerOf(c),
+        }, () => clock.now(), (form) => cpu.renderFormPdf(form)),
     },
     {
       provide: ChildrenReminders,
+      inject: [ChildrenStore, ChildrenUnits, NOTIFY_PORT, Ledger, AuditService, CONFIG, CLOCK, AcceptLinks],
+      useFactory: (store: ChildrenStore, units: ChildrenUnits, notify: NotifyPort, ledger: Ledger, audit: AuditService, c: AppConfig, clock: Clock, links: AcceptLinks) =>
+        new ChildrenReminders(store, units, notify, ledger, audit, { acceptWorkingDays: c.CHILDREN_ACCEPT_WORKING_DAYS, followUpDays: c.CHILDREN_FOLLOWUP_DAYS, links }, () => clock.now()),
+    },
+    {
+      provide: ChildrenInvitations,
       inject: [ChildrenStore, ChildrenUnits, NOTIFY_PORT, Ledger, AuditService, CONFIG, CLOCK],
       useFactory: (store: ChildrenStore, units: ChildrenUnits, notify: NotifyPort, ledger: Ledger, audit: AuditService, c: AppConfig, clock: Clock) =>
-        new ChildrenReminders(store, units, notify, ledger, audit, { acceptWorkingDays: c.CHILDREN_ACCEPT_WORKING_DAYS, followUpDays: c.CHILDREN_FOLLOWUP_DAYS }, () => clock.now()),
+        new ChildrenInvitations(store, units, notify, ledger, audit, organizerOf(c), () => clock.now()),
     },
     {
       provide: JournalAgreementStep,
@@ -74,14 +91,14 @@ export function childrenSettings(c: AppConfig): ChildrenSettings {
     },
     ChildrenProcessor,
   ],
-  exports: [ChildrenIntake],
+  exports: [ChildrenIntake, AcceptLinks, ChildrenUnits],
 })
 export class ChildrenModule {}
 
 /** HTTP intake routes and the admin status view (api role only). */
 @Module({
   imports: [ChildrenModule, AdminModule],
-  controllers: [ChildrenController, ChildrenAdminController],
+  controllers: [ChildrenController, ChildrenAcceptController, ChildrenAdminController],
   providers: [
     { provide: IntakeApiKey, inject: [CONFIG], useFactory: (c: AppConfig) => IntakeApiKey.fromConfig(c) },
     IntakeApiKeyGuard,

@@ -2,7 +2,9 @@ import type { NotifyPort } from '../../../adapters/notify/notify.port';
 import { AuditService } from '../../audit/audit.service';
 import { acceptanceReminderDue, followUpReminderDue } from '../../domain/children-course';
 import { isHomeVisit } from '../../domain/children-meeting.rules';
+import { reminderRecipients } from '../../domain/children-participants';
 import { Ledger } from '../../ledger/ledger';
+import type { AcceptLinks } from './children.accept-link';
 import { acceptanceReminderMail, followUpReminderMail, MailText } from './children.messages';
 import type { ChildrenUnits } from './children.units';
 import type { ChildrenRequestRecord, ChildrenStore } from './children.store';
@@ -21,7 +23,7 @@ export class ChildrenReminders {
     private readonly notify: NotifyPort,
     private readonly ledger: Ledger,
     private readonly audit: AuditService,
-    private readonly settings: { acceptWorkingDays: number; followUpDays: number },
+    private readonly settings: { acceptWorkingDays: number; followUpDays: number; links?: AcceptLinks },
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -31,13 +33,20 @@ export class ChildrenReminders {
     if (!acceptanceReminderDue(r)) return 'not-due';
     const unit = this.units.get(r.unit);
     // A health visitors' home meeting was invited by phone: the central mailbox never had it.
-    const to = [...(isHomeVisit(r.localUnitType, r.placeType) ? [] : [unit.mailbox]), ...(r.leaderMailbox ? [r.leaderMailbox] : [])];
+    const homeVisit = isHomeVisit(r.localUnitType, r.placeType);
+    const contacts = await this.store.getContacts(r.id);
+    // To the meeting leader when the local leader delegated, with the local leader in copy.
+    const { to, cc } = reminderRecipients({ localLeader: r.leaderMailbox, meetingLeader: contacts?.meetingLeader?.email, extra: homeVisit ? [] : [unit.mailbox] });
     if (to.length === 0) return 'no-recipient';
+    // The first link expired with the deadline: the reminder's link is good until the meeting starts.
+    const meetingStart = new Date(r.proposedStart);
+    const acceptUrl = !homeVisit && this.settings.links && meetingStart.getTime() > this.now().getTime()
+      ? this.settings.links.url(r.id, meetingStart) : undefined;
     const mail = acceptanceReminderMail({
       requestId: r.id, unit, receivedAt: r.receivedAt, proposedStart: r.proposedStart, workingDays: this.settings.acceptWorkingDays,
-      deadlineAt: r.deadlineAt, meetingFirst: r.warnings?.includes('MEETING_BEFORE_ACCEPT_DEADLINE'),
+      deadlineAt: r.deadlineAt, meetingFirst: r.warnings?.includes('MEETING_BEFORE_ACCEPT_DEADLINE'), acceptUrl,
     });
-    await this.send(r, 'acceptance-reminder', to, mail);
+    await this.send(r, 'acceptance-reminder', to, mail, cc);
     await this.store.milestone(r.id, 'acceptanceReminderSentAt', this.now().toISOString());
     return 'sent';
   }
@@ -47,9 +56,11 @@ export class ChildrenReminders {
     if (!r) return 'gone';
     let result: ReminderResult = 'not-due';
     if (followUpReminderDue(r)) {
-      if (r.leaderMailbox && r.firstMeetingHeldAt) {
+      const contacts = await this.store.getContacts(r.id);
+      const { to, cc } = reminderRecipients({ localLeader: r.leaderMailbox, meetingLeader: contacts?.meetingLeader?.email });
+      if (to.length && r.firstMeetingHeldAt) {
         const mail = followUpReminderMail({ requestId: r.id, firstMeetingAt: r.firstMeetingHeldAt, days: this.settings.followUpDays });
-        await this.send(r, 'followup-reminder', [r.leaderMailbox], mail);
+        await this.send(r, 'followup-reminder', to, mail, cc);
         await this.store.milestone(r.id, 'followUpReminderSentAt', this.now().toISOString());
         result = 'sent';
       } else {
@@ -62,10 +73,10 @@ export class ChildrenReminders {
     return result;
   }
 
-  private async send(r: ChildrenRequestRecord, what: string, to: string[], mail: MailText): Promise<void> {
+  private async send(r: ChildrenRequestRecord, what: string, to: string[], mail: MailText, cc: string[] = []): Promise<void> {
     const ledgerKey = `notify:children:${r.id}:${what}`;
     const sent = await this.ledger.runOnce(ledgerKey, 'notify.send', {
-      perform: async () => (await this.notify.send({ id: `children-${what}-${r.id}`, to, ...mail })).deliveryId,
+      perform: async () => (await this.notify.send({ id: `children-${what}-${r.id}`, to, ...(cc.length ? { cc } : {}), ...mail })).deliveryId,
     }, { requestId: r.id });
     await this.audit.record({
       action: `notify.children-${what}`, system: 'notify', outcome: sent.outcome === 'recorded' ? 'reused' : 'ok',

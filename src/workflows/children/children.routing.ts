@@ -1,12 +1,16 @@
 import type { NotifyPort } from '../../../adapters/notify/notify.port';
 import { AuditService } from '../../audit/audit.service';
 import { PermanentError } from '../../common/errors';
+import { CHILDREN_ICS_CONTENT_TYPE } from '../../domain/children-invite.ics';
 import { isHomeVisit } from '../../domain/children-meeting.rules';
-import { localParts } from '../../domain/local-time';
+import { reminderRecipients } from '../../domain/children-participants';
+import { localParts } from '../../common/local-time';
 import { Ledger } from '../../ledger/ledger';
 import type { DocumentJournal } from '../journal-document/journal-document.service';
 import { RenderFormPdf, renderFormPdf } from '../../documents/form-pdf.renderer';
+import type { AcceptLinks } from './children.accept-link';
 import { REQUEST_FORM_TITLE, requestFormDocument } from './children.documents';
+import { childrenMeetingIcs, SANDBOX_ORGANIZER } from './children.invitations';
 import { requestToUnitMail, shortNoticeMail } from './children.messages';
 import type { ChildrenUnits } from './children.units';
 import type { ChildrenStore } from './children.store';
@@ -26,7 +30,14 @@ export class RouteRequestStep {
     private readonly journal: Pick<DocumentJournal, 'journal'>,
     private readonly ledger: Ledger,
     private readonly audit: AuditService,
-    private readonly settings: { documentType: string; acceptWorkingDays: number },
+    private readonly settings: {
+      documentType: string;
+      acceptWorkingDays: number;
+      /** Signs the accept link in the unit's mail; without it the mail names the reference only. */
+      links?: AcceptLinks;
+      /** ORGANIZER of the calendar invitation (MAIL_FROM's address). */
+      organizer?: string;
+    },
     private readonly now: () => Date = () => new Date(),
     /** The service renders on a worker thread under a time budget (CpuWork); tests may render in place. */
     private readonly renderPdf: RenderFormPdf = renderFormPdf,
@@ -59,13 +70,23 @@ export class RouteRequestStep {
         requestId: r.id, unit, proposedStart: r.proposedStart, placeType: r.placeType, deadlineAt: r.deadlineAt,
         workingDays: this.settings.acceptWorkingDays, attachments: attachments.length,
         meetingFirst: r.warnings?.includes('MEETING_BEFORE_ACCEPT_DEADLINE'),
+        acceptUrl: this.settings.links?.url(r.id, new Date(r.deadlineAt)),
+      });
+      // The calendar invitation of the first meeting: the meeting's real start and end, the place; no CPR, names or home address.
+      const ics = childrenMeetingIcs({
+        meetingId: `${r.id}-m1`, sequence: 0, start: r.proposedStart, r, unit, organizer: this.settings.organizer ?? SANDBOX_ORGANIZER,
+        attendees: [unit.mailbox], stamp: r.receivedAt, followUp: false,
       });
       const sent = await this.ledger.runOnce(ledgerKey, 'notify.send', {
         perform: async () => (await this.notify.send({
           id: `children-request-${r.id}`,
           to: [unit.mailbox],
           ...mail,
-          attachments: [{ filename: `anmodningsskema-${r.id}.pdf`, contentType: 'application/pdf', content: pdf }, ...attachments],
+          attachments: [
+            { filename: `anmodningsskema-${r.id}.pdf`, contentType: 'application/pdf', content: pdf },
+            ...attachments,
+            { filename: 'samarbejdsmoede.ics', contentType: CHILDREN_ICS_CONTENT_TYPE, content: ics },
+          ],
         })).deliveryId,
       }, { requestId: r.id });
       await this.store.update(r.id, { unitDeliveryId: sent.externalId });
@@ -76,12 +97,14 @@ export class RouteRequestStep {
       });
     }
 
-    if (r.warnings?.includes('MEETING_BEFORE_ACCEPT_DEADLINE') && r.leaderMailbox) {
+    const contacts = await this.store.getContacts(r.id);
+    const notice = reminderRecipients({ localLeader: r.leaderMailbox, meetingLeader: contacts?.meetingLeader?.email });
+    if (r.warnings?.includes('MEETING_BEFORE_ACCEPT_DEADLINE') && notice.to.length) {
       // The local leader is told, in Danish, that the unit has less time than usual (once: ledger + message id).
       const ledgerKey = `notify:children:${r.id}:short-notice`;
       const mail = shortNoticeMail({ requestId: r.id, unit, proposedStart: r.proposedStart, deadlineAt: r.deadlineAt, workingDays: this.settings.acceptWorkingDays });
       const sent = await this.ledger.runOnce(ledgerKey, 'notify.send', {
-        perform: async () => (await this.notify.send({ id: `children-short-notice-${r.id}`, to: [r.leaderMailbox!], ...mail })).deliveryId,
+        perform: async () => (await this.notify.send({ id: `children-short-notice-${r.id}`, to: notice.to, ...(notice.cc.length ? { cc: notice.cc } : {}), ...mail })).deliveryId,
       }, { requestId: r.id });
       await this.audit.record({
         action: 'notify.children-short-notice', system: 'notify', outcome: sent.outcome === 'recorded' ? 'reused' : 'ok',

@@ -27,6 +27,9 @@ export interface ChildrenRequestRecord extends CourseMilestones {
   /** Codes the request was accepted with (MEETING_BEFORE_ACCEPT_DEADLINE). */
   warnings?: string[];
   leaderMailbox?: string;
+  /** The local unit's name and, for a meeting not in the child's home, the institution's address: the invitations' place. */
+  localUnitName?: string;
+  placeAddress?: string;
   meetingCount: number;
   caseRef?: string;
   unitDeliveryId?: string;
@@ -47,6 +50,8 @@ export interface MeetingRecord {
   requestId: string;
   seq: number;
   scheduledStart: string;
+  /** Raised each time a follow-up meeting is moved: the invitation's SEQUENCE. */
+  inviteSeq?: number;
   agreementHash?: string;
   heldAt?: string;
   agreementReceivedAt?: string;
@@ -55,6 +60,19 @@ export interface MeetingRecord {
   agreementDeliveryId?: string;
   agreementSentAt?: string;
   agreementDeletedAt?: string;
+}
+
+/**
+ * Who the course reaches: kept for the course (record retention) apart from the form, because the
+ * agreement forms, the follow-up invitations and the reminders of later meetings need it after the
+ * form itself is deleted; deleted when the course is closed. Never logged.
+ */
+export interface CourseContacts {
+  localLeader: { name: string; email: string };
+  meetingLeader?: { name: string; email: string };
+  parents: Array<{ name: string; email?: string }>;
+  /** The addresses of the latest agreement form's participants (no names): the follow-up invitation's recipients. */
+  participantMailboxes?: string[];
 }
 
 export type CreateOutcome =
@@ -101,7 +119,7 @@ return ''
 `;
 
 const JSON_FIELDS = new Set(['attachmentDocumentIds', 'warnings']);
-const NUMBER_FIELDS = new Set(['meetingCount', 'seq']);
+const NUMBER_FIELDS = new Set(['meetingCount', 'seq', 'inviteSeq']);
 
 function encode(obj: object): string[] {
   const out: string[] = [];
@@ -182,6 +200,26 @@ export class ChildrenStore {
       return { kind, id, hash };
     }
     return { kind: kind as 'created' | 'same-content' | 'course-open', id: value };
+  }
+
+  /** Keeps the course's contacts once (a repeated submission does not overwrite what later steps added). */
+  async saveContacts(id: string, contacts: CourseContacts): Promise<void> {
+    await this.redis.set(this.key('req', id, 'contacts'), JSON.stringify(contacts), 'EX', this.retention.recordSeconds, 'NX');
+  }
+
+  async getContacts(id: string): Promise<CourseContacts | null> {
+    const s = await this.redis.get(this.key('req', id, 'contacts'));
+    return s ? (JSON.parse(s) as CourseContacts) : null;
+  }
+
+  /** The latest agreement form's addresses, for the follow-up invitation (keeps the key's expiry). */
+  async setParticipantMailboxes(id: string, mailboxes: string[]): Promise<void> {
+    const c = await this.getContacts(id);
+    if (c) await this.redis.set(this.key('req', id, 'contacts'), JSON.stringify({ ...c, participantMailboxes: mailboxes }), 'KEEPTTL');
+  }
+
+  async deleteContacts(id: string): Promise<void> {
+    await this.redis.del(this.key('req', id, 'contacts'));
   }
 
   async get(id: string): Promise<ChildrenRequestRecord | null> {
@@ -271,8 +309,14 @@ export class ChildrenStore {
     return out;
   }
 
-  async rescheduleMeeting(id: string, scheduledStart: string): Promise<void> {
-    await this.redis.hset(this.key('mtg', id), 'scheduledStart', scheduledStart);
+  /** Moves a meeting and raises its invitation sequence; returns the new sequence. */
+  async rescheduleMeeting(id: string, scheduledStart: string): Promise<number> {
+    const [, [, seq]] = (await this.redis
+      .multi()
+      .hset(this.key('mtg', id), 'scheduledStart', scheduledStart)
+      .hincrby(this.key('mtg', id), 'inviteSeq', 1)
+      .exec()) as [[Error | null, unknown], [Error | null, number]];
+    return Number(seq);
   }
 
   async updateMeeting(id: string, fields: Partial<MeetingRecord>): Promise<void> {

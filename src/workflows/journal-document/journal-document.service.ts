@@ -99,23 +99,32 @@ export class DocumentJournal {
           KIND,
           {
             reconcile: async (entry) => {
-              const caseRef = await this.resolveCase(req, entry);
-              return (await this.edoc.findDocument({ caseRef, title }))?.documentIdentifier ?? null;
+              const { caseRef } = await this.resolveCase(req, entry);
+              const found = await this.edoc.findDocument({ caseRef, title });
+              if (found?.openLink) await this.ledger.updateMeta(ledgerKey, { openLink: found.openLink });
+              return found?.documentIdentifier ?? null;
             },
             perform: async (entry) => {
-              const caseRef = await this.resolveCase(req, entry);
-              return this.upload(req, caseRef, title, reference, ledgerKey);
+              const resolved = await this.resolveCase(req, entry);
+              await this.requireOpenCase(resolved);
+              return this.upload(req, resolved.caseRef, title, reference, ledgerKey);
             },
           },
           { sourceId: req.sourceId, kind: req.kind, sha256: sha },
         );
-        const caseFileIdentifier = (await this.ledger.get(ledgerKey))?.meta.caseRef;
+        const meta = (await this.ledger.get(ledgerKey))?.meta ?? {};
+        const caseFileIdentifier = meta.caseRef;
         await this.audit.record({
           action: KIND,
           system: 'edoc',
           outcome: run.outcome === 'recorded' ? 'reused' : 'ok',
           ...ids,
-          externalIds: { documentIdentifier: run.externalId, ...(caseFileIdentifier ? { caseFileIdentifier } : {}) },
+          externalIds: {
+            documentIdentifier: run.externalId,
+            ...(caseFileIdentifier ? { caseFileIdentifier } : {}),
+            // eDoc's own link to the document (Links.OpenDocument), so a person can open it from the audit.
+            ...(meta.openLink ? { openDocument: meta.openLink } : {}),
+          },
           ledgerKey,
           reason: run.outcome === 'reconciled' ? 'found on the case after an earlier unknown outcome' : undefined,
         });
@@ -131,7 +140,7 @@ export class DocumentJournal {
 
   private async upload(req: JournalRequest, caseRef: string, title: string, reference: string, ledgerKey: string): Promise<string> {
     try {
-      const { documentIdentifier } = await this.edoc.journalDocument({
+      const filed = await this.edoc.journalDocument({
         caseRef,
         title,
         documentType: req.documentType,
@@ -139,7 +148,8 @@ export class DocumentJournal {
         pdf: req.pdf,
         sourceId: reference,
       });
-      return documentIdentifier;
+      if (filed.openLink) await this.ledger.updateMeta(ledgerKey, { openLink: filed.openLink }).catch(() => undefined);
+      return filed.documentIdentifier;
     } catch (err) {
       if (classifyError(err) === 'permanent') throw err;
       // The upload may have landed (eDoc commits before a reply that never arrives). The ledger entry
@@ -149,18 +159,50 @@ export class DocumentJournal {
     }
   }
 
-  /** The case id: given, remembered from an earlier attempt, or looked up (then remembered). */
-  private async resolveCase(req: JournalRequest, entry: LedgerEntry): Promise<string> {
+  /**
+   * The case id: given, remembered from an earlier attempt, or looked up now (then remembered). A case
+   * looked up now comes with its status (`checked`); the others are checked by requireOpenCase.
+   */
+  private async resolveCase(req: JournalRequest, entry: LedgerEntry): Promise<ResolvedCase> {
     const where = locatorOf(req);
-    if (where.caseRef) return where.caseRef;
-    if (entry.meta.caseRef) return entry.meta.caseRef;
+    if (where.caseRef) return { caseRef: where.caseRef, checked: false };
+    if (entry.meta.caseRef) return { caseRef: entry.meta.caseRef, checked: false };
     const found = where.caseSequenceNumber
       ? await this.edoc.findCase({ sequenceNumber: where.caseSequenceNumber })
       : await this.edoc.findCase({ cpr: where.cpr! });
     if (!found) throw new PermanentError('no eDoc case found for the citizen', 'EDOC_CASE_NOT_FOUND', 'edoc');
     await this.ledger.updateMeta(entry.key, { caseRef: found.caseFileIdentifier });
-    return found.caseFileIdentifier;
+    entry.meta = { ...entry.meta, caseRef: found.caseFileIdentifier };
+    return { caseRef: found.caseFileIdentifier, checked: true, open: found.open };
   }
+
+  /**
+   * Files only on an open case (CaseFileStatusCodeName in EDOC_OPEN_CASE_STATUSES). The status comes
+   * from the case search this attempt made; otherwise (case given by id, or remembered from an earlier
+   * attempt) the case is searched by id now. A case whose answer carries no status is not refused.
+   */
+  private async requireOpenCase(c: ResolvedCase): Promise<void> {
+    let open = c.open;
+    if (!c.checked) {
+      const found = await this.edoc.findCase({ caseFileIdentifier: c.caseRef });
+      if (!found) throw new PermanentError('the eDoc case to file on does not exist', 'EDOC_CASE_NOT_FOUND', 'edoc');
+      open = found.open;
+    }
+    if (open === false) {
+      throw new PermanentError(
+        'eDoc-sagen er ikke åben, så dokumentet er ikke journaliseret. Genåbn sagen i eDoc (eller find den rigtige sag) og prøv jobbet igen.',
+        'EDOC_CASE_CLOSED',
+        'edoc',
+      );
+    }
+  }
+}
+
+interface ResolvedCase {
+  caseRef: string;
+  /** True when the case was searched in this attempt, so `open` is current. */
+  checked: boolean;
+  open?: boolean;
 }
 
 /** The locator fields that are set (callers from plain JS may pass the others as undefined). */

@@ -172,7 +172,7 @@ describe('admin HTTP (api + worker against a real Redis)', () => {
     const url = `http://127.0.0.1:${(nexus.address() as AddressInfo).port}`;
     const client = new NexusClient({
       connection: { baseUrl: `${url}/api/`, tokenUrl: `${url}/token`, clientId: 'tsm', clientSecret: 'secret' },
-      names: { citizenList: 'l', citizenView: 'v', timeItemLabel: 't', lockedAction: 'Låst', formDataPath: 'formData/{id}' },
+      names: { citizenList: 'l', citizenView: 'v', timeItemLabel: 't', lockedAction: 'Låst' },
       timeoutMs: 2000,
       concurrency: 1,
     });

@@ -1,10 +1,10 @@
+import { copenhagenDate, parseInstant } from '../../../src/common/local-time';
 import type { GpDirectory, GpPractice } from '../../../adapters/directory/directory.port';
 import type { GpLetter, MedcomPort, SentLetter } from '../../../adapters/medcom/medcom.port';
 import type {
   CreateTaskInput, LockedNotesQuery, MeetingNotesQuery, NexusCitizen, NexusCitizenIdentity, NexusNote, NexusOrganisation, NexusPort, NexusRelation, NoteWriteResult,
 } from '../../../adapters/nexus/nexus.port';
 import { PermanentError } from '../../../src/common/errors';
-import { copenhagenDate, parseInstant } from '../../../src/domain/meeting-calendar';
 import { tagMatch } from '../../../src/domain/tags';
 import type { Seed } from '../../../schemas/sandbox-seed.schema';
 import { createFakeTask, findFakeTasks, identityOf } from '../../support/fake-nexus-tasks';

@@ -7,7 +7,7 @@ import { QueueGateway } from '../../../queues/queue.gateway';
 import { AuditService } from '../../../src/audit/audit.service';
 import { loadDistricts } from '../../../src/config/districts';
 import { loadConfig } from '../../../src/config/load-config';
-import { addCalendarDays } from '../../../src/domain/local-time';
+import { addCalendarDays } from '../../../src/common/local-time';
 import { cutoffInstant, morningInstant } from '../../../src/domain/meeting-calendar';
 import { publicHolidayFilter } from '../../../src/domain/working-days';
 import type { RunningService } from '../../../src/main';

@@ -238,7 +238,11 @@ describe('OpenAPI', () => {
     const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]);
     expect(refs.length).toBeGreaterThan(10);
     for (const r of refs) expect(schemas[r]).toBeDefined();
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/children/requests', '/children/requests/{id}/accept', '/children/meetings/{id}/agreement']));
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/children/requests', '/children/requests/{id}/accept', '/children/meetings/{id}/agreement', '/children/accept/{id}']));
+    expect(schemas.ChildrenRequest.properties.parents.items.required).toEqual(['name']);
+    expect(schemas.ChildrenRequest.properties.meetingLeader.required).toEqual(['name', 'email']);
+    const link = JSON.stringify(doc.paths['/children/accept/{id}']);
+    for (const code of ['ACCEPT_LINK_INVALID', 'ACCEPT_LINK_EXPIRED']) expect(link).toContain(code);
   });
 });
 
@@ -262,7 +266,7 @@ describe('fuzzing the intake', () => {
 
   it('valid forms with one field replaced by arbitrary JSON never get a 5xx', async () => {
     const base = validRequest({ proposedStart: start });
-    const key = fc.constantFrom(...Object.keys(base), 'requestId');
+    const key = fc.constantFrom(...Object.keys(base), 'requestId', 'parents', 'meetingLeader');
     await fc.assert(
       fc.asyncProperty(key, fc.jsonValue(), async (k, v) => {
         const res = await statusOf({ ...base, [k]: v });
@@ -283,6 +287,19 @@ describe('fuzzing the intake', () => {
         expect(b.status).toBeLessThan(500);
       }),
       { numRuns: 100 },
+    );
+  });
+
+  it('arbitrary accept links (id, exp, sig) never get a 5xx: 403 ACCEPT_LINK_INVALID', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.string({ minLength: 1, maxLength: 60 }), fc.string({ maxLength: 20 }), fc.string({ maxLength: 60 }), async (id, exp, sig) => {
+        const path = `/children/accept/${encodeURIComponent(id)}?exp=${encodeURIComponent(exp)}&sig=${encodeURIComponent(sig)}`;
+        const get = await request(svc.baseUrl!).get(path).set('Accept', 'application/json');
+        const postRes = await request(svc.baseUrl!).post(path);
+        expect([get.status, get.body.code]).toEqual([403, 'ACCEPT_LINK_INVALID']);
+        expect(postRes.status).toBe(403);
+      }),
+      { numRuns: 60 },
     );
   });
 });

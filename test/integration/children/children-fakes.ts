@@ -65,6 +65,7 @@ export class FakeJobs implements ChildrenJobs {
   deadlines: Array<{ requestId: string; delayMs: number }> = [];
   followUps: Array<{ requestId: string; delayMs: number }> = [];
   agreements: string[] = [];
+  invites: Array<{ meetingId: string; sequence: number }> = [];
 
   async route(requestId: string) {
     this.routes.push(requestId);
@@ -77,6 +78,9 @@ export class FakeJobs implements ChildrenJobs {
   }
   async journalAgreement(meetingId: string) {
     this.agreements.push(meetingId);
+  }
+  async followUpInvite(meetingId: string, sequence: number) {
+    this.invites.push({ meetingId, sequence });
   }
 }
 

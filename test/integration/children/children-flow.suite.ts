@@ -4,7 +4,7 @@ import request from 'supertest';
 import { outboxDir } from '../../../adapters/notify/notify.module';
 import { OutboxEnvelope, OutboxNotifier } from '../../../adapters/notify/outbox.notifier';
 import { QueueGateway } from '../../../queues/queue.gateway';
-import { addCalendarDays, localParts, localToInstant, weekdayOf } from '../../../src/domain/local-time';
+import { addCalendarDays, localParts, localToInstant, weekdayOf } from '../../../src/common/local-time';
 import { WorkingDayCalendar } from '../../../src/domain/working-days';
 import type { Clock } from '../../../src/common/clock';
 import { RunningService, startService } from '../../../src/main';
@@ -82,7 +82,9 @@ it('takes a request from intake through routing, eDoc, reminder, acceptance and 
   // 2. Routed: the unit's central mailbox has the request form as a PDF.
   const unitMail = await delivered(`children-request-${id}`);
   expect(unitMail.to).toEqual([ke]);
-  expect(unitMail.attachments.map((a) => [a.filename, a.contentType])).toEqual([[`anmodningsskema-${id}.pdf`, 'application/pdf']]);
+  expect(unitMail.attachments.map((a) => [a.filename, a.contentType])).toEqual([
+    [`anmodningsskema-${id}.pdf`, 'application/pdf'], ['samarbejdsmoede.ics', 'text/calendar; charset=utf-8; method=REQUEST'],
+  ]);
   expect(unitMail.subject + unitMail.body).not.toContain('Alma');
 
   // 3. Journaled: exactly one document on the child's eDoc case, and the form deleted here.

@@ -59,7 +59,7 @@ describe('children.route', () => {
 
     const mail = t.notify.delivered.get(`children-request-${id}`)!;
     expect(mail.to).toEqual([KE_MAILBOX]);
-    expect(mail.attachments!.map((a) => a.filename)).toEqual([`anmodningsskema-${id}.pdf`, 'PPR-vurdering.pdf']);
+    expect(mail.attachments!.map((a) => a.filename)).toEqual([`anmodningsskema-${id}.pdf`, 'PPR-vurdering.pdf', 'samarbejdsmoede.ics']);
     expect(mail.attachments![0].content.subarray(0, 5).toString()).toBe('%PDF-');
     expect(mail.attachments![1].content.equals(PDF_BYTES)).toBe(true);
     expectNoPersonalData(mail.subject + mail.body);
@@ -254,7 +254,10 @@ describe('agreement and follow-up', () => {
 
     expect(await t.agreement.run(meetingId)).toBe('already-done');
     expect(t.journal.filed.size).toBe(2); // request form + agreement
-    expect(t.notify.delivered.size).toBe(2); // unit mail + agreement
+    expect(t.notify.delivered.size).toBe(3); // unit mail + agreement + the list of those without an address to the local leader
+    const unreached = t.notify.delivered.get(`children-agreement-unreached-${meetingId}`)!;
+    expect(unreached.to).toEqual([LEADER]);
+    expect(unreached.body).toContain('- Mor Testbarn (forælder)');
   });
 
   it('waits (retryable) while the request form is not journaled, so the case is unknown', async () => {

@@ -87,7 +87,7 @@ describe('eDoc journaling against the sandbox (real HTTP, real Redis)', () => {
 
   it('finds the seeded case by sequence number and by CPR; an unknown one is null', async () => {
     const bySeq = await client.findCase({ sequenceNumber: citizen.edocCase! });
-    expect(bySeq).toEqual({ caseFileIdentifier: expect.stringMatching(/^\d+$/), sequenceNumber: citizen.edocCase });
+    expect(bySeq).toEqual({ caseFileIdentifier: expect.stringMatching(/^\d+$/), sequenceNumber: citizen.edocCase, status: 'Åben', open: true });
     await expect(client.findCase({ cpr: citizen.cpr })).resolves.toEqual(bySeq);
     await expect(client.findCase({ sequenceNumber: '99/999999' })).resolves.toBeNull();
   });
@@ -96,7 +96,10 @@ describe('eDoc journaling against the sandbox (real HTTP, real Redis)', () => {
     const first = await journal.journal(request('N5001v3'));
     expect(first.outcome).toBe('performed');
     expect(first.title).toMatch(/^Tværfagligt samarbejdsmøde \[tsm:N5001v3\.note\.[0-9a-f]{8}\]$/);
-    await expect(client.findDocument({ caseRef: first.caseFileIdentifier!, title: first.title })).resolves.toEqual({ documentIdentifier: first.documentIdentifier });
+    await expect(client.findDocument({ caseRef: first.caseFileIdentifier!, title: first.title })).resolves.toEqual({
+      documentIdentifier: first.documentIdentifier,
+      openLink: expect.stringContaining(first.documentIdentifier),
+    });
 
     const again = await journal.journal(request('N5001v3'));
     expect(again).toMatchObject({ outcome: 'recorded', documentIdentifier: first.documentIdentifier });
@@ -113,7 +116,7 @@ describe('eDoc journaling against the sandbox (real HTTP, real Redis)', () => {
 
     const trail = await audit.query({ noteId: 5001 });
     expect(trail.map((r) => r.outcome)).toEqual(['ok', 'reused']);
-    expect(trail[0].externalIds).toEqual({ documentIdentifier: first.documentIdentifier, caseFileIdentifier: first.caseFileIdentifier });
+    expect(trail[0].externalIds).toEqual({ documentIdentifier: first.documentIdentifier, caseFileIdentifier: first.caseFileIdentifier, openDocument: expect.stringContaining(first.documentIdentifier) });
     expect(JSON.stringify(trail)).not.toContain(citizen.cpr);
   });
 
@@ -190,7 +193,8 @@ describe('eDoc journaling against the sandbox (real HTTP, real Redis)', () => {
     const out = await journal.journal(req);
     expect(out.outcome).toBe('performed');
     const s = await stats();
-    expect(s.calls.SearchDocument).toBe(1);
+    // One search reconciles (nothing there), one fetches the new document's Links.OpenDocument for the audit.
+    expect(s.calls.SearchDocument).toBe(2);
     expect(s.calls.CreateDocumentAndDocumentVersion).toBe(1);
   });
 
@@ -212,7 +216,7 @@ describe('eDoc journaling against the sandbox (real HTTP, real Redis)', () => {
 
     const badCase = await journal.journal(request('N9102v1', { caseSequenceNumber: undefined, caseRef: '999999' } as Partial<JournalRequest>)).catch((e) => e);
     expect(badCase).toBeInstanceOf(PermanentError);
-    expect(badCase.code).toBe('EDOC_ERROR_CaseFileNotFound');
+    expect(badCase.code).toBe('EDOC_CASE_NOT_FOUND'); // the case given by id is searched (status) before any upload
 
     const badType = await journal.journal(request('N9103v1', { documentType: 'Ukendt' })).catch((e) => e);
     expect(badType.code).toBe('EDOC_UNKNOWN_CODE');
@@ -221,8 +225,39 @@ describe('eDoc journaling against the sandbox (real HTTP, real Redis)', () => {
     await expect(journal.journal(request('N1', { cpr: citizen.cpr } as Partial<JournalRequest>))).rejects.toMatchObject({ code: 'JOURNAL_BAD_INPUT' });
 
     const failed = (await audit.query({ noteId: 5001 })).filter((r) => r.outcome === 'failed').map((r) => r.reason);
-    expect(failed).toEqual(expect.arrayContaining(['EDOC_CASE_NOT_FOUND', 'EDOC_ERROR_CaseFileNotFound', 'EDOC_UNKNOWN_CODE']));
+    expect(failed).toEqual(expect.arrayContaining(['EDOC_CASE_NOT_FOUND', 'EDOC_UNKNOWN_CODE']));
     expect((await stats()).documents).toBe(0);
+  });
+
+  it('refuses to file on a case that is not open (EDOC_CASE_CLOSED, Danish text, audited like other permanent failures), by CPR, sequence number or case id', async () => {
+    const kase = (await client.findCase({ sequenceNumber: citizen.edocCase! }))!;
+    await axios.post(`${sandbox.baseUrl}/_sandbox/cases/${kase.caseFileIdentifier}/status`, { status: 'Afsluttet' });
+    for (const [i, where] of [{ cpr: citizen.cpr }, { caseSequenceNumber: citizen.edocCase! }, { caseRef: kase.caseFileIdentifier }].entries()) {
+      const err = await journal.journal({ ...request(`N9201v${i}`, { noteId: 9201 }), caseSequenceNumber: undefined, ...where } as JournalRequest).catch((e) => e);
+      expect(err).toBeInstanceOf(PermanentError);
+      expect(err).toMatchObject({ code: 'EDOC_CASE_CLOSED', errorClass: 'permanent' });
+      expect(err.message).toMatch(/^eDoc-sagen er ikke åben/);
+      expect(err.message).not.toContain(citizen.cpr);
+    }
+    const s = await stats();
+    expect(s.calls.CreateDocumentAndDocumentVersion ?? 0).toBe(0);
+    expect(s.documents).toBe(0);
+    const failed = (await audit.query({ noteId: 9201 })).filter((r) => r.outcome === 'failed').map((r) => r.reason);
+    expect(failed).toEqual(['EDOC_CASE_CLOSED', 'EDOC_CASE_CLOSED', 'EDOC_CASE_CLOSED']);
+
+    // Reopened, the same request files (the refusal left nothing half-done).
+    await axios.post(`${sandbox.baseUrl}/_sandbox/cases/${kase.caseFileIdentifier}/status`, { status: 'Åben' });
+    await expect(journal.journal({ ...request('N9201v0', { noteId: 9201 }), caseSequenceNumber: undefined, cpr: citizen.cpr } as JournalRequest)).resolves.toMatchObject({ outcome: 'performed' });
+  });
+
+  it("keeps eDoc's Links.OpenDocument in the audit record of a filing, also when a repeat is answered from the ledger", async () => {
+    const first = await journal.journal(request('N9301v1', { noteId: 9301 }));
+    await journal.journal(request('N9301v1', { noteId: 9301 }));
+    const records = (await audit.query({ noteId: 9301 })).filter((r) => r.action === 'edoc.journal');
+    expect(records.map((r) => r.outcome).sort()).toEqual(['ok', 'reused']);
+    for (const r of records) {
+      expect(r.externalIds).toMatchObject({ documentIdentifier: first.documentIdentifier, openDocument: `${sandbox.baseUrl}/locator.aspx?name=DMS.Document.Details&module=Document&id=${first.documentIdentifier}` });
+    }
   });
 
   it('fault draws come from the seeded PRNG: after a reset the same calls fail in the same places', async () => {
@@ -231,7 +266,7 @@ describe('eDoc journaling against the sandbox (real HTTP, real Redis)', () => {
       const out: string[] = [];
       // Raw calls (no client breaker in between), so the pattern is the sandbox's own decisions.
       for (let i = 0; i < 20; i++) {
-        const res = await axios.post(sandbox.url, buildRequestEnvelope('SearchDocument', buildSearchDocument('u', { caseFileIdentifier: '200001', title: `t${i}` })), {
+        const res = await axios.post(sandbox.url, buildRequestEnvelope('SearchDocument', buildSearchDocument({ value: 'u', ns: 'edoc', position: 'search' }, { caseFileIdentifier: '200001', title: `t${i}` })), {
           auth: { username: sandbox.user, password: sandbox.password },
           headers: { 'Content-Type': 'text/xml; charset=utf-8', SOAPAction: soapAction('SearchDocument') },
           validateStatus: () => true,

@@ -31,7 +31,7 @@ async function measure(citizens: number, opts: { olderNotesPerCitizen?: number; 
   });
   const client = new NexusClient({
     connection: { baseUrl: sandbox.baseUrl, tokenUrl: sandbox.tokenUrl, clientId: sandbox.clientId, clientSecret: sandbox.clientSecret },
-    names: { citizenList: names.citizenList, citizenView: names.citizenView, timeItemLabel: names.timeItemLabel, lockedAction: names.lockedState, formDataPath: 'formData/{id}' },
+    names: { citizenList: names.citizenList, citizenView: names.citizenView, timeItemLabel: names.timeItemLabel, lockedAction: names.lockedState },
     timeoutMs: 10_000,
     concurrency: 4,
   });

@@ -72,12 +72,25 @@ describe('NexusClient against the Nexus sandbox', () => {
     expect(err).toMatchObject({ code: 'NEXUS_LIST_NOT_FOUND', errorClass: 'permanent' });
   });
 
-  it('getNote reads a note by id, also from a client that never navigated to it', async () => {
-    const note = await nexus.getNote(5016);
+  it('getNote finds a note it never navigated to without an invented path: self href, citizen re-walk, else the default list', async () => {
+    const note = await nexus.getNote(5016); // nothing known: the default citizen list is walked for it
     expect(note).toMatchObject({ id: 5016, citizenId: 1015, state: 'Låst', locked: true });
     expect(note.items['Konklusion og aftaler']).toContain('afsluttes');
-    const err = await integrationFailure(nexus.getNote(999_999));
-    expect(err).toMatchObject({ code: 'HTTP_404', errorClass: 'permanent' });
+    expect(note.selfHref).toEqual(expect.any(String));
+
+    const calls = async () => (await control.stats()).total;
+    let before = await calls();
+    expect(await newClient().getNote(5016, { citizenId: 1015 })).toMatchObject({ id: 5016, citizenId: 1015 });
+    // token, home-less re-walk: patient/{id}/preferences/ → view → tree → the one form
+    expect((await control.stats()).calls['GET /patient/:id/preferences']).toBe(1);
+    expect((await calls()) - before).toBe(5);
+
+    before = await calls();
+    expect(await newClient().getNote(5016, { selfHref: note.selfHref })).toMatchObject({ id: 5016 });
+    expect((await calls()) - before).toBe(2); // token + the form
+
+    expect(await integrationFailure(nexus.getNote(999_999))).toMatchObject({ code: 'NEXUS_NOTE_NOT_FOUND', errorClass: 'permanent' });
+    expect(await integrationFailure(newClient().getNote(5016, { citizenId: 1001 }))).toMatchObject({ code: 'NEXUS_NOTE_NOT_FOUND' });
   });
 
   it('getCitizen returns CPR, names and active conditions', async () => {
@@ -248,5 +261,55 @@ describe('NexusClient against the Nexus sandbox', () => {
     } finally {
       await running.stop();
     }
+  });
+});
+
+describe('the simulator in each public dialect (SANDBOX_NEXUS_DIALECT)', () => {
+  const clients: NexusClient[] = [];
+  const sandboxes: RunningNexusSandbox[] = [];
+  afterAll(async () => {
+    clients.forEach((c) => c.shutdown());
+    await Promise.all(sandboxes.map((s) => s.stop()));
+  });
+  async function start(dialect: string) {
+    const base = configWith({ SANDBOX_NEXUS_DIALECT: dialect });
+    const started = await startConfiguredNexusSandbox(base);
+    sandboxes.push(started.sandbox);
+    const config = { ...base, ...started.env };
+    const c = new NexusClient(nexusClientOptions(config));
+    clients.push(c);
+    return { nexus: c, url: started.sandbox.url, config };
+  }
+  const tree = async (url: string, token: string, citizenId: number) =>
+    (await fetch(`${url}/api/core/mobile/sandbox/v2/patients/${citizenId}/preferences/CITIZEN_PATHWAY/1/references`, { headers: { Authorization: `Bearer ${token}` } })).json();
+  const tokenOf = async (config: AppConfig) => {
+    const res = await fetch(config.NEXUS_TOKEN_URL as string, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: config.NEXUS_CLIENT_ID as string, client_secret: config.NEXUS_CLIENT_SECRET as string }).toString(),
+    });
+    return ((await res.json()) as { access_token: string }).access_token;
+  };
+
+  it('odense: titles under formDefinition, node self is the form, drafts "Aktivt", relations removed through their self', async () => {
+    const { nexus, url, config } = await start('odense');
+    const [node] = JSON.stringify(await tree(url, await tokenOf(config), 1001)).match(/"formDefinition":\{[^}]*\}/g) ?? [];
+    expect(node).toContain(MEETING.formTitle);
+    const notes = await nexus.findMeetingNotes(MEETING);
+    expect(notes.map((n) => n.id)).toEqual([5001, 5002, 5003, 5004, 5005, 5006, 5007, 5008, 5009, 5010, 5011, 5012, 5013, 5014]);
+    expect(notes[0]).toMatchObject({ state: 'Aktivt', locked: false });
+    expect(await nexus.setNoteTime(5001, '09:00')).toMatchObject({ changed: true });
+    expect((await nexus.getNote(5001)).state).toBe('Aktivt'); // saved as a draft, not locked
+    const [rel] = await nexus.getRelations(1001);
+    expect(rel.removeHref).toBeUndefined();
+    await nexus.detachOrganisation(rel);
+    expect((await nexus.getRelations(1001)).map((r) => r.id)).not.toContain(rel.id);
+  });
+
+  it('nyborg: node self → reference document → referenceObject; a lock with empty required items is refused before Nexus is asked', async () => {
+    const { nexus } = await start('nyborg');
+    const notes = await nexus.findMeetingNotes(MEETING);
+    expect(notes).toHaveLength(14);
+    expect(await integrationFailure(nexus.lockNote(5001))).toMatchObject({ code: 'NEXUS_REQUIRED_ITEMS_EMPTY', errorClass: 'permanent' });
   });
 });

@@ -1,7 +1,5 @@
-import {
-  copenhagenDate, cutoffDate, cutoffInstant, isIsoDate, isMeetingDate, meetingDates, meetingStartInstant, MeetingSeries,
-  morningInstant, nextHeldMeetingOnOrAfter, nextMeetingOnOrAfter, parseInstant,
-} from '../../../src/domain/meeting-calendar';
+import { copenhagenDate, parseInstant } from '../../../src/common/local-time';
+import { cutoffDate, cutoffInstant, isIsoDate, isMeetingDate, meetingDates, meetingStartInstant, MeetingSeries, morningInstant, nextHeldMeetingOnOrAfter, nextMeetingOnOrAfter } from '../../../src/domain/meeting-calendar';
 import { WorkingDayCalendar } from '../../../src/domain/working-days';
 
 const solhoej: MeetingSeries = {
@@ -94,11 +92,14 @@ describe('parsing Nexus timestamps', () => {
     ['2024-03-18T11:53:12.123456+0100', '2024-03-18T10:53:12.123Z'],
     ['2024-03-18T11:53Z', '2024-03-18T11:53:00.000Z'],
     [' 2024-03-18T11:53:12Z ', '2024-03-18T11:53:12.000Z'],
+    // no offset: Copenhagen wall time (local-time's one rule)
+    ['2024-03-18T11:53:12', '2024-03-18T10:53:12.000Z'],
+    ['2024-03-18', '2024-03-17T23:00:00.000Z'],
   ])('%s → %s', (s, iso) => {
     expect(parseInstant(s)?.toISOString()).toBe(iso);
   });
 
-  it.each([['2024-03-18T11:53:12'], ['2024-03-18'], ['yesterday'], [''], ['2024-13-40T10:00:00Z']])('%j has no instant', (s) => {
+  it.each([['yesterday'], [''], ['2024-13-40T10:00:00Z']])('%j has no instant', (s) => {
     expect(parseInstant(s)).toBeNull();
   });
 

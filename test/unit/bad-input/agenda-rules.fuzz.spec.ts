@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { PermanentError } from '../../../src/common/errors';
 import { AgendaRules, buildAgenda, CandidateNote, CitizenFacts, toAgendaDocument } from '../../../src/domain/agenda.builder';
-import { addCalendarDays } from '../../../src/domain/local-time';
-import { copenhagenDate, cutoffDate, parseHhmm, parseInstant } from '../../../src/domain/meeting-calendar';
+import { addCalendarDays, copenhagenDate, parseInstant } from '../../../src/common/local-time';
+import { cutoffDate, parseHhmm } from '../../../src/domain/meeting-calendar';
 import { tagMatch } from '../../../src/domain/tags';
 
 /**

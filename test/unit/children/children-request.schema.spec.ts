@@ -25,9 +25,15 @@ const issuePaths = (body: unknown) => {
 };
 
 describe('request form schema (anmodningsskema)', () => {
-  it('accepts a complete form and defaults attachments to none', () => {
+  it('accepts a complete form and defaults attachments and parents to none', () => {
     const r = childrenRequestSchema.parse(valid);
     expect(r.attachments).toEqual([]);
+    expect(r.parents).toEqual([]);
+    expect(r.meetingLeader).toBeUndefined();
+    const full = childrenRequestSchema.parse({
+      ...valid, meetingLeader: { name: 'Mette', email: 'mette@x.dk' }, parents: [{ name: 'Mor', email: 'mor@x.dk' }, { name: 'Far' }],
+    });
+    expect(full.parents).toEqual([{ name: 'Mor', email: 'mor@x.dk' }, { name: 'Far' }]);
     expect(r.child.cpr).toBe('140519-4321');
   });
 
@@ -46,6 +52,11 @@ describe('request form schema (anmodningsskema)', () => {
     ['external units not a list', { externalUnits: 'KE' }, ['externalUnits']],
     ['unknown field (typo)', { consent: true }, ['']],
     ['requestId with a colon', { requestId: 'a:b' }, ['requestId']],
+    ['meeting leader without e-mail', { meetingLeader: { name: 'Mette' } }, ['meetingLeader.email']],
+    ['meeting leader with an unknown field', { meetingLeader: { name: 'Mette', email: 'm@x.dk', cpr: '1' } }, ['meetingLeader']],
+    ['a parent without a name', { parents: [{ email: 'mor@x.dk' }] }, ['parents.0.name']],
+    ['a parent with a bad e-mail', { parents: [{ name: 'Mor', email: 'mor' }] }, ['parents.0.email']],
+    ['more than four parents', { parents: Array.from({ length: CHILDREN_LIMITS.parents + 1 }, (_, i) => ({ name: `P${i}` })) }, ['parents']],
   ])('%s → 400', (_what, patch, paths) => {
     expect(issuePaths({ ...valid, ...patch })).toEqual(paths);
   });

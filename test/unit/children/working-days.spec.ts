@@ -1,4 +1,4 @@
-import { localParts, localToInstant } from '../../../src/domain/local-time';
+import { localParts, localToInstant } from '../../../src/common/local-time';
 import { WorkingDayCalendar, workingDayDeadline } from '../../../src/domain/working-days';
 
 describe('WorkingDayCalendar (DK)', () => {

@@ -23,6 +23,8 @@ function config(env: Record<string, string> = {}): AppConfig {
     EDOC_PASSWORD: 'sandbox-secret',
     EDOC_USER_IDENTIFIER: 'www.kommune.test/esdh/bruger/tsm',
     EDOC_TIMEOUT_MS: '2000',
+    // Each test scripts exactly its calls; the link lookup after an upload is covered by test/contract/edoc.
+    EDOC_OPEN_LINK_LOOKUP: 'false',
     ...env,
   });
 }
@@ -68,14 +70,14 @@ describe('EdocClient (SOAP 1.1 to edoc.asmx)', () => {
     nock.cleanAll();
   });
 
-  it('searches a case by sequence number with the right envelope, SOAPAction, namespaces and UserIdentifier first', async () => {
+  it('searches a case by sequence number with the right envelope, SOAPAction, namespaces and edoc:UserIdentifier first in edoc:CaseFileSearch', async () => {
     client = new EdocClient(config(), codes);
     const call = soapCall(
       'SearchCaseFile',
       result('SearchCaseFile', `<Root ${ROOT_NS}><edoc:CaseFilesSearchResult><edoc:CaseFileSearchResult><fesd:CaseFileIdentifier>200001</fesd:CaseFileIdentifier><edoc:SequenceNumber>24/012345</edoc:SequenceNumber><fesd:TitleText>Sag</fesd:TitleText></edoc:CaseFileSearchResult></edoc:CaseFilesSearchResult></Root>`),
       { SOAPAction: '"http://tempuri.org/SearchCaseFile"' },
     );
-    await expect(client.findCase({ sequenceNumber: '24/012345' })).resolves.toEqual({ caseFileIdentifier: '200001', sequenceNumber: '24/012345' });
+    await expect(client.findCase({ sequenceNumber: '24/012345' })).resolves.toEqual({ caseFileIdentifier: '200001', sequenceNumber: '24/012345' }); // no status in the answer: open unknown
 
     expect(call.headers['content-type']).toBe('text/xml; charset=utf-8');
     expect(call.headers.authorization).toBe(`Basic ${Buffer.from('svc-tsm:sandbox-secret').toString('base64')}`);
@@ -85,10 +87,21 @@ describe('EdocClient (SOAP 1.1 to edoc.asmx)', () => {
     expect(child(child(envelope, 'soap:Body'), 'SearchCaseFile')!.attrs.xmlns).toBe('http://tempuri.org/');
     expect(inner.name).toBe('Root');
     expect(inner.attrs).toEqual({ 'xmlns:edoc': EDOC_NS, 'xmlns:fesd': FESD_NS });
-    expect(inner.children.map((c) => c.name)).toEqual(['fesd:UserIdentifier', 'edoc:CaseFileSearch']);
-    expect(inner.children[0].text).toBe('www.kommune.test/esdh/bruger/tsm');
-    const criteria = child(child(inner, 'edoc:CaseFileSearch'), 'edoc:SearchCriterias')!;
+    expect(inner.children.map((c) => c.name)).toEqual(['edoc:CaseFileSearch']);
+    const search = child(inner, 'edoc:CaseFileSearch')!;
+    expect(search.children.map((c) => c.name)).toEqual(['edoc:UserIdentifier', 'edoc:SearchCriterias']);
+    expect(search.children[0].text).toBe('www.kommune.test/esdh/bruger/tsm');
+    const criteria = child(search, 'edoc:SearchCriterias')!;
     expect(criteria.children).toEqual([expect.objectContaining({ name: 'edoc:SequenceNumber', text: '24/012345' })]);
+  });
+
+  it('puts the search UserIdentifier where configured: first in Root, in the fesd namespace', async () => {
+    client = new EdocClient(config({ EDOC_SEARCH_USER_ID_NS: 'fesd', EDOC_SEARCH_USER_ID_POSITION: 'root' }), codes);
+    const call = soapCall('SearchCaseFile', result('SearchCaseFile', `<Root ${ROOT_NS}><edoc:CaseFilesSearchResult/></Root>`));
+    await client.findCase({ sequenceNumber: '24/1' });
+    const { inner } = unwrap(call.body, 'SearchCaseFile');
+    expect(inner.children.map((c) => c.name)).toEqual(['fesd:UserIdentifier', 'edoc:CaseFileSearch']);
+    expect(child(inner, 'edoc:CaseFileSearch')!.children.map((c) => c.name)).toEqual(['edoc:SearchCriterias']);
   });
 
   it('searches by CPR with the configured party field, and returns null when nothing matches', async () => {
@@ -163,7 +176,7 @@ describe('EdocClient (SOAP 1.1 to edoc.asmx)', () => {
     const call = soapCall('SearchDocument', result('SearchDocument', `<Root ${ROOT_NS}><edoc:Documents/></Root>`), { SOAPAction: '"http://tempuri.org/SearchDocument"' });
     await expect(client.findDocument({ caseRef: '200001', title: 'T [tsm:x]' })).resolves.toBeNull();
     const { inner } = unwrap(call.body, 'SearchDocument');
-    expect(inner.children[0].name).toBe('fesd:UserIdentifier');
+    expect(child(inner, 'edoc:DocumentSearch')!.children[0].name).toBe('edoc:UserIdentifier');
     const criteria = child(child(inner, 'edoc:DocumentSearch'), 'edoc:SearchCriterias')!;
     expect(criteria.children.map((c) => [c.name, c.text])).toEqual([
       ['fesd:CaseFileReference', '200001'],

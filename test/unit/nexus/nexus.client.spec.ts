@@ -9,13 +9,15 @@ const IAM = 'https://iam.nexus.kmd.dk';
 const TOKEN = '/authx/realms/solhoej/protocol/openid-connect/token';
 const TAG = 'ÆS – Tværfagligt samarbejdsmøde';
 const TITLE = 'Samlet faglig vurdering';
+/** Where the client finds form 5001 when it has not walked to it: the self href kept from an earlier read. */
+const AT = { selfHref: `${BASE}/formData/5001` };
 
 let clock = 0;
 const clients: NexusClient[] = [];
 function client(over: Partial<NexusClientOptions> = {}): NexusClient {
   const c = new NexusClient({
     connection: { baseUrl: `${NEXUS}${BASE}/`, tokenUrl: `${IAM}${TOKEN}`, clientId: 'tsm', clientSecret: 's3cret' },
-    names: { citizenList: 'Tværfagligt samarbejdsmøde – notater og aftaler', citizenView: '- Alt', timeItemLabel: 'Tidspunkt', lockedAction: 'Låst', formDataPath: 'formData/{id}' },
+    names: { citizenList: 'Tværfagligt samarbejdsmøde – notater og aftaler', citizenView: '- Alt', timeItemLabel: 'Tidspunkt', lockedAction: 'Låst' },
     timeoutMs: 1000,
     concurrency: 4,
     now: () => clock,
@@ -78,12 +80,12 @@ describe('auth', () => {
       .get(`${BASE}/formData/5001`).times(2).matchHeader('authorization', 'Bearer t1').reply(200, form())
       .get(`${BASE}/formData/5001`).matchHeader('authorization', 'Bearer t2').reply(200, form());
     const nexus = client();
-    await nexus.getNote(5001);
+    await nexus.getNote(5001, AT);
     clock += 89_000; // 89 % of 100 s: still the cached token
-    await nexus.getNote(5001);
+    await nexus.getNote(5001, AT);
     expect(iam.pendingMocks()).toHaveLength(1);
     clock += 2_000; // 91 %
-    await nexus.getNote(5001);
+    await nexus.getNote(5001, AT);
     expect(iam.isDone()).toBe(true);
     expect(api.isDone()).toBe(true);
   });
@@ -92,7 +94,7 @@ describe('auth', () => {
     const iam = tokens('t1');
     nock(NEXUS).get(`${BASE}/formData/5001`).times(3).reply(200, form());
     const nexus = client();
-    await Promise.all([nexus.getNote(5001), nexus.getNote(5001), nexus.getNote(5001)]);
+    await Promise.all([nexus.getNote(5001, AT), nexus.getNote(5001, AT), nexus.getNote(5001, AT)]);
     expect(iam.isDone()).toBe(true);
   });
 
@@ -101,21 +103,21 @@ describe('auth', () => {
     const api = nock(NEXUS)
       .get(`${BASE}/formData/5001`).matchHeader('authorization', 'Bearer t1').reply(401, '')
       .get(`${BASE}/formData/5001`).matchHeader('authorization', 'Bearer t2').reply(200, form());
-    await expect(client().getNote(5001)).resolves.toMatchObject({ id: 5001 });
+    await expect(client().getNote(5001, AT)).resolves.toMatchObject({ id: 5001 });
     expect(api.isDone()).toBe(true);
   });
 
   it('gives up after one renewal: a second 401 is a permanent HTTP_401', async () => {
     const iam = tokens('t1', 't2', 't3');
     nock(NEXUS).get(`${BASE}/formData/5001`).times(2).reply(401, { message: 'Unauthorized', reason: 'InvalidToken' });
-    const err = await integrationFailure(client().getNote(5001));
+    const err = await integrationFailure(client().getNote(5001, AT));
     expect(err).toMatchObject({ code: 'HTTP_401', errorClass: 'permanent', status: 401 });
     expect(iam.pendingMocks()).toHaveLength(1); // t3 never asked for
   });
 
   it('classifies refused credentials without echoing the secret', async () => {
     nock(IAM).post(TOKEN).reply(401, { error: 'invalid_client', error_description: 'Invalid client credentials' });
-    const err = await integrationFailure(client().getNote(5001));
+    const err = await integrationFailure(client().getNote(5001, AT));
     expect(err).toMatchObject({ code: 'HTTP_401', errorClass: 'permanent' });
     expect(err.message).toContain('invalid_client');
     expect(err.message).not.toContain('s3cret');
@@ -123,7 +125,7 @@ describe('auth', () => {
 
   it('a token answer without access_token is NEXUS_BAD_RESPONSE', async () => {
     nock(IAM).post(TOKEN).reply(200, { expires_in: 100 });
-    expect(await integrationFailure(client().getNote(5001))).toMatchObject({ code: 'NEXUS_BAD_RESPONSE', errorClass: 'permanent' });
+    expect(await integrationFailure(client().getNote(5001, AT))).toMatchObject({ code: 'NEXUS_BAD_RESPONSE', errorClass: 'permanent' });
   });
 });
 
@@ -258,9 +260,9 @@ describe('navigation', () => {
     expect(err.message).toContain('"organizations"');
 
     nock(NEXUS).get(`${BASE}/formData/5001`).reply(200, '{"id": 5001, "version": ', { 'Content-Type': 'application/json' });
-    expect(await integrationFailure(nexus.getNote(5001))).toMatchObject({ code: 'NEXUS_BAD_RESPONSE' });
+    expect(await integrationFailure(nexus.getNote(5001, AT))).toMatchObject({ code: 'NEXUS_BAD_RESPONSE' });
     nock(NEXUS).get(`${BASE}/formData/5001`).reply(200, '<html>Vedligehold</html>', { 'Content-Type': 'text/html' });
-    expect(await integrationFailure(nexus.getNote(5001))).toMatchObject({ code: 'NEXUS_BAD_RESPONSE' });
+    expect(await integrationFailure(nexus.getNote(5001, AT))).toMatchObject({ code: 'NEXUS_BAD_RESPONSE' });
   });
 
   it('fails each call with NEXUS_NOT_CONFIGURED when there is no endpoint, without any I/O', async () => {
@@ -277,7 +279,7 @@ describe('writes', () => {
       .get(`${BASE}/formData/5001`).reply(200, form())
       .get(`${BASE}/formData/5001/availableActions`).reply(200, actions)
       .put(`${BASE}/formData/5001/actions/1`, (b) => ((saved = b), true)).reply(200, (_u, b) => ({ ...(b as object), version: 2 }));
-    expect(await client().setNoteTime(5001, '10:10')).toEqual({ changed: true, version: 2 });
+    expect(await client().setNoteTime(5001, '10:10', AT)).toEqual({ changed: true, version: 2 });
     expect(saved).toMatchObject({ id: 5001, version: 1, workflowState: { name: 'Kladde' } });
     expect(saved!.items).toContainEqual({ id: 2, type: 'text', label: 'Tidspunkt', value: '10:10' });
   });
@@ -292,7 +294,7 @@ describe('writes', () => {
       .get(`${BASE}/formData/5001`).reply(200, form({ version: 2, items: [{ id: 1, type: 'text', label: 'Emne', value: 'Rettet af kollega' }, { id: 2, type: 'text', label: 'Tidspunkt', value: null }] }))
       .get(`${BASE}/formData/5001/availableActions`).reply(200, actions)
       .put(`${BASE}/formData/5001/actions/1`, (b) => (bodies.push(b), true)).reply(200, { ...form(), version: 3 });
-    expect(await client().setNoteTime(5001, '10:20')).toEqual({ changed: true, version: 3 });
+    expect(await client().setNoteTime(5001, '10:20', AT)).toEqual({ changed: true, version: 3 });
     expect(bodies.map((b) => b.version)).toEqual([1, 2]);
     // The retry carries the colleague's edit plus our time: nothing is overwritten with stale data.
     expect(bodies[1].items).toEqual([{ id: 1, type: 'text', label: 'Emne', value: 'Rettet af kollega' }, { id: 2, type: 'text', label: 'Tidspunkt', value: '10:20' }]);
@@ -304,7 +306,7 @@ describe('writes', () => {
       .get(`${BASE}/formData/5001`).times(2).reply(200, form())
       .get(`${BASE}/formData/5001/availableActions`).times(2).reply(200, actions)
       .put(`${BASE}/formData/5001/actions/3`).times(2).reply(409, { reason: 'OptimisticLockException' });
-    expect(await integrationFailure(client().lockNote(5001))).toMatchObject({ code: 'NEXUS_CONFLICT', errorClass: 'retryable', status: 409 });
+    expect(await integrationFailure(client().lockNote(5001, AT))).toMatchObject({ code: 'NEXUS_CONFLICT', errorClass: 'retryable', status: 409 });
     expect(nock.isDone()).toBe(true);
   });
 
@@ -315,8 +317,8 @@ describe('writes', () => {
       .get(`${BASE}/formData/5001`).reply(200, set)
       .get(`${BASE}/formData/5001`).reply(200, form({ version: 4, workflowState: { id: 3, name: 'Låst' } }));
     const nexus = client();
-    expect(await nexus.setNoteTime(5001, '10:00')).toEqual({ changed: false, version: 1 });
-    expect(await nexus.lockNote(5001)).toEqual({ changed: false, version: 4 });
+    expect(await nexus.setNoteTime(5001, '10:00', AT)).toEqual({ changed: false, version: 1 });
+    expect(await nexus.lockNote(5001, AT)).toEqual({ changed: false, version: 4 });
     expect(nock.isDone()).toBe(true); // no availableActions, no PUT
   });
 
@@ -332,11 +334,11 @@ describe('writes', () => {
       .get(`${BASE}/formData/5001`).reply(200, at(null))
       .get(`${BASE}/formData/5001`).reply(200, at('10:00', { version: 4, workflowState: { id: 3, name: 'Låst' } }));
     const nexus = client();
-    expect(await nexus.clearNoteTime(5001, '10:00')).toEqual({ changed: true, version: 2 });
+    expect(await nexus.clearNoteTime(5001, '10:00', AT)).toEqual({ changed: true, version: 2 });
     expect(saved).toMatchObject({ workflowState: { name: 'Kladde' }, items: [{ id: 2, type: 'text', label: 'Tidspunkt', value: '' }] });
-    expect(await nexus.clearNoteTime(5001, '10:00')).toEqual({ changed: false, version: 1 }); // a person's 09:45
-    expect(await nexus.clearNoteTime(5001, '10:00')).toEqual({ changed: false, version: 1 }); // empty
-    expect(await nexus.clearNoteTime(5001, '10:00')).toEqual({ changed: false, version: 4 }); // locked: the meeting is over
+    expect(await nexus.clearNoteTime(5001, '10:00', AT)).toEqual({ changed: false, version: 1 }); // a person's 09:45
+    expect(await nexus.clearNoteTime(5001, '10:00', AT)).toEqual({ changed: false, version: 1 }); // empty
+    expect(await nexus.clearNoteTime(5001, '10:00', AT)).toEqual({ changed: false, version: 4 }); // locked: the meeting is over
     expect(nock.isDone()).toBe(true);
   });
 
@@ -347,8 +349,8 @@ describe('writes', () => {
       .get(`${BASE}/formData/5001/availableActions`).reply(200, actions)
       .get(`${BASE}/formData/5001`).reply(200, form({ items: [] }));
     const nexus = client();
-    expect(await integrationFailure(nexus.setNoteTime(5001, '10:00'))).toMatchObject({ code: 'NEXUS_ACTION_MISSING', errorClass: 'permanent' });
-    expect(await integrationFailure(nexus.setNoteTime(5001, '10:00'))).toMatchObject({ code: 'NEXUS_BAD_RESPONSE' });
+    expect(await integrationFailure(nexus.setNoteTime(5001, '10:00', AT))).toMatchObject({ code: 'NEXUS_ACTION_MISSING', errorClass: 'permanent' });
+    expect(await integrationFailure(nexus.setNoteTime(5001, '10:00', AT))).toMatchObject({ code: 'NEXUS_BAD_RESPONSE' });
   });
 
   it('createTask fills the prototype: title, dates (start = today in Copenhagen) and organisation', async () => {
@@ -361,7 +363,7 @@ describe('writes', () => {
       .get(`${BASE}/proto/2`).reply(200, { id: null, title: null, actions: [{ name: 'Opret', _links: { createAssignment: { href: `${BASE}/assignments?x=1` } } }], _links: { availableOrganizationAssignees: { href: `${BASE}/assignees` } } })
       .get(`${BASE}/assignees`).reply(200, [{ id: 17, name: 'Hjemmeplejen' }])
       .post(`${BASE}/assignments`, (b) => ((posted = b), true)).query({ x: '1' }).reply(200, { id: 90001, title: 'T' });
-    const task = await client().createTask({ on: { noteId: 5001 }, typeName: 'opgave', title: 'T', description: 'D', dueDate: '2026-12-10', organisationName: 'Hjemmeplejen' });
+    const task = await client().createTask({ on: { noteId: 5001, at: AT }, typeName: 'opgave', title: 'T', description: 'D', dueDate: '2026-12-10', organisationName: 'Hjemmeplejen' });
     expect(task).toEqual({ id: 90001 });
     expect(posted).toMatchObject({ title: 'T', description: 'D', startDate: '2026-12-04', dueDate: '2026-12-10', organizationAssignee: { organizationId: 17, displayName: 'Hjemmeplejen' }, object: { id: 5001 } });
   });
@@ -396,7 +398,7 @@ describe('errors', () => {
   ])('a %i is classified with a personal-data-free reason', async (status, body, code, errorClass, reason) => {
     tokens('t1');
     nock(NEXUS).get(`${BASE}/formData/5001`).reply(status, body as nock.Body);
-    const err = await integrationFailure(client().getNote(5001));
+    const err = await integrationFailure(client().getNote(5001, AT));
     expect(err).toMatchObject({ code, errorClass, status, system: 'nexus' });
     expect(err.message).toContain(reason);
     expect(err.message).not.toContain(CPR);
@@ -405,7 +407,7 @@ describe('errors', () => {
   it('a request that is not answered in time is a retryable TIMEOUT', async () => {
     tokens('t1');
     nock(NEXUS).get(`${BASE}/formData/5001`).delay(3000).reply(200, form());
-    expect(await integrationFailure(client({ timeoutMs: 300 }).getNote(5001))).toMatchObject({ code: 'TIMEOUT', errorClass: 'retryable' });
+    expect(await integrationFailure(client({ timeoutMs: 300 }).getNote(5001, AT))).toMatchObject({ code: 'TIMEOUT', errorClass: 'retryable' });
   });
 });
 
@@ -414,14 +416,14 @@ describe('circuit breaker', () => {
     tokens('t1');
     const nexus = client({ breaker: { volumeThreshold: 4, errorThresholdPercentage: 50, resetTimeout: 50 } });
     nock(NEXUS).get(`${BASE}/formData/5001`).reply(200, form()).get(`${BASE}/formData/5001`).times(3).reply(500, 'boom');
-    await nexus.getNote(5001); // the token call and this one succeed
-    for (let i = 0; i < 3; i++) expect((await integrationFailure(nexus.getNote(5001))).code).toBe('HTTP_500');
+    await nexus.getNote(5001, AT); // the token call and this one succeed
+    for (let i = 0; i < 3; i++) expect((await integrationFailure(nexus.getNote(5001, AT))).code).toBe('HTTP_500');
     expect(nexus.breakerState).toBe('open');
-    expect(await integrationFailure(nexus.getNote(5001))).toMatchObject({ code: 'BREAKER_OPEN', errorClass: 'retryable' }); // no request sent
+    expect(await integrationFailure(nexus.getNote(5001, AT))).toMatchObject({ code: 'BREAKER_OPEN', errorClass: 'retryable' }); // no request sent
 
     while (nexus.breakerState !== 'half-open') await new Promise((r) => setTimeout(r, 10));
     nock(NEXUS).get(`${BASE}/formData/5001`).reply(200, form());
-    await expect(nexus.getNote(5001)).resolves.toMatchObject({ id: 5001 });
+    await expect(nexus.getNote(5001, AT)).resolves.toMatchObject({ id: 5001 });
     expect(nexus.breakerState).toBe('closed');
     expect(nock.isDone()).toBe(true);
   });
@@ -430,7 +432,7 @@ describe('circuit breaker', () => {
     tokens('t1');
     const nexus = client({ breaker: { volumeThreshold: 2, errorThresholdPercentage: 10, resetTimeout: 50 } });
     nock(NEXUS).get(`${BASE}/formData/5001`).times(5).reply(404, 'Not Found');
-    for (let i = 0; i < 5; i++) expect((await integrationFailure(nexus.getNote(5001))).code).toBe('HTTP_404');
+    for (let i = 0; i < 5; i++) expect((await integrationFailure(nexus.getNote(5001, AT))).code).toBe('HTTP_404');
     expect(nexus.breakerState).toBe('closed');
   });
 });

@@ -75,10 +75,44 @@ export function buildChildrenOpenApi(): Record<string, unknown> {
           responses: { 200: { description: 'Accepted', ...json('MeetingResult') }, 401: error('No or wrong API key'), 404: error('REQUEST_NOT_FOUND') },
         },
       },
+      '/children/accept/{id}': {
+        parameters: [
+          idParam('id', 'Request id'),
+          { name: 'exp', in: 'query', required: true, description: 'Expiry, unix seconds (the acceptance deadline; in the reminder: the meeting\'s start)', schema: { type: 'string', pattern: '^\\d{1,12}$' } },
+          { name: 'sig', in: 'query', required: true, description: 'base64url HMAC-SHA-256 (CHILDREN_ACCEPT_LINK_SECRET) over the request id and exp', schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$' } },
+        ],
+        get: {
+          summary: 'The accept link from the unit\'s mail: what is accepted',
+          description:
+            'No API key: the signature is the credential. A Danish HTML page (unit, time, place, deadline, reference; no CPR, no names, ' +
+            'never the child\'s home address) with a button that POSTs to the same URL; JSON when the client asks for application/json. ' +
+            'A valid but expired link still shows a request that is accepted already.',
+          security: [],
+          responses: {
+            200: { description: 'The page (text/html), or `{requestId, accepted, acceptedAt}` (application/json)' },
+            403: error('ACCEPT_LINK_INVALID: the signature does not match this request and expiry (a changed or forged link)'),
+            404: error('REQUEST_NOT_FOUND: the request has expired with its retention'),
+            410: error('ACCEPT_LINK_EXPIRED: the link is past its expiry and the request is not accepted'),
+          },
+        },
+        post: {
+          summary: 'Accept through the link',
+          description: 'Accepts the request as `POST /children/requests/{id}/accept` does (first meeting created); idempotent: a second POST answers 200 with `duplicate: true`.',
+          security: [],
+          responses: {
+            200: { description: 'Accepted (text/html), or `{requestId, meetingId, accepted: true, acceptedAt, duplicate}` (application/json)' },
+            403: error('ACCEPT_LINK_INVALID'),
+            404: error('REQUEST_NOT_FOUND'),
+            410: error('ACCEPT_LINK_EXPIRED'),
+          },
+        },
+      },
       '/children/requests/{id}/follow-up': {
         post: {
           summary: 'Set the follow-up meeting',
-          description: 'For when it was not agreed at the meeting. Moves a scheduled follow-up that has not been held yet.',
+          description:
+            'For when it was not agreed at the meeting. Moves a scheduled follow-up that has not been held yet. The invitation (ICS, METHOD:REQUEST) ' +
+            "goes to the latest agreement form's participants with an address and to the unit's mailbox; a move sends it again with a higher SEQUENCE.",
           security: intake,
           parameters: [idParam('id', 'Request id')],
           requestBody: { required: true, ...json('FollowUpMeeting') },
@@ -105,7 +139,10 @@ export function buildChildrenOpenApi(): Record<string, unknown> {
       '/children/meetings/{id}/agreement': {
         post: {
           summary: 'Record the agreement form of a meeting',
-          description: "Journals it on the child's eDoc case and sends it to every participant with an e-mail address. Idempotent for the same form.",
+          description:
+            "Journals it on the child's eDoc case and sends it to every participant with an e-mail address (the form's participants, the request's " +
+            'parents and meeting leader, merged by name); the local leader gets the names of those without an address, to send it by other means. ' +
+            'A followUpMeetingDate sends that meeting\'s invitation (ICS). Idempotent for the same form.',
           security: intake,
           parameters: [idParam('id', 'Meeting id (from accept or a follow-up)')],
           requestBody: { required: true, ...json('AgreementForm') },
