@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { buildCareCommunicationBundle, serializeFhir } from '../adapters/medcom/fhir-carecommunication.builder';
 import { checkCareCommunication } from '../adapters/medcom/fhir/carecommunication.check';
 import { fromFhirJson, fromFhirXml } from '../adapters/medcom/fhir/fhir-model';
-import { envelopeIdFor, letterIdFor } from '../adapters/medcom/letter-ids';
+import { envelopeIdFor, letterIdFor } from '../adapters/medcom/letter-identity';
 import type { OutgoingLetter } from '../adapters/medcom/outgoing-letter';
 import { parseInbound } from '../adapters/medcom/receipt.parser';
 import { buildFhirAcknowledgement, buildOioReceipt } from '../adapters/medcom/sandbox/receipts.builder';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { GP_MESSAGE_FORMATS } from '../src/domain/gp-message-formats';
 
 /** One GP practice as the directory knows it (the sandbox seed's `practices` rows have the same shape). */
 export const gpPracticeSchema = z.object({
@@ -6,8 +7,9 @@ export const gpPracticeSchema = z.object({
   name: z.string().min(1),
   ean: z.string().regex(/^\d{13}$/, '13 digits (EAN/GLN location number)'),
   sor: z.string().regex(/^\d{1,18}$/, 'a SOR code (digits)'),
-  formats: z.array(z.enum(['xdis91', 'fhir-xml', 'fhir-json'])).min(1).default(['xdis91']),
+  formats: z.array(z.enum(GP_MESSAGE_FORMATS)).min(1).default(['xdis91']),
   converted: z.boolean().optional(),
+  fhirEnvelope: z.boolean().optional(),
 });
 
 /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { GP_MESSAGE_FORMATS } from '../src/domain/gp-message-formats';
 
 /**
  * The sandbox seed format shared by the Nexus, eDoc and GP-directory simulators. The shape is a
@@ -42,7 +43,7 @@ export const seedSchema = z.object({
         name: z.string().min(1),
         ean: z.string().regex(/^\d{13}$/),
         sor: z.string().min(1),
-        formats: z.array(z.enum(['xdis91', 'fhir-xml', 'fhir-json'])).default(['xdis91']),
+        formats: z.array(z.enum(GP_MESSAGE_FORMATS)).default(['xdis91']),
         converted: z.boolean().optional(),
       }),
     )

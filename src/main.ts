@@ -12,7 +12,8 @@ import { WorkerHost } from '../queues/worker.host';
 import { AppModule, Role } from './app.module';
 import type { AppConfig } from './config/config.schema';
 import { Clock, serviceClock } from './common/clock';
-import { loadConfig, secretValues } from './config/load-config';
+import { ConfigError, loadConfig, secretValues } from './config/load-config';
+import { medcomBootProblem } from '../adapters/medcom/medcom.boot-guard';
 import { resolveRedis } from './infra/redis-endpoint';
 import { startSandboxes } from './infra/sandboxes';
 import { createLogger, rootLogger, setRootLogger } from './logging/logger';
@@ -47,6 +48,9 @@ export interface StartOptions {
 /** Boots one process: config → Redis → sandboxes → Nest app for the role. */
 export async function startService(opts: StartOptions): Promise<RunningService> {
   let config = opts.config ?? loadConfig(opts.env ?? process.env);
+  // Letters to a real VANS with the sandbox's sender or author: refused before anything starts.
+  const medcomProblem = medcomBootProblem(config);
+  if (medcomProblem) throw new ConfigError(medcomProblem);
   setRootLogger(createLogger({ level: config.LOG_LEVEL, secrets: secretValues(config), destination: opts.logDestination }));
   const clock = opts.clock ?? serviceClock(config);
   const redis = await resolveRedis(config, { reuseRunning: opts.role !== 'all' });
@@ -107,7 +111,7 @@ if (require.main === module) {
   const role = (process.env.ROLE ?? 'all') as Role;
   runUntilSignal({ role }).catch((err) => {
     process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
+    process.exit(err instanceof ConfigError ? 2 : 1);
   });
 }
 

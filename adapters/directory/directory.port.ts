@@ -1,7 +1,8 @@
 /** CPR → the citizen's GP practice ("egen læge"), as the national register would answer. */
 export const GP_DIRECTORY = Symbol('GpDirectory');
 
-export type GpMessageFormat = 'xdis91' | 'fhir-xml' | 'fhir-json';
+export type { GpMessageFormat } from '../../src/domain/gp-message-formats';
+import type { GpMessageFormat } from '../../src/domain/gp-message-formats';
 
 export interface GpPractice {
   ydernummer: string; // 6 digits
@@ -12,6 +13,8 @@ export interface GpPractice {
   formats: GpMessageFormat[];
   /** VANS converts for this receiver: receipts take longer (120 min rule). */
   converted?: boolean;
+  /** FHIR letters to this practice go in a MedCom VANSEnvelope written by tsm-bridge (MEDCOM_FHIR_ENVELOPE does it for all). */
+  fhirEnvelope?: boolean;
 }
 
 export interface GpDirectory {

@@ -1,8 +1,12 @@
+import type { FhirFormat } from '../../src/domain/gp-message-formats';
 import { uuidFrom } from './letter-ids';
 import type { OutgoingLetter } from './outgoing-letter';
 import { fhirDateTime } from './text/medcom-time';
 import { cprDigits } from './xdis91.builder';
-import { escapeText, fhirJsonToXml, FhirJson, FhirResource } from './fhir/fhir-xml.writer';
+import type {
+  Bundle, Communication, FhirResource as R4Resource, MessageHeader, Narrative, Organization, Patient, Practitioner, PractitionerRole, Provenance, Reference,
+} from 'fhir/r4';
+import { escapeText, fhirJsonToXml, FhirResource } from './fhir/fhir-xml.writer';
 import {
   CARE_COMMUNICATION_DEFINITION, CODE_SYSTEM, EVENT, EXTENSION, fullUrl, IDENTIFIER_SYSTEM, PROFILE, sorEndpoint, XHTML_NS,
 } from './fhir/medcom-fhir.constants';
@@ -15,6 +19,10 @@ import {
  *
  * MedCom's activity codes have no "resend": a resend is the same message, so its Provenance keeps
  * activity new-message and the original times.
+ *
+ * Resources are typed with FHIR R4's definitions (@types/fhir, `fhir/r4`), so a misspelt or
+ * misplaced field name fails the compile. Key order is still written by hand: the XML writer emits
+ * elements in key order, which must follow the resource definitions.
  */
 export const CARE_COMMUNICATION_CATEGORY = 'carecoordination';
 
@@ -48,96 +56,98 @@ export function careCommunicationIds(letterId: string): CareCommunicationIds {
   };
 }
 
-export function buildCareCommunicationBundle(letter: OutgoingLetter): FhirResource {
+export function buildCareCommunicationBundle(letter: OutgoingLetter): Bundle<R4Resource> {
   const ids = careCommunicationIds(letter.letterId);
   const authorised = fhirDateTime(letter.authorisedAt);
-  const ref = (type: string, id: string) => ({ reference: `${type}/${id}` });
+  const ref = (type: R4Resource['resourceType'], id: string): Reference => ({ reference: `${type}/${id}` });
   const text = letter.text.replace(/\r\n?/g, '\n');
   const patientName = `${letter.patient.givenName} ${letter.patient.surname}`.trim();
   const authorName = `${letter.author.givenName} ${letter.author.familyName}`;
 
-  const resources: FhirResource[] = [
-    {
-      resourceType: 'MessageHeader',
-      id: ids.messageHeader,
-      meta: { profile: [PROFILE.careCommunicationHeader] },
-      text: narrative('generated', [`Care Communication Message from ${letter.sender.name} to ${letter.receiver.name}`]),
-      eventCoding: { system: CODE_SYSTEM.events, code: EVENT.careCommunication },
-      destination: [
-        {
-          extension: [{ url: EXTENSION.destinationUse, valueCoding: { system: CODE_SYSTEM.destinationUse, code: 'primary' } }],
-          endpoint: sorEndpoint(letter.receiver.sor),
-          receiver: ref('Organization', ids.receiverOrganization),
-        },
-      ],
-      sender: ref('Organization', ids.senderOrganization),
-      source: { endpoint: sorEndpoint(letter.sender.sor) },
-      focus: [ref('Communication', ids.communication)],
-      definition: CARE_COMMUNICATION_DEFINITION,
-    },
-    {
-      resourceType: 'Patient',
-      id: ids.patient,
-      meta: { profile: [PROFILE.patient] },
-      text: narrative('generated', [`${patientName} (${letter.patient.cpr})`]),
-      identifier: [{ system: IDENTIFIER_SYSTEM.cpr, value: cprDigits(letter.patient.cpr) }],
-      name: [{ use: 'official', family: letter.patient.surname, ...(givenNames(letter.patient.givenName).length ? { given: givenNames(letter.patient.givenName) } : {}) }],
-    },
-    {
-      resourceType: 'Communication',
-      id: ids.communication,
-      meta: { profile: [PROFILE.careCommunication] },
-      text: narrative('extensions', [`Kategori: Forløbskoordinering`, `Emne: ${letter.subject}`, `Forfatter: ${authorName}, ${letter.author.role}, tlf. ${letter.author.phone}`, ...text.split('\n')]),
-      identifier: [{ value: `urn:uuid:${ids.communicationIdentifier}` }],
-      status: 'unknown',
-      category: [{ coding: [{ system: CODE_SYSTEM.careCommunicationCategory, code: CARE_COMMUNICATION_CATEGORY }] }],
-      subject: ref('Patient', ids.patient),
-      topic: { text: letter.subject },
-      payload: [
-        {
-          extension: [
-            { url: EXTENSION.payloadDateTime, valueDateTime: authorised },
-            {
-              url: EXTENSION.payloadIdentifier,
-              valueIdentifier: { value: `urn:uuid:${ids.payloadIdentifier}`, assigner: ref('Organization', ids.senderOrganization) },
-            },
-            { url: EXTENSION.payloadAuthor, valueReference: ref('PractitionerRole', ids.practitionerRole) },
-            { url: EXTENSION.payloadAuthorContact, valueContactPoint: { system: 'phone', value: letter.author.phone } },
-          ],
-          contentString: text,
-        },
-      ],
-    },
-    {
-      resourceType: 'PractitionerRole',
-      id: ids.practitionerRole,
-      meta: { profile: [PROFILE.practitionerRole] },
-      text: narrative('generated', [`${authorName}: ${letter.author.role}`]),
-      practitioner: ref('Practitioner', ids.practitioner),
-      organization: ref('Organization', ids.senderOrganization),
-      code: [{ text: letter.author.role }],
-    },
-    {
-      resourceType: 'Practitioner',
-      id: ids.practitioner,
-      meta: { profile: [PROFILE.practitioner] },
-      text: narrative('generated', [authorName]),
-      name: [{ family: letter.author.familyName, given: givenNames(letter.author.givenName) }],
-    },
+  const header: MessageHeader = {
+    resourceType: 'MessageHeader',
+    id: ids.messageHeader,
+    meta: { profile: [PROFILE.careCommunicationHeader] },
+    text: narrative('generated', [`Care Communication Message from ${letter.sender.name} to ${letter.receiver.name}`]),
+    eventCoding: { system: CODE_SYSTEM.events, code: EVENT.careCommunication },
+    destination: [
+      {
+        extension: [{ url: EXTENSION.destinationUse, valueCoding: { system: CODE_SYSTEM.destinationUse, code: 'primary' } }],
+        endpoint: sorEndpoint(letter.receiver.sor),
+        receiver: ref('Organization', ids.receiverOrganization),
+      },
+    ],
+    sender: ref('Organization', ids.senderOrganization),
+    source: { endpoint: sorEndpoint(letter.sender.sor) },
+    focus: [ref('Communication', ids.communication)],
+    definition: CARE_COMMUNICATION_DEFINITION,
+  };
+  const patient: Patient = {
+    resourceType: 'Patient',
+    id: ids.patient,
+    meta: { profile: [PROFILE.patient] },
+    text: narrative('generated', [`${patientName} (${letter.patient.cpr})`]),
+    identifier: [{ system: IDENTIFIER_SYSTEM.cpr, value: cprDigits(letter.patient.cpr) }],
+    name: [{ use: 'official', family: letter.patient.surname, ...(givenNames(letter.patient.givenName).length ? { given: givenNames(letter.patient.givenName) } : {}) }],
+  };
+  const communication: Communication = {
+    resourceType: 'Communication',
+    id: ids.communication,
+    meta: { profile: [PROFILE.careCommunication] },
+    text: narrative('extensions', [`Kategori: Forløbskoordinering`, `Emne: ${letter.subject}`, `Forfatter: ${authorName}, ${letter.author.role}, tlf. ${letter.author.phone}`, ...text.split('\n')]),
+    identifier: [{ value: `urn:uuid:${ids.communicationIdentifier}` }],
+    status: 'unknown',
+    category: [{ coding: [{ system: CODE_SYSTEM.careCommunicationCategory, code: CARE_COMMUNICATION_CATEGORY }] }],
+    subject: ref('Patient', ids.patient),
+    topic: { text: letter.subject },
+    payload: [
+      {
+        extension: [
+          { url: EXTENSION.payloadDateTime, valueDateTime: authorised },
+          {
+            url: EXTENSION.payloadIdentifier,
+            valueIdentifier: { value: `urn:uuid:${ids.payloadIdentifier}`, assigner: ref('Organization', ids.senderOrganization) },
+          },
+          { url: EXTENSION.payloadAuthor, valueReference: ref('PractitionerRole', ids.practitionerRole) },
+          { url: EXTENSION.payloadAuthorContact, valueContactPoint: { system: 'phone', value: letter.author.phone } },
+        ],
+        contentString: text,
+      },
+    ],
+  };
+  const practitionerRole: PractitionerRole = {
+    resourceType: 'PractitionerRole',
+    id: ids.practitionerRole,
+    meta: { profile: [PROFILE.practitionerRole] },
+    text: narrative('generated', [`${authorName}: ${letter.author.role}`]),
+    practitioner: ref('Practitioner', ids.practitioner),
+    organization: ref('Organization', ids.senderOrganization),
+    code: [{ text: letter.author.role }],
+  };
+  const practitioner: Practitioner = {
+    resourceType: 'Practitioner',
+    id: ids.practitioner,
+    meta: { profile: [PROFILE.practitioner] },
+    text: narrative('generated', [authorName]),
+    name: [{ family: letter.author.familyName, given: givenNames(letter.author.givenName) }],
+  };
+  const provenance: Provenance = {
+    resourceType: 'Provenance',
+    id: ids.provenance,
+    meta: { profile: [PROFILE.careCommunicationProvenance] },
+    text: narrative('generated', [`Ny meddelelse sendt ${authorised}`]),
+    target: [ref('MessageHeader', ids.messageHeader)],
+    occurredDateTime: authorised,
+    recorded: authorised,
+    activity: { coding: [{ system: CODE_SYSTEM.activity, code: 'new-message' }] },
+    agent: [{ who: ref('Organization', ids.senderOrganization) }],
+    entity: [{ role: 'source', what: { identifier: { value: `urn:uuid:${ids.payloadIdentifier}` } } }],
+  };
+  const resources: R4Resource[] = [
+    header, patient, communication, practitionerRole, practitioner,
     organization(ids.senderOrganization, letter.sender.ean, letter.sender.sor, letter.sender.name),
     organization(ids.receiverOrganization, letter.receiver.ean, letter.receiver.sor, letter.receiver.name),
-    {
-      resourceType: 'Provenance',
-      id: ids.provenance,
-      meta: { profile: [PROFILE.careCommunicationProvenance] },
-      text: narrative('generated', [`Ny meddelelse sendt ${authorised}`]),
-      target: [ref('MessageHeader', ids.messageHeader)],
-      occurredDateTime: authorised,
-      recorded: authorised,
-      activity: { coding: [{ system: CODE_SYSTEM.activity, code: 'new-message' }] },
-      agent: [{ who: ref('Organization', ids.senderOrganization) }],
-      entity: [{ role: 'source', what: { identifier: { value: `urn:uuid:${ids.payloadIdentifier}` } } }],
-    },
+    provenance,
   ];
 
   return {
@@ -150,11 +160,12 @@ export function buildCareCommunicationBundle(letter: OutgoingLetter): FhirResour
   };
 }
 
-export function serializeFhir(bundle: FhirResource, format: 'fhir-xml' | 'fhir-json'): Buffer {
-  return Buffer.from(format === 'fhir-json' ? `${JSON.stringify(bundle, null, 2)}\n` : fhirJsonToXml(bundle), 'utf8');
+/** The Bundle as FHIR JSON or XML (the XML writer walks plain JSON: an R4 type is JSON by construction). */
+export function serializeFhir(bundle: Bundle<R4Resource>, format: FhirFormat): Buffer {
+  return Buffer.from(format === 'fhir-json' ? `${JSON.stringify(bundle, null, 2)}\n` : fhirJsonToXml(bundle as unknown as FhirResource), 'utf8');
 }
 
-function organization(id: string, ean: string, sor: string, name: string): FhirResource {
+function organization(id: string, ean: string, sor: string, name: string): Organization {
   return {
     resourceType: 'Organization',
     id,
@@ -174,7 +185,7 @@ function givenNames(names: string): string[] {
 }
 
 /** MedCom requires a narrative on every resource: a plain XHTML rendering of its content. */
-function narrative(status: 'generated' | 'extensions', lines: string[]): { [key: string]: FhirJson } {
+function narrative(status: Narrative['status'], lines: string[]): Narrative {
   const body = lines.map((l) => `<p>${escapeText(l) || '&#160;'}</p>`).join('');
   return { status, div: `<div xmlns="${XHTML_NS}">${body}</div>` };
 }

@@ -1,5 +1,4 @@
-import { createHash, createHmac } from 'node:crypto';
-import type { GpMessageFormat } from '../directory/directory.port';
+import { createHash } from 'node:crypto';
 
 /**
  * Identifiers are derived, not drawn at random: the same letter always gets the same letter id
@@ -14,24 +13,6 @@ import type { GpMessageFormat } from '../directory/directory.port';
  * cannot name a real letter (or its envelopes) without having seen it.
  */
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-
-/** Who mints the ids: the sending organisation and this installation's id secret. */
-export interface LetterIdIdentity {
-  /** The sender's EAN/GLN location number. */
-  senderEan: string;
-  /** MEDCOM_ID_SECRET, or the secret generated into DATA_DIR. */
-  secret: string;
-}
-
-export function letterIdFor(identity: LetterIdIdentity, idempotencyKey: string, format: GpMessageFormat): string {
-  const seed = createHmac('sha256', identity.secret).update(`letter|${identity.senderEan}|${idempotencyKey}`).digest('base64url');
-  return format === 'xdis91' ? shortId('L', seed) : uuidFrom(seed);
-}
-
-/** Attempt 0 is the first send; 1..n are resends. Unguessable because the letter id is. */
-export function envelopeIdFor(letterId: string, attempt: number, format: GpMessageFormat): string {
-  return format === 'xdis91' ? shortId('E', `envelope|${letterId}|${attempt}`) : uuidFrom(`envelope|${letterId}|${attempt}`);
-}
 
 /** A prefix letter plus 13 base32 characters (65 bits): fits OIOXML's 14-character identifiers. */
 export function shortId(prefix: string, seed: string): string {

@@ -1,3 +1,4 @@
+import type { GpMessageFormat } from '../../src/domain/gp-message-formats';
 import type { GpPractice } from '../directory/directory.port';
 
 /** Sending letters to a GP over VANS, and what became of them. */
@@ -21,7 +22,7 @@ export type LetterState = 'sent' | 'acknowledged' | 'rejected' | 'gave-up';
 export interface SentLetter {
   letterId: string;
   envelopeId: string;
-  format: 'xdis91' | 'fhir-xml' | 'fhir-json';
+  format: GpMessageFormat;
   state: LetterState;
   /** True when the ledger already had this letter (nothing new was sent). */
   reused: boolean;

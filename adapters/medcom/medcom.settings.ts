@@ -1,7 +1,8 @@
 import path from 'node:path';
 import type { AppConfig } from '../../src/config/config.schema';
 import { readOrCreateSecret } from '../../src/infra/generated-secret';
-import type { LetterIdIdentity } from './letter-ids';
+import type { LetterIdIdentity } from './letter-identity';
+import { parsePickupHours, PickupWindow } from './pickup-hours';
 import type { LetterAuthor, MedcomSender } from './outgoing-letter';
 
 /** The MedCom adapter's view of the config: addressing, limits and the reliable-messaging clock. */
@@ -13,6 +14,10 @@ export interface MedcomSettings {
   maxResends: number;
   /** Receipt timeout for a receiver; VANS-converted receivers get the longer one. */
   receiptTimeoutMs(converted: boolean): number;
+  /** MEDCOM_VANS_PICKUP_HOURS: the receipt clock runs only inside it (unset: always). */
+  pickupWindow?: PickupWindow;
+  /** MEDCOM_FHIR_ENVELOPE: every FHIR letter goes in a VANSEnvelope (a practice may also ask for it alone). */
+  fhirEnvelope: boolean;
   inboxPollMs: number;
   /** How often letters overdue for a receipt are checked for a missing timeout job. */
   receiptWatchdogMs: number;
@@ -38,6 +43,8 @@ export function medcomSettings(config: AppConfig): MedcomSettings {
     maxResends: config.MEDCOM_MAX_RESENDS,
     receiptTimeoutMs: (converted) =>
       config.MEDCOM_RECEIPT_TIMEOUT_MS ?? (converted ? config.MEDCOM_CONVERTED_RECEIPT_TIMEOUT_MIN : config.MEDCOM_RECEIPT_TIMEOUT_MIN) * 60_000,
+    pickupWindow: parsePickupHours(config.MEDCOM_VANS_PICKUP_HOURS),
+    fhirEnvelope: config.MEDCOM_FHIR_ENVELOPE,
     inboxPollMs: config.MEDCOM_INBOX_POLL_MS,
     receiptWatchdogMs: config.MEDCOM_RECEIPT_WATCHDOG_MS,
     inboxReclaimMs: config.MEDCOM_INBOX_RECLAIM_MS,

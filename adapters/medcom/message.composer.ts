@@ -1,12 +1,9 @@
-import { PermanentError } from '../../src/common/errors';
-import type { GpMessageFormat } from '../directory/directory.port';
-import { checkCareCommunication } from './fhir/carecommunication.check';
-import { fromFhirJson, fromFhirXml } from './fhir/fhir-model';
-import { buildCareCommunicationBundle, serializeFhir } from './fhir-carecommunication.builder';
+import type { FhirFormat, GpMessageFormat } from '../../src/domain/gp-message-formats';
+import { CARE_COMMUNICATION_CATEGORY } from './fhir-carecommunication.builder';
+import { medcomFormat } from './formats/medcom-formats.registry';
+import { buildVansEnvelope, CARE_COMMUNICATION_ENVELOPE_VERSION } from './fhir/vans-envelope';
 import type { OutgoingLetter } from './outgoing-letter';
-import { codePointName, firstInvalidXmlChar, sanitiseText } from './text/sanitise';
-import { buildXdis91 } from './xdis91.builder';
-import { parseXmlBytes } from './xml/safe-xml';
+import { sanitiseText } from './text/sanitise';
 import type { SchemaValidator } from './xml/schema-validator';
 
 export interface ComposedMessage {
@@ -16,6 +13,10 @@ export interface ComposedMessage {
   replacedChars: number;
   /** Which characters those were (U+XXXX, each once), as listed at the end of the letter. */
   replacedList: string[];
+  /** Letters written as a transliteration, "U+0152→OE" (XDIS91 only). */
+  transliteratedList: string[];
+  /** FHIR in a MedCom VANSEnvelope (MEDCOM_FHIR_ENVELOPE or the practice's fhirEnvelope). */
+  enveloped: boolean;
   /** Control characters that became a line break, and those removed (every format). */
   lineBreaks: number;
   removedControls: number;
@@ -27,25 +28,27 @@ export interface ComposedMessage {
  * serialised XML or JSON). A failure is MEDCOM_INVALID with the problems found – no personal data.
  */
 export class MessageComposer {
-  constructor(private readonly xdis91Validator: SchemaValidator, private readonly xdis91BlockChars: number) {}
+  constructor(
+    private readonly xdis91Validator: SchemaValidator,
+    private readonly xdis91BlockChars: number,
+    /** MEDCOM_FHIR_ENVELOPE: every FHIR letter in a VANSEnvelope (a practice may ask for it alone: GpPractice.fhirEnvelope). */
+    private readonly opts: { fhirEnvelope?: boolean } = {},
+  ) {}
 
   async compose(format: GpMessageFormat, original: OutgoingLetter): Promise<ComposedMessage> {
     const { letter, lineBreaks, removedControls } = sanitiseLetter(original);
-    if (format === 'xdis91') {
-      const built = buildXdis91(letter, { maxBlockChars: this.xdis91BlockChars });
-      const problems = await this.xdis91Validator.validate(built.bytes);
-      if (problems.length) throw invalid(letter.letterId, 'XDIS91 (schemas/xdis91.xsd)', problems);
-      return { bytes: built.bytes, extension: 'xml', replacedChars: built.replacedChars, replacedList: built.replacedList, lineBreaks, removedControls };
+    const def = medcomFormat(format);
+    const built = await def.build(letter, { xdis91Validator: this.xdis91Validator, xdis91BlockChars: this.xdis91BlockChars });
+    const changes = { replacedChars: built.replacedChars, replacedList: built.replacedList, transliteratedList: built.transliteratedList, lineBreaks, removedControls };
+    if (def.envelopable && (this.opts.fhirEnvelope || letter.receiver.fhirEnvelope)) {
+      // The checked message, as it is, base64 inside the envelope: envelope id = Bundle.id, message id = MessageHeader.id.
+      const wrapped = buildVansEnvelope({
+        envelopeId: letter.envelopeId, messageId: letter.letterId, name: `MCM:FDIS91#${CARE_COMMUNICATION_CATEGORY}`,
+        version: CARE_COMMUNICATION_ENVELOPE_VERSION, format: format as FhirFormat, data: built.bytes,
+      });
+      return { bytes: wrapped, extension: 'xml', enveloped: true, ...changes };
     }
-    const bytes = serializeFhir(buildCareCommunicationBundle(letter), format);
-    // The parser below reads what it can; XML 1.0's character rules are checked here, so nothing
-    // leaves that xmllint (and so a receiver) would call not well-formed.
-    const bad = format === 'fhir-xml' ? firstInvalidXmlChar(bytes.toString('utf8')) : null;
-    if (bad !== null) throw invalid(letter.letterId, 'FHIR XML', [`not well-formed: invalid character ${codePointName(bad)}`]);
-    const model = format === 'fhir-json' ? fromFhirJson(JSON.parse(bytes.toString('utf8'))) : fromFhirXml(parseXmlBytes(bytes));
-    const problems = checkCareCommunication(model);
-    if (problems.length) throw invalid(letter.letterId, 'FHIR CareCommunication', problems);
-    return { bytes, extension: format === 'fhir-json' ? 'json' : 'xml', replacedChars: 0, replacedList: [], lineBreaks, removedControls };
+    return { bytes: built.bytes, extension: built.extension, enveloped: false, ...changes };
   }
 }
 
@@ -72,9 +75,4 @@ function sanitiseLetter(letter: OutgoingLetter): { letter: OutgoingLetter; lineB
     lineBreaks,
     removedControls,
   };
-}
-
-function invalid(letterId: string, what: string, problems: string[]): PermanentError {
-  const shown = problems.slice(0, 5).join('; ');
-  return new PermanentError(`letter ${letterId} is not valid ${what}: ${shown}${problems.length > 5 ? ` (+${problems.length - 5} more)` : ''}`, 'MEDCOM_INVALID', 'medcom');
 }

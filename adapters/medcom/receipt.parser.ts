@@ -1,6 +1,8 @@
+import type { FhirFormat } from '../../src/domain/gp-message-formats';
 import { maskCpr } from '../../src/logging/redact';
 import { entryResources, FhirNode, fromFhirJson, fromFhirXml, nodes, resolveReference, resourceType, str, values } from './fhir/fhir-model';
 import { ACK_CODES, AckCode, EVENT, FHIR_NS, IDENTIFIER_SYSTEM } from './fhir/medcom-fhir.constants';
+import { unwrapVansEnvelope, VANS_ENVELOPE_ROOT } from './fhir/vans-envelope';
 import { child, childElements, decodeXmlBytes, MAX_INBOUND_BYTES, parseXmlText, refuse, textOf, XmlElement } from './xml/safe-xml';
 
 /**
@@ -11,7 +13,7 @@ import { child, childElements, decodeXmlBytes, MAX_INBOUND_BYTES, parseXmlText, 
  * Refusal texts are shortened and CPR-masked before they leave this module.
  */
 export type ReceiptType = 'XCTL03' | 'XCTL02' | 'XCTL01' | 'fhir-ack';
-export type InboundFormat = 'oioxml' | 'fhir-xml' | 'fhir-json';
+export type InboundFormat = 'oioxml' | FhirFormat;
 
 export interface ReceiptLetter {
   letterId: string;
@@ -69,9 +71,28 @@ export function parseInbound(bytes: Buffer): ParsedInbound {
   if (start === '{') return fromFhir(parseJson(text), 'fhir-json');
   if (start !== '<') throw refuse('RECEIPT_MALFORMED', 'neither XML nor JSON');
   const root = parseXmlText(text);
+  if (root.name === VANS_ENVELOPE_ROOT && root.ns === '') return fromEnvelope(root);
   if (root.ns === FHIR_NS) return fromFhir(fromFhirXml(root), 'fhir-xml');
   if (root.name === 'Emessage' && OIOXML_NS.test(root.ns)) return fromOioxml(root);
   throw refuse('RECEIPT_NAMESPACE', `root element ${root.name} in namespace "${root.ns.slice(0, 100)}" is neither MedCom OIOXML nor FHIR`);
+}
+
+/**
+ * A FHIR message in a MedCom VANSEnvelope: the acknowledgement (or message) inside is read as if it
+ * had arrived bare – with every check of a bare one – and an envelope inside an envelope is refused.
+ */
+function fromEnvelope(root: XmlElement): ParsedInbound {
+  const inner = unwrapVansEnvelope(root);
+  if (inner.data.length > MAX_INBOUND_BYTES) throw refuse('RECEIPT_TOO_LARGE', `the enveloped message is ${inner.data.length} bytes; at most ${MAX_INBOUND_BYTES} are read`);
+  const text = decodeXmlBytes(inner.data);
+  const parsed = inner.format === 'fhir-json' ? fromFhir(parseJson(text), 'fhir-json') : fromXmlRoot(parseXmlText(text));
+  if (parsed.format === 'oioxml') throw refuse('RECEIPT_MALFORMED', 'a VANSEnvelope with an MCM:MIME FHIR tag holds OIOXML');
+  return parsed;
+}
+
+function fromXmlRoot(root: XmlElement): ParsedInbound {
+  if (root.ns === FHIR_NS) return fromFhir(fromFhirXml(root), 'fhir-xml');
+  throw refuse('RECEIPT_NAMESPACE', `the enveloped root element ${root.name} is not FHIR`);
 }
 
 function parseJson(text: string): FhirNode {

@@ -2,7 +2,7 @@ import { XMLBuilder } from 'fast-xml-parser';
 import iconv from 'iconv-lite';
 import { PermanentError } from '../../src/common/errors';
 import type { OutgoingLetter } from './outgoing-letter';
-import { toLatin1Text } from './text/latin1';
+import { nameIsLatin1, toLatin1Text, TRANSLITERATIONS } from './text/latin1';
 import { codePointName } from './text/sanitise';
 import { localStamp } from './text/medcom-time';
 import { splitIntoBlocks } from './text/text-blocks';
@@ -42,6 +42,8 @@ export interface BuiltXdis91 {
   replacedChars: number;
   /** Those characters (U+XXXX, each once); the ones in the subject or text are listed at the end of the letter. */
   replacedList: string[];
+  /** Letters written as a transliteration ("U+0152→OE", each once); also listed at the end of the letter. */
+  transliteratedList: string[];
 }
 
 type Node = Record<string, unknown>;
@@ -49,12 +51,16 @@ type Node = Record<string, unknown>;
 const builder = new XMLBuilder({ preserveOrder: true, ignoreAttributes: false, suppressEmptyNode: true, format: false });
 
 export function buildXdis91(letter: OutgoingLetter, opts: Xdis91Options): BuiltXdis91 {
+  // A '?' in a name would put another person's name on the letter: refused, never written (the service sends FHIR instead when it can).
+  if (!nameIsLatin1(letter.patient.givenName) || !nameIsLatin1(letter.patient.surname)) throw nameNotRepresentable(letter.receiver.ydernummer);
   let replacedChars = 0;
   const replaced = new Set<string>();
+  const transliterated = new Map<string, string>();
   const latin1 = (s: string) => {
     const r = toLatin1Text(s);
     replacedChars += r.replaced;
     for (const cp of r.replacedCodePoints) replaced.add(codePointName(cp));
+    for (const cp of r.transliterated) transliterated.set(codePointName(cp), TRANSLITERATIONS[String.fromCodePoint(cp)]);
     return r.text;
   };
 
@@ -62,8 +68,13 @@ export function buildXdis91(letter: OutgoingLetter, opts: Xdis91Options): BuiltX
   const subject = shorten(fullSubject, SUBJECT_MAX);
   const subjectShortened = subject !== fullSubject;
   const body = latin1(letter.text);
-  // A '?' in the text must not pass for the writer's own: the GP sees which characters it stands for.
-  const list = replaced.size ? `\n\n${REPLACED_LIST_LABEL}: ${[...replaced].join(', ')} (vist som ?)` : '';
+  // A '?' in the text must not pass for the writer's own: the GP sees which characters it stands for,
+  // and which were written as a transliteration (U+0152 vist som OE).
+  const listed = [
+    ...(replaced.size ? [`${[...replaced].join(', ')} (vist som ?)`] : []),
+    ...[...transliterated].map(([cp, as]) => `${cp} (vist som ${as})`),
+  ];
+  const list = listed.length ? `\n\n${REPLACED_LIST_LABEL}: ${listed.join(', ')}` : '';
   const text = (subjectShortened ? `Emne: ${fullSubject}\n\n${body}` : body) + list;
   const blocks = splitIntoBlocks(text, { maxBlocks: XDIS91_MAX_TEXT_BLOCKS, maxBlockChars: opts.maxBlockChars });
 
@@ -118,7 +129,10 @@ export function buildXdis91(letter: OutgoingLetter, opts: Xdis91Options): BuiltX
     },
   ];
   const xml = builder.build(doc) as string;
-  return { bytes: iconv.encode(xml, 'latin1'), blocks: blocks.length, subjectShortened, replacedChars, replacedList: [...replaced] };
+  return {
+    bytes: iconv.encode(xml, 'latin1'), blocks: blocks.length, subjectShortened, replacedChars,
+    replacedList: [...replaced], transliteratedList: [...transliterated].map(([cp, as]) => `${cp}→${as}`),
+  };
 }
 
 function el(name: string, children: Node[]): Node {
@@ -162,6 +176,19 @@ function personName(name: string, what: string): string {
     throw new PermanentError(`the patient's ${what} is longer than ${PERSON_NAME_MAX} characters (XDIS91 limit)`, 'NAME_TOO_LONG', 'medcom');
   }
   return n;
+}
+
+/**
+ * The patient's name has characters ISO-8859-1 cannot carry and the practice takes only XDIS91. The
+ * message names the practice, never the person (it goes to the dead letters, the audit and logs).
+ */
+export function nameNotRepresentable(ydernummer: string): PermanentError {
+  return new PermanentError(
+    `Patientens navn indeholder tegn, som XDIS91 (ISO-8859-1) ikke kan gengive, og lægepraksis ${ydernummer} modtager ikke FHIR: ` +
+      'brevet er ikke sendt (navnet ville være blevet vist med ?). Send brevet til lægen på anden vis.',
+    'NAME_NOT_REPRESENTABLE',
+    'medcom',
+  );
 }
 
 /** 10 digits; "ddmmyy-xxxx" is accepted and written without the dash. */

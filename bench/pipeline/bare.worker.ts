@@ -2,7 +2,7 @@ import { FileGpDirectory } from '../../adapters/directory/file-gp-directory';
 import { EdocCodeLists } from '../../adapters/edoc/edoc.code-lists';
 import { medcomSettings } from '../../adapters/medcom/medcom.settings';
 import { MessageComposer } from '../../adapters/medcom/message.composer';
-import { letterIdFor, envelopeIdFor } from '../../adapters/medcom/letter-ids';
+import { letterIdFor, envelopeIdFor } from '../../adapters/medcom/letter-identity';
 import { FileDropTransport } from '../../adapters/medcom/transport/file-drop.transport';
 import { schemaValidator } from '../../adapters/medcom/xml/schema-validator';
 import { toNote } from '../../adapters/nexus/nexus.mapper';

@@ -13,6 +13,31 @@ export interface NoteFlowPayload {
   correctionOf?: number;
 }
 
+/** One reminder to the coordinator about a meeting's agenda notes still not locked. */
+export interface UnlockedNotesPayload {
+  districtId: string;
+  meetingDate: string;
+  /** 1-based; the next is enqueued by this one while notes stay unlocked, up to AFTER_MEETING_UNLOCKED_TASK_MAX. */
+  round: number;
+}
+
+/**
+ * A GP letter that cannot be delivered, reported by whoever records the outcome (the send-note step,
+ * the MedCom letters' receipt handling). Ids and codes only; the handler finds the rest.
+ */
+export interface LetterUndeliverablePayload {
+  noteId: number;
+  noteVersion: number;
+  kind: 'meeting-note' | 'meeting-invitation';
+  /** GP_UNKNOWN, GP_NO_FORMAT, MEDCOM_REJECTED, MEDCOM_NO_RECEIPT or NAME_NOT_REPRESENTABLE. */
+  reason: string;
+  letterId?: string;
+  refuseCode?: string;
+  /** Known to the after-meeting flow; otherwise looked up from the flow's record or the audit trail. */
+  districtId?: string;
+  meetingDate?: string;
+}
+
 /**
  * The after-meeting workflow: the locked-note watch and the flow per note version. The steps run
  * on their system's queue, so a slow system only holds back its own work.
@@ -27,4 +52,8 @@ export const afterMeetingJobs = {
   'edoc.journal-note': job<NoteFlowPayload>('edoc'),
   'medcom.send-note': job<NoteFlowPayload>('medcom'),
   'nexus.note-tasks': job<NoteFlowPayload>('nexus'),
+  /** Delayed to working days after the meeting: the coordinator's task listing agenda notes not locked. */
+  'after-meeting.unlocked-notes': job<UnlockedNotesPayload>('nexus'),
+  /** The coordinator's task on the citizen for a GP letter that cannot be delivered; once per letter. */
+  'after-meeting.letter-undeliverable': job<LetterUndeliverablePayload>('nexus'),
 } as const;

@@ -1,3 +1,4 @@
+import { unlockedTaskDate } from '../domain/after-meeting.coordinator';
 import { serviceClock } from '../common/clock';
 import { plannedSandboxSeed } from '../infra/sandbox-seed-plan';
 import { Command } from 'commander';
@@ -45,7 +46,7 @@ export async function runAgenda(o: AgendaOptions, io: CliIo = processIo): Promis
   try {
     const { config, district } = prepare(o, io);
     const result = o.dryRun ? { agenda: await dryRun(config, district, o.date) } : await collectAndPublish(config, district, o.date);
-    const doc = toAgendaDocument(district.id, result.agenda);
+    const doc = { ...toAgendaDocument(district.id, result.agenda), followUp: followUpOf(config, district, result.agenda) };
     if (o.json) {
       io.stdout(JSON.stringify(doc, null, 2) + '\n');
       if ('summary' in result) io.stderr(summaryLine(result.summary) + '\n');
@@ -116,11 +117,25 @@ async function collectAndPublish(config: AppConfig, district: District, date: st
   }
 }
 
+/**
+ * What publishing this agenda plans for the coordinator (issue 17): the notice of an empty agenda, or
+ * the first reminder about notes still not locked after the meeting (then each working day, at most maxTasks).
+ */
+function followUpOf(config: AppConfig, district: District, agenda: Agenda): { emptyAgendaNotice: boolean; unlockedNotesTask: { firstOn: string; at: string; maxTasks: number } | null } {
+  const s = { afterWorkingDays: config.AFTER_MEETING_UNLOCKED_TASK_DAYS, maxTasks: config.AFTER_MEETING_UNLOCKED_TASK_MAX };
+  const empty = agenda.items.length === 0;
+  return {
+    emptyAgendaNotice: empty,
+    unlockedNotesTask: empty || s.maxTasks < 1 ? null : { firstOn: unlockedTaskDate(agenda.meetingDate, 1, s, new WorkingDayCalendar()), at: district.startTime, maxTasks: s.maxTasks },
+  };
+}
+
 function summaryLine(s: PublishSummary): string {
   return (
     `published: times ${s.times.changed} written, ${s.times.unchanged} unchanged, ${s.times.cleared} removed; tasks ${s.tasks.created} created, ${s.tasks.existing} existing; ` +
     `Teams invitation ${s.teams}; GP invitations ${s.gp.sent} sent, ${s.gp.existing} existing, ${s.gp.failed} failed` +
-    (s.attached ? `; ${s.attached} organisation(s) attached` : '')
+    (s.attached ? `; ${s.attached} organisation(s) attached` : '') +
+    (s.empty ? `; empty agenda: coordinator told by ${s.empty}` : '')
   );
 }
 
@@ -133,6 +148,7 @@ function table(district: District, doc: AgendaDocument, agenda: Agenda): string 
   const out = [`Tværfagligt samarbejdsmøde ${district.name} (${district.id}) ${doc.meetingDate}: ${doc.items.length} item(s)`, '', line(head), ...rows.map(line), ''];
   if (doc.excluded.length) out.push('Not on the agenda:', ...doc.excluded.map((e) => `  note ${e.noteId}  citizen ${e.citizenId}  ${e.reason}${e.observationDate ? ` (observed ${e.observationDate})` : ''}`), '');
   out.push(`Agenda warnings: ${doc.warnings.join(', ') || 'none'}`);
+  if (doc.end) out.push(`Ends ${doc.end} (the Teams invitation's end)`);
   return out.join('\n') + '\n';
 }
 

@@ -1,7 +1,10 @@
 import { Command } from 'commander';
 import { FileGpDirectory } from '../../adapters/directory/file-gp-directory';
-import type { GpMessageFormat } from '../../adapters/directory/directory.port';
-import { envelopeIdFor, letterIdFor } from '../../adapters/medcom/letter-ids';
+import { GP_MESSAGE_FORMATS, GpMessageFormat } from '../domain/gp-message-formats';
+import { envelopeIdFor, letterIdFor } from '../../adapters/medcom/letter-identity';
+import { medcomBootProblem } from '../../adapters/medcom/medcom.boot-guard';
+import { chooseFormat } from '../../adapters/medcom/format-choice';
+import { PermanentError } from '../common/errors';
 import { medcomSettings } from '../../adapters/medcom/medcom.settings';
 import { MessageComposer } from '../../adapters/medcom/message.composer';
 import { schemaValidator } from '../../adapters/medcom/xml/schema-validator';
@@ -24,7 +27,6 @@ export interface PreviewIo {
 }
 
 const processIo: PreviewIo = { stdout: (b) => process.stdout.write(b), stderr: (s) => process.stderr.write(s), env: process.env };
-const FORMATS: readonly GpMessageFormat[] = ['xdis91', 'fhir-xml', 'fhir-json'];
 
 class UsageError extends Error {}
 
@@ -36,9 +38,11 @@ class UsageError extends Error {}
  */
 export async function runMedcomPreview(o: MedcomPreviewOptions, io: PreviewIo = processIo): Promise<number> {
   try {
-    if (o.format !== undefined && !FORMATS.includes(o.format as GpMessageFormat)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')} (got ${o.format})`);
+    if (o.format !== undefined && !(GP_MESSAGE_FORMATS as readonly string[]).includes(o.format)) throw new UsageError(`--format must be one of ${GP_MESSAGE_FORMATS.join(', ')} (got ${o.format})`);
     if (!/^\d{1,12}$/.test(o.note)) throw new UsageError(`--note must be a note id (got ${o.note})`);
     const config = loadConfig(io.env);
+    const problem = medcomBootProblem(config);
+    if (problem) throw new ConfigError(problem);
     const seed = loadSeed(o.seed);
     const noteId = Number(o.note);
     const citizen = seed.citizens.find((c) => c.notes.some((n) => n.id === noteId));
@@ -47,22 +51,25 @@ export async function runMedcomPreview(o: MedcomPreviewOptions, io: PreviewIo = 
 
     const directory = config.GP_DIRECTORY_FILE ? FileGpDirectory.fromFile(config.GP_DIRECTORY_FILE) : FileGpDirectory.fromSeed(seed);
     const receiver = await directory.practiceFor(citizen.cpr);
-    const format = (o.format as GpMessageFormat | undefined) ?? receiver.formats[0];
-    const content = noteToGpLetterContent(note, citizen, meetingDateOf(note.observationTimestamp));
+    const patient = { cpr: citizen.cpr, givenName: citizen.firstName, surname: citizen.lastName };
+    // As the service chooses: a name XDIS91 cannot carry goes as FHIR, or is refused (NAME_NOT_REPRESENTABLE).
+    const format = (o.format as GpMessageFormat | undefined) ?? chooseFormat(receiver, patient);
+    const content = noteToGpLetterContent(note, citizen, meetingDateOf(note.observationTimestamp), { omitLabels: config.GP_LETTER_EXCLUDED_ITEMS });
     const settings = medcomSettings(config);
     const letterId = letterIdFor(settings.letterIds(), letterIdempotencyKey({ noteId, noteVersion: 1 }, receiver.ydernummer), format);
     const now = new Date();
-    const message = await new MessageComposer(schemaValidator(shippedFile('schemas', 'xdis91.xsd')), settings.xdis91BlockChars).compose(format, {
+    const message = await new MessageComposer(schemaValidator(shippedFile('schemas', 'xdis91.xsd')), settings.xdis91BlockChars, { fhirEnvelope: settings.fhirEnvelope }).compose(format, {
       letterId, envelopeId: envelopeIdFor(letterId, 0, format), attempt: 0, sentAt: now, authorisedAt: now,
       sender: settings.sender, author: settings.author, receiver,
-      patient: { cpr: citizen.cpr, givenName: citizen.firstName, surname: citizen.lastName },
+      patient,
       ...content,
     });
     io.stdout(message.bytes);
     return 0;
   } catch (err) {
     const usage = err instanceof UsageError || err instanceof ConfigError;
-    io.stderr(`${usage ? '' : 'error: '}${err instanceof Error ? err.message : String(err)}\n`);
+    const code = err instanceof PermanentError ? `[${err.code}] ` : '';
+    io.stderr(`${usage ? '' : 'error: '}${code}${err instanceof Error ? err.message : String(err)}\n`);
     return usage ? 2 : 1;
   }
 }
@@ -74,7 +81,7 @@ export function medcomCommand(): Command {
     .description('write the exact message that would be sent for a seed note to stdout (contains personal data)')
     .requiredOption('--seed <file>', 'sandbox seed file with citizens, notes and GP practices')
     .requiredOption('--note <id>', 'the note to send')
-    .option('--format <format>', `${FORMATS.join(' | ')} (default: the GP practice's preferred format)`)
+    .option('--format <format>', `${GP_MESSAGE_FORMATS.join(' | ')} (default: the GP practice's preferred format)`)
     .action(async (o: MedcomPreviewOptions) => {
       process.exitCode = await runMedcomPreview(o);
     });

@@ -16,3 +16,17 @@ export function withCallPurpose<T>(purpose: CallPurpose, work: () => T): T {
 export function callPurpose(): CallPurpose {
   return purposes.getStore() ?? 'other';
 }
+
+/**
+ * The method's work counts under `purpose`. Put it below `@JobHandler(…)` (decorators apply bottom
+ * up, and the handler's metadata must land on the wrapped method).
+ */
+export function CallPurposeOf(purpose: CallPurpose): MethodDecorator {
+  return (_target, _key, descriptor: PropertyDescriptor) => {
+    const work = descriptor.value as (...args: unknown[]) => unknown;
+    descriptor.value = function (this: unknown, ...args: unknown[]) {
+      return withCallPurpose(purpose, () => work.apply(this, args));
+    };
+    return descriptor;
+  };
+}

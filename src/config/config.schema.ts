@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_OMITTED_LABELS } from '../domain/gp-letter.content';
 import { parseSentinels } from './redis-sentinels';
 import { sensitive } from './sensitive';
 import { trustProxyProblem } from './trust-proxy';
@@ -31,6 +32,24 @@ const optionalJson = <T extends z.ZodType>(shape: T) =>
   });
 /** The nurses' organisation under each name Nexus installations use; the seed's first (issue 17). */
 export const DEFAULT_NURSES_ORGANISATIONS = ['Sygeplejersker/sundhedslovgivning', 'Sygeplejersker'];
+/** A list of names: a JSON list or comma-separated, none empty. */
+const nameList = (defaults: readonly string[], what: string) =>
+  z
+    .string()
+    .default(defaults.join(','))
+    .transform((raw, ctx) => {
+      let list: unknown = raw.split(',').map((n) => n.trim());
+      if (raw.trim().startsWith('[')) {
+        try {
+          list = JSON.parse(raw);
+        } catch {
+          list = null;
+        }
+      }
+      if (Array.isArray(list) && list.length > 0 && list.every((n) => typeof n === 'string' && n.trim() !== '')) return (list as string[]).map((n) => n.trim());
+      ctx.addIssue({ code: 'custom', message: `${what}, comma-separated or a JSON list, none empty` });
+      return z.NEVER;
+    });
 
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -137,22 +156,7 @@ export const envSchema = z.object({
    * comma-separated names. Any one attached satisfies the dementia rule; auto-attach adds the first
    * that exists in Nexus and never a second.
    */
-  NEXUS_ORG_NURSES: z
-    .string()
-    .default(DEFAULT_NURSES_ORGANISATIONS.join(','))
-    .transform((raw, ctx) => {
-      let list: unknown = raw.split(',').map((n) => n.trim());
-      if (raw.trim().startsWith('[')) {
-        try {
-          list = JSON.parse(raw);
-        } catch {
-          list = null;
-        }
-      }
-      if (Array.isArray(list) && list.length > 0 && list.every((n) => typeof n === 'string' && n.trim() !== '')) return (list as string[]).map((n) => n.trim());
-      ctx.addIssue({ code: 'custom', message: 'organisation names, comma-separated or a JSON list, none empty' });
-      return z.NEVER;
-    }),
+  NEXUS_ORG_NURSES: nameList(DEFAULT_NURSES_ORGANISATIONS, 'organisation names'),
   /**
    * Explicit "Forløbstype" values per track, JSON {"rehab": [...], "complex": [...]}; compared normalised
    * like tags and checked before the built-in rules (contains "§83a" → rehab, starts with "kompleks" → complex).
@@ -183,6 +187,12 @@ export const envSchema = z.object({
   NEXUS_ITEM_REVISITATION: z.string().default('Revisitation'),
   /** Follow-up tasks are due this many days after the meeting. */
   FOLLOWUP_TASK_DUE_DAYS: int(0, 7),
+  /** The coordinator's task listing the agenda notes still not locked: this many working days after the meeting (issue 17). */
+  AFTER_MEETING_UNLOCKED_TASK_DAYS: int(1, 1),
+  /** … repeated each working day while notes stay unlocked, at most this many tasks per meeting; 0 = never. */
+  AFTER_MEETING_UNLOCKED_TASK_MAX: int(0, 5),
+  /** Form items left out of the GP letter (labels, case-insensitive): the letter carries only the assessment. */
+  GP_LETTER_EXCLUDED_ITEMS: nameList(DEFAULT_OMITTED_LABELS, 'item labels'),
 
   EDOC_URL: optionalUrl,
   EDOC_AUTH: z.enum(['ntlm', 'basic']).default('ntlm'),
@@ -221,15 +231,27 @@ export const envSchema = z.object({
   MEDCOM_TRANSPORT: z.enum(['file']).default('file'),
   MEDCOM_OUT_DIR: z.string().optional(),
   MEDCOM_IN_DIR: z.string().optional(),
+  /** MEDCOM_OUT_DIR/MEDCOM_IN_DIR are answered by tsm-bridge's own VANS simulator (the sandbox command, compose's sandbox
+   *  service, test harnesses): the sandbox sender values are allowed there. Unset with a real VANS client. */
+  MEDCOM_VANS_SANDBOX: bool(false),
   MEDCOM_SENDER_EAN: z.string().regex(/^\d{13}$/, '13 digits (EAN/GLN)').default('5790000123456'),
   MEDCOM_SENDER_SOR: z.string().default('123456789012345'),
   MEDCOM_SENDER_ID: z.string().default('751'),
   MEDCOM_SENDER_NAME: z.string().max(35).default('Solhøj Kommune Ældreområdet'),
   /** Key that letter and envelope ids are derived under (HMAC): unguessable ids. Unset: generated into DATA_DIR/medcom-id-secret. */
   MEDCOM_ID_SECRET: sensitive(z.string().min(32, 'at least 32 characters').optional()),
-  MEDCOM_RECEIPT_TIMEOUT_MIN: int(1, 30),
+  /** MedCom's generic reliable-messaging ruleset: resend when no acknowledgement came within 15 minutes (docs/medcom.md). */
+  MEDCOM_RECEIPT_TIMEOUT_MIN: int(1, 15),
   MEDCOM_CONVERTED_RECEIPT_TIMEOUT_MIN: int(1, 120),
   MEDCOM_MAX_RESENDS: int(0, 2),
+  /** Hours (Europe/Copenhagen) the VANS client picks letters up, "HH-HH" (e.g. 05-23); outside them the receipt clock is paused. Unset: always. */
+  MEDCOM_VANS_PICKUP_HOURS: z
+    .string()
+    .regex(/^([01]\d|2[0-4])-([01]\d|2[0-4])$/, 'HH-HH, e.g. 05-23')
+    .refine((s) => s.slice(0, 2) !== s.slice(3), 'an empty window')
+    .optional(),
+  /** FHIR letters travel in a MedCom VANSEnvelope written by tsm-bridge (for every receiver; the GP directory can ask per practice). */
+  MEDCOM_FHIR_ENVELOPE: bool(false),
   /** Tests, demos, chaos: receipt timeout in ms for every receiver, replacing both *_TIMEOUT_MIN values. */
   MEDCOM_RECEIPT_TIMEOUT_MS: z.coerce.number().int().min(1).optional(),
   /** How often the worker reads the VANS in-folder for receipts. */
@@ -257,6 +279,8 @@ export const envSchema = z.object({
   SANDBOX_VANS_VANS_NEGATIVE_RATE: z.coerce.number().min(0).max(1).default(0),
   SANDBOX_VANS_DUPLICATE_RATE: z.coerce.number().min(0).max(1).default(0),
   SANDBOX_VANS_GARBAGE_RATE: z.coerce.number().min(0).max(1).default(0),
+  /** The VANS sandbox refuses (fatal-error) a FHIR letter that is not in a VANSEnvelope. */
+  SANDBOX_VANS_REQUIRE_ENVELOPE: bool(false),
   GP_DIRECTORY_FILE: z.string().optional(),
 
   NOTIFY_OUTBOX_DIR: z.string().optional(),

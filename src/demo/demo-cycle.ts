@@ -21,7 +21,7 @@ import { MeetingStatusService } from '../workflows/after-meeting/after-meeting.s
 import { collectJobId, publishJobId } from '../workflows/agenda/agenda.planner';
 import { AgendaStore } from '../workflows/agenda/agenda.store';
 import { demoConclusion } from './demo-meeting';
-import { DemoObservations, DemoSummary, reconcileDemo } from './demo-reconcile';
+import { DemoObservations, DemoSummary, reconcileDemo, seedOrganisationResolver } from './demo-reconcile';
 import { SandboxControl } from './sandbox-control';
 
 export interface DemoOptions {
@@ -111,7 +111,10 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoSummary> {
     });
 
     const observations = await observe(svc.app.get(AuditService), control, gateway, status, district, meetingDate, agenda, concluded, started);
-    const summary = { ...reconcileDemo(observations, settings.labels, settings.organisations(district.id), settings.taskDueDays), nexusDialect: config.SANDBOX_NEXUS_DIALECT };
+    const summary = {
+      ...reconcileDemo(observations, settings.labels, settings.organisations(district.id), settings.taskDueDays, seedOrganisationResolver(seed)),
+      nexusDialect: config.SANDBOX_NEXUS_DIALECT,
+    };
     await opts.beforeStop?.(control, svc);
     return summary;
   };

@@ -4,6 +4,8 @@ import {
   followUpsOf,
   followUpTasks,
   FollowUpTaskKind,
+  followUpTitlePrefix,
+  OrganisationResolver,
 } from '../domain/after-meeting.rules';
 
 /**
@@ -59,11 +61,19 @@ export interface DemoSummary {
   nexusDialect?: string;
 }
 
+/** The organisations a sandbox seed gives Nexus, as the note-tasks step finds them (names compare case-insensitively). */
+export function seedOrganisationResolver(seed: { organizations: ReadonlyArray<{ name: string }> }): OrganisationResolver {
+  const inNexus = new Map(seed.organizations.map((o) => [o.name.trim().toLowerCase(), o.name]));
+  return (name) => inNexus.get(name.trim().toLowerCase()) ?? null;
+}
+
 export function reconcileDemo(
   o: DemoObservations,
   labels: FollowUpLabels,
   orgs: FollowUpOrganisations,
   taskDueDays: number,
+  /** The organisations the simulator knows (names to attach that it does not are the coordinator's task). */
+  resolveOrganisation?: OrganisationResolver,
 ): DemoSummary {
   const problems: string[] = [];
   const notes = new Map(o.nexus.notes.map((n) => [n.id, n]));
@@ -109,9 +119,9 @@ export function reconcileDemo(
 
   // Nexus tasks: exactly the follow-ups each note asks for, each once.
   const expected = locked.flatMap((n) =>
-    followUpTasks({ noteId: n.id, noteVersion: n.version }, o.meetingDate, followUpsOf(n.items, labels), orgs, taskDueDays));
-  const ours = o.nexus.tasks.filter((t) => t.title.startsWith(`Samarbejdsmøde ${o.meetingDate}:`));
-  const tasksByKind: Record<FollowUpTaskKind, number> = { homecare: 0, 'attach-organisations': 0, revisitation: 0 };
+    followUpTasks({ noteId: n.id, noteVersion: n.version }, o.meetingDate, followUpsOf(n.items, labels), orgs, taskDueDays, resolveOrganisation));
+  const ours = o.nexus.tasks.filter((t) => t.title.startsWith(followUpTitlePrefix(o.meetingDate)));
+  const tasksByKind: Record<FollowUpTaskKind, number> = { homecare: 0, 'attach-organisations': 0, 'unknown-organisation': 0, revisitation: 0 };
   for (const e of expected) {
     const found = ours.filter((t) => t.title === e.title && t.organisationName === e.organisationName);
     if (found.length !== 1) problems.push(`task "${e.title}": ${found.length} in Nexus (expected 1)`);
@@ -156,7 +166,7 @@ export function formatDemoSummary(s: DemoSummary): string {
     `  after-meeting  ${s.notesDone} of ${s.notesLocked} notes done`,
     `  eDoc           ${s.documentsFiled} documents filed, ${s.edocDuplicates} duplicates`,
     `  MedCom         ${s.lettersSent} note letters sent (${s.lettersExpected} requested), ${s.lettersAcknowledged} acknowledged, ${s.letterResends} resends; ${s.gpInvitations} GP invitations`,
-    `  Nexus tasks    ${s.tasksCreated} created (${s.tasksByKind.homecare} home care, ${s.tasksByKind['attach-organisations']} attach organisation, ${s.tasksByKind.revisitation} re-visitation)`,
+    `  Nexus tasks    ${s.tasksCreated} created (${s.tasksByKind.homecare} home care, ${s.tasksByKind['attach-organisations']} attach organisation, ${s.tasksByKind['unknown-organisation']} unknown organisation, ${s.tasksByKind.revisitation} re-visitation)`,
     `  dead letters   ${s.deadLetters}`,
     `  elapsed        ${s.elapsedSeconds.toFixed(1)} s`,
     s.reconciled ? 'RECONCILED: every side effect happened exactly once' : `NOT RECONCILED (${s.problems.length}):`,

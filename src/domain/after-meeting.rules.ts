@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { copenhagenDate, parseInstant } from '../common/local-time';
+import { danishDate } from './gp-letter.content';
 
 /**
  * What a locked meeting note asks tsm-bridge to do afterwards (DOMAIN.md §A "After the meeting").
@@ -20,7 +21,18 @@ export interface FollowUpOrganisations {
   visitator: string;
 }
 
-export type FollowUpTaskKind = 'homecare' | 'attach-organisations' | 'revisitation';
+export type FollowUpTaskKind = 'homecare' | 'attach-organisations' | 'unknown-organisation' | 'revisitation';
+
+/**
+ * The elderly-care meeting's name, which task titles carry ("Samarbejdsmøde" alone is the children's
+ * meeting; seed 004: "Tværfagligt samarbejdsmøde").
+ */
+export const MEETING_TYPE = 'Tværfagligt samarbejdsmøde';
+
+/** Title prefix of every follow-up task of one meeting (ISO date: the agenda's own tasks write DD.MM.YYYY). */
+export function followUpTitlePrefix(meetingDate: string): string {
+  return `${MEETING_TYPE} ${meetingDate}:`;
+}
 
 export interface FollowUps {
   sendToGp: boolean;
@@ -123,12 +135,35 @@ export function documentTitle(ref: NoteVersionRef, meetingDate: string, correcti
 const KIND_TITLE: Record<FollowUpTaskKind, string> = {
   homecare: 'opgave til hjemmeplejen',
   'attach-organisations': 'tilknyt organisation',
+  'unknown-organisation': 'ukendt organisation',
   revisitation: 'revisitation',
 };
 
 /**
- * The Nexus tasks a note asks for. Titles hold ids only; the description carries what the meeting
- * decided, which belongs in Nexus (the citizen's own record) and nowhere else.
+ * How an organisation name from the note is known in Nexus: its Nexus spelling, or null when Nexus
+ * has no such organisation. Without one, every name is taken as written.
+ */
+export type OrganisationResolver = (name: string) => string | null;
+
+/** The coordinator's text when a name to attach is not an organisation in Nexus (UNKNOWN_ORGANISATION). */
+export function unknownOrganisationText(names: readonly string[], meetingDate: string): string {
+  return [
+    `Mødet ${danishDate(meetingDate)} har besluttet, at borgeren tilknyttes en organisation, som ikke findes i Nexus (UNKNOWN_ORGANISATION):`,
+    ...names.map((n) => `- "${n}"`),
+    'Find den rigtige organisation, og send den en opgave om at blive tilknyttet borgeren – eller ret navnet i notatet.',
+  ].join('\n');
+}
+
+/** The task to a newly attached organisation (seed 004: "den koordinerende rolle sende en opgave på dette"). */
+export function attachOrganisationText(organisation: string, meetingDate: string): string {
+  return `${MEETING_TYPE} ${danishDate(meetingDate)} har besluttet, at borgeren skal tilknyttes ${organisation}. ` +
+    'Tilknyt jer borgeren under "Organisationer tilknyttet borgeren", så I kan se borgeren og deltage ved næste møde.';
+}
+
+/**
+ * The Nexus tasks a note asks for. Titles hold ids (and organisation names) only; the description
+ * carries what the meeting decided, which belongs in Nexus (the citizen's own record) and nowhere else.
+ * Organisations to attach each get their own task; names Nexus does not know go to the coordinator.
  */
 export function followUpTasks(
   ref: NoteVersionRef,
@@ -136,12 +171,13 @@ export function followUpTasks(
   followUps: FollowUps,
   orgs: FollowUpOrganisations,
   dueInDays: number,
+  resolveOrganisation: OrganisationResolver = (name) => name,
 ): FollowUpTask[] {
   const dueDate = addDays(meetingDate, dueInDays);
-  const make = (kind: FollowUpTaskKind, organisationName: string, description: string): FollowUpTask => ({
+  const make = (kind: FollowUpTaskKind, organisationName: string, description: string, what = KIND_TITLE[kind]): FollowUpTask => ({
     kind,
     organisationName,
-    title: `Samarbejdsmøde ${meetingDate}: ${KIND_TITLE[kind]} (notat ${ref.noteId} v${ref.noteVersion})`,
+    title: `${followUpTitlePrefix(meetingDate)} ${what} (notat ${ref.noteId} v${ref.noteVersion})`,
     description,
     dueDate,
     ledgerKey: `nexus-task:note:${ref.noteId}:${kind}:${contentHash(organisationName, description)}`,
@@ -150,9 +186,18 @@ export function followUpTasks(
   if (followUps.homeCareTask) {
     tasks.push(make('homecare', orgs.homeCare, followUps.homeCareTask));
   }
-  if (followUps.attachOrganisations.length) {
-    tasks.push(make('attach-organisations', orgs.coordinator,
-      `Mødet har besluttet, at borgeren tilknyttes: ${[...followUps.attachOrganisations].sort((a, b) => a.localeCompare(b, 'da')).join(', ')}. Opdatér borgerens relationer.`));
+  const unknown: string[] = [];
+  const attach = new Map<string, string>();
+  for (const name of followUps.attachOrganisations) {
+    const known = resolveOrganisation(name);
+    if (known === null) unknown.push(name);
+    else if (![...attach.keys()].some((k) => k.toLowerCase() === known.toLowerCase())) attach.set(known, name);
+  }
+  for (const organisation of [...attach.keys()].sort((a, b) => a.localeCompare(b, 'da'))) {
+    tasks.push(make('attach-organisations', organisation, attachOrganisationText(organisation, meetingDate), `${KIND_TITLE['attach-organisations']} ${organisation}`));
+  }
+  if (unknown.length) {
+    tasks.push(make('unknown-organisation', orgs.coordinator, unknownOrganisationText([...unknown].sort((a, b) => a.localeCompare(b, 'da')), meetingDate)));
   }
   if (followUps.revisitation) {
     tasks.push(make('revisitation', orgs.visitator,

@@ -1,4 +1,4 @@
-import type { Agenda, AgendaItem, ItemWarning } from './agenda.builder';
+import { agendaEnd, type Agenda, type AgendaItem, type ItemWarning } from './agenda.builder';
 import { danishDate } from './gp-letter.content';
 import { missingRelations, RelationNames } from './relations.rules';
 
@@ -55,7 +55,7 @@ const who = (names: CitizenNames, citizenId: number) => names.get(citizenId) ?? 
 export function coordinatorIssues(agenda: Agenda, relationNames: RelationNames, gpFailures: CoordinatorIssues['gpInvitationFailures'] = []): CoordinatorIssues {
   const byReason = (r: string) => agenda.excluded.filter((e) => e.reason === r).map(({ noteId, citizenId }) => ({ noteId, citizenId }));
   // Items are listed by start time, but a coordinator's time may end later than the last one starts.
-  const lastEnd = agenda.items.map((i) => i.end).sort().pop();
+  const lastEnd = agendaEnd(agenda);
   const withWarning = (w: ItemWarning) => agenda.items.filter((i) => i.warnings.includes(w)).map(({ noteId, citizenId, start }) => ({ noteId, citizenId, start }));
   return {
     late: byReason('LATE_NOTE'),
@@ -104,11 +104,29 @@ export function invitationTask(m: MeetingRef, organisation: string, items: reado
   return { title: `Tværfagligt samarbejdsmøde ${danishDate(m.meetingDate)}: invitation til ${organisation} [${ref}]`, description: lines.join('\n') };
 }
 
-/** The coordinating organisation's task: late notes, missing relations and whatever else needs a person. */
-export function coordinatorTask(m: MeetingRef, issues: CoordinatorIssues, names: CitizenNames, ref: string, autoAttached: ReadonlyArray<{ citizenId: number; organisation: string }> = []): TaskText {
+/** The short notice of an empty agenda (issue 17): no citizen on it, so no invitations go out. */
+export const EMPTY_AGENDA_TEXT = 'Der er ingen borgere på dagsordenen';
+
+/** The mail to the district's unit mailboxes when an empty agenda has no note to hang a Nexus task on: no personal data. */
+export function emptyAgendaMail(m: MeetingRef): { subject: string; body: string } {
+  return {
+    subject: `${meetingHeading(m)}: ingen borgere på dagsordenen`,
+    body: [`${EMPTY_AGENDA_TEXT} til ${meetingHeading(m)}.`, 'Der sendes derfor ingen invitationer til mødet.'].join('\n'),
+  };
+}
+
+/**
+ * The coordinating organisation's task: late notes, missing relations and whatever else needs a person.
+ * An agenda without items says so first ("ingen borgere på dagsordenen"), in the title too.
+ */
+export function coordinatorTask(
+  m: MeetingRef, issues: CoordinatorIssues, names: CitizenNames, ref: string,
+  autoAttached: ReadonlyArray<{ citizenId: number; organisation: string }> = [], opts: { empty?: boolean } = {},
+): TaskText {
   const section = (heading: string, rows: string[]) => (rows.length ? ['', heading, ...rows.map((r) => `- ${r}`)] : []);
   const lines = [
-    `Dagsorden til ${meetingHeading(m)}: punkter der kræver koordinators handling.`,
+    ...(opts.empty ? [`${EMPTY_AGENDA_TEXT} til ${meetingHeading(m)}; der sendes ingen invitationer.`] : []),
+    ...(opts.empty && !hasIssues(issues) ? [] : [`Dagsorden til ${meetingHeading(m)}: punkter der kræver koordinators handling.`]),
     ...section('For sent oprettede notater (ikke på dagsordenen):', issues.late.map((n) => `${who(names, n.citizenId)} (notat ${n.noteId})`)),
     ...section('Flere notater for samme borger (kun det nyeste er på dagsordenen):', issues.duplicates.map((n) => `${who(names, n.citizenId)} (notat ${n.noteId})`)),
     ...section('Notater uden gyldigt oprettelsestidspunkt (ikke på dagsordenen):', issues.invalid.map((n) => `${who(names, n.citizenId)} (notat ${n.noteId})`)),
@@ -124,7 +142,8 @@ export function coordinatorTask(m: MeetingRef, issues: CoordinatorIssues, names:
     ...(issues.overflowEnd ? ['', `Dagsordenen går ud over de afsatte to timer: sidste punkt slutter kl. ${issues.overflowEnd}.`] : []),
     ...section('Tilknyttet automatisk af tsm-bridge:', autoAttached.map((a) => `${who(names, a.citizenId)}: ${a.organisation}`)),
   ];
-  return { title: `Tværfagligt samarbejdsmøde ${danishDate(m.meetingDate)}: til koordinator [${ref}]`, description: lines.join('\n') };
+  const what = opts.empty ? 'ingen borgere på dagsordenen' : 'til koordinator';
+  return { title: `Tværfagligt samarbejdsmøde ${danishDate(m.meetingDate)}: ${what} [${ref}]`, description: lines.join('\n') };
 }
 
 /** The GP's invitation to the citizen's slot (the MedCom letter carries the patient; the text does not repeat it). */
@@ -144,12 +163,12 @@ export function gpInvitation(m: MeetingRef, item: Pick<AgendaItem, 'start' | 'en
   };
 }
 
-/** The Teams mail that carries the calendar invitation: no personal data. */
-export function teamsInvitationMail(m: MeetingRef): { subject: string; body: string } {
+/** The Teams mail that carries the calendar invitation: no personal data. `end`: the agenda's real end. */
+export function teamsInvitationMail(m: MeetingRef, end?: string): { subject: string; body: string } {
   return {
     subject: meetingHeading(m),
     body: [
-      `${meetingHeading(m)}.`,
+      end ? `${meetingHeading(m)}–${end}.` : `${meetingHeading(m)}.`,
       'Den vedhæftede kalenderinvitation indeholder Teams-linket til mødet.',
       'Du deltager i den del af mødet, du er inviteret til; dagsordenen findes i Nexus.',
     ].join('\n'),

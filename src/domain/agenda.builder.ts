@@ -125,6 +125,8 @@ export interface Agenda {
 export interface AgendaDocument {
   district: string;
   meetingDate: string;
+  /** The agenda's real end (the Teams invitation's end), null for an empty agenda. */
+  end: string | null;
   items: Array<{ noteId: number; citizenId: number; track: Track; start: string; end: string; timeSetBy: TimeSetBy; warnings: ItemWarning[] }>;
   excluded: ExcludedNote[];
   warnings: AgendaWarning[];
@@ -326,10 +328,16 @@ export function attachedOrganisations(agenda: Agenda): string[] {
   return [...seen.values()];
 }
 
+/** When the agenda really ends: the latest item end (a coordinator's time may end after the last start), null when empty. */
+export function agendaEnd(agenda: Pick<Agenda, 'items'>): string | null {
+  return agenda.items.map((i) => i.end).sort().pop() ?? null;
+}
+
 export function toAgendaDocument(districtId: string, agenda: Agenda): AgendaDocument {
   return {
     district: districtId,
     meetingDate: agenda.meetingDate,
+    end: agendaEnd(agenda),
     items: agenda.items.map((i) => ({ noteId: i.noteId, citizenId: i.citizenId, track: i.track, start: i.start, end: i.end, timeSetBy: i.timeSetBy, warnings: [...i.warnings] })),
     excluded: agenda.excluded.map((e) => ({ noteId: e.noteId, citizenId: e.citizenId, reason: e.reason, ...(e.observationDate ? { observationDate: e.observationDate } : {}) })),
     warnings: [...agenda.warnings],

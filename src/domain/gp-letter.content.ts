@@ -26,12 +26,19 @@ export interface GpLetterContent {
 export interface GpLetterContentOptions {
   /** The item holding the note's subject ("Emne"). */
   subjectLabel?: string;
-  /** Items that steer tsm-bridge rather than inform the GP (send-to-GP flag, meeting time, priority). */
+  /** Items that steer the workflow rather than assess the citizen (GP_LETTER_EXCLUDED_ITEMS). */
   omitLabels?: readonly string[];
 }
 
 export const DEFAULT_SUBJECT_LABEL = 'Emne';
-export const DEFAULT_OMITTED_LABELS: readonly string[] = ['Send til egen læge', 'Tidspunkt', 'Prioritet'];
+/**
+ * The default GP_LETTER_EXCLUDED_ITEMS: the letter carries only the assessment (issue 17), not the
+ * meeting's workflow items (who is invited, re-visitation, organisations to attach, the home-care
+ * task) nor the agenda's own time and priority.
+ */
+export const DEFAULT_OMITTED_LABELS: readonly string[] = [
+  'Send til egen læge', 'Inviter egen læge', 'Revisitation', 'Tilknyt organisation', 'Opgave til hjemmeplejen', 'Tidspunkt', 'Prioritet',
+];
 
 /**
  * Subject: the note's "Emne", or "Tværfagligt samarbejdsmøde <date>" when it has none.

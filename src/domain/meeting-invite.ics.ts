@@ -11,7 +11,10 @@ export interface MeetingInviteInput {
   districtName: string;
   meetingDate: string; // YYYY-MM-DD, Europe/Copenhagen
   startTime: string; // HH:MM local
+  /** Until the agenda's real end (the last item's end), not the nominal two hours. */
   durationMinutes: number;
+  /** SEQUENCE: 0 for the first invitation, higher for an update of the same entry (same UID). */
+  sequence?: number;
   teamsUrl: string;
   location?: string;
   /** DTSTAMP: when the invitation object was created. */
@@ -112,7 +115,7 @@ export function buildMeetingInviteIcs(input: MeetingInviteInput): string {
     ...VTIMEZONE,
     'BEGIN:VEVENT',
     `UID:${meetingInviteUid(input.districtId, input.meetingDate)}`,
-    'SEQUENCE:0',
+    `SEQUENCE:${input.sequence ?? 0}`,
     `DTSTAMP:${utcStamp(input.stamp)}`,
     `DTSTART;TZID=${TZID}:${localDateTime(input.meetingDate, start)}`,
     `DTEND;TZID=${TZID}:${localDateTime(input.meetingDate, start + input.durationMinutes)}`,

@@ -4,6 +4,7 @@ import {
   FollowUpOrganisations,
   followUpsOf,
   followUpTasks,
+  OrganisationResolver,
 } from '../../src/domain/after-meeting.rules';
 import type { ReceivedMessage } from './vans-archive';
 
@@ -70,6 +71,8 @@ export interface ReconcileSettings {
   labels: FollowUpLabels;
   organisations(districtId: string): FollowUpOrganisations;
   taskDueDays: number;
+  /** The organisations Nexus knows (the seed's): names to attach that it does not are the coordinator's task. */
+  resolveOrganisation?: OrganisationResolver;
 }
 
 export function reconcileChaos(o: ChaosObservations, s: ReconcileSettings): ChaosFigures {
@@ -129,7 +132,7 @@ export function reconcileChaos(o: ChaosObservations, s: ReconcileSettings): Chao
       twice.push(`${letterIds} MedCom letters although none was asked for`);
     }
 
-    for (const t of followUpTasks(ref, c.meetingDate, followUps, s.organisations(c.districtId), s.taskDueDays)) {
+    for (const t of followUpTasks(ref, c.meetingDate, followUps, s.organisations(c.districtId), s.taskDueDays, s.resolveOrganisation)) {
       tasksExpected++;
       expectedTaskKeys.add(`${t.title}\u0000${t.organisationName}`);
       const found = o.nexus.tasks.filter((x) => x.title === t.title && x.organisationName === t.organisationName).length;
@@ -159,7 +162,7 @@ export function reconcileChaos(o: ChaosObservations, s: ReconcileSettings): Chao
   if (strayDocs) violations.push(`${strayDocs} eDoc documents belong to no concluded note`);
   const strayLetters = [...lettersByCpr.keys()].filter((cpr) => !wantedCprs.has(cpr)).length;
   if (strayLetters) violations.push(`MedCom letters reached VANS for ${strayLetters} citizens whose note asked for none`);
-  const ourTasks = o.nexus.tasks.filter((t) => t.title.startsWith('Samarbejdsmøde '));
+  const ourTasks = o.nexus.tasks.filter((t) => /^Tværfagligt samarbejdsmøde \d{4}-\d{2}-\d{2}: /.test(t.title));
   const strayTasks = ourTasks.filter((t) => !expectedTaskKeys.has(`${t.title}\u0000${t.organisationName}`)).length;
   if (strayTasks) violations.push(`${strayTasks} Nexus follow-up tasks belong to no concluded note`);
   if (o.edoc.duplicates) violations.push(`the eDoc sandbox counts ${o.edoc.duplicates} duplicate documents`);

@@ -9,6 +9,7 @@ import type { AppConfig } from '../../src/config/config.schema';
 import { loadDistricts } from '../../src/config/districts';
 import { loadConfig } from '../../src/config/load-config';
 import { demoConclusion } from '../../src/demo/demo-meeting';
+import { seedOrganisationResolver } from '../../src/demo/demo-reconcile';
 import { SandboxControl } from '../../src/demo/sandbox-control';
 import { EmbeddedRedis, startEmbeddedRedis } from '../../src/infra/embedded-redis';
 import { RunningSandboxes, startSandboxes } from '../../src/infra/sandboxes';
@@ -227,7 +228,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
     const observations = await observe(control, sandboxes.config, status, gateway, districtIds, concluded, {
       kills, redisRestarts, requiredKills: opts.kills, requiredRedisRestarts: opts.redisRestarts,
     });
-    const figures = reconcileChaos(observations, settings);
+    const figures = reconcileChaos(observations, { ...settings, resolveOrganisation: seedOrganisationResolver(seed) });
     if (!settled) figures.violations.unshift(`not every note settled within ${Math.round(opts.timeoutMs / 1000)} s`);
     const { progress: _omit, ...options } = opts;
     return { options, figures, elapsedSeconds: (Date.now() - started) / 1000, ...(opts.keepDir ? { dir } : {}) };
@@ -246,7 +247,7 @@ function workerEnv(c: AppConfig): Record<string, string> {
     'NODE_ENV', 'LOG_LEVEL', 'REDIS_URL', 'QUEUE_PREFIX', 'DATA_DIR', 'GP_DIRECTORY_FILE', 'ADMIN_PASSWORD',
     'NEXUS_BASE_URL', 'NEXUS_TOKEN_URL', 'NEXUS_CLIENT_ID', 'NEXUS_CLIENT_SECRET', 'NEXUS_TIMEOUT_MS', 'NEXUS_BREAKER_RESET_MS', 'NEXUS_READ_RETRIES', 'NEXUS_READ_RETRY_DELAY_MS', 'NEXUS_CONCURRENCY',
     'EDOC_URL', 'EDOC_AUTH', 'EDOC_USER', 'EDOC_PASSWORD', 'EDOC_TIMEOUT_MS', 'EDOC_BREAKER_RESET_MS',
-    'MEDCOM_OUT_DIR', 'MEDCOM_IN_DIR', 'MEDCOM_RECEIPT_TIMEOUT_MS', 'MEDCOM_INBOX_POLL_MS', 'MEDCOM_INBOX_RECLAIM_MS', 'MEDCOM_RECEIPT_WATCHDOG_MS',
+    'MEDCOM_OUT_DIR', 'MEDCOM_IN_DIR', 'MEDCOM_VANS_SANDBOX', 'MEDCOM_RECEIPT_TIMEOUT_MS', 'MEDCOM_INBOX_POLL_MS', 'MEDCOM_INBOX_RECLAIM_MS', 'MEDCOM_RECEIPT_WATCHDOG_MS',
     'QUEUE_LOCK_MS', 'SHUTDOWN_GRACE_MS', 'WATCH_INTERVAL_MS', 'WATCH_LOOKBACK_HOURS', 'TSM_NOW',
   ];
   const env: Record<string, string> = {};

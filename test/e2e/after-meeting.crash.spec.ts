@@ -3,6 +3,7 @@ import path from 'node:path';
 import { loadSeed } from '../../adapters/shared/sandbox-seed';
 import { QueueGateway } from '../../queues/queue.gateway';
 import { demoConclusion } from '../../src/demo/demo-meeting';
+import { seedOrganisationResolver } from '../../src/demo/demo-reconcile';
 import { SandboxControl } from '../../src/demo/sandbox-control';
 import { followUpsOf, followUpTasks } from '../../src/domain/after-meeting.rules';
 import type { RunningService } from '../../src/main';
@@ -70,7 +71,7 @@ describe('after-meeting flows survive SIGKILLed workers', () => {
       ...env,
       NEXUS_BASE_URL: c.NEXUS_BASE_URL!, NEXUS_TOKEN_URL: c.NEXUS_TOKEN_URL!, NEXUS_CLIENT_ID: c.NEXUS_CLIENT_ID!, NEXUS_CLIENT_SECRET: c.NEXUS_CLIENT_SECRET!,
       EDOC_URL: c.EDOC_URL!, EDOC_AUTH: c.EDOC_AUTH, EDOC_USER: c.EDOC_USER!, EDOC_PASSWORD: c.EDOC_PASSWORD!,
-      MEDCOM_OUT_DIR: c.MEDCOM_OUT_DIR!, MEDCOM_IN_DIR: c.MEDCOM_IN_DIR!,
+      MEDCOM_OUT_DIR: c.MEDCOM_OUT_DIR!, MEDCOM_IN_DIR: c.MEDCOM_IN_DIR!, MEDCOM_VANS_SANDBOX: String(c.MEDCOM_VANS_SANDBOX),
       // With VANS outside the worker, the worker needs the directory as a file: the seed's GPs.
       GP_DIRECTORY_FILE: gpDirectoryFile(env.DATA_DIR),
     };
@@ -115,8 +116,8 @@ describe('after-meeting flows survive SIGKILLed workers', () => {
     for (const i of letters) expect(vans.envelopesPerLetter[i.letterId!]).toBe(1);
     expect(letters.every((i) => i.letterState === 'acknowledged')).toBe(true);
 
-    const expected = locked.flatMap((n) => followUpTasks({ noteId: n.id, noteVersion: n.version }, MEETING, followUpsOf(n.items, labels), orgs, 7));
-    const created = nexus.tasks.filter((t) => t.title.startsWith(`Samarbejdsmøde ${MEETING}:`));
+    const expected = locked.flatMap((n) => followUpTasks({ noteId: n.id, noteVersion: n.version }, MEETING, followUpsOf(n.items, labels), orgs, 7, seedOrganisationResolver(loadSeed())));
+    const created = nexus.tasks.filter((t) => t.title.startsWith(`Tværfagligt samarbejdsmøde ${MEETING}:`));
     expect(created.map((t) => t.title).sort()).toEqual(expected.map((t) => t.title).sort());
 
     expect(await observer.app.get(QueueGateway).deadLetters()).toEqual([]);

@@ -52,9 +52,9 @@ describe('tsm-bridge demo: one whole meeting cycle', () => {
     expect(summary.lettersAcknowledged).toBe(wantLetters);
     expect(Object.keys(vans.envelopesPerLetter)).toHaveLength(wantLetters + summary.gpInvitations);
     expect(Object.values(vans.envelopesPerLetter).every((n) => n === 1)).toBe(true); // nothing resent
-    const followUpTasks = nexus.tasks.filter((t) => t.title.startsWith('Samarbejdsmøde 2026-12-03:'));
+    const followUpTasks = nexus.tasks.filter((t) => t.title.startsWith('Tværfagligt samarbejdsmøde 2026-12-03:'));
     expect(followUpTasks).toHaveLength(summary.tasksCreated);
-    expect(summary.tasksCreated).toBe(summary.tasksByKind.homecare + summary.tasksByKind['attach-organisations'] + summary.tasksByKind.revisitation);
+    expect(summary.tasksCreated).toBe(summary.tasksByKind.homecare + summary.tasksByKind['attach-organisations'] + summary.tasksByKind['unknown-organisation'] + summary.tasksByKind.revisitation);
   });
 
   it('audits every filing, letter and task with ids and no personal data', () => {

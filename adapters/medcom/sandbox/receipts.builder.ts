@@ -1,3 +1,4 @@
+import type { FhirFormat } from '../../../src/domain/gp-message-formats';
 import { XMLBuilder } from 'fast-xml-parser';
 import iconv from 'iconv-lite';
 import { fhirJsonToXml, FhirResource } from '../fhir/fhir-xml.writer';
@@ -83,7 +84,7 @@ export interface FhirAckInput {
   from: { ean: string; sor: string; name: string };
   to: { ean: string; sor: string; name: string };
   issueText?: string;
-  format: 'fhir-xml' | 'fhir-json';
+  format: FhirFormat;
 }
 
 export function buildFhirAcknowledgement(a: FhirAckInput): Buffer {

@@ -13,6 +13,7 @@ export async function startVansSandbox(config: AppConfig, dirs: { outDir: string
   const sandbox = new VansSandbox({
     ...dirs,
     seed: config.SANDBOX_RANDOM_SEED,
+    requireFhirEnvelope: config.SANDBOX_VANS_REQUIRE_ENVELOPE,
     faults: {
       delayMs: config.SANDBOX_VANS_DELAY_MS,
       dropRate: config.SANDBOX_VANS_DROP_RATE,

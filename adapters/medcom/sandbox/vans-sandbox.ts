@@ -1,3 +1,4 @@
+import type { GpMessageFormat, FhirFormat } from '../../../src/domain/gp-message-formats';
 import { randomUUID } from 'node:crypto';
 import { FSWatcher, watch } from 'node:fs';
 import { mkdir, readdir, readFile, rename } from 'node:fs/promises';
@@ -9,6 +10,7 @@ import { rootLogger } from '../../../src/logging/logger';
 import { checkCareCommunication } from '../fhir/carecommunication.check';
 import { FhirNode, fromFhirJson, fromFhirXml, nodes, resolveReference, str } from '../fhir/fhir-model';
 import { FHIR_NS, IDENTIFIER_SYSTEM } from '../fhir/medcom-fhir.constants';
+import { ACKNOWLEDGEMENT_ENVELOPE_VERSION, buildVansEnvelope, unwrapVansEnvelope, VANS_ENVELOPE_ROOT } from '../fhir/vans-envelope';
 import { shortId, uuidFrom } from '../letter-ids';
 import { fileStamp } from '../text/medcom-time';
 import { writeAtomically } from '../transport/file-drop.transport';
@@ -67,15 +69,19 @@ export interface VansSandboxOptions {
   seed?: number;
   /** Out-folder scan interval besides fs.watch. */
   pollMs?: number;
+  /** Like a VANS setup that needs it: a FHIR letter not in a VANSEnvelope is refused (fatal-error). */
+  requireFhirEnvelope?: boolean;
 }
 
 interface Analysed {
-  format: 'xdis91' | 'fhir-xml' | 'fhir-json';
+  format: GpMessageFormat;
   envelopeId: string;
   letterId: string;
   from: { ean: string; sor: string; name: string };
   to: { ean: string; sor: string; name: string };
   problems: string[];
+  /** It came in a VANSEnvelope: its acknowledgement goes back in one. */
+  enveloped?: boolean;
 }
 
 const NO_FAULTS: VansFaults = { delayMs: 0, dropRate: 0, negativeRate: 0, vansNegativeRate: 0, duplicateRate: 0, garbageRate: 0 };
@@ -218,15 +224,32 @@ export class VansSandbox {
   private async analyse(bytes: Buffer): Promise<Analysed | null> {
     try {
       const text = bytes.toString('latin1').trimStart();
-      if (text.startsWith('{')) return fhirAnalysis(fromFhirJson(JSON.parse(bytes.toString('utf8'))), 'fhir-json');
+      if (text.startsWith('{')) return this.requireEnvelope(fhirAnalysis(fromFhirJson(JSON.parse(bytes.toString('utf8'))), 'fhir-json'));
       const root = parseXmlBytes(bytes);
-      if (root.ns === FHIR_NS) return fhirAnalysis(fromFhirXml(root), 'fhir-xml');
+      if (root.name === VANS_ENVELOPE_ROOT && root.ns === '') {
+        // Unwrapped as VANS does; the letter inside must be what the envelope says it is.
+        const inner = unwrapVansEnvelope(root);
+        const msg = inner.format === 'fhir-json' ? fhirAnalysis(fromFhirJson(JSON.parse(inner.data.toString('utf8'))), 'fhir-json') : fhirAnalysis(fromFhirXml(parseXmlBytes(inner.data)), 'fhir-xml');
+        if (!msg) return null;
+        const problems = [...msg.problems];
+        if (inner.envelopeId !== msg.envelopeId) problems.push(`VANSEnvelope EnvelopeIdentifier ${inner.envelopeId} is not the Bundle.id`);
+        if (inner.messageId !== msg.letterId) problems.push(`VANSEnvelope MetaInformation/Identifier ${inner.messageId} is not the MessageHeader.id`);
+        if (!/^MCM:FDIS91#[a-z-]+$/.test(inner.name)) problems.push(`VANSEnvelope Document/Name ${inner.name} is not MCM:FDIS91#<category>`);
+        return { ...msg, problems, enveloped: true };
+      }
+      if (root.ns === FHIR_NS) return this.requireEnvelope(fhirAnalysis(fromFhirXml(root), 'fhir-xml'));
       if (root.name !== 'Emessage' || root.ns !== XDIS91_NAMESPACE) return null;
       return { ...xdis91Analysis(root), problems: await this.letterValidator.validate(bytes) };
     } catch (err) {
       if (err instanceof IntegrationError || err instanceof SyntaxError) return null;
       throw err;
     }
+  }
+
+  /** A bare FHIR letter where the VANS setup needs a VANSEnvelope: refused. */
+  private requireEnvelope(msg: Analysed | null): Analysed | null {
+    if (!msg || !this.opts.requireFhirEnvelope) return msg;
+    return { ...msg, problems: ['the FHIR message is not in a VANSEnvelope (this VANS setup requires one)', ...msg.problems] };
   }
 
   private async receipt(msg: Analysed, verdict: { type: OioReceiptType; code?: string; text?: string }): Promise<{ bytes: Buffer; ext: string }> {
@@ -241,10 +264,16 @@ export class VansSandbox {
       if (problems.length) throw new Error(`VANS sandbox built an invalid receipt: ${problems[0]}`);
       return { bytes, ext: 'xml' };
     }
+    const bundleId = uuidFrom(`ack|${msg.envelopeId}`);
+    const headerId = uuidFrom(`ack-header|${msg.envelopeId}`);
+    const code = verdict.type === 'XCTL03' ? 'ok' : 'fatal-error';
     const bytes = buildFhirAcknowledgement({
-      bundleId: uuidFrom(`ack|${msg.envelopeId}`), headerId: uuidFrom(`ack-header|${msg.envelopeId}`), sentAt, acknowledgedHeaderId: msg.letterId,
-      code: verdict.type === 'XCTL03' ? 'ok' : 'fatal-error', from: msg.to, to: msg.from, issueText: verdict.text, format: msg.format,
+      bundleId, headerId, sentAt, acknowledgedHeaderId: msg.letterId, code, from: msg.to, to: msg.from, issueText: verdict.text, format: msg.format,
     });
+    if (msg.enveloped) {
+      const wrapped = buildVansEnvelope({ envelopeId: bundleId, messageId: headerId, name: `MCM:FCTL#${code}`, version: ACKNOWLEDGEMENT_ENVELOPE_VERSION, format: msg.format, data: bytes });
+      return { bytes: wrapped, ext: 'xml' };
+    }
     return { bytes, ext: msg.format === 'fhir-json' ? 'json' : 'xml' };
   }
 
@@ -274,7 +303,7 @@ function xdis91Analysis(root: XmlElement): Omit<Analysed, 'problems'> {
   };
 }
 
-function fhirAnalysis(bundle: FhirNode, format: 'fhir-xml' | 'fhir-json'): Analysed | null {
+function fhirAnalysis(bundle: FhirNode, format: FhirFormat): Analysed | null {
   const header = nodes(bundle, 'entry.resource')[0];
   if (!header || !str(bundle, 'id') || !str(header, 'id')) return null;
   const party = (reference: string) => {

@@ -14,17 +14,28 @@ const LOOKALIKES: Record<string, string> = {
   '\u200b': '', '\u200c': '', '\u200d': '', '\u2060': '', '\ufeff': '',
 };
 
+/**
+ * Letters of windows-1252 that ISO-8859-1 lacks, written the way Danish text transliterates them.
+ * Unlike the look-alikes above they change a word, so the letter lists them at its end (XDIS91 builder).
+ */
+export const TRANSLITERATIONS: Record<string, string> = {
+  '\u0152': 'OE', '\u0153': 'oe', '\u0160': 'S', '\u0161': 's', '\u017d': 'Z', '\u017e': 'z', '\u0178': 'Y',
+};
+
 export interface Latin1Text {
   text: string;
   /** Characters that had no Latin-1 form and became '?'. */
   replaced: number;
   /** Their code points, in order of appearance. */
   replacedCodePoints: number[];
+  /** Letters written as their transliteration (Œ → OE), in order of appearance. */
+  transliterated: number[];
 }
 
 export function toLatin1Text(input: string): Latin1Text {
   let replaced = 0;
   const replacedCodePoints: number[] = [];
+  const transliterated: number[] = [];
   let out = '';
   for (const ch of input.normalize('NFC')) {
     const cp = ch.codePointAt(0)!;
@@ -33,11 +44,26 @@ export function toLatin1Text(input: string): Latin1Text {
     else if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) continue; // control characters: not text
     else if (cp <= 0xff) out += ch;
     else if (ch in LOOKALIKES) out += LOOKALIKES[ch];
-    else {
+    else if (ch in TRANSLITERATIONS) {
+      out += TRANSLITERATIONS[ch];
+      transliterated.push(cp);
+    } else {
       out += '?';
       replaced++;
       replacedCodePoints.push(cp);
     }
   }
-  return { text: out, replaced, replacedCodePoints };
+  return { text: out, replaced, replacedCodePoints, transliterated };
+}
+
+/**
+ * Whether a person's name can be written in ISO-8859-1 as it is: Latin-1 characters and typographic
+ * look-alikes (’ → ') only. A transliteration (Š → S) or a '?' would edit identity data, so such a
+ * name is not representable in XDIS91 (NAME_NOT_REPRESENTABLE; FHIR carries it as written).
+ */
+export function nameIsLatin1(name: string): boolean {
+  for (const ch of name.normalize('NFC')) {
+    if (ch.codePointAt(0)! > 0xff && !(ch in LOOKALIKES)) return false;
+  }
+  return true;
 }

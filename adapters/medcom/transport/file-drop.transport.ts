@@ -41,6 +41,18 @@ export class FileDropTransport implements MedcomTransport {
     return { name };
   }
 
+  /** The file is still in the out-folder: the VANS client has not taken it yet (it moves or deletes what it sends). */
+  async awaitingPickup(name: string): Promise<boolean> {
+    if (name !== path.basename(name) || name.startsWith('.')) return false;
+    try {
+      await stat(path.join(this.outDir, name));
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw new RetryableError(`cannot read the VANS out-folder: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'MEDCOM_OUTBOX_IO', 'medcom');
+    }
+  }
+
   async claimIncoming(limit: number): Promise<InboundItem[]> {
     await mkdir(this.processingDir, { recursive: true });
     const claimed: InboundItem[] = [];

@@ -30,4 +30,10 @@ export interface MedcomTransport {
   claimIncoming(limit: number): Promise<InboundItem[]>;
   /** Files the item away for good; never deletes it. */
   settle(item: InboundItem, disposition: InboundDisposition, reason?: string): Promise<void>;
+  /**
+   * Whether a message handed over (by the name send() returned) still waits for the VANS client: the
+   * receipt clock starts only once it has left. A transport that cannot tell leaves this out (then
+   * the clock starts at the hand-over).
+   */
+  awaitingPickup?(name: string): Promise<boolean>;
 }

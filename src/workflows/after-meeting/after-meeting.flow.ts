@@ -50,34 +50,45 @@ export type LoadedNote = { note: NexusNote } | { supersededBy: number };
 export const SHARED_READ_MS = 30_000;
 const SHARED_READS_MAX = 5_000;
 
-/** Recent reads of note versions in this process (content in memory only, never in Redis or a job). */
+/**
+ * Recent reads of note versions, per Nexus connection (one Nexus: note ids and versions are its own),
+ * in this process only: content stays in memory, never in Redis or a job.
+ */
 class SharedNoteReads {
-  private readonly reads = new Map<string, { at: number; note: Promise<NexusNote> }>();
+  private byConnection = new WeakMap<object, Map<string, { at: number; note: Promise<NexusNote> }>>();
 
-  get(ref: NoteVersionRef, read: () => Promise<NexusNote>): Promise<NexusNote> {
+  private readsOf(nexus: object): Map<string, { at: number; note: Promise<NexusNote> }> {
+    let reads = this.byConnection.get(nexus);
+    if (!reads) this.byConnection.set(nexus, (reads = new Map()));
+    return reads;
+  }
+
+  get(nexus: object, ref: NoteVersionRef, read: () => Promise<NexusNote>): Promise<NexusNote> {
+    const reads = this.readsOf(nexus);
     const key = noteVersionKey(ref);
     const now = performance.now();
-    const hit = this.reads.get(key);
+    const hit = reads.get(key);
     if (hit && now - hit.at < SHARED_READ_MS) return hit.note;
     const note = read();
-    this.put(key, now, note);
-    note.catch(() => this.reads.get(key)?.note === note && this.reads.delete(key));
+    this.put(reads, key, now, note);
+    note.catch(() => reads.get(key)?.note === note && reads.delete(key));
     return note;
   }
 
   /** A read the watch just made: the flow it starts needs the same version. */
-  remember(note: NexusNote): void {
-    this.put(noteVersionKey({ noteId: note.id, noteVersion: note.version }), performance.now(), Promise.resolve(note));
+  remember(nexus: object, note: NexusNote): void {
+    this.put(this.readsOf(nexus), noteVersionKey({ noteId: note.id, noteVersion: note.version }), performance.now(), Promise.resolve(note));
   }
 
+  /** Forgets every read (tests: a simulator reset reuses note versions with other content). */
   clear(): void {
-    this.reads.clear();
+    this.byConnection = new WeakMap();
   }
 
-  private put(key: string, at: number, note: Promise<NexusNote>): void {
-    this.reads.delete(key);
-    this.reads.set(key, { at, note });
-    if (this.reads.size > SHARED_READS_MAX) this.reads.delete(this.reads.keys().next().value as string);
+  private put(reads: Map<string, { at: number; note: Promise<NexusNote> }>, key: string, at: number, note: Promise<NexusNote>): void {
+    reads.delete(key);
+    reads.set(key, { at, note });
+    if (reads.size > SHARED_READS_MAX) reads.delete(reads.keys().next().value as string);
   }
 }
 
@@ -94,7 +105,7 @@ export async function loadNoteVersion(
   ref: NoteVersionRef,
   location: () => Promise<NoteLocation | undefined> = async () => undefined,
 ): Promise<LoadedNote> {
-  const note = { ...(await sharedNoteReads.get(ref, async () => nexus.getNote(ref.noteId, await location()))) };
+  const note = { ...(await sharedNoteReads.get(nexus, ref, async () => nexus.getNote(ref.noteId, await location()))) };
   if (note.version > ref.noteVersion) return { supersededBy: note.version };
   if (note.version < ref.noteVersion) {
     throw new RetryableError(`note ${ref.noteId} is at version ${note.version}, expected ${ref.noteVersion}`, 'NOTE_VERSION_BEHIND', 'nexus');

@@ -22,11 +22,14 @@ import { CompleteNoteStep } from './after-meeting.flow';
 import { JournalNoteStep, RenderNotePdf } from './after-meeting.journal-note';
 import { NoteTasksStep } from './after-meeting.note-tasks';
 import { MeetingNotesGaugeSource, SweepPlanner, WatchScheduler } from './after-meeting.scheduler';
-import { SendNoteStep } from './after-meeting.send-note';
+import { reportUndeliverableVia, SendNoteStep } from './after-meeting.send-note';
 import { AfterMeetingSettings, afterMeetingSettings } from './after-meeting.settings';
 import { MeetingStatusService } from './after-meeting.status';
 import { AfterMeetingStore } from './after-meeting.store';
 import { LateNoteTask, NotesWatch } from './after-meeting.watch';
+import { CoordinatorTasks } from './after-meeting.coordinator-tasks';
+import { AgendaStore } from '../agenda/agenda.store';
+import { WorkingDayCalendar } from '../../domain/working-days';
 import { DocumentJournal } from '../journal-document/journal-document.service';
 import { JournalDocumentModule } from '../journal-document/journal-document.module';
 import { MedcomLettersModule } from '../medcom-letters/medcom-letters.module';
@@ -66,9 +69,10 @@ const notePdf = (cpu: CpuWork): RenderNotePdf => (note, citizen, meeting) =>
     },
     {
       provide: SendNoteStep,
-      inject: [NEXUS_PORT, GP_DIRECTORY, MEDCOM_PORT, AfterMeetingStore, AuditService, SETTINGS],
-      useFactory: (nexus: NexusPort, gp: GpDirectory, medcom: MedcomPort, store: AfterMeetingStore, audit: AuditService, s: AfterMeetingSettings) =>
-        new SendNoteStep(nexus, gp, medcom, noteToGpLetterContent, store, audit, s.labels),
+      inject: [NEXUS_PORT, GP_DIRECTORY, MEDCOM_PORT, AfterMeetingStore, AuditService, SETTINGS, QueueGateway],
+      useFactory: (nexus: NexusPort, gp: GpDirectory, medcom: MedcomPort, store: AfterMeetingStore, audit: AuditService, s: AfterMeetingSettings, queues: QueueGateway) =>
+        new SendNoteStep(nexus, gp, medcom, (note, citizen, date) => noteToGpLetterContent(note, citizen, date, { omitLabels: s.gpLetterExcludedItems }), store, audit, s.labels,
+          reportUndeliverableVia(queues)),
     },
     {
       provide: NoteTasksStep,
@@ -86,10 +90,20 @@ const notePdf = (cpu: CpuWork): RenderNotePdf => (note, citizen, meeting) =>
       inject: [AfterMeetingStore, MEDCOM_PORT, QueueGateway],
       useFactory: (store: AfterMeetingStore, medcom: MedcomPort, gw: QueueGateway) => new MeetingStatusService(store, medcom, (q, id) => gw.jobState(q, id)),
     },
+    {
+      provide: CoordinatorTasks,
+      inject: [NEXUS_PORT, Ledger, REDIS, AuditService, AfterMeetingStore, QueueGateway, DISTRICTS, CONFIG, SETTINGS, CLOCK],
+      useFactory: (nexus: NexusPort, ledger: Ledger, redis: Redis, audit: AuditService, flows: AfterMeetingStore, queues: QueueGateway, districts: District[], c: AppConfig, s: AfterMeetingSettings, clock: Clock) =>
+        new CoordinatorTasks({
+          nexus, ledger, lock: new KeyLock(redis, c.QUEUE_PREFIX), audit, agendas: new AgendaStore(redis, c.QUEUE_PREFIX), flows, queues, districts,
+          calendar: new WorkingDayCalendar(), now: () => clock.now(),
+          settings: { unlockedTask: s.unlockedTask, taskType: s.taskType, taskLockTtlMs: s.taskLockTtlMs },
+        }),
+    },
     WatchScheduler,
     MeetingNotesGaugeSource,
   ],
-  exports: [MeetingStatusService, AfterMeetingStore, NotesWatch],
+  exports: [MeetingStatusService, AfterMeetingStore, NotesWatch, CoordinatorTasks],
 })
 export class AfterMeetingModule {}
 

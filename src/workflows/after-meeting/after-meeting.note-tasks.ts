@@ -13,8 +13,8 @@ import type { AfterMeetingStore } from './after-meeting.store';
 export type NoteTasksSettings = Pick<AfterMeetingSettings, 'labels' | 'organisations' | 'taskDueDays' | 'taskType' | 'taskLockTtlMs'>;
 
 /**
- * 'nexus.note-tasks': the follow-up tasks the meeting decided (home care, attach organisations,
- * re-visitation). Each task is one ledger entry; after an unknown outcome its deterministic title
+ * 'nexus.note-tasks': the follow-up tasks the meeting decided (home care, one task to each newly
+ * attached organisation — or to the coordinator when Nexus does not know the name — re-visitation). Each task is one ledger entry; after an unknown outcome its deterministic title
  * is looked up on the note before anything is created again. Task keys are content-based, so two
  * versions of a note may reach the same key: the key lock makes such runs take turns.
  */
@@ -37,7 +37,10 @@ export class NoteTasksStep {
     const loaded = await loadNoteVersion(this.nexus, p, () => this.store.noteLocation(p));
     if ('supersededBy' in loaded) return recordSuperseded(this.store, this.audit, p, 'nexus.task', loaded.supersededBy);
     const followUps = followUpsOf(loaded.note.items, this.settings.labels);
-    const tasks = followUpTasks(p, p.meetingDate, followUps, this.settings.organisations(p.districtId), this.settings.taskDueDays);
+    // Seed 004: a newly attached organisation gets its own task; a name Nexus does not know goes to the coordinator.
+    const known = new Map<string, string | null>();
+    for (const name of followUps.attachOrganisations) known.set(name, (await this.nexus.findOrganisation(name))?.name ?? null);
+    const tasks = followUpTasks(p, p.meetingDate, followUps, this.settings.organisations(p.districtId), this.settings.taskDueDays, (name) => known.get(name) ?? null);
     const on = { noteId: p.noteId };
     const taskIds: string[] = [];
     for (const task of tasks) {

@@ -5,7 +5,10 @@ import type { MedcomPort } from '../../../adapters/medcom/medcom.port';
 import type { NexusCitizenIdentity, NexusNote, NexusPort } from '../../../adapters/nexus/nexus.port';
 import { AuditService } from '../../audit/audit.service';
 import { FollowUpLabels, followUpsOf, letterIdempotencyKey } from '../../domain/after-meeting.rules';
-import type { NoteFlowPayload } from '../../../queues/jobs/after-meeting.jobs';
+import type { LetterUndeliverablePayload, NoteFlowPayload } from '../../../queues/jobs/after-meeting.jobs';
+import { classifyError, errorCode } from '../../common/errors';
+import { isUndeliverableReason, undeliverableLetterJobId } from '../../domain/after-meeting.coordinator';
+import type { QueueGateway } from '../../../queues/queue.gateway';
 import { loadNoteVersion, recordSuperseded } from './after-meeting.flow';
 import type { AfterMeetingStore } from './after-meeting.store';
 
@@ -32,6 +35,8 @@ export class SendNoteStep {
     private readonly store: AfterMeetingStore,
     private readonly audit: AuditService,
     private readonly labels: FollowUpLabels,
+    /** Tells the coordinator about a letter that cannot be delivered ('after-meeting.letter-undeliverable'). */
+    private readonly reportUndeliverable?: (p: LetterUndeliverablePayload) => Promise<void>,
   ) {}
 
   @JobHandler('medcom.send-note')
@@ -45,15 +50,41 @@ export class SendNoteStep {
     const { note } = loaded;
     if (!followUpsOf(note.items, this.labels).sendToGp) return { skipped: 'not-requested' };
     const citizen = await this.nexus.getCitizenIdentity(note.citizenId);
-    const receiver = await this.directory.practiceFor(citizen.cpr);
-    const { subject, text } = this.letterContent(note, citizen, p.meetingDate);
-    const idempotencyKey = letterIdempotencyKey(p, receiver.ydernummer);
-    const sent = await this.medcom.send({
-      idempotencyKey, noteId: p.noteId, noteVersion: p.noteVersion, kind: 'meeting-note',
-      patient: { cpr: citizen.cpr, givenName: citizen.firstName, surname: citizen.lastName },
-      receiver, subject, text,
+    const sent = await this.deliverable(p, async () => {
+      const receiver = await this.directory.practiceFor(citizen.cpr);
+      const { subject, text } = this.letterContent(note, citizen, p.meetingDate);
+      const idempotencyKey = letterIdempotencyKey(p, receiver.ydernummer);
+      return this.medcom.send({
+        idempotencyKey, noteId: p.noteId, noteVersion: p.noteVersion, kind: 'meeting-note',
+        patient: { cpr: citizen.cpr, givenName: citizen.firstName, surname: citizen.lastName },
+        receiver, subject, text,
+      });
     });
     await this.store.setResult(p, { letterId: sent.letterId });
     return { letterId: sent.letterId, state: sent.state };
   }
+
+  /**
+   * A letter that cannot be sent for good (no GP, GP unknown, a name the format cannot carry) is the
+   * coordinator's to follow up: reported once (deterministic job id, ledger key per letter), then the
+   * step still fails, so operations and the meeting status see it too.
+   */
+  private async deliverable<T>(p: NoteFlowPayload, send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (err) {
+      const code = errorCode(err);
+      if (this.reportUndeliverable && classifyError(err) === 'permanent' && isUndeliverableReason(code)) {
+        await this.reportUndeliverable({ noteId: p.noteId, noteVersion: p.noteVersion, kind: 'meeting-note', reason: code, districtId: p.districtId, meetingDate: p.meetingDate });
+      }
+      throw err;
+    }
+  }
+}
+
+/** The report as a job of the after-meeting workflow, once per letter (the job id is the letter's). */
+export function reportUndeliverableVia(queues: Pick<QueueGateway, 'enqueue'>): (p: LetterUndeliverablePayload) => Promise<void> {
+  return async (p) => {
+    await queues.enqueue('after-meeting.letter-undeliverable', p, { jobId: undeliverableLetterJobId(p) });
+  };
 }

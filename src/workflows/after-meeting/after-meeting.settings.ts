@@ -16,6 +16,10 @@ export interface AfterMeetingSettings {
   followUpMs: number;
   /** A task search plus a create, each bounded by the Nexus timeout, with room to spare. */
   taskLockTtlMs: number;
+  /** GP_LETTER_EXCLUDED_ITEMS: form items never put into the GP letter. */
+  gpLetterExcludedItems: readonly string[];
+  /** The coordinator's unlocked-notes task: working days after the meeting, and at most this many (issue 17). */
+  unlockedTask: { afterWorkingDays: number; maxTasks: number };
 }
 
 export function afterMeetingSettings(config: AppConfig, districts: readonly District[]): AfterMeetingSettings {
@@ -41,5 +45,7 @@ export function afterMeetingSettings(config: AppConfig, districts: readonly Dist
     followUpMs: config.WATCH_FOLLOW_UP_DAYS * 86_400_000,
     documentType: config.EDOC_DOCUMENT_TYPE,
     taskLockTtlMs: config.NEXUS_TIMEOUT_MS * 2 + 5_000,
+    gpLetterExcludedItems: config.GP_LETTER_EXCLUDED_ITEMS,
+    unlockedTask: { afterWorkingDays: config.AFTER_MEETING_UNLOCKED_TASK_DAYS, maxTasks: config.AFTER_MEETING_UNLOCKED_TASK_MAX },
   };
 }

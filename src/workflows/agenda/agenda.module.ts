@@ -24,7 +24,8 @@ import { MedcomLettersModule } from '../medcom-letters/medcom-letters.module';
 import { PublishAgenda } from './agenda.publish';
 import { AfterMeetingStore } from '../after-meeting/after-meeting.store';
 import { AgendaWatchList } from '../after-meeting/after-meeting.watch-list';
-import { publicHolidayFilter } from '../../domain/working-days';
+import { publicHolidayFilter, WorkingDayCalendar } from '../../domain/working-days';
+import { unlockedNotesFollowUp } from './agenda.follow-up';
 
 /** Agenda workflow: collect, build and publish the meeting agenda; its jobs and schedulers. */
 @Module({
@@ -39,10 +40,13 @@ import { publicHolidayFilter } from '../../domain/working-days';
     },
     {
       provide: PublishAgenda,
-      inject: [NEXUS_PORT, NOTIFY_PORT, MEDCOM_PORT, GP_DIRECTORY, Ledger, AuditService, AgendaStore, CONFIG, CLOCK],
-      useFactory: (nexus: NexusPort, notify: NotifyPort, medcom: MedcomPort, gpDirectory: GpDirectory, ledger: Ledger, audit: AuditService, store: AgendaStore, c: AppConfig, clock: Clock) =>
+      inject: [NEXUS_PORT, NOTIFY_PORT, MEDCOM_PORT, GP_DIRECTORY, Ledger, AuditService, AgendaStore, CONFIG, CLOCK, QueueGateway],
+      useFactory: (nexus: NexusPort, notify: NotifyPort, medcom: MedcomPort, gpDirectory: GpDirectory, ledger: Ledger, audit: AuditService, store: AgendaStore, c: AppConfig, clock: Clock, queues: QueueGateway) =>
         new PublishAgenda({
           nexus, notify, medcom, gpDirectory, ledger, audit, store, now: () => clock.now(),
+          scheduleFollowUp: unlockedNotesFollowUp(queues, new WorkingDayCalendar(), {
+            afterWorkingDays: c.AFTER_MEETING_UNLOCKED_TASK_DAYS, maxTasks: c.AFTER_MEETING_UNLOCKED_TASK_MAX,
+          }, () => clock.now()),
           settings: { autoAttach: c.AGENDA_AUTO_ATTACH, taskType: c.NEXUS_TASK_TYPE, inviteOrganizer: c.MAIL_FROM ? mailAddress(c.MAIL_FROM) : undefined },
         }),
     },

@@ -8,13 +8,15 @@ import type { District } from '../../config/districts';
 import { meetingId } from '../../domain/after-meeting.rules';
 import { Agenda, AgendaItem, attachedOrganisations, ItemWarning, viewFor } from '../../domain/agenda.builder';
 import {
-  coordinatorIssues, coordinatorTask, CoordinatorIssues, gpInvitation, hasIssues, invitationTask, MeetingRef, teamsInvitationMail,
+  coordinatorIssues, coordinatorTask, CoordinatorIssues, emptyAgendaMail, gpInvitation, hasIssues, invitationTask, MeetingRef, teamsInvitationMail,
 } from '../../domain/agenda-messages';
+import { agendaEnd } from '../../domain/agenda.builder';
 import { buildMeetingInviteIcs, meetingInviteMethod } from '../../domain/meeting-invite.ics';
 import { missingRelations, organisationKey } from '../../domain/relations.rules';
 import { Ledger } from '../../ledger/ledger';
 import { rootLogger } from '../../logging/logger';
 import { AgendaStore, fingerprintOf } from './agenda.store';
+import type { ScheduleFollowUp } from './agenda.follow-up';
 
 const RELATION_WARNINGS = new Set<ItemWarning>(['MISSING_VISITATOR', 'DEMENTIA_NEEDS_DEMENSSPECIALISTER', 'DEMENTIA_NEEDS_SYGEPLEJERSKER']);
 
@@ -35,6 +37,8 @@ export interface PublishSummary {
   attached: number;
   tasks: { created: number; existing: number };
   teams: 'sent' | 'existing' | 'none';
+  /** An empty agenda: the coordinator's Nexus task, or (no note to hang it on) a mail to the unit mailboxes. */
+  empty?: 'task' | 'mail';
   gp: { sent: number; existing: number; failed: number };
 }
 
@@ -50,6 +54,8 @@ export interface PublishDeps {
   store: Pick<AgendaStore, 'publishedTimes' | 'recordPublishedTime' | 'forgetPublishedTime'>;
   settings: PublishSettings;
   now?: () => Date;
+  /** Plans the after-meeting reminder about notes not locked (agenda.follow-up.ts); absent in dry tests and tools. */
+  scheduleFollowUp?: ScheduleFollowUp;
 }
 
 /**
@@ -98,6 +104,8 @@ class PublishRun {
     await this.inviteOrganisations();
     await this.briefCoordinator(coordinatorIssues(this.agenda, this.district.nexus.organisations, gpFailures));
     await this.sendTeamsInvitation();
+    if (!this.agenda.items.length) await this.announceEmpty();
+    else await this.d.scheduleFollowUp?.(this.district, this.agenda.meetingDate);
     this.log.info({ meetingId: this.meetingId, ...this.summary, failures: this.failures.length }, 'agenda published');
     if (this.failures.length) {
       const codes = [...new Set(this.failures.map((f) => `${f.step}:${f.code}`))].join(', ');
@@ -287,12 +295,37 @@ class PublishRun {
   }
 
   private async briefCoordinator(issues: CoordinatorIssues): Promise<void> {
-    if (!hasIssues(issues)) return;
+    const empty = this.agenda.items.length === 0;
     const anchor = this.agenda.items[0] ?? this.agenda.excluded[0];
-    const ref = fingerprintOf(issues);
+    if (!hasIssues(issues) && !(empty && anchor)) return;
+    const ref = fingerprintOf(empty ? { empty, issues } : issues);
     const org = this.district.nexus.organisations.coordinator;
-    const text = coordinatorTask(this.meeting, issues, this.names(), ref, this.autoAttached);
-    await this.each('task', [anchor], (a) => this.createTask(`agenda:task:coordinator:${this.district.id}:${this.agenda.meetingDate}:${ref}`, a, org, text));
+    const text = coordinatorTask(this.meeting, issues, this.names(), ref, this.autoAttached, { empty });
+    await this.each('task', [anchor], async (a) => {
+      await this.createTask(`agenda:task:coordinator:${this.district.id}:${this.agenda.meetingDate}:${ref}`, a, org, text);
+      if (empty) this.summary.empty = 'task';
+    });
+  }
+
+  /**
+   * An empty agenda with no note at all has nothing in Nexus to hang the coordinator's task on (a
+   * task needs a note or a citizen): the notice goes by mail to the district's unit mailboxes, once.
+   */
+  private async announceEmpty(): Promise<void> {
+    if (this.summary.empty) return;
+    const { id: districtId } = this.district;
+    const date = this.agenda.meetingDate;
+    const key = `agenda:empty:${districtId}:${date}`;
+    const mail = emptyAgendaMail(this.meeting);
+    await this.each('teams', [key], async () => {
+      const r = await this.d.ledger.runOnce(key, 'notify.empty-agenda', {
+        perform: async () => (await this.d.notify.send({ id: `agenda-empty.${districtId}.${date}`, to: this.district.inviteMailboxes, subject: mail.subject, body: mail.body, attachments: [] })).deliveryId,
+      });
+      this.summary.empty = 'mail';
+      await this.d.audit.recordOnce(key, {
+        action: 'notify.empty-agenda', system: 'notify', outcome: r.outcome === 'performed' ? 'ok' : 'reused', meetingId: this.meetingId, ledgerKey: key, externalIds: { delivery: r.externalId },
+      });
+    });
   }
 
   /** Ledger first; after an unknown outcome, Nexus is asked for a task with this exact title on the same note. */
@@ -318,26 +351,44 @@ class PublishRun {
     if (!this.agenda.items.length) return;
     const { id: districtId } = this.district;
     const date = this.agenda.meetingDate;
-    const key = `agenda:teams:${districtId}:${date}`;
-    const mail = teamsInvitationMail(this.meeting);
+    // The invitation ends when the agenda really ends (12:10 when it runs over). A later publication
+    // with another end sends an update of the same calendar entry (same UID, higher SEQUENCE).
+    const end = agendaEnd(this.agenda)!;
+    const first = `agenda:teams:${districtId}:${date}`;
+    const sentEnd = (await this.d.ledger.get(first))?.meta.end;
+    const update = sentEnd !== undefined && sentEnd !== end;
+    const key = update ? `${first}:${end.replace(':', '')}` : first;
+    const mail = teamsInvitationMail(this.meeting, end);
     const ics = buildMeetingInviteIcs({
       districtId, districtName: this.district.name, meetingDate: date, startTime: this.district.startTime,
-      durationMinutes: 2 * this.district.trackMinutes, teamsUrl: this.district.teamsUrl, location: this.district.location, stamp: this.now(),
+      durationMinutes: minutesBetween(this.district.startTime, end), teamsUrl: this.district.teamsUrl, location: this.district.location, stamp: this.now(),
       organizer: this.d.settings.inviteOrganizer, attendees: this.district.inviteMailboxes,
+      sequence: update ? sequenceAt(this.now()) : 0,
     });
     const method = meetingInviteMethod({ organizer: this.d.settings.inviteOrganizer });
     await this.each('teams', [key], async () => {
       const r = await this.d.ledger.runOnce(key, 'notify.teams', {
         perform: async () =>
           (await this.d.notify.send({
-            id: `teams-invite.${districtId}.${date}`, to: this.district.inviteMailboxes, subject: mail.subject, body: mail.body,
+            id: update ? `teams-invite.${districtId}.${date}.${end.replace(':', '')}` : `teams-invite.${districtId}.${date}`, to: this.district.inviteMailboxes, subject: mail.subject, body: mail.body,
             attachments: [{ filename: `tvaerfagligt-samarbejdsmoede-${districtId}-${date}.ics`, contentType: `text/calendar; charset=utf-8; method=${method}`, content: Buffer.from(ics, 'utf8') }],
           })).deliveryId,
-      });
+      }, { end });
       this.summary.teams = r.outcome === 'recorded' ? 'existing' : 'sent';
       await this.d.audit.recordOnce(key, {
         action: 'notify.teams', system: 'notify', outcome: 'ok', meetingId: this.meetingId, ledgerKey: key, externalIds: { delivery: r.externalId },
       });
     });
   }
+}
+
+/** Minutes from one HH:MM to a later one (an agenda past midnight is refused by the builder). */
+function minutesBetween(from: string, to: string): number {
+  const m = (t: string) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3, 5));
+  return m(to) - m(from);
+}
+
+/** An updated invitation's SEQUENCE (RFC 5545 §3.8.7.4 wants it to grow): minutes since 2020 on the service's clock. */
+function sequenceAt(now: Date): number {
+  return Math.max(1, Math.floor((now.getTime() - Date.UTC(2020, 0, 1)) / 60_000));
 }

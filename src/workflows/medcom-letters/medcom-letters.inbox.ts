@@ -149,6 +149,21 @@ export class ReceiptInbox {
     return null;
   }
 
+  /**
+   * MedCom MR5: a transient-error acknowledgement → resend, now rather than when the receipt timeout
+   * expires, under the same letter id and counted against MEDCOM_MAX_RESENDS (the timeout job of the
+   * attempt, due at once: it resends, or gives up after the last resend). One per attempt (job id),
+   * however often the acknowledgement is repeated.
+   */
+  private async resendAfterTransientError(rec: LetterRecord): Promise<boolean> {
+    if (rec.state !== 'sent' || rec.written < 0 || rec.written !== rec.attempt) return false;
+    const now = new Date();
+    const jobId = `medcom-transient-${rec.letterId}-${rec.written}`;
+    await this.store.timeoutMovedTo(rec.letterId, jobId, now, { transientAt: now.toISOString() });
+    await this.queue.enqueue('medcom.receipt-timeout', { letterId: rec.letterId, attempt: rec.written, noteId: rec.noteId, transient: true }, { jobId, delayMs: 0 });
+    return true;
+  }
+
   private async applyToLetter(receipt: ParsedReceipt, rec: LetterRecord, target: ReceiptLetter): Promise<Applied> {
     const refuseCode = target.refuseCode ?? receipt.refuseCode ?? (receipt.outcome === 'negative' ? 'ikke_specificeret' : undefined);
     const refuseText = target.refuseText ?? receipt.refuseText;
@@ -156,7 +171,11 @@ export class ReceiptInbox {
       externalIds: { letterId: rec.letterId, receipt: receipt.receiptId, receiptType: receipt.receiptType, ...(receipt.originalEnvelopeId ? { envelopeId: receipt.originalEnvelopeId } : {}) } };
 
     if (receipt.outcome === 'transient') {
-      await this.audit.record({ ...base, action: 'medcom.receipt', outcome: 'skipped', reason: `transient-error from the receiver; the letter is resent when its receipt timeout expires${refuseText ? `: ${redactFreeText(refuseText)}` : ''}` });
+      // The same acknowledgement read again (its Bundle.id) answers an attempt already resent.
+      if (!(await this.store.firstTransient(rec.letterId, receipt.receiptId))) return 'duplicate';
+      const resend = await this.resendAfterTransientError(rec);
+      await this.audit.record({ ...base, action: 'medcom.receipt', outcome: 'skipped',
+        reason: `transient-error from the receiver; ${resend ? 'the letter is resent now (same letter id, counted as a resend)' : 'the letter is no longer waiting for this receipt'}${refuseText ? `: ${redactFreeText(refuseText)}` : ''}` });
       return 'applied';
     }
     // The audit line of the receipt that settled the letter is written once per letter (recordOnce);

@@ -2,7 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { LetterStore } from './medcom-letters.store';
 import { MedcomService } from './medcom-letters.service';
 import { InboxResult, ReceiptInbox } from './medcom-letters.inbox';
-import { PermanentError } from '../../common/errors';
+import { errorCode, PermanentError } from '../../common/errors';
+import { undeliverableLetterJobId } from '../../domain/after-meeting.coordinator';
+import { QueueGateway } from '../../../queues/queue.gateway';
 import type { JobContext } from '../../../queues/job-context';
 import { JobHandler } from '../../../queues/job-handler.decorator';
 import type { JobPayload } from '../../../queues/job-types';
@@ -14,7 +16,20 @@ export class MedcomProcessor {
     @Inject(MedcomService) private readonly medcom: MedcomService,
     private readonly inbox: ReceiptInbox,
     private readonly store: LetterStore,
+    private readonly queues: QueueGateway,
   ) {}
+
+  /**
+   * A letter that will not reach the GP (refused, or given up after the resends) becomes the
+   * coordinator's task in the after-meeting workflow (issue 17); the job id is the letter's, so a
+   * repeat (a retried job, a refusal after a give-up) is reported once.
+   */
+  private async reportUndeliverable(letterId: string, reason: 'MEDCOM_REJECTED' | 'MEDCOM_NO_RECEIPT', refuseCode?: string): Promise<void> {
+    const rec = await this.store.get(letterId);
+    if (!rec) return;
+    const p = { noteId: rec.noteId, noteVersion: rec.noteVersion, kind: rec.kind, reason, letterId, ...(refuseCode ? { refuseCode } : {}) };
+    await this.queues.enqueue('after-meeting.letter-undeliverable', p, { jobId: undeliverableLetterJobId(p) });
+  }
 
   @JobHandler('medcom.inbox.poll')
   async pollInbox(_p: JobPayload<'medcom.inbox.poll'>, ctx: JobContext): Promise<InboxResult> {
@@ -30,7 +45,12 @@ export class MedcomProcessor {
   @JobHandler('medcom.receipt-timeout')
   async receiptTimeout(p: JobPayload<'medcom.receipt-timeout'>): Promise<{ outcome: string }> {
     await this.inbox.poll();
-    return this.medcom.onReceiptTimeout(p.letterId, p.attempt);
+    try {
+      return await this.medcom.onReceiptTimeout(p.letterId, p.attempt, { waits: p.waits, transient: p.transient });
+    } catch (err) {
+      if (errorCode(err) === 'MEDCOM_NO_RECEIPT') await this.reportUndeliverable(p.letterId, 'MEDCOM_NO_RECEIPT');
+      throw err;
+    }
   }
 
   /** Each timeout it arms is logged (with its letter id) by the service. */
@@ -42,6 +62,7 @@ export class MedcomProcessor {
   /** Always fails permanently: the dead letter carries the refusal for a person to act on. */
   @JobHandler('medcom.letter-rejected')
   async letterRejected(p: JobPayload<'medcom.letter-rejected'>): Promise<never> {
+    await this.reportUndeliverable(p.letterId, 'MEDCOM_REJECTED', p.refuseCode);
     const rec = await this.store.get(p.letterId);
     const text = rec?.refuseText ? `: ${rec.refuseText}` : '';
     throw new PermanentError(

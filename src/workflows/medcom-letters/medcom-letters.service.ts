@@ -1,13 +1,16 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { QueueGateway } from '../../../queues/queue.gateway';
 import { AuditService } from '../../audit/audit.service';
+import { CLOCK, Clock, systemClock } from '../../common/clock';
 import { PermanentError } from '../../common/errors';
 import { Ledger } from '../../ledger/ledger';
 import { rootLogger } from '../../logging/logger';
 import { medcomLetters } from '../../metrics/metrics';
 import type { GpMessageFormat } from '../../../adapters/directory/directory.port';
-import { envelopeIdFor, letterIdFor } from '../../../adapters/medcom/letter-ids';
+import { chooseFormat } from '../../../adapters/medcom/format-choice';
+import { envelopeIdFor, letterIdFor } from '../../../adapters/medcom/letter-identity';
+import { receiptDueAt } from '../../../adapters/medcom/pickup-hours';
 import { LetterBody, LetterRecord, LetterStore } from './medcom-letters.store';
 import { MEDCOM_SETTINGS } from '../../../adapters/medcom/medcom.tokens';
 import type { GpLetter, LetterStatus, MedcomPort, SentLetter } from '../../../adapters/medcom/medcom.port';
@@ -38,14 +41,16 @@ export class MedcomService implements MedcomPort {
     @Inject(Ledger) private readonly ledger: Ledger,
     @Inject(AuditService) private readonly audit: AuditService,
     private readonly queue: QueueGateway,
+    /** The service's clock: attempt times and when receipts are due (tests use a ManualClock). */
+    @Optional() @Inject(CLOCK) private readonly clock: Clock = systemClock(),
   ) {}
 
   async send(letter: GpLetter): Promise<SentLetter> {
-    const format = chooseFormat(letter.receiver.formats);
+    const format = await this.formatFor(letter);
     const candidateId = letterIdFor(this.settings.letterIds(), letter.idempotencyKey, format);
     if ((await this.ledger.get(letter.idempotencyKey))?.state !== 'done') {
       // Refuse a letter that cannot be valid before anything is recorded or handed over.
-      const now = new Date();
+      const now = this.clock.now();
       await this.composer.compose(format, this.outgoing(candidateId, envelopeIdFor(candidateId, 0, format), 0, now, now, toBody(letter)));
     }
 
@@ -79,6 +84,28 @@ export class MedcomService implements MedcomPort {
     };
   }
 
+  /**
+   * The receiver's format; a patient name XDIS91 cannot carry goes as FHIR, or – XDIS91-only
+   * receiver – is refused with NAME_NOT_REPRESENTABLE before anything is recorded: the job fails
+   * permanently (the dead letter carries the code and the Danish text) and the audit says why.
+   * A letter already begun keeps the format it was begun in (the ledger has it).
+   */
+  private async formatFor(letter: GpLetter): Promise<GpMessageFormat> {
+    const begun = (await this.ledger.get(letter.idempotencyKey))?.meta?.format;
+    if (begun) return begun as GpMessageFormat;
+    try {
+      return chooseFormat(letter.receiver, letter.patient);
+    } catch (err) {
+      if (err instanceof PermanentError && err.code === 'NAME_NOT_REPRESENTABLE') {
+        await this.audit.record({ action: 'medcom.send', system: 'medcom', outcome: 'failed', noteId: letter.noteId, ledgerKey: letter.idempotencyKey,
+          reason: `[NAME_NOT_REPRESENTABLE] the patient's name has characters outside ISO-8859-1 and GP practice ${letter.receiver.ydernummer} accepts only XDIS91: not sent`,
+          externalIds: { ydernummer: letter.receiver.ydernummer } });
+        this.log.warn({ noteId: letter.noteId, ydernummer: letter.receiver.ydernummer, code: err.code }, 'letter not sent: patient name not representable in XDIS91');
+      }
+      throw err;
+    }
+  }
+
   async status(letterId: string): Promise<LetterStatus | null> {
     const rec = await this.store.get(letterId);
     if (!rec) return null;
@@ -95,10 +122,13 @@ export class MedcomService implements MedcomPort {
 
   /**
    * The receipt timeout of one attempt. Nothing to do once a receipt settled the letter or a later
-   * attempt exists; otherwise resend, or give up after the last resend (a PermanentError, so the
-   * job lands in the dead letters with the reason for a person to follow up).
+   * attempt exists. While the attempt's file still waits in the out-folder (the VANS client has not
+   * taken it: it picks up on a schedule), the receipt clock has not started: look again later,
+   * resend nothing. Otherwise resend, or give up after the last resend (a PermanentError, so the job
+   * lands in the dead letters with the reason for a person to follow up). `transient`: the receiver
+   * answered transient-error, so resend now (counted against MEDCOM_MAX_RESENDS).
    */
-  async onReceiptTimeout(letterId: string, attempt: number): Promise<{ outcome: string }> {
+  async onReceiptTimeout(letterId: string, attempt: number, opts: { waits?: number; transient?: boolean } = {}): Promise<{ outcome: string }> {
     const rec = await this.store.get(letterId);
     if (!rec) throw new PermanentError(`letter ${letterId} is unknown (its state is gone from Redis)`, 'MEDCOM_LETTER_UNKNOWN', 'medcom');
     if (rec.state === 'acknowledged' || rec.state === 'rejected') return { outcome: rec.state };
@@ -108,15 +138,20 @@ export class MedcomService implements MedcomPort {
       else await this.ensureTimeoutArmed(rec); // a resend written, its timeout not armed (crash, or Redis gone between the two)
       return { outcome: 'superseded' };
     }
+    if (!opts.transient && rec.written === attempt) {
+      const waiting = await this.waitForPickup(rec, attempt, opts.waits ?? 0);
+      if (waiting) return { outcome: waiting };
+    }
     if (attempt < this.settings.maxResends) {
       // A receipt may settle the letter while the resend is being prepared: then nothing is sent.
       return { outcome: (await this.dispatch(rec, attempt + 1)) ? `resent-${attempt + 1}` : 'settled' };
     }
-    const moved = await this.store.transition(letterId, ['sent'], 'gave-up', { gaveUpAt: new Date().toISOString() });
+    const moved = await this.store.transition(letterId, ['sent'], 'gave-up', { gaveUpAt: this.clock.now().toISOString() });
     if (moved === 'moved') {
       medcomLetters.inc({ event: 'gave_up', format: rec.format });
       await this.audit.record({ action: 'medcom.gave-up', system: 'medcom', outcome: 'failed', noteId: rec.noteId, ledgerKey: rec.ledgerKey,
-        externalIds: { letterId, envelopes: rec.envelopes.map((e) => e.envelopeId).join(',') }, reason: 'no receipt after the last resend' });
+        externalIds: { letterId, envelopes: rec.envelopes.map((e) => e.envelopeId).join(',') },
+        reason: rec.transientAt ? 'no positive receipt after the last resend (the receiver answered transient-error)' : 'no receipt after the last resend' });
       this.log.warn({ letterId, noteId: rec.noteId, sends: rec.envelopes.length }, 'no receipt after the last resend: letter given up');
     } else if ((await this.store.get(letterId))?.state !== 'gave-up') {
       return { outcome: 'settled' }; // a receipt arrived just now
@@ -124,11 +159,38 @@ export class MedcomService implements MedcomPort {
     throw this.noReceipt(rec);
   }
 
+  /**
+   * The receipt clock starts when the VANS client has taken the file. Still in the out-folder: look
+   * again after a while ('awaiting-pickup'). Gone on a later look: it left since the last one, so the
+   * clock starts now ('picked-up', a fresh timeout). Null when the clock is running (resend due).
+   */
+  private async waitForPickup(rec: LetterRecord, attempt: number, waits: number): Promise<string | null> {
+    if (!rec.file || !this.transport.awaitingPickup) return null;
+    const now = this.clock.now();
+    if (await this.transport.awaitingPickup(rec.file)) {
+      const checkMs = Math.min(this.settings.receiptTimeoutMs(rec.converted), PICKUP_CHECK_MS);
+      const jobId = `${timeoutJobId(rec.letterId, attempt)}-w${waits + 1}`;
+      await this.store.timeoutMovedTo(rec.letterId, jobId, new Date(now.getTime() + checkMs));
+      await this.queue.enqueue('medcom.receipt-timeout', { letterId: rec.letterId, attempt, noteId: rec.noteId, waits: waits + 1 }, { jobId, delayMs: checkMs });
+      medcomLetters.inc({ event: 'awaiting_pickup', format: rec.format });
+      this.log.warn({ letterId: rec.letterId, noteId: rec.noteId, attempt, waits: waits + 1 }, 'the VANS client has not taken the letter from the out-folder yet: receipt clock not started');
+      return 'awaiting-pickup';
+    }
+    if (waits === 0) return null;
+    const due = this.receiptDue(rec, now);
+    const jobId = `${timeoutJobId(rec.letterId, attempt)}-p`;
+    await this.store.timeoutMovedTo(rec.letterId, jobId, due);
+    await this.queue.enqueue('medcom.receipt-timeout', { letterId: rec.letterId, attempt, noteId: rec.noteId }, { jobId, delayMs: Math.max(0, due.getTime() - now.getTime()) });
+    this.log.info({ letterId: rec.letterId, noteId: rec.noteId, attempt }, 'the VANS client took the letter: receipt clock started');
+    return 'picked-up';
+  }
+
   private noReceipt(rec: LetterRecord): PermanentError {
     const ms = this.settings.receiptTimeoutMs(rec.converted);
     const wait = ms >= 60_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 100) / 10} s`;
+    const what = rec.transientAt ? 'no positive receipt (the receiver answered transient-error)' : 'no receipt';
     return new PermanentError(
-      `no receipt for letter ${rec.letterId} (note ${rec.noteId}) after ${rec.envelopes.length} sends (${this.settings.maxResends} resends, ` +
+      `${what} for letter ${rec.letterId} (note ${rec.noteId}) after ${rec.envelopes.length} sends (${this.settings.maxResends} resends, ` +
         `${wait} each): a person must follow up with GP practice ${rec.receiverYdernummer}`,
       'MEDCOM_NO_RECEIPT',
       'medcom',
@@ -139,7 +201,7 @@ export class MedcomService implements MedcomPort {
     await this.store.create(
       {
         letterId, ledgerKey: letter.idempotencyKey, noteId: letter.noteId, noteVersion: letter.noteVersion, kind: letter.kind, format,
-        receiverYdernummer: letter.receiver.ydernummer, receiverEan: letter.receiver.ean, converted: !!letter.receiver.converted, authorisedAt: new Date().toISOString(),
+        receiverYdernummer: letter.receiver.ydernummer, receiverEan: letter.receiver.ean, converted: !!letter.receiver.converted, authorisedAt: this.clock.now().toISOString(),
       },
       toBody(letter),
     );
@@ -152,7 +214,7 @@ export class MedcomService implements MedcomPort {
    * letter was settled by a receipt meanwhile (nothing to send).
    */
   private async dispatch(rec: LetterRecord, attempt: number): Promise<boolean> {
-    const env = await this.store.claimAttempt(rec.letterId, attempt, envelopeIdFor(rec.letterId, attempt, rec.format), new Date());
+    const env = await this.store.claimAttempt(rec.letterId, attempt, envelopeIdFor(rec.letterId, attempt, rec.format), this.clock.now());
     if (!env) return false; // a receipt or another worker moved the letter on
     if (((await this.store.get(rec.letterId))?.written ?? -1) >= attempt) {
       await this.armTimeout(rec, attempt); // handed over before a crash: only the timeout may be missing
@@ -167,8 +229,10 @@ export class MedcomService implements MedcomPort {
     const sentAt = new Date(env.sentAt);
     const message = await this.composer.compose(rec.format, this.outgoing(rec.letterId, env.envelopeId, attempt, sentAt, new Date(rec.authorisedAt), body));
     const { name } = await this.transport.send({ envelopeId: env.envelopeId, bytes: message.bytes, extension: message.extension, sentAt });
-    await this.store.markWritten(rec.letterId, attempt, new Date(Date.now() + this.settings.receiptTimeoutMs(rec.converted)));
-    await this.armTimeout(rec, attempt);
+    const writtenAt = this.clock.now();
+    const due = this.receiptDue(rec, writtenAt);
+    await this.store.markWritten(rec.letterId, attempt, due, name);
+    await this.armTimeout(rec, attempt, Math.max(0, due.getTime() - writtenAt.getTime()));
     medcomLetters.inc({ event: attempt ? 'resent' : 'sent', format: rec.format });
     await this.audit.record({
       action: attempt ? 'medcom.resend' : 'medcom.send', system: 'medcom', outcome: 'ok', noteId: rec.noteId, ledgerKey: rec.ledgerKey,
@@ -186,7 +250,7 @@ export class MedcomService implements MedcomPort {
    * it; without this the letter would wait for its receipt forever. Such a letter gets its timeout
    * now, due at once.
    */
-  async rearmMissingTimeouts(now = new Date(), limit = 500): Promise<{ checked: number; rearmed: number }> {
+  async rearmMissingTimeouts(now = this.clock.now(), limit = 500): Promise<{ checked: number; rearmed: number }> {
     const overdue = await this.store.overdueForReceipt(now, limit);
     let rearmed = 0;
     for (const letterId of overdue) {
@@ -197,8 +261,16 @@ export class MedcomService implements MedcomPort {
       }
       // While a resend is claimed but unwritten, the timeout that claimed it is the one to finish it.
       const attempt = Math.min(rec.written, rec.attempt);
-      if (attempt < 0 || (await this.queue.jobState('medcom', timeoutJobId(letterId, attempt))) !== 'unknown') continue;
-      await this.armTimeout(rec, attempt, 0);
+      const jobId = rec.written === rec.attempt && rec.timeoutJob ? rec.timeoutJob : timeoutJobId(letterId, attempt);
+      if (attempt < 0 || (await this.queue.jobState('medcom', jobId)) !== 'unknown') continue;
+      if (jobId === timeoutJobId(letterId, attempt)) await this.armTimeout(rec, attempt, 0);
+      else {
+        // The job that took over (a pickup check or a transient-error resend) is the one missing: that one again, due now.
+        const waits = /-w(\d+)$/.exec(jobId)?.[1];
+        await this.queue.enqueue('medcom.receipt-timeout', {
+          letterId, attempt, noteId: rec.noteId, ...(waits ? { waits: Number(waits) } : {}), ...(jobId.startsWith('medcom-transient-') ? { transient: true } : {}),
+        }, { jobId, delayMs: 0 });
+      }
       rearmed++;
       medcomLetters.inc({ event: 'timeout_rearmed', format: rec.format });
       this.log.warn({ letterId, noteId: rec.noteId, attempt }, 'receipt timeout was missing: armed again, due now');
@@ -210,8 +282,17 @@ export class MedcomService implements MedcomPort {
     if (rec.state === 'sent' && rec.written >= 0 && rec.written === rec.attempt) await this.armTimeout(rec, rec.attempt);
   }
 
+  /** When the receipt of an attempt written at `from` is due: the timeout, run only inside MEDCOM_VANS_PICKUP_HOURS. */
+  private receiptDue(rec: Pick<LetterRecord, 'converted'>, from: Date): Date {
+    return receiptDueAt(from, this.settings.receiptTimeoutMs(rec.converted), this.settings.pickupWindow);
+  }
+
   /** One delayed job per letter and attempt; enqueueing it again is a no-op (same job id). */
-  private async armTimeout(rec: LetterRecord, attempt: number, delayMs = this.settings.receiptTimeoutMs(rec.converted)): Promise<void> {
+  private async armTimeout(rec: LetterRecord, attempt: number, delayMs?: number): Promise<void> {
+    if (delayMs === undefined) {
+      const now = this.clock.now();
+      delayMs = Math.max(0, this.receiptDue(rec, now).getTime() - now.getTime());
+    }
     await this.queue.enqueue('medcom.receipt-timeout', { letterId: rec.letterId, attempt, noteId: rec.noteId },
       { jobId: timeoutJobId(rec.letterId, attempt), delayMs });
   }
@@ -222,13 +303,8 @@ export class MedcomService implements MedcomPort {
 }
 
 const timeoutJobId = (letterId: string, attempt: number) => `medcom-timeout-${letterId}-${attempt}`;
-
-/** The receiver's preferred format (the directory lists them preferred first). */
-export function chooseFormat(formats: readonly GpMessageFormat[]): GpMessageFormat {
-  const f = formats[0];
-  if (!f) throw new PermanentError('the GP practice accepts no MedCom format we can send', 'GP_NO_FORMAT', 'medcom');
-  return f;
-}
+/** How often a file the VANS client has not taken yet is looked at again (at most; a shorter receipt timeout wins). */
+export const PICKUP_CHECK_MS = 5 * 60_000;
 
 function toBody(letter: GpLetter): LetterBody {
   return { patient: letter.patient, receiver: letter.receiver, subject: letter.subject, text: letter.text };
@@ -238,6 +314,7 @@ function toBody(letter: GpLetter): LetterBody {
 function textChanges(m: ComposedMessage): string {
   return [
     m.replacedChars ? `${m.replacedChars} characters outside ISO-8859-1 sent as '?' (${m.replacedList.join(', ')})` : '',
+    m.transliteratedList.length ? `letters outside ISO-8859-1 transliterated (${m.transliteratedList.join(', ')})` : '',
     m.lineBreaks ? `${m.lineBreaks} control characters sent as line breaks` : '',
     m.removedControls ? `${m.removedControls} control characters removed` : '',
   ].filter(Boolean).join('; ');

@@ -37,6 +37,12 @@ export interface LetterRecord {
   refuseCode?: string;
   refuseText?: string;
   receiptType?: string;
+  /** The name the transport gave the file of the written attempt (to see whether the VANS client took it). */
+  file?: string;
+  /** The job that will look at the current attempt's receipt (unset: the attempt's own timeout job). */
+  timeoutJob?: string;
+  /** When the receiver last answered transient-error. */
+  transientAt?: string;
   updatedAt: string;
 }
 
@@ -129,6 +135,9 @@ export class LetterStore {
       ...(h.refuseCode ? { refuseCode: h.refuseCode } : {}),
       ...(h.refuseText ? { refuseText: h.refuseText } : {}),
       ...(h.receiptType ? { receiptType: h.receiptType } : {}),
+      ...(h[`file:${h.written}`] ? { file: h[`file:${h.written}`] } : {}),
+      ...(h.timeoutJob ? { timeoutJob: h.timeoutJob } : {}),
+      ...(h.transientAt ? { transientAt: h.transientAt } : {}),
       updatedAt: h.updatedAt,
     };
   }
@@ -152,11 +161,28 @@ export class LetterStore {
     return env;
   }
 
-  /** The attempt was handed over; its receipt is due by `receiptDueAt`. */
-  async markWritten(letterId: string, attempt: number, receiptDueAt: Date): Promise<void> {
+  /** The attempt was handed over (as `file`); its receipt is due by `receiptDueAt`. */
+  async markWritten(letterId: string, attempt: number, receiptDueAt: Date, file?: string): Promise<void> {
     await this.redis.multi()
-      .hset(this.key(letterId), 'written', String(attempt), 'updatedAt', new Date().toISOString())
+      .hset(this.key(letterId), 'written', String(attempt), 'updatedAt', new Date().toISOString(), ...(file ? [`file:${attempt}`, file] : []))
+      .hdel(this.key(letterId), 'timeoutJob')
       .zadd(this.awaitingKey(), receiptDueAt.getTime(), letterId)
+      .exec();
+  }
+
+  /** Records a transient-error acknowledgement by its own id; false when it was read before. */
+  async firstTransient(letterId: string, receiptId: string): Promise<boolean> {
+    return (await this.redis.hsetnx(this.key(letterId), `transient:${receiptId}`, new Date().toISOString())) === 1;
+  }
+
+  /**
+   * Another job than the attempt's own timeout now looks at its receipt (waiting for the VANS client
+   * to take the file, or a resend after transient-error), due by `dueAt`: the watchdog checks that job.
+   */
+  async timeoutMovedTo(letterId: string, jobId: string, dueAt: Date, fields: Record<string, string> = {}): Promise<void> {
+    await this.redis.multi()
+      .hset(this.key(letterId), 'timeoutJob', jobId, ...Object.entries(fields).flat())
+      .zadd(this.awaitingKey(), 'XX', dueAt.getTime(), letterId)
       .exec();
   }
 

@@ -26,10 +26,10 @@ describe('after-meeting flows against the simulators', () => {
 
   const meeting = () => status.meeting('solhoej', '2026-12-03');
   const documentsOf = async (noteId: number) => (await control.edocState()).titles.filter((t) => t.includes(`tsm:nexus-note-${noteId}-v`));
-  const tasksOf = async (noteId: number) => (await control.nexusState()).tasks.filter((t) => t.on.noteId === noteId && t.title.startsWith('Samarbejdsmøde'));
+  const tasksOf = async (noteId: number) => (await control.nexusState()).tasks.filter((t) => t.on.noteId === noteId && /^Tværfagligt samarbejdsmøde \d{4}-/.test(t.title));
   /**
-   * A sweep of our own (the notes here were never on a published agenda, so the nightly sweep is
-   * what finds them); waits out one still running (they take turns).
+   * A sweep of our own (it finds locked notes whatever agenda they were on); waits out one still
+   * running (they take turns).
    */
   const runWatch = () => eventually(async () => {
     const s = await svc.app.get(NotesWatch).sweep();
@@ -76,8 +76,10 @@ describe('after-meeting flows against the simulators', () => {
     for (const id of noteLetters) expect(vans.envelopesPerLetter[id]).toBe(1);
     // Home care at 0 and 3, attach organisations at 1 and 3, re-visitation at 2.
     expect((await tasksOf(5001)).map((t) => t.organisationName)).toEqual(['Hjemmeplejen']);
-    expect((await tasksOf(5002)).map((t) => t.organisationName)).toEqual(['Koordinerende rolle']);
+    // demoConclusion at 1: "Demensspecialister, Sygeplejersker" – each newly attached organisation gets its own task.
+    expect((await tasksOf(5002)).map((t) => t.organisationName).sort()).toEqual(['Demensspecialister', 'Sygeplejersker']);
     expect((await tasksOf(5003)).map((t) => t.organisationName)).toEqual(['Visitator']);
+    // … at 3: "Hjælpemiddelterapeuter", unknown in Nexus: UNKNOWN_ORGANISATION to the coordinator.
     expect((await tasksOf(5004)).map((t) => t.organisationName).sort()).toEqual(['Hjemmeplejen', 'Koordinerende rolle']);
     expect(await gateway.deadLetters()).toEqual([]);
   });

@@ -80,7 +80,7 @@ function setup() {
 function seedMeeting(nexus: FakeNexus) {
   for (const c of [1001, 1002, 1003]) nexus.addCitizen(c, `01014${c}`.slice(0, 10));
   nexus.addNote(5001, 1001, { 'Send til egen læge': 'Ja', 'Opgave til hjemmeplejen': 'Øg hjælp til bad', Revisitation: 'Ja' });
-  nexus.addNote(5002, 1002, { 'Send til egen læge': 'Nej', 'Tilknyt organisation': 'Demensspecialister, Sygeplejersker' });
+  nexus.addNote(5002, 1002, { 'Send til egen læge': 'Nej', 'Tilknyt organisation': 'Demensspecialister' });
   nexus.addNote(5003, 1003, { 'Send til egen læge': 'Nej' });
   nexus.addNote(5004, 1003, { 'Send til egen læge': 'Ja' }, { locked: false }); // still a draft: not for the watch
 }
@@ -114,7 +114,7 @@ describe('after-meeting orchestration (fake ports, real Redis)', () => {
     expect(ctx.journal.documents.size).toBe(3);
     expect(ctx.medcom.handovers).toBe(1);
     expect(ctx.nexus.tasks.map((t) => [t.on, t.organisationName])).toEqual([
-      [{ noteId: 5001 }, 'Hjemmeplejen'], [{ noteId: 5001 }, 'Visitator'], [{ noteId: 5002 }, 'Koordinerende rolle'],
+      [{ noteId: 5001 }, 'Hjemmeplejen'], [{ noteId: 5001 }, 'Visitator'], [{ noteId: 5002 }, 'Demensspecialister'],
     ]);
     let st = await ctx.status.meeting('solhoej', '2026-12-03');
     expect(st.notes).toEqual({ total: 3, done: 2, pending: 1, failed: 0 });

@@ -7,7 +7,9 @@ import { createFakeTask, findFakeTasks, identityOf } from '../../support/fake-ne
  * In-memory stand-ins for the ports, for testing the after-meeting orchestration alone. They keep
  * every effect they were asked for, so tests count effects rather than calls.
  */
-export class FakeNexus implements Pick<NexusPort, 'getNote' | 'getCitizen' | 'findLockedNotes' | 'createTask' | 'findTasks'> {
+export class FakeNexus implements Pick<NexusPort, 'getNote' | 'getCitizen' | 'findLockedNotes' | 'createTask' | 'findTasks' | 'findOrganisation'> {
+  /** The organisations Nexus knows (names to attach that it does not are the coordinator's task). */
+  organisations = ['Visitator', 'Demensspecialister', 'Sygeplejersker', 'Hjemmeplejen', 'Koordinerende rolle'];
   notes = new Map<number, NexusNote>();
   citizens = new Map<number, NexusCitizen>();
   tasks: Array<{ id: number; on: CreateTaskInput['on']; title: string; description: string; organisationName: string; dueDate: string }> = [];
@@ -68,6 +70,11 @@ export class FakeNexus implements Pick<NexusPort, 'getNote' | 'getCitizen' | 'fi
 
   async createTask(t: CreateTaskInput): Promise<{ id: number }> {
     return createFakeTask(this, { id: this.nextTaskId++, on: t.on, title: t.title, description: t.description, organisationName: t.organisationName, dueDate: t.dueDate });
+  }
+
+  async findOrganisation(name: string): Promise<{ id: number; name: string } | null> {
+    const i = this.organisations.findIndex((o) => o.toLowerCase() === name.trim().toLowerCase());
+    return i < 0 ? null : { id: 100 + i, name: this.organisations[i] };
   }
 
   async findTasks(on: CreateTaskInput['on'], title: string): Promise<Array<{ id: number; title: string }>> {

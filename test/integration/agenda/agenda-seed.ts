@@ -30,6 +30,7 @@ export const SEED = seedSchema.parse({
 export const EXPECTED_DOCUMENT = {
   district: 'solhoej',
   meetingDate: D,
+  end: '11:10',
   items: [
     { noteId: 6001, citizenId: 2001, track: 'rehab', start: '10:00', end: '10:10', timeSetBy: 'tsm-bridge', warnings: [] },
     { noteId: 6002, citizenId: 2002, track: 'rehab', start: '10:10', end: '10:20', timeSetBy: 'tsm-bridge', warnings: ['MISSING_VISITATOR'] },
@@ -38,3 +39,6 @@ export const EXPECTED_DOCUMENT = {
   excluded: [{ noteId: 6004, citizenId: 2004, reason: 'LATE_NOTE' }],
   warnings: [],
 };
+
+/** What `agenda --json` adds (issue 17): the first reminder about unlocked notes, one working day after the Thursday meeting. */
+export const EXPECTED_FOLLOW_UP = { emptyAgendaNotice: false, unlockedNotesTask: { firstOn: '2026-12-04', at: '10:00', maxTasks: 5 } };

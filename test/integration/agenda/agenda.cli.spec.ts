@@ -10,7 +10,7 @@ import { loadDistricts } from '../../../src/config/districts';
 import { loadConfig } from '../../../src/config/load-config';
 import { buildAgenda, toAgendaDocument } from '../../../src/domain/agenda.builder';
 import { personalDataHits } from '../../unit/agenda/personal-data';
-import { EXPECTED_DOCUMENT, SEED } from './agenda-seed';
+import { EXPECTED_DOCUMENT, EXPECTED_FOLLOW_UP, SEED } from './agenda-seed';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const tmp = (p: string) => mkdtempSync(path.join(os.tmpdir(), p));
@@ -45,7 +45,7 @@ function expectedFromDefaultSeed(date: string) {
     notes: onList.flatMap((c) => c.notes.map((n) => ({ ...n, version: 1, citizenId: c.id, locked: n.state === 'Låst' }))),
     citizens: new Map(onList.map((c) => [c.id, { conditions: c.conditions, organisations: c.organizations.map((id) => orgName.get(id)!) }])),
   });
-  return toAgendaDocument(district.id, agenda);
+  return { ...toAgendaDocument(district.id, agenda), followUp: EXPECTED_FOLLOW_UP };
 }
 
 describe('tsm-bridge agenda (CLI)', () => {
@@ -57,7 +57,7 @@ describe('tsm-bridge agenda (CLI)', () => {
       { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'info', DATA_DIR: dataDir }, timeout: 60_000 },
     );
     const doc = JSON.parse(stdout); // throws if anything but one JSON document is on stdout
-    expect(Object.keys(doc)).toEqual(['district', 'meetingDate', 'items', 'excluded', 'warnings']);
+    expect(Object.keys(doc)).toEqual(['district', 'meetingDate', 'end', 'items', 'excluded', 'warnings', 'followUp']);
     for (const i of doc.items) expect(Object.keys(i)).toEqual(['noteId', 'citizenId', 'track', 'start', 'end', 'timeSetBy', 'warnings']);
     for (const e of doc.excluded) expect(Object.keys(e)).toEqual(e.reason === 'NOT_ON_MEETING_DATE' ? ['noteId', 'citizenId', 'reason', 'observationDate'] : ['noteId', 'citizenId', 'reason']);
     expect(doc).toEqual(expectedFromDefaultSeed('2026-12-03'));
@@ -76,7 +76,7 @@ describe('tsm-bridge agenda (CLI)', () => {
     const r = await agenda({ date: '2026-12-03', seed: seedFile(SEED), dryRun: true, json: true });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual(EXPECTED_DOCUMENT);
+    expect(JSON.parse(r.stdout)).toEqual({ ...EXPECTED_DOCUMENT, followUp: EXPECTED_FOLLOW_UP });
   });
 
   it('without --json: a readable table without names or CPR numbers', async () => {
@@ -103,7 +103,7 @@ describe('tsm-bridge agenda (CLI)', () => {
       { DATA_DIR: dataDir, REDIS_URL: process.env.TEST_REDIS_URL!, QUEUE_PREFIX: `agendacli${process.pid}`, ADMIN_PASSWORD: 'test-admin-password', INTAKE_API_KEY: 'test-intake-key-0123456789' },
     );
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual(EXPECTED_DOCUMENT);
+    expect(JSON.parse(r.stdout)).toEqual({ ...EXPECTED_DOCUMENT, followUp: EXPECTED_FOLLOW_UP });
     expect(r.stderr).toContain('published: times 3 written, 0 unchanged, 0 removed; tasks 4 created, 0 existing; Teams invitation sent; GP invitations 1 sent');
     const outbox = path.join(dataDir, 'outbox');
     expect(readdirSync(outbox).filter((f) => !f.startsWith('.'))).toEqual(['teams-invite.solhoej.2026-12-03']);

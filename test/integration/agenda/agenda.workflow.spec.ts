@@ -16,6 +16,8 @@ import { AgendaPlanner } from '../../../src/workflows/agenda/agenda.planner';
 import { AgendaStore } from '../../../src/workflows/agenda/agenda.store';
 import { CollectAgenda } from '../../../src/workflows/agenda/agenda.collect';
 import { PublishAgenda, PublishDeps } from '../../../src/workflows/agenda/agenda.publish';
+import { unlockedNotesFollowUp } from '../../../src/workflows/agenda/agenda.follow-up';
+import { WorkingDayCalendar } from '../../../src/domain/working-days';
 import { personalDataHits } from '../../unit/agenda/personal-data';
 import { FakeDirectory, FakeMedcom, FakeNexus, PRACTICE } from './agenda-fakes';
 import { D, EXPECTED_DOCUMENT, FORM, SEED, TAG } from './agenda-seed';
@@ -122,6 +124,7 @@ describe('agenda workflows (in-memory Nexus, real Redis)', () => {
     const ics = readdirSync(dir).find((f) => f.endsWith('.ics'))!;
     const icsText = readFileSync(path.join(dir, ics), 'utf8').replace(/\r\n /g, '');
     expect(icsText).toContain('DTSTART;TZID=Europe/Copenhagen:20261203T100000');
+    expect(icsText).toContain('DTEND;TZID=Europe/Copenhagen:20261203T111000'); // the agenda's real end, not 12:00
     expect(icsText).toContain('https://teams.microsoft.com/l/meetup-join/sandbox-solhoej');
     expect(personalDataHits(icsText, SEED)).toEqual([]);
     expect(personalDataHits(readFileSync(path.join(dir, 'message.json'), 'utf8'), SEED)).toEqual([]);
@@ -243,12 +246,32 @@ describe('agenda workflows (in-memory Nexus, real Redis)', () => {
     expect(h.nexus.tasks.find((t) => t.organisationName === 'Koordinerende rolle')!.description).toContain('- Karen Holm (notat 6001): GP_UNKNOWN');
   });
 
-  it('an empty meeting publishes nothing', async () => {
+  it('an empty meeting with no note at all: no invitation, the notice goes by mail to the unit mailboxes, once (issue 17)', async () => {
     const h = harness();
-    const summary = await h.publisher().publish(h.solhoej, (await h.collect.collect('solhoej', '2026-12-17', { store: true })).agenda);
-    expect(summary).toMatchObject({ times: { changed: 0, unchanged: 0 }, tasks: { created: 0, existing: 0 }, teams: 'none' });
-    expect(h.nexus.tasks).toEqual([]);
+    const publish = async () => h.publisher().publish(h.solhoej, (await h.collect.collect('solhoej', '2026-12-17', { store: true })).agenda);
+    const summary = await publish();
+    expect(summary).toMatchObject({ times: { changed: 0, unchanged: 0 }, tasks: { created: 0, existing: 0 }, teams: 'none', empty: 'mail' });
+    expect(h.nexus.tasks).toEqual([]); // a Nexus task needs a note or a citizen to hang on
+    expect(messages(h.outbox)).toEqual(['agenda-empty.solhoej.2026-12-17']);
+    const mail = JSON.parse(readFileSync(path.join(h.outbox, 'agenda-empty.solhoej.2026-12-17', 'message.json'), 'utf8'));
+    expect(mail.subject).toContain('ingen borgere på dagsordenen');
+    await publish(); // the morning publication: nothing twice
+    expect(messages(h.outbox)).toHaveLength(1);
+  });
+
+  it('an empty agenda with excluded notes: the coordinator gets a short Nexus task "ingen borgere på dagsordenen" (issue 17)', async () => {
+    const h = harness();
+    // Only the late note is left: nobody on the agenda.
+    for (const id of [6001, 6002, 6003]) h.nexus.notes.delete(id);
+    const summary = await h.cycle();
+    expect(summary).toMatchObject({ teams: 'none', empty: 'task', tasks: { created: 1, existing: 0 } });
+    expect(h.nexus.tasks).toHaveLength(1);
+    expect(h.nexus.tasks[0]).toMatchObject({ organisationName: 'Koordinerende rolle', title: expect.stringMatching(/^Tværfagligt samarbejdsmøde 03\.12\.2026: ingen borgere på dagsordenen \[/) });
+    expect(h.nexus.tasks[0].description).toMatch(/^Der er ingen borgere på dagsordenen til /);
+    expect(h.nexus.tasks[0].description).toContain('For sent oprettede notater');
     expect(messages(h.outbox)).toEqual([]);
+    await h.cycle();
+    expect(h.nexus.tasks).toHaveLength(1);
   });
 
   describe("issue 17: the coordinator's process", () => {
@@ -350,6 +373,49 @@ describe('agenda workflows (in-memory Nexus, real Redis)', () => {
       const h = harness();
       const { processor } = processorAt(h, '2026-11-30T15:00:00Z');
       await expect(processor.publish({ districtId: 'solhoej', meetingDate: D, phase: 'cutoff' })).rejects.toMatchObject({ code: 'AGENDA_NOT_COLLECTED', errorClass: 'permanent' });
+    });
+  });
+  describe('issue 17: the invitation ends with the agenda, and the after-meeting reminder is planned at publication', () => {
+    const ics = (h: Harness, message: string) => {
+      const dir = path.join(h.outbox, message);
+      return readFileSync(path.join(dir, readdirSync(dir).find((f) => f.endsWith('.ics'))!), 'utf8').replace(/\r\n /g, '');
+    };
+
+    it('an agenda that changes its end sends an update of the same calendar entry (same UID, higher SEQUENCE), once', async () => {
+      const h = harness();
+      await h.cycle();
+      expect(ics(h, `teams-invite.solhoej.${D}`)).toContain('SEQUENCE:0');
+      // Two more complex citizens: the agenda now ends 11:30.
+      for (const [cid, nid] of [[2006, 6006], [2007, 6007]]) {
+        h.nexus.relations.push({ id: nid, citizenId: cid, organisation: { id: 10, name: 'Visitator' } });
+        h.nexus.citizens.set(cid, { id: cid, cpr: '0606306666', firstName: 'A', lastName: 'B', fullName: 'A B', conditions: [], list: 'Tværfagligt samarbejdsmøde – notater og aftaler' });
+        h.nexus.addNote({ id: nid, citizenId: cid, formTitle: FORM, tags: [TAG], createDate: '2026-11-29T12:00:00+01:00', observationTimestamp: `${D}T00:00:00+01:00`, items: { 'Forløbstype': 'Kompleks', Prioritet: '5' } });
+      }
+      await h.cycle({ now: () => new Date('2026-12-03T06:00:00Z') });
+      expect(messages(h.outbox).sort()).toEqual([`teams-invite.solhoej.${D}`, `teams-invite.solhoej.${D}.1130`]);
+      const update = ics(h, `teams-invite.solhoej.${D}.1130`);
+      expect(update).toContain('DTEND;TZID=Europe/Copenhagen:20261203T113000');
+      expect(update).toContain(`UID:tvaerfagligt-solhoej-${D}@tsm-bridge`);
+      expect(Number(/SEQUENCE:(\d+)/.exec(update)![1])).toBeGreaterThan(0);
+      await h.cycle({ now: () => new Date('2026-12-03T06:30:00Z') });
+      expect(messages(h.outbox)).toHaveLength(2);
+    });
+
+    it('plans the first unlocked-notes reminder one working day after the meeting at its start, under one job id', async () => {
+      const h = harness();
+      const enqueued: Array<{ name: string; payload: unknown; jobId?: string; delayMs?: number }> = [];
+      const queues = { enqueue: async (name: string, payload: unknown, o: { jobId?: string; delayMs?: number } = {}) => (enqueued.push({ name, payload, ...o }), o.jobId ?? '') };
+      const now = () => new Date('2026-11-30T15:00:00Z');
+      const scheduleFollowUp = unlockedNotesFollowUp(queues as never, new WorkingDayCalendar(), { afterWorkingDays: 1, maxTasks: 5 }, now);
+      await h.cycle({ scheduleFollowUp, now });
+      await h.cycle({ scheduleFollowUp, now }); // the morning publication asks again: same job id, a no-op in BullMQ
+      expect(enqueued).toEqual([1, 2].map(() => ({
+        name: 'after-meeting.unlocked-notes', payload: { districtId: 'solhoej', meetingDate: D, round: 1 },
+        jobId: `after-meeting-unlocked-solhoej-${D}-1`, delayMs: Date.parse('2026-12-04T09:00:00Z') - now().getTime(),
+      })));
+      // An empty agenda has nothing to remind of.
+      await h.publisher({ scheduleFollowUp }).publish(h.solhoej, (await h.collect.collect('solhoej', '2026-12-17', { store: true })).agenda);
+      expect(enqueued).toHaveLength(2);
     });
   });
 });

@@ -156,18 +156,30 @@ describe('receipts: negative, duplicate, garbage, envelope-only, transient', () 
     expect(readFileSync(path.join(inDir(), 'failed', reasons[0]), 'utf8')).toMatch(/^\[RECEIPT_[A-Z_]+\] /);
   });
 
-  it('a FHIR transient-error acknowledgement leaves the letter waiting for its resend', async () => {
+  it('a FHIR transient-error acknowledgement resends at once under the same letter id (MR5), not after the 10-minute timeout', async () => {
     await vans.setFaults({ dropRate: 1 });
     const letter = gpLetter({ format: 'fhir-json' });
     const sent = await medcom.send(letter);
-    writeFileSync(path.join(inDir(), 'transient.json'), buildFhirAcknowledgement({
+    const transient = (name: string) => writeFileSync(path.join(inDir(), name), buildFhirAcknowledgement({
       bundleId: '5b1c3a0e-0000-4000-8000-000000000001', headerId: '5b1c3a0e-0000-4000-8000-000000000002', sentAt: new Date(),
       acknowledgedHeaderId: sent.letterId, code: 'transient-error', issueText: 'database busy', format: 'fhir-json',
       from: { ean: '5790001234567', sor: '123451000016001', name: 'GP' }, to: { ean: '5790000123456', sor: '123456789012345', name: 'Kommune' },
     }));
+    transient('transient.json');
     const audit = svc.app.get(AuditService);
-    await eventually(async () => (await audit.query({ noteId: letter.noteId })).some((a) => a.action === 'medcom.receipt' && a.outcome === 'skipped'));
-    expect(await medcom.status(sent.letterId)).toMatchObject({ state: 'sent' });
+    // The resend is audited once its file is handed over (the attempt is claimed just before).
+    const lines = (await eventually(async () => {
+      const l = await audit.query({ noteId: letter.noteId });
+      return l.some((a) => a.action === 'medcom.resend') ? l : null;
+    }))!;
+    expect(lines.find((a) => a.action === 'medcom.receipt' && a.outcome === 'skipped')?.reason).toMatch(/transient-error from the receiver; the letter is resent now/);
+    const status = await medcom.status(sent.letterId);
+    expect(status).toMatchObject({ state: 'sent', resends: 1 });
+    expect(new Set(status!.envelopeIds).size).toBe(2);
+    // The same acknowledgement again (a duplicate) answers the same attempt: no second resend for it.
+    transient('transient-again.json');
+    await eventually(() => folder('processed').some((f) => f.startsWith('transient-again')));
+    expect((await medcom.status(sent.letterId))?.resends).toBe(1);
   });
 
   it('a receipt for an unknown letter is filed under unmatched/', async () => {

@@ -42,3 +42,21 @@ describe('MedCom over the file drop and the VANS sandbox (real Redis)', () => {
     expect(audit!.map((a) => `${a.action}:${a.outcome}`)).toEqual(['medcom.send:ok', 'medcom.receipt:ok']);
   });
 });
+
+describe('FHIR in a VANSEnvelope end to end (MEDCOM_FHIR_ENVELOPE, a VANS that requires it)', () => {
+  let svc: RunningService;
+  beforeAll(async () => {
+    svc = await startTestService('all', {
+      MEDCOM_INBOX_POLL_MS: '50', SANDBOX_VANS_DELAY_MS: '10', MEDCOM_RECEIPT_TIMEOUT_MS: '60000', MEDCOM_FHIR_ENVELOPE: 'true', SANDBOX_VANS_REQUIRE_ENVELOPE: 'true',
+    });
+  });
+  afterAll(() => svc.stop());
+
+  it.each(['fhir-xml', 'fhir-json'] as const)('%s: enveloped, unwrapped by the VANS, acknowledged in an envelope, read', async (format) => {
+    const medcom = svc.app.get<MedcomPort>(MEDCOM_PORT);
+    const sent = await medcom.send(gpLetter({ format }));
+    await eventually(async () => (await medcom.status(sent.letterId))?.state === 'acknowledged');
+    const received = path.join(svc.config.DATA_DIR, 'medcom', 'vans-sandbox', 'received');
+    expect(readdirSync(received).map((f) => readFileSync(path.join(received, f), 'utf8')).some((x) => x.includes('<VANSEnvelope>') && x.includes(sent.envelopeId))).toBe(true);
+  });
+});

@@ -163,5 +163,7 @@ describe('personal data never leaves through logs, metrics, dashboards, ICS, out
     expect(findPersonalData(pd, [{ source: 'probe', text: 'Borger Anna Prøvesen (070338-1412), 0703381412' }])).toHaveLength(4);
     expect(findPersonalData(pd, [{ source: 'probe', text: 'Annals 90703381412 Prøvesens' }])).toEqual([]);
     expect(findPersonalData(pd, texts)).toEqual([]);
-  });
+    // ~2 s on a quiet machine; it reads every log line, metric, dashboard, ICS and mail, which on a loaded
+    // CI machine has taken over 30 s. A budget, not a measurement.
+  }, 120_000);
 });

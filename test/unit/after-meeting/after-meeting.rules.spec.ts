@@ -49,11 +49,13 @@ describe('after-meeting rules', () => {
       { sendToGp: false, homeCareTask: 'Øg hjælp til bad', attachOrganisations: ['Sygeplejersker', 'Demensspecialister'], revisitation: true }, orgs, 7);
     expect(tasks.map((t) => [t.kind, t.organisationName, t.dueDate])).toEqual([
       ['homecare', 'Hjemmeplejen', '2026-12-10'],
-      ['attach-organisations', 'Koordinerende rolle', '2026-12-10'],
+      ['attach-organisations', 'Demensspecialister', '2026-12-10'],
+      ['attach-organisations', 'Sygeplejersker', '2026-12-10'],
       ['revisitation', 'Visitator', '2026-12-10'],
     ]);
-    expect(tasks[0].title).toBe('Samarbejdsmøde 2026-12-03: opgave til hjemmeplejen (notat 5001 v4)');
-    expect(tasks[1].description).toContain('Demensspecialister, Sygeplejersker');
+    expect(tasks[0].title).toBe('Tværfagligt samarbejdsmøde 2026-12-03: opgave til hjemmeplejen (notat 5001 v4)');
+    expect(tasks[1].title).toBe('Tværfagligt samarbejdsmøde 2026-12-03: tilknyt organisation Demensspecialister (notat 5001 v4)');
+    expect(tasks[1].description).toContain('tilknyttes Demensspecialister');
     expect(followUpTasks({ noteId: 1, noteVersion: 1 }, '2026-12-03', { sendToGp: true, attachOrganisations: [], revisitation: false }, orgs, 7)).toEqual([]);
   });
 

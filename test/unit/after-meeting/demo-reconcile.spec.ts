@@ -37,7 +37,7 @@ describe('demo reconciliation', () => {
       reconciled: true, agendaItems: 6, excluded: 1, notesLocked: 6, documentsFiled: 6, lettersExpected: 3, lettersSent: 3, gpInvitations: 1,
       lettersAcknowledged: 3, tasksExpected: s.tasksCreated, deadLetters: 0,
     });
-    expect(s.tasksByKind).toEqual({ homecare: 2, 'attach-organisations': 3, revisitation: 1 });
+    expect(s.tasksByKind).toEqual({ homecare: 2, 'attach-organisations': 5, 'unknown-organisation': 0, revisitation: 1 });
     expect(formatDemoSummary(s)).toContain('RECONCILED');
   });
 
@@ -72,7 +72,7 @@ describe('demo reconciliation', () => {
     const s = reconcileDemo(o, labels, orgs, 7);
     expect(s.problems).toEqual(expect.arrayContaining([
       'note 5003: no GP letter although "Send til egen læge" is Ja',
-      expect.stringMatching(/^task "Samarbejdsmøde 2026-12-03: opgave til hjemmeplejen \(notat 5001 v4\)": 2 in Nexus/),
+      expect.stringMatching(/^task "Tværfagligt samarbejdsmøde 2026-12-03: opgave til hjemmeplejen \(notat 5001 v4\)": 2 in Nexus/),
       'dead letter nexus/note-5002-v4-tasks (nexus.note-tasks): [NEXUS_404] organisation not found',
     ]));
     expect(formatDemoSummary(s)).toContain('NOT RECONCILED');

@@ -301,6 +301,7 @@ describe('a whole meeting', () => {
     expect(toAgendaDocument('solhoej', a)).toEqual({
       district: 'solhoej',
       meetingDate: D,
+      end: '11:30',
       items: [
         { noteId: 5002, citizenId: 1002, track: 'rehab', start: '10:00', end: '10:10', timeSetBy: 'tsm-bridge', warnings: ['DEMENTIA_NEEDS_SYGEPLEJERSKER'] },
         { noteId: 5001, citizenId: 1001, track: 'rehab', start: '10:10', end: '10:20', timeSetBy: 'tsm-bridge', warnings: [] },
@@ -318,7 +319,7 @@ describe('a whole meeting', () => {
   });
 
   it('an empty meeting is an empty agenda without warnings', () => {
-    expect(toAgendaDocument('solhoej', build([]))).toEqual({ district: 'solhoej', meetingDate: D, items: [], excluded: [], warnings: [] });
+    expect(toAgendaDocument('solhoej', build([]))).toEqual({ district: 'solhoej', meetingDate: D, end: null, items: [], excluded: [], warnings: [] });
   });
 });
 

@@ -21,7 +21,7 @@ function clean(): ChaosObservations {
         { id: 1, version: 2, locked: true, items: { 'Send til egen læge': 'Ja', 'Opgave til hjemmeplejen': 'Bad 2 gange ugentligt' } },
         { id: 2, version: 2, locked: true, items: { 'Send til egen læge': 'Nej' } },
       ],
-      tasks: [{ title: `Samarbejdsmøde ${D}: opgave til hjemmeplejen (notat 1 v2)`, organisationName: 'Hjemmeplejen' }],
+      tasks: [{ title: `Tværfagligt samarbejdsmøde ${D}: opgave til hjemmeplejen (notat 1 v2)`, organisationName: 'Hjemmeplejen' }],
     },
     edoc: {
       titles: [`Tværfagligt samarbejdsmøde ${D} - notat 1 v2 [tsm:nexus-note-1-v2.meeting-note.abcd1234]`, `Tværfagligt samarbejdsmøde ${D} - notat 2 v2 [tsm:nexus-note-2-v2.meeting-note.0badcafe]`],
@@ -118,7 +118,7 @@ describe('reconcileChaos', () => {
   it('side effects for notes nobody concluded, unreadable messages and a dead letter without a reason are violations', () => {
     const o = clean();
     o.edoc.titles.push(`Tværfagligt samarbejdsmøde ${D} - notat 9 v2 [tsm:nexus-note-9-v2.meeting-note.12345678]`);
-    o.nexus.tasks.push({ title: `Samarbejdsmøde ${D}: revisitation (notat 9 v2)`, organisationName: 'Visitator' });
+    o.nexus.tasks.push({ title: `Tværfagligt samarbejdsmøde ${D}: revisitation (notat 9 v2)`, organisationName: 'Visitator' });
     o.vans.unreadable = ['broken.xml'];
     o.deadLetters = [{ id: 'nexus/x', name: 'nexus.note-tasks', reason: ' ' }];
     const v = reconcileChaos(o, settings).violations.join('\n');

@@ -68,7 +68,7 @@ describe('MedcomService reliable messaging', () => {
 
   it('first send, two resends on timeout with new envelope ids and the same letter id, then gives up', async () => {
     const { letterId } = await service.send(gpLetter());
-    expect(enqueued).toEqual([{ name: 'medcom.receipt-timeout', payload: expect.objectContaining({ letterId, attempt: 0 }), jobId: `medcom-timeout-${letterId}-0`, delayMs: 30 * 60_000 }]);
+    expect(enqueued).toEqual([{ name: 'medcom.receipt-timeout', payload: expect.objectContaining({ letterId, attempt: 0 }), jobId: `medcom-timeout-${letterId}-0`, delayMs: 15 * 60_000 }]);
 
     await expect(service.onReceiptTimeout(letterId, 0)).resolves.toEqual({ outcome: 'resent-1' });
     await expect(service.onReceiptTimeout(letterId, 1)).resolves.toEqual({ outcome: 'resent-2' });
@@ -114,7 +114,7 @@ describe('MedcomService reliable messaging', () => {
     const { letterId, reused } = await service.send(letter);
     expect(reused).toBe(true);
     expect(sent).toHaveLength(1);
-    expect(enqueued).toEqual([{ name: 'medcom.receipt-timeout', payload: expect.objectContaining({ letterId, attempt: 0 }), jobId: `medcom-timeout-${letterId}-0`, delayMs: 30 * 60_000 }]);
+    expect(enqueued).toEqual([{ name: 'medcom.receipt-timeout', payload: expect.objectContaining({ letterId, attempt: 0 }), jobId: `medcom-timeout-${letterId}-0`, delayMs: 15 * 60_000 }]);
   });
 
   it('a resend whose timeout was lost is armed by the retried timeout job, without a second resend', async () => {

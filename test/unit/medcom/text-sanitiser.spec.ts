@@ -49,13 +49,23 @@ describe('one text sanitiser for every format', () => {
     expect(m.removedControls).toBe(1);
   });
 
-  it('XDIS91 keeps the soft line break as a break and lists the characters it had to send as ?', async () => {
+  it('XDIS91 keeps the soft line break as a break, transliterates Œ and lists the characters it had to send as ? or transliterate', async () => {
     const m = await composer.compose('xdis91', outgoingLetter({ text: HOSTILE }));
     const xml = m.bytes.toString('latin1');
     expect(xml).toContain('Første linje<Break/>anden linje');
-    expect(m.replacedList).toEqual(['U+1F600', 'U+0396', 'U+03C9', 'U+03AE', 'U+0152']);
-    expect(xml).toContain('Tegn der ikke kunne sendes: U+1F600, U+0396, U+03C9, U+03AE, U+0152 (vist som ?)');
-    expect(m.replacedChars).toBe(5);
+    expect(xml).toContain('??? OEuvre');
+    expect(m.replacedList).toEqual(['U+1F600', 'U+0396', 'U+03C9', 'U+03AE']);
+    expect(m.transliteratedList).toEqual(['U+0152→OE']);
+    expect(xml).toContain('Tegn der ikke kunne sendes: U+1F600, U+0396, U+03C9, U+03AE (vist som ?), U+0152 (vist som OE)');
+    expect(m.replacedChars).toBe(4);
+  });
+
+  it('XDIS91 transliterates Œ œ Š š Ž ž Ÿ and lists each once', async () => {
+    const m = await composer.compose('xdis91', outgoingLetter({ text: 'Œ œ Š š Ž ž Ÿ Œ' }));
+    const xml = m.bytes.toString('latin1');
+    expect(xml).toContain('OE oe S s Z z Y OE');
+    expect(xml).toContain('Tegn der ikke kunne sendes: U+0152 (vist som OE), U+0153 (vist som oe), U+0160 (vist som S), U+0161 (vist som s), U+017D (vist som Z), U+017E (vist som z), U+0178 (vist som Y)');
+    expect(m.replacedChars).toBe(0);
   });
 
   it("the service's own character check finds exactly what xmllint refuses", () => {

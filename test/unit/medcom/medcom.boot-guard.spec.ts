@@ -1,0 +1,38 @@
+import { gs1CheckDigitValid, medcomBootProblem, sandboxDefault, SENDER_AND_AUTHOR_KEYS } from '../../../adapters/medcom/medcom.boot-guard';
+import { ConfigError, loadConfig } from '../../../src/config/load-config';
+import { startService } from '../../../src/main';
+
+/** Issue 16 point 3: no letter to a real VANS with the sandbox's sender or author. */
+describe('MedCom boot guard', () => {
+  it('knows the GS1 check digit: the sandbox EAN fails it, real GLNs pass', () => {
+    expect(gs1CheckDigitValid('5790000123456')).toBe(false);
+    expect(gs1CheckDigitValid('5790000123452')).toBe(true);
+    expect(gs1CheckDigitValid('5798000012349')).toBe(true);
+    expect(gs1CheckDigitValid('4006381333931')).toBe(true);
+    expect(gs1CheckDigitValid('579000012345')).toBe(false);
+  });
+
+  it("the sandbox values are the config's defaults", () => {
+    const defaults = loadConfig({}) as unknown as Record<string, unknown>;
+    for (const key of SENDER_AND_AUTHOR_KEYS) expect(sandboxDefault(key)).toBe(String(defaults[key]));
+    expect(sandboxDefault('MEDCOM_SENDER_EAN')).toBe('5790000123456');
+  });
+
+  it('holds with MEDCOM_OUT_DIR or in production, not for the built-in or an explicitly named VANS simulator', () => {
+    expect(medcomBootProblem(loadConfig({}))).toBeNull();
+    expect(medcomBootProblem(loadConfig({ MEDCOM_OUT_DIR: '/srv/vans/out' }))).toMatch(/^Invalid configuration: MEDCOM_SENDER_EAN: /);
+    expect(medcomBootProblem(loadConfig({ MEDCOM_OUT_DIR: '/srv/vans/out', MEDCOM_VANS_SANDBOX: 'true' }))).toBeNull();
+    const prod = { NODE_ENV: 'production', ADMIN_PASSWORD: 'admin-password', INTAKE_API_KEY: 'intake-key-16-chars-x', CHILDREN_ACCEPT_LINK_SECRET: 'accept-link-secret-32-chars-xxxxxxxx', PUBLIC_BASE_URL: 'https://tsm.kommune.example' };
+    expect(medcomBootProblem(loadConfig(prod))).toMatch(/while NODE_ENV is production/);
+    // In production the simulator marker lifts nothing: a production deployment carries its own sender.
+    expect(medcomBootProblem(loadConfig({ ...prod, MEDCOM_VANS_SANDBOX: 'true' }))).toMatch(/while NODE_ENV is production/);
+    // What startSandboxes hands on when it starts the VANS simulator (the demo, the sandbox command).
+    expect(medcomBootProblem({ ...loadConfig({}), MEDCOM_OUT_DIR: '/tmp/x/medcom/out', MEDCOM_VANS_SANDBOX: true })).toBeNull();
+  });
+
+  it('the service refuses to boot with a ConfigError (the CLI: exit 2) before it touches Redis', async () => {
+    const err = await startService({ role: 'worker', env: { MEDCOM_OUT_DIR: '/srv/vans/out', REDIS_URL: 'redis://127.0.0.1:1', LOG_LEVEL: 'silent' } }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as Error).message).toMatch(/^Invalid configuration: MEDCOM_SENDER_EAN: the sandbox value "5790000123456" while MEDCOM_OUT_DIR is set \(a real VANS\)/);
+  });
+});
