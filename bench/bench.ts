@@ -15,6 +15,7 @@ import { callsPerNote } from './pipeline/calls-per-note';
 import { runPipelineScenario } from './pipeline/pipeline.bench';
 import { runQueueOverhead } from './queue/queue-overhead.bench';
 import { runAgendaScale } from './scale/agenda-scale.bench';
+import { measureWatchBudget } from './watch/watch-budget';
 import { progress } from './support/progress';
 import { renderResults } from './report';
 import type { BenchResults } from './report';
@@ -56,6 +57,10 @@ async function main(): Promise<void> {
     load.push(os.loadavg()[0]);
     progress(`queue overhead: ${s.queueJobs} no-op jobs per side`);
     const queue = await runQueueOverhead(redis.url, workDir, s.queueJobs);
+    progress('watch call budget: 30, 300 and 3,000 citizens');
+    const watch = [];
+    for (const citizens of [undefined, 300, 3000]) watch.push(await measureWatchBudget(citizens === undefined ? {} : { citizens, agendaNotes: 14 }, redis.url));
+    load.push(os.loadavg()[0]);
     progress('agenda scale');
     const agenda = [];
     const meeting = { candidates: s.agendaCitizens, meetingCitizens: s.agendaCitizens };
@@ -84,6 +89,7 @@ async function main(): Promise<void> {
       agenda,
       memory: noLatency.memory,
       messages,
+      watch,
     };
     const file = shippedFile('bench', 'results.json');
     writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);

@@ -5,6 +5,7 @@ import type { QueueOverheadResult } from './queue/queue-overhead.bench';
 import type { AgendaScaleResult } from './scale/agenda-scale.bench';
 import { round, sum } from './support/stats';
 import { table } from './support/table';
+import type { WatchBudgetFigures } from './watch/watch-budget';
 
 /** bench/results.json. */
 export interface BenchResults {
@@ -25,6 +26,8 @@ export interface BenchResults {
   agenda: AgendaScaleResult[];
   memory: MemorySample[];
   messages: MessageRate[];
+  /** The watch's Nexus call budget at several district sizes (bench/watch/watch-budget.ts). */
+  watch?: WatchBudgetFigures[];
 }
 
 const sec = (ms: number) => round(ms / 1000, 1);
@@ -84,7 +87,15 @@ export function renderResults(r: BenchResults): string {
     ...r.callsPerNote.map((c) => [c.system, c.endpoint, round(c.perNote, 3), round(c.minimumPerNote, 3), round(c.perNote - c.minimumPerNote, 3), c.why]),
   ]));
   const nexusRows = r.callsPerNote.filter((c) => c.system === 'nexus');
-  out.push(`Nexus per note: ${round(sum(nexusRows.map((c) => c.perNote)), 2)} calls, protocol minimum ${round(sum(nexusRows.map((c) => c.minimumPerNote)), 2)} (the walk alone is 5 per note: Nexus has no "locked since" query)`);
+  out.push(`Nexus per note: ${round(sum(nexusRows.map((c) => c.perNote)), 2)} calls, protocol minimum ${round(sum(nexusRows.map((c) => c.minimumPerNote)), 2)} (the watch reads each agenda note once by the self link the agenda stored; the agenda's own walk is its budget, not counted here)`);
+  if (r.watch?.length) {
+    out.push('', '3b. The watch\'s Nexus call budget – simulator stats, manual clock; one meeting of N agenda notes (bench/watch/watch-budget.ts)');
+    out.push(table([
+      ['citizens', 'N', 'quiet hour (12 passes)', 'first pass after start', 'later pass', 'nightly sweep (full walk)', 'calls by purpose'],
+      ...r.watch.map((w) => [w.citizens, w.agendaNotes, w.quietHourCalls, w.firstPassCalls, w.laterPassCalls, w.sweepCalls, JSON.stringify(w.byPurpose)]),
+    ]));
+    out.push('A pass costs one GET per agenda note not yet processed (plus a token for a fresh process), whatever the district\'s size; outside a meeting\'s follow-up window it sends nothing. The full walk, once a night, is what every pass cost before.');
+  }
 
   out.push('', '4. Scale – agenda building: production collect against the Nexus simulator (candidate notes = notes of the meeting form on the list, each read once); builder timed alone');
   out.push(table([

@@ -1,7 +1,9 @@
 import type { AxiosResponse } from 'axios';
 import type { AppConfig } from '../../src/config/config.schema';
 import { errorCode, IntegrationError, PermanentError, RetryableError } from '../../src/common/errors';
+import { callPurpose } from '../../src/common/call-purpose';
 import { rootLogger } from '../../src/logging/logger';
+import { nexusCalls } from '../../src/metrics/metrics';
 import { tagMatch } from '../../src/domain/tags';
 import { ResilientHttp, ResilientHttpOptions } from '../shared/resilient-http';
 import { requestClientCredentialsToken, TokenCache } from './nexus.auth';
@@ -173,6 +175,8 @@ export class NexusClient implements NexusPort {
       breaker: opts.breaker,
       readRetries: opts.readRetries,
       describeBody: describeNexusBody,
+      // The call budget: every request counted under the purpose the calling workflow named.
+      onRequest: () => nexusCalls.inc({ purpose: callPurpose() }),
     });
     this.links = opts.connection ? new NexusLinkResolver(opts.connection.baseUrl) : undefined;
     this.tokens = new TokenCache(() => requestClientCredentialsToken(this.http, this.connection()), this.now);

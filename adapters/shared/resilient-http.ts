@@ -26,6 +26,8 @@ export interface ResilientHttpOptions {
    * then survives a flaky system instead of failing whole on one 503. Writes are never repeated here.
    */
   readRetries?: { attempts: number; baseDelayMs: number };
+  /** Called once per request actually sent (repeats included), in the caller's async context. */
+  onRequest?: () => void;
   axios?: AxiosInstance;
 }
 
@@ -107,6 +109,7 @@ export class ResilientHttp {
 
   private async send(config: AxiosRequestConfig): Promise<AxiosResponse> {
     return this.limiter.run(async () => {
+      this.opts.onRequest?.();
       const stop = outboundDuration.startTimer({ system: this.system });
       let res: AxiosResponse;
       try {

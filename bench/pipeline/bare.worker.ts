@@ -20,7 +20,7 @@ import { BareEdoc, BareNexus } from './bare-clients';
 
 /**
  * The bare baseline: the after-meeting work for every locked note as a plain script. The same HTTP
- * calls as the pipeline (the walk, per note: the note and citizen reads of each step, case search,
+ * calls as the pipeline (per note: one read of the note, the citizen reads of each step, case search,
  * upload, task creation; the letter file for the GP) with the same concurrency (per-system
  * semaphores as configured, and per step as many notes at once as the step's queue runs), but no
  * queues, no ledger, no audit, no breakers, no bookkeeping. Reports per-note completion times.
@@ -38,11 +38,14 @@ async function main(): Promise<void> {
   const lockedState = config.NEXUS_ACTION_LOCKED;
   const orgs = settings.organisations(district.id);
 
+  // What the agenda knew before the meeting (untimed, as the pipeline's agenda collect): the notes and their links.
+  const known = await nexus.lockedNotes(district.nexus.citizenList, district.nexus.citizenView, district.nexus.formTitle, lockedState);
   const t0 = Date.now();
   const cpu0 = process.cpuUsage();
-  const notes = await nexus.lockedNotes(district.nexus.citizenList, district.nexus.citizenView, district.nexus.formTitle, lockedState);
+  // The targeted watch: one read per agenda note; that read serves every step (as the pipeline's shared read).
+  const notes = await Promise.all(known.map(async (n) => toNote(await nexus.form(n.id), { lockedState, citizenId: n.citizenId })));
   const walkedAt = Date.now();
-  const reread = async (n: NexusNote) => toNote(await nexus.form(n.id), { lockedState, citizenId: n.citizenId });
+  const reread = async (n: NexusNote) => n;
 
   const journal = async (n: NexusNote) => {
     const note = await reread(n);

@@ -10,11 +10,13 @@ export interface CallsPerNoteRow {
 }
 
 /**
- * What the protocol needs at least, per endpoint, to finish a batch of locked notes, and why we make
- * more. Nexus has no "locked since" query: the watch must walk the citizen list (per citizen its
- * record, view and pathway tree; per locked note the form), which already returns every note and
- * citizen the steps need. Tasks need the form's assignment types, a prototype and its assignees once
- * per note, then one POST per task. eDoc needs the case search and the upload; MedCom one file.
+ * What the protocol needs at least, per endpoint, to finish a batch of locked agenda notes, and why
+ * we make more. The agenda's collect walked the list before the meeting and stored each note's self
+ * link (not counted here: that is the agenda's budget); after the meeting began, the targeted watch
+ * reads each note once by that link, and that read serves every step's version check. Filing and
+ * letter need the citizen's identity (one read per note would do). Tasks need the form's assignment
+ * types, a prototype and its assignees once per note, then one POST per task. eDoc needs the case
+ * search and the upload; MedCom one file.
  */
 export function callsPerNote(r: PipelineScenarioResult): CallsPerNoteRow[] {
   const n = r.pipeline.notes;
@@ -25,21 +27,20 @@ export function callsPerNote(r: PipelineScenarioResult): CallsPerNoteRow[] {
   const row = (endpoint: string, minimum: number, why: string): CallsPerNoteRow => ({
     system: 'nexus', endpoint, perNote: count(endpoint) / n, minimumPerNote: minimum / n, why: count(endpoint) > minimum ? why : '',
   });
-  // Once per batch: token, home resource, preferences, the list and its content.
-  const perBatch = ['POST /token', 'GET /', 'GET /preferences', 'GET /preferences/CITIZEN_LIST/:id', 'GET /preferences/CITIZEN_LIST/:id/content'];
+  // Once per batch: a token (the worker's first call) and the home resource (links by id).
+  const perBatch = ['POST /token', 'GET /'];
   const batchCalls = perBatch.reduce((a, e) => a + count(e), 0);
   const rows: CallsPerNoteRow[] = [
     {
-      system: 'nexus', endpoint: 'once per batch: token, home, preferences, list, list content', perNote: batchCalls / n, minimumPerNote: perBatch.length / n,
-      why: batchCalls > perBatch.length ? 'token renewed, or the list walked more than once' : '',
+      system: 'nexus', endpoint: 'once per batch: token, home', perNote: batchCalls / n, minimumPerNote: 1 / n,
+      why: batchCalls > 1 ? 'the home resource, for a citizen whose self link this process does not know yet' : '',
     },
-    row('GET /patients', Math.ceil(n / 50), 'more list pages than needed (50 ids per call)'),
-    row('GET /patients/:id', n, 'each step that needs the citizen (filing, letter) reads it again; the walk had just read it'),
-    row('GET /patients/:id/conditions', 0, 'reading a citizen also reads their conditions, which only the agenda needs'),
-    row('GET /patients/:id/preferences', n, ''),
-    row('GET /patients/:id/preferences/CITIZEN_PATHWAY/:view', n, ''),
-    row('GET /patients/:id/preferences/CITIZEN_PATHWAY/:view/references', n, ''),
-    row('GET /formData/:id', n, 'each step re-reads the note to check it is still the locked version it was made for; task creation reads the form again per task'),
+    row('GET /patients', 0, 'a citizen whose self link this process does not know: looked up by id (50 per call at most)'),
+    row('GET /patients/:id', n, 'the filing and the letter each read the citizen\'s identity (one read per note would do)'),
+    row('GET /patients/:id/preferences', 0, 'the walk ran (a sweep)'),
+    row('GET /patients/:id/preferences/CITIZEN_PATHWAY/:view', 0, 'the walk ran (a sweep)'),
+    row('GET /patients/:id/preferences/CITIZEN_PATHWAY/:view/references', 0, 'the walk ran (a sweep)'),
+    row('GET /formData/:id', n, 'the task step reads the form to reach its assignment types; a step that ran after the shared-read moment reads the note again'),
     row('GET /formData/:id/availableAssignmentTypes', notesWithTasks, 'navigated again for every task of a note, not once per note'),
     row('GET /assignments/prototype', notesWithTasks, 'navigated again for every task of a note, not once per note'),
     row('GET /assignments/organizationAssignees', notesWithTasks, 'navigated again for every task of a note, not once per note'),

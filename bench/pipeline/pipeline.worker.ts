@@ -2,6 +2,12 @@ import 'reflect-metadata';
 import { QueueGateway } from '../../queues/queue.gateway';
 import { RunningService, startService } from '../../src/main';
 import { jobDuration, outboundDuration } from '../../src/metrics/metrics';
+import { withCallPurpose } from '../../src/common/call-purpose';
+import { loadDistricts } from '../../src/config/districts';
+import { AfterMeetingStore } from '../../src/workflows/after-meeting/after-meeting.store';
+import { hrefsOf } from '../../src/workflows/after-meeting/after-meeting.watch';
+import { NEXUS_PORT, NexusPort } from '../../adapters/nexus/nexus.port';
+import { BENCH_MEETING_DATE } from '../support/bench-seed';
 
 /**
  * The benchmark's worker process: the production worker role (every queue, every processor, real
@@ -9,13 +15,30 @@ import { jobDuration, outboundDuration } from '../../src/metrics/metrics';
  * and Redis. The bench drives it over IPC: start a watch, read queue counts, dead letters and stage
  * timings, sample memory, stop.
  */
-type Command = { id: number; cmd: 'watch' | 'counts' | 'dead' | 'stages' | 'memory' | 'cpu' | 'stop'; jobId?: string };
+type Command = { id: number; cmd: 'publish' | 'watch' | 'counts' | 'dead' | 'stages' | 'memory' | 'cpu' | 'stop'; jobId?: string };
 
 let svc: RunningService | undefined;
 
 async function handle(c: Command): Promise<unknown> {
   const gateway = svc!.app.get(QueueGateway);
   switch (c.cmd) {
+    case 'publish': {
+      // What the agenda collect hands the watch before the meeting: its notes with their self links.
+      // (A bench batch is more notes than one agenda can place, so the walk's notes stand for the agenda.)
+      const district = loadDistricts(svc!.config)[0];
+      const nexus = svc!.app.get<NexusPort>(NEXUS_PORT);
+      const notes = await withCallPurpose('agenda', () => nexus.findMeetingNotes({
+        observationDate: BENCH_MEETING_DATE, formTitle: district.nexus.formTitle, tag: district.nexus.tag,
+        citizenList: district.nexus.citizenList, citizenView: district.nexus.citizenView,
+      }));
+      // The meeting begins now (the bench's clock is the machine's; the seed's date is only a label).
+      const startsAt = svc!.clock.now().getTime() - 1;
+      await svc!.app.get(AfterMeetingStore).watchMeeting(
+        { districtId: district.id, meetingDate: BENCH_MEETING_DATE, startsAt, endsAt: startsAt + 86_400_000 },
+        notes.map((n) => ({ noteId: n.id, citizenId: n.citizenId, source: 'agenda' as const, ...hrefsOf(n) })),
+      );
+      return { items: notes.length };
+    }
     case 'watch':
       // The production job, enqueued by hand as the demo does for the agenda (the schedule is off).
       return { jobId: await gateway.enqueue('notes.watch', {}, { jobId: c.jobId }) };

@@ -43,8 +43,10 @@ export interface LetterUndeliverablePayload {
  * on their system's queue, so a slow system only holds back its own work.
  */
 export const afterMeetingJobs = {
-  /** Scheduled: finds newly locked notes and starts their flows. */
+  /** Scheduled (WATCH_INTERVAL_MS): reads the watched notes of meetings under way; starts the flows of locked ones. */
   'notes.watch': job<Record<string, never>>('after-meeting'),
+  /** Delayed to WATCH_SWEEP_AT each night: the full walk for locked notes never on an agenda, and corrections. */
+  'notes.sweep': job<Record<string, never>>('after-meeting'),
   /** Flow parent: runs when every step of the note version has succeeded. */
   'after-meeting.note': job<NoteFlowPayload>('after-meeting'),
   'edoc.journal-note': job<NoteFlowPayload>('edoc'),

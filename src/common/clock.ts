@@ -23,6 +23,25 @@ export function serviceClock(config: { TSM_NOW?: string }): Clock {
   return systemClock(config.TSM_NOW ? new Date(config.TSM_NOW) : undefined);
 }
 
+/**
+ * A running clock (like systemClock) that can also be moved forward at once: the demo "holds the
+ * meeting" by moving its clock to the meeting's start, since nothing after-meeting happens before.
+ */
+export class SteerableClock implements Clock {
+  private offset: number;
+  constructor(startAt?: Date) {
+    this.offset = startAt ? startAt.getTime() - Date.now() : 0;
+  }
+  now(): Date {
+    return new Date(Date.now() + this.offset);
+  }
+  /** Moves the clock forward to `at` (never back: deadlines already set must not come again). */
+  advanceTo(at: Date): void {
+    const by = at.getTime() - this.now().getTime();
+    if (by > 0) this.offset += by;
+  }
+}
+
 /** A clock that only moves when told to: for unit tests. */
 export class ManualClock implements Clock {
   private t: number;

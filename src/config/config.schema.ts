@@ -169,8 +169,16 @@ export const envSchema = z.object({
   AGENDA_PLAN_CRON: z.string().regex(/^\S+( \S+){4}$/, 'a 5-field cron pattern').default('5 0 * * *'),
 
   // After the meeting: the locked-note watch and the follow-ups a note asks for.
-  /** How often the watch looks for newly locked notes; 0 turns the watch off. */
-  WATCH_INTERVAL_MS: int(0, 60000),
+  /**
+   * How often the watch reads the notes of a meeting under way (only notes on its agenda, not yet
+   * locked; one GET each) from the meeting's start until each is locked or the follow-up window
+   * ends; 0 turns the watch and the nightly sweep off.
+   */
+  WATCH_INTERVAL_MS: int(0, 300000),
+  /** How long after a meeting's start the watch keeps reading its notes that are not locked yet. */
+  WATCH_FOLLOW_UP_DAYS: int(1, 7),
+  /** When (HH:MM, Europe/Copenhagen) the nightly sweep walks every citizen for locked notes never on an agenda. */
+  WATCH_SWEEP_AT: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM').default('02:30'),
   /** Where the watch starts on its very first run (no cursor yet): this many hours back. */
   WATCH_LOOKBACK_HOURS: int(0, 24),
   NEXUS_ITEM_SEND_TO_GP: z.string().default('Send til egen læge'),

@@ -6,7 +6,7 @@ import pino from 'pino';
 import type { AgendaMeetingPayload } from '../../queues/jobs/agenda.jobs';
 import { QueueGateway } from '../../queues/queue.gateway';
 import { AuditService } from '../audit/audit.service';
-import { serviceClock } from '../common/clock';
+import { SteerableClock } from '../common/clock';
 import { plannedSandboxSeed } from '../infra/sandbox-seed-plan';
 import type { Seed } from '../../schemas/sandbox-seed.schema';
 import { District, findDistrict, loadDistricts } from '../config/districts';
@@ -14,6 +14,7 @@ import { errorCode } from '../common/errors';
 import { ConfigError, loadConfig } from '../config/load-config';
 import { isRedisUnavailable } from '../infra/redis-errors';
 import { meetingDateOf } from '../domain/after-meeting.rules';
+import { meetingStartInstant } from '../domain/meeting-calendar';
 import { RunningService, startService } from '../main';
 import { afterMeetingSettings } from '../workflows/after-meeting/after-meeting.settings';
 import { MeetingStatusService } from '../workflows/after-meeting/after-meeting.status';
@@ -74,7 +75,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoSummary> {
     const district = opts.districtId ? findDistrict(districts, opts.districtId) : districts[0];
     if (!district) throw new Error(`unknown district ${opts.districtId}; districts: ${districts.map((d) => d.id).join(', ')}`);
     // The default seed is moved to the next meeting on the demo's clock, so the demo runs on any date.
-    const clock = serviceClock(config);
+    const clock = new SteerableClock(config.TSM_NOW ? new Date(config.TSM_NOW) : undefined);
     const { seed } = plannedSandboxSeed(config, clock);
     const meetingDate = opts.meetingDate ?? busiestMeetingDate(seed, district, districts);
 
@@ -86,6 +87,10 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoSummary> {
     progress(`agenda: collecting and publishing ${district.id} ${meetingDate}`);
     const agenda = await runAgenda(svc, gateway, { districtId: district.id, meetingDate, phase: 'manual' }, deadline);
     progress(`agenda: ${agenda.items.length} items, ${agenda.excluded.length} excluded`);
+
+    // The meeting begins: nothing after-meeting happens before (the watch reads the agenda's notes from then on).
+    clock.advanceTo(new Date(meetingStartInstant(district, meetingDate).getTime() + 1000));
+    progress(`meeting begins: the demo clock moves to ${clock.now().toISOString()}`);
 
     const settings = afterMeetingSettings(svc.config, districts);
     const labels = settings.labels;

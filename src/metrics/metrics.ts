@@ -141,6 +141,13 @@ export const notifySent = new Counter({
   registers: [metricsRegistry],
 });
 
+export const nexusCalls = new Counter({
+  name: 'tsm_nexus_calls_total',
+  help: 'Requests sent to KMD Nexus (token included), by the purpose of the work that made them: agenda, watch, sweep, steps, tasks, other',
+  labelNames: ['purpose'] as const,
+  registers: [metricsRegistry],
+});
+
 export const watchLastPass = new Gauge({
   name: 'tsm_watch_last_pass_timestamp_seconds',
   help: "When the locked-note watch last finished a pass over the district (unix seconds); stale = the watch is not running",

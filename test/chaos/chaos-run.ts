@@ -17,6 +17,8 @@ import { RunningService, startService } from '../../src/main';
 import { afterMeetingSettings } from '../../src/workflows/after-meeting/after-meeting.settings';
 import { STEP_QUEUE, stepJobId } from '../../src/workflows/after-meeting/after-meeting.flow';
 import { MeetingStatusService } from '../../src/workflows/after-meeting/after-meeting.status';
+import { AfterMeetingStore } from '../../src/workflows/after-meeting/after-meeting.store';
+import { meetingStartInstant } from '../../src/domain/meeting-calendar';
 import { ServiceProcess } from '../support/service-process';
 import { ChaosFigures, ChaosObservations, ConcludedNote, reconcileChaos } from './chaos-reconcile';
 import { buildChaosSeed, chaosNotes } from './chaos-seed';
@@ -155,6 +157,16 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
 
     // Conclude ("hold the meeting for") the notes batch by batch while the worker is being killed.
     const notes = chaosNotes(seed);
+    // The agenda's hand-over (the chaos run publishes no agenda): each district's meeting notes go on the
+    // watch list, which the targeted watch reads from the meeting's start (the run lives after it).
+    const watchList = monitor.app.get(AfterMeetingStore);
+    for (const d of used) {
+      const startsAt = meetingStartInstant(d, MEETING_DATE).getTime();
+      await watchList.watchMeeting(
+        { districtId: d.id, meetingDate: MEETING_DATE, startsAt, endsAt: startsAt + settings.followUpMs },
+        notes.filter((n) => n.districtId === d.id).map((n) => ({ noteId: n.noteId, citizenId: n.citizenId, source: 'agenda' as const })),
+      );
+    }
     const concluded: ConcludedNote[] = [];
     const batchSize = Math.ceil(notes.length / opts.batches);
     const concludeAll = (async () => {

@@ -10,6 +10,7 @@ import type { RunningService } from '../../src/main';
 import { MeetingStatusService } from '../../src/workflows/after-meeting/after-meeting.status';
 import { killServiceProcesses, ServiceProcess, serviceProcessEnv } from '../support/service-process';
 import { eventually, startTestService } from '../support/test-service';
+import { BEFORE_MEETING_START } from '../support/test-clock';
 
 const labels = { sendToGp: 'Send til egen læge', homeCareTask: 'Opgave til hjemmeplejen', attachOrganisations: 'Tilknyt organisation', revisitation: 'Revisitation' };
 const orgs = { homeCare: 'Hjemmeplejen', coordinator: 'Koordinerende rolle', visitator: 'Visitator' };
@@ -32,7 +33,7 @@ const KILLS = 4;
 describe('after-meeting flows survive SIGKILLed workers', () => {
   const env = serviceProcessEnv({
     // Short locks and Nexus timeouts: a dead worker's jobs and task locks are free again within seconds.
-    QUEUE_LOCK_MS: '1000', NEXUS_TIMEOUT_MS: '1000', EDOC_TIMEOUT_MS: '1000', WATCH_INTERVAL_MS: '1000', LOG_LEVEL: 'silent',
+    QUEUE_LOCK_MS: '1000', NEXUS_TIMEOUT_MS: '1000', EDOC_TIMEOUT_MS: '1000', WATCH_INTERVAL_MS: '1000', LOG_LEVEL: 'silent', TSM_NOW: BEFORE_MEETING_START,
     SANDBOX_NEXUS_LATENCY_MS: '10', SANDBOX_EDOC_LATENCY_MS: '120', SANDBOX_VANS_DELAY_MS: '50',
     MEDCOM_RECEIPT_TIMEOUT_MS: '30000', MEDCOM_INBOX_POLL_MS: '100',
   });
@@ -50,7 +51,10 @@ describe('after-meeting flows survive SIGKILLed workers', () => {
     // Every meeting note of the Solhøj list (the seed also has other forms, tags and districts).
     const notes = seed.citizens.filter((c) => !c.district).flatMap((c) => c.notes)
       .filter((n) => n.observationTimestamp.startsWith(MEETING) && n.state !== 'Låst' && n.formTitle === 'Samlet faglig vurdering' && n.tags.includes('ÆS – Tværfagligt samarbejdsmøde'))
-      .map((n) => n.id);
+      .map((n) => n.id)
+      // Not on the agenda (5010: the citizen's second note, 5014: created after the cut-off): the
+      // targeted watch reads only the agenda's notes; the nightly sweep takes these two.
+      .filter((id) => id !== 5010 && id !== 5014);
     for (const [i, id] of notes.entries()) {
       await control.concludeNote(id, demoConclusion(i, labels));
       concluded.push(id);
@@ -107,7 +111,9 @@ describe('after-meeting flows survive SIGKILLed workers', () => {
     const letters = meeting.items.filter((i) => i.letterId);
     expect(letters.map((i) => i.noteId).sort()).toEqual(wantLetter);
     // One letter id per note at VANS, every one acknowledged; no letter id that belongs to no note.
-    expect(Object.keys(vans.envelopesPerLetter).sort()).toEqual(letters.map((i) => i.letterId!).sort());
+    // (The agenda the worker published at boot sent its GP invitations through VANS as well.)
+    expect(Object.keys(vans.envelopesPerLetter)).toEqual(expect.arrayContaining(letters.map((i) => i.letterId!)));
+    for (const i of letters) expect(vans.envelopesPerLetter[i.letterId!]).toBe(1);
     expect(letters.every((i) => i.letterState === 'acknowledged')).toBe(true);
 
     const expected = locked.flatMap((n) => followUpTasks({ noteId: n.id, noteVersion: n.version }, MEETING, followUpsOf(n.items, labels), orgs, 7, seedOrganisationResolver(loadSeed())));

@@ -1,5 +1,5 @@
 import { JobHandler } from '../../../queues/job-handler.decorator';
-import type { NexusNote, NexusPort } from '../../../adapters/nexus/nexus.port';
+import type { NexusNote, NexusPort, NoteLocation } from '../../../adapters/nexus/nexus.port';
 import type { NoteFlowPayload } from '../../../queues/jobs/after-meeting.jobs';
 import type { FlowNode } from '../../../queues/queue.gateway';
 import { AuditService } from '../../audit/audit.service';
@@ -39,12 +39,73 @@ export function noteFlow(payload: NoteFlowPayload, steps: NoteStep[]): FlowNode<
 export type LoadedNote = { note: NexusNote } | { supersededBy: number };
 
 /**
+ * How long a read of a note version serves the other steps of its flow in this process. The steps
+ * of one flow are enqueued together and run soon after the watch's read (on a meeting day's batch,
+ * behind the queue's backlog); each re-reading the note (three GETs more per note) would learn only
+ * whether the note was reopened in the meantime. What this window allows: a step acting on a version
+ * that was locked when read and reopened less than this long ago, exactly what would have happened
+ * had the step run that much earlier; the newer version, locked again, is processed as a correction.
+ * A read older than this is not reused: the version check then reads again.
+ */
+export const SHARED_READ_MS = 30_000;
+const SHARED_READS_MAX = 5_000;
+
+/**
+ * Recent reads of note versions, per Nexus connection (one Nexus: note ids and versions are its own),
+ * in this process only: content stays in memory, never in Redis or a job.
+ */
+class SharedNoteReads {
+  private byConnection = new WeakMap<object, Map<string, { at: number; note: Promise<NexusNote> }>>();
+
+  private readsOf(nexus: object): Map<string, { at: number; note: Promise<NexusNote> }> {
+    let reads = this.byConnection.get(nexus);
+    if (!reads) this.byConnection.set(nexus, (reads = new Map()));
+    return reads;
+  }
+
+  get(nexus: object, ref: NoteVersionRef, read: () => Promise<NexusNote>): Promise<NexusNote> {
+    const reads = this.readsOf(nexus);
+    const key = noteVersionKey(ref);
+    const now = performance.now();
+    const hit = reads.get(key);
+    if (hit && now - hit.at < SHARED_READ_MS) return hit.note;
+    const note = read();
+    this.put(reads, key, now, note);
+    note.catch(() => reads.get(key)?.note === note && reads.delete(key));
+    return note;
+  }
+
+  /** A read the watch just made: the flow it starts needs the same version. */
+  remember(nexus: object, note: NexusNote): void {
+    this.put(this.readsOf(nexus), noteVersionKey({ noteId: note.id, noteVersion: note.version }), performance.now(), Promise.resolve(note));
+  }
+
+  /** Forgets every read (tests: a simulator reset reuses note versions with other content). */
+  clear(): void {
+    this.byConnection = new WeakMap();
+  }
+
+  private put(reads: Map<string, { at: number; note: Promise<NexusNote> }>, key: string, at: number, note: Promise<NexusNote>): void {
+    reads.delete(key);
+    reads.set(key, { at, note });
+    if (reads.size > SHARED_READS_MAX) reads.delete(reads.keys().next().value as string);
+  }
+}
+
+export const sharedNoteReads = new SharedNoteReads();
+
+/**
  * Reads the note and checks it is still the version the flow was made for. Nexus only serves the
  * current version: when the note has moved on, that newer version gets its own flow (if it is
- * locked again) and this one must not act on content it was not made for.
+ * locked again) and this one must not act on content it was not made for. A read of the same
+ * version made moments ago in this process (by the watch or a sibling step) serves instead of a GET.
  */
-export async function loadNoteVersion(nexus: NexusPort, ref: NoteVersionRef): Promise<LoadedNote> {
-  const note = await nexus.getNote(ref.noteId);
+export async function loadNoteVersion(
+  nexus: Pick<NexusPort, 'getNote'>,
+  ref: NoteVersionRef,
+  location: () => Promise<NoteLocation | undefined> = async () => undefined,
+): Promise<LoadedNote> {
+  const note = { ...(await sharedNoteReads.get(nexus, ref, async () => nexus.getNote(ref.noteId, await location()))) };
   if (note.version > ref.noteVersion) return { supersededBy: note.version };
   if (note.version < ref.noteVersion) {
     throw new RetryableError(`note ${ref.noteId} is at version ${note.version}, expected ${ref.noteVersion}`, 'NOTE_VERSION_BEHIND', 'nexus');

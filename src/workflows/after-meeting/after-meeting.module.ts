@@ -21,12 +21,12 @@ import { rootLogger } from '../../logging/logger';
 import { CompleteNoteStep } from './after-meeting.flow';
 import { JournalNoteStep, RenderNotePdf } from './after-meeting.journal-note';
 import { NoteTasksStep } from './after-meeting.note-tasks';
-import { MeetingNotesGaugeSource, WatchScheduler } from './after-meeting.scheduler';
+import { MeetingNotesGaugeSource, SweepPlanner, WatchScheduler } from './after-meeting.scheduler';
 import { reportUndeliverableVia, SendNoteStep } from './after-meeting.send-note';
 import { AfterMeetingSettings, afterMeetingSettings } from './after-meeting.settings';
 import { MeetingStatusService } from './after-meeting.status';
 import { AfterMeetingStore } from './after-meeting.store';
-import { NotesWatch } from './after-meeting.watch';
+import { LateNoteTask, NotesWatch } from './after-meeting.watch';
 import { CoordinatorTasks } from './after-meeting.coordinator-tasks';
 import { AgendaStore } from '../agenda/agenda.store';
 import { WorkingDayCalendar } from '../../domain/working-days';
@@ -51,9 +51,15 @@ const notePdf = (cpu: CpuWork): RenderNotePdf => (note, citizen, meeting) =>
     { provide: AfterMeetingStore, inject: [REDIS, CONFIG], useFactory: (r: Redis, c: AppConfig) => new AfterMeetingStore(r, c.QUEUE_PREFIX) },
     {
       provide: NotesWatch,
-      inject: [NEXUS_PORT, QueueGateway, AfterMeetingStore, AuditService, DISTRICTS, SETTINGS, CLOCK],
-      useFactory: (nexus: NexusPort, gw: QueueGateway, store: AfterMeetingStore, audit: AuditService, districts: District[], s: AfterMeetingSettings, clock: Clock) =>
-        new NotesWatch(nexus, gw, store, audit, districts, s, rootLogger().child({ component: 'notes-watch' }), () => clock.now()),
+      inject: [NEXUS_PORT, QueueGateway, AfterMeetingStore, AuditService, DISTRICTS, SETTINGS, CLOCK, Ledger],
+      useFactory: (nexus: NexusPort, gw: QueueGateway, store: AfterMeetingStore, audit: AuditService, districts: District[], s: AfterMeetingSettings, clock: Clock, ledger: Ledger) =>
+        new NotesWatch(nexus, gw, store, audit, districts, s, rootLogger().child({ component: 'notes-watch' }), () => clock.now(),
+          new LateNoteTask(nexus, ledger, { taskType: s.taskType, taskDueDays: s.taskDueDays, coordinator: (id) => s.organisations(id).coordinator }, () => clock.now())),
+    },
+    {
+      provide: SweepPlanner,
+      inject: [QueueGateway, CONFIG, CLOCK, NotesWatch],
+      useFactory: (gw: QueueGateway, c: AppConfig, clock: Clock, watch: NotesWatch) => new SweepPlanner(gw, c.WATCH_SWEEP_AT, () => clock.now(), watch),
     },
     {
       provide: JournalNoteStep,

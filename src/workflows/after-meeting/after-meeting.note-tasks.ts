@@ -1,4 +1,5 @@
 import { JobHandler } from '../../../queues/job-handler.decorator';
+import { withCallPurpose } from '../../common/call-purpose';
 import type { NexusPort } from '../../../adapters/nexus/nexus.port';
 import { AuditService } from '../../audit/audit.service';
 import { followUpsOf, followUpTasks, meetingId } from '../../domain/after-meeting.rules';
@@ -29,7 +30,11 @@ export class NoteTasksStep {
 
   @JobHandler('nexus.note-tasks')
   async run(p: NoteFlowPayload): Promise<{ taskIds: string[] } | { skipped: 'superseded'; supersededBy: number }> {
-    const loaded = await loadNoteVersion(this.nexus, p);
+    return withCallPurpose('tasks', () => this.runStep(p));
+  }
+
+  private async runStep(p: NoteFlowPayload): Promise<{ taskIds: string[] } | { skipped: 'superseded'; supersededBy: number }> {
+    const loaded = await loadNoteVersion(this.nexus, p, () => this.store.noteLocation(p));
     if ('supersededBy' in loaded) return recordSuperseded(this.store, this.audit, p, 'nexus.task', loaded.supersededBy);
     const followUps = followUpsOf(loaded.note.items, this.settings.labels);
     // Seed 004: a newly attached organisation gets its own task; a name Nexus does not know goes to the coordinator.

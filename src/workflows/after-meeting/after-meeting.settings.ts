@@ -12,6 +12,8 @@ export interface AfterMeetingSettings {
   /** How long a running watch holds its lease without renewing it: a crashed worker's watch is over after this. */
   watchLeaseMs: number;
   documentType: string;
+  /** How long after a meeting's start the targeted watch reads its notes (WATCH_FOLLOW_UP_DAYS). */
+  followUpMs: number;
   /** A task search plus a create, each bounded by the Nexus timeout, with room to spare. */
   taskLockTtlMs: number;
   /** GP_LETTER_EXCLUDED_ITEMS: form items never put into the GP letter. */
@@ -40,6 +42,7 @@ export function afterMeetingSettings(config: AppConfig, districts: readonly Dist
     taskType: config.NEXUS_TASK_TYPE,
     lookbackMs: config.WATCH_LOOKBACK_HOURS * 3_600_000,
     watchLeaseMs: config.QUEUE_LOCK_MS,
+    followUpMs: config.WATCH_FOLLOW_UP_DAYS * 86_400_000,
     documentType: config.EDOC_DOCUMENT_TYPE,
     taskLockTtlMs: config.NEXUS_TIMEOUT_MS * 2 + 5_000,
     gpLetterExcludedItems: config.GP_LETTER_EXCLUDED_ITEMS,

@@ -1,5 +1,26 @@
 import type { Redis } from 'ioredis';
+import type { NoteLocation } from '../../../adapters/nexus/nexus.port';
 import { meetingId, NoteVersionRef, noteVersionKey, timestampMs } from '../../domain/after-meeting.rules';
+
+/**
+ * One note the targeted watch reads after its meeting has begun: ids and the self links Nexus gave
+ * when the agenda walked them (links hold ids only), so a read is one GET.
+ */
+export interface WatchedNote {
+  noteId: number;
+  citizenId: number;
+  noteHref?: string;
+  /** 'agenda': on the published agenda; 'sweep': found locked by the nightly sweep before its meeting began. */
+  source: 'agenda' | 'sweep';
+}
+
+/** A meeting whose notes the watch reads: from its start (first slot) until the follow-up window ends. */
+export interface WatchedMeeting {
+  districtId: string;
+  meetingDate: string;
+  startsAt: number;
+  endsAt: number;
+}
 
 /** What the workflow remembers about one processed note version (ids only). */
 export interface NoteVersionRecord {
@@ -51,17 +72,113 @@ export class AfterMeetingStore {
     return [this.prefix, 'after-meeting-store', ...parts].join(':');
   }
 
-  /** One watch at a time: a watch that outlasts its interval must not be joined by the next one. */
-  async acquireWatchLease(token: string, ttlMs: number): Promise<boolean> {
-    return (await this.redis.set(this.k('watch-lease'), token, 'PX', ttlMs, 'NX')) === 'OK';
+  /** One watch (or sweep) at a time: one that outlasts its interval must not be joined by the next one. */
+  async acquireWatchLease(token: string, ttlMs: number, lease: 'watch-lease' | 'sweep-lease' = 'watch-lease'): Promise<boolean> {
+    return (await this.redis.set(this.k(lease), token, 'PX', ttlMs, 'NX')) === 'OK';
   }
 
-  async renewWatchLease(token: string, ttlMs: number): Promise<boolean> {
-    return (await this.redis.eval(RENEW_LEASE, 1, this.k('watch-lease'), token, String(ttlMs))) === 1;
+  async renewWatchLease(token: string, ttlMs: number, lease: 'watch-lease' | 'sweep-lease' = 'watch-lease'): Promise<boolean> {
+    return (await this.redis.eval(RENEW_LEASE, 1, this.k(lease), token, String(ttlMs))) === 1;
   }
 
-  async releaseWatchLease(token: string): Promise<void> {
-    await this.redis.eval(RELEASE_LEASE, 1, this.k('watch-lease'), token);
+  async releaseWatchLease(token: string, lease: 'watch-lease' | 'sweep-lease' = 'watch-lease'): Promise<void> {
+    await this.redis.eval(RELEASE_LEASE, 1, this.k(lease), token);
+  }
+
+  // ---- the watch list (the href store): which notes of which meeting the targeted watch reads ----
+
+  /**
+   * The notes of a meeting's agenda, with their self links: replaces the meeting's agenda entries (a
+   * later collect is the newer agenda), keeps entries the sweep added. Notes already processed are
+   * dropped by the first pass that reads them.
+   */
+  async watchMeeting(m: WatchedMeeting, notes: WatchedNote[]): Promise<void> {
+    const id = meetingId(m.districtId, m.meetingDate);
+    const key = this.k('watch', 'notes', id);
+    const existing = await this.redis.hgetall(key);
+    const tx = this.redis.multi();
+    for (const [noteId, raw] of Object.entries(existing)) {
+      if ((JSON.parse(raw) as WatchedNote).source === 'agenda') tx.hdel(key, noteId);
+    }
+    for (const n of notes) {
+      tx.hset(key, String(n.noteId), JSON.stringify(n));
+      if (n.source === 'agenda') tx.hset(this.k('watch', 'on-agenda'), String(n.noteId), id);
+    }
+    tx.hset(this.k('watch', 'meeting', id), { districtId: m.districtId, meetingDate: m.meetingDate, startsAt: String(m.startsAt), endsAt: String(m.endsAt) });
+    tx.zadd(this.k('watch', 'meetings'), m.startsAt, id);
+    await tx.exec();
+  }
+
+  /** Adds one note to a meeting's watch list (the sweep found it locked before the meeting began). */
+  async watchNote(m: WatchedMeeting, note: WatchedNote): Promise<void> {
+    const id = meetingId(m.districtId, m.meetingDate);
+    await this.redis
+      .multi()
+      .hset(this.k('watch', 'notes', id), String(note.noteId), JSON.stringify(note))
+      .hset(this.k('watch', 'meeting', id), { districtId: m.districtId, meetingDate: m.meetingDate, startsAt: String(m.startsAt), endsAt: String(m.endsAt) })
+      .zadd(this.k('watch', 'meetings'), m.startsAt, id)
+      .exec();
+  }
+
+  /** Meetings on the watch list that have begun by `at` (their window may have ended: the pass drops those). */
+  async begunMeetings(at: Date): Promise<WatchedMeeting[]> {
+    const ids = await this.redis.zrangebyscore(this.k('watch', 'meetings'), '-inf', at.getTime());
+    const out: WatchedMeeting[] = [];
+    for (const id of ids) {
+      const h = await this.redis.hgetall(this.k('watch', 'meeting', id));
+      if (!h.districtId) {
+        await this.redis.zrem(this.k('watch', 'meetings'), id);
+        continue;
+      }
+      out.push({ districtId: h.districtId, meetingDate: h.meetingDate, startsAt: Number(h.startsAt), endsAt: Number(h.endsAt) });
+    }
+    return out;
+  }
+
+  /** When the next watched meeting begins after `at` (ms), if any. */
+  async nextMeetingStart(at: Date): Promise<number | undefined> {
+    const next = await this.redis.zrangebyscore(this.k('watch', 'meetings'), `(${at.getTime()}`, '+inf', 'WITHSCORES', 'LIMIT', 0, 1);
+    return next.length ? Number(next[1]) : undefined;
+  }
+
+  async watchedNotes(m: Pick<WatchedMeeting, 'districtId' | 'meetingDate'>): Promise<WatchedNote[]> {
+    const h = await this.redis.hgetall(this.k('watch', 'notes', meetingId(m.districtId, m.meetingDate)));
+    return Object.values(h).map((raw) => JSON.parse(raw) as WatchedNote).sort((a, b) => a.noteId - b.noteId);
+  }
+
+  /** The watched meeting (not yet begun or under way) that holds this note, if any. */
+  async watchedMeetingOf(noteId: number): Promise<WatchedMeeting | undefined> {
+    const id = await this.redis.hget(this.k('watch', 'on-agenda'), String(noteId));
+    if (!id) return undefined;
+    const h = await this.redis.hgetall(this.k('watch', 'meeting', id));
+    if (!h.districtId) return undefined;
+    return { districtId: h.districtId, meetingDate: h.meetingDate, startsAt: Number(h.startsAt), endsAt: Number(h.endsAt) };
+  }
+
+  /** Whether the note was ever on a published agenda (the sweep reports those that never were). */
+  async wasOnAgenda(noteId: number): Promise<boolean> {
+    return (await this.redis.hexists(this.k('watch', 'on-agenda'), String(noteId))) === 1;
+  }
+
+  /** The note is processed (its flow enqueued): the watch no longer reads it. */
+  async unwatchNote(m: Pick<WatchedMeeting, 'districtId' | 'meetingDate'>, noteId: number): Promise<void> {
+    await this.redis.hdel(this.k('watch', 'notes', meetingId(m.districtId, m.meetingDate)), String(noteId));
+  }
+
+  /** The meeting leaves the watch list (every note processed, or its follow-up window is over). */
+  async unwatchMeeting(m: Pick<WatchedMeeting, 'districtId' | 'meetingDate'>): Promise<void> {
+    const id = meetingId(m.districtId, m.meetingDate);
+    await this.redis.multi().zrem(this.k('watch', 'meetings'), id).del(this.k('watch', 'notes', id), this.k('watch', 'meeting', id)).exec();
+  }
+
+  /** Meetings on the watch list whose window is open at `at`, with notes still unprocessed. */
+  async openWindows(at: Date): Promise<WatchedMeeting[]> {
+    const begun = await this.begunMeetings(at);
+    const open: WatchedMeeting[] = [];
+    for (const m of begun) {
+      if (at.getTime() < m.endsAt && (await this.redis.hlen(this.k('watch', 'notes', meetingId(m.districtId, m.meetingDate)))) > 0) open.push(m);
+    }
+    return open;
   }
 
   async cursor(districtId: string): Promise<string | null> {
@@ -88,9 +205,12 @@ export class AfterMeetingStore {
    * Records that a note version's flow is enqueued. Written after the enqueue: a crash in between
    * only means the next watch enqueues the same deterministic flow id again, which BullMQ ignores.
    */
-  async markEnqueued(rec: Pick<NoteVersionRecord, 'noteId' | 'noteVersion' | 'districtId' | 'meetingDate' | 'correctionOf'>): Promise<void> {
+  async markEnqueued(rec: Pick<NoteVersionRecord, 'noteId' | 'noteVersion' | 'districtId' | 'meetingDate' | 'correctionOf'> & { noteHref?: string; citizenId?: number }): Promise<void> {
     const nv = this.k('nv', String(rec.noteId), String(rec.noteVersion));
     const fields: Record<string, string> = { districtId: rec.districtId, meetingDate: rec.meetingDate };
+    // The note's self link (ids only): the steps read the note by it, one GET, in any worker process.
+    if (rec.noteHref) fields.noteHref = rec.noteHref;
+    if (rec.citizenId !== undefined) fields.citizenId = String(rec.citizenId);
     if (rec.correctionOf !== undefined) fields.correctionOf = String(rec.correctionOf);
     const meeting = meetingId(rec.districtId, rec.meetingDate);
     await this.redis
@@ -101,6 +221,13 @@ export class AfterMeetingStore {
       .zadd(this.k('meetings'), Date.parse(`${rec.meetingDate}T00:00:00Z`), meeting)
       .sadd(this.k('processed'), noteVersionKey(rec))
       .exec();
+  }
+
+  /** Where the watch read the note version: its self link (one GET) and its citizen (a walk of one pathway). */
+  async noteLocation(ref: NoteVersionRef): Promise<NoteLocation | undefined> {
+    const [selfHref, citizenId] = await this.redis.hmget(this.k('nv', String(ref.noteId), String(ref.noteVersion)), 'noteHref', 'citizenId');
+    if (!selfHref && !citizenId) return undefined;
+    return { ...(selfHref ? { selfHref } : {}), ...(citizenId ? { citizenId: Number(citizenId) } : {}) };
   }
 
   async record(ref: NoteVersionRef): Promise<NoteVersionRecord | null> {

@@ -1,4 +1,4 @@
-import type { NexusPort } from '../../../adapters/nexus/nexus.port';
+import type { NexusNote, NexusPort } from '../../../adapters/nexus/nexus.port';
 import { AuditService } from '../../audit/audit.service';
 import { IntegrationError, PermanentError, RetryableError } from '../../common/errors';
 import { District, findDistrict } from '../../config/districts';
@@ -32,6 +32,8 @@ export interface CollectResult {
   agenda: Agenda;
   /** Present when the snapshot was stored (not in a dry run). */
   stored?: StoredAgenda;
+  /** The notes as read (their self links feed the after-meeting watch list). */
+  notes?: NexusNote[];
 }
 
 /**
@@ -110,7 +112,7 @@ export class CollectAgenda {
       skippedDates,
     });
     this.log.info({ district: district.id, meetingDate, notes: notes.length, itemCount: agenda.items.length, excludedCount: agenda.excluded.length, warnings: agenda.warnings }, 'agenda collected');
-    if (!opts.store || !this.store) return { district, agenda };
+    if (!opts.store || !this.store) return { district, agenda, notes };
 
     const stored = await this.store.save(district.id, agenda);
     const labels = { district: district.id, meeting_date: meetingDate };
@@ -121,7 +123,7 @@ export class CollectAgenda {
       action: 'agenda.collect', system: 'nexus', outcome: 'ok', meetingId: meetingId(district.id, meetingDate),
       externalIds: { items: String(agenda.items.length), excluded: String(agenda.excluded.length), fingerprint: stored.fingerprint },
     });
-    return { district, agenda, stored };
+    return { district, agenda, stored, notes };
   }
 }
 

@@ -22,6 +22,8 @@ import { AgendaStore } from './agenda.store';
 import { CollectAgenda, collectSettings } from './agenda.collect';
 import { MedcomLettersModule } from '../medcom-letters/medcom-letters.module';
 import { PublishAgenda } from './agenda.publish';
+import { AfterMeetingStore } from '../after-meeting/after-meeting.store';
+import { AgendaWatchList } from '../after-meeting/after-meeting.watch-list';
 import { publicHolidayFilter, WorkingDayCalendar } from '../../domain/working-days';
 import { unlockedNotesFollowUp } from './agenda.follow-up';
 
@@ -53,6 +55,11 @@ import { unlockedNotesFollowUp } from './agenda.follow-up';
       inject: [QueueGateway, AgendaStore, DISTRICTS, CONFIG, CLOCK],
       useFactory: (queues: QueueGateway, store: AgendaStore, districts: District[], c: AppConfig, clock: Clock) =>
         new AgendaPlanner(queues, store, districts, c.AGENDA_PLAN_CRON, () => clock.now(), publicHolidayFilter(c.AGENDA_SKIP_PUBLIC_HOLIDAYS)),
+    },
+    {
+      provide: AgendaWatchList,
+      inject: [REDIS, CONFIG],
+      useFactory: (redis: Redis, c: AppConfig) => new AgendaWatchList(new AfterMeetingStore(redis, c.QUEUE_PREFIX), c.WATCH_FOLLOW_UP_DAYS * 86_400_000),
     },
     AgendaProcessor,
     AgendaScheduling,

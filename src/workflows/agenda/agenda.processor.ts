@@ -1,4 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
+import { withCallPurpose } from '../../common/call-purpose';
+import { AgendaWatchList } from '../after-meeting/after-meeting.watch-list';
 import { PermanentError } from '../../common/errors';
 import { AgendaPlanner, MeetingPlan, publishJobId } from './agenda.planner';
 import { AgendaStore } from './agenda.store';
@@ -18,6 +20,7 @@ export class AgendaProcessor {
     private readonly store: AgendaStore,
     private readonly planner: AgendaPlanner,
     private readonly queues: QueueGateway,
+    @Optional() private readonly watchList?: AgendaWatchList,
   ) {}
 
   @JobHandler('agenda.collect')
@@ -27,7 +30,9 @@ export class AgendaProcessor {
       ctx.log.info({ district: p.districtId, meetingDate: p.meetingDate, phase: p.phase }, 'scheduled collect after the meeting began: skipped');
       return { skipped: 'meeting already began' };
     }
-    const { agenda, stored } = await this.collector.collect(p.districtId, p.meetingDate, { store: true });
+    const { agenda, stored, notes } = await withCallPurpose('agenda', () => this.collector.collect(p.districtId, p.meetingDate, { store: true }));
+    // The after-meeting watch reads exactly these notes once the meeting has begun, by their self links.
+    await this.watchList?.register(district, agenda, notes ?? []);
     await this.store.markCollected(p.districtId, p.meetingDate, p.phase);
     const fingerprint = stored!.fingerprint;
     await this.queues.enqueue('agenda.publish', p, { jobId: publishJobId(p, fingerprint) });
@@ -38,7 +43,7 @@ export class AgendaProcessor {
   async publish(p: JobPayload<'agenda.publish'>): Promise<PublishSummary> {
     const stored = await this.store.load(p.districtId, p.meetingDate);
     if (!stored) throw new PermanentError(`no collected agenda for ${p.districtId}/${p.meetingDate}`, 'AGENDA_NOT_COLLECTED');
-    return this.publisher.publish(this.collector.district(p.districtId), stored.agenda);
+    return withCallPurpose('agenda', () => this.publisher.publish(this.collector.district(p.districtId), stored.agenda));
   }
 
   @JobHandler('agenda.plan')

@@ -27,9 +27,12 @@ describe('after-meeting flows against the simulators', () => {
   const meeting = () => status.meeting('solhoej', '2026-12-03');
   const documentsOf = async (noteId: number) => (await control.edocState()).titles.filter((t) => t.includes(`tsm:nexus-note-${noteId}-v`));
   const tasksOf = async (noteId: number) => (await control.nexusState()).tasks.filter((t) => t.on.noteId === noteId && /^Tværfagligt samarbejdsmøde \d{4}-/.test(t.title));
-  /** A watch run of our own; waits out a scheduled one still running (they take turns). */
+  /**
+   * A sweep of our own (it finds locked notes whatever agenda they were on); waits out one still
+   * running (they take turns).
+   */
   const runWatch = () => eventually(async () => {
-    const s = await svc.app.get(NotesWatch).run();
+    const s = await svc.app.get(NotesWatch).sweep();
     return s.skipped ? null : s;
   });
   const allDone = (n: number) => eventually(async () => {
@@ -38,14 +41,22 @@ describe('after-meeting flows against the simulators', () => {
   }, 20_000);
 
   beforeAll(async () => {
+    // Seconds before the meeting (2026-12-03, 10:00): notes locked now wait for its start (issue 17);
+    // a sweep leaves them to the watch, whose scheduled pass processes them once the meeting has begun.
     svc = await startTestService('all', {
+      TSM_NOW: '2026-12-03T09:59:50+01:00',
       WATCH_INTERVAL_MS: '100', MEDCOM_RECEIPT_TIMEOUT_MS: '5000', MEDCOM_INBOX_POLL_MS: '50', SANDBOX_VANS_DELAY_MS: '20',
     });
     control = SandboxControl.fromConfig(svc.config);
     status = svc.app.get(MeetingStatusService);
     gateway = svc.app.get(QueueGateway);
     for (const [i, id] of NOTES.entries()) await control.concludeNote(id, demoConclusion(i, labels));
+    const swept = (await runWatch())!;
+    expect(swept.started + swept.deferred).toBe(NOTES.length);
     await allDone(NOTES.length);
+    // The morning collect the service caught up at boot put them on the agenda: the targeted watch
+    // processed them at the start, and the coordinator gets no "not on the agenda" task.
+    expect((await control.nexusState()).tasks.filter((t) => t.title.startsWith('Notat uden for dagsordenen'))).toEqual([]);
   });
   afterAll(() => svc.stop());
 
@@ -59,7 +70,10 @@ describe('after-meeting flows against the simulators', () => {
     // demoConclusion: positions 0 and 2 ask for a letter.
     const letters = s.items.filter((i) => i.letterId).map((i) => [i.noteId, i.letterState]);
     expect(letters).toEqual([[5001, 'acknowledged'], [5003, 'acknowledged']]);
-    expect(Object.keys(vans.envelopesPerLetter).sort()).toEqual(s.items.filter((i) => i.letterId).map((i) => i.letterId).sort());
+    // (The agenda published on the meeting morning sent its GP invitations through VANS too.)
+    const noteLetters = s.items.filter((i) => i.letterId).map((i) => i.letterId!);
+    expect(Object.keys(vans.envelopesPerLetter)).toEqual(expect.arrayContaining(noteLetters));
+    for (const id of noteLetters) expect(vans.envelopesPerLetter[id]).toBe(1);
     // Home care at 0 and 3, attach organisations at 1 and 3, re-visitation at 2.
     expect((await tasksOf(5001)).map((t) => t.organisationName)).toEqual(['Hjemmeplejen']);
     // demoConclusion at 1: "Demensspecialister, Sygeplejersker" – each newly attached organisation gets its own task.

@@ -14,6 +14,7 @@ import { JournalNoteStep } from '../../../src/workflows/after-meeting/after-meet
 import { NoteTasksStep } from '../../../src/workflows/after-meeting/after-meeting.note-tasks';
 import { SendNoteStep } from '../../../src/workflows/after-meeting/after-meeting.send-note';
 import { MeetingStatusService } from '../../../src/workflows/after-meeting/after-meeting.status';
+import { sharedNoteReads } from '../../../src/workflows/after-meeting/after-meeting.flow';
 import { AfterMeetingStore } from '../../../src/workflows/after-meeting/after-meeting.store';
 import { NotesWatch } from '../../../src/workflows/after-meeting/after-meeting.watch';
 import { FakeDirectory, FakeJournal, FakeMedcom, FakeNexus } from './fakes';
@@ -21,7 +22,7 @@ import { FakeDirectory, FakeJournal, FakeMedcom, FakeNexus } from './fakes';
 const labels = { sendToGp: 'Send til egen læge', homeCareTask: 'Opgave til hjemmeplejen', attachOrganisations: 'Tilknyt organisation', revisitation: 'Revisitation' };
 const orgs = { homeCare: 'Hjemmeplejen', coordinator: 'Koordinerende rolle', visitator: 'Visitator' };
 const district = {
-  id: 'solhoej', name: 'Solhøj',
+  id: 'solhoej', name: 'Solhøj', firstMeetingDate: '2026-11-19', cadenceDays: 14, startTime: '10:00', cutoffDays: 3, cutoffTime: '16:00', morningTime: '07:00',
   nexus: { citizenList: 'Liste Solhøj', citizenView: '- Alt', formTitle: 'Samlet faglig vurdering', tag: 'ÆS – Tværfagligt samarbejdsmøde',
     organisations: { coordinator: 'Koordinerende rolle', visitator: 'Visitator', dementia: 'Demensspecialister', nurses: ['Sygeplejersker'] } },
 } as District;
@@ -46,7 +47,7 @@ function setup() {
   const gateway = { addFlow: async (n: FlowNode) => { flows.push(n); return n.jobId; } };
   const now = () => new Date('2026-12-03T11:00:00Z');
   const watch = new NotesWatch(nexus as never, gateway, store, audit, [district],
-    { labels, organisations: () => orgs, taskDueDays: 7, lookbackMs: 24 * 3600_000, watchLeaseMs: 5000 }, pino({ level: 'silent' }), now);
+    { labels, organisations: () => orgs, taskDueDays: 7, lookbackMs: 24 * 3600_000, watchLeaseMs: 5000, followUpMs: 7 * 86_400_000 }, pino({ level: 'silent' }), now);
   const edocStep = new JournalNoteStep(nexus as never, journal, async (note) => Buffer.from(`pdf ${note.id} v${note.version}`), store, audit, 'Notat');
   const letterStep = new SendNoteStep(nexus as never, new FakeDirectory(), medcom, () => ({ subject: 's', text: 't' }), store, audit, labels);
   const tasksStep = new NoteTasksStep(nexus as never, ledger, new KeyLock(redis, prefix), store, audit,
@@ -87,6 +88,7 @@ function seedMeeting(nexus: FakeNexus) {
 describe('after-meeting orchestration (fake ports, real Redis)', () => {
   let ctx: ReturnType<typeof setup>;
   beforeEach(() => {
+    sharedNoteReads.clear(); // reads are shared per process for moments; each test has its own fake Nexus
     ctx = setup();
     seedMeeting(ctx.nexus);
   });
@@ -95,7 +97,7 @@ describe('after-meeting orchestration (fake ports, real Redis)', () => {
   });
 
   it('starts one flow per locked note version, with only the steps the note asks for', async () => {
-    const s = await ctx.watch.run();
+    const s = await ctx.watch.sweep();
     expect(s).toMatchObject({ found: 3, started: 3, corrections: 0, alreadyProcessed: 0 });
     expect(ctx.flows.map((f) => [f.jobId, (f.children ?? []).map((c) => c.jobId)])).toEqual([
       ['note-5001-v3', ['note-5001-v3-edoc', 'note-5001-v3-medcom', 'note-5001-v3-tasks']],
@@ -107,7 +109,7 @@ describe('after-meeting orchestration (fake ports, real Redis)', () => {
   });
 
   it('does every side effect once and reports the meeting done when letters are acknowledged', async () => {
-    await ctx.watch.run();
+    await ctx.watch.sweep();
     await ctx.runFlows();
     expect(ctx.journal.documents.size).toBe(3);
     expect(ctx.medcom.handovers).toBe(1);
@@ -128,11 +130,11 @@ describe('after-meeting orchestration (fake ports, real Redis)', () => {
   });
 
   it('ignores duplicate watch hits and a replay of completed flows', async () => {
-    await ctx.watch.run();
+    await ctx.watch.sweep();
     await ctx.runFlows();
     ctx.nexus.lockedQueries.length = 0;
     await ctx.redis.del(`${ctx.prefix}:after-meeting-store:cursor:solhoej`); // the same notes come back
-    const again = await ctx.watch.run();
+    const again = await ctx.watch.sweep();
     expect(again).toMatchObject({ found: 3, started: 0, alreadyProcessed: 3 });
     expect(ctx.flows).toHaveLength(3);
     // Replay: run every job of every flow once more, as an operator's replay would.
@@ -155,9 +157,9 @@ describe('after-meeting orchestration (fake ports, real Redis)', () => {
       if (crashes-- > 0) throw new Error('process died');
       return mark(rec);
     };
-    await expect(ctx.watch.run()).rejects.toThrow('process died');
+    await expect(ctx.watch.sweep()).rejects.toThrow('process died');
     expect(await ctx.store.cursor('solhoej')).toBeNull(); // the cursor did not move past unmarked notes
-    await ctx.watch.run();
+    await ctx.watch.sweep();
     // The watch starts notes in parallel, so only the set of enqueues is fixed, not their order.
     expect(ctx.flows.map((f) => f.jobId).sort()).toEqual(['note-5001-v3', 'note-5001-v3', 'note-5002-v3', 'note-5003-v3']);
     await ctx.runFlows();
@@ -173,12 +175,12 @@ describe('after-meeting orchestration (fake ports, real Redis)', () => {
       await gate;
       return find(q);
     };
-    const first = ctx.watch.run();
+    const first = ctx.watch.sweep();
     await new Promise((r) => setTimeout(r, 20));
-    expect(await ctx.watch.run()).toMatchObject({ skipped: 'watch already running', started: 0 });
+    expect(await ctx.watch.sweep()).toMatchObject({ skipped: 'sweep already running', started: 0 });
     release();
     expect(await first).toMatchObject({ started: 3 });
-    expect((await ctx.watch.run()).skipped).toBeUndefined(); // the lease was released
+    expect((await ctx.watch.sweep()).skipped).toBeUndefined(); // the lease was released
   });
 
   it('a citizen Nexus cannot give does not hold back the others; the next pass picks up that citizen\'s note', async () => {
@@ -188,27 +190,44 @@ describe('after-meeting orchestration (fake ports, real Redis)', () => {
       const r = await find(q);
       return { notes: r.notes.filter((n) => n.citizenId !== unreadable), cursor: q.since, unreadCitizens: [{ citizenId: unreadable, code: 'HTTP_503' }] };
     };
-    const first = await ctx.watch.run();
+    const first = await ctx.watch.sweep();
     expect(first).toMatchObject({ found: 2, started: 2, unreadCitizens: 1 });
     const since = ctx.nexus.lockedQueries[0].since;
     expect(await ctx.store.cursor('solhoej')).toBe(since); // not moved: the unread citizen's notes are still ahead
 
     ctx.nexus.findLockedNotes = find;
-    expect(await ctx.watch.run()).toMatchObject({ found: 3, started: 1, alreadyProcessed: 2, unreadCitizens: 0 });
+    expect(await ctx.watch.sweep()).toMatchObject({ found: 3, started: 1, alreadyProcessed: 2, unreadCitizens: 0 });
     expect(ctx.flows.map((f) => f.jobId).sort()).toEqual(['note-5001-v3', 'note-5002-v3', 'note-5003-v3']);
   });
 
   it('never moves the cursor past the query time, so a note with a future date cannot hide later locks', async () => {
     const future = ctx.nexus.addNote(5009, 1001, {});
     future.updateDate = '2027-06-01T00:00:00.000+0000';
-    await ctx.watch.run();
+    await ctx.watch.sweep();
     expect(await ctx.store.cursor('solhoej')).toBe('2026-12-03T10:50:00.000Z'); // "now" 11:00 minus the overlap
     ctx.nexus.relock(5003, { Konklusion: 'tilføjet' }).updateDate = '2026-12-03T10:55:00.000Z'; // locked again after the last query
-    expect(await ctx.watch.run()).toMatchObject({ started: 1, corrections: 1 });
+    expect(await ctx.watch.sweep()).toMatchObject({ started: 1, corrections: 1 });
+  });
+
+  it('reads each note once per step chain: the watch\'s read serves the version check of every step', async () => {
+    let reads = 0;
+    const getNote = ctx.nexus.getNote.bind(ctx.nexus);
+    ctx.nexus.getNote = async (id: number) => {
+      reads++;
+      return getNote(id);
+    };
+    await ctx.watch.sweep();
+    await ctx.runFlows();
+    expect(ctx.journal.documents.size).toBe(3);
+    expect(reads).toBe(0); // the sweep's walk read them; the flows' steps started moments later
+    sharedNoteReads.clear(); // later than that: one read per note, shared by its steps
+    ctx.jobStates.clear();
+    await ctx.runFlows();
+    expect(reads).toBe(3);
   });
 
   it('reconciles a task whose reply was lost instead of creating it again', async () => {
-    await ctx.watch.run();
+    await ctx.watch.sweep();
     ctx.nexus.loseTaskReplies = 1;
     const p = ctx.flows[0].payload as NoteFlowPayload;
     await expect(ctx.tasksStep.run(p)).rejects.toThrow('timeout');
@@ -219,10 +238,10 @@ describe('after-meeting orchestration (fake ports, real Redis)', () => {
   });
 
   it('processes a re-locked version as a correction: new document and letter, unchanged tasks not repeated', async () => {
-    await ctx.watch.run();
+    await ctx.watch.sweep();
     await ctx.runFlows();
     ctx.nexus.relock(5001, { Konklusion: 'Rettet konklusion' }); // v4, same follow-ups
-    const s = await ctx.watch.run();
+    const s = await ctx.watch.sweep();
     // The cursor is inclusive: the last note of the previous run comes back and is recognised.
     expect(s).toMatchObject({ found: 2, started: 1, corrections: 1, alreadyProcessed: 1 });
     expect(ctx.flows[3].payload).toEqual({ noteId: 5001, noteVersion: 4, districtId: 'solhoej', meetingDate: '2026-12-03', correctionOf: 3 });
@@ -240,8 +259,10 @@ describe('after-meeting orchestration (fake ports, real Redis)', () => {
   });
 
   it('skips steps of a version that was unlocked again before they ran, and audits the skip once', async () => {
-    await ctx.watch.run();
+    await ctx.watch.sweep();
     ctx.nexus.relock(5001, {}, false); // v4, a draft again
+    // The steps run later than the moment in which the watch's read serves them (SHARED_READ_MS).
+    sharedNoteReads.clear();
     const p = ctx.flows[0].payload as NoteFlowPayload;
     expect(await ctx.letterStep.run(p)).toEqual({ skipped: 'superseded', supersededBy: 4 });
     expect(await ctx.letterStep.run(p)).toEqual({ skipped: 'superseded', supersededBy: 4 });
@@ -253,7 +274,7 @@ describe('after-meeting orchestration (fake ports, real Redis)', () => {
   });
 
   it('reports a note whose step was dead-lettered as failed', async () => {
-    await ctx.watch.run();
+    await ctx.watch.sweep();
     await ctx.runFlows();
     ctx.medcom.acknowledgeAll();
     ctx.jobStates.set('note-5002-v3-tasks', 'failed');
@@ -263,7 +284,7 @@ describe('after-meeting orchestration (fake ports, real Redis)', () => {
   });
 
   it('writes audit records with ids only: no CPR, names or note text', async () => {
-    await ctx.watch.run();
+    await ctx.watch.sweep();
     await ctx.runFlows();
     const raw = JSON.stringify(ctx.auditLines());
     for (const c of ctx.nexus.citizens.values()) {

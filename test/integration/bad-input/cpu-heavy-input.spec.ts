@@ -12,6 +12,7 @@ import { MeetingStatusService } from '../../../src/workflows/after-meeting/after
 import { LivenessProbe } from '../../support/liveness-probe';
 import { drawnText } from '../../support/pdf-text';
 import { eventually, startTestService } from '../../support/test-service';
+import { BEFORE_MEETING_START } from '../../support/test-clock';
 import { validRequest } from '../children/children-fakes';
 
 /**
@@ -74,7 +75,7 @@ describe('a 20,000-character word in an elderly-care note (Nexus simulator → a
   const documentsOf = async (noteId: number) => (await control.edocState()).titles.filter((t) => t.includes(`tsm:nexus-note-${noteId}-v`));
 
   beforeAll(async () => {
-    svc = await startTestService('all', { WATCH_INTERVAL_MS: '100', SANDBOX_VANS_DELAY_MS: '20' });
+    svc = await startTestService('all', { TSM_NOW: BEFORE_MEETING_START, WATCH_INTERVAL_MS: '100', SANDBOX_VANS_DELAY_MS: '20' });
     control = SandboxControl.fromConfig(svc.config);
   });
   afterAll(() => svc?.stop());
@@ -97,7 +98,7 @@ describe('a PDF that cannot be made within its time budget', () => {
   beforeAll(async () => {
     // 200 ms for a PDF: far more than a real note needs (a few ms on a warm thread), far less than
     // the ~800 pages below (seconds).
-    svc = await startTestService('all', { WATCH_INTERVAL_MS: '100', SANDBOX_VANS_DELAY_MS: '20', PDF_RENDER_TIMEOUT_MS: '200' });
+    svc = await startTestService('all', { TSM_NOW: BEFORE_MEETING_START, WATCH_INTERVAL_MS: '100', SANDBOX_VANS_DELAY_MS: '20', PDF_RENDER_TIMEOUT_MS: '200' });
     control = SandboxControl.fromConfig(svc.config);
   });
   afterAll(() => svc?.stop());

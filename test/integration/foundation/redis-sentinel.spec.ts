@@ -8,6 +8,7 @@ import type { RunningService } from '../../../src/main';
 import { MeetingStatusService } from '../../../src/workflows/after-meeting/after-meeting.status';
 import { SENTINEL_MASTER, SentinelSet, startSentinelSet } from '../../support/redis-sentinel-set';
 import { eventually, startTestService } from '../../support/test-service';
+import { BEFORE_MEETING_START } from '../../support/test-clock';
 
 const orgs = { homeCare: 'Hjemmeplejen', coordinator: 'Koordinerende rolle', visitator: 'Visitator' };
 const labels = { sendToGp: 'Send til egen læge', homeCareTask: 'Opgave til hjemmeplejen', attachOrganisations: 'Tilknyt organisation', revisitation: 'Revisitation' };
@@ -44,7 +45,7 @@ describe('Redis Sentinel failover under the after-meeting flows', () => {
       REDIS_URL: '', // testConfig's shared test Redis: the sentinels name the primary instead
       REDIS_SENTINELS: set.sentinels,
       REDIS_SENTINEL_NAME: SENTINEL_MASTER,
-      WATCH_INTERVAL_MS: '100', MEDCOM_RECEIPT_TIMEOUT_MS: '30000', MEDCOM_INBOX_POLL_MS: '50', SANDBOX_VANS_DELAY_MS: '20',
+      TSM_NOW: BEFORE_MEETING_START, WATCH_INTERVAL_MS: '100', MEDCOM_RECEIPT_TIMEOUT_MS: '30000', MEDCOM_INBOX_POLL_MS: '50', SANDBOX_VANS_DELAY_MS: '20',
       // Slow simulators keep the flows running long enough for the kill to land mid-run.
       SANDBOX_EDOC_LATENCY_MS: '300', SANDBOX_NEXUS_LATENCY_MS: '50',
       // Shutdown is not under test: a grace long enough for the workers' pause() to finish before

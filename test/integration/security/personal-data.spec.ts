@@ -17,6 +17,7 @@ import { validAgreement, validRequest } from '../children/children-fakes';
 import { LogCapture } from '../../support/log-capture';
 import { findPersonalData, personalData } from '../../support/personal-data';
 import { eventually, testConfig } from '../../support/test-service';
+import { BEFORE_MEETING_START } from '../../support/test-clock';
 
 /**
  * No personal data where none belongs. One service runs the main flows on the shipped seed –
@@ -53,6 +54,8 @@ describe('personal data never leaves through logs, metrics, dashboards, ICS, out
   beforeAll(async () => {
     const config = testConfig({
       LOG_LEVEL: 'debug',
+      // The meeting begins while the test runs: after-meeting work waits for it (issue 17).
+      TSM_NOW: BEFORE_MEETING_START,
       WATCH_INTERVAL_MS: '300',
       WATCH_LOOKBACK_HOURS: '0',
       MEDCOM_RECEIPT_TIMEOUT_MS: '5000',
