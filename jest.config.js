@@ -1,6 +1,15 @@
 /** Jest runs TypeScript through swc (decorator metadata on, as NestJS needs) and one shared
  *  embedded Redis started in globalSetup; each test file uses its own BullMQ prefix. */
-const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript', decorators: true }, transform: { legacyDecorator: true, decoratorMetadata: true }, target: 'es2022' } }];
+const swc = [
+  '@swc/jest',
+  {
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      target: 'es2022',
+    },
+  },
+];
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],

@@ -48,18 +48,26 @@ async function main(): Promise<void> {
   const s = SETTINGS;
   try {
     progress(`pipeline vs bare, no latency: ${s.notes} notes (then worker memory up to ${s.soakNotes} notes)`);
-    const noLatency = await runPipelineScenario({ name: 'no-latency', notes: s.notes, nexusLatencyMs: 0, edocLatencyMs: 0 }, redis.url, workDir, { soakNotes: s.soakNotes });
+    const noLatency = await runPipelineScenario(
+      { name: 'no-latency', notes: s.notes, nexusLatencyMs: 0, edocLatencyMs: 0 },
+      redis.url,
+      workDir,
+      { soakNotes: s.soakNotes },
+    );
     load.push(os.loadavg()[0]);
     progress(`pipeline vs bare, Nexus ${s.nexusLatencyMs} ms + eDoc ${s.edocLatencyMs} ms per call: ${s.latencyNotes} notes`);
     const latency = await runPipelineScenario(
-      { name: 'latency', notes: s.latencyNotes, nexusLatencyMs: s.nexusLatencyMs, edocLatencyMs: s.edocLatencyMs }, redis.url, workDir,
+      { name: 'latency', notes: s.latencyNotes, nexusLatencyMs: s.nexusLatencyMs, edocLatencyMs: s.edocLatencyMs },
+      redis.url,
+      workDir,
     );
     load.push(os.loadavg()[0]);
     progress(`queue overhead: ${s.queueJobs} no-op jobs per side`);
     const queue = await runQueueOverhead(redis.url, workDir, s.queueJobs);
     progress('watch call budget: 30, 300 and 3,000 citizens');
     const watch = [];
-    for (const citizens of [undefined, 300, 3000]) watch.push(await measureWatchBudget(citizens === undefined ? {} : { citizens, agendaNotes: 14 }, redis.url));
+    for (const citizens of [undefined, 300, 3000])
+      watch.push(await measureWatchBudget(citizens === undefined ? {} : { citizens, agendaNotes: 14 }, redis.url));
     load.push(os.loadavg()[0]);
     progress('agenda scale');
     const agenda = [];
@@ -103,7 +111,9 @@ async function main(): Promise<void> {
 
 function gitCommit(): string {
   try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
   } catch {
     return 'unknown';
   }

@@ -48,11 +48,22 @@ async function main(): Promise<void> {
       const sandbox = await startEdocSandbox({ seed, codes, cprField: 'edoc:PartyIdentifier', randomSeed: 42, faults: s });
       const config = loadConfig({
         QUEUE_PREFIX: `bench${n}x${Date.now().toString(36)}`,
-        EDOC_URL: sandbox.url, EDOC_AUTH: 'basic', EDOC_USER: sandbox.user, EDOC_PASSWORD: sandbox.password,
-        EDOC_TIMEOUT_MS: String(s.timeoutMs), EDOC_CONCURRENCY: String(concurrency), EDOC_BREAKER_RESET_MS: '100',
+        EDOC_URL: sandbox.url,
+        EDOC_AUTH: 'basic',
+        EDOC_USER: sandbox.user,
+        EDOC_PASSWORD: sandbox.password,
+        EDOC_TIMEOUT_MS: String(s.timeoutMs),
+        EDOC_CONCURRENCY: String(concurrency),
+        EDOC_BREAKER_RESET_MS: '100',
       });
       const client = new EdocClient(config, codes);
-      const journal = new DocumentJournal(client, new Ledger(redis, config.QUEUE_PREFIX), new AuditService(redis, mkdtempSync(path.join(os.tmpdir(), 'bench-audit-')), config.QUEUE_PREFIX), redis, config);
+      const journal = new DocumentJournal(
+        client,
+        new Ledger(redis, config.QUEUE_PREFIX),
+        new AuditService(redis, mkdtempSync(path.join(os.tmpdir(), 'bench-audit-')), config.QUEUE_PREFIX),
+        redis,
+        config,
+      );
 
       const latencies: number[] = [];
       let attempts = 0;
@@ -64,7 +75,15 @@ async function main(): Promise<void> {
           for (;;) {
             attempts++;
             try {
-              await journal.journal({ sourceId: `B${i}`, kind: 'note', caseSequenceNumber: caseNumber, title: 'Benchmark', documentType: 'Notat', date: '2026-12-03', pdf: pdf(i) });
+              await journal.journal({
+                sourceId: `B${i}`,
+                kind: 'note',
+                caseSequenceNumber: caseNumber,
+                title: 'Benchmark',
+                documentType: 'Notat',
+                date: '2026-12-03',
+                pdf: pdf(i),
+              });
               break;
             } catch (err) {
               if (!(err instanceof RetryableError)) throw err;
@@ -78,13 +97,22 @@ async function main(): Promise<void> {
       const seconds = (Date.now() - started) / 1000;
       const stats = sandbox.store.stats();
       latencies.sort((a, b) => a - b);
-      console.log(JSON.stringify({
-        scenario: s.name, documents, concurrency, seconds: Number(seconds.toFixed(2)),
-        docsPerSecond: Number((documents / seconds).toFixed(1)),
-        attemptsPerDocument: Number((attempts / documents).toFixed(2)),
-        p50ms: percentile(latencies, 50), p95ms: percentile(latencies, 95),
-        stored: stats.documents, duplicates: stats.duplicates, faults: stats.faults, calls: stats.calls,
-      }));
+      console.log(
+        JSON.stringify({
+          scenario: s.name,
+          documents,
+          concurrency,
+          seconds: Number(seconds.toFixed(2)),
+          docsPerSecond: Number((documents / seconds).toFixed(1)),
+          attemptsPerDocument: Number((attempts / documents).toFixed(2)),
+          p50ms: percentile(latencies, 50),
+          p95ms: percentile(latencies, 95),
+          stored: stats.documents,
+          duplicates: stats.duplicates,
+          faults: stats.faults,
+          calls: stats.calls,
+        }),
+      );
       client.shutdown();
       await sandbox.stop();
     }

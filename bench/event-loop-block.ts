@@ -44,14 +44,22 @@ async function blocked<T>(work: () => Promise<T>, repeat = 3): Promise<{ blocked
 }
 
 const form = (chars: number) => ({
-  title: 'Anmodningsskema – Samarbejdsmøde', date: '2026-12-03', sourceIds: ['anmodning bench'],
+  title: 'Anmodningsskema – Samarbejdsmøde',
+  date: '2026-12-03',
+  sourceIds: ['anmodning bench'],
   sections: [{ heading: 'Beskrivelse', fields: [{ label: 'Hvad skal mødet hjælpe med', value: 'x'.repeat(chars) }] }],
 });
 
 function largeReceipt(opts: { attributes?: number; textBytes?: number }): Buffer {
   const xml = buildOioReceipt({
-    type: 'XCTL03', envelopeId: 'KLARGE00000001', letterId: 'QLARGE00000001', sentAt: new Date('2026-12-03T09:20:00Z'),
-    senderEan: '5790001234567', receiverEan: '5790000123456', originalEnvelopeId: 'ELARGENOBODY01', letters: [{ letterId: 'LLARGENOBODY01', versionCode: 'XD9134L' }],
+    type: 'XCTL03',
+    envelopeId: 'KLARGE00000001',
+    letterId: 'QLARGE00000001',
+    sentAt: new Date('2026-12-03T09:20:00Z'),
+    senderEan: '5790001234567',
+    receiverEan: '5790000123456',
+    originalEnvelopeId: 'ELARGENOBODY01',
+    letters: [{ letterId: 'LLARGENOBODY01', versionCode: 'XD9134L' }],
   }).toString('latin1');
   const attrs = Array.from({ length: opts.attributes ?? 0 }, (_, i) => ` a${i}="${i % 10}"`).join('');
   const text = opts.textBytes ? `<Local_Elements><Note>${'x'.repeat(opts.textBytes)}</Note></Local_Elements>` : '';

@@ -22,7 +22,9 @@ async function main(): Promise<void> {
   const redis = await startEmbeddedRedis({ dataDir: path.join(workDir, 'redis') });
   try {
     progress(`profiling the worker over ${notes} locked notes (no latency)`);
-    const r = await runPipelineScenario({ name: 'profile', notes, nexusLatencyMs: 0, edocLatencyMs: 0 }, redis.url, workDir, { profileDir });
+    const r = await runPipelineScenario({ name: 'profile', notes, nexusLatencyMs: 0, edocLatencyMs: 0 }, redis.url, workDir, {
+      profileDir,
+    });
     const summary = summariseProfile(newestProfile(profileDir), shippedFile(), 20);
     const out = [
       `pipeline ${r.pipeline.notesPerSecond} notes/s, bare ${r.bare.notesPerSecond} notes/s, ratio ${r.ratio}; bare walk ${r.bare.walkSeconds} s`,

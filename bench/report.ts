@@ -45,64 +45,153 @@ export function renderResults(r: BenchResults): string {
   out.push(`run ${m.seconds} s; 1-min load average at start and after each stage: ${m.loadAverage1m.join(' → ')}`);
 
   out.push('', '1. Pipeline vs bare – same run, same HTTP calls per endpoint, same concurrency');
-  out.push(table([
-    ['scenario', 'notes', 'pipeline notes/s', 'bare notes/s', 'ratio', 'pipeline p50 / p99 s', 'bare p50 / p99 s', 'same calls'],
-    ...r.pipeline.map((p) => [
-      scenarioName(p), p.pipeline.notes, p.pipeline.notesPerSecond, p.bare.notesPerSecond, p.ratio,
-      `${sec(p.pipeline.p50Ms)} / ${sec(p.pipeline.p99Ms)}`, `${sec(p.bare.p50Ms)} / ${sec(p.bare.p99Ms)}`,
-      p.sameCalls ? 'yes' : `no: ${JSON.stringify(p.callDifferences)}`,
+  out.push(
+    table([
+      ['scenario', 'notes', 'pipeline notes/s', 'bare notes/s', 'ratio', 'pipeline p50 / p99 s', 'bare p50 / p99 s', 'same calls'],
+      ...r.pipeline.map((p) => [
+        scenarioName(p),
+        p.pipeline.notes,
+        p.pipeline.notesPerSecond,
+        p.bare.notesPerSecond,
+        p.ratio,
+        `${sec(p.pipeline.p50Ms)} / ${sec(p.pipeline.p99Ms)}`,
+        `${sec(p.bare.p50Ms)} / ${sec(p.bare.p99Ms)}`,
+        p.sameCalls ? 'yes' : `no: ${JSON.stringify(p.callDifferences)}`,
+      ]),
     ]),
-  ]));
-  out.push('lock-to-done: all notes locked at once (a meeting day\'s batch); from the start of the watch to each note\'s last step.');
+  );
+  out.push("lock-to-done: all notes locked at once (a meeting day's batch); from the start of the watch to each note's last step.");
   out.push('target ratio ≥ 0.8');
-  out.push(table([
-    ['scenario', 'worker CPU ms/note', 'bare CPU ms/note', 'CPU ratio (bare ÷ worker)'],
-    ...r.pipeline.map((p) => [scenarioName(p), p.pipeline.cpuMsPerNote, p.bare.cpuMsPerNote, p.cpuRatio]),
-  ]));
-  out.push('CPU per note: user + system time of the worker process (bare: of its process) over the run; the machine\'s other load moves it far less than notes/s.');
-  out.push('', 'Stages of the pipeline run – jobs, mean job time in the worker (includes waiting for the per-system call limit)');
-  out.push(table([
-    ['job', ...r.pipeline.map(scenarioName)],
-    ...['notes.watch', 'edoc.journal-note', 'medcom.send-note', 'nexus.note-tasks', 'after-meeting.note'].map((job) => [
-      job, ...r.pipeline.map((p) => (p.stages[job] ? `${p.stages[job].jobs} × ${p.stages[job].meanMs} ms` : '–')),
+  out.push(
+    table([
+      ['scenario', 'worker CPU ms/note', 'bare CPU ms/note', 'CPU ratio (bare ÷ worker)'],
+      ...r.pipeline.map((p) => [scenarioName(p), p.pipeline.cpuMsPerNote, p.bare.cpuMsPerNote, p.cpuRatio]),
     ]),
-    ['bare: walk of the citizen list', ...r.pipeline.map((p) => `${p.bare.walkSeconds} s`)],
-    ['HTTP call, Nexus / eDoc (mean)', ...r.pipeline.map((p) => `${p.callTimes.nexus?.meanMs ?? '–'} / ${p.callTimes.edoc?.meanMs ?? '–'} ms`)],
-  ]));
+  );
+  out.push(
+    "CPU per note: user + system time of the worker process (bare: of its process) over the run; the machine's other load moves it far less than notes/s.",
+  );
+  out.push('', 'Stages of the pipeline run – jobs, mean job time in the worker (includes waiting for the per-system call limit)');
+  out.push(
+    table([
+      ['job', ...r.pipeline.map(scenarioName)],
+      ...['notes.watch', 'edoc.journal-note', 'medcom.send-note', 'nexus.note-tasks', 'after-meeting.note'].map((job) => [
+        job,
+        ...r.pipeline.map((p) => (p.stages[job] ? `${p.stages[job].jobs} × ${p.stages[job].meanMs} ms` : '–')),
+      ]),
+      ['bare: walk of the citizen list', ...r.pipeline.map((p) => `${p.bare.walkSeconds} s`)],
+      [
+        'HTTP call, Nexus / eDoc (mean)',
+        ...r.pipeline.map((p) => `${p.callTimes.nexus?.meanMs ?? '–'} / ${p.callTimes.edoc?.meanMs ?? '–'} ms`),
+      ],
+    ]),
+  );
 
   const q = r.queue;
-  out.push('', `2. Queue overhead – ${q.jobs} no-op jobs per side, one worker with concurrency ${q.concurrency}, same Redis, best of 4 rounds`);
-  out.push(table([
-    ['', 'enqueue jobs/s', 'process jobs/s'],
-    ['raw BullMQ (Queue.add, Worker)', q.rawBullmq.enqueuePerSecond, q.rawBullmq.processPerSecond],
-    ['ours (QueueGateway, WorkerHost, maintenance.noop)', q.ours.enqueuePerSecond, q.ours.processPerSecond],
-    ['ours ÷ raw', q.enqueueRatio, q.processRatio],
-  ]));
+  out.push(
+    '',
+    `2. Queue overhead – ${q.jobs} no-op jobs per side, one worker with concurrency ${q.concurrency}, same Redis, best of 4 rounds`,
+  );
+  out.push(
+    table([
+      ['', 'enqueue jobs/s', 'process jobs/s'],
+      ['raw BullMQ (Queue.add, Worker)', q.rawBullmq.enqueuePerSecond, q.rawBullmq.processPerSecond],
+      ['ours (QueueGateway, WorkerHost, maintenance.noop)', q.ours.enqueuePerSecond, q.ours.processPerSecond],
+      ['ours ÷ raw', q.enqueueRatio, q.processRatio],
+    ]),
+  );
   const first = r.pipeline[0];
-  out.push(`our jobs per note: ${first.jobsPerNote} (flow parent + its steps: filing always, letter, tasks when asked; one receipt timer per letter), plus one watch job per batch`);
+  out.push(
+    `our jobs per note: ${first.jobsPerNote} (flow parent + its steps: filing always, letter, tasks when asked; one receipt timer per letter), plus one watch job per batch`,
+  );
 
-  out.push('', `3. Calls per note – ${first.pipeline.notes} notes, no-latency run (the bare run made the same calls: ${first.sameCalls ? 'yes' : 'no'})`);
-  out.push(table([
-    ['system', 'endpoint', 'per note', 'minimum', 'extra', 'why the extra calls'],
-    ...r.callsPerNote.map((c) => [c.system, c.endpoint, round(c.perNote, 3), round(c.minimumPerNote, 3), round(c.perNote - c.minimumPerNote, 3), c.why]),
-  ]));
+  out.push(
+    '',
+    `3. Calls per note – ${first.pipeline.notes} notes, no-latency run (the bare run made the same calls: ${first.sameCalls ? 'yes' : 'no'})`,
+  );
+  out.push(
+    table([
+      ['system', 'endpoint', 'per note', 'minimum', 'extra', 'why the extra calls'],
+      ...r.callsPerNote.map((c) => [
+        c.system,
+        c.endpoint,
+        round(c.perNote, 3),
+        round(c.minimumPerNote, 3),
+        round(c.perNote - c.minimumPerNote, 3),
+        c.why,
+      ]),
+    ]),
+  );
   const nexusRows = r.callsPerNote.filter((c) => c.system === 'nexus');
-  out.push(`Nexus per note: ${round(sum(nexusRows.map((c) => c.perNote)), 2)} calls, protocol minimum ${round(sum(nexusRows.map((c) => c.minimumPerNote)), 2)} (the watch reads each agenda note once by the self link the agenda stored; the agenda's own walk is its budget, not counted here)`);
+  out.push(
+    `Nexus per note: ${round(sum(nexusRows.map((c) => c.perNote)), 2)} calls, protocol minimum ${round(sum(nexusRows.map((c) => c.minimumPerNote)), 2)} (the watch reads each agenda note once by the self link the agenda stored; the agenda's own walk is its budget, not counted here)`,
+  );
   if (r.watch?.length) {
-    out.push('', '3b. The watch\'s Nexus call budget – simulator stats, manual clock; one meeting of N agenda notes (bench/watch/watch-budget.ts)');
-    out.push(table([
-      ['citizens', 'N', 'quiet hour (12 passes)', 'first pass after start', 'later pass', 'nightly sweep (full walk)', 'calls by purpose'],
-      ...r.watch.map((w) => [w.citizens, w.agendaNotes, w.quietHourCalls, w.firstPassCalls, w.laterPassCalls, w.sweepCalls, JSON.stringify(w.byPurpose)]),
-    ]));
-    out.push('A pass costs one GET per agenda note not yet processed (plus a token for a fresh process), whatever the district\'s size; outside a meeting\'s follow-up window it sends nothing. The full walk, once a night, is what every pass cost before.');
+    out.push(
+      '',
+      "3b. The watch's Nexus call budget – simulator stats, manual clock; one meeting of N agenda notes (bench/watch/watch-budget.ts)",
+    );
+    out.push(
+      table([
+        [
+          'citizens',
+          'N',
+          'quiet hour (12 passes)',
+          'first pass after start',
+          'later pass',
+          'nightly sweep (full walk)',
+          'calls by purpose',
+        ],
+        ...r.watch.map((w) => [
+          w.citizens,
+          w.agendaNotes,
+          w.quietHourCalls,
+          w.firstPassCalls,
+          w.laterPassCalls,
+          w.sweepCalls,
+          JSON.stringify(w.byPurpose),
+        ]),
+      ]),
+    );
+    out.push(
+      "A pass costs one GET per agenda note not yet processed (plus a token for a fresh process), whatever the district's size; outside a meeting's follow-up window it sends nothing. The full walk, once a night, is what every pass cost before.",
+    );
   }
 
-  out.push('', '4. Scale – agenda building: production collect against the Nexus simulator (candidate notes = notes of the meeting form on the list, each read once); builder timed alone');
-  out.push(table([
-    ['candidate notes', 'citizens', 'latency', 'collect s', 'Nexus calls', 'at 50 ms/call (projected) s', 'agenda items', 'builder ms', 'builder candidates'],
-    ...r.agenda.map((a) => [a.candidates, a.citizens, `${a.nexusLatencyMs} ms`, a.collectSeconds, a.nexusCalls, a.projectedSecondsAt50Ms, a.items, a.builderMs, a.builderCandidates]),
-  ]));
-  out.push('', 'Worker memory (one worker process): the no-latency run (full mix), then correction rounds of every note (filing only); sampled after a forced GC');
+  out.push(
+    '',
+    '4. Scale – agenda building: production collect against the Nexus simulator (candidate notes = notes of the meeting form on the list, each read once); builder timed alone',
+  );
+  out.push(
+    table([
+      [
+        'candidate notes',
+        'citizens',
+        'latency',
+        'collect s',
+        'Nexus calls',
+        'at 50 ms/call (projected) s',
+        'agenda items',
+        'builder ms',
+        'builder candidates',
+      ],
+      ...r.agenda.map((a) => [
+        a.candidates,
+        a.citizens,
+        `${a.nexusLatencyMs} ms`,
+        a.collectSeconds,
+        a.nexusCalls,
+        a.projectedSecondsAt50Ms,
+        a.items,
+        a.builderMs,
+        a.builderCandidates,
+      ]),
+    ]),
+  );
+  out.push(
+    '',
+    'Worker memory (one worker process): the no-latency run (full mix), then correction rounds of every note (filing only); sampled after a forced GC',
+  );
   out.push(table([['notes finished', 'RSS MB', 'heap used MB'], ...r.memory.map((x) => [x.notes, x.rssMb, x.heapUsedMb])]));
 
   out.push('', '5. Messages (bench/medcom.bench.ts, one core)');

@@ -12,6 +12,8 @@ const mtime = (f) => (fs.existsSync(f) ? fs.statSync(f).mtimeMs : undefined);
 const lockAt = mtime(lock);
 const installedAt = mtime(installed);
 if (installedAt === undefined || (lockAt !== undefined && lockAt > installedAt)) {
-  process.stderr.write(`tsm-bridge: npm dependencies are ${installedAt === undefined ? 'not installed' : 'older than package-lock.json'}: run npm ci first\n`);
+  process.stderr.write(
+    `tsm-bridge: npm dependencies are ${installedAt === undefined ? 'not installed' : 'older than package-lock.json'}: run npm ci first\n`,
+  );
   process.exit(1);
 }

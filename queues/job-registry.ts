@@ -13,7 +13,8 @@ export function validateHandlers(found: Array<{ name: string; owner: string }>, 
   const unknown = [...byName.keys()].filter((n) => !known.includes(n));
   if (unknown.length) throw new JobRegistryError(`Job handlers for unknown job types: ${unknown.join(', ')}`);
   const dup = [...byName.entries()].filter(([, owners]) => owners.length > 1);
-  if (dup.length) throw new JobRegistryError(`Job types with more than one handler: ${dup.map(([n, o]) => `${n} (${o.join(', ')})`).join('; ')}`);
+  if (dup.length)
+    throw new JobRegistryError(`Job types with more than one handler: ${dup.map(([n, o]) => `${n} (${o.join(', ')})`).join('; ')}`);
   const missing = known.filter((n) => !byName.has(n));
   if (missing.length) throw new JobRegistryError(`Job types without a handler: ${missing.join(', ')}`);
 }

@@ -85,11 +85,13 @@ export class QueueGateway implements OnModuleInit, BeforeApplicationShutdown {
   async beforeApplicationShutdown(): Promise<void> {
     const flows = this.moduleRef.get<FlowProducer>(getFlowProducerToken(FLOW_PRODUCER), { strict: false });
     const backends = [...QUEUE_NAMES.map((n) => this.queue(n).backend), flows.getBackend()];
-    await Promise.all(backends.map(async (b) => {
-      const client = await b.client.catch(() => undefined);
-      // ioredis' own disconnect: BullMQ's waits for an 'end' event that a reconnecting client may never emit.
-      if (client && client.status !== 'ready') client.disconnect();
-    }));
+    await Promise.all(
+      backends.map(async (b) => {
+        const client = await b.client.catch(() => undefined);
+        // ioredis' own disconnect: BullMQ's waits for an 'end' event that a reconnecting client may never emit.
+        if (client && client.status !== 'ready') client.disconnect();
+      }),
+    );
   }
 
   queue(name: QueueName): Queue {
@@ -155,17 +157,36 @@ export class QueueGateway implements OnModuleInit, BeforeApplicationShutdown {
   ): Promise<void> {
     const queue = JOB_TYPES[name].queue;
     if (opts.keep) {
-      const kept: KeptScheduler = { queue, id: schedulerId, repeat: { everyMs: repeat.everyMs, pattern: repeat.pattern, tz: repeat.tz }, name, payload };
+      const kept: KeptScheduler = {
+        queue,
+        id: schedulerId,
+        repeat: { everyMs: repeat.everyMs, pattern: repeat.pattern, tz: repeat.tz },
+        name,
+        payload,
+      };
       await this.redis.hset(this.keptKey(), `${queue}/${schedulerId}`, JSON.stringify(kept));
     }
     await this.upsertJobScheduler(queue, schedulerId, repeat, name, payload);
   }
 
-  private async upsertJobScheduler(queue: QueueName, schedulerId: string, repeat: SchedulerRepeat, name: string, payload: unknown): Promise<void> {
+  private async upsertJobScheduler(
+    queue: QueueName,
+    schedulerId: string,
+    repeat: SchedulerRepeat,
+    name: string,
+    payload: unknown,
+  ): Promise<void> {
     const { jobId: _omit, ...opts } = QueueGateway.jobOptions(queue);
     await this.queue(queue).upsertJobScheduler(
       schedulerId,
-      { every: repeat.everyMs, pattern: repeat.pattern, tz: repeat.tz, startDate: repeat.startDate, endDate: repeat.endDate, limit: repeat.limit },
+      {
+        every: repeat.everyMs,
+        pattern: repeat.pattern,
+        tz: repeat.tz,
+        startDate: repeat.startDate,
+        endDate: repeat.endDate,
+        limit: repeat.limit,
+      },
       { name, data: payload as object, opts },
     );
   }
@@ -215,7 +236,15 @@ export class QueueGateway implements OnModuleInit, BeforeApplicationShutdown {
   async jobCounts(): Promise<Record<QueueName, Record<string, number>>> {
     const out = {} as Record<QueueName, Record<string, number>>;
     for (const name of QUEUE_NAMES) {
-      const counts = await this.queue(name).getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed', 'waiting-children', 'prioritized');
+      const counts = await this.queue(name).getJobCounts(
+        'waiting',
+        'active',
+        'delayed',
+        'completed',
+        'failed',
+        'waiting-children',
+        'prioritized',
+      );
       out[name] = counts;
       for (const [state, n] of Object.entries(counts)) jobsGauge.set({ queue: name, state }, n);
     }
@@ -248,7 +277,14 @@ export class QueueGateway implements OnModuleInit, BeforeApplicationShutdown {
     const job = await this.queue(queue).getJob(jobId);
     if (!job || !(await job.isFailed())) return false;
     await job.retry('failed', { resetAttemptsMade: true });
-    await this.audit.record({ action: 'admin.retry', system: 'tsm-bridge', outcome: 'ok', actor, externalIds: { job: id }, ...noteRef(job) });
+    await this.audit.record({
+      action: 'admin.retry',
+      system: 'tsm-bridge',
+      outcome: 'ok',
+      actor,
+      externalIds: { job: id },
+      ...noteRef(job),
+    });
     return true;
   }
 
@@ -263,7 +299,14 @@ export class QueueGateway implements OnModuleInit, BeforeApplicationShutdown {
     const job = await this.queue(queue).getJob(jobId);
     if (!job || !(await job.isFailed())) return false;
     await job.remove();
-    await this.audit.record({ action: 'admin.remove', system: 'tsm-bridge', outcome: 'ok', actor, externalIds: { job: id }, ...noteRef(job) });
+    await this.audit.record({
+      action: 'admin.remove',
+      system: 'tsm-bridge',
+      outcome: 'ok',
+      actor,
+      externalIds: { job: id },
+      ...noteRef(job),
+    });
     return true;
   }
 
@@ -274,7 +317,13 @@ export class QueueGateway implements OnModuleInit, BeforeApplicationShutdown {
       const removed = await this.queue(name).clean(olderThanMs, 100_000, 'failed');
       n += removed.length;
     }
-    await this.audit.record({ action: 'admin.purge', system: 'tsm-bridge', outcome: 'ok', actor, reason: `older than ${olderThanMs} ms: ${n}` });
+    await this.audit.record({
+      action: 'admin.purge',
+      system: 'tsm-bridge',
+      outcome: 'ok',
+      actor,
+      reason: `older than ${olderThanMs} ms: ${n}`,
+    });
     return n;
   }
 

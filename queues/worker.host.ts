@@ -89,8 +89,14 @@ export class WorkerHost implements OnApplicationBootstrap {
       if (!final) return;
       const noteId = (job.data as { noteId?: unknown })?.noteId;
       void this.audit
-        .record({ action: 'dead-letter', system: 'tsm-bridge', outcome: 'failed', reason: err.message.slice(0, 300),
-          externalIds: { job: `${queue}/${job.id}`, name: maskCpr(job.name) }, ...(typeof noteId === 'number' ? { noteId } : {}) })
+        .record({
+          action: 'dead-letter',
+          system: 'tsm-bridge',
+          outcome: 'failed',
+          reason: err.message.slice(0, 300),
+          externalIds: { job: `${queue}/${job.id}`, name: maskCpr(job.name) },
+          ...(typeof noteId === 'number' ? { noteId } : {}),
+        })
         .catch(() => undefined);
     });
     return worker;
@@ -132,7 +138,10 @@ export class WorkerHost implements OnApplicationBootstrap {
     // pause() stops taking jobs and waits for the running ones. Not close(): BullMQ memoises the first
     // close, so a later close(true) would keep waiting for the jobs instead of giving up on them.
     const drained = Promise.all(this.workers.map((w) => w.pause()));
-    const timedOut = await Promise.race([drained.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), graceMs).unref())]);
+    const timedOut = await Promise.race([
+      drained.then(() => false),
+      new Promise<boolean>((r) => setTimeout(() => r(true), graceMs).unref()),
+    ]);
     if (timedOut) this.log.warn({ graceMs }, 'shutdown grace period over; unfinished jobs will be retried by another worker');
     // Forced: unfinished jobs' locks are no longer renewed, expire, and another worker takes the jobs as stalled.
     await Promise.all(this.workers.map((w) => w.close(true)));

@@ -24,8 +24,7 @@ export const childrenSchemaRegistry = z.registry<{ id: string }>();
 
 const shortText = () => z.string().trim().min(1).max(CHILDREN_LIMITS.shortText);
 const longText = () => z.string().trim().min(1).max(CHILDREN_LIMITS.text);
-const dateTime = () =>
-  z.iso.datetime({ offset: true, error: 'an ISO 8601 date-time with offset, e.g. 2026-03-23T10:00:00+01:00' });
+const dateTime = () => z.iso.datetime({ offset: true, error: 'an ISO 8601 date-time with offset, e.g. 2026-03-23T10:00:00+01:00' });
 
 export const cprSchema = z
   .string()
@@ -37,9 +36,14 @@ const MAX_BASE64 = Math.ceil(CHILDREN_LIMITS.attachmentBytes / 3) * 4;
 
 export const attachmentSchema = z
   .strictObject({
-    // A file name must not carry control characters (U+0000–U+001F): the range is the point of the pattern.
-    // eslint-disable-next-line no-control-regex
-    filename: z.string().trim().min(1).max(CHILDREN_LIMITS.shortText).regex(/^[^/\\\x00-\x1f]+\.pdf$/i, { error: 'a plain file name ending in .pdf' }),
+    filename: z
+      .string()
+      .trim()
+      .min(1)
+      .max(CHILDREN_LIMITS.shortText)
+      // A file name must not carry control characters (U+0000–U+001F): the range is the point of the pattern.
+      // eslint-disable-next-line no-control-regex
+      .regex(/^[^/\\\x00-\x1f]+\.pdf$/i, { error: 'a plain file name ending in .pdf' }),
     contentType: z.literal('application/pdf'),
     base64: z
       .string()
@@ -73,7 +77,10 @@ export const childrenRequestSchema = z
     }),
     localLeader: z.strictObject({
       name: shortText(),
-      email: z.email({ error: 'an e-mail address' }).max(254).describe("The local leader's mailbox (receives reminders, in copy when a meeting leader is named)"),
+      email: z
+        .email({ error: 'an e-mail address' })
+        .max(254)
+        .describe("The local leader's mailbox (receives reminders, in copy when a meeting leader is named)"),
     }),
     meetingLeader: z
       .strictObject({
@@ -81,12 +88,20 @@ export const childrenRequestSchema = z
         email: z.email({ error: 'an e-mail address' }).max(254),
       })
       .optional()
-      .describe('A local professional the leader delegated the invitation, meeting leadership and follow-up to: receives the reminders, with the local leader in copy'),
+      .describe(
+        'A local professional the leader delegated the invitation, meeting leadership and follow-up to: receives the reminders, with the local leader in copy',
+      ),
     parents: z
-      .array(z.strictObject({
-        name: shortText(),
-        email: z.email({ error: 'an e-mail address' }).max(254).optional().describe('Without an address the local leader is asked to send the agreement form by other means'),
-      }))
+      .array(
+        z.strictObject({
+          name: shortText(),
+          email: z
+            .email({ error: 'an e-mail address' })
+            .max(254)
+            .optional()
+            .describe('Without an address the local leader is asked to send the agreement form by other means'),
+        }),
+      )
       .max(CHILDREN_LIMITS.parents)
       .default([])
       .describe('The parents (or custody holders): meeting participants who receive the agreement form and the follow-up invitation'),
@@ -105,7 +120,11 @@ export const childrenRequestSchema = z
   .superRefine((v, ctx) => {
     const total = v.attachments.reduce((n, a) => n + decodedLength(a.base64), 0);
     if (total > CHILDREN_LIMITS.totalAttachmentBytes) {
-      ctx.addIssue({ code: 'custom', path: ['attachments'], message: `attachments may total at most ${CHILDREN_LIMITS.totalAttachmentBytes} bytes` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['attachments'],
+        message: `attachments may total at most ${CHILDREN_LIMITS.totalAttachmentBytes} bytes`,
+      });
     }
   })
   .describe('Anmodningsskema: request for a collaboration meeting (Samarbejdsmøde) with one external unit');
@@ -126,11 +145,13 @@ export const agreementSchema = z
     background: longText().optional().describe('The concern and what has been tried'),
     agreements: longText().describe('What was agreed'),
     actions: z
-      .array(z.strictObject({
-        description: longText(),
-        responsible: shortText(),
-        due: z.iso.date({ error: 'a date YYYY-MM-DD' }).optional(),
-      }))
+      .array(
+        z.strictObject({
+          description: longText(),
+          responsible: shortText(),
+          due: z.iso.date({ error: 'a date YYYY-MM-DD' }).optional(),
+        }),
+      )
       .max(50)
       .default([]),
     followUpMeetingDate: dateTime().optional().describe('Start of the follow-up meeting, if agreed at this meeting'),
@@ -165,9 +186,13 @@ export const errorResponseSchema = z
     statusCode: z.number().int(),
     code: z.string().describe('Machine-readable, e.g. VALIDATION_FAILED, CONSENT_MISSING, USE_TVAERFAGLIGT_DIALOGMOEDE, UNAUTHORIZED'),
     message: bilingual,
-    issues: z.array(z.strictObject({ path: z.string(), code: z.string(), message: z.string() })).optional()
+    issues: z
+      .array(z.strictObject({ path: z.string(), code: z.string(), message: z.string() }))
+      .optional()
       .describe('400: every field that failed validation'),
-    violations: z.array(z.strictObject({ code: z.string(), message: bilingual })).optional()
+    violations: z
+      .array(z.strictObject({ code: z.string(), message: bilingual }))
+      .optional()
       .describe('422: every rule the request breaks; `code` is the first'),
     openRequestId: z.uuid().optional().describe('409 COURSE_ALREADY_OPEN: the request of the open course'),
   })
@@ -178,10 +203,16 @@ export const submitResponseSchema = z.strictObject({
   id: z.uuid(),
   status: statusEnum,
   duplicate: z.boolean().describe('true when this request was submitted before (same requestId or same content): nothing new was stored'),
-  invitation: z.enum(['mail', 'telefonisk'])
-    .describe("'telefonisk': a health visitors' home meeting, invited by phone (nothing is mailed to the central mailbox); 'mail' otherwise"),
-  warnings: z.array(z.enum(['MEETING_BEFORE_ACCEPT_DEADLINE']))
-    .describe('Always present. MEETING_BEFORE_ACCEPT_DEADLINE: the meeting is sooner than 10 working days after receipt, so the unit must accept by the end of the working day before the meeting; the local leader is told by mail (Danish)'),
+  invitation: z
+    .enum(['mail', 'telefonisk'])
+    .describe(
+      "'telefonisk': a health visitors' home meeting, invited by phone (nothing is mailed to the central mailbox); 'mail' otherwise",
+    ),
+  warnings: z
+    .array(z.enum(['MEETING_BEFORE_ACCEPT_DEADLINE']))
+    .describe(
+      'Always present. MEETING_BEFORE_ACCEPT_DEADLINE: the meeting is sooner than 10 working days after receipt, so the unit must accept by the end of the working day before the meeting; the local leader is told by mail (Danish)',
+    ),
 });
 childrenSchemaRegistry.add(submitResponseSchema, { id: 'SubmitResult' });
 
@@ -203,7 +234,9 @@ export const requestViewSchema = z
     placeType: z.enum(PLACE_TYPES),
     proposedStart: z.string(),
     receivedAt: z.string(),
-    acceptanceDeadline: z.string().describe('The earlier of the end of the 10th Danish working day after receipt and the end of the working day before the meeting'),
+    acceptanceDeadline: z
+      .string()
+      .describe('The earlier of the end of the 10th Danish working day after receipt and the end of the working day before the meeting'),
     routedAt: z.string().optional(),
     journaledAt: z.string().optional(),
     acceptanceReminderSentAt: z.string().optional(),
@@ -213,17 +246,24 @@ export const requestViewSchema = z
     followUpReminderSentAt: z.string().optional(),
     closedAt: z.string().optional().describe('When the course was closed'),
     warnings: z.array(z.string()).describe('As in the submit answer'),
-    formDeletedAt: z.string().optional().describe("When the form's personal data was deleted from tsm-bridge (after eDoc and the mailbox have it)"),
-    problem: z.strictObject({ code: z.string(), at: z.string().optional() }).optional()
+    formDeletedAt: z
+      .string()
+      .optional()
+      .describe("When the form's personal data was deleted from tsm-bridge (after eDoc and the mailbox have it)"),
+    problem: z
+      .strictObject({ code: z.string(), at: z.string().optional() })
+      .optional()
       .describe('A step that failed for good (see the dead-letter view)'),
-    meetings: z.array(z.strictObject({
-      id: z.string(),
-      seq: z.number().int(),
-      scheduledStart: z.string(),
-      heldAt: z.string().optional(),
-      agreementJournaledAt: z.string().optional(),
-      agreementSentAt: z.string().optional(),
-    })),
+    meetings: z.array(
+      z.strictObject({
+        id: z.string(),
+        seq: z.number().int(),
+        scheduledStart: z.string(),
+        heldAt: z.string().optional(),
+        agreementJournaledAt: z.string().optional(),
+        agreementSentAt: z.string().optional(),
+      }),
+    ),
   })
   .describe('A request and its course: ids, unit, times and milestones; no personal data');
 childrenSchemaRegistry.add(requestViewSchema, { id: 'RequestStatus' });

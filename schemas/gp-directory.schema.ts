@@ -23,4 +23,3 @@ export const gpDirectoryFileSchema = z.object({
 });
 
 export type GpDirectoryFile = z.infer<typeof gpDirectoryFileSchema>;
-

@@ -6,7 +6,9 @@ import { GP_MESSAGE_FORMATS } from '../src/domain/gp-message-formats';
  * contract (other tools write such files): keep every field below accepted as it is. Optional
  * fields beyond the contract default sensibly.
  */
-const isoWithOffset = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/, 'an ISO 8601 timestamp with offset');
+const isoWithOffset = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/, 'an ISO 8601 timestamp with offset');
 
 export const seedNoteSchema = z.object({
   id: z.number().int().positive(),

@@ -25,7 +25,11 @@ export class AppModule {
             // Only method, route and status: paths, query strings and bodies may carry personal data
             // (a CPR or a name typed into a URL), so the path is logged as its route pattern.
             serializers: {
-              req: (req: { method: string; url: string; id: unknown; raw?: RouteInfo }) => ({ id: req.id, method: req.method, path: loggedPath(req.raw, req.url) }),
+              req: (req: { method: string; url: string; id: unknown; raw?: RouteInfo }) => ({
+                id: req.id,
+                method: req.method,
+                path: loggedPath(req.raw, req.url),
+              }),
               res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
             },
           },

@@ -43,7 +43,11 @@ export class CoreModule {
         },
         // Threads start on first use (the api role never starts one) and end at shutdown.
         { provide: CpuWork, useFactory: () => new CpuWork(cpuWorkSettings(config)) },
-        { provide: 'REDIS_CLOSER', inject: [REDIS], useFactory: (r: Redis) => ({ onApplicationShutdown: () => r.quit().catch(() => r.disconnect()) }) },
+        {
+          provide: 'REDIS_CLOSER',
+          inject: [REDIS],
+          useFactory: (r: Redis) => ({ onApplicationShutdown: () => r.quit().catch(() => r.disconnect()) }),
+        },
       ],
       exports: [CLOCK, CONFIG, REDIS_CONNECTION, REDIS, DISTRICTS, Ledger, AuditService, CpuWork],
     };

@@ -11,8 +11,15 @@ import { MedcomLettersModule } from './workflows/medcom-letters/medcom-letters.m
 
 /** Modules loaded in every role: adapters, workflows and their job processors. */
 export const FEATURE_MODULES = [
-  NexusModule, EdocModule, MedcomModule, DirectoryModule, NotifyModule,
-  MedcomLettersModule, AgendaModule, AfterMeetingModule, ChildrenModule,
+  NexusModule,
+  EdocModule,
+  MedcomModule,
+  DirectoryModule,
+  NotifyModule,
+  MedcomLettersModule,
+  AgendaModule,
+  AfterMeetingModule,
+  ChildrenModule,
 ];
 
 /** Modules with HTTP controllers: only in the api role. */

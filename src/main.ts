@@ -100,7 +100,10 @@ export async function runUntilSignal(opts: StartOptions): Promise<RunningService
     rootLogger().info({ signal: sig }, 'shutting down');
     const hard = setTimeout(() => process.exit(1), svc.config.SHUTDOWN_GRACE_MS + 10_000);
     hard.unref();
-    svc.stop().then(() => process.exit(0), () => process.exit(1));
+    svc.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
@@ -114,4 +117,3 @@ if (require.main === module) {
     process.exit(err instanceof ConfigError ? 2 : 1);
   });
 }
-

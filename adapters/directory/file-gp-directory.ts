@@ -14,7 +14,10 @@ export class FileGpDirectory implements GpDirectory {
   private readonly gpByCpr: Map<string, string>;
 
   /** `missingHint` explains an empty directory in every GP_UNKNOWN (e.g. which setting is missing). */
-  constructor(data: GpDirectoryFile, private readonly missingHint = '') {
+  constructor(
+    data: GpDirectoryFile,
+    private readonly missingHint = '',
+  ) {
     this.practices = new Map(data.practices.map((p) => [p.ydernummer, { ...p }]));
     this.gpByCpr = new Map(Object.entries(data.gpByCpr));
   }
@@ -24,7 +27,10 @@ export class FileGpDirectory implements GpDirectory {
     try {
       raw = JSON.parse(readFileSync(file, 'utf8'));
     } catch (err) {
-      throw new PermanentError(`cannot read GP directory file ${file}: ${(err as Error).message.split('\n')[0]}`, 'GP_DIRECTORY_UNREADABLE');
+      throw new PermanentError(
+        `cannot read GP directory file ${file}: ${(err as Error).message.split('\n')[0]}`,
+        'GP_DIRECTORY_UNREADABLE',
+      );
     }
     return new FileGpDirectory(parseDirectory(raw, `GP directory file ${file}`));
   }
@@ -36,7 +42,11 @@ export class FileGpDirectory implements GpDirectory {
   async practiceFor(cpr: string): Promise<GpPractice> {
     const ydernummer = this.gpByCpr.get(cpr);
     if (!ydernummer) {
-      throw new PermanentError(`no GP is registered for the citizen in the GP directory${this.missingHint ? ` (${this.missingHint})` : ''}`, 'GP_UNKNOWN', 'directory');
+      throw new PermanentError(
+        `no GP is registered for the citizen in the GP directory${this.missingHint ? ` (${this.missingHint})` : ''}`,
+        'GP_UNKNOWN',
+        'directory',
+      );
     }
     return this.practice(ydernummer);
   }

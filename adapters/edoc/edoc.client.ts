@@ -55,18 +55,34 @@ export class EdocClient implements EdocPort {
   private readonly references: { caseManagerReference?: string; organisationReference?: string };
   private readonly openLinkLookup: boolean;
 
-  constructor(config: AppConfig, private readonly codes: EdocCodeLists, opts: EdocClientOptions = {}) {
+  constructor(
+    config: AppConfig,
+    private readonly codes: EdocCodeLists,
+    opts: EdocClientOptions = {},
+  ) {
     this.cprField = config.EDOC_CPR_SEARCH_FIELD;
     this.userIdentifier = config.EDOC_USER_IDENTIFIER;
-    this.searchUser = { value: config.EDOC_USER_IDENTIFIER, ns: config.EDOC_SEARCH_USER_ID_NS, position: config.EDOC_SEARCH_USER_ID_POSITION };
+    this.searchUser = {
+      value: config.EDOC_USER_IDENTIFIER,
+      ns: config.EDOC_SEARCH_USER_ID_NS,
+      position: config.EDOC_SEARCH_USER_ID_POSITION,
+    };
     this.statusName = config.EDOC_DOCUMENT_STATUS;
     this.openStatuses = new Set(config.EDOC_OPEN_CASE_STATUSES.map(normaliseStatus));
-    this.references = { caseManagerReference: config.EDOC_CASE_MANAGER_REFERENCE, organisationReference: config.EDOC_ORGANISATION_REFERENCE };
+    this.references = {
+      caseManagerReference: config.EDOC_CASE_MANAGER_REFERENCE,
+      organisationReference: config.EDOC_ORGANISATION_REFERENCE,
+    };
     this.openLinkLookup = config.EDOC_OPEN_LINK_LOOKUP;
     if (!config.EDOC_URL) return; // no endpoint: every call fails with EDOC_NOT_CONFIGURED
     const transport =
       opts.transport ??
-      createEdocTransport({ mode: config.EDOC_AUTH, user: config.EDOC_USER ?? '', password: config.EDOC_PASSWORD ?? '', domain: config.EDOC_DOMAIN });
+      createEdocTransport({
+        mode: config.EDOC_AUTH,
+        user: config.EDOC_USER ?? '',
+        password: config.EDOC_PASSWORD ?? '',
+        domain: config.EDOC_DOMAIN,
+      });
     this.url = config.EDOC_URL;
     this.requestDefaults = transport.requestDefaults;
     this.http = new ResilientHttp({
@@ -91,7 +107,8 @@ export class EdocClient implements EdocPort {
         : 'caseFileIdentifier' in q
           ? { element: 'edoc:CaseFileIdentifier', value: q.caseFileIdentifier }
           : { element: this.cprField, value: q.cpr.replace('-', '') };
-    if (!criterion.value.trim()) throw new PermanentError('eDoc case search needs a sequence number, case id or CPR', 'EDOC_BAD_INPUT', SYSTEM);
+    if (!criterion.value.trim())
+      throw new PermanentError('eDoc case search needs a sequence number, case id or CPR', 'EDOC_BAD_INPUT', SYSTEM);
     const { inner } = await this.call('SearchCaseFile', buildSearchCaseFile(this.searchUser, criterion));
     let hits = readCaseFiles(inner);
     if ('sequenceNumber' in q && hits.length > 1) hits = hits.filter((h) => h.sequenceNumber === q.sequenceNumber);
@@ -132,14 +149,21 @@ export class EdocClient implements EdocPort {
     const created = readCreatedDocument(result);
     if (!created.documentIdentifier) {
       // The call may have created a document we cannot name: retryable, and callers reconcile first.
-      throw new RetryableError('eDoc CreateDocumentAndDocumentVersion answered without a DocumentIdentifier', 'EDOC_NO_DOCUMENT_ID', SYSTEM);
+      throw new RetryableError(
+        'eDoc CreateDocumentAndDocumentVersion answered without a DocumentIdentifier',
+        'EDOC_NO_DOCUMENT_ID',
+        SYSTEM,
+      );
     }
     const openLink = created.openLink ?? (this.openLinkLookup ? await this.openLinkOf(created.documentIdentifier) : undefined);
     return { documentIdentifier: created.documentIdentifier, ...(openLink ? { openLink } : {}) };
   }
 
   async findDocument(q: { caseRef: string; title: string }): Promise<FiledDocument | null> {
-    const { inner } = await this.call('SearchDocument', buildSearchDocument(this.searchUser, { caseFileIdentifier: q.caseRef, title: q.title }));
+    const { inner } = await this.call(
+      'SearchDocument',
+      buildSearchDocument(this.searchUser, { caseFileIdentifier: q.caseRef, title: q.title }),
+    );
     // eDoc's title search may match on parts of the title: only an exact title is ours.
     const exact = readDocuments(inner).filter((d) => d.title === undefined || d.title === q.title);
     if (!exact.length) return null;
@@ -166,7 +190,8 @@ export class EdocClient implements EdocPort {
     try {
       return readItemList(xml);
     } catch (err) {
-      if (err instanceof InnerXmlError) throw new RetryableError(`eDoc GetItemList answer unreadable: ${err.message}`, 'EDOC_BAD_RESPONSE', SYSTEM);
+      if (err instanceof InnerXmlError)
+        throw new RetryableError(`eDoc GetItemList answer unreadable: ${err.message}`, 'EDOC_BAD_RESPONSE', SYSTEM);
       throw err;
     }
   }

@@ -94,7 +94,11 @@ export class EdocCodeLists {
     try {
       raw = JSON.parse(readFileSync(file, 'utf8'));
     } catch (err) {
-      throw new PermanentError(`cannot read eDoc code lists ${file}: ${(err as Error).message.split('\n')[0]}`, 'EDOC_CODE_LISTS_UNREADABLE', 'edoc');
+      throw new PermanentError(
+        `cannot read eDoc code lists ${file}: ${(err as Error).message.split('\n')[0]}`,
+        'EDOC_CODE_LISTS_UNREADABLE',
+        'edoc',
+      );
     }
     const parsed = codeListsSchema.safeParse(raw);
     if (!parsed.success) {
@@ -109,11 +113,19 @@ export class EdocCodeLists {
     const found = this.byName[listName].get(normalise(name));
     if (found === undefined) {
       // Code-list names are configuration, not personal data, so the name may be shown.
-      throw new PermanentError(`unknown eDoc ${LABEL[listName]} "${name.slice(0, 60)}": add it to the code-list file`, 'EDOC_UNKNOWN_CODE', 'edoc');
+      throw new PermanentError(
+        `unknown eDoc ${LABEL[listName]} "${name.slice(0, 60)}": add it to the code-list file`,
+        'EDOC_UNKNOWN_CODE',
+        'edoc',
+      );
     }
     if (this.mismatched.has(`${listName}:${normalise(name)}`)) {
       // eDoc's own list says otherwise: filing with a code known to be wrong would misfile the document.
-      throw new PermanentError(`eDoc ${LABEL[listName]} "${name.slice(0, 60)}" has another code in eDoc (GetItemList): correct the code-list file`, 'EDOC_CODE_MISMATCH', 'edoc');
+      throw new PermanentError(
+        `eDoc ${LABEL[listName]} "${name.slice(0, 60)}" has another code in eDoc (GetItemList): correct the code-list file`,
+        'EDOC_CODE_MISMATCH',
+        'edoc',
+      );
     }
     return found;
   }

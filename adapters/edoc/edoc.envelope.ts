@@ -9,7 +9,13 @@ import { XMLBuilder, XMLParser } from 'fast-xml-parser';
 export const SOAP_ENV_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
 export const TEMPURI_NS = 'http://tempuri.org/';
 
-export const EDOC_OPERATIONS = ['SearchCaseFile', 'CreateDocumentAndDocumentVersion', 'SearchDocument', 'GetItemList', 'GetSystemInfo'] as const;
+export const EDOC_OPERATIONS = [
+  'SearchCaseFile',
+  'CreateDocumentAndDocumentVersion',
+  'SearchDocument',
+  'GetItemList',
+  'GetSystemInfo',
+] as const;
 export type EdocOperation = (typeof EDOC_OPERATIONS)[number];
 
 const XML_DECL = '<?xml version="1.0" encoding="utf-8"?>';

@@ -6,11 +6,7 @@ import { CodeListName, CodeMismatch, EdocCodeLists, OBJECT_GROUPS, RemoteCode, r
 /** What /health/ready shows of eDoc: ids, names of code lists and error codes only. */
 export interface EdocReadiness {
   /** The code-list file compared with eDoc's GetItemList at start-up. */
-  codeLists:
-    | { state: 'ok' }
-    | { state: 'mismatch'; mismatched: string[] }
-    | { state: 'unchecked'; code?: string }
-    | { state: 'off' };
+  codeLists: { state: 'ok' } | { state: 'mismatch'; mismatched: string[] } | { state: 'unchecked'; code?: string } | { state: 'off' };
   /** GetSystemInfo, at most once per EDOC_READINESS_CHECK_MS. */
   system: { state: 'up' | 'down'; code?: string; checkedAt: string };
 }
@@ -91,7 +87,11 @@ export class EdocHealth {
       }
       const mismatches = this.codes.verify(remote);
       this.codeLists = mismatches.length ? { state: 'mismatch', mismatched: mismatches.map(describe) } : { state: 'ok' };
-      if (mismatches.length) rootLogger().error({ mismatched: this.codeLists.state === 'mismatch' ? this.codeLists.mismatched : [] }, 'eDoc code lists differ from the configured file');
+      if (mismatches.length)
+        rootLogger().error(
+          { mismatched: this.codeLists.state === 'mismatch' ? this.codeLists.mismatched : [] },
+          'eDoc code lists differ from the configured file',
+        );
     } catch (err) {
       this.codeLists = { state: 'unchecked', code: errorCode(err) };
       rootLogger().warn({ code: errorCode(err) }, 'eDoc code lists not checked; readiness tries again');

@@ -54,9 +54,7 @@ export interface SearchUser {
 function search(user: SearchUser, element: string, criteria: Record<string, string>): string {
   const userEl = { [`${user.ns}:UserIdentifier`]: user.value };
   const body = { 'edoc:SearchCriterias': criteria };
-  return user.position === 'root'
-    ? root({ ...userEl, [element]: body })
-    : root({ [element]: { ...userEl, ...body } });
+  return user.position === 'root' ? root({ ...userEl, [element]: body }) : root({ [element]: { ...userEl, ...body } });
 }
 
 /** SearchCaseFile: edoc:CaseFileSearch/edoc:SearchCriterias with edoc criteria (and the UserIdentifier as configured). */
@@ -65,7 +63,10 @@ export function buildSearchCaseFile(user: SearchUser, criterion: Criterion): str
 }
 
 /** SearchDocument: criteria are FESD elements (CaseFileReference + TitleText, or DocumentIdentifier) under edoc:DocumentSearch. */
-export function buildSearchDocument(user: SearchUser, q: { caseFileIdentifier: string; title: string } | { documentIdentifier: string }): string {
+export function buildSearchDocument(
+  user: SearchUser,
+  q: { caseFileIdentifier: string; title: string } | { documentIdentifier: string },
+): string {
   const criteria: Record<string, string> =
     'documentIdentifier' in q
       ? { 'fesd:DocumentIdentifier': q.documentIdentifier }
@@ -208,7 +209,11 @@ export function readDocuments(inner: Node): DocumentHit[] {
   const list = (inner.Documents as Node | undefined)?.Document;
   if (!Array.isArray(list)) return [];
   return list
-    .map((n: Node) => ({ documentIdentifier: text(n.DocumentIdentifier) ?? '', title: text(n.TitleText), openLink: link(n, 'OpenDocument') }))
+    .map((n: Node) => ({
+      documentIdentifier: text(n.DocumentIdentifier) ?? '',
+      title: text(n.TitleText),
+      openLink: link(n, 'OpenDocument'),
+    }))
     .filter((d) => d.documentIdentifier !== '');
 }
 

@@ -19,7 +19,11 @@ import { EDOC_PORT } from './edoc.port';
       provide: EdocHealth,
       inject: [EDOC_PORT, EdocCodeLists, CONFIG, CLOCK],
       useFactory: (client: EdocClient, codes: EdocCodeLists, c: AppConfig, clock: Clock) =>
-        new EdocHealth(client, codes, { codeListCheck: c.EDOC_CODE_LIST_CHECK, checkEveryMs: c.EDOC_READINESS_CHECK_MS, now: () => clock.now() }),
+        new EdocHealth(client, codes, {
+          codeListCheck: c.EDOC_CODE_LIST_CHECK,
+          checkEveryMs: c.EDOC_READINESS_CHECK_MS,
+          now: () => clock.now(),
+        }),
     },
   ],
   exports: [EDOC_PORT, EdocCodeLists],

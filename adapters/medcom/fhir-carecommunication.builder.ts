@@ -4,11 +4,29 @@ import type { OutgoingLetter } from './outgoing-letter';
 import { fhirDateTime } from './text/medcom-time';
 import { cprDigits } from './xdis91.builder';
 import type {
-  Bundle, Communication, FhirResource as R4Resource, MessageHeader, Narrative, Organization, Patient, Practitioner, PractitionerRole, Provenance, Reference,
+  Bundle,
+  Communication,
+  FhirResource as R4Resource,
+  MessageHeader,
+  Narrative,
+  Organization,
+  Patient,
+  Practitioner,
+  PractitionerRole,
+  Provenance,
+  Reference,
 } from 'fhir/r4';
 import { escapeText, fhirJsonToXml, FhirResource } from './fhir/fhir-xml.writer';
 import {
-  CARE_COMMUNICATION_DEFINITION, CODE_SYSTEM, EVENT, EXTENSION, fullUrl, IDENTIFIER_SYSTEM, PROFILE, sorEndpoint, XHTML_NS,
+  CARE_COMMUNICATION_DEFINITION,
+  CODE_SYSTEM,
+  EVENT,
+  EXTENSION,
+  fullUrl,
+  IDENTIFIER_SYSTEM,
+  PROFILE,
+  sorEndpoint,
+  XHTML_NS,
 } from './fhir/medcom-fhir.constants';
 
 /**
@@ -88,13 +106,24 @@ export function buildCareCommunicationBundle(letter: OutgoingLetter): Bundle<R4R
     meta: { profile: [PROFILE.patient] },
     text: narrative('generated', [`${patientName} (${letter.patient.cpr})`]),
     identifier: [{ system: IDENTIFIER_SYSTEM.cpr, value: cprDigits(letter.patient.cpr) }],
-    name: [{ use: 'official', family: letter.patient.surname, ...(givenNames(letter.patient.givenName).length ? { given: givenNames(letter.patient.givenName) } : {}) }],
+    name: [
+      {
+        use: 'official',
+        family: letter.patient.surname,
+        ...(givenNames(letter.patient.givenName).length ? { given: givenNames(letter.patient.givenName) } : {}),
+      },
+    ],
   };
   const communication: Communication = {
     resourceType: 'Communication',
     id: ids.communication,
     meta: { profile: [PROFILE.careCommunication] },
-    text: narrative('extensions', [`Kategori: Forløbskoordinering`, `Emne: ${letter.subject}`, `Forfatter: ${authorName}, ${letter.author.role}, tlf. ${letter.author.phone}`, ...text.split('\n')]),
+    text: narrative('extensions', [
+      `Kategori: Forløbskoordinering`,
+      `Emne: ${letter.subject}`,
+      `Forfatter: ${authorName}, ${letter.author.role}, tlf. ${letter.author.phone}`,
+      ...text.split('\n'),
+    ]),
     identifier: [{ value: `urn:uuid:${ids.communicationIdentifier}` }],
     status: 'unknown',
     category: [{ coding: [{ system: CODE_SYSTEM.careCommunicationCategory, code: CARE_COMMUNICATION_CATEGORY }] }],
@@ -144,7 +173,11 @@ export function buildCareCommunicationBundle(letter: OutgoingLetter): Bundle<R4R
     entity: [{ role: 'source', what: { identifier: { value: `urn:uuid:${ids.payloadIdentifier}` } } }],
   };
   const resources: R4Resource[] = [
-    header, patient, communication, practitionerRole, practitioner,
+    header,
+    patient,
+    communication,
+    practitionerRole,
+    practitioner,
     organization(ids.senderOrganization, letter.sender.ean, letter.sender.sor, letter.sender.name),
     organization(ids.receiverOrganization, letter.receiver.ean, letter.receiver.sor, letter.receiver.name),
     provenance,
@@ -162,7 +195,10 @@ export function buildCareCommunicationBundle(letter: OutgoingLetter): Bundle<R4R
 
 /** The Bundle as FHIR JSON or XML (the XML writer walks plain JSON: an R4 type is JSON by construction). */
 export function serializeFhir(bundle: Bundle<R4Resource>, format: FhirFormat): Buffer {
-  return Buffer.from(format === 'fhir-json' ? `${JSON.stringify(bundle, null, 2)}\n` : fhirJsonToXml(bundle as unknown as FhirResource), 'utf8');
+  return Buffer.from(
+    format === 'fhir-json' ? `${JSON.stringify(bundle, null, 2)}\n` : fhirJsonToXml(bundle as unknown as FhirResource),
+    'utf8',
+  );
 }
 
 function organization(id: string, ean: string, sor: string, name: string): Organization {

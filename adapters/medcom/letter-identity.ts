@@ -26,4 +26,3 @@ export function envelopeIdFor(letterId: string, attempt: number, format: GpMessa
   const seed = `envelope|${letterId}|${attempt}`;
   return medcomFormat(format).idStyle === 'short' ? shortId('E', seed) : uuidFrom(seed);
 }
-

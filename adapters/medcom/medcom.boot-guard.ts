@@ -14,8 +14,14 @@ import { AppConfig, envSchema } from '../../src/config/config.schema';
  * at the simulator, carries the municipality's own sender. It never guesses from folder names.
  */
 export const SENDER_AND_AUTHOR_KEYS = [
-  'MEDCOM_SENDER_EAN', 'MEDCOM_SENDER_SOR', 'MEDCOM_SENDER_ID', 'MEDCOM_SENDER_NAME',
-  'MEDCOM_AUTHOR_GIVEN_NAME', 'MEDCOM_AUTHOR_FAMILY_NAME', 'MEDCOM_AUTHOR_ROLE', 'MEDCOM_AUTHOR_PHONE',
+  'MEDCOM_SENDER_EAN',
+  'MEDCOM_SENDER_SOR',
+  'MEDCOM_SENDER_ID',
+  'MEDCOM_SENDER_NAME',
+  'MEDCOM_AUTHOR_GIVEN_NAME',
+  'MEDCOM_AUTHOR_FAMILY_NAME',
+  'MEDCOM_AUTHOR_ROLE',
+  'MEDCOM_AUTHOR_PHONE',
 ] as const;
 
 type GuardedKey = (typeof SENDER_AND_AUTHOR_KEYS)[number];
@@ -29,7 +35,10 @@ export function sandboxDefault(key: GuardedKey): string {
 export function gs1CheckDigitValid(code: string): boolean {
   if (!/^\d{13}$/.test(code)) return false;
   const digits = [...code].map(Number);
-  const sum = digits.slice(0, 12).reverse().reduce((acc, d, i) => acc + d * (i % 2 === 0 ? 3 : 1), 0);
+  const sum = digits
+    .slice(0, 12)
+    .reverse()
+    .reduce((acc, d, i) => acc + d * (i % 2 === 0 ? 3 : 1), 0);
   return (10 - (sum % 10)) % 10 === digits[12];
 }
 
@@ -38,11 +47,16 @@ type GuardConfig = Pick<AppConfig, GuardedKey | 'MEDCOM_OUT_DIR' | 'NODE_ENV' | 
 /** Why letters may not be sent with this config (one line naming the variable), or null. */
 export function medcomBootProblem(config: GuardConfig): string | null {
   if (config.MEDCOM_VANS_SANDBOX && config.NODE_ENV !== 'production') return null;
-  const why = config.MEDCOM_OUT_DIR ? 'MEDCOM_OUT_DIR is set (a real VANS)' : config.NODE_ENV === 'production' ? 'NODE_ENV is production' : null;
+  const why = config.MEDCOM_OUT_DIR
+    ? 'MEDCOM_OUT_DIR is set (a real VANS)'
+    : config.NODE_ENV === 'production'
+      ? 'NODE_ENV is production'
+      : null;
   if (!why) return null;
   const fix = "set the municipality's own value, or MEDCOM_VANS_SANDBOX=true when only tsm-bridge's VANS simulator reads the folders";
   for (const key of SENDER_AND_AUTHOR_KEYS) {
-    if (config[key] === sandboxDefault(key)) return `Invalid configuration: ${key}: the sandbox value "${config[key]}" while ${why}; ${fix}`;
+    if (config[key] === sandboxDefault(key))
+      return `Invalid configuration: ${key}: the sandbox value "${config[key]}" while ${why}; ${fix}`;
   }
   if (!gs1CheckDigitValid(config.MEDCOM_SENDER_EAN)) {
     return `Invalid configuration: MEDCOM_SENDER_EAN: ${config.MEDCOM_SENDER_EAN} fails the GS1 check digit (not a valid EAN/GLN) while ${why}`;

@@ -20,9 +20,14 @@ import { schemaValidator } from './xml/schema-validator';
     {
       provide: MessageComposer,
       inject: [MEDCOM_SETTINGS],
-      useFactory: (s: MedcomSettings) => new MessageComposer(schemaValidator(shippedFile('schemas', 'xdis91.xsd')), s.xdis91BlockChars, { fhirEnvelope: s.fhirEnvelope }),
+      useFactory: (s: MedcomSettings) =>
+        new MessageComposer(schemaValidator(shippedFile('schemas', 'xdis91.xsd')), s.xdis91BlockChars, { fhirEnvelope: s.fhirEnvelope }),
     },
-    { provide: MEDCOM_TRANSPORT, inject: [MEDCOM_SETTINGS], useFactory: (s: MedcomSettings) => new FileDropTransport(s.outDir, s.inDir, s.inboxReclaimMs) },
+    {
+      provide: MEDCOM_TRANSPORT,
+      inject: [MEDCOM_SETTINGS],
+      useFactory: (s: MedcomSettings) => new FileDropTransport(s.outDir, s.inDir, s.inboxReclaimMs),
+    },
   ],
   exports: [MEDCOM_SETTINGS, MessageComposer, MEDCOM_TRANSPORT],
 })

@@ -32,7 +32,12 @@ export interface MedcomSettings {
 export function medcomSettings(config: AppConfig): MedcomSettings {
   const dirs = medcomDirs(config);
   return {
-    sender: { ean: config.MEDCOM_SENDER_EAN, sor: config.MEDCOM_SENDER_SOR, kommunenummer: config.MEDCOM_SENDER_ID, name: config.MEDCOM_SENDER_NAME },
+    sender: {
+      ean: config.MEDCOM_SENDER_EAN,
+      sor: config.MEDCOM_SENDER_SOR,
+      kommunenummer: config.MEDCOM_SENDER_ID,
+      name: config.MEDCOM_SENDER_NAME,
+    },
     author: {
       givenName: config.MEDCOM_AUTHOR_GIVEN_NAME,
       familyName: config.MEDCOM_AUTHOR_FAMILY_NAME,
@@ -42,7 +47,8 @@ export function medcomSettings(config: AppConfig): MedcomSettings {
     letterIds: once(() => ({ senderEan: config.MEDCOM_SENDER_EAN, secret: medcomIdSecret(config) })),
     maxResends: config.MEDCOM_MAX_RESENDS,
     receiptTimeoutMs: (converted) =>
-      config.MEDCOM_RECEIPT_TIMEOUT_MS ?? (converted ? config.MEDCOM_CONVERTED_RECEIPT_TIMEOUT_MIN : config.MEDCOM_RECEIPT_TIMEOUT_MIN) * 60_000,
+      config.MEDCOM_RECEIPT_TIMEOUT_MS ??
+      (converted ? config.MEDCOM_CONVERTED_RECEIPT_TIMEOUT_MIN : config.MEDCOM_RECEIPT_TIMEOUT_MIN) * 60_000,
     pickupWindow: parsePickupHours(config.MEDCOM_VANS_PICKUP_HOURS),
     fhirEnvelope: config.MEDCOM_FHIR_ENVELOPE,
     inboxPollMs: config.MEDCOM_INBOX_POLL_MS,
@@ -70,7 +76,10 @@ export const GENERATED_ID_SECRET_FILE = 'medcom-id-secret';
  * already begun keep theirs (the id is stored in the ledger before anything is sent).
  */
 export function medcomIdSecret(config: Pick<AppConfig, 'MEDCOM_ID_SECRET' | 'DATA_DIR'>): string {
-  return config.MEDCOM_ID_SECRET ?? readOrCreateSecret(path.resolve(config.DATA_DIR, GENERATED_ID_SECRET_FILE), { bytes: 32, minLength: 32, what: 'MedCom id secret' });
+  return (
+    config.MEDCOM_ID_SECRET ??
+    readOrCreateSecret(path.resolve(config.DATA_DIR, GENERATED_ID_SECRET_FILE), { bytes: 32, minLength: 32, what: 'MedCom id secret' })
+  );
 }
 
 function once<T>(make: () => T): () => T {

@@ -39,12 +39,22 @@ export class MessageComposer {
     const { letter, lineBreaks, removedControls } = sanitiseLetter(original);
     const def = medcomFormat(format);
     const built = await def.build(letter, { xdis91Validator: this.xdis91Validator, xdis91BlockChars: this.xdis91BlockChars });
-    const changes = { replacedChars: built.replacedChars, replacedList: built.replacedList, transliteratedList: built.transliteratedList, lineBreaks, removedControls };
+    const changes = {
+      replacedChars: built.replacedChars,
+      replacedList: built.replacedList,
+      transliteratedList: built.transliteratedList,
+      lineBreaks,
+      removedControls,
+    };
     if (def.envelopable && (this.opts.fhirEnvelope || letter.receiver.fhirEnvelope)) {
       // The checked message, as it is, base64 inside the envelope: envelope id = Bundle.id, message id = MessageHeader.id.
       const wrapped = buildVansEnvelope({
-        envelopeId: letter.envelopeId, messageId: letter.letterId, name: `MCM:FDIS91#${CARE_COMMUNICATION_CATEGORY}`,
-        version: CARE_COMMUNICATION_ENVELOPE_VERSION, format: format as FhirFormat, data: built.bytes,
+        envelopeId: letter.envelopeId,
+        messageId: letter.letterId,
+        name: `MCM:FDIS91#${CARE_COMMUNICATION_CATEGORY}`,
+        version: CARE_COMMUNICATION_ENVELOPE_VERSION,
+        format: format as FhirFormat,
+        data: built.bytes,
       });
       return { bytes: wrapped, extension: 'xml', enveloped: true, ...changes };
     }
@@ -68,7 +78,12 @@ function sanitiseLetter(letter: OutgoingLetter): { letter: OutgoingLetter; lineB
       subject: clean(letter.subject, true),
       text: clean(letter.text),
       patient: { ...letter.patient, givenName: clean(letter.patient.givenName, true), surname: clean(letter.patient.surname, true) },
-      author: { ...letter.author, givenName: clean(letter.author.givenName, true), familyName: clean(letter.author.familyName, true), role: clean(letter.author.role, true) },
+      author: {
+        ...letter.author,
+        givenName: clean(letter.author.givenName, true),
+        familyName: clean(letter.author.familyName, true),
+        role: clean(letter.author.role, true),
+      },
       sender: { ...letter.sender, name: clean(letter.sender.name, true) },
       receiver: { ...letter.receiver, name: clean(letter.receiver.name, true) },
     },

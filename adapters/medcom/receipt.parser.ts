@@ -65,7 +65,8 @@ const RECEIPTS: Record<string, { type: ReceiptType; outcome: ParsedReceipt['outc
 const REFUSE_TEXT_MAX = 300;
 
 export function parseInbound(bytes: Buffer): ParsedInbound {
-  if (bytes.length > MAX_INBOUND_BYTES) throw refuse('RECEIPT_TOO_LARGE', `file is ${bytes.length} bytes; at most ${MAX_INBOUND_BYTES} are read`);
+  if (bytes.length > MAX_INBOUND_BYTES)
+    throw refuse('RECEIPT_TOO_LARGE', `file is ${bytes.length} bytes; at most ${MAX_INBOUND_BYTES} are read`);
   const text = decodeXmlBytes(bytes);
   const start = text.replace(/^\s+/, '')[0];
   if (start === '{') return fromFhir(parseJson(text), 'fhir-json');
@@ -83,7 +84,8 @@ export function parseInbound(bytes: Buffer): ParsedInbound {
  */
 function fromEnvelope(root: XmlElement): ParsedInbound {
   const inner = unwrapVansEnvelope(root);
-  if (inner.data.length > MAX_INBOUND_BYTES) throw refuse('RECEIPT_TOO_LARGE', `the enveloped message is ${inner.data.length} bytes; at most ${MAX_INBOUND_BYTES} are read`);
+  if (inner.data.length > MAX_INBOUND_BYTES)
+    throw refuse('RECEIPT_TOO_LARGE', `the enveloped message is ${inner.data.length} bytes; at most ${MAX_INBOUND_BYTES} are read`);
   const text = decodeXmlBytes(inner.data);
   const parsed = inner.format === 'fhir-json' ? fromFhir(parseJson(text), 'fhir-json') : fromXmlRoot(parseXmlText(text));
   if (parsed.format === 'oioxml') throw refuse('RECEIPT_MALFORMED', 'a VANSEnvelope with an MCM:MIME FHIR tag holds OIOXML');
@@ -123,7 +125,8 @@ function fromOioxml(root: XmlElement): ParsedInbound {
       letterIds: letters.map((l) => idOf(textOf(child(child(l, 'Letter'), 'Identifier')))).filter(Boolean),
     };
   }
-  if (root.ns !== RECEIPT_NS) throw refuse('RECEIPT_NAMESPACE', `${letters[0].name} in namespace "${root.ns.slice(0, 100)}": MedCom receipts use ${RECEIPT_NS}`);
+  if (root.ns !== RECEIPT_NS)
+    throw refuse('RECEIPT_NAMESPACE', `${letters[0].name} in namespace "${root.ns.slice(0, 100)}": MedCom receipts use ${RECEIPT_NS}`);
   if (letters.length > 1) throw refuse('RECEIPT_MALFORMED', 'more than one receipt in one envelope');
   const original = child(letters[0], 'OriginalEmessage');
   const originalEnvelopeId = idOf(textOf(child(original, 'OriginalEnvelopeIdentifier')));
@@ -181,13 +184,15 @@ export function cleanRefuseText(text: string): string {
 // ---- FHIR ----
 
 function fromFhir(bundle: FhirNode, format: InboundFormat): ParsedInbound {
-  if (resourceType(bundle) !== 'Bundle') throw refuse('RECEIPT_UNKNOWN', `FHIR ${resourceType(bundle) || 'resource'} is not a message Bundle`);
+  if (resourceType(bundle) !== 'Bundle')
+    throw refuse('RECEIPT_UNKNOWN', `FHIR ${resourceType(bundle) || 'resource'} is not a message Bundle`);
   if (str(bundle, 'type') !== 'message') throw refuse('RECEIPT_UNKNOWN', 'FHIR Bundle is not of type message');
   const bundleId = idOf(str(bundle, 'id'));
   // FHIR requires the MessageHeader first, but senders get it wrong; what identifies the message is
   // the one MessageHeader in the Bundle, wherever it stands.
   const headers = entryResources(bundle).filter((r) => resourceType(r) === 'MessageHeader');
-  if (headers.length !== 1) throw refuse('RECEIPT_MALFORMED', `FHIR message with ${headers.length} MessageHeader entries (exactly one expected)`);
+  if (headers.length !== 1)
+    throw refuse('RECEIPT_MALFORMED', `FHIR message with ${headers.length} MessageHeader entries (exactly one expected)`);
   const header = headers[0];
   const event = idOf(str(header, 'eventCoding.code'));
   if (!bundleId || !event) throw refuse('RECEIPT_MALFORMED', 'FHIR message without Bundle.id or MessageHeader.eventCoding');
@@ -197,7 +202,8 @@ function fromFhir(bundle: FhirNode, format: InboundFormat): ParsedInbound {
   const acknowledged = idOf(str(header, 'response.identifier'));
   const code = str(header, 'response.code') as AckCode;
   if (!acknowledged) throw refuse('RECEIPT_MALFORMED', 'acknowledgement without MessageHeader.response.identifier');
-  if (!ACK_CODES.includes(code)) throw refuse('RECEIPT_MALFORMED', 'acknowledgement with a response.code other than ok, transient-error, fatal-error');
+  if (!ACK_CODES.includes(code))
+    throw refuse('RECEIPT_MALFORMED', 'acknowledgement with a response.code other than ok, transient-error, fatal-error');
   const receipt: ParsedReceipt = {
     kind: 'receipt',
     receiptType: 'fhir-ack',
@@ -209,9 +215,15 @@ function fromFhir(bundle: FhirNode, format: InboundFormat): ParsedInbound {
     ackCode: code,
   };
   if (code !== 'ok') {
-    const outcome = resolveReference(bundle, str(header, 'response.details.reference')) ?? entryResources(bundle).find((r) => resourceType(r) === 'OperationOutcome');
+    const outcome =
+      resolveReference(bundle, str(header, 'response.details.reference')) ??
+      entryResources(bundle).find((r) => resourceType(r) === 'OperationOutcome');
     const issue = nodes(outcome, 'issue')[0];
-    withRefusal(receipt, str(issue, 'details.coding.code') || str(issue, 'code') || code, [str(issue, 'details.text'), ...values(issue, 'diagnostics')].filter(Boolean).join(' '));
+    withRefusal(
+      receipt,
+      str(issue, 'details.coding.code') || str(issue, 'code') || code,
+      [str(issue, 'details.text'), ...values(issue, 'diagnostics')].filter(Boolean).join(' '),
+    );
   }
   return receipt;
 }

@@ -52,7 +52,8 @@ const builder = new XMLBuilder({ preserveOrder: true, ignoreAttributes: false, s
 
 export function buildXdis91(letter: OutgoingLetter, opts: Xdis91Options): BuiltXdis91 {
   // A '?' in a name would put another person's name on the letter: refused, never written (the service sends FHIR instead when it can).
-  if (!nameIsLatin1(letter.patient.givenName) || !nameIsLatin1(letter.patient.surname)) throw nameNotRepresentable(letter.receiver.ydernummer);
+  if (!nameIsLatin1(letter.patient.givenName) || !nameIsLatin1(letter.patient.surname))
+    throw nameNotRepresentable(letter.receiver.ydernummer);
   let replacedChars = 0;
   const replaced = new Set<string>();
   const transliterated = new Map<string, string>();
@@ -130,8 +131,12 @@ export function buildXdis91(letter: OutgoingLetter, opts: Xdis91Options): BuiltX
   ];
   const xml = builder.build(doc) as string;
   return {
-    bytes: iconv.encode(xml, 'latin1'), blocks: blocks.length, subjectShortened, replacedChars,
-    replacedList: [...replaced], transliteratedList: [...transliterated].map(([cp, as]) => `${cp}→${as}`),
+    bytes: iconv.encode(xml, 'latin1'),
+    blocks: blocks.length,
+    subjectShortened,
+    replacedChars,
+    replacedList: [...replaced],
+    transliteratedList: [...transliterated].map(([cp, as]) => `${cp}→${as}`),
   };
 }
 
@@ -173,7 +178,11 @@ function personName(name: string, what: string): string {
   const n = oneLine(name);
   if (!n && what === 'surname') throw new PermanentError('the patient has no surname', 'PATIENT_NAME_MISSING', 'medcom');
   if (n.length > PERSON_NAME_MAX) {
-    throw new PermanentError(`the patient's ${what} is longer than ${PERSON_NAME_MAX} characters (XDIS91 limit)`, 'NAME_TOO_LONG', 'medcom');
+    throw new PermanentError(
+      `the patient's ${what} is longer than ${PERSON_NAME_MAX} characters (XDIS91 limit)`,
+      'NAME_TOO_LONG',
+      'medcom',
+    );
   }
   return n;
 }

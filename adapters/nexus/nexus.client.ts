@@ -11,13 +11,41 @@ import { localToInstant } from '../../src/common/local-time';
 import { copenhagenDay, parseNexusDate, toNexusWriteDate } from './nexus.dates';
 import { badResponse, isRecord, NEXUS_SYSTEM, NexusLinkResolver, optionalLink, requireLink } from './nexus.links';
 import {
-  activeTagNames, asArray, asRecord, describeNexusBody, emptyRequiredItems, formReferenceNodes, formTitle, idOf, isFormBody,
-  isRelationInForce, nodeFormId, nodeTitle, sameName, setItemText, toCitizen, toCitizenIdentity, toNote, toOrganisation,
-  toRelation, Wire, workflowStateName,
+  activeTagNames,
+  asArray,
+  asRecord,
+  describeNexusBody,
+  emptyRequiredItems,
+  formReferenceNodes,
+  formTitle,
+  idOf,
+  isFormBody,
+  isRelationInForce,
+  nodeFormId,
+  nodeTitle,
+  sameName,
+  setItemText,
+  toCitizen,
+  toCitizenIdentity,
+  toNote,
+  toOrganisation,
+  toRelation,
+  Wire,
+  workflowStateName,
 } from './nexus.mapper';
 import type {
-  CreateTaskInput, LockedNotesQuery, LockedNotesResult, MeetingNotesQuery, NexusCitizen, NexusCitizenIdentity, NexusNote, NexusOrganisation, NexusPort, NexusRelation,
-  NoteLocation, NoteWriteResult,
+  CreateTaskInput,
+  LockedNotesQuery,
+  LockedNotesResult,
+  MeetingNotesQuery,
+  NexusCitizen,
+  NexusCitizenIdentity,
+  NexusNote,
+  NexusOrganisation,
+  NexusPort,
+  NexusRelation,
+  NoteLocation,
+  NoteWriteResult,
 } from './nexus.port';
 
 export interface NexusConnection {
@@ -202,7 +230,13 @@ export class NexusClient implements NexusPort {
     if (!DAY.test(q.observationDate)) throw badInput('observationDate must be YYYY-MM-DD');
     if (q.observationFrom !== undefined && !DAY.test(q.observationFrom)) throw badInput('observationFrom must be YYYY-MM-DD');
     const inaccessible: number[] = [];
-    const forms = await this.tracedForms(q.citizenList, q.citizenView, (node) => nodeNamed(node, q.formTitle), undefined, (id) => inaccessible.push(id));
+    const forms = await this.tracedForms(
+      q.citizenList,
+      q.citizenView,
+      (node) => nodeNamed(node, q.formTitle),
+      undefined,
+      (id) => inaccessible.push(id),
+    );
     reportInaccessible(inaccessible);
     const notes: NexusNote[] = [];
     let undated = 0;
@@ -229,8 +263,13 @@ export class NexusClient implements NexusPort {
     // citizen's locked notes; the cursor then stays put, so the next pass reads that citizen again.
     const unreadCitizens: Array<{ citizenId: number; code: string }> = [];
     const inaccessible: number[] = [];
-    const forms = await this.tracedForms(q.citizenList, q.citizenView, (node) => nodeNamed(node, q.formTitle) && nodeMayBeLocked(node, locked),
-      (citizenId, err) => unreadCitizens.push({ citizenId, code: errorCode(err) }), (id) => inaccessible.push(id));
+    const forms = await this.tracedForms(
+      q.citizenList,
+      q.citizenView,
+      (node) => nodeNamed(node, q.formTitle) && nodeMayBeLocked(node, locked),
+      (citizenId, err) => unreadCitizens.push({ citizenId, code: errorCode(err) }),
+      (id) => inaccessible.push(id),
+    );
     reportInaccessible(inaccessible);
     const skipped = inaccessible.length ? { inaccessibleCitizens: inaccessible.sort((a, b) => a - b) } : {};
     let cursorMs = sinceMs;
@@ -246,7 +285,8 @@ export class NexusClient implements NexusPort {
       if (updated !== undefined) cursorMs = Math.max(cursorMs, updated);
       notes.push(note);
     }
-    if (unreadCitizens.length) return { notes: notes.sort(byCitizenThenId), cursor: new Date(sinceMs).toISOString(), unreadCitizens, ...skipped };
+    if (unreadCitizens.length)
+      return { notes: notes.sort(byCitizenThenId), cursor: new Date(sinceMs).toISOString(), unreadCitizens, ...skipped };
     return { notes: notes.sort(byCitizenThenId), cursor: new Date(cursorMs).toISOString(), ...skipped };
   }
 
@@ -301,7 +341,12 @@ export class NexusClient implements NexusPort {
     // Public clients add a relation with PUT {patientOrganizations}/{organizationId} and a JSON "" body.
     await this.send('PUT', appendPath(this.resolver().resolve(relationsHref), String(org.id)), '""');
     const created = (await this.relationsAt(relationsHref, citizenId)).find((r) => r.organisation.id === org.id);
-    if (!created) throw new RetryableError(`nexus did not list the relation to organisation ${org.id} after adding it`, 'NEXUS_RELATION_MISSING', NEXUS_SYSTEM);
+    if (!created)
+      throw new RetryableError(
+        `nexus did not list the relation to organisation ${org.id} after adding it`,
+        'NEXUS_RELATION_MISSING',
+        NEXUS_SYSTEM,
+      );
     rootLogger().info({ system: NEXUS_SYSTEM, citizenId, organisationId: org.id, relationId: created.id }, 'nexus organisation attached');
     return created;
   }
@@ -326,39 +371,53 @@ export class NexusClient implements NexusPort {
   async setNoteTime(noteId: number, hhmm: string, at?: NoteLocation): Promise<NoteWriteResult> {
     if (!HHMM.test(hhmm)) throw badInput('time must be HH:MM');
     const label = this.opts.names.timeItemLabel;
-    return this.updateForm(noteId, (form) => {
-      const note = this.note(form);
-      const wanted = timeItemValue(form, label, note, hhmm);
-      if (sameTimeValue(form, label, wanted)) return undefined;
-      if (note.locked) throw new PermanentError(`nexus note ${noteId} is locked; its time cannot change`, 'NEXUS_NOTE_LOCKED', NEXUS_SYSTEM);
-      setItemValue(form, label, wanted);
-      // Saving through the action named like the current state keeps the note in that state.
-      return note.state;
-    }, at);
+    return this.updateForm(
+      noteId,
+      (form) => {
+        const note = this.note(form);
+        const wanted = timeItemValue(form, label, note, hhmm);
+        if (sameTimeValue(form, label, wanted)) return undefined;
+        if (note.locked)
+          throw new PermanentError(`nexus note ${noteId} is locked; its time cannot change`, 'NEXUS_NOTE_LOCKED', NEXUS_SYSTEM);
+        setItemValue(form, label, wanted);
+        // Saving through the action named like the current state keeps the note in that state.
+        return note.state;
+      },
+      at,
+    );
   }
 
   async clearNoteTime(noteId: number, written: string, at?: NoteLocation): Promise<NoteWriteResult> {
     const label = this.opts.names.timeItemLabel;
-    return this.updateForm(noteId, (form) => {
-      const note = this.note(form);
-      if (note.locked || !HHMM.test(written) || !sameTimeValue(form, label, timeItemValue(form, label, note, written))) return undefined;
-      setItemValue(form, label, isDateItem(form, label) ? null : '');
-      return note.state;
-    }, at);
+    return this.updateForm(
+      noteId,
+      (form) => {
+        const note = this.note(form);
+        if (note.locked || !HHMM.test(written) || !sameTimeValue(form, label, timeItemValue(form, label, note, written))) return undefined;
+        setItemValue(form, label, isDateItem(form, label) ? null : '');
+        return note.state;
+      },
+      at,
+    );
   }
 
   async lockNote(noteId: number, at?: NoteLocation): Promise<NoteWriteResult> {
-    return this.updateForm(noteId, (form) => {
-      if (this.note(form).locked) return undefined;
-      const empty = emptyRequiredItems(form);
-      if (empty.length) {
-        throw new PermanentError(
-          `Nexus-notat ${noteId} kan ikke låses: ${empty.length} påkrævede felt(er) er tomme (${empty.join(', ')}). Udfyld dem i Nexus først.`,
-          'NEXUS_REQUIRED_ITEMS_EMPTY', NEXUS_SYSTEM,
-        );
-      }
-      return this.opts.names.lockedAction;
-    }, at);
+    return this.updateForm(
+      noteId,
+      (form) => {
+        if (this.note(form).locked) return undefined;
+        const empty = emptyRequiredItems(form);
+        if (empty.length) {
+          throw new PermanentError(
+            `Nexus-notat ${noteId} kan ikke låses: ${empty.length} påkrævede felt(er) er tomme (${empty.join(', ')}). Udfyld dem i Nexus først.`,
+            'NEXUS_REQUIRED_ITEMS_EMPTY',
+            NEXUS_SYSTEM,
+          );
+        }
+        return this.opts.names.lockedAction;
+      },
+      at,
+    );
   }
 
   async createTask(t: CreateTaskInput): Promise<{ id: number }> {
@@ -369,9 +428,13 @@ export class NexusClient implements NexusPort {
     const type = types.find((x) => isRecord(x) && sameName(x.name, t.typeName));
     if (!type) throw new PermanentError(`nexus assignment type "${t.typeName}" not available`, 'NEXUS_TASK_TYPE_NOT_FOUND', NEXUS_SYSTEM);
     const prototype = asRecord(await this.get(requireLink(type, 'assignmentPrototype', 'assignment type')), 'assignment prototype');
-    const assignees = asArray(await this.get(requireLink(prototype, 'availableOrganizationAssignees', 'assignment prototype')), 'organization assignees');
+    const assignees = asArray(
+      await this.get(requireLink(prototype, 'availableOrganizationAssignees', 'assignment prototype')),
+      'organization assignees',
+    );
     const org = assignees.find((x) => isRecord(x) && sameName(x.name, t.organisationName));
-    if (!org) throw new PermanentError(`nexus organisation "${t.organisationName}" cannot be assigned tasks`, 'NEXUS_ORG_NOT_FOUND', NEXUS_SYSTEM);
+    if (!org)
+      throw new PermanentError(`nexus organisation "${t.organisationName}" cannot be assigned tasks`, 'NEXUS_ORG_NOT_FOUND', NEXUS_SYSTEM);
     const action = asArray(prototype.actions, 'assignment prototype actions').find((a) => isRecord(a) && a.name === CREATE_TASK_ACTION);
     if (!action) throw badResponse(`assignment prototype has no "${CREATE_TASK_ACTION}" action`);
     const assignee = toOrganisation(org);
@@ -393,9 +456,7 @@ export class NexusClient implements NexusPort {
   async findTasks(on: CreateTaskInput['on'], title: string): Promise<Array<{ id: number; title: string }>> {
     const { object, what } = await this.taskObject(on);
     const list = asArray(await this.get(requireLink(object, 'activeAssignments', what)), 'active assignments');
-    return list
-      .filter((a): a is Wire => isRecord(a) && a.title === title)
-      .map((a) => ({ id: idOf(a, 'assignment'), title }));
+    return list.filter((a): a is Wire => isRecord(a) && a.title === title).map((a) => ({ id: idOf(a, 'assignment'), title }));
   }
 
   // ---- navigation -----------------------------------------------------------------------------
@@ -457,7 +518,10 @@ export class NexusClient implements NexusPort {
   /** Splits a `patients?ids=a,b,…` link into links of at most maxIds ids (long URLs fail at Nexus). */
   private idBatches(href: string): string[] {
     const url = new URL(this.resolver().resolve(href));
-    const ids = (url.searchParams.get('ids') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    const ids = (url.searchParams.get('ids') ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     if (ids.length <= this.maxIds) return [url.toString()];
     const rest = new URLSearchParams([...url.searchParams.entries()].filter(([k]) => k !== 'ids')).toString();
     const out: string[] = [];
@@ -485,7 +549,10 @@ export class NexusClient implements NexusPort {
   /** A citizen's preferences → the view by name → its pathway tree → every form node. */
   private async viewNodes(prefsHref: string, viewName: string, citizenId: number, builtPath = false): Promise<Wire[]> {
     // A 403/404 on a path we built (no record reached yet) means the citizen cannot be seen.
-    const prefs = asRecord(builtPath ? await this.readCitizenResource(prefsHref, citizenId) : await this.get(prefsHref), `patient ${citizenId} preferences`);
+    const prefs = asRecord(
+      builtPath ? await this.readCitizenResource(prefsHref, citizenId) : await this.get(prefsHref),
+      `patient ${citizenId} preferences`,
+    );
     const views = asArray(prefs.CITIZEN_PATHWAY ?? [], 'patient preferences CITIZEN_PATHWAY');
     const viewRef = views.find((v) => isRecord(v) && sameName(v.name, viewName));
     if (!viewRef) throw new PermanentError(`nexus citizen view "${viewName}" not found`, 'NEXUS_VIEW_NOT_FOUND', NEXUS_SYSTEM);
@@ -540,7 +607,10 @@ export class NexusClient implements NexusPort {
     const known = this.formCitizens.get(noteId);
     const citizenId = at?.citizenId ?? known;
     if (citizenId !== undefined) return this.citizenForm(citizenId, noteId);
-    rootLogger().warn({ system: NEXUS_SYSTEM, noteId }, 'nexus note without a known self link or citizen: walking the default citizen list for it');
+    rootLogger().warn(
+      { system: NEXUS_SYSTEM, noteId },
+      'nexus note without a known self link or citizen: walking the default citizen list for it',
+    );
     const found = await this.tracedForms(undefined, undefined, (node) => (nodeFormId(node) ?? noteId) === noteId);
     const hit = found.find((f) => idOf(f.form, 'form') === noteId);
     if (!hit) throw noteNotFound(noteId);
@@ -606,13 +676,16 @@ export class NexusClient implements NexusPort {
 
   private async relationsAt(href: string, citizenId: number): Promise<NexusRelation[]> {
     const list = asArray(await this.get(href), `patient ${citizenId} organisations`);
-    return list
-      .filter(isRelationInForce)
-      .map((r) => {
-        const remove = optionalLink(r, 'removeFromPatient');
-        const self = optionalLink(r, 'self');
-        return toRelation(r, citizenId, remove ? this.resolver().resolve(remove) : undefined, self ? this.resolver().resolve(self) : undefined);
-      });
+    return list.filter(isRelationInForce).map((r) => {
+      const remove = optionalLink(r, 'removeFromPatient');
+      const self = optionalLink(r, 'self');
+      return toRelation(
+        r,
+        citizenId,
+        remove ? this.resolver().resolve(remove) : undefined,
+        self ? this.resolver().resolve(self) : undefined,
+      );
+    });
   }
 
   /** The relation read through its own `self`: its `removeFromPatient`, or undefined when it has none (ended). */
@@ -757,7 +830,10 @@ export class NexusClient implements NexusPort {
     const { baseMs, maxMs } = this.opts.homeRetry ?? { baseMs: 1000, maxMs: 60_000 };
     const wait = Math.min(maxMs, baseMs * 2 ** Math.min(this.homeFailures - 1, 20));
     this.homeBad = { code, retryAt: this.now() + wait };
-    rootLogger().warn({ system: NEXUS_SYSTEM, code, failures: this.homeFailures, retryInMs: wait }, 'nexus home document handed out a bad link; it is fetched again after the wait');
+    rootLogger().warn(
+      { system: NEXUS_SYSTEM, code, failures: this.homeFailures, retryInMs: wait },
+      'nexus home document handed out a bad link; it is fetched again after the wait',
+    );
   }
 
   private async get(href: string): Promise<unknown> {
@@ -770,7 +846,8 @@ export class NexusClient implements NexusPort {
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (data !== undefined) headers['Content-Type'] = 'application/json';
     const timeout = timeoutMs !== undefined ? { timeout: timeoutMs } : {};
-    const attempt = (token: string) => this.http.request({ method, url, data, ...timeout, headers: { ...headers, Authorization: `Bearer ${token}` } });
+    const attempt = (token: string) =>
+      this.http.request({ method, url, data, ...timeout, headers: { ...headers, Authorization: `Bearer ${token}` } });
     const token = await this.tokens.token();
     try {
       return await attempt(token);
@@ -796,7 +873,8 @@ function nodeNamed(node: Wire, title: string): boolean {
 }
 
 function reportInaccessible(ids: number[]): void {
-  if (ids.length) rootLogger().warn({ system: NEXUS_SYSTEM, inaccessibleCitizens: ids }, 'nexus citizens not accessible to the integration user skipped');
+  if (ids.length)
+    rootLogger().warn({ system: NEXUS_SYSTEM, inaccessibleCitizens: ids }, 'nexus citizens not accessible to the integration user skipped');
 }
 
 function noteNotFound(noteId: number): PermanentError {

@@ -44,7 +44,11 @@ export function itemText(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (Array.isArray(value)) return value.map(itemText).filter((s) => s !== '').join(', ');
+  if (Array.isArray(value))
+    return value
+      .map(itemText)
+      .filter((s) => s !== '')
+      .join(', ');
   if (isRecord(value)) {
     for (const key of ['name', 'text', 'value']) {
       if (key in value) return itemText(value[key]);

@@ -20,8 +20,13 @@ export function createNotifier(config: AppConfig, ledger: Ledger): NotifyPort {
   const outbox = new OutboxNotifier(outboxDir(config));
   if (!config.MAIL_SMTP_URL) return outbox;
   const transport = createSmtpTransport({
-    url: config.MAIL_SMTP_URL, user: config.MAIL_SMTP_USER, password: config.MAIL_SMTP_PASSWORD, from: config.MAIL_FROM!,
-    insecure: config.MAIL_SMTP_INSECURE, caFile: config.MAIL_SMTP_CA_FILE, timeoutMs: config.MAIL_SMTP_TIMEOUT_MS,
+    url: config.MAIL_SMTP_URL,
+    user: config.MAIL_SMTP_USER,
+    password: config.MAIL_SMTP_PASSWORD,
+    from: config.MAIL_FROM!,
+    insecure: config.MAIL_SMTP_INSECURE,
+    caFile: config.MAIL_SMTP_CA_FILE,
+    timeoutMs: config.MAIL_SMTP_TIMEOUT_MS,
   });
   return new SmtpNotifier(transport, ledger, config.MAIL_FROM!, config.MAIL_OUTBOX_FALLBACK ? outbox : undefined);
 }

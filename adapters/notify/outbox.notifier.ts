@@ -22,12 +22,19 @@ const SAFE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 /** A file-system-safe name for a message id; ids that need changing get a hash so two never collide. */
 export function deliveryIdFor(id: string): string {
   if (SAFE.test(id)) return id;
-  const cleaned = id.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^[._-]+/, '').slice(0, 80);
+  const cleaned = id
+    .replace(/[^A-Za-z0-9._-]/g, '_')
+    .replace(/^[._-]+/, '')
+    .slice(0, 80);
   return `${cleaned || 'msg'}-${createHash('sha256').update(id).digest('hex').slice(0, 16)}`;
 }
 
 function attachmentName(index: number, filename: string): string {
-  const base = path.basename(filename).replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '') || 'attachment';
+  const base =
+    path
+      .basename(filename)
+      .replace(/[^A-Za-z0-9._-]/g, '_')
+      .replace(/^\.+/, '') || 'attachment';
   return `${index + 1}-${base.slice(0, 100)}`;
 }
 
@@ -44,7 +51,8 @@ export class OutboxNotifier implements NotifyPort {
 
   async send(msg: NotifyMessage): Promise<{ deliveryId: string; duplicate: boolean }> {
     if (!msg.id) throw new PermanentError('notify message without id', 'NOTIFY_NO_ID', 'notify');
-    if (!msg.to?.length) throw new PermanentError(`notify message ${deliveryIdFor(msg.id)} has no recipient`, 'NOTIFY_NO_RECIPIENT', 'notify');
+    if (!msg.to?.length)
+      throw new PermanentError(`notify message ${deliveryIdFor(msg.id)} has no recipient`, 'NOTIFY_NO_RECIPIENT', 'notify');
     const deliveryId = deliveryIdFor(msg.id);
     const final = path.join(this.dir, deliveryId);
     if (await exists(final)) return this.duplicate(deliveryId);
@@ -58,12 +66,22 @@ export class OutboxNotifier implements NotifyPort {
         const file = attachmentName(i, a.filename);
         await writeDurably(path.join(tmp, file), a.content);
         attachments.push({
-          filename: a.filename, file, contentType: a.contentType, bytes: a.content.length,
+          filename: a.filename,
+          file,
+          contentType: a.contentType,
+          bytes: a.content.length,
           sha256: createHash('sha256').update(a.content).digest('hex'),
         });
       }
       const envelope: OutboxEnvelope = {
-        id: msg.id, deliveryId, to: msg.to, ...(msg.cc?.length ? { cc: msg.cc } : {}), subject: msg.subject, body: msg.body, attachments, writtenAt: new Date().toISOString(),
+        id: msg.id,
+        deliveryId,
+        to: msg.to,
+        ...(msg.cc?.length ? { cc: msg.cc } : {}),
+        subject: msg.subject,
+        body: msg.body,
+        attachments,
+        writtenAt: new Date().toISOString(),
       };
       await writeDurably(path.join(tmp, 'message.json'), Buffer.from(JSON.stringify(envelope, null, 2) + '\n'));
       await rename(tmp, final);

@@ -77,12 +77,25 @@ export function classifySmtpError(err: unknown, deliveryId: string): PermanentEr
   const e = (err ?? {}) as SmtpFailure;
   const at = e.command ? ` at ${String(e.command).split(' ')[0].slice(0, 16)}` : '';
   if (typeof e.responseCode === 'number' && e.responseCode >= 500) {
-    return new PermanentError(`SMTP relay refused message ${deliveryId}${at}: reply ${e.responseCode}`, `SMTP_${e.responseCode}`, 'notify', e.responseCode);
+    return new PermanentError(
+      `SMTP relay refused message ${deliveryId}${at}: reply ${e.responseCode}`,
+      `SMTP_${e.responseCode}`,
+      'notify',
+      e.responseCode,
+    );
   }
   if (typeof e.responseCode === 'number' && e.responseCode >= 400) {
-    return new RetryableError(`SMTP relay deferred message ${deliveryId}${at}: reply ${e.responseCode}`, `SMTP_${e.responseCode}`, 'notify', e.responseCode);
+    return new RetryableError(
+      `SMTP relay deferred message ${deliveryId}${at}: reply ${e.responseCode}`,
+      `SMTP_${e.responseCode}`,
+      'notify',
+      e.responseCode,
+    );
   }
-  const code = String(e.code ?? 'ERROR').replace(/[^A-Z0-9_]/gi, '').slice(0, 24) || 'ERROR';
+  const code =
+    String(e.code ?? 'ERROR')
+      .replace(/[^A-Z0-9_]/gi, '')
+      .slice(0, 24) || 'ERROR';
   return new RetryableError(`SMTP delivery of ${deliveryId} failed${at}: ${code}`, `SMTP_${code}`, 'notify');
 }
 
@@ -140,8 +153,12 @@ export class SmtpNotifier implements NotifyPort {
         text: msg.body,
         messageId,
         // The invitation as the alternative part calendar clients act on (text/calendar; method=REQUEST).
-        ...(ics ? { icalEvent: { method: calendarMethod(ics.contentType), filename: ics.filename, content: ics.content.toString('utf8') } } : {}),
-        attachments: attachments.filter((a) => a !== ics).map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content })),
+        ...(ics
+          ? { icalEvent: { method: calendarMethod(ics.contentType), filename: ics.filename, content: ics.content.toString('utf8') } }
+          : {}),
+        attachments: attachments
+          .filter((a) => a !== ics)
+          .map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content })),
         disableFileAccess: true,
         disableUrlAccess: true,
       });

@@ -46,14 +46,16 @@ export class ResilientHttp {
 
   constructor(private readonly opts: ResilientHttpOptions) {
     this.system = opts.system;
-    this.http = opts.axios ?? axios.create({
-      baseURL: opts.baseURL,
-      timeout: opts.timeoutMs,
-      validateStatus: () => true,
-      // An API answer is never a redirect: following one would leave the configured origin (and
-      // follow-redirects costs a notable share of worker CPU). A 3xx becomes a permanent error.
-      maxRedirects: 0,
-    });
+    this.http =
+      opts.axios ??
+      axios.create({
+        baseURL: opts.baseURL,
+        timeout: opts.timeoutMs,
+        validateStatus: () => true,
+        // An API answer is never a redirect: following one would leave the configured origin (and
+        // follow-redirects costs a notable share of worker CPU). A 3xx becomes a permanent error.
+        maxRedirects: 0,
+      });
     this.limiter = new Semaphore(opts.concurrency);
     this.breaker = new CircuitBreaker((config: AxiosRequestConfig) => this.send(config), {
       timeout: false, // axios enforces the per-request timeout
@@ -80,7 +82,7 @@ export class ResilientHttp {
   /** Sends a request; resolves only on 2xx, otherwise throws a classified IntegrationError. */
   async request<T = unknown>(config: AxiosRequestConfig): Promise<AxiosResponse<T>> {
     const method = (config.method ?? 'get').toUpperCase();
-    const retries = method === 'GET' || method === 'HEAD' ? this.opts.readRetries?.attempts ?? 0 : 0;
+    const retries = method === 'GET' || method === 'HEAD' ? (this.opts.readRetries?.attempts ?? 0) : 0;
     for (let retry = 0; ; retry++) {
       try {
         return await this.requestOnce<T>(config);

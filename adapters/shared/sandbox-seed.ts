@@ -38,7 +38,11 @@ export function shiftSeed(seed: Seed, days: number): Seed {
     ...seed,
     citizens: seed.citizens.map((c) => ({
       ...c,
-      notes: c.notes.map((n) => ({ ...n, observationTimestamp: shiftTimestamp(n.observationTimestamp, days), createDate: shiftTimestamp(n.createDate, days) })),
+      notes: c.notes.map((n) => ({
+        ...n,
+        observationTimestamp: shiftTimestamp(n.observationTimestamp, days),
+        createDate: shiftTimestamp(n.createDate, days),
+      })),
     })),
   };
 }

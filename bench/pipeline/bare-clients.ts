@@ -4,7 +4,16 @@ import { EdocCodeLists } from '../../adapters/edoc/edoc.code-lists';
 import { buildRequestEnvelope, EdocOperation, readResult, soapAction } from '../../adapters/edoc/edoc.envelope';
 import { buildCreateDocument, buildSearchCaseFile, parseInner, readCaseFiles, readCreatedDocument } from '../../adapters/edoc/edoc.mapper';
 import { optionalLink, requireLink } from '../../adapters/nexus/nexus.links';
-import { asArray, asRecord, formReferenceNodes, sameName, toCitizenIdentity, toNote, Wire, workflowStateName } from '../../adapters/nexus/nexus.mapper';
+import {
+  asArray,
+  asRecord,
+  formReferenceNodes,
+  sameName,
+  toCitizenIdentity,
+  toNote,
+  Wire,
+  workflowStateName,
+} from '../../adapters/nexus/nexus.mapper';
 import type { NexusCitizenIdentity, NexusNote } from '../../adapters/nexus/nexus.port';
 import { Semaphore } from '../../adapters/shared/semaphore';
 import type { AppConfig } from '../../src/config/config.schema';
@@ -18,14 +27,18 @@ import type { AppConfig } from '../../src/config/config.schema';
 class BareHttp {
   private readonly limit: Semaphore;
 
-  constructor(private readonly http: AxiosInstance, concurrency: number) {
+  constructor(
+    private readonly http: AxiosInstance,
+    concurrency: number,
+  ) {
     this.limit = new Semaphore(concurrency);
   }
 
   async request<T>(config: AxiosRequestConfig): Promise<T> {
     return this.limit.run(async () => {
       const res = await this.http.request({ validateStatus: () => true, ...config });
-      if (res.status < 200 || res.status >= 300) throw new Error(`bare ${config.method} ${String(config.url).split('?')[0]} answered ${res.status}`);
+      if (res.status < 200 || res.status >= 300)
+        throw new Error(`bare ${config.method} ${String(config.url).split('?')[0]} answered ${res.status}`);
       return res.data as T;
     });
   }
@@ -96,13 +109,20 @@ export class BareNexus {
   /** Object → assignment types → prototype → assignees → POST: the protocol's task creation. */
   async createTask(noteId: number, t: BareTask, startDate: string): Promise<number> {
     const object = await this.form(noteId);
-    const type = asArray(await this.get(requireLink(object, 'availableAssignmentTypes', 'form')), 'types').find((x) => sameName((x as Wire).name, t.typeName));
+    const type = asArray(await this.get(requireLink(object, 'availableAssignmentTypes', 'form')), 'types').find((x) =>
+      sameName((x as Wire).name, t.typeName),
+    );
     const prototype = await this.get(requireLink(type, 'assignmentPrototype', 'type'));
     const assignees = asArray(await this.get(requireLink(prototype, 'availableOrganizationAssignees', 'prototype')), 'assignees') as Wire[];
     const org = assignees.find((x) => sameName(x.name, t.organisationName))!;
     const action = asArray(prototype.actions, 'actions').find((a) => (a as Wire).name === 'Opret');
     const created = await this.send<Wire>('POST', requireLink(action, 'createAssignment', 'action'), {
-      ...prototype, object, title: t.title, description: t.description, startDate, dueDate: t.dueDate,
+      ...prototype,
+      object,
+      title: t.title,
+      description: t.description,
+      startDate,
+      dueDate: t.dueDate,
       organizationAssignee: { organizationId: org.id, displayName: org.name },
     });
     return created.id as number;
@@ -127,9 +147,15 @@ export class BareNexus {
     if (this.token && Date.now() < this.token.renewAt) return this.token.value;
     this.tokenInFlight ??= (async () => {
       const started = Date.now();
-      const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: this.config.NEXUS_CLIENT_ID!, client_secret: this.config.NEXUS_CLIENT_SECRET! });
+      const form = new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: this.config.NEXUS_CLIENT_ID!,
+        client_secret: this.config.NEXUS_CLIENT_SECRET!,
+      });
       const body = await this.http.request<{ access_token: string; expires_in: number }>({
-        method: 'POST', url: this.config.NEXUS_TOKEN_URL, data: form.toString(),
+        method: 'POST',
+        url: this.config.NEXUS_TOKEN_URL,
+        data: form.toString(),
         headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
       });
       this.token = { value: body.access_token, renewAt: started + body.expires_in * 900 };
@@ -145,7 +171,10 @@ export class BareNexus {
 export class BareEdoc {
   private readonly http: BareHttp;
 
-  constructor(private readonly config: AppConfig, private readonly codes: EdocCodeLists) {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly codes: EdocCodeLists,
+  ) {
     this.http = new BareHttp(
       axios.create({ timeout: config.EDOC_TIMEOUT_MS, auth: { username: config.EDOC_USER!, password: config.EDOC_PASSWORD! } }),
       config.EDOC_CONCURRENCY,
@@ -153,26 +182,47 @@ export class BareEdoc {
   }
 
   async caseOf(cpr: string): Promise<string> {
-    const inner = await this.call('SearchCaseFile', buildSearchCaseFile({ value: this.config.EDOC_USER_IDENTIFIER, ns: this.config.EDOC_SEARCH_USER_ID_NS, position: this.config.EDOC_SEARCH_USER_ID_POSITION }, { element: this.config.EDOC_CPR_SEARCH_FIELD, value: cpr }));
+    const inner = await this.call(
+      'SearchCaseFile',
+      buildSearchCaseFile(
+        {
+          value: this.config.EDOC_USER_IDENTIFIER,
+          ns: this.config.EDOC_SEARCH_USER_ID_NS,
+          position: this.config.EDOC_SEARCH_USER_ID_POSITION,
+        },
+        { element: this.config.EDOC_CPR_SEARCH_FIELD, value: cpr },
+      ),
+    );
     return readCaseFiles(inner)[0].caseFileIdentifier;
   }
 
   async upload(caseRef: string, sourceId: string, title: string, date: string, pdf: Buffer): Promise<string> {
     // The same title reference DocumentJournal adds, so the request is the same size.
     const ref = `tsm:${sourceId}.meeting-note.${createHash('sha256').update(pdf).digest('hex').slice(0, 8)}`;
-    const inner = await this.call('CreateDocumentAndDocumentVersion', buildCreateDocument(this.config.EDOC_USER_IDENTIFIER, {
-      caseFileIdentifier: caseRef, title: `${title} [${ref}]`, documentTypeCode: this.codes.documentType(this.config.EDOC_DOCUMENT_TYPE), date,
-      summary: `Journaliseret af tsm-bridge (${sourceId})`, statusCode: this.codes.documentStatus(this.config.EDOC_DOCUMENT_STATUS),
-      archiveFormatCode: this.codes.archiveFormat('PDF'), contents: pdf,
-    }));
+    const inner = await this.call(
+      'CreateDocumentAndDocumentVersion',
+      buildCreateDocument(this.config.EDOC_USER_IDENTIFIER, {
+        caseFileIdentifier: caseRef,
+        title: `${title} [${ref}]`,
+        documentTypeCode: this.codes.documentType(this.config.EDOC_DOCUMENT_TYPE),
+        date,
+        summary: `Journaliseret af tsm-bridge (${sourceId})`,
+        statusCode: this.codes.documentStatus(this.config.EDOC_DOCUMENT_STATUS),
+        archiveFormatCode: this.codes.archiveFormat('PDF'),
+        contents: pdf,
+      }),
+    );
     return readCreatedDocument(inner).documentIdentifier!;
   }
 
   private async call(op: EdocOperation, innerXml: string): Promise<Record<string, unknown>> {
     const text = await this.http.request<string>({
-      method: 'POST', url: this.config.EDOC_URL, data: buildRequestEnvelope(op, innerXml),
+      method: 'POST',
+      url: this.config.EDOC_URL,
+      data: buildRequestEnvelope(op, innerXml),
       headers: { 'Content-Type': 'text/xml; charset=utf-8', SOAPAction: soapAction(op) },
-      responseType: 'text', transformResponse: (b: unknown) => b,
+      responseType: 'text',
+      transformResponse: (b: unknown) => b,
     });
     return parseInner(readResult(op, String(text))!);
   }

@@ -12,7 +12,14 @@ import { copenhagenDay } from '../../adapters/nexus/nexus.dates';
 import { loadDistricts } from '../../src/config/districts';
 import { loadConfig } from '../../src/config/load-config';
 import { renderNotePdf } from '../../src/documents/note-pdf.renderer';
-import { documentSourceId, documentTitle, followUpsOf, followUpTasks, letterIdempotencyKey, meetingDateOf } from '../../src/domain/after-meeting.rules';
+import {
+  documentSourceId,
+  documentTitle,
+  followUpsOf,
+  followUpTasks,
+  letterIdempotencyKey,
+  meetingDateOf,
+} from '../../src/domain/after-meeting.rules';
 import { noteToGpLetterContent } from '../../src/domain/gp-letter.content';
 import { shippedFile } from '../../src/infra/project-root';
 import { afterMeetingSettings } from '../../src/workflows/after-meeting/after-meeting.settings';
@@ -54,7 +61,12 @@ async function main(): Promise<void> {
     const ref = { noteId: note.id, noteVersion: note.version };
     const title = documentTitle(ref, meetingDate);
     const pdf = await renderNotePdf({
-      title, meetingDate, citizen: { name: citizen.fullName, cpr: citizen.cpr }, items: note.items, locked: note.locked, state: note.state,
+      title,
+      meetingDate,
+      citizen: { name: citizen.fullName, cpr: citizen.cpr },
+      items: note.items,
+      locked: note.locked,
+      state: note.state,
       sourceIds: [`Nexus notat ${note.id} v${note.version}`],
     });
     await edoc.upload(await edoc.caseOf(citizen.cpr), documentSourceId(ref), title, meetingDate, pdf);
@@ -66,12 +78,25 @@ async function main(): Promise<void> {
     const meetingDate = meetingDateOf(note.observationTimestamp);
     const { subject, text } = noteToGpLetterContent(note, citizen, meetingDate);
     const format = receiver.formats[0];
-    const letterId = letterIdFor(medcom.letterIds(), letterIdempotencyKey({ noteId: note.id, noteVersion: note.version }, receiver.ydernummer), format);
+    const letterId = letterIdFor(
+      medcom.letterIds(),
+      letterIdempotencyKey({ noteId: note.id, noteVersion: note.version }, receiver.ydernummer),
+      format,
+    );
     const envelopeId = envelopeIdFor(letterId, 0, format);
     const now = new Date();
     const message = await composer.compose(format, {
-      letterId, envelopeId, attempt: 0, sentAt: now, authorisedAt: now, sender: medcom.sender, author: medcom.author, receiver,
-      patient: { cpr: citizen.cpr, givenName: citizen.firstName, surname: citizen.lastName }, subject, text,
+      letterId,
+      envelopeId,
+      attempt: 0,
+      sentAt: now,
+      authorisedAt: now,
+      sender: medcom.sender,
+      author: medcom.author,
+      receiver,
+      patient: { cpr: citizen.cpr, givenName: citizen.firstName, surname: citizen.lastName },
+      subject,
+      text,
     });
     await transport.send({ envelopeId, bytes: message.bytes, extension: message.extension, sentAt: now });
   };
@@ -98,13 +123,27 @@ async function main(): Promise<void> {
   };
   const plan = notes.map((n) => {
     const f = followUpsOf(n.items, settings.labels);
-    const taskCount = followUpTasks({ noteId: n.id, noteVersion: n.version }, meetingDateOf(n.observationTimestamp), f, orgs, settings.taskDueDays).length;
+    const taskCount = followUpTasks(
+      { noteId: n.id, noteVersion: n.version },
+      meetingDateOf(n.observationTimestamp),
+      f,
+      orgs,
+      settings.taskDueDays,
+    ).length;
     return { n, gp: f.sendToGp, tasks: taskCount > 0 };
   });
   await Promise.all([
     lane('edoc', notes, journal),
-    lane('medcom', plan.filter((p) => p.gp).map((p) => p.n), letter),
-    lane('nexus', plan.filter((p) => p.tasks).map((p) => p.n), tasks),
+    lane(
+      'medcom',
+      plan.filter((p) => p.gp).map((p) => p.n),
+      letter,
+    ),
+    lane(
+      'nexus',
+      plan.filter((p) => p.tasks).map((p) => p.n),
+      tasks,
+    ),
   ]);
   const cpu = process.cpuUsage(cpu0);
   const result = { t0, walkedAt, notes: notes.length, doneAt: [...doneAt.entries()], cpuMs: (cpu.user + cpu.system) / 1000 };

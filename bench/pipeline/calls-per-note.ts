@@ -25,22 +25,33 @@ export function callsPerNote(r: PipelineScenarioResult): CallsPerNoteRow[] {
   const notesWithTasks = r.stages['nexus.note-tasks']?.jobs ?? 0;
   const tasks = count('POST /assignments');
   const row = (endpoint: string, minimum: number, why: string): CallsPerNoteRow => ({
-    system: 'nexus', endpoint, perNote: count(endpoint) / n, minimumPerNote: minimum / n, why: count(endpoint) > minimum ? why : '',
+    system: 'nexus',
+    endpoint,
+    perNote: count(endpoint) / n,
+    minimumPerNote: minimum / n,
+    why: count(endpoint) > minimum ? why : '',
   });
   // Once per batch: a token (the worker's first call) and the home resource (links by id).
   const perBatch = ['POST /token', 'GET /'];
   const batchCalls = perBatch.reduce((a, e) => a + count(e), 0);
   const rows: CallsPerNoteRow[] = [
     {
-      system: 'nexus', endpoint: 'once per batch: token, home', perNote: batchCalls / n, minimumPerNote: 1 / n,
+      system: 'nexus',
+      endpoint: 'once per batch: token, home',
+      perNote: batchCalls / n,
+      minimumPerNote: 1 / n,
       why: batchCalls > 1 ? 'the home resource, for a citizen whose self link this process does not know yet' : '',
     },
     row('GET /patients', 0, 'a citizen whose self link this process does not know: looked up by id (50 per call at most)'),
-    row('GET /patients/:id', n, 'the filing and the letter each read the citizen\'s identity (one read per note would do)'),
+    row('GET /patients/:id', n, "the filing and the letter each read the citizen's identity (one read per note would do)"),
     row('GET /patients/:id/preferences', 0, 'the walk ran (a sweep)'),
     row('GET /patients/:id/preferences/CITIZEN_PATHWAY/:view', 0, 'the walk ran (a sweep)'),
     row('GET /patients/:id/preferences/CITIZEN_PATHWAY/:view/references', 0, 'the walk ran (a sweep)'),
-    row('GET /formData/:id', n, 'the task step reads the form to reach its assignment types; a step that ran after the shared-read moment reads the note again'),
+    row(
+      'GET /formData/:id',
+      n,
+      'the task step reads the form to reach its assignment types; a step that ran after the shared-read moment reads the note again',
+    ),
     row('GET /formData/:id/availableAssignmentTypes', notesWithTasks, 'navigated again for every task of a note, not once per note'),
     row('GET /assignments/prototype', notesWithTasks, 'navigated again for every task of a note, not once per note'),
     row('GET /assignments/organizationAssignees', notesWithTasks, 'navigated again for every task of a note, not once per note'),
@@ -48,19 +59,36 @@ export function callsPerNote(r: PipelineScenarioResult): CallsPerNoteRow[] {
   ];
   const known = new Set([...perBatch, ...rows.map((x) => x.endpoint)]);
   for (const [endpoint, c] of Object.entries(calls)) {
-    if (!known.has(endpoint)) rows.push({ system: 'nexus', endpoint, perNote: c / n, minimumPerNote: 0, why: 'not part of the after-meeting protocol' });
+    if (!known.has(endpoint))
+      rows.push({ system: 'nexus', endpoint, perNote: c / n, minimumPerNote: 0, why: 'not part of the after-meeting protocol' });
   }
   const edoc = r.pipeline.calls.edoc;
   rows.push(
-    { system: 'edoc', endpoint: 'SearchCaseFile', perNote: (edoc.SearchCaseFile ?? 0) / n, minimumPerNote: 1, why: (edoc.SearchCaseFile ?? 0) > n ? 'case searched more than once per note' : '' },
-    { system: 'edoc', endpoint: 'CreateDocumentAndDocumentVersion', perNote: (edoc.CreateDocumentAndDocumentVersion ?? 0) / n, minimumPerNote: 1, why: '' },
+    {
+      system: 'edoc',
+      endpoint: 'SearchCaseFile',
+      perNote: (edoc.SearchCaseFile ?? 0) / n,
+      minimumPerNote: 1,
+      why: (edoc.SearchCaseFile ?? 0) > n ? 'case searched more than once per note' : '',
+    },
+    {
+      system: 'edoc',
+      endpoint: 'CreateDocumentAndDocumentVersion',
+      perNote: (edoc.CreateDocumentAndDocumentVersion ?? 0) / n,
+      minimumPerNote: 1,
+      why: '',
+    },
   );
   for (const [op, c] of Object.entries(edoc)) {
-    if (op !== 'SearchCaseFile' && op !== 'CreateDocumentAndDocumentVersion') rows.push({ system: 'edoc', endpoint: op, perNote: c / n, minimumPerNote: 0, why: 'reconciling an unknown outcome' });
+    if (op !== 'SearchCaseFile' && op !== 'CreateDocumentAndDocumentVersion')
+      rows.push({ system: 'edoc', endpoint: op, perNote: c / n, minimumPerNote: 0, why: 'reconciling an unknown outcome' });
   }
   const letters = r.stages['medcom.send-note']?.jobs ?? 0;
   rows.push({
-    system: 'medcom', endpoint: 'letter file to the VANS out-folder', perNote: r.pipeline.calls.vansMessages / n, minimumPerNote: letters / n,
+    system: 'medcom',
+    endpoint: 'letter file to the VANS out-folder',
+    perNote: r.pipeline.calls.vansMessages / n,
+    minimumPerNote: letters / n,
     why: r.pipeline.calls.vansMessages > letters ? 'resends' : '',
   });
   return rows.filter((x) => x.perNote > 0 || x.minimumPerNote > 0);

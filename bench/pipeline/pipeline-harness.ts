@@ -66,18 +66,33 @@ export class PipelineHarness {
   private readonly edocUrl: string;
   private readonly vansUrl: string;
 
-  private constructor(private readonly sandboxes: RunningSandboxes, baseEnv: NodeJS.ProcessEnv, seed: Seed, redisUrl: string) {
+  private constructor(
+    private readonly sandboxes: RunningSandboxes,
+    baseEnv: NodeJS.ProcessEnv,
+    seed: Seed,
+    redisUrl: string,
+  ) {
     const c = sandboxes.config;
     this.config = c;
     this.env = {
       ...baseEnv,
-      NEXUS_BASE_URL: c.NEXUS_BASE_URL, NEXUS_TOKEN_URL: c.NEXUS_TOKEN_URL, NEXUS_CLIENT_ID: c.NEXUS_CLIENT_ID, NEXUS_CLIENT_SECRET: c.NEXUS_CLIENT_SECRET,
-      EDOC_URL: c.EDOC_URL, EDOC_AUTH: c.EDOC_AUTH, EDOC_USER: c.EDOC_USER, EDOC_PASSWORD: c.EDOC_PASSWORD,
-      MEDCOM_OUT_DIR: c.MEDCOM_OUT_DIR, MEDCOM_IN_DIR: c.MEDCOM_IN_DIR, MEDCOM_VANS_SANDBOX: String(c.MEDCOM_VANS_SANDBOX),
+      NEXUS_BASE_URL: c.NEXUS_BASE_URL,
+      NEXUS_TOKEN_URL: c.NEXUS_TOKEN_URL,
+      NEXUS_CLIENT_ID: c.NEXUS_CLIENT_ID,
+      NEXUS_CLIENT_SECRET: c.NEXUS_CLIENT_SECRET,
+      EDOC_URL: c.EDOC_URL,
+      EDOC_AUTH: c.EDOC_AUTH,
+      EDOC_USER: c.EDOC_USER,
+      EDOC_PASSWORD: c.EDOC_PASSWORD,
+      MEDCOM_OUT_DIR: c.MEDCOM_OUT_DIR,
+      MEDCOM_IN_DIR: c.MEDCOM_IN_DIR,
+      MEDCOM_VANS_SANDBOX: String(c.MEDCOM_VANS_SANDBOX),
     };
     this.labels = {
-      sendToGp: c.NEXUS_ITEM_SEND_TO_GP, homeCareTask: c.NEXUS_ITEM_HOMECARE_TASK,
-      attachOrganisations: c.NEXUS_ITEM_ATTACH_ORGANISATIONS, revisitation: c.NEXUS_ITEM_REVISITATION,
+      sendToGp: c.NEXUS_ITEM_SEND_TO_GP,
+      homeCareTask: c.NEXUS_ITEM_HOMECARE_TASK,
+      attachOrganisations: c.NEXUS_ITEM_ATTACH_ORGANISATIONS,
+      revisitation: c.NEXUS_ITEM_REVISITATION,
     };
     this.noteIds = seed.citizens.flatMap((ci) => ci.notes.map((n) => n.id));
     this.nexus = new NexusSandboxControl(c.SANDBOX_NEXUS_URL!);
@@ -92,7 +107,8 @@ export class PipelineHarness {
     const probe = loadConfig({});
     const seed = benchSeed(o.citizens, { formTitle: probe.NEXUS_FORM_TITLE, tag: probe.NEXUS_TAG });
     const baseEnv: NodeJS.ProcessEnv = {
-      PATH: process.env.PATH, HOME: process.env.HOME,
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
       NODE_ENV: 'development',
       LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
       DATA_DIR: dataDir,
@@ -169,9 +185,16 @@ export class PipelineHarness {
     const letters = (await this.calls()).vansMessages - before.vansMessages;
     await this.vansPickedUp(before.vansMessages + letters);
     const after = await this.calls();
-    return this.result(t0, doneAt, {
-      nexus: diffCalls(after.nexus, before.nexus), edoc: diffCalls(after.edoc, before.edoc), vansMessages: after.vansMessages - before.vansMessages,
-    }, cpuAfter.cpuMs - cpuBefore.cpuMs);
+    return this.result(
+      t0,
+      doneAt,
+      {
+        nexus: diffCalls(after.nexus, before.nexus),
+        edoc: diffCalls(after.edoc, before.edoc),
+        vansMessages: after.vansMessages - before.vansMessages,
+      },
+      cpuAfter.cpuMs - cpuBefore.cpuMs,
+    );
   }
 
   /** The bare baseline in its own process, on freshly reset and re-locked simulators. */

@@ -61,8 +61,20 @@ export interface ScenarioOptions {
  * simulators are reset and locked again and the bare script makes the same calls. The worker stays
  * up, idle, while the bare script runs (receipts are held back, so it has nothing to do).
  */
-export async function runPipelineScenario(s: PipelineScenario, redisUrl: string, workDir: string, opts: ScenarioOptions = {}): Promise<PipelineScenarioResult> {
-  const h = await PipelineHarness.start({ name: s.name, citizens: s.notes, nexusLatencyMs: s.nexusLatencyMs, edocLatencyMs: s.edocLatencyMs, redisUrl, workDir });
+export async function runPipelineScenario(
+  s: PipelineScenario,
+  redisUrl: string,
+  workDir: string,
+  opts: ScenarioOptions = {},
+): Promise<PipelineScenarioResult> {
+  const h = await PipelineHarness.start({
+    name: s.name,
+    citizens: s.notes,
+    nexusLatencyMs: s.nexusLatencyMs,
+    edocLatencyMs: s.edocLatencyMs,
+    redisUrl,
+    workDir,
+  });
   try {
     const execArgv = ['--expose-gc', ...(opts.profileDir ? ['--cpu-prof', '--cpu-prof-dir', opts.profileDir] : [])];
     const worker = await h.startWorker({ execArgv });
@@ -137,7 +149,10 @@ function callDifferences(p: SystemCalls, b: SystemCalls): Record<string, number>
 
 function means<K extends string>(t: Totals, key: K): Record<string, Record<K | 'meanMs', number>> {
   return Object.fromEntries(
-    Object.entries(t).map(([name, v]) => [name, { [key]: v.count, meanMs: round((v.seconds * 1000) / Math.max(1, v.count), 1) } as Record<K | 'meanMs', number>]),
+    Object.entries(t).map(([name, v]) => [
+      name,
+      { [key]: v.count, meanMs: round((v.seconds * 1000) / Math.max(1, v.count), 1) } as Record<K | 'meanMs', number>,
+    ]),
   );
 }
 

@@ -27,10 +27,15 @@ async function handle(c: Command): Promise<unknown> {
       // (A bench batch is more notes than one agenda can place, so the walk's notes stand for the agenda.)
       const district = loadDistricts(svc!.config)[0];
       const nexus = svc!.app.get<NexusPort>(NEXUS_PORT);
-      const notes = await withCallPurpose('agenda', () => nexus.findMeetingNotes({
-        observationDate: BENCH_MEETING_DATE, formTitle: district.nexus.formTitle, tag: district.nexus.tag,
-        citizenList: district.nexus.citizenList, citizenView: district.nexus.citizenView,
-      }));
+      const notes = await withCallPurpose('agenda', () =>
+        nexus.findMeetingNotes({
+          observationDate: BENCH_MEETING_DATE,
+          formTitle: district.nexus.formTitle,
+          tag: district.nexus.tag,
+          citizenList: district.nexus.citizenList,
+          citizenView: district.nexus.citizenView,
+        }),
+      );
       // The meeting begins now (the bench's clock is the machine's; the seed's date is only a label).
       const startsAt = svc!.clock.now().getTime() - 1;
       await svc!.app.get(AfterMeetingStore).watchMeeting(

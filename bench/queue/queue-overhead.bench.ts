@@ -38,13 +38,19 @@ const ROUNDS = 4;
  * pays the JIT alone; the best of four rounds (alternating which side goes first) counts.
  */
 export async function runQueueOverhead(redisUrl: string, workDir: string, jobs: number): Promise<QueueOverheadResult> {
-  const config = loadConfig({ REDIS_URL: redisUrl, QUEUE_PREFIX: `bench-ours-${randomBytes(3).toString('hex')}`, DATA_DIR: path.join(workDir, 'queue-ours'), LOG_LEVEL: 'warn', WATCH_INTERVAL_MS: '0',
+  const config = loadConfig({
+    REDIS_URL: redisUrl,
+    QUEUE_PREFIX: `bench-ours-${randomBytes(3).toString('hex')}`,
+    DATA_DIR: path.join(workDir, 'queue-ours'),
+    LOG_LEVEL: 'warn',
+    WATCH_INTERVAL_MS: '0',
     // A meeting afternoon: the worker's agenda planner has no cut-off to catch up, so only the bench's jobs run (on the
     // machine's calendar a passed cut-off enqueued a collect against an unconfigured Nexus and the stage stalled).
     TSM_NOW: '2026-12-03T13:00:00+01:00',
     // No AOF-scrub scheduler on the maintenance queue: its next run waits there as a delayed job, which
     // `drain` counts as unfinished, so once the first scrub had run the stage waited forever (the stall).
-    PERSONAL_DATA_SCRUB_MS: '0' });
+    PERSONAL_DATA_SCRUB_MS: '0',
+  });
   const oursQueue = new RawBullmq(redisUrl, config.QUEUE_PREFIX); // only to pause, resume and count
   const raw = new RawBullmq(redisUrl, `bench-raw-${randomBytes(3).toString('hex')}`);
   await oursQueue.queue.pause(); // held back until both sides are enqueued
@@ -73,7 +79,9 @@ export async function runQueueOverhead(redisUrl: string, workDir: string, jobs: 
     }
     const [rawBest, oursBest] = sides;
     await rawWorker.close();
-    progress(`queue overhead: raw BullMQ ${round(jobs / rawBest.process)} jobs/s, gateway + worker host ${round(jobs / oursBest.process)} jobs/s`);
+    progress(
+      `queue overhead: raw BullMQ ${round(jobs / rawBest.process)} jobs/s, gateway + worker host ${round(jobs / oursBest.process)} jobs/s`,
+    );
     const rawRate = { enqueuePerSecond: round(jobs / rawBest.enqueue), processPerSecond: round(jobs / rawBest.process) };
     const ours = { enqueuePerSecond: round(jobs / oursBest.enqueue), processPerSecond: round(jobs / oursBest.process) };
     return {

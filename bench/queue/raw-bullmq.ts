@@ -13,7 +13,11 @@ import { producerRedisOptions, redisOptionsFromUrl, workerRedisOptions } from '.
 export class RawBullmq {
   readonly queue: Queue;
 
-  constructor(private readonly redisUrl: string, private readonly prefix: string, readonly name = 'maintenance') {
+  constructor(
+    private readonly redisUrl: string,
+    private readonly prefix: string,
+    readonly name = 'maintenance',
+  ) {
     this.queue = new Queue(name, { connection: producerRedisOptions(redisOptionsFromUrl(redisUrl)) as ConnectionOptions, prefix });
   }
 

@@ -92,12 +92,20 @@ export async function runAgendaScale(c: AgendaScaleCase, workDir: string): Promi
       nexusCalls,
       callsPerCitizen: round(nexusCalls / seed.citizens.length, 2),
       projectedSecondsAt50Ms: round((nexusCalls * 0.05) / config.NEXUS_CONCURRENCY, 1),
-      builderMs: round(percentile(times.sort((a, b) => a - b), 50), 2),
+      builderMs: round(
+        percentile(
+          times.sort((a, b) => a - b),
+          50,
+        ),
+        2,
+      ),
       builderCandidates: input.notes.length,
       items: agenda.items.length,
       excluded: agenda.excluded.length,
     };
-    progress(`agenda, ${c.candidates} candidate notes (${c.nexusLatencyMs} ms/call): collect ${result.collectSeconds} s, ${nexusCalls} calls, builder ${result.builderMs} ms`);
+    progress(
+      `agenda, ${c.candidates} candidate notes (${c.nexusLatencyMs} ms/call): collect ${result.collectSeconds} s, ${nexusCalls} calls, builder ${result.builderMs} ms`,
+    );
     return result;
   } finally {
     nexus.shutdown();
@@ -111,7 +119,13 @@ export async function runAgendaScale(c: AgendaScaleCase, workDir: string): Promi
  */
 function agendaSeed(c: AgendaScaleCase, formTitle: string, tag: string): Seed {
   const perCitizen = c.candidates > c.meetingCitizens ? 10 : 1;
-  const seed = syntheticSeed({ citizens: Math.ceil(c.candidates / perCitizen), meetingDate: BENCH_MEETING_DATE, formTitle, tag, olderNotesPerCitizen: perCitizen - 1 });
+  const seed = syntheticSeed({
+    citizens: Math.ceil(c.candidates / perCitizen),
+    meetingDate: BENCH_MEETING_DATE,
+    formTitle,
+    tag,
+    olderNotesPerCitizen: perCitizen - 1,
+  });
   for (const citizen of seed.citizens.slice(c.meetingCitizens)) {
     const current = citizen.notes[citizen.notes.length - 1];
     current.observationTimestamp = current.observationTimestamp.replace(BENCH_MEETING_DATE, OTHER_MEETING_DATE);
@@ -150,11 +164,16 @@ class RecordingNexus implements Pick<NexusPort, 'findMeetingNotes' | 'getCitizen
 
   async getRelations(id: number) {
     const r = await this.nexus.getRelations(id);
-    this.relations.set(id, r.map((x) => x.organisation.name));
+    this.relations.set(
+      id,
+      r.map((x) => x.organisation.name),
+    );
     return r;
   }
 
   facts(): Map<number, CitizenFacts> {
-    return new Map([...this.conditions.keys()].map((id) => [id, { conditions: this.conditions.get(id)!, organisations: this.relations.get(id) ?? [] }]));
+    return new Map(
+      [...this.conditions.keys()].map((id) => [id, { conditions: this.conditions.get(id)!, organisations: this.relations.get(id) ?? [] }]),
+    );
   }
 }

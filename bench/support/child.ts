@@ -26,11 +26,18 @@ export class BenchChild {
   }
 
   /** Starts the script and waits for its first message (`ready`, or the result of a one-shot script). */
-  static async start(script: string, env: NodeJS.ProcessEnv, opts: { execArgv?: string[]; timeoutMs?: number } = {}): Promise<{ child: BenchChild; first: unknown }> {
+  static async start(
+    script: string,
+    env: NodeJS.ProcessEnv,
+    opts: { execArgv?: string[]; timeoutMs?: number } = {},
+  ): Promise<{ child: BenchChild; first: unknown }> {
     const proc = fork(script, [], { env, execArgv: opts.execArgv ?? [], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     const child = new BenchChild(proc);
     const first = await new Promise<unknown>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${script}: no message within ${opts.timeoutMs ?? 60_000} ms: ${child.stderr}`)), opts.timeoutMs ?? 60_000);
+      const timer = setTimeout(
+        () => reject(new Error(`${script}: no message within ${opts.timeoutMs ?? 60_000} ms: ${child.stderr}`)),
+        opts.timeoutMs ?? 60_000,
+      );
       proc.once('message', (m) => {
         clearTimeout(timer);
         resolve(m);

@@ -34,7 +34,9 @@ export interface ProfileSummary {
 
 /** The newest .cpuprofile in a directory (node --cpu-prof writes one per process at exit). */
 export function newestProfile(dir: string): string {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .sort();
   if (!files.length) throw new Error(`no .cpuprofile in ${dir}`);
   return path.join(dir, files[files.length - 1]);
 }

@@ -61,7 +61,9 @@ export async function measureWatchBudget(c: WatchBudgetCase, redisUrl: string): 
     ? syntheticSeed({ citizens: c.citizens!, meetingDate, formTitle: probe.NEXUS_FORM_TITLE, tag: probe.NEXUS_TAG })
     : loadSeed(probe.SANDBOX_SEED);
   const base = loadConfig({
-    LOG_LEVEL: 'warn', REDIS_URL: redisUrl, QUEUE_PREFIX: `watch-budget-${process.pid}-${Date.now().toString(36)}`,
+    LOG_LEVEL: 'warn',
+    REDIS_URL: redisUrl,
+    QUEUE_PREFIX: `watch-budget-${process.pid}-${Date.now().toString(36)}`,
     SANDBOX_SEED: writeSeed(workDir, 'seed', seed),
     ...(synthetic ? { DISTRICTS_FILE: writeDistricts(workDir, 'districts') } : {}),
   });
@@ -92,22 +94,37 @@ export async function measureWatchBudget(c: WatchBudgetCase, redisUrl: string): 
     const watchList = new AgendaWatchList(store, settings.followUpMs);
     let items: Array<{ noteId: number; citizenId: number }>;
     if (synthetic) {
-      const found = await withCallPurpose('agenda', () => client().findMeetingNotes({
-        observationDate: meetingDate, formTitle: district.nexus.formTitle, tag: district.nexus.tag,
-        citizenList: district.nexus.citizenList, citizenView: district.nexus.citizenView,
-      }));
+      const found = await withCallPurpose('agenda', () =>
+        client().findMeetingNotes({
+          observationDate: meetingDate,
+          formTitle: district.nexus.formTitle,
+          tag: district.nexus.tag,
+          citizenList: district.nexus.citizenList,
+          citizenView: district.nexus.citizenView,
+        }),
+      );
       items = found.slice(0, c.agendaNotes ?? found.length).map((n) => ({ noteId: n.id, citizenId: n.citizenId }));
       await watchList.register(district, { meetingDate, items: items as never }, found);
     } else {
-      const { agenda, notes } = await withCallPurpose('agenda', () => new CollectAgenda(client(), districts, null, null).collect(district.id, meetingDate, { store: false }));
+      const { agenda, notes } = await withCallPurpose('agenda', () =>
+        new CollectAgenda(client(), districts, null, null).collect(district.id, meetingDate, { store: false }),
+      );
       items = agenda.items.slice(0, c.agendaNotes ?? agenda.items.length);
       await watchList.register(district, { meetingDate, items: items as never }, notes ?? []);
     }
 
     // The worker, restarted since: a fresh client knows no links but the stored ones.
     const audit = new AuditService(redis, path.join(workDir, 'audit'), config.QUEUE_PREFIX);
-    const watch = new NotesWatch(client(), { addFlow: async (n) => n.jobId }, store, audit, [district], settings,
-      pino({ level: 'silent' }), () => clock.now());
+    const watch = new NotesWatch(
+      client(),
+      { addFlow: async (n) => n.jobId },
+      store,
+      audit,
+      [district],
+      settings,
+      pino({ level: 'silent' }),
+      () => clock.now(),
+    );
 
     let mark = await calls();
     for (let t = 0; t < 60; t += 5) {
@@ -135,8 +152,20 @@ export async function measureWatchBudget(c: WatchBudgetCase, redisUrl: string): 
     const sweepCalls = (await calls()) - mark;
 
     const after = await purposes();
-    const byPurpose = Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - (before[k] ?? 0)]).filter(([, v]) => (v as number) > 0));
-    return { citizens: seed.citizens.length, agendaNotes: items.length, quietHourCalls, firstPassCalls, laterPassCalls, sweepCalls, byPurpose };
+    const byPurpose = Object.fromEntries(
+      Object.entries(after)
+        .map(([k, v]) => [k, v - (before[k] ?? 0)])
+        .filter(([, v]) => (v as number) > 0),
+    );
+    return {
+      citizens: seed.citizens.length,
+      agendaNotes: items.length,
+      quietHourCalls,
+      firstPassCalls,
+      laterPassCalls,
+      sweepCalls,
+      byPurpose,
+    };
   } finally {
     clients.forEach((x) => x.shutdown());
     await redis.quit();

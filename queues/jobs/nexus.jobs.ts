@@ -1,7 +1,6 @@
 import { job } from './job-def';
 
-export const nexusJobs = {
-} as const;
+export const nexusJobs = {} as const;
 
 // Keep the reference so the import stays while the table is empty.
 void job;

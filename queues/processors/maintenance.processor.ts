@@ -31,7 +31,13 @@ export class MaintenanceProcessor implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     if (this.config.PERSONAL_DATA_SCRUB_MS > 0) {
-      await this.queues.upsertScheduler(SCRUB_AOF_SCHEDULER_ID, { everyMs: this.config.PERSONAL_DATA_SCRUB_MS }, 'maintenance.scrub-aof', {}, { keep: true });
+      await this.queues.upsertScheduler(
+        SCRUB_AOF_SCHEDULER_ID,
+        { everyMs: this.config.PERSONAL_DATA_SCRUB_MS },
+        'maintenance.scrub-aof',
+        {},
+        { keep: true },
+      );
     } else {
       // Turned off: also forgotten as a kept scheduler, so the worker's check does not put it back.
       await this.queues.removeScheduler('maintenance', SCRUB_AOF_SCHEDULER_ID);
@@ -50,7 +56,8 @@ export class MaintenanceProcessor implements OnApplicationBootstrap {
   async scrubAof(_p: JobPayload<'maintenance.scrub-aof'>, ctx: JobContext): Promise<ScrubResult> {
     const result = await this.scrub.run();
     if (result.rewritten) ctx.log.info({ deletions: result.deletions }, 'AOF rewritten: deleted personal data is off the disk');
-    else if (result.reason === 'refused') ctx.log.warn('Redis refused BGREWRITEAOF: deleted personal data stays in the AOF until Redis rewrites it (docs/reliability.md)');
+    else if (result.reason === 'refused')
+      ctx.log.warn('Redis refused BGREWRITEAOF: deleted personal data stays in the AOF until Redis rewrites it (docs/reliability.md)');
     return result;
   }
 }

@@ -17,7 +17,10 @@ export class AdminCredentials {
   private readonly userDigest: Buffer;
   private readonly passwordDigest: Buffer;
 
-  constructor(readonly user: string, password: string) {
+  constructor(
+    readonly user: string,
+    password: string,
+  ) {
     this.userDigest = digest(user);
     this.passwordDigest = digest(password);
   }

@@ -42,6 +42,8 @@ export class AdminModule implements NestModule {
 
   configure(consumer: MiddlewareConsumer): void {
     const dashboard = createQueueDashboard(this.queues, { basePath: DASHBOARD_PATH, hooks: boardHooks(this.audit, this.credentials) });
-    consumer.apply(adminAuthMiddleware(this.credentials), boardFailureAudit(this.audit, this.credentials), dashboard).forRoutes(DASHBOARD_PATH);
+    consumer
+      .apply(adminAuthMiddleware(this.credentials), boardFailureAudit(this.audit, this.credentials), dashboard)
+      .forRoutes(DASHBOARD_PATH);
   }
 }

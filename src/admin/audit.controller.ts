@@ -6,7 +6,10 @@ import { limitSchema, parseQuery } from './admin-params';
 
 const auditQuery = z.object({
   noteId: z.coerce.number().int().positive().optional(),
-  requestId: z.string().regex(/^[A-Za-z0-9._:-]{1,100}$/, 'letters, digits, ".", "_", ":" and "-"').optional(),
+  requestId: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,100}$/, 'letters, digits, ".", "_", ":" and "-"')
+    .optional(),
   day: z.iso.date('a day as YYYY-MM-DD').optional(),
   limit: limitSchema.optional(),
 });

@@ -23,8 +23,15 @@ export function authFailureLimit(config: Pick<AppConfig, 'AUTH_FAILURE_LIMIT' | 
     legacyHeaders: false,
     handler: (req, res, _next, options) => {
       // The operator's client address, not a citizen's data: needed to find who is guessing.
-      log.warn({ client: req.ip, route: req.path.split('/')[1] }, 'too many refused sign-ins from this address: refused until the window ends');
-      res.status(options.statusCode).json({ statusCode: options.statusCode, error: 'Too Many Requests', message: 'too many refused sign-ins from this address; try again later' });
+      log.warn(
+        { client: req.ip, route: req.path.split('/')[1] },
+        'too many refused sign-ins from this address: refused until the window ends',
+      );
+      res.status(options.statusCode).json({
+        statusCode: options.statusCode,
+        error: 'Too Many Requests',
+        message: 'too many refused sign-ins from this address; try again later',
+      });
     },
   });
 }

@@ -25,7 +25,8 @@ export const REFUSED_BOARD_ACTIONS: Record<string, string> = {
  * (audited with the job id) or purged by age through the admin REST API.
  */
 const REFUSED_CLEAN_STATUSES: Record<string, string> = {
-  failed: 'cleaning all failed jobs is disabled: they are dead letters; remove them one at a time or purge by age (POST /admin/dead-letters/purge)',
+  failed:
+    'cleaning all failed jobs is disabled: they are dead letters; remove them one at a time or purge by age (POST /admin/dead-letters/purge)',
 };
 
 /** Why the board request is refused, or undefined when it is allowed. */

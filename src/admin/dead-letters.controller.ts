@@ -25,7 +25,10 @@ export class DeadLettersController {
 
   @Post('purge')
   @HttpCode(200)
-  async purge(@Query('olderThan') olderThan: string | undefined, @AdminUser() actor: string): Promise<{ purged: number; olderThanMs: number }> {
+  async purge(
+    @Query('olderThan') olderThan: string | undefined,
+    @AdminUser() actor: string,
+  ): Promise<{ purged: number; olderThanMs: number }> {
     if (!olderThan) throw new BadRequestException('olderThan: required, e.g. ?olderThan=30d');
     let ms: number;
     try {
@@ -47,14 +50,22 @@ export class DeadLettersController {
 
   @Post(':queue/:jobId/retry')
   @HttpCode(200)
-  async retry(@Param('queue') queue: string, @Param('jobId') jobId: string, @AdminUser() actor: string): Promise<{ id: string; retried: true }> {
+  async retry(
+    @Param('queue') queue: string,
+    @Param('jobId') jobId: string,
+    @AdminUser() actor: string,
+  ): Promise<{ id: string; retried: true }> {
     const id = deadLetterId(queue, jobId);
     if (!(await this.queues.retryDeadLetter(id, actor))) throw new NotFoundException('no dead letter with this id');
     return { id, retried: true };
   }
 
   @Delete(':queue/:jobId')
-  async remove(@Param('queue') queue: string, @Param('jobId') jobId: string, @AdminUser() actor: string): Promise<{ id: string; removed: true }> {
+  async remove(
+    @Param('queue') queue: string,
+    @Param('jobId') jobId: string,
+    @AdminUser() actor: string,
+  ): Promise<{ id: string; removed: true }> {
     const id = deadLetterId(queue, jobId);
     if (!(await this.queues.removeDeadLetter(id, actor))) throw new NotFoundException('no dead letter with this id');
     return { id, removed: true };

@@ -15,7 +15,9 @@ export class MetricsController {
   @Header('Cache-Control', 'no-store')
   async scrape(): Promise<string> {
     // Job counts are sampled now; during a Redis outage the last sample is served rather than nothing.
-    await this.queues.jobCounts().catch((err: Error) => rootLogger().warn({ code: (err as { code?: string }).code }, 'metrics: job counts unavailable'));
+    await this.queues
+      .jobCounts()
+      .catch((err: Error) => rootLogger().warn({ code: (err as { code?: string }).code }, 'metrics: job counts unavailable'));
     return metricsRegistry.metrics();
   }
 }

@@ -13,7 +13,10 @@ const PING_TIMEOUT_MS = 1000;
 export class RedisHealth implements OnApplicationShutdown {
   private readonly client: Redis;
 
-  constructor(@Inject(REDIS_CONNECTION) redis: RedisOptions, private readonly indicators: HealthIndicatorService) {
+  constructor(
+    @Inject(REDIS_CONNECTION) redis: RedisOptions,
+    private readonly indicators: HealthIndicatorService,
+  ) {
     this.client = new Redis({
       ...redis,
       enableOfflineQueue: false,

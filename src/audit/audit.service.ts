@@ -48,7 +48,9 @@ function toRecord(input: Omit<AuditRecord, 'at'> & { at?: string }): AuditRecord
   return {
     ...input,
     ...(input.reason !== undefined ? { reason: maskCpr(input.reason) } : {}),
-    ...(input.externalIds ? { externalIds: Object.fromEntries(Object.entries(input.externalIds).map(([k, v]) => [k, maskCpr(String(v))])) } : {}),
+    ...(input.externalIds
+      ? { externalIds: Object.fromEntries(Object.entries(input.externalIds).map(([k, v]) => [k, maskCpr(String(v))])) }
+      : {}),
     at: input.at ?? new Date().toISOString(),
   };
 }
@@ -56,7 +58,11 @@ function toRecord(input: Omit<AuditRecord, 'at'> & { at?: string }): AuditRecord
 export class AuditService {
   private dirReady?: Promise<unknown>;
 
-  constructor(private readonly redis: Redis, private readonly dir: string, private readonly prefix = 'tsm') {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly dir: string,
+    private readonly prefix = 'tsm',
+  ) {}
 
   private async appendToDayFile(rec: AuditRecord, json: string): Promise<void> {
     this.dirReady ??= mkdir(this.dir, { recursive: true }); // once per process, not per record

@@ -51,7 +51,9 @@ export async function runAgenda(o: AgendaOptions, io: CliIo = processIo): Promis
       io.stdout(JSON.stringify(doc, null, 2) + '\n');
       if ('summary' in result) io.stderr(summaryLine(result.summary) + '\n');
     } else {
-      io.stdout(table(district, doc, result.agenda) + ('summary' in result ? summaryLine(result.summary) : 'dry run: nothing was written') + '\n');
+      io.stdout(
+        table(district, doc, result.agenda) + ('summary' in result ? summaryLine(result.summary) : 'dry run: nothing was written') + '\n',
+      );
     }
     return 0;
   } catch (err) {
@@ -66,10 +68,13 @@ function prepare(o: AgendaOptions, io: CliIo): { config: AppConfig; district: Di
   if (!isIsoDate(o.date)) throw new UsageError(`--date must be a date YYYY-MM-DD (got ${JSON.stringify(o.date)})`);
   let config = loadConfig(io.env);
   // Logs (including the sandbox's and the client's) never go to stdout here.
-  setRootLogger(createLogger({ level: config.LOG_LEVEL, secrets: secretValues(config), destination: pino.destination({ dest: 2, sync: true }) }));
+  setRootLogger(
+    createLogger({ level: config.LOG_LEVEL, secrets: secretValues(config), destination: pino.destination({ dest: 2, sync: true }) }),
+  );
   const districts = loadDistricts(config);
   const district = o.district === undefined ? districts[0] : findDistrict(districts, o.district);
-  if (!district) throw new UsageError(`unknown district ${JSON.stringify(o.district)}; configured: ${districts.map((d) => d.id).join(', ')}`);
+  if (!district)
+    throw new UsageError(`unknown district ${JSON.stringify(o.district)}; configured: ${districts.map((d) => d.id).join(', ')}`);
   if (o.seed !== undefined) {
     try {
       loadSeed(o.seed);
@@ -78,12 +83,19 @@ function prepare(o: AgendaOptions, io: CliIo): { config: AppConfig; district: Di
     }
     // The seed replaces whatever Nexus is configured: a sandbox started here serves it.
     config = {
-      ...config, SANDBOX_SEED: o.seed, NEXUS_BASE_URL: undefined, NEXUS_TOKEN_URL: undefined, NEXUS_CLIENT_ID: undefined, NEXUS_CLIENT_SECRET: undefined,
+      ...config,
+      SANDBOX_SEED: o.seed,
+      NEXUS_BASE_URL: undefined,
+      NEXUS_TOKEN_URL: undefined,
+      NEXUS_CLIENT_ID: undefined,
+      NEXUS_CLIENT_SECRET: undefined,
       sandbox: { ...config.sandbox, nexus: true },
     };
   }
   if (!isMeetingDate(district, o.date)) {
-    io.stderr(`note: ${o.date} is not in ${district.id}'s meeting series (next meeting on or after it: ${nextMeetingOnOrAfter(district, o.date)}); building it anyway\n`);
+    io.stderr(
+      `note: ${o.date} is not in ${district.id}'s meeting series (next meeting on or after it: ${nextMeetingOnOrAfter(district, o.date)}); building it anyway\n`,
+    );
   }
   const holiday = new WorkingDayCalendar().publicHoliday(o.date);
   if (holiday) io.stderr(`note: ${o.date} is a public holiday (${holiday}); the scheduled agenda skips it; building it anyway\n`);
@@ -99,7 +111,8 @@ async function dryRun(config: AppConfig, district: District, date: string): Prom
     : undefined;
   const client = NexusClient.fromConfig({ ...config, ...sandbox?.env });
   try {
-    return (await new CollectAgenda(client, [district], null, null, collectSettings(config)).collect(district.id, date, { store: false })).agenda;
+    return (await new CollectAgenda(client, [district], null, null, collectSettings(config)).collect(district.id, date, { store: false }))
+      .agenda;
   } finally {
     client.shutdown();
     await sandbox?.sandbox.stop();
@@ -107,8 +120,18 @@ async function dryRun(config: AppConfig, district: District, date: string): Prom
 }
 
 /** The service's own collect and publish (ledger, audit, notify, MedCom), in an api-role context without HTTP. */
-async function collectAndPublish(config: AppConfig, district: District, date: string): Promise<{ agenda: Agenda; summary: PublishSummary }> {
-  const svc = await startService({ role: 'api', listen: false, config, sandboxes: true, logDestination: pino.destination({ dest: 2, sync: true }) });
+async function collectAndPublish(
+  config: AppConfig,
+  district: District,
+  date: string,
+): Promise<{ agenda: Agenda; summary: PublishSummary }> {
+  const svc = await startService({
+    role: 'api',
+    listen: false,
+    config,
+    sandboxes: true,
+    logDestination: pino.destination({ dest: 2, sync: true }),
+  });
   try {
     const { agenda } = await svc.app.get(CollectAgenda).collect(district.id, date, { store: true });
     return { agenda, summary: await svc.app.get(PublishAgenda).publish(district, agenda) };
@@ -121,12 +144,19 @@ async function collectAndPublish(config: AppConfig, district: District, date: st
  * What publishing this agenda plans for the coordinator (issue 17): the notice of an empty agenda, or
  * the first reminder about notes still not locked after the meeting (then each working day, at most maxTasks).
  */
-function followUpOf(config: AppConfig, district: District, agenda: Agenda): { emptyAgendaNotice: boolean; unlockedNotesTask: { firstOn: string; at: string; maxTasks: number } | null } {
+function followUpOf(
+  config: AppConfig,
+  district: District,
+  agenda: Agenda,
+): { emptyAgendaNotice: boolean; unlockedNotesTask: { firstOn: string; at: string; maxTasks: number } | null } {
   const s = { afterWorkingDays: config.AFTER_MEETING_UNLOCKED_TASK_DAYS, maxTasks: config.AFTER_MEETING_UNLOCKED_TASK_MAX };
   const empty = agenda.items.length === 0;
   return {
     emptyAgendaNotice: empty,
-    unlockedNotesTask: empty || s.maxTasks < 1 ? null : { firstOn: unlockedTaskDate(agenda.meetingDate, 1, s, new WorkingDayCalendar()), at: district.startTime, maxTasks: s.maxTasks },
+    unlockedNotesTask:
+      empty || s.maxTasks < 1
+        ? null
+        : { firstOn: unlockedTaskDate(agenda.meetingDate, 1, s, new WorkingDayCalendar()), at: district.startTime, maxTasks: s.maxTasks },
   };
 }
 
@@ -141,12 +171,38 @@ function summaryLine(s: PublishSummary): string {
 
 /** A readable table: times, tracks, ids and warning codes (no names, no CPR). */
 function table(district: District, doc: AgendaDocument, agenda: Agenda): string {
-  const rows = doc.items.map((i, n) => [String(n + 1), i.start, agenda.items[n].end, i.timeSetBy, i.track, String(i.noteId), String(i.citizenId), i.warnings.join(', ') || '-']);
+  const rows = doc.items.map((i, n) => [
+    String(n + 1),
+    i.start,
+    agenda.items[n].end,
+    i.timeSetBy,
+    i.track,
+    String(i.noteId),
+    String(i.citizenId),
+    i.warnings.join(', ') || '-',
+  ]);
   const head = ['#', 'start', 'end', 'time set by', 'track', 'note', 'citizen', 'warnings'];
   const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
-  const line = (r: string[]) => r.map((v, c) => v.padEnd(widths[c])).join('  ').trimEnd();
-  const out = [`Tværfagligt samarbejdsmøde ${district.name} (${district.id}) ${doc.meetingDate}: ${doc.items.length} item(s)`, '', line(head), ...rows.map(line), ''];
-  if (doc.excluded.length) out.push('Not on the agenda:', ...doc.excluded.map((e) => `  note ${e.noteId}  citizen ${e.citizenId}  ${e.reason}${e.observationDate ? ` (observed ${e.observationDate})` : ''}`), '');
+  const line = (r: string[]) =>
+    r
+      .map((v, c) => v.padEnd(widths[c]))
+      .join('  ')
+      .trimEnd();
+  const out = [
+    `Tværfagligt samarbejdsmøde ${district.name} (${district.id}) ${doc.meetingDate}: ${doc.items.length} item(s)`,
+    '',
+    line(head),
+    ...rows.map(line),
+    '',
+  ];
+  if (doc.excluded.length)
+    out.push(
+      'Not on the agenda:',
+      ...doc.excluded.map(
+        (e) => `  note ${e.noteId}  citizen ${e.citizenId}  ${e.reason}${e.observationDate ? ` (observed ${e.observationDate})` : ''}`,
+      ),
+      '',
+    );
   out.push(`Agenda warnings: ${doc.warnings.join(', ') || 'none'}`);
   if (doc.end) out.push(`Ends ${doc.end} (the Teams invitation's end)`);
   return out.join('\n') + '\n';

@@ -16,7 +16,10 @@ export function demoCommand(): Command {
     .option('--timeout <seconds>', 'give up after this long', seconds, 45)
     .action(async (o: { json?: boolean; seed?: string; district?: string; date?: string; timeout: number }) => {
       const summary = await runDemo({
-        seedFile: o.seed, districtId: o.district, meetingDate: o.date, timeoutMs: o.timeout * 1000,
+        seedFile: o.seed,
+        districtId: o.district,
+        meetingDate: o.date,
+        timeoutMs: o.timeout * 1000,
         progress: o.json ? undefined : (line) => process.stderr.write(`  … ${line}\n`),
       });
       process.stdout.write(o.json ? `${JSON.stringify(summary, null, 2)}\n` : `${formatDemoSummary(summary)}\n`);

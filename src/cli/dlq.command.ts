@@ -26,12 +26,15 @@ const actor = () => `cli:${process.env.USER ?? 'operator'}`;
 
 export function dlqCommand(): Command {
   const dlq = new Command('dlq').description('dead letters: jobs that failed for good');
-  dlq.command('list').option('--json', 'print JSON').action(async (o: { json?: boolean }) => {
-    const rows = await withGateway((g) => g.deadLetters());
-    if (o.json) return void process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
-    if (!rows.length) return void process.stdout.write('no dead letters\n');
-    for (const r of rows) process.stdout.write(`${r.id}\t${r.name}\tattempts=${r.attemptsMade}\t${r.failedAt ?? ''}\t${r.reason}\n`);
-  });
+  dlq
+    .command('list')
+    .option('--json', 'print JSON')
+    .action(async (o: { json?: boolean }) => {
+      const rows = await withGateway((g) => g.deadLetters());
+      if (o.json) return void process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+      if (!rows.length) return void process.stdout.write('no dead letters\n');
+      for (const r of rows) process.stdout.write(`${r.id}\t${r.name}\tattempts=${r.attemptsMade}\t${r.failedAt ?? ''}\t${r.reason}\n`);
+    });
   dlq.command('show <id>').action(async (id: string) => {
     const row = await withGateway((g) => g.deadLetter(id));
     if (!row) {
@@ -41,15 +44,21 @@ export function dlqCommand(): Command {
     }
     process.stdout.write(JSON.stringify(row, null, 2) + '\n');
   });
-  dlq.command('retry [id]').option('--all', 'retry every dead letter').action(async (id: string | undefined, o: { all?: boolean }) => {
-    if (!id && !o.all) throw new Error('give a dead-letter id or --all');
-    const n = await withGateway(async (g) => (o.all ? g.retryAllDeadLetters(actor()) : (await g.retryDeadLetter(id!, actor())) ? 1 : 0));
-    process.stdout.write(`retried ${n}\n`);
-    if (!o.all && n === 0) process.exitCode = 1;
-  });
-  dlq.command('purge').requiredOption('--older-than <age>', 'e.g. 30d', ageArgument).action(async (o: { olderThan: number }) => {
-    const n = await withGateway((g) => g.purgeDeadLetters(o.olderThan, actor()));
-    process.stdout.write(`purged ${n}\n`);
-  });
+  dlq
+    .command('retry [id]')
+    .option('--all', 'retry every dead letter')
+    .action(async (id: string | undefined, o: { all?: boolean }) => {
+      if (!id && !o.all) throw new Error('give a dead-letter id or --all');
+      const n = await withGateway(async (g) => (o.all ? g.retryAllDeadLetters(actor()) : (await g.retryDeadLetter(id!, actor())) ? 1 : 0));
+      process.stdout.write(`retried ${n}\n`);
+      if (!o.all && n === 0) process.exitCode = 1;
+    });
+  dlq
+    .command('purge')
+    .requiredOption('--older-than <age>', 'e.g. 30d', ageArgument)
+    .action(async (o: { olderThan: number }) => {
+      const n = await withGateway((g) => g.purgeDeadLetters(o.olderThan, actor()));
+      process.stdout.write(`purged ${n}\n`);
+    });
   return dlq;
 }

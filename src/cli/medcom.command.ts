@@ -38,7 +38,8 @@ class UsageError extends Error {}
  */
 export async function runMedcomPreview(o: MedcomPreviewOptions, io: PreviewIo = processIo): Promise<number> {
   try {
-    if (o.format !== undefined && !(GP_MESSAGE_FORMATS as readonly string[]).includes(o.format)) throw new UsageError(`--format must be one of ${GP_MESSAGE_FORMATS.join(', ')} (got ${o.format})`);
+    if (o.format !== undefined && !(GP_MESSAGE_FORMATS as readonly string[]).includes(o.format))
+      throw new UsageError(`--format must be one of ${GP_MESSAGE_FORMATS.join(', ')} (got ${o.format})`);
     if (!/^\d{1,12}$/.test(o.note)) throw new UsageError(`--note must be a note id (got ${o.note})`);
     const config = loadConfig(io.env);
     const problem = medcomBootProblem(config);
@@ -54,13 +55,23 @@ export async function runMedcomPreview(o: MedcomPreviewOptions, io: PreviewIo = 
     const patient = { cpr: citizen.cpr, givenName: citizen.firstName, surname: citizen.lastName };
     // As the service chooses: a name XDIS91 cannot carry goes as FHIR, or is refused (NAME_NOT_REPRESENTABLE).
     const format = (o.format as GpMessageFormat | undefined) ?? chooseFormat(receiver, patient);
-    const content = noteToGpLetterContent(note, citizen, meetingDateOf(note.observationTimestamp), { omitLabels: config.GP_LETTER_EXCLUDED_ITEMS });
+    const content = noteToGpLetterContent(note, citizen, meetingDateOf(note.observationTimestamp), {
+      omitLabels: config.GP_LETTER_EXCLUDED_ITEMS,
+    });
     const settings = medcomSettings(config);
     const letterId = letterIdFor(settings.letterIds(), letterIdempotencyKey({ noteId, noteVersion: 1 }, receiver.ydernummer), format);
     const now = new Date();
-    const message = await new MessageComposer(schemaValidator(shippedFile('schemas', 'xdis91.xsd')), settings.xdis91BlockChars, { fhirEnvelope: settings.fhirEnvelope }).compose(format, {
-      letterId, envelopeId: envelopeIdFor(letterId, 0, format), attempt: 0, sentAt: now, authorisedAt: now,
-      sender: settings.sender, author: settings.author, receiver,
+    const message = await new MessageComposer(schemaValidator(shippedFile('schemas', 'xdis91.xsd')), settings.xdis91BlockChars, {
+      fhirEnvelope: settings.fhirEnvelope,
+    }).compose(format, {
+      letterId,
+      envelopeId: envelopeIdFor(letterId, 0, format),
+      attempt: 0,
+      sentAt: now,
+      authorisedAt: now,
+      sender: settings.sender,
+      author: settings.author,
+      receiver,
       patient,
       ...content,
     });

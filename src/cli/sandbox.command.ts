@@ -49,7 +49,10 @@ export function sandboxCommand(): Command {
       process.stdout.write(`tsm-bridge sandbox running; clients reach it with:\n${settings.map((s) => `  ${s}\n`).join('')}`);
       const stop = (signal: string) => {
         rootLogger().info({ signal }, 'sandbox stopping');
-        running.stop().then(() => process.exit(0), () => process.exit(1));
+        running.stop().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
       };
       process.once('SIGTERM', stop);
       process.once('SIGINT', stop);

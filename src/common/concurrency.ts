@@ -3,7 +3,11 @@
  * After a failure no new item starts, the ones in flight are awaited, and the first error is thrown:
  * nothing keeps running unobserved behind a rejected call.
  */
-export async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapWithConcurrency<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   if (!Number.isInteger(limit) || limit < 1) throw new RangeError('limit must be a positive integer');
   const results = new Array<R>(items.length);
   let next = 0;

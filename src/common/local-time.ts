@@ -86,8 +86,13 @@ export function parseInstant(value: string, opts: { requireOffset?: boolean; req
   if ((opts.requireTime && h === undefined) || (opts.requireOffset && !zone)) return null;
   if (Number(h ?? 0) > 23 || Number(mi ?? 0) > 59 || Number(s) > 59) return null;
   const parts = {
-    year: Number(y), month: Number(mo), day: Number(d), hour: Number(h ?? 0), minute: Number(mi ?? 0),
-    second: Number(s), millisecond: Number(frac.padEnd(3, '0').slice(0, 3)),
+    year: Number(y),
+    month: Number(mo),
+    day: Number(d),
+    hour: Number(h ?? 0),
+    minute: Number(mi ?? 0),
+    second: Number(s),
+    millisecond: Number(frac.padEnd(3, '0').slice(0, 3)),
   };
   const zoneName = !zone ? COPENHAGEN : zone.toUpperCase() === 'Z' ? 'UTC' : fixedOffsetZone(zone);
   const t = DateTime.fromObject(parts, { zone: zoneName });

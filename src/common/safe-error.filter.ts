@@ -24,7 +24,13 @@ export class SafeErrorFilter extends BaseExceptionFilter {
     const status = err instanceof HttpException ? err.getStatus() : (err as { status?: unknown })?.status;
     const fixed = typeof status === 'number' && isParserError(err) ? BODY_ERRORS[status] : isUnknownRoute(err) ? NOT_FOUND : undefined;
     if (fixed && typeof status === 'number') {
-      res.status(status).json(children ? { statusCode: status, code: fixed.code, message: fixed.message } : { statusCode: status, error: fixed.error, code: fixed.code, message: fixed.message.en });
+      res
+        .status(status)
+        .json(
+          children
+            ? { statusCode: status, code: fixed.code, message: fixed.message }
+            : { statusCode: status, error: fixed.error, code: fixed.code, message: fixed.message.en },
+        );
       return;
     }
     if (err instanceof HttpException) {
@@ -35,7 +41,13 @@ export class SafeErrorFilter extends BaseExceptionFilter {
     if (isRedisUnavailable(err)) {
       // The queue store is down or restarting: nothing was accepted, and asking again later will work.
       res.setHeader('Retry-After', String(REDIS_RETRY_AFTER_S));
-      res.status(503).json(children ? { statusCode: 503, code: UNAVAILABLE.code, message: UNAVAILABLE.message } : { statusCode: 503, error: UNAVAILABLE.error, code: UNAVAILABLE.code, message: UNAVAILABLE.message.en });
+      res
+        .status(503)
+        .json(
+          children
+            ? { statusCode: 503, code: UNAVAILABLE.code, message: UNAVAILABLE.message }
+            : { statusCode: 503, error: UNAVAILABLE.error, code: UNAVAILABLE.code, message: UNAVAILABLE.message.en },
+        );
       return;
     }
     if (typeof status === 'number' && status >= 400 && status < 500) {
@@ -49,7 +61,8 @@ export class SafeErrorFilter extends BaseExceptionFilter {
 
 /** Errors of the body parser: a mapped SyntaxError (400) or an http-errors object with a `type` (413, 415). */
 function isParserError(err: unknown): boolean {
-  if (err instanceof HttpException) return err.getStatus() === 400 && /JSON/i.test(err.message) && !(err.getResponse() as { code?: unknown })?.code;
+  if (err instanceof HttpException)
+    return err.getStatus() === 400 && /JSON/i.test(err.message) && !(err.getResponse() as { code?: unknown })?.code;
   return typeof (err as { type?: unknown })?.type === 'string' && String((err as { type: string }).type).startsWith('entity.');
 }
 
@@ -74,13 +87,24 @@ interface FixedError {
 const UNAVAILABLE: FixedError = {
   code: 'SERVICE_UNAVAILABLE',
   error: 'Service Unavailable',
-  message: { da: 'Tjenesten er midlertidigt utilgængelig; intet er gemt. Prøv igen om lidt.', en: 'The service is temporarily unavailable; nothing was stored. Try again shortly.' },
+  message: {
+    da: 'Tjenesten er midlertidigt utilgængelig; intet er gemt. Prøv igen om lidt.',
+    en: 'The service is temporarily unavailable; nothing was stored. Try again shortly.',
+  },
 };
 
 const NOT_FOUND: FixedError = { code: 'NOT_FOUND', error: 'Not Found', message: { da: 'Adressen findes ikke.', en: 'No such address.' } };
 
 const BODY_ERRORS: Record<number, FixedError> = {
-  400: { code: 'MALFORMED_JSON', error: 'Bad Request', message: { da: 'Indholdet er ikke gyldig JSON.', en: 'The body is not valid JSON.' } },
+  400: {
+    code: 'MALFORMED_JSON',
+    error: 'Bad Request',
+    message: { da: 'Indholdet er ikke gyldig JSON.', en: 'The body is not valid JSON.' },
+  },
   413: { code: 'BODY_TOO_LARGE', error: 'Payload Too Large', message: { da: 'Indholdet er for stort.', en: 'The body is too large.' } },
-  415: { code: 'UNSUPPORTED_ENCODING', error: 'Unsupported Media Type', message: { da: 'Tegnsættet understøttes ikke; brug UTF-8.', en: 'Unsupported charset; use UTF-8.' } },
+  415: {
+    code: 'UNSUPPORTED_ENCODING',
+    error: 'Unsupported Media Type',
+    message: { da: 'Tegnsættet understøttes ikke; brug UTF-8.', en: 'Unsupported charset; use UTF-8.' },
+  },
 };

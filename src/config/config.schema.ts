@@ -10,26 +10,35 @@ import { trustProxyProblem } from './trust-proxy';
  */
 const int = (min: number, def: number) => z.coerce.number().int().min(min).default(def);
 const bool = (def: boolean) =>
-  z.enum(['true', 'false', '1', '0', 'yes', 'no']).default(def ? 'true' : 'false').transform((v) => ['true', '1', 'yes'].includes(v));
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .default(def ? 'true' : 'false')
+    .transform((v) => ['true', '1', 'yes'].includes(v));
 const optionalUrl = z.url().optional();
 /** An optional setting written as JSON in one environment variable; a value that is not JSON (or not the shape) is refused by name. */
 const optionalJson = <T extends z.ZodType>(shape: T) =>
-  z.string().optional().transform((raw, ctx): z.output<T> | undefined => {
-    if (raw === undefined || raw.trim() === '') return undefined;
-    let value: unknown;
-    try {
-      value = JSON.parse(raw);
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'must be JSON' });
-      return z.NEVER;
-    }
-    const parsed = shape.safeParse(value);
-    if (!parsed.success) {
-      ctx.addIssue({ code: 'custom', message: `${parsed.error.issues[0]?.path.join('.') || 'value'}: ${parsed.error.issues[0]?.message ?? 'invalid'}` });
-      return z.NEVER;
-    }
-    return parsed.data as z.output<T>;
-  });
+  z
+    .string()
+    .optional()
+    .transform((raw, ctx): z.output<T> | undefined => {
+      if (raw === undefined || raw.trim() === '') return undefined;
+      let value: unknown;
+      try {
+        value = JSON.parse(raw);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be JSON' });
+        return z.NEVER;
+      }
+      const parsed = shape.safeParse(value);
+      if (!parsed.success) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${parsed.error.issues[0]?.path.join('.') || 'value'}: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
+        });
+        return z.NEVER;
+      }
+      return parsed.data as z.output<T>;
+    });
 /** The nurses' organisation under each name Nexus installations use; the seed's first (issue 17). */
 export const DEFAULT_NURSES_ORGANISATIONS = ['Sygeplejersker/sundhedslovgivning', 'Sygeplejersker'];
 /** A list of names: a JSON list or comma-separated, none empty. */
@@ -46,7 +55,8 @@ const nameList = (defaults: readonly string[], what: string) =>
           list = null;
         }
       }
-      if (Array.isArray(list) && list.length > 0 && list.every((n) => typeof n === 'string' && n.trim() !== '')) return (list as string[]).map((n) => n.trim());
+      if (Array.isArray(list) && list.length > 0 && list.every((n) => typeof n === 'string' && n.trim() !== ''))
+        return (list as string[]).map((n) => n.trim());
       ctx.addIssue({ code: 'custom', message: `${what}, comma-separated or a JSON list, none empty` });
       return z.NEVER;
     });
@@ -66,19 +76,30 @@ export const envSchema = z.object({
   /** Outside production only: the service's clock starts at this instant (ISO 8601 with an offset) and runs forward. */
   TSM_NOW: z.iso.datetime({ offset: true }).optional(),
 
-  REDIS_URL: sensitive(z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL').optional()),
+  REDIS_URL: sensitive(
+    z
+      .string()
+      .regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL')
+      .optional(),
+  ),
   /** Sentinels that know the current Redis primary, "host:port,host:port"; replaces REDIS_URL (failover without a proxy). */
-  REDIS_SENTINELS: z.string().optional().transform((s, ctx) => {
-    if (s === undefined) return undefined;
-    try {
-      return parseSentinels(s);
-    } catch (err) {
-      ctx.addIssue({ code: 'custom', message: (err as Error).message });
-      return z.NEVER;
-    }
-  }),
+  REDIS_SENTINELS: z
+    .string()
+    .optional()
+    .transform((s, ctx) => {
+      if (s === undefined) return undefined;
+      try {
+        return parseSentinels(s);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
   /** The master name the sentinels monitor (their `sentinel monitor <name> …`). */
-  REDIS_SENTINEL_NAME: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash or underscore').optional(),
+  REDIS_SENTINEL_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash or underscore')
+    .optional(),
   /** The sentinels' own password (`requirepass` in sentinel.conf), when they have one. */
   REDIS_SENTINEL_PASSWORD: sensitive(z.string().optional()),
   /** Password of the Redis data nodes behind the sentinels (compose: also builds REDIS_URL); a password in REDIS_URL wins. */
@@ -89,7 +110,10 @@ export const envSchema = z.object({
   /** Deleted personal data (letter bodies) is rewritten out of the AOF on disk within this bound
    *  (a check this often, at most one BGREWRITEAOF per period); 0 turns the scrub off. */
   PERSONAL_DATA_SCRUB_MS: int(0, 900000),
-  QUEUE_PREFIX: z.string().regex(/^[a-z0-9-]+$/, 'lower-case letters, digits and dashes').default('tsm'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9-]+$/, 'lower-case letters, digits and dashes')
+    .default('tsm'),
 
   ADMIN_USER: z.string().min(1).default('admin'),
   ADMIN_PASSWORD: sensitive(z.string().min(8, 'at least 8 characters').optional()),
@@ -145,7 +169,15 @@ export const envSchema = z.object({
   NEXUS_ACTION_LOCKED: z.string().default('Låst'),
   NEXUS_ACTION_DRAFT: z.string().default('Kladde'),
   /** Workflow states/actions that mean "not locked yet" (Odense saves drafts as "Aktivt"); comma-separated. */
-  NEXUS_DRAFT_STATES: z.string().default('Kladde,Aktivt').transform((raw) => raw.split(',').map((n) => n.trim()).filter(Boolean)),
+  NEXUS_DRAFT_STATES: z
+    .string()
+    .default('Kladde,Aktivt')
+    .transform((raw) =>
+      raw
+        .split(',')
+        .map((n) => n.trim())
+        .filter(Boolean),
+    ),
   NEXUS_TASK_TYPE: z.string().default('Opgave'),
   NEXUS_ORG_COORDINATOR: z.string().default('Koordinerende rolle'),
   NEXUS_ORG_HOMECARE: z.string().default('Hjemmeplejen'),
@@ -161,12 +193,17 @@ export const envSchema = z.object({
    * Explicit "Forløbstype" values per track, JSON {"rehab": [...], "complex": [...]}; compared normalised
    * like tags and checked before the built-in rules (contains "§83a" → rehab, starts with "kompleks" → complex).
    */
-  AGENDA_TRACK_VALUES: optionalJson(z.object({ rehab: z.array(z.string().min(1)).optional(), complex: z.array(z.string().min(1)).optional() }).strict()),
+  AGENDA_TRACK_VALUES: optionalJson(
+    z.object({ rehab: z.array(z.string().min(1)).optional(), complex: z.array(z.string().min(1)).optional() }).strict(),
+  ),
   AGENDA_AUTO_ATTACH: bool(false),
   /** A series meeting on a Danish public holiday (Kristi himmelfartsdag, skærtorsdag, …) is not planned: the next one is. */
   AGENDA_SKIP_PUBLIC_HOLIDAYS: bool(true),
   /** When the worker re-plans each district's next agenda collects (cron, Europe/Copenhagen). */
-  AGENDA_PLAN_CRON: z.string().regex(/^\S+( \S+){4}$/, 'a 5-field cron pattern').default('5 0 * * *'),
+  AGENDA_PLAN_CRON: z
+    .string()
+    .regex(/^\S+( \S+){4}$/, 'a 5-field cron pattern')
+    .default('5 0 * * *'),
 
   // After the meeting: the locked-note watch and the follow-ups a note asks for.
   /**
@@ -178,7 +215,10 @@ export const envSchema = z.object({
   /** How long after a meeting's start the watch keeps reading its notes that are not locked yet. */
   WATCH_FOLLOW_UP_DAYS: int(1, 7),
   /** When (HH:MM, Europe/Copenhagen) the nightly sweep walks every citizen for locked notes never on an agenda. */
-  WATCH_SWEEP_AT: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM').default('02:30'),
+  WATCH_SWEEP_AT: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM')
+    .default('02:30'),
   /** Where the watch starts on its very first run (no cursor yet): this many hours back. */
   WATCH_LOOKBACK_HOURS: int(0, 24),
   NEXUS_ITEM_SEND_TO_GP: z.string().default('Send til egen læge'),
@@ -207,15 +247,32 @@ export const envSchema = z.object({
   EDOC_CONCURRENCY: int(1, 2),
   EDOC_BREAKER_RESET_MS: int(100, 10000),
   /** SearchCaseFile criterion that holds the party's CPR ("prefix:Name"); not in public sources, so configurable. */
-  EDOC_CPR_SEARCH_FIELD: z.string().regex(/^(edoc|fesd):[A-Za-z][A-Za-z0-9]*$/, 'edoc:Name or fesd:Name').default('edoc:PartyIdentifier'),
+  EDOC_CPR_SEARCH_FIELD: z
+    .string()
+    .regex(/^(edoc|fesd):[A-Za-z][A-Za-z0-9]*$/, 'edoc:Name or fesd:Name')
+    .default('edoc:PartyIdentifier'),
   /** Searches: the UserIdentifier's namespace and where it sits (inside edoc:CaseFileSearch/DocumentSearch, or first in Root); docs/edoc.md. */
   EDOC_SEARCH_USER_ID_NS: z.enum(['edoc', 'fesd']).default('edoc'),
   EDOC_SEARCH_USER_ID_POSITION: z.enum(['search', 'root']).default('search'),
   /** Case status names (CaseFileStatusCodeName) that may be filed on; comma-separated. */
-  EDOC_OPEN_CASE_STATUSES: z.string().default('Åben').transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean)),
+  EDOC_OPEN_CASE_STATUSES: z
+    .string()
+    .default('Åben')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
   /** Sent on every document when set (some installations require them): fesd:CaseManagerReference, edoc:OrganisationReference. */
-  EDOC_CASE_MANAGER_REFERENCE: z.string().regex(/^[A-Za-z0-9_.\\-]{1,64}$/, 'an eDoc id (GetItemList CaseWorker)').optional(),
-  EDOC_ORGANISATION_REFERENCE: z.string().regex(/^[A-Za-z0-9_.\\-]{1,64}$/, 'an eDoc id (GetItemList Organisation)').optional(),
+  EDOC_CASE_MANAGER_REFERENCE: z
+    .string()
+    .regex(/^[A-Za-z0-9_.\\-]{1,64}$/, 'an eDoc id (GetItemList CaseWorker)')
+    .optional(),
+  EDOC_ORGANISATION_REFERENCE: z
+    .string()
+    .regex(/^[A-Za-z0-9_.\\-]{1,64}$/, 'an eDoc id (GetItemList Organisation)')
+    .optional(),
   /** After an upload whose answer has no Links.OpenDocument: one SearchDocument by id to keep the link in the audit. */
   EDOC_OPEN_LINK_LOOKUP: bool(true),
   /** Compare the code-list file with GetItemList at start-up (readiness fails on a mismatch). */
@@ -234,7 +291,10 @@ export const envSchema = z.object({
   /** MEDCOM_OUT_DIR/MEDCOM_IN_DIR are answered by tsm-bridge's own VANS simulator (the sandbox command, compose's sandbox
    *  service, test harnesses): the sandbox sender values are allowed there. Unset with a real VANS client. */
   MEDCOM_VANS_SANDBOX: bool(false),
-  MEDCOM_SENDER_EAN: z.string().regex(/^\d{13}$/, '13 digits (EAN/GLN)').default('5790000123456'),
+  MEDCOM_SENDER_EAN: z
+    .string()
+    .regex(/^\d{13}$/, '13 digits (EAN/GLN)')
+    .default('5790000123456'),
   MEDCOM_SENDER_SOR: z.string().default('123456789012345'),
   MEDCOM_SENDER_ID: z.string().default('751'),
   MEDCOM_SENDER_NAME: z.string().max(35).default('Solhøj Kommune Ældreområdet'),
@@ -261,7 +321,12 @@ export const envSchema = z.object({
   /** An in-folder file claimed this long ago by a worker that never settled it (crashed) is read again. */
   MEDCOM_INBOX_RECLAIM_MS: int(1000, 120000),
   /** In-folder files larger than this are not parsed: they go to failed/ with RECEIPT_TOO_LARGE (receipts are a few kB; at most 5 MiB is read). */
-  MEDCOM_INBOX_MAX_BYTES: z.coerce.number().int().min(1024).max(5 * 1024 * 1024).default(1024 * 1024),
+  MEDCOM_INBOX_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(5 * 1024 * 1024)
+    .default(1024 * 1024),
   /** Longest parsing one in-folder file may take; past it the parse is stopped and the file goes to failed/ with RECEIPT_TIMEOUT. */
   MEDCOM_INBOX_PARSE_TIMEOUT_MS: int(1, 10000),
   /** Characters per XDIS91 Text01 block (10 blocks per letter); longer texts are refused, never cut. */
@@ -270,7 +335,10 @@ export const envSchema = z.object({
   MEDCOM_AUTHOR_GIVEN_NAME: z.string().min(1).default('Koordinator'),
   MEDCOM_AUTHOR_FAMILY_NAME: z.string().min(1).default('Tværfagligt samarbejdsmøde'),
   MEDCOM_AUTHOR_ROLE: z.string().min(1).default('Koordinerende rolle'),
-  MEDCOM_AUTHOR_PHONE: z.string().regex(/^\+?\d{8,15}$/, '8-15 digits').default('70000000'),
+  MEDCOM_AUTHOR_PHONE: z
+    .string()
+    .regex(/^\+?\d{8,15}$/, '8-15 digits')
+    .default('70000000'),
   /** VANS sandbox: loopback port of /_sandbox/stats and /_sandbox/faults (free port when unset). */
   SANDBOX_VANS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   SANDBOX_VANS_DELAY_MS: int(0, 200),
@@ -285,11 +353,17 @@ export const envSchema = z.object({
 
   NOTIFY_OUTBOX_DIR: z.string().optional(),
   /** The municipality's SMTP relay: smtp:// (STARTTLS) or smtps:// (TLS from the start); credentials go in MAIL_SMTP_USER/PASSWORD. Unset = the outbox folder. */
-  MAIL_SMTP_URL: z.string().regex(/^smtps?:\/\/[^/@\s]+(:\d+)?\/?$/, 'smtp://host[:port] or smtps://host[:port], without user or password').optional(),
+  MAIL_SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/[^/@\s]+(:\d+)?\/?$/, 'smtp://host[:port] or smtps://host[:port], without user or password')
+    .optional(),
   MAIL_SMTP_USER: sensitive(z.string().optional()),
   MAIL_SMTP_PASSWORD: sensitive(z.string().optional()),
   /** Sender of every mail, e.g. "Tværfagligt samarbejde <tsm@kommune.dk>"; its domain also names the Message-IDs. */
-  MAIL_FROM: z.string().regex(/@[A-Za-z0-9.-]+\.[A-Za-z]{2,}>?\s*$/, 'an address, optionally with a display name: Name <box@domain.dk>').optional(),
+  MAIL_FROM: z
+    .string()
+    .regex(/@[A-Za-z0-9.-]+\.[A-Za-z]{2,}>?\s*$/, 'an address, optionally with a display name: Name <box@domain.dk>')
+    .optional(),
   /** smtp:// without STARTTLS (a relay on the same host or a test server); refused in production. */
   MAIL_SMTP_INSECURE: bool(false),
   /** PEM file of the CA that signed the relay's certificate (an internal municipal CA); the system CAs otherwise. */
@@ -307,7 +381,10 @@ export const envSchema = z.object({
    */
   CHILDREN_CLOSED_DAYS: z
     .string()
-    .regex(/^(none|((0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]))(,(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]))*)$/, 'comma-separated MM-DD, e.g. 12-24,12-31, or none')
+    .regex(
+      /^(none|((0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]))(,(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]))*)$/,
+      'comma-separated MM-DD, e.g. 12-24,12-31, or none',
+    )
     .default('12-24,12-31')
     .transform((s) => (s === 'none' ? [] : s.split(','))),
   /** The windows hold for every place, the home included (seed); true exempts health visitors' home meetings. */
@@ -320,7 +397,10 @@ export const envSchema = z.object({
   /** HMAC key of the signed accept links in the units' mail (at least 32 characters); required in production, generated into DATA_DIR elsewhere. */
   CHILDREN_ACCEPT_LINK_SECRET: sensitive(z.string().min(32, 'at least 32 characters').optional()),
   /** The address users reach this service's API at (links in mail), e.g. https://tsm.kommune.dk; required in production. */
-  PUBLIC_BASE_URL: z.url().regex(/^https?:\/\//, 'an http:// or https:// URL').optional(),
+  PUBLIC_BASE_URL: z
+    .url()
+    .regex(/^https?:\/\//, 'an http:// or https:// URL')
+    .optional(),
   /** Demos and tests: replace the computed acceptance-deadline / follow-up delays. */
   CHILDREN_DEADLINE_DELAY_MS: z.coerce.number().int().min(0).optional(),
   CHILDREN_FOLLOWUP_DELAY_MS: z.coerce.number().int().min(0).optional(),

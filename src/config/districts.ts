@@ -33,8 +33,16 @@ export const DEFAULT_DISTRICTS_FILE = shippedFile('src', 'config', 'districts.de
 
 type NamesConfig = Pick<
   AppConfig,
-  | 'DISTRICTS_FILE' | 'TEAMS_MEETING_URL' | 'NEXUS_CITIZEN_LIST' | 'NEXUS_CITIZEN_VIEW' | 'NEXUS_FORM_TITLE' | 'NEXUS_TAG'
-  | 'NEXUS_ORG_COORDINATOR' | 'NEXUS_ORG_VISITATOR' | 'NEXUS_ORG_DEMENTIA' | 'NEXUS_ORG_NURSES'
+  | 'DISTRICTS_FILE'
+  | 'TEAMS_MEETING_URL'
+  | 'NEXUS_CITIZEN_LIST'
+  | 'NEXUS_CITIZEN_VIEW'
+  | 'NEXUS_FORM_TITLE'
+  | 'NEXUS_TAG'
+  | 'NEXUS_ORG_COORDINATOR'
+  | 'NEXUS_ORG_VISITATOR'
+  | 'NEXUS_ORG_DEMENTIA'
+  | 'NEXUS_ORG_NURSES'
 >;
 
 /** Reads and validates the districts file; a bad file stops the boot with one line naming the field. */
@@ -63,7 +71,10 @@ export function loadDistricts(config: NamesConfig): District[] {
         coordinator: d.nexus.organisations.coordinator ?? config.NEXUS_ORG_COORDINATOR,
         visitator: d.nexus.organisations.visitator ?? config.NEXUS_ORG_VISITATOR,
         dementia: d.nexus.organisations.dementia ?? config.NEXUS_ORG_DEMENTIA,
-        nurses: typeof d.nexus.organisations.nurses === 'string' ? [d.nexus.organisations.nurses] : d.nexus.organisations.nurses ?? config.NEXUS_ORG_NURSES,
+        nurses:
+          typeof d.nexus.organisations.nurses === 'string'
+            ? [d.nexus.organisations.nurses]
+            : (d.nexus.organisations.nurses ?? config.NEXUS_ORG_NURSES),
       },
     },
   }));

@@ -21,7 +21,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   const c = parsed.data;
   if (c.NEXUS_BASE_URL && !(c.NEXUS_TOKEN_URL && c.NEXUS_CLIENT_ID && c.NEXUS_CLIENT_SECRET)) {
-    throw new ConfigError('Invalid configuration: NEXUS_TOKEN_URL, NEXUS_CLIENT_ID and NEXUS_CLIENT_SECRET are required when NEXUS_BASE_URL is set');
+    throw new ConfigError(
+      'Invalid configuration: NEXUS_TOKEN_URL, NEXUS_CLIENT_ID and NEXUS_CLIENT_SECRET are required when NEXUS_BASE_URL is set',
+    );
   }
   if (c.EDOC_URL && !(c.EDOC_USER && c.EDOC_PASSWORD)) {
     throw new ConfigError('Invalid configuration: EDOC_USER and EDOC_PASSWORD are required when EDOC_URL is set');
@@ -45,10 +47,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError('Invalid configuration: INTAKE_API_KEY: required in production (at least 16 characters)');
   }
   if (c.NODE_ENV === 'production' && !c.CHILDREN_ACCEPT_LINK_SECRET) {
-    throw new ConfigError('Invalid configuration: CHILDREN_ACCEPT_LINK_SECRET: required in production (at least 32 characters; signs the accept links in unit mail)');
+    throw new ConfigError(
+      'Invalid configuration: CHILDREN_ACCEPT_LINK_SECRET: required in production (at least 32 characters; signs the accept links in unit mail)',
+    );
   }
   if (c.NODE_ENV === 'production' && !c.PUBLIC_BASE_URL) {
-    throw new ConfigError('Invalid configuration: PUBLIC_BASE_URL: required in production (the https:// address the accept links in mail point to)');
+    throw new ConfigError(
+      'Invalid configuration: PUBLIC_BASE_URL: required in production (the https:// address the accept links in mail point to)',
+    );
   }
   if (c.MAIL_SMTP_URL && !c.MAIL_FROM) {
     throw new ConfigError('Invalid configuration: MAIL_FROM is required when MAIL_SMTP_URL is set');
@@ -57,7 +63,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError('Invalid configuration: MAIL_SMTP_USER and MAIL_SMTP_PASSWORD are set together or not at all');
   }
   if (c.NODE_ENV === 'production' && c.MAIL_SMTP_INSECURE) {
-    throw new ConfigError('Invalid configuration: MAIL_SMTP_INSECURE: refused in production (mail carries meeting details; use STARTTLS or smtps://)');
+    throw new ConfigError(
+      'Invalid configuration: MAIL_SMTP_INSECURE: refused in production (mail carries meeting details; use STARTTLS or smtps://)',
+    );
   }
   return {
     ...c,
@@ -88,7 +96,5 @@ export function secretValues(config: AppConfig): string[] {
 
 /** The config as it may be shown to an operator: secrets replaced. */
 export function describeConfig(config: AppConfig): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(config).map(([k, v]) => [k, isSensitive(k) && v !== undefined ? '[sensitive]' : v]),
-  );
+  return Object.fromEntries(Object.entries(config).map(([k, v]) => [k, isSensitive(k) && v !== undefined ? '[sensitive]' : v]));
 }

@@ -14,8 +14,13 @@ export function trustProxyProblem(value: string): string | undefined {
   if (v === 'true') {
     return 'true trusts every X-Forwarded-For hop, so any client can choose its address; give the number of proxies (e.g. 1) or their addresses/CIDRs';
   }
-  const bad = v.split(',').map((s) => s.trim()).find((entry) => !isProxyEntry(entry));
-  return bad === undefined ? undefined : `a hop count, or comma-separated proxy addresses/CIDRs (or loopback, linklocal, uniquelocal); not ${JSON.stringify(bad.slice(0, 60))}`;
+  const bad = v
+    .split(',')
+    .map((s) => s.trim())
+    .find((entry) => !isProxyEntry(entry));
+  return bad === undefined
+    ? undefined
+    : `a hop count, or comma-separated proxy addresses/CIDRs (or loopback, linklocal, uniquelocal); not ${JSON.stringify(bad.slice(0, 60))}`;
 }
 
 function isProxyEntry(entry: string): boolean {

@@ -105,28 +105,57 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoSummary> {
     await until(deadline, 'the after-meeting work to finish', async () => {
       const s = await status.meeting(district.id, meetingDate);
       const dead = (await gateway.deadLetters()).length;
-      progress(`after-meeting: ${s.notes.done}/${concluded.length} done, ${s.notes.failed} failed, ${s.letters.acknowledged}/${s.letters.sent} letters acknowledged`);
+      progress(
+        `after-meeting: ${s.notes.done}/${concluded.length} done, ${s.notes.failed} failed, ${s.letters.acknowledged}/${s.letters.sent} letters acknowledged`,
+      );
       // A dead letter or failed note will not heal by itself: stop and report it.
       return dead > 0 || s.notes.failed > 0 || (s.notes.total >= concluded.length && s.notes.done === s.notes.total);
     });
 
-    const observations = await observe(svc.app.get(AuditService), control, gateway, status, district, meetingDate, agenda, concluded, started);
+    const observations = await observe(
+      svc.app.get(AuditService),
+      control,
+      gateway,
+      status,
+      district,
+      meetingDate,
+      agenda,
+      concluded,
+      started,
+    );
     const summary = {
-      ...reconcileDemo(observations, settings.labels, settings.organisations(district.id), settings.taskDueDays, seedOrganisationResolver(seed)),
+      ...reconcileDemo(
+        observations,
+        settings.labels,
+        settings.organisations(district.id),
+        settings.taskDueDays,
+        seedOrganisationResolver(seed),
+      ),
       nexusDialect: config.SANDBOX_NEXUS_DIALECT,
     };
     await opts.beforeStop?.(control, svc);
     return summary;
   };
   try {
-    return await beforeDeadline(run(), deadline - started, () => `timed out after ${Math.round(timeoutMs / 1000)} s (${lastLine || 'starting the service'})`);
+    return await beforeDeadline(
+      run(),
+      deadline - started,
+      () => `timed out after ${Math.round(timeoutMs / 1000)} s (${lastLine || 'starting the service'})`,
+    );
   } catch (err) {
     if (err instanceof ConfigError) throw err; // a bad setting stays a configuration error (exit 2)
     throw new Error(demoFailure(err, lastLine));
   } finally {
     // A service still starting when the deadline hit is stopped too, once it is up.
     const stopping = svc ? svc.stop() : starting?.then((s) => s.stop());
-    const stopped = await beforeDeadline(stopping ?? Promise.resolve(), Math.max(started + timeoutMs - Date.now(), 1000), () => 'stop').then(() => true, () => false);
+    const stopped = await beforeDeadline(
+      stopping ?? Promise.resolve(),
+      Math.max(started + timeoutMs - Date.now(), 1000),
+      () => 'stop',
+    ).then(
+      () => true,
+      () => false,
+    );
     if (!stopped) opts.progress?.('the service did not stop in time (Redis unreachable?); leaving it to the process exit');
     rmSync(dataDir, { recursive: true, force: true });
   }
@@ -215,7 +244,8 @@ async function runAgenda(svc: RunningService, gateway: QueueGateway, p: AgendaMe
 async function untilJobDone(gateway: QueueGateway, queue: 'agenda', jobId: string, deadline: number): Promise<void> {
   await until(deadline, `job ${queue}/${jobId}`, async () => {
     const state = await gateway.jobState(queue, jobId);
-    if (state === 'failed') throw new Error(`job ${queue}/${jobId} failed: ${(await gateway.deadLetter(`${queue}/${jobId}`))?.reason ?? 'unknown'}`);
+    if (state === 'failed')
+      throw new Error(`job ${queue}/${jobId} failed: ${(await gateway.deadLetter(`${queue}/${jobId}`))?.reason ?? 'unknown'}`);
     return state === 'completed';
   });
 }
@@ -231,7 +261,8 @@ async function until(deadline: number, what: string, check: () => Promise<boolea
 async function invitationLetters(audit: AuditService, noteIds: number[]): Promise<string[]> {
   const ids = new Set<string>();
   for (const noteId of noteIds) {
-    for (const r of await audit.query({ noteId })) if (r.action === 'medcom.invite' && r.externalIds?.letterId) ids.add(r.externalIds.letterId);
+    for (const r of await audit.query({ noteId }))
+      if (r.action === 'medcom.invite' && r.externalIds?.letterId) ids.add(r.externalIds.letterId);
   }
   return [...ids];
 }
@@ -248,7 +279,11 @@ async function observe(
   started: number,
 ): Promise<DemoObservations> {
   const [nexus, edoc, vans, meeting, dead] = await Promise.all([
-    control.nexusState(), control.edocState(), control.vansState(), status.meeting(district.id, meetingDate), gateway.deadLetters(),
+    control.nexusState(),
+    control.edocState(),
+    control.vansState(),
+    status.meeting(district.id, meetingDate),
+    gateway.deadLetters(),
   ]);
   const excluded: Record<string, number> = {};
   for (const e of agenda.excluded) excluded[e.reason] = (excluded[e.reason] ?? 0) + 1;
@@ -256,12 +291,17 @@ async function observe(
     districtId: district.id,
     meetingDate,
     agenda: { items: agenda.items.length, excluded, gpInvitations: agenda.items.filter((i) => i.inviteGp).length },
-    invitationLetterIds: await invitationLetters(audit, agenda.items.map((i) => i.noteId)),
+    invitationLetterIds: await invitationLetters(
+      audit,
+      agenda.items.map((i) => i.noteId),
+    ),
     concluded,
     nexus,
     edoc,
     vans,
-    lettersByNote: Object.fromEntries(meeting.items.map((i) => [i.noteId, i.letterId ? { letterId: i.letterId, state: i.letterState } : undefined])),
+    lettersByNote: Object.fromEntries(
+      meeting.items.map((i) => [i.noteId, i.letterId ? { letterId: i.letterId, state: i.letterState } : undefined]),
+    ),
     notesDone: meeting.notes.done,
     deadLetters: dead.map((d) => ({ id: d.id, name: d.name, reason: d.reason })),
     elapsedSeconds: (Date.now() - started) / 1000,

@@ -110,18 +110,33 @@ export function reconcileDemo(
     else acknowledged++;
   }
   const invitations = new Set(o.invitationLetterIds);
-  if (invitations.size !== o.agenda.gpInvitations) problems.push(`${invitations.size} GP invitation letters for ${o.agenda.gpInvitations} agenda items inviting the GP`);
+  if (invitations.size !== o.agenda.gpInvitations)
+    problems.push(`${invitations.size} GP invitation letters for ${o.agenda.gpInvitations} agenda items inviting the GP`);
   for (const id of invitations) if (!vansIds.has(id)) problems.push(`GP invitation letter ${id} never reached VANS`);
   const strangers = [...vansIds].filter((id) => !ourIds.has(id) && !invitations.has(id));
   if (strangers.length) problems.push(`${strangers.length} letter ids at VANS belong to no note (a second letter id for a note?)`);
-  if (o.vans.positiveReceipts < acknowledged) problems.push(`VANS sent ${o.vans.positiveReceipts} positive receipts for ${acknowledged} acknowledged letters`);
+  if (o.vans.positiveReceipts < acknowledged)
+    problems.push(`VANS sent ${o.vans.positiveReceipts} positive receipts for ${acknowledged} acknowledged letters`);
   const resends = Object.values(o.vans.envelopesPerLetter).reduce((sum, n) => sum + Math.max(0, n - 1), 0);
 
   // Nexus tasks: exactly the follow-ups each note asks for, each once.
   const expected = locked.flatMap((n) =>
-    followUpTasks({ noteId: n.id, noteVersion: n.version }, o.meetingDate, followUpsOf(n.items, labels), orgs, taskDueDays, resolveOrganisation));
+    followUpTasks(
+      { noteId: n.id, noteVersion: n.version },
+      o.meetingDate,
+      followUpsOf(n.items, labels),
+      orgs,
+      taskDueDays,
+      resolveOrganisation,
+    ),
+  );
   const ours = o.nexus.tasks.filter((t) => t.title.startsWith(followUpTitlePrefix(o.meetingDate)));
-  const tasksByKind: Record<FollowUpTaskKind, number> = { homecare: 0, 'attach-organisations': 0, 'unknown-organisation': 0, revisitation: 0 };
+  const tasksByKind: Record<FollowUpTaskKind, number> = {
+    homecare: 0,
+    'attach-organisations': 0,
+    'unknown-organisation': 0,
+    revisitation: 0,
+  };
   for (const e of expected) {
     const found = ours.filter((t) => t.title === e.title && t.organisationName === e.organisationName);
     if (found.length !== 1) problems.push(`task "${e.title}": ${found.length} in Nexus (expected 1)`);
@@ -158,7 +173,9 @@ export function reconcileDemo(
 
 /** The summary as a person reads it: numbers and ids only. */
 export function formatDemoSummary(s: DemoSummary): string {
-  const excluded = Object.entries(s.excludedByReason).map(([r, n]) => `${n} ${r}`).join(', ');
+  const excluded = Object.entries(s.excludedByReason)
+    .map(([r, n]) => `${n} ${r}`)
+    .join(', ');
   const lines = [
     `tsm-bridge demo: district ${s.district}, meeting ${s.meetingDate}${s.nexusDialect ? `, Nexus dialect ${s.nexusDialect}` : ''}`,
     `  agenda         ${s.agendaItems} items published${s.excluded ? `, ${s.excluded} excluded (${excluded})` : ''}`,

@@ -33,7 +33,9 @@ export async function renderFormPdf(input: FormPdfInput): Promise<Buffer> {
   pdf.rule();
   for (const section of input.sections) {
     if (section.heading) pdf.subheading(section.heading);
-    const fields = Array.isArray(section.fields) ? section.fields : Object.entries(section.fields).map(([label, value]) => ({ label, value }));
+    const fields = Array.isArray(section.fields)
+      ? section.fields
+      : Object.entries(section.fields).map(([label, value]) => ({ label, value }));
     for (const { label, value } of fields) pdf.field(label, value);
   }
   return pdf.finish(`Kilde: ${input.sourceIds.join(', ')} · Dannet af tsm-bridge`);

@@ -37,7 +37,9 @@ export async function renderNotePdf(input: NotePdfInput): Promise<Buffer> {
   pdf.paragraph(`Mødedato: ${danishDate(day)}`);
   pdf.paragraph(`Borger: ${input.citizen.name}, CPR-nr. ${formatCpr(input.citizen.cpr)}`);
   const state = input.state?.trim();
-  pdf.paragraph(input.locked ? `Status: ${state || 'Låst'} (notatet er låst)` : `Status: ${state || 'Kladde'} (notatet er ikke låst)`, { bold: !input.locked });
+  pdf.paragraph(input.locked ? `Status: ${state || 'Låst'} (notatet er låst)` : `Status: ${state || 'Kladde'} (notatet er ikke låst)`, {
+    bold: !input.locked,
+  });
   pdf.rule();
   if (items.length === 0) pdf.paragraph('Notatet har ingen udfyldte felter.', { muted: true });
   for (const { label, value } of items) pdf.field(label, value);

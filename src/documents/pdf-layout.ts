@@ -20,9 +20,26 @@ const INK = rgb(0.1, 0.1, 0.1);
 const MUTED = rgb(0.35, 0.35, 0.35);
 
 const SPELLED: Record<string, string> = {
-  '\u2265': '>=', '\u2264': '<=', '\u2192': '->', '\u2190': '<-', '\u2212': '-', '\u2010': '-', '\u2011': '-',
-  '\u2713': 'v', '\u2714': 'v', '\u2715': 'x', '\u2717': 'x', '\u00D7': 'x', '\u2248': '~', '\u2260': '!=',
-  '\u201E': '"', '\u2032': "'", '\u2033': '"', '\u2009': ' ', '\u202F': ' ', '\u200B': '',
+  '\u2265': '>=',
+  '\u2264': '<=',
+  '\u2192': '->',
+  '\u2190': '<-',
+  '\u2212': '-',
+  '\u2010': '-',
+  '\u2011': '-',
+  '\u2713': 'v',
+  '\u2714': 'v',
+  '\u2715': 'x',
+  '\u2717': 'x',
+  '\u00D7': 'x',
+  '\u2248': '~',
+  '\u2260': '!=',
+  '\u201E': '"',
+  '\u2032': "'",
+  '\u2033': '"',
+  '\u2009': ' ',
+  '\u202F': ' ',
+  '\u200B': '',
 };
 
 export interface PdfMetadata {
@@ -64,10 +81,13 @@ export class PdfLayout {
   /** Text reduced to what the WinAnsi fonts can draw; never throws. */
   safe(text: string): string {
     let out = '';
-    for (const ch of String(text ?? '').normalize('NFC').replace(/\t/g, '    ')) {
+    for (const ch of String(text ?? '')
+      .normalize('NFC')
+      .replace(/\t/g, '    ')) {
       const cp = ch.codePointAt(0)!;
       if (ch === '\n') out += ch;
-      else if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) continue; // control characters
+      else if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0))
+        continue; // control characters
       else if (this.charset.has(cp)) out += ch;
       else if (ch in SPELLED) out += SPELLED[ch];
       else {
@@ -122,7 +142,13 @@ export class PdfLayout {
       const width = A4[0] - 2 * MARGIN - this.regular.widthOfTextAtSize(pageNo, 8) - 12;
       const [first] = this.wrap(text, this.regular, 8, width);
       page.drawText(first ?? '', { x: MARGIN, y: MARGIN - 18, size: 8, font: this.regular, color: MUTED });
-      page.drawText(pageNo, { x: A4[0] - MARGIN - this.regular.widthOfTextAtSize(pageNo, 8), y: MARGIN - 18, size: 8, font: this.regular, color: MUTED });
+      page.drawText(pageNo, {
+        x: A4[0] - MARGIN - this.regular.widthOfTextAtSize(pageNo, 8),
+        y: MARGIN - 18,
+        size: 8,
+        font: this.regular,
+        color: MUTED,
+      });
     });
     return Buffer.from(await this.doc.save({ useObjectStreams: false }));
   }

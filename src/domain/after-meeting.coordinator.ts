@@ -27,7 +27,13 @@ export function unlockedTaskDate(meetingDate: string, round: number, s: Unlocked
 }
 
 /** When the `round`-th reminder is due: the meeting's start time on its working day (Copenhagen). */
-export function unlockedTaskInstant(startTime: string, meetingDate: string, round: number, s: UnlockedTaskSettings, calendar: WorkingDayCalendar): Date {
+export function unlockedTaskInstant(
+  startTime: string,
+  meetingDate: string,
+  round: number,
+  s: UnlockedTaskSettings,
+  calendar: WorkingDayCalendar,
+): Date {
   const { hour, minute } = parseHhmm(startTime);
   return localToInstant(unlockedTaskDate(meetingDate, round, s, calendar), hour, minute);
 }
@@ -62,7 +68,8 @@ export function unlockedNotesTask(
     `Følgende notater fra ${MEETING_TYPE.toLowerCase()} ${date} er endnu ikke gemt som låst.`,
     'Når alt fra mødet er skrevet ind, skal notatet gemmes som låst (obligatorisk); først da journaliseres det, og opfølgningen (brev til egen læge, opgaver) sættes i gang.',
     '',
-    ...[...notes].sort((a, b) => a.start.localeCompare(b.start) || a.noteId - b.noteId)
+    ...[...notes]
+      .sort((a, b) => a.start.localeCompare(b.start) || a.noteId - b.noteId)
       .map((n) => `- ${n.start} ${names.get(n.citizenId) ?? `borger ${n.citizenId}`} (notat ${n.noteId})`),
     '',
     round < maxTasks
@@ -87,7 +94,8 @@ export const UNDELIVERABLE_REASONS = {
   /** A negative receipt from the practice (or VANS). */
   MEDCOM_REJECTED: 'Lægepraksis (eller VANS) har afvist brevet med en negativ kvittering. Brevet er ikke modtaget.',
   /** No receipt after the last resend (MEDCOM_MAX_RESENDS): given up. */
-  MEDCOM_NO_RECEIPT: 'Der er ikke kommet kvittering fra lægepraksis, heller ikke efter genfremsendelserne. Brevet er opgivet og må betragtes som ikke modtaget.',
+  MEDCOM_NO_RECEIPT:
+    'Der er ikke kommet kvittering fra lægepraksis, heller ikke efter genfremsendelserne. Brevet er opgivet og må betragtes som ikke modtaget.',
   /** The citizen's name has characters the XDIS91 letter cannot carry. */
   NAME_NOT_REPRESENTABLE: 'Borgerens navn indeholder tegn, som MedCom-brevet (XDIS91) ikke kan gengive. Brevet er ikke sendt.',
 } as const;
@@ -134,5 +142,8 @@ export function undeliverableLetterTask(meetingDate: string, l: UndeliverableLet
     '',
     'Kontakt lægepraksis, og sørg for at lægen får oplysningerne på anden vis (eller ret borgerens lægeoplysninger i Nexus).',
   ];
-  return { title: `${MEETING_TYPE} ${danishDate(meetingDate)}: ${what} kunne ikke leveres (notat ${l.noteId} v${l.noteVersion})`, description: lines.join('\n') };
+  return {
+    title: `${MEETING_TYPE} ${danishDate(meetingDate)}: ${what} kunne ikke leveres (notat ${l.noteId} v${l.noteVersion})`,
+    description: lines.join('\n'),
+  };
 }

@@ -156,8 +156,10 @@ export function unknownOrganisationText(names: readonly string[], meetingDate: s
 
 /** The task to a newly attached organisation (seed 004: "den koordinerende rolle sende en opgave på dette"). */
 export function attachOrganisationText(organisation: string, meetingDate: string): string {
-  return `${MEETING_TYPE} ${danishDate(meetingDate)} har besluttet, at borgeren skal tilknyttes ${organisation}. ` +
-    'Tilknyt jer borgeren under "Organisationer tilknyttet borgeren", så I kan se borgeren og deltage ved næste møde.';
+  return (
+    `${MEETING_TYPE} ${danishDate(meetingDate)} har besluttet, at borgeren skal tilknyttes ${organisation}. ` +
+    'Tilknyt jer borgeren under "Organisationer tilknyttet borgeren", så I kan se borgeren og deltage ved næste møde.'
+  );
 }
 
 /**
@@ -194,14 +196,29 @@ export function followUpTasks(
     else if (![...attach.keys()].some((k) => k.toLowerCase() === known.toLowerCase())) attach.set(known, name);
   }
   for (const organisation of [...attach.keys()].sort((a, b) => a.localeCompare(b, 'da'))) {
-    tasks.push(make('attach-organisations', organisation, attachOrganisationText(organisation, meetingDate), `${KIND_TITLE['attach-organisations']} ${organisation}`));
+    tasks.push(
+      make(
+        'attach-organisations',
+        organisation,
+        attachOrganisationText(organisation, meetingDate),
+        `${KIND_TITLE['attach-organisations']} ${organisation}`,
+      ),
+    );
   }
   if (unknown.length) {
-    tasks.push(make('unknown-organisation', orgs.coordinator, unknownOrganisationText([...unknown].sort((a, b) => a.localeCompare(b, 'da')), meetingDate)));
+    tasks.push(
+      make(
+        'unknown-organisation',
+        orgs.coordinator,
+        unknownOrganisationText(
+          [...unknown].sort((a, b) => a.localeCompare(b, 'da')),
+          meetingDate,
+        ),
+      ),
+    );
   }
   if (followUps.revisitation) {
-    tasks.push(make('revisitation', orgs.visitator,
-      `Mødet har besluttet revisitation. Revisitér og dokumentér (notat ${ref.noteId}).`));
+    tasks.push(make('revisitation', orgs.visitator, `Mødet har besluttet revisitation. Revisitér og dokumentér (notat ${ref.noteId}).`));
   }
   return tasks;
 }

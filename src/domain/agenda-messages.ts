@@ -52,19 +52,31 @@ export function meetingHeading(m: MeetingRef): string {
 const trackLabel = (t: AgendaItem['track']) => (t === 'rehab' ? 'rehabilitering (§ 83a)' : 'komplekst forløb');
 const who = (names: CitizenNames, citizenId: number) => names.get(citizenId) ?? `borger ${citizenId}`;
 
-export function coordinatorIssues(agenda: Agenda, relationNames: RelationNames, gpFailures: CoordinatorIssues['gpInvitationFailures'] = []): CoordinatorIssues {
+export function coordinatorIssues(
+  agenda: Agenda,
+  relationNames: RelationNames,
+  gpFailures: CoordinatorIssues['gpInvitationFailures'] = [],
+): CoordinatorIssues {
   const byReason = (r: string) => agenda.excluded.filter((e) => e.reason === r).map(({ noteId, citizenId }) => ({ noteId, citizenId }));
   // Items are listed by start time, but a coordinator's time may end later than the last one starts.
   const lastEnd = agendaEnd(agenda);
-  const withWarning = (w: ItemWarning) => agenda.items.filter((i) => i.warnings.includes(w)).map(({ noteId, citizenId, start }) => ({ noteId, citizenId, start }));
+  const withWarning = (w: ItemWarning) =>
+    agenda.items.filter((i) => i.warnings.includes(w)).map(({ noteId, citizenId, start }) => ({ noteId, citizenId, start }));
   return {
     late: byReason('LATE_NOTE'),
     duplicates: byReason('DUPLICATE_NOTE'),
     invalid: byReason('INVALID_NOTE'),
     missingRelations: agenda.items
-      .map((i) => ({ noteId: i.noteId, citizenId: i.citizenId, start: i.start, organisations: missingRelations(i.organisations, i.dementia, relationNames).map((m) => m.organisation) }))
+      .map((i) => ({
+        noteId: i.noteId,
+        citizenId: i.citizenId,
+        start: i.start,
+        organisations: missingRelations(i.organisations, i.dementia, relationNames).map((m) => m.organisation),
+      }))
       .filter((m) => m.organisations.length > 0),
-    noTrack: agenda.items.filter((i) => i.warnings.includes('NO_TRACK')).map(({ noteId, citizenId, start }) => ({ noteId, citizenId, start })),
+    noTrack: agenda.items
+      .filter((i) => i.warnings.includes('NO_TRACK'))
+      .map(({ noteId, citizenId, start }) => ({ noteId, citizenId, start })),
     invalidPriority: agenda.items.filter((i) => i.priorityInvalid).map(({ noteId, citizenId, start }) => ({ noteId, citizenId, start })),
     ...(agenda.warnings.includes('OVERFLOW') && lastEnd ? { overflowEnd: lastEnd } : {}),
     gpInvitationFailures: gpFailures,
@@ -79,9 +91,18 @@ export function coordinatorIssues(agenda: Agenda, relationNames: RelationNames, 
 
 export function hasIssues(i: CoordinatorIssues): boolean {
   return (
-    i.late.length + i.duplicates.length + i.invalid.length + i.missingRelations.length + i.noTrack.length +
-      i.invalidPriority.length + i.gpInvitationFailures.length + i.offDate.length + i.tagVariants.length + i.locked.length +
-      i.outsideTrackHour.length > 0 || i.overflowEnd !== undefined
+    i.late.length +
+      i.duplicates.length +
+      i.invalid.length +
+      i.missingRelations.length +
+      i.noTrack.length +
+      i.invalidPriority.length +
+      i.gpInvitationFailures.length +
+      i.offDate.length +
+      i.tagVariants.length +
+      i.locked.length +
+      i.outsideTrackHour.length >
+      0 || i.overflowEnd !== undefined
   );
 }
 
@@ -91,7 +112,13 @@ export interface TaskText {
 }
 
 /** The task to one organisation: its citizens' slots. `ref` tells revisions apart (and lets a rerun find the task). */
-export function invitationTask(m: MeetingRef, organisation: string, items: readonly AgendaItem[], names: CitizenNames, ref: string): TaskText {
+export function invitationTask(
+  m: MeetingRef,
+  organisation: string,
+  items: readonly AgendaItem[],
+  names: CitizenNames,
+  ref: string,
+): TaskText {
   const lines = [
     `Invitation til ${meetingHeading(m)}.`,
     m.location ? `Sted: ${m.location} (eller Teams: ${m.teamsUrl})` : `Teams: ${m.teamsUrl}`,
@@ -101,7 +128,10 @@ export function invitationTask(m: MeetingRef, organisation: string, items: reado
     '',
     'Notatet "Samlet faglig vurdering" på borgeren beskriver, hvad mødet skal drøfte.',
   ];
-  return { title: `Tværfagligt samarbejdsmøde ${danishDate(m.meetingDate)}: invitation til ${organisation} [${ref}]`, description: lines.join('\n') };
+  return {
+    title: `Tværfagligt samarbejdsmøde ${danishDate(m.meetingDate)}: invitation til ${organisation} [${ref}]`,
+    description: lines.join('\n'),
+  };
 }
 
 /** The short notice of an empty agenda (issue 17): no citizen on it, so no invitations go out. */
@@ -120,27 +150,66 @@ export function emptyAgendaMail(m: MeetingRef): { subject: string; body: string 
  * An agenda without items says so first ("ingen borgere på dagsordenen"), in the title too.
  */
 export function coordinatorTask(
-  m: MeetingRef, issues: CoordinatorIssues, names: CitizenNames, ref: string,
-  autoAttached: ReadonlyArray<{ citizenId: number; organisation: string }> = [], opts: { empty?: boolean } = {},
+  m: MeetingRef,
+  issues: CoordinatorIssues,
+  names: CitizenNames,
+  ref: string,
+  autoAttached: ReadonlyArray<{ citizenId: number; organisation: string }> = [],
+  opts: { empty?: boolean } = {},
 ): TaskText {
   const section = (heading: string, rows: string[]) => (rows.length ? ['', heading, ...rows.map((r) => `- ${r}`)] : []);
   const lines = [
     ...(opts.empty ? [`${EMPTY_AGENDA_TEXT} til ${meetingHeading(m)}; der sendes ingen invitationer.`] : []),
     ...(opts.empty && !hasIssues(issues) ? [] : [`Dagsorden til ${meetingHeading(m)}: punkter der kræver koordinators handling.`]),
-    ...section('For sent oprettede notater (ikke på dagsordenen):', issues.late.map((n) => `${who(names, n.citizenId)} (notat ${n.noteId})`)),
-    ...section('Flere notater for samme borger (kun det nyeste er på dagsordenen):', issues.duplicates.map((n) => `${who(names, n.citizenId)} (notat ${n.noteId})`)),
-    ...section('Notater uden gyldigt oprettelsestidspunkt (ikke på dagsordenen):', issues.invalid.map((n) => `${who(names, n.citizenId)} (notat ${n.noteId})`)),
-    ...section('Manglende organisationer på borgerens relationer:', issues.missingRelations.map((r) => `${r.start} ${who(names, r.citizenId)}: ${r.organisations.join(', ')}`)),
-    ...section(`Notater med en anden observationsdato end mødedatoen (ikke på nogen dagsorden; nærmeste møde er ${danishDate(m.meetingDate)}):`,
-      issues.offDate.map((n) => `${who(names, n.citizenId)} (notat ${n.noteId}, observationsdato ${danishDate(n.observationDate)})`)),
-    ...section('Uden genkendt forløbstype (placeret som komplekst forløb):', issues.noTrack.map((r) => `${r.start} ${who(names, r.citizenId)} (notat ${r.noteId})`)),
-    ...section('Prioritet er ikke et helt tal (placeret sidst i sit forløb):', issues.invalidPriority.map((r) => `${r.start} ${who(names, r.citizenId)} (notat ${r.noteId})`)),
-    ...section('Tagget med en anden stavemåde af tagget (alligevel taget med på dagsordenen):', issues.tagVariants.map((r) => `${r.start} ${who(names, r.citizenId)} (notat ${r.noteId})`)),
-    ...section('Notatet er allerede låst (bevarer sin plads; tidspunktet kunne ikke skrives på notatet):', issues.locked.map((r) => `${r.start} ${who(names, r.citizenId)} (notat ${r.noteId})`)),
-    ...section('Tidspunkt sat af koordinator uden for forløbets time (bevaret):', issues.outsideTrackHour.map((r) => `${r.start} ${who(names, r.citizenId)} (notat ${r.noteId})`)),
-    ...section('Egen læge kunne ikke inviteres via MedCom:', issues.gpInvitationFailures.map((f) => `${who(names, f.citizenId)} (notat ${f.noteId}): ${f.code}`)),
+    ...section(
+      'For sent oprettede notater (ikke på dagsordenen):',
+      issues.late.map((n) => `${who(names, n.citizenId)} (notat ${n.noteId})`),
+    ),
+    ...section(
+      'Flere notater for samme borger (kun det nyeste er på dagsordenen):',
+      issues.duplicates.map((n) => `${who(names, n.citizenId)} (notat ${n.noteId})`),
+    ),
+    ...section(
+      'Notater uden gyldigt oprettelsestidspunkt (ikke på dagsordenen):',
+      issues.invalid.map((n) => `${who(names, n.citizenId)} (notat ${n.noteId})`),
+    ),
+    ...section(
+      'Manglende organisationer på borgerens relationer:',
+      issues.missingRelations.map((r) => `${r.start} ${who(names, r.citizenId)}: ${r.organisations.join(', ')}`),
+    ),
+    ...section(
+      `Notater med en anden observationsdato end mødedatoen (ikke på nogen dagsorden; nærmeste møde er ${danishDate(m.meetingDate)}):`,
+      issues.offDate.map((n) => `${who(names, n.citizenId)} (notat ${n.noteId}, observationsdato ${danishDate(n.observationDate)})`),
+    ),
+    ...section(
+      'Uden genkendt forløbstype (placeret som komplekst forløb):',
+      issues.noTrack.map((r) => `${r.start} ${who(names, r.citizenId)} (notat ${r.noteId})`),
+    ),
+    ...section(
+      'Prioritet er ikke et helt tal (placeret sidst i sit forløb):',
+      issues.invalidPriority.map((r) => `${r.start} ${who(names, r.citizenId)} (notat ${r.noteId})`),
+    ),
+    ...section(
+      'Tagget med en anden stavemåde af tagget (alligevel taget med på dagsordenen):',
+      issues.tagVariants.map((r) => `${r.start} ${who(names, r.citizenId)} (notat ${r.noteId})`),
+    ),
+    ...section(
+      'Notatet er allerede låst (bevarer sin plads; tidspunktet kunne ikke skrives på notatet):',
+      issues.locked.map((r) => `${r.start} ${who(names, r.citizenId)} (notat ${r.noteId})`),
+    ),
+    ...section(
+      'Tidspunkt sat af koordinator uden for forløbets time (bevaret):',
+      issues.outsideTrackHour.map((r) => `${r.start} ${who(names, r.citizenId)} (notat ${r.noteId})`),
+    ),
+    ...section(
+      'Egen læge kunne ikke inviteres via MedCom:',
+      issues.gpInvitationFailures.map((f) => `${who(names, f.citizenId)} (notat ${f.noteId}): ${f.code}`),
+    ),
     ...(issues.overflowEnd ? ['', `Dagsordenen går ud over de afsatte to timer: sidste punkt slutter kl. ${issues.overflowEnd}.`] : []),
-    ...section('Tilknyttet automatisk af tsm-bridge:', autoAttached.map((a) => `${who(names, a.citizenId)}: ${a.organisation}`)),
+    ...section(
+      'Tilknyttet automatisk af tsm-bridge:',
+      autoAttached.map((a) => `${who(names, a.citizenId)}: ${a.organisation}`),
+    ),
   ];
   const what = opts.empty ? 'ingen borgere på dagsordenen' : 'til koordinator';
   return { title: `Tværfagligt samarbejdsmøde ${danishDate(m.meetingDate)}: ${what} [${ref}]`, description: lines.join('\n') };

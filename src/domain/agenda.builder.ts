@@ -127,7 +127,15 @@ export interface AgendaDocument {
   meetingDate: string;
   /** The agenda's real end (the Teams invitation's end), null for an empty agenda. */
   end: string | null;
-  items: Array<{ noteId: number; citizenId: number; track: Track; start: string; end: string; timeSetBy: TimeSetBy; warnings: ItemWarning[] }>;
+  items: Array<{
+    noteId: number;
+    citizenId: number;
+    track: Track;
+    start: string;
+    end: string;
+    timeSetBy: TimeSetBy;
+    warnings: ItemWarning[];
+  }>;
   excluded: ExcludedNote[];
   warnings: AgendaWarning[];
 }
@@ -178,7 +186,11 @@ const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$/;
  * write there (no record) or that differs from what it last wrote. The seed has the coordinator
  * "tilrette tidspunkterne"; such a time is never moved, overwritten or cleared.
  */
-export function coordinatorTime(note: Pick<CandidateNote, 'id' | 'items'>, timeItem: string, written: ReadonlyMap<number, string> = new Map()): string | null {
+export function coordinatorTime(
+  note: Pick<CandidateNote, 'id' | 'items'>,
+  timeItem: string,
+  written: ReadonlyMap<number, string> = new Map(),
+): string | null {
   const value = (note.items[timeItem] ?? '').trim();
   if (!HHMM.test(value)) return null;
   return written.get(note.id) === value ? null : value;
@@ -261,7 +273,9 @@ export function buildAgenda(input: AgendaInput): Agenda {
   const { hour, minute } = parseHhmm(rules.startTime);
   const start = hour * 60 + minute;
   const slot = rules.slotMinutes;
-  const occupied: Array<[number, number]> = unslotted.filter((i) => i.fixed).map((i) => [parseMinutes(i.fixed!), parseMinutes(i.fixed!) + slot]);
+  const occupied: Array<[number, number]> = unslotted
+    .filter((i) => i.fixed)
+    .map((i) => [parseMinutes(i.fixed!), parseMinutes(i.fixed!) + slot]);
   const isFree = (at: number) => occupied.every(([from, to]) => at + slot <= from || at >= to);
   const place = (from: number): number => {
     let at = from;
@@ -277,9 +291,11 @@ export function buildAgenda(input: AgendaInput): Agenda {
   for (const i of unslotted) if (i.fixed) startOf.set(i, parseMinutes(i.fixed));
   for (const i of unslotted.filter((x) => x.track === 'rehab' && !x.fixed)) startOf.set(i, place(start));
   const rehabEnd = Math.max(start, ...unslotted.filter((i) => i.track === 'rehab').map((i) => startOf.get(i)! + slot));
-  for (const i of unslotted.filter((x) => x.track === 'complex' && !x.fixed)) startOf.set(i, place(Math.max(start + rules.trackMinutes, rehabEnd)));
+  for (const i of unslotted.filter((x) => x.track === 'complex' && !x.fixed))
+    startOf.set(i, place(Math.max(start + rules.trackMinutes, rehabEnd)));
 
-  const hourOf = (track: Track): [number, number] => (track === 'rehab' ? [start, start + rules.trackMinutes] : [start + rules.trackMinutes, start + 2 * rules.trackMinutes]);
+  const hourOf = (track: Track): [number, number] =>
+    track === 'rehab' ? [start, start + rules.trackMinutes] : [start + rules.trackMinutes, start + 2 * rules.trackMinutes];
   const items: AgendaItem[] = unslotted.map((i) => {
     const at = startOf.get(i)!;
     const [from, to] = hourOf(i.track);
@@ -330,7 +346,12 @@ export function attachedOrganisations(agenda: Agenda): string[] {
 
 /** When the agenda really ends: the latest item end (a coordinator's time may end after the last start), null when empty. */
 export function agendaEnd(agenda: Pick<Agenda, 'items'>): string | null {
-  return agenda.items.map((i) => i.end).sort().pop() ?? null;
+  return (
+    agenda.items
+      .map((i) => i.end)
+      .sort()
+      .pop() ?? null
+  );
 }
 
 export function toAgendaDocument(districtId: string, agenda: Agenda): AgendaDocument {
@@ -338,8 +359,21 @@ export function toAgendaDocument(districtId: string, agenda: Agenda): AgendaDocu
     district: districtId,
     meetingDate: agenda.meetingDate,
     end: agendaEnd(agenda),
-    items: agenda.items.map((i) => ({ noteId: i.noteId, citizenId: i.citizenId, track: i.track, start: i.start, end: i.end, timeSetBy: i.timeSetBy, warnings: [...i.warnings] })),
-    excluded: agenda.excluded.map((e) => ({ noteId: e.noteId, citizenId: e.citizenId, reason: e.reason, ...(e.observationDate ? { observationDate: e.observationDate } : {}) })),
+    items: agenda.items.map((i) => ({
+      noteId: i.noteId,
+      citizenId: i.citizenId,
+      track: i.track,
+      start: i.start,
+      end: i.end,
+      timeSetBy: i.timeSetBy,
+      warnings: [...i.warnings],
+    })),
+    excluded: agenda.excluded.map((e) => ({
+      noteId: e.noteId,
+      citizenId: e.citizenId,
+      reason: e.reason,
+      ...(e.observationDate ? { observationDate: e.observationDate } : {}),
+    })),
     warnings: [...agenda.warnings],
   };
 }

@@ -30,7 +30,10 @@ export interface ChildrenInviteInput {
 export const CHILDREN_ICS_CONTENT_TYPE = 'text/calendar; charset=utf-8; method=REQUEST';
 
 function utc(d: Date): string {
-  return d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 /** "mailto:" value of an address, or nothing when it is not a plain address (never let text into the property). */

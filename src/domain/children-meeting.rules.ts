@@ -81,8 +81,13 @@ const ALLOWED_UNITS: Record<ExternalUnitId, readonly string[]> = {
   ke: ['ke', '(ke)', 'kompetenceenheden', 'kompetenceenhed'],
 };
 const EXCLUDED_UNITS: readonly string[] = [
-  'born og familieradgivningen', 'borne og familieradgivningen', 'born og familieradgivning', 'borne og familieradgivning', 'bfr',
-  'ungeenheden', 'ungeenhed',
+  'born og familieradgivningen',
+  'borne og familieradgivningen',
+  'born og familieradgivning',
+  'borne og familieradgivning',
+  'bfr',
+  'ungeenheden',
+  'ungeenhed',
 ];
 
 export const EXTERNAL_UNIT_NAMES: Record<ExternalUnitId, string> = {
@@ -98,14 +103,20 @@ export function fold(name: string): string {
   const f = name
     .normalize('NFKC')
     .toLowerCase()
-    .replace(/æ/g, 'ae').replace(/ø/g, 'o').replace(/oe/g, 'o').replace(/å/g, 'a').replace(/aa/g, 'a')
+    .replace(/æ/g, 'ae')
+    .replace(/ø/g, 'o')
+    .replace(/oe/g, 'o')
+    .replace(/å/g, 'a')
+    .replace(/aa/g, 'a')
     .replace(/[\s\-‐‑–—]+/g, '');
   const withoutKe = f.replace(/\(ke\)/g, '');
   return withoutKe || f;
 }
 
 const ALLOWED_BY_FOLDED = new Map<string, ExternalUnitId>(
-  (Object.entries(ALLOWED_UNITS) as Array<[ExternalUnitId, readonly string[]]>).flatMap(([id, names]) => names.map((n) => [fold(n), id] as [string, ExternalUnitId])),
+  (Object.entries(ALLOWED_UNITS) as Array<[ExternalUnitId, readonly string[]]>).flatMap(([id, names]) =>
+    names.map((n) => [fold(n), id] as [string, ExternalUnitId]),
+  ),
 );
 const EXCLUDED_FOLDED = new Set(EXCLUDED_UNITS.map(fold));
 

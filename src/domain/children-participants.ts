@@ -62,7 +62,10 @@ export function meetingAudience(input: { participants: readonly Person[]; parent
  * opfølgning kan uddelegeres til lokale fagpersoner"), with the local leader in copy; otherwise to
  * the local leader. `extra` (e.g. the unit's mailbox) is always addressed.
  */
-export function reminderRecipients(p: { localLeader?: string; meetingLeader?: string; extra?: readonly string[] }): { to: string[]; cc: string[] } {
+export function reminderRecipients(p: { localLeader?: string; meetingLeader?: string; extra?: readonly string[] }): {
+  to: string[];
+  cc: string[];
+} {
   const same = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
   const has = (list: string[], box: string) => list.some((x) => same(x, box));
   const to = [...(p.extra ?? [])];

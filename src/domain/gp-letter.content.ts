@@ -37,7 +37,13 @@ export const DEFAULT_SUBJECT_LABEL = 'Emne';
  * task) nor the agenda's own time and priority.
  */
 export const DEFAULT_OMITTED_LABELS: readonly string[] = [
-  'Send til egen læge', 'Inviter egen læge', 'Revisitation', 'Tilknyt organisation', 'Opgave til hjemmeplejen', 'Tidspunkt', 'Prioritet',
+  'Send til egen læge',
+  'Inviter egen læge',
+  'Revisitation',
+  'Tilknyt organisation',
+  'Opgave til hjemmeplejen',
+  'Tidspunkt',
+  'Prioritet',
 ];
 
 /**
@@ -56,7 +62,9 @@ export function noteToGpLetterContent(
   const date = danishDate(meetingDate);
   const subject = oneLine(note.items[subjectLabel] ?? '') || `Tværfagligt samarbejdsmøde ${date}`;
 
-  const sections = [`${note.formTitle} fra tværfagligt samarbejdsmøde ${date} vedrørende ${oneLine(`${citizen.firstName} ${citizen.lastName}`)}.`];
+  const sections = [
+    `${note.formTitle} fra tværfagligt samarbejdsmøde ${date} vedrørende ${oneLine(`${citizen.firstName} ${citizen.lastName}`)}.`,
+  ];
   for (const [label, value] of Object.entries(note.items)) {
     if (omitted.has(labelKey(label))) continue;
     const body = normaliseLines(value);

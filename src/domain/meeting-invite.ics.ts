@@ -94,7 +94,10 @@ function localDateTime(date: string, minutesOfDay: number): string {
 }
 
 function utcStamp(d: Date): string {
-  return d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 export function buildMeetingInviteIcs(input: MeetingInviteInput): string {
@@ -124,7 +127,9 @@ export function buildMeetingInviteIcs(input: MeetingInviteInput): string {
     `URL:${input.teamsUrl}`,
     `DESCRIPTION:${escapeText(description)}`,
     ...(input.organizer ? [`ORGANIZER:mailto:${input.organizer}`] : []),
-    ...(input.organizer ? (input.attendees ?? []).map((a) => `ATTENDEE;ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=FALSE:mailto:${a}`) : []),
+    ...(input.organizer
+      ? (input.attendees ?? []).map((a) => `ATTENDEE;ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=FALSE:mailto:${a}`)
+      : []),
     'CLASS:PUBLIC',
     'STATUS:CONFIRMED',
     'TRANSP:OPAQUE',

@@ -40,7 +40,7 @@ export class WorkingDayCalendar {
   addWorkingDays(date: string, n: number): string {
     if (!Number.isInteger(n) || n < 0) throw new Error(`working days must be a non-negative integer: ${n}`);
     let d = date;
-    for (let left = n; left > 0; ) {
+    for (let left = n; left > 0;) {
       d = addCalendarDays(d, 1);
       if (this.isWorkingDay(d)) left--;
     }
@@ -90,7 +90,13 @@ export interface AcceptanceDeadline {
  * earlier of the end of the n-th working day after receipt and the end of the working day before the
  * meeting, never before `from` itself (a reminder that is due is sent at once).
  */
-export function acceptanceDeadline(from: Date, meeting: Date, workingDays: number, calendar: WorkingDayCalendar, tz = COPENHAGEN): AcceptanceDeadline {
+export function acceptanceDeadline(
+  from: Date,
+  meeting: Date,
+  workingDays: number,
+  calendar: WorkingDayCalendar,
+  tz = COPENHAGEN,
+): AcceptanceDeadline {
   const byWorkingDays = workingDayDeadline(from, workingDays, calendar, tz);
   const byMeeting = endOfWorkingDayBefore(meeting, calendar, tz);
   if (byMeeting.getTime() >= byWorkingDays.getTime()) return { deadlineAt: byWorkingDays, meetingFirst: false };

@@ -15,8 +15,7 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0`;
 
 export type ScrubResult =
-  | { rewritten: true; deletions: number }
-  | { rewritten: false; reason: 'nothing-deleted' | 'aof-off' | 'rate-limited' | 'refused' };
+  { rewritten: true; deletions: number } | { rewritten: false; reason: 'nothing-deleted' | 'aof-off' | 'rate-limited' | 'refused' };
 
 export interface AofScrubOptions {
   /** At most one rewrite per this many ms, whoever asks (a Redis key with PX: holds across workers). */
@@ -32,7 +31,11 @@ export interface AofScrubOptions {
  * live keys only and deletes the old files, so the deleted values are no longer in any AOF file.
  */
 export class AofScrub {
-  constructor(private readonly redis: Redis, private readonly prefix: string, private readonly opts: AofScrubOptions) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly opts: AofScrubOptions,
+  ) {}
 
   async run(): Promise<ScrubResult> {
     const key = personalDataDeletedKey(this.prefix);
@@ -73,6 +76,11 @@ export class AofScrub {
 
   private async persistence(): Promise<Record<string, string>> {
     const text = await this.redis.info('persistence');
-    return Object.fromEntries(text.split(/\r?\n/).filter((l) => l.includes(':')).map((l) => l.split(':', 2) as [string, string]));
+    return Object.fromEntries(
+      text
+        .split(/\r?\n/)
+        .filter((l) => l.includes(':'))
+        .map((l) => l.split(':', 2) as [string, string]),
+    );
   }
 }

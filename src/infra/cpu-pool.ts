@@ -154,7 +154,11 @@ export class CpuPool {
       resourceLimits: { maxOldGenerationSizeMb: this.opts.maxHeapMb ?? 512 },
     });
     const slot: Slot = { worker, ready: false };
-    slot.startTimer = setTimeout(() => void this.retire(slot, new RetryableError(`the worker thread did not start within ${START_TIMEOUT_MS} ms`, 'CPU_WORKER_FAILED')), START_TIMEOUT_MS);
+    slot.startTimer = setTimeout(
+      () =>
+        void this.retire(slot, new RetryableError(`the worker thread did not start within ${START_TIMEOUT_MS} ms`, 'CPU_WORKER_FAILED')),
+      START_TIMEOUT_MS,
+    );
     slot.startTimer.unref();
     this.slots.push(slot);
     worker.on('message', (m: { type: 'ready' } | { type: 'done'; id: number; ok: boolean; value?: unknown; error?: SerializedError }) => {
@@ -176,9 +180,14 @@ export class CpuPool {
       // A thread that died: out of memory is the input's doing; anything else may pass.
       const task = slot.task;
       const system = task?.opts.system;
-      const failure = err.code === 'ERR_WORKER_OUT_OF_MEMORY'
-        ? new PermanentError(`the task ran out of memory in its worker thread (limit ${this.opts.maxHeapMb ?? 512} MB)`, 'CPU_TASK_OUT_OF_MEMORY', system)
-        : new RetryableError(`the worker thread failed: ${String(err.message).slice(0, 200)}`, 'CPU_WORKER_FAILED', system);
+      const failure =
+        err.code === 'ERR_WORKER_OUT_OF_MEMORY'
+          ? new PermanentError(
+              `the task ran out of memory in its worker thread (limit ${this.opts.maxHeapMb ?? 512} MB)`,
+              'CPU_TASK_OUT_OF_MEMORY',
+              system,
+            )
+          : new RetryableError(`the worker thread failed: ${String(err.message).slice(0, 200)}`, 'CPU_WORKER_FAILED', system);
       void this.retire(slot, failure);
     });
     worker.on('exit', () => {
@@ -196,7 +205,13 @@ export class CpuPool {
     } catch (err) {
       // Input that cannot be cloned (a function, say): the caller's mistake, never worth a retry.
       this.finish(slot);
-      task.reject(new PermanentError(`task input cannot be sent to a worker thread: ${(err as Error).message}`, 'CPU_TASK_BAD_INPUT', task.opts.system));
+      task.reject(
+        new PermanentError(
+          `task input cannot be sent to a worker thread: ${(err as Error).message}`,
+          'CPU_TASK_BAD_INPUT',
+          task.opts.system,
+        ),
+      );
       this.pump();
     }
   }
@@ -220,7 +235,8 @@ export class CpuPool {
     // A thread that died before it was ready (its code does not load) would die again: the waiting
     // tasks fail now instead of starting thread after thread.
     if (!slot.ready && !this.closed) {
-      for (const t of this.queue.splice(0)) t.reject(new RetryableError(`no worker thread could start: ${failure.message}`, 'CPU_WORKER_FAILED', t.opts.system));
+      for (const t of this.queue.splice(0))
+        t.reject(new RetryableError(`no worker thread could start: ${failure.message}`, 'CPU_WORKER_FAILED', t.opts.system));
     }
     const ended = slot.worker.terminate().catch(() => undefined);
     this.pump();

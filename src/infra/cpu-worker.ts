@@ -13,7 +13,10 @@ const port = parentPort;
 if (!port) throw new Error('cpu-worker runs only as a worker thread');
 
 async function main(port: MessagePort): Promise<void> {
-  const loaded = (await import((workerData as { tasksModule: string }).tasksModule)) as { CPU_TASKS: TaskTable; CPU_WARMUP?: () => unknown };
+  const loaded = (await import((workerData as { tasksModule: string }).tasksModule)) as {
+    CPU_TASKS: TaskTable;
+    CPU_WARMUP?: () => unknown;
+  };
   const tasks = loaded.CPU_TASKS;
   port.on('message', async (m: { id: number; name: string; input: unknown }) => {
     try {

@@ -4,11 +4,15 @@ import net from 'node:net';
 import path from 'node:path';
 
 export const REDIS_INSTALL_HINT = 'redis-server not found. Install it with: sudo apt-get install -y redis-server';
-export const FLOCK_INSTALL_HINT = 'flock not found (it guards the embedded Redis folder). Install it with: sudo apt-get install -y util-linux';
+export const FLOCK_INSTALL_HINT =
+  'flock not found (it guards the embedded Redis folder). Install it with: sudo apt-get install -y util-linux';
 
 /** A start-up refusal with a stable code, so the CLI can print one clear line. */
 export class EmbeddedRedisError extends Error {
-  constructor(message: string, readonly code: 'REDIS_DIR_IN_USE' | 'REDIS_DIR_LOCKED' | 'REDIS_NOT_INSTALLED') {
+  constructor(
+    message: string,
+    readonly code: 'REDIS_DIR_IN_USE' | 'REDIS_DIR_LOCKED' | 'REDIS_NOT_INSTALLED',
+  ) {
     super(message);
     this.name = 'EmbeddedRedisError';
   }
@@ -223,17 +227,48 @@ export async function startEmbeddedRedis(opts: { dataDir: string; port?: number;
   const refuseIfOwned = () => {
     const owner = readOwner(dataDir);
     if (owner && ownerAlive(owner)) {
-      throw new EmbeddedRedisError(`${dataDir} already has an embedded Redis (port ${owner.port}), run by process ${owner.pid}; one embedded Redis per data folder`, 'REDIS_DIR_IN_USE');
+      throw new EmbeddedRedisError(
+        `${dataDir} already has an embedded Redis (port ${owner.port}), run by process ${owner.pid}; one embedded Redis per data folder`,
+        'REDIS_DIR_IN_USE',
+      );
     }
   };
 
   const launch = async (): Promise<'up' | 'locked'> => {
     const owner: RedisOwner = { pid: process.pid, startTime: processStartTime(process.pid), port };
-    child = spawn('sh', ['-c', WATCHDOG_SH, 'tsm-redis-watchdog', dataDir, JSON.stringify(owner),
-      '--port', String(port), '--bind', '127.0.0.1', '--dir', dataDir, '--pidfile', path.join(dataDir, PID_FILE),
-      '--appendonly', 'yes', '--appendfsync', 'everysec', '--maxmemory-policy', 'noeviction', '--save', '',
-      '--protected-mode', 'yes', '--daemonize', 'no', '--loglevel', 'warning'],
-    { stdio: ['pipe', 'ignore', 'ignore'] });
+    child = spawn(
+      'sh',
+      [
+        '-c',
+        WATCHDOG_SH,
+        'tsm-redis-watchdog',
+        dataDir,
+        JSON.stringify(owner),
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        dataDir,
+        '--pidfile',
+        path.join(dataDir, PID_FILE),
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'everysec',
+        '--maxmemory-policy',
+        'noeviction',
+        '--save',
+        '',
+        '--protected-mode',
+        'yes',
+        '--daemonize',
+        'no',
+        '--loglevel',
+        'warning',
+      ],
+      { stdio: ['pipe', 'ignore', 'ignore'] },
+    );
     // The pipe is the watchdog's lifeline; an EPIPE after the watchdog is gone must not crash us.
     child.stdin!.on('error', () => undefined);
     const state = await waitForPort(port, 200, child);
@@ -272,7 +307,10 @@ export async function startEmbeddedRedis(opts: { dataDir: string; port?: number;
     state = await launch();
   }
   if (state === 'locked') {
-    throw new EmbeddedRedisError(`${dataDir} is locked by a redis-server that could not be stopped; see ${path.join(dataDir, PID_FILE)}`, 'REDIS_DIR_LOCKED');
+    throw new EmbeddedRedisError(
+      `${dataDir} is locked by a redis-server that could not be stopped; see ${path.join(dataDir, PID_FILE)}`,
+      'REDIS_DIR_LOCKED',
+    );
   }
   return {
     url: `redis://127.0.0.1:${port}`,
@@ -281,7 +319,8 @@ export async function startEmbeddedRedis(opts: { dataDir: string; port?: number;
     stop: halt,
     restart: async () => {
       await halt();
-      if ((await launch()) === 'locked') throw new EmbeddedRedisError(`${dataDir} was taken by another server during restart`, 'REDIS_DIR_LOCKED');
+      if ((await launch()) === 'locked')
+        throw new EmbeddedRedisError(`${dataDir} was taken by another server during restart`, 'REDIS_DIR_LOCKED');
     },
   };
 }
@@ -289,7 +328,8 @@ export async function startEmbeddedRedis(opts: { dataDir: string; port?: number;
 /** For the CLI and tests: the owner record and server pid of a folder, if any. */
 export function embeddedRedisFiles(dataDir: string): { owner: RedisOwner | null; serverPid: number | null; locked: boolean } {
   const dir = realpathSync(dataDir);
-  const locked = existsSync(path.join(dir, LOCK_FILE))
-    && spawnSync('flock', ['-n', path.join(dir, LOCK_FILE), 'true'], { stdio: 'ignore' }).status !== 0;
+  const locked =
+    existsSync(path.join(dir, LOCK_FILE)) &&
+    spawnSync('flock', ['-n', path.join(dir, LOCK_FILE), 'true'], { stdio: 'ignore' }).status !== 0;
   return { owner: readOwner(dir), serverPid: leftoverServerPid(dir), locked };
 }

@@ -2,7 +2,8 @@
  * Errors that mean "Redis cannot be reached right now" (ioredis and BullMQ while Redis is down or
  * restarting), as opposed to a bug or bad data: the api answers them with 503 and Retry-After.
  */
-const UNAVAILABLE = /Connection is closed|Stream isn't writeable|max retries per request|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Command timed out|LOADING|READONLY|MASTERDOWN/i;
+const UNAVAILABLE =
+  /Connection is closed|Stream isn't writeable|max retries per request|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Command timed out|LOADING|READONLY|MASTERDOWN/i;
 
 export function isRedisUnavailable(err: unknown): boolean {
   for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {

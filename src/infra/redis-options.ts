@@ -19,7 +19,9 @@ type RedisSettings = Pick<AppConfig, 'REDIS_SENTINELS' | 'REDIS_SENTINEL_NAME' |
 
 type ConnectArgs = Parameters<SentinelConnector['connect']>;
 type NetStream = Awaited<ReturnType<SentinelConnector['connect']>>;
-interface DetectorHolder { failoverDetector: { cleanup(): void } | null }
+interface DetectorHolder {
+  failoverDetector: { cleanup(): void } | null;
+}
 
 /**
  * ioredis' sentinel connector with its failover detector bound to the connection it watches.

@@ -52,7 +52,12 @@ export async function startSandboxes(config: AppConfig, clock: Clock = serviceCl
     const vans = await startVansSandbox(config, dirs);
     stops.push(vans.stop);
     // MEDCOM_VANS_SANDBOX: processes given these folders know the simulator answers there (medcom.boot-guard).
-    Object.assign(cfg, { MEDCOM_OUT_DIR: dirs.outDir, MEDCOM_IN_DIR: dirs.inDir, MEDCOM_VANS_SANDBOX: true, SANDBOX_VANS_PORT: vans.http.port });
+    Object.assign(cfg, {
+      MEDCOM_OUT_DIR: dirs.outDir,
+      MEDCOM_IN_DIR: dirs.inDir,
+      MEDCOM_VANS_SANDBOX: true,
+      SANDBOX_VANS_PORT: vans.http.port,
+    });
   }
   return {
     config: cfg,

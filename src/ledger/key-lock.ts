@@ -11,7 +11,10 @@ const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call
  * the second one then finds the first one's ledger entry.
  */
 export class KeyLock {
-  constructor(private readonly redis: Redis, private readonly prefix = 'tsm') {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix = 'tsm',
+  ) {}
 
   async withLock<T>(key: string, ttlMs: number, fn: () => Promise<T>): Promise<T> {
     const k = `${this.prefix}:lock:${key}`;

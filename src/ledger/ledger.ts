@@ -59,7 +59,10 @@ type LedgerRedis = Redis & { ledgerBegin(key: string, kind: string, meta: string
 export class Ledger {
   private readonly redis: LedgerRedis;
 
-  constructor(redis: Redis, private readonly prefix = 'tsm') {
+  constructor(
+    redis: Redis,
+    private readonly prefix = 'tsm',
+  ) {
     // EVALSHA through ioredis's script cache (the shared client may already carry the command).
     if (!('ledgerBegin' in redis)) redis.defineCommand('ledgerBegin', { numberOfKeys: 1, lua: BEGIN });
     this.redis = redis as LedgerRedis;
@@ -79,7 +82,11 @@ export class Ledger {
   }
 
   /** One round trip: the entry as it stands when already done, else begun; and whether it existed before. */
-  private async beginOrRecorded(key: string, kind: string, meta: Record<string, string>): Promise<{ existed: boolean; entry: LedgerEntry }> {
+  private async beginOrRecorded(
+    key: string,
+    kind: string,
+    meta: Record<string, string>,
+  ): Promise<{ existed: boolean; entry: LedgerEntry }> {
     const [existed, flat] = await this.redis.ledgerBegin(this.k(key), kind, JSON.stringify(meta), new Date().toISOString());
     const h: Record<string, string> = {};
     for (let i = 0; i < flat.length; i += 2) h[flat[i]] = flat[i + 1];

@@ -10,9 +10,28 @@ export interface LoggerOptions {
 
 /** Field paths that may carry personal data or secrets; they are removed before a line is written. */
 export const REDACTED_PATHS = [
-  'cpr', '*.cpr', 'name', '*.name', 'firstName', '*.firstName', 'lastName', '*.lastName', 'fullName', '*.fullName',
-  'text', '*.text', 'items', '*.items', 'password', '*.password', 'authorization', '*.authorization',
-  'req.headers.authorization', 'req.headers.cookie', 'access_token', 'client_secret',
+  'cpr',
+  '*.cpr',
+  'name',
+  '*.name',
+  'firstName',
+  '*.firstName',
+  'lastName',
+  '*.lastName',
+  'fullName',
+  '*.fullName',
+  'text',
+  '*.text',
+  'items',
+  '*.items',
+  'password',
+  '*.password',
+  'authorization',
+  '*.authorization',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'access_token',
+  'client_secret',
 ];
 
 /**

@@ -150,7 +150,7 @@ export const nexusCalls = new Counter({
 
 export const watchLastPass = new Gauge({
   name: 'tsm_watch_last_pass_timestamp_seconds',
-  help: "When the locked-note watch last finished a pass over the district (unix seconds); stale = the watch is not running",
+  help: 'When the locked-note watch last finished a pass over the district (unix seconds); stale = the watch is not running',
   labelNames: ['district'] as const,
   registers: [metricsRegistry],
 });

@@ -28,7 +28,13 @@ export interface ChaosObservations {
     tasks: Array<{ title: string; organisationName?: string }>;
   };
   edoc: { titles: string[]; duplicates: number };
-  vans: { messages: ReceivedMessage[]; unreadable: string[]; receiptsDropped: number; receiptsDuplicated: number; positiveReceipts: number };
+  vans: {
+    messages: ReceivedMessage[];
+    unreadable: string[];
+    receiptsDropped: number;
+    receiptsDuplicated: number;
+    positiveReceipts: number;
+  };
   /** tsm-bridge's own view per note: settled (done), still open (pending) or failed. */
   status: Record<number, { state: 'done' | 'pending' | 'failed'; reason?: string } | undefined>;
   deadLetters: Array<{ id: string; name: string; reason: string; noteId?: number }>;
@@ -156,7 +162,9 @@ export function reconcileChaos(o: ChaosObservations, s: ReconcileSettings): Chao
   }
 
   // Side effects nobody asked for: documents, letters or tasks that match no concluded note.
-  const concludedMarkers = o.concluded.map((c) => nexusNotes.get(c.noteId)).filter(Boolean)
+  const concludedMarkers = o.concluded
+    .map((c) => nexusNotes.get(c.noteId))
+    .filter(Boolean)
     .map((n) => `[tsm:${documentSourceId({ noteId: n!.id, noteVersion: n!.version })}.`);
   const strayDocs = o.edoc.titles.filter((t) => !concludedMarkers.some((m) => t.includes(m))).length;
   if (strayDocs) violations.push(`${strayDocs} eDoc documents belong to no concluded note`);
@@ -167,8 +175,10 @@ export function reconcileChaos(o: ChaosObservations, s: ReconcileSettings): Chao
   if (strayTasks) violations.push(`${strayTasks} Nexus follow-up tasks belong to no concluded note`);
   if (o.edoc.duplicates) violations.push(`the eDoc sandbox counts ${o.edoc.duplicates} duplicate documents`);
   if (o.vans.unreadable.length) violations.push(`${o.vans.unreadable.length} messages at VANS could not be read back`);
-  if (o.chaos.kills < o.chaos.requiredKills) violations.push(`only ${o.chaos.kills} worker kills (at least ${o.chaos.requiredKills} required)`);
-  if (o.chaos.redisRestarts < o.chaos.requiredRedisRestarts) violations.push(`only ${o.chaos.redisRestarts} Redis restarts (${o.chaos.requiredRedisRestarts} required)`);
+  if (o.chaos.kills < o.chaos.requiredKills)
+    violations.push(`only ${o.chaos.kills} worker kills (at least ${o.chaos.requiredKills} required)`);
+  if (o.chaos.redisRestarts < o.chaos.requiredRedisRestarts)
+    violations.push(`only ${o.chaos.redisRestarts} Redis restarts (${o.chaos.requiredRedisRestarts} required)`);
 
   let resends = 0;
   for (const letters of lettersByCpr.values()) for (const envelopes of letters.values()) resends += envelopes.size - 1;

@@ -107,7 +107,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
   try {
     redis = await startEmbeddedRedis({ dataDir: path.join(dir, 'redis') });
     const districts = loadDistricts(loadConfig({}));
-    if (districts.length < opts.districts) throw new Error(`the districts file has ${districts.length} districts, ${opts.districts} asked for`);
+    if (districts.length < opts.districts)
+      throw new Error(`the districts file has ${districts.length} districts, ${opts.districts} asked for`);
     const used = districts.slice(0, opts.districts);
     const seed = buildChaosSeed({ notes: opts.notes, districts: used, meetingDate: MEETING_DATE });
     const seedFile = path.join(dir, 'seed.json');
@@ -142,7 +143,10 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
     const control = SandboxControl.fromConfig(sandboxes.config);
     // The controller's own view of the queues and the meeting status: an api-role context that runs no jobs.
     monitor = await startService({
-      role: 'api', config: sandboxes.config, sandboxes: false, listen: false,
+      role: 'api',
+      config: sandboxes.config,
+      sandboxes: false,
+      listen: false,
       logDestination: pino.destination({ dest: path.join(dir, 'controller.log'), sync: false }),
     });
     const status = monitor.app.get(MeetingStatusService);
@@ -183,7 +187,9 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
     // Kill at a random moment after each start; in the intervals chosen for it, restart Redis under the running worker.
     let kills = 0;
     let redisRestarts = 0;
-    const redisIntervals = new Set(Array.from({ length: opts.redisRestarts }, (_, i) => Math.floor(((i + 1) * opts.kills) / (opts.redisRestarts + 1))));
+    const redisIntervals = new Set(
+      Array.from({ length: opts.redisRestarts }, (_, i) => Math.floor(((i + 1) * opts.kills) / (opts.redisRestarts + 1))),
+    );
     while (kills < opts.kills) {
       const wait = draw(killRandom, opts.killAfterMs);
       if (redisIntervals.has(kills)) {
@@ -212,7 +218,10 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
     while (Date.now() < deadline) {
       const s = await settling(status, gateway, districtIds).catch(() => undefined);
       const line = s ? JSON.stringify(s) : '';
-      if (s && line !== last) progress(`settling: ${s.done} done, ${s.failed} failed, ${s.pending} pending, ${s.stepsOpen} steps open; ${s.total}/${concluded.length} notes seen`);
+      if (s && line !== last)
+        progress(
+          `settling: ${s.done} done, ${s.failed} failed, ${s.pending} pending, ${s.stepsOpen} steps open; ${s.total}/${concluded.length} notes seen`,
+        );
       last = line;
       if (s && s.total === concluded.length && s.pending === 0 && s.stepsOpen === 0) {
         settled = true;
@@ -226,7 +235,10 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
     worker = undefined;
 
     const observations = await observe(control, sandboxes.config, status, gateway, districtIds, concluded, {
-      kills, redisRestarts, requiredKills: opts.kills, requiredRedisRestarts: opts.redisRestarts,
+      kills,
+      redisRestarts,
+      requiredKills: opts.kills,
+      requiredRedisRestarts: opts.redisRestarts,
     });
     const figures = reconcileChaos(observations, { ...settings, resolveOrganisation: seedOrganisationResolver(seed) });
     if (!settled) figures.violations.unshift(`not every note settled within ${Math.round(opts.timeoutMs / 1000)} s`);
@@ -244,11 +256,40 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
 /** What a worker process needs to reach the controller's Redis and simulators (it starts none itself). */
 function workerEnv(c: AppConfig): Record<string, string> {
   const keys: Array<keyof AppConfig> = [
-    'NODE_ENV', 'LOG_LEVEL', 'REDIS_URL', 'QUEUE_PREFIX', 'DATA_DIR', 'GP_DIRECTORY_FILE', 'ADMIN_PASSWORD',
-    'NEXUS_BASE_URL', 'NEXUS_TOKEN_URL', 'NEXUS_CLIENT_ID', 'NEXUS_CLIENT_SECRET', 'NEXUS_TIMEOUT_MS', 'NEXUS_BREAKER_RESET_MS', 'NEXUS_READ_RETRIES', 'NEXUS_READ_RETRY_DELAY_MS', 'NEXUS_CONCURRENCY',
-    'EDOC_URL', 'EDOC_AUTH', 'EDOC_USER', 'EDOC_PASSWORD', 'EDOC_TIMEOUT_MS', 'EDOC_BREAKER_RESET_MS',
-    'MEDCOM_OUT_DIR', 'MEDCOM_IN_DIR', 'MEDCOM_VANS_SANDBOX', 'MEDCOM_RECEIPT_TIMEOUT_MS', 'MEDCOM_INBOX_POLL_MS', 'MEDCOM_INBOX_RECLAIM_MS', 'MEDCOM_RECEIPT_WATCHDOG_MS',
-    'QUEUE_LOCK_MS', 'SHUTDOWN_GRACE_MS', 'WATCH_INTERVAL_MS', 'WATCH_LOOKBACK_HOURS', 'TSM_NOW',
+    'NODE_ENV',
+    'LOG_LEVEL',
+    'REDIS_URL',
+    'QUEUE_PREFIX',
+    'DATA_DIR',
+    'GP_DIRECTORY_FILE',
+    'ADMIN_PASSWORD',
+    'NEXUS_BASE_URL',
+    'NEXUS_TOKEN_URL',
+    'NEXUS_CLIENT_ID',
+    'NEXUS_CLIENT_SECRET',
+    'NEXUS_TIMEOUT_MS',
+    'NEXUS_BREAKER_RESET_MS',
+    'NEXUS_READ_RETRIES',
+    'NEXUS_READ_RETRY_DELAY_MS',
+    'NEXUS_CONCURRENCY',
+    'EDOC_URL',
+    'EDOC_AUTH',
+    'EDOC_USER',
+    'EDOC_PASSWORD',
+    'EDOC_TIMEOUT_MS',
+    'EDOC_BREAKER_RESET_MS',
+    'MEDCOM_OUT_DIR',
+    'MEDCOM_IN_DIR',
+    'MEDCOM_VANS_SANDBOX',
+    'MEDCOM_RECEIPT_TIMEOUT_MS',
+    'MEDCOM_INBOX_POLL_MS',
+    'MEDCOM_INBOX_RECLAIM_MS',
+    'MEDCOM_RECEIPT_WATCHDOG_MS',
+    'QUEUE_LOCK_MS',
+    'SHUTDOWN_GRACE_MS',
+    'WATCH_INTERVAL_MS',
+    'WATCH_LOOKBACK_HOURS',
+    'TSM_NOW',
   ];
   const env: Record<string, string> = {};
   for (const k of keys) if (c[k] !== undefined) env[k] = String(c[k]);
@@ -283,7 +324,12 @@ async function observe(
   concluded: ConcludedNote[],
   chaos: ChaosObservations['chaos'],
 ): Promise<ChaosObservations> {
-  const [nexus, edoc, vans, dead] = await Promise.all([control.nexusState(), control.edocState(), vansStats(config), gateway.deadLetters(100_000)]);
+  const [nexus, edoc, vans, dead] = await Promise.all([
+    control.nexusState(),
+    control.edocState(),
+    vansStats(config),
+    gateway.deadLetters(100_000),
+  ]);
   const archive = await readVansArchive(path.join(path.dirname(config.MEDCOM_OUT_DIR!), 'vans-sandbox', 'received'));
   const byNote: ChaosObservations['status'] = {};
   for (const id of districtIds) {
@@ -299,7 +345,10 @@ async function observe(
     plannedDeadLetterCodes: [],
     medcomSendsPerLetter: 1 + config.MEDCOM_MAX_RESENDS,
     deadLetters: dead.map((d) => ({
-      id: d.id, name: d.name, reason: d.reason, ...(typeof d.payload.noteId === 'number' ? { noteId: d.payload.noteId } : {}),
+      id: d.id,
+      name: d.name,
+      reason: d.reason,
+      ...(typeof d.payload.noteId === 'number' ? { noteId: d.payload.noteId } : {}),
     })),
     chaos,
   };
@@ -315,4 +364,3 @@ async function vansStats(config: AppConfig): Promise<{ receiptsDropped: number; 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
-

@@ -11,7 +11,12 @@ export const CHAOS_PRACTICES: NonNullable<Seed['practices']> = [
 
 /** The organisations the after-meeting follow-ups address (names as in the shipped districts and config defaults). */
 const ORGANISATIONS = [
-  'Visitator', 'Demensspecialister', 'Sygeplejersker', 'Træning og Rehabilitering', 'Hjemmeplejen', 'Koordinerende rolle',
+  'Visitator',
+  'Demensspecialister',
+  'Sygeplejersker',
+  'Træning og Rehabilitering',
+  'Hjemmeplejen',
+  'Koordinerende rolle',
 ].map((name, i) => ({ id: 10 + i, name }));
 
 export interface ChaosSeedOptions {

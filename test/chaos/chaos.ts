@@ -33,7 +33,9 @@ export function chaosOptionsFromEnv(): ChaosOptions {
     },
     timeoutMs: num('CHAOS_TIMEOUT_S', 3600) * 1000,
     // The CI-size spec runs with a 15 s receipt clock; this replays it outside jest.
-    ...(process.env.CHAOS_RECEIPT_TIMEOUT_MS ? { workerEnv: { MEDCOM_RECEIPT_TIMEOUT_MS: String(num('CHAOS_RECEIPT_TIMEOUT_MS', 60000)) } } : {}),
+    ...(process.env.CHAOS_RECEIPT_TIMEOUT_MS
+      ? { workerEnv: { MEDCOM_RECEIPT_TIMEOUT_MS: String(num('CHAOS_RECEIPT_TIMEOUT_MS', 60000)) } }
+      : {}),
     keepDir: process.env.CHAOS_KEEP === '1',
   };
 }
@@ -41,7 +43,11 @@ export function chaosOptionsFromEnv(): ChaosOptions {
 /** The figures as a two-column table: what a person reads at the end of the run. */
 export function formatChaosTable(r: ChaosResult): string {
   const f = r.figures;
-  const hist = (h: Record<string, number>) => Object.entries(h).sort(([a], [b]) => Number(a) - Number(b)).map(([k, n]) => `${k}: ${n}`).join(', ') || '-';
+  const hist = (h: Record<string, number>) =>
+    Object.entries(h)
+      .sort(([a], [b]) => Number(a) - Number(b))
+      .map(([k, n]) => `${k}: ${n}`)
+      .join(', ') || '-';
   const rows: Array<[string, string]> = [
     ['seed (CHAOS_SEED)', String(r.options.seed)],
     ['notes concluded', String(f.notesConcluded)],
@@ -58,7 +64,10 @@ export function formatChaosTable(r: ChaosResult): string {
     ['dead letters', String(f.deadLetters.length)],
     ['worker SIGKILLs', String(f.kills)],
     ['Redis restarts', String(f.redisRestarts)],
-    ['faults', `Nexus ${pct(r.options.faults.nexusErrorRate)} 5xx + ${pct(r.options.faults.nexusTimeoutRate)} timeouts; eDoc ${pct(r.options.faults.edocCommitTimeoutRate)} commit-then-timeout; VANS ${pct(r.options.faults.vansDropRate)} dropped, ${pct(r.options.faults.vansDuplicateRate)} duplicated receipts`],
+    [
+      'faults',
+      `Nexus ${pct(r.options.faults.nexusErrorRate)} 5xx + ${pct(r.options.faults.nexusTimeoutRate)} timeouts; eDoc ${pct(r.options.faults.edocCommitTimeoutRate)} commit-then-timeout; VANS ${pct(r.options.faults.vansDropRate)} dropped, ${pct(r.options.faults.vansDuplicateRate)} duplicated receipts`,
+    ],
     ['elapsed', `${r.elapsedSeconds.toFixed(0)} s`],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
@@ -88,7 +97,7 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((err: unknown) => {
-    process.stderr.write(`chaos run failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.stderr.write(`chaos run failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exit(2);
   });
 }

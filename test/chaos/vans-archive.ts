@@ -52,7 +52,10 @@ function fromBundle(bundle: ReturnType<typeof fromFhirJson>): Omit<ReceivedMessa
   const resources = entryResources(bundle);
   const header = resources.find((r) => resourceType(r) === 'MessageHeader');
   const patient = resources.find((r) => resourceType(r) === 'Patient');
-  const cpr = str(nodes(patient, 'identifier').find((i) => str(i, 'system') === IDENTIFIER_SYSTEM.cpr), 'value');
+  const cpr = str(
+    nodes(patient, 'identifier').find((i) => str(i, 'system') === IDENTIFIER_SYSTEM.cpr),
+    'value',
+  );
   const ids = { envelopeId: str(bundle, 'id'), letterId: str(header, 'id'), cpr };
   if (!ids.envelopeId || !ids.letterId || !ids.cpr) throw new Error('not a FHIR CareCommunication');
   return ids;

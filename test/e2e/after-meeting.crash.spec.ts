@@ -12,7 +12,12 @@ import { killServiceProcesses, ServiceProcess, serviceProcessEnv } from '../supp
 import { eventually, startTestService } from '../support/test-service';
 import { BEFORE_MEETING_START } from '../support/test-clock';
 
-const labels = { sendToGp: 'Send til egen læge', homeCareTask: 'Opgave til hjemmeplejen', attachOrganisations: 'Tilknyt organisation', revisitation: 'Revisitation' };
+const labels = {
+  sendToGp: 'Send til egen læge',
+  homeCareTask: 'Opgave til hjemmeplejen',
+  attachOrganisations: 'Tilknyt organisation',
+  revisitation: 'Revisitation',
+};
 const orgs = { homeCare: 'Hjemmeplejen', coordinator: 'Koordinerende rolle', visitator: 'Visitator' };
 const MEETING = '2026-12-03';
 
@@ -33,9 +38,17 @@ const KILLS = 4;
 describe('after-meeting flows survive SIGKILLed workers', () => {
   const env = serviceProcessEnv({
     // Short locks and Nexus timeouts: a dead worker's jobs and task locks are free again within seconds.
-    QUEUE_LOCK_MS: '1000', NEXUS_TIMEOUT_MS: '1000', EDOC_TIMEOUT_MS: '1000', WATCH_INTERVAL_MS: '1000', LOG_LEVEL: 'silent', TSM_NOW: BEFORE_MEETING_START,
-    SANDBOX_NEXUS_LATENCY_MS: '10', SANDBOX_EDOC_LATENCY_MS: '120', SANDBOX_VANS_DELAY_MS: '50',
-    MEDCOM_RECEIPT_TIMEOUT_MS: '30000', MEDCOM_INBOX_POLL_MS: '100',
+    QUEUE_LOCK_MS: '1000',
+    NEXUS_TIMEOUT_MS: '1000',
+    EDOC_TIMEOUT_MS: '1000',
+    WATCH_INTERVAL_MS: '1000',
+    LOG_LEVEL: 'silent',
+    TSM_NOW: BEFORE_MEETING_START,
+    SANDBOX_NEXUS_LATENCY_MS: '10',
+    SANDBOX_EDOC_LATENCY_MS: '120',
+    SANDBOX_VANS_DELAY_MS: '50',
+    MEDCOM_RECEIPT_TIMEOUT_MS: '30000',
+    MEDCOM_INBOX_POLL_MS: '100',
   });
   let observer: RunningService;
   let control: SandboxControl;
@@ -49,8 +62,16 @@ describe('after-meeting flows survive SIGKILLed workers', () => {
     status = observer.app.get(MeetingStatusService);
     const seed = loadSeed();
     // Every meeting note of the Solhøj list (the seed also has other forms, tags and districts).
-    const notes = seed.citizens.filter((c) => !c.district).flatMap((c) => c.notes)
-      .filter((n) => n.observationTimestamp.startsWith(MEETING) && n.state !== 'Låst' && n.formTitle === 'Samlet faglig vurdering' && n.tags.includes('ÆS – Tværfagligt samarbejdsmøde'))
+    const notes = seed.citizens
+      .filter((c) => !c.district)
+      .flatMap((c) => c.notes)
+      .filter(
+        (n) =>
+          n.observationTimestamp.startsWith(MEETING) &&
+          n.state !== 'Låst' &&
+          n.formTitle === 'Samlet faglig vurdering' &&
+          n.tags.includes('ÆS – Tværfagligt samarbejdsmøde'),
+      )
       .map((n) => n.id)
       // Not on the agenda (5010: the citizen's second note, 5014: created after the cut-off): the
       // targeted watch reads only the agenda's notes; the nightly sweep takes these two.
@@ -69,9 +90,17 @@ describe('after-meeting flows survive SIGKILLed workers', () => {
     const c = observer.config;
     const workerEnv = {
       ...env,
-      NEXUS_BASE_URL: c.NEXUS_BASE_URL!, NEXUS_TOKEN_URL: c.NEXUS_TOKEN_URL!, NEXUS_CLIENT_ID: c.NEXUS_CLIENT_ID!, NEXUS_CLIENT_SECRET: c.NEXUS_CLIENT_SECRET!,
-      EDOC_URL: c.EDOC_URL!, EDOC_AUTH: c.EDOC_AUTH, EDOC_USER: c.EDOC_USER!, EDOC_PASSWORD: c.EDOC_PASSWORD!,
-      MEDCOM_OUT_DIR: c.MEDCOM_OUT_DIR!, MEDCOM_IN_DIR: c.MEDCOM_IN_DIR!, MEDCOM_VANS_SANDBOX: String(c.MEDCOM_VANS_SANDBOX),
+      NEXUS_BASE_URL: c.NEXUS_BASE_URL!,
+      NEXUS_TOKEN_URL: c.NEXUS_TOKEN_URL!,
+      NEXUS_CLIENT_ID: c.NEXUS_CLIENT_ID!,
+      NEXUS_CLIENT_SECRET: c.NEXUS_CLIENT_SECRET!,
+      EDOC_URL: c.EDOC_URL!,
+      EDOC_AUTH: c.EDOC_AUTH,
+      EDOC_USER: c.EDOC_USER!,
+      EDOC_PASSWORD: c.EDOC_PASSWORD!,
+      MEDCOM_OUT_DIR: c.MEDCOM_OUT_DIR!,
+      MEDCOM_IN_DIR: c.MEDCOM_IN_DIR!,
+      MEDCOM_VANS_SANDBOX: String(c.MEDCOM_VANS_SANDBOX),
       // With VANS outside the worker, the worker needs the directory as a file: the seed's GPs.
       GP_DIRECTORY_FILE: gpDirectoryFile(env.DATA_DIR),
     };
@@ -86,10 +115,14 @@ describe('after-meeting flows survive SIGKILLed workers', () => {
       filedAtKill.push((await control.edocState()).documents);
       worker = await ServiceProcess.start({ env: workerEnv });
     }
-    await eventually(async () => {
-      const s = await status.meeting('solhoej', MEETING);
-      return s.notes.total === concluded.length && s.notes.done === concluded.length;
-    }, 60_000, 200);
+    await eventually(
+      async () => {
+        const s = await status.meeting('solhoej', MEETING);
+        return s.notes.total === concluded.length && s.notes.done === concluded.length;
+      },
+      60_000,
+      200,
+    );
     const elapsed = Date.now() - started;
     await worker.stop();
     // Every kill landed mid-meeting: some notes filed, others not yet.
@@ -102,12 +135,18 @@ describe('after-meeting flows survive SIGKILLed workers', () => {
 
     expect(edoc.duplicates).toBe(0);
     for (const item of meeting.items) {
-      expect([item.noteId, edoc.titles.filter((t) => t.includes(`tsm:nexus-note-${item.noteId}-v${item.noteVersion}.`)).length]).toEqual([item.noteId, 1]);
+      expect([item.noteId, edoc.titles.filter((t) => t.includes(`tsm:nexus-note-${item.noteId}-v${item.noteVersion}.`)).length]).toEqual([
+        item.noteId,
+        1,
+      ]);
     }
     expect(edoc.documents).toBe(concluded.length);
 
     const locked = nexus.notes.filter((n) => concluded.includes(n.id));
-    const wantLetter = locked.filter((n) => followUpsOf(n.items, labels).sendToGp).map((n) => n.id).sort();
+    const wantLetter = locked
+      .filter((n) => followUpsOf(n.items, labels).sendToGp)
+      .map((n) => n.id)
+      .sort();
     const letters = meeting.items.filter((i) => i.letterId);
     expect(letters.map((i) => i.noteId).sort()).toEqual(wantLetter);
     // One letter id per note at VANS, every one acknowledged; no letter id that belongs to no note.
@@ -116,11 +155,22 @@ describe('after-meeting flows survive SIGKILLed workers', () => {
     for (const i of letters) expect(vans.envelopesPerLetter[i.letterId!]).toBe(1);
     expect(letters.every((i) => i.letterState === 'acknowledged')).toBe(true);
 
-    const expected = locked.flatMap((n) => followUpTasks({ noteId: n.id, noteVersion: n.version }, MEETING, followUpsOf(n.items, labels), orgs, 7, seedOrganisationResolver(loadSeed())));
+    const expected = locked.flatMap((n) =>
+      followUpTasks(
+        { noteId: n.id, noteVersion: n.version },
+        MEETING,
+        followUpsOf(n.items, labels),
+        orgs,
+        7,
+        seedOrganisationResolver(loadSeed()),
+      ),
+    );
     const created = nexus.tasks.filter((t) => t.title.startsWith(`Tværfagligt samarbejdsmøde ${MEETING}:`));
     expect(created.map((t) => t.title).sort()).toEqual(expected.map((t) => t.title).sort());
 
     expect(await observer.app.get(QueueGateway).deadLetters()).toEqual([]);
-    process.stdout.write(`crash test: ${concluded.length} notes, ${KILLS} kills with ${filedAtKill.join(', ')} documents filed, ${elapsed} ms; ${edoc.documents} documents, ${letters.length} letters, ${created.length} tasks\n`);
+    process.stdout.write(
+      `crash test: ${concluded.length} notes, ${KILLS} kills with ${filedAtKill.join(', ')} documents filed, ${elapsed} ms; ${edoc.documents} documents, ${letters.length} letters, ${created.length} tasks\n`,
+    );
   }, 150_000);
 });

@@ -22,11 +22,15 @@ describe('demo with Redis going away', () => {
 
   it('exits 1 with a reason within its timeout when Redis stops mid-run and stays down', async () => {
     const TIMEOUT_S = 8;
-    const child = spawn(process.execPath, ['-r', path.join(ROOT, 'test/support/ts-register.js'), path.join(ROOT, 'src/cli.ts'), 'demo', '--timeout', String(TIMEOUT_S)], {
-      cwd: ROOT,
-      env: { ...process.env, REDIS_URL: redis.url, TSM_NOW: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['-r', path.join(ROOT, 'test/support/ts-register.js'), path.join(ROOT, 'src/cli.ts'), 'demo', '--timeout', String(TIMEOUT_S)],
+      {
+        cwd: ROOT,
+        env: { ...process.env, REDIS_URL: redis.url, TSM_NOW: '' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stderr = '';
     let outageAt: number | undefined;
     let outage: Promise<void> | undefined;
@@ -44,7 +48,9 @@ describe('demo with Redis going away', () => {
       const exitedAt = Date.now();
       expect(outageAt).toBeDefined();
       expect(code).toBe(1);
-      expect(stderr).toMatch(/^error: (Redis became unreachable \(\w+\) \(during: agenda: collecting|timed out after 8 s \(agenda: collecting)/m);
+      expect(stderr).toMatch(
+        /^error: (Redis became unreachable \(\w+\) \(during: agenda: collecting|timed out after 8 s \(agenda: collecting)/m,
+      );
       // Measured from the outage, which is after the demo's clock started; timers may fire late on a loaded machine.
       expect(exitedAt - outageAt!).toBeLessThan(TIMEOUT_S * 1000 + 3000);
     } finally {

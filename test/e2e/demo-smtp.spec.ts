@@ -4,7 +4,9 @@ import { personalDataHits } from '../unit/agenda/personal-data';
 import { TestSmtpServer } from '../support/smtp-test-server';
 
 const mailEnv = (server: TestSmtpServer) => ({
-  MAIL_SMTP_URL: server.url(), MAIL_FROM: 'Tværfagligt samarbejde <tsm@solhoej.example>', MAIL_SMTP_INSECURE: 'true',
+  MAIL_SMTP_URL: server.url(),
+  MAIL_FROM: 'Tværfagligt samarbejde <tsm@solhoej.example>',
+  MAIL_SMTP_INSECURE: 'true',
 });
 
 /**
@@ -43,7 +45,12 @@ describe('tsm-bridge demo with an SMTP relay', () => {
 
   it('a relay that refuses the invitation (550) dead-letters the publish job with the SMTP reply code', async () => {
     server.reply = () => ({ code: 550, text: '5.7.1 <tvaerfagligt-moede.solhoej@kommune.example>: Relay access denied' });
-    const failed = await runDemo({ redisUrl: process.env.TEST_REDIS_URL, logLevel: 'silent', timeoutMs: 60_000, env: mailEnv(server) }).catch((e: Error) => e);
+    const failed = await runDemo({
+      redisUrl: process.env.TEST_REDIS_URL,
+      logLevel: 'silent',
+      timeoutMs: 60_000,
+      env: mailEnv(server),
+    }).catch((e: Error) => e);
     expect(failed).toBeInstanceOf(Error);
     expect((failed as Error).message).toMatch(/failed: \[AGENDA_PUBLISH_INCOMPLETE\] .*teams:SMTP_550/);
     expect((failed as Error).message).not.toMatch(/@|Relay access/);

@@ -3,7 +3,12 @@ import { runDemo } from '../../src/demo/demo-cycle';
 import type { DemoSummary } from '../../src/demo/demo-reconcile';
 import { followUpsOf } from '../../src/domain/after-meeting.rules';
 
-const labels = { sendToGp: 'Send til egen læge', homeCareTask: 'Opgave til hjemmeplejen', attachOrganisations: 'Tilknyt organisation', revisitation: 'Revisitation' };
+const labels = {
+  sendToGp: 'Send til egen læge',
+  homeCareTask: 'Opgave til hjemmeplejen',
+  attachOrganisations: 'Tilknyt organisation',
+  revisitation: 'Revisitation',
+};
 
 /**
  * `tsm-bridge demo` end to end: agenda through the production jobs, the simulated meeting, the
@@ -40,7 +45,10 @@ describe('tsm-bridge demo: one whole meeting cycle', () => {
   });
 
   it('matches what the simulators hold', () => {
-    const nexus = seen.nexus as { notes: Array<{ id: number; version: number; locked: boolean; items: Record<string, string>; observationTimestamp: string }>; tasks: Array<{ title: string; on: { noteId?: number } }> };
+    const nexus = seen.nexus as {
+      notes: Array<{ id: number; version: number; locked: boolean; items: Record<string, string>; observationTimestamp: string }>;
+      tasks: Array<{ title: string; on: { noteId?: number } }>;
+    };
     const edoc = seen.edoc as { documents: number; duplicates: number; titles: string[] };
     const vans = seen.vans as { envelopesPerLetter: Record<string, number>; positiveReceipts: number };
     // The meeting's notes: locked today by the demo (the seed's earlier meeting was locked long ago).
@@ -54,7 +62,12 @@ describe('tsm-bridge demo: one whole meeting cycle', () => {
     expect(Object.values(vans.envelopesPerLetter).every((n) => n === 1)).toBe(true); // nothing resent
     const followUpTasks = nexus.tasks.filter((t) => t.title.startsWith('Tværfagligt samarbejdsmøde 2026-12-03:'));
     expect(followUpTasks).toHaveLength(summary.tasksCreated);
-    expect(summary.tasksCreated).toBe(summary.tasksByKind.homecare + summary.tasksByKind['attach-organisations'] + summary.tasksByKind['unknown-organisation'] + summary.tasksByKind.revisitation);
+    expect(summary.tasksCreated).toBe(
+      summary.tasksByKind.homecare +
+        summary.tasksByKind['attach-organisations'] +
+        summary.tasksByKind['unknown-organisation'] +
+        summary.tasksByKind.revisitation,
+    );
   });
 
   it('audits every filing, letter and task with ids and no personal data', () => {

@@ -8,7 +8,10 @@ export interface FakeTaskBoard<T extends { id: number; on: CreateTaskInput['on']
   loseTaskReplies: number;
 }
 
-export function createFakeTask<T extends { id: number; on: CreateTaskInput['on']; title: string }>(board: FakeTaskBoard<T>, task: T): { id: number } {
+export function createFakeTask<T extends { id: number; on: CreateTaskInput['on']; title: string }>(
+  board: FakeTaskBoard<T>,
+  task: T,
+): { id: number } {
   board.tasks.push(task);
   if (board.loseTaskReplies > 0) {
     board.loseTaskReplies--;
@@ -17,8 +20,14 @@ export function createFakeTask<T extends { id: number; on: CreateTaskInput['on']
   return { id: task.id };
 }
 
-export function findFakeTasks(board: FakeTaskBoard<{ id: number; on: CreateTaskInput['on']; title: string }>, on: CreateTaskInput['on'], title: string): Array<{ id: number; title: string }> {
-  return board.tasks.filter((t) => JSON.stringify(t.on) === JSON.stringify(on) && t.title === title).map((t) => ({ id: t.id, title: t.title }));
+export function findFakeTasks(
+  board: FakeTaskBoard<{ id: number; on: CreateTaskInput['on']; title: string }>,
+  on: CreateTaskInput['on'],
+  title: string,
+): Array<{ id: number; title: string }> {
+  return board.tasks
+    .filter((t) => JSON.stringify(t.on) === JSON.stringify(on) && t.title === title)
+    .map((t) => ({ id: t.id, title: t.title }));
 }
 
 export function identityOf(citizen: NexusCitizen): NexusCitizenIdentity {

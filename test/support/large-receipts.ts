@@ -8,8 +8,13 @@ import { buildOioReceipt } from '../../adapters/medcom/sandbox/receipts.builder'
  */
 export function largeReceipt(opts: { attributes?: number; textBytes?: number; letterId?: string; envelopeId?: string }): Buffer {
   const xml = buildOioReceipt({
-    type: 'XCTL03', envelopeId: 'KLARGE00000001', letterId: 'QLARGE00000001', sentAt: new Date('2026-12-03T09:20:00Z'),
-    senderEan: '5790001234567', receiverEan: '5790000123456', originalEnvelopeId: opts.envelopeId ?? 'ELARGENOBODY01',
+    type: 'XCTL03',
+    envelopeId: 'KLARGE00000001',
+    letterId: 'QLARGE00000001',
+    sentAt: new Date('2026-12-03T09:20:00Z'),
+    senderEan: '5790001234567',
+    receiverEan: '5790000123456',
+    originalEnvelopeId: opts.envelopeId ?? 'ELARGENOBODY01',
     letters: [{ letterId: opts.letterId ?? 'LLARGENOBODY01', versionCode: 'XD9134L' }],
   }).toString('latin1');
   const attrs = Array.from({ length: opts.attributes ?? 0 }, (_, i) => ` a${i}="${i % 10}"`).join('');

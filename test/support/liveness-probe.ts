@@ -9,7 +9,10 @@ export class LivenessProbe {
   private running = true;
   private readonly loop: Promise<void>;
 
-  private constructor(private readonly baseUrl: string, private readonly everyMs: number) {
+  private constructor(
+    private readonly baseUrl: string,
+    private readonly everyMs: number,
+  ) {
     this.loop = this.run();
   }
 

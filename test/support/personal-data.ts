@@ -67,4 +67,3 @@ export function findPersonalData(pd: { cprs: string[]; names: string[] }, texts:
   }
   return hits;
 }
-

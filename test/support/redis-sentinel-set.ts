@@ -56,8 +56,27 @@ export async function startSentinelSet(): Promise<SentinelSet> {
     const port = await freePort();
     const dir = path.join(root, name);
     mkdirSync(dir);
-    run('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes',
-      '--appendfsync', 'everysec', '--maxmemory-policy', 'noeviction', '--save', '', '--daemonize', 'no', '--loglevel', 'warning', ...extra]);
+    run('redis-server', [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'everysec',
+      '--maxmemory-policy',
+      'noeviction',
+      '--save',
+      '',
+      '--daemonize',
+      'no',
+      '--loglevel',
+      'warning',
+      ...extra,
+    ]);
     await eventually(() => ping(port), 10_000);
     return port;
   };
@@ -66,12 +85,14 @@ export async function startSentinelSet(): Promise<SentinelSet> {
     // Probes disconnect themselves; disconnecting an ended client again would leave ioredis' 2 s
     // disconnect timer running on a closed socket (jest: "did not exit one second after").
     for (const c of clients) if (c.status !== 'end') c.disconnect();
-    await Promise.all(children.map((child) => {
-      if (child.exitCode !== null || child.signalCode !== null) return undefined;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGKILL');
-      return exited;
-    }));
+    await Promise.all(
+      children.map((child) => {
+        if (child.exitCode !== null || child.signalCode !== null) return undefined;
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGKILL');
+        return exited;
+      }),
+    );
     rmSync(root, { recursive: true, force: true });
   };
 
@@ -86,13 +107,21 @@ export async function startSentinelSet(): Promise<SentinelSet> {
       const dir = path.join(root, `sentinel-${i}`);
       mkdirSync(dir);
       const conf = path.join(dir, 'sentinel.conf');
-      writeFileSync(conf, [
-        `port ${port}`, 'bind 127.0.0.1', 'daemonize no', `dir ${dir}`, 'loglevel warning',
-        `sentinel monitor ${SENTINEL_MASTER} 127.0.0.1 ${primaryPort} 2`,
-        `sentinel down-after-milliseconds ${SENTINEL_MASTER} 1000`,
-        `sentinel failover-timeout ${SENTINEL_MASTER} 5000`,
-        `sentinel parallel-syncs ${SENTINEL_MASTER} 1`, '',
-      ].join('\n'));
+      writeFileSync(
+        conf,
+        [
+          `port ${port}`,
+          'bind 127.0.0.1',
+          'daemonize no',
+          `dir ${dir}`,
+          'loglevel warning',
+          `sentinel monitor ${SENTINEL_MASTER} 127.0.0.1 ${primaryPort} 2`,
+          `sentinel down-after-milliseconds ${SENTINEL_MASTER} 1000`,
+          `sentinel failover-timeout ${SENTINEL_MASTER} 5000`,
+          `sentinel parallel-syncs ${SENTINEL_MASTER} 1`,
+          '',
+        ].join('\n'),
+      );
       run('redis-sentinel', [conf]);
       sentinelPorts.push(port);
     }
@@ -110,13 +139,17 @@ export async function startSentinelSet(): Promise<SentinelSet> {
       }
     };
     // Ready for a failover once every sentinel sees the replica and the two other sentinels (hello messages).
-    await eventually(async () => {
-      for (const p of sentinelPorts) {
-        const info = await sentinelInfo(p);
-        if (Number(info['num-slaves']) < 1 || Number(info['num-other-sentinels']) < 2) return false;
-      }
-      return true;
-    }, 30_000, 200);
+    await eventually(
+      async () => {
+        for (const p of sentinelPorts) {
+          const info = await sentinelInfo(p);
+          if (Number(info['num-slaves']) < 1 || Number(info['num-other-sentinels']) < 2) return false;
+        }
+        return true;
+      },
+      30_000,
+      200,
+    );
     return { primaryPort, replicaPort, primary, sentinelPorts };
   };
   let nodes: Awaited<ReturnType<typeof started>>;
@@ -151,10 +184,14 @@ export async function startSentinelSet(): Promise<SentinelSet> {
       const c = client(primaryPort);
       try {
         await c.connect();
-        await eventually(async () => {
-          await c.set('tsm-sentinel-set:sync', String(Date.now()));
-          return Number(await c.call('WAIT', '1', '1000')) >= 1;
-        }, 30_000, 10);
+        await eventually(
+          async () => {
+            await c.set('tsm-sentinel-set:sync', String(Date.now()));
+            return Number(await c.call('WAIT', '1', '1000')) >= 1;
+          },
+          30_000,
+          10,
+        );
         const child = primary!;
         const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGKILL');

@@ -36,7 +36,10 @@ export class ServiceProcess {
   /** The api's base URL when the role listens. */
   baseUrl?: string;
 
-  private constructor(private readonly child: ChildProcess, private readonly opts: ServiceProcessOptions) {
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly opts: ServiceProcessOptions,
+  ) {
     running.add(child);
     const keep = (d: Buffer) => {
       this.log = (this.log + d.toString()).slice(-64_000);
@@ -98,7 +101,10 @@ export class ServiceProcess {
     this.child.kill(signal);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`service process ${this.pid} still running ${timeoutMs} ms after ${signal}\n${this.log}`)), timeoutMs);
+      timer = setTimeout(
+        () => reject(new Error(`service process ${this.pid} still running ${timeoutMs} ms after ${signal}\n${this.log}`)),
+        timeoutMs,
+      );
     });
     try {
       return await Promise.race([this.exited, timeout]);
@@ -129,10 +135,15 @@ export class ServiceProcess {
 
 /** Kills every service process still running (an afterAll safety net when a test failed midway). */
 export async function killServiceProcesses(): Promise<void> {
-  await Promise.all([...running].map((c) => new Promise<void>((resolve) => {
-    c.once('exit', () => resolve());
-    c.kill('SIGKILL');
-  })));
+  await Promise.all(
+    [...running].map(
+      (c) =>
+        new Promise<void>((resolve) => {
+          c.once('exit', () => resolve());
+          c.kill('SIGKILL');
+        }),
+    ),
+  );
 }
 
 let counter = 0;

@@ -24,7 +24,10 @@ export class TestSmtpServer {
   private dataCount = 0;
   reply: DataReply = () => undefined;
 
-  private constructor(private readonly server: SMTPServer, readonly port: number) {}
+  private constructor(
+    private readonly server: SMTPServer,
+    readonly port: number,
+  ) {}
 
   static async start(opts: Partial<SMTPServerOptions> & { users?: Record<string, string> } = {}): Promise<TestSmtpServer> {
     const { users, ...serverOpts } = opts;
@@ -51,7 +54,9 @@ export class TestSmtpServer {
           simpleParser(raw).then(
             (parsed) => {
               s.received.push({
-                raw, parsed, secure: session.secure,
+                raw,
+                parsed,
+                secure: session.secure,
                 from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
                 to: session.envelope.rcptTo.map((r) => r.address),
                 user: typeof session.user === 'string' ? session.user : undefined,

@@ -32,7 +32,11 @@ export function testConfig(env: Record<string, string> = {}): AppConfig {
   });
 }
 
-export async function startTestService(role: Role = 'all', env: Record<string, string> = {}, opts: { sandboxes?: boolean } = {}): Promise<RunningService> {
+export async function startTestService(
+  role: Role = 'all',
+  env: Record<string, string> = {},
+  opts: { sandboxes?: boolean } = {},
+): Promise<RunningService> {
   return startService({ role, config: testConfig(env), sandboxes: opts.sandboxes ?? true });
 }
 

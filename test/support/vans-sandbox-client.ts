@@ -11,7 +11,9 @@ export function vansSandbox(port: number) {
     stats: async () => json<VansStats>(await fetch(`${base}/stats`)),
     faults: async () => json<VansFaults>(await fetch(`${base}/faults`)),
     setFaults: async (f: Partial<VansFaults>) =>
-      json<VansFaults>(await fetch(`${base}/faults`, { method: 'POST', body: JSON.stringify(f), headers: { 'content-type': 'application/json' } })),
+      json<VansFaults>(
+        await fetch(`${base}/faults`, { method: 'POST', body: JSON.stringify(f), headers: { 'content-type': 'application/json' } }),
+      ),
     reset: async () => json<VansStats>(await fetch(`${base}/reset`, { method: 'POST' })),
   };
 }

@@ -35,7 +35,9 @@ export function officialXdis91Collector(officialXsd: string | null) {
     /** '' when every collected letter validates (or the check is skipped), else xmllint's complaints. */
     verify(): string {
       if (!officialXsd || !hasXmllint()) {
-        console.log(`official-schema check of ${produced.length} XDIS91 letters skipped: ${officialXsd ? 'xmllint not installed' : '../shared/medcom not found'}`);
+        console.log(
+          `official-schema check of ${produced.length} XDIS91 letters skipped: ${officialXsd ? 'xmllint not installed' : '../shared/medcom not found'}`,
+        );
         return '';
       }
       if (!produced.length) return '';
@@ -49,7 +51,10 @@ export function officialXdis91Collector(officialXsd: string | null) {
         execFileSync('xmllint', ['--noout', '--nonet', '--schema', officialXsd, ...files], { stdio: 'pipe' });
         return '';
       } catch (err) {
-        return String((err as { stderr?: Buffer }).stderr ?? err).split('\n').filter((l) => !l.endsWith(' validates')).join('\n');
+        return String((err as { stderr?: Buffer }).stderr ?? err)
+          .split('\n')
+          .filter((l) => !l.endsWith(' validates'))
+          .join('\n');
       }
     },
     get count(): number {

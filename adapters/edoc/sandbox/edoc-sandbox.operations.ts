@@ -17,7 +17,10 @@ function root(children: Record<string, unknown>): string {
 }
 
 export class BusinessFailure extends Error {
-  constructor(readonly code: string, readonly description: string) {
+  constructor(
+    readonly code: string,
+    readonly description: string,
+  ) {
     super(description);
   }
 }
@@ -104,7 +107,9 @@ export function searchCaseFile(xml: string | undefined, ctx: OperationContext): 
         'edoc:SequenceNumber': c.sequenceNumber,
         'fesd:TitleText': c.title,
         'edoc:CaseFileStatusCodeName': c.status,
-        'edoc:Links': { 'edoc:OpenCaseFile': `${ctx.baseUrl}/locator.aspx?name=DMS.Case.Details&module=Case&recno=${c.caseFileIdentifier}` },
+        'edoc:Links': {
+          'edoc:OpenCaseFile': `${ctx.baseUrl}/locator.aspx?name=DMS.Case.Details&module=Case&recno=${c.caseFileIdentifier}`,
+        },
       })),
     },
   });
@@ -129,7 +134,9 @@ export function searchDocument(xml: string | undefined, ctx: OperationContext): 
         'fesd:TitleText': d.title,
         'fesd:CaseFileReference': d.caseFileIdentifier,
         'fesd:DocumentDate': d.date,
-        'edoc:Links': { 'edoc:OpenDocument': `${ctx.baseUrl}/locator.aspx?name=DMS.Document.Details&module=Document&id=${d.documentIdentifier}` },
+        'edoc:Links': {
+          'edoc:OpenDocument': `${ctx.baseUrl}/locator.aspx?name=DMS.Document.Details&module=Document&id=${d.documentIdentifier}`,
+        },
       })),
     },
   });
@@ -191,7 +198,11 @@ export function getItemList(xml: string | undefined, ctx: OperationContext): str
   const entries = list ? ctx.codes.entries(list) : [];
   const item = ({ name, code }: { name: string; code: string }) =>
     list === 'archiveFormats'
-      ? { [`edoc:${group}Code`]: code, [`edoc:${group}FileExtension`]: name, [`edoc:${group}Mimetype`]: name.toLowerCase() === 'pdf' ? 'application/pdf' : '' }
+      ? {
+          [`edoc:${group}Code`]: code,
+          [`edoc:${group}FileExtension`]: name,
+          [`edoc:${group}Mimetype`]: name.toLowerCase() === 'pdf' ? 'application/pdf' : '',
+        }
       : { [`edoc:${group}Id`]: code, [`edoc:${group}Name`]: name };
   return builder.build({ Root: { '@_xmlns:edoc': EDOC_LIST_NS, [`edoc:${group}s`]: { [`edoc:${group}`]: entries.map(item) } } });
 }

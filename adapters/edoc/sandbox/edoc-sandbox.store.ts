@@ -24,7 +24,13 @@ export interface SandboxDocument {
   sha256: string;
 }
 
-export const SANDBOX_OPERATIONS = ['SearchCaseFile', 'CreateDocumentAndDocumentVersion', 'SearchDocument', 'GetItemList', 'GetSystemInfo'] as const;
+export const SANDBOX_OPERATIONS = [
+  'SearchCaseFile',
+  'CreateDocumentAndDocumentVersion',
+  'SearchDocument',
+  'GetItemList',
+  'GetSystemInfo',
+] as const;
 
 const OPEN = 'Åben';
 
@@ -36,11 +42,20 @@ export class EdocSandboxStore {
   private faultCounts = { soapFaults: 0, commitTimeouts: 0, drops: 0, businessErrors: 0, authFailures: 0 };
   private ids: SeededRandom;
 
-  constructor(seed: Seed, private readonly randomSeed: number) {
+  constructor(
+    seed: Seed,
+    private readonly randomSeed: number,
+  ) {
     // Ids are stable per seed order: the first citizen with an eDoc case gets 200001, and so on.
     this.cases = seed.citizens
       .filter((c) => c.edocCase)
-      .map((c, i) => ({ caseFileIdentifier: String(200001 + i), sequenceNumber: c.edocCase!, title: `Borgersag ${c.edocCase}`, cprs: [c.cpr], status: OPEN }));
+      .map((c, i) => ({
+        caseFileIdentifier: String(200001 + i),
+        sequenceNumber: c.edocCase!,
+        title: `Borgersag ${c.edocCase}`,
+        cprs: [c.cpr],
+        status: OPEN,
+      }));
     this.ids = new SeededRandom(randomSeed ^ 0x5eed);
   }
 
@@ -114,7 +129,14 @@ export class EdocSandboxStore {
         status: c.status,
         documents: this.documents
           .filter((d) => d.caseFileIdentifier === c.caseFileIdentifier)
-          .map((d) => ({ documentIdentifier: d.documentIdentifier, title: d.title, size: d.content.length, sha256: d.sha256, documentTypeCode: d.documentTypeCode, date: d.date })),
+          .map((d) => ({
+            documentIdentifier: d.documentIdentifier,
+            title: d.title,
+            size: d.content.length,
+            sha256: d.sha256,
+            documentTypeCode: d.documentTypeCode,
+            date: d.date,
+          })),
       })),
     };
   }

@@ -128,7 +128,11 @@ export async function startEdocSandbox(opts: EdocSandboxOptions): Promise<Runnin
     const { op, xmlDocument } = parsed;
     const action = String(req.headers.soapaction ?? '').replace(/^"|"$/g, '');
     if (action !== `${TEMPURI_NS}${op}` || !(EDOC_OPERATIONS as readonly string[]).includes(op)) {
-      sendXml(res, 500, buildFaultEnvelope('soap:Client', `Server did not recognize the value of HTTP Header SOAPAction: ${action.slice(0, 80)}.`));
+      sendXml(
+        res,
+        500,
+        buildFaultEnvelope('soap:Client', `Server did not recognize the value of HTTP Header SOAPAction: ${action.slice(0, 80)}.`),
+      );
       return;
     }
     store.countCall(op);
@@ -137,7 +141,11 @@ export async function startEdocSandbox(opts: EdocSandboxOptions): Promise<Runnin
     const scripted = takeScripted(op);
     if (scripted?.fault === 'soap-fault' || (!scripted && rng.next() < faults.errorRate)) {
       store.countFault('soapFaults');
-      sendXml(res, 500, buildFaultEnvelope('soap:Server', 'Server was unable to process request. ---> The service is temporarily unavailable.'));
+      sendXml(
+        res,
+        500,
+        buildFaultEnvelope('soap:Server', 'Server was unable to process request. ---> The service is temporarily unavailable.'),
+      );
       return;
     }
     if (scripted?.fault === 'drop') {
@@ -186,7 +194,10 @@ export async function startEdocSandbox(opts: EdocSandboxOptions): Promise<Runnin
         return sendJson(res, 400, { error: 'body must be JSON' });
       }
       const rate = (v: unknown) => typeof v === 'number' && v >= 0 && v <= 1;
-      if ((patch.errorRate !== undefined && !rate(patch.errorRate)) || (patch.commitTimeoutRate !== undefined && !rate(patch.commitTimeoutRate))) {
+      if (
+        (patch.errorRate !== undefined && !rate(patch.errorRate)) ||
+        (patch.commitTimeoutRate !== undefined && !rate(patch.commitTimeoutRate))
+      ) {
         return sendJson(res, 400, { error: 'rates must be numbers between 0 and 1' });
       }
       if (patch.latencyMs !== undefined && !(typeof patch.latencyMs === 'number' && patch.latencyMs >= 0)) {
@@ -205,8 +216,11 @@ export async function startEdocSandbox(opts: EdocSandboxOptions): Promise<Runnin
       } catch {
         return sendJson(res, 400, { error: 'body must be JSON' });
       }
-      if (typeof status !== 'string' || !status.trim()) return sendJson(res, 400, { error: 'status must be a non-empty string, e.g. "Afsluttet"' });
-      return store.setCaseStatus(decodeURIComponent(caseStatus[1]), status.trim()) ? sendJson(res, 200, { ok: true }) : sendJson(res, 404, { error: 'no such case' });
+      if (typeof status !== 'string' || !status.trim())
+        return sendJson(res, 400, { error: 'status must be a non-empty string, e.g. "Afsluttet"' });
+      return store.setCaseStatus(decodeURIComponent(caseStatus[1]), status.trim())
+        ? sendJson(res, 200, { ok: true })
+        : sendJson(res, 404, { error: 'no such case' });
     }
     if (req.method === 'POST' && path === '/_sandbox/reset') {
       store.reset();

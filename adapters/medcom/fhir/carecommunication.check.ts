@@ -11,7 +11,12 @@ import { CODE_SYSTEM, EVENT, EXTENSION, IDENTIFIER_SYSTEM, PROFILE } from './med
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 const CPR_SYSTEMS = [IDENTIFIER_SYSTEM.cpr, 'urn:oid:1.2.208.176.1.6.1.'];
-const PAYLOAD_EXTENSIONS = [EXTENSION.payloadDateTime, EXTENSION.payloadIdentifier, EXTENSION.payloadAuthor, EXTENSION.payloadAuthorContact];
+const PAYLOAD_EXTENSIONS = [
+  EXTENSION.payloadDateTime,
+  EXTENSION.payloadIdentifier,
+  EXTENSION.payloadAuthor,
+  EXTENSION.payloadAuthorContact,
+];
 
 export function checkCareCommunication(bundle: FhirNode): string[] {
   const problems: string[] = [];
@@ -28,7 +33,10 @@ export function checkCareCommunication(bundle: FhirNode): string[] {
   must(str(bundle, 'type') === 'message', 'Bundle.type must be "message"');
   must(!!str(bundle, 'id'), 'Bundle.id is required');
   must(DATE_TIME.test(str(bundle, 'timestamp')), 'Bundle.timestamp must be a dateTime with time zone');
-  must(values(bundle, 'meta.profile').includes(PROFILE.careCommunicationMessage), 'Bundle.meta.profile must name the CareCommunication message profile');
+  must(
+    values(bundle, 'meta.profile').includes(PROFILE.careCommunicationMessage),
+    'Bundle.meta.profile must name the CareCommunication message profile',
+  );
 
   const entries = nodes(bundle, 'entry');
   const seen = new Set<string>();
@@ -45,9 +53,14 @@ export function checkCareCommunication(bundle: FhirNode): string[] {
   const header = resources[0];
   must(resourceType(header) === 'MessageHeader', 'the first entry must be the MessageHeader');
   if (resourceType(header) === 'MessageHeader') {
-    must(str(header, 'eventCoding.system') === CODE_SYSTEM.events && str(header, 'eventCoding.code') === EVENT.careCommunication,
-      `MessageHeader.eventCoding must be ${EVENT.careCommunication}`);
-    must(/\/MedComCareCommunicationMessageDefinition\|5\.\d+$/.test(str(header, 'definition')), 'MessageHeader.definition must be the CareCommunication 5.x message definition');
+    must(
+      str(header, 'eventCoding.system') === CODE_SYSTEM.events && str(header, 'eventCoding.code') === EVENT.careCommunication,
+      `MessageHeader.eventCoding must be ${EVENT.careCommunication}`,
+    );
+    must(
+      /\/MedComCareCommunicationMessageDefinition\|5\.\d+$/.test(str(header, 'definition')),
+      'MessageHeader.definition must be the CareCommunication 5.x message definition',
+    );
     const destinations = nodes(header, 'destination');
     must(destinations.length > 0, 'MessageHeader.destination is required');
     for (const d of destinations) {
@@ -62,17 +75,24 @@ export function checkCareCommunication(bundle: FhirNode): string[] {
   const patients = resources.filter((r) => resourceType(r) === 'Patient');
   must(patients.length === 1, 'the bundle must hold exactly one Patient');
   for (const p of patients) {
-    must(nodes(p, 'identifier').some((i) => CPR_SYSTEMS.some((s) => str(i, 'system').startsWith(s)) && !!str(i, 'value')),
-      'Patient.identifier must carry a CPR or replacement CPR number');
+    must(
+      nodes(p, 'identifier').some((i) => CPR_SYSTEMS.some((s) => str(i, 'system').startsWith(s)) && !!str(i, 'value')),
+      'Patient.identifier must carry a CPR or replacement CPR number',
+    );
   }
 
   const communications = resources.filter((r) => resourceType(r) === 'Communication');
   must(communications.length === 1, 'the bundle must hold exactly one Communication');
   for (const c of communications) {
-    must(/^urn:uuid:/.test(str(c, 'identifier.value')) && UUID.test(str(c, 'identifier.value').slice(9)), 'Communication.identifier must be a urn:uuid');
+    must(
+      /^urn:uuid:/.test(str(c, 'identifier.value')) && UUID.test(str(c, 'identifier.value').slice(9)),
+      'Communication.identifier must be a urn:uuid',
+    );
     must(['unknown', 'entered-in-error'].includes(str(c, 'status')), 'Communication.status must be "unknown"');
-    must(str(c, 'category.coding.system') === CODE_SYSTEM.careCommunicationCategory && !!str(c, 'category.coding.code'),
-      'Communication.category must be a MedCom CareCommunication category');
+    must(
+      str(c, 'category.coding.system') === CODE_SYSTEM.careCommunicationCategory && !!str(c, 'category.coding.code'),
+      'Communication.category must be a MedCom CareCommunication category',
+    );
     resolves(str(c, 'subject.reference'), 'Patient', 'Communication.subject');
     const payloads = nodes(c, 'payload');
     const texts = payloads.filter((p) => values(p, 'contentString').length > 0);
@@ -98,8 +118,14 @@ export function checkCareCommunication(bundle: FhirNode): string[] {
   const provenances = resources.filter((r) => resourceType(r) === 'Provenance');
   must(provenances.length > 0, 'the bundle must hold a Provenance');
   for (const p of provenances) {
-    must(values(p, 'meta.profile').some((x) => String(x).startsWith(PROFILE.careCommunicationProvenance)), 'Provenance must use the CareCommunication provenance profile');
-    must(str(p, 'activity.coding.system') === CODE_SYSTEM.activity && !!str(p, 'activity.coding.code'), 'Provenance.activity must be a MedCom activity code');
+    must(
+      values(p, 'meta.profile').some((x) => String(x).startsWith(PROFILE.careCommunicationProvenance)),
+      'Provenance must use the CareCommunication provenance profile',
+    );
+    must(
+      str(p, 'activity.coding.system') === CODE_SYSTEM.activity && !!str(p, 'activity.coding.code'),
+      'Provenance.activity must be a MedCom activity code',
+    );
     must(!!str(p, 'agent.who.reference'), 'Provenance.agent.who is required');
     must(!!str(p, 'target.reference'), 'Provenance.target is required');
   }

@@ -61,7 +61,7 @@ function element(el: XmlElement): FhirValue {
 export function values(node: FhirNode | undefined, path: string): FhirValue[] {
   let current: FhirValue[] = node ? [node] : [];
   for (const key of path.split('.')) {
-    current = current.flatMap((v) => (typeof v === 'string' ? [] : v[key] ?? []));
+    current = current.flatMap((v) => (typeof v === 'string' ? [] : (v[key] ?? [])));
   }
   return current;
 }

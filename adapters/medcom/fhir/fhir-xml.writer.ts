@@ -13,8 +13,21 @@ export type FhirResource = { resourceType: string; [key: string]: FhirJson };
 type Node = Record<string, unknown>;
 
 // Values are escaped here (attribute values keep line breaks as &#xA;), so the builder must not re-escape.
-const builder = new XMLBuilder({ preserveOrder: true, ignoreAttributes: false, suppressEmptyNode: true, format: true, indentBy: '  ', processEntities: false });
-const xhtmlParser = new XMLParser({ preserveOrder: true, ignoreAttributes: false, processEntities: false, trimValues: false, htmlEntities: false });
+const builder = new XMLBuilder({
+  preserveOrder: true,
+  ignoreAttributes: false,
+  suppressEmptyNode: true,
+  format: true,
+  indentBy: '  ',
+  processEntities: false,
+});
+const xhtmlParser = new XMLParser({
+  preserveOrder: true,
+  ignoreAttributes: false,
+  processEntities: false,
+  trimValues: false,
+  htmlEntities: false,
+});
 
 export function fhirJsonToXml(resource: FhirResource): string {
   const root = resourceNode(resource);

@@ -16,7 +16,10 @@ import { escapeAttr, escapeText } from './fhir-xml.writer';
  * not available here: no namespace is written, and the VANS client may add its own routing fields.
  */
 export const VANS_ENVELOPE_ROOT = 'VANSEnvelope';
-export const FHIR_MIME: { readonly [F in FhirFormat]: string } = { 'fhir-xml': 'application/fhir+xml', 'fhir-json': 'application/fhir+json' };
+export const FHIR_MIME: { readonly [F in FhirFormat]: string } = {
+  'fhir-xml': 'application/fhir+xml',
+  'fhir-json': 'application/fhir+json',
+};
 export const CARE_COMMUNICATION_ENVELOPE_VERSION = '5.0';
 export const ACKNOWLEDGEMENT_ENVELOPE_VERSION = '2.0.0';
 
@@ -63,10 +66,12 @@ export function unwrapVansEnvelope(root: XmlElement): UnwrappedEnvelope {
   const tag = child(child(meta, 'Transport'), 'ServiceTag');
   const mime = textOf(tag);
   const format = mime === FHIR_MIME['fhir-json'] ? 'fhir-json' : mime === FHIR_MIME['fhir-xml'] ? 'fhir-xml' : null;
-  if (!format || tag?.attrs.name !== 'MCM:MIME') throw refuse('RECEIPT_MALFORMED', 'VANSEnvelope without an MCM:MIME service tag for FHIR XML or JSON');
+  if (!format || tag?.attrs.name !== 'MCM:MIME')
+    throw refuse('RECEIPT_MALFORMED', 'VANSEnvelope without an MCM:MIME service tag for FHIR XML or JSON');
   if (textOf(child(doc, 'Format')) !== 'HL7') throw refuse('RECEIPT_MALFORMED', 'VANSEnvelope Document/Format is not HL7');
   const raw = textOf(child(message, 'Data')).replace(/\s+/g, '');
-  if (!raw || !/^[A-Za-z0-9+/]+={0,2}$/.test(raw) || raw.length % 4 !== 0) throw refuse('RECEIPT_MALFORMED', 'VANSEnvelope Data is not base64');
+  if (!raw || !/^[A-Za-z0-9+/]+={0,2}$/.test(raw) || raw.length % 4 !== 0)
+    throw refuse('RECEIPT_MALFORMED', 'VANSEnvelope Data is not base64');
   return {
     envelopeId: textOf(child(root, 'EnvelopeIdentifier')),
     messageId: textOf(child(meta, 'Identifier')),
@@ -82,4 +87,3 @@ export function isVansEnvelopeBytes(bytes: Buffer): boolean {
   const head = bytes.subarray(0, 512).toString('utf8');
   return /^\s*(<\?xml[^>]*\?>\s*)?<VANSEnvelope[\s>]/.test(head);
 }
-

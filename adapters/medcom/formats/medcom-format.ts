@@ -41,5 +41,9 @@ export interface MedcomFormat<F extends GpMessageFormat = GpMessageFormat> {
 /** MEDCOM_INVALID with the first problems found – never personal data. */
 export function invalidLetter(letterId: string, what: string, problems: string[]): PermanentError {
   const shown = problems.slice(0, 5).join('; ');
-  return new PermanentError(`letter ${letterId} is not valid ${what}: ${shown}${problems.length > 5 ? ` (+${problems.length - 5} more)` : ''}`, 'MEDCOM_INVALID', 'medcom');
+  return new PermanentError(
+    `letter ${letterId} is not valid ${what}: ${shown}${problems.length > 5 ? ` (+${problems.length - 5} more)` : ''}`,
+    'MEDCOM_INVALID',
+    'medcom',
+  );
 }

@@ -12,6 +12,12 @@ export const xdis91Format: MedcomFormat<'xdis91'> = {
     const built = buildXdis91(letter, { maxBlockChars: ctx.xdis91BlockChars });
     const problems = await ctx.xdis91Validator.validate(built.bytes);
     if (problems.length) throw invalidLetter(letter.letterId, 'XDIS91 (schemas/xdis91.xsd)', problems);
-    return { bytes: built.bytes, extension: 'xml', replacedChars: built.replacedChars, replacedList: built.replacedList, transliteratedList: built.transliteratedList };
+    return {
+      bytes: built.bytes,
+      extension: 'xml',
+      replacedChars: built.replacedChars,
+      replacedList: built.replacedList,
+      transliteratedList: built.transliteratedList,
+    };
   },
 };

@@ -47,12 +47,19 @@ export function buildOioReceipt(r: OioReceiptInput): Buffer {
   const shape = RECEIPT_SHAPE[r.type];
   const negative = r.type !== 'XCTL03';
   const sent = localStamp(r.sentAt);
-  const refusal = (): Node[] => (negative && r.refuseCode ? [leaf('RefuseCode', r.refuseCode), ...(r.refuseText ? [leaf('RefuseText', toLatin1Text(r.refuseText).text)] : [])] : []);
+  const refusal = (): Node[] =>
+    negative && r.refuseCode
+      ? [leaf('RefuseCode', r.refuseCode), ...(r.refuseText ? [leaf('RefuseText', toLatin1Text(r.refuseText).text)] : [])]
+      : [];
   const doc: Node[] = [
     { '?xml': [{ '#text': '' }], ':@': { '@_version': '1.0', '@_encoding': 'ISO-8859-1' } },
     {
       Emessage: [
-        el('Envelope', [el('Sent', [leaf('Date', sent.date), leaf('Time', sent.time)]), leaf('Identifier', r.envelopeId), leaf('AcknowledgementCode', 'minuspositivkvitt')]),
+        el('Envelope', [
+          el('Sent', [leaf('Date', sent.date), leaf('Time', sent.time)]),
+          leaf('Identifier', r.envelopeId),
+          leaf('AcknowledgementCode', 'minuspositivkvitt'),
+        ]),
         el(shape.element, [
           el('Letter', [leaf('Identifier', r.letterId), leaf('VersionCode', shape.versionCode), leaf('StatisticalCode', r.type)]),
           party('Sender', r.senderEan),
@@ -61,7 +68,13 @@ export function buildOioReceipt(r: OioReceiptInput): Buffer {
             leaf('OriginalEnvelopeIdentifier', r.originalEnvelopeId),
             party('OriginalSender', r.receiverEan),
             party('OriginalReceiver', r.senderEan),
-            ...r.letters.map((l) => el('OriginalLetter', [leaf('OriginalLetterIdentifier', l.letterId), leaf('OriginalVersionCode', l.versionCode), ...refusal()])),
+            ...r.letters.map((l) =>
+              el('OriginalLetter', [
+                leaf('OriginalLetterIdentifier', l.letterId),
+                leaf('OriginalVersionCode', l.versionCode),
+                ...refusal(),
+              ]),
+            ),
             // A refusal with no letter to attach it to belongs to the envelope.
             ...(r.letters.length ? [] : refusal()),
           ]),
@@ -93,37 +106,71 @@ export function buildFhirAcknowledgement(a: FhirAckInput): Buffer {
   const toOrg = id('to');
   const outcomeId = id('outcome');
   const when = fhirDateTime(a.sentAt);
-  const text = (t: string) => ({ status: 'generated', div: `<div xmlns="${XHTML_NS}"><p>${t.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</p></div>` });
+  const text = (t: string) => ({
+    status: 'generated',
+    div: `<div xmlns="${XHTML_NS}"><p>${t.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</p></div>`,
+  });
   const org = (oid: string, p: FhirAckInput['from']): FhirResource => ({
-    resourceType: 'Organization', id: oid, meta: { profile: [PROFILE.organization] }, text: text(p.name),
-    identifier: [{ system: IDENTIFIER_SYSTEM.gln, value: p.ean }, { system: IDENTIFIER_SYSTEM.sor, value: p.sor }], name: p.name,
+    resourceType: 'Organization',
+    id: oid,
+    meta: { profile: [PROFILE.organization] },
+    text: text(p.name),
+    identifier: [
+      { system: IDENTIFIER_SYSTEM.gln, value: p.ean },
+      { system: IDENTIFIER_SYSTEM.sor, value: p.sor },
+    ],
+    name: p.name,
   });
   const resources: FhirResource[] = [
     {
-      resourceType: 'MessageHeader', id: a.headerId, meta: { profile: [PROFILE.acknowledgementHeader] }, text: text(`Acknowledgement ${a.code}`),
+      resourceType: 'MessageHeader',
+      id: a.headerId,
+      meta: { profile: [PROFILE.acknowledgementHeader] },
+      text: text(`Acknowledgement ${a.code}`),
       eventCoding: { system: CODE_SYSTEM.events, code: EVENT.acknowledgement },
       destination: [{ endpoint: sorEndpoint(a.to.sor), receiver: { reference: `Organization/${toOrg}` } }],
       sender: { reference: `Organization/${fromOrg}` },
       source: { endpoint: sorEndpoint(a.from.sor) },
-      response: { identifier: a.acknowledgedHeaderId, code: a.code, ...(a.code === 'ok' ? {} : { details: { reference: `OperationOutcome/${outcomeId}` } }) },
+      response: {
+        identifier: a.acknowledgedHeaderId,
+        code: a.code,
+        ...(a.code === 'ok' ? {} : { details: { reference: `OperationOutcome/${outcomeId}` } }),
+      },
     },
     {
-      resourceType: 'Provenance', id: id('provenance'), meta: { profile: [PROFILE.messagingProvenance] }, text: text('Acknowledgement sent'),
-      target: [{ reference: `MessageHeader/${a.headerId}` }], occurredDateTime: when, recorded: when,
+      resourceType: 'Provenance',
+      id: id('provenance'),
+      meta: { profile: [PROFILE.messagingProvenance] },
+      text: text('Acknowledgement sent'),
+      target: [{ reference: `MessageHeader/${a.headerId}` }],
+      occurredDateTime: when,
+      recorded: when,
       activity: { coding: [{ system: CODE_SYSTEM.activity, code: 'acknowledgement' }] },
       agent: [{ who: { reference: `Organization/${fromOrg}` } }],
     },
     org(fromOrg, a.from),
     org(toOrg, a.to),
-    ...(a.code === 'ok' ? [] : [{
-      resourceType: 'OperationOutcome', id: outcomeId, meta: { profile: [PROFILE.acknowledgementOutcome] }, text: text(a.issueText ?? a.code),
-      issue: [{ severity: 'error', code: a.code === 'fatal-error' ? 'structure' : 'transient', details: { text: a.issueText ?? a.code } }],
-    } as FhirResource]),
+    ...(a.code === 'ok'
+      ? []
+      : [
+          {
+            resourceType: 'OperationOutcome',
+            id: outcomeId,
+            meta: { profile: [PROFILE.acknowledgementOutcome] },
+            text: text(a.issueText ?? a.code),
+            issue: [
+              { severity: 'error', code: a.code === 'fatal-error' ? 'structure' : 'transient', details: { text: a.issueText ?? a.code } },
+            ],
+          } as FhirResource,
+        ]),
   ];
   const bundle: FhirResource = {
-    resourceType: 'Bundle', id: a.bundleId, meta: { profile: [PROFILE.acknowledgementMessage] }, type: 'message', timestamp: when,
+    resourceType: 'Bundle',
+    id: a.bundleId,
+    meta: { profile: [PROFILE.acknowledgementMessage] },
+    type: 'message',
+    timestamp: when,
     entry: resources.map((r) => ({ fullUrl: fullUrl('acknowledgement', r.resourceType, String(r.id)), resource: r })),
   };
   return Buffer.from(a.format === 'fhir-json' ? `${JSON.stringify(bundle, null, 2)}\n` : fhirJsonToXml(bundle), 'utf8');
 }
-

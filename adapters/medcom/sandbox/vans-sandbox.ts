@@ -187,7 +187,8 @@ export class VansSandbox {
     // Draw every decision up front, so one message always consumes the same amount of randomness.
     const [drop, vansNegative, negative, duplicate, garbage, garbageKind] = Array.from({ length: 6 }, () => this.random());
     const msg = await this.analyse(bytes);
-    if (garbage < this.current.garbageRate) this.writeLater(garbageFile(garbageKind, msg), this.current.delayMs, () => this.counters.garbageFiles++);
+    if (garbage < this.current.garbageRate)
+      this.writeLater(garbageFile(garbageKind, msg), this.current.delayMs, () => this.counters.garbageFiles++);
     if (!msg) {
       this.counters.unanswerable++;
       return;
@@ -229,12 +230,17 @@ export class VansSandbox {
       if (root.name === VANS_ENVELOPE_ROOT && root.ns === '') {
         // Unwrapped as VANS does; the letter inside must be what the envelope says it is.
         const inner = unwrapVansEnvelope(root);
-        const msg = inner.format === 'fhir-json' ? fhirAnalysis(fromFhirJson(JSON.parse(inner.data.toString('utf8'))), 'fhir-json') : fhirAnalysis(fromFhirXml(parseXmlBytes(inner.data)), 'fhir-xml');
+        const msg =
+          inner.format === 'fhir-json'
+            ? fhirAnalysis(fromFhirJson(JSON.parse(inner.data.toString('utf8'))), 'fhir-json')
+            : fhirAnalysis(fromFhirXml(parseXmlBytes(inner.data)), 'fhir-xml');
         if (!msg) return null;
         const problems = [...msg.problems];
         if (inner.envelopeId !== msg.envelopeId) problems.push(`VANSEnvelope EnvelopeIdentifier ${inner.envelopeId} is not the Bundle.id`);
-        if (inner.messageId !== msg.letterId) problems.push(`VANSEnvelope MetaInformation/Identifier ${inner.messageId} is not the MessageHeader.id`);
-        if (!/^MCM:FDIS91#[a-z-]+$/.test(inner.name)) problems.push(`VANSEnvelope Document/Name ${inner.name} is not MCM:FDIS91#<category>`);
+        if (inner.messageId !== msg.letterId)
+          problems.push(`VANSEnvelope MetaInformation/Identifier ${inner.messageId} is not the MessageHeader.id`);
+        if (!/^MCM:FDIS91#[a-z-]+$/.test(inner.name))
+          problems.push(`VANSEnvelope Document/Name ${inner.name} is not MCM:FDIS91#<category>`);
         return { ...msg, problems, enveloped: true };
       }
       if (root.ns === FHIR_NS) return this.requireEnvelope(fhirAnalysis(fromFhirXml(root), 'fhir-xml'));
@@ -252,13 +258,23 @@ export class VansSandbox {
     return { ...msg, problems: ['the FHIR message is not in a VANSEnvelope (this VANS setup requires one)', ...msg.problems] };
   }
 
-  private async receipt(msg: Analysed, verdict: { type: OioReceiptType; code?: string; text?: string }): Promise<{ bytes: Buffer; ext: string }> {
+  private async receipt(
+    msg: Analysed,
+    verdict: { type: OioReceiptType; code?: string; text?: string },
+  ): Promise<{ bytes: Buffer; ext: string }> {
     const sentAt = new Date();
     if (msg.format === 'xdis91') {
       const bytes = buildOioReceipt({
-        type: verdict.type, envelopeId: shortId('K', `receipt|${msg.envelopeId}`), letterId: shortId('Q', `receipt|${msg.envelopeId}`), sentAt,
-        senderEan: msg.to.ean, receiverEan: msg.from.ean, originalEnvelopeId: msg.envelopeId,
-        letters: [{ letterId: msg.letterId, versionCode: 'XD9134L' }], refuseCode: verdict.code, refuseText: verdict.text,
+        type: verdict.type,
+        envelopeId: shortId('K', `receipt|${msg.envelopeId}`),
+        letterId: shortId('Q', `receipt|${msg.envelopeId}`),
+        sentAt,
+        senderEan: msg.to.ean,
+        receiverEan: msg.from.ean,
+        originalEnvelopeId: msg.envelopeId,
+        letters: [{ letterId: msg.letterId, versionCode: 'XD9134L' }],
+        refuseCode: verdict.code,
+        refuseText: verdict.text,
       });
       const problems = await this.receiptValidator.validate(bytes);
       if (problems.length) throw new Error(`VANS sandbox built an invalid receipt: ${problems[0]}`);
@@ -268,10 +284,25 @@ export class VansSandbox {
     const headerId = uuidFrom(`ack-header|${msg.envelopeId}`);
     const code = verdict.type === 'XCTL03' ? 'ok' : 'fatal-error';
     const bytes = buildFhirAcknowledgement({
-      bundleId, headerId, sentAt, acknowledgedHeaderId: msg.letterId, code, from: msg.to, to: msg.from, issueText: verdict.text, format: msg.format,
+      bundleId,
+      headerId,
+      sentAt,
+      acknowledgedHeaderId: msg.letterId,
+      code,
+      from: msg.to,
+      to: msg.from,
+      issueText: verdict.text,
+      format: msg.format,
     });
     if (msg.enveloped) {
-      const wrapped = buildVansEnvelope({ envelopeId: bundleId, messageId: headerId, name: `MCM:FCTL#${code}`, version: ACKNOWLEDGEMENT_ENVELOPE_VERSION, format: msg.format, data: bytes });
+      const wrapped = buildVansEnvelope({
+        envelopeId: bundleId,
+        messageId: headerId,
+        name: `MCM:FCTL#${code}`,
+        version: ACKNOWLEDGEMENT_ENVELOPE_VERSION,
+        format: msg.format,
+        data: bytes,
+      });
       return { bytes: wrapped, ext: 'xml' };
     }
     return { bytes, ext: msg.format === 'fhir-json' ? 'json' : 'xml' };
@@ -293,7 +324,11 @@ export class VansSandbox {
 
 function xdis91Analysis(root: XmlElement): Omit<Analysed, 'problems'> {
   const letter = child(root, 'ClinicalEmail');
-  const party = (name: string) => ({ ean: textOf(child(child(letter, name), 'EANIdentifier')), sor: '', name: textOf(child(child(letter, name), 'OrganisationName')) });
+  const party = (name: string) => ({
+    ean: textOf(child(child(letter, name), 'EANIdentifier')),
+    sor: '',
+    name: textOf(child(child(letter, name), 'OrganisationName')),
+  });
   return {
     format: 'xdis91',
     envelopeId: textOf(child(child(root, 'Envelope'), 'Identifier')),
@@ -308,7 +343,11 @@ function fhirAnalysis(bundle: FhirNode, format: FhirFormat): Analysed | null {
   if (!header || !str(bundle, 'id') || !str(header, 'id')) return null;
   const party = (reference: string) => {
     const org = resolveReference(bundle, reference);
-    const id = (system: string) => str(nodes(org, 'identifier').find((i) => str(i, 'system') === system), 'value');
+    const id = (system: string) =>
+      str(
+        nodes(org, 'identifier').find((i) => str(i, 'system') === system),
+        'value',
+      );
     return { ean: id(IDENTIFIER_SYSTEM.gln), sor: id(IDENTIFIER_SYSTEM.sor), name: str(org, 'name') || 'unknown' };
   };
   return {
@@ -324,10 +363,17 @@ function fhirAnalysis(bundle: FhirNode, format: FhirFormat): Analysed | null {
 /** Broken files of the kinds that reach real in-folders: truncated, binary, hostile, foreign. */
 function garbageFile(pick: number, msg: Analysed | null): { bytes: Buffer; ext: string } {
   const kinds = [
-    () => Buffer.from(`<?xml version="1.0" encoding="ISO-8859-1"?>\n<Emessage xmlns="http://rep.oio.dk/sundcom.dk/medcom.dk/xml/schemas/2005/08/07/"><Envelope><Sent><Date>20`, 'latin1'),
+    () =>
+      Buffer.from(
+        `<?xml version="1.0" encoding="ISO-8859-1"?>\n<Emessage xmlns="http://rep.oio.dk/sundcom.dk/medcom.dk/xml/schemas/2005/08/07/"><Envelope><Sent><Date>20`,
+        'latin1',
+      ),
     () => Buffer.from(Array.from({ length: 64 }, (_, i) => (i * 37 + 11) % 256)),
     () => Buffer.from('<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]><r>&b;</r>'),
-    () => Buffer.from(`<Emessage xmlns="urn:example:not-medcom"><Envelope><Identifier>${msg?.envelopeId ?? 'X'}</Identifier></Envelope></Emessage>`),
+    () =>
+      Buffer.from(
+        `<Emessage xmlns="urn:example:not-medcom"><Envelope><Identifier>${msg?.envelopeId ?? 'X'}</Identifier></Envelope></Emessage>`,
+      ),
     () => Buffer.from('{"resourceType": "Bundle", "type": "message", "entry": [ '),
   ];
   const i = Math.min(kinds.length - 1, Math.floor(pick * kinds.length));
@@ -335,7 +381,17 @@ function garbageFile(pick: number, msg: Analysed | null): { bytes: Buffer; ext: 
 }
 
 function emptyStats(): Omit<VansStats, 'distinctLetters' | 'envelopesPerLetter' | 'pending'> {
-  return { messagesReceived: 0, invalidMessages: 0, unanswerable: 0, receiptsSent: 0, positiveReceipts: 0, negativeReceipts: 0, receiptsDropped: 0, receiptsDuplicated: 0, garbageFiles: 0 };
+  return {
+    messagesReceived: 0,
+    invalidMessages: 0,
+    unanswerable: 0,
+    receiptsSent: 0,
+    positiveReceipts: 0,
+    negativeReceipts: 0,
+    receiptsDropped: 0,
+    receiptsDuplicated: 0,
+    garbageFiles: 0,
+  };
 }
 
 export function validFaults(f: VansFaults): VansFaults {

@@ -5,13 +5,46 @@
  * how many were replaced instead of losing them silently.
  */
 const LOOKALIKES: Record<string, string> = {
-  '\u2010': '-', '\u2011': '-', '\u2012': '-', '\u2013': '-', '\u2014': '-', '\u2015': '-', '\u2212': '-',
-  '\u2018': "'", '\u2019': "'", '\u201a': "'", '\u201b': "'", '\u2032': "'",
-  '\u201c': '"', '\u201d': '"', '\u201e': '"', '\u201f': '"', '\u2033': '"',
-  '\u2026': '...', '\u2022': '*', '\u2023': '*', '\u25cf': '*', '\u2043': '-',
-  '\u20ac': 'EUR', '\u2122': '(TM)', '\u2264': '<=', '\u2265': '>=', '\u2260': '!=', '\u2192': '->', '\u2190': '<-',
-  '\u2002': ' ', '\u2003': ' ', '\u2009': ' ', '\u200a': ' ', '\u202f': ' ', '\u2007': ' ',
-  '\u200b': '', '\u200c': '', '\u200d': '', '\u2060': '', '\ufeff': '',
+  '\u2010': '-',
+  '\u2011': '-',
+  '\u2012': '-',
+  '\u2013': '-',
+  '\u2014': '-',
+  '\u2015': '-',
+  '\u2212': '-',
+  '\u2018': "'",
+  '\u2019': "'",
+  '\u201a': "'",
+  '\u201b': "'",
+  '\u2032': "'",
+  '\u201c': '"',
+  '\u201d': '"',
+  '\u201e': '"',
+  '\u201f': '"',
+  '\u2033': '"',
+  '\u2026': '...',
+  '\u2022': '*',
+  '\u2023': '*',
+  '\u25cf': '*',
+  '\u2043': '-',
+  '\u20ac': 'EUR',
+  '\u2122': '(TM)',
+  '\u2264': '<=',
+  '\u2265': '>=',
+  '\u2260': '!=',
+  '\u2192': '->',
+  '\u2190': '<-',
+  '\u2002': ' ',
+  '\u2003': ' ',
+  '\u2009': ' ',
+  '\u200a': ' ',
+  '\u202f': ' ',
+  '\u2007': ' ',
+  '\u200b': '',
+  '\u200c': '',
+  '\u200d': '',
+  '\u2060': '',
+  '\ufeff': '',
 };
 
 /**
@@ -19,7 +52,13 @@ const LOOKALIKES: Record<string, string> = {
  * Unlike the look-alikes above they change a word, so the letter lists them at its end (XDIS91 builder).
  */
 export const TRANSLITERATIONS: Record<string, string> = {
-  '\u0152': 'OE', '\u0153': 'oe', '\u0160': 'S', '\u0161': 's', '\u017d': 'Z', '\u017e': 'z', '\u0178': 'Y',
+  '\u0152': 'OE',
+  '\u0153': 'oe',
+  '\u0160': 'S',
+  '\u0161': 's',
+  '\u017d': 'Z',
+  '\u017e': 'z',
+  '\u0178': 'Y',
 };
 
 export interface Latin1Text {
@@ -41,7 +80,8 @@ export function toLatin1Text(input: string): Latin1Text {
     const cp = ch.codePointAt(0)!;
     if (cp === 0x09) out += ' ';
     else if (cp === 0x0a || cp === 0x0d) out += ch;
-    else if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) continue; // control characters: not text
+    else if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f))
+      continue; // control characters: not text
     else if (cp <= 0xff) out += ch;
     else if (ch in LOOKALIKES) out += LOOKALIKES[ch];
     else if (ch in TRANSLITERATIONS) {

@@ -15,7 +15,10 @@ export interface BlockLimits {
 type Mode = 'paragraph' | 'line' | 'word';
 
 export function splitIntoBlocks(text: string, limits: BlockLimits): string[][] {
-  const lines = text.replace(/\r\n?/g, '\n').split('\n').map((l) => l.trimEnd());
+  const lines = text
+    .replace(/\r\n?/g, '\n')
+    .split('\n')
+    .map((l) => l.trimEnd());
   while (lines.length && !lines[0]) lines.shift();
   while (lines.length && !lines[lines.length - 1]) lines.pop();
   if (!lines.length) throw new PermanentError('the letter text is empty', 'TEXT_EMPTY', 'medcom');

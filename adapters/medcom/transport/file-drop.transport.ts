@@ -26,7 +26,11 @@ const LONG_NAME_PREFIX = 'name-too-long-';
 export class FileDropTransport implements MedcomTransport {
   private readonly processingDir: string;
 
-  constructor(private readonly outDir: string, private readonly inDir: string, private readonly reclaimAfterMs = 120_000) {
+  constructor(
+    private readonly outDir: string,
+    private readonly inDir: string,
+    private readonly reclaimAfterMs = 120_000,
+  ) {
     this.processingDir = path.join(inDir, '.processing');
   }
 
@@ -36,7 +40,11 @@ export class FileDropTransport implements MedcomTransport {
       await mkdir(this.outDir, { recursive: true });
       await writeAtomically(path.join(this.outDir, name), message.bytes);
     } catch (err) {
-      throw new RetryableError(`cannot write to the VANS out-folder: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'MEDCOM_OUTBOX_IO', 'medcom');
+      throw new RetryableError(
+        `cannot write to the VANS out-folder: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+        'MEDCOM_OUTBOX_IO',
+        'medcom',
+      );
     }
     return { name };
   }
@@ -49,7 +57,11 @@ export class FileDropTransport implements MedcomTransport {
       return true;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
-      throw new RetryableError(`cannot read the VANS out-folder: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'MEDCOM_OUTBOX_IO', 'medcom');
+      throw new RetryableError(
+        `cannot read the VANS out-folder: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+        'MEDCOM_OUTBOX_IO',
+        'medcom',
+      );
     }
   }
 
@@ -130,7 +142,14 @@ function safeNameFor(name: string): string {
 function inboundItem(id: string, bytes: Buffer, originalNameBytes?: number): InboundItem {
   if (!id.startsWith(LONG_NAME_PREFIX)) return { id, bytes };
   const was = originalNameBytes ? ` of ${originalNameBytes} bytes` : '';
-  return { id, bytes, refused: { code: 'RECEIPT_FILE_NAME', message: `the file's name${was} is longer than ${MAX_NAME_BYTES} bytes: set aside unread under this generated name` } };
+  return {
+    id,
+    bytes,
+    refused: {
+      code: 'RECEIPT_FILE_NAME',
+      message: `the file's name${was} is longer than ${MAX_NAME_BYTES} bytes: set aside unread under this generated name`,
+    },
+  };
 }
 
 /** Temporary hidden name in the same folder, fsync, then rename over the final name. */

@@ -29,20 +29,34 @@ export function refuse(code: string, message: string): PermanentError {
 }
 
 const SUPPORTED: Record<string, string> = {
-  'utf-8': 'utf8', utf8: 'utf8', 'iso-8859-1': 'latin1', 'iso8859-1': 'latin1', latin1: 'latin1', 'l1': 'latin1',
-  'iso_8859-1': 'latin1', 'windows-1252': 'win1252', cp1252: 'win1252', 'us-ascii': 'ascii', ascii: 'ascii',
-  'utf-16': 'utf16', 'utf-16le': 'utf16le', 'utf-16be': 'utf16be',
+  'utf-8': 'utf8',
+  utf8: 'utf8',
+  'iso-8859-1': 'latin1',
+  'iso8859-1': 'latin1',
+  latin1: 'latin1',
+  l1: 'latin1',
+  'iso_8859-1': 'latin1',
+  'windows-1252': 'win1252',
+  cp1252: 'win1252',
+  'us-ascii': 'ascii',
+  ascii: 'ascii',
+  'utf-16': 'utf16',
+  'utf-16le': 'utf16le',
+  'utf-16be': 'utf16be',
 };
 
 /** Bytes → text by BOM or declared encoding (UTF-8 when none is declared, as XML prescribes). */
 export function decodeXmlBytes(bytes: Buffer): string {
-  if (bytes.length > MAX_INBOUND_BYTES) throw refuse('RECEIPT_TOO_LARGE', `file is ${bytes.length} bytes; at most ${MAX_INBOUND_BYTES} are read`);
+  if (bytes.length > MAX_INBOUND_BYTES)
+    throw refuse('RECEIPT_TOO_LARGE', `file is ${bytes.length} bytes; at most ${MAX_INBOUND_BYTES} are read`);
   if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) return iconv.decode(bytes.subarray(2), 'utf16le');
   if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) return iconv.decode(bytes.subarray(2), 'utf16be');
   const bom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
   const body = bom ? bytes.subarray(3) : bytes;
   if (body.includes(0)) throw refuse('RECEIPT_ENCODING', 'file contains NUL bytes: UTF-16 without a byte order mark, or binary data');
-  const declared = /^\s*<\?xml[^>]*\bencoding\s*=\s*["']([A-Za-z0-9._-]+)["']/.exec(body.subarray(0, 200).toString('latin1'))?.[1].toLowerCase();
+  const declared = /^\s*<\?xml[^>]*\bencoding\s*=\s*["']([A-Za-z0-9._-]+)["']/
+    .exec(body.subarray(0, 200).toString('latin1'))?.[1]
+    .toLowerCase();
   const encoding = bom ? 'utf8' : declared ? SUPPORTED[declared] : 'utf8';
   if (!encoding) throw refuse('RECEIPT_ENCODING', `unsupported encoding "${declared}"`);
   if (encoding === 'utf8' || encoding === 'ascii') {
@@ -81,7 +95,11 @@ export function parseXmlText(text: string): XmlElement {
   } catch (err) {
     throw refuse('RECEIPT_MALFORMED', `not well-formed XML: ${String((err as Error)?.message ?? err).slice(0, 120)}`);
   }
-  if (wellFormed !== true) throw refuse('RECEIPT_MALFORMED', `not well-formed XML (line ${wellFormed.err.line}): ${wellFormed.err.msg.replace(/'[^']*'/g, "'…'").slice(0, 160)}`);
+  if (wellFormed !== true)
+    throw refuse(
+      'RECEIPT_MALFORMED',
+      `not well-formed XML (line ${wellFormed.err.line}): ${wellFormed.err.msg.replace(/'[^']*'/g, "'…'").slice(0, 160)}`,
+    );
   const roots = raw.filter((n) => !isTextNode(n) && !('#comment' in (n as object)));
   if (roots.length !== 1) throw refuse('RECEIPT_MALFORMED', `expected one root element, found ${roots.length}`);
   if (raw.some((n) => isTextNode(n) && String((n as Record<string, unknown>)['#text']).trim())) {
@@ -166,5 +184,9 @@ export function child(el: XmlElement | undefined, name: string): XmlElement | un
 /** Direct text of an element (child elements such as <Break/> become a space), trimmed. */
 export function textOf(el: XmlElement | undefined): string {
   if (!el) return '';
-  return el.nodes.map((n) => (typeof n === 'string' ? n : ` ${textOf(n)} `)).join('').replace(/\s+/g, ' ').trim();
+  return el.nodes
+    .map((n) => (typeof n === 'string' ? n : ` ${textOf(n)} `))
+    .join('')
+    .replace(/\s+/g, ' ')
+    .trim();
 }

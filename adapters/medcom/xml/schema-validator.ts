@@ -21,7 +21,10 @@ export class LibxmlSchemaValidator implements SchemaValidator {
   readonly engine = 'libxmljs2' as const;
   private readonly schema: LibxmlDocument;
 
-  constructor(private readonly lib: Libxml, xsdPath: string) {
+  constructor(
+    private readonly lib: Libxml,
+    xsdPath: string,
+  ) {
     this.schema = lib.parseXml(readFileSync(xsdPath, 'utf8'), { baseUrl: `${path.dirname(xsdPath)}/` });
   }
 
@@ -103,7 +106,10 @@ export function redactValidationMessage(message: string): string {
   return maskCpr(
     message
       .replace(/\{(?:https?|urn):[^}]*\}/g, '') // namespace URIs add nothing for a reader
-      .replace(/The value '[\s\S]*?' (?=has a length|is not accepted|is not an element|is not a valid|is greater|is less)/g, 'The value [value] ')
+      .replace(
+        /The value '[\s\S]*?' (?=has a length|is not accepted|is not an element|is not a valid|is greater|is less)/g,
+        'The value [value] ',
+      )
       .replace(/(Element '[^']*': )'[\s\S]*?' (?=is not a valid value)/g, '$1[value] '),
   );
 }

@@ -77,7 +77,11 @@ export interface SandboxTask {
 
 /** A failed rule: the HTTP layer answers with this status and Nexus-style {message, reason}. */
 export class SandboxRefusal extends Error {
-  constructor(readonly status: number, readonly reason: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly reason: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -114,8 +118,17 @@ export class NexusSandboxState {
     for (const c of seed.citizens) {
       const district = c.district?.toLocaleLowerCase('da');
       const listName =
-        district === undefined || district === firstDistrict ? (lists.get(district ?? '') ?? names.citizenList) : (lists.get(district) ?? `${names.citizenList} – ${c.district}`);
-      this.citizens.set(c.id, { id: c.id, cpr: c.cpr, firstName: c.firstName, lastName: c.lastName, conditions: c.conditions, listId: this.listId(listName) });
+        district === undefined || district === firstDistrict
+          ? (lists.get(district ?? '') ?? names.citizenList)
+          : (lists.get(district) ?? `${names.citizenList} – ${c.district}`);
+      this.citizens.set(c.id, {
+        id: c.id,
+        cpr: c.cpr,
+        firstName: c.firstName,
+        lastName: c.lastName,
+        conditions: c.conditions,
+        listId: this.listId(listName),
+      });
       const start = this.now() - 400 * 86_400_000;
       for (const orgId of c.organizations) {
         if (!this.orgs.has(orgId)) throw new Error(`seed citizen ${c.id}: unknown organisation ${orgId}`);
@@ -152,7 +165,11 @@ export class NexusSandboxState {
   /** Citizens on a list: in its district, with a note of the configured title and tag (the data list's filter; any spelling of the tag, as the seed's data list shows both). */
   listMembers(listId: number): SandboxCitizen[] {
     return [...this.citizens.values()].filter(
-      (c) => c.listId === listId && [...this.forms.values()].some((f) => f.citizenId === c.id && f.formTitle === this.names.formTitle && tagMatch(f.tags, this.names.tag) !== null),
+      (c) =>
+        c.listId === listId &&
+        [...this.forms.values()].some(
+          (f) => f.citizenId === c.id && f.formTitle === this.names.formTitle && tagMatch(f.tags, this.names.tag) !== null,
+        ),
     );
   }
 
@@ -165,7 +182,12 @@ export class NexusSandboxState {
   }
 
   /** Saves a form through a workflow action: optimistic version check, then the new values and state. */
-  updateForm(formId: number, actionStateId: number, body: { version?: unknown; items?: unknown }, required: readonly string[] = []): SandboxForm {
+  updateForm(
+    formId: number,
+    actionStateId: number,
+    body: { version?: unknown; items?: unknown },
+    required: readonly string[] = [],
+  ): SandboxForm {
     const form = this.requireForm(formId);
     if (this.isLocked(form)) throw new SandboxRefusal(400, 'FormLocked', 'The form is locked and cannot be changed');
     if (!this.states.some((s) => s.id === actionStateId)) throw new SandboxRefusal(404, 'NotFound', 'Unknown action');
@@ -244,7 +266,8 @@ export class NexusSandboxState {
     const title = typeof body.title === 'string' ? body.title.trim() : '';
     const assignee = body.organizationAssignee as { organizationId?: unknown } | null | undefined;
     const orgId = typeof assignee?.organizationId === 'number' ? assignee.organizationId : NaN;
-    const day = (v: unknown) => (v === null || v === undefined ? null : typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : undefined);
+    const day = (v: unknown) =>
+      v === null || v === undefined ? null : typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : undefined;
     const dueDate = day(body.dueDate);
     const startDate = day(body.startDate);
     if (!title || !this.orgs.has(orgId) || dueDate === undefined || startDate === undefined) {

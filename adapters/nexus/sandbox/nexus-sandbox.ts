@@ -81,7 +81,10 @@ const NO_FAULTS: NexusFaults = { latencyMs: 0, errorRate: 0, conflictRate: 0, ti
 const MAX_BODY = 1_000_000;
 
 class Reply {
-  constructor(readonly status: number, readonly body: unknown) {}
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+  ) {}
 }
 
 export class NexusSandbox {
@@ -260,12 +263,20 @@ export class NexusSandbox {
     get('/preferences', ({ wire }) => wire.preferences());
     get('/preferences/CITIZEN_LIST/:id', ({ wire, params }) => wire.citizenList(this.list(Number(params.id))));
     get('/preferences/CITIZEN_LIST/:id/content', ({ wire, params }) =>
-      wire.listContent(s().listMembers(this.list(Number(params.id)).id).map((c) => c.id), this.opts.pageSize ?? 50),
+      wire.listContent(
+        s()
+          .listMembers(this.list(Number(params.id)).id)
+          .map((c) => c.id),
+        this.opts.pageSize ?? 50,
+      ),
     );
     get('/patients', ({ wire, query }) => {
       const ids = (query.get('ids') ?? '').split(',').filter(Boolean);
       if (ids.length > (this.opts.maxIdsPerCall ?? 50)) return new Reply(414, 'URI Too Long');
-      return ids.map((id) => s().citizens.get(Number(id))).filter((c) => c !== undefined).map((c) => wire.patientSummary(c));
+      return ids
+        .map((id) => s().citizens.get(Number(id)))
+        .filter((c) => c !== undefined)
+        .map((c) => wire.patientSummary(c));
     });
     get('/patients/:id', ({ wire, params }) => wire.patient(citizen(params)));
     get('/patients/:id/preferences', ({ wire, params }) => wire.patientPreferences(citizen(params)));
@@ -282,37 +293,57 @@ export class NexusSandbox {
       params.view === '1' ? wire.pathwayReferences(citizen(params)) : [],
     );
     get('/patients/:id/conditions', ({ wire, params }) => wire.conditions(citizen(params)));
-    get('/patients/:id/organizations', ({ wire, params }) => s().relationsOf(citizen(params).id).map((r) => wire.listedRelation(r)));
+    get('/patients/:id/organizations', ({ wire, params }) =>
+      s()
+        .relationsOf(citizen(params).id)
+        .map((r) => wire.listedRelation(r)),
+    );
     get('/patientOrganizations/:rel', ({ wire, params }) => wire.relation(s().requireRelation(Number(params.rel))));
-    this.api.push(route('PUT', '/patients/:id/organizations/:org', ({ wire, params }) => wire.relation(s().attach(Number(params.id), Number(params.org)))));
-    this.api.push(route('DELETE', '/patientOrganizations/:rel', ({ params }) => {
-      s().detach(Number(params.rel));
-      return {};
-    }));
+    this.api.push(
+      route('PUT', '/patients/:id/organizations/:org', ({ wire, params }) =>
+        wire.relation(s().attach(Number(params.id), Number(params.org))),
+      ),
+    );
+    this.api.push(
+      route('DELETE', '/patientOrganizations/:rel', ({ params }) => {
+        s().detach(Number(params.rel));
+        return {};
+      }),
+    );
     get('/organizations', ({ wire }) => wire.organizations());
     get('/formData/:id', ({ wire, params }) => wire.form(s().requireForm(Number(params.id))));
     get('/formData/:id/availableActions', ({ wire, params }) => wire.availableActions(s().requireForm(Number(params.id))));
-    this.api.push(route('PUT', '/formData/:id/actions/:action', ({ wire, params, body }) => {
-      const id = Number(params.id);
-      s().requireForm(id);
-      if (this.faults.conflictRate > 0 && this.random() < this.faults.conflictRate) {
-        s().concurrentEdit(id);
-        throw new SandboxRefusal(409, 'OptimisticLockException', 'Row was updated or deleted by another transaction');
-      }
-      if (typeof body !== 'object' || body === null || body instanceof URLSearchParams) throw new SandboxRefusal(400, 'InvalidBody', 'A form is expected');
-      const required = this.opts.dialect === 'nyborg' ? NYBORG_REQUIRED_ITEMS : [];
-      return wire.form(s().updateForm(id, Number(params.action), body as Record<string, unknown>, required));
-    }));
+    this.api.push(
+      route('PUT', '/formData/:id/actions/:action', ({ wire, params, body }) => {
+        const id = Number(params.id);
+        s().requireForm(id);
+        if (this.faults.conflictRate > 0 && this.random() < this.faults.conflictRate) {
+          s().concurrentEdit(id);
+          throw new SandboxRefusal(409, 'OptimisticLockException', 'Row was updated or deleted by another transaction');
+        }
+        if (typeof body !== 'object' || body === null || body instanceof URLSearchParams)
+          throw new SandboxRefusal(400, 'InvalidBody', 'A form is expected');
+        const required = this.opts.dialect === 'nyborg' ? NYBORG_REQUIRED_ITEMS : [];
+        return wire.form(s().updateForm(id, Number(params.action), body as Record<string, unknown>, required));
+      }),
+    );
     for (const kind of ['formData', 'patients'] as const) {
       get(`/${kind}/:id/availableAssignmentTypes`, ({ wire, params }) => wire.assignmentTypes(object(kind, params)));
-      get(`/${kind}/:id/activeAssignments`, ({ wire, params }) => s().tasksOf(object(kind, params)).map((t) => wire.assignment(t)));
+      get(`/${kind}/:id/activeAssignments`, ({ wire, params }) =>
+        s()
+          .tasksOf(object(kind, params))
+          .map((t) => wire.assignment(t)),
+      );
     }
     get('/assignments/prototype', ({ wire, query }) => wire.assignmentPrototype(this.taskObject(query), this.taskType(query)));
     get('/assignments/organizationAssignees', ({ wire }) => wire.organizationAssignees());
-    this.api.push(route('POST', '/assignments', ({ wire, query, body }) => {
-      if (typeof body !== 'object' || body === null || body instanceof URLSearchParams) throw new SandboxRefusal(400, 'InvalidBody', 'An assignment is expected');
-      return wire.assignment(s().createTask(this.taskObject(query), this.taskType(query).id, body as Record<string, unknown>));
-    }));
+    this.api.push(
+      route('POST', '/assignments', ({ wire, query, body }) => {
+        if (typeof body !== 'object' || body === null || body instanceof URLSearchParams)
+          throw new SandboxRefusal(400, 'InvalidBody', 'An assignment is expected');
+        return wire.assignment(s().createTask(this.taskObject(query), this.taskType(query).id, body as Record<string, unknown>));
+      }),
+    );
 
     const ctl = (method: string, t: string, h: Handler) => this.control.push(route(method, t, h));
     ctl('GET', '/_sandbox/health', () => ({ system: 'nexus-sandbox', instance: this.instance }));
@@ -457,7 +488,8 @@ function parseFaults(body: unknown): Partial<NexusFaults> {
   for (const [key, value] of Object.entries(body)) {
     if (!(key in NO_FAULTS)) throw new SandboxRefusal(400, 'InvalidBody', `Unknown fault knob ${key}`);
     const max = key === 'latencyMs' ? 600_000 : 1;
-    if (typeof value !== 'number' || !(value >= 0 && value <= max)) throw new SandboxRefusal(400, 'InvalidBody', `${key} must be a number 0..${max}`);
+    if (typeof value !== 'number' || !(value >= 0 && value <= max))
+      throw new SandboxRefusal(400, 'InvalidBody', `${key} must be a number 0..${max}`);
     out[key as keyof NexusFaults] = value;
   }
   return out;

@@ -60,11 +60,20 @@ export class NexusWire {
   }
 
   citizenLists() {
-    return this.state.lists.map((l) => ({ id: l.id, name: l.name, type: 'CITIZEN_LIST', _links: { self: this.rel(`preferences/CITIZEN_LIST/${l.id}`) } }));
+    return this.state.lists.map((l) => ({
+      id: l.id,
+      name: l.name,
+      type: 'CITIZEN_LIST',
+      _links: { self: this.rel(`preferences/CITIZEN_LIST/${l.id}`) },
+    }));
   }
 
   citizenList(l: { id: number; name: string }) {
-    return { id: l.id, name: l.name, _links: { self: this.rel(`preferences/CITIZEN_LIST/${l.id}`), content: this.rel(`preferences/CITIZEN_LIST/${l.id}/content`) } };
+    return {
+      id: l.id,
+      name: l.name,
+      _links: { self: this.rel(`preferences/CITIZEN_LIST/${l.id}`), content: this.rel(`preferences/CITIZEN_LIST/${l.id}/content`) },
+    };
   }
 
   listContent(ids: number[], pageSize: number) {
@@ -102,7 +111,11 @@ export class NexusWire {
   patientPreferences(c: SandboxCitizen) {
     const views = [this.state.names.citizenView, '-Aktive forløb'];
     return {
-      CITIZEN_PATHWAY: views.map((name, i) => ({ id: i + 1, name, _links: { self: this.rel(`patients/${c.id}/preferences/CITIZEN_PATHWAY/${i + 1}`) } })),
+      CITIZEN_PATHWAY: views.map((name, i) => ({
+        id: i + 1,
+        name,
+        _links: { self: this.rel(`patients/${c.id}/preferences/CITIZEN_PATHWAY/${i + 1}`) },
+      })),
     };
   }
 
@@ -136,7 +149,12 @@ export class NexusWire {
     };
     if (this.dialect === 'odense') {
       // The node's own name is a display text; the title is only under formDefinition; `self` is the form.
-      return { ...common, name: 'Skema', formDefinition: { id: definitionId(f.formTitle), title: f.formTitle }, _links: { self: this.rel(`formData/${f.id}`) } };
+      return {
+        ...common,
+        name: 'Skema',
+        formDefinition: { id: definitionId(f.formTitle), title: f.formTitle },
+        _links: { self: this.rel(`formData/${f.id}`) },
+      };
     }
     if (this.dialect === 'nyborg') {
       return { ...common, name: f.formTitle, _links: { self: this.rel(`pathwayReferences/${400_000 + f.id}`) } };
@@ -182,7 +200,12 @@ export class NexusWire {
   }
 
   organizations() {
-    return [...this.state.orgs.values()].map((o) => ({ id: o.id, name: o.name, active: true, _links: { self: this.rel(`organizations/${o.id}`) } }));
+    return [...this.state.orgs.values()].map((o) => ({
+      id: o.id,
+      name: o.name,
+      active: true,
+      _links: { self: this.rel(`organizations/${o.id}`) },
+    }));
   }
 
   form(f: SandboxForm) {
@@ -215,7 +238,11 @@ export class NexusWire {
   /** A locked form offers no actions; otherwise one per workflow state, each saving into that state. */
   availableActions(f: SandboxForm) {
     if (this.state.isLocked(f)) return [];
-    return this.state.states.map((s) => ({ id: s.id, name: s.name, _links: { updateFormData: this.rel(`formData/${f.id}/actions/${s.id}`) } }));
+    return this.state.states.map((s) => ({
+      id: s.id,
+      name: s.name,
+      _links: { updateFormData: this.rel(`formData/${f.id}/actions/${s.id}`) },
+    }));
   }
 
   assignmentTypes(o: TaskObject) {
@@ -236,7 +263,12 @@ export class NexusWire {
       organizationAssignee: null,
       professionalAssignee: null,
       assignmentType: { id: type.id, name: type.name },
-      actions: [{ name: 'Opret', _links: { createAssignment: this.rel(`assignments?objectType=${o.type}&objectId=${o.id}&assignmentTypeId=${type.id}`) } }],
+      actions: [
+        {
+          name: 'Opret',
+          _links: { createAssignment: this.rel(`assignments?objectType=${o.type}&objectId=${o.id}&assignmentTypeId=${type.id}`) },
+        },
+      ],
       _links: { availableOrganizationAssignees: this.rel('assignments/organizationAssignees') },
     };
   }

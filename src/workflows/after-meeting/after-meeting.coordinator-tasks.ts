@@ -8,8 +8,15 @@ import { AuditService } from '../../audit/audit.service';
 import { IntegrationError, PermanentError } from '../../common/errors';
 import { District, findDistrict } from '../../config/districts';
 import {
-  isUndeliverableReason, undeliverableLetterKey, undeliverableLetterTask, UnlockedNote, unlockedNotesJobId, unlockedNotesTask,
-  UnlockedTaskSettings, unlockedTaskDate, unlockedTaskInstant,
+  isUndeliverableReason,
+  undeliverableLetterKey,
+  undeliverableLetterTask,
+  UnlockedNote,
+  unlockedNotesJobId,
+  unlockedNotesTask,
+  UnlockedTaskSettings,
+  unlockedTaskDate,
+  unlockedTaskInstant,
 } from '../../domain/after-meeting.coordinator';
 import { copenhagenDate } from '../../common/local-time';
 import { meetingId } from '../../domain/after-meeting.rules';
@@ -63,13 +70,20 @@ export class CoordinatorTasks {
     if (round > s.maxTasks) return null;
     const at = unlockedTaskInstant(this.district(districtId).startTime, meetingDate, round, s, this.d.calendar);
     const jobId = unlockedNotesJobId(districtId, meetingDate, round);
-    await this.d.queues.enqueue('after-meeting.unlocked-notes', { districtId, meetingDate, round }, { jobId, delayMs: Math.max(0, at.getTime() - this.d.now().getTime()) });
+    await this.d.queues.enqueue(
+      'after-meeting.unlocked-notes',
+      { districtId, meetingDate, round },
+      { jobId, delayMs: Math.max(0, at.getTime() - this.d.now().getTime()) },
+    );
     return { jobId, at: at.toISOString() };
   }
 
   @JobHandler('after-meeting.unlocked-notes')
   @CallPurposeOf('tasks')
-  async unlockedNotes(p: JobPayload<'after-meeting.unlocked-notes'>, ctx?: JobContext): Promise<{ unlocked: number[]; task?: string; next?: string }> {
+  async unlockedNotes(
+    p: JobPayload<'after-meeting.unlocked-notes'>,
+    ctx?: JobContext,
+  ): Promise<{ unlocked: number[]; task?: string; next?: string }> {
     const district = this.district(p.districtId);
     const stored = await this.d.agendas.load(p.districtId, p.meetingDate);
     if (!stored) return { unlocked: [] }; // no agenda kept (60 days): nothing to remind of
@@ -81,7 +95,10 @@ export class CoordinatorTasks {
       });
       if (note && !note.locked) unlocked.push({ noteId: item.noteId, citizenId: item.citizenId, start: item.start });
     }
-    ctx?.log.info({ meetingId: meetingId(p.districtId, p.meetingDate), round: p.round, unlocked: unlocked.map((n) => n.noteId) }, 'agenda notes not locked after the meeting');
+    ctx?.log.info(
+      { meetingId: meetingId(p.districtId, p.meetingDate), round: p.round, unlocked: unlocked.map((n) => n.noteId) },
+      'agenda notes not locked after the meeting',
+    );
     if (!unlocked.length) return { unlocked: [] };
 
     const anchor = [...unlocked].sort((a, b) => a.noteId - b.noteId)[0];
@@ -91,7 +108,10 @@ export class CoordinatorTasks {
     const key = `nexus-task:unlocked-notes:${p.districtId}:${p.meetingDate}:${p.round}`;
     const dueDate = unlockedTaskDate(p.meetingDate, p.round, this.d.settings.unlockedTask, this.d.calendar);
     const task = await this.createTask(key, { noteId: anchor.noteId }, district.nexus.organisations.coordinator, text, dueDate, {
-      noteId: anchor.noteId, meetingId: meetingId(p.districtId, p.meetingDate), kind: 'unlocked-notes', extra: { round: String(p.round), notes: unlocked.map((n) => n.noteId).join(',') },
+      noteId: anchor.noteId,
+      meetingId: meetingId(p.districtId, p.meetingDate),
+      kind: 'unlocked-notes',
+      extra: { round: String(p.round), notes: unlocked.map((n) => n.noteId).join(',') },
     });
     const next = await this.scheduleRound(p.districtId, p.meetingDate, p.round + 1);
     return { unlocked: unlocked.map((n) => n.noteId), task, ...(next ? { next: next.at } : {}) };
@@ -104,17 +124,29 @@ export class CoordinatorTasks {
     const meeting = await this.meetingOf(p);
     if (!meeting) {
       // A letter of no meeting (sent by hand or a tool): operations see its own dead letter; there is no coordinator to tell.
-      this.log.warn({ noteId: p.noteId, letterId: p.letterId, reason: p.reason, code: 'LETTER_MEETING_UNKNOWN' }, 'undeliverable letter belongs to no known meeting: no coordinator task');
+      this.log.warn(
+        { noteId: p.noteId, letterId: p.letterId, reason: p.reason, code: 'LETTER_MEETING_UNKNOWN' },
+        'undeliverable letter belongs to no known meeting: no coordinator task',
+      );
       return { skipped: 'LETTER_MEETING_UNKNOWN' };
     }
     const district = this.district(meeting.districtId);
     const note = await this.d.nexus.getNote(p.noteId);
-    const letter = { noteId: p.noteId, noteVersion: p.noteVersion, kind: p.kind, reason: p.reason, letterId: p.letterId, refuseCode: p.refuseCode };
+    const letter = {
+      noteId: p.noteId,
+      noteVersion: p.noteVersion,
+      kind: p.kind,
+      reason: p.reason,
+      letterId: p.letterId,
+      refuseCode: p.refuseCode,
+    };
     const text = undeliverableLetterTask(meeting.meetingDate, letter);
     const key = `nexus-task:letter-undeliverable:${undeliverableLetterKey(letter)}`;
     const due = this.d.calendar.addWorkingDays(this.today(), 1);
     const task = await this.createTask(key, { citizenId: note.citizenId }, district.nexus.organisations.coordinator, text, due, {
-      noteId: p.noteId, meetingId: meetingId(meeting.districtId, meeting.meetingDate), kind: 'letter-undeliverable',
+      noteId: p.noteId,
+      meetingId: meetingId(meeting.districtId, meeting.meetingDate),
+      kind: 'letter-undeliverable',
       extra: { reason: p.reason, ...(p.letterId ? { letterId: p.letterId } : {}), noteVersion: String(p.noteVersion) },
     });
     return { task };
@@ -125,7 +157,9 @@ export class CoordinatorTasks {
   }
 
   /** The meeting a letter belongs to: the payload, the note's after-meeting flow, or the agenda's invitation audit line. */
-  private async meetingOf(p: JobPayload<'after-meeting.letter-undeliverable'>): Promise<{ districtId: string; meetingDate: string } | null> {
+  private async meetingOf(
+    p: JobPayload<'after-meeting.letter-undeliverable'>,
+  ): Promise<{ districtId: string; meetingDate: string } | null> {
     if (p.districtId && p.meetingDate) return { districtId: p.districtId, meetingDate: p.meetingDate };
     const flow = await this.d.flows.record({ noteId: p.noteId, noteVersion: p.noteVersion });
     if (flow) return { districtId: flow.districtId, meetingDate: flow.meetingDate };
@@ -143,25 +177,43 @@ export class CoordinatorTasks {
     audit: { noteId: number; meetingId: string; kind: string; extra: Record<string, string> },
   ): Promise<string> {
     // Title and the object come from the ledger entry: a retry finds the first attempt's task even if the facts moved on.
-    const r = await this.d.lock.withLock(key, this.d.settings.taskLockTtlMs, () => this.d.ledger.runOnce(
-      key,
-      'nexus.task',
-      {
-        perform: async (e) => String((await this.d.nexus.createTask({
-          on: onOf(e.meta), typeName: this.d.settings.taskType, title: e.meta.title, description: text.description, dueDate: e.meta.dueDate, organisationName,
-        })).id),
-        reconcile: async (e) => {
-          const found = await this.d.nexus.findTasks(onOf(e.meta), e.meta.title);
-          return found.length ? String(found[0].id) : null;
+    const r = await this.d.lock.withLock(key, this.d.settings.taskLockTtlMs, () =>
+      this.d.ledger.runOnce(
+        key,
+        'nexus.task',
+        {
+          perform: async (e) =>
+            String(
+              (
+                await this.d.nexus.createTask({
+                  on: onOf(e.meta),
+                  typeName: this.d.settings.taskType,
+                  title: e.meta.title,
+                  description: text.description,
+                  dueDate: e.meta.dueDate,
+                  organisationName,
+                })
+              ).id,
+            ),
+          reconcile: async (e) => {
+            const found = await this.d.nexus.findTasks(onOf(e.meta), e.meta.title);
+            return found.length ? String(found[0].id) : null;
+          },
         },
-      },
-      { title: text.title, dueDate, ...('noteId' in on ? { noteId: String(on.noteId) } : { citizenId: String(on.citizenId) }) },
-    ));
+        { title: text.title, dueDate, ...('noteId' in on ? { noteId: String(on.noteId) } : { citizenId: String(on.citizenId) }) },
+      ),
+    );
     await this.d.audit.recordOnce(key, {
-      action: 'nexus.task', system: 'nexus', outcome: r.outcome === 'performed' ? 'ok' : 'reused', noteId: audit.noteId, meetingId: audit.meetingId,
-      ledgerKey: key, externalIds: { task: r.externalId, kind: audit.kind, organisation: organisationName, ...audit.extra },
+      action: 'nexus.task',
+      system: 'nexus',
+      outcome: r.outcome === 'performed' ? 'ok' : 'reused',
+      noteId: audit.noteId,
+      meetingId: audit.meetingId,
+      ledgerKey: key,
+      externalIds: { task: r.externalId, kind: audit.kind, organisation: organisationName, ...audit.extra },
     });
-    if (r.outcome === 'performed') this.log.info({ meetingId: audit.meetingId, kind: audit.kind, task: r.externalId, noteId: audit.noteId }, 'coordinator task created');
+    if (r.outcome === 'performed')
+      this.log.info({ meetingId: audit.meetingId, kind: audit.kind, task: r.externalId, noteId: audit.noteId }, 'coordinator task created');
     return r.externalId;
   }
 }

@@ -108,7 +108,11 @@ export async function loadNoteVersion(
   const note = { ...(await sharedNoteReads.get(nexus, ref, async () => nexus.getNote(ref.noteId, await location()))) };
   if (note.version > ref.noteVersion) return { supersededBy: note.version };
   if (note.version < ref.noteVersion) {
-    throw new RetryableError(`note ${ref.noteId} is at version ${note.version}, expected ${ref.noteVersion}`, 'NOTE_VERSION_BEHIND', 'nexus');
+    throw new RetryableError(
+      `note ${ref.noteId} is at version ${note.version}, expected ${ref.noteVersion}`,
+      'NOTE_VERSION_BEHIND',
+      'nexus',
+    );
   }
   if (!note.locked) throw new PermanentError(`note ${ref.noteId} v${ref.noteVersion} is not locked`, 'NOTE_NOT_LOCKED', 'nexus');
   return { note };
@@ -124,7 +128,11 @@ export async function recordSuperseded(
 ): Promise<{ skipped: 'superseded'; supersededBy: number }> {
   await store.setResult(p, { supersededBy });
   await audit.recordOnce(`${action}:superseded:${noteVersionKey(p)}`, {
-    action, system: 'tsm-bridge', outcome: 'skipped', noteId: p.noteId, meetingId: meetingId(p.districtId, p.meetingDate),
+    action,
+    system: 'tsm-bridge',
+    outcome: 'skipped',
+    noteId: p.noteId,
+    meetingId: meetingId(p.districtId, p.meetingDate),
     externalIds: { noteVersion: String(p.noteVersion), supersededBy: String(supersededBy) },
     reason: 'note version superseded before this step ran',
   });
@@ -133,7 +141,11 @@ export async function recordSuperseded(
 
 /** The parent job: every child succeeded, so the note version is done (letters may still await a receipt). */
 export class CompleteNoteStep {
-  constructor(private readonly store: AfterMeetingStore, private readonly audit: AuditService, private readonly now: () => Date = () => new Date()) {}
+  constructor(
+    private readonly store: AfterMeetingStore,
+    private readonly audit: AuditService,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
 
   @JobHandler('after-meeting.note')
   async run(p: NoteFlowPayload): Promise<{ done: true }> {
@@ -145,8 +157,12 @@ export class CompleteNoteStep {
     if (after?.letterId) externalIds.letter = after.letterId;
     if (after?.taskIds.length) externalIds.tasks = after.taskIds.join(',');
     await this.audit.recordOnce(`after-meeting.done:${noteVersionKey(p)}`, {
-      action: 'after-meeting.done', system: 'tsm-bridge', outcome: 'ok', noteId: p.noteId,
-      meetingId: meetingId(p.districtId, p.meetingDate), externalIds,
+      action: 'after-meeting.done',
+      system: 'tsm-bridge',
+      outcome: 'ok',
+      noteId: p.noteId,
+      meetingId: meetingId(p.districtId, p.meetingDate),
+      externalIds,
     });
     return { done: true };
   }

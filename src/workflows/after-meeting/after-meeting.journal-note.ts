@@ -9,7 +9,11 @@ import type { AfterMeetingStore } from './after-meeting.store';
 import type { DocumentJournal } from '../journal-document/journal-document.service';
 
 /** The PDF of a note as filed (the eDoc issue's renderer; deterministic for the same input). */
-export type RenderNotePdf = (note: NexusNote, citizen: NexusCitizenIdentity, meeting: { meetingDate: string; title: string }) => Promise<Buffer>;
+export type RenderNotePdf = (
+  note: NexusNote,
+  citizen: NexusCitizenIdentity,
+  meeting: { meetingDate: string; title: string },
+) => Promise<Buffer>;
 
 export type JournalNoteResult = { documentId: string } | { skipped: 'superseded'; supersededBy: number };
 
@@ -40,8 +44,15 @@ export class JournalNoteStep {
     const title = documentTitle(p, p.meetingDate, p.correctionOf);
     const pdf = await this.renderPdf(loaded.note, citizen, { meetingDate: p.meetingDate, title });
     const filed = await this.journal.journal({
-      cpr: citizen.cpr, sourceId: documentSourceId(p), kind: 'meeting-note', title, documentType: this.documentType,
-      date: p.meetingDate, pdf, noteId: p.noteId, meetingId: meetingId(p.districtId, p.meetingDate),
+      cpr: citizen.cpr,
+      sourceId: documentSourceId(p),
+      kind: 'meeting-note',
+      title,
+      documentType: this.documentType,
+      date: p.meetingDate,
+      pdf,
+      noteId: p.noteId,
+      meetingId: meetingId(p.districtId, p.meetingDate),
     });
     await this.store.setResult(p, { documentId: filed.documentIdentifier });
     return { documentId: filed.documentIdentifier };

@@ -37,48 +37,112 @@ import { MedcomLettersModule } from '../medcom-letters/medcom-letters.module';
 const SETTINGS = Symbol('AfterMeetingSettings');
 
 /** The filed PDF: the note's items under the document title, source ids in the footer; rendered on a worker thread under a time budget. */
-const notePdf = (cpu: CpuWork): RenderNotePdf => (note, citizen, meeting) =>
-  cpu.renderNotePdf({
-    title: meeting.title, meetingDate: meeting.meetingDate, citizen: { name: citizen.fullName, cpr: citizen.cpr },
-    items: note.items, locked: note.locked, state: note.state, sourceIds: [`Nexus notat ${note.id} v${note.version}`],
-  });
+const notePdf =
+  (cpu: CpuWork): RenderNotePdf =>
+  (note, citizen, meeting) =>
+    cpu.renderNotePdf({
+      title: meeting.title,
+      meetingDate: meeting.meetingDate,
+      citizen: { name: citizen.fullName, cpr: citizen.cpr },
+      items: note.items,
+      locked: note.locked,
+      state: note.state,
+      sourceIds: [`Nexus notat ${note.id} v${note.version}`],
+    });
 
 /** After-meeting workflow: locked note → eDoc, GP letter, follow-up tasks; the watch, status and gauge. */
 @Module({
   imports: [NexusModule, JournalDocumentModule, MedcomLettersModule, DirectoryModule],
   providers: [
     { provide: SETTINGS, inject: [CONFIG, DISTRICTS], useFactory: afterMeetingSettings },
-    { provide: AfterMeetingStore, inject: [REDIS, CONFIG], useFactory: (r: Redis, c: AppConfig) => new AfterMeetingStore(r, c.QUEUE_PREFIX) },
+    {
+      provide: AfterMeetingStore,
+      inject: [REDIS, CONFIG],
+      useFactory: (r: Redis, c: AppConfig) => new AfterMeetingStore(r, c.QUEUE_PREFIX),
+    },
     {
       provide: NotesWatch,
       inject: [NEXUS_PORT, QueueGateway, AfterMeetingStore, AuditService, DISTRICTS, SETTINGS, CLOCK, Ledger],
-      useFactory: (nexus: NexusPort, gw: QueueGateway, store: AfterMeetingStore, audit: AuditService, districts: District[], s: AfterMeetingSettings, clock: Clock, ledger: Ledger) =>
-        new NotesWatch(nexus, gw, store, audit, districts, s, rootLogger().child({ component: 'notes-watch' }), () => clock.now(),
-          new LateNoteTask(nexus, ledger, { taskType: s.taskType, taskDueDays: s.taskDueDays, coordinator: (id) => s.organisations(id).coordinator }, () => clock.now())),
+      useFactory: (
+        nexus: NexusPort,
+        gw: QueueGateway,
+        store: AfterMeetingStore,
+        audit: AuditService,
+        districts: District[],
+        s: AfterMeetingSettings,
+        clock: Clock,
+        ledger: Ledger,
+      ) =>
+        new NotesWatch(
+          nexus,
+          gw,
+          store,
+          audit,
+          districts,
+          s,
+          rootLogger().child({ component: 'notes-watch' }),
+          () => clock.now(),
+          new LateNoteTask(
+            nexus,
+            ledger,
+            { taskType: s.taskType, taskDueDays: s.taskDueDays, coordinator: (id) => s.organisations(id).coordinator },
+            () => clock.now(),
+          ),
+        ),
     },
     {
       provide: SweepPlanner,
       inject: [QueueGateway, CONFIG, CLOCK, NotesWatch],
-      useFactory: (gw: QueueGateway, c: AppConfig, clock: Clock, watch: NotesWatch) => new SweepPlanner(gw, c.WATCH_SWEEP_AT, () => clock.now(), watch),
+      useFactory: (gw: QueueGateway, c: AppConfig, clock: Clock, watch: NotesWatch) =>
+        new SweepPlanner(gw, c.WATCH_SWEEP_AT, () => clock.now(), watch),
     },
     {
       provide: JournalNoteStep,
       inject: [NEXUS_PORT, DocumentJournal, AfterMeetingStore, AuditService, SETTINGS, CpuWork],
-      useFactory: (nexus: NexusPort, journal: DocumentJournal, store: AfterMeetingStore, audit: AuditService, s: AfterMeetingSettings, cpu: CpuWork) =>
-        new JournalNoteStep(nexus, journal, notePdf(cpu), store, audit, s.documentType),
+      useFactory: (
+        nexus: NexusPort,
+        journal: DocumentJournal,
+        store: AfterMeetingStore,
+        audit: AuditService,
+        s: AfterMeetingSettings,
+        cpu: CpuWork,
+      ) => new JournalNoteStep(nexus, journal, notePdf(cpu), store, audit, s.documentType),
     },
     {
       provide: SendNoteStep,
       inject: [NEXUS_PORT, GP_DIRECTORY, MEDCOM_PORT, AfterMeetingStore, AuditService, SETTINGS, QueueGateway],
-      useFactory: (nexus: NexusPort, gp: GpDirectory, medcom: MedcomPort, store: AfterMeetingStore, audit: AuditService, s: AfterMeetingSettings, queues: QueueGateway) =>
-        new SendNoteStep(nexus, gp, medcom, (note, citizen, date) => noteToGpLetterContent(note, citizen, date, { omitLabels: s.gpLetterExcludedItems }), store, audit, s.labels,
-          reportUndeliverableVia(queues)),
+      useFactory: (
+        nexus: NexusPort,
+        gp: GpDirectory,
+        medcom: MedcomPort,
+        store: AfterMeetingStore,
+        audit: AuditService,
+        s: AfterMeetingSettings,
+        queues: QueueGateway,
+      ) =>
+        new SendNoteStep(
+          nexus,
+          gp,
+          medcom,
+          (note, citizen, date) => noteToGpLetterContent(note, citizen, date, { omitLabels: s.gpLetterExcludedItems }),
+          store,
+          audit,
+          s.labels,
+          reportUndeliverableVia(queues),
+        ),
     },
     {
       provide: NoteTasksStep,
       inject: [NEXUS_PORT, Ledger, REDIS, AfterMeetingStore, AuditService, CONFIG, SETTINGS],
-      useFactory: (nexus: NexusPort, ledger: Ledger, redis: Redis, store: AfterMeetingStore, audit: AuditService, c: AppConfig, s: AfterMeetingSettings) =>
-        new NoteTasksStep(nexus, ledger, new KeyLock(redis, c.QUEUE_PREFIX), store, audit, s),
+      useFactory: (
+        nexus: NexusPort,
+        ledger: Ledger,
+        redis: Redis,
+        store: AfterMeetingStore,
+        audit: AuditService,
+        c: AppConfig,
+        s: AfterMeetingSettings,
+      ) => new NoteTasksStep(nexus, ledger, new KeyLock(redis, c.QUEUE_PREFIX), store, audit, s),
     },
     {
       provide: CompleteNoteStep,
@@ -88,15 +152,35 @@ const notePdf = (cpu: CpuWork): RenderNotePdf => (note, citizen, meeting) =>
     {
       provide: MeetingStatusService,
       inject: [AfterMeetingStore, MEDCOM_PORT, QueueGateway],
-      useFactory: (store: AfterMeetingStore, medcom: MedcomPort, gw: QueueGateway) => new MeetingStatusService(store, medcom, (q, id) => gw.jobState(q, id)),
+      useFactory: (store: AfterMeetingStore, medcom: MedcomPort, gw: QueueGateway) =>
+        new MeetingStatusService(store, medcom, (q, id) => gw.jobState(q, id)),
     },
     {
       provide: CoordinatorTasks,
       inject: [NEXUS_PORT, Ledger, REDIS, AuditService, AfterMeetingStore, QueueGateway, DISTRICTS, CONFIG, SETTINGS, CLOCK],
-      useFactory: (nexus: NexusPort, ledger: Ledger, redis: Redis, audit: AuditService, flows: AfterMeetingStore, queues: QueueGateway, districts: District[], c: AppConfig, s: AfterMeetingSettings, clock: Clock) =>
+      useFactory: (
+        nexus: NexusPort,
+        ledger: Ledger,
+        redis: Redis,
+        audit: AuditService,
+        flows: AfterMeetingStore,
+        queues: QueueGateway,
+        districts: District[],
+        c: AppConfig,
+        s: AfterMeetingSettings,
+        clock: Clock,
+      ) =>
         new CoordinatorTasks({
-          nexus, ledger, lock: new KeyLock(redis, c.QUEUE_PREFIX), audit, agendas: new AgendaStore(redis, c.QUEUE_PREFIX), flows, queues, districts,
-          calendar: new WorkingDayCalendar(), now: () => clock.now(),
+          nexus,
+          ledger,
+          lock: new KeyLock(redis, c.QUEUE_PREFIX),
+          audit,
+          agendas: new AgendaStore(redis, c.QUEUE_PREFIX),
+          flows,
+          queues,
+          districts,
+          calendar: new WorkingDayCalendar(),
+          now: () => clock.now(),
           settings: { unlockedTask: s.unlockedTask, taskType: s.taskType, taskLockTtlMs: s.taskLockTtlMs },
         }),
     },

@@ -40,30 +40,53 @@ export class NoteTasksStep {
     // Seed 004: a newly attached organisation gets its own task; a name Nexus does not know goes to the coordinator.
     const known = new Map<string, string | null>();
     for (const name of followUps.attachOrganisations) known.set(name, (await this.nexus.findOrganisation(name))?.name ?? null);
-    const tasks = followUpTasks(p, p.meetingDate, followUps, this.settings.organisations(p.districtId), this.settings.taskDueDays, (name) => known.get(name) ?? null);
+    const tasks = followUpTasks(
+      p,
+      p.meetingDate,
+      followUps,
+      this.settings.organisations(p.districtId),
+      this.settings.taskDueDays,
+      (name) => known.get(name) ?? null,
+    );
     const on = { noteId: p.noteId };
     const taskIds: string[] = [];
     for (const task of tasks) {
-      const res = await this.lock.withLock(task.ledgerKey, this.settings.taskLockTtlMs, () => this.ledger.runOnce(
-        task.ledgerKey,
-        'nexus.task',
-        {
-          // Title and due date come from the entry: the first attempt's values, even if a later version retries.
-          perform: async (e) => String((await this.nexus.createTask({
-            on, typeName: this.settings.taskType, title: e.meta.title, description: task.description,
-            dueDate: e.meta.dueDate, organisationName: task.organisationName,
-          })).id),
-          reconcile: async (e) => {
-            const found = await this.nexus.findTasks(on, e.meta.title);
-            return found.length ? String(found[0].id) : null;
+      const res = await this.lock.withLock(task.ledgerKey, this.settings.taskLockTtlMs, () =>
+        this.ledger.runOnce(
+          task.ledgerKey,
+          'nexus.task',
+          {
+            // Title and due date come from the entry: the first attempt's values, even if a later version retries.
+            perform: async (e) =>
+              String(
+                (
+                  await this.nexus.createTask({
+                    on,
+                    typeName: this.settings.taskType,
+                    title: e.meta.title,
+                    description: task.description,
+                    dueDate: e.meta.dueDate,
+                    organisationName: task.organisationName,
+                  })
+                ).id,
+              ),
+            reconcile: async (e) => {
+              const found = await this.nexus.findTasks(on, e.meta.title);
+              return found.length ? String(found[0].id) : null;
+            },
           },
-        },
-        { title: task.title, dueDate: task.dueDate },
-      ));
+          { title: task.title, dueDate: task.dueDate },
+        ),
+      );
       taskIds.push(res.externalId);
       await this.audit.recordOnce(task.ledgerKey, {
-        action: 'nexus.task', system: 'nexus', outcome: 'ok', noteId: p.noteId, meetingId: meetingId(p.districtId, p.meetingDate),
-        ledgerKey: task.ledgerKey, externalIds: { task: res.externalId, kind: task.kind, noteVersion: String(p.noteVersion) },
+        action: 'nexus.task',
+        system: 'nexus',
+        outcome: 'ok',
+        noteId: p.noteId,
+        meetingId: meetingId(p.districtId, p.meetingDate),
+        ledgerKey: task.ledgerKey,
+        externalIds: { task: res.externalId, kind: task.kind, noteVersion: String(p.noteVersion) },
       });
     }
     await this.store.setResult(p, { taskIds });

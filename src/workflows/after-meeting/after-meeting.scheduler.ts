@@ -83,7 +83,10 @@ export class WatchScheduler implements OnApplicationBootstrap {
 /** Feeds the tsm_meeting_notes gauge from the meeting status at scrape time. */
 @Injectable()
 export class MeetingNotesGaugeSource implements OnApplicationBootstrap, OnApplicationShutdown {
-  constructor(private readonly status: MeetingStatusService, @Inject(CLOCK) private readonly clock: Clock) {}
+  constructor(
+    private readonly status: MeetingStatusService,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
   onApplicationBootstrap(): void {
     setMeetingNotesSource(() => this.status.gaugeRows(copenhagenDate(this.clock.now())));

@@ -16,9 +16,7 @@ import type { AfterMeetingStore } from './after-meeting.store';
 export type LetterContent = (note: NexusNote, citizen: NexusCitizenIdentity, meetingDate: string) => { subject: string; text: string };
 
 export type SendNoteResult =
-  | { letterId: string; state: string }
-  | { skipped: 'not-requested' }
-  | { skipped: 'superseded'; supersededBy: number };
+  { letterId: string; state: string } | { skipped: 'not-requested' } | { skipped: 'superseded'; supersededBy: number };
 
 /**
  * 'medcom.send-note': the note to the citizen's GP as a MedCom letter. The MedCom port keeps the
@@ -55,9 +53,14 @@ export class SendNoteStep {
       const { subject, text } = this.letterContent(note, citizen, p.meetingDate);
       const idempotencyKey = letterIdempotencyKey(p, receiver.ydernummer);
       return this.medcom.send({
-        idempotencyKey, noteId: p.noteId, noteVersion: p.noteVersion, kind: 'meeting-note',
+        idempotencyKey,
+        noteId: p.noteId,
+        noteVersion: p.noteVersion,
+        kind: 'meeting-note',
         patient: { cpr: citizen.cpr, givenName: citizen.firstName, surname: citizen.lastName },
-        receiver, subject, text,
+        receiver,
+        subject,
+        text,
       });
     });
     await this.store.setResult(p, { letterId: sent.letterId });
@@ -75,7 +78,14 @@ export class SendNoteStep {
     } catch (err) {
       const code = errorCode(err);
       if (this.reportUndeliverable && classifyError(err) === 'permanent' && isUndeliverableReason(code)) {
-        await this.reportUndeliverable({ noteId: p.noteId, noteVersion: p.noteVersion, kind: 'meeting-note', reason: code, districtId: p.districtId, meetingDate: p.meetingDate });
+        await this.reportUndeliverable({
+          noteId: p.noteId,
+          noteVersion: p.noteVersion,
+          kind: 'meeting-note',
+          reason: code,
+          districtId: p.districtId,
+          meetingDate: p.meetingDate,
+        });
       }
       throw err;
     }

@@ -66,7 +66,10 @@ const RELEASE_LEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redi
  * ids its steps produced. Side-effect exactly-once lives in the ledger; this is bookkeeping.
  */
 export class AfterMeetingStore {
-  constructor(private readonly redis: Redis, private readonly prefix: string) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
 
   private k(...parts: string[]): string {
     return [this.prefix, 'after-meeting-store', ...parts].join(':');
@@ -104,7 +107,12 @@ export class AfterMeetingStore {
       tx.hset(key, String(n.noteId), JSON.stringify(n));
       if (n.source === 'agenda') tx.hset(this.k('watch', 'on-agenda'), String(n.noteId), id);
     }
-    tx.hset(this.k('watch', 'meeting', id), { districtId: m.districtId, meetingDate: m.meetingDate, startsAt: String(m.startsAt), endsAt: String(m.endsAt) });
+    tx.hset(this.k('watch', 'meeting', id), {
+      districtId: m.districtId,
+      meetingDate: m.meetingDate,
+      startsAt: String(m.startsAt),
+      endsAt: String(m.endsAt),
+    });
     tx.zadd(this.k('watch', 'meetings'), m.startsAt, id);
     await tx.exec();
   }
@@ -115,7 +123,12 @@ export class AfterMeetingStore {
     await this.redis
       .multi()
       .hset(this.k('watch', 'notes', id), String(note.noteId), JSON.stringify(note))
-      .hset(this.k('watch', 'meeting', id), { districtId: m.districtId, meetingDate: m.meetingDate, startsAt: String(m.startsAt), endsAt: String(m.endsAt) })
+      .hset(this.k('watch', 'meeting', id), {
+        districtId: m.districtId,
+        meetingDate: m.meetingDate,
+        startsAt: String(m.startsAt),
+        endsAt: String(m.endsAt),
+      })
       .zadd(this.k('watch', 'meetings'), m.startsAt, id)
       .exec();
   }
@@ -143,7 +156,9 @@ export class AfterMeetingStore {
 
   async watchedNotes(m: Pick<WatchedMeeting, 'districtId' | 'meetingDate'>): Promise<WatchedNote[]> {
     const h = await this.redis.hgetall(this.k('watch', 'notes', meetingId(m.districtId, m.meetingDate)));
-    return Object.values(h).map((raw) => JSON.parse(raw) as WatchedNote).sort((a, b) => a.noteId - b.noteId);
+    return Object.values(h)
+      .map((raw) => JSON.parse(raw) as WatchedNote)
+      .sort((a, b) => a.noteId - b.noteId);
   }
 
   /** The watched meeting (not yet begun or under way) that holds this note, if any. */
@@ -168,7 +183,11 @@ export class AfterMeetingStore {
   /** The meeting leaves the watch list (every note processed, or its follow-up window is over). */
   async unwatchMeeting(m: Pick<WatchedMeeting, 'districtId' | 'meetingDate'>): Promise<void> {
     const id = meetingId(m.districtId, m.meetingDate);
-    await this.redis.multi().zrem(this.k('watch', 'meetings'), id).del(this.k('watch', 'notes', id), this.k('watch', 'meeting', id)).exec();
+    await this.redis
+      .multi()
+      .zrem(this.k('watch', 'meetings'), id)
+      .del(this.k('watch', 'notes', id), this.k('watch', 'meeting', id))
+      .exec();
   }
 
   /** Meetings on the watch list whose window is open at `at`, with notes still unprocessed. */
@@ -176,7 +195,8 @@ export class AfterMeetingStore {
     const begun = await this.begunMeetings(at);
     const open: WatchedMeeting[] = [];
     for (const m of begun) {
-      if (at.getTime() < m.endsAt && (await this.redis.hlen(this.k('watch', 'notes', meetingId(m.districtId, m.meetingDate)))) > 0) open.push(m);
+      if (at.getTime() < m.endsAt && (await this.redis.hlen(this.k('watch', 'notes', meetingId(m.districtId, m.meetingDate)))) > 0)
+        open.push(m);
     }
     return open;
   }
@@ -205,7 +225,12 @@ export class AfterMeetingStore {
    * Records that a note version's flow is enqueued. Written after the enqueue: a crash in between
    * only means the next watch enqueues the same deterministic flow id again, which BullMQ ignores.
    */
-  async markEnqueued(rec: Pick<NoteVersionRecord, 'noteId' | 'noteVersion' | 'districtId' | 'meetingDate' | 'correctionOf'> & { noteHref?: string; citizenId?: number }): Promise<void> {
+  async markEnqueued(
+    rec: Pick<NoteVersionRecord, 'noteId' | 'noteVersion' | 'districtId' | 'meetingDate' | 'correctionOf'> & {
+      noteHref?: string;
+      citizenId?: number;
+    },
+  ): Promise<void> {
     const nv = this.k('nv', String(rec.noteId), String(rec.noteVersion));
     const fields: Record<string, string> = { districtId: rec.districtId, meetingDate: rec.meetingDate };
     // The note's self link (ids only): the steps read the note by it, one GET, in any worker process.
@@ -225,7 +250,11 @@ export class AfterMeetingStore {
 
   /** Where the watch read the note version: its self link (one GET) and its citizen (a walk of one pathway). */
   async noteLocation(ref: NoteVersionRef): Promise<NoteLocation | undefined> {
-    const [selfHref, citizenId] = await this.redis.hmget(this.k('nv', String(ref.noteId), String(ref.noteVersion)), 'noteHref', 'citizenId');
+    const [selfHref, citizenId] = await this.redis.hmget(
+      this.k('nv', String(ref.noteId), String(ref.noteVersion)),
+      'noteHref',
+      'citizenId',
+    );
     if (!selfHref && !citizenId) return undefined;
     return { ...(selfHref ? { selfHref } : {}), ...(citizenId ? { citizenId: Number(citizenId) } : {}) };
   }
@@ -247,7 +276,10 @@ export class AfterMeetingStore {
     };
   }
 
-  async setResult(ref: NoteVersionRef, patch: { documentId?: string; letterId?: string; taskIds?: string[]; doneAt?: string; supersededBy?: number }): Promise<void> {
+  async setResult(
+    ref: NoteVersionRef,
+    patch: { documentId?: string; letterId?: string; taskIds?: string[]; doneAt?: string; supersededBy?: number },
+  ): Promise<void> {
     const fields: Record<string, string> = {};
     if (patch.documentId) fields.documentId = patch.documentId;
     if (patch.letterId) fields.letterId = patch.letterId;

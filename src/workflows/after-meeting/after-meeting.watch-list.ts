@@ -11,7 +11,10 @@ import type { AfterMeetingStore, WatchedNote } from './after-meeting.store';
  * each, and only once the meeting has begun.
  */
 export class AgendaWatchList {
-  constructor(private readonly store: Pick<AfterMeetingStore, 'watchMeeting'>, private readonly followUpMs: number) {}
+  constructor(
+    private readonly store: Pick<AfterMeetingStore, 'watchMeeting'>,
+    private readonly followUpMs: number,
+  ) {}
 
   async register(district: District, agenda: Pick<Agenda, 'meetingDate' | 'items'>, notes: readonly NexusNote[]): Promise<WatchedNote[]> {
     const startsAt = meetingStartInstant(district, agenda.meetingDate).getTime();
@@ -19,11 +22,16 @@ export class AgendaWatchList {
     const watched = agenda.items.map((i): WatchedNote => {
       const n = byId.get(i.noteId);
       return {
-        noteId: i.noteId, citizenId: i.citizenId, source: 'agenda',
+        noteId: i.noteId,
+        citizenId: i.citizenId,
+        source: 'agenda',
         ...(n?.selfHref ? { noteHref: n.selfHref } : {}),
       };
     });
-    await this.store.watchMeeting({ districtId: district.id, meetingDate: agenda.meetingDate, startsAt, endsAt: startsAt + this.followUpMs }, watched);
+    await this.store.watchMeeting(
+      { districtId: district.id, meetingDate: agenda.meetingDate, startsAt, endsAt: startsAt + this.followUpMs },
+      watched,
+    );
     return watched;
   }
 }

@@ -9,7 +9,16 @@ import { mapWithConcurrency } from '../../common/concurrency';
 import { errorCode } from '../../common/errors';
 import { watchLastPass, watchUnreadCitizens } from '../../metrics/metrics';
 import { District, findDistrict } from '../../config/districts';
-import { addDays, flowJobId, followUpsOf, followUpTasks, meetingDateOf, meetingId, noteVersionKey, timestampMs } from '../../domain/after-meeting.rules';
+import {
+  addDays,
+  flowJobId,
+  followUpsOf,
+  followUpTasks,
+  meetingDateOf,
+  meetingId,
+  noteVersionKey,
+  timestampMs,
+} from '../../domain/after-meeting.rules';
 import { meetingStartInstant } from '../../domain/meeting-calendar';
 import { copenhagenDate } from '../../common/local-time';
 import type { Ledger } from '../../ledger/ledger';
@@ -109,16 +118,29 @@ export class NotesWatch {
 
   @JobHandler('notes.watch')
   async pass(): Promise<PassSummary> {
-    const total: PassSummary = { meetings: 0, read: 0, started: 0, corrections: 0, alreadyProcessed: 0, notLocked: 0, unread: 0, windowsClosed: 0 };
+    const total: PassSummary = {
+      meetings: 0,
+      read: 0,
+      started: 0,
+      corrections: 0,
+      alreadyProcessed: 0,
+      notLocked: 0,
+      unread: 0,
+      windowsClosed: 0,
+    };
     const begun = await this.store.begunMeetings(this.now());
     // The watch is alive (TsmWatchAbsent), whether or not a meeting is under way.
     for (const d of this.districts) watchLastPass.set({ district: d.id }, this.now().getTime() / 1000);
     if (!begun.length) return total; // outside meeting windows: Redis only, no lease, no Nexus
-    return this.leased('watch-lease', () => ({ ...total, skipped: 'watch already running' as const }), () =>
-      withCallPurpose('watch', async () => {
-        for (const m of begun) await this.passMeeting(m, total);
-        return total;
-      }));
+    return this.leased(
+      'watch-lease',
+      () => ({ ...total, skipped: 'watch already running' as const }),
+      () =>
+        withCallPurpose('watch', async () => {
+          for (const m of begun) await this.passMeeting(m, total);
+          return total;
+        }),
+    );
   }
 
   private async passMeeting(m: WatchedMeeting, total: PassSummary): Promise<void> {
@@ -128,7 +150,10 @@ export class NotesWatch {
       // Notes still unlocked when the window ends are the coordinator's follow-up (the unlocked-notes task).
       if (notes.length && this.now().getTime() >= m.endsAt) {
         total.windowsClosed++;
-        this.log.info({ district: m.districtId, meetingDate: m.meetingDate, unlocked: notes.length }, 'follow-up window over: the watch stops reading the meeting\'s notes');
+        this.log.info(
+          { district: m.districtId, meetingDate: m.meetingDate, unlocked: notes.length },
+          "follow-up window over: the watch stops reading the meeting's notes",
+        );
       }
       await this.store.unwatchMeeting(m);
       return;
@@ -139,16 +164,29 @@ export class NotesWatch {
       try {
         note = await this.nexus.getNote(w.noteId, { ...(w.noteHref ? { selfHref: w.noteHref } : {}), citizenId: w.citizenId });
       } catch (err) {
-        this.log.warn({ district: m.districtId, noteId: w.noteId, code: errorCode(err) }, 'watched note could not be read; read again on the next pass');
+        this.log.warn(
+          { district: m.districtId, noteId: w.noteId, code: errorCode(err) },
+          'watched note could not be read; read again on the next pass',
+        );
         return 'unread';
       }
       if (!note.locked) return 'not-locked';
       const outcome = await this.startFlow(district, note, m.meetingDate);
       // A note the sweep found locked before its meeting began was never on the agenda: the coordinator hears of it.
       if (w.source === 'sweep' && outcome === 'started' && this.reporter) {
-        await withCallPurpose('tasks', () => this.reporter!.report(district, note, {
-          noteId: note.id, noteVersion: note.version, districtId: district.id, meetingDate: m.meetingDate,
-        }, 'late'));
+        await withCallPurpose('tasks', () =>
+          this.reporter!.report(
+            district,
+            note,
+            {
+              noteId: note.id,
+              noteVersion: note.version,
+              districtId: district.id,
+              meetingDate: m.meetingDate,
+            },
+            'late',
+          ),
+        );
       }
       await this.store.unwatchNote(m, w.noteId);
       return outcome;
@@ -167,31 +205,72 @@ export class NotesWatch {
   // ---- the nightly sweep ----------------------------------------------------------------------
 
   async sweep(): Promise<WatchSummary> {
-    const total: WatchSummary = { found: 0, started: 0, corrections: 0, alreadyProcessed: 0, stale: 0, deferred: 0, reported: 0, unreadCitizens: 0 };
-    return this.leased('sweep-lease', () => ({ ...total, skipped: 'sweep already running' as const }), () =>
-      withCallPurpose('sweep', async () => {
-        for (const district of this.districts) {
-          const s = await this.sweepDistrict(district);
-          for (const k of ['found', 'started', 'corrections', 'alreadyProcessed', 'stale', 'deferred', 'reported', 'unreadCitizens'] as const) total[k] += s[k];
-        }
-        return total;
-      }));
+    const total: WatchSummary = {
+      found: 0,
+      started: 0,
+      corrections: 0,
+      alreadyProcessed: 0,
+      stale: 0,
+      deferred: 0,
+      reported: 0,
+      unreadCitizens: 0,
+    };
+    return this.leased(
+      'sweep-lease',
+      () => ({ ...total, skipped: 'sweep already running' as const }),
+      () =>
+        withCallPurpose('sweep', async () => {
+          for (const district of this.districts) {
+            const s = await this.sweepDistrict(district);
+            for (const k of [
+              'found',
+              'started',
+              'corrections',
+              'alreadyProcessed',
+              'stale',
+              'deferred',
+              'reported',
+              'unreadCitizens',
+            ] as const)
+              total[k] += s[k];
+          }
+          return total;
+        }),
+    );
   }
 
   private async sweepDistrict(district: District): Promise<WatchSummary> {
-    const summary: WatchSummary = { found: 0, started: 0, corrections: 0, alreadyProcessed: 0, stale: 0, deferred: 0, reported: 0, unreadCitizens: 0 };
+    const summary: WatchSummary = {
+      found: 0,
+      started: 0,
+      corrections: 0,
+      alreadyProcessed: 0,
+      stale: 0,
+      deferred: 0,
+      reported: 0,
+      unreadCitizens: 0,
+    };
     const queryStart = this.now().getTime();
     const since = (await this.store.cursor(district.id)) ?? new Date(queryStart - this.settings.lookbackMs).toISOString();
-    const { notes, cursor, unreadCitizens = [] } = await this.nexus.findLockedNotes({
-      since, formTitle: district.nexus.formTitle, tag: district.nexus.tag,
-      citizenList: district.nexus.citizenList, citizenView: district.nexus.citizenView,
+    const {
+      notes,
+      cursor,
+      unreadCitizens = [],
+    } = await this.nexus.findLockedNotes({
+      since,
+      formTitle: district.nexus.formTitle,
+      tag: district.nexus.tag,
+      citizenList: district.nexus.citizenList,
+      citizenView: district.nexus.citizenView,
     });
     summary.found = notes.length;
     summary.unreadCitizens = unreadCitizens.length;
     if (unreadCitizens.length) {
       watchUnreadCitizens.inc({ district: district.id }, unreadCitizens.length);
-      this.log.warn({ district: district.id, unreadCitizens: unreadCitizens.slice(0, 20), count: unreadCitizens.length },
-        'citizens Nexus could not give the sweep: their notes are looked for again on the next');
+      this.log.warn(
+        { district: district.id, unreadCitizens: unreadCitizens.slice(0, 20), count: unreadCitizens.length },
+        'citizens Nexus could not give the sweep: their notes are looked for again on the next',
+      );
     }
     // Different notes start in parallel; versions of one note in order, because a correction's
     // check reads what the earlier version's start wrote.
@@ -216,7 +295,8 @@ export class NotesWatch {
     }
     await this.store.advanceCursor(district.id, earlier(cursor, new Date(queryStart - CURSOR_OVERLAP_MS).toISOString()));
     watchLastPass.set({ district: district.id }, this.now().getTime() / 1000);
-    if (summary.started || summary.deferred) this.log.info({ district: district.id, ...summary }, 'nightly sweep: after-meeting flows started');
+    if (summary.started || summary.deferred)
+      this.log.info({ district: district.id, ...summary }, 'nightly sweep: after-meeting flows started');
     return summary;
   }
 
@@ -241,10 +321,20 @@ export class NotesWatch {
     const kind = outcome === 'correction' ? 'correction' : !(await this.store.wasOnAgenda(note.id)) ? 'late' : undefined;
     if (!kind) return [outcome];
     const previous = outcome === 'correction' ? await this.store.record({ noteId: note.id, noteVersion: note.version }) : null;
-    await withCallPurpose('tasks', () => this.reporter!.report(district, note, {
-      noteId: note.id, noteVersion: note.version, districtId: district.id, meetingDate,
-      ...(previous?.correctionOf !== undefined ? { correctionOf: previous.correctionOf } : {}),
-    }, kind));
+    await withCallPurpose('tasks', () =>
+      this.reporter!.report(
+        district,
+        note,
+        {
+          noteId: note.id,
+          noteVersion: note.version,
+          districtId: district.id,
+          meetingDate,
+          ...(previous?.correctionOf !== undefined ? { correctionOf: previous.correctionOf } : {}),
+        },
+        kind,
+      ),
+    );
     return [outcome, 'reported'];
   }
 
@@ -254,7 +344,10 @@ export class NotesWatch {
     const token = randomUUID();
     const leaseMs = this.settings.watchLeaseMs;
     if (!(await this.store.acquireWatchLease(token, leaseMs, lease))) return busy();
-    const renew = setInterval(() => void this.store.renewWatchLease(token, leaseMs, lease).catch(() => undefined), Math.max(100, leaseMs / 3));
+    const renew = setInterval(
+      () => void this.store.renewWatchLease(token, leaseMs, lease).catch(() => undefined),
+      Math.max(100, leaseMs / 3),
+    );
     try {
       return await work();
     } finally {
@@ -285,7 +378,10 @@ export class NotesWatch {
     sharedNoteReads.remember(this.nexus, note);
     await this.store.markEnqueued({ ...payload, citizenId: note.citizenId, ...(note.selfHref ? { noteHref: note.selfHref } : {}) });
     await this.audit.recordOnce(`after-meeting.enqueued:${noteVersionKey(ref)}`, {
-      action: 'after-meeting.enqueued', system: 'tsm-bridge', outcome: 'ok', noteId: note.id,
+      action: 'after-meeting.enqueued',
+      system: 'tsm-bridge',
+      outcome: 'ok',
+      noteId: note.id,
       meetingId: meetingId(district.id, payload.meetingDate),
       externalIds: { flow: flowJobId(ref), noteVersion: String(note.version), steps: steps.join(',') },
       ...(payload.correctionOf !== undefined ? { reason: `correction of v${payload.correctionOf}` } : {}),
@@ -321,16 +417,30 @@ export class LateNoteTask implements LateNoteReporter {
     const { title, description } = lateNoteText(p, kind);
     const on = { noteId: p.noteId };
     const dueDate = addDays(copenhagenDate(this.now()), this.settings.taskDueDays);
-    await this.ledger.runOnce(`nexus.task:sweep-report:${noteVersionKey(p)}`, 'nexus.task', {
-      perform: async (e) => String((await this.nexus.createTask({
-        on, typeName: this.settings.taskType, title: e.meta.title, description, dueDate: e.meta.dueDate,
-        organisationName: this.settings.coordinator(district.id),
-      })).id),
-      reconcile: async (e) => {
-        const found = await this.nexus.findTasks(on, e.meta.title);
-        return found.length ? String(found[0].id) : null;
+    await this.ledger.runOnce(
+      `nexus.task:sweep-report:${noteVersionKey(p)}`,
+      'nexus.task',
+      {
+        perform: async (e) =>
+          String(
+            (
+              await this.nexus.createTask({
+                on,
+                typeName: this.settings.taskType,
+                title: e.meta.title,
+                description,
+                dueDate: e.meta.dueDate,
+                organisationName: this.settings.coordinator(district.id),
+              })
+            ).id,
+          ),
+        reconcile: async (e) => {
+          const found = await this.nexus.findTasks(on, e.meta.title);
+          return found.length ? String(found[0].id) : null;
+        },
       },
-    }, { title, dueDate });
+      { title, dueDate },
+    );
   }
 }
 
@@ -339,15 +449,17 @@ export function lateNoteText(p: NoteFlowPayload, kind: 'late' | 'correction'): {
   if (kind === 'correction') {
     return {
       title: `Rettet notat behandlet efter mødet ${p.meetingDate} (notat ${p.noteId} v${p.noteVersion})`,
-      description: `Notat ${p.noteId} er låst igen i version ${p.noteVersion}${p.correctionOf !== undefined ? ` (rettelse af version ${p.correctionOf})` : ''} `
-        + 'og er behandlet på ny: journaliseret i eDoc som rettelse, brev til egen læge og opfølgende opgaver efter notatets indhold.',
+      description:
+        `Notat ${p.noteId} er låst igen i version ${p.noteVersion}${p.correctionOf !== undefined ? ` (rettelse af version ${p.correctionOf})` : ''} ` +
+        'og er behandlet på ny: journaliseret i eDoc som rettelse, brev til egen læge og opfølgende opgaver efter notatets indhold.',
     };
   }
   return {
     title: `Notat uden for dagsordenen behandlet (notat ${p.noteId} v${p.noteVersion})`,
-    description: `Notat ${p.noteId} (version ${p.noteVersion}) har mødetagget, men var ikke på nogen dagsorden. Det er fundet låst ved den natlige `
-      + `gennemgang og behandlet som notat fra mødet ${p.meetingDate}: journaliseret i eDoc, brev til egen læge og opfølgende opgaver efter notatets indhold. `
-      + 'Kontrollér om borgeren skal på et kommende møde.',
+    description:
+      `Notat ${p.noteId} (version ${p.noteVersion}) har mødetagget, men var ikke på nogen dagsorden. Det er fundet låst ved den natlige ` +
+      `gennemgang og behandlet som notat fra mødet ${p.meetingDate}: journaliseret i eDoc, brev til egen læge og opfølgende opgaver efter notatets indhold. ` +
+      'Kontrollér om borgeren skal på et kommende møde.',
   };
 }
 

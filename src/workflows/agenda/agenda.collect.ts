@@ -23,8 +23,14 @@ export interface CollectSettings {
 }
 
 /** The collect settings from the service's configuration. */
-export function collectSettings(c: Pick<AppConfig, 'AGENDA_TRACK_VALUES' | 'NEXUS_TIME_ITEM_LABEL' | 'AGENDA_SKIP_PUBLIC_HOLIDAYS'>): CollectSettings {
-  return { trackValues: c.AGENDA_TRACK_VALUES, timeItem: c.NEXUS_TIME_ITEM_LABEL, cancelled: publicHolidayFilter(c.AGENDA_SKIP_PUBLIC_HOLIDAYS) };
+export function collectSettings(
+  c: Pick<AppConfig, 'AGENDA_TRACK_VALUES' | 'NEXUS_TIME_ITEM_LABEL' | 'AGENDA_SKIP_PUBLIC_HOLIDAYS'>,
+): CollectSettings {
+  return {
+    trackValues: c.AGENDA_TRACK_VALUES,
+    timeItem: c.NEXUS_TIME_ITEM_LABEL,
+    cancelled: publicHolidayFilter(c.AGENDA_SKIP_PUBLIC_HOLIDAYS),
+  };
 }
 
 export interface CollectResult {
@@ -59,7 +65,11 @@ export class CollectAgenda {
     const cancelled = this.settings.cancelled;
     if (!cancelled || !isMeetingDate(district, meetingDate)) return [];
     const skipped: string[] = [];
-    for (let d = addCalendarDays(meetingDate, -district.cadenceDays); isMeetingDate(district, d) && cancelled(d) !== null; d = addCalendarDays(d, -district.cadenceDays)) {
+    for (
+      let d = addCalendarDays(meetingDate, -district.cadenceDays);
+      isMeetingDate(district, d) && cancelled(d) !== null;
+      d = addCalendarDays(d, -district.cadenceDays)
+    ) {
       skipped.push(d);
       if (skipped.length >= 26) break; // a year of cancelled meetings is a configuration error, not a reason to loop
     }
@@ -81,14 +91,20 @@ export class CollectAgenda {
   }
 
   private async collectOnce(districtId: string, meetingDate: string, opts: { store: boolean }): Promise<CollectResult> {
-    if (!isIsoDate(meetingDate)) throw new PermanentError(`meeting date must be YYYY-MM-DD, got ${JSON.stringify(meetingDate)}`, 'AGENDA_BAD_DATE');
+    if (!isIsoDate(meetingDate))
+      throw new PermanentError(`meeting date must be YYYY-MM-DD, got ${JSON.stringify(meetingDate)}`, 'AGENDA_BAD_DATE');
     const district = this.district(districtId);
     const names = district.nexus;
     const skippedDates = this.skippedBefore(district, meetingDate);
     // Off-date notes are reported, so the query reaches back over the off-date window and skipped meetings.
     const observationFrom = [addCalendarDays(meetingDate, -OFF_DATE_DAYS), ...skippedDates].sort()[0];
     const notes = await this.nexus.findMeetingNotes({
-      observationDate: meetingDate, observationFrom, formTitle: names.formTitle, tag: names.tag, citizenList: names.citizenList, citizenView: names.citizenView,
+      observationDate: meetingDate,
+      observationFrom,
+      formTitle: names.formTitle,
+      tag: names.tag,
+      citizenList: names.citizenList,
+      citizenView: names.citizenView,
     });
     // What this service last wrote: a different (or unrecorded) valid time on a note is the coordinator's.
     const writtenTimes = this.store ? await this.store.publishedTimes(district.id, meetingDate) : new Map<number, string>();
@@ -103,15 +119,29 @@ export class CollectAgenda {
     const agenda = buildAgenda({
       meetingDate,
       rules: {
-        ...district, formTitle: names.formTitle, tag: names.tag, organisations: names.organisations,
-        trackValues: this.settings.trackValues, timeItem: this.settings.timeItem,
+        ...district,
+        formTitle: names.formTitle,
+        tag: names.tag,
+        organisations: names.organisations,
+        trackValues: this.settings.trackValues,
+        timeItem: this.settings.timeItem,
       },
       notes,
       citizens: new Map(facts),
       writtenTimes,
       skippedDates,
     });
-    this.log.info({ district: district.id, meetingDate, notes: notes.length, itemCount: agenda.items.length, excludedCount: agenda.excluded.length, warnings: agenda.warnings }, 'agenda collected');
+    this.log.info(
+      {
+        district: district.id,
+        meetingDate,
+        notes: notes.length,
+        itemCount: agenda.items.length,
+        excludedCount: agenda.excluded.length,
+        warnings: agenda.warnings,
+      },
+      'agenda collected',
+    );
     if (!opts.store || !this.store) return { district, agenda, notes };
 
     const stored = await this.store.save(district.id, agenda);
@@ -120,7 +150,10 @@ export class CollectAgenda {
     agendaSize.set({ ...labels, kind: 'excluded' }, agenda.excluded.length);
     agendaSize.set({ ...labels, kind: 'warnings' }, agenda.warnings.length + agenda.items.reduce((n, i) => n + i.warnings.length, 0));
     await this.audit?.record({
-      action: 'agenda.collect', system: 'nexus', outcome: 'ok', meetingId: meetingId(district.id, meetingDate),
+      action: 'agenda.collect',
+      system: 'nexus',
+      outcome: 'ok',
+      meetingId: meetingId(district.id, meetingDate),
       externalIds: { items: String(agenda.items.length), excluded: String(agenda.excluded.length), fingerprint: stored.fingerprint },
     });
     return { district, agenda, stored, notes };

@@ -21,8 +21,13 @@ export function unlockedNotesFollowUp(
   return async (district, meetingDate) => {
     if (settings.maxTasks < 1) return;
     const at = unlockedTaskInstant(district.startTime, meetingDate, 1, settings, calendar);
-    await queues.enqueue('after-meeting.unlocked-notes', { districtId: district.id, meetingDate, round: 1 }, {
-      jobId: unlockedNotesJobId(district.id, meetingDate, 1), delayMs: Math.max(0, at.getTime() - now().getTime()),
-    });
+    await queues.enqueue(
+      'after-meeting.unlocked-notes',
+      { districtId: district.id, meetingDate, round: 1 },
+      {
+        jobId: unlockedNotesJobId(district.id, meetingDate, 1),
+        delayMs: Math.max(0, at.getTime() - now().getTime()),
+      },
+    );
   };
 }

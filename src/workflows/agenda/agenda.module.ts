@@ -41,25 +41,61 @@ import { unlockedNotesFollowUp } from './agenda.follow-up';
     {
       provide: PublishAgenda,
       inject: [NEXUS_PORT, NOTIFY_PORT, MEDCOM_PORT, GP_DIRECTORY, Ledger, AuditService, AgendaStore, CONFIG, CLOCK, QueueGateway],
-      useFactory: (nexus: NexusPort, notify: NotifyPort, medcom: MedcomPort, gpDirectory: GpDirectory, ledger: Ledger, audit: AuditService, store: AgendaStore, c: AppConfig, clock: Clock, queues: QueueGateway) =>
+      useFactory: (
+        nexus: NexusPort,
+        notify: NotifyPort,
+        medcom: MedcomPort,
+        gpDirectory: GpDirectory,
+        ledger: Ledger,
+        audit: AuditService,
+        store: AgendaStore,
+        c: AppConfig,
+        clock: Clock,
+        queues: QueueGateway,
+      ) =>
         new PublishAgenda({
-          nexus, notify, medcom, gpDirectory, ledger, audit, store, now: () => clock.now(),
-          scheduleFollowUp: unlockedNotesFollowUp(queues, new WorkingDayCalendar(), {
-            afterWorkingDays: c.AFTER_MEETING_UNLOCKED_TASK_DAYS, maxTasks: c.AFTER_MEETING_UNLOCKED_TASK_MAX,
-          }, () => clock.now()),
-          settings: { autoAttach: c.AGENDA_AUTO_ATTACH, taskType: c.NEXUS_TASK_TYPE, inviteOrganizer: c.MAIL_FROM ? mailAddress(c.MAIL_FROM) : undefined },
+          nexus,
+          notify,
+          medcom,
+          gpDirectory,
+          ledger,
+          audit,
+          store,
+          now: () => clock.now(),
+          scheduleFollowUp: unlockedNotesFollowUp(
+            queues,
+            new WorkingDayCalendar(),
+            {
+              afterWorkingDays: c.AFTER_MEETING_UNLOCKED_TASK_DAYS,
+              maxTasks: c.AFTER_MEETING_UNLOCKED_TASK_MAX,
+            },
+            () => clock.now(),
+          ),
+          settings: {
+            autoAttach: c.AGENDA_AUTO_ATTACH,
+            taskType: c.NEXUS_TASK_TYPE,
+            inviteOrganizer: c.MAIL_FROM ? mailAddress(c.MAIL_FROM) : undefined,
+          },
         }),
     },
     {
       provide: AgendaPlanner,
       inject: [QueueGateway, AgendaStore, DISTRICTS, CONFIG, CLOCK],
       useFactory: (queues: QueueGateway, store: AgendaStore, districts: District[], c: AppConfig, clock: Clock) =>
-        new AgendaPlanner(queues, store, districts, c.AGENDA_PLAN_CRON, () => clock.now(), publicHolidayFilter(c.AGENDA_SKIP_PUBLIC_HOLIDAYS)),
+        new AgendaPlanner(
+          queues,
+          store,
+          districts,
+          c.AGENDA_PLAN_CRON,
+          () => clock.now(),
+          publicHolidayFilter(c.AGENDA_SKIP_PUBLIC_HOLIDAYS),
+        ),
     },
     {
       provide: AgendaWatchList,
       inject: [REDIS, CONFIG],
-      useFactory: (redis: Redis, c: AppConfig) => new AgendaWatchList(new AfterMeetingStore(redis, c.QUEUE_PREFIX), c.WATCH_FOLLOW_UP_DAYS * 86_400_000),
+      useFactory: (redis: Redis, c: AppConfig) =>
+        new AgendaWatchList(new AfterMeetingStore(redis, c.QUEUE_PREFIX), c.WATCH_FOLLOW_UP_DAYS * 86_400_000),
     },
     AgendaProcessor,
     AgendaScheduling,
@@ -67,4 +103,3 @@ import { unlockedNotesFollowUp } from './agenda.follow-up';
   exports: [CollectAgenda, PublishAgenda, AgendaStore, AgendaPlanner],
 })
 export class AgendaModule {}
-

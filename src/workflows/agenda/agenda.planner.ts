@@ -22,7 +22,8 @@ export const legacySchedulerId = (districtId: string, phase: 'cutoff' | 'morning
 export const PLAN_SCHEDULER_ID = 'agenda.plan';
 
 export const collectJobId = (p: AgendaMeetingPayload) => `agenda-collect-${p.districtId}-${p.meetingDate}-${p.phase}`;
-export const publishJobId = (p: AgendaMeetingPayload, fingerprint: string) => `agenda-publish-${p.districtId}-${p.meetingDate}-${fingerprint}`;
+export const publishJobId = (p: AgendaMeetingPayload, fingerprint: string) =>
+  `agenda-publish-${p.districtId}-${p.meetingDate}-${fingerprint}`;
 
 /**
  * Plans each district's next meeting: a delayed collect job at the cut-off and one on the morning of

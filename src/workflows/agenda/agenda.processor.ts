@@ -24,13 +24,21 @@ export class AgendaProcessor {
   ) {}
 
   @JobHandler('agenda.collect')
-  async collect(p: JobPayload<'agenda.collect'>, ctx: JobContext): Promise<{ items: number; excluded: number; fingerprint: string } | { skipped: string }> {
+  async collect(
+    p: JobPayload<'agenda.collect'>,
+    ctx: JobContext,
+  ): Promise<{ items: number; excluded: number; fingerprint: string } | { skipped: string }> {
     const district = this.collector.district(p.districtId);
     if (this.planner.isOver(district, p)) {
-      ctx.log.info({ district: p.districtId, meetingDate: p.meetingDate, phase: p.phase }, 'scheduled collect after the meeting began: skipped');
+      ctx.log.info(
+        { district: p.districtId, meetingDate: p.meetingDate, phase: p.phase },
+        'scheduled collect after the meeting began: skipped',
+      );
       return { skipped: 'meeting already began' };
     }
-    const { agenda, stored, notes } = await withCallPurpose('agenda', () => this.collector.collect(p.districtId, p.meetingDate, { store: true }));
+    const { agenda, stored, notes } = await withCallPurpose('agenda', () =>
+      this.collector.collect(p.districtId, p.meetingDate, { store: true }),
+    );
     // The after-meeting watch reads exactly these notes once the meeting has begun, by their self links.
     await this.watchList?.register(district, agenda, notes ?? []);
     await this.store.markCollected(p.districtId, p.meetingDate, p.phase);

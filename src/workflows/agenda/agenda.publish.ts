@@ -8,7 +8,15 @@ import type { District } from '../../config/districts';
 import { meetingId } from '../../domain/after-meeting.rules';
 import { Agenda, AgendaItem, attachedOrganisations, ItemWarning, viewFor } from '../../domain/agenda.builder';
 import {
-  coordinatorIssues, coordinatorTask, CoordinatorIssues, emptyAgendaMail, gpInvitation, hasIssues, invitationTask, MeetingRef, teamsInvitationMail,
+  coordinatorIssues,
+  coordinatorTask,
+  CoordinatorIssues,
+  emptyAgendaMail,
+  gpInvitation,
+  hasIssues,
+  invitationTask,
+  MeetingRef,
+  teamsInvitationMail,
 } from '../../domain/agenda-messages';
 import { agendaEnd } from '../../domain/agenda.builder';
 import { buildMeetingInviteIcs, meetingInviteMethod } from '../../domain/meeting-invite.ics';
@@ -85,14 +93,29 @@ class PublishRun {
   private citizens = new Map<number, NexusCitizenIdentity>();
   private readonly autoAttached: Array<{ citizenId: number; organisation: string }> = [];
 
-  constructor(private readonly d: PublishDeps, private readonly district: District, collected: Agenda) {
+  constructor(
+    private readonly d: PublishDeps,
+    private readonly district: District,
+    collected: Agenda,
+  ) {
     this.now = d.now ?? (() => new Date());
     this.agenda = collected;
-    this.meeting = { districtName: district.name, meetingDate: collected.meetingDate, startTime: district.startTime, location: district.location, teamsUrl: district.teamsUrl };
+    this.meeting = {
+      districtName: district.name,
+      meetingDate: collected.meetingDate,
+      startTime: district.startTime,
+      location: district.location,
+      teamsUrl: district.teamsUrl,
+    };
     this.meetingId = meetingId(district.id, collected.meetingDate);
     this.summary = {
-      district: district.id, meetingDate: collected.meetingDate, times: { changed: 0, unchanged: 0, cleared: 0 }, attached: 0,
-      tasks: { created: 0, existing: 0 }, teams: 'none', gp: { sent: 0, existing: 0, failed: 0 },
+      district: district.id,
+      meetingDate: collected.meetingDate,
+      times: { changed: 0, unchanged: 0, cleared: 0 },
+      attached: 0,
+      tasks: { created: 0, existing: 0 },
+      teams: 'none',
+      gp: { sent: 0, existing: 0, failed: 0 },
     };
   }
 
@@ -109,7 +132,10 @@ class PublishRun {
     this.log.info({ meetingId: this.meetingId, ...this.summary, failures: this.failures.length }, 'agenda published');
     if (this.failures.length) {
       const codes = [...new Set(this.failures.map((f) => `${f.step}:${f.code}`))].join(', ');
-      throw new PermanentError(`agenda ${this.meetingId}: ${this.failures.length} publish step(s) failed for good (${codes}); the rest is done`, 'AGENDA_PUBLISH_INCOMPLETE');
+      throw new PermanentError(
+        `agenda ${this.meetingId}: ${this.failures.length} publish step(s) failed for good (${codes}); the rest is done`,
+        'AGENDA_PUBLISH_INCOMPLETE',
+      );
     }
     return this.summary;
   }
@@ -140,7 +166,9 @@ class PublishRun {
 
   private async attachMissing(): Promise<void> {
     const names = this.district.nexus.organisations;
-    const missing = this.agenda.items.flatMap((item) => missingRelations(item.organisations, item.dementia, names).map((m) => ({ item, missing: m })));
+    const missing = this.agenda.items.flatMap((item) =>
+      missingRelations(item.organisations, item.dementia, names).map((m) => ({ item, missing: m })),
+    );
     // An organisation known under several names (the nurses) is attached once, under the first name
     // Nexus has: adding a second would send that organisation a second invitation.
     const resolved = new Map<string, string | null>();
@@ -163,13 +191,21 @@ class PublishRun {
       const r = await this.d.ledger.runOnce(key, 'nexus.attach', {
         perform: async () => String((await this.d.nexus.attachOrganisation(item.citizenId, organisation)).id),
         reconcile: async () => {
-          const rel = (await this.d.nexus.getRelations(item.citizenId)).find((x) => organisationKey(x.organisation.name) === organisationKey(organisation));
+          const rel = (await this.d.nexus.getRelations(item.citizenId)).find(
+            (x) => organisationKey(x.organisation.name) === organisationKey(organisation),
+          );
           return rel ? String(rel.id) : null;
         },
       });
       await this.d.audit.recordOnce(key, {
-        action: 'nexus.attach', system: 'nexus', outcome: r.outcome === 'performed' ? 'ok' : 'reused', noteId: item.noteId, meetingId: this.meetingId,
-        ledgerKey: key, externalIds: { relation: r.externalId, citizen: String(item.citizenId), organisation }, reason: 'AGENDA_AUTO_ATTACH',
+        action: 'nexus.attach',
+        system: 'nexus',
+        outcome: r.outcome === 'performed' ? 'ok' : 'reused',
+        noteId: item.noteId,
+        meetingId: this.meetingId,
+        ledgerKey: key,
+        externalIds: { relation: r.externalId, citizen: String(item.citizenId), organisation },
+        reason: 'AGENDA_AUTO_ATTACH',
       });
       attached.push({ citizenId: item.citizenId, organisation });
       // An earlier run's attachment (already in the ledger) is not news for the coordinator.
@@ -203,7 +239,8 @@ class PublishRun {
     const kept = this.agenda.items.filter((i) => i.timeSetBy === 'coordinator' || i.locked);
     await this.each('time', kept, async (item) => {
       this.summary.times.unchanged++;
-      if (item.timeSetBy === 'coordinator' && earlier.has(item.noteId)) await store.forgetPublishedTime(this.district.id, date, item.noteId);
+      if (item.timeSetBy === 'coordinator' && earlier.has(item.noteId))
+        await store.forgetPublishedTime(this.district.id, date, item.noteId);
     });
     const writable = this.agenda.items.filter((i) => !kept.includes(i));
     await this.each('time', writable, async (item) => {
@@ -234,8 +271,13 @@ class PublishRun {
 
   private async auditTime(noteId: number, version: number, time: string, reason?: string): Promise<void> {
     await this.d.audit.recordOnce(`agenda:time:${noteId}:v${version}`, {
-      action: 'nexus.time', system: 'nexus', outcome: 'ok', noteId, meetingId: this.meetingId,
-      externalIds: { time, version: String(version) }, ...(reason ? { reason } : {}),
+      action: 'nexus.time',
+      system: 'nexus',
+      outcome: 'ok',
+      noteId,
+      meetingId: this.meetingId,
+      externalIds: { time, version: String(version) },
+      ...(reason ? { reason } : {}),
     });
   }
 
@@ -264,21 +306,39 @@ class PublishRun {
         const receiver = await gpDirectory.practiceFor(citizen.cpr);
         const content = gpInvitation(this.meeting, item);
         const sent = await medcom.send({
-          idempotencyKey: key, noteId: item.noteId, noteVersion: this.versions.get(item.noteId) ?? item.noteVersion, kind: 'meeting-invitation',
-          patient: { cpr: citizen.cpr, givenName: citizen.firstName, surname: citizen.lastName }, receiver, subject: content.subject, text: content.text,
+          idempotencyKey: key,
+          noteId: item.noteId,
+          noteVersion: this.versions.get(item.noteId) ?? item.noteVersion,
+          kind: 'meeting-invitation',
+          patient: { cpr: citizen.cpr, givenName: citizen.firstName, surname: citizen.lastName },
+          receiver,
+          subject: content.subject,
+          text: content.text,
         });
         if (sent.reused) this.summary.gp.existing++;
         else this.summary.gp.sent++;
         await this.d.audit.recordOnce(key, {
-          action: 'medcom.invite', system: 'medcom', outcome: sent.reused ? 'reused' : 'ok', noteId: item.noteId, meetingId: this.meetingId,
-          ledgerKey: key, externalIds: { letterId: sent.letterId, envelopeId: sent.envelopeId, format: sent.format, time: item.start },
+          action: 'medcom.invite',
+          system: 'medcom',
+          outcome: sent.reused ? 'reused' : 'ok',
+          noteId: item.noteId,
+          meetingId: this.meetingId,
+          ledgerKey: key,
+          externalIds: { letterId: sent.letterId, envelopeId: sent.envelopeId, format: sent.format, time: item.start },
         });
       },
       // A GP that cannot be reached (no GP registered, refused letter) is the coordinator's to handle.
       async (item, err) => {
         this.summary.gp.failed++;
         failures.push({ noteId: item.noteId, citizenId: item.citizenId, code: errorCode(err) });
-        await this.d.audit.record({ action: 'medcom.invite', system: 'medcom', outcome: 'failed', noteId: item.noteId, meetingId: this.meetingId, reason: errorCode(err) });
+        await this.d.audit.record({
+          action: 'medcom.invite',
+          system: 'medcom',
+          outcome: 'failed',
+          noteId: item.noteId,
+          meetingId: this.meetingId,
+          reason: errorCode(err),
+        });
       },
     );
     return failures;
@@ -290,7 +350,12 @@ class PublishRun {
     await this.each('task', views, async ({ org, items }) => {
       const ref = fingerprintOf([organisationKey(org), items.map((i) => [i.noteId, i.start])]);
       const text = invitationTask(this.meeting, org, items, names, ref);
-      await this.createTask(`agenda:task:invite:${this.district.id}:${this.agenda.meetingDate}:${organisationKey(org)}:${ref}`, items[0], org, text);
+      await this.createTask(
+        `agenda:task:invite:${this.district.id}:${this.agenda.meetingDate}:${organisationKey(org)}:${ref}`,
+        items[0],
+        org,
+        text,
+      );
     });
   }
 
@@ -319,21 +384,51 @@ class PublishRun {
     const mail = emptyAgendaMail(this.meeting);
     await this.each('teams', [key], async () => {
       const r = await this.d.ledger.runOnce(key, 'notify.empty-agenda', {
-        perform: async () => (await this.d.notify.send({ id: `agenda-empty.${districtId}.${date}`, to: this.district.inviteMailboxes, subject: mail.subject, body: mail.body, attachments: [] })).deliveryId,
+        perform: async () =>
+          (
+            await this.d.notify.send({
+              id: `agenda-empty.${districtId}.${date}`,
+              to: this.district.inviteMailboxes,
+              subject: mail.subject,
+              body: mail.body,
+              attachments: [],
+            })
+          ).deliveryId,
       });
       this.summary.empty = 'mail';
       await this.d.audit.recordOnce(key, {
-        action: 'notify.empty-agenda', system: 'notify', outcome: r.outcome === 'performed' ? 'ok' : 'reused', meetingId: this.meetingId, ledgerKey: key, externalIds: { delivery: r.externalId },
+        action: 'notify.empty-agenda',
+        system: 'notify',
+        outcome: r.outcome === 'performed' ? 'ok' : 'reused',
+        meetingId: this.meetingId,
+        ledgerKey: key,
+        externalIds: { delivery: r.externalId },
       });
     });
   }
 
   /** Ledger first; after an unknown outcome, Nexus is asked for a task with this exact title on the same note. */
-  private async createTask(key: string, anchor: Pick<AgendaItem, 'noteId'>, organisationName: string, text: { title: string; description: string }): Promise<void> {
+  private async createTask(
+    key: string,
+    anchor: Pick<AgendaItem, 'noteId'>,
+    organisationName: string,
+    text: { title: string; description: string },
+  ): Promise<void> {
     const on = { noteId: anchor.noteId };
     const r = await this.d.ledger.runOnce(key, 'nexus.task', {
       perform: async () =>
-        String((await this.d.nexus.createTask({ on, typeName: this.d.settings.taskType, title: text.title, description: text.description, dueDate: this.agenda.meetingDate, organisationName })).id),
+        String(
+          (
+            await this.d.nexus.createTask({
+              on,
+              typeName: this.d.settings.taskType,
+              title: text.title,
+              description: text.description,
+              dueDate: this.agenda.meetingDate,
+              organisationName,
+            })
+          ).id,
+        ),
       reconcile: async () => {
         const found = await this.d.nexus.findTasks(on, text.title);
         return found.length ? String(found[0].id) : null;
@@ -342,8 +437,13 @@ class PublishRun {
     if (r.outcome === 'performed') this.summary.tasks.created++;
     else this.summary.tasks.existing++;
     await this.d.audit.recordOnce(key, {
-      action: 'nexus.task', system: 'nexus', outcome: r.outcome === 'performed' ? 'ok' : 'reused', noteId: anchor.noteId, meetingId: this.meetingId,
-      ledgerKey: key, externalIds: { task: r.externalId, organisation: organisationName },
+      action: 'nexus.task',
+      system: 'nexus',
+      outcome: r.outcome === 'performed' ? 'ok' : 'reused',
+      noteId: anchor.noteId,
+      meetingId: this.meetingId,
+      ledgerKey: key,
+      externalIds: { task: r.externalId, organisation: organisationName },
     });
   }
 
@@ -360,23 +460,51 @@ class PublishRun {
     const key = update ? `${first}:${end.replace(':', '')}` : first;
     const mail = teamsInvitationMail(this.meeting, end);
     const ics = buildMeetingInviteIcs({
-      districtId, districtName: this.district.name, meetingDate: date, startTime: this.district.startTime,
-      durationMinutes: minutesBetween(this.district.startTime, end), teamsUrl: this.district.teamsUrl, location: this.district.location, stamp: this.now(),
-      organizer: this.d.settings.inviteOrganizer, attendees: this.district.inviteMailboxes,
+      districtId,
+      districtName: this.district.name,
+      meetingDate: date,
+      startTime: this.district.startTime,
+      durationMinutes: minutesBetween(this.district.startTime, end),
+      teamsUrl: this.district.teamsUrl,
+      location: this.district.location,
+      stamp: this.now(),
+      organizer: this.d.settings.inviteOrganizer,
+      attendees: this.district.inviteMailboxes,
       sequence: update ? sequenceAt(this.now()) : 0,
     });
     const method = meetingInviteMethod({ organizer: this.d.settings.inviteOrganizer });
     await this.each('teams', [key], async () => {
-      const r = await this.d.ledger.runOnce(key, 'notify.teams', {
-        perform: async () =>
-          (await this.d.notify.send({
-            id: update ? `teams-invite.${districtId}.${date}.${end.replace(':', '')}` : `teams-invite.${districtId}.${date}`, to: this.district.inviteMailboxes, subject: mail.subject, body: mail.body,
-            attachments: [{ filename: `tvaerfagligt-samarbejdsmoede-${districtId}-${date}.ics`, contentType: `text/calendar; charset=utf-8; method=${method}`, content: Buffer.from(ics, 'utf8') }],
-          })).deliveryId,
-      }, { end });
+      const r = await this.d.ledger.runOnce(
+        key,
+        'notify.teams',
+        {
+          perform: async () =>
+            (
+              await this.d.notify.send({
+                id: update ? `teams-invite.${districtId}.${date}.${end.replace(':', '')}` : `teams-invite.${districtId}.${date}`,
+                to: this.district.inviteMailboxes,
+                subject: mail.subject,
+                body: mail.body,
+                attachments: [
+                  {
+                    filename: `tvaerfagligt-samarbejdsmoede-${districtId}-${date}.ics`,
+                    contentType: `text/calendar; charset=utf-8; method=${method}`,
+                    content: Buffer.from(ics, 'utf8'),
+                  },
+                ],
+              })
+            ).deliveryId,
+        },
+        { end },
+      );
       this.summary.teams = r.outcome === 'recorded' ? 'existing' : 'sent';
       await this.d.audit.recordOnce(key, {
-        action: 'notify.teams', system: 'notify', outcome: 'ok', meetingId: this.meetingId, ledgerKey: key, externalIds: { delivery: r.externalId },
+        action: 'notify.teams',
+        system: 'notify',
+        outcome: 'ok',
+        meetingId: this.meetingId,
+        ledgerKey: key,
+        externalIds: { delivery: r.externalId },
       });
     });
   }

@@ -10,14 +10,20 @@ import { AgendaPlanner } from './agenda.planner';
  */
 @Injectable()
 export class AgendaScheduling implements OnApplicationBootstrap {
-  constructor(private readonly planner: AgendaPlanner, @Optional() private readonly workers?: WorkerHost) {}
+  constructor(
+    private readonly planner: AgendaPlanner,
+    @Optional() private readonly workers?: WorkerHost,
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.workers) return;
     try {
       await this.planner.planAll();
     } catch (err) {
-      rootLogger().error({ component: 'agenda-planner', code: errorCode(err) }, 'planning the agenda collects failed; the daily plan job retries');
+      rootLogger().error(
+        { component: 'agenda-planner', code: errorCode(err) },
+        'planning the agenda collects failed; the daily plan job retries',
+      );
     }
   }
 }

@@ -34,7 +34,10 @@ export function agendaFingerprint(agenda: Agenda): string {
  * Kept 60 days: long enough to publish, audit and compare; no personal data is in it.
  */
 export class AgendaStore {
-  constructor(private readonly redis: Redis, private readonly prefix = 'tsm') {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix = 'tsm',
+  ) {}
 
   private key(districtId: string, meetingDate: string): string {
     return `${this.prefix}:agenda-store:${districtId}:${meetingDate}`;

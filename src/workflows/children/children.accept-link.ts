@@ -20,8 +20,12 @@ export type AcceptLinkCheck = 'ok' | 'invalid' | 'expired';
 export class AcceptLinks {
   private readonly key: Buffer;
 
-  constructor(secret: string, private readonly baseUrl: string) {
-    if (secret.length < ACCEPT_LINK_SECRET_MIN) throw new Error(`the accept link secret must have at least ${ACCEPT_LINK_SECRET_MIN} characters`);
+  constructor(
+    secret: string,
+    private readonly baseUrl: string,
+  ) {
+    if (secret.length < ACCEPT_LINK_SECRET_MIN)
+      throw new Error(`the accept link secret must have at least ${ACCEPT_LINK_SECRET_MIN} characters`);
     this.key = Buffer.from(secret, 'utf8');
   }
 

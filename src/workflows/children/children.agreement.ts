@@ -42,10 +42,14 @@ export class JournalAgreementStep {
     }
     const form = await this.store.getAgreement(m.id);
     if (!form) {
-      throw new PermanentError('the agreement form is no longer held (retention passed); it must be submitted again', 'CHILDREN_FORM_EXPIRED');
+      throw new PermanentError(
+        'the agreement form is no longer held (retention passed); it must be submitted again',
+        'CHILDREN_FORM_EXPIRED',
+      );
     }
     // The case is known once the request form is journaled; until then, wait (retry with backoff).
-    if (!r.caseRef) throw new RetryableError('the request form is not journaled yet, so the eDoc case is not known', 'CHILDREN_CASE_PENDING', 'edoc');
+    if (!r.caseRef)
+      throw new RetryableError('the request form is not journaled yet, so the eDoc case is not known', 'CHILDREN_CASE_PENDING', 'edoc');
 
     const unit = this.units.get(r.unit);
     const heldAt = m.heldAt ?? m.scheduledStart;
@@ -53,30 +57,62 @@ export class JournalAgreementStep {
 
     if (!m.agreementJournaledAt) {
       const filed = await this.journal.journal({
-        caseRef: r.caseRef, sourceId: `children-agreement-${m.id}`, kind: 'agreement-form', title: AGREEMENT_FORM_TITLE,
-        documentType: this.settings.documentType, date: localParts(new Date(heldAt)).date, pdf, requestId: r.id, meetingId: m.id,
+        caseRef: r.caseRef,
+        sourceId: `children-agreement-${m.id}`,
+        kind: 'agreement-form',
+        title: AGREEMENT_FORM_TITLE,
+        documentType: this.settings.documentType,
+        date: localParts(new Date(heldAt)).date,
+        pdf,
+        requestId: r.id,
+        meetingId: m.id,
       });
-      await this.store.updateMeeting(m.id, { agreementDocumentId: filed.documentIdentifier, agreementJournaledAt: this.now().toISOString() });
+      await this.store.updateMeeting(m.id, {
+        agreementDocumentId: filed.documentIdentifier,
+        agreementJournaledAt: this.now().toISOString(),
+      });
     }
 
     if (!m.agreementSentAt) {
       // "til alle mødedeltagere": the form's participants, the request's parents and the meeting leader, merged by name.
       const contacts = await this.store.getContacts(r.id);
-      const audience = meetingAudience({ participants: form.participants, parents: contacts?.parents, meetingLeader: contacts?.meetingLeader });
+      const audience = meetingAudience({
+        participants: form.participants,
+        parents: contacts?.parents,
+        meetingLeader: contacts?.meetingLeader,
+      });
       const to = audience.mailboxes;
       const attachment = { filename: `aftaleskema-${m.id}.pdf`, contentType: 'application/pdf', content: pdf };
       if (to.length === 0) {
-        await this.audit.record({ action: 'notify.children-agreement', system: 'notify', outcome: 'skipped', requestId: r.id, meetingId: m.id, reason: 'no participant has an e-mail address' });
+        await this.audit.record({
+          action: 'notify.children-agreement',
+          system: 'notify',
+          outcome: 'skipped',
+          requestId: r.id,
+          meetingId: m.id,
+          reason: 'no participant has an e-mail address',
+        });
       } else {
         const ledgerKey = `notify:children:${m.id}:agreement`;
         const mail = agreementMail({ meetingId: m.id, heldAt, followUpStart: form.followUpMeetingDate });
-        const sent = await this.ledger.runOnce(ledgerKey, 'notify.send', {
-          perform: async () => (await this.notify.send({ id: `children-agreement-${m.id}`, to, ...mail, attachments: [attachment] })).deliveryId,
-        }, { requestId: r.id, meetingId: m.id });
+        const sent = await this.ledger.runOnce(
+          ledgerKey,
+          'notify.send',
+          {
+            perform: async () =>
+              (await this.notify.send({ id: `children-agreement-${m.id}`, to, ...mail, attachments: [attachment] })).deliveryId,
+          },
+          { requestId: r.id, meetingId: m.id },
+        );
         await this.store.updateMeeting(m.id, { agreementDeliveryId: sent.externalId });
         await this.audit.record({
-          action: 'notify.children-agreement', system: 'notify', outcome: sent.outcome === 'recorded' ? 'reused' : 'ok',
-          requestId: r.id, meetingId: m.id, externalIds: { deliveryId: sent.externalId, recipients: String(to.length) }, ledgerKey,
+          action: 'notify.children-agreement',
+          system: 'notify',
+          outcome: sent.outcome === 'recorded' ? 'reused' : 'ok',
+          requestId: r.id,
+          meetingId: m.id,
+          externalIds: { deliveryId: sent.externalId, recipients: String(to.length) },
+          ledgerKey,
         });
       }
       const leader = contacts?.localLeader.email ?? r.leaderMailbox;
@@ -84,16 +120,33 @@ export class JournalAgreementStep {
         // The local leader sends it to those without an address by other means: their names go in this mail's body only.
         const ledgerKey = `notify:children:${m.id}:agreement-unreached`;
         const mail = agreementUnreachedMail({ meetingId: m.id, heldAt, unreached: audience.unreached });
-        const sent = await this.ledger.runOnce(ledgerKey, 'notify.send', {
-          perform: async () => (await this.notify.send({ id: `children-agreement-unreached-${m.id}`, to: [leader], ...mail, attachments: [attachment] })).deliveryId,
-        }, { requestId: r.id, meetingId: m.id });
+        const sent = await this.ledger.runOnce(
+          ledgerKey,
+          'notify.send',
+          {
+            perform: async () =>
+              (await this.notify.send({ id: `children-agreement-unreached-${m.id}`, to: [leader], ...mail, attachments: [attachment] }))
+                .deliveryId,
+          },
+          { requestId: r.id, meetingId: m.id },
+        );
         await this.audit.record({
-          action: 'notify.children-agreement-unreached', system: 'notify', outcome: sent.outcome === 'recorded' ? 'reused' : 'ok',
-          requestId: r.id, meetingId: m.id, externalIds: { deliveryId: sent.externalId, unreached: String(audience.unreached.length) }, ledgerKey,
+          action: 'notify.children-agreement-unreached',
+          system: 'notify',
+          outcome: sent.outcome === 'recorded' ? 'reused' : 'ok',
+          requestId: r.id,
+          meetingId: m.id,
+          externalIds: { deliveryId: sent.externalId, unreached: String(audience.unreached.length) },
+          ledgerKey,
         });
       } else if (audience.unreached.length) {
         await this.audit.record({
-          action: 'notify.children-agreement-unreached', system: 'notify', outcome: 'skipped', requestId: r.id, meetingId: m.id, reason: 'no local leader mailbox',
+          action: 'notify.children-agreement-unreached',
+          system: 'notify',
+          outcome: 'skipped',
+          requestId: r.id,
+          meetingId: m.id,
+          reason: 'no local leader mailbox',
         });
       }
       await this.store.updateMeeting(m.id, { agreementSentAt: this.now().toISOString() });

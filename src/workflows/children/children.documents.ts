@@ -43,10 +43,12 @@ export function requestFormDocument(form: ChildrenRequest, r: ChildrenRequestRec
         ],
       },
       ...((form.parents ?? []).length
-        ? [{
-            heading: 'Forældre',
-            fields: form.parents.map((p, i) => ({ label: `Forælder ${i + 1}`, value: p.email ? `${p.name}, ${p.email}` : p.name })),
-          }]
+        ? [
+            {
+              heading: 'Forældre',
+              fields: form.parents.map((p, i) => ({ label: `Forælder ${i + 1}`, value: p.email ? `${p.name}, ${p.email}` : p.name })),
+            },
+          ]
         : []),
       {
         heading: 'Mødet',
@@ -84,17 +86,24 @@ export function agreementFormDocument(form: AgreementForm, m: MeetingRecord, uni
       ...(form.background ? [{ heading: 'Baggrund', fields: [{ label: 'Bekymring og hidtidige tiltag', value: form.background }] }] : []),
       { heading: 'Aftaler', fields: [{ label: 'Hvad er aftalt', value: form.agreements }] },
       ...(form.actions.length
-        ? [{
-            heading: 'Hvem gør hvad',
-            fields: form.actions.map((a) => ({ label: a.responsible, value: a.due ? `${a.description} (senest ${a.due})` : a.description })),
-          }]
+        ? [
+            {
+              heading: 'Hvem gør hvad',
+              fields: form.actions.map((a) => ({
+                label: a.responsible,
+                value: a.due ? `${a.description} (senest ${a.due})` : a.description,
+              })),
+            },
+          ]
         : []),
       {
         heading: 'Opfølgning',
-        fields: [{
-          label: 'Opfølgende møde',
-          value: followUpStart ? formatDateTimeDa(followUpStart) : 'Ikke aftalt endnu. Lokal leder indkalder.',
-        }],
+        fields: [
+          {
+            label: 'Opfølgende møde',
+            value: followUpStart ? formatDateTimeDa(followUpStart) : 'Ikke aftalt endnu. Lokal leder indkalder.',
+          },
+        ],
       },
     ],
   };

@@ -56,7 +56,11 @@ function issueMessage(issue: z.core.$ZodIssue): string {
 
 /** Path segments are the schema's own field names and array indexes; anything else is not echoed. */
 function issuePath(path: PropertyKey[]): string {
-  return path.map((p) => (typeof p === 'number' || (typeof p === 'string' && /^[A-Za-z][A-Za-z0-9_]{0,40}$/.test(p)) ? String(p) : '?')).join('.') || '(body)';
+  return (
+    path
+      .map((p) => (typeof p === 'number' || (typeof p === 'string' && /^[A-Za-z][A-Za-z0-9_]{0,40}$/.test(p)) ? String(p) : '?'))
+      .join('.') || '(body)'
+  );
 }
 
 const MESSAGES = {

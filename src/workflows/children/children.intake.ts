@@ -2,7 +2,14 @@ import { createHash, randomUUID } from 'node:crypto';
 import { AuditService } from '../../audit/audit.service';
 import { CourseMilestones, deriveStatus } from '../../domain/children-course';
 import { meetingAudience } from '../../domain/children-participants';
-import { checkChildrenRequest, checkMeetingTime, ChildrenWarningCode, isHomeVisit, LocalUnitType, PlaceType } from '../../domain/children-meeting.rules';
+import {
+  checkChildrenRequest,
+  checkMeetingTime,
+  ChildrenWarningCode,
+  isHomeVisit,
+  LocalUnitType,
+  PlaceType,
+} from '../../domain/children-meeting.rules';
 import { acceptanceDeadline, WorkingDayCalendar } from '../../domain/working-days';
 import { childrenIntake } from '../../metrics/metrics';
 import { agreementSchema, childrenRequestSchema, closeSchema, followUpSchema } from '../../../schemas/children-request.schema';
@@ -125,32 +132,34 @@ export class ChildrenIntake {
     const start = new Date(form.proposedStart);
     const computed = acceptanceDeadline(now, start, this.settings.acceptWorkingDays, this.calendar);
     // A configured delay replaces the computation (demos, tests), but a reminder never falls after the meeting's start.
-    const deadlineAt = this.settings.deadlineDelayMs !== undefined
-      ? new Date(Math.min(now.getTime() + this.settings.deadlineDelayMs, start.getTime()))
-      : computed.deadlineAt;
+    const deadlineAt =
+      this.settings.deadlineDelayMs !== undefined
+        ? new Date(Math.min(now.getTime() + this.settings.deadlineDelayMs, start.getTime()))
+        : computed.deadlineAt;
     const warnings: ChildrenWarningCode[] = computed.meetingFirst ? ['MEETING_BEFORE_ACCEPT_DEADLINE'] : [];
     const id = randomUUID();
     const courseKey = await this.store.courseKeyOf(form.child.cpr, outcome.unit);
-    const create = () => this.store.create(
-      {
-        id,
-        contentHash,
-        clientRequestId,
-        unit: outcome.unit,
-        localUnitType: form.localUnit.type,
-        placeType: form.place.type,
-        proposedStart: new Date(form.proposedStart).toISOString(),
-        receivedAt: now.toISOString(),
-        deadlineAt: deadlineAt.toISOString(),
-        warnings,
-        leaderMailbox: form.localLeader.email,
-        localUnitName: form.localUnit.name,
-        // The child's home address is personal data: it stays in the form (PDF), never in invitations.
-        placeAddress: form.place.type === 'hjem' ? undefined : form.place.address,
-        courseKey,
-      },
-      form,
-    );
+    const create = () =>
+      this.store.create(
+        {
+          id,
+          contentHash,
+          clientRequestId,
+          unit: outcome.unit,
+          localUnitType: form.localUnit.type,
+          placeType: form.place.type,
+          proposedStart: new Date(form.proposedStart).toISOString(),
+          receivedAt: now.toISOString(),
+          deadlineAt: deadlineAt.toISOString(),
+          warnings,
+          leaderMailbox: form.localLeader.email,
+          localUnitName: form.localUnit.name,
+          // The child's home address is personal data: it stays in the form (PDF), never in invitations.
+          placeAddress: form.place.type === 'hjem' ? undefined : form.place.address,
+          courseKey,
+        },
+        form,
+      );
     let created = await create();
     if (created.kind === 'course-open' && !(await this.courseStillOpen(created.id, now))) {
       // The course that held the key has lapsed (or its record expired): it no longer blocks a new one.
@@ -158,7 +167,13 @@ export class ChildrenIntake {
       created = await create();
     }
     if (created.kind === 'course-open') {
-      await this.audit.record({ action: 'children.intake', system: 'tsm-bridge', outcome: 'skipped', requestId: created.id, reason: 'COURSE_ALREADY_OPEN: a new request for the open course' });
+      await this.audit.record({
+        action: 'children.intake',
+        system: 'tsm-bridge',
+        outcome: 'skipped',
+        requestId: created.id,
+        reason: 'COURSE_ALREADY_OPEN: a new request for the open course',
+      });
       throw ChildrenRequestError.courseOpen(created.id);
     }
 
@@ -166,17 +181,33 @@ export class ChildrenIntake {
     const record = (await this.store.get(created.id))!;
     // Also on a repeat (same content): the first call may have died before keeping them.
     await this.store.saveContacts(record.id, {
-      localLeader: form.localLeader, meetingLeader: form.meetingLeader, parents: form.parents,
+      localLeader: form.localLeader,
+      meetingLeader: form.meetingLeader,
+      parents: form.parents,
     });
     if (created.kind === 'created') {
-      await this.audit.record({ action: 'children.intake', system: 'tsm-bridge', outcome: 'ok', requestId: id, externalIds: { unit: outcome.unit } });
+      await this.audit.record({
+        action: 'children.intake',
+        system: 'tsm-bridge',
+        outcome: 'ok',
+        requestId: id,
+        externalIds: { unit: outcome.unit },
+      });
     } else {
-      await this.audit.record({ action: 'children.intake', system: 'tsm-bridge', outcome: 'reused', requestId: record.id, reason: created.kind });
+      await this.audit.record({
+        action: 'children.intake',
+        system: 'tsm-bridge',
+        outcome: 'reused',
+        requestId: record.id,
+        reason: created.kind,
+      });
     }
     // Also on a repeat: the first call may have stored the request and died before enqueueing.
     await this.schedule(record);
     return {
-      id: record.id, status: deriveStatus(record), duplicate: created.kind !== 'created',
+      id: record.id,
+      status: deriveStatus(record),
+      duplicate: created.kind !== 'created',
       invitation: isHomeVisit(record.localUnitType, record.placeType) ? 'telefonisk' : 'mail',
       warnings: (record.warnings ?? []) as ChildrenWarningCode[],
     };
@@ -228,7 +259,12 @@ export class ChildrenIntake {
     const { meeting } = await this.store.createMeeting(requestId, 1, r.proposedStart);
     if (first) {
       await this.audit.record({
-        action: 'children.accept', system: 'tsm-bridge', outcome: 'ok', requestId, meetingId: meeting.id, ...(via === 'link' ? { reason: 'accepted through the signed link in the unit mail' } : {}),
+        action: 'children.accept',
+        system: 'tsm-bridge',
+        outcome: 'ok',
+        requestId,
+        meetingId: meeting.id,
+        ...(via === 'link' ? { reason: 'accepted through the signed link in the unit mail' } : {}),
       });
     }
     const after = (await this.store.get(requestId))!;
@@ -259,7 +295,11 @@ export class ChildrenIntake {
     if (stored.stored) {
       // The follow-up invitation goes to this meeting's participants with an address (the form itself is deleted once sent).
       const contacts = await this.store.getContacts(r.id);
-      const { mailboxes } = meetingAudience({ participants: form.participants, parents: contacts?.parents, meetingLeader: contacts?.meetingLeader });
+      const { mailboxes } = meetingAudience({
+        participants: form.participants,
+        parents: contacts?.parents,
+        meetingLeader: contacts?.meetingLeader,
+      });
       await this.store.setParticipantMailboxes(r.id, mailboxes);
     }
     const followUp = form.followUpMeetingDate
@@ -330,8 +370,15 @@ export class ChildrenIntake {
   async acceptSummary(requestId: string): Promise<AcceptSummary> {
     const r = await this.requireRequest(requestId);
     return {
-      id: r.id, unit: r.unit, proposedStart: r.proposedStart, placeType: r.placeType, localUnitName: r.localUnitName, placeAddress: r.placeAddress,
-      acceptanceDeadline: r.deadlineAt, acceptedAt: r.acceptedAt, closedAt: r.closedAt,
+      id: r.id,
+      unit: r.unit,
+      proposedStart: r.proposedStart,
+      placeType: r.placeType,
+      localUnitName: r.localUnitName,
+      placeAddress: r.placeAddress,
+      acceptanceDeadline: r.deadlineAt,
+      acceptedAt: r.acceptedAt,
+      closedAt: r.closedAt,
     };
   }
 
@@ -380,8 +427,12 @@ function toView(r: ChildrenRequestRecord, meetings: MeetingRecord[]): RequestVie
     formDeletedAt: r.formDeletedAt,
     problem: r.problem ? { code: r.problem, at: r.problemAt } : undefined,
     meetings: meetings.map((m) => ({
-      id: m.id, seq: m.seq, scheduledStart: m.scheduledStart, heldAt: m.heldAt,
-      agreementJournaledAt: m.agreementJournaledAt, agreementSentAt: m.agreementSentAt,
+      id: m.id,
+      seq: m.seq,
+      scheduledStart: m.scheduledStart,
+      heldAt: m.heldAt,
+      agreementJournaledAt: m.agreementJournaledAt,
+      agreementSentAt: m.agreementSentAt,
     })),
   };
 }
@@ -390,7 +441,9 @@ function toView(r: ChildrenRequestRecord, meetings: MeetingRecord[]): RequestVie
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(value);

@@ -24,25 +24,36 @@ export function invitePlace(r: Pick<ChildrenRequestRecord, 'placeType' | 'localU
 
 /** The iCalendar invitation of meeting `meetingId`: no CPR, no names, no home address (see children-invite.ics). */
 export function childrenMeetingIcs(p: {
-  meetingId: string; sequence: number; start: string; r: ChildrenRequestRecord; unit: ExternalUnit; organizer: string; attendees: string[]; stamp: string; followUp: boolean;
+  meetingId: string;
+  sequence: number;
+  start: string;
+  r: ChildrenRequestRecord;
+  unit: ExternalUnit;
+  organizer: string;
+  attendees: string[];
+  stamp: string;
+  followUp: boolean;
 }): Buffer {
   const start = new Date(p.start);
-  return Buffer.from(buildChildrenInviteIcs({
-    uid: childrenMeetingUid(p.meetingId),
-    sequence: p.sequence,
-    start,
-    end: new Date(start.getTime() + MEETING_MINUTES * 60_000),
-    summary: `${p.followUp ? 'Opfølgende samarbejdsmøde' : 'Samarbejdsmøde'} – ${p.unit.name}`,
-    location: invitePlace(p.r),
-    description: [
-      `${p.followUp ? 'Opfølgende samarbejdsmøde' : 'Samarbejdsmøde'} om et barn${p.r.localUnitName ? ` i ${p.r.localUnitName}` : ''}, med ${p.unit.name}.`,
-      'Oplysninger om barnet står i de skemaer, der er sendt til deltagerne.',
-      `Reference: ${p.meetingId}.`,
-    ].join('\n'),
-    organizer: p.organizer,
-    attendees: p.attendees,
-    stamp: new Date(p.stamp),
-  }), 'utf8');
+  return Buffer.from(
+    buildChildrenInviteIcs({
+      uid: childrenMeetingUid(p.meetingId),
+      sequence: p.sequence,
+      start,
+      end: new Date(start.getTime() + MEETING_MINUTES * 60_000),
+      summary: `${p.followUp ? 'Opfølgende samarbejdsmøde' : 'Samarbejdsmøde'} – ${p.unit.name}`,
+      location: invitePlace(p.r),
+      description: [
+        `${p.followUp ? 'Opfølgende samarbejdsmøde' : 'Samarbejdsmøde'} om et barn${p.r.localUnitName ? ` i ${p.r.localUnitName}` : ''}, med ${p.unit.name}.`,
+        'Oplysninger om barnet står i de skemaer, der er sendt til deltagerne.',
+        `Reference: ${p.meetingId}.`,
+      ].join('\n'),
+      organizer: p.organizer,
+      attendees: p.attendees,
+      stamp: new Date(p.stamp),
+    }),
+    'utf8',
+  );
 }
 
 export type InviteResult = 'sent' | 'stale' | 'held' | 'no-recipient' | 'gone';
@@ -91,24 +102,54 @@ export class ChildrenInvitations {
     const toUnit = isHomeVisit(r.localUnitType, r.placeType) ? [] : [unit.mailbox];
     const to = [...new Set([...participants, ...toUnit])];
     if (to.length === 0) {
-      await this.audit.record({ action: 'notify.children-followup-invite', system: 'notify', outcome: 'skipped', requestId: r.id, meetingId: m.id, reason: 'no recipient with an address' });
+      await this.audit.record({
+        action: 'notify.children-followup-invite',
+        system: 'notify',
+        outcome: 'skipped',
+        requestId: r.id,
+        meetingId: m.id,
+        reason: 'no recipient with an address',
+      });
       return 'no-recipient';
     }
     const ics = childrenMeetingIcs({
-      meetingId: m.id, sequence, start: m.scheduledStart, r, unit, organizer: this.organizer, attendees: to,
-      stamp: this.now().toISOString(), followUp: true,
+      meetingId: m.id,
+      sequence,
+      start: m.scheduledStart,
+      r,
+      unit,
+      organizer: this.organizer,
+      attendees: to,
+      stamp: this.now().toISOString(),
+      followUp: true,
     });
     const mail = followUpInviteMail({ meetingId: m.id, unit, start: m.scheduledStart, place: invitePlace(r), moved: sequence > 0 });
     const id = `children-followup-invite-${m.id}-s${sequence}`;
     const ledgerKey = `notify:children:${m.id}:followup-invite:${sequence}`;
-    const sent = await this.ledger.runOnce(ledgerKey, 'notify.send', {
-      perform: async () => (await this.notify.send({
-        id, to, ...mail, attachments: [{ filename: 'samarbejdsmoede.ics', contentType: CHILDREN_ICS_CONTENT_TYPE, content: ics }],
-      })).deliveryId,
-    }, { requestId: r.id, meetingId: m.id });
+    const sent = await this.ledger.runOnce(
+      ledgerKey,
+      'notify.send',
+      {
+        perform: async () =>
+          (
+            await this.notify.send({
+              id,
+              to,
+              ...mail,
+              attachments: [{ filename: 'samarbejdsmoede.ics', contentType: CHILDREN_ICS_CONTENT_TYPE, content: ics }],
+            })
+          ).deliveryId,
+      },
+      { requestId: r.id, meetingId: m.id },
+    );
     await this.audit.record({
-      action: 'notify.children-followup-invite', system: 'notify', outcome: sent.outcome === 'recorded' ? 'reused' : 'ok',
-      requestId: r.id, meetingId: m.id, externalIds: { deliveryId: sent.externalId, recipients: String(to.length) }, ledgerKey,
+      action: 'notify.children-followup-invite',
+      system: 'notify',
+      outcome: sent.outcome === 'recorded' ? 'reused' : 'ok',
+      requestId: r.id,
+      meetingId: m.id,
+      externalIds: { deliveryId: sent.externalId, recipients: String(to.length) },
+      ledgerKey,
     });
     return 'sent';
   }

@@ -21,11 +21,19 @@ export class QueuedChildrenJobs implements ChildrenJobs {
   }
 
   async acceptanceDeadline(requestId: string, delayMs: number): Promise<void> {
-    await this.queues.enqueue('children.acceptance-deadline', { requestId }, { jobId: `children.deadline.${requestId}`, delayMs: Math.max(0, delayMs) });
+    await this.queues.enqueue(
+      'children.acceptance-deadline',
+      { requestId },
+      { jobId: `children.deadline.${requestId}`, delayMs: Math.max(0, delayMs) },
+    );
   }
 
   async followUpCheck(requestId: string, delayMs: number): Promise<void> {
-    await this.queues.enqueue('children.followup-check', { requestId }, { jobId: `children.followup.${requestId}`, delayMs: Math.max(0, delayMs) });
+    await this.queues.enqueue(
+      'children.followup-check',
+      { requestId },
+      { jobId: `children.followup.${requestId}`, delayMs: Math.max(0, delayMs) },
+    );
   }
 
   async journalAgreement(meetingId: string): Promise<void> {

@@ -11,7 +11,13 @@ export interface MailText {
 }
 
 const dateTimeDa = new Intl.DateTimeFormat('da-DK', {
-  timeZone: COPENHAGEN, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit',
+  timeZone: COPENHAGEN,
+  weekday: 'long',
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
 });
 const dateDa = new Intl.DateTimeFormat('da-DK', { timeZone: COPENHAGEN, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
 
@@ -57,12 +63,12 @@ export function requestToUnitMail(p: {
         : `Den fagperson, der skal deltage, accepterer mødet senest ${lastAcceptDay(p.deadlineAt)} (${p.workingDays} arbejdsdage).`,
       ...(p.acceptUrl
         ? [
-          '',
-          `Acceptér mødet her (linket gælder til og med ${lastAcceptDay(p.deadlineAt)}):`,
-          p.acceptUrl,
-          '',
-          'Kalenderinvitationen er vedhæftet. Et svar i kalenderen registreres ikke som accept; brug linket.',
-        ]
+            '',
+            `Acceptér mødet her (linket gælder til og med ${lastAcceptDay(p.deadlineAt)}):`,
+            p.acceptUrl,
+            '',
+            'Kalenderinvitationen er vedhæftet. Et svar i kalenderen registreres ikke som accept; brug linket.',
+          ]
         : []),
       `Accept registreres med referencen ${p.requestId}.`,
     ].join('\n'),
@@ -72,11 +78,19 @@ export function requestToUnitMail(p: {
 export const PLACE_TEXT_DA = PLACE_DA;
 
 export function acceptanceReminderMail(p: {
-  requestId: string; unit: ExternalUnit; receivedAt: string; proposedStart: string; workingDays: number; deadlineAt: string; meetingFirst?: boolean;
+  requestId: string;
+  unit: ExternalUnit;
+  receivedAt: string;
+  proposedStart: string;
+  workingDays: number;
+  deadlineAt: string;
+  meetingFirst?: boolean;
   /** A fresh accept link, valid until the meeting starts. */
   acceptUrl?: string;
 }): MailText {
-  const within = p.meetingFirst ? `inden fristen ${lastAcceptDay(p.deadlineAt)} (arbejdsdagen før mødet)` : `inden for ${p.workingDays} arbejdsdage`;
+  const within = p.meetingFirst
+    ? `inden fristen ${lastAcceptDay(p.deadlineAt)} (arbejdsdagen før mødet)`
+    : `inden for ${p.workingDays} arbejdsdage`;
   return {
     subject: `Påmindelse: anmodning om samarbejdsmøde er ikke accepteret (ref. ${p.requestId})`,
     body: [
@@ -95,7 +109,9 @@ export function agreementMail(p: { meetingId: string; heldAt: string; followUpSt
     subject: `Aftaleskema fra samarbejdsmøde ${formatDateDa(p.heldAt)} (ref. ${p.meetingId})`,
     body: [
       `Hermed aftaleskemaet fra samarbejdsmødet ${formatDateTimeDa(p.heldAt)}. Det er journaliseret i eDoc.`,
-      p.followUpStart ? `Opfølgende møde: ${formatDateTimeDa(p.followUpStart)}.` : 'Tidspunkt for opfølgende møde er endnu ikke aftalt; lokal leder indkalder.',
+      p.followUpStart
+        ? `Opfølgende møde: ${formatDateTimeDa(p.followUpStart)}.`
+        : 'Tidspunkt for opfølgende møde er endnu ikke aftalt; lokal leder indkalder.',
       '',
       'Spørgsmål til aftalerne rettes til den lokale leder, som er kontaktperson mellem møderne.',
       `Reference: ${p.meetingId}.`,
@@ -115,7 +131,13 @@ export function followUpReminderMail(p: { requestId: string; firstMeetingAt: str
 }
 
 /** To the local leader when the meeting is sooner than the n working days the unit normally has to accept. */
-export function shortNoticeMail(p: { requestId: string; unit: ExternalUnit; proposedStart: string; deadlineAt: string; workingDays: number }): MailText {
+export function shortNoticeMail(p: {
+  requestId: string;
+  unit: ExternalUnit;
+  proposedStart: string;
+  deadlineAt: string;
+  workingDays: number;
+}): MailText {
   return {
     subject: `Bemærk: samarbejdsmødet ligger før den sædvanlige svarfrist (ref. ${p.requestId})`,
     body: [
@@ -131,7 +153,11 @@ export function shortNoticeMail(p: { requestId: string; unit: ExternalUnit; prop
  * To the local leader: the participants the agreement form could not be mailed to (no address), to
  * send it by other means. Their names are in this body only (the leader's own mail), never in logs.
  */
-export function agreementUnreachedMail(p: { meetingId: string; heldAt: string; unreached: ReadonlyArray<{ name: string; role?: string }> }): MailText {
+export function agreementUnreachedMail(p: {
+  meetingId: string;
+  heldAt: string;
+  unreached: ReadonlyArray<{ name: string; role?: string }>;
+}): MailText {
   return {
     subject: `Aftaleskema: ${p.unreached.length} deltager(e) skal have det på anden vis (ref. ${p.meetingId})`,
     body: [

@@ -52,8 +52,15 @@ export function childrenSettings(c: AppConfig): ChildrenSettings {
 @Module({
   imports: [JournalDocumentModule, NotifyModule],
   providers: [
-    { provide: ChildrenStore, inject: [REDIS, CONFIG], useFactory: (r: Redis, c: AppConfig) =>
-      new ChildrenStore(r, c.QUEUE_PREFIX, { formSeconds: c.CHILDREN_FORM_RETENTION_DAYS * DAY_S, recordSeconds: c.CHILDREN_RECORD_RETENTION_DAYS * DAY_S }) },
+    {
+      provide: ChildrenStore,
+      inject: [REDIS, CONFIG],
+      useFactory: (r: Redis, c: AppConfig) =>
+        new ChildrenStore(r, c.QUEUE_PREFIX, {
+          formSeconds: c.CHILDREN_FORM_RETENTION_DAYS * DAY_S,
+          recordSeconds: c.CHILDREN_RECORD_RETENTION_DAYS * DAY_S,
+        }),
+    },
     { provide: ChildrenUnits, inject: [CONFIG], useFactory: (c: AppConfig) => ChildrenUnits.load(c.CHILDREN_UNITS_FILE) },
     { provide: AcceptLinks, inject: [CONFIG], useFactory: (c: AppConfig) => AcceptLinks.fromConfig(c) },
     { provide: WorkingDayCalendar, inject: [CONFIG], useFactory: (c: AppConfig) => new WorkingDayCalendar(c.CHILDREN_CLOSED_DAYS) },
@@ -66,28 +73,96 @@ export function childrenSettings(c: AppConfig): ChildrenSettings {
     {
       provide: RouteRequestStep,
       inject: [ChildrenStore, ChildrenUnits, NOTIFY_PORT, DocumentJournal, Ledger, AuditService, CONFIG, CLOCK, CpuWork, AcceptLinks],
-      useFactory: (store: ChildrenStore, units: ChildrenUnits, notify: NotifyPort, journal: DocumentJournal, ledger: Ledger, audit: AuditService, c: AppConfig, clock: Clock, cpu: CpuWork, links: AcceptLinks) =>
-        new RouteRequestStep(store, units, notify, journal, ledger, audit, {
-          documentType: c.EDOC_DOCUMENT_TYPE, acceptWorkingDays: c.CHILDREN_ACCEPT_WORKING_DAYS, links, organizer: organizerOf(c),
-        }, () => clock.now(), (form) => cpu.renderFormPdf(form)),
+      useFactory: (
+        store: ChildrenStore,
+        units: ChildrenUnits,
+        notify: NotifyPort,
+        journal: DocumentJournal,
+        ledger: Ledger,
+        audit: AuditService,
+        c: AppConfig,
+        clock: Clock,
+        cpu: CpuWork,
+        links: AcceptLinks,
+      ) =>
+        new RouteRequestStep(
+          store,
+          units,
+          notify,
+          journal,
+          ledger,
+          audit,
+          {
+            documentType: c.EDOC_DOCUMENT_TYPE,
+            acceptWorkingDays: c.CHILDREN_ACCEPT_WORKING_DAYS,
+            links,
+            organizer: organizerOf(c),
+          },
+          () => clock.now(),
+          (form) => cpu.renderFormPdf(form),
+        ),
     },
     {
       provide: ChildrenReminders,
       inject: [ChildrenStore, ChildrenUnits, NOTIFY_PORT, Ledger, AuditService, CONFIG, CLOCK, AcceptLinks],
-      useFactory: (store: ChildrenStore, units: ChildrenUnits, notify: NotifyPort, ledger: Ledger, audit: AuditService, c: AppConfig, clock: Clock, links: AcceptLinks) =>
-        new ChildrenReminders(store, units, notify, ledger, audit, { acceptWorkingDays: c.CHILDREN_ACCEPT_WORKING_DAYS, followUpDays: c.CHILDREN_FOLLOWUP_DAYS, links }, () => clock.now()),
+      useFactory: (
+        store: ChildrenStore,
+        units: ChildrenUnits,
+        notify: NotifyPort,
+        ledger: Ledger,
+        audit: AuditService,
+        c: AppConfig,
+        clock: Clock,
+        links: AcceptLinks,
+      ) =>
+        new ChildrenReminders(
+          store,
+          units,
+          notify,
+          ledger,
+          audit,
+          { acceptWorkingDays: c.CHILDREN_ACCEPT_WORKING_DAYS, followUpDays: c.CHILDREN_FOLLOWUP_DAYS, links },
+          () => clock.now(),
+        ),
     },
     {
       provide: ChildrenInvitations,
       inject: [ChildrenStore, ChildrenUnits, NOTIFY_PORT, Ledger, AuditService, CONFIG, CLOCK],
-      useFactory: (store: ChildrenStore, units: ChildrenUnits, notify: NotifyPort, ledger: Ledger, audit: AuditService, c: AppConfig, clock: Clock) =>
-        new ChildrenInvitations(store, units, notify, ledger, audit, organizerOf(c), () => clock.now()),
+      useFactory: (
+        store: ChildrenStore,
+        units: ChildrenUnits,
+        notify: NotifyPort,
+        ledger: Ledger,
+        audit: AuditService,
+        c: AppConfig,
+        clock: Clock,
+      ) => new ChildrenInvitations(store, units, notify, ledger, audit, organizerOf(c), () => clock.now()),
     },
     {
       provide: JournalAgreementStep,
       inject: [ChildrenStore, ChildrenUnits, NOTIFY_PORT, DocumentJournal, Ledger, AuditService, CONFIG, CLOCK, CpuWork],
-      useFactory: (store: ChildrenStore, units: ChildrenUnits, notify: NotifyPort, journal: DocumentJournal, ledger: Ledger, audit: AuditService, c: AppConfig, clock: Clock, cpu: CpuWork) =>
-        new JournalAgreementStep(store, units, notify, journal, ledger, audit, { documentType: c.EDOC_DOCUMENT_TYPE }, () => clock.now(), (form) => cpu.renderFormPdf(form)),
+      useFactory: (
+        store: ChildrenStore,
+        units: ChildrenUnits,
+        notify: NotifyPort,
+        journal: DocumentJournal,
+        ledger: Ledger,
+        audit: AuditService,
+        c: AppConfig,
+        clock: Clock,
+        cpu: CpuWork,
+      ) =>
+        new JournalAgreementStep(
+          store,
+          units,
+          notify,
+          journal,
+          ledger,
+          audit,
+          { documentType: c.EDOC_DOCUMENT_TYPE },
+          () => clock.now(),
+          (form) => cpu.renderFormPdf(form),
+        ),
     },
     ChildrenProcessor,
   ],
@@ -99,9 +174,6 @@ export class ChildrenModule {}
 @Module({
   imports: [ChildrenModule, AdminModule],
   controllers: [ChildrenController, ChildrenAcceptController, ChildrenAdminController],
-  providers: [
-    { provide: IntakeApiKey, inject: [CONFIG], useFactory: (c: AppConfig) => IntakeApiKey.fromConfig(c) },
-    IntakeApiKeyGuard,
-  ],
+  providers: [{ provide: IntakeApiKey, inject: [CONFIG], useFactory: (c: AppConfig) => IntakeApiKey.fromConfig(c) }, IntakeApiKeyGuard],
 })
 export class ChildrenApiModule {}

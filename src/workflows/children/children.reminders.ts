@@ -36,15 +36,27 @@ export class ChildrenReminders {
     const homeVisit = isHomeVisit(r.localUnitType, r.placeType);
     const contacts = await this.store.getContacts(r.id);
     // To the meeting leader when the local leader delegated, with the local leader in copy.
-    const { to, cc } = reminderRecipients({ localLeader: r.leaderMailbox, meetingLeader: contacts?.meetingLeader?.email, extra: homeVisit ? [] : [unit.mailbox] });
+    const { to, cc } = reminderRecipients({
+      localLeader: r.leaderMailbox,
+      meetingLeader: contacts?.meetingLeader?.email,
+      extra: homeVisit ? [] : [unit.mailbox],
+    });
     if (to.length === 0) return 'no-recipient';
     // The first link expired with the deadline: the reminder's link is good until the meeting starts.
     const meetingStart = new Date(r.proposedStart);
-    const acceptUrl = !homeVisit && this.settings.links && meetingStart.getTime() > this.now().getTime()
-      ? this.settings.links.url(r.id, meetingStart) : undefined;
+    const acceptUrl =
+      !homeVisit && this.settings.links && meetingStart.getTime() > this.now().getTime()
+        ? this.settings.links.url(r.id, meetingStart)
+        : undefined;
     const mail = acceptanceReminderMail({
-      requestId: r.id, unit, receivedAt: r.receivedAt, proposedStart: r.proposedStart, workingDays: this.settings.acceptWorkingDays,
-      deadlineAt: r.deadlineAt, meetingFirst: r.warnings?.includes('MEETING_BEFORE_ACCEPT_DEADLINE'), acceptUrl,
+      requestId: r.id,
+      unit,
+      receivedAt: r.receivedAt,
+      proposedStart: r.proposedStart,
+      workingDays: this.settings.acceptWorkingDays,
+      deadlineAt: r.deadlineAt,
+      meetingFirst: r.warnings?.includes('MEETING_BEFORE_ACCEPT_DEADLINE'),
+      acceptUrl,
     });
     await this.send(r, 'acceptance-reminder', to, mail, cc);
     await this.store.milestone(r.id, 'acceptanceReminderSentAt', this.now().toISOString());
@@ -64,7 +76,13 @@ export class ChildrenReminders {
         await this.store.milestone(r.id, 'followUpReminderSentAt', this.now().toISOString());
         result = 'sent';
       } else {
-        await this.audit.record({ action: 'notify.children-followup-reminder', system: 'notify', outcome: 'skipped', requestId: r.id, reason: 'no local leader mailbox' });
+        await this.audit.record({
+          action: 'notify.children-followup-reminder',
+          system: 'notify',
+          outcome: 'skipped',
+          requestId: r.id,
+          reason: 'no local leader mailbox',
+        });
         result = 'no-recipient';
       }
     }
@@ -75,12 +93,22 @@ export class ChildrenReminders {
 
   private async send(r: ChildrenRequestRecord, what: string, to: string[], mail: MailText, cc: string[] = []): Promise<void> {
     const ledgerKey = `notify:children:${r.id}:${what}`;
-    const sent = await this.ledger.runOnce(ledgerKey, 'notify.send', {
-      perform: async () => (await this.notify.send({ id: `children-${what}-${r.id}`, to, ...(cc.length ? { cc } : {}), ...mail })).deliveryId,
-    }, { requestId: r.id });
+    const sent = await this.ledger.runOnce(
+      ledgerKey,
+      'notify.send',
+      {
+        perform: async () =>
+          (await this.notify.send({ id: `children-${what}-${r.id}`, to, ...(cc.length ? { cc } : {}), ...mail })).deliveryId,
+      },
+      { requestId: r.id },
+    );
     await this.audit.record({
-      action: `notify.children-${what}`, system: 'notify', outcome: sent.outcome === 'recorded' ? 'reused' : 'ok',
-      requestId: r.id, externalIds: { deliveryId: sent.externalId }, ledgerKey,
+      action: `notify.children-${what}`,
+      system: 'notify',
+      outcome: sent.outcome === 'recorded' ? 'reused' : 'ok',
+      requestId: r.id,
+      externalIds: { deliveryId: sent.externalId },
+      ledgerKey,
     });
   }
 }

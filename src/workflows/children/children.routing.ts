@@ -52,48 +52,83 @@ export class RouteRequestStep {
     }
     const form = await this.store.getForm(r.id);
     if (!form) {
-      throw new PermanentError('the request form is no longer held (retention passed); the local leader must submit it again', 'CHILDREN_FORM_EXPIRED');
+      throw new PermanentError(
+        'the request form is no longer held (retention passed); the local leader must submit it again',
+        'CHILDREN_FORM_EXPIRED',
+      );
     }
     const unit = this.units.get(r.unit);
     const pdf = await this.renderPdf(requestFormDocument(form, r, unit));
-    const attachments = form.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: Buffer.from(a.base64, 'base64') }));
+    const attachments = form.attachments.map((a) => ({
+      filename: a.filename,
+      contentType: a.contentType,
+      content: Buffer.from(a.base64, 'base64'),
+    }));
 
     if (!r.routedAt && isHomeVisit(r.localUnitType, r.placeType)) {
       // The health visitors invite by phone (seed): nothing goes to the central mailbox; eDoc still gets the form.
       await this.store.milestone(r.id, 'routedAt', this.now().toISOString());
       await this.audit.record({
-        action: 'notify.children-request', system: 'notify', outcome: 'skipped', requestId: r.id, reason: 'invitation telefonisk (sundhedspleje i hjemmet)',
+        action: 'notify.children-request',
+        system: 'notify',
+        outcome: 'skipped',
+        requestId: r.id,
+        reason: 'invitation telefonisk (sundhedspleje i hjemmet)',
       });
     } else if (!r.routedAt) {
       const ledgerKey = `notify:children:${r.id}:request-to-unit`;
       const mail = requestToUnitMail({
-        requestId: r.id, unit, proposedStart: r.proposedStart, placeType: r.placeType, deadlineAt: r.deadlineAt,
-        workingDays: this.settings.acceptWorkingDays, attachments: attachments.length,
+        requestId: r.id,
+        unit,
+        proposedStart: r.proposedStart,
+        placeType: r.placeType,
+        deadlineAt: r.deadlineAt,
+        workingDays: this.settings.acceptWorkingDays,
+        attachments: attachments.length,
         meetingFirst: r.warnings?.includes('MEETING_BEFORE_ACCEPT_DEADLINE'),
         acceptUrl: this.settings.links?.url(r.id, new Date(r.deadlineAt)),
       });
       // The calendar invitation of the first meeting: the meeting's real start and end, the place; no CPR, names or home address.
       const ics = childrenMeetingIcs({
-        meetingId: `${r.id}-m1`, sequence: 0, start: r.proposedStart, r, unit, organizer: this.settings.organizer ?? SANDBOX_ORGANIZER,
-        attendees: [unit.mailbox], stamp: r.receivedAt, followUp: false,
+        meetingId: `${r.id}-m1`,
+        sequence: 0,
+        start: r.proposedStart,
+        r,
+        unit,
+        organizer: this.settings.organizer ?? SANDBOX_ORGANIZER,
+        attendees: [unit.mailbox],
+        stamp: r.receivedAt,
+        followUp: false,
       });
-      const sent = await this.ledger.runOnce(ledgerKey, 'notify.send', {
-        perform: async () => (await this.notify.send({
-          id: `children-request-${r.id}`,
-          to: [unit.mailbox],
-          ...mail,
-          attachments: [
-            { filename: `anmodningsskema-${r.id}.pdf`, contentType: 'application/pdf', content: pdf },
-            ...attachments,
-            { filename: 'samarbejdsmoede.ics', contentType: CHILDREN_ICS_CONTENT_TYPE, content: ics },
-          ],
-        })).deliveryId,
-      }, { requestId: r.id });
+      const sent = await this.ledger.runOnce(
+        ledgerKey,
+        'notify.send',
+        {
+          perform: async () =>
+            (
+              await this.notify.send({
+                id: `children-request-${r.id}`,
+                to: [unit.mailbox],
+                ...mail,
+                attachments: [
+                  { filename: `anmodningsskema-${r.id}.pdf`, contentType: 'application/pdf', content: pdf },
+                  ...attachments,
+                  { filename: 'samarbejdsmoede.ics', contentType: CHILDREN_ICS_CONTENT_TYPE, content: ics },
+                ],
+              })
+            ).deliveryId,
+        },
+        { requestId: r.id },
+      );
       await this.store.update(r.id, { unitDeliveryId: sent.externalId });
       await this.store.milestone(r.id, 'routedAt', this.now().toISOString());
       await this.audit.record({
-        action: 'notify.children-request', system: 'notify', outcome: sent.outcome === 'recorded' ? 'reused' : 'ok',
-        requestId: r.id, externalIds: { deliveryId: sent.externalId, unit: r.unit }, ledgerKey,
+        action: 'notify.children-request',
+        system: 'notify',
+        outcome: sent.outcome === 'recorded' ? 'reused' : 'ok',
+        requestId: r.id,
+        externalIds: { deliveryId: sent.externalId, unit: r.unit },
+        ledgerKey,
       });
     }
 
@@ -102,21 +137,50 @@ export class RouteRequestStep {
     if (r.warnings?.includes('MEETING_BEFORE_ACCEPT_DEADLINE') && notice.to.length) {
       // The local leader is told, in Danish, that the unit has less time than usual (once: ledger + message id).
       const ledgerKey = `notify:children:${r.id}:short-notice`;
-      const mail = shortNoticeMail({ requestId: r.id, unit, proposedStart: r.proposedStart, deadlineAt: r.deadlineAt, workingDays: this.settings.acceptWorkingDays });
-      const sent = await this.ledger.runOnce(ledgerKey, 'notify.send', {
-        perform: async () => (await this.notify.send({ id: `children-short-notice-${r.id}`, to: notice.to, ...(notice.cc.length ? { cc: notice.cc } : {}), ...mail })).deliveryId,
-      }, { requestId: r.id });
+      const mail = shortNoticeMail({
+        requestId: r.id,
+        unit,
+        proposedStart: r.proposedStart,
+        deadlineAt: r.deadlineAt,
+        workingDays: this.settings.acceptWorkingDays,
+      });
+      const sent = await this.ledger.runOnce(
+        ledgerKey,
+        'notify.send',
+        {
+          perform: async () =>
+            (
+              await this.notify.send({
+                id: `children-short-notice-${r.id}`,
+                to: notice.to,
+                ...(notice.cc.length ? { cc: notice.cc } : {}),
+                ...mail,
+              })
+            ).deliveryId,
+        },
+        { requestId: r.id },
+      );
       await this.audit.record({
-        action: 'notify.children-short-notice', system: 'notify', outcome: sent.outcome === 'recorded' ? 'reused' : 'ok',
-        requestId: r.id, externalIds: { deliveryId: sent.externalId }, ledgerKey,
+        action: 'notify.children-short-notice',
+        system: 'notify',
+        outcome: sent.outcome === 'recorded' ? 'reused' : 'ok',
+        requestId: r.id,
+        externalIds: { deliveryId: sent.externalId },
+        ledgerKey,
       });
     }
 
     if (!r.journaledAt) {
       const date = localParts(new Date(r.receivedAt)).date;
       const filed = await this.journal.journal({
-        cpr: form.child.cpr, sourceId: `children-request-${r.id}`, kind: 'request-form', title: REQUEST_FORM_TITLE,
-        documentType: this.settings.documentType, date, pdf, requestId: r.id,
+        cpr: form.child.cpr,
+        sourceId: `children-request-${r.id}`,
+        kind: 'request-form',
+        title: REQUEST_FORM_TITLE,
+        documentType: this.settings.documentType,
+        date,
+        pdf,
+        requestId: r.id,
       });
       // The agreement forms go to the same case later, when the CPR is no longer held here.
       const caseRef = filed.caseFileIdentifier ?? requireCase();
@@ -124,14 +188,21 @@ export class RouteRequestStep {
       // Attachments (earlier assessments and the like) are filed as documents of their own on the same case.
       for (const [i, a] of attachments.entries()) {
         const doc = await this.journal.journal({
-          caseRef, sourceId: `children-request-${r.id}-bilag-${i + 1}`, kind: 'request-attachment',
-          title: `Bilag ${i + 1} til anmodningsskema: ${a.filename}`.slice(0, 200), documentType: this.settings.documentType, date,
-          pdf: a.content, requestId: r.id,
+          caseRef,
+          sourceId: `children-request-${r.id}-bilag-${i + 1}`,
+          kind: 'request-attachment',
+          title: `Bilag ${i + 1} til anmodningsskema: ${a.filename}`.slice(0, 200),
+          documentType: this.settings.documentType,
+          date,
+          pdf: a.content,
+          requestId: r.id,
         });
         attachmentIds.push(doc.documentIdentifier);
       }
       await this.store.update(r.id, {
-        caseRef, requestDocumentId: filed.documentIdentifier, attachmentDocumentIds: attachmentIds,
+        caseRef,
+        requestDocumentId: filed.documentIdentifier,
+        attachmentDocumentIds: attachmentIds,
       });
       await this.store.milestone(r.id, 'journaledAt', this.now().toISOString());
     }

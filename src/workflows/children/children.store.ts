@@ -153,7 +153,11 @@ export interface ChildrenRetention {
 }
 
 export class ChildrenStore {
-  constructor(private readonly redis: Redis, private readonly prefix: string, private readonly retention: ChildrenRetention) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly retention: ChildrenRetention,
+  ) {}
 
   private key(...parts: string[]): string {
     // Not '<prefix>:children:': that is the BullMQ queue's namespace, which queue maintenance may wipe.
@@ -168,13 +172,18 @@ export class ChildrenStore {
     const k = this.key('course-salt');
     await this.redis.set(k, randomBytes(32).toString('hex'), 'NX');
     const salt = (await this.redis.get(k))!;
-    return createHmac('sha256', salt).update(`${unit}:${cpr.replace(/\D/g, '')}`).digest('hex');
+    return createHmac('sha256', salt)
+      .update(`${unit}:${cpr.replace(/\D/g, '')}`)
+      .digest('hex');
   }
 
   /** Ends the course hold of `requestId` (closed or lapsed), if it still holds it. */
   async releaseCourse(courseKey: string, requestId: string): Promise<void> {
     await this.redis.eval(
-      "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end", 1, this.key('course', courseKey), requestId,
+      "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end",
+      1,
+      this.key('course', courseKey),
+      requestId,
     );
   }
 
@@ -189,12 +198,18 @@ export class ChildrenStore {
     ];
     const receivedMs = Date.parse(record.receivedAt);
     const args = [
-      record.id, record.contentHash, String(receivedMs), String(this.retention.recordSeconds), JSON.stringify(form), String(this.retention.formSeconds),
+      record.id,
+      record.contentHash,
+      String(receivedMs),
+      String(this.retention.recordSeconds),
+      JSON.stringify(form),
+      String(this.retention.formSeconds),
       ...encode({ ...record, meetingCount: 0 }),
     ];
     const [kind, value] = (await this.redis.eval(CREATE_SCRIPT, keys.length, ...keys, ...args)) as [string, string];
     // Index entries older than the retention are trimmed here, where the index grows.
-    if (kind === 'created') await this.redis.zremrangebyscore(this.key('requests'), '-inf', String(receivedMs - this.retention.recordSeconds * 1000));
+    if (kind === 'created')
+      await this.redis.zremrangebyscore(this.key('requests'), '-inf', String(receivedMs - this.retention.recordSeconds * 1000));
     if (kind === 'same-request-id') {
       const [id, hash] = value.split('|');
       return { kind, id, hash };
@@ -233,7 +248,11 @@ export class ChildrenStore {
   }
 
   async deleteForm(id: string, at: string): Promise<void> {
-    await this.redis.multi().del(this.key('req', id, 'form')).hsetnx(this.key('req', id), 'formDeletedAt', at).exec();
+    await this.redis
+      .multi()
+      .del(this.key('req', id, 'form'))
+      .hsetnx(this.key('req', id), 'formDeletedAt', at)
+      .exec();
   }
 
   /** Sets fields of an existing request (ids, references). */
@@ -255,7 +274,10 @@ export class ChildrenStore {
   async setProblem(id: string, code: string, at: string): Promise<void> {
     await this.redis.eval(
       "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'problem', ARGV[1], 'problemAt', ARGV[2]) end",
-      1, this.key('req', id), code, at,
+      1,
+      this.key('req', id),
+      code,
+      at,
     );
   }
 
@@ -333,8 +355,15 @@ export class ChildrenStore {
     heldAt: string,
   ): Promise<{ stored: true } | { stored: false; existingHash: string }> {
     const res = (await this.redis.eval(
-      AGREEMENT_SCRIPT, 2, this.key('mtg', meetingId), this.key('mtg', meetingId, 'agreement'),
-      hash, receivedAt, heldAt, JSON.stringify(form), String(this.retention.formSeconds),
+      AGREEMENT_SCRIPT,
+      2,
+      this.key('mtg', meetingId),
+      this.key('mtg', meetingId, 'agreement'),
+      hash,
+      receivedAt,
+      heldAt,
+      JSON.stringify(form),
+      String(this.retention.formSeconds),
     )) as string;
     if (res === '-') throw new Error(`meeting ${meetingId} does not exist`);
     return res === '' ? { stored: true } : { stored: false, existingHash: res };

@@ -39,17 +39,23 @@ export class CpuWork implements OnApplicationShutdown {
   }
 
   async renderFormPdf(input: FormPdfInput): Promise<Buffer> {
-    return asBuffer(await this.run('renderFormPdf', input, this.settings.renderBudgetMs, () => renderTimeout('form', this.settings.renderBudgetMs)));
+    return asBuffer(
+      await this.run('renderFormPdf', input, this.settings.renderBudgetMs, () => renderTimeout('form', this.settings.renderBudgetMs)),
+    );
   }
 
   async renderNotePdf(input: NotePdfInput): Promise<Buffer> {
-    return asBuffer(await this.run('renderNotePdf', input, this.settings.renderBudgetMs, () => renderTimeout('note', this.settings.renderBudgetMs)));
+    return asBuffer(
+      await this.run('renderNotePdf', input, this.settings.renderBudgetMs, () => renderTimeout('note', this.settings.renderBudgetMs)),
+    );
   }
 
   /** parseInbound (receipt.parser.ts) on a thread: the same answers and RECEIPT_* refusals. */
   parseInbound(bytes: Buffer): Promise<ParsedInbound> {
     const ms = this.settings.parseBudgetMs;
-    return this.run('parseInbound', bytes, ms, () => refuse('RECEIPT_TIMEOUT', `parsing took longer than ${ms} ms (MEDCOM_INBOX_PARSE_TIMEOUT_MS) and was stopped`));
+    return this.run('parseInbound', bytes, ms, () =>
+      refuse('RECEIPT_TIMEOUT', `parsing took longer than ${ms} ms (MEDCOM_INBOX_PARSE_TIMEOUT_MS) and was stopped`),
+    );
   }
 
   /** Threads running, busy, and tasks waiting. */
@@ -61,13 +67,22 @@ export class CpuWork implements OnApplicationShutdown {
     return this.pool.close();
   }
 
-  private run<K extends CpuTaskName>(name: K, input: Parameters<(typeof CPU_TASKS)[K]>[0], budgetMs: number, timeoutError: () => Error): Promise<Awaited<ReturnType<(typeof CPU_TASKS)[K]>>> {
+  private run<K extends CpuTaskName>(
+    name: K,
+    input: Parameters<(typeof CPU_TASKS)[K]>[0],
+    budgetMs: number,
+    timeoutError: () => Error,
+  ): Promise<Awaited<ReturnType<(typeof CPU_TASKS)[K]>>> {
     return this.pool.run(name, input, { budgetMs, timeoutError, system: name === 'parseInbound' ? 'medcom' : 'pdf' });
   }
 }
 
 function renderTimeout(kind: string, ms: number): PermanentError {
-  return new PermanentError(`rendering the ${kind} PDF took longer than ${ms} ms (PDF_RENDER_TIMEOUT_MS) and was stopped`, 'RENDER_TIMEOUT', 'pdf');
+  return new PermanentError(
+    `rendering the ${kind} PDF took longer than ${ms} ms (PDF_RENDER_TIMEOUT_MS) and was stopped`,
+    'RENDER_TIMEOUT',
+    'pdf',
+  );
 }
 
 const asBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);

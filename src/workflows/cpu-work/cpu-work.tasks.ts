@@ -16,7 +16,14 @@ export const CPU_TASKS = {
 
 /** Run once when a thread starts, before it takes tasks: first-use costs (font metrics, code warm-up) are not charged to a task's budget. */
 export async function CPU_WARMUP(): Promise<void> {
-  await renderNotePdf({ title: 'Opvarmning', meetingDate: '2026-01-01', citizen: { name: 'Test', cpr: '0101010000' }, items: { Felt: 'Tekst' }, locked: true, sourceIds: ['-'] });
+  await renderNotePdf({
+    title: 'Opvarmning',
+    meetingDate: '2026-01-01',
+    citizen: { name: 'Test', cpr: '0101010000' },
+    items: { Felt: 'Tekst' },
+    locked: true,
+    sourceIds: ['-'],
+  });
   await renderFormPdf({ title: 'Opvarmning', date: '2026-01-01', sections: [{ fields: { Felt: 'Tekst' } }], sourceIds: ['-'] });
 }
 

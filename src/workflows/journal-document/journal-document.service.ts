@@ -128,11 +128,17 @@ export class DocumentJournal {
           ledgerKey,
           reason: run.outcome === 'reconciled' ? 'found on the case after an earlier unknown outcome' : undefined,
         });
-        rootLogger().info({ sourceId: req.sourceId, kind: req.kind, outcome: run.outcome, documentIdentifier: run.externalId }, 'eDoc document filed');
+        rootLogger().info(
+          { sourceId: req.sourceId, kind: req.kind, outcome: run.outcome, documentIdentifier: run.externalId },
+          'eDoc document filed',
+        );
         return { documentIdentifier: run.externalId, outcome: run.outcome, caseFileIdentifier, title, ledgerKey };
       } catch (err) {
         await this.audit.record({ action: KIND, system: 'edoc', outcome: 'failed', ...ids, ledgerKey, reason: errorCode(err) });
-        rootLogger().warn({ sourceId: req.sourceId, kind: req.kind, code: errorCode(err), errorClass: classifyError(err) }, 'eDoc filing failed');
+        rootLogger().warn(
+          { sourceId: req.sourceId, kind: req.kind, code: errorCode(err), errorClass: classifyError(err) },
+          'eDoc filing failed',
+        );
         throw err;
       }
     });
@@ -155,7 +161,11 @@ export class DocumentJournal {
       // The upload may have landed (eDoc commits before a reply that never arrives). The ledger entry
       // stays pending, so the next attempt searches the case for the title before uploading again.
       await this.ledger.updateMeta(ledgerKey, { outcome: 'unknown', lastError: errorCode(err) });
-      throw new RetryableError(`eDoc upload outcome unknown (${errorCode(err)}); the next attempt reconciles first`, 'EDOC_OUTCOME_UNKNOWN', 'edoc');
+      throw new RetryableError(
+        `eDoc upload outcome unknown (${errorCode(err)}); the next attempt reconciles first`,
+        'EDOC_OUTCOME_UNKNOWN',
+        'edoc',
+      );
     }
   }
 

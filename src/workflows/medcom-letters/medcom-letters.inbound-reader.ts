@@ -13,9 +13,13 @@ export type InboundReader = (bytes: Buffer) => Promise<ParsedInbound>;
 
 export const DEFAULT_INBOX_MAX_BYTES = 1024 * 1024;
 
-export function inboundReader(maxBytes = DEFAULT_INBOX_MAX_BYTES, parse: (bytes: Buffer) => Promise<ParsedInbound> = async (b) => parseInbound(b)): InboundReader {
+export function inboundReader(
+  maxBytes = DEFAULT_INBOX_MAX_BYTES,
+  parse: (bytes: Buffer) => Promise<ParsedInbound> = async (b) => parseInbound(b),
+): InboundReader {
   return async (bytes) => {
-    if (bytes.length > maxBytes) throw refuse('RECEIPT_TOO_LARGE', `file is over ${maxBytes} bytes (MEDCOM_INBOX_MAX_BYTES) and is not parsed`);
+    if (bytes.length > maxBytes)
+      throw refuse('RECEIPT_TOO_LARGE', `file is over ${maxBytes} bytes (MEDCOM_INBOX_MAX_BYTES) and is not parsed`);
     return parse(bytes);
   };
 }

@@ -81,7 +81,13 @@ export class ReceiptInbox {
       const reason = `[${err.code}] ${redactFreeText(err.message)}`;
       medcomReceipts.inc({ type: 'malformed', outcome: 'failed' });
       await this.transport.settle(item, 'failed', reason);
-      await this.audit.record({ action: 'medcom.inbox', system: 'medcom', outcome: 'failed', reason, externalIds: { file: redactFreeText(item.id) } });
+      await this.audit.record({
+        action: 'medcom.inbox',
+        system: 'medcom',
+        outcome: 'failed',
+        reason,
+        externalIds: { file: redactFreeText(item.id) },
+      });
       this.log.warn({ file: redactFreeText(item.id), code: err.code }, 'unreadable file in the VANS in-folder moved to failed/');
       return 'failed';
     }
@@ -89,7 +95,13 @@ export class ReceiptInbox {
       const reason = `incoming ${parsed.messageType} message (envelope ${parsed.envelopeId}) is not handled by tsm-bridge`;
       medcomReceipts.inc({ type: 'message', outcome: 'unmatched' });
       await this.transport.settle(item, 'unmatched', reason);
-      await this.audit.record({ action: 'medcom.inbox', system: 'medcom', outcome: 'skipped', reason, externalIds: { file: redactFreeText(item.id) } });
+      await this.audit.record({
+        action: 'medcom.inbox',
+        system: 'medcom',
+        outcome: 'skipped',
+        reason,
+        externalIds: { file: redactFreeText(item.id) },
+      });
       return 'unmatched';
     }
     const { outcome, unmatched } = await this.apply(parsed);
@@ -100,12 +112,22 @@ export class ReceiptInbox {
       medcomReceiptsUnmatched.inc({ type: receiptLabel(parsed), code: unmatched.code });
       await this.transport.settle(item, 'unmatched', reason);
       await this.audit.record({
-        action: 'medcom.receipt', system: 'medcom', outcome: 'skipped', reason,
+        action: 'medcom.receipt',
+        system: 'medcom',
+        outcome: 'skipped',
+        reason,
         ...(rec ? { noteId: rec.noteId, ledgerKey: rec.ledgerKey } : {}),
-        externalIds: { receipt: parsed.receiptId, receiptType: parsed.receiptType, ...(rec ? { letterId: rec.letterId } : {}),
-          ...(parsed.originalEnvelopeId ? { envelopeId: parsed.originalEnvelopeId } : {}) },
+        externalIds: {
+          receipt: parsed.receiptId,
+          receiptType: parsed.receiptType,
+          ...(rec ? { letterId: rec.letterId } : {}),
+          ...(parsed.originalEnvelopeId ? { envelopeId: parsed.originalEnvelopeId } : {}),
+        },
       });
-      this.log.warn({ receipt: parsed.receiptId, receiptType: parsed.receiptType, code: unmatched.code, ...(rec ? { letterId: rec.letterId } : {}) }, 'receipt not applied: moved to unmatched/');
+      this.log.warn(
+        { receipt: parsed.receiptId, receiptType: parsed.receiptType, code: unmatched.code, ...(rec ? { letterId: rec.letterId } : {}) },
+        'receipt not applied: moved to unmatched/',
+      );
       return 'unmatched';
     }
     await this.transport.settle(item, 'processed');
@@ -144,7 +166,9 @@ export class ReceiptInbox {
     }
     // Letters stored before the receiver's EAN was kept: the content (kept while the letter may be resent) has it.
     const receiverEan = rec.receiverEan || (await this.store.body(rec.letterId))?.receiver.ean || '';
-    const fromReceiver = !!receiverEan && (receipt.senderEan === receiverEan || (receipt.receiptType === 'XCTL01' && receipt.originalReceiverEan === receiverEan));
+    const fromReceiver =
+      !!receiverEan &&
+      (receipt.senderEan === receiverEan || (receipt.receiptType === 'XCTL01' && receipt.originalReceiverEan === receiverEan));
     if (!fromReceiver) return { code: 'RECEIPT_SENDER_MISMATCH', reason: `its sender is not the receiver of letter ${rec.letterId}` };
     return null;
   }
@@ -160,22 +184,39 @@ export class ReceiptInbox {
     const now = new Date();
     const jobId = `medcom-transient-${rec.letterId}-${rec.written}`;
     await this.store.timeoutMovedTo(rec.letterId, jobId, now, { transientAt: now.toISOString() });
-    await this.queue.enqueue('medcom.receipt-timeout', { letterId: rec.letterId, attempt: rec.written, noteId: rec.noteId, transient: true }, { jobId, delayMs: 0 });
+    await this.queue.enqueue(
+      'medcom.receipt-timeout',
+      { letterId: rec.letterId, attempt: rec.written, noteId: rec.noteId, transient: true },
+      { jobId, delayMs: 0 },
+    );
     return true;
   }
 
   private async applyToLetter(receipt: ParsedReceipt, rec: LetterRecord, target: ReceiptLetter): Promise<Applied> {
     const refuseCode = target.refuseCode ?? receipt.refuseCode ?? (receipt.outcome === 'negative' ? 'ikke_specificeret' : undefined);
     const refuseText = target.refuseText ?? receipt.refuseText;
-    const base = { system: 'medcom' as const, noteId: rec.noteId, ledgerKey: rec.ledgerKey,
-      externalIds: { letterId: rec.letterId, receipt: receipt.receiptId, receiptType: receipt.receiptType, ...(receipt.originalEnvelopeId ? { envelopeId: receipt.originalEnvelopeId } : {}) } };
+    const base = {
+      system: 'medcom' as const,
+      noteId: rec.noteId,
+      ledgerKey: rec.ledgerKey,
+      externalIds: {
+        letterId: rec.letterId,
+        receipt: receipt.receiptId,
+        receiptType: receipt.receiptType,
+        ...(receipt.originalEnvelopeId ? { envelopeId: receipt.originalEnvelopeId } : {}),
+      },
+    };
 
     if (receipt.outcome === 'transient') {
       // The same acknowledgement read again (its Bundle.id) answers an attempt already resent.
       if (!(await this.store.firstTransient(rec.letterId, receipt.receiptId))) return 'duplicate';
       const resend = await this.resendAfterTransientError(rec);
-      await this.audit.record({ ...base, action: 'medcom.receipt', outcome: 'skipped',
-        reason: `transient-error from the receiver; ${resend ? 'the letter is resent now (same letter id, counted as a resend)' : 'the letter is no longer waiting for this receipt'}${refuseText ? `: ${redactFreeText(refuseText)}` : ''}` });
+      await this.audit.record({
+        ...base,
+        action: 'medcom.receipt',
+        outcome: 'skipped',
+        reason: `transient-error from the receiver; ${resend ? 'the letter is resent now (same letter id, counted as a resend)' : 'the letter is no longer waiting for this receipt'}${refuseText ? `: ${redactFreeText(refuseText)}` : ''}`,
+      });
       return 'applied';
     }
     // The audit line of the receipt that settled the letter is written once per letter (recordOnce);
@@ -183,31 +224,54 @@ export class ReceiptInbox {
     // between the state change and the audit (the file is only settled at the end).
     const auditKey = `medcom.receipt:${rec.letterId}`;
     if (receipt.outcome === 'positive') {
-      const moved = await this.store.transition(rec.letterId, ['sent', 'gave-up'], 'acknowledged', { receiptType: receipt.receiptType, acknowledgedAt: new Date().toISOString() });
+      const moved = await this.store.transition(rec.letterId, ['sent', 'gave-up'], 'acknowledged', {
+        receiptType: receipt.receiptType,
+        acknowledgedAt: new Date().toISOString(),
+      });
       if (moved !== 'moved' && rec.state !== 'acknowledged') return 'duplicate';
       if (moved === 'moved') {
         medcomLetters.inc({ event: 'acknowledged', format: rec.format });
         this.log.info({ letterId: rec.letterId, noteId: rec.noteId, receiptType: receipt.receiptType }, 'letter acknowledged');
       }
-      await this.audit.recordOnce(auditKey, { ...base, action: 'medcom.receipt', outcome: 'ok', ...(rec.state === 'gave-up' ? { reason: 'positive receipt after the letter was given up' } : {}) });
+      await this.audit.recordOnce(auditKey, {
+        ...base,
+        action: 'medcom.receipt',
+        outcome: 'ok',
+        ...(rec.state === 'gave-up' ? { reason: 'positive receipt after the letter was given up' } : {}),
+      });
       return moved === 'moved' ? 'applied' : 'duplicate';
     }
     const moved = await this.store.transition(rec.letterId, ['sent', 'gave-up'], 'rejected', {
-      receiptType: receipt.receiptType, refuseCode: refuseCode!, ...(refuseText ? { refuseText } : {}), rejectedAt: new Date().toISOString(),
+      receiptType: receipt.receiptType,
+      refuseCode: refuseCode!,
+      ...(refuseText ? { refuseText } : {}),
+      rejectedAt: new Date().toISOString(),
     });
     if (moved !== 'moved' && rec.state !== 'rejected') return 'duplicate';
     if (moved === 'moved') {
       medcomLetters.inc({ event: 'rejected', format: rec.format });
-      this.log.warn({ letterId: rec.letterId, noteId: rec.noteId, receiptType: receipt.receiptType, refuseCode }, 'letter rejected by a negative receipt');
+      this.log.warn(
+        { letterId: rec.letterId, noteId: rec.noteId, receiptType: receipt.receiptType, refuseCode },
+        'letter rejected by a negative receipt',
+      );
     }
     // The refusal that settled the letter: this receipt's, or the one stored by the earlier reading.
-    const r = moved === 'moved'
-      ? { receiptType: receipt.receiptType, refuseCode: refuseCode!, refuseText }
-      : { receiptType: rec.receiptType ?? receipt.receiptType, refuseCode: rec.refuseCode ?? refuseCode!, refuseText: rec.refuseText };
-    await this.audit.recordOnce(auditKey, { ...base, action: 'medcom.receipt', outcome: 'failed', reason: `${r.receiptType} ${r.refuseCode}${r.refuseText ? `: ${redactFreeText(r.refuseText)}` : ''}` });
+    const r =
+      moved === 'moved'
+        ? { receiptType: receipt.receiptType, refuseCode: refuseCode!, refuseText }
+        : { receiptType: rec.receiptType ?? receipt.receiptType, refuseCode: rec.refuseCode ?? refuseCode!, refuseText: rec.refuseText };
+    await this.audit.recordOnce(auditKey, {
+      ...base,
+      action: 'medcom.receipt',
+      outcome: 'failed',
+      reason: `${r.receiptType} ${r.refuseCode}${r.refuseText ? `: ${redactFreeText(r.refuseText)}` : ''}`,
+    });
     // Likewise the dead letter: the job id makes a repeat a no-op.
-    await this.queue.enqueue('medcom.letter-rejected', { letterId: rec.letterId, noteId: rec.noteId, receiptType: r.receiptType, refuseCode: r.refuseCode },
-      { jobId: `medcom-rejected-${rec.letterId}` });
+    await this.queue.enqueue(
+      'medcom.letter-rejected',
+      { letterId: rec.letterId, noteId: rec.noteId, receiptType: r.receiptType, refuseCode: r.refuseCode },
+      { jobId: `medcom-rejected-${rec.letterId}` },
+    );
     return moved === 'moved' ? 'applied' : 'duplicate';
   }
 }

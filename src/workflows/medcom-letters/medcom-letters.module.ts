@@ -36,7 +36,11 @@ export class ReceiptsOverdueGaugeSource implements OnApplicationBootstrap, OnApp
 @Module({
   imports: [MedcomModule],
   providers: [
-    { provide: LetterStore, inject: [REDIS, MEDCOM_SETTINGS], useFactory: (redis: Redis, s: MedcomSettings) => new LetterStore(redis, s.redisPrefix) },
+    {
+      provide: LetterStore,
+      inject: [REDIS, MEDCOM_SETTINGS],
+      useFactory: (redis: Redis, s: MedcomSettings) => new LetterStore(redis, s.redisPrefix),
+    },
     MedcomService,
     { provide: MEDCOM_PORT, useExisting: MedcomService },
     {

@@ -19,6 +19,12 @@ export class MedcomInboxScheduler implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     if (!this.workers) return;
     await this.queue.upsertScheduler(INBOX_SCHEDULER_ID, { everyMs: this.settings.inboxPollMs }, 'medcom.inbox.poll', {}, { keep: true });
-    await this.queue.upsertScheduler(RECEIPT_WATCHDOG_SCHEDULER_ID, { everyMs: this.settings.receiptWatchdogMs }, 'medcom.receipt-watchdog', {}, { keep: true });
+    await this.queue.upsertScheduler(
+      RECEIPT_WATCHDOG_SCHEDULER_ID,
+      { everyMs: this.settings.receiptWatchdogMs },
+      'medcom.receipt-watchdog',
+      {},
+      { keep: true },
+    );
   }
 }

@@ -63,17 +63,28 @@ export class MedcomService implements MedcomPort {
           return entry.meta.letterId;
         },
         // An earlier attempt began: if its first envelope was handed over, the letter exists.
-        reconcile: async (entry) => ((await this.store.get(entry.meta.letterId))?.written ?? -1) >= 0 ? entry.meta.letterId : null,
+        reconcile: async (entry) => (((await this.store.get(entry.meta.letterId))?.written ?? -1) >= 0 ? entry.meta.letterId : null),
       },
       { letterId: candidateId, format, noteId: String(letter.noteId), noteVersion: String(letter.noteVersion) },
     );
     const rec = await this.store.get(result.externalId);
-    if (!rec) throw new PermanentError(`letter ${result.externalId} is in the ledger but its state is gone from Redis`, 'MEDCOM_LETTER_UNKNOWN', 'medcom');
+    if (!rec)
+      throw new PermanentError(
+        `letter ${result.externalId} is in the ledger but its state is gone from Redis`,
+        'MEDCOM_LETTER_UNKNOWN',
+        'medcom',
+      );
     if (result.outcome !== 'performed') {
       // The attempt that began this letter may have died between the hand-over and arming its timeout.
       await this.ensureTimeoutArmed(rec);
-      await this.audit.record({ action: 'medcom.send', system: 'medcom', outcome: 'reused', noteId: letter.noteId, ledgerKey: letter.idempotencyKey,
-        externalIds: { letterId: rec.letterId } });
+      await this.audit.record({
+        action: 'medcom.send',
+        system: 'medcom',
+        outcome: 'reused',
+        noteId: letter.noteId,
+        ledgerKey: letter.idempotencyKey,
+        externalIds: { letterId: rec.letterId },
+      });
     }
     return {
       letterId: rec.letterId,
@@ -97,10 +108,19 @@ export class MedcomService implements MedcomPort {
       return chooseFormat(letter.receiver, letter.patient);
     } catch (err) {
       if (err instanceof PermanentError && err.code === 'NAME_NOT_REPRESENTABLE') {
-        await this.audit.record({ action: 'medcom.send', system: 'medcom', outcome: 'failed', noteId: letter.noteId, ledgerKey: letter.idempotencyKey,
+        await this.audit.record({
+          action: 'medcom.send',
+          system: 'medcom',
+          outcome: 'failed',
+          noteId: letter.noteId,
+          ledgerKey: letter.idempotencyKey,
           reason: `[NAME_NOT_REPRESENTABLE] the patient's name has characters outside ISO-8859-1 and GP practice ${letter.receiver.ydernummer} accepts only XDIS91: not sent`,
-          externalIds: { ydernummer: letter.receiver.ydernummer } });
-        this.log.warn({ noteId: letter.noteId, ydernummer: letter.receiver.ydernummer, code: err.code }, 'letter not sent: patient name not representable in XDIS91');
+          externalIds: { ydernummer: letter.receiver.ydernummer },
+        });
+        this.log.warn(
+          { noteId: letter.noteId, ydernummer: letter.receiver.ydernummer, code: err.code },
+          'letter not sent: patient name not representable in XDIS91',
+        );
       }
       throw err;
     }
@@ -128,13 +148,18 @@ export class MedcomService implements MedcomPort {
    * lands in the dead letters with the reason for a person to follow up). `transient`: the receiver
    * answered transient-error, so resend now (counted against MEDCOM_MAX_RESENDS).
    */
-  async onReceiptTimeout(letterId: string, attempt: number, opts: { waits?: number; transient?: boolean } = {}): Promise<{ outcome: string }> {
+  async onReceiptTimeout(
+    letterId: string,
+    attempt: number,
+    opts: { waits?: number; transient?: boolean } = {},
+  ): Promise<{ outcome: string }> {
     const rec = await this.store.get(letterId);
     if (!rec) throw new PermanentError(`letter ${letterId} is unknown (its state is gone from Redis)`, 'MEDCOM_LETTER_UNKNOWN', 'medcom');
     if (rec.state === 'acknowledged' || rec.state === 'rejected') return { outcome: rec.state };
     if (rec.state === 'gave-up') throw this.noReceipt(rec);
     if (rec.attempt > attempt) {
-      if (rec.written < rec.attempt) await this.dispatch(rec, rec.attempt); // a resend claimed but not written (crash)
+      if (rec.written < rec.attempt)
+        await this.dispatch(rec, rec.attempt); // a resend claimed but not written (crash)
       else await this.ensureTimeoutArmed(rec); // a resend written, its timeout not armed (crash, or Redis gone between the two)
       return { outcome: 'superseded' };
     }
@@ -149,9 +174,17 @@ export class MedcomService implements MedcomPort {
     const moved = await this.store.transition(letterId, ['sent'], 'gave-up', { gaveUpAt: this.clock.now().toISOString() });
     if (moved === 'moved') {
       medcomLetters.inc({ event: 'gave_up', format: rec.format });
-      await this.audit.record({ action: 'medcom.gave-up', system: 'medcom', outcome: 'failed', noteId: rec.noteId, ledgerKey: rec.ledgerKey,
+      await this.audit.record({
+        action: 'medcom.gave-up',
+        system: 'medcom',
+        outcome: 'failed',
+        noteId: rec.noteId,
+        ledgerKey: rec.ledgerKey,
         externalIds: { letterId, envelopes: rec.envelopes.map((e) => e.envelopeId).join(',') },
-        reason: rec.transientAt ? 'no positive receipt after the last resend (the receiver answered transient-error)' : 'no receipt after the last resend' });
+        reason: rec.transientAt
+          ? 'no positive receipt after the last resend (the receiver answered transient-error)'
+          : 'no receipt after the last resend',
+      });
       this.log.warn({ letterId, noteId: rec.noteId, sends: rec.envelopes.length }, 'no receipt after the last resend: letter given up');
     } else if ((await this.store.get(letterId))?.state !== 'gave-up') {
       return { outcome: 'settled' }; // a receipt arrived just now
@@ -171,16 +204,27 @@ export class MedcomService implements MedcomPort {
       const checkMs = Math.min(this.settings.receiptTimeoutMs(rec.converted), PICKUP_CHECK_MS);
       const jobId = `${timeoutJobId(rec.letterId, attempt)}-w${waits + 1}`;
       await this.store.timeoutMovedTo(rec.letterId, jobId, new Date(now.getTime() + checkMs));
-      await this.queue.enqueue('medcom.receipt-timeout', { letterId: rec.letterId, attempt, noteId: rec.noteId, waits: waits + 1 }, { jobId, delayMs: checkMs });
+      await this.queue.enqueue(
+        'medcom.receipt-timeout',
+        { letterId: rec.letterId, attempt, noteId: rec.noteId, waits: waits + 1 },
+        { jobId, delayMs: checkMs },
+      );
       medcomLetters.inc({ event: 'awaiting_pickup', format: rec.format });
-      this.log.warn({ letterId: rec.letterId, noteId: rec.noteId, attempt, waits: waits + 1 }, 'the VANS client has not taken the letter from the out-folder yet: receipt clock not started');
+      this.log.warn(
+        { letterId: rec.letterId, noteId: rec.noteId, attempt, waits: waits + 1 },
+        'the VANS client has not taken the letter from the out-folder yet: receipt clock not started',
+      );
       return 'awaiting-pickup';
     }
     if (waits === 0) return null;
     const due = this.receiptDue(rec, now);
     const jobId = `${timeoutJobId(rec.letterId, attempt)}-p`;
     await this.store.timeoutMovedTo(rec.letterId, jobId, due);
-    await this.queue.enqueue('medcom.receipt-timeout', { letterId: rec.letterId, attempt, noteId: rec.noteId }, { jobId, delayMs: Math.max(0, due.getTime() - now.getTime()) });
+    await this.queue.enqueue(
+      'medcom.receipt-timeout',
+      { letterId: rec.letterId, attempt, noteId: rec.noteId },
+      { jobId, delayMs: Math.max(0, due.getTime() - now.getTime()) },
+    );
     this.log.info({ letterId: rec.letterId, noteId: rec.noteId, attempt }, 'the VANS client took the letter: receipt clock started');
     return 'picked-up';
   }
@@ -200,8 +244,16 @@ export class MedcomService implements MedcomPort {
   private async startLetter(letterId: string, format: GpMessageFormat, letter: GpLetter): Promise<void> {
     await this.store.create(
       {
-        letterId, ledgerKey: letter.idempotencyKey, noteId: letter.noteId, noteVersion: letter.noteVersion, kind: letter.kind, format,
-        receiverYdernummer: letter.receiver.ydernummer, receiverEan: letter.receiver.ean, converted: !!letter.receiver.converted, authorisedAt: this.clock.now().toISOString(),
+        letterId,
+        ledgerKey: letter.idempotencyKey,
+        noteId: letter.noteId,
+        noteVersion: letter.noteVersion,
+        kind: letter.kind,
+        format,
+        receiverYdernummer: letter.receiver.ydernummer,
+        receiverEan: letter.receiver.ean,
+        converted: !!letter.receiver.converted,
+        authorisedAt: this.clock.now().toISOString(),
       },
       toBody(letter),
     );
@@ -224,10 +276,17 @@ export class MedcomService implements MedcomPort {
     if (!body) {
       // A receipt that arrived after the claim settles the letter and drops its content (found by the chaos run).
       if ((await this.store.get(rec.letterId))?.state !== 'sent') return false;
-      throw new PermanentError(`the content of letter ${rec.letterId} is no longer stored; it cannot be resent`, 'MEDCOM_CONTENT_GONE', 'medcom');
+      throw new PermanentError(
+        `the content of letter ${rec.letterId} is no longer stored; it cannot be resent`,
+        'MEDCOM_CONTENT_GONE',
+        'medcom',
+      );
     }
     const sentAt = new Date(env.sentAt);
-    const message = await this.composer.compose(rec.format, this.outgoing(rec.letterId, env.envelopeId, attempt, sentAt, new Date(rec.authorisedAt), body));
+    const message = await this.composer.compose(
+      rec.format,
+      this.outgoing(rec.letterId, env.envelopeId, attempt, sentAt, new Date(rec.authorisedAt), body),
+    );
     const { name } = await this.transport.send({ envelopeId: env.envelopeId, bytes: message.bytes, extension: message.extension, sentAt });
     const writtenAt = this.clock.now();
     const due = this.receiptDue(rec, writtenAt);
@@ -235,11 +294,24 @@ export class MedcomService implements MedcomPort {
     await this.armTimeout(rec, attempt, Math.max(0, due.getTime() - writtenAt.getTime()));
     medcomLetters.inc({ event: attempt ? 'resent' : 'sent', format: rec.format });
     await this.audit.record({
-      action: attempt ? 'medcom.resend' : 'medcom.send', system: 'medcom', outcome: 'ok', noteId: rec.noteId, ledgerKey: rec.ledgerKey,
-      externalIds: { letterId: rec.letterId, envelopeId: env.envelopeId, file: name, format: rec.format, ydernummer: rec.receiverYdernummer },
+      action: attempt ? 'medcom.resend' : 'medcom.send',
+      system: 'medcom',
+      outcome: 'ok',
+      noteId: rec.noteId,
+      ledgerKey: rec.ledgerKey,
+      externalIds: {
+        letterId: rec.letterId,
+        envelopeId: env.envelopeId,
+        file: name,
+        format: rec.format,
+        ydernummer: rec.receiverYdernummer,
+      },
       ...(textChanges(message) ? { reason: textChanges(message) } : {}),
     });
-    this.log.info({ letterId: rec.letterId, envelopeId: env.envelopeId, attempt, format: rec.format, noteId: rec.noteId }, attempt ? 'letter resent' : 'letter sent');
+    this.log.info(
+      { letterId: rec.letterId, envelopeId: env.envelopeId, attempt, format: rec.format, noteId: rec.noteId },
+      attempt ? 'letter resent' : 'letter sent',
+    );
     return true;
   }
 
@@ -267,9 +339,17 @@ export class MedcomService implements MedcomPort {
       else {
         // The job that took over (a pickup check or a transient-error resend) is the one missing: that one again, due now.
         const waits = /-w(\d+)$/.exec(jobId)?.[1];
-        await this.queue.enqueue('medcom.receipt-timeout', {
-          letterId, attempt, noteId: rec.noteId, ...(waits ? { waits: Number(waits) } : {}), ...(jobId.startsWith('medcom-transient-') ? { transient: true } : {}),
-        }, { jobId, delayMs: 0 });
+        await this.queue.enqueue(
+          'medcom.receipt-timeout',
+          {
+            letterId,
+            attempt,
+            noteId: rec.noteId,
+            ...(waits ? { waits: Number(waits) } : {}),
+            ...(jobId.startsWith('medcom-transient-') ? { transient: true } : {}),
+          },
+          { jobId, delayMs: 0 },
+        );
       }
       rearmed++;
       medcomLetters.inc({ event: 'timeout_rearmed', format: rec.format });
@@ -293,11 +373,21 @@ export class MedcomService implements MedcomPort {
       const now = this.clock.now();
       delayMs = Math.max(0, this.receiptDue(rec, now).getTime() - now.getTime());
     }
-    await this.queue.enqueue('medcom.receipt-timeout', { letterId: rec.letterId, attempt, noteId: rec.noteId },
-      { jobId: timeoutJobId(rec.letterId, attempt), delayMs });
+    await this.queue.enqueue(
+      'medcom.receipt-timeout',
+      { letterId: rec.letterId, attempt, noteId: rec.noteId },
+      { jobId: timeoutJobId(rec.letterId, attempt), delayMs },
+    );
   }
 
-  private outgoing(letterId: string, envelopeId: string, attempt: number, sentAt: Date, authorisedAt: Date, body: LetterBody): OutgoingLetter {
+  private outgoing(
+    letterId: string,
+    envelopeId: string,
+    attempt: number,
+    sentAt: Date,
+    authorisedAt: Date,
+    body: LetterBody,
+  ): OutgoingLetter {
     return { letterId, envelopeId, attempt, sentAt, authorisedAt, sender: this.settings.sender, author: this.settings.author, ...body };
   }
 }
@@ -317,5 +407,7 @@ function textChanges(m: ComposedMessage): string {
     m.transliteratedList.length ? `letters outside ISO-8859-1 transliterated (${m.transliteratedList.join(', ')})` : '',
     m.lineBreaks ? `${m.lineBreaks} control characters sent as line breaks` : '',
     m.removedControls ? `${m.removedControls} control characters removed` : '',
-  ].filter(Boolean).join('; ');
+  ]
+    .filter(Boolean)
+    .join('; ');
 }

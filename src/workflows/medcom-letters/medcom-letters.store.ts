@@ -91,7 +91,10 @@ return 1`;
 export type TransitionResult = 'moved' | 'unchanged' | 'unknown';
 
 export class LetterStore {
-  constructor(private readonly redis: Redis, private readonly prefix: string) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
 
   private key(letterId: string): string {
     return `${this.prefix}:medcom-store:letter:${letterId}`;
@@ -111,15 +114,43 @@ export class LetterStore {
   }
 
   /** Creates the letter (state 'sent', no attempt yet) with its content, unless it exists. */
-  async create(rec: Pick<LetterRecord, 'letterId' | 'ledgerKey' | 'noteId' | 'noteVersion' | 'kind' | 'format' | 'receiverYdernummer' | 'receiverEan' | 'converted' | 'authorisedAt'>, body: LetterBody): Promise<boolean> {
+  async create(
+    rec: Pick<
+      LetterRecord,
+      | 'letterId'
+      | 'ledgerKey'
+      | 'noteId'
+      | 'noteVersion'
+      | 'kind'
+      | 'format'
+      | 'receiverYdernummer'
+      | 'receiverEan'
+      | 'converted'
+      | 'authorisedAt'
+    >,
+    body: LetterBody,
+  ): Promise<boolean> {
     const now = new Date().toISOString();
     const fields = {
-      letterId: rec.letterId, ledgerKey: rec.ledgerKey, noteId: String(rec.noteId), noteVersion: String(rec.noteVersion), kind: rec.kind,
-      format: rec.format, receiverYdernummer: rec.receiverYdernummer, receiverEan: rec.receiverEan, converted: rec.converted ? '1' : '0', authorisedAt: rec.authorisedAt,
-      state: 'sent', attempt: '-1', written: '-1', updatedAt: now,
+      letterId: rec.letterId,
+      ledgerKey: rec.ledgerKey,
+      noteId: String(rec.noteId),
+      noteVersion: String(rec.noteVersion),
+      kind: rec.kind,
+      format: rec.format,
+      receiverYdernummer: rec.receiverYdernummer,
+      receiverEan: rec.receiverEan,
+      converted: rec.converted ? '1' : '0',
+      authorisedAt: rec.authorisedAt,
+      state: 'sent',
+      attempt: '-1',
+      written: '-1',
+      updatedAt: now,
     };
     const keys = [this.key(rec.letterId), this.bodyKey(rec.letterId)];
-    return (await this.redis.eval(CREATE, 2, ...keys, JSON.stringify(body), String(BODY_TTL_SECONDS), ...Object.entries(fields).flat())) === 1;
+    return (
+      (await this.redis.eval(CREATE, 2, ...keys, JSON.stringify(body), String(BODY_TTL_SECONDS), ...Object.entries(fields).flat())) === 1
+    );
   }
 
   async get(letterId: string): Promise<LetterRecord | null> {
@@ -129,9 +160,20 @@ export class LetterStore {
     const envelopes: LetterEnvelope[] = [];
     for (let i = 0; i <= attempt; i++) if (h[`env:${i}`]) envelopes.push(JSON.parse(h[`env:${i}`]) as LetterEnvelope);
     return {
-      letterId: h.letterId, ledgerKey: h.ledgerKey, noteId: Number(h.noteId), noteVersion: Number(h.noteVersion), kind: h.kind as GpLetter['kind'],
-      format: h.format as GpMessageFormat, receiverYdernummer: h.receiverYdernummer, receiverEan: h.receiverEan ?? '', converted: h.converted === '1', state: h.state as LetterState,
-      attempt, written: Number(h.written), authorisedAt: h.authorisedAt, envelopes,
+      letterId: h.letterId,
+      ledgerKey: h.ledgerKey,
+      noteId: Number(h.noteId),
+      noteVersion: Number(h.noteVersion),
+      kind: h.kind as GpLetter['kind'],
+      format: h.format as GpMessageFormat,
+      receiverYdernummer: h.receiverYdernummer,
+      receiverEan: h.receiverEan ?? '',
+      converted: h.converted === '1',
+      state: h.state as LetterState,
+      attempt,
+      written: Number(h.written),
+      authorisedAt: h.authorisedAt,
+      envelopes,
       ...(h.refuseCode ? { refuseCode: h.refuseCode } : {}),
       ...(h.refuseText ? { refuseText: h.refuseText } : {}),
       ...(h.receiptType ? { receiptType: h.receiptType } : {}),
@@ -154,7 +196,14 @@ export class LetterStore {
    */
   async claimAttempt(letterId: string, attempt: number, envelopeId: string, sentAt: Date): Promise<LetterEnvelope | null> {
     const proposed: LetterEnvelope = { attempt, envelopeId, sentAt: sentAt.toISOString() };
-    const stored = (await this.redis.eval(CLAIM, 1, this.key(letterId), String(attempt), JSON.stringify(proposed), new Date().toISOString())) as string | null;
+    const stored = (await this.redis.eval(
+      CLAIM,
+      1,
+      this.key(letterId),
+      String(attempt),
+      JSON.stringify(proposed),
+      new Date().toISOString(),
+    )) as string | null;
     if (!stored) return null;
     const env = JSON.parse(stored) as LetterEnvelope;
     await this.redis.set(this.envelopeKey(env.envelopeId), letterId, 'EX', INDEX_TTL_SECONDS);
@@ -163,8 +212,16 @@ export class LetterStore {
 
   /** The attempt was handed over (as `file`); its receipt is due by `receiptDueAt`. */
   async markWritten(letterId: string, attempt: number, receiptDueAt: Date, file?: string): Promise<void> {
-    await this.redis.multi()
-      .hset(this.key(letterId), 'written', String(attempt), 'updatedAt', new Date().toISOString(), ...(file ? [`file:${attempt}`, file] : []))
+    await this.redis
+      .multi()
+      .hset(
+        this.key(letterId),
+        'written',
+        String(attempt),
+        'updatedAt',
+        new Date().toISOString(),
+        ...(file ? [`file:${attempt}`, file] : []),
+      )
       .hdel(this.key(letterId), 'timeoutJob')
       .zadd(this.awaitingKey(), receiptDueAt.getTime(), letterId)
       .exec();
@@ -180,7 +237,8 @@ export class LetterStore {
    * to take the file, or a resend after transient-error), due by `dueAt`: the watchdog checks that job.
    */
   async timeoutMovedTo(letterId: string, jobId: string, dueAt: Date, fields: Record<string, string> = {}): Promise<void> {
-    await this.redis.multi()
+    await this.redis
+      .multi()
       .hset(this.key(letterId), 'timeoutJob', jobId, ...Object.entries(fields).flat())
       .zadd(this.awaitingKey(), 'XX', dueAt.getTime(), letterId)
       .exec();
@@ -210,7 +268,12 @@ export class LetterStore {
     const r = (await this.redis.eval(TRANSITION, 1, this.key(letterId), from.join(','), to, ...args)) as number;
     if (r === 1 && to !== 'sent') {
       // The count tells the AOF scrub (maintenance.scrub-aof) that a body must also leave the disk.
-      await this.redis.multi().del(this.bodyKey(letterId)).zrem(this.awaitingKey(), letterId).incr(personalDataDeletedKey(this.prefix)).exec();
+      await this.redis
+        .multi()
+        .del(this.bodyKey(letterId))
+        .zrem(this.awaitingKey(), letterId)
+        .incr(personalDataDeletedKey(this.prefix))
+        .exec();
     }
     return r === 1 ? 'moved' : r === 0 ? 'unchanged' : 'unknown';
   }

@@ -27,7 +27,10 @@ const USER_ID = 'www.kommune.test/esdh/bruger/tsm';
 
 const fixture = (name: string) => readFileSync(path.join(__dirname, name), 'utf8');
 /** A fixture's XML without its leading comment (what eDoc would send). */
-const inner = (name: string) => fixture(name).replace(/<!--[\s\S]*?-->\s*/g, '').trim();
+const inner = (name: string) =>
+  fixture(name)
+    .replace(/<!--[\s\S]*?-->\s*/g, '')
+    .trim();
 
 /** Element names and order, recursively; texts ignored. */
 interface Shape {
@@ -48,11 +51,14 @@ function edoc(answers: Record<string, Array<{ status?: number; body: string }>>)
     .persist()
     .post(PATH)
     .reply(function (_uri, body) {
-      const op = String(this.req.headers.soapaction ?? '').replace(/^"http:\/\/tempuri\.org\//, '').replace(/"$/, '');
+      const op = String(this.req.headers.soapaction ?? '')
+        .replace(/^"http:\/\/tempuri\.org\//, '')
+        .replace(/"$/, '');
       sent.push({ op, body: String(body) });
       const list = answers[op] ?? [];
       const a = list.length > 1 ? list.shift()! : list[0];
-      if (!a) return [500, buildFaultEnvelope('soap:Client', `no answer scripted for ${op}`), { 'Content-Type': 'text/xml; charset=utf-8' }];
+      if (!a)
+        return [500, buildFaultEnvelope('soap:Client', `no answer scripted for ${op}`), { 'Content-Type': 'text/xml; charset=utf-8' }];
       return [a.status ?? 200, a.body, { 'Content-Type': 'text/xml; charset=utf-8' }];
     });
   return sent;
@@ -95,7 +101,12 @@ describe('eDoc contract (public client shapes, real adapter over nock)', () => {
       const sent = edoc({ SearchCaseFile: [result('SearchCaseFile', 'search-case-file.open.result.xml')] });
       client = new EdocClient(config(), EdocCodeLists.load());
       const found = await client.findCase({ sequenceNumber: '26/010101' });
-      expect(found).toEqual({ caseFileIdentifier: '3f0c2b7e-5d41-4c7a-9e0b-0c6a1d2e4f10', sequenceNumber: '26/010101', status: 'Åben', open: true });
+      expect(found).toEqual({
+        caseFileIdentifier: '3f0c2b7e-5d41-4c7a-9e0b-0c6a1d2e4f10',
+        sequenceNumber: '26/010101',
+        status: 'Åben',
+        open: true,
+      });
 
       expect(sent.map((s) => s.op)).toEqual(['SearchCaseFile']);
       const doc = xmlDocumentOf(sent[0]);
@@ -106,7 +117,10 @@ describe('eDoc contract (public client shapes, real adapter over nock)', () => {
     it('reads a closed case as not open', async () => {
       edoc({ SearchCaseFile: [result('SearchCaseFile', 'search-case-file.closed.result.xml')] });
       client = new EdocClient(config(), EdocCodeLists.load());
-      await expect(client.findCase({ caseFileIdentifier: '3f0c2b7e-5d41-4c7a-9e0b-0c6a1d2e4f10' })).resolves.toMatchObject({ status: 'Afsluttet', open: false });
+      await expect(client.findCase({ caseFileIdentifier: '3f0c2b7e-5d41-4c7a-9e0b-0c6a1d2e4f10' })).resolves.toMatchObject({
+        status: 'Afsluttet',
+        open: false,
+      });
     });
 
     it('open statuses are configurable (EDOC_OPEN_CASE_STATUSES), compared case-insensitively', async () => {
@@ -133,7 +147,16 @@ describe('eDoc contract (public client shapes, real adapter over nock)', () => {
       const audit = new AuditService(redis, mkdtempSync(path.join(os.tmpdir(), 'h19e-contract-audit-')), cfg.QUEUE_PREFIX);
       const journal = new DocumentJournal(client, new Ledger(redis, cfg.QUEUE_PREFIX), audit, redis, cfg);
       const err = await journal
-        .journal({ sourceId: 'C1v1', kind: 'note', cpr: '0101401234', title: 'Samarbejdsmøde', documentType: 'Notat', date: '2026-12-03', pdf: Buffer.from('%PDF-1.7 x'), noteId: 7701 })
+        .journal({
+          sourceId: 'C1v1',
+          kind: 'note',
+          cpr: '0101401234',
+          title: 'Samarbejdsmøde',
+          documentType: 'Notat',
+          date: '2026-12-03',
+          pdf: Buffer.from('%PDF-1.7 x'),
+          noteId: 7701,
+        })
         .catch((e) => e);
       expect(err).toBeInstanceOf(PermanentError);
       expect(err).toMatchObject({ code: 'EDOC_CASE_CLOSED', errorClass: 'permanent', system: 'edoc' });
@@ -162,7 +185,10 @@ describe('eDoc contract (public client shapes, real adapter over nock)', () => {
       client = new EdocClient(config(), codes);
       const h = health(client, codes);
       await h.checkCodeLists();
-      expect(await h.readiness()).toEqual({ codeLists: { state: 'ok' }, system: { state: 'up', checkedAt: new Date(TEST_NOW).toISOString() } });
+      expect(await h.readiness()).toEqual({
+        codeLists: { state: 'ok' },
+        system: { state: 'up', checkedAt: new Date(TEST_NOW).toISOString() },
+      });
 
       const lists = sent.filter((s) => s.op === 'GetItemList').map(xmlDocumentOf);
       expect(lists.map((d) => child(d, 'edoc:ObjectGroup')!.text)).toEqual(['DocumentType', 'DocumentStatusCode', 'ArchiveFormat']);
@@ -174,12 +200,23 @@ describe('eDoc contract (public client shapes, real adapter over nock)', () => {
     });
 
     it('a configured name eDoc lists under another code fails readiness naming it, and filing with it is refused', async () => {
-      const other = inner('get-item-list.document-type.result.xml').replace('<edoclist:DocumentTypeId>60005<', '<edoclist:DocumentTypeId>60006<');
+      const other = inner('get-item-list.document-type.result.xml').replace(
+        '<edoclist:DocumentTypeId>60005<',
+        '<edoclist:DocumentTypeId>60006<',
+      );
       const sent = edoc({
-        GetItemList: [{ body: buildResponseEnvelope('GetItemList', other) }, result('GetItemList', 'get-item-list.document-status-code.result.xml'), result('GetItemList', 'get-item-list.archive-format.result.xml')],
+        GetItemList: [
+          { body: buildResponseEnvelope('GetItemList', other) },
+          result('GetItemList', 'get-item-list.document-status-code.result.xml'),
+          result('GetItemList', 'get-item-list.archive-format.result.xml'),
+        ],
         GetSystemInfo: [{ body: fixture('get-system-info.response.xml') }],
       });
-      const codes = new EdocCodeLists({ documentTypes: { Notat: '60005', Skrivelse: '777' }, documentStatuses: { Endelig: '6' }, archiveFormats: { PDF: '12' } });
+      const codes = new EdocCodeLists({
+        documentTypes: { Notat: '60005', Skrivelse: '777' },
+        documentStatuses: { Endelig: '6' },
+        archiveFormats: { PDF: '12' },
+      });
       client = new EdocClient(config(), codes);
       const h = health(client, codes);
       await h.checkCodeLists();
@@ -196,7 +233,10 @@ describe('eDoc contract (public client shapes, real adapter over nock)', () => {
     });
 
     it('an eDoc that cannot be asked leaves the check open (not a mismatch) and readiness tries again later', async () => {
-      edoc({ GetItemList: [{ status: 500, body: buildFaultEnvelope('soap:Server', 'Server was unable to process request.') }], GetSystemInfo: [{ body: fixture('get-system-info.response.xml') }] });
+      edoc({
+        GetItemList: [{ status: 500, body: buildFaultEnvelope('soap:Server', 'Server was unable to process request.') }],
+        GetSystemInfo: [{ body: fixture('get-system-info.response.xml') }],
+      });
       const codes = EdocCodeLists.load();
       client = new EdocClient(config(), codes);
       const h = health(client, codes);
@@ -209,7 +249,10 @@ describe('eDoc contract (public client shapes, real adapter over nock)', () => {
   describe('GetSystemInfo', () => {
     it('is an empty request element with its SOAPAction; any answer is "up", a fault "down" with its code', async () => {
       const sent = edoc({
-        GetSystemInfo: [{ body: fixture('get-system-info.response.xml') }, { status: 500, body: buildFaultEnvelope('soap:Server', 'down') }],
+        GetSystemInfo: [
+          { body: fixture('get-system-info.response.xml') },
+          { status: 500, body: buildFaultEnvelope('soap:Server', 'down') },
+        ],
       });
       client = new EdocClient(config(), EdocCodeLists.load());
       await expect(client.systemInfo()).resolves.toBeUndefined();
@@ -227,8 +270,18 @@ describe('eDoc contract (public client shapes, real adapter over nock)', () => {
         CreateDocumentAndDocumentVersion: [result('CreateDocumentAndDocumentVersion', 'create-document.result.xml')],
         SearchDocument: [result('SearchDocument', 'search-document.by-id.result.xml')],
       });
-      client = new EdocClient(config({ EDOC_CASE_MANAGER_REFERENCE: '540001', EDOC_ORGANISATION_REFERENCE: '500200' }), EdocCodeLists.load());
-      const filed = await client.journalDocument({ caseRef: '3f0c2b7e', title: 'Samarbejdsmøde', documentType: 'Notat', date: '2026-12-03', pdf: Buffer.from('%PDF'), sourceId: 'tsm:N1' });
+      client = new EdocClient(
+        config({ EDOC_CASE_MANAGER_REFERENCE: '540001', EDOC_ORGANISATION_REFERENCE: '500200' }),
+        EdocCodeLists.load(),
+      );
+      const filed = await client.journalDocument({
+        caseRef: '3f0c2b7e',
+        title: 'Samarbejdsmøde',
+        documentType: 'Notat',
+        date: '2026-12-03',
+        pdf: Buffer.from('%PDF'),
+        sourceId: 'tsm:N1',
+      });
       expect(filed).toEqual({
         documentIdentifier: '8d2f6a4c-1b3e-4f5a-9c7d-2e0f1a3b5c6d',
         openLink: 'http://edoc.kommune.test:8080/locator.aspx?name=DMS.Document.Details.300001&module=Document&recno=1300007',
@@ -250,7 +303,14 @@ describe('eDoc contract (public client shapes, real adapter over nock)', () => {
         SearchDocument: [{ status: 500, body: buildFaultEnvelope('soap:Server', 'busy') }],
       });
       client = new EdocClient(config(), EdocCodeLists.load());
-      const filed = await client.journalDocument({ caseRef: '3f0c2b7e', title: 'Samarbejdsmøde', documentType: 'Notat', date: '2026-12-03', pdf: Buffer.from('%PDF'), sourceId: 'tsm:N1' });
+      const filed = await client.journalDocument({
+        caseRef: '3f0c2b7e',
+        title: 'Samarbejdsmøde',
+        documentType: 'Notat',
+        date: '2026-12-03',
+        pdf: Buffer.from('%PDF'),
+        sourceId: 'tsm:N1',
+      });
       expect(filed).toEqual({ documentIdentifier: '8d2f6a4c-1b3e-4f5a-9c7d-2e0f1a3b5c6d' });
       const doc = child(xmlDocumentOf(sent[0]), 'edoc:Document')!;
       expect(doc.children.map((c) => c.name)).not.toEqual(expect.arrayContaining(['fesd:CaseManagerReference']));
@@ -260,7 +320,9 @@ describe('eDoc contract (public client shapes, real adapter over nock)', () => {
     it('reads Links.OpenDocument from a SearchDocument answer when reconciling', async () => {
       edoc({ SearchDocument: [result('SearchDocument', 'search-document.by-id.result.xml')] });
       client = new EdocClient(config(), EdocCodeLists.load());
-      await expect(client.findDocument({ caseRef: '3f0c2b7e', title: 'Tværfagligt samarbejdsmøde [tsm:N1.note.00000000]' })).resolves.toEqual({
+      await expect(
+        client.findDocument({ caseRef: '3f0c2b7e', title: 'Tværfagligt samarbejdsmøde [tsm:N1.note.00000000]' }),
+      ).resolves.toEqual({
         documentIdentifier: '8d2f6a4c-1b3e-4f5a-9c7d-2e0f1a3b5c6d',
         openLink: expect.stringContaining('DMS.Document.Details'),
       });

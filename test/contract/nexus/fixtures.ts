@@ -24,7 +24,9 @@ const href = (path: string) => ({ href: `${BASE}/${path}` });
 export const token = { access_token: 'contract-token', expires_in: 300, token_type: 'Bearer' };
 
 /** Home resource: `_links` by rel. Source: odense-rpa/nexus-client kmd_nexus_client/client.py (parse_links of the base URL). */
-export const home = { _links: { self: href(''), preferences: href('preferences'), patients: href('patients'), organizations: href('organizations') } };
+export const home = {
+  _links: { self: href(''), preferences: href('preferences'), patients: href('patients'), organizations: href('organizations') },
+};
 
 /**
  * Preferences with the citizen lists; list → `content` → `pages[]._links.patientData`.
@@ -34,7 +36,10 @@ export const home = { _links: { self: href(''), preferences: href('preferences')
  */
 export const preferences = { CITIZEN_LIST: [{ id: 31, name: LIST, _links: { self: href('lists/31') } }] };
 export const citizenList = { id: 31, name: LIST, _links: { self: href('lists/31'), content: href('lists/31/content') } };
-export const listContent = (ids: number[]) => ({ totalItems: ids.length, pages: [{ _links: { patientData: href(`patients?ids=${ids.join(',')}`) } }] });
+export const listContent = (ids: number[]) => ({
+  totalItems: ids.length,
+  pages: [{ _links: { patientData: href(`patients?ids=${ids.join(',')}`) } }],
+});
 
 /**
  * Patient summaries and records. `isPatientAccessible` / `patientAccessible` as in
@@ -65,12 +70,23 @@ export const patient = (id: number, over: Record<string, unknown> = {}) => ({
  * kmd_nexus_client/functionality/borgere.py (hent_visning, hent_referencer); the same walk from
  * `patient/{id}/preferences/` in nyborg-rpa/nyborg-rpa src/nyborg_rpa/scripts/nexus/close_patient_documents.py.
  */
-export const patientPreferences = (id: number) => ({ CITIZEN_PATHWAY: [{ id: 1, name: VIEW, _links: { self: href(`patients/${id}/views/1`) } }] });
-export const view = (id: number) => ({ id: 1, name: VIEW, _links: { self: href(`patients/${id}/views/1`), pathwayReferences: href(`patients/${id}/views/1/references`) } });
+export const patientPreferences = (id: number) => ({
+  CITIZEN_PATHWAY: [{ id: 1, name: VIEW, _links: { self: href(`patients/${id}/views/1`) } }],
+});
+export const view = (id: number) => ({
+  id: 1,
+  name: VIEW,
+  _links: { self: href(`patients/${id}/views/1`), pathwayReferences: href(`patients/${id}/views/1/references`) },
+});
 
 /** A pathway tree: grouping reference → child reference → form nodes. */
 export const tree = (citizenId: number, nodes: unknown[]) => [
-  { type: 'patientPathwayReference', id: 300_000 + citizenId, name: 'Overblik', children: [{ type: 'patientPathwayReference', id: 310_000 + citizenId, name: 'Forløb', children: nodes }] },
+  {
+    type: 'patientPathwayReference',
+    id: 300_000 + citizenId,
+    name: 'Overblik',
+    children: [{ type: 'patientPathwayReference', id: 310_000 + citizenId, name: 'Forløb', children: nodes }],
+  },
 ];
 
 const nodeBase = (formId: number, state: string) => ({
@@ -108,14 +124,22 @@ export const nodeReferenceObject = (formId: number, state = 'Kladde') => ({
  * Node with only `self`, which is the form itself. Source: odense-rpa/nexus-client
  * kmd_nexus_client/client.py (hent_fra_reference: referencedObject, else self).
  */
-export const nodeSelfIsForm = (formId: number, state = 'Kladde') => ({ ...nodeBase(formId, state), name: TITLE, _links: { self: href(`forms/${formId}`) } });
+export const nodeSelfIsForm = (formId: number, state = 'Kladde') => ({
+  ...nodeBase(formId, state),
+  name: TITLE,
+  _links: { self: href(`forms/${formId}`) },
+});
 
 /**
  * Node with only `self`, leading to a reference document whose `referenceObject` is the form.
  * Source: nyborg-rpa/nyborg-rpa src/nyborg_rpa/scripts/nexus/close_patient_documents.py (close_item:
  * item self → document → referenceObject).
  */
-export const nodeSelfIsDocument = (formId: number, state = 'Kladde') => ({ ...nodeBase(formId, state), name: TITLE, _links: { self: href(`references/${400_000 + formId}`) } });
+export const nodeSelfIsDocument = (formId: number, state = 'Kladde') => ({
+  ...nodeBase(formId, state),
+  name: TITLE,
+  _links: { self: href(`references/${400_000 + formId}`) },
+});
 export const referenceDocument = (formId: number) => ({
   id: 400_000 + formId,
   name: TITLE,
@@ -155,7 +179,16 @@ export const form = (id: number, citizenId: number, over: Record<string, unknown
   items: [
     { id: 1, type: 'text', label: 'Konklusion og aftaler', value: null, required: true },
     { id: 2, type: 'text', label: 'Tidspunkt', value: null, required: false },
-    { id: 3, type: 'radioGroup', label: 'Send til egen læge', value: null, possibleValues: [{ id: 1, name: 'Ja' }, { id: 2, name: 'Nej' }] },
+    {
+      id: 3,
+      type: 'radioGroup',
+      label: 'Send til egen læge',
+      value: null,
+      possibleValues: [
+        { id: 1, name: 'Ja' },
+        { id: 2, name: 'Nej' },
+      ],
+    },
   ] as Array<Record<string, unknown>>,
   tags: [{ id: 7, name: TAG, active: true }],
   _links: { self: href(`forms/${id}`), availableActions: href(`forms/${id}/actions`) },

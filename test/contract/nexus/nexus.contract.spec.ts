@@ -35,19 +35,29 @@ function signIn(): void {
 function list(ids: number[], summaries = ids.map((id) => f.patientSummary(id))): void {
   signIn();
   api()
-    .get(`${BASE}/`).reply(200, f.home)
-    .get(`${BASE}/preferences`).reply(200, f.preferences)
-    .get(`${BASE}/lists/31`).reply(200, f.citizenList)
-    .get(`${BASE}/lists/31/content`).reply(200, f.listContent(ids))
-    .get(`${BASE}/patients`).query({ ids: ids.join(',') }).reply(200, summaries);
+    .get(`${BASE}/`)
+    .reply(200, f.home)
+    .get(`${BASE}/preferences`)
+    .reply(200, f.preferences)
+    .get(`${BASE}/lists/31`)
+    .reply(200, f.citizenList)
+    .get(`${BASE}/lists/31/content`)
+    .reply(200, f.listContent(ids))
+    .get(`${BASE}/patients`)
+    .query({ ids: ids.join(',') })
+    .reply(200, summaries);
 }
 /** One citizen's record → preferences → view → this tree. */
 function citizen(id: number, nodes: unknown[]): void {
   api()
-    .get(`${BASE}/patients/${id}`).reply(200, f.patient(id))
-    .get(`${BASE}/patients/${id}/preferences`).reply(200, f.patientPreferences(id))
-    .get(`${BASE}/patients/${id}/views/1`).reply(200, f.view(id))
-    .get(`${BASE}/patients/${id}/views/1/references`).reply(200, f.tree(id, nodes));
+    .get(`${BASE}/patients/${id}`)
+    .reply(200, f.patient(id))
+    .get(`${BASE}/patients/${id}/preferences`)
+    .reply(200, f.patientPreferences(id))
+    .get(`${BASE}/patients/${id}/views/1`)
+    .reply(200, f.view(id))
+    .get(`${BASE}/patients/${id}/views/1/references`)
+    .reply(200, f.tree(id, nodes));
 }
 
 beforeAll(() => nock.disableNetConnect());
@@ -59,12 +69,31 @@ afterEach(() => {
 
 describe('node → note, in each public spelling', () => {
   const variants: Array<[string, (id: number) => unknown, () => void]> = [
-    ['_links.referencedObject (Odense, KMD)', (id) => f.nodeReferencedObject(id), () => api().get(`${BASE}/forms/5001`).reply(200, f.form(5001, 1001))],
-    ['_links.referenceObject (Nyborg, Ringsted)', (id) => f.nodeReferenceObject(id), () => api().get(`${BASE}/forms/5001`).reply(200, f.form(5001, 1001))],
-    ['self only, the form itself (Odense hent_fra_reference)', (id) => f.nodeSelfIsForm(id), () => api().get(`${BASE}/forms/5001`).reply(200, f.form(5001, 1001))],
-    ['self only, a reference document → referenceObject (Nyborg close_item)', (id) => f.nodeSelfIsDocument(id), () => api()
-      .get(`${BASE}/references/405001`).reply(200, f.referenceDocument(5001))
-      .get(`${BASE}/forms/5001`).reply(200, f.form(5001, 1001))],
+    [
+      '_links.referencedObject (Odense, KMD)',
+      (id) => f.nodeReferencedObject(id),
+      () => api().get(`${BASE}/forms/5001`).reply(200, f.form(5001, 1001)),
+    ],
+    [
+      '_links.referenceObject (Nyborg, Ringsted)',
+      (id) => f.nodeReferenceObject(id),
+      () => api().get(`${BASE}/forms/5001`).reply(200, f.form(5001, 1001)),
+    ],
+    [
+      'self only, the form itself (Odense hent_fra_reference)',
+      (id) => f.nodeSelfIsForm(id),
+      () => api().get(`${BASE}/forms/5001`).reply(200, f.form(5001, 1001)),
+    ],
+    [
+      'self only, a reference document → referenceObject (Nyborg close_item)',
+      (id) => f.nodeSelfIsDocument(id),
+      () =>
+        api()
+          .get(`${BASE}/references/405001`)
+          .reply(200, f.referenceDocument(5001))
+          .get(`${BASE}/forms/5001`)
+          .reply(200, f.form(5001, 1001)),
+    ],
   ];
   it.each(variants)('%s', async (_label, node, forms) => {
     list([1001]);
@@ -79,7 +108,10 @@ describe('node → note, in each public spelling', () => {
   it('a node with none of the three links is a bad response, named as such', async () => {
     list([1001]);
     citizen(1001, [{ ...f.nodeSelfIsForm(5001), _links: {} }]);
-    expect(await integrationFailure(client().findMeetingNotes(MEETING))).toMatchObject({ code: 'NEXUS_BAD_RESPONSE', message: expect.stringContaining('referenceObject') });
+    expect(await integrationFailure(client().findMeetingNotes(MEETING))).toMatchObject({
+      code: 'NEXUS_BAD_RESPONSE',
+      message: expect.stringContaining('referenceObject'),
+    });
   });
 });
 
@@ -92,7 +124,9 @@ describe('node titles under formDefinition.title', () => {
       f.nodeFormDefinitionTitle(5003, TITLE, { formDataStatus: 'DELETED' }),
       f.nodeFormDefinitionTitle(5004, TITLE, { patientActivityType: 'document' }),
     ]);
-    api().get(`${BASE}/forms/5001`).reply(200, f.form(5001, 1001, { workflowState: { id: 2, name: 'Aktivt' } }));
+    api()
+      .get(`${BASE}/forms/5001`)
+      .reply(200, f.form(5001, 1001, { workflowState: { id: 2, name: 'Aktivt' } }));
     const notes = await client().findMeetingNotes(MEETING);
     expect(notes.map((n) => [n.id, n.state, n.locked])).toEqual([[5001, 'Aktivt', false]]);
     expect(nock.isDone()).toBe(true);
@@ -105,7 +139,9 @@ describe('node titles under formDefinition.title', () => {
       f.nodeFormDefinitionTitle(5002, TITLE), // "Aktivt": a draft, not fetched
       { ...f.nodeReferencedObject(5003, 'Kladde') }, // a draft, not fetched
     ]);
-    api().get(`${BASE}/forms/5001`).reply(200, f.form(5001, 1001, { workflowState: { id: 3, name: 'Låst' } }));
+    api()
+      .get(`${BASE}/forms/5001`)
+      .reply(200, f.form(5001, 1001, { workflowState: { id: 3, name: 'Låst' } }));
     const r = await client().findLockedNotes({ since: SINCE, formTitle: TITLE, tag: TAG });
     expect(r.notes.map((n) => [n.id, n.locked])).toEqual([[5001, true]]);
     expect(nock.isDone()).toBe(true);
@@ -122,8 +158,10 @@ describe('draft states "Aktivt" and "Kladde"', () => {
     signIn();
     let body: Record<string, unknown> | undefined;
     api()
-      .get(`${BASE}/forms/5001`).reply(200, f.form(5001, 1001, { workflowState: { id: 1, name: state } }))
-      .get(`${BASE}/forms/5001/actions`).reply(200, f.actions(5001, names))
+      .get(`${BASE}/forms/5001`)
+      .reply(200, f.form(5001, 1001, { workflowState: { id: 1, name: state } }))
+      .get(`${BASE}/forms/5001/actions`)
+      .reply(200, f.actions(5001, names))
       .put(`${BASE}/forms/5001/actions/${actionNo}`, (b) => {
         body = b;
         return true;
@@ -136,8 +174,10 @@ describe('draft states "Aktivt" and "Kladde"', () => {
   it('a state with no draft action of its kind is refused, not saved through another state', async () => {
     signIn();
     api()
-      .get(`${BASE}/forms/5001`).reply(200, f.form(5001, 1001, { workflowState: { id: 9, name: 'Inaktivt' } }))
-      .get(`${BASE}/forms/5001/actions`).reply(200, f.actions(5001, ['Kladde', 'Låst']));
+      .get(`${BASE}/forms/5001`)
+      .reply(200, f.form(5001, 1001, { workflowState: { id: 9, name: 'Inaktivt' } }))
+      .get(`${BASE}/forms/5001/actions`)
+      .reply(200, f.actions(5001, ['Kladde', 'Låst']));
     expect(await integrationFailure(client().setNoteTime(5001, '09:30', at))).toMatchObject({ code: 'NEXUS_ACTION_MISSING' });
   });
 });
@@ -159,9 +199,12 @@ describe('locking checks the required items first', () => {
     const filled = f.form(5001, 1001);
     filled.items[0] = { ...filled.items[0], value: 'Aftalt: genoptræning' };
     api()
-      .get(`${BASE}/forms/5001`).reply(200, filled)
-      .get(`${BASE}/forms/5001/actions`).reply(200, f.actions(5001, ['Aktivt', 'Låst']))
-      .put(`${BASE}/forms/5001/actions/2`).reply(200, { ...filled, version: 4, workflowState: { id: 2, name: 'Låst' } });
+      .get(`${BASE}/forms/5001`)
+      .reply(200, filled)
+      .get(`${BASE}/forms/5001/actions`)
+      .reply(200, f.actions(5001, ['Aktivt', 'Låst']))
+      .put(`${BASE}/forms/5001/actions/2`)
+      .reply(200, { ...filled, version: 4, workflowState: { id: 2, name: 'Låst' } });
     expect(await client().lockNote(5001, at)).toEqual({ changed: true, version: 4 });
   });
 });
@@ -171,7 +214,9 @@ describe('inaccessible citizens', () => {
     list([1001, 1002, 1003], [f.patientSummary(1001), f.patientSummary(1002, { isPatientAccessible: false }), f.patientSummary(1003)]);
     citizen(1001, [f.nodeReferencedObject(5001, 'Låst')]);
     api().get(`${BASE}/patients/1003`).reply(404, { message: 'Not found', reason: 'NotFound' });
-    api().get(`${BASE}/forms/5001`).reply(200, f.form(5001, 1001, { workflowState: { id: 3, name: 'Låst' } }));
+    api()
+      .get(`${BASE}/forms/5001`)
+      .reply(200, f.form(5001, 1001, { workflowState: { id: 3, name: 'Låst' } }));
     const r = await client().findLockedNotes({ since: SINCE, formTitle: TITLE, tag: TAG });
     expect(r.notes.map((n) => n.id)).toEqual([5001]);
     expect(r.inaccessibleCitizens).toEqual([1002, 1003]);
@@ -189,7 +234,10 @@ describe('inaccessible citizens', () => {
   it('a re-walk by citizen id of a citizen the user may not see is NEXUS_PATIENT_INACCESSIBLE', async () => {
     signIn();
     api().get(`${BASE}/patient/1002/preferences/`).reply(404, { message: 'Not found' });
-    expect(await integrationFailure(client().findCitizenNote(1002, 5001))).toMatchObject({ code: 'NEXUS_PATIENT_INACCESSIBLE', errorClass: 'permanent' });
+    expect(await integrationFailure(client().findCitizenNote(1002, 5001))).toMatchObject({
+      code: 'NEXUS_PATIENT_INACCESSIBLE',
+      errorClass: 'permanent',
+    });
   });
 });
 
@@ -197,13 +245,19 @@ describe('a note found again without an invented path', () => {
   it('by citizen id: patient/{id}/preferences/ → view → tree → the node of that form id only', async () => {
     signIn();
     api()
-      .get(`${BASE}/patient/1001/preferences/`).reply(200, f.patientPreferences(1001))
-      .get(`${BASE}/patients/1001/views/1`).reply(200, f.view(1001))
-      .get(`${BASE}/patients/1001/views/1/references`).reply(200, f.tree(1001, [f.nodeReferenceObject(5000), f.nodeReferenceObject(5001)]))
-      .get(`${BASE}/forms/5001`).reply(200, f.form(5001, 1001));
+      .get(`${BASE}/patient/1001/preferences/`)
+      .reply(200, f.patientPreferences(1001))
+      .get(`${BASE}/patients/1001/views/1`)
+      .reply(200, f.view(1001))
+      .get(`${BASE}/patients/1001/views/1/references`)
+      .reply(200, f.tree(1001, [f.nodeReferenceObject(5000), f.nodeReferenceObject(5001)]))
+      .get(`${BASE}/forms/5001`)
+      .reply(200, f.form(5001, 1001));
     const c = client();
     expect(await c.getNote(5001, { citizenId: 1001 })).toMatchObject({ id: 5001, selfHref: `${BASE}/forms/5001` });
-    api().get(`${BASE}/forms/5001`).reply(200, f.form(5001, 1001, { version: 5 }));
+    api()
+      .get(`${BASE}/forms/5001`)
+      .reply(200, f.form(5001, 1001, { version: 5 }));
     expect(await c.getNote(5001)).toMatchObject({ version: 5 }); // its self href is known now: one call
     expect(nock.isDone()).toBe(true);
   });
@@ -219,12 +273,19 @@ describe('relations', () => {
   it('without removeFromPatient in the list, the relation is re-read through its self and removed by its removeFromPatient', async () => {
     signIn();
     api()
-      .get(`${BASE}/`).reply(200, f.home)
-      .get(`${BASE}/patients`).query({ ids: '1001' }).reply(200, [f.patientSummary(1001)])
-      .get(`${BASE}/patients/1001`).reply(200, f.patient(1001))
-      .get(`${BASE}/patients/1001/organizations`).reply(200, [f.relationListed(70001, 11, 'Visitator')])
-      .get(`${BASE}/relations/70001`).reply(200, f.relationFull(70001, 11, 'Visitator'))
-      .delete(`${BASE}/relations/70001/remove`).reply(200, {});
+      .get(`${BASE}/`)
+      .reply(200, f.home)
+      .get(`${BASE}/patients`)
+      .query({ ids: '1001' })
+      .reply(200, [f.patientSummary(1001)])
+      .get(`${BASE}/patients/1001`)
+      .reply(200, f.patient(1001))
+      .get(`${BASE}/patients/1001/organizations`)
+      .reply(200, [f.relationListed(70001, 11, 'Visitator')])
+      .get(`${BASE}/relations/70001`)
+      .reply(200, f.relationFull(70001, 11, 'Visitator'))
+      .delete(`${BASE}/relations/70001/remove`)
+      .reply(200, {});
     const c = client();
     const [relation] = await c.getRelations(1001);
     expect(relation).toMatchObject({ id: 70001, organisation: { id: 11, name: 'Visitator' } });
@@ -241,8 +302,10 @@ describe('date writes', () => {
     dated.items[1] = { ...dated.items[1], type: 'date' };
     let written: unknown;
     api()
-      .get(`${BASE}/forms/5001`).reply(200, dated)
-      .get(`${BASE}/forms/5001/actions`).reply(200, f.actions(5001, ['Kladde', 'Låst']))
+      .get(`${BASE}/forms/5001`)
+      .reply(200, dated)
+      .get(`${BASE}/forms/5001/actions`)
+      .reply(200, f.actions(5001, ['Kladde', 'Låst']))
       .put(`${BASE}/forms/5001/actions/1`, (b) => {
         written = (b.items as Array<{ label: string; value: unknown }>).find((i) => i.label === 'Tidspunkt')?.value;
         return true;
@@ -258,16 +321,21 @@ describe('per-call timeouts', () => {
   it("the citizen list's content gets the long list timeout; other calls the normal one", async () => {
     signIn();
     api()
-      .get(`${BASE}/`).reply(200, f.home)
-      .get(`${BASE}/preferences`).reply(200, f.preferences)
-      .get(`${BASE}/lists/31`).reply(200, f.citizenList)
-      .get(`${BASE}/lists/31/content`).delay(800).reply(200, { totalItems: 0, pages: [] });
+      .get(`${BASE}/`)
+      .reply(200, f.home)
+      .get(`${BASE}/preferences`)
+      .reply(200, f.preferences)
+      .get(`${BASE}/lists/31`)
+      .reply(200, f.citizenList)
+      .get(`${BASE}/lists/31/content`)
+      .delay(800)
+      .reply(200, { totalItems: 0, pages: [] });
     expect(await client({ timeoutMs: 400, listTimeoutMs: 5000 }).findMeetingNotes(MEETING)).toEqual([]);
 
     signIn();
-    api()
-      .get(`${BASE}/`).reply(200, f.home)
-      .get(`${BASE}/preferences`).delay(800).reply(200, f.preferences);
-    expect(await integrationFailure(client({ timeoutMs: 400, listTimeoutMs: 5000 }).findMeetingNotes(MEETING))).toMatchObject({ code: 'TIMEOUT' });
+    api().get(`${BASE}/`).reply(200, f.home).get(`${BASE}/preferences`).delay(800).reply(200, f.preferences);
+    expect(await integrationFailure(client({ timeoutMs: 400, listTimeoutMs: 5000 }).findMeetingNotes(MEETING))).toMatchObject({
+      code: 'TIMEOUT',
+    });
   });
 });

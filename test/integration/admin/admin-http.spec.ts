@@ -65,9 +65,15 @@ describe('admin HTTP (api + worker against a real Redis)', () => {
     expect(js.headers['content-type']).toMatch(/javascript/);
     const api = await http().get('/admin/queues/api/queues').auth(USER, PASSWORD);
     expect(api.status).toBe(200);
-    expect(api.body.queues.map((q: { name: string }) => q.name).sort()).toEqual(
-      ['after-meeting', 'agenda', 'children', 'edoc', 'maintenance', 'medcom', 'nexus'],
-    );
+    expect(api.body.queues.map((q: { name: string }) => q.name).sort()).toEqual([
+      'after-meeting',
+      'agenda',
+      'children',
+      'edoc',
+      'maintenance',
+      'medcom',
+      'nexus',
+    ]);
     for (const path of ['/metrics', '/admin/dead-letters', '/admin/audit']) {
       expect((await http().get(path).auth(USER, PASSWORD)).status).toBe(200);
     }
@@ -87,7 +93,9 @@ describe('admin HTTP (api + worker against a real Redis)', () => {
     // A payload a careless producer might write: the board must not show the CPR or the text.
     const jobId = await gw.enqueue('maintenance.noop', { n: 7, cpr: CPR, note: 'Borger har faldet' } as never, { jobId: 'board-mask' });
     await eventually(async () => (await gw.jobState('maintenance', jobId)) === 'completed');
-    const res = await http().get('/admin/queues/api/queues?activeQueue=maintenance&status=completed&page=1&jobsPerPage=50').auth(USER, PASSWORD);
+    const res = await http()
+      .get('/admin/queues/api/queues?activeQueue=maintenance&status=completed&page=1&jobsPerPage=50')
+      .auth(USER, PASSWORD);
     expect(res.status).toBe(200);
     const queue = res.body.queues.find((q: { name: string }) => q.name === 'maintenance');
     const job = queue.jobs.find((j: { id: string }) => j.id === 'board-mask');
@@ -116,12 +124,16 @@ describe('admin HTTP (api + worker against a real Redis)', () => {
     const dl = await http().get('/admin/dead-letters/maintenance/board-reason').auth(USER, PASSWORD);
     expect(dl.body.reason).toContain('xxxxxx-xxxx');
     expect(dl.text).not.toContain(CPR);
-    await eventually(async () => (await audit.query({})).some((r) => r.action === 'dead-letter' && r.externalIds?.job === 'maintenance/board-reason'));
+    await eventually(async () =>
+      (await audit.query({})).some((r) => r.action === 'dead-letter' && r.externalIds?.job === 'maintenance/board-reason'),
+    );
     expect(JSON.stringify(await audit.query({}))).not.toContain(CPR);
   });
 
   it('exports the Prometheus metrics the operations guide lists', async () => {
-    await gw.queue('maintenance').add('maintenance.noop', { failTimes: 1 }, { jobId: 'metrics-retry', attempts: 2, backoff: { type: 'fixed', delay: 10 } });
+    await gw
+      .queue('maintenance')
+      .add('maintenance.noop', { failTimes: 1 }, { jobId: 'metrics-retry', attempts: 2, backoff: { type: 'fixed', delay: 10 } });
     await eventually(async () => (await gw.jobState('maintenance', 'metrics-retry')) === 'completed');
     const system = `metrics-test-${process.pid}`;
     const target = await startPlainServer(503);
@@ -146,7 +158,13 @@ describe('admin HTTP (api + worker against a real Redis)', () => {
 
   it('reports an open breaker as down for its system while staying ready', async () => {
     const system = `breaker-test-${process.pid}`;
-    const client = new ResilientHttp({ system, baseURL: 'http://127.0.0.1:9', timeoutMs: 200, concurrency: 1, breaker: { volumeThreshold: 1, errorThresholdPercentage: 1, resetTimeout: 60_000 } });
+    const client = new ResilientHttp({
+      system,
+      baseURL: 'http://127.0.0.1:9',
+      timeoutMs: 200,
+      concurrency: 1,
+      breaker: { volumeThreshold: 1, errorThresholdPercentage: 1, resetTimeout: 60_000 },
+    });
     await expect(client.request({ url: '/' })).rejects.toThrow();
     expect(client.state).toBe('open');
     try {
@@ -196,7 +214,13 @@ describe('admin HTTP (api + worker against a real Redis)', () => {
     const list = await http().get('/admin/dead-letters').auth(USER, PASSWORD);
     expect(list.status).toBe(200);
     const row = list.body.find((d: { id: string }) => d.id === 'maintenance/rest-dlq');
-    expect(row).toMatchObject({ queue: 'maintenance', jobId: 'rest-dlq', name: 'maintenance.noop', attemptsMade: 1, payload: { permanent: true, n: 41 } });
+    expect(row).toMatchObject({
+      queue: 'maintenance',
+      jobId: 'rest-dlq',
+      name: 'maintenance.noop',
+      attemptsMade: 1,
+      payload: { permanent: true, n: 41 },
+    });
     expect(row.reason).toContain('[NOOP_PERMANENT]');
 
     const show = await http().get('/admin/dead-letters/maintenance/rest-dlq').auth(USER, PASSWORD);
@@ -209,10 +233,12 @@ describe('admin HTTP (api + worker against a real Redis)', () => {
     // It fails again for good (the payload still asks to), so it is back in the dead letters.
     await eventually(async () => (await http().get('/admin/dead-letters/maintenance/rest-dlq').auth(USER, PASSWORD)).status === 200);
     const trail = await http().get('/admin/audit').auth(USER, PASSWORD);
-    expect(trail.body).toEqual(expect.arrayContaining([
-      expect.objectContaining({ action: 'admin.retry', actor: USER, externalIds: { job: 'maintenance/rest-dlq' } }),
-      expect.objectContaining({ action: 'dead-letter', externalIds: { job: 'maintenance/rest-dlq', name: 'maintenance.noop' } }),
-    ]));
+    expect(trail.body).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ action: 'admin.retry', actor: USER, externalIds: { job: 'maintenance/rest-dlq' } }),
+        expect.objectContaining({ action: 'dead-letter', externalIds: { job: 'maintenance/rest-dlq', name: 'maintenance.noop' } }),
+      ]),
+    );
 
     const removed = await http().delete('/admin/dead-letters/maintenance/rest-dlq').auth(USER, PASSWORD);
     expect(removed.body).toEqual({ id: 'maintenance/rest-dlq', removed: true });
@@ -277,7 +303,10 @@ describe('admin HTTP (api + worker against a real Redis)', () => {
     expect((await http().put('/admin/queues/api/queues/maintenance/board-retry/clean').auth(USER, PASSWORD)).status).toBe(204);
     expect(await gw.jobState('maintenance', 'board-retry')).toBe('unknown');
 
-    const add = await http().post('/admin/queues/api/queues/maintenance/add').auth(USER, PASSWORD).send({ name: 'maintenance.noop', data: { cpr: CPR } });
+    const add = await http()
+      .post('/admin/queues/api/queues/maintenance/add')
+      .auth(USER, PASSWORD)
+      .send({ name: 'maintenance.noop', data: { cpr: CPR } });
     expect(add.status).toBe(403);
     // Nothing was added (the queue may hold the AOF scrub's scheduled job, which is not the board's).
     const queued = await gw.queue('maintenance').getJobs(['waiting', 'delayed', 'prioritized', 'active']);
@@ -286,14 +315,26 @@ describe('admin HTTP (api + worker against a real Redis)', () => {
     expect(obliterate.status).toBe(403);
 
     const trail = (await audit.query({})).filter((r) => r.action.startsWith('admin.board.'));
-    expect(trail).toEqual(expect.arrayContaining([
-      expect.objectContaining({ action: 'admin.board.retry', outcome: 'ok', actor: USER, externalIds: { queue: 'maintenance', job: 'maintenance/board-retry' } }),
-      expect.objectContaining({ action: 'admin.board.pause', outcome: 'ok', actor: USER, externalIds: { queue: 'children' } }),
-      expect.objectContaining({ action: 'admin.board.resume', outcome: 'ok', actor: USER, externalIds: { queue: 'children' } }),
-      expect.objectContaining({ action: 'admin.board.remove', outcome: 'ok', actor: USER, externalIds: { queue: 'maintenance', job: 'maintenance/board-retry' } }),
-      expect.objectContaining({ action: 'admin.board.post-api-queues-queueName-add', outcome: 'failed', actor: USER }),
-      expect.objectContaining({ action: 'admin.board.put-api-queues-queueName-obliterate', outcome: 'failed' }),
-    ]));
+    expect(trail).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          action: 'admin.board.retry',
+          outcome: 'ok',
+          actor: USER,
+          externalIds: { queue: 'maintenance', job: 'maintenance/board-retry' },
+        }),
+        expect.objectContaining({ action: 'admin.board.pause', outcome: 'ok', actor: USER, externalIds: { queue: 'children' } }),
+        expect.objectContaining({ action: 'admin.board.resume', outcome: 'ok', actor: USER, externalIds: { queue: 'children' } }),
+        expect.objectContaining({
+          action: 'admin.board.remove',
+          outcome: 'ok',
+          actor: USER,
+          externalIds: { queue: 'maintenance', job: 'maintenance/board-retry' },
+        }),
+        expect.objectContaining({ action: 'admin.board.post-api-queues-queueName-add', outcome: 'failed', actor: USER }),
+        expect.objectContaining({ action: 'admin.board.put-api-queues-queueName-obliterate', outcome: 'failed' }),
+      ]),
+    );
     expect(JSON.stringify(trail)).not.toContain(CPR);
   });
 
@@ -301,7 +342,10 @@ describe('admin HTTP (api + worker against a real Redis)', () => {
     await eventually(async () => (await gw.schedulers('medcom')).some((s) => s.id === 'medcom-inbox'));
     const remove = await http().put('/admin/queues/api/queues/medcom/job-schedulers/medcom-inbox/remove').auth(USER, PASSWORD);
     expect(remove.status).toBe(403);
-    const edit = await http().patch('/admin/queues/api/queues/medcom/job-schedulers/medcom-inbox').auth(USER, PASSWORD).send({ every: 86_400_000 });
+    const edit = await http()
+      .patch('/admin/queues/api/queues/medcom/job-schedulers/medcom-inbox')
+      .auth(USER, PASSWORD)
+      .send({ every: 86_400_000 });
     expect(edit.status).toBe(403);
     expect((await gw.schedulers('medcom')).map((s) => s.id)).toContain('medcom-inbox');
 
@@ -314,11 +358,30 @@ describe('admin HTTP (api + worker against a real Redis)', () => {
     expect((await http().put('/admin/queues/api/queues/maintenance/clean/completed').auth(USER, PASSWORD)).status).toBeLessThan(300);
 
     const trail = (await audit.query({})).filter((r) => r.action.startsWith('admin.board.'));
-    expect(trail).toEqual(expect.arrayContaining([
-      expect.objectContaining({ action: 'admin.board.remove-scheduler', outcome: 'failed', actor: USER, externalIds: { queue: 'medcom', scheduler: 'medcom-inbox' }, reason: expect.stringMatching(/^refused: /) }),
-      expect.objectContaining({ action: 'admin.board.update-scheduler', outcome: 'failed', actor: USER, externalIds: { queue: 'medcom', scheduler: 'medcom-inbox' } }),
-      expect.objectContaining({ action: 'admin.board.clean-all', outcome: 'failed', actor: USER, externalIds: { queue: 'maintenance', status: 'failed' }, reason: expect.stringMatching(/^refused: /) }),
-    ]));
+    expect(trail).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          action: 'admin.board.remove-scheduler',
+          outcome: 'failed',
+          actor: USER,
+          externalIds: { queue: 'medcom', scheduler: 'medcom-inbox' },
+          reason: expect.stringMatching(/^refused: /),
+        }),
+        expect.objectContaining({
+          action: 'admin.board.update-scheduler',
+          outcome: 'failed',
+          actor: USER,
+          externalIds: { queue: 'medcom', scheduler: 'medcom-inbox' },
+        }),
+        expect.objectContaining({
+          action: 'admin.board.clean-all',
+          outcome: 'failed',
+          actor: USER,
+          externalIds: { queue: 'maintenance', status: 'failed' },
+          reason: expect.stringMatching(/^refused: /),
+        }),
+      ]),
+    );
     await gw.removeDeadLetter('maintenance/board-dead-letter', 'test');
   });
 
@@ -345,9 +408,15 @@ describe('admin HTTP (api + worker against a real Redis)', () => {
     // Promoting a job that is not delayed throws in BullMQ: bull-board answers 500 without its after-hook.
     const res = await http().put('/admin/queues/api/queues/maintenance/board-promote/promote').auth(USER, PASSWORD);
     expect(res.status).toBe(500);
-    await eventually(async () => (await audit.query({})).some((r) =>
-      r.action === 'admin.board.error' && r.outcome === 'failed' && r.actor === USER
-      && r.externalIds?.request === 'PUT /api/queues/maintenance/board-promote/promote'));
+    await eventually(async () =>
+      (await audit.query({})).some(
+        (r) =>
+          r.action === 'admin.board.error' &&
+          r.outcome === 'failed' &&
+          r.actor === USER &&
+          r.externalIds?.request === 'PUT /api/queues/maintenance/board-promote/promote',
+      ),
+    );
   });
 });
 

@@ -21,7 +21,11 @@ describe('refused sign-ins are limited per client address (AUTH_FAILURE_LIMIT)',
     const blocked = await http().get('/admin/dead-letters').auth('admin', PASSWORD);
     expect(blocked.status).toBe(429);
     expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
-    expect(blocked.body).toEqual({ statusCode: 429, error: 'Too Many Requests', message: 'too many refused sign-ins from this address; try again later' });
+    expect(blocked.body).toEqual({
+      statusCode: 429,
+      error: 'Too Many Requests',
+      message: 'too many refused sign-ins from this address; try again later',
+    });
     expect((await http().get('/metrics').auth('admin', PASSWORD)).status).toBe(429);
     expect((await http().get('/health/live')).status).toBe(200);
   });
@@ -51,7 +55,7 @@ describe('a rotating X-Forwarded-For cannot defeat the sign-in limit', () => {
     expect((await guess(3, '198.51.100.3')).status).toBe(429);
   });
 
-  it('behind one proxy (TRUST_PROXY=1) the address the proxy appended counts, not the client\'s forged entries', async () => {
+  it("behind one proxy (TRUST_PROXY=1) the address the proxy appended counts, not the client's forged entries", async () => {
     svc = await startTestService('api', { AUTH_FAILURE_LIMIT: '3', TRUST_PROXY: '1' }, { sandboxes: false });
     // The proxy appends the address it saw (203.0.113.7) to whatever the client sent.
     for (let i = 0; i < 3; i++) expect((await guess(i, `198.51.100.${i}, 203.0.113.7`)).status).toBe(401);
@@ -60,7 +64,7 @@ describe('a rotating X-Forwarded-For cannot defeat the sign-in limit', () => {
     expect((await http().get('/admin/audit').auth('admin', PASSWORD).set('X-Forwarded-For', '203.0.113.8')).status).toBe(200);
   });
 
-  it('with the proxy\'s address or CIDR (TRUST_PROXY=127.0.0.0/8) the same holds', async () => {
+  it("with the proxy's address or CIDR (TRUST_PROXY=127.0.0.0/8) the same holds", async () => {
     svc = await startTestService('api', { AUTH_FAILURE_LIMIT: '3', TRUST_PROXY: '127.0.0.0/8' }, { sandboxes: false });
     for (let i = 0; i < 3; i++) expect((await guess(i, `198.51.100.${i}, 203.0.113.7`)).status).toBe(401);
     expect((await guess(3, '198.51.100.3, 203.0.113.7')).status).toBe(429);

@@ -63,18 +63,33 @@ describe('after the meeting, against the Nexus simulator: the coordinator hears 
     const nexus = new NexusClient(nexusClientOptions(config));
     clients.push(nexus);
     const enqueued: Array<{ name: string; payload: unknown; jobId?: string; delayMs?: number }> = [];
-    const queues = { enqueue: async (name: string, payload: unknown, o: { jobId?: string; delayMs?: number } = {}) => (enqueued.push({ name, payload, ...o }), o.jobId ?? '') };
+    const queues = {
+      enqueue: async (name: string, payload: unknown, o: { jobId?: string; delayMs?: number } = {}) => (
+        enqueued.push({ name, payload, ...o }),
+        o.jobId ?? ''
+      ),
+    };
     const audit = new AuditService(redis, mkdtempSync(path.join(os.tmpdir(), 'h17-amcoord-audit-')), prefix);
     const ledger = new Ledger(redis, prefix);
     const flows = new AfterMeetingStore(redis, prefix);
     const agendas = new AgendaStore(redis, prefix);
     const s = afterMeetingSettings(config, districts);
     const tasks = new CoordinatorTasks({
-      nexus, ledger, lock: new KeyLock(redis, prefix), audit, agendas, flows, queues: queues as never, districts, calendar: new WorkingDayCalendar(),
-      settings: { unlockedTask: { afterWorkingDays: 1, maxTasks: 5 }, taskType: config.NEXUS_TASK_TYPE, taskLockTtlMs: 5_000 }, now: () => now,
+      nexus,
+      ledger,
+      lock: new KeyLock(redis, prefix),
+      audit,
+      agendas,
+      flows,
+      queues: queues as never,
+      districts,
+      calendar: new WorkingDayCalendar(),
+      settings: { unlockedTask: { afterWorkingDays: 1, maxTasks: 5 }, taskType: config.NEXUS_TASK_TYPE, taskLockTtlMs: 5_000 },
+      now: () => now,
     });
     const noteTasks = new NoteTasksStep(nexus, ledger, new KeyLock(redis, prefix), flows, audit, s);
-    const collect = () => new CollectAgenda(nexus, districts, agendas, audit, collectSettings(config)).collect('solhoej', D, { store: true });
+    const collect = () =>
+      new CollectAgenda(nexus, districts, agendas, audit, collectSettings(config)).collect('solhoej', D, { store: true });
     return { nexus, enqueued, audit, tasks, noteTasks, collect, flows };
   }
   const nexusTasks = async (titlePart: string) => (await control.state()).tasks.filter((t) => t.title.includes(titlePart));
@@ -88,14 +103,22 @@ describe('after the meeting, against the Nexus simulator: the coordinator hears 
     const first = await h.tasks.unlockedNotes({ districtId: 'solhoej', meetingDate: D, round: 1 });
     expect(first.unlocked.sort()).toEqual([...onAgenda].sort());
     const [task] = await nexusTasks('notater der ikke er låst (påmindelse 1)');
-    expect(task).toMatchObject({ organisationName: COORDINATOR, title: 'Tværfagligt samarbejdsmøde 03.12.2026: notater der ikke er låst (påmindelse 1)', on: { noteId: Math.min(...onAgenda) } });
+    expect(task).toMatchObject({
+      organisationName: COORDINATOR,
+      title: 'Tværfagligt samarbejdsmøde 03.12.2026: notater der ikke er låst (påmindelse 1)',
+      on: { noteId: Math.min(...onAgenda) },
+    });
     for (const id of onAgenda) expect(task.description).toContain(`(notat ${id})`);
     expect(task.description).not.toMatch(/\d{6}-?\d{4}/); // no CPR
     // The next round is a delayed job with its own id, due the next working day (Monday) at 10:00.
-    expect(h.enqueued).toEqual([{
-      name: 'after-meeting.unlocked-notes', payload: { districtId: 'solhoej', meetingDate: D, round: 2 },
-      jobId: `after-meeting-unlocked-solhoej-${D}-2`, delayMs: Date.parse('2026-12-07T09:00:00Z') - Date.parse('2026-12-04T09:00:00Z'),
-    }]);
+    expect(h.enqueued).toEqual([
+      {
+        name: 'after-meeting.unlocked-notes',
+        payload: { districtId: 'solhoej', meetingDate: D, round: 2 },
+        jobId: `after-meeting-unlocked-solhoej-${D}-2`,
+        delayMs: Date.parse('2026-12-07T09:00:00Z') - Date.parse('2026-12-04T09:00:00Z'),
+      },
+    ]);
 
     // A retry of the same round (a stalled job, a restart) creates nothing new.
     await h.tasks.unlockedNotes({ districtId: 'solhoej', meetingDate: D, round: 1 });
@@ -131,7 +154,15 @@ describe('after the meeting, against the Nexus simulator: the coordinator hears 
       const h = harness();
       const note = await h.nexus.getNote(5001);
       const letterId = reason.startsWith('MEDCOM') ? `L-${reason}` : undefined;
-      const payload = { noteId: 5001, noteVersion: note.version, kind: 'meeting-note' as const, reason, ...(letterId ? { letterId } : {}), districtId: 'solhoej', meetingDate: D };
+      const payload = {
+        noteId: 5001,
+        noteVersion: note.version,
+        kind: 'meeting-note' as const,
+        reason,
+        ...(letterId ? { letterId } : {}),
+        districtId: 'solhoej',
+        meetingDate: D,
+      };
       const r = await h.tasks.letterUndeliverable(payload);
       await h.tasks.letterUndeliverable(payload); // reported twice (a refusal after a give-up, a retried job): one task
       const tasks = await nexusTasks('brev til egen læge kunne ikke leveres');
@@ -146,19 +177,43 @@ describe('after the meeting, against the Nexus simulator: the coordinator hears 
     30_000,
   );
 
-  it('finds the meeting of a letter from the note\'s flow or the invitation\'s audit line; other codes are not the coordinator\'s', async () => {
+  it("finds the meeting of a letter from the note's flow or the invitation's audit line; other codes are not the coordinator's", async () => {
     const h = harness();
     await h.flows.markEnqueued({ noteId: 5002, noteVersion: 1, districtId: 'solhoej', meetingDate: D });
     await h.tasks.letterUndeliverable({ noteId: 5002, noteVersion: 1, kind: 'meeting-note', reason: 'MEDCOM_NO_RECEIPT', letterId: 'L-9' });
-    expect((await nexusTasks('(notat 5002 v1)'))[0].title).toBe('Tværfagligt samarbejdsmøde 03.12.2026: brev til egen læge kunne ikke leveres (notat 5002 v1)');
-    expect(await h.tasks.letterUndeliverable({ noteId: 5002, noteVersion: 1, kind: 'meeting-note', reason: 'NEXUS_TIMEOUT', letterId: 'L-10' }))
-      .toEqual({ skipped: 'not an undeliverable-letter reason: NEXUS_TIMEOUT' });
+    expect((await nexusTasks('(notat 5002 v1)'))[0].title).toBe(
+      'Tværfagligt samarbejdsmøde 03.12.2026: brev til egen læge kunne ikke leveres (notat 5002 v1)',
+    );
+    expect(
+      await h.tasks.letterUndeliverable({ noteId: 5002, noteVersion: 1, kind: 'meeting-note', reason: 'NEXUS_TIMEOUT', letterId: 'L-10' }),
+    ).toEqual({ skipped: 'not an undeliverable-letter reason: NEXUS_TIMEOUT' });
     // A letter of no meeting (sent by a tool): its MedCom dead letter is operations'; no coordinator to tell.
-    expect(await h.tasks.letterUndeliverable({ noteId: 5003, noteVersion: 1, kind: 'meeting-invitation', reason: 'MEDCOM_REJECTED', letterId: 'L-11' }))
-      .toEqual({ skipped: 'LETTER_MEETING_UNKNOWN' });
+    expect(
+      await h.tasks.letterUndeliverable({
+        noteId: 5003,
+        noteVersion: 1,
+        kind: 'meeting-invitation',
+        reason: 'MEDCOM_REJECTED',
+        letterId: 'L-11',
+      }),
+    ).toEqual({ skipped: 'LETTER_MEETING_UNKNOWN' });
     // An agenda invitation's letter: the meeting is in the audit trail of the invitation.
-    await h.audit.record({ action: 'medcom.invite', system: 'medcom', outcome: 'ok', noteId: 5003, meetingId: `solhoej/${D}`, externalIds: { letterId: 'L-12' } });
-    await h.tasks.letterUndeliverable({ noteId: 5003, noteVersion: 1, kind: 'meeting-invitation', reason: 'MEDCOM_REJECTED', letterId: 'L-12', refuseCode: 'F1' });
+    await h.audit.record({
+      action: 'medcom.invite',
+      system: 'medcom',
+      outcome: 'ok',
+      noteId: 5003,
+      meetingId: `solhoej/${D}`,
+      externalIds: { letterId: 'L-12' },
+    });
+    await h.tasks.letterUndeliverable({
+      noteId: 5003,
+      noteVersion: 1,
+      kind: 'meeting-invitation',
+      reason: 'MEDCOM_REJECTED',
+      letterId: 'L-12',
+      refuseCode: 'F1',
+    });
     const [invitation] = await nexusTasks('invitation til egen læge kunne ikke leveres');
     expect(invitation.description).toContain('afvisningskode F1');
   }, 30_000);
@@ -167,23 +222,39 @@ describe('after the meeting, against the Nexus simulator: the coordinator hears 
     ['GP_UNKNOWN', 'directory'],
     ['NAME_NOT_REPRESENTABLE', 'medcom'],
     ['NEXUS_TIMEOUT', 'medcom'],
-  ])('the send-note step reports a letter it cannot send (%s) once, and still fails', async (code, where) => {
-    const h = harness();
-    const concluded = await control.conclude(5001, { 'Send til egen læge': 'Ja' });
-    const p = { noteId: 5001, noteVersion: concluded.version, districtId: 'solhoej', meetingDate: D };
-    const refuse = async (): Promise<never> => { throw (code === 'NEXUS_TIMEOUT' ? new RetryableError('x', code) : new PermanentError('refused', code)); };
-    const directory = where === 'directory' ? { practiceFor: refuse } : new FakeDirectory();
-    const medcom = where === 'medcom' ? Object.assign(new FakeMedcom(), { send: refuse }) : new FakeMedcom();
-    const reported: LetterUndeliverablePayload[] = [];
-    const step = new SendNoteStep(h.nexus, directory, medcom, (n, c, d) => noteToGpLetterContent(n, c, d), h.flows, h.audit, afterMeetingSettings(config, districts).labels,
-      async (r) => void reported.push(r));
-    await expect(step.run(p)).rejects.toMatchObject({ code });
-    if (code === 'NEXUS_TIMEOUT') return expect(reported).toEqual([]); // passing faults are retried, not the coordinator's
-    expect(reported).toEqual([{ noteId: 5001, noteVersion: concluded.version, kind: 'meeting-note', reason: code, districtId: 'solhoej', meetingDate: D }]);
-    await h.tasks.letterUndeliverable(reported[0]);
-    const [task] = await nexusTasks('brev til egen læge kunne ikke leveres');
-    expect(task.description).toContain(`Årsag (${code})`);
-  }, 30_000);
+  ])(
+    'the send-note step reports a letter it cannot send (%s) once, and still fails',
+    async (code, where) => {
+      const h = harness();
+      const concluded = await control.conclude(5001, { 'Send til egen læge': 'Ja' });
+      const p = { noteId: 5001, noteVersion: concluded.version, districtId: 'solhoej', meetingDate: D };
+      const refuse = async (): Promise<never> => {
+        throw code === 'NEXUS_TIMEOUT' ? new RetryableError('x', code) : new PermanentError('refused', code);
+      };
+      const directory = where === 'directory' ? { practiceFor: refuse } : new FakeDirectory();
+      const medcom = where === 'medcom' ? Object.assign(new FakeMedcom(), { send: refuse }) : new FakeMedcom();
+      const reported: LetterUndeliverablePayload[] = [];
+      const step = new SendNoteStep(
+        h.nexus,
+        directory,
+        medcom,
+        (n, c, d) => noteToGpLetterContent(n, c, d),
+        h.flows,
+        h.audit,
+        afterMeetingSettings(config, districts).labels,
+        async (r) => void reported.push(r),
+      );
+      await expect(step.run(p)).rejects.toMatchObject({ code });
+      if (code === 'NEXUS_TIMEOUT') return expect(reported).toEqual([]); // passing faults are retried, not the coordinator's
+      expect(reported).toEqual([
+        { noteId: 5001, noteVersion: concluded.version, kind: 'meeting-note', reason: code, districtId: 'solhoej', meetingDate: D },
+      ]);
+      await h.tasks.letterUndeliverable(reported[0]);
+      const [task] = await nexusTasks('brev til egen læge kunne ikke leveres');
+      expect(task.description).toContain(`Årsag (${code})`);
+    },
+    30_000,
+  );
 
   it('attach organisation: a task to each organisation Nexus knows; UNKNOWN_ORGANISATION to the coordinator', async () => {
     const h = harness();

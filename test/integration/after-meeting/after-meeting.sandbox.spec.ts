@@ -11,7 +11,12 @@ import { WATCH_SCHEDULER_ID } from '../../../src/workflows/after-meeting/after-m
 import { NotesWatch } from '../../../src/workflows/after-meeting/after-meeting.watch';
 import { eventually, startTestService } from '../../support/test-service';
 
-const labels = { sendToGp: 'Send til egen læge', homeCareTask: 'Opgave til hjemmeplejen', attachOrganisations: 'Tilknyt organisation', revisitation: 'Revisitation' };
+const labels = {
+  sendToGp: 'Send til egen læge',
+  homeCareTask: 'Opgave til hjemmeplejen',
+  attachOrganisations: 'Tilknyt organisation',
+  revisitation: 'Revisitation',
+};
 const NOTES = [5001, 5002, 5003, 5004];
 
 /**
@@ -26,26 +31,32 @@ describe('after-meeting flows against the simulators', () => {
 
   const meeting = () => status.meeting('solhoej', '2026-12-03');
   const documentsOf = async (noteId: number) => (await control.edocState()).titles.filter((t) => t.includes(`tsm:nexus-note-${noteId}-v`));
-  const tasksOf = async (noteId: number) => (await control.nexusState()).tasks.filter((t) => t.on.noteId === noteId && /^Tværfagligt samarbejdsmøde \d{4}-/.test(t.title));
+  const tasksOf = async (noteId: number) =>
+    (await control.nexusState()).tasks.filter((t) => t.on.noteId === noteId && /^Tværfagligt samarbejdsmøde \d{4}-/.test(t.title));
   /**
    * A sweep of our own (it finds locked notes whatever agenda they were on); waits out one still
    * running (they take turns).
    */
-  const runWatch = () => eventually(async () => {
-    const s = await svc.app.get(NotesWatch).sweep();
-    return s.skipped ? null : s;
-  });
-  const allDone = (n: number) => eventually(async () => {
-    const s = await meeting();
-    return s.notes.total === n && s.notes.done === n;
-  }, 20_000);
+  const runWatch = () =>
+    eventually(async () => {
+      const s = await svc.app.get(NotesWatch).sweep();
+      return s.skipped ? null : s;
+    });
+  const allDone = (n: number) =>
+    eventually(async () => {
+      const s = await meeting();
+      return s.notes.total === n && s.notes.done === n;
+    }, 20_000);
 
   beforeAll(async () => {
     // Seconds before the meeting (2026-12-03, 10:00): notes locked now wait for its start (issue 17);
     // a sweep leaves them to the watch, whose scheduled pass processes them once the meeting has begun.
     svc = await startTestService('all', {
       TSM_NOW: '2026-12-03T09:59:50+01:00',
-      WATCH_INTERVAL_MS: '100', MEDCOM_RECEIPT_TIMEOUT_MS: '5000', MEDCOM_INBOX_POLL_MS: '50', SANDBOX_VANS_DELAY_MS: '20',
+      WATCH_INTERVAL_MS: '100',
+      MEDCOM_RECEIPT_TIMEOUT_MS: '5000',
+      MEDCOM_INBOX_POLL_MS: '50',
+      SANDBOX_VANS_DELAY_MS: '20',
     });
     control = SandboxControl.fromConfig(svc.config);
     status = svc.app.get(MeetingStatusService);
@@ -62,14 +73,21 @@ describe('after-meeting flows against the simulators', () => {
 
   it('files one document per note, sends one letter per note that asks, creates each task once', async () => {
     const s = await meeting();
-    expect(s).toMatchObject({ notes: { total: 4, done: 4, pending: 0, failed: 0 }, documents: 4, letters: { sent: 2, acknowledged: 2, failed: 0 } });
+    expect(s).toMatchObject({
+      notes: { total: 4, done: 4, pending: 0, failed: 0 },
+      documents: 4,
+      letters: { sent: 2, acknowledged: 2, failed: 0 },
+    });
     const edoc = await control.edocState();
     expect(edoc).toMatchObject({ documents: 4, duplicates: 0 });
     for (const id of NOTES) expect(await documentsOf(id)).toHaveLength(1);
     const vans = await control.vansState();
     // demoConclusion: positions 0 and 2 ask for a letter.
     const letters = s.items.filter((i) => i.letterId).map((i) => [i.noteId, i.letterState]);
-    expect(letters).toEqual([[5001, 'acknowledged'], [5003, 'acknowledged']]);
+    expect(letters).toEqual([
+      [5001, 'acknowledged'],
+      [5003, 'acknowledged'],
+    ]);
     // (The agenda published on the meeting morning sent its GP invitations through VANS too.)
     const noteLetters = s.items.filter((i) => i.letterId).map((i) => i.letterId!);
     expect(Object.keys(vans.envelopesPerLetter)).toEqual(expect.arrayContaining(noteLetters));
@@ -97,11 +115,23 @@ describe('after-meeting flows against the simulators', () => {
     const before = { edoc: await control.edocState(), vans: await control.vansState(), tasks: (await control.nexusState()).tasks.length };
     const redis = svc.app.get<Redis>(REDIS);
     // Forget every trace of the flows except the ledger: the jobs, the processed marks and the cursor.
-    for (const id of NOTES) await gateway.queue('after-meeting').remove(flowJobId({ noteId: id, noteVersion: (await meeting()).items.find((i) => i.noteId === id)!.noteVersion }), { removeChildren: true });
-    await redis.del(`${svc.config.QUEUE_PREFIX}:after-meeting-store:processed`, `${svc.config.QUEUE_PREFIX}:after-meeting-store:latest`, `${svc.config.QUEUE_PREFIX}:after-meeting-store:cursor:solhoej`);
+    for (const id of NOTES)
+      await gateway
+        .queue('after-meeting')
+        .remove(flowJobId({ noteId: id, noteVersion: (await meeting()).items.find((i) => i.noteId === id)!.noteVersion }), {
+          removeChildren: true,
+        });
+    await redis.del(
+      `${svc.config.QUEUE_PREFIX}:after-meeting-store:processed`,
+      `${svc.config.QUEUE_PREFIX}:after-meeting-store:latest`,
+      `${svc.config.QUEUE_PREFIX}:after-meeting-store:cursor:solhoej`,
+    );
     expect(await runWatch()).toMatchObject({ started: 4 });
     const refs = (await meeting()).items.map((i) => flowJobId(i));
-    await eventually(async () => (await Promise.all(refs.map((id) => gateway.jobState('after-meeting', id)))).every((s) => s === 'completed'), 20_000);
+    await eventually(
+      async () => (await Promise.all(refs.map((id) => gateway.jobState('after-meeting', id)))).every((s) => s === 'completed'),
+      20_000,
+    );
     const after = { edoc: await control.edocState(), vans: await control.vansState(), tasks: (await control.nexusState()).tasks.length };
     expect(after.edoc).toEqual(before.edoc);
     expect(after.vans.envelopesPerLetter).toEqual(before.vans.envelopesPerLetter);
@@ -112,7 +142,10 @@ describe('after-meeting flows against the simulators', () => {
     const before = (await meeting()).items.find((i) => i.noteId === 5001)!;
     await control.reopenNote(5001);
     // Same follow-ups as position 0, but a different home care instruction.
-    await control.concludeNote(5001, { ...demoConclusion(0, labels), [labels.homeCareTask]: 'Tilsyn morgen og aften. Opdatér instruksen.' });
+    await control.concludeNote(5001, {
+      ...demoConclusion(0, labels),
+      [labels.homeCareTask]: 'Tilsyn morgen og aften. Opdatér instruksen.',
+    });
     expect(await runWatch()).toMatchObject({ started: 1, corrections: 1 });
     await eventually(async () => {
       const item = (await meeting()).items.find((i) => i.noteId === 5001)!;
@@ -132,7 +165,8 @@ describe('after-meeting flows against the simulators', () => {
   it('dead-letters a step that cannot succeed, shows the note failed, and completes the flow after an operator retry', async () => {
     // eDoc refuses the next upload with a business error: permanent, no retries.
     const faults = await fetch(`${new URL(svc.config.EDOC_URL!).origin}/_sandbox/faults`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ script: [{ operation: 'CreateDocumentAndDocumentVersion', fault: 'business-error' }] }),
     });
     expect(faults.ok).toBe(true);
@@ -144,7 +178,9 @@ describe('after-meeting flows against the simulators', () => {
     // The letter went out regardless: the children are independent.
     await eventually(async () => (await item()).letterState === 'acknowledged', 20_000);
     const dead = await gateway.deadLetters();
-    expect(dead.map((d) => [d.id, d.reason.slice(0, 40)])).toEqual([[`edoc/note-5005-v${(await item()).noteVersion}-edoc`, expect.stringContaining('[')]]);
+    expect(dead.map((d) => [d.id, d.reason.slice(0, 40)])).toEqual([
+      [`edoc/note-5005-v${(await item()).noteVersion}-edoc`, expect.stringContaining('[')],
+    ]);
     expect(await gateway.retryDeadLetter(dead[0].id, 'test-operator')).toBe(true);
     await eventually(async () => (await item()).state === 'done', 20_000);
     expect(await documentsOf(5005)).toHaveLength(1);

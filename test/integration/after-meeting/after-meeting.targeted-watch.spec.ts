@@ -15,12 +15,34 @@ import { LateNoteTask, NotesWatch } from '../../../src/workflows/after-meeting/a
 import { AgendaWatchList } from '../../../src/workflows/after-meeting/after-meeting.watch-list';
 import { FakeNexus } from './fakes';
 
-const labels = { sendToGp: 'Send til egen læge', homeCareTask: 'Opgave til hjemmeplejen', attachOrganisations: 'Tilknyt organisation', revisitation: 'Revisitation' };
+const labels = {
+  sendToGp: 'Send til egen læge',
+  homeCareTask: 'Opgave til hjemmeplejen',
+  attachOrganisations: 'Tilknyt organisation',
+  revisitation: 'Revisitation',
+};
 const orgs = { homeCare: 'Hjemmeplejen', coordinator: 'Koordinerende rolle', visitator: 'Visitator' };
 const district = {
-  id: 'solhoej', name: 'Solhøj', firstMeetingDate: '2026-11-19', cadenceDays: 14, startTime: '10:00', cutoffDays: 3, cutoffTime: '16:00', morningTime: '07:00',
-  nexus: { citizenList: 'Liste Solhøj', citizenView: '- Alt', formTitle: 'Samlet faglig vurdering', tag: 'ÆS – Tværfagligt samarbejdsmøde',
-    organisations: { coordinator: 'Koordinerende rolle', visitator: 'Visitator', dementia: 'Demensspecialister', nurses: ['Sygeplejersker'] } },
+  id: 'solhoej',
+  name: 'Solhøj',
+  firstMeetingDate: '2026-11-19',
+  cadenceDays: 14,
+  startTime: '10:00',
+  cutoffDays: 3,
+  cutoffTime: '16:00',
+  morningTime: '07:00',
+  nexus: {
+    citizenList: 'Liste Solhøj',
+    citizenView: '- Alt',
+    formTitle: 'Samlet faglig vurdering',
+    tag: 'ÆS – Tværfagligt samarbejdsmøde',
+    organisations: {
+      coordinator: 'Koordinerende rolle',
+      visitator: 'Visitator',
+      dementia: 'Demensspecialister',
+      nurses: ['Sygeplejersker'],
+    },
+  },
 } as District;
 
 const MEETING = '2026-12-03';
@@ -46,18 +68,41 @@ function setup() {
     return getNote(id);
   };
   const flows: FlowNode[] = [];
-  const gateway = { addFlow: async (n: FlowNode) => { flows.push(n); return n.jobId; } };
+  const gateway = {
+    addFlow: async (n: FlowNode) => {
+      flows.push(n);
+      return n.jobId;
+    },
+  };
   const clock = new ManualClock('2026-11-30T15:00:00.000Z'); // the cut-off day, 16:00 Copenhagen
-  const reporter = new LateNoteTask(nexus as never, ledger, { taskType: 'Opgave', taskDueDays: 7, coordinator: () => orgs.coordinator }, () => clock.now());
-  const watch = new NotesWatch(nexus as never, gateway, store, audit, [district],
+  const reporter = new LateNoteTask(
+    nexus as never,
+    ledger,
+    { taskType: 'Opgave', taskDueDays: 7, coordinator: () => orgs.coordinator },
+    () => clock.now(),
+  );
+  const watch = new NotesWatch(
+    nexus as never,
+    gateway,
+    store,
+    audit,
+    [district],
     { labels, organisations: () => orgs, taskDueDays: 7, lookbackMs: 30 * 86_400_000, watchLeaseMs: 5000, followUpMs: FOLLOW_UP_MS },
-    pino({ level: 'silent' }), () => clock.now(), reporter);
+    pino({ level: 'silent' }),
+    () => clock.now(),
+    reporter,
+  );
   const watchList = new AgendaWatchList(store, FOLLOW_UP_MS);
   /** The published agenda of the meeting: these notes, with the self links the collect walked. */
-  const publish = (noteIds: number[]) => watchList.register(district, {
-    meetingDate: MEETING,
-    items: noteIds.map((id) => ({ noteId: id, citizenId: nexus.notes.get(id)!.citizenId })) as never,
-  }, noteIds.map((id) => ({ ...nexus.notes.get(id)!, selfHref: `/formData/${id}` })));
+  const publish = (noteIds: number[]) =>
+    watchList.register(
+      district,
+      {
+        meetingDate: MEETING,
+        items: noteIds.map((id) => ({ noteId: id, citizenId: nexus.notes.get(id)!.citizenId })) as never,
+      },
+      noteIds.map((id) => ({ ...nexus.notes.get(id)!, selfHref: `/formData/${id}` })),
+    );
   const cleanup = async () => {
     await redis.quit();
     rmSync(auditDir, { recursive: true, force: true });
@@ -119,7 +164,7 @@ describe('the targeted after-meeting watch (fake Nexus, real Redis, manual clock
     expect(ctx.reads).toEqual([]);
   });
 
-  it('stops reading a meeting\'s unlocked notes when the follow-up window ends', async () => {
+  it("stops reading a meeting's unlocked notes when the follow-up window ends", async () => {
     await ctx.publish([5001, 5002]);
     ctx.clock.set(START);
     expect(await ctx.watch.pass()).toMatchObject({ read: 2, notLocked: 2 });
@@ -159,7 +204,9 @@ describe('the targeted after-meeting watch (fake Nexus, real Redis, manual clock
       ctx.clock.set(START);
       expect(await ctx.watch.pass()).toMatchObject({ read: 1, started: 1 });
       expect(ctx.flows.map((f) => f.jobId)).toEqual(['note-5004-v3']);
-      expect(ctx.nexus.tasks.map((t) => [t.on, t.title])).toEqual([[{ noteId: 5004 }, 'Notat uden for dagsordenen behandlet (notat 5004 v3)']]);
+      expect(ctx.nexus.tasks.map((t) => [t.on, t.title])).toEqual([
+        [{ noteId: 5004 }, 'Notat uden for dagsordenen behandlet (notat 5004 v3)'],
+      ]);
     });
 
     it('the nightly sweep processes a late note after its meeting and reports it to the coordinator once', async () => {
@@ -167,10 +214,15 @@ describe('the targeted after-meeting watch (fake Nexus, real Redis, manual clock
       ctx.nexus.addCitizen(1004, '0101401004');
       ctx.nexus.addNote(5004, 1004, { 'Send til egen læge': 'Nej' });
       expect(await ctx.watch.sweep()).toMatchObject({ found: 1, started: 1, reported: 1 });
-      expect(ctx.nexus.tasks).toEqual([expect.objectContaining({
-        on: { noteId: 5004 }, organisationName: 'Koordinerende rolle', dueDate: '2026-12-11',
-        title: 'Notat uden for dagsordenen behandlet (notat 5004 v3)', description: expect.stringContaining('var ikke på nogen dagsorden'),
-      })]);
+      expect(ctx.nexus.tasks).toEqual([
+        expect.objectContaining({
+          on: { noteId: 5004 },
+          organisationName: 'Koordinerende rolle',
+          dueDate: '2026-12-11',
+          title: 'Notat uden for dagsordenen behandlet (notat 5004 v3)',
+          description: expect.stringContaining('var ikke på nogen dagsorden'),
+        }),
+      ]);
       await ctx.redis.del(`${(ctx.store as unknown as { prefix: string }).prefix}:after-meeting-store:cursor:solhoej`);
       expect(await ctx.watch.sweep()).toMatchObject({ started: 0, alreadyProcessed: 1, reported: 0 });
       expect(ctx.nexus.tasks).toHaveLength(1);
@@ -191,7 +243,16 @@ describe('the nightly sweep plan', () => {
     expect(nextSweepAt(new Date('2026-12-03T01:30:00Z'), '02:30').toISOString()).toBe('2026-12-04T01:30:00.000Z');
     const enqueued: unknown[] = [];
     const clock = new ManualClock('2026-12-03T12:00:00Z');
-    const planner = new SweepPlanner({ enqueue: async (...a: unknown[]) => { enqueued.push(a); return 'x'; } } as never, '02:30', () => clock.now());
+    const planner = new SweepPlanner(
+      {
+        enqueue: async (...a: unknown[]) => {
+          enqueued.push(a);
+          return 'x';
+        },
+      } as never,
+      '02:30',
+      () => clock.now(),
+    );
     expect(await planner.planNext()).toEqual({ at: '2026-12-04T01:30:00.000Z', jobId: sweepJobId('2026-12-04') });
     expect(enqueued).toEqual([['notes.sweep', {}, { jobId: 'notes-sweep-2026-12-04', delayMs: 13.5 * 3_600_000 }]]);
   });

@@ -19,12 +19,34 @@ import { AfterMeetingStore } from '../../../src/workflows/after-meeting/after-me
 import { NotesWatch } from '../../../src/workflows/after-meeting/after-meeting.watch';
 import { FakeDirectory, FakeJournal, FakeMedcom, FakeNexus } from './fakes';
 
-const labels = { sendToGp: 'Send til egen læge', homeCareTask: 'Opgave til hjemmeplejen', attachOrganisations: 'Tilknyt organisation', revisitation: 'Revisitation' };
+const labels = {
+  sendToGp: 'Send til egen læge',
+  homeCareTask: 'Opgave til hjemmeplejen',
+  attachOrganisations: 'Tilknyt organisation',
+  revisitation: 'Revisitation',
+};
 const orgs = { homeCare: 'Hjemmeplejen', coordinator: 'Koordinerende rolle', visitator: 'Visitator' };
 const district = {
-  id: 'solhoej', name: 'Solhøj', firstMeetingDate: '2026-11-19', cadenceDays: 14, startTime: '10:00', cutoffDays: 3, cutoffTime: '16:00', morningTime: '07:00',
-  nexus: { citizenList: 'Liste Solhøj', citizenView: '- Alt', formTitle: 'Samlet faglig vurdering', tag: 'ÆS – Tværfagligt samarbejdsmøde',
-    organisations: { coordinator: 'Koordinerende rolle', visitator: 'Visitator', dementia: 'Demensspecialister', nurses: ['Sygeplejersker'] } },
+  id: 'solhoej',
+  name: 'Solhøj',
+  firstMeetingDate: '2026-11-19',
+  cadenceDays: 14,
+  startTime: '10:00',
+  cutoffDays: 3,
+  cutoffTime: '16:00',
+  morningTime: '07:00',
+  nexus: {
+    citizenList: 'Liste Solhøj',
+    citizenView: '- Alt',
+    formTitle: 'Samlet faglig vurdering',
+    tag: 'ÆS – Tværfagligt samarbejdsmøde',
+    organisations: {
+      coordinator: 'Koordinerende rolle',
+      visitator: 'Visitator',
+      dementia: 'Demensspecialister',
+      nurses: ['Sygeplejersker'],
+    },
+  },
 } as District;
 
 let prefixN = 0;
@@ -44,14 +66,47 @@ function setup() {
   const medcom = new FakeMedcom();
   const journal = new FakeJournal();
   const flows: FlowNode[] = [];
-  const gateway = { addFlow: async (n: FlowNode) => { flows.push(n); return n.jobId; } };
+  const gateway = {
+    addFlow: async (n: FlowNode) => {
+      flows.push(n);
+      return n.jobId;
+    },
+  };
   const now = () => new Date('2026-12-03T11:00:00Z');
-  const watch = new NotesWatch(nexus as never, gateway, store, audit, [district],
-    { labels, organisations: () => orgs, taskDueDays: 7, lookbackMs: 24 * 3600_000, watchLeaseMs: 5000, followUpMs: 7 * 86_400_000 }, pino({ level: 'silent' }), now);
-  const edocStep = new JournalNoteStep(nexus as never, journal, async (note) => Buffer.from(`pdf ${note.id} v${note.version}`), store, audit, 'Notat');
-  const letterStep = new SendNoteStep(nexus as never, new FakeDirectory(), medcom, () => ({ subject: 's', text: 't' }), store, audit, labels);
-  const tasksStep = new NoteTasksStep(nexus as never, ledger, new KeyLock(redis, prefix), store, audit,
-    { labels, organisations: () => orgs, taskDueDays: 7, taskType: 'Opgave', taskLockTtlMs: 5000 });
+  const watch = new NotesWatch(
+    nexus as never,
+    gateway,
+    store,
+    audit,
+    [district],
+    { labels, organisations: () => orgs, taskDueDays: 7, lookbackMs: 24 * 3600_000, watchLeaseMs: 5000, followUpMs: 7 * 86_400_000 },
+    pino({ level: 'silent' }),
+    now,
+  );
+  const edocStep = new JournalNoteStep(
+    nexus as never,
+    journal,
+    async (note) => Buffer.from(`pdf ${note.id} v${note.version}`),
+    store,
+    audit,
+    'Notat',
+  );
+  const letterStep = new SendNoteStep(
+    nexus as never,
+    new FakeDirectory(),
+    medcom,
+    () => ({ subject: 's', text: 't' }),
+    store,
+    audit,
+    labels,
+  );
+  const tasksStep = new NoteTasksStep(nexus as never, ledger, new KeyLock(redis, prefix), store, audit, {
+    labels,
+    organisations: () => orgs,
+    taskDueDays: 7,
+    taskType: 'Opgave',
+    taskLockTtlMs: 5000,
+  });
   const complete = new CompleteNoteStep(store, audit, now);
   const handlers: Record<string, (p: NoteFlowPayload) => Promise<unknown>> = {
     'edoc.journal-note': (p) => edocStep.run(p),
@@ -73,8 +128,29 @@ function setup() {
     }
   };
   const status = new MeetingStatusService(store, medcom, async (_q, id) => jobStates.get(id) ?? 'unknown');
-  const auditLines = () => readdirSync(auditDir).flatMap((f) => readFileSync(path.join(auditDir, f), 'utf8').trim().split('\n')).map((l) => JSON.parse(l));
-  return { redis, prefix, store, ledger, audit, nexus, medcom, journal, flows, watch, tasksStep, letterStep, edocStep, runFlows, status, jobStates, auditLines };
+  const auditLines = () =>
+    readdirSync(auditDir)
+      .flatMap((f) => readFileSync(path.join(auditDir, f), 'utf8').trim().split('\n'))
+      .map((l) => JSON.parse(l));
+  return {
+    redis,
+    prefix,
+    store,
+    ledger,
+    audit,
+    nexus,
+    medcom,
+    journal,
+    flows,
+    watch,
+    tasksStep,
+    letterStep,
+    edocStep,
+    runFlows,
+    status,
+    jobStates,
+    auditLines,
+  };
 }
 
 function seedMeeting(nexus: FakeNexus) {
@@ -114,14 +190,21 @@ describe('after-meeting orchestration (fake ports, real Redis)', () => {
     expect(ctx.journal.documents.size).toBe(3);
     expect(ctx.medcom.handovers).toBe(1);
     expect(ctx.nexus.tasks.map((t) => [t.on, t.organisationName])).toEqual([
-      [{ noteId: 5001 }, 'Hjemmeplejen'], [{ noteId: 5001 }, 'Visitator'], [{ noteId: 5002 }, 'Demensspecialister'],
+      [{ noteId: 5001 }, 'Hjemmeplejen'],
+      [{ noteId: 5001 }, 'Visitator'],
+      [{ noteId: 5002 }, 'Demensspecialister'],
     ]);
     let st = await ctx.status.meeting('solhoej', '2026-12-03');
     expect(st.notes).toEqual({ total: 3, done: 2, pending: 1, failed: 0 });
     expect(st.items.find((i) => i.noteId === 5001)?.reason).toBe('awaiting-receipt');
     ctx.medcom.acknowledgeAll();
     st = await ctx.status.meeting('solhoej', '2026-12-03');
-    expect(st).toMatchObject({ notes: { total: 3, done: 3, pending: 0, failed: 0 }, documents: 3, letters: { sent: 1, acknowledged: 1, failed: 0 }, tasks: 3 });
+    expect(st).toMatchObject({
+      notes: { total: 3, done: 3, pending: 0, failed: 0 },
+      documents: 3,
+      letters: { sent: 1, acknowledged: 1, failed: 0 },
+      tasks: 3,
+    });
     expect(await ctx.status.gaugeRows('2026-11-23')).toEqual([
       { district: 'solhoej', meetingDate: '2026-12-03', state: 'done', count: 3 },
       { district: 'solhoej', meetingDate: '2026-12-03', state: 'pending', count: 0 },
@@ -147,7 +230,10 @@ describe('after-meeting orchestration (fake ports, real Redis)', () => {
     expect(lines.filter((l) => l.action === 'nexus.task')).toHaveLength(3);
     const done = lines.filter((l) => l.action === 'after-meeting.done');
     expect(done).toHaveLength(3);
-    expect(done.find((l) => l.noteId === 5001)).toMatchObject({ meetingId: 'solhoej/2026-12-03', externalIds: { document: 'D-nexus-note-5001-v3', letter: 'L1' } });
+    expect(done.find((l) => l.noteId === 5001)).toMatchObject({
+      meetingId: 'solhoej/2026-12-03',
+      externalIds: { document: 'D-nexus-note-5001-v3', letter: 'L1' },
+    });
   });
 
   it('survives a crash between enqueueing a flow and marking it: the same flow id is enqueued again', async () => {
@@ -183,12 +269,16 @@ describe('after-meeting orchestration (fake ports, real Redis)', () => {
     expect((await ctx.watch.sweep()).skipped).toBeUndefined(); // the lease was released
   });
 
-  it('a citizen Nexus cannot give does not hold back the others; the next pass picks up that citizen\'s note', async () => {
+  it("a citizen Nexus cannot give does not hold back the others; the next pass picks up that citizen's note", async () => {
     const find = ctx.nexus.findLockedNotes.bind(ctx.nexus);
     const unreadable = ctx.nexus.notes.get(5002)!.citizenId;
     ctx.nexus.findLockedNotes = async (q) => {
       const r = await find(q);
-      return { notes: r.notes.filter((n) => n.citizenId !== unreadable), cursor: q.since, unreadCitizens: [{ citizenId: unreadable, code: 'HTTP_503' }] };
+      return {
+        notes: r.notes.filter((n) => n.citizenId !== unreadable),
+        cursor: q.since,
+        unreadCitizens: [{ citizenId: unreadable, code: 'HTTP_503' }],
+      };
     };
     const first = await ctx.watch.sweep();
     expect(first).toMatchObject({ found: 2, started: 2, unreadCitizens: 1 });
@@ -209,7 +299,7 @@ describe('after-meeting orchestration (fake ports, real Redis)', () => {
     expect(await ctx.watch.sweep()).toMatchObject({ started: 1, corrections: 1 });
   });
 
-  it('reads each note once per step chain: the watch\'s read serves the version check of every step', async () => {
+  it("reads each note once per step chain: the watch's read serves the version check of every step", async () => {
     let reads = 0;
     const getNote = ctx.nexus.getNote.bind(ctx.nexus);
     ctx.nexus.getNote = async (id: number) => {
@@ -244,7 +334,13 @@ describe('after-meeting orchestration (fake ports, real Redis)', () => {
     const s = await ctx.watch.sweep();
     // The cursor is inclusive: the last note of the previous run comes back and is recognised.
     expect(s).toMatchObject({ found: 2, started: 1, corrections: 1, alreadyProcessed: 1 });
-    expect(ctx.flows[3].payload).toEqual({ noteId: 5001, noteVersion: 4, districtId: 'solhoej', meetingDate: '2026-12-03', correctionOf: 3 });
+    expect(ctx.flows[3].payload).toEqual({
+      noteId: 5001,
+      noteVersion: 4,
+      districtId: 'solhoej',
+      meetingDate: '2026-12-03',
+      correctionOf: 3,
+    });
     await ctx.runFlows();
     const docs = [...ctx.journal.documents.values()].filter((d) => d.noteId === 5001);
     expect(docs.map((d) => d.title)).toEqual([

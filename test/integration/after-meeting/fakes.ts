@@ -1,18 +1,29 @@
 import type { GpDirectory, GpPractice } from '../../../adapters/directory/directory.port';
 import type { GpLetter, LetterState, MedcomPort, SentLetter } from '../../../adapters/medcom/medcom.port';
-import type { CreateTaskInput, LockedNotesQuery, NexusCitizen, NexusCitizenIdentity, NexusNote, NexusPort } from '../../../adapters/nexus/nexus.port';
+import type {
+  CreateTaskInput,
+  LockedNotesQuery,
+  NexusCitizen,
+  NexusCitizenIdentity,
+  NexusNote,
+  NexusPort,
+} from '../../../adapters/nexus/nexus.port';
 import { createFakeTask, findFakeTasks, identityOf } from '../../support/fake-nexus-tasks';
 
 /**
  * In-memory stand-ins for the ports, for testing the after-meeting orchestration alone. They keep
  * every effect they were asked for, so tests count effects rather than calls.
  */
-export class FakeNexus implements Pick<NexusPort, 'getNote' | 'getCitizen' | 'findLockedNotes' | 'createTask' | 'findTasks' | 'findOrganisation'> {
+export class FakeNexus implements Pick<
+  NexusPort,
+  'getNote' | 'getCitizen' | 'findLockedNotes' | 'createTask' | 'findTasks' | 'findOrganisation'
+> {
   /** The organisations Nexus knows (names to attach that it does not are the coordinator's task). */
   organisations = ['Visitator', 'Demensspecialister', 'Sygeplejersker', 'Hjemmeplejen', 'Koordinerende rolle'];
   notes = new Map<number, NexusNote>();
   citizens = new Map<number, NexusCitizen>();
-  tasks: Array<{ id: number; on: CreateTaskInput['on']; title: string; description: string; organisationName: string; dueDate: string }> = [];
+  tasks: Array<{ id: number; on: CreateTaskInput['on']; title: string; description: string; organisationName: string; dueDate: string }> =
+    [];
   lockedQueries: LockedNotesQuery[] = [];
   /** createTask creates the task and then fails this many times as if the reply was lost. */
   loseTaskReplies = 0;
@@ -25,9 +36,17 @@ export class FakeNexus implements Pick<NexusPort, 'getNote' | 'getCitizen' | 'fi
 
   addNote(id: number, citizenId: number, items: Record<string, string>, opts: { locked?: boolean; version?: number } = {}): NexusNote {
     const note: NexusNote = {
-      id, version: opts.version ?? 3, citizenId, formTitle: 'Samlet faglig vurdering', state: opts.locked === false ? 'Kladde' : 'Låst',
-      locked: opts.locked !== false, createDate: '2026-11-20T09:00:00+01:00', updateDate: this.tick(),
-      observationTimestamp: '2026-12-03T00:00:00+01:00', items, tags: ['ÆS – Tværfagligt samarbejdsmøde'],
+      id,
+      version: opts.version ?? 3,
+      citizenId,
+      formTitle: 'Samlet faglig vurdering',
+      state: opts.locked === false ? 'Kladde' : 'Låst',
+      locked: opts.locked !== false,
+      createDate: '2026-11-20T09:00:00+01:00',
+      updateDate: this.tick(),
+      observationTimestamp: '2026-12-03T00:00:00+01:00',
+      items,
+      tags: ['ÆS – Tværfagligt samarbejdsmøde'],
     };
     this.notes.set(id, note);
     return note;
@@ -36,7 +55,14 @@ export class FakeNexus implements Pick<NexusPort, 'getNote' | 'getCitizen' | 'fi
   /** A later edit: the version goes up, the note is locked again (or left open) with new items. */
   relock(id: number, items: Record<string, string>, locked = true): NexusNote {
     const old = this.notes.get(id)!;
-    const note = { ...old, version: old.version + 1, items: { ...old.items, ...items }, locked, state: locked ? 'Låst' : 'Kladde', updateDate: this.tick() };
+    const note = {
+      ...old,
+      version: old.version + 1,
+      items: { ...old.items, ...items },
+      locked,
+      state: locked ? 'Låst' : 'Kladde',
+      updateDate: this.tick(),
+    };
     this.notes.set(id, note);
     return note;
   }
@@ -69,7 +95,14 @@ export class FakeNexus implements Pick<NexusPort, 'getNote' | 'getCitizen' | 'fi
   }
 
   async createTask(t: CreateTaskInput): Promise<{ id: number }> {
-    return createFakeTask(this, { id: this.nextTaskId++, on: t.on, title: t.title, description: t.description, organisationName: t.organisationName, dueDate: t.dueDate });
+    return createFakeTask(this, {
+      id: this.nextTaskId++,
+      on: t.on,
+      title: t.title,
+      description: t.description,
+      organisationName: t.organisationName,
+      dueDate: t.dueDate,
+    });
   }
 
   async findOrganisation(name: string): Promise<{ id: number; name: string } | null> {
@@ -82,7 +115,13 @@ export class FakeNexus implements Pick<NexusPort, 'getNote' | 'getCitizen' | 'fi
   }
 }
 
-export const practice: GpPractice = { ydernummer: '024015', ean: '5790000000012', sor: '123456789012', name: 'Lægerne i Solhøj', formats: ['xdis91'] };
+export const practice: GpPractice = {
+  ydernummer: '024015',
+  ean: '5790000000012',
+  sor: '123456789012',
+  name: 'Lægerne i Solhøj',
+  formats: ['xdis91'],
+};
 
 export class FakeDirectory implements GpDirectory {
   async practiceFor(): Promise<GpPractice> {
@@ -120,7 +159,8 @@ export class FakeJournal {
 
   async journal(req: { cpr?: string; sourceId: string; title: string; noteId?: number; pdf: Buffer }) {
     const ledgerKey = `edoc:meeting-note:${req.sourceId}`;
-    if (!this.documents.has(ledgerKey)) this.documents.set(ledgerKey, { title: req.title, sourceId: req.sourceId, noteId: req.noteId, cpr: req.cpr! });
+    if (!this.documents.has(ledgerKey))
+      this.documents.set(ledgerKey, { title: req.title, sourceId: req.sourceId, noteId: req.noteId, cpr: req.cpr! });
     return { documentIdentifier: `D-${req.sourceId}`, outcome: 'performed' as const, title: req.title, ledgerKey };
   }
 }

@@ -4,7 +4,7 @@ import { measureWatchBudget } from '../../../bench/watch/watch-budget';
  * Issue 20's call budget, counted by the Nexus simulator itself (/_sandbox/stats) on a manual clock:
  * the shipped seed (30 citizens, one district, meeting 2026-12-03 with its agenda).
  */
-describe('the after-meeting watch\'s Nexus call budget (simulator stats, manual clock)', () => {
+describe("the after-meeting watch's Nexus call budget (simulator stats, manual clock)", () => {
   it('a quiet district costs ≤ 12 calls an hour; a pass after the meeting began costs ≤ N + 2', async () => {
     const f = await measureWatchBudget({}, process.env.TEST_REDIS_URL!);
     process.stdout.write(`${JSON.stringify(f)}\n`);

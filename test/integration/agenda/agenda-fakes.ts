@@ -2,7 +2,16 @@ import { copenhagenDate, parseInstant } from '../../../src/common/local-time';
 import type { GpDirectory, GpPractice } from '../../../adapters/directory/directory.port';
 import type { GpLetter, MedcomPort, SentLetter } from '../../../adapters/medcom/medcom.port';
 import type {
-  CreateTaskInput, LockedNotesQuery, MeetingNotesQuery, NexusCitizen, NexusCitizenIdentity, NexusNote, NexusOrganisation, NexusPort, NexusRelation, NoteWriteResult,
+  CreateTaskInput,
+  LockedNotesQuery,
+  MeetingNotesQuery,
+  NexusCitizen,
+  NexusCitizenIdentity,
+  NexusNote,
+  NexusOrganisation,
+  NexusPort,
+  NexusRelation,
+  NoteWriteResult,
 } from '../../../adapters/nexus/nexus.port';
 import { PermanentError } from '../../../src/common/errors';
 import { tagMatch } from '../../../src/domain/tags';
@@ -32,14 +41,31 @@ export class FakeNexus implements NexusPort {
     this.organisations = seed.organizations.map((o) => ({ ...o }));
     for (const c of seed.citizens) {
       this.citizens.set(c.id, {
-        id: c.id, cpr: c.cpr, firstName: c.firstName, lastName: c.lastName, fullName: `${c.firstName} ${c.lastName}`,
-        conditions: [...c.conditions], list: (c.district && lists[c.district]) || defaultList,
+        id: c.id,
+        cpr: c.cpr,
+        firstName: c.firstName,
+        lastName: c.lastName,
+        fullName: `${c.firstName} ${c.lastName}`,
+        conditions: [...c.conditions],
+        list: (c.district && lists[c.district]) || defaultList,
       });
-      for (const orgId of c.organizations) this.relate(c.id, this.organisations.find((o) => o.id === orgId)!);
+      for (const orgId of c.organizations)
+        this.relate(
+          c.id,
+          this.organisations.find((o) => o.id === orgId)!,
+        );
       for (const n of c.notes) {
         this.notes.set(n.id, {
-          id: n.id, version: 1, citizenId: c.id, formTitle: n.formTitle, state: n.state, locked: n.state === 'Låst',
-          createDate: n.createDate, observationTimestamp: n.observationTimestamp, items: { ...n.items }, tags: [...n.tags],
+          id: n.id,
+          version: 1,
+          citizenId: c.id,
+          formTitle: n.formTitle,
+          state: n.state,
+          locked: n.state === 'Låst',
+          createDate: n.createDate,
+          observationTimestamp: n.observationTimestamp,
+          items: { ...n.items },
+          tags: [...n.tags],
         });
       }
     }
@@ -129,7 +155,8 @@ export class FakeNexus implements NexusPort {
   }
 
   async createTask(t: CreateTaskInput): Promise<{ id: number }> {
-    if (this.refuseTasksFor.has(t.organisationName)) throw new PermanentError('no assignee for organisation', 'NEXUS_BAD_REQUEST', 'nexus', 400);
+    if (this.refuseTasksFor.has(t.organisationName))
+      throw new PermanentError('no assignee for organisation', 'NEXUS_BAD_REQUEST', 'nexus', 400);
     return createFakeTask(this, { ...t, id: this.nextId++ });
   }
 
@@ -143,7 +170,13 @@ export class FakeNexus implements NexusPort {
   }
 }
 
-export const PRACTICE: GpPractice = { ydernummer: '024015', ean: '5790000000012', sor: '123456789012', name: 'Lægerne i Solhøj', formats: ['xdis91'] };
+export const PRACTICE: GpPractice = {
+  ydernummer: '024015',
+  ean: '5790000000012',
+  sor: '123456789012',
+  name: 'Lægerne i Solhøj',
+  formats: ['xdis91'],
+};
 
 /** CPRs listed in `unknown` have no GP (GP_UNKNOWN, as the real directory answers). */
 export class FakeDirectory implements GpDirectory {

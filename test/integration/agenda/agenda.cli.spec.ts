@@ -43,7 +43,9 @@ function expectedFromDefaultSeed(date: string) {
     meetingDate: date,
     rules: { ...district, formTitle: district.nexus.formTitle, tag: district.nexus.tag, organisations: district.nexus.organisations },
     notes: onList.flatMap((c) => c.notes.map((n) => ({ ...n, version: 1, citizenId: c.id, locked: n.state === 'Låst' }))),
-    citizens: new Map(onList.map((c) => [c.id, { conditions: c.conditions, organisations: c.organizations.map((id) => orgName.get(id)!) }])),
+    citizens: new Map(
+      onList.map((c) => [c.id, { conditions: c.conditions, organisations: c.organizations.map((id) => orgName.get(id)!) }]),
+    ),
   });
   return { ...toAgendaDocument(district.id, agenda), followUp: EXPECTED_FOLLOW_UP };
 }
@@ -53,18 +55,52 @@ describe('tsm-bridge agenda (CLI)', () => {
     const dataDir = tmp('tsm-agenda-spawn-');
     const { stdout, stderr } = await promisify(execFile)(
       process.execPath,
-      ['-r', path.join(ROOT, 'test', 'support', 'ts-register.js'), path.join(ROOT, 'src', 'cli.ts'), 'agenda', '--date', '2026-12-03', '--dry-run', '--json'],
-      { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'info', DATA_DIR: dataDir }, timeout: 60_000 },
+      [
+        '-r',
+        path.join(ROOT, 'test', 'support', 'ts-register.js'),
+        path.join(ROOT, 'src', 'cli.ts'),
+        'agenda',
+        '--date',
+        '2026-12-03',
+        '--dry-run',
+        '--json',
+      ],
+      {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'info', DATA_DIR: dataDir },
+        timeout: 60_000,
+      },
     );
     const doc = JSON.parse(stdout); // throws if anything but one JSON document is on stdout
     expect(Object.keys(doc)).toEqual(['district', 'meetingDate', 'end', 'items', 'excluded', 'warnings', 'followUp']);
     for (const i of doc.items) expect(Object.keys(i)).toEqual(['noteId', 'citizenId', 'track', 'start', 'end', 'timeSetBy', 'warnings']);
-    for (const e of doc.excluded) expect(Object.keys(e)).toEqual(e.reason === 'NOT_ON_MEETING_DATE' ? ['noteId', 'citizenId', 'reason', 'observationDate'] : ['noteId', 'citizenId', 'reason']);
+    for (const e of doc.excluded)
+      expect(Object.keys(e)).toEqual(
+        e.reason === 'NOT_ON_MEETING_DATE' ? ['noteId', 'citizenId', 'reason', 'observationDate'] : ['noteId', 'citizenId', 'reason'],
+      );
     expect(doc).toEqual(expectedFromDefaultSeed('2026-12-03'));
     // The seed's deliberate cases, by name (adapters/shared/seeds/default-seed.json).
-    expect(doc.items[0]).toEqual({ noteId: 5001, citizenId: 1001, track: 'rehab', start: '10:00', end: '10:10', timeSetBy: 'tsm-bridge', warnings: [] });
-    expect(doc.excluded).toEqual(expect.arrayContaining([{ noteId: 5014, citizenId: 1013, reason: 'LATE_NOTE' }, { noteId: 5010, citizenId: 1010, reason: 'DUPLICATE_NOTE' }]));
-    expect(doc.items).toEqual(expect.arrayContaining([expect.objectContaining({ noteId: 5013, warnings: ['NO_TRACK'] }), expect.objectContaining({ noteId: 5012, warnings: ['MISSING_VISITATOR'] })]));
+    expect(doc.items[0]).toEqual({
+      noteId: 5001,
+      citizenId: 1001,
+      track: 'rehab',
+      start: '10:00',
+      end: '10:10',
+      timeSetBy: 'tsm-bridge',
+      warnings: [],
+    });
+    expect(doc.excluded).toEqual(
+      expect.arrayContaining([
+        { noteId: 5014, citizenId: 1013, reason: 'LATE_NOTE' },
+        { noteId: 5010, citizenId: 1010, reason: 'DUPLICATE_NOTE' },
+      ]),
+    );
+    expect(doc.items).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ noteId: 5013, warnings: ['NO_TRACK'] }),
+        expect.objectContaining({ noteId: 5012, warnings: ['MISSING_VISITATOR'] }),
+      ]),
+    );
     const starts = doc.items.map((i: { start: string }) => i.start);
     expect(starts).toEqual([...starts].sort());
     expect(personalDataHits(stdout, loadSeed(), { ids: false })).toEqual([]);
@@ -84,15 +120,17 @@ describe('tsm-bridge agenda (CLI)', () => {
     expect(r.code).toBe(0);
     const lines = r.stdout.split('\n');
     expect(lines[0]).toBe('Tværfagligt samarbejdsmøde Solhøj (solhoej) 2026-12-03: 3 item(s)');
-    expect(lines).toEqual(expect.arrayContaining([
-      '#  start  end    time set by  track    note  citizen  warnings',
-      '1  10:00  10:10  tsm-bridge   rehab    6001  2001     -',
-      '2  10:10  10:20  tsm-bridge   rehab    6002  2002     MISSING_VISITATOR',
-      '3  11:00  11:10  tsm-bridge   complex  6003  2003     DEMENTIA_NEEDS_SYGEPLEJERSKER',
-      '  note 6004  citizen 2004  LATE_NOTE',
-      'Agenda warnings: none',
-      'dry run: nothing was written',
-    ]));
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        '#  start  end    time set by  track    note  citizen  warnings',
+        '1  10:00  10:10  tsm-bridge   rehab    6001  2001     -',
+        '2  10:10  10:20  tsm-bridge   rehab    6002  2002     MISSING_VISITATOR',
+        '3  11:00  11:10  tsm-bridge   complex  6003  2003     DEMENTIA_NEEDS_SYGEPLEJERSKER',
+        '  note 6004  citizen 2004  LATE_NOTE',
+        'Agenda warnings: none',
+        'dry run: nothing was written',
+      ]),
+    );
     expect(personalDataHits(r.stdout, SEED, { ids: false })).toEqual([]);
   });
 
@@ -100,32 +138,56 @@ describe('tsm-bridge agenda (CLI)', () => {
     const dataDir = tmp('tsm-agenda-publish-');
     const r = await agenda(
       { date: '2026-12-03', seed: seedFile(SEED), json: true },
-      { DATA_DIR: dataDir, REDIS_URL: process.env.TEST_REDIS_URL!, QUEUE_PREFIX: `agendacli${process.pid}`, ADMIN_PASSWORD: 'test-admin-password', INTAKE_API_KEY: 'test-intake-key-0123456789' },
+      {
+        DATA_DIR: dataDir,
+        REDIS_URL: process.env.TEST_REDIS_URL!,
+        QUEUE_PREFIX: `agendacli${process.pid}`,
+        ADMIN_PASSWORD: 'test-admin-password',
+        INTAKE_API_KEY: 'test-intake-key-0123456789',
+      },
     );
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({ ...EXPECTED_DOCUMENT, followUp: EXPECTED_FOLLOW_UP });
-    expect(r.stderr).toContain('published: times 3 written, 0 unchanged, 0 removed; tasks 4 created, 0 existing; Teams invitation sent; GP invitations 1 sent');
+    expect(r.stderr).toContain(
+      'published: times 3 written, 0 unchanged, 0 removed; tasks 4 created, 0 existing; Teams invitation sent; GP invitations 1 sent',
+    );
     const outbox = path.join(dataDir, 'outbox');
     expect(readdirSync(outbox).filter((f) => !f.startsWith('.'))).toEqual(['teams-invite.solhoej.2026-12-03']);
     const ics = readdirSync(path.join(outbox, 'teams-invite.solhoej.2026-12-03')).find((f) => f.endsWith('.ics'))!;
-    expect(personalDataHits(readFileSync(path.join(outbox, 'teams-invite.solhoej.2026-12-03', ics), 'utf8').replace(/\r\n /g, ''), SEED)).toEqual([]);
-    const audit = readdirSync(path.join(dataDir, 'audit')).flatMap((f) => readFileSync(path.join(dataDir, 'audit', f), 'utf8').trim().split('\n').map((l) => JSON.parse(l)));
+    expect(
+      personalDataHits(readFileSync(path.join(outbox, 'teams-invite.solhoej.2026-12-03', ics), 'utf8').replace(/\r\n /g, ''), SEED),
+    ).toEqual([]);
+    const audit = readdirSync(path.join(dataDir, 'audit')).flatMap((f) =>
+      readFileSync(path.join(dataDir, 'audit', f), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    );
     expect(audit.filter((a) => a.action === 'medcom.invite')).toEqual([
-      expect.objectContaining({ outcome: 'ok', noteId: 6001, ledgerKey: 'agenda-gp-invite:6001:2026-12-03:10:00', meetingId: 'solhoej/2026-12-03' }),
+      expect.objectContaining({
+        outcome: 'ok',
+        noteId: 6001,
+        ledgerKey: 'agenda-gp-invite:6001:2026-12-03:10:00',
+        meetingId: 'solhoej/2026-12-03',
+      }),
     ]);
   }, 30_000);
 
   it('says on stderr when the date is not in the district’s series, and builds it anyway', async () => {
     const r = await agenda({ date: '2026-12-04', seed: seedFile(SEED), dryRun: true, json: true });
     expect(r.code).toBe(0);
-    expect(r.stderr).toBe("note: 2026-12-04 is not in solhoej's meeting series (next meeting on or after it: 2026-12-17); building it anyway\n");
+    expect(r.stderr).toBe(
+      "note: 2026-12-04 is not in solhoej's meeting series (next meeting on or after it: 2026-12-17); building it anyway\n",
+    );
     expect(JSON.parse(r.stdout)).toMatchObject({ meetingDate: '2026-12-04', items: [] });
   });
 
   it('says on stderr when the date is a public holiday the schedule skips, and builds it anyway', async () => {
     const r = await agenda({ date: '2027-05-06', seed: seedFile(SEED), dryRun: true, json: true });
     expect(r.code).toBe(0);
-    expect(r.stderr).toBe('note: 2027-05-06 is a public holiday (Kristi Himmelfartsdag); the scheduled agenda skips it; building it anyway\n');
+    expect(r.stderr).toBe(
+      'note: 2027-05-06 is a public holiday (Kristi Himmelfartsdag); the scheduled agenda skips it; building it anyway\n',
+    );
     expect(JSON.parse(r.stdout)).toMatchObject({ meetingDate: '2027-05-06', items: [] });
   });
 
@@ -138,7 +200,12 @@ describe('tsm-bridge agenda (CLI)', () => {
     ['a seed of the wrong shape', { date: '2026-12-03', seed: 'WRONG' }, /invalid seed file .*citizens\.0\.cpr/],
   ])('exits 2 with the reason on stderr for %s, printing nothing on stdout', async (_label, opts, reason) => {
     const o = { ...opts } as AgendaOptions;
-    if (o.seed === 'GARBAGE') o.seed = (() => { const f = path.join(tmp('tsm-agenda-bad-'), 's.json'); writeFileSync(f, '{ not json'); return f; })();
+    if (o.seed === 'GARBAGE')
+      o.seed = (() => {
+        const f = path.join(tmp('tsm-agenda-bad-'), 's.json');
+        writeFileSync(f, '{ not json');
+        return f;
+      })();
     if (o.seed === 'WRONG') o.seed = seedFile({ citizens: [{ id: 1, cpr: 'x', firstName: 'A', lastName: 'B' }] });
     const r = await agenda({ ...o, dryRun: true, json: true });
     expect(r.code).toBe(2);
@@ -153,10 +220,16 @@ describe('tsm-bridge agenda (CLI)', () => {
   });
 
   it('exits 1 with the reason when Nexus cannot be reached', async () => {
-    const r = await agenda({ date: '2026-12-03', dryRun: true, json: true }, {
-      NEXUS_BASE_URL: 'http://127.0.0.1:9/api/core/mobile/x/v2/', NEXUS_TOKEN_URL: 'http://127.0.0.1:9/token', NEXUS_CLIENT_ID: 'c', NEXUS_CLIENT_SECRET: 's3cret-value',
-      NEXUS_TIMEOUT_MS: '500',
-    });
+    const r = await agenda(
+      { date: '2026-12-03', dryRun: true, json: true },
+      {
+        NEXUS_BASE_URL: 'http://127.0.0.1:9/api/core/mobile/x/v2/',
+        NEXUS_TOKEN_URL: 'http://127.0.0.1:9/token',
+        NEXUS_CLIENT_ID: 'c',
+        NEXUS_CLIENT_SECRET: 's3cret-value',
+        NEXUS_TIMEOUT_MS: '500',
+      },
+    );
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^error: /);

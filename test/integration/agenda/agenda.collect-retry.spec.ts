@@ -25,7 +25,7 @@ describe('agenda.collect retries transient Nexus failures', () => {
     await svc?.stop();
   });
 
-  it('an HTML 200, truncated JSON and a 503 are retried with the queue\'s backoff; the collect then succeeds', async () => {
+  it("an HTML 200, truncated JSON and a 503 are retried with the queue's backoff; the collect then succeeds", async () => {
     const faults: Array<[number, string, Record<string, string>]> = [
       [200, '<html><body>Gateway: service temporarily unavailable</body></html>', { 'Content-Type': 'text/html' }],
       [200, '{"_links":{"patientPreferences":{"hre', { 'Content-Type': 'application/json' }],

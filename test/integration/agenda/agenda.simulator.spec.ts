@@ -56,9 +56,15 @@ describe('agenda publication against the Nexus simulator: the coordinator’s ti
     const audit = new AuditService(redis, mkdtempSync(path.join(os.tmpdir(), 'tsm-agenda-sim-audit-')), prefix);
     const collect = new CollectAgenda(nexus, districts, store, audit, collectSettings(config));
     const publisher = new PublishAgenda({
-      nexus, notify: new OutboxNotifier(mkdtempSync(path.join(os.tmpdir(), 'tsm-agenda-sim-outbox-'))), medcom: new FakeMedcom(),
-      gpDirectory: new FakeDirectory(), ledger: new Ledger(redis, prefix), audit, store,
-      settings: { autoAttach: false, taskType: config.NEXUS_TASK_TYPE }, now: () => new Date('2026-11-30T15:00:00Z'),
+      nexus,
+      notify: new OutboxNotifier(mkdtempSync(path.join(os.tmpdir(), 'tsm-agenda-sim-outbox-'))),
+      medcom: new FakeMedcom(),
+      gpDirectory: new FakeDirectory(),
+      ledger: new Ledger(redis, prefix),
+      audit,
+      store,
+      settings: { autoAttach: false, taskType: config.NEXUS_TASK_TYPE },
+      now: () => new Date('2026-11-30T15:00:00Z'),
     });
     const cycle = async () => {
       const { agenda } = await collect.collect('solhoej', D, { store: true });
@@ -80,7 +86,11 @@ describe('agenda publication against the Nexus simulator: the coordinator’s ti
     for (let run = 0; run < 2; run++) {
       const agenda = await cycle();
       expect((await nexus.getNote(target.noteId)).items.Tidspunkt).toBe('10:55');
-      expect(agenda.items.find((i) => i.noteId === target.noteId)).toMatchObject({ start: '10:55', end: '11:05', timeSetBy: 'coordinator' });
+      expect(agenda.items.find((i) => i.noteId === target.noteId)).toMatchObject({
+        start: '10:55',
+        end: '11:05',
+        timeSetBy: 'coordinator',
+      });
       // Nobody else sits in the coordinator's interval [10:55, 11:05).
       const others = agenda.items.filter((i) => i.noteId !== target.noteId).map((i) => i.start);
       expect(others.filter((s) => s > '10:45' && s < '11:05')).toEqual([]);

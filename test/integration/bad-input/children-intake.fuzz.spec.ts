@@ -31,7 +31,8 @@ const stored = async () => new Set(await redis.keys(`${svc.config.QUEUE_PREFIX}:
 /** Requests a mutation left valid (an extra field, say) are accepted; their keys keep changing while workers route them. */
 const accepted: string[] = [];
 /** Keys a refusal added: anything new that belongs to no accepted request. */
-const addedBy = (before: Set<string>, after: Set<string>) => [...after].filter((k) => !before.has(k) && !accepted.some((id) => k.includes(id)));
+const addedBy = (before: Set<string>, after: Set<string>) =>
+  [...after].filter((k) => !before.has(k) && !accepted.some((id) => k.includes(id)));
 const queued = async () => {
   const c = (await svc.app.get(QueueGateway).jobCounts()).children;
   return Object.values(c).reduce((a, b) => a + b, 0);
@@ -56,7 +57,11 @@ const hostileJson = fc.oneof(
 );
 
 /** A valid form with one field replaced (or removed, or the form given twice as a nested field). */
-const mutatedForm = fc.tuple(fc.constantFrom(...Object.keys(validRequest({ proposedStart: START })), 'requestId', 'extra'), fc.option(hostileJson, { nil: undefined }))
+const mutatedForm = fc
+  .tuple(
+    fc.constantFrom(...Object.keys(validRequest({ proposedStart: START })), 'requestId', 'extra'),
+    fc.option(hostileJson, { nil: undefined }),
+  )
   .map(([key, value]) => {
     const form: Record<string, unknown> = validRequest({ proposedStart: START, requestId: undefined });
     if (value === undefined) delete form[key];
@@ -92,8 +97,19 @@ describe('children intake under arbitrary input (fast-check)', () => {
     const before = await stored();
     await fc.assert(
       fc.asyncProperty(
-        fc.constantFrom('text/plain', 'application/xml', 'application/x-www-form-urlencoded', 'application/json', 'application/octet-stream', 'multipart/form-data; boundary=x'),
-        fc.oneof(fc.string({ maxLength: 200 }), fc.constant(`<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>`), fc.constant('{"child":')),
+        fc.constantFrom(
+          'text/plain',
+          'application/xml',
+          'application/x-www-form-urlencoded',
+          'application/json',
+          'application/octet-stream',
+          'multipart/form-data; boundary=x',
+        ),
+        fc.oneof(
+          fc.string({ maxLength: 200 }),
+          fc.constant(`<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>`),
+          fc.constant('{"child":'),
+        ),
         async (type, raw) => {
           const res = await post('/children/requests').set('Content-Type', type).send(raw);
           expect(res.status).toBeGreaterThanOrEqual(400);
@@ -110,16 +126,23 @@ describe('children intake under arbitrary input (fast-check)', () => {
     const before = await stored();
     const queuedBefore = await queued();
     await fc.assert(
-      fc.asyncProperty(fc.string({ minLength: 1, maxLength: 120 }), fc.oneof(hostileJson, fc.constant(validAgreement())), async (id, body) => {
-        const json = (path: string) => post(path).set('Content-Type', 'application/json').send(JSON.stringify(body) ?? 'null');
-        const a = await json(`/children/meetings/${encodeURIComponent(id)}/agreement`);
-        const b = await json(`/children/requests/${encodeURIComponent(id)}/follow-up`);
-        const c = await post(`/children/requests/${encodeURIComponent(id)}/accept`).send({});
-        for (const res of [a, b, c]) {
-          expect(res.status).toBeGreaterThanOrEqual(400);
-          expect(res.status).toBeLessThan(500);
-        }
-      }),
+      fc.asyncProperty(
+        fc.string({ minLength: 1, maxLength: 120 }),
+        fc.oneof(hostileJson, fc.constant(validAgreement())),
+        async (id, body) => {
+          const json = (path: string) =>
+            post(path)
+              .set('Content-Type', 'application/json')
+              .send(JSON.stringify(body) ?? 'null');
+          const a = await json(`/children/meetings/${encodeURIComponent(id)}/agreement`);
+          const b = await json(`/children/requests/${encodeURIComponent(id)}/follow-up`);
+          const c = await post(`/children/requests/${encodeURIComponent(id)}/accept`).send({});
+          for (const res of [a, b, c]) {
+            expect(res.status).toBeGreaterThanOrEqual(400);
+            expect(res.status).toBeLessThan(500);
+          }
+        },
+      ),
       { numRuns: 80 },
     );
     expect(addedBy(before, await stored())).toEqual([]);

@@ -26,7 +26,12 @@ import { validRequest } from '../children/children-fakes';
 const KEY = 'test-intake-key-0123456789';
 const WORD = 'Ø'.repeat(10_000) + 'x'.repeat(10_000);
 const LIVE_WITHIN_MS = 1000;
-const labels = { sendToGp: 'Send til egen læge', homeCareTask: 'Opgave til hjemmeplejen', attachOrganisations: 'Tilknyt organisation', revisitation: 'Revisitation' };
+const labels = {
+  sendToGp: 'Send til egen læge',
+  homeCareTask: 'Opgave til hjemmeplejen',
+  attachOrganisations: 'Tilknyt organisation',
+  revisitation: 'Revisitation',
+};
 
 /** The next Monday 10:00 (Copenhagen) at least a week ahead: always inside the request window. */
 const START = '2030-01-07T10:00:00+01:00';
@@ -37,7 +42,7 @@ function expectLive(probe: { answers: number; slowestMs: number; failures: strin
   expect(probe.slowestMs).toBeLessThan(LIVE_WITHIN_MS);
 }
 
-describe('a 20,000-character word in a children\'s request', () => {
+describe("a 20,000-character word in a children's request", () => {
   let svc: RunningService;
   beforeAll(async () => {
     svc = await startTestService('all', { SANDBOX_SEED: path.join(__dirname, '..', 'children', 'children-seed.json') });
@@ -46,7 +51,9 @@ describe('a 20,000-character word in a children\'s request', () => {
 
   it('is routed and journaled with its PDF while /health/live answers within 1 s', async () => {
     const probe = LivenessProbe.start(svc.baseUrl!);
-    const res = await request(svc.baseUrl!).post('/children/requests').set('X-Api-Key', KEY)
+    const res = await request(svc.baseUrl!)
+      .post('/children/requests')
+      .set('X-Api-Key', KEY)
       .send(validRequest({ requestId: 'long-word-1', proposedStart: START, description: WORD }));
     expect(res.status).toBe(201);
     const id: string = res.body.id;
@@ -80,7 +87,7 @@ describe('a 20,000-character word in an elderly-care note (Nexus simulator → a
   });
   afterAll(() => svc?.stop());
 
-  it('files the note\'s PDF on eDoc while /health/live answers within 1 s', async () => {
+  it("files the note's PDF on eDoc while /health/live answers within 1 s", async () => {
     const probe = LivenessProbe.start(svc.baseUrl!);
     await control.concludeNote(5002, { ...demoConclusion(1, labels), 'Konklusion og aftaler': WORD, [labels.sendToGp]: 'Nej' });
     await eventually(async () => (await item(5002))?.state === 'done', 60_000);
@@ -98,7 +105,12 @@ describe('a PDF that cannot be made within its time budget', () => {
   beforeAll(async () => {
     // 200 ms for a PDF: far more than a real note needs (a few ms on a warm thread), far less than
     // the ~800 pages below (seconds).
-    svc = await startTestService('all', { TSM_NOW: BEFORE_MEETING_START, WATCH_INTERVAL_MS: '100', SANDBOX_VANS_DELAY_MS: '20', PDF_RENDER_TIMEOUT_MS: '200' });
+    svc = await startTestService('all', {
+      TSM_NOW: BEFORE_MEETING_START,
+      WATCH_INTERVAL_MS: '100',
+      SANDBOX_VANS_DELAY_MS: '20',
+      PDF_RENDER_TIMEOUT_MS: '200',
+    });
     control = SandboxControl.fromConfig(svc.config);
   });
   afterAll(() => svc?.stop());

@@ -54,19 +54,30 @@ describe('VANS in-folder: the bad-input corpus through the real inbox job', () =
     expect(forged.length).toBeGreaterThanOrEqual(6);
     for (const name of forged) {
       const text = readFileSync(path.join(CORPUS, name), 'latin1')
-        .replaceAll('{{LETTER_ID}}', sent.letterId).replaceAll('{{ENVELOPE_ID}}', sent.envelopeId).replaceAll('{{RECEIVER_EAN}}', letter.receiver.ean);
+        .replaceAll('{{LETTER_ID}}', sent.letterId)
+        .replaceAll('{{ENVELOPE_ID}}', sent.envelopeId)
+        .replaceAll('{{RECEIVER_EAN}}', letter.receiver.ean);
       drop(name, Buffer.from(text, 'latin1'));
     }
     await eventually(() => forged.every((n) => existsSync(path.join(inDir, 'unmatched', `${n}.reason.txt`))), 20_000);
     for (const name of forged) {
-      expect(`${name}: ${readFileSync(path.join(inDir, 'unmatched', `${name}.reason.txt`), 'utf8')}`).toMatch(new RegExp(`^${name}: \\[${name.split('.')[0]}\\] \\S`));
+      expect(`${name}: ${readFileSync(path.join(inDir, 'unmatched', `${name}.reason.txt`), 'utf8')}`).toMatch(
+        new RegExp(`^${name}: \\[${name.split('.')[0]}\\] \\S`),
+      );
     }
     expect(await medcom.status(sent.letterId)).toMatchObject({ state: 'sent' });
-    const skipped = (await svc.app.get(AuditService).query({ noteId: letter.noteId })).filter((a) => a.action === 'medcom.receipt' && a.outcome === 'skipped');
+    const skipped = (await svc.app.get(AuditService).query({ noteId: letter.noteId })).filter(
+      (a) => a.action === 'medcom.receipt' && a.outcome === 'skipped',
+    );
     // One audit line per forgery that named this letter (the envelope-only one with an unknown envelope and
     // the one naming a stranger too cannot be tied to it), each with its code.
-    expect(skipped.map((a) => /^\[([A-Z_]+)\]/.exec(a.reason!)?.[1]).sort()).toEqual(
-      ['RECEIPT_ENVELOPE_NOT_SENT', 'RECEIPT_ENVELOPE_NOT_SENT', 'RECEIPT_SENDER_MISMATCH', 'RECEIPT_SENDER_MISMATCH', 'RECEIPT_SENDER_MISMATCH']);
+    expect(skipped.map((a) => /^\[([A-Z_]+)\]/.exec(a.reason!)?.[1]).sort()).toEqual([
+      'RECEIPT_ENVELOPE_NOT_SENT',
+      'RECEIPT_ENVELOPE_NOT_SENT',
+      'RECEIPT_SENDER_MISMATCH',
+      'RECEIPT_SENDER_MISMATCH',
+      'RECEIPT_SENDER_MISMATCH',
+    ]);
 
     for (const name of readdirSync(CORPUS).filter((n) => /^RECEIPT_[A-Z]+\./.test(n))) {
       expected.set(name, name.split('.')[0]);
@@ -74,9 +85,19 @@ describe('VANS in-folder: the bad-input corpus through the real inbox job', () =
     }
     // Too big to keep in git: generated here.
     expected.set('RECEIPT_TOO_LARGE.huge.xml', 'RECEIPT_TOO_LARGE');
-    drop('RECEIPT_TOO_LARGE.huge.xml', Buffer.concat([Buffer.from(`<?xml version="1.0"?><Emessage xmlns="${NS}">`), Buffer.alloc(MAX_INBOUND_BYTES, 0x20), Buffer.from('</Emessage>')]));
+    drop(
+      'RECEIPT_TOO_LARGE.huge.xml',
+      Buffer.concat([
+        Buffer.from(`<?xml version="1.0"?><Emessage xmlns="${NS}">`),
+        Buffer.alloc(MAX_INBOUND_BYTES, 0x20),
+        Buffer.from('</Emessage>'),
+      ]),
+    );
     expected.set('RECEIPT_MALFORMED.deep-nesting.xml', 'RECEIPT_MALFORMED');
-    drop('RECEIPT_MALFORMED.deep-nesting.xml', Buffer.from(`<Emessage xmlns="${NS}">${'<a>'.repeat(20_000)}${'</a>'.repeat(20_000)}</Emessage>`));
+    drop(
+      'RECEIPT_MALFORMED.deep-nesting.xml',
+      Buffer.from(`<Emessage xmlns="${NS}">${'<a>'.repeat(20_000)}${'</a>'.repeat(20_000)}</Emessage>`),
+    );
     // Well-formed receipts over the size limit (1 MiB by default), which once blocked the event loop
     // for seconds while they were parsed: refused unread.
     expected.set('RECEIPT_TOO_LARGE.well-formed-5mb.xml', 'RECEIPT_TOO_LARGE');
@@ -86,10 +107,17 @@ describe('VANS in-folder: the bad-input corpus through the real inbox job', () =
     // Just under the limit: parsed (on a worker thread) and, answering no letter, set aside as unmatched.
     drop('large-receipt-for-a-stranger.xml', largeReceipt({ textBytes: 1_000_000 }));
 
-    const receipt = (letterId: string, envelopeId: string) => buildOioReceipt({
-      type: 'XCTL03', envelopeId: 'KCORPUSGOOD001', letterId: 'QCORPUSGOOD001', sentAt: new Date(), senderEan: '5790001234567',
-      receiverEan: '5790000123456', originalEnvelopeId: envelopeId, letters: [{ letterId, versionCode: 'XD9134L' }],
-    });
+    const receipt = (letterId: string, envelopeId: string) =>
+      buildOioReceipt({
+        type: 'XCTL03',
+        envelopeId: 'KCORPUSGOOD001',
+        letterId: 'QCORPUSGOOD001',
+        sentAt: new Date(),
+        senderEan: '5790001234567',
+        receiverEan: '5790000123456',
+        originalEnvelopeId: envelopeId,
+        letters: [{ letterId, versionCode: 'XD9134L' }],
+      });
     drop('genuine-receipt.xml', receipt(sent.letterId, sent.envelopeId));
     drop('receipt-for-a-stranger.xml', receipt('LNOBODYSENTTHS', 'ENOBODYSENTTHS'));
     // The drops above are this test's own synchronous work; from here on only the service works.
@@ -119,7 +147,9 @@ describe('VANS in-folder: the bad-input corpus through the real inbox job', () =
   it('keeps the inbox job itself healthy and leaves one audit record per refused file, with its reason', async () => {
     const dead = await svc.app.get(QueueGateway).deadLetters();
     expect(dead.filter((d) => d.name === 'medcom.inbox.poll')).toEqual([]);
-    const failed = (await svc.app.get(AuditService).query({ limit: 1000 })).filter((r) => r.action === 'medcom.inbox' && r.outcome === 'failed');
+    const failed = (await svc.app.get(AuditService).query({ limit: 1000 })).filter(
+      (r) => r.action === 'medcom.inbox' && r.outcome === 'failed',
+    );
     for (const [name, code] of expected) {
       const rec = failed.find((r) => r.externalIds?.file === name);
       expect(rec?.reason).toMatch(new RegExp(`^\\[${code}\\]`));

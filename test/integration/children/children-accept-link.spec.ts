@@ -61,7 +61,10 @@ function linkIn(text: string): { link: URL; local: string } {
 }
 
 it("the unit's mail carries the ICS and the accept link; GET shows, POST accepts, a second POST is idempotent", async () => {
-  const submitted = await api().post('/children/requests').set('X-Api-Key', KEY).send(validRequest({ requestId: 'h18-link-1', proposedStart: LATER }));
+  const submitted = await api()
+    .post('/children/requests')
+    .set('X-Api-Key', KEY)
+    .send(validRequest({ requestId: 'h18-link-1', proposedStart: LATER }));
   expect(submitted.status).toBe(201);
   const id: string = submitted.body.id;
 
@@ -69,7 +72,10 @@ it("the unit's mail carries the ICS and the accept link; GET shows, POST accepts
   const mail = await mailWithId(`children-request-${id}`);
   expect(mail.to).toEqual([units.get('ke').mailbox]);
   expect(mail.raw).toMatch(/Content-Type: text\/calendar; charset=utf-8; method=REQUEST/i);
-  const ics = mail.parsed.attachments.find((a) => a.contentType === 'text/calendar')!.content.toString('utf8').replace(/\r\n /g, '');
+  const ics = mail.parsed.attachments
+    .find((a) => a.contentType === 'text/calendar')!
+    .content.toString('utf8')
+    .replace(/\r\n /g, '');
   expect(ics).toContain('METHOD:REQUEST');
   expect(ics).toContain('DTSTART:20270111T090000Z');
   expect(ics).toContain('DTEND:20270111T100000Z');
@@ -118,7 +124,11 @@ it("the unit's mail carries the ICS and the accept link; GET shows, POST accepts
   expect(bad.text).toContain('Linket er ugyldigt');
   const badJson = await api().get(forged).set('Accept', 'application/json');
   expect(badJson.status).toBe(403);
-  expect(badJson.body).toMatchObject({ statusCode: 403, code: 'ACCEPT_LINK_INVALID', message: { da: expect.stringContaining('ugyldigt'), en: expect.any(String) } });
+  expect(badJson.body).toMatchObject({
+    statusCode: 403,
+    code: 'ACCEPT_LINK_INVALID',
+    message: { da: expect.stringContaining('ugyldigt'), en: expect.any(String) },
+  });
   // The link of one request does not accept another; a path that is no request id is refused the same way.
   expect((await api().get(local.replace(id, '00000000-0000-4000-8000-000000000000'))).status).toBe(403);
   expect((await api().get(`/children/accept/0703381412${link.search}`)).status).toBe(403);
@@ -134,10 +144,18 @@ it("the unit's mail carries the ICS and the accept link; GET shows, POST accepts
 
 it('an expired link for a request not accepted: 410 ACCEPT_LINK_EXPIRED; a delegated meeting leader gets the short-notice mail with the local leader in Cc', async () => {
   // The same child with the other unit: its own course.
-  const submitted = await api().post('/children/requests').set('X-Api-Key', KEY).send(validRequest({
-    requestId: 'h18-link-2', proposedStart: SOON, externalUnits: ['Sundhedstjenesten'],
-    meetingLeader: { name: 'Mette Mødeleder', email: METTE }, parents: [{ name: 'Mor Testbarn', email: 'mor@privat.example' }],
-  }));
+  const submitted = await api()
+    .post('/children/requests')
+    .set('X-Api-Key', KEY)
+    .send(
+      validRequest({
+        requestId: 'h18-link-2',
+        proposedStart: SOON,
+        externalUnits: ['Sundhedstjenesten'],
+        meetingLeader: { name: 'Mette Mødeleder', email: METTE },
+        parents: [{ name: 'Mor Testbarn', email: 'mor@privat.example' }],
+      }),
+    );
   expect(submitted.status).toBe(201);
   expect(submitted.body.warnings).toEqual(['MEETING_BEFORE_ACCEPT_DEADLINE']);
   const id: string = submitted.body.id;
@@ -153,6 +171,8 @@ it('an expired link for a request not accepted: 410 ACCEPT_LINK_EXPIRED; a deleg
   expect(res.status).toBe(410);
   expect(res.text).toContain('ACCEPT_LINK_EXPIRED');
   expect(res.text).toContain('Linket er udløbet');
-  expect((await api().post(`${expired.pathname}${expired.search}`).set('Accept', 'application/json')).body.code).toBe('ACCEPT_LINK_EXPIRED');
+  expect((await api().post(`${expired.pathname}${expired.search}`).set('Accept', 'application/json')).body.code).toBe(
+    'ACCEPT_LINK_EXPIRED',
+  );
   expect((await api().get(`/children/requests/${id}`).set('X-Api-Key', KEY)).body.acceptedAt).toBeUndefined();
 });

@@ -36,7 +36,10 @@ describe('authentication', () => {
     ['wrong X-Api-Key', { 'X-Api-Key': 'nope' }],
     ['admin Basic credentials', { Authorization: `Basic ${Buffer.from('admin:test-admin-password').toString('base64')}` }],
   ])('%s → 401 with a code and nothing stored', async (_what, headers) => {
-    const res = await request(svc.baseUrl!).post('/children/requests').set(headers).send(validRequest({ proposedStart: start }));
+    const res = await request(svc.baseUrl!)
+      .post('/children/requests')
+      .set(headers)
+      .send(validRequest({ proposedStart: start }));
     expect(res.status).toBe(401);
     expect(res.body).toMatchObject({ code: 'UNAUTHORIZED', message: { da: expect.any(String), en: expect.any(String) } });
     expect(res.headers['www-authenticate']).toMatch(/^Bearer/);
@@ -45,15 +48,25 @@ describe('authentication', () => {
 
   it('401 on every intake route without a key', async () => {
     const id = '00000000-0000-0000-0000-000000000000';
-    for (const [method, path] of [['get', `/children/requests/${id}`], ['post', `/children/requests/${id}/accept`],
-      ['post', `/children/requests/${id}/follow-up`], ['post', `/children/requests/${id}/close`], ['post', `/children/meetings/${id}-m1/agreement`]] as const) {
+    for (const [method, path] of [
+      ['get', `/children/requests/${id}`],
+      ['post', `/children/requests/${id}/accept`],
+      ['post', `/children/requests/${id}/follow-up`],
+      ['post', `/children/requests/${id}/close`],
+      ['post', `/children/meetings/${id}-m1/agreement`],
+    ] as const) {
       expect((await request(svc.baseUrl!)[method](path)).status).toBe(401);
     }
   });
 
   it('accepts the key as Bearer or as X-Api-Key', async () => {
-    const a = await request(svc.baseUrl!).post('/children/requests').set('X-Api-Key', KEY).send(validRequest({ proposedStart: start, child: anotherChild(), description: 'Via X-Api-Key.' }));
-    const b = await post('/children/requests').send(validRequest({ proposedStart: start, child: anotherChild(), description: 'Via Bearer.' }));
+    const a = await request(svc.baseUrl!)
+      .post('/children/requests')
+      .set('X-Api-Key', KEY)
+      .send(validRequest({ proposedStart: start, child: anotherChild(), description: 'Via X-Api-Key.' }));
+    const b = await post('/children/requests').send(
+      validRequest({ proposedStart: start, child: anotherChild(), description: 'Via Bearer.' }),
+    );
     expect([a.status, b.status]).toEqual([201, 201]);
   });
 
@@ -80,9 +93,17 @@ describe('refusals', () => {
 
   it('malformed JSON on any route and in any letter case → 400 with a fixed text, never the body', async () => {
     const bad = '{"a":tru 0703381412 Anna Prøvesen}';
-    const upper = await request(svc.baseUrl!).post('/CHILDREN/requests').set('X-Api-Key', KEY).set('Content-Type', 'application/json').send(bad);
+    const upper = await request(svc.baseUrl!)
+      .post('/CHILDREN/requests')
+      .set('X-Api-Key', KEY)
+      .set('Content-Type', 'application/json')
+      .send(bad);
     expect(upper.status).toBe(400);
-    expect(upper.body).toEqual({ statusCode: 400, code: 'MALFORMED_JSON', message: { da: 'Indholdet er ikke gyldig JSON.', en: 'The body is not valid JSON.' } });
+    expect(upper.body).toEqual({
+      statusCode: 400,
+      code: 'MALFORMED_JSON',
+      message: { da: 'Indholdet er ikke gyldig JSON.', en: 'The body is not valid JSON.' },
+    });
     const health = await request(svc.baseUrl!).post('/health/live').set('Content-Type', 'application/json').send(bad);
     expect(health.status).toBe(400);
     expect(health.body).toEqual({ statusCode: 400, error: 'Bad Request', code: 'MALFORMED_JSON', message: 'The body is not valid JSON.' });
@@ -99,7 +120,9 @@ describe('refusals', () => {
   it('unknown keys → 400 that counts them, never names them', async () => {
     const res = await post('/children/requests').send({ ...validRequest({ proposedStart: start }), '0703381412 Anna Prøvesen': 1 });
     expect(res.status).toBe(400);
-    expect(res.body.issues).toEqual([{ path: '(body)', code: 'unrecognized_keys', message: 'Unrecognized key(s) (1); the form accepts only its documented fields' }]);
+    expect(res.body.issues).toEqual([
+      { path: '(body)', code: 'unrecognized_keys', message: 'Unrecognized key(s) (1); the form accepts only its documented fields' },
+    ]);
   });
 
   it('a body that is not JSON → 400 VALIDATION_FAILED', async () => {
@@ -117,7 +140,9 @@ describe('refusals', () => {
 
   it('validation → 400 with every failing field and nothing stored', async () => {
     const before = await storedKeys();
-    const res = await post('/children/requests').send(validRequest({ child: { cpr: 'abc' }, localLeader: { name: 'L' }, proposedStart: 'tomorrow' }));
+    const res = await post('/children/requests').send(
+      validRequest({ child: { cpr: 'abc' }, localLeader: { name: 'L' }, proposedStart: 'tomorrow' }),
+    );
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('VALIDATION_FAILED');
     expect(res.body.issues.map((i: { path: string }) => i.path).sort()).toEqual(['child.cpr', 'localLeader.email', 'proposedStart']);
@@ -157,7 +182,12 @@ describe('refusals', () => {
 
 describe('submit and status over HTTP', () => {
   it('201 first, 200 with the same id on re-submission; the status carries no personal data', async () => {
-    const body = validRequest({ proposedStart: start, child: { cpr: '140519-4321', name: 'Alma Testbarn' }, requestId: 'api-resubmit-1', description: 'Gensendt anmodning.' });
+    const body = validRequest({
+      proposedStart: start,
+      child: { cpr: '140519-4321', name: 'Alma Testbarn' },
+      requestId: 'api-resubmit-1',
+      description: 'Gensendt anmodning.',
+    });
     const a = await post('/children/requests').send(body);
     const b = await post('/children/requests').send(body);
     expect(a.status).toBe(201);
@@ -183,7 +213,9 @@ describe('the seed over HTTP (issue 18)', () => {
   });
 
   it('"Kompetence-enheden" is KE; a health visitors\' home meeting answers invitation "telefonisk"', async () => {
-    const ke = await post('/children/requests').send(validRequest({ child: anotherChild(), externalUnits: ['Kompetence-enheden'], proposedStart: start }));
+    const ke = await post('/children/requests').send(
+      validRequest({ child: anotherChild(), externalUnits: ['Kompetence-enheden'], proposedStart: start }),
+    );
     expect(ke.status).toBe(201);
     expect(ke.body).toEqual({ id: ke.body.id, status: 'received', duplicate: false, invitation: 'mail', warnings: [] });
     expect((await request(svc.baseUrl!).get(`/children/requests/${ke.body.id}`).set('X-Api-Key', KEY)).body.unit).toBe('ke');
@@ -204,14 +236,22 @@ describe('the seed over HTTP (issue 18)', () => {
     const child = anotherChild();
     const first = await post('/children/requests').send(validRequest({ child, proposedStart: start }));
     expect(first.status).toBe(201);
-    const second = await post('/children/requests').send(validRequest({ child, proposedStart: '2030-01-10T10:00:00+01:00', description: 'Igen.' }));
+    const second = await post('/children/requests').send(
+      validRequest({ child, proposedStart: '2030-01-10T10:00:00+01:00', description: 'Igen.' }),
+    );
     expect(second.status).toBe(409);
-    expect(second.body).toMatchObject({ code: 'COURSE_ALREADY_OPEN', openRequestId: first.body.id, message: { da: expect.any(String), en: expect.any(String) } });
+    expect(second.body).toMatchObject({
+      code: 'COURSE_ALREADY_OPEN',
+      openRequestId: first.body.id,
+      message: { da: expect.any(String), en: expect.any(String) },
+    });
     expect(second.text).not.toContain(child.cpr.slice(0, 6));
     const closed = await post(`/children/requests/${first.body.id}/close`).send({ reason: 'Forløbet er afsluttet.' });
     expect(closed.status).toBe(200);
     expect(closed.body).toMatchObject({ requestId: first.body.id, status: 'closed' });
-    const third = await post('/children/requests').send(validRequest({ child, proposedStart: '2030-01-10T10:00:00+01:00', description: 'Igen.' }));
+    const third = await post('/children/requests').send(
+      validRequest({ child, proposedStart: '2030-01-10T10:00:00+01:00', description: 'Igen.' }),
+    );
     expect(third.status).toBe(201);
   });
 
@@ -230,7 +270,18 @@ describe('OpenAPI', () => {
     const doc = res.body;
     expect(doc.openapi).toBe('3.1.0');
     const schemas = doc.components.schemas;
-    expect(schemas.ChildrenRequest.required).toEqual(expect.arrayContaining(['child', 'consentGiven', 'localUnit', 'localLeader', 'externalUnits', 'proposedStart', 'place', 'description']));
+    expect(schemas.ChildrenRequest.required).toEqual(
+      expect.arrayContaining([
+        'child',
+        'consentGiven',
+        'localUnit',
+        'localLeader',
+        'externalUnits',
+        'proposedStart',
+        'place',
+        'description',
+      ]),
+    );
     expect(schemas.ChildrenRequest.properties.localUnit.properties.type.enum).toEqual(['dagtilbud', 'skole', 'sundhedspleje']);
     expect(schemas.ChildrenRequest.properties.attachments.items).toEqual({ $ref: '#/components/schemas/Attachment' });
     expect(schemas.Attachment.properties.contentType.const).toBe('application/pdf');
@@ -238,7 +289,14 @@ describe('OpenAPI', () => {
     const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]);
     expect(refs.length).toBeGreaterThan(10);
     for (const r of refs) expect(schemas[r]).toBeDefined();
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/children/requests', '/children/requests/{id}/accept', '/children/meetings/{id}/agreement', '/children/accept/{id}']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/children/requests',
+        '/children/requests/{id}/accept',
+        '/children/meetings/{id}/agreement',
+        '/children/accept/{id}',
+      ]),
+    );
     expect(schemas.ChildrenRequest.properties.parents.items.required).toEqual(['name']);
     expect(schemas.ChildrenRequest.properties.meetingLeader.required).toEqual(['name', 'email']);
     const link = JSON.stringify(doc.paths['/children/accept/{id}']);
@@ -292,13 +350,18 @@ describe('fuzzing the intake', () => {
 
   it('arbitrary accept links (id, exp, sig) never get a 5xx: 403 ACCEPT_LINK_INVALID', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.string({ minLength: 1, maxLength: 60 }), fc.string({ maxLength: 20 }), fc.string({ maxLength: 60 }), async (id, exp, sig) => {
-        const path = `/children/accept/${encodeURIComponent(id)}?exp=${encodeURIComponent(exp)}&sig=${encodeURIComponent(sig)}`;
-        const get = await request(svc.baseUrl!).get(path).set('Accept', 'application/json');
-        const postRes = await request(svc.baseUrl!).post(path);
-        expect([get.status, get.body.code]).toEqual([403, 'ACCEPT_LINK_INVALID']);
-        expect(postRes.status).toBe(403);
-      }),
+      fc.asyncProperty(
+        fc.string({ minLength: 1, maxLength: 60 }),
+        fc.string({ maxLength: 20 }),
+        fc.string({ maxLength: 60 }),
+        async (id, exp, sig) => {
+          const path = `/children/accept/${encodeURIComponent(id)}?exp=${encodeURIComponent(exp)}&sig=${encodeURIComponent(sig)}`;
+          const get = await request(svc.baseUrl!).get(path).set('Accept', 'application/json');
+          const postRes = await request(svc.baseUrl!).post(path);
+          expect([get.status, get.body.code]).toEqual([403, 'ACCEPT_LINK_INVALID']);
+          expect(postRes.status).toBe(403);
+        },
+      ),
       { numRuns: 60 },
     );
   });

@@ -50,7 +50,13 @@ export class FakeJournal {
     const existing = this.filed.get(key);
     const ledgerKey = `edoc:${req.kind}:${key}`;
     if (existing) {
-      return { documentIdentifier: existing.documentIdentifier, outcome: 'recorded', caseFileIdentifier: existing.caseFileIdentifier, title: req.title, ledgerKey };
+      return {
+        documentIdentifier: existing.documentIdentifier,
+        outcome: 'recorded',
+        caseFileIdentifier: existing.caseFileIdentifier,
+        title: req.title,
+        ledgerKey,
+      };
     }
     const caseFileIdentifier = 'caseRef' in req ? req.caseRef : 'cpr' in req ? this.casesByCpr[req.cpr.replace('-', '')] : undefined;
     if (!caseFileIdentifier) throw new PermanentError('no eDoc case found for the citizen', 'EDOC_CASE_NOT_FOUND', 'edoc');

@@ -5,7 +5,9 @@ import { ChildrenStore } from '../../../src/workflows/children/children.store';
 import { anotherChild, CHILD_CPR, FakeJobs, NOW, PDF_BYTES, redisContext, validAgreement, validRequest } from './children-fakes';
 
 const settings: ChildrenSettings = {
-  acceptWorkingDays: 10, homeVisitWindowExempt: false, followUpDays: 90,
+  acceptWorkingDays: 10,
+  homeVisitWindowExempt: false,
+  followUpDays: 90,
 };
 
 function setup(over: Partial<ChildrenSettings> = {}, now = NOW) {
@@ -19,7 +21,10 @@ function setup(over: Partial<ChildrenSettings> = {}, now = NOW) {
 }
 
 async function refused(p: Promise<unknown>): Promise<ChildrenRequestError> {
-  const err = await p.then(() => null, (e: unknown) => e);
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(ChildrenRequestError);
   return err as ChildrenRequestError;
 }
@@ -72,7 +77,10 @@ describe('submit', () => {
     expect(res).toMatchObject({ duplicate: false, warnings: ['MEETING_BEFORE_ACCEPT_DEADLINE'] });
     expect((await t.store.get(res.id))!.deadlineAt).toBe('2027-04-02T22:00:00.000Z');
     // A re-submission answers with the same warnings.
-    expect(await t.intake.submit(validRequest({ proposedStart: '2027-04-05T10:00:00+02:00' }))).toMatchObject({ duplicate: true, warnings: ['MEETING_BEFORE_ACCEPT_DEADLINE'] });
+    expect(await t.intake.submit(validRequest({ proposedStart: '2027-04-05T10:00:00+02:00' }))).toMatchObject({
+      duplicate: true,
+      warnings: ['MEETING_BEFORE_ACCEPT_DEADLINE'],
+    });
   });
 
   it('a configured delay never puts the reminder after the meeting start', async () => {
@@ -85,7 +93,18 @@ describe('submit', () => {
     // Only Date is faked: Redis I/O keeps its real timers.
     jest.useFakeTimers({
       now: new Date('2026-12-21T10:00:00Z'),
-      doNotFake: ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'],
+      doNotFake: [
+        'hrtime',
+        'nextTick',
+        'performance',
+        'queueMicrotask',
+        'setImmediate',
+        'clearImmediate',
+        'setInterval',
+        'clearInterval',
+        'setTimeout',
+        'clearTimeout',
+      ],
     });
     try {
       const t = make();
@@ -152,7 +171,12 @@ describe('submit', () => {
     ['null', null],
     ['empty object', {}],
     ['CPR malformed', validRequest({ child: { cpr: '12345' } })],
-    ['attachment not a PDF', validRequest({ attachments: [{ filename: 'x.pdf', contentType: 'application/pdf', base64: Buffer.from('nope').toString('base64') }] })],
+    [
+      'attachment not a PDF',
+      validRequest({
+        attachments: [{ filename: 'x.pdf', contentType: 'application/pdf', base64: Buffer.from('nope').toString('base64') }],
+      }),
+    ],
   ])('malformed body (%s) → 400 VALIDATION_FAILED, nothing stored', async (_what, body) => {
     const t = make();
     const err = await refused(t.intake.submit(body));
@@ -214,7 +238,11 @@ describe('submit', () => {
 
   it('takes attachments', async () => {
     const t = make();
-    const res = await t.intake.submit(validRequest({ attachments: [{ filename: 'PPR-vurdering.pdf', contentType: 'application/pdf', base64: PDF_BYTES.toString('base64') }] }));
+    const res = await t.intake.submit(
+      validRequest({
+        attachments: [{ filename: 'PPR-vurdering.pdf', contentType: 'application/pdf', base64: PDF_BYTES.toString('base64') }],
+      }),
+    );
     expect((await t.store.getForm(res.id))!.attachments).toHaveLength(1);
   });
 });
@@ -232,8 +260,11 @@ describe('one course per child and unit', () => {
     expect(err.bilingual.da).toContain('åbent forløb');
     expect((await t.keys()).sort()).toEqual(before.sort());
     // The CPR with or without the dash is the same child; a unit name written otherwise is the same unit.
-    expect(await refused(t.intake.submit(validRequest({ child: { cpr: '1405194321' }, externalUnits: ['Kompetence-enheden'], description: 'Igen.' }))))
-      .toMatchObject({ code: 'COURSE_ALREADY_OPEN' });
+    expect(
+      await refused(
+        t.intake.submit(validRequest({ child: { cpr: '1405194321' }, externalUnits: ['Kompetence-enheden'], description: 'Igen.' })),
+      ),
+    ).toMatchObject({ code: 'COURSE_ALREADY_OPEN' });
     // The same child with the other unit, or another child with this unit, is a course of its own.
     expect((await t.intake.submit(validRequest({ externalUnits: ['Sundhedstjenesten'] }))).duplicate).toBe(false);
     expect((await t.intake.submit(validRequest({ child: { cpr: '010118-1111' } }))).duplicate).toBe(false);
@@ -258,7 +289,9 @@ describe('one course per child and unit', () => {
     const t = make({ courseOpenMonths: 6 });
     const first = await t.intake.submit(validRequest()); // meeting Monday 2026-03-23
     t.setNow(new Date('2026-09-22T10:00:00Z'));
-    expect(await refused(t.intake.submit(validRequest({ proposedStart: '2026-09-24T10:00:00+02:00' })))).toMatchObject({ code: 'COURSE_ALREADY_OPEN' });
+    expect(await refused(t.intake.submit(validRequest({ proposedStart: '2026-09-24T10:00:00+02:00' })))).toMatchObject({
+      code: 'COURSE_ALREADY_OPEN',
+    });
     t.setNow(new Date('2026-09-23T10:00:00Z'));
     const next = await t.intake.submit(validRequest({ proposedStart: '2026-10-01T10:00:00+02:00' }));
     expect(next.id).not.toBe(first.id);
@@ -283,8 +316,10 @@ describe('accept, agreement, follow-up', () => {
     expect(err.bilingual.da).toContain('ikke afholdt');
     // Nor with a meetingDate in the future.
     t.setNow(AFTER_MEETING);
-    expect(await refused(t.intake.recordAgreement(meetingId, validAgreement({ meetingDate: '2026-03-23T15:00:00+01:00' }))))
-      .toMatchObject({ status: 409, code: 'MEETING_NOT_HELD' });
+    expect(await refused(t.intake.recordAgreement(meetingId, validAgreement({ meetingDate: '2026-03-23T15:00:00+01:00' })))).toMatchObject({
+      status: 409,
+      code: 'MEETING_NOT_HELD',
+    });
     expect(await t.store.getAgreement(meetingId)).toBeNull();
     expect(t.jobs.agreements).toEqual([]);
     // Once it has started, it is recorded.
@@ -305,7 +340,10 @@ describe('accept, agreement, follow-up', () => {
     const t = make();
     expect(await refused(t.intake.accept('nope'))).toMatchObject({ status: 404, code: 'REQUEST_NOT_FOUND' });
     expect(await refused(t.intake.view('00000000-0000-0000-0000-000000000000'))).toMatchObject({ status: 404 });
-    expect(await refused(t.intake.recordAgreement('x:agreement', validAgreement()))).toMatchObject({ status: 404, code: 'MEETING_NOT_FOUND' });
+    expect(await refused(t.intake.recordAgreement('x:agreement', validAgreement()))).toMatchObject({
+      status: 404,
+      code: 'MEETING_NOT_FOUND',
+    });
   });
 
   it('records the agreement once, schedules journaling and the follow-up check', async () => {
@@ -315,7 +353,9 @@ describe('accept, agreement, follow-up', () => {
     expect(res).toMatchObject({ meetingId, status: 'meeting-held', duplicate: false });
     expect(t.jobs.agreements).toEqual([meetingId]);
     // 30 days after the meeting (2026-03-23 10:00 local), from "now".
-    expect(t.jobs.followUps).toEqual([{ requestId: id, delayMs: Date.parse('2026-03-23T09:00:00Z') + 30 * 86_400_000 - AFTER_MEETING.getTime() }]);
+    expect(t.jobs.followUps).toEqual([
+      { requestId: id, delayMs: Date.parse('2026-03-23T09:00:00Z') + 30 * 86_400_000 - AFTER_MEETING.getTime() },
+    ]);
 
     const again = await t.intake.recordAgreement(meetingId, validAgreement());
     expect(again.duplicate).toBe(true);
@@ -339,7 +379,8 @@ describe('accept, agreement, follow-up', () => {
     expect(t.jobs.followUps).toEqual([]);
     const view = await t.intake.view(id);
     expect(view.meetings.map((m) => [m.id, m.scheduledStart])).toEqual([
-      [`${id}-m1`, '2026-03-23T09:00:00.000Z'], [`${id}-m2`, '2026-04-16T07:30:00.000Z'],
+      [`${id}-m1`, '2026-03-23T09:00:00.000Z'],
+      [`${id}-m2`, '2026-04-16T07:30:00.000Z'],
     ]);
     // A repeated call creates nothing more, even once the follow-up date has passed.
     t.setNow(new Date('2026-04-20T10:00:00Z'));
@@ -360,7 +401,10 @@ describe('accept, agreement, follow-up', () => {
   it('sets and moves a follow-up meeting later', async () => {
     const t = make();
     const { id, meetingId } = await accepted(t);
-    expect(await refused(t.intake.setFollowUp(id, { start: '2026-04-16T09:30:00+02:00' }))).toMatchObject({ status: 409, code: 'NO_MEETING_HELD' });
+    expect(await refused(t.intake.setFollowUp(id, { start: '2026-04-16T09:30:00+02:00' }))).toMatchObject({
+      status: 409,
+      code: 'NO_MEETING_HELD',
+    });
     await t.intake.recordAgreement(meetingId, validAgreement());
     const set = await t.intake.setFollowUp(id, { start: '2026-04-16T09:30:00+02:00' });
     const moved = await t.intake.setFollowUp(id, { start: '2026-04-20T10:00:00+02:00' });

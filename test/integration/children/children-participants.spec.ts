@@ -8,7 +8,15 @@ import { RouteRequestStep } from '../../../src/workflows/children/children.routi
 import { ChildrenStore } from '../../../src/workflows/children/children.store';
 import { ChildrenUnits } from '../../../src/workflows/children/children.units';
 import {
-  CHILD_CASE, CHILD_CPR, FakeJobs, FakeJournal, FakeNotify, NOW, redisContext, validAgreement, validRequest as baseRequest,
+  CHILD_CASE,
+  CHILD_CPR,
+  FakeJobs,
+  FakeJournal,
+  FakeNotify,
+  NOW,
+  redisContext,
+  validAgreement,
+  validRequest as baseRequest,
 } from './children-fakes';
 
 /**
@@ -41,9 +49,33 @@ function setup() {
   const jobs = new FakeJobs();
   let clock = NOW;
   const now = () => clock;
-  const intake = new ChildrenIntake(store, jobs, ctx.audit, new WorkingDayCalendar(), { acceptWorkingDays: 10, homeVisitWindowExempt: false, followUpDays: 90 }, now);
-  const route = new RouteRequestStep(store, units, notify, journal, ctx.ledger, ctx.audit, { documentType: 'Notat', acceptWorkingDays: 10, links, organizer: 'tsm@solhoej.example' }, now);
-  const reminders = new ChildrenReminders(store, units, notify, ctx.ledger, ctx.audit, { acceptWorkingDays: 10, followUpDays: 90, links }, now);
+  const intake = new ChildrenIntake(
+    store,
+    jobs,
+    ctx.audit,
+    new WorkingDayCalendar(),
+    { acceptWorkingDays: 10, homeVisitWindowExempt: false, followUpDays: 90 },
+    now,
+  );
+  const route = new RouteRequestStep(
+    store,
+    units,
+    notify,
+    journal,
+    ctx.ledger,
+    ctx.audit,
+    { documentType: 'Notat', acceptWorkingDays: 10, links, organizer: 'tsm@solhoej.example' },
+    now,
+  );
+  const reminders = new ChildrenReminders(
+    store,
+    units,
+    notify,
+    ctx.ledger,
+    ctx.audit,
+    { acceptWorkingDays: 10, followUpDays: 90, links },
+    now,
+  );
   const agreement = new JournalAgreementStep(store, units, notify, journal, ctx.ledger, ctx.audit, { documentType: 'Notat' }, now);
   const invitations = new ChildrenInvitations(store, units, notify, ctx.ledger, ctx.audit, 'tsm@solhoej.example', now);
   return { ...ctx, store, notify, journal, jobs, intake, route, reminders, agreement, invitations, setNow: (d: Date) => (clock = d) };
@@ -60,12 +92,25 @@ const make = () => {
 };
 
 /** No CPR, child's name, parents' or leaders' names, home address or case text. */
-const PERSONAL = [CHILD_CPR, CHILD_CPR.replace('-', ''), 'Alma', 'Testbarn', 'Lene Leder', 'Mette', 'Hjemmevej', 'trækker sig', 'overgangsritualer'];
+const PERSONAL = [
+  CHILD_CPR,
+  CHILD_CPR.replace('-', ''),
+  'Alma',
+  'Testbarn',
+  'Lene Leder',
+  'Mette',
+  'Hjemmevej',
+  'trækker sig',
+  'overgangsritualer',
+];
 function expectNoPersonalData(text: string) {
   for (const s of PERSONAL) expect(text).not.toContain(s);
 }
 const icsOf = (m: { attachments?: Array<{ filename: string; contentType: string; content: Buffer }> }) =>
-  m.attachments!.find((a) => a.contentType.startsWith('text/calendar'))!.content.toString('utf8').replace(/\r\n /g, ''); // unfolded
+  m
+    .attachments!.find((a) => a.contentType.startsWith('text/calendar'))!
+    .content.toString('utf8')
+    .replace(/\r\n /g, ''); // unfolded
 
 describe('participants on the request', () => {
   it('accepts parents (name, optional e-mail) and a meeting leader; refuses a meeting leader without an address', async () => {
@@ -73,9 +118,13 @@ describe('participants on the request', () => {
     const ok = await t.intake.submit(validRequest(delegated));
     expect(ok.duplicate).toBe(false);
     expect(await t.store.getContacts(ok.id)).toEqual({
-      localLeader: { name: 'Lene Leder', email: LEADER }, meetingLeader: { name: 'Mette Mødeleder', email: METTE }, parents: PARENTS,
+      localLeader: { name: 'Lene Leder', email: LEADER },
+      meetingLeader: { name: 'Mette Mødeleder', email: METTE },
+      parents: PARENTS,
     });
-    const bad = await t.intake.submit(validRequest({ child: { cpr: '010118-2222' }, meetingLeader: { name: 'Mette' } })).catch((e: unknown) => e);
+    const bad = await t.intake
+      .submit(validRequest({ child: { cpr: '010118-2222' }, meetingLeader: { name: 'Mette' } }))
+      .catch((e: unknown) => e);
     expect(bad).toMatchObject({ status: 400, code: 'VALIDATION_FAILED', details: { issues: [{ path: 'meetingLeader.email' }] } });
   });
 
@@ -144,7 +193,10 @@ describe('the agreement form reaches every participant', () => {
 
     // The names are in the leader's mail only: not in the audit trail.
     const audit = await t.audit.query({ requestId: id });
-    expect(audit.find((a) => a.action === 'notify.children-agreement-unreached')).toMatchObject({ outcome: 'ok', externalIds: { unreached: '1' } });
+    expect(audit.find((a) => a.action === 'notify.children-agreement-unreached')).toMatchObject({
+      outcome: 'ok',
+      externalIds: { unreached: '1' },
+    });
     expect(JSON.stringify(audit)).not.toMatch(/Far Testbarn|Mor Testbarn|mor@privat/);
     // Once: a second run sends nothing.
     expect(await t.agreement.run(meetingId)).toBe('already-done');
@@ -203,19 +255,28 @@ describe('the follow-up meeting is invited', () => {
     expect(icsOf(moved).match(/^UID:.*$/m)![0]).toBe(ics.match(/^UID:.*$/m)![0]);
   });
 
-  it('set later through the API (POST follow-up): the latest agreement form\'s addresses, kept after the form is deleted', async () => {
+  it("set later through the API (POST follow-up): the latest agreement form's addresses, kept after the form is deleted", async () => {
     const t = make();
     const id = await held(t);
     await t.agreement.run(`${id}-m1`); // journals, sends and deletes the agreement form
     expect(await t.store.getAgreement(`${id}-m1`)).toBeNull();
     await t.intake.setFollowUp(id, { start: FOLLOW_UP });
     expect(await t.invitations.followUpInvite(`${id}-m2`, 0)).toBe('sent');
-    expect(t.notify.delivered.get(`children-followup-invite-${id}-m2-s0`)!.to).toEqual([LEADER, 'peter@ke.solhoej.example', 'mor@privat.example', KE]);
+    expect(t.notify.delivered.get(`children-followup-invite-${id}-m2-s0`)!.to).toEqual([
+      LEADER,
+      'peter@ke.solhoej.example',
+      'mor@privat.example',
+      KE,
+    ]);
   });
 
   it("a health visitors' home meeting: the participants are invited, not the central mailbox (invited by phone); no home address in the ICS", async () => {
     const t = make();
-    const id = await held(t, { localUnit: { name: 'Sundhedsplejen Nord', type: 'sundhedspleje' }, place: { type: 'hjem', address: 'Hjemmevej 3' } }, { followUpMeetingDate: FOLLOW_UP });
+    const id = await held(
+      t,
+      { localUnit: { name: 'Sundhedsplejen Nord', type: 'sundhedspleje' }, place: { type: 'hjem', address: 'Hjemmevej 3' } },
+      { followUpMeetingDate: FOLLOW_UP },
+    );
     expect(await t.invitations.followUpInvite(`${id}-m2`, 0)).toBe('sent');
     const mail = t.notify.delivered.get(`children-followup-invite-${id}-m2-s0`)!;
     expect(mail.to).not.toContain(KE);
@@ -234,8 +295,16 @@ describe('the follow-up meeting is invited', () => {
 
 describe("the unit's mail: calendar invitation and accept link", () => {
   it.each([
-    ['in the daycare', { place: { type: 'dagtilbud', address: 'Skovvej 1, 9999 Solhøj' } }, 'LOCATION:Solhøj Børnehus\\, Skovvej 1\\, 9999 Solhøj'],
-    ["in the child's home (daycare's request): the address stays in the PDF", { place: { type: 'hjem', address: 'Hjemmevej 3, 9999 Solhøj' } }, 'LOCATION:Barnets hjem (adressen står i anmodningsskemaet)'],
+    [
+      'in the daycare',
+      { place: { type: 'dagtilbud', address: 'Skovvej 1, 9999 Solhøj' } },
+      'LOCATION:Solhøj Børnehus\\, Skovvej 1\\, 9999 Solhøj',
+    ],
+    [
+      "in the child's home (daycare's request): the address stays in the PDF",
+      { place: { type: 'hjem', address: 'Hjemmevej 3, 9999 Solhøj' } },
+      'LOCATION:Barnets hjem (adressen står i anmodningsskemaet)',
+    ],
   ])('%s', async (_what, patch, location) => {
     const t = make();
     const { id } = await t.intake.submit(validRequest(patch));

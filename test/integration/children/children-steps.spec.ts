@@ -7,7 +7,16 @@ import { RouteRequestStep } from '../../../src/workflows/children/children.routi
 import { ChildrenUnits } from '../../../src/workflows/children/children.units';
 import { ChildrenStore } from '../../../src/workflows/children/children.store';
 import {
-  CHILD_CASE, CHILD_CPR, FakeJobs, FakeJournal, FakeNotify, NOW, PDF_BYTES, redisContext, validAgreement, validRequest as baseRequest,
+  CHILD_CASE,
+  CHILD_CPR,
+  FakeJobs,
+  FakeJournal,
+  FakeNotify,
+  NOW,
+  PDF_BYTES,
+  redisContext,
+  validAgreement,
+  validRequest as baseRequest,
 } from './children-fakes';
 
 /** Thursday 2026-04-09 10:00, more than 10 working days after NOW: the unit has its full 10 days. */
@@ -28,8 +37,24 @@ function setup() {
   const jobs = new FakeJobs();
   let clock = NOW;
   const now = () => clock;
-  const intake = new ChildrenIntake(store, jobs, ctx.audit, new WorkingDayCalendar(), { acceptWorkingDays: 10, homeVisitWindowExempt: false, followUpDays: 90 }, now);
-  const route = new RouteRequestStep(store, units, notify, journal, ctx.ledger, ctx.audit, { documentType: 'Notat', acceptWorkingDays: 10 }, now);
+  const intake = new ChildrenIntake(
+    store,
+    jobs,
+    ctx.audit,
+    new WorkingDayCalendar(),
+    { acceptWorkingDays: 10, homeVisitWindowExempt: false, followUpDays: 90 },
+    now,
+  );
+  const route = new RouteRequestStep(
+    store,
+    units,
+    notify,
+    journal,
+    ctx.ledger,
+    ctx.audit,
+    { documentType: 'Notat', acceptWorkingDays: 10 },
+    now,
+  );
   const reminders = new ChildrenReminders(store, units, notify, ctx.ledger, ctx.audit, { acceptWorkingDays: 10, followUpDays: 90 }, now);
   const agreement = new JournalAgreementStep(store, units, notify, journal, ctx.ledger, ctx.audit, { documentType: 'Notat' }, now);
   return { ...ctx, store, notify, journal, jobs, intake, route, reminders, agreement, setNow: (d: Date) => (clock = d) };
@@ -47,7 +72,8 @@ const make = () => {
 
 /** Subject and body of every mail: the personal data travels only in the PDFs. */
 function expectNoPersonalData(text: string) {
-  for (const s of [CHILD_CPR, CHILD_CPR.replace('-', ''), 'Alma', 'Testbarn', 'Lene Leder', 'trækker sig', 'overgangsritualer']) expect(text).not.toContain(s);
+  for (const s of [CHILD_CPR, CHILD_CPR.replace('-', ''), 'Alma', 'Testbarn', 'Lene Leder', 'trækker sig', 'overgangsritualer'])
+    expect(text).not.toContain(s);
 }
 
 describe('children.route', () => {
@@ -74,7 +100,12 @@ describe('children.route', () => {
     expect(docs[0].pdf.equals(mail.attachments![0].content)).toBe(true);
 
     const view = await t.intake.view(id);
-    expect(view).toMatchObject({ status: 'journaled', routedAt: NOW.toISOString(), journaledAt: NOW.toISOString(), formDeletedAt: NOW.toISOString() });
+    expect(view).toMatchObject({
+      status: 'journaled',
+      routedAt: NOW.toISOString(),
+      journaledAt: NOW.toISOString(),
+      formDeletedAt: NOW.toISOString(),
+    });
     expect(await t.store.getForm(id)).toBeNull();
     expect((await t.store.get(id))!.caseRef).toBe(CHILD_CASE);
     const audit = await t.audit.query({ requestId: id });
@@ -84,9 +115,12 @@ describe('children.route', () => {
 
   it("a health visitors' home meeting is invited by phone: no mail to the central mailbox, still journaled", async () => {
     const t = make();
-    const { id, invitation } = await t.intake.submit(validRequest({
-      localUnit: { name: 'Sundhedsplejen Nord', type: 'sundhedspleje' }, place: { type: 'hjem', address: 'Hjemmevej 3' },
-    }));
+    const { id, invitation } = await t.intake.submit(
+      validRequest({
+        localUnit: { name: 'Sundhedsplejen Nord', type: 'sundhedspleje' },
+        place: { type: 'hjem', address: 'Hjemmevej 3' },
+      }),
+    );
     expect(invitation).toBe('telefonisk');
     expect(await t.route.run(id)).toBe('routed');
     expect(t.notify.sendCalls).toBe(0);
@@ -244,13 +278,22 @@ describe('agreement and follow-up', () => {
     const { id, meetingId } = await held(t);
     expect(await t.agreement.run(meetingId)).toBe('done');
     const doc = [...t.journal.filed.values()].find((d) => d.kind === 'agreement-form')!;
-    expect(doc).toMatchObject({ caseRef: CHILD_CASE, sourceId: `children-agreement-${meetingId}`, date: '2026-04-09', meetingId, requestId: id });
+    expect(doc).toMatchObject({
+      caseRef: CHILD_CASE,
+      sourceId: `children-agreement-${meetingId}`,
+      date: '2026-04-09',
+      meetingId,
+      requestId: id,
+    });
     const mail = t.notify.delivered.get(`children-agreement-${meetingId}`)!;
     expect(mail.to).toEqual([LEADER, 'peter@ke.solhoej.example']);
     expect(mail.attachments![0].content.equals(doc.pdf)).toBe(true);
     expectNoPersonalData(mail.subject + mail.body);
     expect(await t.store.getAgreement(meetingId)).toBeNull();
-    expect((await t.intake.view(id)).meetings[0]).toMatchObject({ agreementJournaledAt: AFTER.toISOString(), agreementSentAt: AFTER.toISOString() });
+    expect((await t.intake.view(id)).meetings[0]).toMatchObject({
+      agreementJournaledAt: AFTER.toISOString(),
+      agreementSentAt: AFTER.toISOString(),
+    });
 
     expect(await t.agreement.run(meetingId)).toBe('already-done');
     expect(t.journal.filed.size).toBe(2); // request form + agreement

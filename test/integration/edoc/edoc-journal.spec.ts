@@ -14,7 +14,13 @@ import { AuditService } from '../../../src/audit/audit.service';
 import { IntegrationError, PermanentError, RetryableError } from '../../../src/common/errors';
 import type { AppConfig } from '../../../src/config/config.schema';
 import { Ledger } from '../../../src/ledger/ledger';
-import { DocumentJournal, JournalRequest, JournalResult, journalTitle, sourceReference } from '../../../src/workflows/journal-document/journal-document.service';
+import {
+  DocumentJournal,
+  JournalRequest,
+  JournalResult,
+  journalTitle,
+  sourceReference,
+} from '../../../src/workflows/journal-document/journal-document.service';
 import { testConfig } from '../../support/test-service';
 
 const seed = loadSeed();
@@ -55,7 +61,17 @@ describe('eDoc journaling against the sandbox (real HTTP, real Redis)', () => {
 
   const pdf = (text: string) => Buffer.from(`%PDF-1.7\n${text}\n%%EOF`);
   const request = (sourceId: string, extra: Partial<JournalRequest> = {}): JournalRequest =>
-    ({ sourceId, kind: 'note', caseSequenceNumber: citizen.edocCase!, title: 'Tværfagligt samarbejdsmøde', documentType: 'Notat', date: '2026-12-03', pdf: pdf(sourceId), noteId: 5001, ...extra }) as JournalRequest;
+    ({
+      sourceId,
+      kind: 'note',
+      caseSequenceNumber: citizen.edocCase!,
+      title: 'Tværfagligt samarbejdsmøde',
+      documentType: 'Notat',
+      date: '2026-12-03',
+      pdf: pdf(sourceId),
+      noteId: 5001,
+      ...extra,
+    }) as JournalRequest;
 
   beforeAll(async () => {
     sandbox = await startEdocSandbox({ seed, codes, cprField: 'edoc:PartyIdentifier', randomSeed: 7 });
@@ -87,7 +103,12 @@ describe('eDoc journaling against the sandbox (real HTTP, real Redis)', () => {
 
   it('finds the seeded case by sequence number and by CPR; an unknown one is null', async () => {
     const bySeq = await client.findCase({ sequenceNumber: citizen.edocCase! });
-    expect(bySeq).toEqual({ caseFileIdentifier: expect.stringMatching(/^\d+$/), sequenceNumber: citizen.edocCase, status: 'Åben', open: true });
+    expect(bySeq).toEqual({
+      caseFileIdentifier: expect.stringMatching(/^\d+$/),
+      sequenceNumber: citizen.edocCase,
+      status: 'Åben',
+      open: true,
+    });
     await expect(client.findCase({ cpr: citizen.cpr })).resolves.toEqual(bySeq);
     await expect(client.findCase({ sequenceNumber: '99/999999' })).resolves.toBeNull();
   });
@@ -110,19 +131,35 @@ describe('eDoc journaling against the sandbox (real HTTP, real Redis)', () => {
     const state = (await axios.get(`${sandbox.baseUrl}/_sandbox/state`)).data;
     const docs = state.cases.flatMap((c: { documents: unknown[] }) => c.documents);
     expect(docs).toEqual([
-      expect.objectContaining({ documentIdentifier: first.documentIdentifier, sha256: createHash('sha256').update(pdf('N5001v3')).digest('hex') }),
+      expect.objectContaining({
+        documentIdentifier: first.documentIdentifier,
+        sha256: createHash('sha256').update(pdf('N5001v3')).digest('hex'),
+      }),
     ]);
     expect(JSON.stringify(state)).not.toContain('content');
 
     const trail = await audit.query({ noteId: 5001 });
     expect(trail.map((r) => r.outcome)).toEqual(['ok', 'reused']);
-    expect(trail[0].externalIds).toEqual({ documentIdentifier: first.documentIdentifier, caseFileIdentifier: first.caseFileIdentifier, openDocument: expect.stringContaining(first.documentIdentifier) });
+    expect(trail[0].externalIds).toEqual({
+      documentIdentifier: first.documentIdentifier,
+      caseFileIdentifier: first.caseFileIdentifier,
+      openDocument: expect.stringContaining(first.documentIdentifier),
+    });
     expect(JSON.stringify(trail)).not.toContain(citizen.cpr);
   });
 
   it('files by CPR without the CPR reaching the ledger, and new content of the same source is a new document', async () => {
-    const a = await journal.journal(request('R77', { kind: 'request-form', caseSequenceNumber: undefined, cpr: citizen.cpr } as Partial<JournalRequest>));
-    const b = await journal.journal(request('R77', { kind: 'request-form', caseSequenceNumber: undefined, cpr: citizen.cpr, pdf: pdf('R77 changed') } as Partial<JournalRequest>));
+    const a = await journal.journal(
+      request('R77', { kind: 'request-form', caseSequenceNumber: undefined, cpr: citizen.cpr } as Partial<JournalRequest>),
+    );
+    const b = await journal.journal(
+      request('R77', {
+        kind: 'request-form',
+        caseSequenceNumber: undefined,
+        cpr: citizen.cpr,
+        pdf: pdf('R77 changed'),
+      } as Partial<JournalRequest>),
+    );
     expect(a.documentIdentifier).not.toBe(b.documentIdentifier);
     expect((await stats()).duplicates).toBe(0);
     const entry = await ledger.get(a.ledgerKey);
@@ -178,7 +215,14 @@ describe('eDoc journaling against the sandbox (real HTTP, real Redis)', () => {
     // A worker wrote the ledger entry, uploaded, and died before completing the entry.
     await ledger.begin(key, 'edoc.journal', { sourceId: req.sourceId });
     const caseRef = (await client.findCase({ sequenceNumber: citizen.edocCase! }))!.caseFileIdentifier;
-    const landed = await client.journalDocument({ caseRef, title, documentType: 'Notat', date: req.date, pdf: req.pdf, sourceId: 'crashed' });
+    const landed = await client.journalDocument({
+      caseRef,
+      title,
+      documentType: 'Notat',
+      date: req.date,
+      pdf: req.pdf,
+      sourceId: 'crashed',
+    });
 
     const out = await journal.journal(req);
     expect(out).toMatchObject({ outcome: 'reconciled', documentIdentifier: landed.documentIdentifier });
@@ -214,7 +258,9 @@ describe('eDoc journaling against the sandbox (real HTTP, real Redis)', () => {
     expect(noCase).toBeInstanceOf(PermanentError);
     expect(noCase.code).toBe('EDOC_CASE_NOT_FOUND');
 
-    const badCase = await journal.journal(request('N9102v1', { caseSequenceNumber: undefined, caseRef: '999999' } as Partial<JournalRequest>)).catch((e) => e);
+    const badCase = await journal
+      .journal(request('N9102v1', { caseSequenceNumber: undefined, caseRef: '999999' } as Partial<JournalRequest>))
+      .catch((e) => e);
     expect(badCase).toBeInstanceOf(PermanentError);
     expect(badCase.code).toBe('EDOC_CASE_NOT_FOUND'); // the case given by id is searched (status) before any upload
 
@@ -222,7 +268,9 @@ describe('eDoc journaling against the sandbox (real HTTP, real Redis)', () => {
     expect(badType.code).toBe('EDOC_UNKNOWN_CODE');
 
     await expect(journal.journal(request('N 1'))).rejects.toMatchObject({ code: 'JOURNAL_BAD_INPUT' });
-    await expect(journal.journal(request('N1', { cpr: citizen.cpr } as Partial<JournalRequest>))).rejects.toMatchObject({ code: 'JOURNAL_BAD_INPUT' });
+    await expect(journal.journal(request('N1', { cpr: citizen.cpr } as Partial<JournalRequest>))).rejects.toMatchObject({
+      code: 'JOURNAL_BAD_INPUT',
+    });
 
     const failed = (await audit.query({ noteId: 5001 })).filter((r) => r.outcome === 'failed').map((r) => r.reason);
     expect(failed).toEqual(expect.arrayContaining(['EDOC_CASE_NOT_FOUND', 'EDOC_UNKNOWN_CODE']));
@@ -232,8 +280,14 @@ describe('eDoc journaling against the sandbox (real HTTP, real Redis)', () => {
   it('refuses to file on a case that is not open (EDOC_CASE_CLOSED, Danish text, audited like other permanent failures), by CPR, sequence number or case id', async () => {
     const kase = (await client.findCase({ sequenceNumber: citizen.edocCase! }))!;
     await axios.post(`${sandbox.baseUrl}/_sandbox/cases/${kase.caseFileIdentifier}/status`, { status: 'Afsluttet' });
-    for (const [i, where] of [{ cpr: citizen.cpr }, { caseSequenceNumber: citizen.edocCase! }, { caseRef: kase.caseFileIdentifier }].entries()) {
-      const err = await journal.journal({ ...request(`N9201v${i}`, { noteId: 9201 }), caseSequenceNumber: undefined, ...where } as JournalRequest).catch((e) => e);
+    for (const [i, where] of [
+      { cpr: citizen.cpr },
+      { caseSequenceNumber: citizen.edocCase! },
+      { caseRef: kase.caseFileIdentifier },
+    ].entries()) {
+      const err = await journal
+        .journal({ ...request(`N9201v${i}`, { noteId: 9201 }), caseSequenceNumber: undefined, ...where } as JournalRequest)
+        .catch((e) => e);
       expect(err).toBeInstanceOf(PermanentError);
       expect(err).toMatchObject({ code: 'EDOC_CASE_CLOSED', errorClass: 'permanent' });
       expect(err.message).toMatch(/^eDoc-sagen er ikke åben/);
@@ -247,7 +301,9 @@ describe('eDoc journaling against the sandbox (real HTTP, real Redis)', () => {
 
     // Reopened, the same request files (the refusal left nothing half-done).
     await axios.post(`${sandbox.baseUrl}/_sandbox/cases/${kase.caseFileIdentifier}/status`, { status: 'Åben' });
-    await expect(journal.journal({ ...request('N9201v0', { noteId: 9201 }), caseSequenceNumber: undefined, cpr: citizen.cpr } as JournalRequest)).resolves.toMatchObject({ outcome: 'performed' });
+    await expect(
+      journal.journal({ ...request('N9201v0', { noteId: 9201 }), caseSequenceNumber: undefined, cpr: citizen.cpr } as JournalRequest),
+    ).resolves.toMatchObject({ outcome: 'performed' });
   });
 
   it("keeps eDoc's Links.OpenDocument in the audit record of a filing, also when a repeat is answered from the ledger", async () => {
@@ -256,7 +312,10 @@ describe('eDoc journaling against the sandbox (real HTTP, real Redis)', () => {
     const records = (await audit.query({ noteId: 9301 })).filter((r) => r.action === 'edoc.journal');
     expect(records.map((r) => r.outcome).sort()).toEqual(['ok', 'reused']);
     for (const r of records) {
-      expect(r.externalIds).toMatchObject({ documentIdentifier: first.documentIdentifier, openDocument: `${sandbox.baseUrl}/locator.aspx?name=DMS.Document.Details&module=Document&id=${first.documentIdentifier}` });
+      expect(r.externalIds).toMatchObject({
+        documentIdentifier: first.documentIdentifier,
+        openDocument: `${sandbox.baseUrl}/locator.aspx?name=DMS.Document.Details&module=Document&id=${first.documentIdentifier}`,
+      });
     }
   });
 
@@ -266,11 +325,18 @@ describe('eDoc journaling against the sandbox (real HTTP, real Redis)', () => {
       const out: string[] = [];
       // Raw calls (no client breaker in between), so the pattern is the sandbox's own decisions.
       for (let i = 0; i < 20; i++) {
-        const res = await axios.post(sandbox.url, buildRequestEnvelope('SearchDocument', buildSearchDocument({ value: 'u', ns: 'edoc', position: 'search' }, { caseFileIdentifier: '200001', title: `t${i}` })), {
-          auth: { username: sandbox.user, password: sandbox.password },
-          headers: { 'Content-Type': 'text/xml; charset=utf-8', SOAPAction: soapAction('SearchDocument') },
-          validateStatus: () => true,
-        });
+        const res = await axios.post(
+          sandbox.url,
+          buildRequestEnvelope(
+            'SearchDocument',
+            buildSearchDocument({ value: 'u', ns: 'edoc', position: 'search' }, { caseFileIdentifier: '200001', title: `t${i}` }),
+          ),
+          {
+            auth: { username: sandbox.user, password: sandbox.password },
+            headers: { 'Content-Type': 'text/xml; charset=utf-8', SOAPAction: soapAction('SearchDocument') },
+            validateStatus: () => true,
+          },
+        );
         out.push(res.status === 200 ? 'ok' : String(readFault(res.data)?.faultcode));
       }
       return out;
@@ -285,7 +351,10 @@ describe('eDoc journaling against the sandbox (real HTTP, real Redis)', () => {
 
   it('the sandbox rejects wrong credentials and a wrong SOAPAction like a real ASMX service', async () => {
     const wrong = new EdocClient({ ...config, EDOC_PASSWORD: 'wrong-password' }, codes);
-    await expect(wrong.findCase({ sequenceNumber: citizen.edocCase! })).rejects.toMatchObject({ code: 'HTTP_401', errorClass: 'permanent' });
+    await expect(wrong.findCase({ sequenceNumber: citizen.edocCase! })).rejects.toMatchObject({
+      code: 'HTTP_401',
+      errorClass: 'permanent',
+    });
     wrong.shutdown();
     const res = await axios.post(sandbox.url, '<x/>', {
       auth: { username: sandbox.user, password: sandbox.password },

@@ -21,7 +21,13 @@ describe('EdocModule and JournalDocumentModule (Nest wiring)', () => {
     const sandbox = await startEdocSandbox({ seed, codes: EdocCodeLists.load(), cprField: 'edoc:PartyIdentifier' });
     const config = testConfig({ EDOC_URL: sandbox.url, EDOC_AUTH: 'basic', EDOC_USER: sandbox.user, EDOC_PASSWORD: sandbox.password });
 
-    @Module({ imports: [CoreModule.forRoot(config, redisOptionsFromUrl(process.env.TEST_REDIS_URL!), systemClock(new Date(TEST_NOW))), EdocModule, JournalDocumentModule] })
+    @Module({
+      imports: [
+        CoreModule.forRoot(config, redisOptionsFromUrl(process.env.TEST_REDIS_URL!), systemClock(new Date(TEST_NOW))),
+        EdocModule,
+        JournalDocumentModule,
+      ],
+    })
     class TestApp {}
     const app = await NestFactory.createApplicationContext(TestApp, { logger: false });
     try {
@@ -30,12 +36,28 @@ describe('EdocModule and JournalDocumentModule (Nest wiring)', () => {
       expect(await port.findCase({ cpr: citizen.cpr })).not.toBeNull();
 
       const pdf = await renderNotePdf({
-        title: 'Tværfagligt samarbejdsmøde', meetingDate: '2026-12-03', citizen: { name: `${citizen.firstName} ${citizen.lastName}`, cpr: citizen.cpr },
-        items: { Emne: 'Opfølgning' }, locked: true, state: 'Låst', sourceIds: ['Nexus note 5001 v3'],
+        title: 'Tværfagligt samarbejdsmøde',
+        meetingDate: '2026-12-03',
+        citizen: { name: `${citizen.firstName} ${citizen.lastName}`, cpr: citizen.cpr },
+        items: { Emne: 'Opfølgning' },
+        locked: true,
+        state: 'Låst',
+        sourceIds: ['Nexus note 5001 v3'],
       });
-      const filed = await journal.journal({ cpr: citizen.cpr, sourceId: 'nexus-note-5001-v3', kind: 'meeting-note', title: 'Tværfagligt samarbejdsmøde 2026-12-03', documentType: 'Notat', date: '2026-12-03', pdf, noteId: 5001 });
+      const filed = await journal.journal({
+        cpr: citizen.cpr,
+        sourceId: 'nexus-note-5001-v3',
+        kind: 'meeting-note',
+        title: 'Tværfagligt samarbejdsmøde 2026-12-03',
+        documentType: 'Notat',
+        date: '2026-12-03',
+        pdf,
+        noteId: 5001,
+      });
       expect(filed.outcome).toBe('performed');
-      expect(sandbox.store.state().cases.flatMap((c) => c.documents)).toEqual([expect.objectContaining({ documentIdentifier: filed.documentIdentifier, size: pdf.length })]);
+      expect(sandbox.store.state().cases.flatMap((c) => c.documents)).toEqual([
+        expect.objectContaining({ documentIdentifier: filed.documentIdentifier, size: pdf.length }),
+      ]);
     } finally {
       await app.close();
       await sandbox.stop();

@@ -39,7 +39,9 @@ describe('eDoc simulator: GetItemList, GetSystemInfo, case status, Links; readin
       const health = new EdocHealth(client, codes, { codeListCheck: true, checkEveryMs: 30_000, now: () => new Date(TEST_NOW) });
       await health.checkCodeLists();
       expect(await health.readiness()).toMatchObject({ codeLists: { state: 'ok' }, system: { state: 'up' } });
-      expect(await client.itemList('DocumentType')).toEqual(expect.arrayContaining([{ DocumentTypeId: '60005', DocumentTypeName: 'Notat' }]));
+      expect(await client.itemList('DocumentType')).toEqual(
+        expect.arrayContaining([{ DocumentTypeId: '60005', DocumentTypeName: 'Notat' }]),
+      );
       expect(await client.itemList('CaseWorker')).toEqual([]);
       const calls = (await axios.get(`${sandbox.baseUrl}/_sandbox/stats`)).data.calls;
       expect(calls).toMatchObject({ GetItemList: 5, GetSystemInfo: 1 });
@@ -54,13 +56,27 @@ describe('eDoc simulator: GetItemList, GetSystemInfo, case status, Links; readin
     try {
       const kase = (await client.findCase({ cpr: citizen.cpr }))!;
       expect(kase).toMatchObject({ status: 'Åben', open: true });
-      expect((await axios.post(`${sandbox.baseUrl}/_sandbox/cases/${kase.caseFileIdentifier}/status`, { status: 'Afsluttet' })).status).toBe(200);
-      await expect(client.findCase({ caseFileIdentifier: kase.caseFileIdentifier })).resolves.toMatchObject({ status: 'Afsluttet', open: false });
+      expect(
+        (await axios.post(`${sandbox.baseUrl}/_sandbox/cases/${kase.caseFileIdentifier}/status`, { status: 'Afsluttet' })).status,
+      ).toBe(200);
+      await expect(client.findCase({ caseFileIdentifier: kase.caseFileIdentifier })).resolves.toMatchObject({
+        status: 'Afsluttet',
+        open: false,
+      });
       // eDoc itself refuses a document on a closed case (the adapter never gets that far: it checks first).
       await expect(
-        client.journalDocument({ caseRef: kase.caseFileIdentifier, title: 't', documentType: 'Notat', date: '2026-12-03', pdf: Buffer.from('%PDF'), sourceId: 's' }),
+        client.journalDocument({
+          caseRef: kase.caseFileIdentifier,
+          title: 't',
+          documentType: 'Notat',
+          date: '2026-12-03',
+          pdf: Buffer.from('%PDF'),
+          sourceId: 's',
+        }),
       ).rejects.toMatchObject({ code: 'EDOC_ERROR_CaseFileClosed' });
-      expect((await axios.post(`${sandbox.baseUrl}/_sandbox/cases/nope/status`, { status: 'Åben' }, { validateStatus: () => true })).status).toBe(404);
+      expect(
+        (await axios.post(`${sandbox.baseUrl}/_sandbox/cases/nope/status`, { status: 'Åben' }, { validateStatus: () => true })).status,
+      ).toBe(404);
       // The sandbox expects the configured shape (default: inside edoc:CaseFileSearch), not another one.
       await expect(rootClient.findCase({ cpr: citizen.cpr })).rejects.toMatchObject({ code: 'EDOC_ERROR_InvalidRequest' });
     } finally {
@@ -84,7 +100,10 @@ describe('eDoc simulator: GetItemList, GetSystemInfo, case status, Links; readin
 
     const dir = mkdtempSync(path.join(os.tmpdir(), 'h19e-codes-'));
     const file = path.join(dir, 'codes.json');
-    writeFileSync(file, JSON.stringify({ documentTypes: { Notat: '60006' }, documentStatuses: { Endelig: '6' }, archiveFormats: { PDF: '12' } }));
+    writeFileSync(
+      file,
+      JSON.stringify({ documentTypes: { Notat: '60006' }, documentStatuses: { Endelig: '6' }, archiveFormats: { PDF: '12' } }),
+    );
     const bad = await startService({ role: 'api', config: testConfig(env({ EDOC_CODE_LISTS_FILE: file })), sandboxes: false });
     try {
       const res = (await eventually(async () => {
@@ -93,7 +112,11 @@ describe('eDoc simulator: GetItemList, GetSystemInfo, case status, Links; readin
       }, 20_000))!;
       expect(res.body.status).toBe('error');
       expect(res.body.details.redis.status).toBe('up');
-      expect(res.body.error['edoc-code-lists']).toEqual({ status: 'down', state: 'mismatch', mismatched: ['document type Notat: file 60006, eDoc 60005'] });
+      expect(res.body.error['edoc-code-lists']).toEqual({
+        status: 'down',
+        state: 'mismatch',
+        mismatched: ['document type Notat: file 60006, eDoc 60005'],
+      });
       expect(JSON.stringify(res.body)).not.toContain(citizen.cpr);
     } finally {
       await bad.stop();

@@ -83,7 +83,9 @@ describe('one embedded Redis per data folder', () => {
     const dir = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'tsm-embedded-left-')));
     const port = await freePort();
     const server = `exec redis-server --port ${port} --bind 127.0.0.1 --dir '${dir}' --pidfile '${dir}/redis.pid' --appendonly yes --save ''`;
-    const orphan = spawn('sh', ['-c', withLock ? `exec 9>>'${dir}/redis.lock'; flock -n 9 || exit 9; ${server}` : server], { stdio: 'ignore' });
+    const orphan = spawn('sh', ['-c', withLock ? `exec 9>>'${dir}/redis.lock'; flock -n 9 || exit 9; ${server}` : server], {
+      stdio: 'ignore',
+    });
     orphans.push(orphan);
     await eventually(async () => (await withClient(port, (r) => r.ping()).catch(() => null)) === 'PONG', 10_000);
     await withClient(port, (r) => r.set('left-behind', 'still here'));

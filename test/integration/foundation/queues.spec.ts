@@ -27,14 +27,20 @@ describe('queue gateway against a real Redis', () => {
     expect(dl).toMatchObject({ name: 'maintenance.noop', attemptsMade: 1 });
     expect(dl!.reason).toContain('[NOOP_PERMANENT]');
     const audit = svc.app.get(AuditService);
-    await eventually(async () => (await audit.query({})).some((r) => r.action === 'dead-letter' && r.externalIds?.job === 'maintenance/noop-perm'));
+    await eventually(async () =>
+      (await audit.query({})).some((r) => r.action === 'dead-letter' && r.externalIds?.job === 'maintenance/noop-perm'),
+    );
     expect(await gw.retryDeadLetter('maintenance/noop-perm', 'test')).toBe(true);
     expect((await audit.query({})).some((r) => r.action === 'admin.retry')).toBe(true);
   });
 
   it('retries a retryable failure and then succeeds', async () => {
     const q = gw.queue('maintenance');
-    const job = await q.add('maintenance.noop', { failTimes: 2 }, { ...QueueGateway.jobOptions('maintenance', { jobId: 'noop-retry' }), backoff: { type: 'fixed', delay: 10 } });
+    const job = await q.add(
+      'maintenance.noop',
+      { failTimes: 2 },
+      { ...QueueGateway.jobOptions('maintenance', { jobId: 'noop-retry' }), backoff: { type: 'fixed', delay: 10 } },
+    );
     await eventually(async () => (await gw.jobState('maintenance', job.id!)) === 'completed');
     // BullMQ counts the successful attempt too: two failures + one success.
     expect((await q.getJob(job.id!))!.attemptsMade).toBe(3);
@@ -42,7 +48,11 @@ describe('queue gateway against a real Redis', () => {
 
   it('dead-letters a retryable failure after the last attempt', async () => {
     const q = gw.queue('maintenance');
-    await q.add('maintenance.noop', { failTimes: 99 }, { ...QueueGateway.jobOptions('maintenance', { jobId: 'noop-exhaust' }), backoff: { type: 'fixed', delay: 10 } });
+    await q.add(
+      'maintenance.noop',
+      { failTimes: 99 },
+      { ...QueueGateway.jobOptions('maintenance', { jobId: 'noop-exhaust' }), backoff: { type: 'fixed', delay: 10 } },
+    );
     await eventually(async () => (await gw.jobState('maintenance', 'noop-exhaust')) === 'failed');
     const dl = await gw.deadLetter('maintenance/noop-exhaust');
     expect(dl!.attemptsMade).toBe(3);

@@ -26,7 +26,15 @@ describe('Redis outage and restart', () => {
 
   /** Producers fail fast while Redis is away, so enqueue until the producer has reconnected. */
   const enqueueWhenReachable = (jobId: string) =>
-    eventually(() => gw.enqueue('maintenance.noop', { n: 1 }, { jobId }).then(() => true, () => false), 15_000, 100);
+    eventually(
+      () =>
+        gw.enqueue('maintenance.noop', { n: 1 }, { jobId }).then(
+          () => true,
+          () => false,
+        ),
+      15_000,
+      100,
+    );
   const completed = (jobId: string) => eventually(async () => (await gw.jobState('maintenance', jobId)) === 'completed', 15_000);
 
   it('is ready while Redis answers', async () => {
@@ -71,11 +79,17 @@ describe('Redis outage and restart', () => {
     gw.queue('maintenance').on('error', countFailure);
     await redis.stop();
     try {
-      const res = await request(svc.baseUrl!).post('/children/requests').set('X-Api-Key', 'test-intake-key-0123456789')
+      const res = await request(svc.baseUrl!)
+        .post('/children/requests')
+        .set('X-Api-Key', 'test-intake-key-0123456789')
         .send(validRequest({ proposedStart: '2030-01-07T10:00:00+01:00' }));
       expect(res.status).toBe(503);
       expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
-      expect(res.body).toEqual({ statusCode: 503, code: 'SERVICE_UNAVAILABLE', message: { da: expect.stringMatching(/prøv igen/i), en: expect.stringMatching(/try again/i) } });
+      expect(res.body).toEqual({
+        statusCode: 503,
+        code: 'SERVICE_UNAVAILABLE',
+        message: { da: expect.stringMatching(/prøv igen/i), en: expect.stringMatching(/try again/i) },
+      });
       // Admin routes too: a clear 503, not a bare 500.
       const admin = await request(svc.baseUrl!).get('/admin/dead-letters').auth('admin', 'test-admin-password');
       expect(admin.status).toBe(503);
@@ -89,10 +103,14 @@ describe('Redis outage and restart', () => {
     }
     await eventually(async () => (await request(svc.baseUrl!).get('/health/ready')).status === 200, 15_000, 100);
     // Recovered means every producer too: each reconnects on its own backoff, after readiness's client.
-    await eventually(async () => {
-      for (const q of gw.allQueues()) if ((await q.backend.client).status !== 'ready') return false;
-      return true;
-    }, 15_000, 100);
+    await eventually(
+      async () => {
+        for (const q of gw.allQueues()) if ((await q.backend.client).status !== 'ready') return false;
+        return true;
+      },
+      15_000,
+      100,
+    );
     // ioredis prints "Unhandled error event" and BullMQ prints the error's stack for a client nobody listens to.
     expect(printed).toEqual([]);
   });

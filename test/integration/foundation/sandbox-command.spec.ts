@@ -41,13 +41,25 @@ describe('tsm-bridge sandbox (standalone simulators)', () => {
       expect(printed).not.toContain('compose-edoc-password');
 
       // The configured credentials are the ones the simulators accept.
-      const token = await axios.post(running.config.NEXUS_TOKEN_URL!, new URLSearchParams({
-        grant_type: 'client_credentials', client_id: 'compose-client', client_secret: 'compose-nexus-secret',
-      }).toString(), { headers: { 'content-type': 'application/x-www-form-urlencoded' }, validateStatus: () => true });
+      const token = await axios.post(
+        running.config.NEXUS_TOKEN_URL!,
+        new URLSearchParams({
+          grant_type: 'client_credentials',
+          client_id: 'compose-client',
+          client_secret: 'compose-nexus-secret',
+        }).toString(),
+        { headers: { 'content-type': 'application/x-www-form-urlencoded' }, validateStatus: () => true },
+      );
       expect(token.status).toBe(200);
       expect(token.data.access_token).toEqual(expect.any(String));
-      const unauthorised = await axios.post(running.config.EDOC_URL!, '<x/>', { auth: { username: 'compose-edoc', password: 'wrong' }, validateStatus: () => true });
-      const authorised = await axios.post(running.config.EDOC_URL!, '<x/>', { auth: { username: 'compose-edoc', password: 'compose-edoc-password' }, validateStatus: () => true });
+      const unauthorised = await axios.post(running.config.EDOC_URL!, '<x/>', {
+        auth: { username: 'compose-edoc', password: 'wrong' },
+        validateStatus: () => true,
+      });
+      const authorised = await axios.post(running.config.EDOC_URL!, '<x/>', {
+        auth: { username: 'compose-edoc', password: 'compose-edoc-password' },
+        validateStatus: () => true,
+      });
       expect(unauthorised.status).toBe(401);
       expect(authorised.status).not.toBe(401);
     } finally {

@@ -33,23 +33,29 @@ describe('a job cut off by crashes is picked up again within its attempts', () =
     return job;
   }
 
-  it.each(QUEUE_NAMES.map((q) => [q, POLICIES[q].attempts]))('%s: %d crashes leave the job runnable; one more dead-letters it', async (queue, attempts) => {
-    const q = new Queue(queue, { connection: { url: process.env.TEST_REDIS_URL }, prefix: config.QUEUE_PREFIX });
-    const worker = new Worker(queue, null, { ...workerOptions(queue, config, redisOptionsFromUrl(process.env.TEST_REDIS_URL!)), autorun: false });
-    open.push(q, worker);
-    const id = `stalled-${queue}`;
-    await q.add('agenda.collect', { districtId: 'x', meetingDate: '2026-12-03' }, { jobId: id, attempts });
+  it.each(QUEUE_NAMES.map((q) => [q, POLICIES[q].attempts]))(
+    '%s: %d crashes leave the job runnable; one more dead-letters it',
+    async (queue, attempts) => {
+      const q = new Queue(queue, { connection: { url: process.env.TEST_REDIS_URL }, prefix: config.QUEUE_PREFIX });
+      const worker = new Worker(queue, null, {
+        ...workerOptions(queue, config, redisOptionsFromUrl(process.env.TEST_REDIS_URL!)),
+        autorun: false,
+      });
+      open.push(q, worker);
+      const id = `stalled-${queue}`;
+      await q.add('agenda.collect', { districtId: 'x', meetingDate: '2026-12-03' }, { jobId: id, attempts });
 
-    for (let crash = 1; crash <= attempts; crash++) await crashOnce(queue, worker, id);
-    const after = (await q.getJob(id))!;
-    expect(after.stalledCounter).toBe(attempts);
-    expect(await after.getState()).toBe('waiting');
-    // A worker taking it now runs it: no stall-limit failure is waiting for it.
-    expect(after.deferredFailure).toBeUndefined();
+      for (let crash = 1; crash <= attempts; crash++) await crashOnce(queue, worker, id);
+      const after = (await q.getJob(id))!;
+      expect(after.stalledCounter).toBe(attempts);
+      expect(await after.getState()).toBe('waiting');
+      // A worker taking it now runs it: no stall-limit failure is waiting for it.
+      expect(after.deferredFailure).toBeUndefined();
 
-    // Bounded: a job that keeps killing its worker still ends in the dead letters.
-    const last = await crashOnce(queue, worker, id);
-    expect(last.id).toBe(id);
-    expect((await q.getJob(id))!.deferredFailure).toBe('job stalled more than allowable limit');
-  });
+      // Bounded: a job that keeps killing its worker still ends in the dead letters.
+      const last = await crashOnce(queue, worker, id);
+      expect(last.id).toBe(id);
+      expect((await q.getJob(id))!.deferredFailure).toBe('job stalled more than allowable limit');
+    },
+  );
 });

@@ -13,8 +13,16 @@ describe('LetterStore.create (real Redis)', () => {
   afterAll(() => redis.quit());
 
   const rec = (letterId: string) => ({
-    letterId, ledgerKey: `medcom:note:1:v2:gp:${practice.ydernummer}`, noteId: 1, noteVersion: 2, kind: 'meeting-note' as const,
-    format: 'xdis91' as const, receiverYdernummer: practice.ydernummer, receiverEan: practice.ean, converted: false, authorisedAt: '2026-12-03T09:00:00.000Z',
+    letterId,
+    ledgerKey: `medcom:note:1:v2:gp:${practice.ydernummer}`,
+    noteId: 1,
+    noteVersion: 2,
+    kind: 'meeting-note' as const,
+    format: 'xdis91' as const,
+    receiverYdernummer: practice.ydernummer,
+    receiverEan: practice.ean,
+    converted: false,
+    authorisedAt: '2026-12-03T09:00:00.000Z',
   });
   const body = { patient: { cpr: '0101401234', givenName: 'Test', surname: 'Person' }, receiver: practice, subject: 'Emne', text: 'Tekst' };
 

@@ -41,8 +41,13 @@ describe('a receipt arriving while a resend is prepared (real Redis)', () => {
   const settings = medcomSettings(config);
   const store = new RacingStore(redis, config.QUEUE_PREFIX);
   const service = new MedcomService(
-    settings, store, new MessageComposer(schemaValidator(shippedFile('schemas', 'xdis91.xsd')), settings.xdis91BlockChars), transport,
-    new Ledger(redis, config.QUEUE_PREFIX), new AuditService(redis, mkdtempSync(path.join(os.tmpdir(), 'audit-')), config.QUEUE_PREFIX), queue,
+    settings,
+    store,
+    new MessageComposer(schemaValidator(shippedFile('schemas', 'xdis91.xsd')), settings.xdis91BlockChars),
+    transport,
+    new Ledger(redis, config.QUEUE_PREFIX),
+    new AuditService(redis, mkdtempSync(path.join(os.tmpdir(), 'audit-')), config.QUEUE_PREFIX),
+    queue,
   );
   afterAll(() => redis.quit());
 

@@ -18,23 +18,36 @@ import type { Redis } from 'ioredis';
 /** Letter ids and envelope ids as they arrived at the VANS sandbox (read from its archive). */
 function arrived(svc: RunningService): Array<{ letterId: string; envelopeId: string; bytes: Buffer }> {
   const dir = path.join(svc.config.DATA_DIR, 'medcom', 'vans-sandbox', 'received');
-  return readdirSync(dir).filter((f) => f.endsWith('.xml')).map((f) => {
-    const bytes = readFileSync(path.join(dir, f));
-    const text = bytes.toString('latin1');
-    return { letterId: /<Letter><Identifier>([^<]+)</.exec(text)?.[1] ?? '', envelopeId: /<Envelope>.*?<Identifier>([^<]+)</.exec(text)?.[1] ?? '', bytes };
-  });
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.xml'))
+    .map((f) => {
+      const bytes = readFileSync(path.join(dir, f));
+      const text = bytes.toString('latin1');
+      return {
+        letterId: /<Letter><Identifier>([^<]+)</.exec(text)?.[1] ?? '',
+        envelopeId: /<Envelope>.*?<Identifier>([^<]+)</.exec(text)?.[1] ?? '',
+        bytes,
+      };
+    });
 }
 
 async function counter(name: string, labels: Record<string, string>): Promise<number> {
   const metric = (await metricsRegistry.getMetricsAsJSON()).find((m) => m.name === name);
-  return (metric?.values ?? []).filter((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l)).reduce((n, v) => n + Number(v.value), 0);
+  return (metric?.values ?? [])
+    .filter((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l))
+    .reduce((n, v) => n + Number(v.value), 0);
 }
 
 describe('reliable messaging: no receipt → two resends with the same letter id → dead letter', () => {
   let svc: RunningService;
   let medcom: MedcomPort;
   beforeAll(async () => {
-    svc = await startTestService('all', { MEDCOM_INBOX_POLL_MS: '50', MEDCOM_RECEIPT_TIMEOUT_MS: '150', SANDBOX_VANS_DROP_RATE: '1', SANDBOX_VANS_DELAY_MS: '0' });
+    svc = await startTestService('all', {
+      MEDCOM_INBOX_POLL_MS: '50',
+      MEDCOM_RECEIPT_TIMEOUT_MS: '150',
+      SANDBOX_VANS_DROP_RATE: '1',
+      SANDBOX_VANS_DELAY_MS: '0',
+    });
     medcom = svc.app.get(MEDCOM_PORT);
   });
   afterAll(() => svc.stop());
@@ -76,8 +89,12 @@ describe('receipt watchdog: a timeout job lost after the hand-over', () => {
   let svc: RunningService;
   beforeAll(async () => {
     svc = await startTestService('all', {
-      MEDCOM_INBOX_POLL_MS: '50', MEDCOM_RECEIPT_TIMEOUT_MS: '1000', MEDCOM_RECEIPT_WATCHDOG_MS: '1000', MEDCOM_MAX_RESENDS: '1',
-      SANDBOX_VANS_DROP_RATE: '1', SANDBOX_VANS_DELAY_MS: '0',
+      MEDCOM_INBOX_POLL_MS: '50',
+      MEDCOM_RECEIPT_TIMEOUT_MS: '1000',
+      MEDCOM_RECEIPT_WATCHDOG_MS: '1000',
+      MEDCOM_MAX_RESENDS: '1',
+      SANDBOX_VANS_DROP_RATE: '1',
+      SANDBOX_VANS_DELAY_MS: '0',
     });
   });
   afterAll(() => svc.stop());
@@ -109,7 +126,8 @@ describe('receipts: negative, duplicate, garbage, envelope-only, transient', () 
   afterAll(() => svc.stop());
   afterEach(() => vans.setFaults({ negativeRate: 0, vansNegativeRate: 0, duplicateRate: 0, garbageRate: 0, dropRate: 0 }));
   const inDir = () => svc.config.MEDCOM_IN_DIR!;
-  const folder = (name: string) => (existsSync(path.join(inDir(), name)) ? readdirSync(path.join(inDir(), name)).filter((f) => !f.endsWith('.reason.txt')) : []);
+  const folder = (name: string) =>
+    existsSync(path.join(inDir(), name)) ? readdirSync(path.join(inDir(), name)).filter((f) => !f.endsWith('.reason.txt')) : [];
 
   it('a negative receipt rejects the letter: dead letter with the RefuseCode, metric and audit', async () => {
     await vans.setFaults({ negativeRate: 1 });
@@ -118,22 +136,47 @@ describe('receipts: negative, duplicate, garbage, envelope-only, transient', () 
     const sent = await medcom.send(letter);
     const gw = svc.app.get(QueueGateway);
     const dl = await eventually(() => gw.deadLetter(`medcom/medcom-rejected-${sent.letterId}`));
-    expect(dl!.reason).toMatch(/^\[MEDCOM_REJECTED\] letter \S+ \(note \d+\) refused by XCTL02 receipt, ikke_specificeret: The receiver refused/);
-    expect(await medcom.status(sent.letterId)).toMatchObject({ state: 'rejected', refuseCode: 'ikke_specificeret', receiptType: 'XCTL02', resends: 0 });
+    expect(dl!.reason).toMatch(
+      /^\[MEDCOM_REJECTED\] letter \S+ \(note \d+\) refused by XCTL02 receipt, ikke_specificeret: The receiver refused/,
+    );
+    expect(await medcom.status(sent.letterId)).toMatchObject({
+      state: 'rejected',
+      refuseCode: 'ikke_specificeret',
+      receiptType: 'XCTL02',
+      resends: 0,
+    });
     expect(await counter('tsm_medcom_receipts_total', { type: 'XCTL02', outcome: 'applied' })).toBe(before + 1);
     const audit = await svc.app.get(AuditService).query({ noteId: letter.noteId });
-    expect(audit.find((a) => a.action === 'medcom.receipt')).toMatchObject({ outcome: 'failed', reason: expect.stringContaining('XCTL02 ikke_specificeret') });
+    expect(audit.find((a) => a.action === 'medcom.receipt')).toMatchObject({
+      outcome: 'failed',
+      reason: expect.stringContaining('XCTL02 ikke_specificeret'),
+    });
   });
 
   it('an XCTL01 VANS receipt answers too, also when it names only the envelope', async () => {
     await vans.setFaults({ dropRate: 1 });
     const sent = await medcom.send(gpLetter());
-    writeFileSync(path.join(inDir(), 'xctl01-envelope-only.xml'), buildOioReceipt({
-      type: 'XCTL01', envelopeId: 'KVANS000000001', letterId: 'QVANS000000001', sentAt: new Date(), senderEan: '5790001234567', receiverEan: '5790000123456',
-      originalEnvelopeId: sent.envelopeId, letters: [], refuseCode: 'ukendt_lokationsnummer', refuseText: 'Lokationsnummer ukendt',
-    }));
+    writeFileSync(
+      path.join(inDir(), 'xctl01-envelope-only.xml'),
+      buildOioReceipt({
+        type: 'XCTL01',
+        envelopeId: 'KVANS000000001',
+        letterId: 'QVANS000000001',
+        sentAt: new Date(),
+        senderEan: '5790001234567',
+        receiverEan: '5790000123456',
+        originalEnvelopeId: sent.envelopeId,
+        letters: [],
+        refuseCode: 'ukendt_lokationsnummer',
+        refuseText: 'Lokationsnummer ukendt',
+      }),
+    );
     await eventually(async () => (await medcom.status(sent.letterId))?.state === 'rejected');
-    expect(await medcom.status(sent.letterId)).toMatchObject({ refuseCode: 'ukendt_lokationsnummer', refuseText: 'Lokationsnummer ukendt', receiptType: 'XCTL01' });
+    expect(await medcom.status(sent.letterId)).toMatchObject({
+      refuseCode: 'ukendt_lokationsnummer',
+      refuseText: 'Lokationsnummer ukendt',
+      receiptType: 'XCTL01',
+    });
   });
 
   it('duplicate receipts are applied once', async () => {
@@ -160,11 +203,21 @@ describe('receipts: negative, duplicate, garbage, envelope-only, transient', () 
     await vans.setFaults({ dropRate: 1 });
     const letter = gpLetter({ format: 'fhir-json' });
     const sent = await medcom.send(letter);
-    const transient = (name: string) => writeFileSync(path.join(inDir(), name), buildFhirAcknowledgement({
-      bundleId: '5b1c3a0e-0000-4000-8000-000000000001', headerId: '5b1c3a0e-0000-4000-8000-000000000002', sentAt: new Date(),
-      acknowledgedHeaderId: sent.letterId, code: 'transient-error', issueText: 'database busy', format: 'fhir-json',
-      from: { ean: '5790001234567', sor: '123451000016001', name: 'GP' }, to: { ean: '5790000123456', sor: '123456789012345', name: 'Kommune' },
-    }));
+    const transient = (name: string) =>
+      writeFileSync(
+        path.join(inDir(), name),
+        buildFhirAcknowledgement({
+          bundleId: '5b1c3a0e-0000-4000-8000-000000000001',
+          headerId: '5b1c3a0e-0000-4000-8000-000000000002',
+          sentAt: new Date(),
+          acknowledgedHeaderId: sent.letterId,
+          code: 'transient-error',
+          issueText: 'database busy',
+          format: 'fhir-json',
+          from: { ean: '5790001234567', sor: '123451000016001', name: 'GP' },
+          to: { ean: '5790000123456', sor: '123456789012345', name: 'Kommune' },
+        }),
+      );
     transient('transient.json');
     const audit = svc.app.get(AuditService);
     // The resend is audited once its file is handed over (the attempt is claimed just before).
@@ -172,7 +225,9 @@ describe('receipts: negative, duplicate, garbage, envelope-only, transient', () 
       const l = await audit.query({ noteId: letter.noteId });
       return l.some((a) => a.action === 'medcom.resend') ? l : null;
     }))!;
-    expect(lines.find((a) => a.action === 'medcom.receipt' && a.outcome === 'skipped')?.reason).toMatch(/transient-error from the receiver; the letter is resent now/);
+    expect(lines.find((a) => a.action === 'medcom.receipt' && a.outcome === 'skipped')?.reason).toMatch(
+      /transient-error from the receiver; the letter is resent now/,
+    );
     const status = await medcom.status(sent.letterId);
     expect(status).toMatchObject({ state: 'sent', resends: 1 });
     expect(new Set(status!.envelopeIds).size).toBe(2);
@@ -184,10 +239,19 @@ describe('receipts: negative, duplicate, garbage, envelope-only, transient', () 
 
   it('a receipt for an unknown letter is filed under unmatched/', async () => {
     const before = folder('unmatched').length;
-    writeFileSync(path.join(inDir(), 'stranger.xml'), buildOioReceipt({
-      type: 'XCTL03', envelopeId: 'KSTRANGER00001', letterId: 'QSTRANGER00001', sentAt: new Date(), senderEan: '5790001234567', receiverEan: '5790000123456',
-      originalEnvelopeId: 'ENOTOURS000001', letters: [{ letterId: 'LNOTOURS000001', versionCode: 'XD9134L' }],
-    }));
+    writeFileSync(
+      path.join(inDir(), 'stranger.xml'),
+      buildOioReceipt({
+        type: 'XCTL03',
+        envelopeId: 'KSTRANGER00001',
+        letterId: 'QSTRANGER00001',
+        sentAt: new Date(),
+        senderEan: '5790001234567',
+        receiverEan: '5790000123456',
+        originalEnvelopeId: 'ENOTOURS000001',
+        letters: [{ letterId: 'LNOTOURS000001', versionCode: 'XD9134L' }],
+      }),
+    );
     await eventually(() => folder('unmatched').length === before + 1);
   });
 });

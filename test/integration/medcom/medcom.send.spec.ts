@@ -47,7 +47,11 @@ describe('FHIR in a VANSEnvelope end to end (MEDCOM_FHIR_ENVELOPE, a VANS that r
   let svc: RunningService;
   beforeAll(async () => {
     svc = await startTestService('all', {
-      MEDCOM_INBOX_POLL_MS: '50', SANDBOX_VANS_DELAY_MS: '10', MEDCOM_RECEIPT_TIMEOUT_MS: '60000', MEDCOM_FHIR_ENVELOPE: 'true', SANDBOX_VANS_REQUIRE_ENVELOPE: 'true',
+      MEDCOM_INBOX_POLL_MS: '50',
+      SANDBOX_VANS_DELAY_MS: '10',
+      MEDCOM_RECEIPT_TIMEOUT_MS: '60000',
+      MEDCOM_FHIR_ENVELOPE: 'true',
+      SANDBOX_VANS_REQUIRE_ENVELOPE: 'true',
     });
   });
   afterAll(() => svc.stop());
@@ -57,6 +61,10 @@ describe('FHIR in a VANSEnvelope end to end (MEDCOM_FHIR_ENVELOPE, a VANS that r
     const sent = await medcom.send(gpLetter({ format }));
     await eventually(async () => (await medcom.status(sent.letterId))?.state === 'acknowledged');
     const received = path.join(svc.config.DATA_DIR, 'medcom', 'vans-sandbox', 'received');
-    expect(readdirSync(received).map((f) => readFileSync(path.join(received, f), 'utf8')).some((x) => x.includes('<VANSEnvelope>') && x.includes(sent.envelopeId))).toBe(true);
+    expect(
+      readdirSync(received)
+        .map((f) => readFileSync(path.join(received, f), 'utf8'))
+        .some((x) => x.includes('<VANSEnvelope>') && x.includes(sent.envelopeId)),
+    ).toBe(true);
   });
 });

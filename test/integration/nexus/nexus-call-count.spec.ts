@@ -25,13 +25,24 @@ const meetingDate = '2026-12-03';
 
 async function measure(citizens: number, opts: { olderNotesPerCitizen?: number; pageSize?: number } = {}) {
   const sandbox: RunningNexusSandbox = await startNexusSandbox({
-    seed: syntheticSeed({ citizens, meetingDate, formTitle: names.formTitle, tag: names.tag, olderNotesPerCitizen: opts.olderNotesPerCitizen }),
+    seed: syntheticSeed({
+      citizens,
+      meetingDate,
+      formTitle: names.formTitle,
+      tag: names.tag,
+      olderNotesPerCitizen: opts.olderNotesPerCitizen,
+    }),
     names,
     pageSize: opts.pageSize,
   });
   const client = new NexusClient({
     connection: { baseUrl: sandbox.baseUrl, tokenUrl: sandbox.tokenUrl, clientId: sandbox.clientId, clientSecret: sandbox.clientSecret },
-    names: { citizenList: names.citizenList, citizenView: names.citizenView, timeItemLabel: names.timeItemLabel, lockedAction: names.lockedState },
+    names: {
+      citizenList: names.citizenList,
+      citizenView: names.citizenView,
+      timeItemLabel: names.timeItemLabel,
+      lockedAction: names.lockedState,
+    },
     timeoutMs: 10_000,
     concurrency: 4,
   });

@@ -34,7 +34,10 @@ describe('NexusModule', () => {
   it('boots without any Nexus endpoint; calls then fail with a clear permanent error', async () => {
     const app = await boot(loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' }));
     try {
-      await expect(app.get<NexusPort>(NEXUS_PORT).getNote(5001)).rejects.toMatchObject({ code: 'NEXUS_NOT_CONFIGURED', errorClass: 'permanent' });
+      await expect(app.get<NexusPort>(NEXUS_PORT).getNote(5001)).rejects.toMatchObject({
+        code: 'NEXUS_NOT_CONFIGURED',
+        errorClass: 'permanent',
+      });
     } finally {
       await app.close();
     }

@@ -21,7 +21,6 @@ function configWith(env: Record<string, string> = {}): AppConfig {
   return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', SANDBOX_RANDOM_SEED: String(RANDOM_SEED), NEXUS_TIMEOUT_MS: '2000', ...env });
 }
 
-
 describe('NexusClient against the Nexus sandbox', () => {
   let config: AppConfig;
   let sandbox: RunningNexusSandbox;
@@ -95,7 +94,12 @@ describe('NexusClient against the Nexus sandbox', () => {
 
   it('getCitizen returns CPR, names and active conditions', async () => {
     expect(await nexus.getCitizen(1009)).toEqual({
-      id: 1009, cpr: '0808371455', firstName: 'Grete', lastName: 'Attrapsen', fullName: 'Grete Attrapsen', conditions: ['Demens', 'Underernæring'],
+      id: 1009,
+      cpr: '0808371455',
+      firstName: 'Grete',
+      lastName: 'Attrapsen',
+      fullName: 'Grete Attrapsen',
+      conditions: ['Demens', 'Underernæring'],
     });
     expect(await integrationFailure(nexus.getCitizen(424242))).toMatchObject({ code: 'NEXUS_PATIENT_NOT_FOUND', errorClass: 'permanent' });
   });
@@ -103,7 +107,13 @@ describe('NexusClient against the Nexus sandbox', () => {
   it('getCitizenIdentity returns CPR and names without reading the conditions', async () => {
     const conditionCalls = () => control.stats().then((s) => s.calls['GET /patients/:id/conditions'] ?? 0);
     const before = await conditionCalls();
-    expect(await nexus.getCitizenIdentity(1009)).toEqual({ id: 1009, cpr: '0808371455', firstName: 'Grete', lastName: 'Attrapsen', fullName: 'Grete Attrapsen' });
+    expect(await nexus.getCitizenIdentity(1009)).toEqual({
+      id: 1009,
+      cpr: '0808371455',
+      firstName: 'Grete',
+      lastName: 'Attrapsen',
+      fullName: 'Grete Attrapsen',
+    });
     expect(await conditionCalls()).toBe(before);
   });
 
@@ -129,7 +139,12 @@ describe('NexusClient against the Nexus sandbox', () => {
 
   it('setNoteTime writes the time keeping the state, and is a no-op when already set', async () => {
     expect(await nexus.setNoteTime(5001, '10:00')).toEqual({ changed: true, version: 2 });
-    expect(await control.note(5001)).toMatchObject({ state: 'Kladde', version: 2, locked: false, items: expect.objectContaining({ Tidspunkt: '10:00', Emne: expect.any(String) }) });
+    expect(await control.note(5001)).toMatchObject({
+      state: 'Kladde',
+      version: 2,
+      locked: false,
+      items: expect.objectContaining({ Tidspunkt: '10:00', Emne: expect.any(String) }),
+    });
 
     const puts = () => control.stats().then((s) => s.calls['PUT /formData/:id/actions/:action'] ?? 0);
     const before = await puts();
@@ -139,7 +154,10 @@ describe('NexusClient against the Nexus sandbox', () => {
     expect((await control.note(5001)).items.Tidspunkt).toBe('10:10');
 
     expect(await nexus.setNoteTime(5016, '10:00')).toEqual({ changed: false, version: 1 }); // locked, but already so
-    expect(await integrationFailure(nexus.setNoteTime(5016, '09:00'))).toMatchObject({ code: 'NEXUS_NOTE_LOCKED', errorClass: 'permanent' });
+    expect(await integrationFailure(nexus.setNoteTime(5016, '09:00'))).toMatchObject({
+      code: 'NEXUS_NOTE_LOCKED',
+      errorClass: 'permanent',
+    });
     expect(await integrationFailure(nexus.setNoteTime(5001, '25:00'))).toMatchObject({ code: 'NEXUS_BAD_INPUT' });
   });
 
@@ -147,7 +165,11 @@ describe('NexusClient against the Nexus sandbox', () => {
     expect(await nexus.setNoteTime(5002, '10:30')).toMatchObject({ changed: true });
     const r = await nexus.clearNoteTime(5002, '10:30');
     expect(r.changed).toBe(true);
-    expect(await control.note(5002)).toMatchObject({ state: 'Kladde', version: r.version, items: expect.objectContaining({ Tidspunkt: '' }) });
+    expect(await control.note(5002)).toMatchObject({
+      state: 'Kladde',
+      version: r.version,
+      items: expect.objectContaining({ Tidspunkt: '' }),
+    });
     expect(await nexus.clearNoteTime(5002, '10:30')).toEqual({ changed: false, version: r.version });
   });
 
@@ -156,9 +178,15 @@ describe('NexusClient against the Nexus sandbox', () => {
     seed.citizens.find((c) => c.id === 1005)!.notes[0].state = 'Aktiv';
     const own = await startNexusSandbox({ seed, names: sandboxNames(config) });
     try {
-      const c = newClient({ connection: { baseUrl: own.baseUrl, tokenUrl: own.tokenUrl, clientId: own.clientId, clientSecret: own.clientSecret } });
+      const c = newClient({
+        connection: { baseUrl: own.baseUrl, tokenUrl: own.tokenUrl, clientId: own.clientId, clientSecret: own.clientSecret },
+      });
       expect(await c.setNoteTime(5005, '10:40')).toEqual({ changed: true, version: 2 });
-      expect(await new NexusSandboxControl(own.url).note(5005)).toMatchObject({ state: 'Aktiv', locked: false, items: expect.objectContaining({ Tidspunkt: '10:40' }) });
+      expect(await new NexusSandboxControl(own.url).note(5005)).toMatchObject({
+        state: 'Aktiv',
+        locked: false,
+        items: expect.objectContaining({ Tidspunkt: '10:40' }),
+      });
     } finally {
       await own.stop();
     }
@@ -175,12 +203,22 @@ describe('NexusClient against the Nexus sandbox', () => {
     const first = await nexus.findLockedNotes({ since: '2026-11-01T00:00:00Z', formTitle: MEETING.formTitle, tag: MEETING.tag });
     expect(first.notes.map((n) => n.id)).toEqual([5016, 5017, 5018, 5019, 5020, 5021]);
     expect(first.notes.every((n) => n.locked)).toBe(true);
-    expect(first.cursor).toBe(first.notes.map((n) => n.updateDate!).sort().at(-1));
+    expect(first.cursor).toBe(
+      first.notes
+        .map((n) => n.updateDate!)
+        .sort()
+        .at(-1),
+    );
 
     await control.conclude(5001, { 'Konklusion og aftaler': 'Forløbet fortsætter.', 'Send til egen læge': 'Ja' });
     const next = await nexus.findLockedNotes({ since: first.cursor, formTitle: MEETING.formTitle, tag: MEETING.tag });
     const concluded = next.notes.find((n) => n.id === 5001)!;
-    expect(concluded).toMatchObject({ version: 2, state: 'Låst', locked: true, items: expect.objectContaining({ 'Konklusion og aftaler': 'Forløbet fortsætter.' }) });
+    expect(concluded).toMatchObject({
+      version: 2,
+      state: 'Låst',
+      locked: true,
+      items: expect.objectContaining({ 'Konklusion og aftaler': 'Forløbet fortsætter.' }),
+    });
     // Inclusive cursor: at most the boundary note comes again (same version: the caller dedups); nothing older.
     expect(next.notes.filter((n) => n.id !== 5001).every((n) => n.updateDate! >= first.cursor)).toBe(true);
     expect(next.cursor > first.cursor).toBe(true);
@@ -192,21 +230,54 @@ describe('NexusClient against the Nexus sandbox', () => {
 
   it('createTask creates an assignment on a note or a citizen, and findTasks finds it again', async () => {
     const title = 'TSM 2026-12-03 note 5007: opgave til hjemmeplejen';
-    const task = await nexus.createTask({ on: { noteId: 5007 }, typeName: 'Opgave', title, description: 'Se notatet.', dueDate: '2026-12-10', organisationName: 'Hjemmeplejen' });
+    const task = await nexus.createTask({
+      on: { noteId: 5007 },
+      typeName: 'Opgave',
+      title,
+      description: 'Se notatet.',
+      dueDate: '2026-12-10',
+      organisationName: 'Hjemmeplejen',
+    });
     const state = await control.state();
     expect(state.tasks).toEqual([
-      expect.objectContaining({ id: task.id, on: { noteId: 5007 }, typeName: 'Opgave', title, description: 'Se notatet.', dueDate: '2026-12-10', organisationName: 'Hjemmeplejen' }),
+      expect.objectContaining({
+        id: task.id,
+        on: { noteId: 5007 },
+        typeName: 'Opgave',
+        title,
+        description: 'Se notatet.',
+        dueDate: '2026-12-10',
+        organisationName: 'Hjemmeplejen',
+      }),
     ]);
     expect(await nexus.findTasks({ noteId: 5007 }, title)).toEqual([{ id: task.id, title }]);
     expect(await nexus.findTasks({ noteId: 5007 }, 'another title')).toEqual([]);
     expect(await nexus.findTasks({ citizenId: 1007 }, title)).toEqual([]);
 
-    const onCitizen = await nexus.createTask({ on: { citizenId: 1011 }, typeName: 'Opgave', title: 'Tilknyt Visitator', description: '', dueDate: '2026-12-04', organisationName: 'Koordinerende rolle' });
+    const onCitizen = await nexus.createTask({
+      on: { citizenId: 1011 },
+      typeName: 'Opgave',
+      title: 'Tilknyt Visitator',
+      description: '',
+      dueDate: '2026-12-04',
+      organisationName: 'Koordinerende rolle',
+    });
     expect(await nexus.findTasks({ citizenId: 1011 }, 'Tilknyt Visitator')).toEqual([{ id: onCitizen.id, title: 'Tilknyt Visitator' }]);
 
-    const bad = { on: { noteId: 5007 }, typeName: 'Opgave', title: 't', description: '', dueDate: '2026-12-10', organisationName: 'Hjemmeplejen' };
-    expect(await integrationFailure(nexus.createTask({ ...bad, typeName: 'Ukendt type' }))).toMatchObject({ code: 'NEXUS_TASK_TYPE_NOT_FOUND' });
-    expect(await integrationFailure(nexus.createTask({ ...bad, organisationName: 'Ukendt' }))).toMatchObject({ code: 'NEXUS_ORG_NOT_FOUND' });
+    const bad = {
+      on: { noteId: 5007 },
+      typeName: 'Opgave',
+      title: 't',
+      description: '',
+      dueDate: '2026-12-10',
+      organisationName: 'Hjemmeplejen',
+    };
+    expect(await integrationFailure(nexus.createTask({ ...bad, typeName: 'Ukendt type' }))).toMatchObject({
+      code: 'NEXUS_TASK_TYPE_NOT_FOUND',
+    });
+    expect(await integrationFailure(nexus.createTask({ ...bad, organisationName: 'Ukendt' }))).toMatchObject({
+      code: 'NEXUS_ORG_NOT_FOUND',
+    });
   });
 
   it('a 409 from a concurrent edit is re-read and retried once; a second 409 is a retryable NEXUS_CONFLICT', async () => {
@@ -252,7 +323,9 @@ describe('NexusClient against the Nexus sandbox', () => {
   });
 
   it('startSandboxes points the config at a running sandbox', async () => {
-    const running = await startSandboxes(configWith({ EDOC_URL: 'https://edoc.invalid/', EDOC_USER: 'u', EDOC_PASSWORD: 'p', MEDCOM_OUT_DIR: '/tmp' }));
+    const running = await startSandboxes(
+      configWith({ EDOC_URL: 'https://edoc.invalid/', EDOC_USER: 'u', EDOC_PASSWORD: 'p', MEDCOM_OUT_DIR: '/tmp' }),
+    );
     try {
       expect(running.config.NEXUS_BASE_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api\/core\/mobile\/\w+\/v2\/$/);
       const viaConfig = newClient(nexusClientOptions(running.config));
@@ -281,12 +354,20 @@ describe('the simulator in each public dialect (SANDBOX_NEXUS_DIALECT)', () => {
     return { nexus: c, url: started.sandbox.url, config };
   }
   const tree = async (url: string, token: string, citizenId: number) =>
-    (await fetch(`${url}/api/core/mobile/sandbox/v2/patients/${citizenId}/preferences/CITIZEN_PATHWAY/1/references`, { headers: { Authorization: `Bearer ${token}` } })).json();
+    (
+      await fetch(`${url}/api/core/mobile/sandbox/v2/patients/${citizenId}/preferences/CITIZEN_PATHWAY/1/references`, {
+        headers: { Authorization: `Bearer ${token}` },
+      })
+    ).json();
   const tokenOf = async (config: AppConfig) => {
     const res = await fetch(config.NEXUS_TOKEN_URL as string, {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: config.NEXUS_CLIENT_ID as string, client_secret: config.NEXUS_CLIENT_SECRET as string }).toString(),
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: config.NEXUS_CLIENT_ID as string,
+        client_secret: config.NEXUS_CLIENT_SECRET as string,
+      }).toString(),
     });
     return ((await res.json()) as { access_token: string }).access_token;
   };

@@ -24,12 +24,24 @@ class CrashBeforeLedgerWrite extends Ledger {
 
 function invitation(id: string): NotifyMessage {
   const ics = buildMeetingInviteIcs({
-    districtId: 'solhoej', districtName: 'Solhøj', meetingDate: '2026-12-03', startTime: '09:00', durationMinutes: 120,
-    teamsUrl: 'https://teams.microsoft.com/l/meetup-join/x', stamp: new Date('2026-11-20T08:00:00Z'), organizer: 'tsm@solhoej.example', attendees: TO,
+    districtId: 'solhoej',
+    districtName: 'Solhøj',
+    meetingDate: '2026-12-03',
+    startTime: '09:00',
+    durationMinutes: 120,
+    teamsUrl: 'https://teams.microsoft.com/l/meetup-join/x',
+    stamp: new Date('2026-11-20T08:00:00Z'),
+    organizer: 'tsm@solhoej.example',
+    attendees: TO,
   });
   return {
-    id, to: TO, subject: 'Tværfagligt samarbejdsmøde 3. december', body: 'Invitation til mødet.',
-    attachments: [{ filename: 'moede.ics', contentType: 'text/calendar; charset=utf-8; method=REQUEST', content: Buffer.from(ics, 'utf8') }],
+    id,
+    to: TO,
+    subject: 'Tværfagligt samarbejdsmøde 3. december',
+    body: 'Invitation til mødet.',
+    attachments: [
+      { filename: 'moede.ics', contentType: 'text/calendar; charset=utf-8; method=REQUEST', content: Buffer.from(ics, 'utf8') },
+    ],
   };
 }
 
@@ -45,7 +57,13 @@ describe('SMTP notifier', () => {
   let server: TestSmtpServer;
   let n = 0;
   const id = () => `teams-invite.solhoej.2026-12-03.${++n}`;
-  const settings = (over: Partial<SmtpSettings> = {}): SmtpSettings => ({ url: server.url(), from: FROM, insecure: true, timeoutMs: 5000, ...over });
+  const settings = (over: Partial<SmtpSettings> = {}): SmtpSettings => ({
+    url: server.url(),
+    from: FROM,
+    insecure: true,
+    timeoutMs: 5000,
+    ...over,
+  });
   const notifier = (over: Partial<SmtpSettings> = {}, l: Ledger = ledger) => new SmtpNotifier(createSmtpTransport(settings(over)), l, FROM);
 
   const logs = new LogCapture();
@@ -79,14 +97,20 @@ describe('SMTP notifier', () => {
     const calendar = mail.parsed.attachments.find((a) => a.contentType === 'text/calendar');
     expect(calendar?.content.toString('utf8')).toContain('METHOD:REQUEST');
     expect(calendar?.content.toString('utf8')).toContain('ORGANIZER:mailto:tsm@solhoej.example');
-    expect(await ledger.get(`notify:smtp:${msgId}`)).toMatchObject({ state: 'done', kind: 'notify.smtp', externalId: expect.stringMatching(/^smtp:Q\d+$/) });
+    expect(await ledger.get(`notify:smtp:${msgId}`)).toMatchObject({
+      state: 'done',
+      kind: 'notify.smtp',
+      externalId: expect.stringMatching(/^smtp:Q\d+$/),
+    });
   });
 
   it('a deferral (451) is retryable with its code and no address; the retry delivers exactly one mail', async () => {
     const msgId = id();
     let deferred = 0;
     server.reply = () => (deferred++ === 0 ? { code: 451, text: `4.3.0 Mailbox ${TO[0]} busy, try later` } : undefined);
-    const err = await notifier().send(invitation(msgId)).catch((e: unknown) => e);
+    const err = await notifier()
+      .send(invitation(msgId))
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ errorClass: 'retryable', code: 'SMTP_451', status: 451 });
     expect(String((err as Error).message)).not.toMatch(/@|busy/);
     expect(await ledger.get(`notify:smtp:${msgId}`)).toMatchObject({ state: 'pending', attempts: 1 });
@@ -100,7 +124,9 @@ describe('SMTP notifier', () => {
   it('a refusal (550) is permanent and carries the SMTP reply code, not the reply text', async () => {
     const msgId = id();
     server.reply = () => ({ code: 550, text: `5.1.1 <${TO[0]}>: Recipient address rejected` });
-    const err = await notifier().send(invitation(msgId)).catch((e: unknown) => e);
+    const err = await notifier()
+      .send(invitation(msgId))
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ errorClass: 'permanent', code: 'SMTP_550', status: 550, system: 'notify' });
     expect((err as Error).message).toMatch(/reply 550/);
     expect((err as Error).message).not.toMatch(/@|rejected/);
@@ -108,7 +134,9 @@ describe('SMTP notifier', () => {
 
   it('a crash between send and ledger write sends again on restart (at least once) with the same Message-ID', async () => {
     const msgId = id();
-    await expect(notifier({}, new CrashBeforeLedgerWrite(redis, prefix)).send(invitation(msgId))).rejects.toThrow(/between send and ledger write/);
+    await expect(notifier({}, new CrashBeforeLedgerWrite(redis, prefix)).send(invitation(msgId))).rejects.toThrow(
+      /between send and ledger write/,
+    );
     expect(await ledger.get(`notify:smtp:${msgId}`)).toMatchObject({ state: 'pending' });
     // The restarted worker: the ledger cannot know the relay has it, so it sends again.
     expect(await notifier().send(invitation(msgId))).toEqual({ deliveryId: msgId, duplicate: false });
@@ -120,7 +148,9 @@ describe('SMTP notifier', () => {
 
   it('requires STARTTLS on smtp:// unless MAIL_SMTP_INSECURE: nothing is sent in clear', async () => {
     const before = server.received.length;
-    const err = await notifier({ insecure: false }).send(invitation(id())).catch((e: unknown) => e);
+    const err = await notifier({ insecure: false })
+      .send(invitation(id()))
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ code: expect.stringMatching(/^SMTP_/) });
     expect(server.received.length).toBe(before);
   });
@@ -138,7 +168,9 @@ describe('SMTP notifier', () => {
       expect(await outbox.read(msgId)).toMatchObject({ id: msgId, to: TO });
       expect(await ledger.get(`notify:smtp:${msgId}`)).toMatchObject({ state: 'done', externalId: `outbox:${msgId}` });
       // Without the fallback the same failure is a retryable error for the queue.
-      const err = await new SmtpNotifier(createSmtpTransport(settings({ url })), ledger, FROM).send(invitation(id())).catch((e: unknown) => e);
+      const err = await new SmtpNotifier(createSmtpTransport(settings({ url })), ledger, FROM)
+        .send(invitation(id()))
+        .catch((e: unknown) => e);
       expect(err).toMatchObject({ errorClass: 'retryable', code: expect.stringMatching(/^SMTP_E/) });
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -160,10 +192,31 @@ describe('SMTP notifier', () => {
     beforeAll(async () => {
       if (!haveOpenssl) return;
       dir = mkdtempSync(path.join(os.tmpdir(), 'tsm-smtp-tls-'));
-      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1',
-        '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')], { stdio: 'ignore' });
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-days',
+          '2',
+          '-subj',
+          '/CN=127.0.0.1',
+          '-addext',
+          'subjectAltName=IP:127.0.0.1',
+          '-keyout',
+          path.join(dir, 'key.pem'),
+          '-out',
+          path.join(dir, 'cert.pem'),
+        ],
+        { stdio: 'ignore' },
+      );
       tlsServer = await TestSmtpServer.start({
-        key: readFileSync(path.join(dir, 'key.pem')), cert: readFileSync(path.join(dir, 'cert.pem')), users: { relayuser: 'relay-password-1' },
+        key: readFileSync(path.join(dir, 'key.pem')),
+        cert: readFileSync(path.join(dir, 'cert.pem')),
+        users: { relayuser: 'relay-password-1' },
       });
     });
     afterAll(async () => {
@@ -174,11 +227,19 @@ describe('SMTP notifier', () => {
     it('upgrades with STARTTLS, trusts MAIL_SMTP_CA_FILE and signs in', async () => {
       if (!tlsServer) return console.warn('openssl not installed: STARTTLS case skipped');
       const msgId = id();
-      const s = settings({ url: tlsServer.url(), insecure: false, caFile: path.join(dir, 'cert.pem'), user: 'relayuser', password: 'relay-password-1' });
+      const s = settings({
+        url: tlsServer.url(),
+        insecure: false,
+        caFile: path.join(dir, 'cert.pem'),
+        user: 'relayuser',
+        password: 'relay-password-1',
+      });
       await new SmtpNotifier(createSmtpTransport(s), ledger, FROM).send(invitation(msgId));
       expect(tlsServer.received).toHaveLength(1);
       expect(tlsServer.received[0]).toMatchObject({ secure: true, user: 'relayuser' });
-      const bad = await new SmtpNotifier(createSmtpTransport({ ...s, password: 'wrong-password' }), ledger, FROM).send(invitation(id())).catch((e: unknown) => e);
+      const bad = await new SmtpNotifier(createSmtpTransport({ ...s, password: 'wrong-password' }), ledger, FROM)
+        .send(invitation(id()))
+        .catch((e: unknown) => e);
       expect(bad).toMatchObject({ errorClass: 'permanent', code: 'SMTP_535' });
     });
   });

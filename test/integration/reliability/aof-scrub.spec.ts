@@ -33,7 +33,9 @@ describe('deleted letter bodies leave the AOF on disk', () => {
   /** Every AOF file on disk, as text (Redis 7: appendonlydir/ with base, incr and manifest files). */
   const onDisk = () => {
     const dir = path.join(server.dataDir, 'appendonlydir');
-    return readdirSync(dir).map((f) => readFileSync(path.join(dir, f), 'latin1')).join('\n');
+    return readdirSync(dir)
+      .map((f) => readFileSync(path.join(dir, f), 'latin1'))
+      .join('\n');
   };
   const ctx = { log: pino({ level: 'silent' }) } as unknown as JobContext;
 
@@ -42,10 +44,21 @@ describe('deleted letter bodies leave the AOF on disk', () => {
     const store = new LetterStore(redis, config.QUEUE_PREFIX);
     const maintenance = new MaintenanceProcessor(redis, config, {} as QueueGateway);
     const letterId = 'LSCRUB00000001';
-    await store.create({
-      letterId, ledgerKey: `medcom:note:1:v2:gp:${practice.ydernummer}`, noteId: 1, noteVersion: 2, kind: 'meeting-note',
-      format: 'xdis91', receiverYdernummer: practice.ydernummer, receiverEan: practice.ean, converted: false, authorisedAt: '2026-12-03T09:00:00.000Z',
-    }, { patient: { cpr: CPR, givenName: 'Anna', surname: NAME }, receiver: practice, subject: 'Emne', text: 'Tekst' });
+    await store.create(
+      {
+        letterId,
+        ledgerKey: `medcom:note:1:v2:gp:${practice.ydernummer}`,
+        noteId: 1,
+        noteVersion: 2,
+        kind: 'meeting-note',
+        format: 'xdis91',
+        receiverYdernummer: practice.ydernummer,
+        receiverEan: practice.ean,
+        converted: false,
+        authorisedAt: '2026-12-03T09:00:00.000Z',
+      },
+      { patient: { cpr: CPR, givenName: 'Anna', surname: NAME }, receiver: practice, subject: 'Emne', text: 'Tekst' },
+    );
     expect(await maintenance.scrubAof({}, ctx)).toEqual({ rewritten: false, reason: 'nothing-deleted' });
     expect(onDisk()).toContain(CPR); // the write itself is on disk: what the scrub must remove later
 

@@ -50,7 +50,8 @@ function routesOf(stack: Layer[]): { own: Route[]; mounted: Route[] } {
     // Nest's middleware wrappers are catch-all routes for every method: not endpoints of their own.
     if (r && r.path !== '/{*path}') {
       for (const path of Array.isArray(r.path) ? r.path : [r.path]) {
-        for (const method of Object.keys(r.methods).filter((m) => r.methods[m] && m !== '_all')) own.push({ method: method.toUpperCase(), path });
+        for (const method of Object.keys(r.methods).filter((m) => r.methods[m] && m !== '_all'))
+          own.push({ method: method.toUpperCase(), path });
       }
     }
     if (layer.handle?.stack) {
@@ -74,8 +75,11 @@ function stackOf(app: unknown): Layer[] {
 /** A concrete URL for a route pattern: parameters get harmless values that exist where it matters. */
 function concrete(path: string): string {
   return path
-    .replace(':queueName', 'maintenance').replace(':queue', 'maintenance').replace(':name', 'maintenance')
-    .replace(':district', 'solhoej').replace(':date', '2026-12-03')
+    .replace(':queueName', 'maintenance')
+    .replace(':queue', 'maintenance')
+    .replace(':name', 'maintenance')
+    .replace(':district', 'solhoej')
+    .replace(':date', '2026-12-03')
     .replace(/\{\*[a-z]+\}|\*/gi, 'x')
     .replace(/:[A-Za-z]+/g, 'x1');
 }
@@ -113,10 +117,14 @@ describe('access: every admin and intake route requires credentials', () => {
 
   it('finds the routes in the routers (not a hand-written list)', () => {
     const keys = nestRoutes.map(key);
-    expect(keys).toEqual(expect.arrayContaining(['GET /health/live', 'GET /admin/dead-letters', 'POST /children/requests', 'GET /metrics']));
+    expect(keys).toEqual(
+      expect.arrayContaining(['GET /health/live', 'GET /admin/dead-letters', 'POST /children/requests', 'GET /metrics']),
+    );
     expect(nestRoutes.length).toBeGreaterThan(15);
     expect(boardRoutes.length).toBeGreaterThan(10);
-    expect(boardRoutes.map(key)).toEqual(expect.arrayContaining([`GET ${DASHBOARD_PATH}/api/queues`, `PUT ${DASHBOARD_PATH}/api/queues/pause`]));
+    expect(boardRoutes.map(key)).toEqual(
+      expect.arrayContaining([`GET ${DASHBOARD_PATH}/api/queues`, `PUT ${DASHBOARD_PATH}/api/queues/pause`]),
+    );
     expect(boardRoutes.filter((r) => r.method !== 'GET').length).toBeGreaterThan(5);
   });
 
@@ -138,7 +146,11 @@ describe('access: every admin and intake route requires credentials', () => {
       const wrongSecret = intakeRoute
         ? await send(http()[verb](url).set('X-Api-Key', `${INTAKE_KEY}x`))
         : await send(http()[verb](url).auth(ADMIN.user, `${ADMIN.password}x`));
-      for (const [what, res] of [['none', none], ['other kind', wrongKind], ['wrong secret', wrongSecret]] as const) {
+      for (const [what, res] of [
+        ['none', none],
+        ['other kind', wrongKind],
+        ['wrong secret', wrongSecret],
+      ] as const) {
         if (res.status !== 401) failures.push(`${name} (${url}) with ${what}: ${res.status}`);
       }
       if (!none.headers['www-authenticate']) failures.push(`${name}: no WWW-Authenticate challenge`);
@@ -160,7 +172,11 @@ describe('access: every admin and intake route requires credentials', () => {
       const res = await http().get(concrete(r.path));
       if (res.status !== 401) open.push(key(r));
     }
-    expect(open.sort()).toEqual(Object.keys(PUBLIC).filter((k) => k.startsWith('GET ')).sort());
+    expect(open.sort()).toEqual(
+      Object.keys(PUBLIC)
+        .filter((k) => k.startsWith('GET '))
+        .sort(),
+    );
   });
 
   it('sends the security headers (helmet) on public, refused and dashboard answers', async () => {
@@ -183,10 +199,17 @@ describe('access: every admin and intake route requires credentials', () => {
     const big = JSON.stringify({ blob: 'x'.repeat(5 * 1024 * 1024 + 10) });
     const intake = await http().post('/children/requests').set('X-Api-Key', INTAKE_KEY).set('Content-Type', 'application/json').send(big);
     expect(intake.status).toBe(413);
-    const admin = await http().post('/admin/dead-letters/retry-all').auth(ADMIN.user, ADMIN.password).set('Content-Type', 'application/json').send(big);
+    const admin = await http()
+      .post('/admin/dead-letters/retry-all')
+      .auth(ADMIN.user, ADMIN.password)
+      .set('Content-Type', 'application/json')
+      .send(big);
     expect(admin.status).toBe(413);
-    const form = await http().post('/admin/dead-letters/retry-all').auth(ADMIN.user, ADMIN.password)
-      .set('Content-Type', 'application/x-www-form-urlencoded').send(`a=${'x'.repeat(200 * 1024)}`);
+    const form = await http()
+      .post('/admin/dead-letters/retry-all')
+      .auth(ADMIN.user, ADMIN.password)
+      .set('Content-Type', 'application/x-www-form-urlencoded')
+      .send(`a=${'x'.repeat(200 * 1024)}`);
     expect(form.status).toBe(413);
     // Nothing was retried: the handler never ran.
     const audit = await http().get('/admin/audit').auth(ADMIN.user, ADMIN.password);
@@ -196,7 +219,9 @@ describe('access: every admin and intake route requires credentials', () => {
   it('never writes a secret into a log line, even when a client sends it back in a header', async () => {
     // Clients sending secrets (right and wrong), errors logged with request details, debug level on.
     await http().get('/admin/audit').auth(ADMIN.user, ADMIN.password);
-    await http().get('/admin/audit?token=' + SECRETS.NEXUS_CLIENT_SECRET).auth(ADMIN.user, `${ADMIN.password}x`);
+    await http()
+      .get('/admin/audit?token=' + SECRETS.NEXUS_CLIENT_SECRET)
+      .auth(ADMIN.user, `${ADMIN.password}x`);
     await http().get('/children/requests/x').set('X-Api-Key', INTAKE_KEY);
     await http().get('/children/requests/x').set('Authorization', `Bearer ${SECRETS.EDOC_PASSWORD}`);
     await http().post('/children/requests').set('X-Api-Key', INTAKE_KEY).set('Content-Type', 'application/json').send('{"broken": ');

@@ -33,26 +33,119 @@ describe('personal data typed into any HTTP input never comes back in answers, l
 
   /** The channels, each a request carrying the probe text (CPR and full name). */
   const channels: Array<[string, (probe: string) => request.Test]> = [
-    ['children path', (p) => http().get(`/children/requests/${encodeURIComponent(p)}`).set('X-Api-Key', KEY)],
-    ['unknown children path', (p) => http().get(`/children/requests/${encodeURIComponent(p)}/x`).set('X-Api-Key', KEY)],
-    ['upper-case children path', (p) => http().post(`/CHILDREN/requests/${encodeURIComponent(p)}/accept`).set('X-Api-Key', KEY).send({})],
+    [
+      'children path',
+      (p) =>
+        http()
+          .get(`/children/requests/${encodeURIComponent(p)}`)
+          .set('X-Api-Key', KEY),
+    ],
+    [
+      'unknown children path',
+      (p) =>
+        http()
+          .get(`/children/requests/${encodeURIComponent(p)}/x`)
+          .set('X-Api-Key', KEY),
+    ],
+    [
+      'upper-case children path',
+      (p) =>
+        http()
+          .post(`/CHILDREN/requests/${encodeURIComponent(p)}/accept`)
+          .set('X-Api-Key', KEY)
+          .send({}),
+    ],
     ['unknown route', (p) => http().get(`/${encodeURIComponent(p)}/x?${encodeURIComponent(p)}=1`)],
-    ['admin dead letter id', (p) => http().get(`/admin/dead-letters/maintenance/${encodeURIComponent(p)}`).auth(...ADMIN)],
-    ['admin queue name', (p) => http().post(`/admin/queues/${encodeURIComponent(p)}/pause`).auth(...ADMIN)],
-    ['admin district', (p) => http().get(`/admin/meetings/${encodeURIComponent(p)}/2026-12-03/status`).auth(...ADMIN)],
-    ['admin children request', (p) => http().get(`/admin/children/requests/${encodeURIComponent(p)}`).auth(...ADMIN)],
-    ['query', (p) => http().post(`/admin/dead-letters/purge?olderThan=${encodeURIComponent(p)}`).auth(...ADMIN)],
-    ['dashboard path', (p) => http().get(`/admin/queues/api/queues/${encodeURIComponent(p)}/${encodeURIComponent(p)}`).auth(...ADMIN)],
+    [
+      'admin dead letter id',
+      (p) =>
+        http()
+          .get(`/admin/dead-letters/maintenance/${encodeURIComponent(p)}`)
+          .auth(...ADMIN),
+    ],
+    [
+      'admin queue name',
+      (p) =>
+        http()
+          .post(`/admin/queues/${encodeURIComponent(p)}/pause`)
+          .auth(...ADMIN),
+    ],
+    [
+      'admin district',
+      (p) =>
+        http()
+          .get(`/admin/meetings/${encodeURIComponent(p)}/2026-12-03/status`)
+          .auth(...ADMIN),
+    ],
+    [
+      'admin children request',
+      (p) =>
+        http()
+          .get(`/admin/children/requests/${encodeURIComponent(p)}`)
+          .auth(...ADMIN),
+    ],
+    [
+      'query',
+      (p) =>
+        http()
+          .post(`/admin/dead-letters/purge?olderThan=${encodeURIComponent(p)}`)
+          .auth(...ADMIN),
+    ],
+    [
+      'dashboard path',
+      (p) =>
+        http()
+          .get(`/admin/queues/api/queues/${encodeURIComponent(p)}/${encodeURIComponent(p)}`)
+          .auth(...ADMIN),
+    ],
     ['intake key header', (p) => http().post('/children/requests').set('X-Api-Key', p).send({})],
     ['basic user', (p) => http().get('/admin/audit').auth(p, 'wrong-password')],
     ['forwarded and other headers', (p) => http().get('/health/ready').set('X-Forwarded-For', p).set('Referer', p).set('X-Request-Id', p)],
-    ['JSON values', (p) => http().post('/children/requests').set('X-Api-Key', KEY).send(validRequest({ child: { cpr: p, name: p }, proposedStart: p, localLeader: { name: p, email: p } }))],
-    ['JSON unknown keys', (p) => http().post('/children/requests').set('X-Api-Key', KEY).send({ ...validRequest(), [p]: p, child: { cpr: '1405194321', name: 'x', [p]: 1 } })],
+    [
+      'JSON values',
+      (p) =>
+        http()
+          .post('/children/requests')
+          .set('X-Api-Key', KEY)
+          .send(validRequest({ child: { cpr: p, name: p }, proposedStart: p, localLeader: { name: p, email: p } })),
+    ],
+    [
+      'JSON unknown keys',
+      (p) =>
+        http()
+          .post('/children/requests')
+          .set('X-Api-Key', KEY)
+          .send({ ...validRequest(), [p]: p, child: { cpr: '1405194321', name: 'x', [p]: 1 } }),
+    ],
     ['malformed JSON, health', (p) => http().post('/health/live').set('Content-Type', 'application/json').send(`{"a":tru ${p}}`)],
-    ['malformed JSON, upper-case children', (p) => http().post('/CHILDREN/requests').set('X-Api-Key', KEY).set('Content-Type', 'application/json').send(`{"child": {"cpr": "${p}"`)],
-    ['malformed JSON, admin', (p) => http().post('/admin/dead-letters/retry-all').auth(...ADMIN).set('Content-Type', 'application/json').send(`[${p}]`)],
-    ['form body', (p) => http().post('/children/requests').set('X-Api-Key', KEY).type('form').send(`child[cpr]=${encodeURIComponent(p)}&%=${p}`)],
-    ['unsupported charset', (p) => http().post('/children/requests').set('X-Api-Key', KEY).set('Content-Type', 'application/json; charset=ebcdic').send(`{"${p}":1}`)],
+    [
+      'malformed JSON, upper-case children',
+      (p) =>
+        http().post('/CHILDREN/requests').set('X-Api-Key', KEY).set('Content-Type', 'application/json').send(`{"child": {"cpr": "${p}"`),
+    ],
+    [
+      'malformed JSON, admin',
+      (p) =>
+        http()
+          .post('/admin/dead-letters/retry-all')
+          .auth(...ADMIN)
+          .set('Content-Type', 'application/json')
+          .send(`[${p}]`),
+    ],
+    [
+      'form body',
+      (p) =>
+        http()
+          .post('/children/requests')
+          .set('X-Api-Key', KEY)
+          .type('form')
+          .send(`child[cpr]=${encodeURIComponent(p)}&%=${p}`),
+    ],
+    [
+      'unsupported charset',
+      (p) =>
+        http().post('/children/requests').set('X-Api-Key', KEY).set('Content-Type', 'application/json; charset=ebcdic').send(`{"${p}":1}`),
+    ],
   ];
 
   it('plants every seed citizen in every channel and gets fixed 4xx answers', async () => {
@@ -72,7 +165,14 @@ describe('personal data typed into any HTTP input never comes back in answers, l
 
   it('finds none of it in the answers, the log lines or the audit', async () => {
     texts.push({ source: 'log lines', text: logs.text() });
-    texts.push({ source: 'GET /admin/audit', text: (await http().get('/admin/audit?limit=10000').auth(...ADMIN)).text });
+    texts.push({
+      source: 'GET /admin/audit',
+      text: (
+        await http()
+          .get('/admin/audit?limit=10000')
+          .auth(...ADMIN)
+      ).text,
+    });
     const auditDir = path.join(svc.config.DATA_DIR, 'audit');
     for (const f of readdirSafe(auditDir)) texts.push({ source: `audit file ${f}`, text: readFileSync(path.join(auditDir, f), 'utf8') });
     expect(logs.count()).toBeGreaterThan(100);

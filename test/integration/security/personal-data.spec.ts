@@ -38,7 +38,9 @@ const CHILD_START = '2030-01-07T10:00:00+01:00';
 
 function filesUnder(dir: string, keep: (file: string) => boolean): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((f) => path.join(dir, f)).filter((f) => statSync(f).isFile() && keep(f));
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .map((f) => path.join(dir, f))
+    .filter((f) => statSync(f).isFile() && keep(f));
 }
 
 describe('personal data never leaves through logs, metrics, dashboards, ICS, outbox mail, errors or dead letters', () => {
@@ -47,7 +49,8 @@ describe('personal data never leaves through logs, metrics, dashboards, ICS, out
   let gw: QueueGateway;
   /** Everything that must be free of personal data, by where it came from. */
   const texts: Array<{ source: string; text: string }> = [];
-  const collect = (source: string, value: unknown) => texts.push({ source, text: typeof value === 'string' ? value : JSON.stringify(value) });
+  const collect = (source: string, value: unknown) =>
+    texts.push({ source, text: typeof value === 'string' ? value : JSON.stringify(value) });
   const http = () => request(svc.baseUrl!);
   const pd = personalData();
 
@@ -87,10 +90,14 @@ describe('personal data never leaves through logs, metrics, dashboards, ICS, out
     const labels = afterMeetingSettings(svc.config, loadDistricts(svc.config)).labels;
     for (const [i, item] of stored.agenda.items.entries()) await control.concludeNote(item.noteId, demoConclusion(i, labels));
     const status = svc.app.get(MeetingStatusService);
-    await eventually(async () => {
-      const s = await status.meeting(DISTRICT, MEETING);
-      return s.notes.total === stored.agenda.items.length && s.notes.pending === 0;
-    }, 60_000, 200);
+    await eventually(
+      async () => {
+        const s = await status.meeting(DISTRICT, MEETING);
+        return s.notes.total === stored.agenda.items.length && s.notes.pending === 0;
+      },
+      60_000,
+      200,
+    );
     const s = await status.meeting(DISTRICT, MEETING);
     expect(s.documents).toBe(stored.agenda.items.length);
     expect(s.letters.sent).toBeGreaterThan(0);
@@ -118,7 +125,14 @@ describe('personal data never leaves through logs, metrics, dashboards, ICS, out
       expect([400, 422]).toContain(res.status);
       collect('children refusal', res.body);
     }
-    collect('children refusal (bad JSON)', (await post('/children/requests').set('Content-Type', 'application/json').send('{"child": {"cpr": "1405194321", "name": "Alma Testbarn"')).body);
+    collect(
+      'children refusal (bad JSON)',
+      (
+        await post('/children/requests')
+          .set('Content-Type', 'application/json')
+          .send('{"child": {"cpr": "1405194321", "name": "Alma Testbarn"')
+      ).body,
+    );
     await eventually(async () => (await gw.jobCounts()).children.active + (await gw.jobCounts()).children.waiting === 0, 20_000);
   });
 
@@ -126,7 +140,11 @@ describe('personal data never leaves through logs, metrics, dashboards, ICS, out
     // A note that is not locked (a draft of a later meeting in the seed) cannot be filed.
     const seed = loadSeed();
     const draft = seed.citizens.flatMap((c) => c.notes).find((n) => n.state === 'Kladde' && !n.observationTimestamp.startsWith(MEETING))!;
-    await gw.enqueue('edoc.journal-note', { noteId: draft.id, noteVersion: 1, districtId: DISTRICT, meetingDate: MEETING }, { jobId: 'pd-draft' });
+    await gw.enqueue(
+      'edoc.journal-note',
+      { noteId: draft.id, noteVersion: 1, districtId: DISTRICT, meetingDate: MEETING },
+      { jobId: 'pd-draft' },
+    );
     await eventually(async () => (await gw.jobState('edoc', 'pd-draft')) === 'failed', 15_000);
     expect((await gw.deadLetters()).length).toBeGreaterThan(0);
   });
@@ -137,7 +155,8 @@ describe('personal data never leaves through logs, metrics, dashboards, ICS, out
     collect('GET /metrics', (await auth(http().get('/metrics'))).text);
     const dead = await auth(http().get('/admin/dead-letters'));
     collect('GET /admin/dead-letters', dead.text);
-    for (const d of dead.body as Array<{ id: string }>) collect(`GET /admin/dead-letters/${d.id}`, (await auth(http().get(`/admin/dead-letters/${d.id}`))).text);
+    for (const d of dead.body as Array<{ id: string }>)
+      collect(`GET /admin/dead-letters/${d.id}`, (await auth(http().get(`/admin/dead-letters/${d.id}`))).text);
     collect('GET /admin/audit', (await auth(http().get('/admin/audit?limit=1000'))).text);
     collect('GET meeting status', (await auth(http().get(`/admin/meetings/${DISTRICT}/${MEETING}/status`))).text);
     collect('GET /admin/children/requests', (await auth(http().get('/admin/children/requests'))).text);
@@ -148,11 +167,22 @@ describe('personal data never leaves through logs, metrics, dashboards, ICS, out
       }
       const jobs = await gw.queue(q).getJobs(['completed', 'failed', 'delayed', 'waiting', 'active', 'waiting-children'], 0, 5000);
       for (const job of jobs.filter(Boolean)) {
-        collect(`redis job ${q}/${job.id}`, { id: job.id, name: job.name, data: job.data, returnvalue: job.returnvalue, failedReason: job.failedReason, stacktrace: job.stacktrace });
-        collect(`dashboard job ${q}/${job.id}`, (await auth(http().get(`/admin/queues/api/queues/${q}/${encodeURIComponent(job.id!)}`))).text);
+        collect(`redis job ${q}/${job.id}`, {
+          id: job.id,
+          name: job.name,
+          data: job.data,
+          returnvalue: job.returnvalue,
+          failedReason: job.failedReason,
+          stacktrace: job.stacktrace,
+        });
+        collect(
+          `dashboard job ${q}/${job.id}`,
+          (await auth(http().get(`/admin/queues/api/queues/${q}/${encodeURIComponent(job.id!)}`))).text,
+        );
       }
     }
-    for (const file of filesUnder(path.join(svc.config.DATA_DIR, 'audit'), () => true)) collect(`audit file ${path.basename(file)}`, readFileSync(file, 'utf8'));
+    for (const file of filesUnder(path.join(svc.config.DATA_DIR, 'audit'), () => true))
+      collect(`audit file ${path.basename(file)}`, readFileSync(file, 'utf8'));
     const outbox = filesUnder(outboxDir(svc.config), (f) => f.endsWith('message.json') || f.endsWith('.ics'));
     expect(outbox.some((f) => f.endsWith('.ics'))).toBe(true);
     for (const file of outbox) collect(`outbox ${path.relative(outboxDir(svc.config), file)}`, readFileSync(file, 'utf8'));

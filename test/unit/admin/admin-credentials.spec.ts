@@ -31,7 +31,12 @@ describe('admin credentials', () => {
     let lines: string[];
     beforeEach(() => {
       lines = [];
-      const destination = new Writable({ write(chunk, _e, cb) { lines.push(chunk.toString()); cb(); } });
+      const destination = new Writable({
+        write(chunk, _e, cb) {
+          lines.push(chunk.toString());
+          cb();
+        },
+      });
       setRootLogger(createLogger({ level: 'info', destination }));
     });
     afterAll(() => setRootLogger(previous));
@@ -54,7 +59,9 @@ describe('admin credentials', () => {
     it('refuses a password file too short to be a password', () => {
       const dir = mkdtempSync(path.join(os.tmpdir(), 'tsm-admin-'));
       writeFileSync(path.join(dir, GENERATED_PASSWORD_FILE), 'abc\n');
-      expect(() => AdminCredentials.fromConfig({ ADMIN_USER: 'admin', ADMIN_PASSWORD: undefined, DATA_DIR: dir })).toThrow(/no usable admin password/);
+      expect(() => AdminCredentials.fromConfig({ ADMIN_USER: 'admin', ADMIN_PASSWORD: undefined, DATA_DIR: dir })).toThrow(
+        /no usable admin password/,
+      );
     });
   });
 

@@ -10,10 +10,19 @@ describe('dashboard policy', () => {
   });
 
   it('refuses removing or editing a scheduler and cleaning the failed set, and nothing an operator needs', () => {
-    expect(boardRefusal('put', '/api/queues/:queueName/job-schedulers/:schedulerId/remove', { queueName: 'medcom', schedulerId: 'medcom-inbox' })).toMatch(/scheduler/);
+    expect(
+      boardRefusal('put', '/api/queues/:queueName/job-schedulers/:schedulerId/remove', {
+        queueName: 'medcom',
+        schedulerId: 'medcom-inbox',
+      }),
+    ).toMatch(/scheduler/);
     expect(boardRefusal('patch', '/api/queues/:queueName/job-schedulers/:schedulerId', {})).toMatch(/scheduler/);
-    expect(boardRefusal('put', '/api/queues/:queueName/clean/:queueStatus', { queueName: 'edoc', queueStatus: 'failed' })).toMatch(/dead letters/);
-    expect(boardRefusal('put', '/api/queues/:queueName/clean/:queueStatus', { queueName: 'edoc', queueStatus: 'completed' })).toBeUndefined();
+    expect(boardRefusal('put', '/api/queues/:queueName/clean/:queueStatus', { queueName: 'edoc', queueStatus: 'failed' })).toMatch(
+      /dead letters/,
+    );
+    expect(
+      boardRefusal('put', '/api/queues/:queueName/clean/:queueStatus', { queueName: 'edoc', queueStatus: 'completed' }),
+    ).toBeUndefined();
     expect(boardRefusal('put', '/api/queues/:queueName/:jobId/clean', { queueName: 'edoc', jobId: 'x' })).toBeUndefined();
     expect(boardRefusal('put', '/api/queues/:queueName/job-schedulers/:schedulerId/run', {})).toBeUndefined();
   });
@@ -46,9 +55,17 @@ describe('dashboard policy', () => {
 
 describe('dashboard answers', () => {
   it('masks CPRs in every string and key, and leaves numbers alone', () => {
-    const answer = { failedReason: 'lookup 010140-1234 failed', stacktrace: ['at x (0101401234)'], used_memory: 1201991234, byCpr: { '0101401234': 1 } };
+    const answer = {
+      failedReason: 'lookup 010140-1234 failed',
+      stacktrace: ['at x (0101401234)'],
+      used_memory: 1201991234,
+      byCpr: { '0101401234': 1 },
+    };
     expect(maskStrings(answer)).toEqual({
-      failedReason: 'lookup xxxxxx-xxxx failed', stacktrace: ['at x (xxxxxxxxxx)'], used_memory: 1201991234, byCpr: { xxxxxxxxxx: 1 },
+      failedReason: 'lookup xxxxxx-xxxx failed',
+      stacktrace: ['at x (xxxxxxxxxx)'],
+      used_memory: 1201991234,
+      byCpr: { xxxxxxxxxx: 1 },
     });
   });
 });

@@ -1,6 +1,14 @@
 import {
-  isUndeliverableReason, UNDELIVERABLE_REASONS, UndeliverableReason, undeliverableLetterJobId, undeliverableLetterKey, undeliverableLetterTask,
-  unlockedNotesJobId, unlockedNotesTask, unlockedTaskDate, unlockedTaskInstant,
+  isUndeliverableReason,
+  UNDELIVERABLE_REASONS,
+  UndeliverableReason,
+  undeliverableLetterJobId,
+  undeliverableLetterKey,
+  undeliverableLetterTask,
+  unlockedNotesJobId,
+  unlockedNotesTask,
+  unlockedTaskDate,
+  unlockedTaskInstant,
 } from '../../../src/domain/after-meeting.coordinator';
 import { followUpTasks } from '../../../src/domain/after-meeting.rules';
 import { coordinatorTask, coordinatorIssues, emptyAgendaMail } from '../../../src/domain/agenda-messages';
@@ -48,7 +56,10 @@ describe('unlocked-notes reminder: when', () => {
 });
 
 describe('unlocked-notes reminder: what', () => {
-  const notes = [{ noteId: 5003, citizenId: 1003, start: '11:00' }, { noteId: 5001, citizenId: 1001, start: '10:00' }];
+  const notes = [
+    { noteId: 5003, citizenId: 1003, start: '11:00' },
+    { noteId: 5001, citizenId: 1001, start: '10:00' },
+  ];
   const names = new Map([[1001, 'Karen Holm']]);
 
   it.each([
@@ -60,7 +71,9 @@ describe('unlocked-notes reminder: what', () => {
     expect(t.title).toBe(`Tværfagligt samarbejdsmøde 03.12.2026: notater der ikke er låst (påmindelse ${round})`);
     expect(t.description).toContain('endnu ikke gemt som låst');
     expect(t.description).toContain(says);
-    expect(t.description.indexOf('- 10:00 Karen Holm (notat 5001)')).toBeLessThan(t.description.indexOf('- 11:00 borger 1003 (notat 5003)'));
+    expect(t.description.indexOf('- 10:00 Karen Holm (notat 5001)')).toBeLessThan(
+      t.description.indexOf('- 11:00 borger 1003 (notat 5003)'),
+    );
   });
 });
 
@@ -68,7 +81,13 @@ describe('undeliverable GP letter → coordinator task', () => {
   const reasons = Object.keys(UNDELIVERABLE_REASONS) as UndeliverableReason[];
 
   it.each(reasons.map((r) => [r]))('%s: a Danish reason, once per letter', (reason) => {
-    const letter = { noteId: 5001, noteVersion: 2, kind: 'meeting-note' as const, reason, letterId: reason.startsWith('MEDCOM') ? 'L-abc' : undefined };
+    const letter = {
+      noteId: 5001,
+      noteVersion: 2,
+      kind: 'meeting-note' as const,
+      reason,
+      letterId: reason.startsWith('MEDCOM') ? 'L-abc' : undefined,
+    };
     const t = undeliverableLetterTask('2026-12-03', letter);
     expect(t.title).toBe('Tværfagligt samarbejdsmøde 03.12.2026: brev til egen læge kunne ikke leveres (notat 5001 v2)');
     expect(t.description).toContain(`Årsag (${reason}): ${UNDELIVERABLE_REASONS[reason]}`);
@@ -79,40 +98,83 @@ describe('undeliverable GP letter → coordinator task', () => {
   });
 
   it('names the refusal code of a negative receipt and the invitation kind', () => {
-    const t = undeliverableLetterTask('2026-12-03', { noteId: 5001, noteVersion: 1, kind: 'meeting-invitation', reason: 'MEDCOM_REJECTED', letterId: 'L-1', refuseCode: 'F1' });
+    const t = undeliverableLetterTask('2026-12-03', {
+      noteId: 5001,
+      noteVersion: 1,
+      kind: 'meeting-invitation',
+      reason: 'MEDCOM_REJECTED',
+      letterId: 'L-1',
+      refuseCode: 'F1',
+    });
     expect(t.title).toContain('invitation til egen læge kunne ikke leveres');
     expect(t.description).toContain('Årsag (MEDCOM_REJECTED, afvisningskode F1)');
     expect(t.description).toContain('MedCom brev-id: L-1');
   });
 
   it.each([
-    ['GP_UNKNOWN', true], ['GP_NO_FORMAT', true], ['MEDCOM_REJECTED', true], ['MEDCOM_NO_RECEIPT', true], ['NAME_NOT_REPRESENTABLE', true],
-    ['NEXUS_TIMEOUT', false], ['MEDCOM_CONTENT_GONE', false], ['toString', false], [undefined, false],
+    ['GP_UNKNOWN', true],
+    ['GP_NO_FORMAT', true],
+    ['MEDCOM_REJECTED', true],
+    ['MEDCOM_NO_RECEIPT', true],
+    ['NAME_NOT_REPRESENTABLE', true],
+    ['NEXUS_TIMEOUT', false],
+    ['MEDCOM_CONTENT_GONE', false],
+    ['toString', false],
+    [undefined, false],
   ])('%s is an undeliverable-letter reason: %s', (code, expected) => {
     expect(isUndeliverableReason(code)).toBe(expected);
   });
 });
 
 describe('attach organisation: to the newly attached organisation; unknown names to the coordinator', () => {
-  const known = new Map([['demensspecialister', 'Demensspecialister'], ['sygeplejersker', 'Sygeplejersker']]);
+  const known = new Map([
+    ['demensspecialister', 'Demensspecialister'],
+    ['sygeplejersker', 'Sygeplejersker'],
+  ]);
   const resolve = (n: string) => known.get(n.trim().toLowerCase()) ?? null;
   const tasksFor = (names: string[]) =>
-    followUpTasks({ noteId: 5001, noteVersion: 2 }, '2026-12-03', { sendToGp: false, attachOrganisations: names, revisitation: false }, orgs, 7, resolve)
-      .map((t) => [t.kind, t.organisationName]);
+    followUpTasks(
+      { noteId: 5001, noteVersion: 2 },
+      '2026-12-03',
+      { sendToGp: false, attachOrganisations: names, revisitation: false },
+      orgs,
+      7,
+      resolve,
+    ).map((t) => [t.kind, t.organisationName]);
 
   it.each([
     ['one known', ['Demensspecialister'], [['attach-organisations', 'Demensspecialister']]],
     ['Nexus spelling wins', ['demensspecialister'], [['attach-organisations', 'Demensspecialister']]],
-    ['two known, each its own task', ['Sygeplejersker', 'Demensspecialister'], [['attach-organisations', 'Demensspecialister'], ['attach-organisations', 'Sygeplejersker']]],
-    ['unknown (the review\'s example)', ['Hjælpemiddelterapeuter'], [['unknown-organisation', 'Koordinerende rolle']]],
-    ['known and unknown', ['Hjælpemiddelterapeuter', 'Sygeplejersker', 'Rehab-team'], [['attach-organisations', 'Sygeplejersker'], ['unknown-organisation', 'Koordinerende rolle']]],
+    [
+      'two known, each its own task',
+      ['Sygeplejersker', 'Demensspecialister'],
+      [
+        ['attach-organisations', 'Demensspecialister'],
+        ['attach-organisations', 'Sygeplejersker'],
+      ],
+    ],
+    ["unknown (the review's example)", ['Hjælpemiddelterapeuter'], [['unknown-organisation', 'Koordinerende rolle']]],
+    [
+      'known and unknown',
+      ['Hjælpemiddelterapeuter', 'Sygeplejersker', 'Rehab-team'],
+      [
+        ['attach-organisations', 'Sygeplejersker'],
+        ['unknown-organisation', 'Koordinerende rolle'],
+      ],
+    ],
   ])('%s', (_what, names, expected) => {
     expect(tasksFor(names)).toEqual(expected);
   });
 
-  it('the coordinator is told the unknown names with UNKNOWN_ORGANISATION in Danish; the organisation gets the seed\'s instruction', () => {
-    const [attach, unknown] = followUpTasks({ noteId: 5001, noteVersion: 2 }, '2026-12-03',
-      { sendToGp: false, attachOrganisations: ['Hjælpemiddelterapeuter', 'Sygeplejersker'], revisitation: false }, orgs, 7, resolve);
+  it("the coordinator is told the unknown names with UNKNOWN_ORGANISATION in Danish; the organisation gets the seed's instruction", () => {
+    const [attach, unknown] = followUpTasks(
+      { noteId: 5001, noteVersion: 2 },
+      '2026-12-03',
+      { sendToGp: false, attachOrganisations: ['Hjælpemiddelterapeuter', 'Sygeplejersker'], revisitation: false },
+      orgs,
+      7,
+      resolve,
+    );
     expect(attach.title).toBe('Tværfagligt samarbejdsmøde 2026-12-03: tilknyt organisation Sygeplejersker (notat 5001 v2)');
     expect(attach.description).toContain('skal tilknyttes Sygeplejersker');
     expect(unknown.title).toBe('Tværfagligt samarbejdsmøde 2026-12-03: ukendt organisation (notat 5001 v2)');
@@ -129,8 +191,13 @@ describe('the rest of issue 17 point 8', () => {
     ['the nominal two hours', 120, '20261203T120000'],
   ])('the invitation ends when the agenda does (%s)', (_w, durationMinutes, end) => {
     const ics = buildMeetingInviteIcs({
-      districtId: 'solhoej', districtName: 'Solhøj', meetingDate: '2026-12-03', startTime: '10:00', durationMinutes,
-      teamsUrl: 'https://teams.example/x', stamp: new Date('2026-11-30T15:00:00Z'),
+      districtId: 'solhoej',
+      districtName: 'Solhøj',
+      meetingDate: '2026-12-03',
+      startTime: '10:00',
+      durationMinutes,
+      teamsUrl: 'https://teams.example/x',
+      stamp: new Date('2026-11-30T15:00:00Z'),
     });
     expect(ics).toContain(`DTEND;TZID=Europe/Copenhagen:${end}`);
     expect(ics).toContain('SEQUENCE:0');
@@ -139,17 +206,35 @@ describe('the rest of issue 17 point 8', () => {
   it('an empty agenda: the coordinator\'s task and the mail say "ingen borgere på dagsordenen"', () => {
     const m = { districtName: 'Solhøj', meetingDate: '2026-12-17', startTime: '10:00', teamsUrl: 'https://teams.example/x' };
     const empty = { meetingDate: '2026-12-17', items: [], excluded: [], warnings: [] };
-    const t = coordinatorTask(m, coordinatorIssues(empty, { visitator: 'Visitator', dementia: 'Demensspecialister', nurses: ['Sygeplejersker'] } as never), new Map(), 'abc', [], { empty: true });
+    const t = coordinatorTask(
+      m,
+      coordinatorIssues(empty, { visitator: 'Visitator', dementia: 'Demensspecialister', nurses: ['Sygeplejersker'] } as never),
+      new Map(),
+      'abc',
+      [],
+      { empty: true },
+    );
     expect(t.title).toBe('Tværfagligt samarbejdsmøde 17.12.2026: ingen borgere på dagsordenen [abc]');
-    expect(t.description).toBe('Der er ingen borgere på dagsordenen til Tværfagligt samarbejdsmøde Solhøj torsdag den 17. december 2026 kl. 10:00; der sendes ingen invitationer.');
+    expect(t.description).toBe(
+      'Der er ingen borgere på dagsordenen til Tværfagligt samarbejdsmøde Solhøj torsdag den 17. december 2026 kl. 10:00; der sendes ingen invitationer.',
+    );
     expect(emptyAgendaMail(m).subject).toContain('ingen borgere på dagsordenen');
   });
 
   const note = {
-    id: 5001, formTitle: 'Samlet faglig vurdering',
+    id: 5001,
+    formTitle: 'Samlet faglig vurdering',
     items: {
-      Emne: 'Hoftebrud', Vurdering: 'Går bedre med rollator.', 'Inviter egen læge': 'Ja', Revisitation: 'Ja', 'Tilknyt organisation': 'Demensspecialister',
-      'Opgave til hjemmeplejen': 'Øg hjælp til bad', Tidspunkt: '10:00', Prioritet: '1', 'Send til egen læge': 'Ja', Forløbstype: 'Rehabilitering (§ 83a)',
+      Emne: 'Hoftebrud',
+      Vurdering: 'Går bedre med rollator.',
+      'Inviter egen læge': 'Ja',
+      Revisitation: 'Ja',
+      'Tilknyt organisation': 'Demensspecialister',
+      'Opgave til hjemmeplejen': 'Øg hjælp til bad',
+      Tidspunkt: '10:00',
+      Prioritet: '1',
+      'Send til egen læge': 'Ja',
+      Forløbstype: 'Rehabilitering (§ 83a)',
     },
   };
   it.each(DEFAULT_OMITTED_LABELS.map((l) => [l]))('the GP letter leaves out "%s" by default', (label) => {
@@ -159,7 +244,15 @@ describe('the rest of issue 17 point 8', () => {
   });
 
   it('GP_LETTER_EXCLUDED_ITEMS: the default is the workflow items plus Tidspunkt and Prioritet; a list replaces it', () => {
-    expect(loadConfig({}).GP_LETTER_EXCLUDED_ITEMS).toEqual(['Send til egen læge', 'Inviter egen læge', 'Revisitation', 'Tilknyt organisation', 'Opgave til hjemmeplejen', 'Tidspunkt', 'Prioritet']);
+    expect(loadConfig({}).GP_LETTER_EXCLUDED_ITEMS).toEqual([
+      'Send til egen læge',
+      'Inviter egen læge',
+      'Revisitation',
+      'Tilknyt organisation',
+      'Opgave til hjemmeplejen',
+      'Tidspunkt',
+      'Prioritet',
+    ]);
     const omit = loadConfig({ GP_LETTER_EXCLUDED_ITEMS: '["Tidspunkt", "Forløbstype"]' }).GP_LETTER_EXCLUDED_ITEMS;
     const { text } = noteToGpLetterContent(note, { firstName: 'Karen', lastName: 'Holm' }, '2026-12-03', { omitLabels: omit });
     expect(text).not.toContain('Forløbstype:');

@@ -19,20 +19,33 @@ const orgs = { homeCare: 'Hjemmeplejen', coordinator: 'Koordinerende rolle', vis
 
 describe('after-meeting rules', () => {
   it.each([
-    ['Ja', true], [' ja ', true], ['JA', true], ['Nej', false], ['', false], [undefined, false], ['Ja tak', false],
+    ['Ja', true],
+    [' ja ', true],
+    ['JA', true],
+    ['Nej', false],
+    ['', false],
+    [undefined, false],
+    ['Ja tak', false],
   ])('isYes(%j) is %s', (v, yes) => expect(isYes(v)).toBe(yes));
 
   it('splits organisation lists on commas, semicolons and line breaks, dropping blanks and repeats', () => {
     expect(parseOrganisationList('Demensspecialister, Sygeplejersker;\nHjælpemiddelterapeuter,, demensspecialister ')).toEqual([
-      'Demensspecialister', 'Sygeplejersker', 'Hjælpemiddelterapeuter',
+      'Demensspecialister',
+      'Sygeplejersker',
+      'Hjælpemiddelterapeuter',
     ]);
     expect(parseOrganisationList('  ')).toEqual([]);
     expect(parseOrganisationList(undefined)).toEqual([]);
   });
 
   it('reads the follow-ups a note asks for', () => {
-    expect(followUpsOf({ 'Send til egen læge': 'Ja', 'Opgave til hjemmeplejen': '  Øg hjælp til bad  ', Revisitation: 'Nej' }, labels)).toEqual({
-      sendToGp: true, homeCareTask: 'Øg hjælp til bad', attachOrganisations: [], revisitation: false,
+    expect(
+      followUpsOf({ 'Send til egen læge': 'Ja', 'Opgave til hjemmeplejen': '  Øg hjælp til bad  ', Revisitation: 'Nej' }, labels),
+    ).toEqual({
+      sendToGp: true,
+      homeCareTask: 'Øg hjælp til bad',
+      attachOrganisations: [],
+      revisitation: false,
     });
     expect(followUpsOf({}, labels)).toEqual({ sendToGp: false, attachOrganisations: [], revisitation: false });
   });
@@ -45,8 +58,18 @@ describe('after-meeting rules', () => {
   });
 
   it('makes one task per follow-up, to the configured organisations, due after the meeting', () => {
-    const tasks = followUpTasks({ noteId: 5001, noteVersion: 4 }, '2026-12-03',
-      { sendToGp: false, homeCareTask: 'Øg hjælp til bad', attachOrganisations: ['Sygeplejersker', 'Demensspecialister'], revisitation: true }, orgs, 7);
+    const tasks = followUpTasks(
+      { noteId: 5001, noteVersion: 4 },
+      '2026-12-03',
+      {
+        sendToGp: false,
+        homeCareTask: 'Øg hjælp til bad',
+        attachOrganisations: ['Sygeplejersker', 'Demensspecialister'],
+        revisitation: true,
+      },
+      orgs,
+      7,
+    );
     expect(tasks.map((t) => [t.kind, t.organisationName, t.dueDate])).toEqual([
       ['homecare', 'Hjemmeplejen', '2026-12-10'],
       ['attach-organisations', 'Demensspecialister', '2026-12-10'],
@@ -56,7 +79,9 @@ describe('after-meeting rules', () => {
     expect(tasks[0].title).toBe('Tværfagligt samarbejdsmøde 2026-12-03: opgave til hjemmeplejen (notat 5001 v4)');
     expect(tasks[1].title).toBe('Tværfagligt samarbejdsmøde 2026-12-03: tilknyt organisation Demensspecialister (notat 5001 v4)');
     expect(tasks[1].description).toContain('tilknyttes Demensspecialister');
-    expect(followUpTasks({ noteId: 1, noteVersion: 1 }, '2026-12-03', { sendToGp: true, attachOrganisations: [], revisitation: false }, orgs, 7)).toEqual([]);
+    expect(
+      followUpTasks({ noteId: 1, noteVersion: 1 }, '2026-12-03', { sendToGp: true, attachOrganisations: [], revisitation: false }, orgs, 7),
+    ).toEqual([]);
   });
 
   it('keys a task by its content, so a correction repeats only tasks whose content changed', () => {
@@ -74,7 +99,9 @@ describe('after-meeting rules', () => {
   it('builds deterministic ids without ":" for BullMQ and with version for the ledger', () => {
     expect(flowJobId({ noteId: 5001, noteVersion: 3 })).toBe('note-5001-v3');
     expect(letterIdempotencyKey({ noteId: 5001, noteVersion: 3 }, '024015')).toBe('medcom:note:5001:v3:gp:024015');
-    expect(documentTitle({ noteId: 5001, noteVersion: 5 }, '2026-12-03', 3)).toBe('Tværfagligt samarbejdsmøde 2026-12-03 - notat 5001 v5 (rettelse af v3)');
+    expect(documentTitle({ noteId: 5001, noteVersion: 5 }, '2026-12-03', 3)).toBe(
+      'Tværfagligt samarbejdsmøde 2026-12-03 - notat 5001 v5 (rettelse af v3)',
+    );
     expect(documentTitle({ noteId: 5001, noteVersion: 3 }, '2026-12-03')).not.toContain('rettelse');
   });
 });

@@ -35,11 +35,17 @@ export function note(citizenId: number, over: Partial<CandidateNote> & { items?:
 
 /** A rehab note with a priority. */
 export const rehab = (citizenId: number, prio: string | undefined, over: Partial<CandidateNote> = {}) =>
-  note(citizenId, { ...over, items: { 'Forløbstype': 'Rehabilitering (§ 83a)', ...(prio === undefined ? {} : { Prioritet: prio }), ...(over.items ?? {}) } });
+  note(citizenId, {
+    ...over,
+    items: { Forløbstype: 'Rehabilitering (§ 83a)', ...(prio === undefined ? {} : { Prioritet: prio }), ...(over.items ?? {}) },
+  });
 
 /** A complex note with a priority. */
 export const complex = (citizenId: number, prio: string | undefined, over: Partial<CandidateNote> = {}) =>
-  note(citizenId, { ...over, items: { 'Forløbstype': 'Komplekst forløb', ...(prio === undefined ? {} : { Prioritet: prio }), ...(over.items ?? {}) } });
+  note(citizenId, {
+    ...over,
+    items: { Forløbstype: 'Komplekst forløb', ...(prio === undefined ? {} : { Prioritet: prio }), ...(over.items ?? {}) },
+  });
 
 /** Citizen facts with Visitator attached (no relation warnings) unless given. */
 export function citizens(ids: number[], over: Record<number, Partial<CitizenFacts>> = {}): Map<number, CitizenFacts> {

@@ -1,7 +1,14 @@
 import fc from 'fast-check';
 import { IntegrationError } from '../../../src/common/errors';
 import {
-  AgendaInput, attachedOrganisations, buildAgenda, CandidateNote, priorityOf, toAgendaDocument, trackOf, viewFor,
+  AgendaInput,
+  attachedOrganisations,
+  buildAgenda,
+  CandidateNote,
+  priorityOf,
+  toAgendaDocument,
+  trackOf,
+  viewFor,
 } from '../../../src/domain/agenda.builder';
 import { citizens, complex, D, note, rehab, RULES } from './agenda-fixtures';
 
@@ -62,7 +69,10 @@ describe('rule 1: LATE_NOTE (created on a calendar date after D − 3, Europe/Co
   });
 
   it('all notes late: an empty agenda that lists every note as LATE_NOTE', () => {
-    const a = build([rehab(1, '1', { id: 3, createDate: '2026-12-02T10:00:00+01:00' }), complex(2, '1', { id: 4, createDate: '2026-12-01T10:00:00+01:00' })]);
+    const a = build([
+      rehab(1, '1', { id: 3, createDate: '2026-12-02T10:00:00+01:00' }),
+      complex(2, '1', { id: 4, createDate: '2026-12-01T10:00:00+01:00' }),
+    ]);
     expect(a.items).toEqual([]);
     expect(a.warnings).toEqual([]);
     expect(a.excluded).toEqual([
@@ -103,8 +113,24 @@ describe('rule 2: DUPLICATE_NOTE (one item per citizen, the latest created)', ()
 
   it.each([
     ['late newer note: the older on-time note stays on the agenda', ['ok:2026-11-20', 'late:2026-12-01'], [41], [[42, 'LATE_NOTE']]],
-    ['both late: no item, both LATE_NOTE', ['late:2026-12-01', 'late:2026-12-02'], [], [[41, 'LATE_NOTE'], [42, 'LATE_NOTE']]],
-    ['two on time and a late newest: late, duplicate, kept', ['ok:2026-11-20', 'ok:2026-11-28', 'late:2026-12-02'], [42], [[41, 'DUPLICATE_NOTE'], [43, 'LATE_NOTE']]],
+    [
+      'both late: no item, both LATE_NOTE',
+      ['late:2026-12-01', 'late:2026-12-02'],
+      [],
+      [
+        [41, 'LATE_NOTE'],
+        [42, 'LATE_NOTE'],
+      ],
+    ],
+    [
+      'two on time and a late newest: late, duplicate, kept',
+      ['ok:2026-11-20', 'ok:2026-11-28', 'late:2026-12-02'],
+      [42],
+      [
+        [41, 'DUPLICATE_NOTE'],
+        [43, 'LATE_NOTE'],
+      ],
+    ],
   ])('duplicate and late together — %s', (_label, specs, itemIds, excluded) => {
     const notes = (specs as string[]).map((s, i) => rehab(1, '1', { id: 41 + i, createDate: `${s.split(':')[1]}T10:00:00+01:00` }));
     const a = build(notes);
@@ -129,7 +155,7 @@ describe('rule 3: track from "Forløbstype"', () => {
     ['   ', 'complex', true],
     [undefined, 'complex', true],
   ])('%j → %s (missing: %s)', (value, track, missing) => {
-    expect(trackOf(value === undefined ? {} : { 'Forløbstype': value })).toEqual({ track, missing });
+    expect(trackOf(value === undefined ? {} : { Forløbstype: value })).toEqual({ track, missing });
   });
 
   it('a note without a track is placed among the complex items with NO_TRACK', () => {
@@ -143,9 +169,18 @@ describe('rule 3: track from "Forløbstype"', () => {
 
 describe('rule 4: order', () => {
   it.each([
-    ['1', 1, false], [' 2 ', 2, false], ['02', 2, false], ['-1', -1, false], ['0', 0, false],
-    ['', null, false], [undefined, null, false],
-    ['høj', null, true], ['1.5', null, true], ['1,5', null, true], ['2a', null, true], ['9999999999999999', null, true],
+    ['1', 1, false],
+    [' 2 ', 2, false],
+    ['02', 2, false],
+    ['-1', -1, false],
+    ['0', 0, false],
+    ['', null, false],
+    [undefined, null, false],
+    ['høj', null, true],
+    ['1.5', null, true],
+    ['1,5', null, true],
+    ['2a', null, true],
+    ['9999999999999999', null, true],
   ])('Prioritet %j → %j (invalid: %s)', (value, priority, invalid) => {
     expect(priorityOf(value === undefined ? {} : { Prioritet: value })).toEqual({ priority, invalid });
   });
@@ -202,8 +237,18 @@ describe('rule 5: slots and OVERFLOW', () => {
     [2, 0, ['10:00', '10:10'], []],
     [7, 1, ['10:00', '10:10', '10:20', '10:30', '10:40', '10:50', '11:00', '11:10'], []], // rehab runs over its hour
     [6, 6, ['10:00', '10:10', '10:20', '10:30', '10:40', '10:50', '11:00', '11:10', '11:20', '11:30', '11:40', '11:50'], []], // ends 12:00 exactly
-    [6, 7, ['10:00', '10:10', '10:20', '10:30', '10:40', '10:50', '11:00', '11:10', '11:20', '11:30', '11:40', '11:50', '12:00'], ['OVERFLOW']],
-    [13, 0, ['10:00', '10:10', '10:20', '10:30', '10:40', '10:50', '11:00', '11:10', '11:20', '11:30', '11:40', '11:50', '12:00'], ['OVERFLOW']],
+    [
+      6,
+      7,
+      ['10:00', '10:10', '10:20', '10:30', '10:40', '10:50', '11:00', '11:10', '11:20', '11:30', '11:40', '11:50', '12:00'],
+      ['OVERFLOW'],
+    ],
+    [
+      13,
+      0,
+      ['10:00', '10:10', '10:20', '10:30', '10:40', '10:50', '11:00', '11:10', '11:20', '11:30', '11:40', '11:50', '12:00'],
+      ['OVERFLOW'],
+    ],
     [0, 0, [], []],
   ])('%i rehab + %i complex → %j, warnings %j', (nRehab, nComplex, starts, warnings) => {
     const a = agendaOf(nRehab, nComplex);
@@ -213,7 +258,12 @@ describe('rule 5: slots and OVERFLOW', () => {
 
   it('uses the series start, slot and track lengths', () => {
     const a = agendaOf(2, 2, { ...RULES, startTime: '13:00', slotMinutes: 15, trackMinutes: 45 });
-    expect(a.items.map((i) => [i.start, i.end])).toEqual([['13:00', '13:15'], ['13:15', '13:30'], ['13:45', '14:00'], ['14:00', '14:15']]);
+    expect(a.items.map((i) => [i.start, i.end])).toEqual([
+      ['13:00', '13:15'],
+      ['13:15', '13:30'],
+      ['13:45', '14:00'],
+      ['14:00', '14:15'],
+    ]);
     expect(a.warnings).toEqual([]);
   });
 
@@ -234,18 +284,55 @@ describe('rule 6: relation warnings', () => {
     ['Visitator attached, no dementia', [], {}, ['Visitator'], [], false],
     ['nothing attached', [], {}, [], ['MISSING_VISITATOR'], false],
     ['organisation names compared without case', [], {}, ['  visitator '], [], false],
-    ['dementia condition, nothing else attached', ['Vaskulær DEMENS'], {}, ['Visitator'], ['DEMENTIA_NEEDS_DEMENSSPECIALISTER', 'DEMENTIA_NEEDS_SYGEPLEJERSKER'], true],
-    ['dementia condition with Demensspecialister', ['Demens'], {}, ['Visitator', 'Demensspecialister'], ['DEMENTIA_NEEDS_SYGEPLEJERSKER'], true],
-    ['dementia condition with Sygeplejersker', ['Demens'], {}, ['Visitator', 'Sygeplejersker'], ['DEMENTIA_NEEDS_DEMENSSPECIALISTER'], true],
+    [
+      'dementia condition, nothing else attached',
+      ['Vaskulær DEMENS'],
+      {},
+      ['Visitator'],
+      ['DEMENTIA_NEEDS_DEMENSSPECIALISTER', 'DEMENTIA_NEEDS_SYGEPLEJERSKER'],
+      true,
+    ],
+    [
+      'dementia condition with Demensspecialister',
+      ['Demens'],
+      {},
+      ['Visitator', 'Demensspecialister'],
+      ['DEMENTIA_NEEDS_SYGEPLEJERSKER'],
+      true,
+    ],
+    [
+      'dementia condition with Sygeplejersker',
+      ['Demens'],
+      {},
+      ['Visitator', 'Sygeplejersker'],
+      ['DEMENTIA_NEEDS_DEMENSSPECIALISTER'],
+      true,
+    ],
     ['dementia with both', ['Demens'], {}, ['Visitator', 'Demensspecialister', 'Sygeplejersker'], [], true],
-    ['note item Demens = Ja', [], { Demens: 'Ja' }, ['Visitator'], ['DEMENTIA_NEEDS_DEMENSSPECIALISTER', 'DEMENTIA_NEEDS_SYGEPLEJERSKER'], true],
+    [
+      'note item Demens = Ja',
+      [],
+      { Demens: 'Ja' },
+      ['Visitator'],
+      ['DEMENTIA_NEEDS_DEMENSSPECIALISTER', 'DEMENTIA_NEEDS_SYGEPLEJERSKER'],
+      true,
+    ],
     ['note item Demens = " ja "', [], { Demens: ' ja ' }, ['Visitator', 'Sygeplejersker'], ['DEMENTIA_NEEDS_DEMENSSPECIALISTER'], true],
     ['note item Demens = Nej', [], { Demens: 'Nej' }, ['Visitator'], [], false],
     ['other conditions are not dementia', ['Diabetes', 'KOL'], {}, ['Visitator'], [], false],
-    ['all missing', ['Demens'], {}, ['Hjemmeplejen'], ['MISSING_VISITATOR', 'DEMENTIA_NEEDS_DEMENSSPECIALISTER', 'DEMENTIA_NEEDS_SYGEPLEJERSKER'], true],
+    [
+      'all missing',
+      ['Demens'],
+      {},
+      ['Hjemmeplejen'],
+      ['MISSING_VISITATOR', 'DEMENTIA_NEEDS_DEMENSSPECIALISTER', 'DEMENTIA_NEEDS_SYGEPLEJERSKER'],
+      true,
+    ],
   ])('%s', (_label, conditions, items, organisations, warnings, dementia) => {
     const n = rehab(1, '1', { id: 5, items: items as Record<string, string> });
-    const a = build([n], { citizens: citizens([1], { 1: { conditions: conditions as string[], organisations: organisations as string[] } }) });
+    const a = build([n], {
+      citizens: citizens([1], { 1: { conditions: conditions as string[], organisations: organisations as string[] } }),
+    });
     expect(a.items[0].warnings).toEqual(warnings);
     expect(a.items[0].dementia).toBe(dementia);
   });
@@ -303,11 +390,27 @@ describe('a whole meeting', () => {
       meetingDate: D,
       end: '11:30',
       items: [
-        { noteId: 5002, citizenId: 1002, track: 'rehab', start: '10:00', end: '10:10', timeSetBy: 'tsm-bridge', warnings: ['DEMENTIA_NEEDS_SYGEPLEJERSKER'] },
+        {
+          noteId: 5002,
+          citizenId: 1002,
+          track: 'rehab',
+          start: '10:00',
+          end: '10:10',
+          timeSetBy: 'tsm-bridge',
+          warnings: ['DEMENTIA_NEEDS_SYGEPLEJERSKER'],
+        },
         { noteId: 5001, citizenId: 1001, track: 'rehab', start: '10:10', end: '10:20', timeSetBy: 'tsm-bridge', warnings: [] },
         { noteId: 5005, citizenId: 1005, track: 'complex', start: '11:00', end: '11:10', timeSetBy: 'tsm-bridge', warnings: ['NO_TRACK'] },
         { noteId: 5007, citizenId: 1006, track: 'complex', start: '11:10', end: '11:20', timeSetBy: 'tsm-bridge', warnings: [] },
-        { noteId: 5003, citizenId: 1003, track: 'complex', start: '11:20', end: '11:30', timeSetBy: 'tsm-bridge', warnings: ['MISSING_VISITATOR'] },
+        {
+          noteId: 5003,
+          citizenId: 1003,
+          track: 'complex',
+          start: '11:20',
+          end: '11:30',
+          timeSetBy: 'tsm-bridge',
+          warnings: ['MISSING_VISITATOR'],
+        },
       ],
       excluded: [
         { noteId: 5004, citizenId: 1004, reason: 'LATE_NOTE' },
@@ -319,7 +422,14 @@ describe('a whole meeting', () => {
   });
 
   it('an empty meeting is an empty agenda without warnings', () => {
-    expect(toAgendaDocument('solhoej', build([]))).toEqual({ district: 'solhoej', meetingDate: D, end: null, items: [], excluded: [], warnings: [] });
+    expect(toAgendaDocument('solhoej', build([]))).toEqual({
+      district: 'solhoej',
+      meetingDate: D,
+      end: null,
+      items: [],
+      excluded: [],
+      warnings: [],
+    });
   });
 });
 
@@ -339,7 +449,7 @@ describe('invariants over random notes (fast-check)', () => {
           note(s.citizenId, {
             id: s.id,
             createDate: new Date(Date.UTC(2026, 10, s.createDay, 9)).toISOString(),
-            items: { 'Forløbstype': s.track, Prioritet: s.prio },
+            items: { Forløbstype: s.track, Prioritet: s.prio },
           }),
         );
         const a = build(notes);
@@ -356,4 +466,3 @@ describe('invariants over random notes (fast-check)', () => {
     );
   });
 });
-

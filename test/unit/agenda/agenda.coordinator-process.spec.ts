@@ -62,11 +62,11 @@ describe('tracks: "Forløbstype" normalised as tags', () => {
     ['Rehabilitering (§ 83a)', { complex: ['rehabilitering (§83a)'] }, 'complex', false],
     ['Andet', { rehab: ['rehab'], complex: ['kompleks'] }, 'complex', true],
   ])('%j with %j → %s (NO_TRACK: %s)', (value, values, track, missing) => {
-    expect(trackOf({ 'Forløbstype': value }, values)).toEqual({ track, missing });
+    expect(trackOf({ Forløbstype: value }, values)).toEqual({ track, missing });
   });
 
   it('NO_TRACK is placed in the complex hour', () => {
-    const a = build([note(1, { id: 1, items: { 'Forløbstype': 'Rehab' } })]);
+    const a = build([note(1, { id: 1, items: { Forløbstype: 'Rehab' } })]);
     expect(rows(a)).toEqual([[1, '11:00', 'tsm-bridge', ['NO_TRACK']]]);
   });
 });
@@ -141,8 +141,12 @@ describe('off-date notes: NOT_ON_MEETING_DATE', () => {
   });
 
   it('carries the observation date into the published document', () => {
-    const a = build([rehab(1, '1', { id: 1, observationTimestamp: '2026-12-02T12:00:00+01:00', tags: ['ÆS- Tværfagligt samarbejdsmøde'] })]);
-    expect(toAgendaDocument('solhoej', a).excluded).toEqual([{ noteId: 1, citizenId: 1, reason: 'NOT_ON_MEETING_DATE', observationDate: '2026-12-02' }]);
+    const a = build([
+      rehab(1, '1', { id: 1, observationTimestamp: '2026-12-02T12:00:00+01:00', tags: ['ÆS- Tværfagligt samarbejdsmøde'] }),
+    ]);
+    expect(toAgendaDocument('solhoej', a).excluded).toEqual([
+      { noteId: 1, citizenId: 1, reason: 'NOT_ON_MEETING_DATE', observationDate: '2026-12-02' },
+    ]);
   });
 });
 
@@ -150,41 +154,111 @@ describe("coordinator's times", () => {
   const t = (hhmm: string) => ({ Tidspunkt: hhmm });
   it.each([
     // [label, notes, written times, expected rows by start, agenda warnings]
-    ['on the grid: kept, the others fill around it',
-      [rehab(1, '1', { id: 1 }), rehab(2, '2', { id: 2, items: t('10:00') }), rehab(3, '3', { id: 3 })], [],
-      [[2, '10:00', 'coordinator', []], [1, '10:10', 'tsm-bridge', []], [3, '10:20', 'tsm-bridge', []]], []],
-    ['off the grid: 10:05 occupies 10:05–10:15, so 10:00 and 10:10 overlap it',
-      [rehab(1, '1', { id: 1 }), rehab(2, '2', { id: 2, items: t('10:05') }), rehab(3, '3', { id: 3 })], [],
-      [[2, '10:05', 'coordinator', []], [1, '10:20', 'tsm-bridge', []], [3, '10:30', 'tsm-bridge', []]], []],
-    ['the seed example: the 07:00 run keeps 10:45 instead of putting back 10:20',
-      [rehab(1, '1', { id: 1 }), rehab(2, '2', { id: 2 }), rehab(3, '3', { id: 3, items: t('10:45') })], [[3, '10:20']],
-      [[1, '10:00', 'tsm-bridge', []], [2, '10:10', 'tsm-bridge', []], [3, '10:45', 'coordinator', []]], []],
-    ['a time this service wrote is its own to move',
-      [rehab(1, '1', { id: 1 }), rehab(2, '2', { id: 2, items: t('10:20') })], [[2, '10:20']],
-      [[1, '10:00', 'tsm-bridge', []], [2, '10:10', 'tsm-bridge', []]], []],
-    ['not a valid HH:MM: not a time anyone set',
-      [rehab(1, '1', { id: 1, items: t('10.45') }), rehab(2, '2', { id: 2, items: t('24:00') })], [],
-      [[1, '10:00', 'tsm-bridge', []], [2, '10:10', 'tsm-bridge', []]], []],
-    ['a complex citizen set in the rehab hour keeps it, with TIME_OUTSIDE_TRACK_HOUR',
-      [rehab(1, '1', { id: 1 }), complex(2, '1', { id: 2, items: t('10:30') }), complex(3, '2', { id: 3 })], [],
-      [[1, '10:00', 'tsm-bridge', []], [2, '10:30', 'coordinator', ['TIME_OUTSIDE_TRACK_HOUR']], [3, '11:00', 'tsm-bridge', []]], []],
-    ['a rehab citizen set at 11:30: complex starts after the last rehab item',
-      [rehab(1, '1', { id: 1, items: t('11:30') }), complex(2, '1', { id: 2 }), complex(3, '2', { id: 3 })], [],
-      [[1, '11:30', 'coordinator', ['TIME_OUTSIDE_TRACK_HOUR']], [2, '11:40', 'tsm-bridge', []], [3, '11:50', 'tsm-bridge', []]], []],
-    ['complex fills around a coordinator time in its hour',
-      [complex(1, '1', { id: 1 }), complex(2, '2', { id: 2, items: t('11:00') }), complex(3, '3', { id: 3, items: t('11:15') })], [],
-      [[2, '11:00', 'coordinator', []], [1, '11:30', 'tsm-bridge', []], [3, '11:15', 'coordinator', []]].sort((a, b) => String(a[1]).localeCompare(String(b[1]))), []],
-    ['OVERFLOW when a coordinator time ends after 12:00',
-      [complex(1, '1', { id: 1, items: t('11:55') })], [],
-      [[1, '11:55', 'coordinator', []]], ['OVERFLOW']],
-    ['ending exactly at 12:00 is no overflow',
-      [complex(1, '1', { id: 1, items: t('11:50') })], [],
-      [[1, '11:50', 'coordinator', []]], []],
+    [
+      'on the grid: kept, the others fill around it',
+      [rehab(1, '1', { id: 1 }), rehab(2, '2', { id: 2, items: t('10:00') }), rehab(3, '3', { id: 3 })],
+      [],
+      [
+        [2, '10:00', 'coordinator', []],
+        [1, '10:10', 'tsm-bridge', []],
+        [3, '10:20', 'tsm-bridge', []],
+      ],
+      [],
+    ],
+    [
+      'off the grid: 10:05 occupies 10:05–10:15, so 10:00 and 10:10 overlap it',
+      [rehab(1, '1', { id: 1 }), rehab(2, '2', { id: 2, items: t('10:05') }), rehab(3, '3', { id: 3 })],
+      [],
+      [
+        [2, '10:05', 'coordinator', []],
+        [1, '10:20', 'tsm-bridge', []],
+        [3, '10:30', 'tsm-bridge', []],
+      ],
+      [],
+    ],
+    [
+      'the seed example: the 07:00 run keeps 10:45 instead of putting back 10:20',
+      [rehab(1, '1', { id: 1 }), rehab(2, '2', { id: 2 }), rehab(3, '3', { id: 3, items: t('10:45') })],
+      [[3, '10:20']],
+      [
+        [1, '10:00', 'tsm-bridge', []],
+        [2, '10:10', 'tsm-bridge', []],
+        [3, '10:45', 'coordinator', []],
+      ],
+      [],
+    ],
+    [
+      'a time this service wrote is its own to move',
+      [rehab(1, '1', { id: 1 }), rehab(2, '2', { id: 2, items: t('10:20') })],
+      [[2, '10:20']],
+      [
+        [1, '10:00', 'tsm-bridge', []],
+        [2, '10:10', 'tsm-bridge', []],
+      ],
+      [],
+    ],
+    [
+      'not a valid HH:MM: not a time anyone set',
+      [rehab(1, '1', { id: 1, items: t('10.45') }), rehab(2, '2', { id: 2, items: t('24:00') })],
+      [],
+      [
+        [1, '10:00', 'tsm-bridge', []],
+        [2, '10:10', 'tsm-bridge', []],
+      ],
+      [],
+    ],
+    [
+      'a complex citizen set in the rehab hour keeps it, with TIME_OUTSIDE_TRACK_HOUR',
+      [rehab(1, '1', { id: 1 }), complex(2, '1', { id: 2, items: t('10:30') }), complex(3, '2', { id: 3 })],
+      [],
+      [
+        [1, '10:00', 'tsm-bridge', []],
+        [2, '10:30', 'coordinator', ['TIME_OUTSIDE_TRACK_HOUR']],
+        [3, '11:00', 'tsm-bridge', []],
+      ],
+      [],
+    ],
+    [
+      'a rehab citizen set at 11:30: complex starts after the last rehab item',
+      [rehab(1, '1', { id: 1, items: t('11:30') }), complex(2, '1', { id: 2 }), complex(3, '2', { id: 3 })],
+      [],
+      [
+        [1, '11:30', 'coordinator', ['TIME_OUTSIDE_TRACK_HOUR']],
+        [2, '11:40', 'tsm-bridge', []],
+        [3, '11:50', 'tsm-bridge', []],
+      ],
+      [],
+    ],
+    [
+      'complex fills around a coordinator time in its hour',
+      [complex(1, '1', { id: 1 }), complex(2, '2', { id: 2, items: t('11:00') }), complex(3, '3', { id: 3, items: t('11:15') })],
+      [],
+      [
+        [2, '11:00', 'coordinator', []],
+        [1, '11:30', 'tsm-bridge', []],
+        [3, '11:15', 'coordinator', []],
+      ].sort((a, b) => String(a[1]).localeCompare(String(b[1]))),
+      [],
+    ],
+    [
+      'OVERFLOW when a coordinator time ends after 12:00',
+      [complex(1, '1', { id: 1, items: t('11:55') })],
+      [],
+      [[1, '11:55', 'coordinator', []]],
+      ['OVERFLOW'],
+    ],
+    ['ending exactly at 12:00 is no overflow', [complex(1, '1', { id: 1, items: t('11:50') })], [], [[1, '11:50', 'coordinator', []]], []],
   ])('%s', (_label, notes, written, expected, warnings) => {
     const a = build(notes as CandidateNote[], { writtenTimes: new Map(written as Array<[number, string]>) });
     expect(rows(a)).toEqual(expected);
     expect(a.warnings).toEqual(warnings);
-    expect(a.items.map((i) => i.end)).toEqual(a.items.map((i) => { const [h, m] = i.start.split(':').map(Number); const e = h * 60 + m + 10; return `${String(Math.floor(e / 60)).padStart(2, '0')}:${String(e % 60).padStart(2, '0')}`; }));
+    expect(a.items.map((i) => i.end)).toEqual(
+      a.items.map((i) => {
+        const [h, m] = i.start.split(':').map(Number);
+        const e = h * 60 + m + 10;
+        return `${String(Math.floor(e / 60)).padStart(2, '0')}:${String(e % 60).padStart(2, '0')}`;
+      }),
+    );
   });
 
   it('the published document shows who set each time', () => {
@@ -199,13 +273,20 @@ describe("coordinator's times", () => {
 describe('locked notes', () => {
   it('a note locked before the meeting keeps its place with NOTE_LOCKED', () => {
     const a = build([rehab(1, '1', { id: 1 }), rehab(2, '2', { id: 2, locked: true }), rehab(3, '3', { id: 3 })]);
-    expect(rows(a)).toEqual([[1, '10:00', 'tsm-bridge', []], [2, '10:10', 'tsm-bridge', ['NOTE_LOCKED']], [3, '10:20', 'tsm-bridge', []]]);
+    expect(rows(a)).toEqual([
+      [1, '10:00', 'tsm-bridge', []],
+      [2, '10:10', 'tsm-bridge', ['NOTE_LOCKED']],
+      [3, '10:20', 'tsm-bridge', []],
+    ]);
     expect(a.items.map((i) => i.locked)).toEqual([false, true, false]);
   });
 
   it('a locked note with a coordinator time keeps that time', () => {
     const a = build([rehab(1, '1', { id: 1, locked: true, items: { Tidspunkt: '10:00' } }), rehab(2, '2', { id: 2 })]);
-    expect(rows(a)).toEqual([[1, '10:00', 'coordinator', ['NOTE_LOCKED']], [2, '10:10', 'tsm-bridge', []]]);
+    expect(rows(a)).toEqual([
+      [1, '10:00', 'coordinator', ['NOTE_LOCKED']],
+      [2, '10:10', 'tsm-bridge', []],
+    ]);
   });
 });
 

@@ -30,7 +30,9 @@ const solhoej = districts.find((d) => d.id === 'solhoej')!;
 
 function planner(nowIso: string, collected: string[] = [], cancelled?: (date: string) => string | null) {
   const gateway = new RecordingGateway();
-  const store = { wasCollected: async (d: string, date: string, phase: string) => collected.includes(`${d}/${date}/${phase}`) } as unknown as AgendaStore;
+  const store = {
+    wasCollected: async (d: string, date: string, phase: string) => collected.includes(`${d}/${date}/${phase}`),
+  } as unknown as AgendaStore;
   const p = new AgendaPlanner(gateway as unknown as QueueGateway, store, districts, '5 0 * * *', () => new Date(nowIso), cancelled);
   return { p, gateway };
 }
@@ -43,26 +45,71 @@ describe('AgendaPlanner', () => {
     const { p, gateway } = planner('2026-11-23T12:00:00Z');
     const plans = await p.planAll();
     expect(plans).toEqual([
-      { districtId: 'solhoej', meetingDate: '2026-12-03', cutoff: { at: '2026-11-30T15:00:00.000Z', plan: 'scheduled' }, morning: { at: '2026-12-03T06:00:00.000Z', plan: 'scheduled' } },
-      { districtId: 'nordvang', meetingDate: '2026-12-01', cutoff: { at: '2026-11-28T15:00:00.000Z', plan: 'scheduled' }, morning: { at: '2026-12-01T06:00:00.000Z', plan: 'scheduled' } },
+      {
+        districtId: 'solhoej',
+        meetingDate: '2026-12-03',
+        cutoff: { at: '2026-11-30T15:00:00.000Z', plan: 'scheduled' },
+        morning: { at: '2026-12-03T06:00:00.000Z', plan: 'scheduled' },
+      },
+      {
+        districtId: 'nordvang',
+        meetingDate: '2026-12-01',
+        cutoff: { at: '2026-11-28T15:00:00.000Z', plan: 'scheduled' },
+        morning: { at: '2026-12-01T06:00:00.000Z', plan: 'scheduled' },
+      },
     ]);
     expect(gateway.calls).toEqual([
       { op: 'upsert', id: 'agenda.plan', spec: { pattern: '5 0 * * *', tz: 'Europe/Copenhagen' }, name: 'agenda.plan', payload: {} },
-      { op: 'enqueue', id: 'agenda-collect-solhoej-2026-12-03-cutoff', delayMs: delay('2026-11-23T12:00:00Z', '2026-11-30T15:00:00Z'), name: 'agenda.collect', payload: { districtId: 'solhoej', meetingDate: '2026-12-03', phase: 'cutoff' } },
-      { op: 'enqueue', id: 'agenda-collect-solhoej-2026-12-03-morning', delayMs: delay('2026-11-23T12:00:00Z', '2026-12-03T06:00:00Z'), name: 'agenda.collect', payload: { districtId: 'solhoej', meetingDate: '2026-12-03', phase: 'morning' } },
-      { op: 'enqueue', id: 'agenda-collect-nordvang-2026-12-01-cutoff', delayMs: delay('2026-11-23T12:00:00Z', '2026-11-28T15:00:00Z'), name: 'agenda.collect', payload: { districtId: 'nordvang', meetingDate: '2026-12-01', phase: 'cutoff' } },
-      { op: 'enqueue', id: 'agenda-collect-nordvang-2026-12-01-morning', delayMs: delay('2026-11-23T12:00:00Z', '2026-12-01T06:00:00Z'), name: 'agenda.collect', payload: { districtId: 'nordvang', meetingDate: '2026-12-01', phase: 'morning' } },
+      {
+        op: 'enqueue',
+        id: 'agenda-collect-solhoej-2026-12-03-cutoff',
+        delayMs: delay('2026-11-23T12:00:00Z', '2026-11-30T15:00:00Z'),
+        name: 'agenda.collect',
+        payload: { districtId: 'solhoej', meetingDate: '2026-12-03', phase: 'cutoff' },
+      },
+      {
+        op: 'enqueue',
+        id: 'agenda-collect-solhoej-2026-12-03-morning',
+        delayMs: delay('2026-11-23T12:00:00Z', '2026-12-03T06:00:00Z'),
+        name: 'agenda.collect',
+        payload: { districtId: 'solhoej', meetingDate: '2026-12-03', phase: 'morning' },
+      },
+      {
+        op: 'enqueue',
+        id: 'agenda-collect-nordvang-2026-12-01-cutoff',
+        delayMs: delay('2026-11-23T12:00:00Z', '2026-11-28T15:00:00Z'),
+        name: 'agenda.collect',
+        payload: { districtId: 'nordvang', meetingDate: '2026-12-01', phase: 'cutoff' },
+      },
+      {
+        op: 'enqueue',
+        id: 'agenda-collect-nordvang-2026-12-01-morning',
+        delayMs: delay('2026-11-23T12:00:00Z', '2026-12-01T06:00:00Z'),
+        name: 'agenda.collect',
+        payload: { districtId: 'nordvang', meetingDate: '2026-12-01', phase: 'morning' },
+      },
     ]);
     // The one-shot cron schedulers of earlier versions fired on the machine's calendar: planning removes them.
-    expect(gateway.removed).toEqual(['agenda.cutoff.solhoej', 'agenda.morning.solhoej', 'agenda.cutoff.nordvang', 'agenda.morning.nordvang']);
+    expect(gateway.removed).toEqual([
+      'agenda.cutoff.solhoej',
+      'agenda.morning.solhoej',
+      'agenda.cutoff.nordvang',
+      'agenda.morning.nordvang',
+    ]);
   });
 
   it('does not plan a meeting on a public holiday: the next held one gets the collects, and the skip is in the plan', async () => {
     const holidays = new WorkingDayCalendar();
     const { p, gateway } = planner('2027-04-30T12:00:00Z', [], (d) => holidays.publicHoliday(d));
     const [plan] = await p.planAll();
-    expect(plan).toMatchObject({ districtId: 'solhoej', meetingDate: '2027-05-20', skipped: [{ date: '2027-05-06', reason: 'Kristi Himmelfartsdag' }] });
-    expect(gateway.calls.filter((c) => c.id === 'agenda-collect-solhoej-2027-05-20-cutoff').map((c) => c.payload)).toEqual([{ districtId: 'solhoej', meetingDate: '2027-05-20', phase: 'cutoff' }]);
+    expect(plan).toMatchObject({
+      districtId: 'solhoej',
+      meetingDate: '2027-05-20',
+      skipped: [{ date: '2027-05-06', reason: 'Kristi Himmelfartsdag' }],
+    });
+    expect(gateway.calls.filter((c) => c.id === 'agenda-collect-solhoej-2027-05-20-cutoff').map((c) => c.payload)).toEqual([
+      { districtId: 'solhoej', meetingDate: '2027-05-20', phase: 'cutoff' },
+    ]);
     expect(gateway.calls.filter((c) => c.id.includes('2027-05-06'))).toEqual([]);
     // Without the holiday rule the same moment plans the holiday.
     expect(planner('2027-04-30T12:00:00Z').p.nextMeeting(solhoej)).toBe('2027-05-06');
@@ -77,7 +124,8 @@ describe('AgendaPlanner', () => {
     const ids = (calls: typeof a.gateway.calls) => calls.map((c) => c.id);
     expect(ids(a.gateway.calls.slice(5))).toEqual(ids(a.gateway.calls.slice(0, 5)));
     expect(ids(b.gateway.calls)).toEqual(ids(a.gateway.calls.slice(0, 5)));
-    const dueAt = (now: string, calls: typeof a.gateway.calls) => calls.filter((c) => c.op === 'enqueue').map((c) => Date.parse(now) + c.delayMs!);
+    const dueAt = (now: string, calls: typeof a.gateway.calls) =>
+      calls.filter((c) => c.op === 'enqueue').map((c) => Date.parse(now) + c.delayMs!);
     expect(dueAt('2026-11-24T00:05:00Z', b.gateway.calls)).toEqual(dueAt('2026-11-23T12:00:00Z', a.gateway.calls.slice(0, 5)));
   });
 
@@ -87,7 +135,10 @@ describe('AgendaPlanner', () => {
     expect(plan.cutoff).toEqual({ at: '2026-11-30T15:00:00.000Z', plan: 'caught-up' });
     expect(plan.morning.plan).toBe('scheduled');
     expect(gateway.calls[0]).toEqual({
-      op: 'enqueue', id: 'agenda-collect-solhoej-2026-12-03-cutoff', name: 'agenda.collect', payload: { districtId: 'solhoej', meetingDate: '2026-12-03', phase: 'cutoff' },
+      op: 'enqueue',
+      id: 'agenda-collect-solhoej-2026-12-03-cutoff',
+      name: 'agenda.collect',
+      payload: { districtId: 'solhoej', meetingDate: '2026-12-03', phase: 'cutoff' },
     });
   });
 

@@ -1,15 +1,37 @@
 import { copenhagenDate, parseInstant } from '../../../src/common/local-time';
-import { cutoffDate, cutoffInstant, isIsoDate, isMeetingDate, meetingDates, meetingStartInstant, MeetingSeries, morningInstant, nextHeldMeetingOnOrAfter, nextMeetingOnOrAfter } from '../../../src/domain/meeting-calendar';
+import {
+  cutoffDate,
+  cutoffInstant,
+  isIsoDate,
+  isMeetingDate,
+  meetingDates,
+  meetingStartInstant,
+  MeetingSeries,
+  morningInstant,
+  nextHeldMeetingOnOrAfter,
+  nextMeetingOnOrAfter,
+} from '../../../src/domain/meeting-calendar';
 import { WorkingDayCalendar } from '../../../src/domain/working-days';
 
 const solhoej: MeetingSeries = {
-  firstMeetingDate: '2026-01-15', cadenceDays: 14, startTime: '10:00', cutoffDays: 3, cutoffTime: '16:00', morningTime: '07:00',
+  firstMeetingDate: '2026-01-15',
+  cadenceDays: 14,
+  startTime: '10:00',
+  cutoffDays: 3,
+  cutoffTime: '16:00',
+  morningTime: '07:00',
 };
 
 describe('meeting dates of a series', () => {
   it.each([
-    ['2026-01-15', true], ['2026-01-29', true], ['2026-12-03', true], ['2026-12-17', true],
-    ['2026-12-10', false], ['2026-12-04', false], ['2026-01-01', false], ['2025-12-18', false],
+    ['2026-01-15', true],
+    ['2026-01-29', true],
+    ['2026-12-03', true],
+    ['2026-12-17', true],
+    ['2026-12-10', false],
+    ['2026-12-04', false],
+    ['2026-01-01', false],
+    ['2025-12-18', false],
   ])('%s is a meeting date: %s', (date, expected) => {
     expect(isMeetingDate(solhoej, date)).toBe(expected);
   });
@@ -103,8 +125,11 @@ describe('parsing Nexus timestamps', () => {
     expect(parseInstant(s)).toBeNull();
   });
 
-  it.each([['2026-02-29', false], ['2028-02-29', true], ['2026-12-03', true], ['2026-1-3', false], ['03-12-2026', false]])(
-    '%s is a date: %s',
-    (s, ok) => expect(isIsoDate(s)).toBe(ok),
-  );
+  it.each([
+    ['2026-02-29', false],
+    ['2028-02-29', true],
+    ['2026-12-03', true],
+    ['2026-1-3', false],
+    ['03-12-2026', false],
+  ])('%s is a date: %s', (s, ok) => expect(isIsoDate(s)).toBe(ok));
 });

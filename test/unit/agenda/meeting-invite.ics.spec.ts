@@ -10,13 +10,17 @@ const base = {
   meetingDate: '2026-12-03',
   startTime: '10:00',
   durationMinutes: 120,
-  teamsUrl: 'https://teams.microsoft.com/l/meetup-join/19%3ameeting_NzU4ZjY5YzAtYjBhZS00NzFkLWE2YjMtODQ0NzY0OTk1NmFl%40thread.v2/0?context=%7b%22Tid%22%3a%22x%22%7d',
+  teamsUrl:
+    'https://teams.microsoft.com/l/meetup-join/19%3ameeting_NzU4ZjY5YzAtYjBhZS00NzFkLWE2YjMtODQ0NzY0OTk1NmFl%40thread.v2/0?context=%7b%22Tid%22%3a%22x%22%7d',
   location: 'Solhøj Lokalcenter, mødelokale 1; 2. sal',
   stamp: new Date('2026-11-30T15:00:00.123Z'),
 };
 
 const unfold = (ics: string) => ics.replace(/\r\n /g, '');
-const prop = (ics: string, name: string) => unfold(ics).split('\r\n').find((l) => l.startsWith(name));
+const prop = (ics: string, name: string) =>
+  unfold(ics)
+    .split('\r\n')
+    .find((l) => l.startsWith(name));
 
 describe('meeting invitation (RFC 5545)', () => {
   const ics = buildMeetingInviteIcs(base);
@@ -67,10 +71,7 @@ describe('meeting invitation (RFC 5545)', () => {
   it('has a UID that is stable per district and date and differs otherwise', () => {
     expect(prop(ics, 'UID:')).toBe(`UID:${meetingInviteUid('solhoej', '2026-12-03')}`);
     expect(prop(buildMeetingInviteIcs({ ...base, stamp: new Date() }), 'UID:')).toBe(prop(ics, 'UID:'));
-    const others = [
-      meetingInviteUid('solhoej', '2026-12-17'),
-      meetingInviteUid('nordvang', '2026-12-03'),
-    ];
+    const others = [meetingInviteUid('solhoej', '2026-12-17'), meetingInviteUid('nordvang', '2026-12-03')];
     expect(new Set([meetingInviteUid('solhoej', '2026-12-03'), ...others]).size).toBe(3);
   });
 
@@ -90,10 +91,18 @@ describe('meeting invitation (RFC 5545)', () => {
   });
 
   it('has the VCALENDAR/VEVENT skeleton with the required properties', () => {
-    const names = unfold(ics).split('\r\n').filter(Boolean).map((l) => l.split(/[:;]/)[0]);
+    const names = unfold(ics)
+      .split('\r\n')
+      .filter(Boolean)
+      .map((l) => l.split(/[:;]/)[0]);
     expect(names.slice(0, 5)).toEqual(['BEGIN', 'PRODID', 'VERSION', 'CALSCALE', 'METHOD']);
     for (const p of ['UID', 'DTSTAMP', 'DTSTART', 'DTEND', 'SUMMARY', 'LOCATION', 'DESCRIPTION', 'URL']) expect(names).toContain(p);
-    expect(unfold(ics).split('\r\n').filter((l) => l.startsWith('BEGIN:')).map((l) => l.slice(6))).toEqual(['VCALENDAR', 'VTIMEZONE', 'DAYLIGHT', 'STANDARD', 'VEVENT']);
+    expect(
+      unfold(ics)
+        .split('\r\n')
+        .filter((l) => l.startsWith('BEGIN:'))
+        .map((l) => l.slice(6)),
+    ).toEqual(['VCALENDAR', 'VTIMEZONE', 'DAYLIGHT', 'STANDARD', 'VEVENT']);
   });
 
   it('carries no CPR number, name, note text or id from the default seed, for every configured district', () => {
@@ -101,8 +110,14 @@ describe('meeting invitation (RFC 5545)', () => {
     const districts = loadDistricts(loadConfig({}));
     for (const d of districts) {
       const invite = buildMeetingInviteIcs({
-        districtId: d.id, districtName: d.name, meetingDate: '2026-12-03', startTime: d.startTime,
-        durationMinutes: 2 * d.trackMinutes, teamsUrl: d.teamsUrl, location: d.location, stamp: new Date(),
+        districtId: d.id,
+        districtName: d.name,
+        meetingDate: '2026-12-03',
+        startTime: d.startTime,
+        durationMinutes: 2 * d.trackMinutes,
+        teamsUrl: d.teamsUrl,
+        location: d.location,
+        stamp: new Date(),
       });
       expect(personalDataHits(unfold(invite), seed)).toEqual([]);
     }
@@ -111,7 +126,12 @@ describe('meeting invitation (RFC 5545)', () => {
   it('the scan itself finds personal data when it is there (a CPR, a name and an id put into the location)', () => {
     const seed = loadSeed();
     const c = seed.citizens[0];
-    const leaky = buildMeetingInviteIcs({ ...base, location: `${c.firstName} ${c.lastName} ${c.cpr.slice(0, 6)}-${c.cpr.slice(6)} borger ${c.id}` });
-    expect(personalDataHits(unfold(leaky), seed)).toEqual(expect.arrayContaining([`cpr of citizen ${c.id}`, `name of citizen ${c.id}`, `citizen id ${c.id}`]));
+    const leaky = buildMeetingInviteIcs({
+      ...base,
+      location: `${c.firstName} ${c.lastName} ${c.cpr.slice(0, 6)}-${c.cpr.slice(6)} borger ${c.id}`,
+    });
+    expect(personalDataHits(unfold(leaky), seed)).toEqual(
+      expect.arrayContaining([`cpr of citizen ${c.id}`, `name of citizen ${c.id}`, `citizen id ${c.id}`]),
+    );
   });
 });

@@ -12,7 +12,8 @@ export function personalDataHits(text: string, seed: Seed, opts: { ids?: boolean
   const word = (s: string) => new RegExp(`(^|[^\\p{L}\\p{N}])${s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^\\p{L}\\p{N}])`, 'iu');
   for (const c of seed.citizens) {
     for (const cpr of [c.cpr, `${c.cpr.slice(0, 6)}-${c.cpr.slice(6)}`]) if (text.includes(cpr)) hits.push(`cpr of citizen ${c.id}`);
-    for (const name of [c.firstName, c.lastName, `${c.firstName} ${c.lastName}`]) if (word(name).test(text)) hits.push(`name of citizen ${c.id}`);
+    for (const name of [c.firstName, c.lastName, `${c.firstName} ${c.lastName}`])
+      if (word(name).test(text)) hits.push(`name of citizen ${c.id}`);
     if (ids && word(String(c.id)).test(text)) hits.push(`citizen id ${c.id}`);
     for (const n of c.notes) {
       if (ids && word(String(n.id)).test(text)) hits.push(`note id ${n.id}`);

@@ -75,7 +75,9 @@ describe('dependency rules (.dependency-cruiser.cjs)', () => {
     });
     expect(r.status).not.toBe(0);
     const out = r.stdout + r.stderr;
-    expect(out).toMatch(/adapters-not-to-workflows-or-queues: adapters\/nexus\/nexus\.upward\.ts → src\/workflows\/agenda\/agenda\.collect\.ts/);
+    expect(out).toMatch(
+      /adapters-not-to-workflows-or-queues: adapters\/nexus\/nexus\.upward\.ts → src\/workflows\/agenda\/agenda\.collect\.ts/,
+    );
     expect(out).toMatch(/adapters-not-to-workflows-or-queues: adapters\/nexus\/nexus\.upward\.ts → queues\/queue\.gateway\.ts/);
     expect(out).toMatch(/queues-not-to-workflows-or-adapters: queues\/jobs\/nexus\.jobs\.ts → adapters\/nexus\/nexus\.client\.ts/);
     expect(out).toMatch(/queues-only-kernel: queues\/jobs\/nexus\.jobs\.ts → adapters\/nexus\/nexus\.client\.ts/);

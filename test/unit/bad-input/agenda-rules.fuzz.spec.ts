@@ -16,7 +16,8 @@ const FORM = 'Samlet faglig vurdering';
 const TAG = 'ÆS – Tværfagligt samarbejdsmøde';
 const ORGS = { visitator: 'Visitator', dementia: 'Demensspecialister', nurses: ['Sygeplejersker'] };
 
-const hhmm = fc.tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }))
+const hhmm = fc
+  .tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }))
   .map(([h, m]) => `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`);
 
 const arbRules: fc.Arbitrary<AgendaRules> = fc.record({
@@ -31,20 +32,34 @@ const arbRules: fc.Arbitrary<AgendaRules> = fc.record({
 
 /** Timestamps as Nexus and hand-edited data produce them: valid around the cut-off and DST, offsets without colon, garbage. */
 const arbTimestamp = fc.oneof(
-  fc.record({ day: fc.integer({ min: 15, max: 40 }), hour: fc.integer({ min: 0, max: 23 }), off: fc.constantFrom('Z', '+01:00', '+0100', '+02:00', '-05:00') })
+  fc
+    .record({
+      day: fc.integer({ min: 15, max: 40 }),
+      hour: fc.integer({ min: 0, max: 23 }),
+      off: fc.constantFrom('Z', '+01:00', '+0100', '+02:00', '-05:00'),
+    })
     .map(({ day, hour, off }) => {
       const d = new Date(Date.UTC(2026, 10, day, hour));
       return `${d.toISOString().slice(0, 13)}:30:00${off}`;
     }),
-  fc.constantFrom(`${D}T00:00:00+01:00`, `${D}T23:30:00Z`, '2026-12-02T23:30:00Z', '2026-11-30T23:59:59.999+01:00', '2026-12-01T00:00:00+0100'),
+  fc.constantFrom(
+    `${D}T00:00:00+01:00`,
+    `${D}T23:30:00Z`,
+    '2026-12-02T23:30:00Z',
+    '2026-11-30T23:59:59.999+01:00',
+    '2026-12-01T00:00:00+0100',
+  ),
   fc.constantFrom('', 'yesterday', '2026-13-45T99:99:99Z', '2026-12-03', 'NaN', '0', '2026-12-03T10:00:00'),
   fc.string({ maxLength: 30 }),
 );
 
 const arbItems = fc.oneof(
-  fc.dictionary(fc.constantFrom('Forløbstype', 'Prioritet', 'Inviter egen læge', 'Demens', 'Emne', '__proto__', 'constructor'), fc.string({ maxLength: 40 })),
+  fc.dictionary(
+    fc.constantFrom('Forløbstype', 'Prioritet', 'Inviter egen læge', 'Demens', 'Emne', '__proto__', 'constructor'),
+    fc.string({ maxLength: 40 }),
+  ),
   fc.record({
-    'Forløbstype': fc.constantFrom('Rehabilitering (§ 83a)', '§ 83a – rehabilitering', 'Komplekst forløb', 'REHAB', '', '  '),
+    Forløbstype: fc.constantFrom('Rehabilitering (§ 83a)', '§ 83a – rehabilitering', 'Komplekst forløb', 'REHAB', '', '  '),
     Prioritet: fc.constantFrom('1', '2', '3', '007', '-1', '+2', '', 'Høj', '1.5', '999999999999999999'),
     'Inviter egen læge': fc.constantFrom('Ja', 'ja ', 'Nej', ''),
     Demens: fc.constantFrom('Ja', 'Nej', ''),
@@ -53,20 +68,26 @@ const arbItems = fc.oneof(
 );
 
 /** Mostly notes a real meeting has (few distinct creation times, so ties happen), some hostile. */
-const often = <T,>(usual: fc.Arbitrary<T>, rare: fc.Arbitrary<T>) => fc.oneof({ arbitrary: usual, weight: 4 }, { arbitrary: rare, weight: 1 });
+const often = <T>(usual: fc.Arbitrary<T>, rare: fc.Arbitrary<T>) =>
+  fc.oneof({ arbitrary: usual, weight: 4 }, { arbitrary: rare, weight: 1 });
 const arbNoteSpec = fc.record({
   id: fc.integer({ min: 1, max: 100_000 }),
   citizenId: fc.integer({ min: 1, max: 15 }),
   formTitle: often(fc.constant(FORM), fc.constantFrom('Handleplan', `${FORM} `)),
   tags: often<string[]>(fc.constantFrom([TAG], [TAG, 'Andet'], ['æs- tværfagligt samarbejdsmøde']), fc.constantFrom(['Andet'], [])),
-  createDate: often(fc.constantFrom('2026-11-20T09:00:00+01:00', '2026-11-25T14:00:00+0100', '2026-11-30T23:59:59.999+01:00'), arbTimestamp),
+  createDate: often(
+    fc.constantFrom('2026-11-20T09:00:00+01:00', '2026-11-25T14:00:00+0100', '2026-11-30T23:59:59.999+01:00'),
+    arbTimestamp,
+  ),
   observationTimestamp: often(fc.constant(`${D}T00:00:00+01:00`), arbTimestamp),
   items: arbItems,
 });
 
 const arbFacts: fc.Arbitrary<CitizenFacts> = fc.record({
   conditions: fc.array(fc.constantFrom('Demens', 'Alzheimers demens', 'KOL', 'diabetes', ''), { maxLength: 3 }),
-  organisations: fc.array(fc.constantFrom('Visitator', ' visitator ', 'Demensspecialister', 'Sygeplejersker', 'Hjemmeplejen'), { maxLength: 4 }),
+  organisations: fc.array(fc.constantFrom('Visitator', ' visitator ', 'Demensspecialister', 'Sygeplejersker', 'Hjemmeplejen'), {
+    maxLength: 4,
+  }),
 });
 
 const arbInput = fc.record({
@@ -95,11 +116,29 @@ function isCandidate(n: CandidateNote, rules: AgendaRules): boolean {
 
 describe('agenda rules under random and hostile notes (fast-check)', () => {
   it('found by this fuzzing: a last slot ending exactly at midnight is refused as AGENDA_PAST_MIDNIGHT, not a RangeError', () => {
-    const rules: AgendaRules = { startTime: '20:56', slotMinutes: 38, trackMinutes: 108, cutoffDays: 0, formTitle: FORM, tag: TAG, organisations: ORGS };
-    const notes = toNotes([1, 2].map((id) => ({
-      id, citizenId: id, formTitle: FORM, tags: [TAG], createDate: '2026-11-20T09:00:00+01:00', observationTimestamp: `${D}T00:00:00+01:00`, items: {},
-    })));
-    expect(() => buildAgenda({ meetingDate: D, rules, notes, citizens: new Map() })).toThrow(expect.objectContaining({ code: 'AGENDA_PAST_MIDNIGHT' }));
+    const rules: AgendaRules = {
+      startTime: '20:56',
+      slotMinutes: 38,
+      trackMinutes: 108,
+      cutoffDays: 0,
+      formTitle: FORM,
+      tag: TAG,
+      organisations: ORGS,
+    };
+    const notes = toNotes(
+      [1, 2].map((id) => ({
+        id,
+        citizenId: id,
+        formTitle: FORM,
+        tags: [TAG],
+        createDate: '2026-11-20T09:00:00+01:00',
+        observationTimestamp: `${D}T00:00:00+01:00`,
+        items: {},
+      })),
+    );
+    expect(() => buildAgenda({ meetingDate: D, rules, notes, citizens: new Map() })).toThrow(
+      expect.objectContaining({ code: 'AGENDA_PAST_MIDNIGHT' }),
+    );
   });
 
   it('every candidate is an item or excluded exactly once, one item per citizen, rehab before complex, slots strictly increasing from the start', () => {
@@ -156,7 +195,8 @@ describe('agenda rules under random and hostile notes (fast-check)', () => {
           const created = parseInstant(n.createDate);
           if (e.reason === 'INVALID_NOTE') expect(!created || !parseInstant(n.observationTimestamp)).toBe(true);
           if (e.reason === 'LATE_NOTE') expect(copenhagenDate(created!) > lastOnTime).toBe(true);
-          if (e.reason === 'NOT_ON_MEETING_DATE') expect(e.observationDate! < D && e.observationDate! >= addCalendarDays(D, -13)).toBe(true);
+          if (e.reason === 'NOT_ON_MEETING_DATE')
+            expect(e.observationDate! < D && e.observationDate! >= addCalendarDays(D, -13)).toBe(true);
           if (e.reason === 'DUPLICATE_NOTE') {
             const chosen = agenda.items.find((i) => i.citizenId === n.citizenId)!;
             const chosenCreated = parseInstant(byId.get(chosen.noteId)!.createDate)!.getTime();
@@ -192,12 +232,21 @@ describe('agenda rules under random and hostile notes (fast-check)', () => {
   });
 
   it('the published agenda carries ids, times and codes, never a note text', () => {
-    const marker = fc.string({ minLength: 6, maxLength: 20 }).filter((s) => /[a-zæøå]{4}/i.test(s)).map((s) => `ZZ${s}QQ`);
+    const marker = fc
+      .string({ minLength: 6, maxLength: 20 })
+      .filter((s) => /[a-zæøå]{4}/i.test(s))
+      .map((s) => `ZZ${s}QQ`);
     fc.assert(
       fc.property(arbRules, fc.array(fc.tuple(fc.integer({ min: 1, max: 10 }), marker), { minLength: 1, maxLength: 10 }), (rules, rows) => {
         const notes = rows.map(([citizenId, text], k) => ({
-          id: k + 1, version: 1, citizenId, formTitle: FORM, tags: [TAG], createDate: '2026-11-01T09:00:00+01:00',
-          observationTimestamp: `${D}T00:00:00+01:00`, items: { Emne: text, 'Forløbstype': text, Prioritet: text },
+          id: k + 1,
+          version: 1,
+          citizenId,
+          formTitle: FORM,
+          tags: [TAG],
+          createDate: '2026-11-01T09:00:00+01:00',
+          observationTimestamp: `${D}T00:00:00+01:00`,
+          items: { Emne: text, Forløbstype: text, Prioritet: text },
         }));
         let doc: string;
         try {

@@ -4,13 +4,32 @@ import { diffCalls, percentile } from '../../../bench/support/stats';
 import { table } from '../../../bench/support/table';
 
 /** A pipeline result for 100 notes of which 60 asked for tasks (80 tasks) and 50 for a letter. */
-function result(nexus: Record<string, number>, edoc: Record<string, number> = { SearchCaseFile: 100, CreateDocumentAndDocumentVersion: 100 }): PipelineScenarioResult {
-  const run = { notes: 100, seconds: 1, notesPerSecond: 100, p50Ms: 1, p99Ms: 1, maxMs: 1, calls: { nexus, edoc, vansMessages: 50 }, cpuMsPerNote: 1 };
+function result(
+  nexus: Record<string, number>,
+  edoc: Record<string, number> = { SearchCaseFile: 100, CreateDocumentAndDocumentVersion: 100 },
+): PipelineScenarioResult {
+  const run = {
+    notes: 100,
+    seconds: 1,
+    notesPerSecond: 100,
+    p50Ms: 1,
+    p99Ms: 1,
+    maxMs: 1,
+    calls: { nexus, edoc, vansMessages: 50 },
+    cpuMsPerNote: 1,
+  };
   return {
     scenario: { name: 't', notes: 100, nexusLatencyMs: 0, edocLatencyMs: 0 },
-    pipeline: run, bare: run, ratio: 1, cpuRatio: 1, sameCalls: true, callDifferences: {}, jobsPerNote: 3,
+    pipeline: run,
+    bare: run,
+    ratio: 1,
+    cpuRatio: 1,
+    sameCalls: true,
+    callDifferences: {},
+    jobsPerNote: 3,
     stages: { 'nexus.note-tasks': { jobs: 60, meanMs: 1 }, 'medcom.send-note': { jobs: 50, meanMs: 1 } },
-    callTimes: {}, memory: [],
+    callTimes: {},
+    memory: [],
   };
 }
 
@@ -19,23 +38,38 @@ const walk = { 'POST /token': 1, 'GET /patients/:id': 100, 'GET /formData/:id': 
 
 describe('bench: calls per note against the protocol minimum', () => {
   it('reports no extra call when the run made exactly the minimum', () => {
-    const rows = callsPerNote(result({
-      ...walk, 'GET /formData/:id/availableAssignmentTypes': 60, 'GET /assignments/prototype': 60, 'GET /assignments/organizationAssignees': 60, 'POST /assignments': 80,
-    }));
+    const rows = callsPerNote(
+      result({
+        ...walk,
+        'GET /formData/:id/availableAssignmentTypes': 60,
+        'GET /assignments/prototype': 60,
+        'GET /assignments/organizationAssignees': 60,
+        'POST /assignments': 80,
+      }),
+    );
     expect(rows.filter((r) => r.perNote > r.minimumPerNote + 1e-9)).toEqual([]);
     expect(rows.every((r) => r.why === '')).toBe(true);
     expect(rows.find((r) => r.system === 'medcom')).toMatchObject({ perNote: 0.5, minimumPerNote: 0.5 });
   });
 
   it('explains each kind of extra call and lists calls outside the protocol', () => {
-    const rows = callsPerNote(result(
-      {
-        ...walk, 'POST /token': 2, 'GET /patients/:id': 250, 'GET /patients/:id/conditions': 150, 'GET /formData/:id': 350,
-        'GET /formData/:id/availableAssignmentTypes': 80, 'GET /assignments/prototype': 80, 'GET /assignments/organizationAssignees': 80, 'POST /assignments': 80,
-        'GET /organizations': 3,
-      },
-      { SearchCaseFile: 100, CreateDocumentAndDocumentVersion: 100, SearchDocument: 4 },
-    ));
+    const rows = callsPerNote(
+      result(
+        {
+          ...walk,
+          'POST /token': 2,
+          'GET /patients/:id': 250,
+          'GET /patients/:id/conditions': 150,
+          'GET /formData/:id': 350,
+          'GET /formData/:id/availableAssignmentTypes': 80,
+          'GET /assignments/prototype': 80,
+          'GET /assignments/organizationAssignees': 80,
+          'POST /assignments': 80,
+          'GET /organizations': 3,
+        },
+        { SearchCaseFile: 100, CreateDocumentAndDocumentVersion: 100, SearchDocument: 4 },
+      ),
+    );
     const by = (endpoint: string) => rows.find((r) => r.endpoint === endpoint)!;
     expect(by('GET /patients/:id')).toMatchObject({ perNote: 2.5, minimumPerNote: 1 });
     expect(by('GET /patients/:id/conditions')).toMatchObject({ perNote: 1.5, minimumPerNote: 0 });
@@ -44,7 +78,11 @@ describe('bench: calls per note against the protocol minimum', () => {
     expect(by('once per batch: token, home').why).toMatch(/home resource/);
     // The walk (a sweep) is not part of the targeted protocol: each of its calls is extra and explained.
     const walked = callsPerNote(result({ ...walk, 'GET /patients/:id/preferences': 100 }));
-    expect(walked.find((r) => r.endpoint === 'GET /patients/:id/preferences')).toMatchObject({ perNote: 1, minimumPerNote: 0, why: 'the walk ran (a sweep)' });
+    expect(walked.find((r) => r.endpoint === 'GET /patients/:id/preferences')).toMatchObject({
+      perNote: 1,
+      minimumPerNote: 0,
+      why: 'the walk ran (a sweep)',
+    });
     expect(by('GET /organizations')).toMatchObject({ minimumPerNote: 0, why: 'not part of the after-meeting protocol' });
     expect(by('SearchDocument')).toMatchObject({ system: 'edoc', why: 'reconciling an unknown outcome' });
     for (const r of rows) if (r.perNote > r.minimumPerNote + 1e-9) expect(r.why).not.toBe('');
@@ -65,6 +103,12 @@ describe('bench: statistics and table', () => {
   });
 
   it('aligns numbers right and text left under a header rule', () => {
-    expect(table([['name', 'n'], ['alpha', 1500], ['b', 2.25]]).split('\n')).toEqual(['name       n', '-----  -----', 'alpha  1,500', 'b       2.25']);
+    expect(
+      table([
+        ['name', 'n'],
+        ['alpha', 1500],
+        ['b', 2.25],
+      ]).split('\n'),
+    ).toEqual(['name       n', '-----  -----', 'alpha  1,500', 'b       2.25']);
   });
 });

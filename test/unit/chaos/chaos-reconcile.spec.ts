@@ -2,7 +2,12 @@ import { ChaosObservations, reconcileChaos, ReconcileSettings } from '../../chao
 
 /** The chaos verdict must catch every way a run can go wrong, from the sandboxes' own records. */
 const settings: ReconcileSettings = {
-  labels: { sendToGp: 'Send til egen læge', homeCareTask: 'Opgave til hjemmeplejen', attachOrganisations: 'Tilknyt organisation', revisitation: 'Revisitation' },
+  labels: {
+    sendToGp: 'Send til egen læge',
+    homeCareTask: 'Opgave til hjemmeplejen',
+    attachOrganisations: 'Tilknyt organisation',
+    revisitation: 'Revisitation',
+  },
   organisations: () => ({ homeCare: 'Hjemmeplejen', coordinator: 'Koordinerende rolle', visitator: 'Visitator' }),
   taskDueDays: 7,
 };
@@ -24,7 +29,10 @@ function clean(): ChaosObservations {
       tasks: [{ title: `Tværfagligt samarbejdsmøde ${D}: opgave til hjemmeplejen (notat 1 v2)`, organisationName: 'Hjemmeplejen' }],
     },
     edoc: {
-      titles: [`Tværfagligt samarbejdsmøde ${D} - notat 1 v2 [tsm:nexus-note-1-v2.meeting-note.abcd1234]`, `Tværfagligt samarbejdsmøde ${D} - notat 2 v2 [tsm:nexus-note-2-v2.meeting-note.0badcafe]`],
+      titles: [
+        `Tværfagligt samarbejdsmøde ${D} - notat 1 v2 [tsm:nexus-note-1-v2.meeting-note.abcd1234]`,
+        `Tværfagligt samarbejdsmøde ${D} - notat 2 v2 [tsm:nexus-note-2-v2.meeting-note.0badcafe]`,
+      ],
       duplicates: 0,
     },
     vans: {
@@ -47,8 +55,16 @@ describe('reconcileChaos', () => {
   it('a clean run: everything done once, the resend counted, no violations', () => {
     const f = reconcileChaos(clean(), settings);
     expect(f).toMatchObject({
-      notesConcluded: 2, notesDone: 2, lost: 0, duplicates: 0, resends: 1, lettersExpected: 1, tasksExpected: 1, tasksCreated: 1,
-      edocDocumentsPerNote: { 1: 2 }, letterIdsPerNote: { 1: 1 },
+      notesConcluded: 2,
+      notesDone: 2,
+      lost: 0,
+      duplicates: 0,
+      resends: 1,
+      lettersExpected: 1,
+      tasksExpected: 1,
+      tasksCreated: 1,
+      edocDocumentsPerNote: { 1: 2 },
+      letterIdsPerNote: { 1: 1 },
     });
     expect(f.violations).toEqual([]);
   });
@@ -73,7 +89,9 @@ describe('reconcileChaos', () => {
   it('a letter to the GP of a note that asked for none is a violation', () => {
     const o = clean();
     o.vans.messages.push({ file: 'c.xml', envelopeId: 'E3', letterId: 'L9', cpr: cpr(2) });
-    expect(reconcileChaos(o, settings).violations.join('\n')).toMatch(/note 2 v2: duplicate side effect: 1 MedCom letters although none was asked for/);
+    expect(reconcileChaos(o, settings).violations.join('\n')).toMatch(
+      /note 2 v2: duplicate side effect: 1 MedCom letters although none was asked for/,
+    );
   });
 
   it('a task created twice is a duplicate, a missing task with no dead letter is lost', () => {
@@ -91,7 +109,9 @@ describe('reconcileChaos', () => {
     const o = clean();
     o.edoc.titles = o.edoc.titles.slice(1);
     o.status[1] = { state: 'failed', reason: 'step-failed' };
-    o.deadLetters = [{ id: 'edoc/note-1-v2-edoc', name: 'edoc.journal-note', reason: '[EDOC_ERROR_CaseFileClosed] eDoc refused', noteId: 1 }];
+    o.deadLetters = [
+      { id: 'edoc/note-1-v2-edoc', name: 'edoc.journal-note', reason: '[EDOC_ERROR_CaseFileClosed] eDoc refused', noteId: 1 },
+    ];
     o.plannedDeadLetterCodes = ['EDOC_ERROR_CaseFileClosed'];
     const f = reconcileChaos(o, settings);
     expect(f).toMatchObject({ lost: 0, notesDeadLettered: 1, notesDone: 1 });
@@ -101,11 +121,19 @@ describe('reconcileChaos', () => {
   it('a letter given up after every send reached VANS (its receipts dropped) is planned; one given up with fewer sends is not', () => {
     const o = clean();
     const letterId = o.vans.messages[0].letterId;
-    const dead = { id: `medcom/medcom-timeout-${letterId}-2`, name: 'medcom.receipt-timeout', reason: `[MEDCOM_NO_RECEIPT] no receipt for letter ${letterId} (note 1) after 3 sends` };
+    const dead = {
+      id: `medcom/medcom-timeout-${letterId}-2`,
+      name: 'medcom.receipt-timeout',
+      reason: `[MEDCOM_NO_RECEIPT] no receipt for letter ${letterId} (note 1) after 3 sends`,
+    };
     o.deadLetters = [dead];
     o.medcomSendsPerLetter = 3;
     expect(reconcileChaos(o, settings).violations).toEqual([expect.stringMatching(/was not planned/)]); // VANS saw one envelope
-    o.vans.messages = [...o.vans.messages, { ...o.vans.messages[0], envelopeId: 'E-resend-1' }, { ...o.vans.messages[0], envelopeId: 'E-resend-2' }];
+    o.vans.messages = [
+      ...o.vans.messages,
+      { ...o.vans.messages[0], envelopeId: 'E-resend-1' },
+      { ...o.vans.messages[0], envelopeId: 'E-resend-2' },
+    ];
     expect(reconcileChaos(o, settings).violations).toEqual([]);
   });
 
@@ -145,7 +173,10 @@ describe('reconcileChaos', () => {
   it('a run with fewer kills or Redis restarts than required does not count', () => {
     const o = clean();
     o.chaos = { kills: 9, redisRestarts: 0, requiredKills: 10, requiredRedisRestarts: 1 };
-    expect(reconcileChaos(o, settings).violations).toEqual(['only 9 worker kills (at least 10 required)', 'only 0 Redis restarts (1 required)']);
+    expect(reconcileChaos(o, settings).violations).toEqual([
+      'only 9 worker kills (at least 10 required)',
+      'only 0 Redis restarts (1 required)',
+    ]);
   });
 
   it('a concluded note that is not locked in Nexus is a violation', () => {

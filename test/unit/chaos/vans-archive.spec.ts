@@ -12,7 +12,11 @@ describe('readVansArchive', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'vans-archive-'));
     const letter = outgoingLetter();
     writeFileSync(path.join(dir, '1.xml'), buildXdis91(letter, { maxBlockChars: 2000 }).bytes);
-    const fhir = outgoingLetter({ letterId: '5f1f1b1e-0000-4000-8000-000000000001', envelopeId: '5f1f1b1e-0000-4000-8000-000000000002', patient: { cpr: '0202402345', givenName: 'B', surname: 'C' } });
+    const fhir = outgoingLetter({
+      letterId: '5f1f1b1e-0000-4000-8000-000000000001',
+      envelopeId: '5f1f1b1e-0000-4000-8000-000000000002',
+      patient: { cpr: '0202402345', givenName: 'B', surname: 'C' },
+    });
     writeFileSync(path.join(dir, '2.xml'), serializeFhir(buildCareCommunicationBundle(fhir), 'fhir-xml'));
     writeFileSync(path.join(dir, '3.json'), serializeFhir(buildCareCommunicationBundle(fhir), 'fhir-json'));
     writeFileSync(path.join(dir, '4.xml'), '<Emessage><Envelope>');

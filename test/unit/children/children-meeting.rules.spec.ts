@@ -1,5 +1,9 @@
 import {
-  checkChildrenRequest, ChildrenRequestFacts, classifyUnit, fitsMeetingWindow, RULE_MESSAGES,
+  checkChildrenRequest,
+  ChildrenRequestFacts,
+  classifyUnit,
+  fitsMeetingWindow,
+  RULE_MESSAGES,
 } from '../../../src/domain/children-meeting.rules';
 import { WorkingDayCalendar } from '../../../src/domain/working-days';
 
@@ -61,8 +65,11 @@ describe('consent', () => {
     expect(codes({ consentGiven: false })).toEqual(['CONSENT_MISSING']);
   });
   it('reports every violation at once, consent first', () => {
-    expect(codes({ consentGiven: false, externalUnits: ['KE', 'Sundhedstjenesten'], start: new Date('2026-03-24T09:00:00Z') }))
-      .toEqual(['CONSENT_MISSING', 'USE_TVAERFAGLIGT_DIALOGMOEDE', 'OUTSIDE_MEETING_WINDOW']);
+    expect(codes({ consentGiven: false, externalUnits: ['KE', 'Sundhedstjenesten'], start: new Date('2026-03-24T09:00:00Z') })).toEqual([
+      'CONSENT_MISSING',
+      'USE_TVAERFAGLIGT_DIALOGMOEDE',
+      'OUTSIDE_MEETING_WINDOW',
+    ]);
   });
 });
 
@@ -126,7 +133,9 @@ describe('sundhedspleje home meetings', () => {
   it('by default the windows hold in the home too (seed: "I dagtilbud, skole eller i barnets hjem")', () => {
     expect(base.homeVisitWindowExempt).toBe(false); // as the config's default
     expect(codes({ localUnitType: 'sundhedspleje', placeType: 'hjem', start: tuesdayEvening })).toEqual(['OUTSIDE_MEETING_WINDOW']);
-    expect(codes({ localUnitType: 'sundhedspleje', placeType: 'hjem', start: new Date('2026-12-26T09:00:00Z') })).toEqual(['OUTSIDE_MEETING_WINDOW']);
+    expect(codes({ localUnitType: 'sundhedspleje', placeType: 'hjem', start: new Date('2026-12-26T09:00:00Z') })).toEqual([
+      'OUTSIDE_MEETING_WINDOW',
+    ]);
     expect(codes({ localUnitType: 'sundhedspleje', placeType: 'hjem' })).toEqual([]);
   });
   it.each([

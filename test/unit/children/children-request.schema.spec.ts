@@ -1,6 +1,10 @@
 import fc from 'fast-check';
 import {
-  agreementSchema, CHILDREN_LIMITS, childrenRequestSchema, decodedLength, followUpSchema,
+  agreementSchema,
+  CHILDREN_LIMITS,
+  childrenRequestSchema,
+  decodedLength,
+  followUpSchema,
 } from '../../../schemas/children-request.schema';
 
 const pdf = (bytes: number) => {
@@ -31,7 +35,9 @@ describe('request form schema (anmodningsskema)', () => {
     expect(r.parents).toEqual([]);
     expect(r.meetingLeader).toBeUndefined();
     const full = childrenRequestSchema.parse({
-      ...valid, meetingLeader: { name: 'Mette', email: 'mette@x.dk' }, parents: [{ name: 'Mor', email: 'mor@x.dk' }, { name: 'Far' }],
+      ...valid,
+      meetingLeader: { name: 'Mette', email: 'mette@x.dk' },
+      parents: [{ name: 'Mor', email: 'mor@x.dk' }, { name: 'Far' }],
     });
     expect(full.parents).toEqual([{ name: 'Mor', email: 'mor@x.dk' }, { name: 'Far' }]);
     expect(r.child.cpr).toBe('140519-4321');
@@ -56,17 +62,29 @@ describe('request form schema (anmodningsskema)', () => {
     ['meeting leader with an unknown field', { meetingLeader: { name: 'Mette', email: 'm@x.dk', cpr: '1' } }, ['meetingLeader']],
     ['a parent without a name', { parents: [{ email: 'mor@x.dk' }] }, ['parents.0.name']],
     ['a parent with a bad e-mail', { parents: [{ name: 'Mor', email: 'mor' }] }, ['parents.0.email']],
-    ['more than four parents', { parents: Array.from({ length: CHILDREN_LIMITS.parents + 1 }, (_, i) => ({ name: `P${i}` })) }, ['parents']],
+    [
+      'more than four parents',
+      { parents: Array.from({ length: CHILDREN_LIMITS.parents + 1 }, (_, i) => ({ name: `P${i}` })) },
+      ['parents'],
+    ],
   ])('%s → 400', (_what, patch, paths) => {
     expect(issuePaths({ ...valid, ...patch })).toEqual(paths);
   });
 
   it.each([
-    ['not a PDF', { filename: 'a.pdf', contentType: 'application/pdf', base64: Buffer.from('hello world!').toString('base64') }, 'attachments.0.base64'],
+    [
+      'not a PDF',
+      { filename: 'a.pdf', contentType: 'application/pdf', base64: Buffer.from('hello world!').toString('base64') },
+      'attachments.0.base64',
+    ],
     ['wrong content type', { filename: 'a.pdf', contentType: 'image/png', base64: pdf(100) }, 'attachments.0.contentType'],
     ['not base64', { filename: 'a.pdf', contentType: 'application/pdf', base64: 'JVBERi0%%%' }, 'attachments.0.base64'],
     ['path in file name', { filename: '../etc/a.pdf', contentType: 'application/pdf', base64: pdf(100) }, 'attachments.0.filename'],
-    ['too large', { filename: 'a.pdf', contentType: 'application/pdf', base64: pdf(CHILDREN_LIMITS.attachmentBytes + 10) }, 'attachments.0.base64'],
+    [
+      'too large',
+      { filename: 'a.pdf', contentType: 'application/pdf', base64: pdf(CHILDREN_LIMITS.attachmentBytes + 10) },
+      'attachments.0.base64',
+    ],
   ])('attachment %s → 400', (_what, attachment, at) => {
     expect(issuePaths({ ...valid, attachments: [attachment] })).toContain(at);
   });

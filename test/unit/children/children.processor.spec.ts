@@ -8,7 +8,13 @@ import type { RouteRequestStep } from '../../../src/workflows/children/children.
 import type { ChildrenStore } from '../../../src/workflows/children/children.store';
 
 const ctx = (attemptsMade: number, attempts = 8): JobContext => ({
-  jobId: 'j', name: 'children.route', queue: 'children', attemptsMade, attempts, log: pino({ level: 'silent' }), childResults: async () => ({}),
+  jobId: 'j',
+  name: 'children.route',
+  queue: 'children',
+  attemptsMade,
+  attempts,
+  log: pino({ level: 'silent' }),
+  childResults: async () => ({}),
 });
 
 function setup(outcome: () => Promise<string>) {
@@ -28,21 +34,27 @@ describe('ChildrenProcessor', () => {
   });
 
   it('marks the request when a step fails permanently, and rethrows (dead letter)', async () => {
-    const { p, problems } = setup(async () => { throw new PermanentError('no case', 'EDOC_CASE_NOT_FOUND'); });
+    const { p, problems } = setup(async () => {
+      throw new PermanentError('no case', 'EDOC_CASE_NOT_FOUND');
+    });
     await expect(p.route({ requestId: 'r1' }, ctx(0))).rejects.toThrow('no case');
     expect(problems).toEqual([['r1', 'EDOC_CASE_NOT_FOUND']]);
   });
 
   it('leaves a retryable failure unmarked until the last attempt', async () => {
-    const { p, problems } = setup(async () => { throw new RetryableError('down', 'NOTIFY_DOWN'); });
+    const { p, problems } = setup(async () => {
+      throw new RetryableError('down', 'NOTIFY_DOWN');
+    });
     await expect(p.acceptanceDeadline({ requestId: 'r2' }, ctx(3))).rejects.toThrow('down');
     expect(problems).toEqual([]);
     await expect(p.followUpCheck({ requestId: 'r2' }, ctx(7))).rejects.toThrow('down');
     expect(problems).toEqual([['r2', 'NOTIFY_DOWN']]);
   });
 
-  it('marks the meeting\'s request for agreement jobs', async () => {
-    const { p, problems } = setup(async () => { throw new PermanentError('gone', 'CHILDREN_FORM_EXPIRED'); });
+  it("marks the meeting's request for agreement jobs", async () => {
+    const { p, problems } = setup(async () => {
+      throw new PermanentError('gone', 'CHILDREN_FORM_EXPIRED');
+    });
     await expect(p.journalAgreement({ meetingId: '3f1c2f9e-1111-4a5b-9c3d-000000000001-m2' }, ctx(0))).rejects.toThrow();
     expect(problems).toEqual([['3f1c2f9e-1111-4a5b-9c3d-000000000001', 'CHILDREN_FORM_EXPIRED']]);
   });

@@ -43,7 +43,15 @@ describe('IntakeApiKey', () => {
 
   it('the config requires INTAKE_API_KEY in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', ADMIN_PASSWORD: 'a-long-password' })).toThrow(/INTAKE_API_KEY/);
-    expect(loadConfig({ NODE_ENV: 'production', ADMIN_PASSWORD: 'a-long-password', INTAKE_API_KEY: 'x'.repeat(16), CHILDREN_ACCEPT_LINK_SECRET: 'y'.repeat(32), PUBLIC_BASE_URL: 'https://tsm.kommune.example' }).INTAKE_API_KEY).toBe('x'.repeat(16));
+    expect(
+      loadConfig({
+        NODE_ENV: 'production',
+        ADMIN_PASSWORD: 'a-long-password',
+        INTAKE_API_KEY: 'x'.repeat(16),
+        CHILDREN_ACCEPT_LINK_SECRET: 'y'.repeat(32),
+        PUBLIC_BASE_URL: 'https://tsm.kommune.example',
+      }).INTAKE_API_KEY,
+    ).toBe('x'.repeat(16));
   });
 });
 

@@ -7,7 +7,13 @@ import { PermanentError } from '../../../src/common/errors';
 import { seedSchema } from '../../../schemas/sandbox-seed.schema';
 import { testConfig } from '../../support/test-service';
 
-const practice = { ydernummer: '024015', name: 'Lægerne i Solhøj', ean: '5790001234567', sor: '123451000016001', formats: ['fhir-json', 'xdis91'] as Array<'fhir-json' | 'xdis91'> };
+const practice = {
+  ydernummer: '024015',
+  name: 'Lægerne i Solhøj',
+  ean: '5790001234567',
+  sor: '123451000016001',
+  formats: ['fhir-json', 'xdis91'] as Array<'fhir-json' | 'xdis91'>,
+};
 
 describe('FileGpDirectory', () => {
   it('finds the practice of a seeded citizen through gp.ydernummer', async () => {
@@ -40,11 +46,20 @@ describe('FileGpDirectory', () => {
 
     const bad = path.join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ practices: [practice], gpByCpr: { '0101401234': '24015' } }));
-    const err = (() => { try { FileGpDirectory.fromFile(bad); return null; } catch (e) { return e as PermanentError; } })();
+    const err = (() => {
+      try {
+        FileGpDirectory.fromFile(bad);
+        return null;
+      } catch (e) {
+        return e as PermanentError;
+      }
+    })();
     expect(err?.code).toBe('GP_DIRECTORY_INVALID');
     expect(err?.message).not.toContain('0101401234');
 
-    expect(() => FileGpDirectory.fromFile(path.join(dir, 'missing.json'))).toThrow(expect.objectContaining({ code: 'GP_DIRECTORY_UNREADABLE' }));
+    expect(() => FileGpDirectory.fromFile(path.join(dir, 'missing.json'))).toThrow(
+      expect.objectContaining({ code: 'GP_DIRECTORY_UNREADABLE' }),
+    );
   });
 });
 
@@ -53,6 +68,9 @@ describe('createGpDirectory', () => {
     const seeded = createGpDirectory(testConfig());
     expect(seeded.practice('024015').ydernummer).toBe('024015');
     const real = createGpDirectory(testConfig({ MEDCOM_OUT_DIR: '/srv/vans/out', MEDCOM_IN_DIR: '/srv/vans/in', LOG_LEVEL: 'silent' }));
-    await expect(real.practiceFor('0101401234')).rejects.toMatchObject({ code: 'GP_UNKNOWN', message: expect.stringContaining('set GP_DIRECTORY_FILE') });
+    await expect(real.practiceFor('0101401234')).rejects.toMatchObject({
+      code: 'GP_UNKNOWN',
+      message: expect.stringContaining('set GP_DIRECTORY_FILE'),
+    });
   });
 });

@@ -11,7 +11,11 @@ const note = (over: Partial<NotePdfInput> = {}): NotePdfInput => ({
   title: 'Samlet faglig vurdering – Tværfagligt samarbejdsmøde',
   meetingDate: '2026-12-03',
   citizen: { name: 'Åse Ærø Østergård', cpr: '0101401234' },
-  items: { Forløbstype: 'Rehabilitering (§ 83a)', Prioritet: '1', 'Aftaler og mål': 'Træning 2 × ugentligt; opfølgning på møde – næste gang.' },
+  items: {
+    Forløbstype: 'Rehabilitering (§ 83a)',
+    Prioritet: '1',
+    'Aftaler og mål': 'Træning 2 × ugentligt; opfølgning på møde – næste gang.',
+  },
   locked: true,
   state: 'Låst',
   sourceIds: ['Nexus note 5001 v3'],

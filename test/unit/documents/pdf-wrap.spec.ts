@@ -98,12 +98,20 @@ describe('wrapText', () => {
   it('gives exactly the lines of the previous wrap (same text, same PDF bytes)', () => {
     const char = fc.constantFrom(...'aaaeeeiillmmwwWW..,,’L’AVTy0æøåÆØÅ§–€"\'- '.split(''));
     const word = fc.oneof(fc.string({ unit: char, maxLength: 12 }), fc.string({ unit: char, minLength: 60, maxLength: 260 }));
-    const text = fc.array(fc.oneof(word, fc.constant(' '), fc.constant('\n'), fc.constant('   ')), { maxLength: 30 }).map((parts) => parts.join(' '));
+    const text = fc
+      .array(fc.oneof(word, fc.constant(' '), fc.constant('\n'), fc.constant('   ')), { maxLength: 30 })
+      .map((parts) => parts.join(' '));
     fc.assert(
-      fc.property(text, fc.constantFrom(8, 10.5, 12, 16), fc.constantFrom(BODY_WIDTH, 440, 120), fc.boolean(), (t, size, width, useBold) => {
-        const font = useBold ? bold : regular;
-        expect(wrapText(t, new TextMeasure(font), size, width)).toEqual(previousWrap(t, font, size, width));
-      }),
+      fc.property(
+        text,
+        fc.constantFrom(8, 10.5, 12, 16),
+        fc.constantFrom(BODY_WIDTH, 440, 120),
+        fc.boolean(),
+        (t, size, width, useBold) => {
+          const font = useBold ? bold : regular;
+          expect(wrapText(t, new TextMeasure(font), size, width)).toEqual(previousWrap(t, font, size, width));
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -130,7 +138,9 @@ describe('PDFs with a 20,000-character word', () => {
 
   it('renders a request form whose description is one long word, every character on the pages', async () => {
     const form = (description: string) => ({
-      title: 'Anmodningsskema – Samarbejdsmøde', date: '2026-11-02', sourceIds: ['anmodning R-1'],
+      title: 'Anmodningsskema – Samarbejdsmøde',
+      date: '2026-11-02',
+      sourceIds: ['anmodning R-1'],
       sections: [{ heading: 'Beskrivelse', fields: [{ label: 'Hvad skal mødet hjælpe med', value: description }] }],
     });
     const long = await measuring(() => renderFormPdf(form(word)));
@@ -146,11 +156,21 @@ describe('PDFs with a 20,000-character word', () => {
   });
 
   it('renders a note whose text is one long word', async () => {
-    const { result, calls } = await measuring(() => renderNotePdf({
-      title: 'Samlet faglig vurdering', meetingDate: '2026-12-03', citizen: { name: 'Åse Prøve', cpr: '0101401234' },
-      items: { 'Konklusion og aftaler': word }, locked: true, sourceIds: ['Nexus notat 5001 v2'],
-    }));
-    expect(drawnText(result).filter((l) => /^Y+$/.test(l)).join('')).toBe(word);
+    const { result, calls } = await measuring(() =>
+      renderNotePdf({
+        title: 'Samlet faglig vurdering',
+        meetingDate: '2026-12-03',
+        citizen: { name: 'Åse Prøve', cpr: '0101401234' },
+        items: { 'Konklusion og aftaler': word },
+        locked: true,
+        sourceIds: ['Nexus notat 5001 v2'],
+      }),
+    );
+    expect(
+      drawnText(result)
+        .filter((l) => /^Y+$/.test(l))
+        .join(''),
+    ).toBe(word);
     expect(calls).toBeLessThan(500);
   });
 });

@@ -74,10 +74,16 @@ describe('EdocClient (SOAP 1.1 to edoc.asmx)', () => {
     client = new EdocClient(config(), codes);
     const call = soapCall(
       'SearchCaseFile',
-      result('SearchCaseFile', `<Root ${ROOT_NS}><edoc:CaseFilesSearchResult><edoc:CaseFileSearchResult><fesd:CaseFileIdentifier>200001</fesd:CaseFileIdentifier><edoc:SequenceNumber>24/012345</edoc:SequenceNumber><fesd:TitleText>Sag</fesd:TitleText></edoc:CaseFileSearchResult></edoc:CaseFilesSearchResult></Root>`),
+      result(
+        'SearchCaseFile',
+        `<Root ${ROOT_NS}><edoc:CaseFilesSearchResult><edoc:CaseFileSearchResult><fesd:CaseFileIdentifier>200001</fesd:CaseFileIdentifier><edoc:SequenceNumber>24/012345</edoc:SequenceNumber><fesd:TitleText>Sag</fesd:TitleText></edoc:CaseFileSearchResult></edoc:CaseFilesSearchResult></Root>`,
+      ),
       { SOAPAction: '"http://tempuri.org/SearchCaseFile"' },
     );
-    await expect(client.findCase({ sequenceNumber: '24/012345' })).resolves.toEqual({ caseFileIdentifier: '200001', sequenceNumber: '24/012345' }); // no status in the answer: open unknown
+    await expect(client.findCase({ sequenceNumber: '24/012345' })).resolves.toEqual({
+      caseFileIdentifier: '200001',
+      sequenceNumber: '24/012345',
+    }); // no status in the answer: open unknown
 
     expect(call.headers['content-type']).toBe('text/xml; charset=utf-8');
     expect(call.headers.authorization).toBe(`Basic ${Buffer.from('svc-tsm:sandbox-secret').toString('base64')}`);
@@ -114,8 +120,12 @@ describe('EdocClient (SOAP 1.1 to edoc.asmx)', () => {
 
   it('refuses to guess between several cases for one citizen, without naming the citizen', async () => {
     client = new EdocClient(config(), codes);
-    const hit = (id: string) => `<edoc:CaseFileSearchResult><fesd:CaseFileIdentifier>${id}</fesd:CaseFileIdentifier></edoc:CaseFileSearchResult>`;
-    soapCall('SearchCaseFile', result('SearchCaseFile', `<Root ${ROOT_NS}><edoc:CaseFilesSearchResult>${hit('1')}${hit('2')}</edoc:CaseFilesSearchResult></Root>`));
+    const hit = (id: string) =>
+      `<edoc:CaseFileSearchResult><fesd:CaseFileIdentifier>${id}</fesd:CaseFileIdentifier></edoc:CaseFileSearchResult>`;
+    soapCall(
+      'SearchCaseFile',
+      result('SearchCaseFile', `<Root ${ROOT_NS}><edoc:CaseFilesSearchResult>${hit('1')}${hit('2')}</edoc:CaseFilesSearchResult></Root>`),
+    );
     const err = await client.findCase({ cpr: '0101401234' }).catch((e) => e);
     expect(err).toBeInstanceOf(PermanentError);
     expect(err.code).toBe('EDOC_CASE_AMBIGUOUS');
@@ -126,10 +136,20 @@ describe('EdocClient (SOAP 1.1 to edoc.asmx)', () => {
     client = new EdocClient(config(), codes);
     const call = soapCall(
       'CreateDocumentAndDocumentVersion',
-      result('CreateDocumentAndDocumentVersion', `<Root ${ROOT_NS}><fesd:DocumentIdentifier>7cfcb29f-6541-449f-b06b-ba3be2ad9871</fesd:DocumentIdentifier></Root>`),
+      result(
+        'CreateDocumentAndDocumentVersion',
+        `<Root ${ROOT_NS}><fesd:DocumentIdentifier>7cfcb29f-6541-449f-b06b-ba3be2ad9871</fesd:DocumentIdentifier></Root>`,
+      ),
       { SOAPAction: '"http://tempuri.org/CreateDocumentAndDocumentVersion"' },
     );
-    const out = await client.journalDocument({ caseRef: '200001', title: 'Samarbejdsmøde [tsm:N1]', documentType: 'Notat', date: '2026-12-03', pdf: PDF, sourceId: 'tsm:N1' });
+    const out = await client.journalDocument({
+      caseRef: '200001',
+      title: 'Samarbejdsmøde [tsm:N1]',
+      documentType: 'Notat',
+      date: '2026-12-03',
+      pdf: PDF,
+      sourceId: 'tsm:N1',
+    });
     expect(out).toEqual({ documentIdentifier: '7cfcb29f-6541-449f-b06b-ba3be2ad9871' });
 
     const { inner } = unwrap(call.body, 'CreateDocumentAndDocumentVersion');
@@ -151,7 +171,10 @@ describe('EdocClient (SOAP 1.1 to edoc.asmx)', () => {
   it('escapes the inner XML as text: &, <, > and quotes survive, æøå travel as UTF-8', async () => {
     client = new EdocClient(config(), codes);
     const title = 'Møde <rehab> & "plan" – æøå ÆØÅ';
-    const call = soapCall('CreateDocumentAndDocumentVersion', result('CreateDocumentAndDocumentVersion', `<Root ${ROOT_NS}><fesd:DocumentIdentifier>1</fesd:DocumentIdentifier></Root>`));
+    const call = soapCall(
+      'CreateDocumentAndDocumentVersion',
+      result('CreateDocumentAndDocumentVersion', `<Root ${ROOT_NS}><fesd:DocumentIdentifier>1</fesd:DocumentIdentifier></Root>`),
+    );
     await client.journalDocument({ caseRef: '200001', title, documentType: 'notat', date: '2026-12-03', pdf: PDF, sourceId: 's1' });
 
     // The inner document is a string parameter: no inner element may appear as markup in the envelope.
@@ -167,13 +190,21 @@ describe('EdocClient (SOAP 1.1 to edoc.asmx)', () => {
 
   it('reads a result with entities and another prefix for the same namespace', async () => {
     client = new EdocClient(config(), codes);
-    soapCall('SearchDocument', result('SearchDocument', `<Root xmlns:e="${EDOC_NS}" xmlns:f="${FESD_NS}"><e:Documents><e:Document><f:DocumentIdentifier>D-1</f:DocumentIdentifier><f:TitleText>A &amp; B</f:TitleText></e:Document><e:Document><f:DocumentIdentifier>D-2</f:DocumentIdentifier><f:TitleText>A &amp; B (kopi)</f:TitleText></e:Document></e:Documents></Root>`));
+    soapCall(
+      'SearchDocument',
+      result(
+        'SearchDocument',
+        `<Root xmlns:e="${EDOC_NS}" xmlns:f="${FESD_NS}"><e:Documents><e:Document><f:DocumentIdentifier>D-1</f:DocumentIdentifier><f:TitleText>A &amp; B</f:TitleText></e:Document><e:Document><f:DocumentIdentifier>D-2</f:DocumentIdentifier><f:TitleText>A &amp; B (kopi)</f:TitleText></e:Document></e:Documents></Root>`,
+      ),
+    );
     await expect(client.findDocument({ caseRef: '200001', title: 'A & B' })).resolves.toEqual({ documentIdentifier: 'D-1' });
   });
 
   it('sends SearchDocument criteria as FESD CaseFileReference and TitleText', async () => {
     client = new EdocClient(config(), codes);
-    const call = soapCall('SearchDocument', result('SearchDocument', `<Root ${ROOT_NS}><edoc:Documents/></Root>`), { SOAPAction: '"http://tempuri.org/SearchDocument"' });
+    const call = soapCall('SearchDocument', result('SearchDocument', `<Root ${ROOT_NS}><edoc:Documents/></Root>`), {
+      SOAPAction: '"http://tempuri.org/SearchDocument"',
+    });
     await expect(client.findDocument({ caseRef: '200001', title: 'T [tsm:x]' })).resolves.toBeNull();
     const { inner } = unwrap(call.body, 'SearchDocument');
     expect(child(inner, 'edoc:DocumentSearch')!.children[0].name).toBe('edoc:UserIdentifier');
@@ -189,8 +220,16 @@ describe('EdocClient (SOAP 1.1 to edoc.asmx)', () => {
 
     it('a business error inside the result is permanent, and its description (which may echo input) is not in the message', async () => {
       client = new EdocClient(config(), codes);
-      soapCall('CreateDocumentAndDocumentVersion', result('CreateDocumentAndDocumentVersion', `<Root><ErrorCode>4711</ErrorCode><ErrorDescriptionText>${cprInText}</ErrorDescriptionText></Root>`));
-      const err = await client.journalDocument({ caseRef: '1', title: 't', documentType: 'Notat', date: '2026-01-01', pdf: PDF, sourceId: 's' }).catch((e) => e);
+      soapCall(
+        'CreateDocumentAndDocumentVersion',
+        result(
+          'CreateDocumentAndDocumentVersion',
+          `<Root><ErrorCode>4711</ErrorCode><ErrorDescriptionText>${cprInText}</ErrorDescriptionText></Root>`,
+        ),
+      );
+      const err = await client
+        .journalDocument({ caseRef: '1', title: 't', documentType: 'Notat', date: '2026-01-01', pdf: PDF, sourceId: 's' })
+        .catch((e) => e);
       expect(err).toBeInstanceOf(PermanentError);
       expect(err.code).toBe('EDOC_ERROR_4711');
       expect(err.system).toBe('edoc');
@@ -199,7 +238,13 @@ describe('EdocClient (SOAP 1.1 to edoc.asmx)', () => {
 
     it('a business error that clearly says "try again" is retryable', async () => {
       client = new EdocClient(config(), codes);
-      soapCall('SearchCaseFile', result('SearchCaseFile', `<Root><ErrorCode>900</ErrorCode><ErrorDescriptionText>Database deadlock, prøv igen</ErrorDescriptionText></Root>`));
+      soapCall(
+        'SearchCaseFile',
+        result(
+          'SearchCaseFile',
+          `<Root><ErrorCode>900</ErrorCode><ErrorDescriptionText>Database deadlock, prøv igen</ErrorDescriptionText></Root>`,
+        ),
+      );
       const err = await client.findCase({ sequenceNumber: '24/1' }).catch((e) => e);
       expect(err).toBeInstanceOf(RetryableError);
       expect(err.code).toBe('EDOC_ERROR_900');
@@ -216,20 +261,28 @@ describe('EdocClient (SOAP 1.1 to edoc.asmx)', () => {
     it('a created document without a DocumentIdentifier is an error (outcome unknown)', async () => {
       client = new EdocClient(config(), codes);
       soapCall('CreateDocumentAndDocumentVersion', result('CreateDocumentAndDocumentVersion', `<Root ${ROOT_NS}/>`));
-      const err = await client.journalDocument({ caseRef: '1', title: 't', documentType: 'Notat', date: '2026-01-01', pdf: PDF, sourceId: 's' }).catch((e) => e);
+      const err = await client
+        .journalDocument({ caseRef: '1', title: 't', documentType: 'Notat', date: '2026-01-01', pdf: PDF, sourceId: 's' })
+        .catch((e) => e);
       expect(err).toBeInstanceOf(RetryableError);
       expect(err.code).toBe('EDOC_NO_DOCUMENT_ID');
     });
 
     it('a soap:Server fault is retryable, a soap:Client fault permanent; fault texts stay out of messages', async () => {
       client = new EdocClient(config(), codes);
-      soapCall('SearchCaseFile', { status: 500, body: buildFaultEnvelope('soap:Server', `Server was unable to process request. ${cprInText}`) });
+      soapCall('SearchCaseFile', {
+        status: 500,
+        body: buildFaultEnvelope('soap:Server', `Server was unable to process request. ${cprInText}`),
+      });
       const server = await client.findCase({ sequenceNumber: '24/1' }).catch((e) => e);
       expect(server).toBeInstanceOf(RetryableError);
       expect(server.code).toBe('EDOC_SOAP_FAULT');
       expect(server.message).not.toMatch(/0101401234|Anna/);
 
-      soapCall('SearchCaseFile', { status: 500, body: buildFaultEnvelope('soap:Client', 'Server did not recognize the value of HTTP Header SOAPAction') });
+      soapCall('SearchCaseFile', {
+        status: 500,
+        body: buildFaultEnvelope('soap:Client', 'Server did not recognize the value of HTTP Header SOAPAction'),
+      });
       const clientFault = await client.findCase({ sequenceNumber: '24/1' }).catch((e) => e);
       expect(clientFault).toBeInstanceOf(PermanentError);
       expect(clientFault.code).toBe('EDOC_SOAP_FAULT_CLIENT');
@@ -238,7 +291,10 @@ describe('EdocClient (SOAP 1.1 to edoc.asmx)', () => {
     it('a garbled 200 answer is retryable; 401 is permanent; a timeout is retryable', async () => {
       client = new EdocClient(config({ EDOC_TIMEOUT_MS: '300' }), codes);
       soapCall('SearchCaseFile', { body: '<html>proxy error' });
-      await expect(client.findCase({ sequenceNumber: '24/1' })).rejects.toMatchObject({ code: 'EDOC_BAD_RESPONSE', errorClass: 'retryable' });
+      await expect(client.findCase({ sequenceNumber: '24/1' })).rejects.toMatchObject({
+        code: 'EDOC_BAD_RESPONSE',
+        errorClass: 'retryable',
+      });
 
       nock(ORIGIN).post(PATH).reply(401, '');
       await expect(client.findCase({ sequenceNumber: '24/1' })).rejects.toMatchObject({ code: 'HTTP_401', errorClass: 'permanent' });
@@ -250,7 +306,9 @@ describe('EdocClient (SOAP 1.1 to edoc.asmx)', () => {
     it('an unknown document type is permanent and nothing is sent', async () => {
       client = new EdocClient(config(), codes);
       const scope = nock(ORIGIN).post(PATH).reply(200, '');
-      const err = await client.journalDocument({ caseRef: '1', title: 't', documentType: 'Hemmeligt', date: '2026-01-01', pdf: PDF, sourceId: 's' }).catch((e) => e);
+      const err = await client
+        .journalDocument({ caseRef: '1', title: 't', documentType: 'Hemmeligt', date: '2026-01-01', pdf: PDF, sourceId: 's' })
+        .catch((e) => e);
       expect(err).toBeInstanceOf(PermanentError);
       expect(err.code).toBe('EDOC_UNKNOWN_CODE');
       expect(scope.isDone()).toBe(false);
@@ -258,7 +316,10 @@ describe('EdocClient (SOAP 1.1 to edoc.asmx)', () => {
 
     it('without EDOC_URL every call fails clearly', async () => {
       client = new EdocClient(loadConfig({}), codes);
-      await expect(client.findCase({ sequenceNumber: '24/1' })).rejects.toMatchObject({ code: 'EDOC_NOT_CONFIGURED', errorClass: 'permanent' });
+      await expect(client.findCase({ sequenceNumber: '24/1' })).rejects.toMatchObject({
+        code: 'EDOC_NOT_CONFIGURED',
+        errorClass: 'permanent',
+      });
     });
   });
 
@@ -298,7 +359,13 @@ describe('EdocClient (SOAP 1.1 to edoc.asmx)', () => {
         .post(PATH)
         .reply(function () {
           seen.push(String(this.req.headers.authorization ?? ''));
-          return [200, buildResponseEnvelope('SearchCaseFile', `<Root ${ROOT_NS}><edoc:CaseFilesSearchResult><edoc:CaseFileSearchResult><fesd:CaseFileIdentifier>9</fesd:CaseFileIdentifier></edoc:CaseFileSearchResult></edoc:CaseFilesSearchResult></Root>`)];
+          return [
+            200,
+            buildResponseEnvelope(
+              'SearchCaseFile',
+              `<Root ${ROOT_NS}><edoc:CaseFilesSearchResult><edoc:CaseFileSearchResult><fesd:CaseFileIdentifier>9</fesd:CaseFileIdentifier></edoc:CaseFileSearchResult></edoc:CaseFilesSearchResult></Root>`,
+            ),
+          ];
         });
       await expect(client.findCase({ sequenceNumber: '24/1' })).resolves.toEqual({ caseFileIdentifier: '9', sequenceNumber: '24/1' });
       expect(seen[0]).toBe('');
@@ -308,7 +375,13 @@ describe('EdocClient (SOAP 1.1 to edoc.asmx)', () => {
 
     it('a 401 that survives the handshake (wrong password) is permanent', async () => {
       client = new EdocClient(config({ EDOC_AUTH: 'ntlm' }), codes);
-      nock(ORIGIN).post(PATH).reply(401, '', { 'WWW-Authenticate': 'NTLM' }).post(PATH).reply(401, '', { 'WWW-Authenticate': `NTLM ${type2()}` }).post(PATH).reply(401, '');
+      nock(ORIGIN)
+        .post(PATH)
+        .reply(401, '', { 'WWW-Authenticate': 'NTLM' })
+        .post(PATH)
+        .reply(401, '', { 'WWW-Authenticate': `NTLM ${type2()}` })
+        .post(PATH)
+        .reply(401, '');
       const err = (await client.findCase({ sequenceNumber: '24/1' }).catch((e) => e)) as IntegrationError;
       expect(err).toBeInstanceOf(PermanentError);
       expect(err.code).toBe('HTTP_401');
@@ -321,7 +394,10 @@ describe('EdocCodeLists', () => {
 
   it('looks names up case-insensitively and rejects unknown names permanently', () => {
     const file = path.join(dir, 'codes.json');
-    writeFileSync(file, JSON.stringify({ documentTypes: { 'Anmodningsskema': 70001 }, documentStatuses: { Endelig: '6' }, archiveFormats: { PDF: '12' } }));
+    writeFileSync(
+      file,
+      JSON.stringify({ documentTypes: { Anmodningsskema: 70001 }, documentStatuses: { Endelig: '6' }, archiveFormats: { PDF: '12' } }),
+    );
     const codes = EdocCodeLists.load(file);
     expect(codes.documentType('anmodningsskema')).toBe('70001');
     expect(codes.archiveFormat('PDF')).toBe('12');
@@ -332,6 +408,8 @@ describe('EdocCodeLists', () => {
     const file = path.join(dir, 'bad.json');
     writeFileSync(file, JSON.stringify({ documentTypes: { Notat: 'abc' }, documentStatuses: {}, archiveFormats: {} }));
     expect(() => EdocCodeLists.load(file)).toThrow(/documentTypes\.Notat/);
-    expect(() => EdocCodeLists.load(path.join(dir, 'missing.json'))).toThrow(expect.objectContaining({ code: 'EDOC_CODE_LISTS_UNREADABLE' }));
+    expect(() => EdocCodeLists.load(path.join(dir, 'missing.json'))).toThrow(
+      expect.objectContaining({ code: 'EDOC_CODE_LISTS_UNREADABLE' }),
+    );
   });
 });

@@ -14,10 +14,12 @@ class Handlers {
 describe('call purpose (tsm_nexus_calls_total{purpose})', () => {
   it('follows the work through awaits, and is "other" outside any purpose', async () => {
     expect(callPurpose()).toBe('other');
-    expect(await withCallPurpose('watch', async () => {
-      await new Promise((r) => setTimeout(r, 1));
-      return callPurpose();
-    })).toBe('watch');
+    expect(
+      await withCallPurpose('watch', async () => {
+        await new Promise((r) => setTimeout(r, 1));
+        return callPurpose();
+      }),
+    ).toBe('watch');
     expect(callPurpose()).toBe('other');
   });
 

@@ -2,7 +2,13 @@ import { ManualClock, serviceClock, systemClock } from '../../../src/common/cloc
 import { loadConfig } from '../../../src/config/load-config';
 
 describe('the service clock', () => {
-  const prod = { NODE_ENV: 'production', ADMIN_PASSWORD: 'admin-password', INTAKE_API_KEY: 'intake-key-16-chars-x', CHILDREN_ACCEPT_LINK_SECRET: 'accept-link-secret-32-chars-xxxxxxxx', PUBLIC_BASE_URL: 'https://tsm.kommune.example' };
+  const prod = {
+    NODE_ENV: 'production',
+    ADMIN_PASSWORD: 'admin-password',
+    INTAKE_API_KEY: 'intake-key-16-chars-x',
+    CHILDREN_ACCEPT_LINK_SECRET: 'accept-link-secret-32-chars-xxxxxxxx',
+    PUBLIC_BASE_URL: 'https://tsm.kommune.example',
+  };
 
   it('TSM_NOW starts the clock at that instant, and it runs forward with the machine', () => {
     const clock = serviceClock(loadConfig({ TSM_NOW: '2028-02-29T12:00:00+01:00' }));
@@ -20,7 +26,9 @@ describe('the service clock', () => {
   });
 
   it('production refuses TSM_NOW at boot with one line naming it', () => {
-    expect(() => loadConfig({ ...prod, TSM_NOW: '2026-12-14T16:01:00+01:00' })).toThrow(/^Invalid configuration: TSM_NOW: not allowed in production/);
+    expect(() => loadConfig({ ...prod, TSM_NOW: '2026-12-14T16:01:00+01:00' })).toThrow(
+      /^Invalid configuration: TSM_NOW: not allowed in production/,
+    );
     expect(() => loadConfig(prod)).not.toThrow();
   });
 

@@ -41,10 +41,22 @@ describe('config', () => {
 
   it('mail over SMTP: MAIL_FROM required, credentials only in their own sensitive settings, no plain SMTP in production', () => {
     expect(() => loadConfig({ MAIL_SMTP_URL: 'smtp://relay.kommune.example:587' })).toThrow(/MAIL_FROM is required/);
-    expect(() => loadConfig({ MAIL_SMTP_URL: 'smtp://user:pw@relay.kommune.example', MAIL_FROM: 'tsm@kommune.example' })).toThrow(/MAIL_SMTP_URL: .*without user or password/);
+    expect(() => loadConfig({ MAIL_SMTP_URL: 'smtp://user:pw@relay.kommune.example', MAIL_FROM: 'tsm@kommune.example' })).toThrow(
+      /MAIL_SMTP_URL: .*without user or password/,
+    );
     expect(() => loadConfig({ MAIL_SMTP_URL: 'http://relay', MAIL_FROM: 'tsm@kommune.example' })).toThrow(/MAIL_SMTP_URL/);
-    expect(() => loadConfig({ MAIL_SMTP_URL: 'smtps://relay.kommune.example', MAIL_FROM: 'tsm@kommune.example', MAIL_SMTP_USER: 'tsm' })).toThrow(/MAIL_SMTP_PASSWORD/);
-    const prod = { NODE_ENV: 'production', ADMIN_PASSWORD: 'admin-password', INTAKE_API_KEY: 'intake-key-16-chars-x', CHILDREN_ACCEPT_LINK_SECRET: 'accept-link-secret-32-chars-xxxxxxxx', PUBLIC_BASE_URL: 'https://tsm.kommune.example', MAIL_SMTP_URL: 'smtp://relay.kommune.example', MAIL_FROM: 'TSM <tsm@kommune.example>' };
+    expect(() =>
+      loadConfig({ MAIL_SMTP_URL: 'smtps://relay.kommune.example', MAIL_FROM: 'tsm@kommune.example', MAIL_SMTP_USER: 'tsm' }),
+    ).toThrow(/MAIL_SMTP_PASSWORD/);
+    const prod = {
+      NODE_ENV: 'production',
+      ADMIN_PASSWORD: 'admin-password',
+      INTAKE_API_KEY: 'intake-key-16-chars-x',
+      CHILDREN_ACCEPT_LINK_SECRET: 'accept-link-secret-32-chars-xxxxxxxx',
+      PUBLIC_BASE_URL: 'https://tsm.kommune.example',
+      MAIL_SMTP_URL: 'smtp://relay.kommune.example',
+      MAIL_FROM: 'TSM <tsm@kommune.example>',
+    };
     expect(loadConfig(prod).MAIL_SMTP_INSECURE).toBe(false);
     expect(() => loadConfig({ ...prod, MAIL_SMTP_INSECURE: 'true' })).toThrow(/MAIL_SMTP_INSECURE: refused in production/);
     expect(loadConfig({ ...prod, NODE_ENV: 'development', MAIL_SMTP_INSECURE: 'true' }).MAIL_SMTP_INSECURE).toBe(true);

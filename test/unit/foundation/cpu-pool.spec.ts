@@ -10,7 +10,10 @@ import { CpuPool } from '../../../src/infra/cpu-pool';
  * that are far apart from the work (a 50 ms budget against a task that never ends).
  */
 const TASKS = path.join(__dirname, '..', '..', 'support', 'cpu-test-tasks');
-const budget = (ms: number, code = 'TEST_TIMEOUT') => ({ budgetMs: ms, timeoutError: () => new PermanentError(`over ${ms} ms`, code, 'test') });
+const budget = (ms: number, code = 'TEST_TIMEOUT') => ({
+  budgetMs: ms,
+  timeoutError: () => new PermanentError(`over ${ms} ms`, code, 'test'),
+});
 
 let pool: CpuPool;
 afterEach(() => pool?.close());
@@ -50,7 +53,7 @@ describe('CpuPool', () => {
     expect(stallMs).toBeLessThan(1000);
   });
 
-  it('stops a task over its budget with the caller\'s error, and serves the next task on a fresh thread', async () => {
+  it("stops a task over its budget with the caller's error, and serves the next task on a fresh thread", async () => {
     pool = new CpuPool({ tasksModule: TASKS, threads: 1 });
     const first = await pool.run<number>('threadId', null, budget(10_000));
     const err = await pool.run('forever', null, budget(50, 'RENDER_TIMEOUT')).catch((e: unknown) => e);
@@ -74,7 +77,9 @@ describe('CpuPool', () => {
 
   it('keeps the class and code of errors thrown by a task', async () => {
     pool = new CpuPool({ tasksModule: TASKS, threads: 2 });
-    await expect(pool.run('permanent', null, budget(10_000))).rejects.toEqual(expect.objectContaining({ code: 'TEST_REFUSED', system: 'test', errorClass: 'permanent' }));
+    await expect(pool.run('permanent', null, budget(10_000))).rejects.toEqual(
+      expect.objectContaining({ code: 'TEST_REFUSED', system: 'test', errorClass: 'permanent' }),
+    );
     await expect(pool.run('permanent', null, budget(10_000))).rejects.toBeInstanceOf(PermanentError);
     await expect(pool.run('retryable', null, budget(10_000))).rejects.toBeInstanceOf(RetryableError);
     await expect(pool.run('retryable', null, budget(10_000))).rejects.toMatchObject({ code: 'TEST_LATER', status: 503 });
@@ -82,7 +87,7 @@ describe('CpuPool', () => {
     await expect(pool.run('no-such-task', null, budget(10_000))).rejects.toThrow('no CPU task named no-such-task');
   });
 
-  it('fails a task that exhausts its thread\'s memory permanently, and goes on', async () => {
+  it("fails a task that exhausts its thread's memory permanently, and goes on", async () => {
     pool = new CpuPool({ tasksModule: TASKS, threads: 1, maxHeapMb: 32 });
     await expect(pool.run('oom', null, budget(60_000))).rejects.toMatchObject({ code: 'CPU_TASK_OUT_OF_MEMORY', errorClass: 'permanent' });
     expect(await pool.run('echo', 'after', budget(10_000))).toBe('after');

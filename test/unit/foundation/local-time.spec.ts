@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import {
-  addCalendarDays, copenhagenDate, localCompactStamp, localIsoWithOffset, localParts, localToInstant, parseInstant, weekdayOf,
+  addCalendarDays,
+  copenhagenDate,
+  localCompactStamp,
+  localIsoWithOffset,
+  localParts,
+  localToInstant,
+  parseInstant,
+  weekdayOf,
 } from '../../../src/common/local-time';
 
 // Instants from 2024 to 2031: eight spring and eight autumn changes.
@@ -41,15 +48,14 @@ describe('local-time (Europe/Copenhagen, Luxon)', () => {
     );
   });
 
-  it.each([
-    ['2026-10-25T00:00:00.000Z'],
-    ['2026-10-25T00:30:00.000Z'],
-    ['2026-10-25T01:30:00.000Z'],
-  ])('the repeated autumn hour: %s maps back to the same wall time', (iso) => {
-    const p = localParts(new Date(iso));
-    const q = localParts(localToInstant(p.date, p.hour, p.minute));
-    expect([q.date, q.hour, q.minute]).toEqual([p.date, p.hour, p.minute]);
-  });
+  it.each([['2026-10-25T00:00:00.000Z'], ['2026-10-25T00:30:00.000Z'], ['2026-10-25T01:30:00.000Z']])(
+    'the repeated autumn hour: %s maps back to the same wall time',
+    (iso) => {
+      const p = localParts(new Date(iso));
+      const q = localParts(localToInstant(p.date, p.hour, p.minute));
+      expect([q.date, q.hour, q.minute]).toEqual([p.date, p.hour, p.minute]);
+    },
+  );
 
   it('property: the local day changes only at local midnight, and weekdays agree', () => {
     fc.assert(

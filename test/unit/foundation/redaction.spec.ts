@@ -6,7 +6,12 @@ const FIXTURE_CPRS = ['0101401234', '311299-1234', '290204-5678'];
 
 function capture() {
   const lines: string[] = [];
-  const stream = new Writable({ write(chunk, _enc, cb) { lines.push(chunk.toString()); cb(); } });
+  const stream = new Writable({
+    write(chunk, _enc, cb) {
+      lines.push(chunk.toString());
+      cb();
+    },
+  });
   return { lines, stream };
 }
 
@@ -16,7 +21,7 @@ describe('personal data redaction', () => {
     expect(maskCpr('leap 290204-5678')).toBe('leap xxxxxx-xxxx');
   });
 
-  it('redacts text from outside (a GP\'s refusal, a file name): CPRs masked, capitalised words gone', () => {
+  it("redacts text from outside (a GP's refusal, a file name): CPRs masked, capitalised words gone", () => {
     expect(redactFreeText('Patienten Anna Prøvesen (070338-1412) er ikke tilmeldt; kontakt Ørsted-Hansen')).toBe(
       '[navn] [navn] [navn] (xxxxxx-xxxx) er ikke tilmeldt; kontakt [navn]',
     );

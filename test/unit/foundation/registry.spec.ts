@@ -5,18 +5,42 @@ import { classifyError, PermanentError, RetryableError } from '../../../src/comm
 describe('job registry', () => {
   const known = ['a.one', 'b.two'];
   it('accepts exactly one handler per job type', () => {
-    expect(() => validateHandlers([{ name: 'a.one', owner: 'A.x' }, { name: 'b.two', owner: 'B.y' }], known)).not.toThrow();
+    expect(() =>
+      validateHandlers(
+        [
+          { name: 'a.one', owner: 'A.x' },
+          { name: 'b.two', owner: 'B.y' },
+        ],
+        known,
+      ),
+    ).not.toThrow();
   });
   it('refuses a job type without a handler', () => {
     expect(() => validateHandlers([{ name: 'a.one', owner: 'A.x' }], known)).toThrow(/without a handler: b.two/);
   });
   it('refuses two handlers for one job type', () => {
     expect(() =>
-      validateHandlers([{ name: 'a.one', owner: 'A.x' }, { name: 'a.one', owner: 'C.z' }, { name: 'b.two', owner: 'B.y' }], known),
+      validateHandlers(
+        [
+          { name: 'a.one', owner: 'A.x' },
+          { name: 'a.one', owner: 'C.z' },
+          { name: 'b.two', owner: 'B.y' },
+        ],
+        known,
+      ),
     ).toThrow(/more than one handler: a.one \(A.x, C.z\)/);
   });
   it('refuses a handler for an unknown job type', () => {
-    expect(() => validateHandlers([{ name: 'a.one', owner: 'A' }, { name: 'b.two', owner: 'B' }, { name: 'x', owner: 'X' }], known)).toThrow(/unknown/);
+    expect(() =>
+      validateHandlers(
+        [
+          { name: 'a.one', owner: 'A' },
+          { name: 'b.two', owner: 'B' },
+          { name: 'x', owner: 'X' },
+        ],
+        known,
+      ),
+    ).toThrow(/unknown/);
   });
 });
 

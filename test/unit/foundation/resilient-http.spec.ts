@@ -11,7 +11,9 @@ describe('ResilientHttp', () => {
   it('never follows a redirect: a 3xx is a permanent error and the target is not called', async () => {
     nock(BASE).get('/a').reply(302, '', { Location: 'http://elsewhere.test/steal' });
     const elsewhere = nock('http://elsewhere.test').get('/steal').reply(200, {});
-    const err = await client().request({ url: '/a' }).catch((e) => e);
+    const err = await client()
+      .request({ url: '/a' })
+      .catch((e) => e);
     expect(err).toBeInstanceOf(PermanentError);
     expect(err.code).toBe('HTTP_302');
     expect(elsewhere.isDone()).toBe(false);
@@ -19,8 +21,12 @@ describe('ResilientHttp', () => {
 
   it('classifies 5xx as retryable and 4xx as permanent, with only the path in the message', async () => {
     nock(BASE).get('/x').query(true).reply(503).get('/y').reply(404);
-    const e1 = await client().request({ url: '/x?cpr=0101401234' }).catch((e) => e);
-    const e2 = await client().request({ url: '/y' }).catch((e) => e);
+    const e1 = await client()
+      .request({ url: '/x?cpr=0101401234' })
+      .catch((e) => e);
+    const e2 = await client()
+      .request({ url: '/y' })
+      .catch((e) => e);
     expect(e1).toBeInstanceOf(RetryableError);
     expect(e1.message).not.toContain('0101401234');
     expect(e2).toBeInstanceOf(PermanentError);

@@ -26,7 +26,10 @@ describe('the default seed on the service clock', () => {
   });
 
   it('a SANDBOX_SEED file is used as written', () => {
-    const { shiftDays } = plannedSandboxSeed(loadConfig({ SANDBOX_SEED: require.resolve('../../../adapters/shared/seeds/default-seed.json') }), new ManualClock('2028-02-29T11:00:00Z'));
+    const { shiftDays } = plannedSandboxSeed(
+      loadConfig({ SANDBOX_SEED: require.resolve('../../../adapters/shared/seeds/default-seed.json') }),
+      new ManualClock('2028-02-29T11:00:00Z'),
+    );
     expect(shiftDays).toBe(0);
   });
 

@@ -29,14 +29,16 @@ async function runScenario(limit: number, steps: Step[]) {
   const calls: Promise<number>[] = [];
   const arrive = () => {
     const n = started++;
-    calls.push(sem.run(async () => {
-      inFlight++;
-      maxInFlight = Math.max(maxInFlight, inFlight);
-      await new Promise<void>((release) => running.push(release));
-      inFlight--;
-      completed++;
-      return n;
-    }));
+    calls.push(
+      sem.run(async () => {
+        inFlight++;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        await new Promise<void>((release) => running.push(release));
+        inFlight--;
+        completed++;
+        return n;
+      }),
+    );
   };
   const pending: Promise<void>[] = [];
   for (const s of steps) {
@@ -45,9 +47,11 @@ async function runScenario(limit: number, steps: Step[]) {
     } else if (s.kind === 'arrive') {
       pending.push(hops(s.hops).then(arrive));
     } else {
-      pending.push(hops(s.hops).then(() => {
-        if (running.length) running.splice(s.pick % running.length, 1)[0]();
-      }));
+      pending.push(
+        hops(s.hops).then(() => {
+          if (running.length) running.splice(s.pick % running.length, 1)[0]();
+        }),
+      );
     }
   }
   await Promise.all(pending);

@@ -4,7 +4,9 @@ import { loadConfig } from '../../../src/config/load-config';
 import { sentinelOptions, StreamBoundSentinelConnector } from '../../../src/infra/redis-options';
 
 type Stream = Awaited<ReturnType<SentinelConnector['connect']>>;
-interface Detector { cleanup: jest.Mock }
+interface Detector {
+  cleanup: jest.Mock;
+}
 const detectorOf = (c: StreamBoundSentinelConnector) => c as unknown as { failoverDetector: Detector | null };
 
 /**

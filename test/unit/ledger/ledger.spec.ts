@@ -14,24 +14,45 @@ describe('Ledger.runOnce', () => {
     const perform = jest.fn(async () => 'ext-1');
     const reconcile = jest.fn(async () => null);
     expect(await ledger.runOnce(k, 'test.effect', { perform, reconcile }, { letterId: 'L1' })).toMatchObject({
-      externalId: 'ext-1', outcome: 'performed', entry: { state: 'done', attempts: 1, meta: { letterId: 'L1' }, kind: 'test.effect' },
+      externalId: 'ext-1',
+      outcome: 'performed',
+      entry: { state: 'done', attempts: 1, meta: { letterId: 'L1' }, kind: 'test.effect' },
     });
-    expect(await ledger.runOnce(k, 'test.effect', { perform, reconcile }, { letterId: 'OTHER' })).toMatchObject({ externalId: 'ext-1', outcome: 'recorded' });
+    expect(await ledger.runOnce(k, 'test.effect', { perform, reconcile }, { letterId: 'OTHER' })).toMatchObject({
+      externalId: 'ext-1',
+      outcome: 'recorded',
+    });
     expect(perform).toHaveBeenCalledTimes(1);
     expect(reconcile).not.toHaveBeenCalled();
     expect(await ledger.get(k)).toMatchObject({ state: 'done', externalId: 'ext-1', attempts: 1, meta: { letterId: 'L1' } });
   });
 
-  it('after an attempt of unknown outcome, reconciles before performing, with the first attempt\'s meta', async () => {
+  it("after an attempt of unknown outcome, reconciles before performing, with the first attempt's meta", async () => {
     const k = key();
-    await expect(ledger.runOnce(k, 'test.effect', { perform: async () => { throw new Error('timeout'); } }, { letterId: 'FIRST' })).rejects.toThrow('timeout');
+    await expect(
+      ledger.runOnce(
+        k,
+        'test.effect',
+        {
+          perform: async () => {
+            throw new Error('timeout');
+          },
+        },
+        { letterId: 'FIRST' },
+      ),
+    ).rejects.toThrow('timeout');
     expect(await ledger.get(k)).toMatchObject({ state: 'pending', attempts: 1, meta: { letterId: 'FIRST' } });
 
     const seen: string[] = [];
-    const r = await ledger.runOnce(k, 'test.effect', {
-      perform: async () => 'never',
-      reconcile: async (entry) => (seen.push(entry.meta.letterId), 'found-1'),
-    }, { letterId: 'SECOND' });
+    const r = await ledger.runOnce(
+      k,
+      'test.effect',
+      {
+        perform: async () => 'never',
+        reconcile: async (entry) => (seen.push(entry.meta.letterId), 'found-1'),
+      },
+      { letterId: 'SECOND' },
+    );
     expect(r).toMatchObject({ externalId: 'found-1', outcome: 'reconciled', entry: { state: 'done', attempts: 2 } });
     expect(seen).toEqual(['FIRST']); // the id persisted by the first attempt, not a new one
   });
@@ -39,9 +60,19 @@ describe('Ledger.runOnce', () => {
   it('performs again when reconcile finds nothing, and never reconciles a fresh key', async () => {
     const k = key();
     const reconcile = jest.fn(async () => null);
-    await expect(ledger.runOnce(k, 'test.effect', { perform: async () => { throw new Error('crash'); }, reconcile })).rejects.toThrow('crash');
+    await expect(
+      ledger.runOnce(k, 'test.effect', {
+        perform: async () => {
+          throw new Error('crash');
+        },
+        reconcile,
+      }),
+    ).rejects.toThrow('crash');
     expect(reconcile).not.toHaveBeenCalled();
-    expect(await ledger.runOnce(k, 'test.effect', { perform: async () => 'ext-2', reconcile })).toMatchObject({ outcome: 'performed', entry: { attempts: 2 } });
+    expect(await ledger.runOnce(k, 'test.effect', { perform: async () => 'ext-2', reconcile })).toMatchObject({
+      outcome: 'performed',
+      entry: { attempts: 2 },
+    });
     expect(reconcile).toHaveBeenCalledTimes(1);
   });
 

@@ -20,7 +20,10 @@ describe('inboundReader: the size limit', () => {
     const read = inboundReader(1024 * 1024, parse);
     const err = await read(largeReceipt({ attributes: 200_000 })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PermanentError);
-    expect(err).toMatchObject({ code: 'RECEIPT_TOO_LARGE', message: 'file is over 1048576 bytes (MEDCOM_INBOX_MAX_BYTES) and is not parsed' });
+    expect(err).toMatchObject({
+      code: 'RECEIPT_TOO_LARGE',
+      message: 'file is over 1048576 bytes (MEDCOM_INBOX_MAX_BYTES) and is not parsed',
+    });
     await expect(read(largeReceipt({ textBytes: 5 * 1024 * 1024 - 2000 }))).rejects.toMatchObject({ code: 'RECEIPT_TOO_LARGE' });
     expect(parse).not.toHaveBeenCalled();
   });
@@ -28,7 +31,11 @@ describe('inboundReader: the size limit', () => {
   it('parses a file up to the limit', async () => {
     const parse = jest.fn(async (b: Buffer) => parseInbound(b));
     const small = largeReceipt({ textBytes: 10 });
-    await expect(inboundReader(small.length, parse)(small)).resolves.toMatchObject({ kind: 'receipt', receiptType: 'XCTL03', receiptId: 'KLARGE00000001' });
+    await expect(inboundReader(small.length, parse)(small)).resolves.toMatchObject({
+      kind: 'receipt',
+      receiptType: 'XCTL03',
+      receiptId: 'KLARGE00000001',
+    });
     expect(parse).toHaveBeenCalledTimes(1);
   });
 
@@ -68,7 +75,11 @@ describe('CpuWork.parseInbound: parsing on a worker thread', () => {
       // ~1 MB of attributes takes seconds to parse; 1 ms is never enough.
       const err = await strict.parseInbound(largeReceipt({ attributes: 90_000 })).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(PermanentError);
-      expect(err).toMatchObject({ code: 'RECEIPT_TIMEOUT', system: 'medcom', message: expect.stringContaining('MEDCOM_INBOX_PARSE_TIMEOUT_MS') });
+      expect(err).toMatchObject({
+        code: 'RECEIPT_TIMEOUT',
+        system: 'medcom',
+        message: expect.stringContaining('MEDCOM_INBOX_PARSE_TIMEOUT_MS'),
+      });
     } finally {
       await strict.onApplicationShutdown();
     }

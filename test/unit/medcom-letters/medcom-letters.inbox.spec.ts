@@ -29,14 +29,32 @@ describe('ReceiptInbox: a negative receipt read again after a failed reading', (
   async function setup(type: 'XCTL02' | 'XCTL03', queueFailures: number) {
     const letterId = `letter-${Date.now()}-${++n}`;
     const noteId = 4700 + n;
-    await store.create({ letterId, ledgerKey: `k-${letterId}`, noteId, noteVersion: 2, kind: 'meeting-note', format: 'xdis91',
-      receiverYdernummer: practice.ydernummer, receiverEan: practice.ean, converted: false, authorisedAt: new Date().toISOString() },
-    { patient: { cpr: '0101401234', givenName: 'A', surname: 'B' }, receiver: practice, subject: 's', text: 't' });
+    await store.create(
+      {
+        letterId,
+        ledgerKey: `k-${letterId}`,
+        noteId,
+        noteVersion: 2,
+        kind: 'meeting-note',
+        format: 'xdis91',
+        receiverYdernummer: practice.ydernummer,
+        receiverEan: practice.ean,
+        converted: false,
+        authorisedAt: new Date().toISOString(),
+      },
+      { patient: { cpr: '0101401234', givenName: 'A', surname: 'B' }, receiver: practice, subject: 's', text: 't' },
+    );
     const env = await store.claimAttempt(letterId, 0, `env-${letterId}`, new Date());
     await store.markWritten(letterId, 0, new Date(Date.now() + 30 * 60_000));
     const receipt = buildOioReceipt({
-      type, envelopeId: `rcpt-${letterId}`, letterId: `rl-${letterId}`, sentAt: new Date(), senderEan: practice.ean, receiverEan: '5790000123456',
-      originalEnvelopeId: env!.envelopeId, letters: [{ letterId, versionCode: 'XD9134L' }],
+      type,
+      envelopeId: `rcpt-${letterId}`,
+      letterId: `rl-${letterId}`,
+      sentAt: new Date(),
+      senderEan: practice.ean,
+      receiverEan: '5790000123456',
+      originalEnvelopeId: env!.envelopeId,
+      letters: [{ letterId, versionCode: 'XD9134L' }],
       ...(type === 'XCTL02' ? { refuseCode: 'syntaksfejl', refuseText: 'Fejl i brevet om Anna Prøvesen 0703381412' } : {}),
     });
     const settled: string[] = [];
@@ -68,10 +86,17 @@ describe('ReceiptInbox: a negative receipt read again after a failed reading', (
 
     await expect(inbox.poll()).resolves.toMatchObject({ files: 1, duplicates: 1 });
     expect(settled).toEqual(['receipt-1.xml']);
-    expect(enqueued).toEqual([{ name: 'medcom.letter-rejected', jobId: `medcom-rejected-${letterId}`,
-      payload: { letterId, noteId, receiptType: 'XCTL02', refuseCode: 'syntaksfejl' } }]);
+    expect(enqueued).toEqual([
+      {
+        name: 'medcom.letter-rejected',
+        jobId: `medcom-rejected-${letterId}`,
+        payload: { letterId, noteId, receiptType: 'XCTL02', refuseCode: 'syntaksfejl' },
+      },
+    ]);
     const lines = (await audit.query({ noteId })).filter((a) => a.action === 'medcom.receipt');
-    expect(lines).toEqual([expect.objectContaining({ outcome: 'failed', reason: 'XCTL02 syntaksfejl: [navn] i brevet om [navn] [navn] xxxxxxxxxx' })]);
+    expect(lines).toEqual([
+      expect.objectContaining({ outcome: 'failed', reason: 'XCTL02 syntaksfejl: [navn] i brevet om [navn] [navn] xxxxxxxxxx' }),
+    ]);
   });
 
   it('writes the audit line of a positive receipt whose first reading died before it, once', async () => {
@@ -91,7 +116,11 @@ describe('ReceiptInbox: a negative receipt read again after a failed reading', (
 
   it('audits an unreadable file under its name with CPR and names removed', async () => {
     const item: InboundItem = { id: '0703381412 Anna Prøvesen.xml', bytes: Buffer.from('not xml at all') };
-    const transport: MedcomTransport = { send: async () => ({ name: 'unused' }), claimIncoming: async () => [item], settle: async () => undefined };
+    const transport: MedcomTransport = {
+      send: async () => ({ name: 'unused' }),
+      claimIncoming: async () => [item],
+      settle: async () => undefined,
+    };
     const audit = new AuditService(redis, mkdtempSync(path.join(os.tmpdir(), 'audit-')), config.QUEUE_PREFIX);
     const recorded: unknown[] = [];
     const record = audit.record.bind(audit);
@@ -101,7 +130,9 @@ describe('ReceiptInbox: a negative receipt read again after a failed reading', (
       return rec;
     };
     await expect(new ReceiptInbox(store, transport, audit, {} as QueueGateway).poll()).resolves.toMatchObject({ failed: 1 });
-    expect(recorded).toEqual([expect.objectContaining({ action: 'medcom.inbox', outcome: 'failed', externalIds: { file: 'xxxxxxxxxx [navn] [navn].xml' } })]);
+    expect(recorded).toEqual([
+      expect.objectContaining({ action: 'medcom.inbox', outcome: 'failed', externalIds: { file: 'xxxxxxxxxx [navn] [navn].xml' } }),
+    ]);
   });
 
   it('writes the reason file of a file whose parser message names what it found with CPR and names removed', async () => {
@@ -109,7 +140,9 @@ describe('ReceiptInbox: a negative receipt read again after a failed reading', (
     const item: InboundItem = { id: 'receipt-2.xml', bytes: Buffer.from('<?xml version="1.0"?><Prøvesen xmlns="urn:0703381412"/>') };
     const reasons: string[] = [];
     const transport: MedcomTransport = {
-      send: async () => ({ name: 'unused' }), claimIncoming: async () => [item], settle: async (_i, _d, reason) => void (reason && reasons.push(reason)),
+      send: async () => ({ name: 'unused' }),
+      claimIncoming: async () => [item],
+      settle: async (_i, _d, reason) => void (reason && reasons.push(reason)),
     };
     const audit = new AuditService(redis, mkdtempSync(path.join(os.tmpdir(), 'audit-')), config.QUEUE_PREFIX);
     await expect(new ReceiptInbox(store, transport, audit, {} as QueueGateway).poll()).resolves.toMatchObject({ failed: 1 });
@@ -137,9 +170,21 @@ describe('ReceiptInbox: which receipts may settle a letter', () => {
   async function letterWith(attempts = 1, format: 'xdis91' | 'fhir-json' = 'xdis91') {
     const letterId = `strict-${Date.now()}-${++n}`;
     const noteId = 5800 + n;
-    await store.create({ letterId, ledgerKey: `k-${letterId}`, noteId, noteVersion: 1, kind: 'meeting-note', format,
-      receiverYdernummer: practice.ydernummer, receiverEan: practice.ean, converted: false, authorisedAt: new Date().toISOString() },
-    { patient: { cpr: '0101401234', givenName: 'A', surname: 'B' }, receiver: practice, subject: 's', text: 't' });
+    await store.create(
+      {
+        letterId,
+        ledgerKey: `k-${letterId}`,
+        noteId,
+        noteVersion: 1,
+        kind: 'meeting-note',
+        format,
+        receiverYdernummer: practice.ydernummer,
+        receiverEan: practice.ean,
+        converted: false,
+        authorisedAt: new Date().toISOString(),
+      },
+      { patient: { cpr: '0101401234', givenName: 'A', surname: 'B' }, receiver: practice, subject: 's', text: 't' },
+    );
     const envelopes: string[] = [];
     for (let a = 0; a < attempts; a++) {
       envelopes.push((await store.claimAttempt(letterId, a, `env-${a}-${letterId}`, new Date()))!.envelopeId);
@@ -158,12 +203,20 @@ describe('ReceiptInbox: which receipts may settle a letter', () => {
     const queue = { enqueue: async (name: string) => void enqueued.push(name) } as unknown as QueueGateway;
     return { settled, enqueued, inbox: new ReceiptInbox(store, transport, audit, queue) };
   }
-  const oio = (o: { type?: 'XCTL03' | 'XCTL02' | 'XCTL01'; sender?: string; originalEnvelopeId: string; letterIds: string[] }) => buildOioReceipt({
-    type: o.type ?? 'XCTL03', envelopeId: 'KRCPT00000001', letterId: 'QRCPT00000001', sentAt: new Date(), senderEan: o.sender ?? practice.ean, receiverEan: US,
-    originalEnvelopeId: o.originalEnvelopeId, letters: o.letterIds.map((letterId) => ({ letterId, versionCode: 'XD9134L' })),
-    ...(o.type && o.type !== 'XCTL03' ? { refuseCode: 'ikke_specificeret', refuseText: 'afvist' } : {}),
-  });
-  const unmatchedCount = async (code: string) => (await medcomReceiptsUnmatched.get()).values.filter((v) => v.labels.code === code).reduce((a, v) => a + v.value, 0);
+  const oio = (o: { type?: 'XCTL03' | 'XCTL02' | 'XCTL01'; sender?: string; originalEnvelopeId: string; letterIds: string[] }) =>
+    buildOioReceipt({
+      type: o.type ?? 'XCTL03',
+      envelopeId: 'KRCPT00000001',
+      letterId: 'QRCPT00000001',
+      sentAt: new Date(),
+      senderEan: o.sender ?? practice.ean,
+      receiverEan: US,
+      originalEnvelopeId: o.originalEnvelopeId,
+      letters: o.letterIds.map((letterId) => ({ letterId, versionCode: 'XD9134L' })),
+      ...(o.type && o.type !== 'XCTL03' ? { refuseCode: 'ikke_specificeret', refuseText: 'afvist' } : {}),
+    });
+  const unmatchedCount = async (code: string) =>
+    (await medcomReceiptsUnmatched.get()).values.filter((v) => v.labels.code === code).reduce((a, v) => a + v.value, 0);
 
   it('sets aside a forged positive and a forged negative for a real letter id (junk envelope, junk sender): the letter stays as it was', async () => {
     const { letterId, noteId } = await letterWith();
@@ -179,12 +232,17 @@ describe('ReceiptInbox: which receipts may settle a letter', () => {
     expect(settled[0].reason).toMatch(/^\[RECEIPT_ENVELOPE_NOT_SENT\] XCTL03 receipt KRCPT00000001: /);
     expect(await unmatchedCount('RECEIPT_ENVELOPE_NOT_SENT')).toBe(before + 2);
     const lines = (await audit.query({ noteId })).filter((a) => a.action === 'medcom.receipt');
-    expect(lines).toEqual([expect.objectContaining({ outcome: 'skipped', externalIds: expect.objectContaining({ letterId }) }), expect.objectContaining({ outcome: 'skipped' })]);
+    expect(lines).toEqual([
+      expect.objectContaining({ outcome: 'skipped', externalIds: expect.objectContaining({ letterId }) }),
+      expect.objectContaining({ outcome: 'skipped' }),
+    ]);
   });
 
   it('sets aside a receipt with the right envelope from another sender than the receiver', async () => {
     const { letterId, envelopes } = await letterWith();
-    const { settled, inbox } = inboxReading({ 'other-sender.xml': oio({ sender: STRANGER, originalEnvelopeId: envelopes[0], letterIds: [letterId] }) });
+    const { settled, inbox } = inboxReading({
+      'other-sender.xml': oio({ sender: STRANGER, originalEnvelopeId: envelopes[0], letterIds: [letterId] }),
+    });
     expect(await inbox.poll()).toMatchObject({ unmatched: 1 });
     expect(settled[0].reason).toMatch(/^\[RECEIPT_SENDER_MISMATCH\] /);
     expect(await store.get(letterId)).toMatchObject({ state: 'sent' });
@@ -213,7 +271,9 @@ describe('ReceiptInbox: which receipts may settle a letter', () => {
 
   it('matches an XCTL02 without a letter id by its original envelope, and only from the receiver', async () => {
     const { letterId, envelopes } = await letterWith();
-    const forged = inboxReading({ 'env-only-forged.xml': oio({ type: 'XCTL02', sender: STRANGER, originalEnvelopeId: envelopes[0], letterIds: [] }) });
+    const forged = inboxReading({
+      'env-only-forged.xml': oio({ type: 'XCTL02', sender: STRANGER, originalEnvelopeId: envelopes[0], letterIds: [] }),
+    });
     expect(await forged.inbox.poll()).toMatchObject({ unmatched: 1 });
     expect(await store.get(letterId)).toMatchObject({ state: 'sent' });
     const real = inboxReading({ 'env-only.xml': oio({ type: 'XCTL02', originalEnvelopeId: envelopes[0], letterIds: [] }) });
@@ -221,10 +281,11 @@ describe('ReceiptInbox: which receipts may settle a letter', () => {
     expect(await store.get(letterId)).toMatchObject({ state: 'rejected', refuseCode: 'ikke_specificeret' });
   });
 
-  it('takes an XCTL01 that VANS sends on the receiver\'s behalf (OriginalReceiver is the receiver)', async () => {
+  it("takes an XCTL01 that VANS sends on the receiver's behalf (OriginalReceiver is the receiver)", async () => {
     const { letterId, envelopes } = await letterWith();
     // buildOioReceipt writes the receipt's sender as OriginalReceiver too: rewrite only the Sender.
-    const xml = oio({ type: 'XCTL01', originalEnvelopeId: envelopes[0], letterIds: [] }).toString('latin1')
+    const xml = oio({ type: 'XCTL01', originalEnvelopeId: envelopes[0], letterIds: [] })
+      .toString('latin1')
       .replace(/<Sender>\s*<EANIdentifier>\d+</, (m) => m.replace(/\d{13}/, '5790000000067'));
     expect(xml).toMatch(/<Sender>\s*<EANIdentifier>5790000000067</);
     const { inbox } = inboxReading({ 'vans.xml': Buffer.from(xml, 'latin1') });
@@ -234,7 +295,9 @@ describe('ReceiptInbox: which receipts may settle a letter', () => {
 
   it('sets aside a receipt naming a real letter and a stranger as a whole, changing neither', async () => {
     const { letterId, envelopes } = await letterWith();
-    const { settled, inbox } = inboxReading({ 'two.xml': oio({ originalEnvelopeId: envelopes[0], letterIds: [letterId, 'LSTRANGER00001'] }) });
+    const { settled, inbox } = inboxReading({
+      'two.xml': oio({ originalEnvelopeId: envelopes[0], letterIds: [letterId, 'LSTRANGER00001'] }),
+    });
     expect(await inbox.poll()).toMatchObject({ unmatched: 1 });
     expect(settled[0].reason).toMatch(/^\[RECEIPT_UNKNOWN_LETTER\] /);
     expect(await store.get(letterId)).toMatchObject({ state: 'sent' });
@@ -242,10 +305,18 @@ describe('ReceiptInbox: which receipts may settle a letter', () => {
 
   it('FHIR: applies an acknowledgement whose MessageHeader is not the first entry; sets aside one from another GLN', async () => {
     const ack = (letterId: string, fromEan: string) => {
-      const json = JSON.parse(buildFhirAcknowledgement({
-        bundleId: `b-${letterId}`, headerId: `h-${letterId}`, sentAt: new Date(), acknowledgedHeaderId: letterId, code: 'ok', format: 'fhir-json',
-        from: { ean: fromEan, sor: practice.sor, name: 'GP' }, to: { ean: US, sor: '123456789012345', name: 'Kommune' },
-      }).toString('utf8'));
+      const json = JSON.parse(
+        buildFhirAcknowledgement({
+          bundleId: `b-${letterId}`,
+          headerId: `h-${letterId}`,
+          sentAt: new Date(),
+          acknowledgedHeaderId: letterId,
+          code: 'ok',
+          format: 'fhir-json',
+          from: { ean: fromEan, sor: practice.sor, name: 'GP' },
+          to: { ean: US, sor: '123456789012345', name: 'Kommune' },
+        }).toString('utf8'),
+      );
       json.entry.reverse();
       return Buffer.from(JSON.stringify(json));
     };
@@ -279,10 +350,19 @@ describe('ReceiptInbox with the file drop: an in-folder file with a ≈250-byte 
     expect(Buffer.byteLength(longName)).toBeLessThanOrEqual(255);
     writeFileSync(path.join(inDir, longName), '<not-a-receipt/>');
     writeFileSync(path.join(inDir, 'b-garbage.xml'), 'garbage');
-    writeFileSync(path.join(inDir, 'c-stranger.xml'), buildOioReceipt({
-      type: 'XCTL03', envelopeId: 'KRCPT00000009', letterId: 'QRCPT00000009', sentAt: new Date(), senderEan: practice.ean, receiverEan: '5790000123456',
-      originalEnvelopeId: 'ENOTOURS000009', letters: [{ letterId: 'LNOTOURS000009', versionCode: 'XD9134L' }],
-    }));
+    writeFileSync(
+      path.join(inDir, 'c-stranger.xml'),
+      buildOioReceipt({
+        type: 'XCTL03',
+        envelopeId: 'KRCPT00000009',
+        letterId: 'QRCPT00000009',
+        sentAt: new Date(),
+        senderEan: practice.ean,
+        receiverEan: '5790000123456',
+        originalEnvelopeId: 'ENOTOURS000009',
+        letters: [{ letterId: 'LNOTOURS000009', versionCode: 'XD9134L' }],
+      }),
+    );
     const queue = { enqueue: async () => undefined } as unknown as QueueGateway;
     const inbox = new ReceiptInbox(store, new FileDropTransport(path.join(root, 'out'), inDir), audit, queue);
 

@@ -29,7 +29,9 @@ describe('receiptDueAt: the receipt clock runs only inside the VANS pickup hours
   it('inside the hours: the plain timeout', () => {
     expect(due('2026-12-03T12:00:00+01:00', 15)).toBe(new Date('2026-12-03T12:15:00+01:00').toISOString());
     // Without MEDCOM_VANS_PICKUP_HOURS the clock always runs.
-    expect(receiptDueAt(new Date('2026-12-03T23:10:00+01:00'), 15 * MIN).toISOString()).toBe(new Date('2026-12-03T23:25:00+01:00').toISOString());
+    expect(receiptDueAt(new Date('2026-12-03T23:10:00+01:00'), 15 * MIN).toISOString()).toBe(
+      new Date('2026-12-03T23:25:00+01:00').toISOString(),
+    );
   });
 
   it('a letter written at 23:10 is due at 05:15; one at 22:50 runs 10 minutes before 23:00 and 5 after 05:00', () => {
@@ -88,8 +90,16 @@ describe('MedcomService: the receipt clock (pickup hours, pickup from the out-fo
     const auditDir = mkdtempSync(path.join(os.tmpdir(), 'medcom-clock-audit-'));
     dirs.push(auditDir, config.DATA_DIR);
     const audit = new AuditService(redis, auditDir, config.QUEUE_PREFIX);
-    const service = new MedcomService(settings, store, new MessageComposer(schemaValidator(shippedFile('schemas', 'xdis91.xsd')), settings.xdis91BlockChars),
-      transport, new Ledger(redis, config.QUEUE_PREFIX), audit, queue, clock);
+    const service = new MedcomService(
+      settings,
+      store,
+      new MessageComposer(schemaValidator(shippedFile('schemas', 'xdis91.xsd')), settings.xdis91BlockChars),
+      transport,
+      new Ledger(redis, config.QUEUE_PREFIX),
+      audit,
+      queue,
+      clock,
+    );
     const inbox = new ReceiptInbox(store, transport, audit, queue);
     /** The VANS client takes every file waiting in the out-folder. */
     const pickUp = () => waiting.clear();
@@ -122,7 +132,13 @@ describe('MedcomService: the receipt clock (pickup hours, pickup from the out-fo
     // The timeout fires at 23:25, the file is still there: look again, send nothing.
     t.clock.advance(15 * MIN);
     await expect(t.service.onReceiptTimeout(letterId, 0)).resolves.toEqual({ outcome: 'awaiting-pickup' });
-    expect(t.enqueued).toEqual([expect.objectContaining({ jobId: `medcom-timeout-${letterId}-0-w1`, delayMs: Math.min(15 * MIN, PICKUP_CHECK_MS), payload: expect.objectContaining({ waits: 1 }) })]);
+    expect(t.enqueued).toEqual([
+      expect.objectContaining({
+        jobId: `medcom-timeout-${letterId}-0-w1`,
+        delayMs: Math.min(15 * MIN, PICKUP_CHECK_MS),
+        payload: expect.objectContaining({ waits: 1 }),
+      }),
+    ]);
     t.clock.advance(PICKUP_CHECK_MS);
     await expect(t.service.onReceiptTimeout(letterId, 0, { waits: 1 })).resolves.toEqual({ outcome: 'awaiting-pickup' });
     // Taken at last: the clock starts now, a full timeout from here.
@@ -150,13 +166,27 @@ describe('MedcomService: the receipt clock (pickup hours, pickup from the out-fo
     const letter = gpLetter({ format: 'fhir-json' });
     const { letterId } = await t.service.send(letter);
     const transient = (receiptId: string): ParsedReceipt => ({
-      kind: 'receipt', receiptType: 'fhir-ack', format: 'fhir-json', outcome: 'transient', receiptId, senderEan: letter.receiver.ean,
-      letters: [{ letterId }], ackCode: 'transient-error', refuseText: 'database busy',
+      kind: 'receipt',
+      receiptType: 'fhir-ack',
+      format: 'fhir-json',
+      outcome: 'transient',
+      receiptId,
+      senderEan: letter.receiver.ean,
+      letters: [{ letterId }],
+      ackCode: 'transient-error',
+      refuseText: 'database busy',
     });
     for (const [i, receiptId] of ['ack-1', 'ack-2', 'ack-3'].entries()) {
       t.enqueued.length = 0;
       await expect(t.inbox.apply(transient(receiptId))).resolves.toEqual({ outcome: 'applied' });
-      expect(t.enqueued).toEqual([{ name: 'medcom.receipt-timeout', payload: expect.objectContaining({ letterId, attempt: i, transient: true }), jobId: `medcom-transient-${letterId}-${i}`, delayMs: 0 }]);
+      expect(t.enqueued).toEqual([
+        {
+          name: 'medcom.receipt-timeout',
+          payload: expect.objectContaining({ letterId, attempt: i, transient: true }),
+          jobId: `medcom-transient-${letterId}-${i}`,
+          delayMs: 0,
+        },
+      ]);
       // The same acknowledgement read again changes nothing.
       await expect(t.inbox.apply(transient(receiptId))).resolves.toEqual({ outcome: 'duplicate' });
       if (i < 2) {
@@ -164,7 +194,10 @@ describe('MedcomService: the receipt clock (pickup hours, pickup from the out-fo
       } else {
         const err = await t.service.onReceiptTimeout(letterId, i, { transient: true }).catch((e: unknown) => e);
         expect(err).toBeInstanceOf(PermanentError);
-        expect(err).toMatchObject({ code: 'MEDCOM_NO_RECEIPT', message: expect.stringMatching(/^no positive receipt \(the receiver answered transient-error\) for letter/) });
+        expect(err).toMatchObject({
+          code: 'MEDCOM_NO_RECEIPT',
+          message: expect.stringMatching(/^no positive receipt \(the receiver answered transient-error\) for letter/),
+        });
       }
     }
     expect(t.sent).toHaveLength(3);
@@ -185,10 +218,15 @@ describe('MedcomService: the receipt clock (pickup hours, pickup from the out-fo
     const refused = gpLetter({ patient });
     const err = await t.service.send(refused).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PermanentError);
-    expect(err).toMatchObject({ code: 'NAME_NOT_REPRESENTABLE', message: expect.stringMatching(/^Patientens navn indeholder tegn, som XDIS91/) });
+    expect(err).toMatchObject({
+      code: 'NAME_NOT_REPRESENTABLE',
+      message: expect.stringMatching(/^Patientens navn indeholder tegn, som XDIS91/),
+    });
     expect((err as Error).message).not.toMatch(/Ζωή|Παπα|0101401234/);
     expect(t.sent).toHaveLength(1);
     const lines = await t.audit.query({ noteId: refused.noteId });
-    expect(lines).toEqual([expect.objectContaining({ action: 'medcom.send', outcome: 'failed', reason: expect.stringMatching(/^\[NAME_NOT_REPRESENTABLE\]/) })]);
+    expect(lines).toEqual([
+      expect.objectContaining({ action: 'medcom.send', outcome: 'failed', reason: expect.stringMatching(/^\[NAME_NOT_REPRESENTABLE\]/) }),
+    ]);
   });
 });

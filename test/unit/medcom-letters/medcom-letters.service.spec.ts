@@ -18,11 +18,22 @@ import { gpLetter } from '../../support/medcom-letters';
 import { testConfig } from '../../support/test-service';
 
 /** The real service on real Redis, with the given transport and queue. */
-function medcomService(config: ReturnType<typeof testConfig>, redis: Redis, transport: MedcomTransport, queue: QueueGateway, settings = medcomSettings(config)) {
+function medcomService(
+  config: ReturnType<typeof testConfig>,
+  redis: Redis,
+  transport: MedcomTransport,
+  queue: QueueGateway,
+  settings = medcomSettings(config),
+) {
   const store = new LetterStore(redis, config.QUEUE_PREFIX);
   const service = new MedcomService(
-    settings, store, new MessageComposer(schemaValidator(shippedFile('schemas', 'xdis91.xsd')), settings.xdis91BlockChars), transport,
-    new Ledger(redis, config.QUEUE_PREFIX), new AuditService(redis, mkdtempSync(path.join(os.tmpdir(), 'audit-')), config.QUEUE_PREFIX), queue,
+    settings,
+    store,
+    new MessageComposer(schemaValidator(shippedFile('schemas', 'xdis91.xsd')), settings.xdis91BlockChars),
+    transport,
+    new Ledger(redis, config.QUEUE_PREFIX),
+    new AuditService(redis, mkdtempSync(path.join(os.tmpdir(), 'audit-')), config.QUEUE_PREFIX),
+    queue,
   );
   return { service, store };
 }
@@ -68,7 +79,14 @@ describe('MedcomService reliable messaging', () => {
 
   it('first send, two resends on timeout with new envelope ids and the same letter id, then gives up', async () => {
     const { letterId } = await service.send(gpLetter());
-    expect(enqueued).toEqual([{ name: 'medcom.receipt-timeout', payload: expect.objectContaining({ letterId, attempt: 0 }), jobId: `medcom-timeout-${letterId}-0`, delayMs: 15 * 60_000 }]);
+    expect(enqueued).toEqual([
+      {
+        name: 'medcom.receipt-timeout',
+        payload: expect.objectContaining({ letterId, attempt: 0 }),
+        jobId: `medcom-timeout-${letterId}-0`,
+        delayMs: 15 * 60_000,
+      },
+    ]);
 
     await expect(service.onReceiptTimeout(letterId, 0)).resolves.toEqual({ outcome: 'resent-1' });
     await expect(service.onReceiptTimeout(letterId, 1)).resolves.toEqual({ outcome: 'resent-2' });
@@ -114,7 +132,14 @@ describe('MedcomService reliable messaging', () => {
     const { letterId, reused } = await service.send(letter);
     expect(reused).toBe(true);
     expect(sent).toHaveLength(1);
-    expect(enqueued).toEqual([{ name: 'medcom.receipt-timeout', payload: expect.objectContaining({ letterId, attempt: 0 }), jobId: `medcom-timeout-${letterId}-0`, delayMs: 15 * 60_000 }]);
+    expect(enqueued).toEqual([
+      {
+        name: 'medcom.receipt-timeout',
+        payload: expect.objectContaining({ letterId, attempt: 0 }),
+        jobId: `medcom-timeout-${letterId}-0`,
+        delayMs: 15 * 60_000,
+      },
+    ]);
   });
 
   it('a resend whose timeout was lost is armed by the retried timeout job, without a second resend', async () => {
@@ -129,7 +154,9 @@ describe('MedcomService reliable messaging', () => {
   });
 
   it('respects MEDCOM_MAX_RESENDS and the converted-receiver timeout', async () => {
-    const strict = medcomSettings(testConfig({ MEDCOM_MAX_RESENDS: '0', MEDCOM_RECEIPT_TIMEOUT_MIN: '30', MEDCOM_CONVERTED_RECEIPT_TIMEOUT_MIN: '120' }));
+    const strict = medcomSettings(
+      testConfig({ MEDCOM_MAX_RESENDS: '0', MEDCOM_RECEIPT_TIMEOUT_MIN: '30', MEDCOM_CONVERTED_RECEIPT_TIMEOUT_MIN: '120' }),
+    );
     expect(strict.receiptTimeoutMs(false)).toBe(30 * 60_000);
     expect(strict.receiptTimeoutMs(true)).toBe(120 * 60_000);
     const { service: s0 } = medcomService(config, redis, transport, queue, strict);
@@ -147,7 +174,11 @@ describe('MedcomService receipt watchdog', () => {
   const redis = new Redis(process.env.TEST_REDIS_URL!);
   const enqueued: Array<{ jobId: string; delayMs?: number }> = [];
   const existing = new Set<string>();
-  const transport: MedcomTransport = { send: async (m) => ({ name: m.envelopeId }), claimIncoming: async () => [], settle: async () => undefined };
+  const transport: MedcomTransport = {
+    send: async (m) => ({ name: m.envelopeId }),
+    claimIncoming: async () => [],
+    settle: async () => undefined,
+  };
   // The queue loses every timeout it is given (as if Redis went away just after each hand-over) unless told to keep it.
   let keep = false;
   const queue = {

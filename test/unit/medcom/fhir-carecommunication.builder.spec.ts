@@ -1,6 +1,15 @@
 import { buildCareCommunicationBundle, careCommunicationIds, serializeFhir } from '../../../adapters/medcom/fhir-carecommunication.builder';
 import { checkCareCommunication } from '../../../adapters/medcom/fhir/carecommunication.check';
-import { entryResources, FhirNode, fromFhirJson, fromFhirXml, nodes, resourceType, str, values } from '../../../adapters/medcom/fhir/fhir-model';
+import {
+  entryResources,
+  FhirNode,
+  fromFhirJson,
+  fromFhirXml,
+  nodes,
+  resourceType,
+  str,
+  values,
+} from '../../../adapters/medcom/fhir/fhir-model';
 import { parseXmlBytes } from '../../../adapters/medcom/xml/safe-xml';
 import { outgoingLetter } from '../../support/medcom-fixtures';
 
@@ -17,16 +26,29 @@ describe('FHIR CareCommunication builder', () => {
     expect(checkCareCommunication(bundle)).toEqual([]);
     expect(str(bundle, 'type')).toBe('message');
     expect(str(bundle, 'timestamp')).toBe('2026-12-03T10:15:00+01:00');
-    expect(entryResources(bundle).map(resourceType)).toEqual(['MessageHeader', 'Patient', 'Communication', 'PractitionerRole', 'Practitioner', 'Organization', 'Organization', 'Provenance']);
+    expect(entryResources(bundle).map(resourceType)).toEqual([
+      'MessageHeader',
+      'Patient',
+      'Communication',
+      'PractitionerRole',
+      'Practitioner',
+      'Organization',
+      'Organization',
+      'Provenance',
+    ]);
 
     const [header] = entryResources(bundle);
     expect(str(header, 'id')).toBe(letterId);
     expect(str(header, 'eventCoding.code')).toBe('care-communication-message');
-    expect(str(header, 'definition')).toBe('http://medcomfhir.dk/ig/messagedefinitions/MessageDefinition/MedComCareCommunicationMessageDefinition|5.0');
+    expect(str(header, 'definition')).toBe(
+      'http://medcomfhir.dk/ig/messagedefinitions/MessageDefinition/MedComCareCommunicationMessageDefinition|5.0',
+    );
     expect(str(header, 'destination.endpoint')).toBe('https://sor2.sum.dsdn.dk/#id=123451000016001');
 
     const [patient] = byType(bundle, 'Patient');
-    expect(nodes(patient, 'identifier').map((i) => [str(i, 'system'), str(i, 'value')])).toEqual([['urn:oid:1.2.208.176.1.2', '0101401234']]);
+    expect(nodes(patient, 'identifier').map((i) => [str(i, 'system'), str(i, 'value')])).toEqual([
+      ['urn:oid:1.2.208.176.1.2', '0101401234'],
+    ]);
     expect(values(patient, 'name.given')).toEqual(['Anna', 'Marie']);
     expect(str(patient, 'name.family')).toBe('Jensen');
 
@@ -60,7 +82,9 @@ describe('FHIR CareCommunication builder', () => {
 
   it('a resend keeps MessageHeader.id and every resource id, and changes only Bundle.id and Bundle.timestamp', () => {
     const first = buildCareCommunicationBundle(letter());
-    const resend = buildCareCommunicationBundle(letter({ envelopeId: '7d0f8f8e-1d3c-4f5a-8b7c-6a5b4c3d2e1f', attempt: 1, sentAt: new Date('2026-12-03T09:45:00Z') }));
+    const resend = buildCareCommunicationBundle(
+      letter({ envelopeId: '7d0f8f8e-1d3c-4f5a-8b7c-6a5b4c3d2e1f', attempt: 1, sentAt: new Date('2026-12-03T09:45:00Z') }),
+    );
     expect(resend.id).not.toBe(first.id);
     expect(resend.timestamp).not.toBe(first.timestamp);
     expect({ ...resend, id: first.id, timestamp: first.timestamp }).toEqual(first);
@@ -72,10 +96,12 @@ describe('FHIR CareCommunication builder', () => {
     b.entry.splice(1, 1); // drop the Patient
     delete b.entry[1].resource.category;
     const problems = checkCareCommunication(fromFhirJson(b));
-    expect(problems).toEqual(expect.arrayContaining([
-      'the bundle must hold exactly one Patient',
-      'Communication.category must be a MedCom CareCommunication category',
-      'Communication.subject must reference a Patient in the bundle',
-    ]));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'the bundle must hold exactly one Patient',
+        'Communication.category must be a MedCom CareCommunication category',
+        'Communication.subject must reference a Patient in the bundle',
+      ]),
+    );
   });
 });

@@ -15,7 +15,12 @@ describe('file-drop transport', () => {
   it('writes <uuid>_<timestamp>.<ext> with nothing half-written left behind; the same attempt gets the same name', async () => {
     const d = dirs();
     const t = new FileDropTransport(d.outDir, d.inDir);
-    const msg = { envelopeId: 'EABCDEFGHIJKLM', bytes: Buffer.from('<x/>'), extension: 'xml' as const, sentAt: new Date('2026-12-03T09:15:00.123Z') };
+    const msg = {
+      envelopeId: 'EABCDEFGHIJKLM',
+      bytes: Buffer.from('<x/>'),
+      extension: 'xml' as const,
+      sentAt: new Date('2026-12-03T09:15:00.123Z'),
+    };
     const { name } = await t.send(msg);
     expect(name).toMatch(/^[0-9a-f-]{36}_20261203101500123\.xml$/);
     expect((await t.send(msg)).name).toBe(name);

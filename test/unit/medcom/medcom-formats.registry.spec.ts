@@ -17,10 +17,11 @@ describe('MedCom format registry', () => {
     expect(gpPracticeSchema.safeParse({ ...practice, formats: ['hl7v2'] }).success).toBe(false);
   });
 
-  it.each(GP_MESSAGE_FORMATS)('%s: ids follow the entry\'s id style', (name) => {
+  it.each(GP_MESSAGE_FORMATS)("%s: ids follow the entry's id style", (name) => {
     const letterId = letterIdFor(identity, 'note:1:v1:gp:123456', name);
     const envelopeId = envelopeIdFor(letterId, 0, name);
-    const pattern = MEDCOM_FORMATS[name].idStyle === 'short' ? /^[A-Z][A-Z2-7]{13}$/ : /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+    const pattern =
+      MEDCOM_FORMATS[name].idStyle === 'short' ? /^[A-Z][A-Z2-7]{13}$/ : /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
     expect(letterId).toMatch(pattern);
     expect(envelopeId).toMatch(pattern);
   });

@@ -22,7 +22,13 @@ describe('MedCom boot guard', () => {
     expect(medcomBootProblem(loadConfig({}))).toBeNull();
     expect(medcomBootProblem(loadConfig({ MEDCOM_OUT_DIR: '/srv/vans/out' }))).toMatch(/^Invalid configuration: MEDCOM_SENDER_EAN: /);
     expect(medcomBootProblem(loadConfig({ MEDCOM_OUT_DIR: '/srv/vans/out', MEDCOM_VANS_SANDBOX: 'true' }))).toBeNull();
-    const prod = { NODE_ENV: 'production', ADMIN_PASSWORD: 'admin-password', INTAKE_API_KEY: 'intake-key-16-chars-x', CHILDREN_ACCEPT_LINK_SECRET: 'accept-link-secret-32-chars-xxxxxxxx', PUBLIC_BASE_URL: 'https://tsm.kommune.example' };
+    const prod = {
+      NODE_ENV: 'production',
+      ADMIN_PASSWORD: 'admin-password',
+      INTAKE_API_KEY: 'intake-key-16-chars-x',
+      CHILDREN_ACCEPT_LINK_SECRET: 'accept-link-secret-32-chars-xxxxxxxx',
+      PUBLIC_BASE_URL: 'https://tsm.kommune.example',
+    };
     expect(medcomBootProblem(loadConfig(prod))).toMatch(/while NODE_ENV is production/);
     // In production the simulator marker lifts nothing: a production deployment carries its own sender.
     expect(medcomBootProblem(loadConfig({ ...prod, MEDCOM_VANS_SANDBOX: 'true' }))).toMatch(/while NODE_ENV is production/);
@@ -31,8 +37,13 @@ describe('MedCom boot guard', () => {
   });
 
   it('the service refuses to boot with a ConfigError (the CLI: exit 2) before it touches Redis', async () => {
-    const err = await startService({ role: 'worker', env: { MEDCOM_OUT_DIR: '/srv/vans/out', REDIS_URL: 'redis://127.0.0.1:1', LOG_LEVEL: 'silent' } }).catch((e: unknown) => e);
+    const err = await startService({
+      role: 'worker',
+      env: { MEDCOM_OUT_DIR: '/srv/vans/out', REDIS_URL: 'redis://127.0.0.1:1', LOG_LEVEL: 'silent' },
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConfigError);
-    expect((err as Error).message).toMatch(/^Invalid configuration: MEDCOM_SENDER_EAN: the sandbox value "5790000123456" while MEDCOM_OUT_DIR is set \(a real VANS\)/);
+    expect((err as Error).message).toMatch(
+      /^Invalid configuration: MEDCOM_SENDER_EAN: the sandbox value "5790000123456" while MEDCOM_OUT_DIR is set \(a real VANS\)/,
+    );
   });
 });

@@ -13,14 +13,27 @@ import { outgoingLetter } from '../../support/medcom-fixtures';
 const sentAt = new Date('2026-12-03T09:20:00Z');
 const oio = (over: Partial<Parameters<typeof buildOioReceipt>[0]> = {}) =>
   buildOioReceipt({
-    type: 'XCTL03', envelopeId: 'KRECEIPT000001', letterId: 'QRECEIPT000001', sentAt, senderEan: '5790001234567', receiverEan: '5790000123456',
-    originalEnvelopeId: 'EABCDEFGHIJKLM', letters: [{ letterId: 'LABCDEFGHIJKLM', versionCode: 'XD9134L' }], ...over,
+    type: 'XCTL03',
+    envelopeId: 'KRECEIPT000001',
+    letterId: 'QRECEIPT000001',
+    sentAt,
+    senderEan: '5790001234567',
+    receiverEan: '5790000123456',
+    originalEnvelopeId: 'EABCDEFGHIJKLM',
+    letters: [{ letterId: 'LABCDEFGHIJKLM', versionCode: 'XD9134L' }],
+    ...over,
   });
 const ack = (code: 'ok' | 'transient-error' | 'fatal-error', format: 'fhir-xml' | 'fhir-json', issueText?: string) =>
   buildFhirAcknowledgement({
-    bundleId: '11111111-2222-4333-8444-555555555555', headerId: '21111111-2222-4333-8444-555555555555', sentAt,
-    acknowledgedHeaderId: '0ebb6284-eb20-45eb-8113-6620d2d08608', code, format, issueText,
-    from: { ean: '5790001234567', sor: '123451000016001', name: 'Lægerne' }, to: { ean: '5790000123456', sor: '123456789012345', name: 'Solhøj' },
+    bundleId: '11111111-2222-4333-8444-555555555555',
+    headerId: '21111111-2222-4333-8444-555555555555',
+    sentAt,
+    acknowledgedHeaderId: '0ebb6284-eb20-45eb-8113-6620d2d08608',
+    code,
+    format,
+    issueText,
+    from: { ean: '5790001234567', sor: '123451000016001', name: 'Lægerne' },
+    to: { ean: '5790000123456', sor: '123456789012345', name: 'Solhøj' },
   });
 function refusal(bytes: Buffer): PermanentError {
   try {
@@ -35,8 +48,15 @@ function refusal(bytes: Buffer): PermanentError {
 describe('receipt parser: OIOXML receipts', () => {
   it('reads a positive XCTL03 receipt', () => {
     expect(parseInbound(oio())).toEqual({
-      kind: 'receipt', receiptType: 'XCTL03', format: 'oioxml', outcome: 'positive', receiptId: 'KRECEIPT000001',
-      originalEnvelopeId: 'EABCDEFGHIJKLM', senderEan: '5790001234567', originalReceiverEan: '5790001234567', letters: [{ letterId: 'LABCDEFGHIJKLM' }],
+      kind: 'receipt',
+      receiptType: 'XCTL03',
+      format: 'oioxml',
+      outcome: 'positive',
+      receiptId: 'KRECEIPT000001',
+      originalEnvelopeId: 'EABCDEFGHIJKLM',
+      senderEan: '5790001234567',
+      originalReceiverEan: '5790001234567',
+      letters: [{ letterId: 'LABCDEFGHIJKLM' }],
     });
   });
 
@@ -46,25 +66,41 @@ describe('receipt parser: OIOXML receipts', () => {
   });
 
   it('keeps a sender that is not an EAN/GLN as empty, so it can match no receiver', () => {
-    const xml = oio().toString('latin1').replace('<EANIdentifier>5790001234567</EANIdentifier>', '<EANIdentifier>0101401234 Anna</EANIdentifier>');
+    const xml = oio()
+      .toString('latin1')
+      .replace('<EANIdentifier>5790001234567</EANIdentifier>', '<EANIdentifier>0101401234 Anna</EANIdentifier>');
     expect((parseInbound(Buffer.from(xml, 'latin1')) as ParsedReceipt).senderEan).toBe('');
   });
 
   it('reads a negative XCTL02 receipt with RefuseCode and RefuseText per letter, masking CPR numbers', () => {
-    const r = parseInbound(oio({ type: 'XCTL02', refuseCode: 'syntaksfejl', refuseText: 'Fejl i brev om 0101401234: ø mangler' })) as ParsedReceipt;
+    const r = parseInbound(
+      oio({ type: 'XCTL02', refuseCode: 'syntaksfejl', refuseText: 'Fejl i brev om 0101401234: ø mangler' }),
+    ) as ParsedReceipt;
     expect(r).toMatchObject({ receiptType: 'XCTL02', outcome: 'negative' });
-    expect(r.letters).toEqual([{ letterId: 'LABCDEFGHIJKLM', refuseCode: 'syntaksfejl', refuseText: 'Fejl i brev om xxxxxxxxxx: ø mangler' }]);
+    expect(r.letters).toEqual([
+      { letterId: 'LABCDEFGHIJKLM', refuseCode: 'syntaksfejl', refuseText: 'Fejl i brev om xxxxxxxxxx: ø mangler' },
+    ]);
   });
 
   it('reads an XCTL01 VANS receipt whose refusal names only the envelope', () => {
-    const r = parseInbound(oio({ type: 'XCTL01', letters: [], refuseCode: 'ukendt_lokationsnummer', refuseText: 'ukendt' })) as ParsedReceipt;
-    expect(r).toMatchObject({ receiptType: 'XCTL01', outcome: 'negative', originalEnvelopeId: 'EABCDEFGHIJKLM', letters: [], refuseCode: 'ukendt_lokationsnummer' });
+    const r = parseInbound(
+      oio({ type: 'XCTL01', letters: [], refuseCode: 'ukendt_lokationsnummer', refuseText: 'ukendt' }),
+    ) as ParsedReceipt;
+    expect(r).toMatchObject({
+      receiptType: 'XCTL01',
+      outcome: 'negative',
+      originalEnvelopeId: 'EABCDEFGHIJKLM',
+      letters: [],
+      refuseCode: 'ukendt_lokationsnummer',
+    });
   });
 
   it('the receipts the sandbox writes validate against our receipt schema', async () => {
     const v = schemaValidator(shippedFile('schemas', 'medcom-receipt.xsd'));
     for (const type of ['XCTL03', 'XCTL02', 'XCTL01'] as const) {
-      expect(await v.validate(oio({ type, refuseCode: type === 'XCTL03' ? undefined : 'syntaksfejl', refuseText: 'x < y & æ' }))).toEqual([]);
+      expect(await v.validate(oio({ type, refuseCode: type === 'XCTL03' ? undefined : 'syntaksfejl', refuseText: 'x < y & æ' }))).toEqual(
+        [],
+      );
     }
   });
 
@@ -78,29 +114,64 @@ describe('receipt parser: OIOXML receipts', () => {
 
   it('classifies our own XDIS91 letter as a message, not a receipt', () => {
     const bytes = buildXdis91(outgoingLetter(), { maxBlockChars: 2000 }).bytes;
-    expect(parseInbound(bytes)).toEqual({ kind: 'message', format: 'oioxml', messageType: 'XDIS91', envelopeId: 'EABCDEFGHIJKLM', letterIds: ['LABCDEFGHIJKLM'] });
+    expect(parseInbound(bytes)).toEqual({
+      kind: 'message',
+      format: 'oioxml',
+      messageType: 'XDIS91',
+      envelopeId: 'EABCDEFGHIJKLM',
+      letterIds: ['LABCDEFGHIJKLM'],
+    });
   });
 });
 
 describe('receipt parser: FHIR acknowledgements', () => {
   it.each(['fhir-xml', 'fhir-json'] as const)('%s: ok, transient-error and fatal-error', (format) => {
-    expect(parseInbound(ack('ok', format))).toMatchObject({ receiptType: 'fhir-ack', format, outcome: 'positive', ackCode: 'ok', letters: [{ letterId: '0ebb6284-eb20-45eb-8113-6620d2d08608' }] });
+    expect(parseInbound(ack('ok', format))).toMatchObject({
+      receiptType: 'fhir-ack',
+      format,
+      outcome: 'positive',
+      ackCode: 'ok',
+      letters: [{ letterId: '0ebb6284-eb20-45eb-8113-6620d2d08608' }],
+    });
     expect(parseInbound(ack('transient-error', format))).toMatchObject({ outcome: 'transient', ackCode: 'transient-error' });
-    expect(parseInbound(ack('fatal-error', format, 'Ukendt modtager'))).toMatchObject({ outcome: 'negative', refuseCode: 'structure', refuseText: 'Ukendt modtager' });
+    expect(parseInbound(ack('fatal-error', format, 'Ukendt modtager'))).toMatchObject({
+      outcome: 'negative',
+      refuseCode: 'structure',
+      refuseText: 'Ukendt modtager',
+    });
   });
 
-  it.each(['fhir-xml', 'fhir-json'] as const)('%s: finds the MessageHeader and the sender GLN when the header is not the first entry', (format) => {
-    const json = JSON.parse(ack('ok', 'fhir-json').toString('utf8'));
-    json.entry.push(json.entry.shift());
-    const bytes = format === 'fhir-json' ? Buffer.from(JSON.stringify(json)) : Buffer.from(fhirJsonToXml(json), 'utf8');
-    expect(parseInbound(bytes)).toMatchObject({ receiptType: 'fhir-ack', outcome: 'positive', senderEan: '5790001234567', letters: [{ letterId: '0ebb6284-eb20-45eb-8113-6620d2d08608' }] });
-    json.entry.push({ resource: { ...json.entry.at(-1).resource, id: 'second-header' } });
-    expect(refusal(Buffer.from(JSON.stringify(json))).code).toBe('RECEIPT_MALFORMED');
-  });
+  it.each(['fhir-xml', 'fhir-json'] as const)(
+    '%s: finds the MessageHeader and the sender GLN when the header is not the first entry',
+    (format) => {
+      const json = JSON.parse(ack('ok', 'fhir-json').toString('utf8'));
+      json.entry.push(json.entry.shift());
+      const bytes = format === 'fhir-json' ? Buffer.from(JSON.stringify(json)) : Buffer.from(fhirJsonToXml(json), 'utf8');
+      expect(parseInbound(bytes)).toMatchObject({
+        receiptType: 'fhir-ack',
+        outcome: 'positive',
+        senderEan: '5790001234567',
+        letters: [{ letterId: '0ebb6284-eb20-45eb-8113-6620d2d08608' }],
+      });
+      json.entry.push({ resource: { ...json.entry.at(-1).resource, id: 'second-header' } });
+      expect(refusal(Buffer.from(JSON.stringify(json))).code).toBe('RECEIPT_MALFORMED');
+    },
+  );
 
   it('classifies a CareCommunication as an incoming message', () => {
-    const bytes = serializeFhir(buildCareCommunicationBundle(outgoingLetter({ letterId: '0ebb6284-eb20-45eb-8113-6620d2d08608', envelopeId: '1ebb6284-eb20-45eb-8113-6620d2d08608' })), 'fhir-xml');
-    expect(parseInbound(bytes)).toEqual({ kind: 'message', format: 'fhir-xml', messageType: 'care-communication-message', envelopeId: '1ebb6284-eb20-45eb-8113-6620d2d08608', letterIds: ['0ebb6284-eb20-45eb-8113-6620d2d08608'] });
+    const bytes = serializeFhir(
+      buildCareCommunicationBundle(
+        outgoingLetter({ letterId: '0ebb6284-eb20-45eb-8113-6620d2d08608', envelopeId: '1ebb6284-eb20-45eb-8113-6620d2d08608' }),
+      ),
+      'fhir-xml',
+    );
+    expect(parseInbound(bytes)).toEqual({
+      kind: 'message',
+      format: 'fhir-xml',
+      messageType: 'care-communication-message',
+      envelopeId: '1ebb6284-eb20-45eb-8113-6620d2d08608',
+      letterIds: ['0ebb6284-eb20-45eb-8113-6620d2d08608'],
+    });
   });
 
   it('refuses an acknowledgement without response or with an unknown code', () => {
@@ -118,20 +189,46 @@ describe('receipt parser: hostile and broken input is refused with a clear code,
     ['truncated file', 'RECEIPT_MALFORMED', Buffer.from(good.slice(0, good.length / 2), 'latin1')],
     ['empty file', 'RECEIPT_MALFORMED', Buffer.alloc(0)],
     ['binary data', 'RECEIPT_ENCODING', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13])],
-    ['billion laughs', 'RECEIPT_DTD', Buffer.from('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]><lolz>&lol2;</lolz>')],
-    ['external entity', 'RECEIPT_DTD', Buffer.from('<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>')],
+    [
+      'billion laughs',
+      'RECEIPT_DTD',
+      Buffer.from('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]><lolz>&lol2;</lolz>'),
+    ],
+    [
+      'external entity',
+      'RECEIPT_DTD',
+      Buffer.from('<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>'),
+    ],
     ['undeclared entity', 'RECEIPT_MALFORMED', Buffer.from(good.replace('KRECEIPT000001', '&xxe;'), 'latin1')],
     ['wrong namespace', 'RECEIPT_NAMESPACE', Buffer.from(good.replace(/xmlns="[^"]*"/, 'xmlns="urn:example:not-medcom"'), 'latin1')],
     ['no namespace', 'RECEIPT_NAMESPACE', Buffer.from(good.replace(/ xmlns="[^"]*"/, ''), 'latin1')],
-    ['declared UTF-8 but Latin-1 bytes', 'RECEIPT_ENCODING', Buffer.from(good.replace('ISO-8859-1', 'UTF-8').replace('KRECEIPT000001', 'KRÆCEIPT00001'), 'latin1')],
+    [
+      'declared UTF-8 but Latin-1 bytes',
+      'RECEIPT_ENCODING',
+      Buffer.from(good.replace('ISO-8859-1', 'UTF-8').replace('KRECEIPT000001', 'KRÆCEIPT00001'), 'latin1'),
+    ],
     ['unsupported encoding', 'RECEIPT_ENCODING', Buffer.from(good.replace('ISO-8859-1', 'EBCDIC-CP-US'), 'latin1')],
     ['two roots', 'RECEIPT_MALFORMED', Buffer.from(`${good}<Emessage/>`, 'latin1')],
-    ['receipt without original envelope', 'RECEIPT_MALFORMED', Buffer.from(good.replace(/<OriginalEnvelopeIdentifier>[^<]*<\/OriginalEnvelopeIdentifier>/, ''), 'latin1')],
+    [
+      'receipt without original envelope',
+      'RECEIPT_MALFORMED',
+      Buffer.from(good.replace(/<OriginalEnvelopeIdentifier>[^<]*<\/OriginalEnvelopeIdentifier>/, ''), 'latin1'),
+    ],
     ['not XML, not JSON', 'RECEIPT_MALFORMED', Buffer.from('hello')],
     ['truncated JSON', 'RECEIPT_MALFORMED', Buffer.from('{"resourceType":"Bundle","type":"mess')],
     ['JSON that is not a Bundle', 'RECEIPT_UNKNOWN', Buffer.from('{"resourceType":"Patient"}')],
-    ['JSON prototype pollution', 'RECEIPT_MALFORMED', Buffer.from('{"__proto__":{"polluted":true},"resourceType":"Bundle","type":"message","id":"x","entry":[]}')],
-    ['deep nesting', 'RECEIPT_MALFORMED', Buffer.from(`<Emessage xmlns="http://rep.oio.dk/sundcom.dk/medcom.dk/xml/schemas/2005/08/07/">${'<a>'.repeat(5000)}${'</a>'.repeat(5000)}</Emessage>`)],
+    [
+      'JSON prototype pollution',
+      'RECEIPT_MALFORMED',
+      Buffer.from('{"__proto__":{"polluted":true},"resourceType":"Bundle","type":"message","id":"x","entry":[]}'),
+    ],
+    [
+      'deep nesting',
+      'RECEIPT_MALFORMED',
+      Buffer.from(
+        `<Emessage xmlns="http://rep.oio.dk/sundcom.dk/medcom.dk/xml/schemas/2005/08/07/">${'<a>'.repeat(5000)}${'</a>'.repeat(5000)}</Emessage>`,
+      ),
+    ],
     ['too large', 'RECEIPT_TOO_LARGE', Buffer.alloc(MAX_INBOUND_BYTES + 1, 0x20)],
   ];
 
@@ -144,21 +241,28 @@ describe('receipt parser: hostile and broken input is refused with a clear code,
     const fc = (await import('fast-check')).default;
     const seedDoc = oio({ type: 'XCTL02', refuseCode: 'syntaksfejl', refuseText: 'x' });
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: seedDoc.length }), fc.uint8Array({ maxLength: 8 }), fc.integer({ min: 0, max: seedDoc.length }), (cut, noise, at) => {
-        const mutated = Buffer.concat([seedDoc.subarray(0, at), Buffer.from(noise), seedDoc.subarray(at, cut)]);
-        try {
-          parseInbound(mutated);
-        } catch (err) {
-          expect(err).toBeInstanceOf(PermanentError);
-          expect((err as PermanentError).code).toMatch(/^RECEIPT_/);
-        }
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: seedDoc.length }),
+        fc.uint8Array({ maxLength: 8 }),
+        fc.integer({ min: 0, max: seedDoc.length }),
+        (cut, noise, at) => {
+          const mutated = Buffer.concat([seedDoc.subarray(0, at), Buffer.from(noise), seedDoc.subarray(at, cut)]);
+          try {
+            parseInbound(mutated);
+          } catch (err) {
+            expect(err).toBeInstanceOf(PermanentError);
+            expect((err as PermanentError).code).toMatch(/^RECEIPT_/);
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   it('reads Latin-1 refusal texts correctly', () => {
-    const r = parseInbound(iconv.encode(oio({ type: 'XCTL02', refuseCode: 'syntaksfejl', refuseText: 'Æbleøl' }).toString('latin1'), 'latin1')) as ParsedReceipt;
+    const r = parseInbound(
+      iconv.encode(oio({ type: 'XCTL02', refuseCode: 'syntaksfejl', refuseText: 'Æbleøl' }).toString('latin1'), 'latin1'),
+    ) as ParsedReceipt;
     expect(r.letters[0].refuseText).toBe('Æbleøl');
   });
 });
@@ -167,7 +271,9 @@ describe('receipt parser: identifiers', () => {
   it('keeps only id characters from outside, and never masks an id that happens to look like a CPR number', () => {
     const json = JSON.parse(ack('ok', 'fhir-json').toString());
     json.entry[0].resource.response.identifier = '0ebb6284-eb20-45eb-8113-010140123412';
-    expect((parseInbound(Buffer.from(JSON.stringify(json))) as ParsedReceipt).letters[0].letterId).toBe('0ebb6284-eb20-45eb-8113-010140123412');
+    expect((parseInbound(Buffer.from(JSON.stringify(json))) as ParsedReceipt).letters[0].letterId).toBe(
+      '0ebb6284-eb20-45eb-8113-010140123412',
+    );
     const r = parseInbound(oio({ letters: [{ letterId: 'L<b>ad id', versionCode: 'XD9134L' }] })) as ParsedReceipt;
     expect(r.letters[0].letterId).toBe('Lbadid');
   });

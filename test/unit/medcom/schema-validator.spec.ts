@@ -18,7 +18,8 @@ describe('schema validator', () => {
 
     // Tamper after building: a CPR in the wrong field and an over-long subject carrying personal text.
     const bad = Buffer.from(
-      good.toString('latin1')
+      good
+        .toString('latin1')
         .replace('<Identifier>LABCDEFGHIJKLM</Identifier>', '<Identifier>0101401234-Anna-Jensen</Identifier>')
         .replace('<Subject>Faldtendens og medicin</Subject>', `<Subject>${'Anna Jensen har faldet '.repeat(4)}</Subject>`)
         .replace('<Date>2026-12-03</Date>', '<Date>Anna</Date>'),
@@ -38,16 +39,23 @@ describe('schema validator', () => {
   });
 
   it('redacts quoted values, also when the value itself contains quotes', () => {
-    const msg = "Schemas validity error : Element '{urn:x}Subject': [facet 'maxLength'] The value 'Borger O'Brien, 0101401234' has a length of '80'; this exceeds the allowed maximum length of '70'.";
-    expect(redactValidationMessage(msg)).toBe("Schemas validity error : Element 'Subject': [facet 'maxLength'] The value [value] has a length of '80'; this exceeds the allowed maximum length of '70'.");
-    expect(redactValidationMessage("Element 'Date': 'Anna' is not a valid value of the atomic type 'LocalDateT'."))
-      .toBe("Element 'Date': [value] is not a valid value of the atomic type 'LocalDateT'.");
+    const msg =
+      "Schemas validity error : Element '{urn:x}Subject': [facet 'maxLength'] The value 'Borger O'Brien, 0101401234' has a length of '80'; this exceeds the allowed maximum length of '70'.";
+    expect(redactValidationMessage(msg)).toBe(
+      "Schemas validity error : Element 'Subject': [facet 'maxLength'] The value [value] has a length of '80'; this exceeds the allowed maximum length of '70'.",
+    );
+    expect(redactValidationMessage("Element 'Date': 'Anna' is not a valid value of the atomic type 'LocalDateT'.")).toBe(
+      "Element 'Date': [value] is not a valid value of the atomic type 'LocalDateT'.",
+    );
   });
 });
 
 describe('redaction keeps schema facts', () => {
   it('keeps patterns with braces and strips only namespace URIs', () => {
-    expect(redactValidationMessage("Element '{http://x/}Identifier': [facet 'pattern'] The value 'Anna' is not accepted by the pattern '[0-9A-Za-z]{1,14}'."))
-      .toBe("Element 'Identifier': [facet 'pattern'] The value [value] is not accepted by the pattern '[0-9A-Za-z]{1,14}'.");
+    expect(
+      redactValidationMessage(
+        "Element '{http://x/}Identifier': [facet 'pattern'] The value 'Anna' is not accepted by the pattern '[0-9A-Za-z]{1,14}'.",
+      ),
+    ).toBe("Element 'Identifier': [facet 'pattern'] The value [value] is not accepted by the pattern '[0-9A-Za-z]{1,14}'.");
   });
 });

@@ -29,7 +29,9 @@ function xmllintWellFormed(bytes: Buffer): string {
 describe('one text sanitiser for every format', () => {
   it('turns U+000B, U+2028 (and the like) into line breaks and removes other controls, counting both', () => {
     expect(sanitiseText(HOSTILE)).toEqual({
-      text: 'Første linje\nanden linje (Word-linjeskift) klokke\ntredje linje 😀 Ζωή Œuvre', lineBreaks: 2, removed: 1,
+      text: 'Første linje\nanden linje (Word-linjeskift) klokke\ntredje linje 😀 Ζωή Œuvre',
+      lineBreaks: 2,
+      removed: 1,
     });
     expect(sanitiseText('a\u0000b\u001fc\u0085d\ud800e')).toEqual({ text: 'abc\nde', lineBreaks: 1, removed: 3 });
   });
@@ -64,7 +66,9 @@ describe('one text sanitiser for every format', () => {
     const m = await composer.compose('xdis91', outgoingLetter({ text: 'Œ œ Š š Ž ž Ÿ Œ' }));
     const xml = m.bytes.toString('latin1');
     expect(xml).toContain('OE oe S s Z z Y OE');
-    expect(xml).toContain('Tegn der ikke kunne sendes: U+0152 (vist som OE), U+0153 (vist som oe), U+0160 (vist som S), U+0161 (vist som s), U+017D (vist som Z), U+017E (vist som z), U+0178 (vist som Y)');
+    expect(xml).toContain(
+      'Tegn der ikke kunne sendes: U+0152 (vist som OE), U+0153 (vist som oe), U+0160 (vist som S), U+0161 (vist som s), U+017D (vist som Z), U+017E (vist som z), U+0178 (vist som Y)',
+    );
     expect(m.replacedChars).toBe(0);
   });
 

@@ -15,7 +15,10 @@ function folders() {
   return { outDir: path.join(root, 'out'), inDir: path.join(root, 'in'), archiveDir: path.join(root, 'received') };
 }
 const files = (dir: string) => readdirSync(dir).filter((f) => !f.startsWith('.'));
-const letterBytes = (i: number) => buildXdis91(outgoingLetter({ letterId: `L${String(i).padStart(13, '0')}`, envelopeId: `E${String(i).padStart(13, '0')}` }), { maxBlockChars: 2000 }).bytes;
+const letterBytes = (i: number) =>
+  buildXdis91(outgoingLetter({ letterId: `L${String(i).padStart(13, '0')}`, envelopeId: `E${String(i).padStart(13, '0')}` }), {
+    maxBlockChars: 2000,
+  }).bytes;
 
 async function run(faults: Partial<VansFaults>, seed: number, messages: Buffer[]) {
   const dirs = folders();
@@ -32,12 +35,25 @@ describe('VANS sandbox', () => {
     const { dirs, receipts, sandbox } = await run({}, 1, [letterBytes(1)]);
     expect(files(dirs.outDir)).toEqual([]);
     expect(files(dirs.archiveDir)).toEqual(['m000.xml']);
-    expect(receipts.map((r) => parseInbound(r))).toEqual([expect.objectContaining({ receiptType: 'XCTL03', originalEnvelopeId: 'E0000000000001', letters: [{ letterId: 'L0000000000001' }] })]);
-    expect(sandbox.stats()).toMatchObject({ messagesReceived: 1, distinctLetters: 1, envelopesPerLetter: { L0000000000001: 1 }, receiptsSent: 1, positiveReceipts: 1 });
+    expect(receipts.map((r) => parseInbound(r))).toEqual([
+      expect.objectContaining({ receiptType: 'XCTL03', originalEnvelopeId: 'E0000000000001', letters: [{ letterId: 'L0000000000001' }] }),
+    ]);
+    expect(sandbox.stats()).toMatchObject({
+      messagesReceived: 1,
+      distinctLetters: 1,
+      envelopesPerLetter: { L0000000000001: 1 },
+      receiptsSent: 1,
+      positiveReceipts: 1,
+    });
   });
 
   it('answers an invalid letter with XCTL02 syntaksfejl naming the problem but not the content', async () => {
-    const bad = Buffer.from(letterBytes(2).toString('latin1').replace('<Subject>Faldtendens og medicin</Subject>', `<Subject>${'Anna Jensen '.repeat(8)}</Subject>`), 'latin1');
+    const bad = Buffer.from(
+      letterBytes(2)
+        .toString('latin1')
+        .replace('<Subject>Faldtendens og medicin</Subject>', `<Subject>${'Anna Jensen '.repeat(8)}</Subject>`),
+      'latin1',
+    );
     const { receipts, sandbox } = await run({}, 1, [bad]);
     const r = parseInbound(receipts[0]) as ParsedReceipt;
     expect(r).toMatchObject({ receiptType: 'XCTL02', outcome: 'negative' });
@@ -48,7 +64,10 @@ describe('VANS sandbox', () => {
 
   it('answers FHIR with an Acknowledgement in the same serialisation', async () => {
     const letterId = '0ebb6284-eb20-45eb-8113-6620d2d08608';
-    const msg = serializeFhir(buildCareCommunicationBundle(outgoingLetter({ letterId, envelopeId: '1ebb6284-eb20-45eb-8113-6620d2d08608' })), 'fhir-json');
+    const msg = serializeFhir(
+      buildCareCommunicationBundle(outgoingLetter({ letterId, envelopeId: '1ebb6284-eb20-45eb-8113-6620d2d08608' })),
+      'fhir-json',
+    );
     const dirs = folders();
     const sandbox = new VansSandbox({ ...dirs, seed: 1, pollMs: 20 });
     await sandbox.start();
@@ -57,7 +76,11 @@ describe('VANS sandbox', () => {
     await sandbox.stop();
     const [name] = files(dirs.inDir);
     expect(name.endsWith('.json')).toBe(true);
-    expect(parseInbound(readFileSync(path.join(dirs.inDir, name)))).toMatchObject({ receiptType: 'fhir-ack', ackCode: 'ok', letters: [{ letterId }] });
+    expect(parseInbound(readFileSync(path.join(dirs.inDir, name)))).toMatchObject({
+      receiptType: 'fhir-ack',
+      ackCode: 'ok',
+      letters: [{ letterId }],
+    });
   });
 
   it('the same seed replays the same faults; the knobs drop, refuse, duplicate and add garbage', async () => {
@@ -65,7 +88,17 @@ describe('VANS sandbox', () => {
     const faults = { dropRate: 0.25, negativeRate: 0.25, duplicateRate: 0.3, garbageRate: 0.3 };
     const a = await run(faults, 7, messages);
     const b = await run(faults, 7, messages);
-    const summary = (x: typeof a) => x.receipts.map((r) => { try { const p = parseInbound(r) as ParsedReceipt; return `${p.receiptType}:${p.letters[0]?.letterId}`; } catch (e) { return `garbage:${(e as PermanentError).code}`; } }).sort();
+    const summary = (x: typeof a) =>
+      x.receipts
+        .map((r) => {
+          try {
+            const p = parseInbound(r) as ParsedReceipt;
+            return `${p.receiptType}:${p.letters[0]?.letterId}`;
+          } catch (e) {
+            return `garbage:${(e as PermanentError).code}`;
+          }
+        })
+        .sort();
     expect(summary(a)).toEqual(summary(b));
     const s = a.sandbox.stats();
     expect(s).toEqual(b.sandbox.stats());
@@ -76,7 +109,11 @@ describe('VANS sandbox', () => {
     expect(s.receiptsSent + s.receiptsDropped).toBe(24);
     expect(a.receipts).toHaveLength(s.receiptsSent + s.receiptsDuplicated + s.garbageFiles);
     // Every garbage file is refused by our parser with a classified error.
-    expect(summary(a).filter((x) => x.startsWith('garbage:')).every((x) => /^garbage:RECEIPT_/.test(x))).toBe(true);
+    expect(
+      summary(a)
+        .filter((x) => x.startsWith('garbage:'))
+        .every((x) => /^garbage:RECEIPT_/.test(x)),
+    ).toBe(true);
   });
 
   it('exposes stats and faults over loopback HTTP and refuses bad knobs', async () => {
@@ -88,7 +125,7 @@ describe('VANS sandbox', () => {
       expect(await (await post({ dropRate: 0.5, delayMs: 5 })).json()).toMatchObject({ dropRate: 0.5, delayMs: 5, negativeRate: 0 });
       expect((await post({ dropRate: 2 })).status).toBe(400);
       expect((await post({ explode: 1 })).status).toBe(400);
-      expect((await fetch(`${http.url}/_sandbox/faults`).then((r) => r.json()))).toMatchObject({ dropRate: 0.5 });
+      expect(await fetch(`${http.url}/_sandbox/faults`).then((r) => r.json())).toMatchObject({ dropRate: 0.5 });
       expect(await fetch(`${http.url}/_sandbox/stats`).then((r) => r.json())).toMatchObject({ messagesReceived: 0, receiptsSent: 0 });
       expect((await fetch(`${http.url}/_sandbox/nope`)).status).toBe(404);
     } finally {

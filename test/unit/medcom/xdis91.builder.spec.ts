@@ -25,8 +25,12 @@ function parse(bytes: Buffer) {
 function texts(bytes: Buffer): string[] {
   return parse(bytes)
     .find('//x:Text01', NS)
-    .map((t) => (t as unknown as { childNodes(): Array<{ type(): string; name(): string; text(): string }> }).childNodes()
-      .map((n) => (n.type() === 'element' && n.name() === 'Break' ? '\n' : n.text())).join(''));
+    .map((t) =>
+      (t as unknown as { childNodes(): Array<{ type(): string; name(): string; text(): string }> })
+        .childNodes()
+        .map((n) => (n.type() === 'element' && n.name() === 'Break' ? '\n' : n.text()))
+        .join(''),
+    );
 }
 function value(bytes: Buffer, xpath: string): string | undefined {
   return (parse(bytes).get(xpath, NS) as unknown as { text(): string } | null)?.text();
@@ -106,7 +110,14 @@ describe('XDIS91 builder', () => {
 
   it('refuses a text that would need more than 10 blocks (TEXT_TOO_LONG), without quoting it', () => {
     const text = 'ord '.repeat(600); // 2400 characters, 200 per block → 12 blocks
-    const err = (() => { try { buildXdis91(outgoingLetter({ text }), opts); return null; } catch (e) { return e as Error & { code: string }; } })();
+    const err = (() => {
+      try {
+        buildXdis91(outgoingLetter({ text }), opts);
+        return null;
+      } catch (e) {
+        return e as Error & { code: string };
+      }
+    })();
     expect(err?.code).toBe('TEXT_TOO_LONG');
     expect(err?.message).not.toContain('ord ord');
   });
@@ -126,10 +137,12 @@ describe('XDIS91 builder', () => {
     const receiver = { ...outgoingLetter().receiver, name: 'Lægehuset ved Den Gamle Kirke og Torvet i Solhøj' };
     const b = buildXdis91(outgoingLetter({ receiver }), opts);
     expect(value(b.bytes, '//x:Receiver/x:OrganisationName')!.length).toBeLessThanOrEqual(35);
-    expect(() => buildXdis91(outgoingLetter({ patient: { cpr: '0101401234', givenName: 'A', surname: 'X'.repeat(71) } }), opts))
-      .toThrow(expect.objectContaining({ code: 'NAME_TOO_LONG' }));
-    expect(() => buildXdis91(outgoingLetter({ patient: { cpr: '010140-123', givenName: 'A', surname: 'B' } }), opts))
-      .toThrow(expect.objectContaining({ code: 'CPR_INVALID' }));
+    expect(() => buildXdis91(outgoingLetter({ patient: { cpr: '0101401234', givenName: 'A', surname: 'X'.repeat(71) } }), opts)).toThrow(
+      expect.objectContaining({ code: 'NAME_TOO_LONG' }),
+    );
+    expect(() => buildXdis91(outgoingLetter({ patient: { cpr: '010140-123', givenName: 'A', surname: 'B' } }), opts)).toThrow(
+      expect.objectContaining({ code: 'CPR_INVALID' }),
+    );
   });
 
   it('maps typographic characters to Latin-1 look-alikes and counts the ones it cannot map', () => {
@@ -148,16 +161,23 @@ describe('XDIS91 builder', () => {
   it('any text that fits is kept exactly and validates (property)', async () => {
     const latin1Char = fc.constantFrom(...'abcæøåÆØÅ <>&"\'\n.,;:-()§½é0123456789'.split(''));
     await fc.assert(
-      fc.asyncProperty(fc.array(latin1Char, { minLength: 1, maxLength: 1500 }).map((cs) => cs.join('')), async (raw) => {
-        const text = raw.split('\n').map((l) => l.trimEnd()).join('\n').replace(/^\n+|\n+$/g, '');
-        fc.pre(text.trim().length > 0);
-        const built = buildXdis91(outgoingLetter({ text }), opts);
-        expect(await validator.validate(built.bytes)).toEqual([]);
-        const back = texts(built.bytes);
-        // Blocks break at line or word boundaries: the words and their order survive.
-        expect(back.join(' ').split(/\s+/).filter(Boolean)).toEqual(text.split(/\s+/).filter(Boolean));
-        expect(iconv.decode(built.bytes, 'latin1')).toContain('encoding="ISO-8859-1"');
-      }),
+      fc.asyncProperty(
+        fc.array(latin1Char, { minLength: 1, maxLength: 1500 }).map((cs) => cs.join('')),
+        async (raw) => {
+          const text = raw
+            .split('\n')
+            .map((l) => l.trimEnd())
+            .join('\n')
+            .replace(/^\n+|\n+$/g, '');
+          fc.pre(text.trim().length > 0);
+          const built = buildXdis91(outgoingLetter({ text }), opts);
+          expect(await validator.validate(built.bytes)).toEqual([]);
+          const back = texts(built.bytes);
+          // Blocks break at line or word boundaries: the words and their order survive.
+          expect(back.join(' ').split(/\s+/).filter(Boolean)).toEqual(text.split(/\s+/).filter(Boolean));
+          expect(iconv.decode(built.bytes, 'latin1')).toContain('encoding="ISO-8859-1"');
+        },
+      ),
       { numRuns: 60 },
     );
   });

@@ -17,7 +17,12 @@ const clients: NexusClient[] = [];
 function client(over: Partial<NexusClientOptions> = {}): NexusClient {
   const c = new NexusClient({
     connection: { baseUrl: `${NEXUS}${BASE}/`, tokenUrl: `${IAM}${TOKEN}`, clientId: 'tsm', clientSecret: 's3cret' },
-    names: { citizenList: 'Tværfagligt samarbejdsmøde – notater og aftaler', citizenView: '- Alt', timeItemLabel: 'Tidspunkt', lockedAction: 'Låst' },
+    names: {
+      citizenList: 'Tværfagligt samarbejdsmøde – notater og aftaler',
+      citizenView: '- Alt',
+      timeItemLabel: 'Tidspunkt',
+      lockedAction: 'Låst',
+    },
     timeoutMs: 1000,
     concurrency: 4,
     now: () => clock,
@@ -62,7 +67,6 @@ const actions = [
   { id: 3, name: 'Låst', _links: { updateFormData: { href: `${BASE}/formData/5001/actions/3` } } },
 ];
 
-
 beforeAll(() => nock.disableNetConnect());
 afterAll(() => nock.enableNetConnect());
 beforeEach(() => {
@@ -77,8 +81,13 @@ describe('auth', () => {
   it('caches the token and renews it at 90 % of expires_in', async () => {
     const iam = tokens('t1', 't2');
     const api = nock(NEXUS)
-      .get(`${BASE}/formData/5001`).times(2).matchHeader('authorization', 'Bearer t1').reply(200, form())
-      .get(`${BASE}/formData/5001`).matchHeader('authorization', 'Bearer t2').reply(200, form());
+      .get(`${BASE}/formData/5001`)
+      .times(2)
+      .matchHeader('authorization', 'Bearer t1')
+      .reply(200, form())
+      .get(`${BASE}/formData/5001`)
+      .matchHeader('authorization', 'Bearer t2')
+      .reply(200, form());
     const nexus = client();
     await nexus.getNote(5001, AT);
     clock += 89_000; // 89 % of 100 s: still the cached token
@@ -101,8 +110,12 @@ describe('auth', () => {
   it('renews once on 401 and repeats the call', async () => {
     tokens('t1', 't2');
     const api = nock(NEXUS)
-      .get(`${BASE}/formData/5001`).matchHeader('authorization', 'Bearer t1').reply(401, '')
-      .get(`${BASE}/formData/5001`).matchHeader('authorization', 'Bearer t2').reply(200, form());
+      .get(`${BASE}/formData/5001`)
+      .matchHeader('authorization', 'Bearer t1')
+      .reply(401, '')
+      .get(`${BASE}/formData/5001`)
+      .matchHeader('authorization', 'Bearer t2')
+      .reply(200, form());
     await expect(client().getNote(5001, AT)).resolves.toMatchObject({ id: 5001 });
     expect(api.isDone()).toBe(true);
   });
@@ -136,57 +149,128 @@ describe('navigation', () => {
     tokens('t1');
     const ids = Array.from({ length: 120 }, (_, i) => i + 1);
     const seenIdCounts: number[] = [];
-    const patient = (id: number) => ({ id, _links: { patientPreferences: { href: `${BASE}/patients/${id}/preferences` }, self: { href: `${BASE}/patients/${id}` } } });
-    const node = (formDataId: number, name: string) => ({ type: 'formDataV2Reference', name, formDataId, _links: { referencedObject: { href: `${NEXUS}:443${BASE}/formData/${formDataId}` } } });
+    const patient = (id: number) => ({
+      id,
+      _links: { patientPreferences: { href: `${BASE}/patients/${id}/preferences` }, self: { href: `${BASE}/patients/${id}` } },
+    });
+    const node = (formDataId: number, name: string) => ({
+      type: 'formDataV2Reference',
+      name,
+      formDataId,
+      _links: { referencedObject: { href: `${NEXUS}:443${BASE}/formData/${formDataId}` } },
+    });
     nock(NEXUS)
-      .get(`${BASE}/`).reply(200, home({ preferences: `${NEXUS}:443${BASE}/preferences` }))
-      .get(`${BASE}/preferences`).reply(200, { CITIZEN_LIST: [{ id: 6, name: 'Anden liste', _links: { self: { href: 'preferences/CITIZEN_LIST/6' } } }, { id: 7, name: 'Tværfagligt samarbejdsmøde – notater og aftaler', _links: { self: { href: 'preferences/CITIZEN_LIST/7' } } }] })
-      .get(`${BASE}/preferences/CITIZEN_LIST/7`).reply(200, { id: 7, _links: { content: { href: `${BASE}/preferences/CITIZEN_LIST/7/content` } } })
-      .get(`${BASE}/preferences/CITIZEN_LIST/7/content`).reply(200, { totalItems: 120, pageSize: 120, pages: [{ _links: { patientData: { href: `${NEXUS}:443${BASE}/patients?ids=${ids.join(',')}` } } }] })
-      .get(`${BASE}/patients`).query((q) => {
+      .get(`${BASE}/`)
+      .reply(200, home({ preferences: `${NEXUS}:443${BASE}/preferences` }))
+      .get(`${BASE}/preferences`)
+      .reply(200, {
+        CITIZEN_LIST: [
+          { id: 6, name: 'Anden liste', _links: { self: { href: 'preferences/CITIZEN_LIST/6' } } },
+          { id: 7, name: 'Tværfagligt samarbejdsmøde – notater og aftaler', _links: { self: { href: 'preferences/CITIZEN_LIST/7' } } },
+        ],
+      })
+      .get(`${BASE}/preferences/CITIZEN_LIST/7`)
+      .reply(200, { id: 7, _links: { content: { href: `${BASE}/preferences/CITIZEN_LIST/7/content` } } })
+      .get(`${BASE}/preferences/CITIZEN_LIST/7/content`)
+      .reply(200, {
+        totalItems: 120,
+        pageSize: 120,
+        pages: [{ _links: { patientData: { href: `${NEXUS}:443${BASE}/patients?ids=${ids.join(',')}` } } }],
+      })
+      .get(`${BASE}/patients`)
+      .query((q) => {
         const batch = String(q.ids).split(',').map(Number);
         seenIdCounts.push(batch.length);
         return true;
-      }).times(3).reply(200, (uri) => (new URL(uri, NEXUS).searchParams.get('ids')!.split(',')[0] === '1' ? [patient(1), patient(2)] : []))
-      .get(`${BASE}/patients/1/preferences`).reply(200, { CITIZEN_PATHWAY: [{ id: 1, name: '- Alt', _links: { self: { href: `${BASE}/patients/1/preferences/CITIZEN_PATHWAY/1` } } }] })
-      .get(`${BASE}/patients/2/preferences`).reply(200, { CITIZEN_PATHWAY: [{ id: 1, name: '- Alt', _links: { self: { href: `${BASE}/patients/2/preferences/CITIZEN_PATHWAY/1` } } }] })
-      .get(`${BASE}/patients/1/preferences/CITIZEN_PATHWAY/1`).reply(200, { _links: { pathwayReferences: { href: `${BASE}/patients/1/refs` } } })
-      .get(`${BASE}/patients/2/preferences/CITIZEN_PATHWAY/1`).reply(200, { _links: { pathwayReferences: { href: `${BASE}/patients/2/refs` } } })
+      })
+      .times(3)
+      .reply(200, (uri) => (new URL(uri, NEXUS).searchParams.get('ids')!.split(',')[0] === '1' ? [patient(1), patient(2)] : []))
+      .get(`${BASE}/patients/1/preferences`)
+      .reply(200, {
+        CITIZEN_PATHWAY: [{ id: 1, name: '- Alt', _links: { self: { href: `${BASE}/patients/1/preferences/CITIZEN_PATHWAY/1` } } }],
+      })
+      .get(`${BASE}/patients/2/preferences`)
+      .reply(200, {
+        CITIZEN_PATHWAY: [{ id: 1, name: '- Alt', _links: { self: { href: `${BASE}/patients/2/preferences/CITIZEN_PATHWAY/1` } } }],
+      })
+      .get(`${BASE}/patients/1/preferences/CITIZEN_PATHWAY/1`)
+      .reply(200, { _links: { pathwayReferences: { href: `${BASE}/patients/1/refs` } } })
+      .get(`${BASE}/patients/2/preferences/CITIZEN_PATHWAY/1`)
+      .reply(200, { _links: { pathwayReferences: { href: `${BASE}/patients/2/refs` } } })
       // Citizen 1: the meeting note, a note for another day, and a Handleplan that is never fetched.
-      .get(`${BASE}/patients/1/refs`).reply(200, [{ type: 'patientPathwayReference', children: [node(11, TITLE), node(12, TITLE), node(13, 'Handleplan')] }])
-      .get(`${BASE}/patients/2/refs`).reply(200, [node(21, TITLE)])
-      .get(`${BASE}/formData/11`).reply(200, form({ id: 11, patient: { id: 1 } }))
-      .get(`${BASE}/formData/12`).reply(200, form({ id: 12, patient: { id: 1 }, observationTimestamp: '2026-12-03T23:00:00.000+0000' }))
+      .get(`${BASE}/patients/1/refs`)
+      .reply(200, [{ type: 'patientPathwayReference', children: [node(11, TITLE), node(12, TITLE), node(13, 'Handleplan')] }])
+      .get(`${BASE}/patients/2/refs`)
+      .reply(200, [node(21, TITLE)])
+      .get(`${BASE}/formData/11`)
+      .reply(200, form({ id: 11, patient: { id: 1 } }))
+      .get(`${BASE}/formData/12`)
+      .reply(200, form({ id: 12, patient: { id: 1 }, observationTimestamp: '2026-12-03T23:00:00.000+0000' }))
       // Offset-less "+0000" just before midnight UTC is already the meeting day in Copenhagen.
-      .get(`${BASE}/formData/21`).reply(200, form({ id: 21, patient: undefined, observationTimestamp: '2026-12-02T23:30:00.000+0000' }));
+      .get(`${BASE}/formData/21`)
+      .reply(200, form({ id: 21, patient: undefined, observationTimestamp: '2026-12-02T23:30:00.000+0000' }));
 
     const notes = await client().findMeetingNotes({ observationDate: '2026-12-03', formTitle: TITLE, tag: TAG });
-    expect(notes.map((n) => [n.id, n.citizenId])).toEqual([[11, 1], [21, 2]]);
+    expect(notes.map((n) => [n.id, n.citizenId])).toEqual([
+      [11, 1],
+      [21, 2],
+    ]);
     expect(seenIdCounts.sort((a, b) => a - b)).toEqual([20, 50, 50]);
     expect(nock.isDone()).toBe(true);
   });
 
   describe('findLockedNotes: one citizen Nexus cannot give', () => {
-    const patient = (id: number) => ({ id, _links: { patientPreferences: { href: `${BASE}/patients/${id}/preferences` }, self: { href: `${BASE}/patients/${id}` } } });
+    const patient = (id: number) => ({
+      id,
+      _links: { patientPreferences: { href: `${BASE}/patients/${id}/preferences` }, self: { href: `${BASE}/patients/${id}` } },
+    });
     const walk = (citizens: number[]) => {
       const scope = nock(NEXUS)
-        .get(`${BASE}/`).reply(200, home({ preferences: `${BASE}/preferences` }))
-        .get(`${BASE}/preferences`).reply(200, { CITIZEN_LIST: [{ id: 7, name: 'Tværfagligt samarbejdsmøde – notater og aftaler', _links: { self: { href: 'preferences/CITIZEN_LIST/7' } } }] })
-        .get(`${BASE}/preferences/CITIZEN_LIST/7`).reply(200, { id: 7, _links: { content: { href: `${BASE}/preferences/CITIZEN_LIST/7/content` } } })
-        .get(`${BASE}/preferences/CITIZEN_LIST/7/content`).reply(200, { pages: [{ _links: { patientData: { href: `${BASE}/patients?ids=${citizens.join(',')}` } } }] })
-        .get(`${BASE}/patients`).query(true).reply(200, citizens.map(patient));
+        .get(`${BASE}/`)
+        .reply(200, home({ preferences: `${BASE}/preferences` }))
+        .get(`${BASE}/preferences`)
+        .reply(200, {
+          CITIZEN_LIST: [
+            { id: 7, name: 'Tværfagligt samarbejdsmøde – notater og aftaler', _links: { self: { href: 'preferences/CITIZEN_LIST/7' } } },
+          ],
+        })
+        .get(`${BASE}/preferences/CITIZEN_LIST/7`)
+        .reply(200, { id: 7, _links: { content: { href: `${BASE}/preferences/CITIZEN_LIST/7/content` } } })
+        .get(`${BASE}/preferences/CITIZEN_LIST/7/content`)
+        .reply(200, { pages: [{ _links: { patientData: { href: `${BASE}/patients?ids=${citizens.join(',')}` } } }] })
+        .get(`${BASE}/patients`)
+        .query(true)
+        .reply(200, citizens.map(patient));
       return scope;
     };
     const lockedForm = (id: number, citizenId: number) =>
-      form({ id, patient: { id: citizenId }, workflowState: { id: 3, name: 'Låst' }, updateDate: '2026-12-03T12:00:00.000+0000', _links: { self: { href: `${BASE}/formData/${id}` } } });
-    const readable = (citizenId: number, formId: number) => nock(NEXUS)
-      .get(`${BASE}/patients/${citizenId}/preferences`).reply(200, { CITIZEN_PATHWAY: [{ id: 1, name: '- Alt', _links: { self: { href: `${BASE}/patients/${citizenId}/view` } } }] })
-      .get(`${BASE}/patients/${citizenId}/view`).reply(200, { _links: { pathwayReferences: { href: `${BASE}/patients/${citizenId}/refs` } } })
-      .get(`${BASE}/patients/${citizenId}/refs`).reply(200, [{ type: 'formDataV2Reference', name: TITLE, formDataId: formId, _links: { referencedObject: { href: `${BASE}/formData/${formId}` } } }])
-      .get(`${BASE}/formData/${formId}`).reply(200, lockedForm(formId, citizenId));
+      form({
+        id,
+        patient: { id: citizenId },
+        workflowState: { id: 3, name: 'Låst' },
+        updateDate: '2026-12-03T12:00:00.000+0000',
+        _links: { self: { href: `${BASE}/formData/${id}` } },
+      });
+    const readable = (citizenId: number, formId: number) =>
+      nock(NEXUS)
+        .get(`${BASE}/patients/${citizenId}/preferences`)
+        .reply(200, { CITIZEN_PATHWAY: [{ id: 1, name: '- Alt', _links: { self: { href: `${BASE}/patients/${citizenId}/view` } } }] })
+        .get(`${BASE}/patients/${citizenId}/view`)
+        .reply(200, { _links: { pathwayReferences: { href: `${BASE}/patients/${citizenId}/refs` } } })
+        .get(`${BASE}/patients/${citizenId}/refs`)
+        .reply(200, [
+          {
+            type: 'formDataV2Reference',
+            name: TITLE,
+            formDataId: formId,
+            _links: { referencedObject: { href: `${BASE}/formData/${formId}` } },
+          },
+        ])
+        .get(`${BASE}/formData/${formId}`)
+        .reply(200, lockedForm(formId, citizenId));
     const since = '2026-12-01T00:00:00.000Z';
 
-    it('returns the other citizens\' locked notes, names the unread citizen and keeps the cursor at since', async () => {
+    it("returns the other citizens' locked notes, names the unread citizen and keeps the cursor at since", async () => {
       tokens('t1');
       walk([1, 2]);
       readable(1, 11);
@@ -209,14 +293,22 @@ describe('navigation', () => {
     it('fails when no citizen at all could be read (Nexus down, not one bad record)', async () => {
       tokens('t1');
       walk([1, 2]);
-      nock(NEXUS).get(/\/patients\/\d\/preferences/).times(2).reply(404, { message: 'not found' });
+      nock(NEXUS)
+        .get(/\/patients\/\d\/preferences/)
+        .times(2)
+        .reply(404, { message: 'not found' });
       expect(await integrationFailure(client().findLockedNotes({ since, formTitle: TITLE, tag: TAG }))).toMatchObject({ status: 404 });
     });
   });
 
   it('refuses a link to another origin before sending anything there', async () => {
     tokens('t1');
-    nock(NEXUS).get(`${BASE}/`).reply(200, home({ preferences: 'https://evil.example/api/core/mobile/solhoej/v2/preferences', organizations: `${BASE}/organizations` }));
+    nock(NEXUS)
+      .get(`${BASE}/`)
+      .reply(
+        200,
+        home({ preferences: 'https://evil.example/api/core/mobile/solhoej/v2/preferences', organizations: `${BASE}/organizations` }),
+      );
     const evil = nock('https://evil.example').get(/.*/).reply(200, {});
     const err = await integrationFailure(client().findMeetingNotes({ observationDate: '2026-12-03', formTitle: TITLE, tag: TAG }));
     expect(err).toMatchObject({ code: 'NEXUS_LINK_ORIGIN', errorClass: 'permanent' });
@@ -227,10 +319,17 @@ describe('navigation', () => {
   it('fetches the home document again, after a backoff, once it handed out an off-origin or missing link', async () => {
     tokens('t1');
     const orgs = [{ id: 10, name: 'Visitator' }];
-    nock(NEXUS).get(`${BASE}/`).reply(200, home({ organizations: 'https://evil.example/organizations' }));
+    nock(NEXUS)
+      .get(`${BASE}/`)
+      .reply(200, home({ organizations: 'https://evil.example/organizations' }));
     const nexus = client({ homeRetry: { baseMs: 1000, maxMs: 4000 } });
     expect(await integrationFailure(nexus.findOrganisation('Visitator'))).toMatchObject({ code: 'NEXUS_LINK_ORIGIN' });
-    expect(nexusHomeState()).toMatchObject({ state: 'stale', failures: 1, code: 'NEXUS_LINK_ORIGIN', retryAt: new Date(clock + 1000).toISOString() });
+    expect(nexusHomeState()).toMatchObject({
+      state: 'stale',
+      failures: 1,
+      code: 'NEXUS_LINK_ORIGIN',
+      retryAt: new Date(clock + 1000).toISOString(),
+    });
 
     // Within the backoff: the same answer at once, without asking Nexus (no home reply is scripted).
     clock += 999;
@@ -238,13 +337,20 @@ describe('navigation', () => {
 
     // Then a home document without the link: a shape error, and the wait doubles.
     clock += 1;
-    nock(NEXUS).get(`${BASE}/`).reply(200, home({ preferences: `${BASE}/preferences` }));
+    nock(NEXUS)
+      .get(`${BASE}/`)
+      .reply(200, home({ preferences: `${BASE}/preferences` }));
     expect(await integrationFailure(nexus.findOrganisation('Visitator'))).toMatchObject({ code: 'NEXUS_BAD_RESPONSE' });
     expect(nexusHomeState()).toMatchObject({ state: 'stale', failures: 2, retryAt: new Date(clock + 2000).toISOString() });
 
     // Nexus answers correctly again: the next call after the wait works, and readiness is ok.
     clock += 2000;
-    nock(NEXUS).get(`${BASE}/`).reply(200, home({ organizations: `${BASE}/organizations` })).get(`${BASE}/organizations`).times(2).reply(200, orgs);
+    nock(NEXUS)
+      .get(`${BASE}/`)
+      .reply(200, home({ organizations: `${BASE}/organizations` }))
+      .get(`${BASE}/organizations`)
+      .times(2)
+      .reply(200, orgs);
     expect(await nexus.findOrganisation('Visitator')).toMatchObject({ id: 10 });
     expect(nexusHomeState()).toEqual({ state: 'ok', failures: 0 });
     expect(await nexus.findOrganisation('Visitator')).toMatchObject({ id: 10 }); // the good home stays cached
@@ -253,7 +359,9 @@ describe('navigation', () => {
 
   it('a missing link or a non-JSON body is NEXUS_BAD_RESPONSE', async () => {
     tokens('t1');
-    nock(NEXUS).get(`${BASE}/`).reply(200, home({ preferences: `${BASE}/preferences` }));
+    nock(NEXUS)
+      .get(`${BASE}/`)
+      .reply(200, home({ preferences: `${BASE}/preferences` }));
     const nexus = client();
     const err = await integrationFailure(nexus.findOrganisation('Visitator'));
     expect(err).toMatchObject({ code: 'NEXUS_BAD_RESPONSE', errorClass: 'permanent' });
@@ -276,9 +384,12 @@ describe('writes', () => {
     tokens('t1');
     let saved: Record<string, any> | undefined;
     nock(NEXUS)
-      .get(`${BASE}/formData/5001`).reply(200, form())
-      .get(`${BASE}/formData/5001/availableActions`).reply(200, actions)
-      .put(`${BASE}/formData/5001/actions/1`, (b) => ((saved = b), true)).reply(200, (_u, b) => ({ ...(b as object), version: 2 }));
+      .get(`${BASE}/formData/5001`)
+      .reply(200, form())
+      .get(`${BASE}/formData/5001/availableActions`)
+      .reply(200, actions)
+      .put(`${BASE}/formData/5001/actions/1`, (b) => ((saved = b), true))
+      .reply(200, (_u, b) => ({ ...(b as object), version: 2 }));
     expect(await client().setNoteTime(5001, '10:10', AT)).toEqual({ changed: true, version: 2 });
     expect(saved).toMatchObject({ id: 5001, version: 1, workflowState: { name: 'Kladde' } });
     expect(saved!.items).toContainEqual({ id: 2, type: 'text', label: 'Tidspunkt', value: '10:10' });
@@ -288,25 +399,53 @@ describe('writes', () => {
     tokens('t1');
     const bodies: Array<Record<string, any>> = [];
     nock(NEXUS)
-      .get(`${BASE}/formData/5001`).reply(200, form())
-      .get(`${BASE}/formData/5001/availableActions`).reply(200, actions)
-      .put(`${BASE}/formData/5001/actions/1`, (b) => (bodies.push(b), true)).reply(409, { message: 'Row was updated or deleted by another transaction', reason: 'OptimisticLockException' })
-      .get(`${BASE}/formData/5001`).reply(200, form({ version: 2, items: [{ id: 1, type: 'text', label: 'Emne', value: 'Rettet af kollega' }, { id: 2, type: 'text', label: 'Tidspunkt', value: null }] }))
-      .get(`${BASE}/formData/5001/availableActions`).reply(200, actions)
-      .put(`${BASE}/formData/5001/actions/1`, (b) => (bodies.push(b), true)).reply(200, { ...form(), version: 3 });
+      .get(`${BASE}/formData/5001`)
+      .reply(200, form())
+      .get(`${BASE}/formData/5001/availableActions`)
+      .reply(200, actions)
+      .put(`${BASE}/formData/5001/actions/1`, (b) => (bodies.push(b), true))
+      .reply(409, { message: 'Row was updated or deleted by another transaction', reason: 'OptimisticLockException' })
+      .get(`${BASE}/formData/5001`)
+      .reply(
+        200,
+        form({
+          version: 2,
+          items: [
+            { id: 1, type: 'text', label: 'Emne', value: 'Rettet af kollega' },
+            { id: 2, type: 'text', label: 'Tidspunkt', value: null },
+          ],
+        }),
+      )
+      .get(`${BASE}/formData/5001/availableActions`)
+      .reply(200, actions)
+      .put(`${BASE}/formData/5001/actions/1`, (b) => (bodies.push(b), true))
+      .reply(200, { ...form(), version: 3 });
     expect(await client().setNoteTime(5001, '10:20', AT)).toEqual({ changed: true, version: 3 });
     expect(bodies.map((b) => b.version)).toEqual([1, 2]);
     // The retry carries the colleague's edit plus our time: nothing is overwritten with stale data.
-    expect(bodies[1].items).toEqual([{ id: 1, type: 'text', label: 'Emne', value: 'Rettet af kollega' }, { id: 2, type: 'text', label: 'Tidspunkt', value: '10:20' }]);
+    expect(bodies[1].items).toEqual([
+      { id: 1, type: 'text', label: 'Emne', value: 'Rettet af kollega' },
+      { id: 2, type: 'text', label: 'Tidspunkt', value: '10:20' },
+    ]);
   });
 
   it('a second 409 is a retryable NEXUS_CONFLICT', async () => {
     tokens('t1');
     nock(NEXUS)
-      .get(`${BASE}/formData/5001`).times(2).reply(200, form())
-      .get(`${BASE}/formData/5001/availableActions`).times(2).reply(200, actions)
-      .put(`${BASE}/formData/5001/actions/3`).times(2).reply(409, { reason: 'OptimisticLockException' });
-    expect(await integrationFailure(client().lockNote(5001, AT))).toMatchObject({ code: 'NEXUS_CONFLICT', errorClass: 'retryable', status: 409 });
+      .get(`${BASE}/formData/5001`)
+      .times(2)
+      .reply(200, form())
+      .get(`${BASE}/formData/5001/availableActions`)
+      .times(2)
+      .reply(200, actions)
+      .put(`${BASE}/formData/5001/actions/3`)
+      .times(2)
+      .reply(409, { reason: 'OptimisticLockException' });
+    expect(await integrationFailure(client().lockNote(5001, AT))).toMatchObject({
+      code: 'NEXUS_CONFLICT',
+      errorClass: 'retryable',
+      status: 409,
+    });
     expect(nock.isDone()).toBe(true);
   });
 
@@ -314,8 +453,10 @@ describe('writes', () => {
     tokens('t1');
     const set = form({ items: [{ id: 2, type: 'text', label: 'Tidspunkt', value: '10:00' }] });
     nock(NEXUS)
-      .get(`${BASE}/formData/5001`).reply(200, set)
-      .get(`${BASE}/formData/5001`).reply(200, form({ version: 4, workflowState: { id: 3, name: 'Låst' } }));
+      .get(`${BASE}/formData/5001`)
+      .reply(200, set)
+      .get(`${BASE}/formData/5001`)
+      .reply(200, form({ version: 4, workflowState: { id: 3, name: 'Låst' } }));
     const nexus = client();
     expect(await nexus.setNoteTime(5001, '10:00', AT)).toEqual({ changed: false, version: 1 });
     expect(await nexus.lockNote(5001, AT)).toEqual({ changed: false, version: 4 });
@@ -325,14 +466,21 @@ describe('writes', () => {
   it('clearNoteTime empties the time only while it still holds the time written; otherwise writes nothing', async () => {
     tokens('t1');
     let saved: Record<string, any> | undefined;
-    const at = (value: string | null, over: Record<string, unknown> = {}) => form({ items: [{ id: 2, type: 'text', label: 'Tidspunkt', value }], ...over });
+    const at = (value: string | null, over: Record<string, unknown> = {}) =>
+      form({ items: [{ id: 2, type: 'text', label: 'Tidspunkt', value }], ...over });
     nock(NEXUS)
-      .get(`${BASE}/formData/5001`).reply(200, at('10:00'))
-      .get(`${BASE}/formData/5001/availableActions`).reply(200, actions)
-      .put(`${BASE}/formData/5001/actions/1`, (b) => ((saved = b), true)).reply(200, (_u, b) => ({ ...(b as object), version: 2 }))
-      .get(`${BASE}/formData/5001`).reply(200, at('09:45'))
-      .get(`${BASE}/formData/5001`).reply(200, at(null))
-      .get(`${BASE}/formData/5001`).reply(200, at('10:00', { version: 4, workflowState: { id: 3, name: 'Låst' } }));
+      .get(`${BASE}/formData/5001`)
+      .reply(200, at('10:00'))
+      .get(`${BASE}/formData/5001/availableActions`)
+      .reply(200, actions)
+      .put(`${BASE}/formData/5001/actions/1`, (b) => ((saved = b), true))
+      .reply(200, (_u, b) => ({ ...(b as object), version: 2 }))
+      .get(`${BASE}/formData/5001`)
+      .reply(200, at('09:45'))
+      .get(`${BASE}/formData/5001`)
+      .reply(200, at(null))
+      .get(`${BASE}/formData/5001`)
+      .reply(200, at('10:00', { version: 4, workflowState: { id: 3, name: 'Låst' } }));
     const nexus = client();
     expect(await nexus.clearNoteTime(5001, '10:00', AT)).toEqual({ changed: true, version: 2 });
     expect(saved).toMatchObject({ workflowState: { name: 'Kladde' }, items: [{ id: 2, type: 'text', label: 'Tidspunkt', value: '' }] });
@@ -345,11 +493,17 @@ describe('writes', () => {
   it('refuses a state with no matching action and a form without the time item', async () => {
     tokens('t1');
     nock(NEXUS)
-      .get(`${BASE}/formData/5001`).reply(200, form({ workflowState: { id: 9, name: 'Aktiv' } }))
-      .get(`${BASE}/formData/5001/availableActions`).reply(200, actions)
-      .get(`${BASE}/formData/5001`).reply(200, form({ items: [] }));
+      .get(`${BASE}/formData/5001`)
+      .reply(200, form({ workflowState: { id: 9, name: 'Aktiv' } }))
+      .get(`${BASE}/formData/5001/availableActions`)
+      .reply(200, actions)
+      .get(`${BASE}/formData/5001`)
+      .reply(200, form({ items: [] }));
     const nexus = client();
-    expect(await integrationFailure(nexus.setNoteTime(5001, '10:00', AT))).toMatchObject({ code: 'NEXUS_ACTION_MISSING', errorClass: 'permanent' });
+    expect(await integrationFailure(nexus.setNoteTime(5001, '10:00', AT))).toMatchObject({
+      code: 'NEXUS_ACTION_MISSING',
+      errorClass: 'permanent',
+    });
     expect(await integrationFailure(nexus.setNoteTime(5001, '10:00', AT))).toMatchObject({ code: 'NEXUS_BAD_RESPONSE' });
   });
 
@@ -358,30 +512,80 @@ describe('writes', () => {
     clock = Date.parse('2026-12-03T23:30:00Z'); // already 4 December in Copenhagen
     let posted: Record<string, any> | undefined;
     nock(NEXUS)
-      .get(`${BASE}/formData/5001`).reply(200, form({ _links: { availableAssignmentTypes: { href: `${BASE}/formData/5001/types` } } }))
-      .get(`${BASE}/formData/5001/types`).reply(200, [{ id: 1, name: 'Besked', _links: {} }, { id: 2, name: 'Opgave', _links: { assignmentPrototype: { href: `${BASE}/proto/2` } } }])
-      .get(`${BASE}/proto/2`).reply(200, { id: null, title: null, actions: [{ name: 'Opret', _links: { createAssignment: { href: `${BASE}/assignments?x=1` } } }], _links: { availableOrganizationAssignees: { href: `${BASE}/assignees` } } })
-      .get(`${BASE}/assignees`).reply(200, [{ id: 17, name: 'Hjemmeplejen' }])
-      .post(`${BASE}/assignments`, (b) => ((posted = b), true)).query({ x: '1' }).reply(200, { id: 90001, title: 'T' });
-    const task = await client().createTask({ on: { noteId: 5001, at: AT }, typeName: 'opgave', title: 'T', description: 'D', dueDate: '2026-12-10', organisationName: 'Hjemmeplejen' });
+      .get(`${BASE}/formData/5001`)
+      .reply(200, form({ _links: { availableAssignmentTypes: { href: `${BASE}/formData/5001/types` } } }))
+      .get(`${BASE}/formData/5001/types`)
+      .reply(200, [
+        { id: 1, name: 'Besked', _links: {} },
+        { id: 2, name: 'Opgave', _links: { assignmentPrototype: { href: `${BASE}/proto/2` } } },
+      ])
+      .get(`${BASE}/proto/2`)
+      .reply(200, {
+        id: null,
+        title: null,
+        actions: [{ name: 'Opret', _links: { createAssignment: { href: `${BASE}/assignments?x=1` } } }],
+        _links: { availableOrganizationAssignees: { href: `${BASE}/assignees` } },
+      })
+      .get(`${BASE}/assignees`)
+      .reply(200, [{ id: 17, name: 'Hjemmeplejen' }])
+      .post(`${BASE}/assignments`, (b) => ((posted = b), true))
+      .query({ x: '1' })
+      .reply(200, { id: 90001, title: 'T' });
+    const task = await client().createTask({
+      on: { noteId: 5001, at: AT },
+      typeName: 'opgave',
+      title: 'T',
+      description: 'D',
+      dueDate: '2026-12-10',
+      organisationName: 'Hjemmeplejen',
+    });
     expect(task).toEqual({ id: 90001 });
-    expect(posted).toMatchObject({ title: 'T', description: 'D', startDate: '2026-12-04', dueDate: '2026-12-10', organizationAssignee: { organizationId: 17, displayName: 'Hjemmeplejen' }, object: { id: 5001 } });
+    expect(posted).toMatchObject({
+      title: 'T',
+      description: 'D',
+      startDate: '2026-12-04',
+      dueDate: '2026-12-10',
+      organizationAssignee: { organizationId: 17, displayName: 'Hjemmeplejen' },
+      object: { id: 5001 },
+    });
   });
 
   it('attachOrganisation PUTs {patientOrganizations}/{id} with a JSON "" body', async () => {
     tokens('t1');
-    const relation = { id: 70, organization: { id: 11, name: 'Demensspecialister' }, effectiveAtPresent: true, _links: { removeFromPatient: { href: `${BASE}/rel/70` } } };
+    const relation = {
+      id: 70,
+      organization: { id: 11, name: 'Demensspecialister' },
+      effectiveAtPresent: true,
+      _links: { removeFromPatient: { href: `${BASE}/rel/70` } },
+    };
     let body: string | undefined;
     nock(NEXUS)
-      .get(`${BASE}/`).reply(200, { _links: { patients: { href: `${BASE}/patients` }, organizations: { href: `${BASE}/organizations` } } })
-      .get(`${BASE}/patients`).query({ ids: '1008' }).reply(200, [{ id: 1008, _links: { self: { href: `${BASE}/patients/1008` } } }])
-      .get(`${BASE}/patients/1008`).reply(200, { id: 1008, _links: { patientOrganizations: { href: `${BASE}/patients/1008/organizations` } } })
-      .get(`${BASE}/patients/1008/organizations`).reply(200, [{ ...relation, id: 69, organization: { id: 10, name: 'Visitator' } }, { ...relation, id: 60, effectiveAtPresent: false }])
-      .get(`${BASE}/organizations`).reply(200, [{ id: 10, name: 'Visitator' }, { id: 11, name: 'Demensspecialister' }])
-      .put(`${BASE}/patients/1008/organizations/11`, (b) => ((body = JSON.stringify(b)), true)).reply(200, relation)
-      .get(`${BASE}/patients/1008/organizations`).reply(200, [relation]);
+      .get(`${BASE}/`)
+      .reply(200, { _links: { patients: { href: `${BASE}/patients` }, organizations: { href: `${BASE}/organizations` } } })
+      .get(`${BASE}/patients`)
+      .query({ ids: '1008' })
+      .reply(200, [{ id: 1008, _links: { self: { href: `${BASE}/patients/1008` } } }])
+      .get(`${BASE}/patients/1008`)
+      .reply(200, { id: 1008, _links: { patientOrganizations: { href: `${BASE}/patients/1008/organizations` } } })
+      .get(`${BASE}/patients/1008/organizations`)
+      .reply(200, [
+        { ...relation, id: 69, organization: { id: 10, name: 'Visitator' } },
+        { ...relation, id: 60, effectiveAtPresent: false },
+      ])
+      .get(`${BASE}/organizations`)
+      .reply(200, [
+        { id: 10, name: 'Visitator' },
+        { id: 11, name: 'Demensspecialister' },
+      ])
+      .put(`${BASE}/patients/1008/organizations/11`, (b) => ((body = JSON.stringify(b)), true))
+      .reply(200, relation)
+      .get(`${BASE}/patients/1008/organizations`)
+      .reply(200, [relation]);
     expect(await client().attachOrganisation(1008, 'Demensspecialister')).toEqual({
-      id: 70, citizenId: 1008, organisation: { id: 11, name: 'Demensspecialister' }, removeHref: `${NEXUS}${BASE}/rel/70`,
+      id: 70,
+      citizenId: 1008,
+      organisation: { id: 11, name: 'Demensspecialister' },
+      removeHref: `${NEXUS}${BASE}/rel/70`,
     });
     expect(body).toBe('""');
   });
@@ -397,7 +601,9 @@ describe('errors', () => {
     [503, `Service Unavailable ${CPR}\n at stack`, 'HTTP_503', 'retryable', 'Service Unavailable'],
   ])('a %i is classified with a personal-data-free reason', async (status, body, code, errorClass, reason) => {
     tokens('t1');
-    nock(NEXUS).get(`${BASE}/formData/5001`).reply(status, body as nock.Body);
+    nock(NEXUS)
+      .get(`${BASE}/formData/5001`)
+      .reply(status, body as nock.Body);
     const err = await integrationFailure(client().getNote(5001, AT));
     expect(err).toMatchObject({ code, errorClass, status, system: 'nexus' });
     expect(err.message).toContain(reason);
@@ -407,7 +613,10 @@ describe('errors', () => {
   it('a request that is not answered in time is a retryable TIMEOUT', async () => {
     tokens('t1');
     nock(NEXUS).get(`${BASE}/formData/5001`).delay(3000).reply(200, form());
-    expect(await integrationFailure(client({ timeoutMs: 300 }).getNote(5001, AT))).toMatchObject({ code: 'TIMEOUT', errorClass: 'retryable' });
+    expect(await integrationFailure(client({ timeoutMs: 300 }).getNote(5001, AT))).toMatchObject({
+      code: 'TIMEOUT',
+      errorClass: 'retryable',
+    });
   });
 });
 

@@ -1,7 +1,14 @@
 import { copenhagenDay, formatNexusDate, parseNexusDate } from '../../../adapters/nexus/nexus.dates';
 import { NexusLinkResolver } from '../../../adapters/nexus/nexus.links';
 import {
-  describeNexusBody, formReferenceNodes, itemText, sameName, setItemText, toCitizen, toNote, toRelation,
+  describeNexusBody,
+  formReferenceNodes,
+  itemText,
+  sameName,
+  setItemText,
+  toCitizen,
+  toNote,
+  toRelation,
 } from '../../../adapters/nexus/nexus.mapper';
 import { IntegrationError } from '../../../src/common/errors';
 
@@ -29,7 +36,10 @@ const form = (over: Record<string, unknown> = {}) => ({
     { id: 2, type: 'radioGroup', label: 'Send til egen læge', value: { id: 1, name: 'Ja' } },
     { id: 3, type: 'text', label: 'Tidspunkt', value: null },
   ],
-  tags: [{ id: 7, name: 'ÆS – Tværfagligt samarbejdsmøde', active: true }, { id: 8, name: 'Gammel', active: false }],
+  tags: [
+    { id: 7, name: 'ÆS – Tværfagligt samarbejdsmøde', active: true },
+    { id: 8, name: 'Gammel', active: false },
+  ],
   ...over,
 });
 
@@ -120,13 +130,26 @@ describe('Nexus mapper', () => {
   });
 
   it('maps a patient with a dashed CPR and active conditions only', () => {
-    const patient = { id: 1, firstName: 'Anna', lastName: 'Prøvesen', fullName: 'Anna Prøvesen', patientIdentifier: { identifier: '070338-1412', type: 'cpr' } };
+    const patient = {
+      id: 1,
+      firstName: 'Anna',
+      lastName: 'Prøvesen',
+      fullName: 'Anna Prøvesen',
+      patientIdentifier: { identifier: '070338-1412', type: 'cpr' },
+    };
     const conditions = [
       { id: 1, name: 'Demens', state: { code: 'PCActive' } },
       { id: 2, name: 'Tryksår', state: { code: 'PCInactive' } },
       { id: 3, name: 'Underernæring' },
     ];
-    expect(toCitizen(patient, conditions)).toEqual({ id: 1, cpr: '0703381412', firstName: 'Anna', lastName: 'Prøvesen', fullName: 'Anna Prøvesen', conditions: ['Demens', 'Underernæring'] });
+    expect(toCitizen(patient, conditions)).toEqual({
+      id: 1,
+      cpr: '0703381412',
+      firstName: 'Anna',
+      lastName: 'Prøvesen',
+      fullName: 'Anna Prøvesen',
+      conditions: ['Demens', 'Underernæring'],
+    });
     const err = thrown(() => toCitizen({ ...patient, patientIdentifier: { identifier: '12' } }, []));
     expect(err).toMatchObject({ code: 'NEXUS_BAD_RESPONSE' });
     expect(err.message).not.toContain('Anna');
@@ -134,13 +157,21 @@ describe('Nexus mapper', () => {
 
   it('maps a relation and keeps its remove link', () => {
     const wire = { id: 9, organization: { id: 11, name: 'Demensspecialister' }, effectiveAtPresent: true };
-    expect(toRelation(wire, 1001, 'https://x/remove')).toEqual({ id: 9, citizenId: 1001, organisation: { id: 11, name: 'Demensspecialister' }, removeHref: 'https://x/remove' });
+    expect(toRelation(wire, 1001, 'https://x/remove')).toEqual({
+      id: 9,
+      citizenId: 1001,
+      organisation: { id: 11, name: 'Demensspecialister' },
+      removeHref: 'https://x/remove',
+    });
     expect(thrown(() => toRelation({ id: 9 }, 1001, undefined)).code).toBe('NEXUS_BAD_RESPONSE');
   });
 
   it('collects form references from a nested pathway tree once each', () => {
     const ref = (id: number) => ({ type: 'formDataV2Reference', formDataId: id, name: 'Samlet faglig vurdering', _links: {} });
-    const tree = [{ type: 'patientPathwayReference', children: [ref(1), { type: 'patientPathwayReference', children: [ref(2), ref(1)] }] }, ref(3)];
+    const tree = [
+      { type: 'patientPathwayReference', children: [ref(1), { type: 'patientPathwayReference', children: [ref(2), ref(1)] }] },
+      ref(3),
+    ];
     expect(formReferenceNodes(tree).map((n) => n.formDataId)).toEqual([1, 2, 3]);
     expect(formReferenceNodes({ unexpected: true })).toEqual([]);
   });
@@ -167,7 +198,10 @@ describe('NexusLinkResolver', () => {
   const links = new NexusLinkResolver('https://solhoej.nexus.kmd.dk/api/core/mobile/solhoej/v2/');
 
   it.each([
-    ['https://solhoej.nexus.kmd.dk:443/api/core/mobile/solhoej/v2/patients?ids=1,2', 'https://solhoej.nexus.kmd.dk/api/core/mobile/solhoej/v2/patients?ids=1,2'],
+    [
+      'https://solhoej.nexus.kmd.dk:443/api/core/mobile/solhoej/v2/patients?ids=1,2',
+      'https://solhoej.nexus.kmd.dk/api/core/mobile/solhoej/v2/patients?ids=1,2',
+    ],
     ['https://solhoej.nexus.kmd.dk/api/x', 'https://solhoej.nexus.kmd.dk/api/x'],
     ['/api/core/mobile/solhoej/v2/formData/1', 'https://solhoej.nexus.kmd.dk/api/core/mobile/solhoej/v2/formData/1'],
     ['formData/1', 'https://solhoej.nexus.kmd.dk/api/core/mobile/solhoej/v2/formData/1'],

@@ -10,7 +10,13 @@ const message = (id: string) => ({
   to: ['tvaerfagligt-moede.solhoej@kommune.example'],
   subject: 'Tværfagligt samarbejdsmøde',
   body: 'Se vedhæftede invitation.',
-  attachments: [{ filename: 'invitation.ics', contentType: 'text/calendar; charset=utf-8', content: Buffer.from('BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n') }],
+  attachments: [
+    {
+      filename: 'invitation.ics',
+      contentType: 'text/calendar; charset=utf-8',
+      content: Buffer.from('BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n'),
+    },
+  ],
 });
 
 describe('OutboxNotifier', () => {
@@ -24,7 +30,9 @@ describe('OutboxNotifier', () => {
     expect(readFileSync(path.join(dir, r.deliveryId, '1-invitation.ics'), 'utf8')).toBe('BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n');
     const env = await n.read(r.deliveryId);
     expect(env).toMatchObject({
-      id: 'teams.solhoej.2026-12-03', to: ['tvaerfagligt-moede.solhoej@kommune.example'], subject: 'Tværfagligt samarbejdsmøde',
+      id: 'teams.solhoej.2026-12-03',
+      to: ['tvaerfagligt-moede.solhoej@kommune.example'],
+      subject: 'Tværfagligt samarbejdsmøde',
       attachments: [{ filename: 'invitation.ics', file: '1-invitation.ics', contentType: 'text/calendar; charset=utf-8', bytes: 32 }],
     });
   });

@@ -7,7 +7,13 @@ describe('ResilientHttp read retries', () => {
   const origin = 'http://flaky.example';
   let http: ResilientHttp;
   beforeEach(() => {
-    http = new ResilientHttp({ system: `flaky-${Date.now()}`, baseURL: origin, timeoutMs: 1000, concurrency: 2, readRetries: { attempts: 2, baseDelayMs: 0 } });
+    http = new ResilientHttp({
+      system: `flaky-${Date.now()}`,
+      baseURL: origin,
+      timeoutMs: 1000,
+      concurrency: 2,
+      readRetries: { attempts: 2, baseDelayMs: 0 },
+    });
   });
   afterEach(() => {
     http.shutdown();
@@ -30,7 +36,13 @@ describe('ResilientHttp read retries', () => {
 
   it('repeats a read that timed out', async () => {
     // A timeout far above an instant answer's time, also on a loaded CI machine (20 ms failed there once).
-    const quick = new ResilientHttp({ system: `quick-${Date.now()}`, baseURL: origin, timeoutMs: 300, concurrency: 1, readRetries: { attempts: 1, baseDelayMs: 0 } });
+    const quick = new ResilientHttp({
+      system: `quick-${Date.now()}`,
+      baseURL: origin,
+      timeoutMs: 300,
+      concurrency: 1,
+      readRetries: { attempts: 1, baseDelayMs: 0 },
+    });
     try {
       nock(origin).get('/slow').delay(5000).reply(200, {}).get('/slow').reply(200, { second: true });
       const res = await quick.request({ url: '/slow' });

@@ -22,15 +22,31 @@ export class ChildrenAcceptController {
   ) {}
 
   @Get(':id')
-  async show(@Param('id') id: string, @Query('exp') exp: unknown, @Query('sig') sig: unknown, @Req() req: Request, @Res() res: Response): Promise<void> {
+  async show(
+    @Param('id') id: string,
+    @Query('exp') exp: unknown,
+    @Query('sig') sig: unknown,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
     await this.respond(req, res, async () => {
       const s = await this.verified(id, exp, sig);
-      return { status: 200, html: acceptFormPage(s, this.unitName(s)), json: { requestId: s.id, accepted: Boolean(s.acceptedAt), acceptedAt: s.acceptedAt } };
+      return {
+        status: 200,
+        html: acceptFormPage(s, this.unitName(s)),
+        json: { requestId: s.id, accepted: Boolean(s.acceptedAt), acceptedAt: s.acceptedAt },
+      };
     });
   }
 
   @Post(':id')
-  async accept(@Param('id') id: string, @Query('exp') exp: unknown, @Query('sig') sig: unknown, @Req() req: Request, @Res() res: Response): Promise<void> {
+  async accept(
+    @Param('id') id: string,
+    @Query('exp') exp: unknown,
+    @Query('sig') sig: unknown,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
     await this.respond(req, res, async () => {
       const s = await this.verified(id, exp, sig);
       const result = s.acceptedAt ? undefined : await this.intake.accept(s.id, 'link');

@@ -11,7 +11,10 @@ import { ChildrenErrorFilter } from './children-error.filter';
 @UseGuards(AdminAuthGuard)
 @UseFilters(ChildrenErrorFilter)
 export class ChildrenAdminController {
-  constructor(private readonly intake: ChildrenIntake, private readonly audit: AuditService) {}
+  constructor(
+    private readonly intake: ChildrenIntake,
+    private readonly audit: AuditService,
+  ) {}
 
   @Get('requests')
   list(@Query('status') status?: string, @Query('limit') limit?: string): Promise<RequestView[]> {

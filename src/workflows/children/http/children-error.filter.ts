@@ -6,11 +6,15 @@ import { ChildrenRequestError } from '../children.errors';
 @Catch(ChildrenRequestError)
 export class ChildrenErrorFilter implements ExceptionFilter {
   catch(err: ChildrenRequestError, host: ArgumentsHost): void {
-    host.switchToHttp().getResponse<Response>().status(err.status).json({
-      statusCode: err.status,
-      code: err.code,
-      message: err.bilingual,
-      ...err.details,
-    });
+    host
+      .switchToHttp()
+      .getResponse<Response>()
+      .status(err.status)
+      .json({
+        statusCode: err.status,
+        code: err.code,
+        message: err.bilingual,
+        ...err.details,
+      });
   }
 }

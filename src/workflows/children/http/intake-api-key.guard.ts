@@ -11,10 +11,13 @@ export class IntakeApiKeyGuard implements CanActivate {
     const http = ctx.switchToHttp();
     if (this.key.verify(http.getRequest<Request>().headers)) return true;
     http.getResponse<Response>().setHeader('WWW-Authenticate', 'Bearer realm="tsm-bridge intake"');
-    throw new HttpException({
-      statusCode: 401,
-      code: 'UNAUTHORIZED',
-      message: { da: 'Gyldig API-nøgle mangler.', en: 'A valid API key is required (Authorization: Bearer or X-Api-Key).' },
-    }, 401);
+    throw new HttpException(
+      {
+        statusCode: 401,
+        code: 'UNAUTHORIZED',
+        message: { da: 'Gyldig API-nøgle mangler.', en: 'A valid API key is required (Authorization: Bearer or X-Api-Key).' },
+      },
+      401,
+    );
   }
 }
