@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
+import { gpDirectoryFileSchema } from '../../schemas/gp-directory.schema';
 import { AppConfig, envSchema } from '../../src/config/config.schema';
 
 /**
@@ -42,7 +44,8 @@ export function gs1CheckDigitValid(code: string): boolean {
   return (10 - (sum % 10)) % 10 === digits[12];
 }
 
-type GuardConfig = Pick<AppConfig, GuardedKey | 'MEDCOM_OUT_DIR' | 'NODE_ENV' | 'MEDCOM_VANS_SANDBOX'>;
+type GuardConfig = Pick<AppConfig, GuardedKey | 'MEDCOM_OUT_DIR' | 'NODE_ENV' | 'MEDCOM_VANS_SANDBOX'> &
+  Partial<Pick<AppConfig, 'GP_DIRECTORY_FILE'>>;
 
 /** Why letters may not be sent with this config (one line naming the variable), or null. */
 export function medcomBootProblem(config: GuardConfig): string | null {
@@ -61,5 +64,25 @@ export function medcomBootProblem(config: GuardConfig): string | null {
   if (!gs1CheckDigitValid(config.MEDCOM_SENDER_EAN)) {
     return `Invalid configuration: MEDCOM_SENDER_EAN: ${config.MEDCOM_SENDER_EAN} fails the GS1 check digit (not a valid EAN/GLN) while ${why}`;
   }
+  const practice = config.GP_DIRECTORY_FILE ? practiceWithInvalidEan(config.GP_DIRECTORY_FILE) : undefined;
+  if (practice) {
+    return `Invalid configuration: GP_DIRECTORY_FILE: practice ${practice.ydernummer} has EAN ${practice.ean}, which fails the GS1 check digit (a VANS cannot route to it) while ${why}`;
+  }
   return null;
+}
+
+/**
+ * The first practice in the GP directory file whose EAN/GLN fails its check digit. A file that cannot
+ * be read or parsed is left to the directory adapter, which refuses it with its own message.
+ */
+function practiceWithInvalidEan(file: string): { ydernummer: string; ean: string } | undefined {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
+  const parsed = gpDirectoryFileSchema.safeParse(raw);
+  if (!parsed.success) return undefined;
+  return parsed.data.practices.find((p) => !gs1CheckDigitValid(p.ean));
 }

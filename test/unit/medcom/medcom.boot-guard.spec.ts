@@ -1,9 +1,42 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { gs1CheckDigitValid, medcomBootProblem, sandboxDefault, SENDER_AND_AUTHOR_KEYS } from '../../../adapters/medcom/medcom.boot-guard';
 import { ConfigError, loadConfig } from '../../../src/config/load-config';
 import { startService } from '../../../src/main';
 
 /** Issue 16 point 3: no letter to a real VANS with the sandbox's sender or author. */
+const REAL_SENDER = {
+  MEDCOM_SENDER_EAN: '5790001234010', // a valid GLN
+  MEDCOM_SENDER_SOR: '425621000016008',
+  MEDCOM_SENDER_ID: '461',
+  MEDCOM_SENDER_NAME: 'Odense Kommune Ældre',
+  MEDCOM_AUTHOR_GIVEN_NAME: 'Karin',
+  MEDCOM_AUTHOR_FAMILY_NAME: 'Koordinator',
+  MEDCOM_AUTHOR_ROLE: 'Koordinerende sygeplejerske',
+  MEDCOM_AUTHOR_PHONE: '65511111',
+};
+
 describe('MedCom boot guard', () => {
+  it('with a real VANS, a GP directory practice whose EAN fails GS1 stops the boot (ydernummer and EAN named, nothing else)', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'guard-dir-'));
+    const file = path.join(dir, 'gp-directory.json');
+    const practice = { ydernummer: '024015', name: 'Lægerne', sor: '1234', formats: ['xdis91'] };
+    try {
+      writeFileSync(file, JSON.stringify({ practices: [{ ...practice, ean: '5790001234010' }], gpByCpr: {} }));
+      const sender = { ...REAL_SENDER, MEDCOM_OUT_DIR: '/srv/vans/out', GP_DIRECTORY_FILE: file };
+      expect(medcomBootProblem(loadConfig(sender))).toBeNull();
+      writeFileSync(file, JSON.stringify({ practices: [{ ...practice, ean: '5790001234015' }], gpByCpr: {} }));
+      expect(medcomBootProblem(loadConfig(sender))).toBe(
+        'Invalid configuration: GP_DIRECTORY_FILE: practice 024015 has EAN 5790001234015, which fails the GS1 check digit (a VANS cannot route to it) while MEDCOM_OUT_DIR is set (a real VANS)',
+      );
+      // The VANS simulator's folders: the sandbox seed's practices are not checked.
+      expect(medcomBootProblem(loadConfig({ ...sender, MEDCOM_VANS_SANDBOX: 'true' }))).toBeNull();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('knows the GS1 check digit: the sandbox EAN fails it, real GLNs pass', () => {
     expect(gs1CheckDigitValid('5790000123456')).toBe(false);
     expect(gs1CheckDigitValid('5790000123452')).toBe(true);
