@@ -51,6 +51,9 @@ describe('after-meeting flows survive SIGKILLed workers', () => {
     // timeout sits well beyond what a loaded machine with four worker kills takes (seen: > 30 s under load 8).
     MEDCOM_RECEIPT_TIMEOUT_MS: '180000',
     MEDCOM_INBOX_POLL_MS: '100',
+    // A kill during an in-folder read leaves the receipt claimed by the dead worker; the next worker
+    // reclaims it after this long (default 2 min, longer than this test waits).
+    MEDCOM_INBOX_RECLAIM_MS: '1000',
   });
   let observer: RunningService;
   let control: SandboxControl;
