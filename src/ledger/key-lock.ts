@@ -10,11 +10,19 @@ const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call
  * same side effect at the same moment from both performing it; this lock makes them take turns, and
  * the second one then finds the first one's ledger entry.
  */
+type KeyLockRedis = Redis & { keyLockRelease(key: string, token: string): Promise<number> };
+
 export class KeyLock {
+  private readonly redis: KeyLockRedis;
+
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     private readonly prefix = 'tsm',
-  ) {}
+  ) {
+    // EVALSHA through ioredis's script cache: the script text is not sent with every release.
+    if (!('keyLockRelease' in redis)) redis.defineCommand('keyLockRelease', { numberOfKeys: 1, lua: RELEASE });
+    this.redis = redis as KeyLockRedis;
+  }
 
   async withLock<T>(key: string, ttlMs: number, fn: () => Promise<T>): Promise<T> {
     const k = `${this.prefix}:lock:${key}`;
@@ -24,7 +32,7 @@ export class KeyLock {
     try {
       return await fn();
     } finally {
-      await this.redis.eval(RELEASE, 1, k, token).catch(() => undefined);
+      await this.redis.keyLockRelease(k, token).catch(() => undefined);
     }
   }
 }
