@@ -56,6 +56,11 @@ export function callsPerNote(r: PipelineScenarioResult): CallsPerNoteRow[] {
     row('GET /assignments/prototype', notesWithTasks, 'navigated again for every task of a note, not once per note'),
     row('GET /assignments/organizationAssignees', notesWithTasks, 'navigated again for every task of a note, not once per note'),
     row('POST /assignments', tasks, ''),
+    row(
+      'GET /organizations',
+      0,
+      'the task step looks up each organisation a note asks to attach by name (unknown names go to the coordinator); one read per batch would do',
+    ),
   ];
   const known = new Set([...perBatch, ...rows.map((x) => x.endpoint)]);
   for (const [endpoint, c] of Object.entries(calls)) {

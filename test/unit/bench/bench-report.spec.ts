@@ -83,7 +83,10 @@ describe('bench: calls per note against the protocol minimum', () => {
       minimumPerNote: 0,
       why: 'the walk ran (a sweep)',
     });
-    expect(by('GET /organizations')).toMatchObject({ minimumPerNote: 0, why: 'not part of the after-meeting protocol' });
+    expect(by('GET /organizations')).toMatchObject({ minimumPerNote: 0, why: expect.stringMatching(/organisation a note asks to attach/) });
+    expect(callsPerNote(result({ ...walk, 'GET /other': 5 })).find((r) => r.endpoint === 'GET /other')).toMatchObject({
+      why: 'not part of the after-meeting protocol',
+    });
     expect(by('SearchDocument')).toMatchObject({ system: 'edoc', why: 'reconciling an unknown outcome' });
     // One search per filing fetches the new document's Links.OpenDocument (the create answer has the id only).
     const edocRow = (searches: number) =>
