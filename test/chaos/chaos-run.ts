@@ -55,6 +55,8 @@ export interface ChaosOptions {
   workerEnv?: Record<string, string>;
   /** Keep the temporary directory (logs, archives, Redis AOF) for a post-mortem. */
   keepDir?: boolean;
+  /** The Nexus simulator's public-client variant (SANDBOX_NEXUS_DIALECT): kmd (default), odense, nyborg. */
+  nexusDialect?: string;
   progress?: (line: string) => void;
 }
 
@@ -135,6 +137,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
       SANDBOX_VANS_DROP_RATE: String(opts.faults.vansDropRate),
       SANDBOX_VANS_DUPLICATE_RATE: String(opts.faults.vansDuplicateRate),
       SANDBOX_VANS_DELAY_MS: '100',
+      ...(opts.nexusDialect ? { SANDBOX_NEXUS_DIALECT: opts.nexusDialect } : {}),
       ...FAST_WORKER_ENV,
       ...opts.workerEnv,
     });

@@ -37,6 +37,7 @@ export function chaosOptionsFromEnv(): ChaosOptions {
       ? { workerEnv: { MEDCOM_RECEIPT_TIMEOUT_MS: String(num('CHAOS_RECEIPT_TIMEOUT_MS', 60000)) } }
       : {}),
     keepDir: process.env.CHAOS_KEEP === '1',
+    ...(process.env.CHAOS_NEXUS_DIALECT ? { nexusDialect: process.env.CHAOS_NEXUS_DIALECT } : {}),
   };
 }
 

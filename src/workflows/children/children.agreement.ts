@@ -1,15 +1,10 @@
-import type { NotifyPort } from '../../../adapters/notify/notify.port';
-import { AuditService } from '../../audit/audit.service';
+import type { ChildrenFilingDeps } from './children.deps';
 import { PermanentError, RetryableError } from '../../common/errors';
 import { meetingAudience } from '../../domain/children-participants';
 import { localParts } from '../../common/local-time';
-import { Ledger } from '../../ledger/ledger';
-import type { DocumentJournal } from '../journal-document/journal-document.service';
 import { RenderFormPdf, renderFormPdf } from '../../documents/form-pdf.renderer';
 import { AGREEMENT_FORM_TITLE, agreementFormDocument } from './children.documents';
 import { agreementMail, agreementUnreachedMail } from './children.messages';
-import type { ChildrenUnits } from './children.units';
-import type { ChildrenStore } from './children.store';
 
 export type AgreementResult = 'done' | 'already-done' | 'gone';
 
@@ -19,28 +14,24 @@ export type AgreementResult = 'done' | 'already-done' | 'gone';
  * local leader's behalf; then the form's personal data is deleted.
  */
 export class JournalAgreementStep {
+  private readonly renderPdf: RenderFormPdf;
+
   constructor(
-    private readonly store: ChildrenStore,
-    private readonly units: ChildrenUnits,
-    private readonly notify: NotifyPort,
-    private readonly journal: Pick<DocumentJournal, 'journal'>,
-    private readonly ledger: Ledger,
-    private readonly audit: AuditService,
+    private readonly deps: ChildrenFilingDeps,
     private readonly settings: { documentType: string },
-    private readonly now: () => Date = () => new Date(),
-    /** The service renders on a worker thread under a time budget (CpuWork); tests may render in place. */
-    private readonly renderPdf: RenderFormPdf = renderFormPdf,
-  ) {}
+  ) {
+    this.renderPdf = deps.renderPdf ?? renderFormPdf;
+  }
 
   async run(meetingId: string): Promise<AgreementResult> {
-    const m = await this.store.getMeeting(meetingId);
-    const r = m && (await this.store.get(m.requestId));
+    const m = await this.deps.store.getMeeting(meetingId);
+    const r = m && (await this.deps.store.get(m.requestId));
     if (!m || !r) return 'gone';
     if (m.agreementJournaledAt && m.agreementSentAt) {
-      await this.store.deleteAgreement(m.id, this.now().toISOString());
+      await this.deps.store.deleteAgreement(m.id, this.deps.now().toISOString());
       return 'already-done';
     }
-    const form = await this.store.getAgreement(m.id);
+    const form = await this.deps.store.getAgreement(m.id);
     if (!form) {
       throw new PermanentError(
         'the agreement form is no longer held (retention passed); it must be submitted again',
@@ -51,12 +42,12 @@ export class JournalAgreementStep {
     if (!r.caseRef)
       throw new RetryableError('the request form is not journaled yet, so the eDoc case is not known', 'CHILDREN_CASE_PENDING', 'edoc');
 
-    const unit = this.units.get(r.unit);
+    const unit = this.deps.units.get(r.unit);
     const heldAt = m.heldAt ?? m.scheduledStart;
     const pdf = await this.renderPdf(agreementFormDocument(form, m, unit));
 
     if (!m.agreementJournaledAt) {
-      const filed = await this.journal.journal({
+      const filed = await this.deps.journal.journal({
         caseRef: r.caseRef,
         sourceId: `children-agreement-${m.id}`,
         kind: 'agreement-form',
@@ -67,15 +58,15 @@ export class JournalAgreementStep {
         requestId: r.id,
         meetingId: m.id,
       });
-      await this.store.updateMeeting(m.id, {
+      await this.deps.store.updateMeeting(m.id, {
         agreementDocumentId: filed.documentIdentifier,
-        agreementJournaledAt: this.now().toISOString(),
+        agreementJournaledAt: this.deps.now().toISOString(),
       });
     }
 
     if (!m.agreementSentAt) {
       // "til alle mødedeltagere": the form's participants, the request's parents and the meeting leader, merged by name.
-      const contacts = await this.store.getContacts(r.id);
+      const contacts = await this.deps.store.getContacts(r.id);
       const audience = meetingAudience({
         participants: form.participants,
         parents: contacts?.parents,
@@ -84,7 +75,7 @@ export class JournalAgreementStep {
       const to = audience.mailboxes;
       const attachment = { filename: `aftaleskema-${m.id}.pdf`, contentType: 'application/pdf', content: pdf };
       if (to.length === 0) {
-        await this.audit.record({
+        await this.deps.audit.record({
           action: 'notify.children-agreement',
           system: 'notify',
           outcome: 'skipped',
@@ -95,17 +86,17 @@ export class JournalAgreementStep {
       } else {
         const ledgerKey = `notify:children:${m.id}:agreement`;
         const mail = agreementMail({ meetingId: m.id, heldAt, followUpStart: form.followUpMeetingDate });
-        const sent = await this.ledger.runOnce(
+        const sent = await this.deps.ledger.runOnce(
           ledgerKey,
           'notify.send',
           {
             perform: async () =>
-              (await this.notify.send({ id: `children-agreement-${m.id}`, to, ...mail, attachments: [attachment] })).deliveryId,
+              (await this.deps.notify.send({ id: `children-agreement-${m.id}`, to, ...mail, attachments: [attachment] })).deliveryId,
           },
           { requestId: r.id, meetingId: m.id },
         );
-        await this.store.updateMeeting(m.id, { agreementDeliveryId: sent.externalId });
-        await this.audit.record({
+        await this.deps.store.updateMeeting(m.id, { agreementDeliveryId: sent.externalId });
+        await this.deps.audit.record({
           action: 'notify.children-agreement',
           system: 'notify',
           outcome: sent.outcome === 'recorded' ? 'reused' : 'ok',
@@ -120,17 +111,23 @@ export class JournalAgreementStep {
         // The local leader sends it to those without an address by other means: their names go in this mail's body only.
         const ledgerKey = `notify:children:${m.id}:agreement-unreached`;
         const mail = agreementUnreachedMail({ meetingId: m.id, heldAt, unreached: audience.unreached });
-        const sent = await this.ledger.runOnce(
+        const sent = await this.deps.ledger.runOnce(
           ledgerKey,
           'notify.send',
           {
             perform: async () =>
-              (await this.notify.send({ id: `children-agreement-unreached-${m.id}`, to: [leader], ...mail, attachments: [attachment] }))
-                .deliveryId,
+              (
+                await this.deps.notify.send({
+                  id: `children-agreement-unreached-${m.id}`,
+                  to: [leader],
+                  ...mail,
+                  attachments: [attachment],
+                })
+              ).deliveryId,
           },
           { requestId: r.id, meetingId: m.id },
         );
-        await this.audit.record({
+        await this.deps.audit.record({
           action: 'notify.children-agreement-unreached',
           system: 'notify',
           outcome: sent.outcome === 'recorded' ? 'reused' : 'ok',
@@ -140,7 +137,7 @@ export class JournalAgreementStep {
           ledgerKey,
         });
       } else if (audience.unreached.length) {
-        await this.audit.record({
+        await this.deps.audit.record({
           action: 'notify.children-agreement-unreached',
           system: 'notify',
           outcome: 'skipped',
@@ -149,9 +146,9 @@ export class JournalAgreementStep {
           reason: 'no local leader mailbox',
         });
       }
-      await this.store.updateMeeting(m.id, { agreementSentAt: this.now().toISOString() });
+      await this.deps.store.updateMeeting(m.id, { agreementSentAt: this.deps.now().toISOString() });
     }
-    await this.store.deleteAgreement(m.id, this.now().toISOString());
+    await this.deps.store.deleteAgreement(m.id, this.deps.now().toISOString());
     return 'done';
   }
 }

@@ -1,16 +1,14 @@
+import type { ChildrenDeps } from './children.deps';
 import { Injectable } from '@nestjs/common';
-import type { NotifyPort } from '../../../adapters/notify/notify.port';
 import type { JobContext } from '../../../queues/job-context';
 import { JobHandler } from '../../../queues/job-handler.decorator';
 import type { JobPayload } from '../../../queues/job-types';
-import { AuditService } from '../../audit/audit.service';
 import { classifyError, errorCode } from '../../common/errors';
 import { buildChildrenInviteIcs, CHILDREN_ICS_CONTENT_TYPE, childrenMeetingUid } from '../../domain/children-invite.ics';
 import { isHomeVisit, MEETING_MINUTES } from '../../domain/children-meeting.rules';
-import { Ledger } from '../../ledger/ledger';
 import { followUpInviteMail } from './children.messages';
-import type { ExternalUnit, ChildrenUnits } from './children.units';
-import { ChildrenRequestRecord, ChildrenStore, requestIdOfMeeting } from './children.store';
+import type { ExternalUnit } from './children.units';
+import { ChildrenRequestRecord, requestIdOfMeeting } from './children.store';
 
 /** Organiser of the invitations when MAIL_FROM is not set (the sandbox's outbox). */
 export const SANDBOX_ORGANIZER = 'samarbejdsmoede@tsm-bridge.invalid';
@@ -67,13 +65,8 @@ export type InviteResult = 'sent' | 'stale' | 'held' | 'no-recipient' | 'gone';
 @Injectable()
 export class ChildrenInvitations {
   constructor(
-    private readonly store: ChildrenStore,
-    private readonly units: ChildrenUnits,
-    private readonly notify: NotifyPort,
-    private readonly ledger: Ledger,
-    private readonly audit: AuditService,
+    private readonly deps: ChildrenDeps,
     private readonly organizer: string = SANDBOX_ORGANIZER,
-    private readonly now: () => Date = () => new Date(),
   ) {}
 
   @JobHandler('children.followup-invite')
@@ -84,25 +77,27 @@ export class ChildrenInvitations {
       return { result };
     } catch (err) {
       if (classifyError(err) === 'permanent' || ctx.attemptsMade + 1 >= ctx.attempts) {
-        await this.store.setProblem(requestIdOfMeeting(p.meetingId), errorCode(err), this.now().toISOString()).catch(() => undefined);
+        await this.deps.store
+          .setProblem(requestIdOfMeeting(p.meetingId), errorCode(err), this.deps.now().toISOString())
+          .catch(() => undefined);
       }
       throw err;
     }
   }
 
   async followUpInvite(meetingId: string, sequence: number): Promise<InviteResult> {
-    const m = await this.store.getMeeting(meetingId);
-    const r = m && (await this.store.get(m.requestId));
+    const m = await this.deps.store.getMeeting(meetingId);
+    const r = m && (await this.deps.store.get(m.requestId));
     if (!m || !r) return 'gone';
     if ((m.inviteSeq ?? 0) !== sequence) return 'stale'; // moved again since: that sequence's job invites
     if (m.heldAt) return 'held';
-    const unit = this.units.get(r.unit);
-    const contacts = await this.store.getContacts(r.id);
+    const unit = this.deps.units.get(r.unit);
+    const contacts = await this.deps.store.getContacts(r.id);
     const participants = contacts?.participantMailboxes ?? [];
     const toUnit = isHomeVisit(r.localUnitType, r.placeType) ? [] : [unit.mailbox];
     const to = [...new Set([...participants, ...toUnit])];
     if (to.length === 0) {
-      await this.audit.record({
+      await this.deps.audit.record({
         action: 'notify.children-followup-invite',
         system: 'notify',
         outcome: 'skipped',
@@ -120,19 +115,19 @@ export class ChildrenInvitations {
       unit,
       organizer: this.organizer,
       attendees: to,
-      stamp: this.now().toISOString(),
+      stamp: this.deps.now().toISOString(),
       followUp: true,
     });
     const mail = followUpInviteMail({ meetingId: m.id, unit, start: m.scheduledStart, place: invitePlace(r), moved: sequence > 0 });
     const id = `children-followup-invite-${m.id}-s${sequence}`;
     const ledgerKey = `notify:children:${m.id}:followup-invite:${sequence}`;
-    const sent = await this.ledger.runOnce(
+    const sent = await this.deps.ledger.runOnce(
       ledgerKey,
       'notify.send',
       {
         perform: async () =>
           (
-            await this.notify.send({
+            await this.deps.notify.send({
               id,
               to,
               ...mail,
@@ -142,7 +137,7 @@ export class ChildrenInvitations {
       },
       { requestId: r.id, meetingId: m.id },
     );
-    await this.audit.record({
+    await this.deps.audit.record({
       action: 'notify.children-followup-invite',
       system: 'notify',
       outcome: sent.outcome === 'recorded' ? 'reused' : 'ok',

@@ -1,3 +1,4 @@
+import type { ChildrenDeps } from './children.deps';
 import { Module } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { NotifyModule } from '../../../adapters/notify/notify.module';
@@ -31,6 +32,8 @@ import { DocumentJournal } from '../journal-document/journal-document.service';
 import { JournalDocumentModule } from '../journal-document/journal-document.module';
 
 const DAY_S = 86_400;
+/** The shared dependencies of the children's steps (ChildrenDeps), built once. */
+const CHILDREN_DEPS = Symbol('ChildrenDeps');
 
 /** ORGANIZER of the invitations: the sending mailbox (MAIL_FROM), else a sandbox placeholder. */
 function organizerOf(c: AppConfig): string {
@@ -71,97 +74,51 @@ export function childrenSettings(c: AppConfig): ChildrenSettings {
         new ChildrenIntake(store, new QueuedChildrenJobs(queues), audit, cal, childrenSettings(c), () => clock.now()),
     },
     {
-      provide: RouteRequestStep,
-      inject: [ChildrenStore, ChildrenUnits, NOTIFY_PORT, DocumentJournal, Ledger, AuditService, CONFIG, CLOCK, CpuWork, AcceptLinks],
+      provide: CHILDREN_DEPS,
+      inject: [ChildrenStore, ChildrenUnits, NOTIFY_PORT, Ledger, AuditService, CLOCK],
       useFactory: (
         store: ChildrenStore,
         units: ChildrenUnits,
         notify: NotifyPort,
-        journal: DocumentJournal,
         ledger: Ledger,
         audit: AuditService,
-        c: AppConfig,
         clock: Clock,
-        cpu: CpuWork,
-        links: AcceptLinks,
-      ) =>
+      ): ChildrenDeps => ({
+        store,
+        units,
+        notify,
+        ledger,
+        audit,
+        now: () => clock.now(),
+      }),
+    },
+    {
+      provide: RouteRequestStep,
+      inject: [CHILDREN_DEPS, DocumentJournal, CpuWork, CONFIG, AcceptLinks],
+      useFactory: (deps: ChildrenDeps, journal: DocumentJournal, cpu: CpuWork, c: AppConfig, links: AcceptLinks) =>
         new RouteRequestStep(
-          store,
-          units,
-          notify,
-          journal,
-          ledger,
-          audit,
-          {
-            documentType: c.EDOC_DOCUMENT_TYPE,
-            acceptWorkingDays: c.CHILDREN_ACCEPT_WORKING_DAYS,
-            links,
-            organizer: organizerOf(c),
-          },
-          () => clock.now(),
-          (form) => cpu.renderFormPdf(form),
+          { ...deps, journal, renderPdf: (form) => cpu.renderFormPdf(form) },
+          { documentType: c.EDOC_DOCUMENT_TYPE, acceptWorkingDays: c.CHILDREN_ACCEPT_WORKING_DAYS, links, organizer: organizerOf(c) },
         ),
     },
     {
       provide: ChildrenReminders,
-      inject: [ChildrenStore, ChildrenUnits, NOTIFY_PORT, Ledger, AuditService, CONFIG, CLOCK, AcceptLinks],
-      useFactory: (
-        store: ChildrenStore,
-        units: ChildrenUnits,
-        notify: NotifyPort,
-        ledger: Ledger,
-        audit: AuditService,
-        c: AppConfig,
-        clock: Clock,
-        links: AcceptLinks,
-      ) =>
-        new ChildrenReminders(
-          store,
-          units,
-          notify,
-          ledger,
-          audit,
-          { acceptWorkingDays: c.CHILDREN_ACCEPT_WORKING_DAYS, followUpDays: c.CHILDREN_FOLLOWUP_DAYS, links },
-          () => clock.now(),
-        ),
+      inject: [CHILDREN_DEPS, CONFIG, AcceptLinks],
+      useFactory: (deps: ChildrenDeps, c: AppConfig, links: AcceptLinks) =>
+        new ChildrenReminders(deps, { acceptWorkingDays: c.CHILDREN_ACCEPT_WORKING_DAYS, followUpDays: c.CHILDREN_FOLLOWUP_DAYS, links }),
     },
     {
       provide: ChildrenInvitations,
-      inject: [ChildrenStore, ChildrenUnits, NOTIFY_PORT, Ledger, AuditService, CONFIG, CLOCK],
-      useFactory: (
-        store: ChildrenStore,
-        units: ChildrenUnits,
-        notify: NotifyPort,
-        ledger: Ledger,
-        audit: AuditService,
-        c: AppConfig,
-        clock: Clock,
-      ) => new ChildrenInvitations(store, units, notify, ledger, audit, organizerOf(c), () => clock.now()),
+      inject: [CHILDREN_DEPS, CONFIG],
+      useFactory: (deps: ChildrenDeps, c: AppConfig) => new ChildrenInvitations(deps, organizerOf(c)),
     },
     {
       provide: JournalAgreementStep,
-      inject: [ChildrenStore, ChildrenUnits, NOTIFY_PORT, DocumentJournal, Ledger, AuditService, CONFIG, CLOCK, CpuWork],
-      useFactory: (
-        store: ChildrenStore,
-        units: ChildrenUnits,
-        notify: NotifyPort,
-        journal: DocumentJournal,
-        ledger: Ledger,
-        audit: AuditService,
-        c: AppConfig,
-        clock: Clock,
-        cpu: CpuWork,
-      ) =>
+      inject: [CHILDREN_DEPS, DocumentJournal, CpuWork, CONFIG],
+      useFactory: (deps: ChildrenDeps, journal: DocumentJournal, cpu: CpuWork, c: AppConfig) =>
         new JournalAgreementStep(
-          store,
-          units,
-          notify,
-          journal,
-          ledger,
-          audit,
+          { ...deps, journal, renderPdf: (form) => cpu.renderFormPdf(form) },
           { documentType: c.EDOC_DOCUMENT_TYPE },
-          () => clock.now(),
-          (form) => cpu.renderFormPdf(form),
         ),
     },
     ChildrenProcessor,

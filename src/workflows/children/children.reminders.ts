@@ -1,13 +1,10 @@
-import type { NotifyPort } from '../../../adapters/notify/notify.port';
-import { AuditService } from '../../audit/audit.service';
+import type { ChildrenDeps } from './children.deps';
 import { acceptanceReminderDue, followUpReminderDue } from '../../domain/children-course';
 import { isHomeVisit } from '../../domain/children-meeting.rules';
 import { reminderRecipients } from '../../domain/children-participants';
-import { Ledger } from '../../ledger/ledger';
 import type { AcceptLinks } from './children.accept-link';
 import { acceptanceReminderMail, followUpReminderMail, MailText } from './children.messages';
-import type { ChildrenUnits } from './children.units';
-import type { ChildrenRequestRecord, ChildrenStore } from './children.store';
+import type { ChildrenRequestRecord } from './children.store';
 
 export type ReminderResult = 'sent' | 'not-due' | 'no-recipient' | 'gone';
 
@@ -18,23 +15,18 @@ export type ReminderResult = 'sent' | 'not-due' | 'no-recipient' | 'gone';
  */
 export class ChildrenReminders {
   constructor(
-    private readonly store: ChildrenStore,
-    private readonly units: ChildrenUnits,
-    private readonly notify: NotifyPort,
-    private readonly ledger: Ledger,
-    private readonly audit: AuditService,
+    private readonly deps: ChildrenDeps,
     private readonly settings: { acceptWorkingDays: number; followUpDays: number; links?: AcceptLinks },
-    private readonly now: () => Date = () => new Date(),
   ) {}
 
   async acceptanceDeadline(requestId: string): Promise<ReminderResult> {
-    const r = await this.store.get(requestId);
+    const r = await this.deps.store.get(requestId);
     if (!r) return 'gone';
     if (!acceptanceReminderDue(r)) return 'not-due';
-    const unit = this.units.get(r.unit);
+    const unit = this.deps.units.get(r.unit);
     // A health visitors' home meeting was invited by phone: the central mailbox never had it.
     const homeVisit = isHomeVisit(r.localUnitType, r.placeType);
-    const contacts = await this.store.getContacts(r.id);
+    const contacts = await this.deps.store.getContacts(r.id);
     // To the meeting leader when the local leader delegated, with the local leader in copy.
     const { to, cc } = reminderRecipients({
       localLeader: r.leaderMailbox,
@@ -45,7 +37,7 @@ export class ChildrenReminders {
     // The first link expired with the deadline: the reminder's link is good until the meeting starts.
     const meetingStart = new Date(r.proposedStart);
     const acceptUrl =
-      !homeVisit && this.settings.links && meetingStart.getTime() > this.now().getTime()
+      !homeVisit && this.settings.links && meetingStart.getTime() > this.deps.now().getTime()
         ? this.settings.links.url(r.id, meetingStart)
         : undefined;
     const mail = acceptanceReminderMail({
@@ -59,24 +51,24 @@ export class ChildrenReminders {
       acceptUrl,
     });
     await this.send(r, 'acceptance-reminder', to, mail, cc);
-    await this.store.milestone(r.id, 'acceptanceReminderSentAt', this.now().toISOString());
+    await this.deps.store.milestone(r.id, 'acceptanceReminderSentAt', this.deps.now().toISOString());
     return 'sent';
   }
 
   async followUpCheck(requestId: string): Promise<ReminderResult> {
-    const r = await this.store.get(requestId);
+    const r = await this.deps.store.get(requestId);
     if (!r) return 'gone';
     let result: ReminderResult = 'not-due';
     if (followUpReminderDue(r)) {
-      const contacts = await this.store.getContacts(r.id);
+      const contacts = await this.deps.store.getContacts(r.id);
       const { to, cc } = reminderRecipients({ localLeader: r.leaderMailbox, meetingLeader: contacts?.meetingLeader?.email });
       if (to.length && r.firstMeetingHeldAt) {
         const mail = followUpReminderMail({ requestId: r.id, firstMeetingAt: r.firstMeetingHeldAt, days: this.settings.followUpDays });
         await this.send(r, 'followup-reminder', to, mail, cc);
-        await this.store.milestone(r.id, 'followUpReminderSentAt', this.now().toISOString());
+        await this.deps.store.milestone(r.id, 'followUpReminderSentAt', this.deps.now().toISOString());
         result = 'sent';
       } else {
-        await this.audit.record({
+        await this.deps.audit.record({
           action: 'notify.children-followup-reminder',
           system: 'notify',
           outcome: 'skipped',
@@ -87,22 +79,22 @@ export class ChildrenReminders {
       }
     }
     // The last reminder a course can get: the leader's mailbox is no longer needed.
-    await this.store.clearLeaderMailbox(r.id);
+    await this.deps.store.clearLeaderMailbox(r.id);
     return result;
   }
 
   private async send(r: ChildrenRequestRecord, what: string, to: string[], mail: MailText, cc: string[] = []): Promise<void> {
     const ledgerKey = `notify:children:${r.id}:${what}`;
-    const sent = await this.ledger.runOnce(
+    const sent = await this.deps.ledger.runOnce(
       ledgerKey,
       'notify.send',
       {
         perform: async () =>
-          (await this.notify.send({ id: `children-${what}-${r.id}`, to, ...(cc.length ? { cc } : {}), ...mail })).deliveryId,
+          (await this.deps.notify.send({ id: `children-${what}-${r.id}`, to, ...(cc.length ? { cc } : {}), ...mail })).deliveryId,
       },
       { requestId: r.id },
     );
-    await this.audit.record({
+    await this.deps.audit.record({
       action: `notify.children-${what}`,
       system: 'notify',
       outcome: sent.outcome === 'recorded' ? 'reused' : 'ok',

@@ -1,19 +1,14 @@
-import type { NotifyPort } from '../../../adapters/notify/notify.port';
-import { AuditService } from '../../audit/audit.service';
+import type { ChildrenFilingDeps } from './children.deps';
 import { PermanentError } from '../../common/errors';
 import { CHILDREN_ICS_CONTENT_TYPE } from '../../domain/children-invite.ics';
 import { isHomeVisit } from '../../domain/children-meeting.rules';
 import { reminderRecipients } from '../../domain/children-participants';
 import { localParts } from '../../common/local-time';
-import { Ledger } from '../../ledger/ledger';
-import type { DocumentJournal } from '../journal-document/journal-document.service';
 import { RenderFormPdf, renderFormPdf } from '../../documents/form-pdf.renderer';
 import type { AcceptLinks } from './children.accept-link';
 import { REQUEST_FORM_TITLE, requestFormDocument } from './children.documents';
 import { childrenMeetingIcs, SANDBOX_ORGANIZER } from './children.invitations';
 import { requestToUnitMail, shortNoticeMail } from './children.messages';
-import type { ChildrenUnits } from './children.units';
-import type { ChildrenStore } from './children.store';
 
 export type RouteResult = 'routed' | 'already-routed' | 'gone';
 
@@ -23,13 +18,10 @@ export type RouteResult = 'routed' | 'already-routed' | 'gone';
  * (ledger for the mail, DocumentJournal for eDoc), so a retry repeats only what had not happened.
  */
 export class RouteRequestStep {
+  private readonly renderPdf: RenderFormPdf;
+
   constructor(
-    private readonly store: ChildrenStore,
-    private readonly units: ChildrenUnits,
-    private readonly notify: NotifyPort,
-    private readonly journal: Pick<DocumentJournal, 'journal'>,
-    private readonly ledger: Ledger,
-    private readonly audit: AuditService,
+    private readonly deps: ChildrenFilingDeps,
     private readonly settings: {
       documentType: string;
       acceptWorkingDays: number;
@@ -38,26 +30,25 @@ export class RouteRequestStep {
       /** ORGANIZER of the calendar invitation (MAIL_FROM's address). */
       organizer?: string;
     },
-    private readonly now: () => Date = () => new Date(),
-    /** The service renders on a worker thread under a time budget (CpuWork); tests may render in place. */
-    private readonly renderPdf: RenderFormPdf = renderFormPdf,
-  ) {}
+  ) {
+    this.renderPdf = deps.renderPdf ?? renderFormPdf;
+  }
 
   async run(requestId: string): Promise<RouteResult> {
-    const r = await this.store.get(requestId);
+    const r = await this.deps.store.get(requestId);
     if (!r) return 'gone'; // expired with its retention: nothing left to route
     if (r.routedAt && r.journaledAt) {
-      await this.store.deleteForm(r.id, this.now().toISOString());
+      await this.deps.store.deleteForm(r.id, this.deps.now().toISOString());
       return 'already-routed';
     }
-    const form = await this.store.getForm(r.id);
+    const form = await this.deps.store.getForm(r.id);
     if (!form) {
       throw new PermanentError(
         'the request form is no longer held (retention passed); the local leader must submit it again',
         'CHILDREN_FORM_EXPIRED',
       );
     }
-    const unit = this.units.get(r.unit);
+    const unit = this.deps.units.get(r.unit);
     const pdf = await this.renderPdf(requestFormDocument(form, r, unit));
     const attachments = form.attachments.map((a) => ({
       filename: a.filename,
@@ -67,8 +58,8 @@ export class RouteRequestStep {
 
     if (!r.routedAt && isHomeVisit(r.localUnitType, r.placeType)) {
       // The health visitors invite by phone (seed): nothing goes to the central mailbox; eDoc still gets the form.
-      await this.store.milestone(r.id, 'routedAt', this.now().toISOString());
-      await this.audit.record({
+      await this.deps.store.milestone(r.id, 'routedAt', this.deps.now().toISOString());
+      await this.deps.audit.record({
         action: 'notify.children-request',
         system: 'notify',
         outcome: 'skipped',
@@ -100,13 +91,13 @@ export class RouteRequestStep {
         stamp: r.receivedAt,
         followUp: false,
       });
-      const sent = await this.ledger.runOnce(
+      const sent = await this.deps.ledger.runOnce(
         ledgerKey,
         'notify.send',
         {
           perform: async () =>
             (
-              await this.notify.send({
+              await this.deps.notify.send({
                 id: `children-request-${r.id}`,
                 to: [unit.mailbox],
                 ...mail,
@@ -120,9 +111,9 @@ export class RouteRequestStep {
         },
         { requestId: r.id },
       );
-      await this.store.update(r.id, { unitDeliveryId: sent.externalId });
-      await this.store.milestone(r.id, 'routedAt', this.now().toISOString());
-      await this.audit.record({
+      await this.deps.store.update(r.id, { unitDeliveryId: sent.externalId });
+      await this.deps.store.milestone(r.id, 'routedAt', this.deps.now().toISOString());
+      await this.deps.audit.record({
         action: 'notify.children-request',
         system: 'notify',
         outcome: sent.outcome === 'recorded' ? 'reused' : 'ok',
@@ -132,7 +123,7 @@ export class RouteRequestStep {
       });
     }
 
-    const contacts = await this.store.getContacts(r.id);
+    const contacts = await this.deps.store.getContacts(r.id);
     const notice = reminderRecipients({ localLeader: r.leaderMailbox, meetingLeader: contacts?.meetingLeader?.email });
     if (r.warnings?.includes('MEETING_BEFORE_ACCEPT_DEADLINE') && notice.to.length) {
       // The local leader is told, in Danish, that the unit has less time than usual (once: ledger + message id).
@@ -144,13 +135,13 @@ export class RouteRequestStep {
         deadlineAt: r.deadlineAt,
         workingDays: this.settings.acceptWorkingDays,
       });
-      const sent = await this.ledger.runOnce(
+      const sent = await this.deps.ledger.runOnce(
         ledgerKey,
         'notify.send',
         {
           perform: async () =>
             (
-              await this.notify.send({
+              await this.deps.notify.send({
                 id: `children-short-notice-${r.id}`,
                 to: notice.to,
                 ...(notice.cc.length ? { cc: notice.cc } : {}),
@@ -160,7 +151,7 @@ export class RouteRequestStep {
         },
         { requestId: r.id },
       );
-      await this.audit.record({
+      await this.deps.audit.record({
         action: 'notify.children-short-notice',
         system: 'notify',
         outcome: sent.outcome === 'recorded' ? 'reused' : 'ok',
@@ -172,7 +163,7 @@ export class RouteRequestStep {
 
     if (!r.journaledAt) {
       const date = localParts(new Date(r.receivedAt)).date;
-      const filed = await this.journal.journal({
+      const filed = await this.deps.journal.journal({
         cpr: form.child.cpr,
         sourceId: `children-request-${r.id}`,
         kind: 'request-form',
@@ -187,7 +178,7 @@ export class RouteRequestStep {
       const attachmentIds: string[] = [];
       // Attachments (earlier assessments and the like) are filed as documents of their own on the same case.
       for (const [i, a] of attachments.entries()) {
-        const doc = await this.journal.journal({
+        const doc = await this.deps.journal.journal({
           caseRef,
           sourceId: `children-request-${r.id}-bilag-${i + 1}`,
           kind: 'request-attachment',
@@ -199,15 +190,15 @@ export class RouteRequestStep {
         });
         attachmentIds.push(doc.documentIdentifier);
       }
-      await this.store.update(r.id, {
+      await this.deps.store.update(r.id, {
         caseRef,
         requestDocumentId: filed.documentIdentifier,
         attachmentDocumentIds: attachmentIds,
       });
-      await this.store.milestone(r.id, 'journaledAt', this.now().toISOString());
+      await this.deps.store.milestone(r.id, 'journaledAt', this.deps.now().toISOString());
     }
-    await this.store.clearProblem(r.id);
-    await this.store.deleteForm(r.id, this.now().toISOString());
+    await this.deps.store.clearProblem(r.id);
+    await this.deps.store.deleteForm(r.id, this.deps.now().toISOString());
     return 'routed';
   }
 }

@@ -6,6 +6,7 @@ import { AuditService } from '../../../src/audit/audit.service';
 import { Ledger } from '../../../src/ledger/ledger';
 import type { RunningService } from '../../../src/main';
 import type { NoteFlowPayload } from '../../../queues/jobs/after-meeting.jobs';
+import { AfterMeetingStore } from '../../../src/workflows/after-meeting/after-meeting.store';
 import { eventually, startTestService } from '../../support/test-service';
 
 /**
@@ -46,7 +47,7 @@ describe('bad answers from Nexus and eDoc through a real after-meeting job', () 
       .reply(200, { access_token: 'corpus-token', expires_in: 3600 })
       .get(`${BASE}/`)
       .reply(200, nexusFile('ok.home.json'), { 'Content-Type': 'application/json' })
-      .get(new RegExp(`^${BASE}/formData/\\d+$`))
+      .get(new RegExp(`^${BASE}/forms/\\d+$`))
       .reply((uri) => {
         const f = forms[Number(uri.split('/').pop())];
         return [f?.status ?? 404, f?.body ?? '{}', { 'Content-Type': f?.type ?? 'application/json' }];
@@ -103,6 +104,8 @@ describe('bad answers from Nexus and eDoc through a real after-meeting job', () 
     };
     const payload: NoteFlowPayload = { noteId, noteVersion: 2, districtId: 'solhoej', meetingDate: '2026-12-03' };
     const jobId = `corpus-${noteId}`;
+    // What the watch records when it reads a locked note: its self link and citizen, so the step reads it by one GET.
+    await svc.app.get(AfterMeetingStore).markEnqueued({ ...payload, noteHref: `${NEXUS}${BASE}/forms/${noteId}`, citizenId: 7101 });
     await gw.enqueue('edoc.journal-note', payload, { jobId });
     const state = await eventually(async () => {
       const s = await gw.jobState('edoc', jobId);

@@ -57,27 +57,14 @@ function setup() {
     { acceptWorkingDays: 10, homeVisitWindowExempt: false, followUpDays: 90 },
     now,
   );
+  const deps = { store, units, notify, ledger: ctx.ledger, audit: ctx.audit, now };
   const route = new RouteRequestStep(
-    store,
-    units,
-    notify,
-    journal,
-    ctx.ledger,
-    ctx.audit,
+    { ...deps, journal },
     { documentType: 'Notat', acceptWorkingDays: 10, links, organizer: 'tsm@solhoej.example' },
-    now,
   );
-  const reminders = new ChildrenReminders(
-    store,
-    units,
-    notify,
-    ctx.ledger,
-    ctx.audit,
-    { acceptWorkingDays: 10, followUpDays: 90, links },
-    now,
-  );
-  const agreement = new JournalAgreementStep(store, units, notify, journal, ctx.ledger, ctx.audit, { documentType: 'Notat' }, now);
-  const invitations = new ChildrenInvitations(store, units, notify, ctx.ledger, ctx.audit, 'tsm@solhoej.example', now);
+  const reminders = new ChildrenReminders(deps, { acceptWorkingDays: 10, followUpDays: 90, links });
+  const agreement = new JournalAgreementStep({ ...deps, journal }, { documentType: 'Notat' });
+  const invitations = new ChildrenInvitations(deps, 'tsm@solhoej.example');
   return { ...ctx, store, notify, journal, jobs, intake, route, reminders, agreement, invitations, setNow: (d: Date) => (clock = d) };
 }
 

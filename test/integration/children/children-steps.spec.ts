@@ -45,18 +45,10 @@ function setup() {
     { acceptWorkingDays: 10, homeVisitWindowExempt: false, followUpDays: 90 },
     now,
   );
-  const route = new RouteRequestStep(
-    store,
-    units,
-    notify,
-    journal,
-    ctx.ledger,
-    ctx.audit,
-    { documentType: 'Notat', acceptWorkingDays: 10 },
-    now,
-  );
-  const reminders = new ChildrenReminders(store, units, notify, ctx.ledger, ctx.audit, { acceptWorkingDays: 10, followUpDays: 90 }, now);
-  const agreement = new JournalAgreementStep(store, units, notify, journal, ctx.ledger, ctx.audit, { documentType: 'Notat' }, now);
+  const deps = { store, units, notify, ledger: ctx.ledger, audit: ctx.audit, now };
+  const route = new RouteRequestStep({ ...deps, journal }, { documentType: 'Notat', acceptWorkingDays: 10 });
+  const reminders = new ChildrenReminders(deps, { acceptWorkingDays: 10, followUpDays: 90 });
+  const agreement = new JournalAgreementStep({ ...deps, journal }, { documentType: 'Notat' });
   return { ...ctx, store, notify, journal, jobs, intake, route, reminders, agreement, setNow: (d: Date) => (clock = d) };
 }
 
