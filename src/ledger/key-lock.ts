@@ -36,22 +36,15 @@ export function releaseRetryDelays(ttlMs: number, baseMs = 250, maxMs = 5_000): 
  * TTL (~2 min for an eDoc filing) once Redis is back. Every attempt is compare-and-delete: a lock that
  * expired and was taken by another worker meanwhile is never deleted.
  */
-type KeyLockRedis = Redis & { keyLockRelease(key: string, token: string): Promise<number> };
-
 export class KeyLock {
   private readonly pending = new Set<Promise<void>>();
   private readonly log = rootLogger().child({ component: 'key-lock' });
-  private readonly redis: KeyLockRedis;
 
   constructor(
-    redis: Redis,
+    private readonly redis: Redis,
     private readonly prefix = 'tsm',
     private readonly options: KeyLockOptions = {},
-  ) {
-    // EVALSHA through ioredis's script cache: the script text is not sent with every release.
-    if (!('keyLockRelease' in redis)) redis.defineCommand('keyLockRelease', { numberOfKeys: 1, lua: RELEASE });
-    this.redis = redis as KeyLockRedis;
-  }
+  ) {}
 
   async withLock<T>(key: string, ttlMs: number, fn: () => Promise<T>): Promise<T> {
     const k = `${this.prefix}:lock:${key}`;
@@ -89,7 +82,7 @@ export class KeyLock {
   /** True when Redis answered: the lock is deleted, or it had expired / belongs to someone else. */
   private async tryRelease(k: string, token: string): Promise<boolean> {
     try {
-      await this.redis.keyLockRelease(k, token);
+      await this.redis.eval(RELEASE, 1, k, token);
       return true;
     } catch (err) {
       this.log.debug({ code: errorCode(err) }, 'lock release failed; retrying');
