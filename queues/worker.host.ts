@@ -38,29 +38,6 @@ export function workerOptions(queue: QueueName, config: AppConfig, redis: RedisO
 }
 
 /**
- * A BullMQ worker that knows which jobs it is processing, from the call of the handler until BullMQ has
- * recorded the outcome (moveToCompleted / moveToFailed), so shutdown can wait for exactly those.
- */
-class HostWorker extends Worker {
-  private readonly processing = new Set<Promise<unknown>>();
-
-  override processJob(...args: Parameters<Worker['processJob']>): ReturnType<Worker['processJob']> {
-    const p = super.processJob(...args);
-    this.processing.add(p);
-    p.then(
-      () => this.processing.delete(p),
-      () => this.processing.delete(p),
-    );
-    return p;
-  }
-
-  /** Resolves once no job is being processed (a job that starts meanwhile is waited for too). */
-  async idle(): Promise<void> {
-    while (this.processing.size) await Promise.allSettled([...this.processing]);
-  }
-}
-
-/**
  * Runs one BullMQ worker per queue and dispatches each job to its registered handler. Workers are
  * built here rather than with @Processor decorators because their lock duration and connection come
  * from runtime config. Permanent failures become UnrecoverableError, so they skip the remaining
@@ -68,7 +45,7 @@ class HostWorker extends Worker {
  */
 @Injectable()
 export class WorkerHost implements OnApplicationBootstrap {
-  private readonly workers: HostWorker[] = [];
+  private readonly workers: Worker[] = [];
   private readonly log: Logger = rootLogger().child({ component: 'worker' });
   private schedulerCheck?: NodeJS.Timeout;
   private checking?: Promise<void>;
@@ -103,8 +80,8 @@ export class WorkerHost implements OnApplicationBootstrap {
     return this.checking;
   }
 
-  private startWorker(queue: QueueName): HostWorker {
-    const worker = new HostWorker(queue, (job) => this.dispatch(queue, job), workerOptions(queue, this.config, this.redis));
+  private startWorker(queue: QueueName): Worker {
+    const worker = new Worker(queue, (job) => this.dispatch(queue, job), workerOptions(queue, this.config, this.redis));
     worker.on('error', (err) => this.log.warn({ queue, code: errorCode(err) }, 'worker connection error'));
     worker.on('failed', (job, err) => {
       if (!job) return;
@@ -154,30 +131,19 @@ export class WorkerHost implements OnApplicationBootstrap {
     }
   }
 
-  /**
-   * Waits for active jobs up to the grace period; after that, jobs are left to be picked up again as
-   * stalled. Deterministic: when this resolves every worker connection is closed and none comes back.
-   */
+  /** Waits for active jobs up to the grace period; after that, jobs are left to be picked up again as stalled. */
   async close(graceMs: number): Promise<void> {
     clearInterval(this.schedulerCheck);
     await this.checking;
-    // Stop taking jobs without BullMQ waiting for the running ones (pause(true)): its waiting pause()
-    // reconnects the blocking connection once the jobs end, which after the forced close below came too
-    // late and left that connection open (or reconnecting) for good. Not close() either: BullMQ
-    // memoises the first close, so a later close(true) would keep waiting for the jobs.
-    await Promise.all(this.workers.map((w) => w.pause(true)));
-    let timer: NodeJS.Timeout | undefined;
+    // pause() stops taking jobs and waits for the running ones. Not close(): BullMQ memoises the first
+    // close, so a later close(true) would keep waiting for the jobs instead of giving up on them.
+    const drained = Promise.all(this.workers.map((w) => w.pause()));
     const timedOut = await Promise.race([
-      Promise.all(this.workers.map((w) => w.idle())).then(() => false),
-      new Promise<boolean>((r) => {
-        timer = setTimeout(() => r(true), graceMs);
-      }),
+      drained.then(() => false),
+      new Promise<boolean>((r) => setTimeout(() => r(true), graceMs).unref()),
     ]);
-    clearTimeout(timer);
     if (timedOut) this.log.warn({ graceMs }, 'shutdown grace period over; unfinished jobs will be retried by another worker');
-    // Forced: unfinished jobs' locks are no longer renewed, expire, and another worker takes the jobs as
-    // stalled; a job whose outcome BullMQ has not recorded yet is not recorded any more. Closing ends
-    // the blocking wait with the worker marked closing, so nothing reconnects it.
+    // Forced: unfinished jobs' locks are no longer renewed, expire, and another worker takes the jobs as stalled.
     await Promise.all(this.workers.map((w) => w.close(true)));
     this.workers.length = 0;
   }
