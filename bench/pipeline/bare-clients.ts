@@ -2,7 +2,15 @@ import axios, { AxiosInstance, AxiosRequestConfig } from 'axios';
 import { createHash } from 'node:crypto';
 import { EdocCodeLists } from '../../adapters/edoc/edoc.code-lists';
 import { buildRequestEnvelope, EdocOperation, readResult, soapAction } from '../../adapters/edoc/edoc.envelope';
-import { buildCreateDocument, buildSearchCaseFile, parseInner, readCaseFiles, readCreatedDocument } from '../../adapters/edoc/edoc.mapper';
+import {
+  buildCreateDocument,
+  buildSearchCaseFile,
+  buildSearchDocument,
+  parseInner,
+  readCaseFiles,
+  readCreatedDocument,
+  readDocuments,
+} from '../../adapters/edoc/edoc.mapper';
 import { optionalLink, requireLink } from '../../adapters/nexus/nexus.links';
 import {
   asArray,
@@ -60,6 +68,7 @@ export class BareNexus {
   private tokenInFlight?: Promise<string>;
   private readonly formHrefs = new Map<number, string>();
   private readonly patientHrefs = new Map<number, string>();
+  private home?: Wire;
 
   constructor(private readonly config: AppConfig) {
     this.http = new BareHttp(axios.create({ timeout: config.NEXUS_TIMEOUT_MS }), config.NEXUS_CONCURRENCY);
@@ -69,6 +78,7 @@ export class BareNexus {
   /** Locked tagged notes of the district's citizen list: list → pages → citizens → view → forms. */
   async lockedNotes(listName: string, viewName: string, formTitle: string, lockedState: string): Promise<NexusNote[]> {
     const home = await this.get(this.base.toString());
+    this.home = home;
     const prefs = asRecord(await this.get(requireLink(home, 'preferences', 'home')), 'preferences');
     const listRef = asArray(prefs.CITIZEN_LIST, 'lists').find((l) => sameName((l as Wire).name, listName));
     const list = await this.get(requireLink(listRef, 'self', 'list'));
@@ -96,6 +106,13 @@ export class BareNexus {
       }),
     );
     return perCitizen.flat().filter((n) => n.locked);
+  }
+
+  /** An organisation by name, as NexusClient.findOrganisation does: the home resource's list, searched by name. */
+  async findOrganisation(name: string): Promise<string | null> {
+    const orgs = asArray(await this.get(requireLink(this.home, 'organizations', 'home')), 'organizations') as Wire[];
+    const found = orgs.find((o) => sameName(o.name, name));
+    return found ? String(found.name) : null;
   }
 
   async form(noteId: number): Promise<Wire> {
@@ -212,7 +229,25 @@ export class BareEdoc {
         contents: pdf,
       }),
     );
-    return readCreatedDocument(inner).documentIdentifier!;
+    const created = readCreatedDocument(inner);
+    // Like EdocClient: the public create answer carries the id only, so the document's own link
+    // (Links.OpenDocument, kept in the audit) costs one SearchDocument by id when it is missing.
+    if (!created.openLink && this.config.EDOC_OPEN_LINK_LOOKUP) {
+      const found = await this.call(
+        'SearchDocument',
+        buildSearchDocument(this.searchUser(), { documentIdentifier: created.documentIdentifier! }),
+      );
+      readDocuments(found);
+    }
+    return created.documentIdentifier!;
+  }
+
+  private searchUser() {
+    return {
+      value: this.config.EDOC_USER_IDENTIFIER,
+      ns: this.config.EDOC_SEARCH_USER_ID_NS,
+      position: this.config.EDOC_SEARCH_USER_ID_POSITION,
+    };
   }
 
   private async call(op: EdocOperation, innerXml: string): Promise<Record<string, unknown>> {

@@ -1,3 +1,4 @@
+import axios from 'axios';
 import { FileGpDirectory } from '../../adapters/directory/file-gp-directory';
 import { EdocCodeLists } from '../../adapters/edoc/edoc.code-lists';
 import { medcomSettings } from '../../adapters/medcom/medcom.settings';
@@ -47,6 +48,9 @@ async function main(): Promise<void> {
 
   // What the agenda knew before the meeting (untimed, as the pipeline's agenda collect): the notes and their links.
   const known = await nexus.lockedNotes(district.nexus.citizenList, district.nexus.citizenView, district.nexus.formTitle, lockedState);
+  const walkCalls = process.env.BENCH_NEXUS_STATS_URL
+    ? (await axios.get<{ calls: Record<string, number> }>(process.env.BENCH_NEXUS_STATS_URL)).data.calls
+    : {};
   const t0 = Date.now();
   const cpu0 = process.cpuUsage();
   // The targeted watch: one read per agenda note; that read serves every step (as the pipeline's shared read).
@@ -104,7 +108,11 @@ async function main(): Promise<void> {
     const note = await reread(n);
     const ref = { noteId: note.id, noteVersion: note.version };
     const meetingDate = meetingDateOf(note.observationTimestamp);
-    for (const t of followUpTasks(ref, meetingDate, followUpsOf(note.items, settings.labels), orgs, settings.taskDueDays)) {
+    const followUps = followUpsOf(note.items, settings.labels);
+    // Like the task step: each organisation to attach is looked up in Nexus; unknown names go to the coordinator.
+    const known = new Map<string, string | null>();
+    for (const name of followUps.attachOrganisations) known.set(name, await nexus.findOrganisation(name));
+    for (const t of followUpTasks(ref, meetingDate, followUps, orgs, settings.taskDueDays, (name) => known.get(name) ?? null)) {
       await nexus.createTask(note.id, { ...t, typeName: settings.taskType }, copenhagenDay(Date.now()));
     }
   };
@@ -146,7 +154,7 @@ async function main(): Promise<void> {
     ),
   ]);
   const cpu = process.cpuUsage(cpu0);
-  const result = { t0, walkedAt, notes: notes.length, doneAt: [...doneAt.entries()], cpuMs: (cpu.user + cpu.system) / 1000 };
+  const result = { t0, walkedAt, notes: notes.length, doneAt: [...doneAt.entries()], cpuMs: (cpu.user + cpu.system) / 1000, walkCalls };
   await new Promise<void>((resolve) => (process.send ? process.send({ result }, () => resolve()) : resolve()));
 }
 

@@ -34,9 +34,11 @@ export interface ProfileSummary {
 
 /** The newest .cpuprofile in a directory (node --cpu-prof writes one per process at exit). */
 export function newestProfile(dir: string): string {
-  const files = readdirSync(dir)
-    .filter((f) => f.endsWith('.cpuprofile'))
-    .sort();
+  // Node names them CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile: the main thread is thread 0
+  // (worker threads, e.g. PDF rendering, write their own files, later in the sort order).
+  const all = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
+  const main = all.filter((f) => f.split('.')[4] === '0');
+  const files = (main.length ? main : all).sort();
   if (!files.length) throw new Error(`no .cpuprofile in ${dir}`);
   return path.join(dir, files[files.length - 1]);
 }

@@ -1,4 +1,4 @@
-import { appendFile, mkdir } from 'node:fs/promises';
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { maskCpr } from '../logging/redact';
@@ -55,19 +55,62 @@ function toRecord(input: Omit<AuditRecord, 'at'> & { at?: string }): AuditRecord
   };
 }
 
+type AuditRedis = Redis & { auditRecordOnce(numberOfKeys: number, ...keysAndArgs: string[]): Promise<number> };
+
 export class AuditService {
-  private dirReady?: Promise<unknown>;
+  /** Open day files (append mode), by UTC day; the two opened last stay open, older ones are closed. */
+  private readonly dayFiles = new Map<string, number>();
+  private dirReady = false;
+
+  private readonly redis: AuditRedis;
 
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     private readonly dir: string,
     private readonly prefix = 'tsm',
-  ) {}
+  ) {
+    // EVALSHA through ioredis's script cache (the shared client may already carry the command).
+    if (!('auditRecordOnce' in redis)) redis.defineCommand('auditRecordOnce', { lua: RECORD_ONCE });
+    this.redis = redis as AuditRedis;
+  }
 
-  private async appendToDayFile(rec: AuditRecord, json: string): Promise<void> {
-    this.dirReady ??= mkdir(this.dir, { recursive: true }); // once per process, not per record
-    await this.dirReady;
-    await appendFile(path.join(this.dir, `audit-${rec.at.slice(0, 10)}.jsonl`), json + '\n');
+  /**
+   * One append per record on a descriptor kept open per day file (opened with O_APPEND, so lines of
+   * several processes never overwrite each other). Durability is what it was when every record
+   * opened, appended and closed the file: when record() returns, the line is in the kernel (it
+   * survives a crash of this process; like before there is no fsync, the OS flushes it). A new day
+   * opens a new file and closes the one opened before the previous one; close() (shutdown) closes the rest.
+   */
+  private appendToDayFile(rec: AuditRecord, json: string): void {
+    const day = rec.at.slice(0, 10);
+    let fd = this.dayFiles.get(day);
+    if (fd === undefined) {
+      if (!this.dirReady) {
+        mkdirSync(this.dir, { recursive: true }); // once per process, not per record
+        this.dirReady = true;
+      }
+      fd = openSync(path.join(this.dir, `audit-${day}.jsonl`), 'a');
+      // The file opened longest ago is closed (a Map keeps insertion order): normally the day before last.
+      if (this.dayFiles.size >= 2) {
+        const [first, firstFd] = this.dayFiles.entries().next().value as [string, number];
+        closeSync(firstFd);
+        this.dayFiles.delete(first);
+      }
+      this.dayFiles.set(day, fd);
+    }
+    const buf = Buffer.from(json + '\n');
+    let off = 0;
+    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+  }
+
+  /** Closes the open day files (shutdown); a later record opens its file again. */
+  close(): void {
+    for (const fd of this.dayFiles.values()) closeSync(fd);
+    this.dayFiles.clear();
+  }
+
+  onApplicationShutdown(): void {
+    this.close();
   }
 
   async record(input: Omit<AuditRecord, 'at'> & { at?: string }): Promise<AuditRecord> {
@@ -77,7 +120,7 @@ export class AuditService {
     if (rec.noteId !== undefined) multi.rpush(`${this.prefix}:audit:note:${rec.noteId}`, json);
     if (rec.requestId !== undefined) multi.rpush(`${this.prefix}:audit:request:${rec.requestId}`, json);
     await multi.exec();
-    await this.appendToDayFile(rec, json);
+    this.appendToDayFile(rec, json);
     return rec;
   }
 
@@ -92,9 +135,9 @@ export class AuditService {
     const keys = [`${this.prefix}:audit:once:${onceKey}`, `${this.prefix}:audit`];
     if (rec.noteId !== undefined) keys.push(`${this.prefix}:audit:note:${rec.noteId}`);
     if (rec.requestId !== undefined) keys.push(`${this.prefix}:audit:request:${rec.requestId}`);
-    const added = await this.redis.eval(RECORD_ONCE, keys.length, ...keys, json, String(MAX_STREAM));
+    const added = await this.redis.auditRecordOnce(keys.length, ...keys, json, String(MAX_STREAM));
     if (added !== 1) return null;
-    await this.appendToDayFile(rec, json);
+    this.appendToDayFile(rec, json);
     return rec;
   }
 

@@ -49,7 +49,20 @@ redis.call('HINCRBY', KEYS[1], 'attempts', 1)
 redis.call('HSET', KEYS[1], 'updatedAt', ARGV[3])
 return {existed, redis.call('HGETALL', KEYS[1])}`;
 
-type LedgerRedis = Redis & { ledgerBegin(key: string, kind: string, meta: string, now: string): Promise<[number, string[]]> };
+// updateMeta in one round trip: merges the patch (a JSON object of strings) into the entry's meta;
+// returns the hash as stored, or nothing when the entry does not exist.
+const UPDATE_META = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+local meta = cjson.decode(redis.call('HGET', KEYS[1], 'meta') or '{}')
+for k, v in pairs(cjson.decode(ARGV[1])) do meta[k] = v end
+local encoded = next(meta) == nil and '{}' or cjson.encode(meta)
+redis.call('HSET', KEYS[1], 'meta', encoded, 'updatedAt', ARGV[2])
+return redis.call('HGETALL', KEYS[1])`;
+
+type LedgerRedis = Redis & {
+  ledgerBegin(key: string, kind: string, meta: string, now: string): Promise<[number, string[]]>;
+  ledgerUpdateMeta(key: string, patch: string, now: string): Promise<string[] | null>;
+};
 
 /**
  * The idempotent-consumer ledger: one Redis hash per side effect, keyed deterministically
@@ -65,6 +78,7 @@ export class Ledger {
   ) {
     // EVALSHA through ioredis's script cache (the shared client may already carry the command).
     if (!('ledgerBegin' in redis)) redis.defineCommand('ledgerBegin', { numberOfKeys: 1, lua: BEGIN });
+    if (!('ledgerUpdateMeta' in redis)) redis.defineCommand('ledgerUpdateMeta', { numberOfKeys: 1, lua: UPDATE_META });
     this.redis = redis as LedgerRedis;
   }
 
@@ -93,12 +107,13 @@ export class Ledger {
     return { existed: existed === 1, entry: toEntry(key, h)! };
   }
 
-  /** Merges ids into meta (e.g. a new envelope id on resend). */
+  /** Merges ids into meta (e.g. a new envelope id on resend); one round trip, atomic in Redis. */
   async updateMeta(key: string, patch: Record<string, string>): Promise<LedgerEntry> {
-    const current = await this.get(key);
-    if (!current) throw new Error(`ledger entry ${key} does not exist`);
-    await this.redis.hset(this.k(key), 'meta', JSON.stringify({ ...current.meta, ...patch }), 'updatedAt', new Date().toISOString());
-    return (await this.get(key))!;
+    const flat = await this.redis.ledgerUpdateMeta(this.k(key), JSON.stringify(patch), new Date().toISOString());
+    if (!flat) throw new Error(`ledger entry ${key} does not exist`);
+    const h: Record<string, string> = {};
+    for (let i = 0; i < flat.length; i += 2) h[flat[i]] = flat[i + 1];
+    return toEntry(key, h)!;
   }
 
   async complete(key: string, externalId: string): Promise<void> {

@@ -65,11 +65,20 @@ const RELEASE_LEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redi
  * versions have had their flow enqueued, each meeting's notes, and per note version the external
  * ids its steps produced. Side-effect exactly-once lives in the ledger; this is bookkeeping.
  */
+type StoreRedis = Redis & { afterMeetingHsetIfGreater(key: string, field: string, value: string): Promise<number> };
+
 export class AfterMeetingStore {
+  private readonly redis: StoreRedis;
+
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     private readonly prefix: string,
-  ) {}
+  ) {
+    // EVALSHA through ioredis's script cache, also inside MULTI (the script text is not sent per note).
+    if (!('afterMeetingHsetIfGreater' in redis))
+      redis.defineCommand('afterMeetingHsetIfGreater', { numberOfKeys: 1, lua: HSET_IF_GREATER });
+    this.redis = redis as StoreRedis;
+  }
 
   private k(...parts: string[]): string {
     return [this.prefix, 'after-meeting-store', ...parts].join(':');
@@ -238,14 +247,15 @@ export class AfterMeetingStore {
     if (rec.citizenId !== undefined) fields.citizenId = String(rec.citizenId);
     if (rec.correctionOf !== undefined) fields.correctionOf = String(rec.correctionOf);
     const meeting = meetingId(rec.districtId, rec.meetingDate);
-    await this.redis
-      .multi()
-      .hset(nv, fields)
-      .eval(HSET_IF_GREATER, 1, this.k('latest'), String(rec.noteId), String(rec.noteVersion))
-      .eval(HSET_IF_GREATER, 1, this.k('meeting', meeting), String(rec.noteId), String(rec.noteVersion))
-      .zadd(this.k('meetings'), Date.parse(`${rec.meetingDate}T00:00:00Z`), meeting)
-      .sadd(this.k('processed'), noteVersionKey(rec))
-      .exec();
+    const tx = this.redis.multi() as ReturnType<Redis['multi']> & {
+      afterMeetingHsetIfGreater(key: string, field: string, value: string): unknown;
+    };
+    tx.hset(nv, fields);
+    tx.afterMeetingHsetIfGreater(this.k('latest'), String(rec.noteId), String(rec.noteVersion));
+    tx.afterMeetingHsetIfGreater(this.k('meeting', meeting), String(rec.noteId), String(rec.noteVersion));
+    tx.zadd(this.k('meetings'), Date.parse(`${rec.meetingDate}T00:00:00Z`), meeting);
+    tx.sadd(this.k('processed'), noteVersionKey(rec));
+    await tx.exec();
   }
 
   /** Where the watch read the note version: its self link (one GET) and its citizen (a walk of one pathway). */
@@ -274,6 +284,19 @@ export class AfterMeetingStore {
       doneAt: h.doneAt || undefined,
       supersededBy: h.supersededBy ? Number(h.supersededBy) : undefined,
     };
+  }
+
+  /** When each note version's flow completed (undefined while it runs): one round trip for the lot. */
+  async doneAtMany(refs: readonly NoteVersionRef[]): Promise<Array<string | undefined>> {
+    if (!refs.length) return [];
+    const p = this.redis.pipeline();
+    for (const r of refs) p.hget(this.k('nv', String(r.noteId), String(r.noteVersion)), 'doneAt');
+    const res = (await p.exec()) ?? [];
+    return refs.map((_, i) => {
+      const [err, v] = res[i] ?? [];
+      if (err) throw err;
+      return typeof v === 'string' && v ? v : undefined;
+    });
   }
 
   async setResult(

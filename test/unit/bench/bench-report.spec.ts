@@ -1,4 +1,4 @@
-import { callsPerNote } from '../../../bench/pipeline/calls-per-note';
+import { callsPerNote, OPEN_LINK_WHY } from '../../../bench/pipeline/calls-per-note';
 import type { PipelineScenarioResult } from '../../../bench/pipeline/pipeline.bench';
 import { diffCalls, percentile } from '../../../bench/support/stats';
 import { table } from '../../../bench/support/table';
@@ -83,8 +83,19 @@ describe('bench: calls per note against the protocol minimum', () => {
       minimumPerNote: 0,
       why: 'the walk ran (a sweep)',
     });
-    expect(by('GET /organizations')).toMatchObject({ minimumPerNote: 0, why: 'not part of the after-meeting protocol' });
+    expect(by('GET /organizations')).toMatchObject({ minimumPerNote: 0, why: expect.stringMatching(/organisation a note asks to attach/) });
+    expect(callsPerNote(result({ ...walk, 'GET /other': 5 })).find((r) => r.endpoint === 'GET /other')).toMatchObject({
+      why: 'not part of the after-meeting protocol',
+    });
     expect(by('SearchDocument')).toMatchObject({ system: 'edoc', why: 'reconciling an unknown outcome' });
+    // One search per filing fetches the new document's Links.OpenDocument (the create answer has the id only).
+    const edocRow = (searches: number) =>
+      callsPerNote(result(walk, { SearchCaseFile: 100, CreateDocumentAndDocumentVersion: 100, SearchDocument: searches })).find(
+        (r) => r.endpoint === 'SearchDocument',
+      )!;
+    expect(edocRow(100)).toMatchObject({ perNote: 1, minimumPerNote: 0, why: OPEN_LINK_WHY });
+    expect(edocRow(100).why).toMatch(/Links\.OpenDocument for the audit: the create answer carries only the id/);
+    expect(edocRow(104).why).toBe(`${OPEN_LINK_WHY}; the rest reconcile an unknown outcome`);
     for (const r of rows) if (r.perNote > r.minimumPerNote + 1e-9) expect(r.why).not.toBe('');
   });
 });

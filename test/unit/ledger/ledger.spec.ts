@@ -82,4 +82,21 @@ describe('Ledger.runOnce', () => {
     await other.begin(k, 'kind.a', { a: '1' });
     expect(await ledger.begin(k, 'kind.b', { b: '2' })).toMatchObject({ kind: 'kind.a', state: 'pending', attempts: 2, meta: { a: '1' } });
   });
+
+  it('merges meta in one step, keeps what was there, and refuses an entry that does not exist', async () => {
+    const k = key();
+    await ledger.begin(k, 'test.effect', { caseRef: 'C/1' });
+    const link = 'https://edoc.example/locator.aspx?name=DMS.Document.Details&id=7';
+    expect(await ledger.updateMeta(k, { openLink: link, note: 'æøå "x"' })).toMatchObject({
+      state: 'pending',
+      attempts: 1,
+      meta: { caseRef: 'C/1', openLink: link, note: 'æøå "x"' },
+    });
+    expect((await ledger.updateMeta(k, { caseRef: 'C/2' })).meta).toEqual({ caseRef: 'C/2', openLink: link, note: 'æøå "x"' });
+    expect((await ledger.get(k))!.meta).toEqual({ caseRef: 'C/2', openLink: link, note: 'æøå "x"' });
+    const empty = key();
+    await ledger.begin(empty, 'test.effect');
+    expect((await ledger.updateMeta(empty, {})).meta).toEqual({});
+    await expect(ledger.updateMeta(key(), { a: 'b' })).rejects.toThrow(/does not exist/);
+  });
 });
