@@ -1,4 +1,4 @@
-import type { ChildrenFilingDeps } from './children.deps';
+import { ChildrenFilingDeps, sendMailOnce } from './children.deps';
 import { PermanentError, RetryableError } from '../../common/errors';
 import { meetingAudience } from '../../domain/children-participants';
 import { localParts } from '../../common/local-time';
@@ -86,55 +86,31 @@ export class JournalAgreementStep {
       } else {
         const ledgerKey = `notify:children:${m.id}:agreement`;
         const mail = agreementMail({ meetingId: m.id, heldAt, followUpStart: form.followUpMeetingDate });
-        const sent = await this.deps.ledger.runOnce(
+        const deliveryId = await sendMailOnce(this.deps, {
           ledgerKey,
-          'notify.send',
-          {
-            perform: async () =>
-              (await this.deps.notify.send({ id: `children-agreement-${m.id}`, to, ...mail, attachments: [attachment] })).deliveryId,
-          },
-          { requestId: r.id, meetingId: m.id },
-        );
-        await this.deps.store.updateMeeting(m.id, { agreementDeliveryId: sent.externalId });
-        await this.deps.audit.record({
+          message: { id: `children-agreement-${m.id}`, to, ...mail, attachments: [attachment] },
           action: 'notify.children-agreement',
-          system: 'notify',
-          outcome: sent.outcome === 'recorded' ? 'reused' : 'ok',
-          requestId: r.id,
-          meetingId: m.id,
-          externalIds: { deliveryId: sent.externalId, recipients: String(to.length) },
-          ledgerKey,
+          ids: { requestId: r.id, meetingId: m.id },
+          externalIds: { recipients: String(to.length) },
         });
+        await this.deps.store.updateMeeting(m.id, { agreementDeliveryId: deliveryId });
       }
       const leader = contacts?.localLeader.email ?? r.leaderMailbox;
       if (audience.unreached.length && leader) {
         // The local leader sends it to those without an address by other means: their names go in this mail's body only.
         const ledgerKey = `notify:children:${m.id}:agreement-unreached`;
         const mail = agreementUnreachedMail({ meetingId: m.id, heldAt, unreached: audience.unreached });
-        const sent = await this.deps.ledger.runOnce(
+        await sendMailOnce(this.deps, {
           ledgerKey,
-          'notify.send',
-          {
-            perform: async () =>
-              (
-                await this.deps.notify.send({
-                  id: `children-agreement-unreached-${m.id}`,
-                  to: [leader],
-                  ...mail,
-                  attachments: [attachment],
-                })
-              ).deliveryId,
+          message: {
+            id: `children-agreement-unreached-${m.id}`,
+            to: [leader],
+            ...mail,
+            attachments: [attachment],
           },
-          { requestId: r.id, meetingId: m.id },
-        );
-        await this.deps.audit.record({
           action: 'notify.children-agreement-unreached',
-          system: 'notify',
-          outcome: sent.outcome === 'recorded' ? 'reused' : 'ok',
-          requestId: r.id,
-          meetingId: m.id,
-          externalIds: { deliveryId: sent.externalId, unreached: String(audience.unreached.length) },
-          ledgerKey,
+          ids: { requestId: r.id, meetingId: m.id },
+          externalIds: { unreached: String(audience.unreached.length) },
         });
       } else if (audience.unreached.length) {
         await this.deps.audit.record({

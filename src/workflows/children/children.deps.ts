@@ -1,4 +1,4 @@
-import type { NotifyPort } from '../../../adapters/notify/notify.port';
+import type { NotifyMessage, NotifyPort } from '../../../adapters/notify/notify.port';
 import type { AuditService } from '../../audit/audit.service';
 import type { Ledger } from '../../ledger/ledger';
 import type { DocumentJournal } from '../journal-document/journal-document.service';
@@ -25,4 +25,40 @@ export interface ChildrenFilingDeps extends ChildrenDeps {
   journal: Pick<DocumentJournal, 'journal'>;
   /** The service renders on a worker thread under a time budget (CpuWork); tests may render in place. */
   renderPdf?: RenderFormPdf;
+}
+
+/** One mail of the children's flow, sent at most once per ledger key and audited. */
+export interface MailOnce {
+  ledgerKey: string;
+  /** Its id is stable across retries, so the SMTP Message-ID (and mail clients) de-duplicate. */
+  message: NotifyMessage;
+  /** Audit action, e.g. "notify.children-agreement". */
+  action: string;
+  /** Ids only (never names or addresses): the ledger entry's meta and the audit record's ids. */
+  ids: { requestId: string; meetingId?: string };
+  /** More audit ids next to the delivery id (a unit code, a recipient count). */
+  externalIds?: Record<string, string>;
+}
+
+/**
+ * Sends a mail exactly once per ledger key (a retry after a crash finds the recorded delivery instead of
+ * sending again) and writes its audit record; returns the delivery id. Every mail of the children's
+ * flow goes through here.
+ */
+export async function sendMailOnce(deps: Pick<ChildrenDeps, 'ledger' | 'notify' | 'audit'>, m: MailOnce): Promise<string> {
+  const sent = await deps.ledger.runOnce(
+    m.ledgerKey,
+    'notify.send',
+    { perform: async () => (await deps.notify.send(m.message)).deliveryId },
+    { ...m.ids },
+  );
+  await deps.audit.record({
+    action: m.action,
+    system: 'notify',
+    outcome: sent.outcome === 'recorded' ? 'reused' : 'ok',
+    ...m.ids,
+    externalIds: { deliveryId: sent.externalId, ...m.externalIds },
+    ledgerKey: m.ledgerKey,
+  });
+  return sent.externalId;
 }

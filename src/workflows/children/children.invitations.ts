@@ -1,4 +1,4 @@
-import type { ChildrenDeps } from './children.deps';
+import { ChildrenDeps, sendMailOnce } from './children.deps';
 import { Injectable } from '@nestjs/common';
 import type { JobContext } from '../../../queues/job-context';
 import { JobHandler } from '../../../queues/job-handler.decorator';
@@ -121,30 +121,17 @@ export class ChildrenInvitations {
     const mail = followUpInviteMail({ meetingId: m.id, unit, start: m.scheduledStart, place: invitePlace(r), moved: sequence > 0 });
     const id = `children-followup-invite-${m.id}-s${sequence}`;
     const ledgerKey = `notify:children:${m.id}:followup-invite:${sequence}`;
-    const sent = await this.deps.ledger.runOnce(
+    await sendMailOnce(this.deps, {
       ledgerKey,
-      'notify.send',
-      {
-        perform: async () =>
-          (
-            await this.deps.notify.send({
-              id,
-              to,
-              ...mail,
-              attachments: [{ filename: 'samarbejdsmoede.ics', contentType: CHILDREN_ICS_CONTENT_TYPE, content: ics }],
-            })
-          ).deliveryId,
+      message: {
+        id,
+        to,
+        ...mail,
+        attachments: [{ filename: 'samarbejdsmoede.ics', contentType: CHILDREN_ICS_CONTENT_TYPE, content: ics }],
       },
-      { requestId: r.id, meetingId: m.id },
-    );
-    await this.deps.audit.record({
       action: 'notify.children-followup-invite',
-      system: 'notify',
-      outcome: sent.outcome === 'recorded' ? 'reused' : 'ok',
-      requestId: r.id,
-      meetingId: m.id,
-      externalIds: { deliveryId: sent.externalId, recipients: String(to.length) },
-      ledgerKey,
+      ids: { requestId: r.id, meetingId: m.id },
+      externalIds: { recipients: String(to.length) },
     });
     return 'sent';
   }

@@ -1,4 +1,4 @@
-import type { ChildrenDeps } from './children.deps';
+import { ChildrenDeps, sendMailOnce } from './children.deps';
 import { acceptanceReminderDue, followUpReminderDue } from '../../domain/children-course';
 import { isHomeVisit } from '../../domain/children-meeting.rules';
 import { reminderRecipients } from '../../domain/children-participants';
@@ -85,22 +85,11 @@ export class ChildrenReminders {
 
   private async send(r: ChildrenRequestRecord, what: string, to: string[], mail: MailText, cc: string[] = []): Promise<void> {
     const ledgerKey = `notify:children:${r.id}:${what}`;
-    const sent = await this.deps.ledger.runOnce(
+    await sendMailOnce(this.deps, {
       ledgerKey,
-      'notify.send',
-      {
-        perform: async () =>
-          (await this.deps.notify.send({ id: `children-${what}-${r.id}`, to, ...(cc.length ? { cc } : {}), ...mail })).deliveryId,
-      },
-      { requestId: r.id },
-    );
-    await this.deps.audit.record({
+      message: { id: `children-${what}-${r.id}`, to, ...(cc.length ? { cc } : {}), ...mail },
       action: `notify.children-${what}`,
-      system: 'notify',
-      outcome: sent.outcome === 'recorded' ? 'reused' : 'ok',
-      requestId: r.id,
-      externalIds: { deliveryId: sent.externalId },
-      ledgerKey,
+      ids: { requestId: r.id },
     });
   }
 }

@@ -1,4 +1,4 @@
-import type { ChildrenFilingDeps } from './children.deps';
+import { ChildrenFilingDeps, sendMailOnce } from './children.deps';
 import { PermanentError } from '../../common/errors';
 import { CHILDREN_ICS_CONTENT_TYPE } from '../../domain/children-invite.ics';
 import { isHomeVisit } from '../../domain/children-meeting.rules';
@@ -91,36 +91,24 @@ export class RouteRequestStep {
         stamp: r.receivedAt,
         followUp: false,
       });
-      const sent = await this.deps.ledger.runOnce(
+      const deliveryId = await sendMailOnce(this.deps, {
         ledgerKey,
-        'notify.send',
-        {
-          perform: async () =>
-            (
-              await this.deps.notify.send({
-                id: `children-request-${r.id}`,
-                to: [unit.mailbox],
-                ...mail,
-                attachments: [
-                  { filename: `anmodningsskema-${r.id}.pdf`, contentType: 'application/pdf', content: pdf },
-                  ...attachments,
-                  { filename: 'samarbejdsmoede.ics', contentType: CHILDREN_ICS_CONTENT_TYPE, content: ics },
-                ],
-              })
-            ).deliveryId,
+        message: {
+          id: `children-request-${r.id}`,
+          to: [unit.mailbox],
+          ...mail,
+          attachments: [
+            { filename: `anmodningsskema-${r.id}.pdf`, contentType: 'application/pdf', content: pdf },
+            ...attachments,
+            { filename: 'samarbejdsmoede.ics', contentType: CHILDREN_ICS_CONTENT_TYPE, content: ics },
+          ],
         },
-        { requestId: r.id },
-      );
-      await this.deps.store.update(r.id, { unitDeliveryId: sent.externalId });
-      await this.deps.store.milestone(r.id, 'routedAt', this.deps.now().toISOString());
-      await this.deps.audit.record({
         action: 'notify.children-request',
-        system: 'notify',
-        outcome: sent.outcome === 'recorded' ? 'reused' : 'ok',
-        requestId: r.id,
-        externalIds: { deliveryId: sent.externalId, unit: r.unit },
-        ledgerKey,
+        ids: { requestId: r.id },
+        externalIds: { unit: r.unit },
       });
+      await this.deps.store.update(r.id, { unitDeliveryId: deliveryId });
+      await this.deps.store.milestone(r.id, 'routedAt', this.deps.now().toISOString());
     }
 
     const contacts = await this.deps.store.getContacts(r.id);
@@ -135,29 +123,16 @@ export class RouteRequestStep {
         deadlineAt: r.deadlineAt,
         workingDays: this.settings.acceptWorkingDays,
       });
-      const sent = await this.deps.ledger.runOnce(
+      await sendMailOnce(this.deps, {
         ledgerKey,
-        'notify.send',
-        {
-          perform: async () =>
-            (
-              await this.deps.notify.send({
-                id: `children-short-notice-${r.id}`,
-                to: notice.to,
-                ...(notice.cc.length ? { cc: notice.cc } : {}),
-                ...mail,
-              })
-            ).deliveryId,
+        message: {
+          id: `children-short-notice-${r.id}`,
+          to: notice.to,
+          ...(notice.cc.length ? { cc: notice.cc } : {}),
+          ...mail,
         },
-        { requestId: r.id },
-      );
-      await this.deps.audit.record({
         action: 'notify.children-short-notice',
-        system: 'notify',
-        outcome: sent.outcome === 'recorded' ? 'reused' : 'ok',
-        requestId: r.id,
-        externalIds: { deliveryId: sent.externalId },
-        ledgerKey,
+        ids: { requestId: r.id },
       });
     }
 
