@@ -35,6 +35,26 @@ export interface RedisOwner {
   port: number;
 }
 
+/**
+ * How every Redis this project starts runs (the embedded one, the test Sentinel set): AOF fsynced every
+ * second so queued jobs survive a crash, never evict (BullMQ requires it), no RDB snapshots, in the
+ * foreground, quiet.
+ */
+export const DURABLE_REDIS_ARGS: readonly string[] = [
+  '--appendonly',
+  'yes',
+  '--appendfsync',
+  'everysec',
+  '--maxmemory-policy',
+  'noeviction',
+  '--save',
+  '',
+  '--daemonize',
+  'no',
+  '--loglevel',
+  'warning',
+];
+
 const LOCK_FILE = 'redis.lock';
 const PID_FILE = 'redis.pid';
 const OWNER_FILE = 'owner.json';
@@ -252,20 +272,9 @@ export async function startEmbeddedRedis(opts: { dataDir: string; port?: number;
         dataDir,
         '--pidfile',
         path.join(dataDir, PID_FILE),
-        '--appendonly',
-        'yes',
-        '--appendfsync',
-        'everysec',
-        '--maxmemory-policy',
-        'noeviction',
-        '--save',
-        '',
         '--protected-mode',
         'yes',
-        '--daemonize',
-        'no',
-        '--loglevel',
-        'warning',
+        ...DURABLE_REDIS_ARGS,
       ],
       { stdio: ['pipe', 'ignore', 'ignore'] },
     );

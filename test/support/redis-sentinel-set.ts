@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Redis from 'ioredis';
-import { freePort } from '../../src/infra/embedded-redis';
+import { DURABLE_REDIS_ARGS, freePort } from '../../src/infra/embedded-redis';
 import { eventually } from './test-service';
 
 export const SENTINEL_MASTER = 'mymaster';
@@ -56,27 +56,7 @@ export async function startSentinelSet(): Promise<SentinelSet> {
     const port = await freePort();
     const dir = path.join(root, name);
     mkdirSync(dir);
-    run('redis-server', [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--dir',
-      dir,
-      '--appendonly',
-      'yes',
-      '--appendfsync',
-      'everysec',
-      '--maxmemory-policy',
-      'noeviction',
-      '--save',
-      '',
-      '--daemonize',
-      'no',
-      '--loglevel',
-      'warning',
-      ...extra,
-    ]);
+    run('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, ...DURABLE_REDIS_ARGS, ...extra]);
     await eventually(() => ping(port), 10_000);
     return port;
   };

@@ -174,19 +174,7 @@ export class NotesWatch {
       const outcome = await this.startFlow(district, note, m.meetingDate);
       // A note the sweep found locked before its meeting began was never on the agenda: the coordinator hears of it.
       if (w.source === 'sweep' && outcome === 'started' && this.reporter) {
-        await withCallPurpose('tasks', () =>
-          this.reporter!.report(
-            district,
-            note,
-            {
-              noteId: note.id,
-              noteVersion: note.version,
-              districtId: district.id,
-              meetingDate: m.meetingDate,
-            },
-            'late',
-          ),
-        );
+        await this.reportToCoordinator(district, note, m.meetingDate, 'late');
       }
       await this.store.unwatchNote(m, w.noteId);
       return outcome;
@@ -321,7 +309,19 @@ export class NotesWatch {
     const kind = outcome === 'correction' ? 'correction' : !(await this.store.wasOnAgenda(note.id)) ? 'late' : undefined;
     if (!kind) return [outcome];
     const previous = outcome === 'correction' ? await this.store.record({ noteId: note.id, noteVersion: note.version }) : null;
-    await withCallPurpose('tasks', () =>
+    await this.reportToCoordinator(district, note, meetingDate, kind, previous?.correctionOf);
+    return [outcome, 'reported'];
+  }
+
+  /** A note processed without having been on its meeting's agenda (late) or a corrected version: a task to the coordinator. */
+  private reportToCoordinator(
+    district: District,
+    note: NexusNote,
+    meetingDate: string,
+    kind: 'late' | 'correction',
+    correctionOf?: number,
+  ) {
+    return withCallPurpose('tasks', () =>
       this.reporter!.report(
         district,
         note,
@@ -330,12 +330,11 @@ export class NotesWatch {
           noteVersion: note.version,
           districtId: district.id,
           meetingDate,
-          ...(previous?.correctionOf !== undefined ? { correctionOf: previous.correctionOf } : {}),
+          ...(correctionOf !== undefined ? { correctionOf } : {}),
         },
         kind,
       ),
     );
-    return [outcome, 'reported'];
   }
 
   // ---- shared ---------------------------------------------------------------------------------
