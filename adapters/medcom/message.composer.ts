@@ -1,10 +1,11 @@
 import type { FhirFormat, GpMessageFormat } from '../../src/domain/gp-message-formats';
+import { shippedFile } from '../../src/infra/project-root';
 import { CARE_COMMUNICATION_CATEGORY } from './fhir-carecommunication.builder';
 import { medcomFormat } from './formats/medcom-formats.registry';
 import { buildVansEnvelope, CARE_COMMUNICATION_ENVELOPE_VERSION } from './fhir/vans-envelope';
 import type { OutgoingLetter } from './outgoing-letter';
 import { sanitiseText } from './text/sanitise';
-import type { SchemaValidator } from './xml/schema-validator';
+import { schemaValidator, SchemaValidator } from './xml/schema-validator';
 
 export interface ComposedMessage {
   bytes: Buffer;
@@ -23,11 +24,38 @@ export interface ComposedMessage {
 }
 
 /**
+ * What the letter workflow composes with: a MessageComposer in place (CLI, tests), or the same
+ * compose on a worker thread in the service (the result then crosses back by structured clone).
+ */
+export interface LetterComposer {
+  compose(format: GpMessageFormat, letter: OutgoingLetter): Promise<ComposedMessage>;
+}
+
+/** The composer's settings (MedcomSettings has both). */
+export interface ComposerOptions {
+  xdis91BlockChars: number;
+  fhirEnvelope: boolean;
+}
+
+/**
+ * The check of XDIS91 letters against the shipped schema: the schema document is read and parsed on
+ * first use and kept for the life of the process or worker thread (schemaValidator), never per letter.
+ */
+export function xdis91Validator(): SchemaValidator {
+  return schemaValidator(shippedFile('schemas', 'xdis91.xsd'));
+}
+
+/** A composer with the shipped XDIS91 schema and the given settings. */
+export function messageComposer(o: ComposerOptions): MessageComposer {
+  return new MessageComposer(xdis91Validator(), o.xdis91BlockChars, { fhirEnvelope: o.fhirEnvelope });
+}
+
+/**
  * Builds a letter in the receiver's format and checks the exact bytes before they may leave:
  * XDIS91 against schemas/xdis91.xsd, FHIR against the CareCommunication rules (read back from the
  * serialised XML or JSON). A failure is MEDCOM_INVALID with the problems found – no personal data.
  */
-export class MessageComposer {
+export class MessageComposer implements LetterComposer {
   constructor(
     private readonly xdis91Validator: SchemaValidator,
     private readonly xdis91BlockChars: number,

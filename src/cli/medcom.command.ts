@@ -6,13 +6,11 @@ import { medcomBootProblem } from '../../adapters/medcom/medcom.boot-guard';
 import { chooseFormat } from '../../adapters/medcom/format-choice';
 import { PermanentError } from '../common/errors';
 import { medcomSettings } from '../../adapters/medcom/medcom.settings';
-import { MessageComposer } from '../../adapters/medcom/message.composer';
-import { schemaValidator } from '../../adapters/medcom/xml/schema-validator';
+import { messageComposer } from '../../adapters/medcom/message.composer';
 import { loadSeed } from '../../adapters/shared/sandbox-seed';
 import { ConfigError, loadConfig } from '../config/load-config';
 import { letterIdempotencyKey, meetingDateOf } from '../domain/after-meeting.rules';
 import { noteToGpLetterContent } from '../domain/gp-letter.content';
-import { shippedFile } from '../infra/project-root';
 
 export interface MedcomPreviewOptions {
   seed: string;
@@ -61,9 +59,7 @@ export async function runMedcomPreview(o: MedcomPreviewOptions, io: PreviewIo = 
     const settings = medcomSettings(config);
     const letterId = letterIdFor(settings.letterIds(), letterIdempotencyKey({ noteId, noteVersion: 1 }, receiver.ydernummer), format);
     const now = new Date();
-    const message = await new MessageComposer(schemaValidator(shippedFile('schemas', 'xdis91.xsd')), settings.xdis91BlockChars, {
-      fhirEnvelope: settings.fhirEnvelope,
-    }).compose(format, {
+    const message = await messageComposer(settings).compose(format, {
       letterId,
       envelopeId: envelopeIdFor(letterId, 0, format),
       attempt: 0,

@@ -8,6 +8,7 @@ import type { AppConfig } from '../../config/config.schema';
 import { CONFIG, REDIS } from '../../config/tokens';
 import { CpuWork } from '../cpu-work/cpu-work.service';
 import { setReceiptsOverdueSource } from '../../metrics/metrics';
+import { composerOnThreads, LETTER_COMPOSER } from './medcom-letters.composer';
 import { INBOUND_READER, inboundReader } from './medcom-letters.inbound-reader';
 import { ReceiptInbox } from './medcom-letters.inbox';
 import { MedcomProcessor } from './medcom-letters.processor';
@@ -31,7 +32,8 @@ export class ReceiptsOverdueGaugeSource implements OnApplicationBootstrap, OnApp
 
 /**
  * The MedCom letter lifecycle: the ledger around each send, receipt timeouts and resends, reading
- * the VANS in-folder on a schedule. Uses the MedCom adapter (builders, transport) and provides MEDCOM_PORT.
+ * the VANS in-folder on a schedule. Uses the MedCom adapter (builders, transport) and provides MEDCOM_PORT;
+ * letters are built and checked, and in-folder files parsed, on CpuWork's threads.
  */
 @Module({
   imports: [MedcomModule],
@@ -40,6 +42,11 @@ export class ReceiptsOverdueGaugeSource implements OnApplicationBootstrap, OnApp
       provide: LetterStore,
       inject: [REDIS, MEDCOM_SETTINGS],
       useFactory: (redis: Redis, s: MedcomSettings) => new LetterStore(redis, s.redisPrefix),
+    },
+    {
+      provide: LETTER_COMPOSER,
+      inject: [CpuWork, MEDCOM_SETTINGS],
+      useFactory: (cpu: CpuWork, s: MedcomSettings) => composerOnThreads(cpu, s),
     },
     MedcomService,
     { provide: MEDCOM_PORT, useExisting: MedcomService },

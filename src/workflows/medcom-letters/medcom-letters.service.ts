@@ -11,11 +11,12 @@ import type { GpMessageFormat } from '../../../adapters/directory/directory.port
 import { chooseFormat } from '../../../adapters/medcom/format-choice';
 import { envelopeIdFor, letterIdFor } from '../../../adapters/medcom/letter-identity';
 import { receiptDueAt } from '../../../adapters/medcom/pickup-hours';
-import { LetterBody, LetterRecord, LetterStore } from './medcom-letters.store';
+import { LETTER_COMPOSER } from './medcom-letters.composer';
+import { asStoredBody, LetterBody, LetterRecord, LetterStore } from './medcom-letters.store';
 import { MEDCOM_SETTINGS } from '../../../adapters/medcom/medcom.tokens';
 import type { GpLetter, LetterStatus, MedcomPort, SentLetter } from '../../../adapters/medcom/medcom.port';
 import type { MedcomSettings } from '../../../adapters/medcom/medcom.settings';
-import { ComposedMessage, MessageComposer } from '../../../adapters/medcom/message.composer';
+import type { ComposedMessage, LetterComposer } from '../../../adapters/medcom/message.composer';
 import type { OutgoingLetter } from '../../../adapters/medcom/outgoing-letter';
 import { MEDCOM_TRANSPORT, MedcomTransport } from '../../../adapters/medcom/transport/medcom.transport';
 
@@ -36,7 +37,8 @@ export class MedcomService implements MedcomPort {
   constructor(
     @Inject(MEDCOM_SETTINGS) private readonly settings: MedcomSettings,
     private readonly store: LetterStore,
-    private readonly composer: MessageComposer,
+    /** Builds and checks letters: on CpuWork's threads in the service (LETTER_COMPOSER), in place in tests. */
+    @Inject(LETTER_COMPOSER) private readonly composer: LetterComposer,
     @Inject(MEDCOM_TRANSPORT) private readonly transport: MedcomTransport,
     @Inject(Ledger) private readonly ledger: Ledger,
     @Inject(AuditService) private readonly audit: AuditService,
@@ -48,10 +50,13 @@ export class MedcomService implements MedcomPort {
   async send(letter: GpLetter): Promise<SentLetter> {
     const format = await this.formatFor(letter);
     const candidateId = letterIdFor(this.settings.letterIds(), letter.idempotencyKey, format);
+    let checked: CheckedLetter | undefined;
     if ((await this.ledger.get(letter.idempotencyKey))?.state !== 'done') {
-      // Refuse a letter that cannot be valid before anything is recorded or handed over.
+      // Refuse a letter that cannot be valid before anything is recorded or handed over. The message
+      // is kept (in memory, for this call): the first hand-over sends it unless its inputs differ.
       const now = this.clock.now();
-      await this.composer.compose(format, this.outgoing(candidateId, envelopeIdFor(candidateId, 0, format), 0, now, now, toBody(letter)));
+      const input = this.outgoing(candidateId, envelopeIdFor(candidateId, 0, format), 0, now, now, asStoredBody(toBody(letter)));
+      checked = { format, input, message: await this.composer.compose(format, input) };
     }
 
     const result = await this.ledger.runOnce(
@@ -59,7 +64,7 @@ export class MedcomService implements MedcomPort {
       'medcom.letter',
       {
         perform: async (entry) => {
-          await this.startLetter(entry.meta.letterId, entry.meta.format as GpMessageFormat, letter);
+          await this.startLetter(entry.meta.letterId, entry.meta.format as GpMessageFormat, letter, checked);
           return entry.meta.letterId;
         },
         // An earlier attempt began: if its first envelope was handed over, the letter exists.
@@ -241,7 +246,8 @@ export class MedcomService implements MedcomPort {
     );
   }
 
-  private async startLetter(letterId: string, format: GpMessageFormat, letter: GpLetter): Promise<void> {
+  /** `checked`: the letter send() composed to check it; its time becomes the letter's and the first attempt's. */
+  private async startLetter(letterId: string, format: GpMessageFormat, letter: GpLetter, checked?: CheckedLetter): Promise<void> {
     await this.store.create(
       {
         letterId,
@@ -253,20 +259,29 @@ export class MedcomService implements MedcomPort {
         receiverYdernummer: letter.receiver.ydernummer,
         receiverEan: letter.receiver.ean,
         converted: !!letter.receiver.converted,
-        authorisedAt: this.clock.now().toISOString(),
+        authorisedAt: (checked?.input.authorisedAt ?? this.clock.now()).toISOString(),
       },
       toBody(letter),
     );
     const rec = await this.store.get(letterId);
-    if (rec && rec.state === 'sent' && rec.written < 0) await this.dispatch(rec, 0);
+    if (rec && rec.state === 'sent' && rec.written < 0) await this.dispatch(rec, 0, checked);
   }
 
   /**
    * Claims the attempt, writes its file, records it and arms its receipt timeout. False when the
-   * letter was settled by a receipt meanwhile (nothing to send).
+   * letter was settled by a receipt meanwhile (nothing to send). The first attempt sends `checked`
+   * (send()'s own compose) when it was composed from exactly this attempt's inputs – the same bytes a
+   * compose now would give – and composes afresh otherwise (a letter begun earlier under another id
+   * or time, a claim left by a crash, a resend).
    */
-  private async dispatch(rec: LetterRecord, attempt: number): Promise<boolean> {
-    const env = await this.store.claimAttempt(rec.letterId, attempt, envelopeIdFor(rec.letterId, attempt, rec.format), this.clock.now());
+  private async dispatch(rec: LetterRecord, attempt: number, checked?: CheckedLetter): Promise<boolean> {
+    const reusable = attempt === 0 ? checked : undefined;
+    const env = await this.store.claimAttempt(
+      rec.letterId,
+      attempt,
+      envelopeIdFor(rec.letterId, attempt, rec.format),
+      reusable?.input.sentAt ?? this.clock.now(),
+    );
     if (!env) return false; // a receipt or another worker moved the letter on
     if (((await this.store.get(rec.letterId))?.written ?? -1) >= attempt) {
       await this.armTimeout(rec, attempt); // handed over before a crash: only the timeout may be missing
@@ -283,10 +298,9 @@ export class MedcomService implements MedcomPort {
       );
     }
     const sentAt = new Date(env.sentAt);
-    const message = await this.composer.compose(
-      rec.format,
-      this.outgoing(rec.letterId, env.envelopeId, attempt, sentAt, new Date(rec.authorisedAt), body),
-    );
+    const input = this.outgoing(rec.letterId, env.envelopeId, attempt, sentAt, new Date(rec.authorisedAt), body);
+    const message =
+      reusable && composedFrom(reusable, rec.format, input) ? reusable.message : await this.composer.compose(rec.format, input);
     const { name } = await this.transport.send({ envelopeId: env.envelopeId, bytes: message.bytes, extension: message.extension, sentAt });
     const writtenAt = this.clock.now();
     const due = this.receiptDue(rec, writtenAt);
@@ -390,6 +404,21 @@ export class MedcomService implements MedcomPort {
   ): OutgoingLetter {
     return { letterId, envelopeId, attempt, sentAt, authorisedAt, sender: this.settings.sender, author: this.settings.author, ...body };
   }
+}
+
+/** A letter send() composed to check it, with what it was composed from. */
+interface CheckedLetter {
+  format: GpMessageFormat;
+  input: OutgoingLetter;
+  message: ComposedMessage;
+}
+
+/**
+ * Whether `checked` was composed from exactly `input`: the body on both sides is JSON as stored
+ * (asStoredBody, LetterStore.body), the times are whole milliseconds, so equal JSON is equal input.
+ */
+function composedFrom(checked: CheckedLetter, format: GpMessageFormat, input: OutgoingLetter): boolean {
+  return checked.format === format && JSON.stringify(checked.input) === JSON.stringify(input);
 }
 
 const timeoutJobId = (letterId: string, attempt: number) => `medcom-timeout-${letterId}-${attempt}`;

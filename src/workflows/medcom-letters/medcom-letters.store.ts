@@ -54,6 +54,14 @@ export interface LetterBody {
   text: string;
 }
 
+/**
+ * The body as body() gives it back once stored (JSON: absent rather than undefined fields), so that a
+ * letter composed from it before it is stored is composed from exactly what a resend would read.
+ */
+export function asStoredBody(body: LetterBody): LetterBody {
+  return JSON.parse(JSON.stringify(body)) as LetterBody;
+}
+
 const BODY_TTL_SECONDS = 30 * 24 * 3600;
 const INDEX_TTL_SECONDS = 180 * 24 * 3600;
 
