@@ -2,11 +2,10 @@ import 'reflect-metadata';
 import { QueueGateway } from '../../queues/queue.gateway';
 import { RunningService, startService } from '../../src/main';
 import { jobDuration, outboundDuration } from '../../src/metrics/metrics';
-import { withCallPurpose } from '../../src/common/call-purpose';
 import { loadDistricts } from '../../src/config/districts';
 import { AfterMeetingStore } from '../../src/workflows/after-meeting/after-meeting.store';
 import { hrefsOf } from '../../src/workflows/after-meeting/after-meeting.watch';
-import { NEXUS_PORT, NexusPort } from '../../adapters/nexus/nexus.port';
+import { NEXUS_PORT, NexusPort, nexusFor } from '../../adapters/nexus/nexus.port';
 import { BENCH_MEETING_DATE } from '../support/bench-seed';
 
 /**
@@ -27,15 +26,13 @@ async function handle(c: Command): Promise<unknown> {
       // (A bench batch is more notes than one agenda can place, so the walk's notes stand for the agenda.)
       const district = loadDistricts(svc!.config)[0];
       const nexus = svc!.app.get<NexusPort>(NEXUS_PORT);
-      const notes = await withCallPurpose('agenda', () =>
-        nexus.findMeetingNotes({
-          observationDate: BENCH_MEETING_DATE,
-          formTitle: district.nexus.formTitle,
-          tag: district.nexus.tag,
-          citizenList: district.nexus.citizenList,
-          citizenView: district.nexus.citizenView,
-        }),
-      );
+      const notes = await nexusFor(nexus, 'agenda').findMeetingNotes({
+        observationDate: BENCH_MEETING_DATE,
+        formTitle: district.nexus.formTitle,
+        tag: district.nexus.tag,
+        citizenList: district.nexus.citizenList,
+        citizenView: district.nexus.citizenView,
+      });
       // The meeting begins now (the bench's clock is the machine's; the seed's date is only a label).
       const startsAt = svc!.clock.now().getTime() - 1;
       await svc!.app.get(AfterMeetingStore).watchMeeting(
