@@ -7,6 +7,7 @@ import { AfterMeetingStore } from '../../src/workflows/after-meeting/after-meeti
 import { hrefsOf } from '../../src/workflows/after-meeting/after-meeting.watch';
 import { NEXUS_PORT, NexusPort, nexusFor } from '../../adapters/nexus/nexus.port';
 import { BENCH_MEETING_DATE } from '../support/bench-seed';
+import { WindowProfiler } from '../support/window-profiler';
 
 /**
  * The benchmark's worker process: the production worker role (every queue, every processor, real
@@ -14,9 +15,13 @@ import { BENCH_MEETING_DATE } from '../support/bench-seed';
  * and Redis. The bench drives it over IPC: start a watch, read queue counts, dead letters and stage
  * timings, sample memory, stop.
  */
-type Command = { id: number; cmd: 'publish' | 'watch' | 'counts' | 'dead' | 'stages' | 'memory' | 'cpu' | 'stop'; jobId?: string };
+type Command =
+  | { id: number; cmd: 'publish' | 'watch' | 'counts' | 'dead' | 'stages' | 'memory' | 'cpu' | 'profile-start' | 'stop'; jobId?: string }
+  | { id: number; cmd: 'profile-stop'; file: string };
 
 let svc: RunningService | undefined;
+/** The main thread's CPU profile over the timed run (npm run bench:profile). */
+let profiler: WindowProfiler | undefined;
 
 async function handle(c: Command): Promise<unknown> {
   const gateway = svc!.app.get(QueueGateway);
@@ -54,6 +59,14 @@ async function handle(c: Command): Promise<unknown> {
       const u = process.cpuUsage();
       return { cpuMs: (u.user + u.system) / 1000 };
     }
+    case 'profile-start':
+      profiler = new WindowProfiler();
+      await profiler.start();
+      return { started: true };
+    case 'profile-stop':
+      await profiler?.stop(c.file);
+      profiler = undefined;
+      return { written: c.file };
     case 'memory': {
       const gc = (globalThis as { gc?: () => void }).gc;
       gc?.();
