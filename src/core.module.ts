@@ -29,7 +29,11 @@ export class CoreModule {
         {
           provide: REDIS,
           useFactory: () => {
-            const client = new Redis({ ...redis, maxRetriesPerRequest: 3, lazyConnect: false });
+            // Auto-pipelining (ioredis): the commands issued in one event-loop turn leave in one write.
+            // The worker's main thread is bound by its own CPU, and a socket write per command was its
+            // largest single cost (docs/benchmark.md, "CPU round 3"); order per connection is unchanged.
+            // Only this client: nothing on it blocks, and BullMQ's own connections stay as BullMQ expects.
+            const client = new Redis({ ...redis, maxRetriesPerRequest: 3, lazyConnect: false, enableAutoPipelining: true });
             // Outages and failovers surface as failed commands (jobs retry); the listener logs one warning per 30 s instead of a stack per reconnect.
             client.on('error', redisErrorListener('core'));
             return client;

@@ -1,4 +1,4 @@
-import type { ResilientHttp } from '../shared/resilient-http';
+import type { RequestHooks, ResilientHttp } from '../shared/resilient-http';
 import { badResponse, isRecord } from './nexus.links';
 
 export interface AccessToken {
@@ -13,14 +13,17 @@ export interface ClientCredentials {
 }
 
 /** OAuth2 client-credentials grant as Nexus's Keycloak realm expects it: a form POST. */
-export async function requestClientCredentialsToken(http: ResilientHttp, c: ClientCredentials): Promise<AccessToken> {
+export async function requestClientCredentialsToken(http: ResilientHttp, c: ClientCredentials, hooks?: RequestHooks): Promise<AccessToken> {
   const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: c.clientId, client_secret: c.clientSecret });
-  const res = await http.request({
-    method: 'POST',
-    url: c.tokenUrl,
-    data: form.toString(),
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
-  });
+  const res = await http.request(
+    {
+      method: 'POST',
+      url: c.tokenUrl,
+      data: form.toString(),
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
+    },
+    hooks,
+  );
   const body = res.data;
   if (!isRecord(body) || typeof body.access_token !== 'string' || body.access_token === '') {
     throw badResponse('from the token endpoint has no access_token');
@@ -39,14 +42,15 @@ export class TokenCache {
   private inFlight?: Promise<string>;
 
   constructor(
-    private readonly fetchToken: () => Promise<AccessToken>,
+    private readonly fetchToken: (hooks?: RequestHooks) => Promise<AccessToken>,
     private readonly now: () => number = Date.now,
     private readonly renewAt = 0.9,
   ) {}
 
-  async token(): Promise<string> {
+  /** `hooks` go with the token request if this call is the one that makes it (its caller's call budget). */
+  async token(hooks?: RequestHooks): Promise<string> {
     if (this.current && this.now() < this.current.renewAtMs) return this.current.value;
-    this.inFlight ??= this.renew().finally(() => {
+    this.inFlight ??= this.renew(hooks).finally(() => {
       this.inFlight = undefined;
     });
     return this.inFlight;
@@ -57,9 +61,9 @@ export class TokenCache {
     if (this.current?.value === value) this.current = undefined;
   }
 
-  private async renew(): Promise<string> {
+  private async renew(hooks: RequestHooks | undefined): Promise<string> {
     const started = this.now();
-    const t = await this.fetchToken();
+    const t = await this.fetchToken(hooks);
     this.current = { value: t.value, renewAtMs: started + t.expiresInS * 1000 * this.renewAt };
     return t.value;
   }

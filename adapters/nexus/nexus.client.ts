@@ -1,7 +1,7 @@
 import type { AxiosResponse } from 'axios';
 import type { AppConfig } from '../../src/config/config.schema';
 import { errorCode, IntegrationError, PermanentError, RetryableError } from '../../src/common/errors';
-import { callPurpose } from '../../src/common/call-purpose';
+import type { CallPurpose } from '../../src/common/call-purpose';
 import { rootLogger } from '../../src/logging/logger';
 import { nexusCalls } from '../../src/metrics/metrics';
 import { tagMatch } from '../../src/domain/tags';
@@ -179,14 +179,23 @@ export class NexusClient implements NexusPort {
   private readonly links?: NexusLinkResolver;
   private readonly now: () => number;
   private readonly maxIds: number;
-  private home?: Promise<Wire>;
-  /** Set when the cached home handed out a bad link; the next call after retryAt fetches it again. */
-  private homeBad?: { code: string; retryAt: number };
-  private homeFailures = 0;
-  private readonly homeState = (): NexusHomeState =>
-    this.homeBad
-      ? { state: 'stale', failures: this.homeFailures, code: this.homeBad.code, retryAt: new Date(this.homeBad.retryAt).toISOString() }
-      : { state: 'ok', failures: 0 };
+  /**
+   * The cached home document. An object held by reference, like every other piece of state here, so
+   * a purpose view (`forPurpose`) shares it with the client it was made from.
+   */
+  private readonly homeCache: {
+    doc?: Promise<Wire>;
+    /** Set when the cached home handed out a bad link; the next call after retryAt fetches it again. */
+    bad?: { code: string; retryAt: number };
+    failures: number;
+  } = { failures: 0 };
+  private readonly homeState = (): NexusHomeState => {
+    const { bad, failures } = this.homeCache;
+    return bad ? { state: 'stale', failures, code: bad.code, retryAt: new Date(bad.retryAt).toISOString() } : { state: 'ok', failures: 0 };
+  };
+  /** What this client's calls count as in tsm_nexus_calls_total (a view made by forPurpose says otherwise). */
+  private readonly purpose: CallPurpose = 'other';
+  readonly origin: object = this;
   /** Self links learned while navigating, so later calls by id need no extra hops. */
   private readonly formHrefs = new Map<number, string>();
   /** The citizen each form was reached through, so a form whose self link is unknown is found by walking one citizen. */
@@ -203,12 +212,21 @@ export class NexusClient implements NexusPort {
       breaker: opts.breaker,
       readRetries: opts.readRetries,
       describeBody: describeNexusBody,
-      // The call budget: every request counted under the purpose the calling workflow named.
-      onRequest: () => nexusCalls.inc({ purpose: callPurpose() }),
     });
     this.links = opts.connection ? new NexusLinkResolver(opts.connection.baseUrl) : undefined;
-    this.tokens = new TokenCache(() => requestClientCredentialsToken(this.http, this.connection()), this.now);
+    this.tokens = new TokenCache((hooks) => requestClientCredentialsToken(this.http, this.connection(), hooks), this.now);
     if (opts.connection) homeStates.add(this.homeState);
+  }
+
+  /**
+   * The same client — connection, token, caches, breaker and call limit — counting its calls under
+   * `purpose` (the call budget). A workflow takes its view once where it is wired.
+   */
+  forPurpose(purpose: CallPurpose): NexusPort {
+    if (purpose === this.purpose) return this;
+    // Every field is read-only and mutable state sits in objects held by reference, so the view
+    // (which inherits them through its prototype) and the client stay one client.
+    return Object.create(this, { purpose: { value: purpose } }) as NexusClient;
   }
 
   static fromConfig(config: AppConfig): NexusClient {
@@ -794,22 +812,24 @@ export class NexusClient implements NexusPort {
    * error instead of hammering Nexus.
    */
   private async homeLink(rel: string): Promise<string> {
-    if (this.home && this.homeBad && this.now() >= this.homeBad.retryAt) this.home = undefined;
+    const cache = this.homeCache;
+    if (cache.doc && cache.bad && this.now() >= cache.bad.retryAt) cache.doc = undefined;
     let fresh = false;
-    if (!this.home) {
+    if (!cache.doc) {
       fresh = true;
-      this.home = this.get(this.resolver().homeUrl)
+      const doc = this.get(this.resolver().homeUrl)
         .then((b) => asRecord(b, 'home resource'))
         .catch((err) => {
-          this.home = undefined;
+          if (cache.doc === doc) cache.doc = undefined;
           throw err;
         });
+      cache.doc = doc;
     }
-    const home = await this.home;
+    const home = await cache.doc;
     try {
       const href = requireLink(home, rel, 'home resource');
       this.resolver().resolve(href); // the origin guard, here, so a forged link is blamed on the home document
-      if (fresh || !this.homeBad) this.homeOk();
+      if (fresh || !cache.bad) this.homeOk();
       return href;
     } catch (err) {
       const code = errorCode(err);
@@ -819,19 +839,20 @@ export class NexusClient implements NexusPort {
   }
 
   private homeOk(): void {
-    this.homeBad = undefined;
-    this.homeFailures = 0;
+    this.homeCache.bad = undefined;
+    this.homeCache.failures = 0;
   }
 
   private homeFailed(code: string, fresh: boolean): void {
+    const cache = this.homeCache;
     // One bad home document counts once, however many calls read a bad link from it.
-    if (!fresh && this.homeBad) return;
-    this.homeFailures++;
+    if (!fresh && cache.bad) return;
+    cache.failures++;
     const { baseMs, maxMs } = this.opts.homeRetry ?? { baseMs: 1000, maxMs: 60_000 };
-    const wait = Math.min(maxMs, baseMs * 2 ** Math.min(this.homeFailures - 1, 20));
-    this.homeBad = { code, retryAt: this.now() + wait };
+    const wait = Math.min(maxMs, baseMs * 2 ** Math.min(cache.failures - 1, 20));
+    cache.bad = { code, retryAt: this.now() + wait };
     rootLogger().warn(
-      { system: NEXUS_SYSTEM, code, failures: this.homeFailures, retryInMs: wait },
+      { system: NEXUS_SYSTEM, code, failures: cache.failures, retryInMs: wait },
       'nexus home document handed out a bad link; it is fetched again after the wait',
     );
   }
@@ -846,15 +867,17 @@ export class NexusClient implements NexusPort {
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (data !== undefined) headers['Content-Type'] = 'application/json';
     const timeout = timeoutMs !== undefined ? { timeout: timeoutMs } : {};
+    // The call budget: every request sent (a token request it causes included) counts under this client's purpose.
+    const hooks = { onSend: () => nexusCalls.inc({ purpose: this.purpose }) };
     const attempt = (token: string) =>
-      this.http.request({ method, url, data, ...timeout, headers: { ...headers, Authorization: `Bearer ${token}` } });
-    const token = await this.tokens.token();
+      this.http.request({ method, url, data, ...timeout, headers: { ...headers, Authorization: `Bearer ${token}` } }, hooks);
+    const token = await this.tokens.token(hooks);
     try {
       return await attempt(token);
     } catch (err) {
       if (!hasStatus(err, 401)) throw err;
       this.tokens.invalidate(token);
-      return attempt(await this.tokens.token());
+      return attempt(await this.tokens.token(hooks));
     }
   }
 }

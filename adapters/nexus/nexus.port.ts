@@ -1,3 +1,4 @@
+import type { CallPurpose } from '../../src/common/call-purpose';
 /**
  * What workflows may ask of KMD Nexus. Implemented by NexusClient (real REST/HAL API) and reached
  * through the sandbox in tests and demos. Ids are Nexus's numeric ids.
@@ -122,6 +123,13 @@ export interface CreateTaskInput {
 }
 
 export interface NexusPort {
+  /**
+   * This port with its calls counted under `purpose` in the call budget (tsm_nexus_calls_total).
+   * Optional: a port that does not count calls (a test double) has none, and `nexusFor` hands it back as it is.
+   */
+  forPurpose?(purpose: CallPurpose): NexusPort;
+  /** The client a purpose view was made from (itself for a client): views of one client share in-process caches. */
+  readonly origin?: object;
   findMeetingNotes(q: MeetingNotesQuery): Promise<NexusNote[]>;
   /** The note's current version; `at` (its self href or citizen) spares a walk when the client has not seen it yet. */
   getNote(noteId: number, at?: NoteLocation): Promise<NexusNote>;
@@ -149,4 +157,9 @@ export interface NexusPort {
   createTask(t: CreateTaskInput): Promise<{ id: number }>;
   /** Tasks already created on a note/citizen with this title (used to reconcile after a crash). */
   findTasks(on: CreateTaskInput['on'], title: string): Promise<Array<{ id: number; title: string }>>;
+}
+
+/** The port a workflow uses for `purpose`: its counting view, or the port itself when it does not count. */
+export function nexusFor(nexus: NexusPort, purpose: CallPurpose): NexusPort {
+  return nexus.forPurpose?.(purpose) ?? nexus;
 }

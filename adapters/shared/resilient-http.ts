@@ -26,9 +26,13 @@ export interface ResilientHttpOptions {
    * then survives a flaky system instead of failing whole on one 503. Writes are never repeated here.
    */
   readRetries?: { attempts: number; baseDelayMs: number };
-  /** Called once per request actually sent (repeats included), in the caller's async context. */
-  onRequest?: () => void;
   axios?: AxiosInstance;
+}
+
+/** Per-request hooks of the caller. */
+export interface RequestHooks {
+  /** Called once per request actually sent (read repeats included), e.g. to count it against a budget. */
+  onSend?: () => void;
 }
 
 export type { BreakerStateName };
@@ -42,7 +46,7 @@ export class ResilientHttp {
   readonly system: string;
   private readonly http: AxiosInstance;
   private readonly limiter: Semaphore;
-  private readonly breaker: CircuitBreaker<[AxiosRequestConfig], AxiosResponse>;
+  private readonly breaker: CircuitBreaker<[AxiosRequestConfig, RequestHooks | undefined], AxiosResponse>;
 
   constructor(private readonly opts: ResilientHttpOptions) {
     this.system = opts.system;
@@ -57,7 +61,7 @@ export class ResilientHttp {
         maxRedirects: 0,
       });
     this.limiter = new Semaphore(opts.concurrency);
-    this.breaker = new CircuitBreaker((config: AxiosRequestConfig) => this.send(config), {
+    this.breaker = new CircuitBreaker((config: AxiosRequestConfig, hooks: RequestHooks | undefined) => this.send(config, hooks), {
       timeout: false, // axios enforces the per-request timeout
       errorThresholdPercentage: opts.breaker?.errorThresholdPercentage ?? 50,
       resetTimeout: opts.breaker?.resetTimeout ?? 10_000,
@@ -80,12 +84,12 @@ export class ResilientHttp {
   }
 
   /** Sends a request; resolves only on 2xx, otherwise throws a classified IntegrationError. */
-  async request<T = unknown>(config: AxiosRequestConfig): Promise<AxiosResponse<T>> {
+  async request<T = unknown>(config: AxiosRequestConfig, hooks?: RequestHooks): Promise<AxiosResponse<T>> {
     const method = (config.method ?? 'get').toUpperCase();
     const retries = method === 'GET' || method === 'HEAD' ? (this.opts.readRetries?.attempts ?? 0) : 0;
     for (let retry = 0; ; retry++) {
       try {
-        return await this.requestOnce<T>(config);
+        return await this.requestOnce<T>(config, hooks);
       } catch (err) {
         if (retry >= retries || classifyError(err) !== 'retryable') throw err;
         const base = (this.opts.readRetries?.baseDelayMs ?? 0) * 2 ** retry;
@@ -94,9 +98,9 @@ export class ResilientHttp {
     }
   }
 
-  private async requestOnce<T>(config: AxiosRequestConfig): Promise<AxiosResponse<T>> {
+  private async requestOnce<T>(config: AxiosRequestConfig, hooks: RequestHooks | undefined): Promise<AxiosResponse<T>> {
     try {
-      return (await this.breaker.fire(config)) as AxiosResponse<T>;
+      return (await this.breaker.fire(config, hooks)) as AxiosResponse<T>;
     } catch (err) {
       if ((err as { code?: string }).code === 'EOPENBREAKER') {
         throw new RetryableError(`${this.system} circuit breaker is open`, 'BREAKER_OPEN', this.system);
@@ -109,9 +113,9 @@ export class ResilientHttp {
     this.breaker.shutdown();
   }
 
-  private async send(config: AxiosRequestConfig): Promise<AxiosResponse> {
+  private async send(config: AxiosRequestConfig, hooks: RequestHooks | undefined): Promise<AxiosResponse> {
     return this.limiter.run(async () => {
-      this.opts.onRequest?.();
+      hooks?.onSend?.();
       const stop = outboundDuration.startTimer({ system: this.system });
       let res: AxiosResponse;
       try {

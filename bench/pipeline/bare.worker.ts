@@ -24,6 +24,7 @@ import {
 import { noteToGpLetterContent } from '../../src/domain/gp-letter.content';
 import { shippedFile } from '../../src/infra/project-root';
 import { afterMeetingSettings } from '../../src/workflows/after-meeting/after-meeting.settings';
+import { WindowProfiler } from '../support/window-profiler';
 import { BareEdoc, BareNexus } from './bare-clients';
 
 /**
@@ -51,6 +52,9 @@ async function main(): Promise<void> {
   const walkCalls = process.env.BENCH_NEXUS_STATS_URL
     ? (await axios.get<{ calls: Record<string, number> }>(process.env.BENCH_NEXUS_STATS_URL)).data.calls
     : {};
+  // npm run bench:profile: this main thread's CPU profile over the timed run, as the worker's.
+  const profiler = process.env.BENCH_PROFILE_FILE ? new WindowProfiler() : undefined;
+  await profiler?.start();
   const t0 = Date.now();
   const cpu0 = process.cpuUsage();
   // The targeted watch: one read per agenda note; that read serves every step (as the pipeline's shared read).
@@ -154,6 +158,7 @@ async function main(): Promise<void> {
     ),
   ]);
   const cpu = process.cpuUsage(cpu0);
+  await profiler?.stop(process.env.BENCH_PROFILE_FILE!);
   const result = { t0, walkedAt, notes: notes.length, doneAt: [...doneAt.entries()], cpuMs: (cpu.user + cpu.system) / 1000, walkCalls };
   await new Promise<void>((resolve) => (process.send ? process.send({ result }, () => resolve()) : resolve()));
 }

@@ -173,15 +173,24 @@ export class PipelineHarness {
    * The pipeline: one 'notes.watch' pass reads the agenda's notes (one GET each) and starts the flows of the locked ones; done = each
    * flow's parent completed (every step succeeded). Times come from the worker's own records.
    */
-  async runPipeline(worker: BenchChild, refs: NoteRef[], batch: string, onProgress?: (done: number) => void): Promise<RunResult> {
+  async runPipeline(
+    worker: BenchChild,
+    refs: NoteRef[],
+    batch: string,
+    onProgress?: (done: number) => void,
+    /** Write the worker main thread's CPU profile over the timed run to this file. */
+    profileFile?: string,
+  ): Promise<RunResult> {
     // The agenda's hand-over, as its collect makes it before the meeting: the notes and their self links (not timed, not counted).
     await worker.request('publish');
     const before = await this.calls();
+    if (profileFile) await worker.request('profile-start');
     const cpuBefore = await worker.request<{ cpuMs: number }>('cpu');
     const t0 = Date.now();
     await worker.request('watch', { jobId: `bench-watch-${batch}` });
     const doneAt = await this.waitDone(worker, refs, onProgress);
     const cpuAfter = await worker.request<{ cpuMs: number }>('cpu');
+    if (profileFile) await worker.request('profile-stop', { file: profileFile });
     const letters = (await this.calls()).vansMessages - before.vansMessages;
     await this.vansPickedUp(before.vansMessages + letters);
     const after = await this.calls();
@@ -198,10 +207,14 @@ export class PipelineHarness {
   }
 
   /** The bare baseline in its own process, on freshly reset and re-locked simulators. */
-  async runBare(expectedNotes: number, expectedLetters: number): Promise<RunResult> {
+  async runBare(expectedNotes: number, expectedLetters: number, profileFile?: string): Promise<RunResult> {
     // The bare script reads the Nexus simulator's stats after its (untimed) walk, so the walk's calls
     // are left out of the comparison as the pipeline's agenda hand-over is.
-    const env = { ...this.env, BENCH_NEXUS_STATS_URL: `${this.config.SANDBOX_NEXUS_URL}/_sandbox/stats` };
+    const env = {
+      ...this.env,
+      BENCH_NEXUS_STATS_URL: `${this.config.SANDBOX_NEXUS_URL}/_sandbox/stats`,
+      ...(profileFile ? { BENCH_PROFILE_FILE: profileFile } : {}),
+    };
     const { first } = await BenchChild.start(path.join(__dirname, 'bare.worker.js'), env, { timeoutMs: 20 * 60_000 });
     const r = (
       first as {

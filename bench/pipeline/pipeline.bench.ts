@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { progress } from '../support/progress';
 import { diffCalls, mb, round, sum } from '../support/stats';
 import { PipelineHarness, RunResult, SystemCalls } from './pipeline-harness';
@@ -51,7 +52,10 @@ export interface ScenarioOptions {
    * finished this many note versions: the memory soak.
    */
   soakNotes?: number;
-  /** Write a V8 CPU profile of the worker (its whole life) into this directory. */
+  /**
+   * Write V8 CPU profiles of the worker's and the bare script's main threads over their timed runs
+   * into this directory (pipeline.main.cpuprofile, bare.main.cpuprofile).
+   */
   profileDir?: string;
 }
 
@@ -76,8 +80,8 @@ export async function runPipelineScenario(
     workDir,
   });
   try {
-    const execArgv = ['--expose-gc', ...(opts.profileDir ? ['--cpu-prof', '--cpu-prof-dir', opts.profileDir] : [])];
-    const worker = await h.startWorker({ execArgv });
+    const worker = await h.startWorker({ execArgv: ['--expose-gc'] });
+    const profile = (side: 'pipeline' | 'bare') => (opts.profileDir ? path.join(opts.profileDir, `${side}.main.cpuprofile`) : undefined);
     const memory: MemorySample[] = [];
     const sample = async (notes: number) => {
       const m = await worker.request<Memory>('memory');
@@ -89,13 +93,19 @@ export async function runPipelineScenario(
     const jobsBefore = await worker.request<{ counts: JobCounts }>('counts');
     let shown = 0;
     let early: Promise<void> | undefined;
-    const pipeline = await h.runPipeline(worker, refs, `${s.name}-0`, (done) => {
-      if (opts.soakNotes && !early && done >= 1000 && refs.length > 1000) early = sample(done);
-      if (done - shown >= Math.max(100, s.notes / 5)) {
-        shown = done;
-        progress(`${s.name}: pipeline ${done}/${refs.length} done`);
-      }
-    });
+    const pipeline = await h.runPipeline(
+      worker,
+      refs,
+      `${s.name}-0`,
+      (done) => {
+        if (opts.soakNotes && !early && done >= 1000 && refs.length > 1000) early = sample(done);
+        if (done - shown >= Math.max(100, s.notes / 5)) {
+          shown = done;
+          progress(`${s.name}: pipeline ${done}/${refs.length} done`);
+        }
+      },
+      profile('pipeline'),
+    );
     await early;
     const jobsAfter = await worker.request<{ counts: JobCounts }>('counts');
     const timings = await worker.request<{ jobs: Totals; calls: Totals }>('stages');
@@ -104,7 +114,7 @@ export async function runPipelineScenario(
 
     await h.reset();
     await h.lock(h.noteIds, { reopen: false, mix: 'full' });
-    const bare = await h.runBare(refs.length, pipeline.calls.vansMessages);
+    const bare = await h.runBare(refs.length, pipeline.calls.vansMessages, profile('bare'));
     progress(`${s.name}: bare ${bare.notesPerSecond} notes/s`);
 
     let processed = refs.length;

@@ -2,12 +2,12 @@ import 'reflect-metadata';
 import { QueueGateway } from '../../queues/queue.gateway';
 import { RunningService, startService } from '../../src/main';
 import { jobDuration, outboundDuration } from '../../src/metrics/metrics';
-import { withCallPurpose } from '../../src/common/call-purpose';
 import { loadDistricts } from '../../src/config/districts';
 import { AfterMeetingStore } from '../../src/workflows/after-meeting/after-meeting.store';
 import { hrefsOf } from '../../src/workflows/after-meeting/after-meeting.watch';
-import { NEXUS_PORT, NexusPort } from '../../adapters/nexus/nexus.port';
+import { NEXUS_PORT, NexusPort, nexusFor } from '../../adapters/nexus/nexus.port';
 import { BENCH_MEETING_DATE } from '../support/bench-seed';
+import { WindowProfiler } from '../support/window-profiler';
 
 /**
  * The benchmark's worker process: the production worker role (every queue, every processor, real
@@ -15,9 +15,13 @@ import { BENCH_MEETING_DATE } from '../support/bench-seed';
  * and Redis. The bench drives it over IPC: start a watch, read queue counts, dead letters and stage
  * timings, sample memory, stop.
  */
-type Command = { id: number; cmd: 'publish' | 'watch' | 'counts' | 'dead' | 'stages' | 'memory' | 'cpu' | 'stop'; jobId?: string };
+type Command =
+  | { id: number; cmd: 'publish' | 'watch' | 'counts' | 'dead' | 'stages' | 'memory' | 'cpu' | 'profile-start' | 'stop'; jobId?: string }
+  | { id: number; cmd: 'profile-stop'; file: string };
 
 let svc: RunningService | undefined;
+/** The main thread's CPU profile over the timed run (npm run bench:profile). */
+let profiler: WindowProfiler | undefined;
 
 async function handle(c: Command): Promise<unknown> {
   const gateway = svc!.app.get(QueueGateway);
@@ -27,15 +31,13 @@ async function handle(c: Command): Promise<unknown> {
       // (A bench batch is more notes than one agenda can place, so the walk's notes stand for the agenda.)
       const district = loadDistricts(svc!.config)[0];
       const nexus = svc!.app.get<NexusPort>(NEXUS_PORT);
-      const notes = await withCallPurpose('agenda', () =>
-        nexus.findMeetingNotes({
-          observationDate: BENCH_MEETING_DATE,
-          formTitle: district.nexus.formTitle,
-          tag: district.nexus.tag,
-          citizenList: district.nexus.citizenList,
-          citizenView: district.nexus.citizenView,
-        }),
-      );
+      const notes = await nexusFor(nexus, 'agenda').findMeetingNotes({
+        observationDate: BENCH_MEETING_DATE,
+        formTitle: district.nexus.formTitle,
+        tag: district.nexus.tag,
+        citizenList: district.nexus.citizenList,
+        citizenView: district.nexus.citizenView,
+      });
       // The meeting begins now (the bench's clock is the machine's; the seed's date is only a label).
       const startsAt = svc!.clock.now().getTime() - 1;
       await svc!.app.get(AfterMeetingStore).watchMeeting(
@@ -57,6 +59,14 @@ async function handle(c: Command): Promise<unknown> {
       const u = process.cpuUsage();
       return { cpuMs: (u.user + u.system) / 1000 };
     }
+    case 'profile-start':
+      profiler = new WindowProfiler();
+      await profiler.start();
+      return { started: true };
+    case 'profile-stop':
+      await profiler?.stop(c.file);
+      profiler = undefined;
+      return { written: c.file };
     case 'memory': {
       const gc = (globalThis as { gc?: () => void }).gc;
       gc?.();

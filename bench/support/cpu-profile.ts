@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 interface ProfileNode {
@@ -30,17 +30,6 @@ export interface ProfileSummary {
   functions: Hotspot[];
   /** Self time by where the code lives: our folders, each dependency, node internals, GC, idle. */
   groups: Hotspot[];
-}
-
-/** The newest .cpuprofile in a directory (node --cpu-prof writes one per process at exit). */
-export function newestProfile(dir: string): string {
-  // Node names them CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile: the main thread is thread 0
-  // (worker threads, e.g. PDF rendering, write their own files, later in the sort order).
-  const all = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
-  const main = all.filter((f) => f.split('.')[4] === '0');
-  const files = (main.length ? main : all).sort();
-  if (!files.length) throw new Error(`no .cpuprofile in ${dir}`);
-  return path.join(dir, files[files.length - 1]);
 }
 
 /** Self and inclusive time per function and per code location group, from a V8 CPU profile. */
@@ -108,4 +97,53 @@ function group(n: ProfileNode, root: string): string {
   if (dep) return `dep: ${dep[1]}`;
   const parts = rel.replace(/^dist\//, '').split('/');
   return `ours: ${parts.slice(0, parts.length > 2 ? 2 : 1).join('/')}`;
+}
+
+export interface MainThreadComparison {
+  /** CPU time the main thread was busy (not idle) per note. */
+  pipelineBusyMsPerNote: number;
+  bareBusyMsPerNote: number;
+  /** Busy time per note by code location group, the largest difference (pipeline − bare) first. */
+  groups: Array<{ name: string; pipelineMs: number; bareMs: number; differenceMs: number }>;
+}
+
+/**
+ * The worker's and the bare script's main threads over their timed runs, side by side: what the
+ * pipeline's main thread does per note that the bare script's does not (both runs are bound by
+ * their main thread at no latency, so this is where the throughput ratio comes from).
+ */
+export function compareMainThreads(
+  pipelineFile: string,
+  bareFile: string,
+  notes: number,
+  projectRoot: string,
+  top = 25,
+): MainThreadComparison {
+  const busy = (file: string) => {
+    const p = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+    const byId = new Map(p.nodes.map((n) => [n.id, n]));
+    const groups = new Map<string, number>();
+    let total = 0;
+    for (let i = 0; i < p.samples.length; i++) {
+      const leaf = byId.get(p.samples[i]);
+      if (!leaf || leaf.callFrame.functionName === '(idle)') continue;
+      const dt = p.timeDeltas[i] ?? 0;
+      total += dt;
+      add(groups, group(leaf, projectRoot), dt);
+    }
+    return { total, groups };
+  };
+  const perNote = (us: number) => Math.round((us / 1000 / Math.max(1, notes)) * 1000) / 1000;
+  const a = busy(pipelineFile);
+  const b = busy(bareFile);
+  const names = new Set([...a.groups.keys(), ...b.groups.keys()]);
+  const groups = [...names]
+    .map((name) => {
+      const pipelineMs = perNote(a.groups.get(name) ?? 0);
+      const bareMs = perNote(b.groups.get(name) ?? 0);
+      return { name, pipelineMs, bareMs, differenceMs: Math.round((pipelineMs - bareMs) * 1000) / 1000 };
+    })
+    .sort((x, y) => y.differenceMs - x.differenceMs)
+    .slice(0, top);
+  return { pipelineBusyMsPerNote: perNote(a.total), bareBusyMsPerNote: perNote(b.total), groups };
 }

@@ -4,12 +4,12 @@ import path from 'node:path';
 import Redis from 'ioredis';
 import pino from 'pino';
 import { NexusClient } from '../../adapters/nexus/nexus.client';
+import { nexusFor } from '../../adapters/nexus/nexus.port';
 import { NexusSandboxControl } from '../../adapters/nexus/sandbox/nexus-sandbox.control';
 import { startConfiguredNexusSandbox } from '../../adapters/nexus/sandbox/nexus-sandbox.start';
 import { syntheticSeed } from '../../adapters/nexus/sandbox/synthetic-seed';
 import { loadSeed } from '../../adapters/shared/sandbox-seed';
 import { AuditService } from '../../src/audit/audit.service';
-import { withCallPurpose } from '../../src/common/call-purpose';
 import { ManualClock } from '../../src/common/clock';
 import { loadDistricts } from '../../src/config/districts';
 import { loadConfig } from '../../src/config/load-config';
@@ -94,20 +94,22 @@ export async function measureWatchBudget(c: WatchBudgetCase, redisUrl: string): 
     const watchList = new AgendaWatchList(store, settings.followUpMs);
     let items: Array<{ noteId: number; citizenId: number }>;
     if (synthetic) {
-      const found = await withCallPurpose('agenda', () =>
-        client().findMeetingNotes({
-          observationDate: meetingDate,
-          formTitle: district.nexus.formTitle,
-          tag: district.nexus.tag,
-          citizenList: district.nexus.citizenList,
-          citizenView: district.nexus.citizenView,
-        }),
-      );
+      const found = await nexusFor(client(), 'agenda').findMeetingNotes({
+        observationDate: meetingDate,
+        formTitle: district.nexus.formTitle,
+        tag: district.nexus.tag,
+        citizenList: district.nexus.citizenList,
+        citizenView: district.nexus.citizenView,
+      });
       items = found.slice(0, c.agendaNotes ?? found.length).map((n) => ({ noteId: n.id, citizenId: n.citizenId }));
       await watchList.register(district, { meetingDate, items: items as never }, found);
     } else {
-      const { agenda, notes } = await withCallPurpose('agenda', () =>
-        new CollectAgenda(client(), districts, null, null).collect(district.id, meetingDate, { store: false }),
+      const { agenda, notes } = await new CollectAgenda(nexusFor(client(), 'agenda'), districts, null, null).collect(
+        district.id,
+        meetingDate,
+        {
+          store: false,
+        },
       );
       items = agenda.items.slice(0, c.agendaNotes ?? agenda.items.length);
       await watchList.register(district, { meetingDate, items: items as never }, notes ?? []);

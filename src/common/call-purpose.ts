@@ -1,32 +1,11 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-
 /**
  * Why an outbound call is made, for the call budget (tsm_nexus_calls_total{purpose}). A workflow
- * names its purpose around the work (`withCallPurpose('watch', () => …)`); the adapter only reads
- * the label, so it stays free of workflow knowledge. Calls outside any purpose count as "other".
+ * gets a view of the Nexus port that counts its calls under its purpose (`NexusPort.forPurpose`,
+ * taken once where the workflow is wired); the adapter only reads the label, so it stays free of
+ * workflow knowledge. Calls through the plain port count as "other".
+ *
+ * Why a view and not an AsyncLocalStorage around the work: on Node 20 one AsyncLocalStorage turns
+ * on promise hooks for the whole process, and every promise (axios, ioredis, BullMQ) then pays for
+ * them — measured ≈ 25 % more CPU on an HTTP + Redis loop (docs/benchmark.md, "CPU round 3").
  */
 export type CallPurpose = 'agenda' | 'watch' | 'sweep' | 'steps' | 'tasks' | 'other';
-
-const purposes = new AsyncLocalStorage<CallPurpose>();
-
-export function withCallPurpose<T>(purpose: CallPurpose, work: () => T): T {
-  return purposes.run(purpose, work);
-}
-
-export function callPurpose(): CallPurpose {
-  return purposes.getStore() ?? 'other';
-}
-
-/**
- * The method's work counts under `purpose`. Put it below `@JobHandler(…)` (decorators apply bottom
- * up, and the handler's metadata must land on the wrapped method).
- */
-export function CallPurposeOf(purpose: CallPurpose): MethodDecorator {
-  return (_target, _key, descriptor: PropertyDescriptor) => {
-    const work = descriptor.value as (...args: unknown[]) => unknown;
-    descriptor.value = function (this: unknown, ...args: unknown[]) {
-      return withCallPurpose(purpose, () => work.apply(this, args));
-    };
-    return descriptor;
-  };
-}

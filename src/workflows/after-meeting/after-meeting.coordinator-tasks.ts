@@ -1,7 +1,6 @@
 import type { NexusPort } from '../../../adapters/nexus/nexus.port';
 import type { JobContext } from '../../../queues/job-context';
 import { JobHandler } from '../../../queues/job-handler.decorator';
-import { CallPurposeOf } from '../../common/call-purpose';
 import type { JobPayload } from '../../../queues/job-types';
 import type { QueueGateway } from '../../../queues/queue.gateway';
 import { AuditService } from '../../audit/audit.service';
@@ -79,7 +78,6 @@ export class CoordinatorTasks {
   }
 
   @JobHandler('after-meeting.unlocked-notes')
-  @CallPurposeOf('tasks')
   async unlockedNotes(
     p: JobPayload<'after-meeting.unlocked-notes'>,
     ctx?: JobContext,
@@ -118,7 +116,6 @@ export class CoordinatorTasks {
   }
 
   @JobHandler('after-meeting.letter-undeliverable')
-  @CallPurposeOf('tasks')
   async letterUndeliverable(p: JobPayload<'after-meeting.letter-undeliverable'>): Promise<{ task: string } | { skipped: string }> {
     if (!isUndeliverableReason(p.reason)) return { skipped: `not an undeliverable-letter reason: ${p.reason}` };
     const meeting = await this.meetingOf(p);

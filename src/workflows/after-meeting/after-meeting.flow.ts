@@ -50,20 +50,25 @@ export type LoadedNote = { note: NexusNote } | { supersededBy: number };
 export const SHARED_READ_MS = 30_000;
 const SHARED_READS_MAX = 5_000;
 
+/** A Nexus port, seen only as the connection its reads belong to. */
+type NexusConnection = Pick<NexusPort, 'origin'>;
+
 /**
- * Recent reads of note versions, per Nexus connection (one Nexus: note ids and versions are its own),
- * in this process only: content stays in memory, never in Redis or a job.
+ * Recent reads of note versions, per Nexus connection (one Nexus: note ids and versions are its own;
+ * the purpose views of one client are one connection), in this process only: content stays in
+ * memory, never in Redis or a job.
  */
 class SharedNoteReads {
   private byConnection = new WeakMap<object, Map<string, { at: number; note: Promise<NexusNote> }>>();
 
-  private readsOf(nexus: object): Map<string, { at: number; note: Promise<NexusNote> }> {
-    let reads = this.byConnection.get(nexus);
-    if (!reads) this.byConnection.set(nexus, (reads = new Map()));
+  private readsOf(nexus: NexusConnection): Map<string, { at: number; note: Promise<NexusNote> }> {
+    const connection = nexus.origin ?? nexus;
+    let reads = this.byConnection.get(connection);
+    if (!reads) this.byConnection.set(connection, (reads = new Map()));
     return reads;
   }
 
-  get(nexus: object, ref: NoteVersionRef, read: () => Promise<NexusNote>): Promise<NexusNote> {
+  get(nexus: NexusConnection, ref: NoteVersionRef, read: () => Promise<NexusNote>): Promise<NexusNote> {
     const reads = this.readsOf(nexus);
     const key = noteVersionKey(ref);
     const now = performance.now();
@@ -76,7 +81,7 @@ class SharedNoteReads {
   }
 
   /** A read the watch just made: the flow it starts needs the same version. */
-  remember(nexus: object, note: NexusNote): void {
+  remember(nexus: NexusConnection, note: NexusNote): void {
     this.put(this.readsOf(nexus), noteVersionKey({ noteId: note.id, noteVersion: note.version }), performance.now(), Promise.resolve(note));
   }
 
@@ -101,7 +106,7 @@ export const sharedNoteReads = new SharedNoteReads();
  * version made moments ago in this process (by the watch or a sibling step) serves instead of a GET.
  */
 export async function loadNoteVersion(
-  nexus: Pick<NexusPort, 'getNote'>,
+  nexus: Pick<NexusPort, 'getNote' | 'origin'>,
   ref: NoteVersionRef,
   location: () => Promise<NoteLocation | undefined> = async () => undefined,
 ): Promise<LoadedNote> {

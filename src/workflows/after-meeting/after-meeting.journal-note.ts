@@ -1,5 +1,4 @@
 import { JobHandler } from '../../../queues/job-handler.decorator';
-import { withCallPurpose } from '../../common/call-purpose';
 import type { NexusCitizenIdentity, NexusNote, NexusPort } from '../../../adapters/nexus/nexus.port';
 import { AuditService } from '../../audit/audit.service';
 import { documentSourceId, documentTitle, meetingId } from '../../domain/after-meeting.rules';
@@ -34,10 +33,6 @@ export class JournalNoteStep {
 
   @JobHandler('edoc.journal-note')
   async run(p: NoteFlowPayload): Promise<JournalNoteResult> {
-    return withCallPurpose('steps', () => this.runStep(p));
-  }
-
-  private async runStep(p: NoteFlowPayload): Promise<JournalNoteResult> {
     const loaded = await loadNoteVersion(this.nexus, p, () => this.store.noteLocation(p));
     if ('supersededBy' in loaded) return recordSuperseded(this.store, this.audit, p, 'edoc.journal', loaded.supersededBy);
     const citizen = await this.nexus.getCitizenIdentity(loaded.note.citizenId);

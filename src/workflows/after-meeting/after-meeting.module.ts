@@ -4,7 +4,7 @@ import { DirectoryModule } from '../../../adapters/directory/directory.module';
 import { GP_DIRECTORY, GpDirectory } from '../../../adapters/directory/directory.port';
 import { MEDCOM_PORT, MedcomPort } from '../../../adapters/medcom/medcom.port';
 import { NexusModule } from '../../../adapters/nexus/nexus.module';
-import { NEXUS_PORT, NexusPort } from '../../../adapters/nexus/nexus.port';
+import { NEXUS_PORT, NexusPort, nexusFor } from '../../../adapters/nexus/nexus.port';
 import { QueueGateway } from '../../../queues/queue.gateway';
 import { AdminModule } from '../../admin/admin.module';
 import { MeetingStatusController } from '../../admin/meeting-status.controller';
@@ -83,7 +83,7 @@ const notePdf =
           rootLogger().child({ component: 'notes-watch' }),
           () => clock.now(),
           new LateNoteTask(
-            nexus,
+            nexusFor(nexus, 'tasks'),
             ledger,
             { taskType: s.taskType, taskDueDays: s.taskDueDays, coordinator: (id) => s.organisations(id).coordinator },
             () => clock.now(),
@@ -106,7 +106,7 @@ const notePdf =
         audit: AuditService,
         s: AfterMeetingSettings,
         cpu: CpuWork,
-      ) => new JournalNoteStep(nexus, journal, notePdf(cpu), store, audit, s.documentType),
+      ) => new JournalNoteStep(nexusFor(nexus, 'steps'), journal, notePdf(cpu), store, audit, s.documentType),
     },
     {
       provide: SendNoteStep,
@@ -121,7 +121,7 @@ const notePdf =
         queues: QueueGateway,
       ) =>
         new SendNoteStep(
-          nexus,
+          nexusFor(nexus, 'steps'),
           gp,
           medcom,
           (note, citizen, date) => noteToGpLetterContent(note, citizen, date, { omitLabels: s.gpLetterExcludedItems }),
@@ -142,7 +142,7 @@ const notePdf =
         audit: AuditService,
         c: AppConfig,
         s: AfterMeetingSettings,
-      ) => new NoteTasksStep(nexus, ledger, new KeyLock(redis, c.QUEUE_PREFIX), store, audit, s),
+      ) => new NoteTasksStep(nexusFor(nexus, 'tasks'), ledger, new KeyLock(redis, c.QUEUE_PREFIX), store, audit, s),
     },
     {
       provide: CompleteNoteStep,
@@ -171,7 +171,7 @@ const notePdf =
         clock: Clock,
       ) =>
         new CoordinatorTasks({
-          nexus,
+          nexus: nexusFor(nexus, 'tasks'),
           ledger,
           lock: new KeyLock(redis, c.QUEUE_PREFIX),
           audit,

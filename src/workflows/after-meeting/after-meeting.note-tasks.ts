@@ -1,5 +1,4 @@
 import { JobHandler } from '../../../queues/job-handler.decorator';
-import { withCallPurpose } from '../../common/call-purpose';
 import type { NexusPort } from '../../../adapters/nexus/nexus.port';
 import { AuditService } from '../../audit/audit.service';
 import { followUpsOf, followUpTasks, meetingId } from '../../domain/after-meeting.rules';
@@ -30,10 +29,6 @@ export class NoteTasksStep {
 
   @JobHandler('nexus.note-tasks')
   async run(p: NoteFlowPayload): Promise<{ taskIds: string[] } | { skipped: 'superseded'; supersededBy: number }> {
-    return withCallPurpose('tasks', () => this.runStep(p));
-  }
-
-  private async runStep(p: NoteFlowPayload): Promise<{ taskIds: string[] } | { skipped: 'superseded'; supersededBy: number }> {
     const loaded = await loadNoteVersion(this.nexus, p, () => this.store.noteLocation(p));
     if ('supersededBy' in loaded) return recordSuperseded(this.store, this.audit, p, 'nexus.task', loaded.supersededBy);
     const followUps = followUpsOf(loaded.note.items, this.settings.labels);

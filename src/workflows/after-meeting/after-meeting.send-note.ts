@@ -1,5 +1,4 @@
 import { JobHandler } from '../../../queues/job-handler.decorator';
-import { withCallPurpose } from '../../common/call-purpose';
 import type { GpDirectory } from '../../../adapters/directory/directory.port';
 import type { MedcomPort } from '../../../adapters/medcom/medcom.port';
 import type { NexusCitizenIdentity, NexusNote, NexusPort } from '../../../adapters/nexus/nexus.port';
@@ -39,10 +38,6 @@ export class SendNoteStep {
 
   @JobHandler('medcom.send-note')
   async run(p: NoteFlowPayload): Promise<SendNoteResult> {
-    return withCallPurpose('steps', () => this.runStep(p));
-  }
-
-  private async runStep(p: NoteFlowPayload): Promise<SendNoteResult> {
     const loaded = await loadNoteVersion(this.nexus, p, () => this.store.noteLocation(p));
     if ('supersededBy' in loaded) return recordSuperseded(this.store, this.audit, p, 'medcom.send', loaded.supersededBy);
     const { note } = loaded;

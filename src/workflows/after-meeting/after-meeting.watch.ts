@@ -1,10 +1,9 @@
 import { JobHandler } from '../../../queues/job-handler.decorator';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { NexusNote, NexusPort } from '../../../adapters/nexus/nexus.port';
+import { nexusFor, type NexusNote, type NexusPort } from '../../../adapters/nexus/nexus.port';
 import type { QueueGateway } from '../../../queues/queue.gateway';
 import { AuditService } from '../../audit/audit.service';
-import { withCallPurpose } from '../../common/call-purpose';
 import { mapWithConcurrency } from '../../common/concurrency';
 import { errorCode } from '../../common/errors';
 import { watchLastPass, watchUnreadCitizens } from '../../metrics/metrics';
@@ -112,7 +111,14 @@ export class NotesWatch {
     private readonly log: Logger,
     private readonly now: () => Date = () => new Date(),
     private readonly reporter?: LateNoteReporter,
-  ) {}
+  ) {
+    // The call budget: a pass's reads count as 'watch', the nightly walk's as 'sweep'.
+    this.watchNexus = nexusFor(nexus, 'watch');
+    this.sweepNexus = nexusFor(nexus, 'sweep');
+  }
+
+  private readonly watchNexus: NexusPort;
+  private readonly sweepNexus: NexusPort;
 
   // ---- the targeted watch ---------------------------------------------------------------------
 
@@ -135,11 +141,10 @@ export class NotesWatch {
     return this.leased(
       'watch-lease',
       () => ({ ...total, skipped: 'watch already running' as const }),
-      () =>
-        withCallPurpose('watch', async () => {
-          for (const m of begun) await this.passMeeting(m, total);
-          return total;
-        }),
+      async () => {
+        for (const m of begun) await this.passMeeting(m, total);
+        return total;
+      },
     );
   }
 
@@ -162,7 +167,7 @@ export class NotesWatch {
     const outcomes = await mapWithConcurrency(notes, WATCH_START_CONCURRENCY, async (w): Promise<StartOutcome | 'unread'> => {
       let note: NexusNote;
       try {
-        note = await this.nexus.getNote(w.noteId, { ...(w.noteHref ? { selfHref: w.noteHref } : {}), citizenId: w.citizenId });
+        note = await this.watchNexus.getNote(w.noteId, { ...(w.noteHref ? { selfHref: w.noteHref } : {}), citizenId: w.citizenId });
       } catch (err) {
         this.log.warn(
           { district: m.districtId, noteId: w.noteId, code: errorCode(err) },
@@ -209,24 +214,23 @@ export class NotesWatch {
     return this.leased(
       'sweep-lease',
       () => ({ ...total, skipped: 'sweep already running' as const }),
-      () =>
-        withCallPurpose('sweep', async () => {
-          for (const district of this.districts) {
-            const s = await this.sweepDistrict(district);
-            for (const k of [
-              'found',
-              'started',
-              'corrections',
-              'alreadyProcessed',
-              'stale',
-              'deferred',
-              'reported',
-              'unreadCitizens',
-            ] as const)
-              total[k] += s[k];
-          }
-          return total;
-        }),
+      async () => {
+        for (const district of this.districts) {
+          const s = await this.sweepDistrict(district);
+          for (const k of [
+            'found',
+            'started',
+            'corrections',
+            'alreadyProcessed',
+            'stale',
+            'deferred',
+            'reported',
+            'unreadCitizens',
+          ] as const)
+            total[k] += s[k];
+        }
+        return total;
+      },
     );
   }
 
@@ -247,7 +251,7 @@ export class NotesWatch {
       notes,
       cursor,
       unreadCitizens = [],
-    } = await this.nexus.findLockedNotes({
+    } = await this.sweepNexus.findLockedNotes({
       since,
       formTitle: district.nexus.formTitle,
       tag: district.nexus.tag,
@@ -324,19 +328,17 @@ export class NotesWatch {
     kind: 'late' | 'correction',
     correctionOf?: number,
   ) {
-    return withCallPurpose('tasks', () =>
-      this.reporter!.report(
-        district,
-        note,
-        {
-          noteId: note.id,
-          noteVersion: note.version,
-          districtId: district.id,
-          meetingDate,
-          ...(correctionOf !== undefined ? { correctionOf } : {}),
-        },
-        kind,
-      ),
+    return this.reporter!.report(
+      district,
+      note,
+      {
+        noteId: note.id,
+        noteVersion: note.version,
+        districtId: district.id,
+        meetingDate,
+        ...(correctionOf !== undefined ? { correctionOf } : {}),
+      },
+      kind,
     );
   }
 

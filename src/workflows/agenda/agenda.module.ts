@@ -4,7 +4,7 @@ import { DirectoryModule } from '../../../adapters/directory/directory.module';
 import { GP_DIRECTORY, GpDirectory } from '../../../adapters/directory/directory.port';
 import { MEDCOM_PORT, MedcomPort } from '../../../adapters/medcom/medcom.port';
 import { NexusModule } from '../../../adapters/nexus/nexus.module';
-import { NEXUS_PORT, NexusPort } from '../../../adapters/nexus/nexus.port';
+import { NEXUS_PORT, NexusPort, nexusFor } from '../../../adapters/nexus/nexus.port';
 import { NotifyModule } from '../../../adapters/notify/notify.module';
 import { NOTIFY_PORT, NotifyPort } from '../../../adapters/notify/notify.port';
 import { mailAddress } from '../../../adapters/notify/smtp.notifier';
@@ -36,7 +36,7 @@ import { unlockedNotesFollowUp } from './agenda.follow-up';
       provide: CollectAgenda,
       inject: [NEXUS_PORT, DISTRICTS, AgendaStore, AuditService, CONFIG],
       useFactory: (nexus: NexusPort, districts: District[], store: AgendaStore, audit: AuditService, c: AppConfig) =>
-        new CollectAgenda(nexus, districts, store, audit, collectSettings(c)),
+        new CollectAgenda(nexusFor(nexus, 'agenda'), districts, store, audit, collectSettings(c)),
     },
     {
       provide: PublishAgenda,
@@ -54,7 +54,7 @@ import { unlockedNotesFollowUp } from './agenda.follow-up';
         queues: QueueGateway,
       ) =>
         new PublishAgenda({
-          nexus,
+          nexus: nexusFor(nexus, 'agenda'),
           notify,
           medcom,
           gpDirectory,

@@ -1,5 +1,4 @@
 import { Injectable, Optional } from '@nestjs/common';
-import { withCallPurpose } from '../../common/call-purpose';
 import { AgendaWatchList } from '../after-meeting/after-meeting.watch-list';
 import { PermanentError } from '../../common/errors';
 import { AgendaPlanner, MeetingPlan, publishJobId } from './agenda.planner';
@@ -36,9 +35,7 @@ export class AgendaProcessor {
       );
       return { skipped: 'meeting already began' };
     }
-    const { agenda, stored, notes } = await withCallPurpose('agenda', () =>
-      this.collector.collect(p.districtId, p.meetingDate, { store: true }),
-    );
+    const { agenda, stored, notes } = await this.collector.collect(p.districtId, p.meetingDate, { store: true });
     // The after-meeting watch reads exactly these notes once the meeting has begun, by their self links.
     await this.watchList?.register(district, agenda, notes ?? []);
     await this.store.markCollected(p.districtId, p.meetingDate, p.phase);
@@ -51,7 +48,7 @@ export class AgendaProcessor {
   async publish(p: JobPayload<'agenda.publish'>): Promise<PublishSummary> {
     const stored = await this.store.load(p.districtId, p.meetingDate);
     if (!stored) throw new PermanentError(`no collected agenda for ${p.districtId}/${p.meetingDate}`, 'AGENDA_NOT_COLLECTED');
-    return withCallPurpose('agenda', () => this.publisher.publish(this.collector.district(p.districtId), stored.agenda));
+    return this.publisher.publish(this.collector.district(p.districtId), stored.agenda);
   }
 
   @JobHandler('agenda.plan')
