@@ -28,12 +28,20 @@ export interface AuditQuery {
 
 const MAX_STREAM = 1_000_000;
 
+// Appends the record (ARGV[1]) to the stream KEYS[first] (capped at ARGV[2]) and to the index lists after it.
+const append = (first: number) => `
+redis.call('XADD', KEYS[${first}], 'MAXLEN', '~', ARGV[2], '*', 'r', ARGV[1])
+for i = ${first + 1}, #KEYS do redis.call('RPUSH', KEYS[i], ARGV[1]) end
+return 1`;
+
+// KEYS: stream, then the note/request index lists; ARGV: record JSON, stream cap. One command where a
+// MULTI of XADD and RPUSHes was four (issue 20: Redis commands are the worker's main CPU cost).
+const RECORD = append(1);
+
 // KEYS: once-marker, stream, then the note/request index lists; ARGV: record JSON, stream cap.
 const RECORD_ONCE = `
 if not redis.call('SET', KEYS[1], '1', 'NX') then return 0 end
-redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'r', ARGV[1])
-for i = 3, #KEYS do redis.call('RPUSH', KEYS[i], ARGV[1]) end
-return 1`;
+${append(2)}`;
 
 /**
  * Append-only audit trail: a Redis stream (queryable by admins) plus daily JSON-lines files for the
@@ -55,7 +63,10 @@ function toRecord(input: Omit<AuditRecord, 'at'> & { at?: string }): AuditRecord
   };
 }
 
-type AuditRedis = Redis & { auditRecordOnce(numberOfKeys: number, ...keysAndArgs: string[]): Promise<number> };
+type AuditRedis = Redis & {
+  auditRecord(numberOfKeys: number, ...keysAndArgs: string[]): Promise<number>;
+  auditRecordOnce(numberOfKeys: number, ...keysAndArgs: string[]): Promise<number>;
+};
 
 export class AuditService {
   /** Open day files (append mode), by UTC day; the two opened last stay open, older ones are closed. */
@@ -70,6 +81,7 @@ export class AuditService {
     private readonly prefix = 'tsm',
   ) {
     // EVALSHA through ioredis's script cache (the shared client may already carry the command).
+    if (!('auditRecord' in redis)) redis.defineCommand('auditRecord', { lua: RECORD });
     if (!('auditRecordOnce' in redis)) redis.defineCommand('auditRecordOnce', { lua: RECORD_ONCE });
     this.redis = redis as AuditRedis;
   }
@@ -116,10 +128,8 @@ export class AuditService {
   async record(input: Omit<AuditRecord, 'at'> & { at?: string }): Promise<AuditRecord> {
     const rec = toRecord(input);
     const json = JSON.stringify(rec);
-    const multi = this.redis.multi().xadd(`${this.prefix}:audit`, 'MAXLEN', '~', String(MAX_STREAM), '*', 'r', json);
-    if (rec.noteId !== undefined) multi.rpush(`${this.prefix}:audit:note:${rec.noteId}`, json);
-    if (rec.requestId !== undefined) multi.rpush(`${this.prefix}:audit:request:${rec.requestId}`, json);
-    await multi.exec();
+    const keys = this.keysOf(rec);
+    await this.redis.auditRecord(keys.length, ...keys, json, String(MAX_STREAM));
     this.appendToDayFile(rec, json);
     return rec;
   }
@@ -132,13 +142,19 @@ export class AuditService {
   async recordOnce(onceKey: string, input: Omit<AuditRecord, 'at'> & { at?: string }): Promise<AuditRecord | null> {
     const rec = toRecord(input);
     const json = JSON.stringify(rec);
-    const keys = [`${this.prefix}:audit:once:${onceKey}`, `${this.prefix}:audit`];
-    if (rec.noteId !== undefined) keys.push(`${this.prefix}:audit:note:${rec.noteId}`);
-    if (rec.requestId !== undefined) keys.push(`${this.prefix}:audit:request:${rec.requestId}`);
+    const keys = [`${this.prefix}:audit:once:${onceKey}`, ...this.keysOf(rec)];
     const added = await this.redis.auditRecordOnce(keys.length, ...keys, json, String(MAX_STREAM));
     if (added !== 1) return null;
     this.appendToDayFile(rec, json);
     return rec;
+  }
+
+  /** The stream, then the note's and the request's index lists when the record has those ids. */
+  private keysOf(rec: AuditRecord): string[] {
+    const keys = [`${this.prefix}:audit`];
+    if (rec.noteId !== undefined) keys.push(`${this.prefix}:audit:note:${rec.noteId}`);
+    if (rec.requestId !== undefined) keys.push(`${this.prefix}:audit:request:${rec.requestId}`);
+    return keys;
   }
 
   async query(q: AuditQuery): Promise<AuditRecord[]> {

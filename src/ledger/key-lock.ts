@@ -6,6 +6,8 @@ import { rootLogger } from '../logging/logger';
 // Deletes the lock only if we still own it (a lock that expired may now belong to someone else).
 const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 
+type KeyLockRedis = Redis & { keyLockRelease(key: string, token: string): Promise<number> };
+
 export interface KeyLockOptions {
   /** Wait before the first retry of a release that failed (Redis down); doubles up to releaseRetryMaxMs. */
   releaseRetryBaseMs?: number;
@@ -39,12 +41,17 @@ export function releaseRetryDelays(ttlMs: number, baseMs = 250, maxMs = 5_000): 
 export class KeyLock {
   private readonly pending = new Set<Promise<void>>();
   private readonly log = rootLogger().child({ component: 'key-lock' });
+  private readonly redis: KeyLockRedis;
 
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     private readonly prefix = 'tsm',
     private readonly options: KeyLockOptions = {},
-  ) {}
+  ) {
+    // EVALSHA through ioredis's script cache: the script text is not sent with every release.
+    if (!('keyLockRelease' in redis)) redis.defineCommand('keyLockRelease', { numberOfKeys: 1, lua: RELEASE });
+    this.redis = redis as KeyLockRedis;
+  }
 
   async withLock<T>(key: string, ttlMs: number, fn: () => Promise<T>): Promise<T> {
     const k = `${this.prefix}:lock:${key}`;
@@ -82,7 +89,7 @@ export class KeyLock {
   /** True when Redis answered: the lock is deleted, or it had expired / belongs to someone else. */
   private async tryRelease(k: string, token: string): Promise<boolean> {
     try {
-      await this.redis.eval(RELEASE, 1, k, token);
+      await this.redis.keyLockRelease(k, token);
       return true;
     } catch (err) {
       this.log.debug({ code: errorCode(err) }, 'lock release failed; retrying');

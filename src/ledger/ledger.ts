@@ -15,20 +15,27 @@ export interface LedgerEntry {
   updatedAt: string;
 }
 
+/**
+ * What a step returns: the external system's id, or the id with ids to merge into the entry's meta
+ * (e.g. eDoc's open link), written by the same command that completes the entry.
+ */
+export type Performed = string | { externalId: string; meta: Record<string, string> };
+
 export interface RunOnceSteps {
   /** Performs the side effect; returns the external system's id. */
-  perform: (entry: LedgerEntry) => Promise<string>;
+  perform: (entry: LedgerEntry) => Promise<Performed>;
   /**
    * Called when an earlier attempt began but its outcome is unknown (timeout, crash): look in the
    * external system for the effect before doing it again. Returns its id, or null if absent.
    */
-  reconcile?: (entry: LedgerEntry) => Promise<string | null>;
+  reconcile?: (entry: LedgerEntry) => Promise<Performed | null>;
 }
 
 export interface RunOnceResult {
   externalId: string;
   /** 'performed' now, 'reconciled' found in the target system, 'recorded' already done in the ledger. */
   outcome: 'performed' | 'reconciled' | 'recorded';
+  /** The entry as it stands after this call (meta included): callers need not read it again. */
   entry: LedgerEntry;
 }
 
@@ -49,19 +56,34 @@ redis.call('HINCRBY', KEYS[1], 'attempts', 1)
 redis.call('HSET', KEYS[1], 'updatedAt', ARGV[3])
 return {existed, redis.call('HGETALL', KEYS[1])}`;
 
-// updateMeta in one round trip: merges the patch (a JSON object of strings) into the entry's meta;
-// returns the hash as stored, or nothing when the entry does not exist.
-const UPDATE_META = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+// Merges the patch (ARGV[1], a JSON object of strings) into the entry's meta, as `merged` (Lua shared by the scripts below).
+const MERGE_META = `
 local meta = cjson.decode(redis.call('HGET', KEYS[1], 'meta') or '{}')
 for k, v in pairs(cjson.decode(ARGV[1])) do meta[k] = v end
-local encoded = next(meta) == nil and '{}' or cjson.encode(meta)
-redis.call('HSET', KEYS[1], 'meta', encoded, 'updatedAt', ARGV[2])
+local merged = next(meta) == nil and '{}' or cjson.encode(meta)`;
+
+// updateMeta in one round trip: merges the patch into the entry's meta; returns the hash as stored,
+// or nothing when the entry does not exist.
+const UPDATE_META = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+${MERGE_META}
+redis.call('HSET', KEYS[1], 'meta', merged, 'updatedAt', ARGV[2])
 return redis.call('HGETALL', KEYS[1])`;
+
+// complete in one round trip: done with its external id (ARGV[3]), and the patch (ids the step
+// learnt, e.g. eDoc's open link) merged into meta in the same atomic write.
+const COMPLETE = `
+if ARGV[1] ~= '{}' then
+${MERGE_META}
+  redis.call('HSET', KEYS[1], 'meta', merged)
+end
+redis.call('HSET', KEYS[1], 'state', 'done', 'externalId', ARGV[3], 'updatedAt', ARGV[2])
+return 1`;
 
 type LedgerRedis = Redis & {
   ledgerBegin(key: string, kind: string, meta: string, now: string): Promise<[number, string[]]>;
   ledgerUpdateMeta(key: string, patch: string, now: string): Promise<string[] | null>;
+  ledgerComplete(key: string, patch: string, now: string, externalId: string): Promise<number>;
 };
 
 /**
@@ -79,6 +101,7 @@ export class Ledger {
     // EVALSHA through ioredis's script cache (the shared client may already carry the command).
     if (!('ledgerBegin' in redis)) redis.defineCommand('ledgerBegin', { numberOfKeys: 1, lua: BEGIN });
     if (!('ledgerUpdateMeta' in redis)) redis.defineCommand('ledgerUpdateMeta', { numberOfKeys: 1, lua: UPDATE_META });
+    if (!('ledgerComplete' in redis)) redis.defineCommand('ledgerComplete', { numberOfKeys: 1, lua: COMPLETE });
     this.redis = redis as LedgerRedis;
   }
 
@@ -116,8 +139,9 @@ export class Ledger {
     return toEntry(key, h)!;
   }
 
-  async complete(key: string, externalId: string): Promise<void> {
-    await this.redis.hset(this.k(key), 'state', 'done', 'externalId', externalId, 'updatedAt', new Date().toISOString());
+  /** Marks the entry done with its external id, merging `meta` into its meta in the same write. */
+  async complete(key: string, externalId: string, meta: Record<string, string> = {}): Promise<void> {
+    await this.redis.ledgerComplete(this.k(key), JSON.stringify(meta), new Date().toISOString(), externalId);
   }
 
   /** Performs a side effect at most once per key, whatever crashes or retries happen around it. */
@@ -129,16 +153,22 @@ export class Ledger {
     }
     if (existed && steps.reconcile) {
       const found = await steps.reconcile(entry);
-      if (found) {
-        await this.complete(key, found);
-        sideEffects.inc({ kind, outcome: 'reconciled' });
-        return { externalId: found, outcome: 'reconciled', entry: { ...entry, state: 'done', externalId: found } };
-      }
+      if (found) return this.completed(key, kind, entry, found, 'reconciled');
     }
-    const externalId = await steps.perform(entry);
-    await this.complete(key, externalId);
-    sideEffects.inc({ kind, outcome: 'performed' });
-    return { externalId, outcome: 'performed', entry: { ...entry, state: 'done', externalId } };
+    return this.completed(key, kind, entry, await steps.perform(entry), 'performed');
+  }
+
+  private async completed(
+    key: string,
+    kind: string,
+    entry: LedgerEntry,
+    done: Performed,
+    outcome: 'performed' | 'reconciled',
+  ): Promise<RunOnceResult> {
+    const { externalId, meta = {} } = typeof done === 'string' ? { externalId: done } : done;
+    await this.complete(key, externalId, meta);
+    sideEffects.inc({ kind, outcome });
+    return { externalId, outcome, entry: { ...entry, meta: { ...entry.meta, ...meta }, state: 'done', externalId } };
   }
 }
 

@@ -154,9 +154,8 @@ export class CompleteNoteStep {
 
   @JobHandler('after-meeting.note')
   async run(p: NoteFlowPayload): Promise<{ done: true }> {
-    const rec = await this.store.record(p);
-    if (!rec?.doneAt) await this.store.setResult(p, { doneAt: this.now().toISOString() });
-    const after = await this.store.record(p);
+    // One command: doneAt set unless a run before this one set it, and the record with the steps' ids.
+    const after = await this.store.markDone(p, this.now().toISOString());
     const externalIds: Record<string, string> = { noteVersion: String(p.noteVersion) };
     if (after?.documentId) externalIds.document = after.documentId;
     if (after?.letterId) externalIds.letter = after.letterId;

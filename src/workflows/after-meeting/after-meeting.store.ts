@@ -38,14 +38,33 @@ export interface NoteVersionRecord {
   supersededBy?: number;
 }
 
-// Sets a hash field to a number only when it grows: overlapping watches may finish out of order.
-const HSET_IF_GREATER = `
-local cur = redis.call('HGET', KEYS[1], ARGV[1])
-if (not cur) or tonumber(cur) < tonumber(ARGV[2]) then
-  redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-  return 1
+// markEnqueued in one command (was a MULTI of five, plus the watch list's HDEL: issue 20, Redis
+// commands are the worker's main CPU cost), atomic as the MULTI was.
+// KEYS: the version's record, latest version per note, the meeting's versions, meetings, processed
+// versions, [the meeting's watch list]. ARGV: note id, version, meeting id, meeting day (ms),
+// processed member, then the record's field/value pairs.
+// The note's latest and per-meeting versions are set only when they grow: overlapping watches may
+// finish out of order.
+const MARK_ENQUEUED = `
+redis.call('HSET', KEYS[1], unpack(ARGV, 6))
+for i = 2, 3 do
+  local cur = redis.call('HGET', KEYS[i], ARGV[1])
+  if (not cur) or tonumber(cur) < tonumber(ARGV[2]) then redis.call('HSET', KEYS[i], ARGV[1], ARGV[2]) end
 end
-return 0`;
+redis.call('ZADD', KEYS[4], ARGV[4], ARGV[3])
+redis.call('SADD', KEYS[5], ARGV[5])
+if KEYS[6] then redis.call('HDEL', KEYS[6], ARGV[1]) end
+return 1`;
+
+// What the watch asks before enqueueing a version, in one command: is it processed, and the note's
+// latest enqueued version (nil if none). KEYS: processed, latest; ARGV: processed member, note id.
+const ENQUEUE_STATE = `
+return {redis.call('SISMEMBER', KEYS[1], ARGV[1]), redis.call('HGET', KEYS[2], ARGV[2])}`;
+
+// The flow's completion time, set only once, and the record as it then stands (one command).
+const MARK_DONE = `
+redis.call('HSETNX', KEYS[1], 'doneAt', ARGV[1])
+return redis.call('HGETALL', KEYS[1])`;
 
 // The cursor moves forward only, compared by its instant (ARGV[2], ms), whatever its text looks like.
 const ADVANCE_CURSOR = `
@@ -65,7 +84,11 @@ const RELEASE_LEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redi
  * versions have had their flow enqueued, each meeting's notes, and per note version the external
  * ids its steps produced. Side-effect exactly-once lives in the ledger; this is bookkeeping.
  */
-type StoreRedis = Redis & { afterMeetingHsetIfGreater(key: string, field: string, value: string): Promise<number> };
+type StoreRedis = Redis & {
+  afterMeetingMarkEnqueued(numberOfKeys: number, ...keysAndArgs: string[]): Promise<number>;
+  afterMeetingEnqueueState(processed: string, latest: string, member: string, noteId: string): Promise<[number, string | null]>;
+  afterMeetingMarkDone(nv: string, doneAt: string): Promise<string[]>;
+};
 
 export class AfterMeetingStore {
   private readonly redis: StoreRedis;
@@ -74,9 +97,10 @@ export class AfterMeetingStore {
     redis: Redis,
     private readonly prefix: string,
   ) {
-    // EVALSHA through ioredis's script cache, also inside MULTI (the script text is not sent per note).
-    if (!('afterMeetingHsetIfGreater' in redis))
-      redis.defineCommand('afterMeetingHsetIfGreater', { numberOfKeys: 1, lua: HSET_IF_GREATER });
+    // EVALSHA through ioredis's script cache (the script text is not sent per note).
+    if (!('afterMeetingMarkEnqueued' in redis)) redis.defineCommand('afterMeetingMarkEnqueued', { lua: MARK_ENQUEUED });
+    if (!('afterMeetingEnqueueState' in redis)) redis.defineCommand('afterMeetingEnqueueState', { numberOfKeys: 2, lua: ENQUEUE_STATE });
+    if (!('afterMeetingMarkDone' in redis)) redis.defineCommand('afterMeetingMarkDone', { numberOfKeys: 1, lua: MARK_DONE });
     this.redis = redis as StoreRedis;
   }
 
@@ -109,13 +133,14 @@ export class AfterMeetingStore {
     const key = this.k('watch', 'notes', id);
     const existing = await this.redis.hgetall(key);
     const tx = this.redis.multi();
-    for (const [noteId, raw] of Object.entries(existing)) {
-      if ((JSON.parse(raw) as WatchedNote).source === 'agenda') tx.hdel(key, noteId);
-    }
-    for (const n of notes) {
-      tx.hset(key, String(n.noteId), JSON.stringify(n));
-      if (n.source === 'agenda') tx.hset(this.k('watch', 'on-agenda'), String(n.noteId), id);
-    }
+    // One HDEL and one HSET per hash for the whole agenda, not one command per note.
+    const dropped = Object.entries(existing)
+      .filter(([, raw]) => (JSON.parse(raw) as WatchedNote).source === 'agenda')
+      .map(([noteId]) => noteId);
+    if (dropped.length) tx.hdel(key, ...dropped);
+    if (notes.length) tx.hset(key, Object.fromEntries(notes.map((n) => [String(n.noteId), JSON.stringify(n)])));
+    const onAgenda = notes.filter((n) => n.source === 'agenda');
+    if (onAgenda.length) tx.hset(this.k('watch', 'on-agenda'), Object.fromEntries(onAgenda.map((n) => [String(n.noteId), id])));
     tx.hset(this.k('watch', 'meeting', id), {
       districtId: m.districtId,
       meetingDate: m.meetingDate,
@@ -224,38 +249,54 @@ export class AfterMeetingStore {
     return (await this.redis.sismember(this.k('processed'), noteVersionKey(ref))) === 1;
   }
 
-  /** The highest version of this note whose flow was enqueued, if any. */
-  async latestVersion(noteId: number): Promise<number | undefined> {
-    const v = await this.redis.hget(this.k('latest'), String(noteId));
-    return v === null ? undefined : Number(v);
+  /** Whether the version's flow was enqueued, and the highest version of the note whose flow was (if any): one round trip. */
+  async enqueueState(ref: NoteVersionRef): Promise<{ processed: boolean; latest?: number }> {
+    const [processed, latest] = await this.redis.afterMeetingEnqueueState(
+      this.k('processed'),
+      this.k('latest'),
+      noteVersionKey(ref),
+      String(ref.noteId),
+    );
+    return { processed: processed === 1, ...(latest === null ? {} : { latest: Number(latest) }) };
   }
 
   /**
    * Records that a note version's flow is enqueued. Written after the enqueue: a crash in between
    * only means the next watch enqueues the same deterministic flow id again, which BullMQ ignores.
+   * With `unwatch` (the targeted watch), the note also leaves its meeting's watch list in the same
+   * atomic write: once processed, the next pass would only find it processed and drop it anyway.
    */
   async markEnqueued(
     rec: Pick<NoteVersionRecord, 'noteId' | 'noteVersion' | 'districtId' | 'meetingDate' | 'correctionOf'> & {
       noteHref?: string;
       citizenId?: number;
+      unwatch?: boolean;
     },
   ): Promise<void> {
-    const nv = this.k('nv', String(rec.noteId), String(rec.noteVersion));
     const fields: Record<string, string> = { districtId: rec.districtId, meetingDate: rec.meetingDate };
     // The note's self link (ids only): the steps read the note by it, one GET, in any worker process.
     if (rec.noteHref) fields.noteHref = rec.noteHref;
     if (rec.citizenId !== undefined) fields.citizenId = String(rec.citizenId);
     if (rec.correctionOf !== undefined) fields.correctionOf = String(rec.correctionOf);
     const meeting = meetingId(rec.districtId, rec.meetingDate);
-    const tx = this.redis.multi() as ReturnType<Redis['multi']> & {
-      afterMeetingHsetIfGreater(key: string, field: string, value: string): unknown;
-    };
-    tx.hset(nv, fields);
-    tx.afterMeetingHsetIfGreater(this.k('latest'), String(rec.noteId), String(rec.noteVersion));
-    tx.afterMeetingHsetIfGreater(this.k('meeting', meeting), String(rec.noteId), String(rec.noteVersion));
-    tx.zadd(this.k('meetings'), Date.parse(`${rec.meetingDate}T00:00:00Z`), meeting);
-    tx.sadd(this.k('processed'), noteVersionKey(rec));
-    await tx.exec();
+    const keys = [
+      this.k('nv', String(rec.noteId), String(rec.noteVersion)),
+      this.k('latest'),
+      this.k('meeting', meeting),
+      this.k('meetings'),
+      this.k('processed'),
+      ...(rec.unwatch ? [this.k('watch', 'notes', meeting)] : []),
+    ];
+    await this.redis.afterMeetingMarkEnqueued(
+      keys.length,
+      ...keys,
+      String(rec.noteId),
+      String(rec.noteVersion),
+      meeting,
+      String(Date.parse(`${rec.meetingDate}T00:00:00Z`)),
+      noteVersionKey(rec),
+      ...Object.entries(fields).flat(),
+    );
   }
 
   /** Where the watch read the note version: its self link (one GET) and its citizen (a walk of one pathway). */
@@ -270,20 +311,15 @@ export class AfterMeetingStore {
   }
 
   async record(ref: NoteVersionRef): Promise<NoteVersionRecord | null> {
-    const h = await this.redis.hgetall(this.k('nv', String(ref.noteId), String(ref.noteVersion)));
-    if (!h.districtId) return null;
-    return {
-      noteId: ref.noteId,
-      noteVersion: ref.noteVersion,
-      districtId: h.districtId,
-      meetingDate: h.meetingDate,
-      correctionOf: h.correctionOf ? Number(h.correctionOf) : undefined,
-      documentId: h.documentId || undefined,
-      letterId: h.letterId || undefined,
-      taskIds: h.taskIds ? h.taskIds.split(',') : [],
-      doneAt: h.doneAt || undefined,
-      supersededBy: h.supersededBy ? Number(h.supersededBy) : undefined,
-    };
+    return toRecord(ref, await this.redis.hgetall(this.k('nv', String(ref.noteId), String(ref.noteVersion))));
+  }
+
+  /** Sets when the version's flow completed unless that is already set (a repeated run keeps the first); returns the record. */
+  async markDone(ref: NoteVersionRef, doneAt: string): Promise<NoteVersionRecord | null> {
+    const flat = await this.redis.afterMeetingMarkDone(this.k('nv', String(ref.noteId), String(ref.noteVersion)), doneAt);
+    const h: Record<string, string> = {};
+    for (let i = 0; i < flat.length; i += 2) h[flat[i]] = flat[i + 1];
+    return toRecord(ref, h);
   }
 
   /** When each note version's flow completed (undefined while it runs): one round trip for the lot. */
@@ -328,4 +364,20 @@ export class AfterMeetingStore {
       return { districtId: id.slice(0, i), meetingDate: id.slice(i + 1) };
     });
   }
+}
+
+function toRecord(ref: NoteVersionRef, h: Record<string, string>): NoteVersionRecord | null {
+  if (!h.districtId) return null;
+  return {
+    noteId: ref.noteId,
+    noteVersion: ref.noteVersion,
+    districtId: h.districtId,
+    meetingDate: h.meetingDate,
+    correctionOf: h.correctionOf ? Number(h.correctionOf) : undefined,
+    documentId: h.documentId || undefined,
+    letterId: h.letterId || undefined,
+    taskIds: h.taskIds ? h.taskIds.split(',') : [],
+    doneAt: h.doneAt || undefined,
+    supersededBy: h.supersededBy ? Number(h.supersededBy) : undefined,
+  };
 }

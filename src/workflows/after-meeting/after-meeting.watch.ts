@@ -176,12 +176,15 @@ export class NotesWatch {
         return 'unread';
       }
       if (!note.locked) return 'not-locked';
-      const outcome = await this.startFlow(district, note, m.meetingDate);
+      // A flow started here leaves the watch list in the same write that marks it enqueued. That is
+      // before the report below, which changes nothing after a crash: read again, the note would be
+      // found processed, not reported either.
+      const outcome = await this.startFlow(district, note, m.meetingDate, { unwatch: true });
       // A note the sweep found locked before its meeting began was never on the agenda: the coordinator hears of it.
       if (w.source === 'sweep' && outcome === 'started' && this.reporter) {
         await this.reportToCoordinator(district, note, m.meetingDate, 'late');
       }
-      await this.store.unwatchNote(m, w.noteId);
+      if (outcome !== 'started' && outcome !== 'correction') await this.store.unwatchNote(m, w.noteId);
       return outcome;
     });
     for (const o of outcomes) {
@@ -357,11 +360,17 @@ export class NotesWatch {
     }
   }
 
-  private async startFlow(district: District, note: NexusNote, meetingDate: string): Promise<StartOutcome> {
+  /** `unwatch`: the targeted watch's note, dropped from its meeting's watch list once its flow is marked enqueued. */
+  private async startFlow(
+    district: District,
+    note: NexusNote,
+    meetingDate: string,
+    opts: { unwatch?: boolean } = {},
+  ): Promise<StartOutcome> {
     const ref = { noteId: note.id, noteVersion: note.version };
     if (!note.locked) return 'not-locked';
-    if (await this.store.isProcessed(ref)) return 'already-processed';
-    const previous = await this.store.latestVersion(note.id);
+    const { processed, latest: previous } = await this.store.enqueueState(ref);
+    if (processed) return 'already-processed';
     if (previous !== undefined && previous > note.version) return 'stale';
 
     const payload: NoteFlowPayload = {
@@ -377,7 +386,12 @@ export class NotesWatch {
     await this.flows.addFlow(noteFlow(payload, steps));
     // The steps start within moments: this read serves their version check (one GET per note, not four).
     sharedNoteReads.remember(this.nexus, note);
-    await this.store.markEnqueued({ ...payload, citizenId: note.citizenId, ...(note.selfHref ? { noteHref: note.selfHref } : {}) });
+    await this.store.markEnqueued({
+      ...payload,
+      citizenId: note.citizenId,
+      ...(note.selfHref ? { noteHref: note.selfHref } : {}),
+      ...(opts.unwatch ? { unwatch: true } : {}),
+    });
     await this.audit.recordOnce(`after-meeting.enqueued:${noteVersionKey(ref)}`, {
       action: 'after-meeting.enqueued',
       system: 'tsm-bridge',

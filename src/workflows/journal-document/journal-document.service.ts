@@ -7,7 +7,7 @@ import { classifyError, errorCode, PermanentError, RetryableError } from '../../
 import type { AppConfig } from '../../config/config.schema';
 import { CONFIG, REDIS } from '../../config/tokens';
 import { KeyLock } from '../../ledger/key-lock';
-import { Ledger, LedgerEntry } from '../../ledger/ledger';
+import { Ledger, LedgerEntry, Performed } from '../../ledger/ledger';
 import { rootLogger } from '../../logging/logger';
 
 /** Where to file: exactly one of these. */
@@ -98,11 +98,11 @@ export class DocumentJournal {
           ledgerKey,
           KIND,
           {
+            // eDoc's open link goes into the entry with its completion (one write), for the audit below.
             reconcile: async (entry) => {
               const { caseRef } = await this.resolveCase(req, entry);
               const found = await this.edoc.findDocument({ caseRef, title });
-              if (found?.openLink) await this.ledger.updateMeta(ledgerKey, { openLink: found.openLink });
-              return found?.documentIdentifier ?? null;
+              return found ? withOpenLink(found.documentIdentifier, found.openLink) : null;
             },
             perform: async (entry) => {
               const resolved = await this.resolveCase(req, entry);
@@ -112,7 +112,8 @@ export class DocumentJournal {
           },
           { sourceId: req.sourceId, kind: req.kind, sha256: sha },
         );
-        const meta = (await this.ledger.get(ledgerKey))?.meta ?? {};
+        // The entry as runOnce left it: the case resolveCase remembered, the open link, or both as stored earlier.
+        const meta = run.entry.meta;
         const caseFileIdentifier = meta.caseRef;
         await this.audit.record({
           action: KIND,
@@ -144,7 +145,7 @@ export class DocumentJournal {
     });
   }
 
-  private async upload(req: JournalRequest, caseRef: string, title: string, reference: string, ledgerKey: string): Promise<string> {
+  private async upload(req: JournalRequest, caseRef: string, title: string, reference: string, ledgerKey: string): Promise<Performed> {
     try {
       const filed = await this.edoc.journalDocument({
         caseRef,
@@ -154,8 +155,7 @@ export class DocumentJournal {
         pdf: req.pdf,
         sourceId: reference,
       });
-      if (filed.openLink) await this.ledger.updateMeta(ledgerKey, { openLink: filed.openLink }).catch(() => undefined);
-      return filed.documentIdentifier;
+      return withOpenLink(filed.documentIdentifier, filed.openLink);
     } catch (err) {
       if (classifyError(err) === 'permanent') throw err;
       // The upload may have landed (eDoc commits before a reply that never arrives). The ledger entry
@@ -206,6 +206,11 @@ export class DocumentJournal {
       );
     }
   }
+}
+
+/** The document's id for the ledger, with eDoc's open link (when it gave one) to keep in the entry's meta. */
+function withOpenLink(documentIdentifier: string, openLink: string | undefined): Performed {
+  return { externalId: documentIdentifier, meta: openLink ? { openLink } : {} };
 }
 
 interface ResolvedCase {

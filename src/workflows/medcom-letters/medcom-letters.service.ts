@@ -4,7 +4,7 @@ import { QueueGateway } from '../../../queues/queue.gateway';
 import { AuditService } from '../../audit/audit.service';
 import { CLOCK, Clock, systemClock } from '../../common/clock';
 import { PermanentError } from '../../common/errors';
-import { Ledger } from '../../ledger/ledger';
+import { Ledger, LedgerEntry } from '../../ledger/ledger';
 import { rootLogger } from '../../logging/logger';
 import { medcomLetters } from '../../metrics/metrics';
 import type { GpMessageFormat } from '../../../adapters/directory/directory.port';
@@ -48,10 +48,12 @@ export class MedcomService implements MedcomPort {
   ) {}
 
   async send(letter: GpLetter): Promise<SentLetter> {
-    const format = await this.formatFor(letter);
+    // One read serves both questions asked before runOnce: the format begun with, and whether it is done.
+    const begun = await this.ledger.get(letter.idempotencyKey);
+    const format = await this.formatFor(letter, begun);
     const candidateId = letterIdFor(this.settings.letterIds(), letter.idempotencyKey, format);
     let checked: CheckedLetter | undefined;
-    if ((await this.ledger.get(letter.idempotencyKey))?.state !== 'done') {
+    if (begun?.state !== 'done') {
       // Refuse a letter that cannot be valid before anything is recorded or handed over. The message
       // is kept (in memory, for this call): the first hand-over sends it unless its inputs differ.
       const now = this.clock.now();
@@ -106,8 +108,8 @@ export class MedcomService implements MedcomPort {
    * permanently (the dead letter carries the code and the Danish text) and the audit says why.
    * A letter already begun keeps the format it was begun in (the ledger has it).
    */
-  private async formatFor(letter: GpLetter): Promise<GpMessageFormat> {
-    const begun = (await this.ledger.get(letter.idempotencyKey))?.meta?.format;
+  private async formatFor(letter: GpLetter, entry: LedgerEntry | null): Promise<GpMessageFormat> {
+    const begun = entry?.meta?.format;
     if (begun) return begun as GpMessageFormat;
     try {
       return chooseFormat(letter.receiver, letter.patient);

@@ -96,13 +96,38 @@ if not allowed then return 0 end
 redis.call('HSET', KEYS[1], 'state', ARGV[2], unpack(ARGV, 3))
 return 1`;
 
+// markWritten in one command (was a MULTI of three): the attempt's fields (ARGV[3]…) set, the
+// takeover job forgotten, the letter awaiting its receipt by ARGV[2] (ms). KEYS: letter, awaiting;
+// ARGV[1]: letter id.
+const MARK_WRITTEN = `
+redis.call('HSET', KEYS[1], unpack(ARGV, 3))
+redis.call('HDEL', KEYS[1], 'timeoutJob')
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
+return 1`;
+
 export type TransitionResult = 'moved' | 'unchanged' | 'unknown';
 
+type LetterRedis = Redis & {
+  medcomLetterCreate(letterKey: string, bodyKey: string, ...args: string[]): Promise<number>;
+  medcomLetterClaim(letterKey: string, attempt: string, envelope: string, now: string): Promise<string | null>;
+  medcomLetterTransition(letterKey: string, from: string, to: string, ...fields: string[]): Promise<number>;
+  medcomLetterMarkWritten(letterKey: string, awaitingKey: string, letterId: string, dueMs: string, ...fields: string[]): Promise<number>;
+};
+
 export class LetterStore {
+  private readonly redis: LetterRedis;
+
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     private readonly prefix: string,
-  ) {}
+  ) {
+    // EVALSHA through ioredis's script cache: the script text is not sent with every letter.
+    if (!('medcomLetterCreate' in redis)) redis.defineCommand('medcomLetterCreate', { numberOfKeys: 2, lua: CREATE });
+    if (!('medcomLetterClaim' in redis)) redis.defineCommand('medcomLetterClaim', { numberOfKeys: 1, lua: CLAIM });
+    if (!('medcomLetterTransition' in redis)) redis.defineCommand('medcomLetterTransition', { numberOfKeys: 1, lua: TRANSITION });
+    if (!('medcomLetterMarkWritten' in redis)) redis.defineCommand('medcomLetterMarkWritten', { numberOfKeys: 2, lua: MARK_WRITTEN });
+    this.redis = redis as LetterRedis;
+  }
 
   private key(letterId: string): string {
     return `${this.prefix}:medcom-store:letter:${letterId}`;
@@ -155,9 +180,14 @@ export class LetterStore {
       written: '-1',
       updatedAt: now,
     };
-    const keys = [this.key(rec.letterId), this.bodyKey(rec.letterId)];
     return (
-      (await this.redis.eval(CREATE, 2, ...keys, JSON.stringify(body), String(BODY_TTL_SECONDS), ...Object.entries(fields).flat())) === 1
+      (await this.redis.medcomLetterCreate(
+        this.key(rec.letterId),
+        this.bodyKey(rec.letterId),
+        JSON.stringify(body),
+        String(BODY_TTL_SECONDS),
+        ...Object.entries(fields).flat(),
+      )) === 1
     );
   }
 
@@ -204,14 +234,12 @@ export class LetterStore {
    */
   async claimAttempt(letterId: string, attempt: number, envelopeId: string, sentAt: Date): Promise<LetterEnvelope | null> {
     const proposed: LetterEnvelope = { attempt, envelopeId, sentAt: sentAt.toISOString() };
-    const stored = (await this.redis.eval(
-      CLAIM,
-      1,
+    const stored = await this.redis.medcomLetterClaim(
       this.key(letterId),
       String(attempt),
       JSON.stringify(proposed),
       new Date().toISOString(),
-    )) as string | null;
+    );
     if (!stored) return null;
     const env = JSON.parse(stored) as LetterEnvelope;
     await this.redis.set(this.envelopeKey(env.envelopeId), letterId, 'EX', INDEX_TTL_SECONDS);
@@ -220,19 +248,17 @@ export class LetterStore {
 
   /** The attempt was handed over (as `file`); its receipt is due by `receiptDueAt`. */
   async markWritten(letterId: string, attempt: number, receiptDueAt: Date, file?: string): Promise<void> {
-    await this.redis
-      .multi()
-      .hset(
-        this.key(letterId),
-        'written',
-        String(attempt),
-        'updatedAt',
-        new Date().toISOString(),
-        ...(file ? [`file:${attempt}`, file] : []),
-      )
-      .hdel(this.key(letterId), 'timeoutJob')
-      .zadd(this.awaitingKey(), receiptDueAt.getTime(), letterId)
-      .exec();
+    await this.redis.medcomLetterMarkWritten(
+      this.key(letterId),
+      this.awaitingKey(),
+      letterId,
+      String(receiptDueAt.getTime()),
+      'written',
+      String(attempt),
+      'updatedAt',
+      new Date().toISOString(),
+      ...(file ? [`file:${attempt}`, file] : []),
+    );
   }
 
   /** Records a transient-error acknowledgement by its own id; false when it was read before. */
@@ -273,7 +299,7 @@ export class LetterStore {
   /** Atomic state change from one of `from`; a final state drops the content and the letter stops awaiting a receipt. */
   async transition(letterId: string, from: LetterState[], to: LetterState, fields: Record<string, string> = {}): Promise<TransitionResult> {
     const args = Object.entries({ ...fields, updatedAt: new Date().toISOString() }).flat();
-    const r = (await this.redis.eval(TRANSITION, 1, this.key(letterId), from.join(','), to, ...args)) as number;
+    const r = await this.redis.medcomLetterTransition(this.key(letterId), from.join(','), to, ...args);
     if (r === 1 && to !== 'sent') {
       // The count tells the AOF scrub (maintenance.scrub-aof) that a body must also leave the disk.
       await this.redis

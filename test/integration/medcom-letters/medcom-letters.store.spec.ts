@@ -42,7 +42,8 @@ describe('LetterStore.create (real Redis)', () => {
     const dying = new Proxy(redis, {
       get(target, prop, receiver) {
         const value = Reflect.get(target, prop, receiver);
-        if (typeof value !== 'function' || !['eval', 'set', 'hset', 'get', 'hgetall', 'del'].includes(String(prop))) return value;
+        if (typeof value !== 'function' || !['medcomLetterCreate', 'set', 'hset', 'get', 'hgetall', 'del'].includes(String(prop)))
+          return value;
         return (...args: unknown[]) => (commands++ >= 1 ? Promise.reject(new Error('process killed')) : value.apply(target, args));
       },
     });

@@ -2,8 +2,8 @@ import Redis from 'ioredis';
 import { KeyLock, releaseRetryDelays } from '../../../src/ledger/key-lock';
 
 /**
- * The side-effect lock against a real Redis. A Redis outage is simulated by a client whose `eval`
- * (the release) rejects while the test says Redis is down: the release is retried once Redis answers
+ * The side-effect lock against a real Redis. A Redis outage is simulated by a client whose release
+ * (the `keyLockRelease` script command) rejects while the test says Redis is down: the release is retried once Redis answers
  * again, well before the lock's TTL, and never deletes a lock that has another owner by then.
  */
 describe('KeyLock', () => {
@@ -17,14 +17,14 @@ describe('KeyLock', () => {
 
   /** A client on the test Redis whose releases fail while `down` is true, or for the first `failures` calls. */
   function flaky(opts: { failures?: number } = {}) {
-    const state = { down: false, evals: 0, failures: opts.failures ?? 0 };
+    const state = { down: false, releases: 0, failures: opts.failures ?? 0 };
     const client = new Proxy(redis, {
       get(target, prop, receiver) {
-        if (prop === 'eval') {
-          return (...args: Parameters<Redis['eval']>) => {
-            state.evals++;
-            if (state.down || state.evals <= state.failures) return Promise.reject(new Error('Connection is closed.'));
-            return target.eval(...args);
+        if (prop === 'keyLockRelease') {
+          return (...args: string[]) => {
+            state.releases++;
+            if (state.down || state.releases <= state.failures) return Promise.reject(new Error('Connection is closed.'));
+            return (target as Redis & { keyLockRelease(...a: string[]): Promise<number> }).keyLockRelease(...args);
           };
         }
         const v = Reflect.get(target, prop, receiver);
@@ -55,11 +55,11 @@ describe('KeyLock', () => {
     const k = name();
     // The step does not wait for the retries: withLock returns the result right after the failed release.
     expect(await lock.withLock(k, TTL, async () => 'sent')).toBe('sent');
-    expect(state.evals).toBe(1);
+    expect(state.releases).toBe(1);
     expect(await redis.exists(keyOf(k))).toBe(1);
 
     await lock.settled();
-    expect(state.evals).toBe(4); // three failures, then the release that got through
+    expect(state.releases).toBe(4); // three failures, then the release that got through
     expect(await redis.exists(keyOf(k))).toBe(0);
     expect(await lock.withLock(k, TTL, async () => 'again')).toBe('again'); // the next attempt is not LOCKED
   });
@@ -72,7 +72,7 @@ describe('KeyLock', () => {
     await lock.withLock(k, TTL, async () => undefined);
     // Wait until a few retries have failed (a condition, not a sleep), then bring Redis back.
     await new Promise<void>((resolve) => {
-      const check = () => (state.evals >= 4 ? resolve() : setImmediate(check));
+      const check = () => (state.releases >= 4 ? resolve() : setImmediate(check));
       check();
     });
     expect(await redis.exists(keyOf(k))).toBe(1);
@@ -91,7 +91,7 @@ describe('KeyLock', () => {
     await redis.set(keyOf(k), 'someone-else', 'PX', TTL);
     state.down = false;
     await lock.settled();
-    expect(state.evals).toBeGreaterThan(1);
+    expect(state.releases).toBeGreaterThan(1);
     expect(await redis.get(keyOf(k))).toBe('someone-else');
     await redis.del(keyOf(k));
   });
@@ -103,7 +103,7 @@ describe('KeyLock', () => {
     state.down = true;
     await lock.withLock(k, 30, async () => undefined);
     await lock.settled();
-    expect(state.evals).toBe(1 + releaseRetryDelays(30, 1, 4).length);
+    expect(state.releases).toBe(1 + releaseRetryDelays(30, 1, 4).length);
     await redis.del(keyOf(k));
   });
 

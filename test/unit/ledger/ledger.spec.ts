@@ -83,6 +83,38 @@ describe('Ledger.runOnce', () => {
     expect(await ledger.begin(k, 'kind.b', { b: '2' })).toMatchObject({ kind: 'kind.a', state: 'pending', attempts: 2, meta: { a: '1' } });
   });
 
+  it('keeps the ids a step returns with its completion, and returns the entry as stored', async () => {
+    const k = key();
+    const r = await ledger.runOnce(
+      k,
+      'test.effect',
+      { perform: async () => ({ externalId: 'D1', meta: { openLink: 'https://x/1' } }) },
+      {
+        sha: 'abc',
+      },
+    );
+    expect(r).toMatchObject({
+      externalId: 'D1',
+      outcome: 'performed',
+      entry: { state: 'done', meta: { sha: 'abc', openLink: 'https://x/1' } },
+    });
+    expect(await ledger.get(k)).toMatchObject({ state: 'done', externalId: 'D1', meta: { sha: 'abc', openLink: 'https://x/1' } });
+    // Recorded: the entry as stored, meta included, so a caller need not read it again.
+    expect((await ledger.runOnce(k, 'test.effect', { perform: async () => 'never' })).entry.meta).toEqual({
+      sha: 'abc',
+      openLink: 'https://x/1',
+    });
+
+    const found = key();
+    await expect(ledger.runOnce(found, 'test.effect', { perform: async () => Promise.reject(new Error('timeout')) })).rejects.toThrow();
+    const rec = await ledger.runOnce(found, 'test.effect', {
+      perform: async () => 'never',
+      reconcile: async () => ({ externalId: 'D2', meta: { openLink: 'https://x/2' } }),
+    });
+    expect(rec).toMatchObject({ outcome: 'reconciled', entry: { state: 'done', externalId: 'D2', meta: { openLink: 'https://x/2' } } });
+    expect(await ledger.get(found)).toMatchObject({ state: 'done', externalId: 'D2', meta: { openLink: 'https://x/2' } });
+  });
+
   it('merges meta in one step, keeps what was there, and refuses an entry that does not exist', async () => {
     const k = key();
     await ledger.begin(k, 'test.effect', { caseRef: 'C/1' });
