@@ -68,7 +68,7 @@ function largeReceipt(opts: { attributes?: number; textBytes?: number }): Buffer
 
 async function main(): Promise<void> {
   const sizes = (process.argv[2] ?? '4000,20000').split(',').map(Number);
-  const cpu = new CpuWork({ threads: 1, renderBudgetMs: 60_000, parseBudgetMs: 60_000, composeBudgetMs: 60_000 });
+  const cpu = new CpuWork({ threads: 1, renderBudgetMs: 60_000, parseBudgetMs: 60_000 });
   const rows: Array<Array<string | number>> = [['case', 'where', 'blocked ms', 'took ms']];
   const row = (name: string, where: string, r: { blockedMs: number; wallMs: number }) => {
     rows.push([name, where, Math.round(r.blockedMs), Math.round(r.wallMs)]);

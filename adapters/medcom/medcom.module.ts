@@ -8,9 +8,8 @@ import { MEDCOM_TRANSPORT } from './transport/medcom.transport';
 
 /**
  * MedCom adapter: settings and the VANS file-drop transport. The message composer (XDIS91 / FHIR
- * builders and the schema check, message.composer.ts) runs on the service's worker threads, so the
- * letter lifecycle (ledger, receipts, resends) – the workflow in src/workflows/medcom-letters, which
- * provides MEDCOM_PORT – provides it too.
+ * builders and the schema check, message.composer.ts) is provided by the letter lifecycle – the
+ * workflow in src/workflows/medcom-letters, which provides MEDCOM_PORT – so its tests can see each compose.
  */
 @Module({
   providers: [

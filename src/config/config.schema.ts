@@ -69,7 +69,7 @@ export const envSchema = z.object({
   DATA_DIR: z.string().default('.data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_GRACE_MS: int(0, 10000),
-  /** Worker threads for CPU-heavy work (PDF rendering, composing GP letters, parsing in-folder files), so it never blocks the event loop. */
+  /** Worker threads for CPU-heavy work (PDF rendering, parsing in-folder files), so it never blocks the event loop. */
   CPU_THREADS: int(1, 2),
   /** Longest one PDF may take to render; past it the work is stopped and the job dead-lettered with RENDER_TIMEOUT. */
   PDF_RENDER_TIMEOUT_MS: int(1, 30000),
@@ -329,8 +329,6 @@ export const envSchema = z.object({
     .default(1024 * 1024),
   /** Longest parsing one in-folder file may take; past it the parse is stopped and the file goes to failed/ with RECEIPT_TIMEOUT. */
   MEDCOM_INBOX_PARSE_TIMEOUT_MS: int(1, 10000),
-  /** Longest building and checking one outgoing letter may take (on a worker thread); past it the send fails with MEDCOM_COMPOSE_TIMEOUT. */
-  MEDCOM_COMPOSE_TIMEOUT_MS: int(1, 10000),
   /** Characters per XDIS91 Text01 block (10 blocks per letter); longer texts are refused, never cut. */
   MEDCOM_XDIS91_BLOCK_CHARS: int(100, 2000),
   /** Named author of FHIR letters (payload author + contact): the meeting's coordinating function. */

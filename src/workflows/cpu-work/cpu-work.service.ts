@@ -1,12 +1,9 @@
 import { OnApplicationShutdown } from '@nestjs/common';
 import path from 'node:path';
-import type { ComposedMessage, ComposerOptions } from '../../../adapters/medcom/message.composer';
-import type { OutgoingLetter } from '../../../adapters/medcom/outgoing-letter';
 import type { ParsedInbound } from '../../../adapters/medcom/receipt.parser';
 import { refuse } from '../../../adapters/medcom/xml/safe-xml';
 import { PermanentError } from '../../common/errors';
 import type { AppConfig } from '../../config/config.schema';
-import type { GpMessageFormat } from '../../domain/gp-message-formats';
 import type { FormPdfInput } from '../../documents/form-pdf.renderer';
 import type { NotePdfInput } from '../../documents/note-pdf.renderer';
 import { CpuPool } from '../../infra/cpu-pool';
@@ -19,28 +16,20 @@ export interface CpuWorkSettings {
   renderBudgetMs: number;
   /** Time budget of parsing one in-folder file (MEDCOM_INBOX_PARSE_TIMEOUT_MS). */
   parseBudgetMs: number;
-  /** Time budget of building and checking one GP letter (MEDCOM_COMPOSE_TIMEOUT_MS). */
-  composeBudgetMs: number;
 }
 
 export function cpuWorkSettings(c: AppConfig): CpuWorkSettings {
-  return {
-    threads: c.CPU_THREADS,
-    renderBudgetMs: c.PDF_RENDER_TIMEOUT_MS,
-    parseBudgetMs: c.MEDCOM_INBOX_PARSE_TIMEOUT_MS,
-    composeBudgetMs: c.MEDCOM_COMPOSE_TIMEOUT_MS,
-  };
+  return { threads: c.CPU_THREADS, renderBudgetMs: c.PDF_RENDER_TIMEOUT_MS, parseBudgetMs: c.MEDCOM_INBOX_PARSE_TIMEOUT_MS };
 }
 
 /**
- * The service's CPU-heavy work – the PDFs filed on eDoc and mailed (note and form PDFs), building and
- * checking GP letters, and parsing files from the VANS in-folder – done on worker threads (CpuPool),
- * each under a time budget. The event loop stays free for HTTP (/health/live), BullMQ lock renewal
- * and timers, whatever the input.
+ * The service's CPU-heavy work – the PDFs filed on eDoc and mailed (note and form PDFs), and parsing
+ * files from the VANS in-folder – done on worker threads (CpuPool), each under a time budget. The
+ * event loop stays free for HTTP (/health/live), BullMQ lock renewal and timers, whatever the input.
  *
- * Over budget, the work is stopped and fails permanently – RENDER_TIMEOUT or MEDCOM_COMPOSE_TIMEOUT
- * (the job is dead-lettered with that code at once) or RECEIPT_TIMEOUT (the file goes to failed/) –
- * since the same input would take as long again; the process keeps running.
+ * Over budget, the work is stopped and fails permanently – RENDER_TIMEOUT (the job is dead-lettered
+ * with that code at once) or RECEIPT_TIMEOUT (the file goes to failed/) – since the same input would
+ * take as long again; the process keeps running.
  */
 export class CpuWork implements OnApplicationShutdown {
   private readonly pool: CpuPool;
@@ -59,16 +48,6 @@ export class CpuWork implements OnApplicationShutdown {
     return asBuffer(
       await this.run('renderNotePdf', input, this.settings.renderBudgetMs, () => renderTimeout('note', this.settings.renderBudgetMs)),
     );
-  }
-
-  /**
-   * MessageComposer.compose (message.composer.ts) on a thread: the same message, and the same
-   * refusals (MEDCOM_INVALID, TEXT_TOO_LONG, … as PermanentErrors with their codes).
-   */
-  async composeLetter(format: GpMessageFormat, letter: OutgoingLetter, options: ComposerOptions): Promise<ComposedMessage> {
-    const ms = this.settings.composeBudgetMs;
-    const m = await this.run('composeLetter', { format, letter, options }, ms, () => composeTimeout(ms));
-    return { ...m, bytes: asBuffer(m.bytes) };
   }
 
   /** parseInbound (receipt.parser.ts) on a thread: the same answers and RECEIPT_* refusals. */
@@ -94,11 +73,7 @@ export class CpuWork implements OnApplicationShutdown {
     budgetMs: number,
     timeoutError: () => Error,
   ): Promise<Awaited<ReturnType<(typeof CPU_TASKS)[K]>>> {
-    return this.pool.run(name, input, {
-      budgetMs,
-      timeoutError,
-      system: name === 'parseInbound' || name === 'composeLetter' ? 'medcom' : 'pdf',
-    });
+    return this.pool.run(name, input, { budgetMs, timeoutError, system: name === 'parseInbound' ? 'medcom' : 'pdf' });
   }
 }
 
@@ -107,14 +82,6 @@ function renderTimeout(kind: string, ms: number): PermanentError {
     `rendering the ${kind} PDF took longer than ${ms} ms (PDF_RENDER_TIMEOUT_MS) and was stopped`,
     'RENDER_TIMEOUT',
     'pdf',
-  );
-}
-
-function composeTimeout(ms: number): PermanentError {
-  return new PermanentError(
-    `building and checking the letter took longer than ${ms} ms (MEDCOM_COMPOSE_TIMEOUT_MS) and was stopped`,
-    'MEDCOM_COMPOSE_TIMEOUT',
-    'medcom',
   );
 }
 

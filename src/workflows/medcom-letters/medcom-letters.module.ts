@@ -3,12 +3,13 @@ import type { Redis } from 'ioredis';
 import { MedcomModule } from '../../../adapters/medcom/medcom.module';
 import { MEDCOM_PORT } from '../../../adapters/medcom/medcom.port';
 import type { MedcomSettings } from '../../../adapters/medcom/medcom.settings';
+import { messageComposer } from '../../../adapters/medcom/message.composer';
 import { MEDCOM_SETTINGS } from '../../../adapters/medcom/medcom.tokens';
 import type { AppConfig } from '../../config/config.schema';
 import { CONFIG, REDIS } from '../../config/tokens';
 import { CpuWork } from '../cpu-work/cpu-work.service';
 import { setReceiptsOverdueSource } from '../../metrics/metrics';
-import { composerOnThreads, LETTER_COMPOSER } from './medcom-letters.composer';
+import { LETTER_COMPOSER } from './medcom-letters.composer';
 import { INBOUND_READER, inboundReader } from './medcom-letters.inbound-reader';
 import { ReceiptInbox } from './medcom-letters.inbox';
 import { MedcomProcessor } from './medcom-letters.processor';
@@ -33,7 +34,7 @@ export class ReceiptsOverdueGaugeSource implements OnApplicationBootstrap, OnApp
 /**
  * The MedCom letter lifecycle: the ledger around each send, receipt timeouts and resends, reading
  * the VANS in-folder on a schedule. Uses the MedCom adapter (builders, transport) and provides MEDCOM_PORT;
- * letters are built and checked, and in-folder files parsed, on CpuWork's threads.
+ * in-folder files are parsed on CpuWork's threads.
  */
 @Module({
   imports: [MedcomModule],
@@ -45,8 +46,8 @@ export class ReceiptsOverdueGaugeSource implements OnApplicationBootstrap, OnApp
     },
     {
       provide: LETTER_COMPOSER,
-      inject: [CpuWork, MEDCOM_SETTINGS],
-      useFactory: (cpu: CpuWork, s: MedcomSettings) => composerOnThreads(cpu, s),
+      inject: [MEDCOM_SETTINGS],
+      useFactory: (s: MedcomSettings) => messageComposer(s),
     },
     MedcomService,
     { provide: MEDCOM_PORT, useExisting: MedcomService },

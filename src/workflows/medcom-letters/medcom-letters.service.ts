@@ -37,7 +37,7 @@ export class MedcomService implements MedcomPort {
   constructor(
     @Inject(MEDCOM_SETTINGS) private readonly settings: MedcomSettings,
     private readonly store: LetterStore,
-    /** Builds and checks letters: on CpuWork's threads in the service (LETTER_COMPOSER), in place in tests. */
+    /** Builds and checks letters (LETTER_COMPOSER): the adapter's MessageComposer. */
     @Inject(LETTER_COMPOSER) private readonly composer: LetterComposer,
     @Inject(MEDCOM_TRANSPORT) private readonly transport: MedcomTransport,
     @Inject(Ledger) private readonly ledger: Ledger,

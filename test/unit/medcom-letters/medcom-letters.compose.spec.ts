@@ -12,11 +12,8 @@ import type { QueueGateway } from '../../../queues/queue.gateway';
 import { AuditService } from '../../../src/audit/audit.service';
 import { PermanentError } from '../../../src/common/errors';
 import { Ledger } from '../../../src/ledger/ledger';
-import { CpuWork } from '../../../src/workflows/cpu-work/cpu-work.service';
-import { composerOnThreads } from '../../../src/workflows/medcom-letters/medcom-letters.composer';
 import { MedcomService } from '../../../src/workflows/medcom-letters/medcom-letters.service';
 import { LetterStore } from '../../../src/workflows/medcom-letters/medcom-letters.store';
-import { outgoingLetter } from '../../support/medcom-fixtures';
 import { gpLetter } from '../../support/medcom-letters';
 import { testConfig } from '../../support/test-service';
 
@@ -158,59 +155,14 @@ describe('MedcomService composes a letter once on its first send', () => {
   });
 });
 
-describe('composing on CpuWork threads', () => {
-  let cpu: CpuWork;
-  beforeAll(() => {
-    cpu = new CpuWork({ threads: 1, renderBudgetMs: 30_000, parseBudgetMs: 30_000, composeBudgetMs: 30_000 });
-  });
-  afterAll(() => cpu.onApplicationShutdown());
-
-  it.each([
-    ['xdis91', false],
-    ['fhir-xml', false],
-    ['fhir-json', false],
-    ['fhir-json', true],
-  ] as Array<[GpMessageFormat, boolean]>)('%s (envelope %s): the message composing in place gives', async (format, fhirEnvelope) => {
-    // Text the sanitiser and the Latin-1 mapping change, so the counts for the audit cross back too.
-    const letter = outgoingLetter({ receiver: { ...outgoingLetter().receiver, formats: [format] }, text: 'Œdem\u0007 ☃\r\nslut' });
-    const options = { xdis91BlockChars: settings.xdis91BlockChars, fhirEnvelope };
-    const onThread = await cpu.composeLetter(format, letter, options);
-    const inPlace = await messageComposer(options).compose(format, letter);
-    expect(Buffer.isBuffer(onThread.bytes)).toBe(true);
-    expect(onThread).toEqual(inPlace);
-  });
-
-  it('an invalid letter fails on the thread with its code, before any ledger entry or hand-over', async () => {
-    const h = harness(composerOnThreads(cpu, settings));
+describe('an invalid letter', () => {
+  it('fails with its code before any ledger entry or hand-over', async () => {
+    const h = harness(messageComposer(settings));
     const letter = gpLetter({ text: 'x'.repeat(25_000) });
     const err = await h.service.send(letter).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PermanentError);
     expect(err).toMatchObject({ code: 'TEXT_TOO_LONG', system: 'medcom', message: expect.stringContaining('too long for XDIS91') });
     expect(await h.ledger.get(letter.idempotencyKey)).toBeNull();
     expect(h.sent).toEqual([]);
-  });
-
-  it('a valid letter is sent as composed on the thread, composed once', async () => {
-    const h = harness(composerOnThreads(cpu, settings));
-    const { letterId } = await h.service.send(gpLetter({ format: 'fhir-xml' }));
-    expect(h.sent).toHaveLength(1);
-    expect(h.sent[0].bytes.equals(await freshCompose(h.store, letterId, 0))).toBe(true);
-  });
-
-  it('stops a compose over its budget: MEDCOM_COMPOSE_TIMEOUT, permanent', async () => {
-    const strict = new CpuWork({ threads: 1, renderBudgetMs: 30_000, parseBudgetMs: 30_000, composeBudgetMs: 1 });
-    try {
-      // A FHIR letter of 2 million characters takes far longer than 1 ms to build, serialise and read back.
-      const letter = outgoingLetter({ receiver: { ...outgoingLetter().receiver, formats: ['fhir-xml'] }, text: 'tekst '.repeat(350_000) });
-      const err = await strict.composeLetter('fhir-xml', letter, { xdis91BlockChars: 2000, fhirEnvelope: false }).catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(PermanentError);
-      expect(err).toMatchObject({
-        code: 'MEDCOM_COMPOSE_TIMEOUT',
-        system: 'medcom',
-        message: expect.stringContaining('MEDCOM_COMPOSE_TIMEOUT_MS'),
-      });
-    } finally {
-      await strict.onApplicationShutdown();
-    }
   });
 });

@@ -47,7 +47,7 @@ describe('inboundReader: the size limit', () => {
 describe('CpuWork.parseInbound: parsing on a worker thread', () => {
   let cpu: CpuWork;
   beforeAll(() => {
-    cpu = new CpuWork({ threads: 1, renderBudgetMs: 30_000, parseBudgetMs: 30_000, composeBudgetMs: 30_000 });
+    cpu = new CpuWork({ threads: 1, renderBudgetMs: 30_000, parseBudgetMs: 30_000 });
   });
   afterAll(() => cpu.onApplicationShutdown());
 
@@ -70,7 +70,7 @@ describe('CpuWork.parseInbound: parsing on a worker thread', () => {
   });
 
   it('stops a parse over its budget: RECEIPT_TIMEOUT, permanent', async () => {
-    const strict = new CpuWork({ threads: 1, renderBudgetMs: 30_000, parseBudgetMs: 1, composeBudgetMs: 30_000 });
+    const strict = new CpuWork({ threads: 1, renderBudgetMs: 30_000, parseBudgetMs: 1 });
     try {
       // ~1 MB of attributes takes seconds to parse; 1 ms is never enough.
       const err = await strict.parseInbound(largeReceipt({ attributes: 90_000 })).catch((e: unknown) => e);
