@@ -1,11 +1,16 @@
 import { SentinelConnector } from 'ioredis';
 import type { RedisOptions, SentinelConnectionOptions } from 'ioredis';
 import type { AppConfig } from '../config/config.schema';
+import { CoalescingConnector, coalesceWrites } from './redis-write-coalescing';
 
-/** BullMQ takes ioredis options, not URLs: turn REDIS_URL into host/port/credentials. */
+/**
+ * BullMQ takes ioredis options, not URLs: turn REDIS_URL into host/port/credentials. Every connection
+ * made from them (ours and BullMQ's) coalesces its writes per event-loop turn (CoalescingConnector).
+ */
 export function redisOptionsFromUrl(url: string): RedisOptions {
   const u = new URL(url);
   return {
+    Connector: CoalescingConnector,
     host: u.hostname,
     port: Number(u.port || 6379),
     username: u.username ? decodeURIComponent(u.username) : undefined,
@@ -33,7 +38,8 @@ interface DetectorHolder {
  *   the failover);
  * - quit() never drops the detector, so every closed client left three sentinel subscribers
  *   reconnecting forever (open handles, a process that does not exit once the sentinels are gone).
- * Here the detector goes with the connection's close, and a new connect starts without one.
+ * Here the detector goes with the connection's close, and a new connect starts without one. Its
+ * writes are coalesced per event-loop turn, as every standalone connection's (redis-write-coalescing.ts).
  */
 export class StreamBoundSentinelConnector extends SentinelConnector {
   /** ioredis hands a Connector the client's options (its ConnectorConstructor types them unknown). */
@@ -45,7 +51,7 @@ export class StreamBoundSentinelConnector extends SentinelConnector {
     this.dropFailoverDetector();
     const stream = await super.connect(...args);
     stream.once('close', () => this.dropFailoverDetector());
-    return stream;
+    return coalesceWrites(stream);
   }
 
   /** ioredis cleans the detector up here but keeps it; forget it, so the close does not clean it twice. */
