@@ -89,7 +89,11 @@ describe('eDoc contract (public client shapes, real adapter over nock)', () => {
   let client: EdocClient | undefined;
 
   beforeAll(() => nock.disableNetConnect());
-  afterAll(() => nock.enableNetConnect());
+  // Un-patch http for the next test file in this Jest worker (nock's interceptor is process-wide).
+  afterAll(() => {
+    nock.enableNetConnect();
+    nock.restore();
+  });
   afterEach(() => {
     client?.shutdown();
     client = undefined;

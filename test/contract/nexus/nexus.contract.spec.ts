@@ -61,7 +61,11 @@ function citizen(id: number, nodes: unknown[]): void {
 }
 
 beforeAll(() => nock.disableNetConnect());
-afterAll(() => nock.enableNetConnect());
+// Un-patch http for the next test file in this Jest worker (nock's interceptor is process-wide).
+afterAll(() => {
+  nock.enableNetConnect();
+  nock.restore();
+});
 afterEach(() => {
   clients.splice(0).forEach((c) => c.shutdown());
   nock.cleanAll();

@@ -9,6 +9,9 @@ import { eventually, startTestService } from '../../support/test-service';
  * status 200, JSON cut off in transfer, a 503) must cost an attempt with the queue's backoff, not the
  * meeting's agenda. A worker against the Nexus simulator; nock puts the faults in front of it.
  */
+// Un-patch http for the next test file in this Jest worker (nock's interceptor is process-wide).
+afterAll(() => nock.restore());
+
 describe('agenda.collect retries transient Nexus failures', () => {
   let svc: RunningService;
   let gw: QueueGateway;

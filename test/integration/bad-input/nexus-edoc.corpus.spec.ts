@@ -29,6 +29,9 @@ const nexusFile = (name: string, noteId = 0) =>
   readFileSync(path.join(NEXUS_CORPUS, name), 'utf8').replace(/\{\{noteId\}\}/g, String(noteId));
 const edocFile = (name: string) => readFileSync(path.join(EDOC_CORPUS, name), 'utf8');
 
+// Un-patch http for the next test file in this Jest worker (nock's interceptor is process-wide).
+afterAll(() => nock.restore());
+
 describe('bad answers from Nexus and eDoc through a real after-meeting job', () => {
   let svc: RunningService;
   let gw: QueueGateway;

@@ -64,7 +64,11 @@ describe('EdocClient (SOAP 1.1 to edoc.asmx)', () => {
   const codes = EdocCodeLists.load();
 
   beforeAll(() => nock.disableNetConnect());
-  afterAll(() => nock.enableNetConnect());
+  // Un-patch http for the next test file in this Jest worker (nock's interceptor is process-wide).
+  afterAll(() => {
+    nock.enableNetConnect();
+    nock.restore();
+  });
   afterEach(() => {
     client?.shutdown();
     nock.cleanAll();

@@ -20,7 +20,8 @@ describe('StreamBoundSentinelConnector', () => {
   let stream: EventEmitter;
 
   beforeEach(() => {
-    stream = new EventEmitter();
+    // A socket as far as the connector uses one: events, and writes it may cork (redis-write-coalescing.ts).
+    stream = Object.assign(new EventEmitter(), { write: () => true, cork: () => undefined, uncork: () => undefined });
     jest.spyOn(SentinelConnector.prototype, 'connect').mockImplementation(async () => stream as unknown as Stream);
   });
   afterEach(() => jest.restoreAllMocks());

@@ -3,6 +3,9 @@ import { ResilientHttp } from '../../../adapters/shared/resilient-http';
 import { IntegrationError } from '../../../src/common/errors';
 
 /** Reads repeat after retryable failures; writes and permanent failures never do. */
+// Un-patch http for the next test file in this Jest worker (nock's interceptor is process-wide).
+afterAll(() => nock.restore());
+
 describe('ResilientHttp read retries', () => {
   const origin = 'http://flaky.example';
   let http: ResilientHttp;
