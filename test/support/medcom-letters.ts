@@ -1,5 +1,6 @@
 import type { GpPractice } from '../../adapters/directory/directory.port';
 import type { GpLetter } from '../../adapters/medcom/medcom.port';
+import type { MedcomTransport, OutboundMessage } from '../../adapters/medcom/transport/medcom.transport';
 import { practice } from './medcom-fixtures';
 
 let n = 0;
@@ -18,5 +19,17 @@ export function gpLetter(over: Partial<GpLetter> & { format?: GpPractice['format
     subject: 'Tværfagligt samarbejdsmøde 03.12.2026',
     text: 'Samlet faglig vurdering fra tværfagligt samarbejdsmøde.\n\nVurdering:\nBorgeren falder oftere & ønsker <medicingennemgang>.',
     ...rest,
+  };
+}
+
+/** A VANS transport that keeps what it is handed (in `sent`) and never has anything incoming. */
+export function recordingTransport(sent: OutboundMessage[]): MedcomTransport {
+  return {
+    send: async (m) => {
+      sent.push(m);
+      return { name: `${m.envelopeId}.${m.extension}` };
+    },
+    claimIncoming: async () => [],
+    settle: async () => undefined,
   };
 }

@@ -1,7 +1,7 @@
-import { NexusClient } from '../../../adapters/nexus/nexus.client';
 import { RunningNexusSandbox, startNexusSandbox } from '../../../adapters/nexus/sandbox/nexus-sandbox';
 import { NexusSandboxControl } from '../../../adapters/nexus/sandbox/nexus-sandbox.control';
 import { syntheticSeed } from '../../../adapters/nexus/sandbox/synthetic-seed';
+import { SANDBOX_NAMES, sandboxNexusClient } from '../../support/nexus-sandbox-client';
 
 /**
  * How many HTTP calls findMeetingNotes costs for N citizens on the list, measured at the sandbox
@@ -11,16 +11,7 @@ import { syntheticSeed } from '../../../adapters/nexus/sandbox/synthetic-seed';
  *   + 4 per citizen: self, patientPreferences, view, pathwayReferences
  *   + 1 per form reference whose name is the form title (every such note, any date)
  */
-const names = {
-  citizenList: 'Tværfagligt samarbejdsmøde – notater og aftaler',
-  citizenView: '- Alt',
-  formTitle: 'Samlet faglig vurdering',
-  tag: 'ÆS – Tværfagligt samarbejdsmøde',
-  timeItemLabel: 'Tidspunkt',
-  lockedState: 'Låst',
-  draftState: 'Kladde',
-  taskTypes: ['Opgave'],
-};
+const names = SANDBOX_NAMES;
 const meetingDate = '2026-12-03';
 
 async function measure(citizens: number, opts: { olderNotesPerCitizen?: number; pageSize?: number } = {}) {
@@ -35,17 +26,7 @@ async function measure(citizens: number, opts: { olderNotesPerCitizen?: number; 
     names,
     pageSize: opts.pageSize,
   });
-  const client = new NexusClient({
-    connection: { baseUrl: sandbox.baseUrl, tokenUrl: sandbox.tokenUrl, clientId: sandbox.clientId, clientSecret: sandbox.clientSecret },
-    names: {
-      citizenList: names.citizenList,
-      citizenView: names.citizenView,
-      timeItemLabel: names.timeItemLabel,
-      lockedAction: names.lockedState,
-    },
-    timeoutMs: 10_000,
-    concurrency: 4,
-  });
+  const client = sandboxNexusClient(sandbox);
   const control = new NexusSandboxControl(sandbox.url);
   try {
     const notes = await client.findMeetingNotes({ observationDate: meetingDate, formTitle: names.formTitle, tag: names.tag });

@@ -1,8 +1,9 @@
-import { NexusClient } from '../../../adapters/nexus/nexus.client';
+import type { NexusClient } from '../../../adapters/nexus/nexus.client';
 import { nexusFor, type NexusPort } from '../../../adapters/nexus/nexus.port';
 import { RunningNexusSandbox, startNexusSandbox } from '../../../adapters/nexus/sandbox/nexus-sandbox';
 import { NexusSandboxControl } from '../../../adapters/nexus/sandbox/nexus-sandbox.control';
 import { syntheticSeed } from '../../../adapters/nexus/sandbox/synthetic-seed';
+import { SANDBOX_NAMES, sandboxNexusClient } from '../../support/nexus-sandbox-client';
 import { nexusCalls } from '../../../src/metrics/metrics';
 import { sharedNoteReads } from '../../../src/workflows/after-meeting/after-meeting.flow';
 
@@ -10,16 +11,7 @@ import { sharedNoteReads } from '../../../src/workflows/after-meeting/after-meet
  * The call budget's purpose label (tsm_nexus_calls_total{purpose}) without an AsyncLocalStorage: a
  * workflow's view of the client (`forPurpose`) counts its calls, and stays the same client.
  */
-const names = {
-  citizenList: 'Tværfagligt samarbejdsmøde – notater og aftaler',
-  citizenView: '- Alt',
-  formTitle: 'Samlet faglig vurdering',
-  tag: 'ÆS – Tværfagligt samarbejdsmøde',
-  timeItemLabel: 'Tidspunkt',
-  lockedState: 'Låst',
-  draftState: 'Kladde',
-  taskTypes: ['Opgave'],
-};
+const names = SANDBOX_NAMES;
 const meetingDate = '2026-12-03';
 
 async function byPurpose(): Promise<Record<string, number>> {
@@ -37,17 +29,7 @@ describe('Nexus calls counted per purpose by views of one client', () => {
       names,
     });
     control = new NexusSandboxControl(sandbox.url);
-    client = new NexusClient({
-      connection: { baseUrl: sandbox.baseUrl, tokenUrl: sandbox.tokenUrl, clientId: sandbox.clientId, clientSecret: sandbox.clientSecret },
-      names: {
-        citizenList: names.citizenList,
-        citizenView: names.citizenView,
-        timeItemLabel: names.timeItemLabel,
-        lockedAction: names.lockedState,
-      },
-      timeoutMs: 10_000,
-      concurrency: 4,
-    });
+    client = sandboxNexusClient(sandbox);
     nexusCalls.reset();
   });
 

@@ -7,14 +7,14 @@ import { envelopeIdFor, letterIdFor } from '../../../adapters/medcom/letter-iden
 import { medcomSettings } from '../../../adapters/medcom/medcom.settings';
 import { LetterComposer, messageComposer } from '../../../adapters/medcom/message.composer';
 import type { OutgoingLetter } from '../../../adapters/medcom/outgoing-letter';
-import type { MedcomTransport, OutboundMessage } from '../../../adapters/medcom/transport/medcom.transport';
+import type { OutboundMessage } from '../../../adapters/medcom/transport/medcom.transport';
 import type { QueueGateway } from '../../../queues/queue.gateway';
 import { AuditService } from '../../../src/audit/audit.service';
 import { PermanentError } from '../../../src/common/errors';
 import { Ledger } from '../../../src/ledger/ledger';
 import { MedcomService } from '../../../src/workflows/medcom-letters/medcom-letters.service';
 import { LetterStore } from '../../../src/workflows/medcom-letters/medcom-letters.store';
-import { gpLetter } from '../../support/medcom-letters';
+import { gpLetter, recordingTransport } from '../../support/medcom-letters';
 import { testConfig } from '../../support/test-service';
 
 /**
@@ -30,14 +30,7 @@ afterAll(() => redis.quit());
 
 function harness(composer: LetterComposer) {
   const sent: OutboundMessage[] = [];
-  const transport: MedcomTransport = {
-    send: async (m) => {
-      sent.push(m);
-      return { name: `${m.envelopeId}.${m.extension}` };
-    },
-    claimIncoming: async () => [],
-    settle: async () => undefined,
-  };
+  const transport = recordingTransport(sent);
   const queue = { enqueue: async (_n: string, _p: unknown, o: { jobId?: string }) => o.jobId } as unknown as QueueGateway;
   const store = new LetterStore(redis, config.QUEUE_PREFIX);
   const ledger = new Ledger(redis, config.QUEUE_PREFIX);

@@ -14,7 +14,7 @@ import { AuditService } from '../../../src/audit/audit.service';
 import { PermanentError } from '../../../src/common/errors';
 import { shippedFile } from '../../../src/infra/project-root';
 import { Ledger } from '../../../src/ledger/ledger';
-import { gpLetter } from '../../support/medcom-letters';
+import { gpLetter, recordingTransport } from '../../support/medcom-letters';
 import { testConfig } from '../../support/test-service';
 
 /** The real service on real Redis, with the given transport and queue. */
@@ -47,14 +47,7 @@ describe('MedcomService reliable messaging', () => {
   const redis = new Redis(process.env.TEST_REDIS_URL!);
   const sent: OutboundMessage[] = [];
   const enqueued: Array<{ name: string; payload: unknown; jobId?: string; delayMs?: number }> = [];
-  const transport: MedcomTransport = {
-    send: async (m) => {
-      sent.push(m);
-      return { name: `${m.envelopeId}.${m.extension}` };
-    },
-    claimIncoming: async () => [],
-    settle: async () => undefined,
-  };
+  const transport = recordingTransport(sent);
   // Job ids that exist in the queue; `redisDown` makes the next enqueue fail as a producer does when Redis is gone.
   const jobs = new Set<string>();
   let redisDown = 0;
