@@ -23,10 +23,7 @@ export interface ComposedMessage {
   removedControls: number;
 }
 
-/**
- * What the letter workflow composes with: a MessageComposer in place (CLI, tests), or the same
- * compose on a worker thread in the service (the result then crosses back by structured clone).
- */
+/** What the letter workflow composes with: a MessageComposer, or a test's wrapper around one. */
 export interface LetterComposer {
   compose(format: GpMessageFormat, letter: OutgoingLetter): Promise<ComposedMessage>;
 }
@@ -39,7 +36,7 @@ export interface ComposerOptions {
 
 /**
  * The check of XDIS91 letters against the shipped schema: the schema document is read and parsed on
- * first use and kept for the life of the process or worker thread (schemaValidator), never per letter.
+ * first use and kept for the life of the process (schemaValidator), never per letter.
  */
 export function xdis91Validator(): SchemaValidator {
   return schemaValidator(shippedFile('schemas', 'xdis91.xsd'));
