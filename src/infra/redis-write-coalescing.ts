@@ -1,3 +1,5 @@
+// ioredis's index exports the sentinel connector but not the standalone one; the lock pins ioredis,
+// and a move of this file fails the type check, not production.
 import StandaloneConnector, { type StandaloneConnectionOptions } from 'ioredis/built/connectors/StandaloneConnector';
 
 type NetStream = Awaited<ReturnType<StandaloneConnector['connect']>>;
