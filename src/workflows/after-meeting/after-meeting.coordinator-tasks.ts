@@ -24,6 +24,7 @@ import type { KeyLock } from '../../ledger/key-lock';
 import type { Ledger } from '../../ledger/ledger';
 import { rootLogger } from '../../logging/logger';
 import type { AgendaStore } from '../agenda/agenda.store';
+import { createTaskOnce } from './after-meeting.nexus-task';
 import type { AfterMeetingStore } from './after-meeting.store';
 
 export interface CoordinatorTasksSettings {
@@ -173,32 +174,15 @@ export class CoordinatorTasks {
     dueDate: string,
     audit: { noteId: number; meetingId: string; kind: string; extra: Record<string, string> },
   ): Promise<string> {
-    // Title and the object come from the ledger entry: a retry finds the first attempt's task even if the facts moved on.
     const r = await this.d.lock.withLock(key, this.d.settings.taskLockTtlMs, () =>
-      this.d.ledger.runOnce(
-        key,
-        'nexus.task',
-        {
-          perform: async (e) =>
-            String(
-              (
-                await this.d.nexus.createTask({
-                  on: onOf(e.meta),
-                  typeName: this.d.settings.taskType,
-                  title: e.meta.title,
-                  description: text.description,
-                  dueDate: e.meta.dueDate,
-                  organisationName,
-                })
-              ).id,
-            ),
-          reconcile: async (e) => {
-            const found = await this.d.nexus.findTasks(onOf(e.meta), e.meta.title);
-            return found.length ? String(found[0].id) : null;
-          },
-        },
-        { title: text.title, dueDate, ...('noteId' in on ? { noteId: String(on.noteId) } : { citizenId: String(on.citizenId) }) },
-      ),
+      createTaskOnce(this.d, key, {
+        on,
+        typeName: this.d.settings.taskType,
+        title: text.title,
+        description: text.description,
+        dueDate,
+        organisationName,
+      }),
     );
     await this.d.audit.recordOnce(key, {
       action: 'nexus.task',
@@ -213,8 +197,4 @@ export class CoordinatorTasks {
       this.log.info({ meetingId: audit.meetingId, kind: audit.kind, task: r.externalId, noteId: audit.noteId }, 'coordinator task created');
     return r.externalId;
   }
-}
-
-function onOf(meta: Record<string, string>): { noteId: number } | { citizenId: number } {
-  return meta.noteId ? { noteId: Number(meta.noteId) } : { citizenId: Number(meta.citizenId) };
 }

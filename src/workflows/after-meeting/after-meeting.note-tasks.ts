@@ -7,6 +7,7 @@ import type { Ledger } from '../../ledger/ledger';
 import type { NoteFlowPayload } from '../../../queues/jobs/after-meeting.jobs';
 import { loadNoteVersion, recordSuperseded } from './after-meeting.flow';
 import type { AfterMeetingSettings } from './after-meeting.settings';
+import { createTaskOnce } from './after-meeting.nexus-task';
 import type { AfterMeetingStore } from './after-meeting.store';
 
 export type NoteTasksSettings = Pick<AfterMeetingSettings, 'labels' | 'organisations' | 'taskDueDays' | 'taskType' | 'taskLockTtlMs'>;
@@ -47,31 +48,14 @@ export class NoteTasksStep {
     const taskIds: string[] = [];
     for (const task of tasks) {
       const res = await this.lock.withLock(task.ledgerKey, this.settings.taskLockTtlMs, () =>
-        this.ledger.runOnce(
-          task.ledgerKey,
-          'nexus.task',
-          {
-            // Title and due date come from the entry: the first attempt's values, even if a later version retries.
-            perform: async (e) =>
-              String(
-                (
-                  await this.nexus.createTask({
-                    on,
-                    typeName: this.settings.taskType,
-                    title: e.meta.title,
-                    description: task.description,
-                    dueDate: e.meta.dueDate,
-                    organisationName: task.organisationName,
-                  })
-                ).id,
-              ),
-            reconcile: async (e) => {
-              const found = await this.nexus.findTasks(on, e.meta.title);
-              return found.length ? String(found[0].id) : null;
-            },
-          },
-          { title: task.title, dueDate: task.dueDate },
-        ),
+        createTaskOnce({ nexus: this.nexus, ledger: this.ledger }, task.ledgerKey, {
+          on,
+          typeName: this.settings.taskType,
+          title: task.title,
+          description: task.description,
+          dueDate: task.dueDate,
+          organisationName: task.organisationName,
+        }),
       );
       taskIds.push(res.externalId);
       await this.audit.recordOnce(task.ledgerKey, {

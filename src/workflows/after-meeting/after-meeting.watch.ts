@@ -23,6 +23,7 @@ import { copenhagenDate } from '../../common/local-time';
 import type { Ledger } from '../../ledger/ledger';
 import type { NoteFlowPayload } from '../../../queues/jobs/after-meeting.jobs';
 import { noteFlow, sharedNoteReads, stepsFor } from './after-meeting.flow';
+import { createTaskOnce } from './after-meeting.nexus-task';
 import type { AfterMeetingSettings } from './after-meeting.settings';
 import type { AfterMeetingStore, WatchedMeeting, WatchedNote } from './after-meeting.store';
 
@@ -77,6 +78,13 @@ export interface WatchSummary {
   unreadCitizens: number;
   /** Another sweep was still running (walking a large list can outlast the interval). */
   skipped?: 'sweep already running';
+}
+
+const SWEEP_COUNTS = ['found', 'started', 'corrections', 'alreadyProcessed', 'stale', 'deferred', 'reported', 'unreadCitizens'] as const;
+
+/** A sweep's counts before it has found anything. */
+function noSweepYet(): WatchSummary {
+  return Object.fromEntries(SWEEP_COUNTS.map((k) => [k, 0])) as Record<(typeof SWEEP_COUNTS)[number], number>;
 }
 
 /** Tells the coordinator about a note the sweep processed outside an agenda (a Nexus task). */
@@ -201,33 +209,14 @@ export class NotesWatch {
   // ---- the nightly sweep ----------------------------------------------------------------------
 
   async sweep(): Promise<WatchSummary> {
-    const total: WatchSummary = {
-      found: 0,
-      started: 0,
-      corrections: 0,
-      alreadyProcessed: 0,
-      stale: 0,
-      deferred: 0,
-      reported: 0,
-      unreadCitizens: 0,
-    };
+    const total = noSweepYet();
     return this.leased(
       'sweep-lease',
       () => ({ ...total, skipped: 'sweep already running' as const }),
       async () => {
         for (const district of this.districts) {
           const s = await this.sweepDistrict(district);
-          for (const k of [
-            'found',
-            'started',
-            'corrections',
-            'alreadyProcessed',
-            'stale',
-            'deferred',
-            'reported',
-            'unreadCitizens',
-          ] as const)
-            total[k] += s[k];
+          for (const k of SWEEP_COUNTS) total[k] += s[k];
         }
         return total;
       },
@@ -235,16 +224,7 @@ export class NotesWatch {
   }
 
   private async sweepDistrict(district: District): Promise<WatchSummary> {
-    const summary: WatchSummary = {
-      found: 0,
-      started: 0,
-      corrections: 0,
-      alreadyProcessed: 0,
-      stale: 0,
-      deferred: 0,
-      reported: 0,
-      unreadCitizens: 0,
-    };
+    const summary = noSweepYet();
     const queryStart = this.now().getTime();
     const since = (await this.store.cursor(district.id)) ?? new Date(queryStart - this.settings.lookbackMs).toISOString();
     const {
@@ -432,30 +412,14 @@ export class LateNoteTask implements LateNoteReporter {
     const { title, description } = lateNoteText(p, kind);
     const on = { noteId: p.noteId };
     const dueDate = addDays(copenhagenDate(this.now()), this.settings.taskDueDays);
-    await this.ledger.runOnce(
-      `nexus.task:sweep-report:${noteVersionKey(p)}`,
-      'nexus.task',
-      {
-        perform: async (e) =>
-          String(
-            (
-              await this.nexus.createTask({
-                on,
-                typeName: this.settings.taskType,
-                title: e.meta.title,
-                description,
-                dueDate: e.meta.dueDate,
-                organisationName: this.settings.coordinator(district.id),
-              })
-            ).id,
-          ),
-        reconcile: async (e) => {
-          const found = await this.nexus.findTasks(on, e.meta.title);
-          return found.length ? String(found[0].id) : null;
-        },
-      },
-      { title, dueDate },
-    );
+    await createTaskOnce({ nexus: this.nexus, ledger: this.ledger }, `nexus.task:sweep-report:${noteVersionKey(p)}`, {
+      on,
+      typeName: this.settings.taskType,
+      title,
+      description,
+      dueDate,
+      organisationName: this.settings.coordinator(district.id),
+    });
   }
 }
 
