@@ -273,19 +273,7 @@ export class QueueGateway implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   async retryDeadLetter(id: string, actor: string): Promise<boolean> {
-    const { queue, jobId } = parseDeadLetterId(id);
-    const job = await this.queue(queue).getJob(jobId);
-    if (!job || !(await job.isFailed())) return false;
-    await job.retry('failed', { resetAttemptsMade: true });
-    await this.audit.record({
-      action: 'admin.retry',
-      system: 'tsm-bridge',
-      outcome: 'ok',
-      actor,
-      externalIds: { job: id },
-      ...noteRef(job),
-    });
-    return true;
+    return this.onDeadLetter(id, actor, 'admin.retry', (job) => job.retry('failed', { resetAttemptsMade: true }));
   }
 
   async retryAllDeadLetters(actor: string): Promise<number> {
@@ -295,18 +283,21 @@ export class QueueGateway implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   async removeDeadLetter(id: string, actor: string): Promise<boolean> {
+    return this.onDeadLetter(id, actor, 'admin.remove', (job) => job.remove());
+  }
+
+  /** An operator's action on one dead letter (still failed), audited with the operator as actor. */
+  private async onDeadLetter(
+    id: string,
+    actor: string,
+    action: 'admin.retry' | 'admin.remove',
+    act: (job: Job) => Promise<void>,
+  ): Promise<boolean> {
     const { queue, jobId } = parseDeadLetterId(id);
     const job = await this.queue(queue).getJob(jobId);
     if (!job || !(await job.isFailed())) return false;
-    await job.remove();
-    await this.audit.record({
-      action: 'admin.remove',
-      system: 'tsm-bridge',
-      outcome: 'ok',
-      actor,
-      externalIds: { job: id },
-      ...noteRef(job),
-    });
+    await act(job);
+    await this.audit.record({ action, system: 'tsm-bridge', outcome: 'ok', actor, externalIds: { job: id }, ...noteRef(job) });
     return true;
   }
 
