@@ -6,7 +6,6 @@ import pino from 'pino';
 import type { FlowNode } from '../../../queues/queue.gateway';
 import { AuditService } from '../../../src/audit/audit.service';
 import { ManualClock } from '../../../src/common/clock';
-import type { District } from '../../../src/config/districts';
 import { Ledger } from '../../../src/ledger/ledger';
 import { nextSweepAt, SweepPlanner, sweepJobId } from '../../../src/workflows/after-meeting/after-meeting.scheduler';
 import { sharedNoteReads } from '../../../src/workflows/after-meeting/after-meeting.flow';
@@ -14,36 +13,8 @@ import { AfterMeetingStore } from '../../../src/workflows/after-meeting/after-me
 import { LateNoteTask, NotesWatch } from '../../../src/workflows/after-meeting/after-meeting.watch';
 import { AgendaWatchList } from '../../../src/workflows/after-meeting/after-meeting.watch-list';
 import { FakeNexus } from './fakes';
+import { district, labels, orgs } from './solhoej-district';
 
-const labels = {
-  sendToGp: 'Send til egen læge',
-  homeCareTask: 'Opgave til hjemmeplejen',
-  attachOrganisations: 'Tilknyt organisation',
-  revisitation: 'Revisitation',
-};
-const orgs = { homeCare: 'Hjemmeplejen', coordinator: 'Koordinerende rolle', visitator: 'Visitator' };
-const district = {
-  id: 'solhoej',
-  name: 'Solhøj',
-  firstMeetingDate: '2026-11-19',
-  cadenceDays: 14,
-  startTime: '10:00',
-  cutoffDays: 3,
-  cutoffTime: '16:00',
-  morningTime: '07:00',
-  nexus: {
-    citizenList: 'Liste Solhøj',
-    citizenView: '- Alt',
-    formTitle: 'Samlet faglig vurdering',
-    tag: 'ÆS – Tværfagligt samarbejdsmøde',
-    organisations: {
-      coordinator: 'Koordinerende rolle',
-      visitator: 'Visitator',
-      dementia: 'Demensspecialister',
-      nurses: ['Sygeplejersker'],
-    },
-  },
-} as District;
 
 const MEETING = '2026-12-03';
 /** 10:00 Copenhagen (CET, +01:00) on the meeting day: the start of its first slot. */

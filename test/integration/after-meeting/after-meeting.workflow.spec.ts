@@ -5,7 +5,6 @@ import path from 'node:path';
 import pino from 'pino';
 import type { FlowNode } from '../../../queues/queue.gateway';
 import { AuditService } from '../../../src/audit/audit.service';
-import type { District } from '../../../src/config/districts';
 import { KeyLock } from '../../../src/ledger/key-lock';
 import { Ledger } from '../../../src/ledger/ledger';
 import type { NoteFlowPayload } from '../../../queues/jobs/after-meeting.jobs';
@@ -18,36 +17,8 @@ import { sharedNoteReads } from '../../../src/workflows/after-meeting/after-meet
 import { AfterMeetingStore } from '../../../src/workflows/after-meeting/after-meeting.store';
 import { NotesWatch } from '../../../src/workflows/after-meeting/after-meeting.watch';
 import { FakeDirectory, FakeJournal, FakeMedcom, FakeNexus } from './fakes';
+import { district, labels, orgs } from './solhoej-district';
 
-const labels = {
-  sendToGp: 'Send til egen læge',
-  homeCareTask: 'Opgave til hjemmeplejen',
-  attachOrganisations: 'Tilknyt organisation',
-  revisitation: 'Revisitation',
-};
-const orgs = { homeCare: 'Hjemmeplejen', coordinator: 'Koordinerende rolle', visitator: 'Visitator' };
-const district = {
-  id: 'solhoej',
-  name: 'Solhøj',
-  firstMeetingDate: '2026-11-19',
-  cadenceDays: 14,
-  startTime: '10:00',
-  cutoffDays: 3,
-  cutoffTime: '16:00',
-  morningTime: '07:00',
-  nexus: {
-    citizenList: 'Liste Solhøj',
-    citizenView: '- Alt',
-    formTitle: 'Samlet faglig vurdering',
-    tag: 'ÆS – Tværfagligt samarbejdsmøde',
-    organisations: {
-      coordinator: 'Koordinerende rolle',
-      visitator: 'Visitator',
-      dementia: 'Demensspecialister',
-      nurses: ['Sygeplejersker'],
-    },
-  },
-} as District;
 
 let prefixN = 0;
 

@@ -7,7 +7,16 @@ import type { NotifyMessage, NotifyPort } from '../../../adapters/notify/notify.
 import { AuditService } from '../../../src/audit/audit.service';
 import { PermanentError, RetryableError } from '../../../src/common/errors';
 import { Ledger } from '../../../src/ledger/ledger';
+import { WorkingDayCalendar } from '../../../src/domain/working-days';
+import type { AcceptLinks } from '../../../src/workflows/children/children.accept-link';
+import { JournalAgreementStep } from '../../../src/workflows/children/children.agreement';
+import { ChildrenIntake } from '../../../src/workflows/children/children.intake';
+import { ChildrenInvitations } from '../../../src/workflows/children/children.invitations';
 import type { ChildrenJobs } from '../../../src/workflows/children/children.jobs';
+import { ChildrenReminders } from '../../../src/workflows/children/children.reminders';
+import { RouteRequestStep } from '../../../src/workflows/children/children.routing';
+import { ChildrenStore } from '../../../src/workflows/children/children.store';
+import { ChildrenUnits } from '../../../src/workflows/children/children.units';
 import type { JournalRequest, JournalResult } from '../../../src/workflows/journal-document/journal-document.service';
 
 /** Stand-ins for the notify port, DocumentJournal and the job queue that keep every effect they were asked for. */
@@ -141,3 +150,36 @@ export function validAgreement(overrides: Record<string, unknown> = {}): Record<
 }
 
 export const NOW = new Date('2026-03-18T10:00:00Z');
+
+/**
+ * The children's workflow pieces on a real Redis with fake mail, eDoc and queue, and a clock the test
+ * moves (`setNow`). `links` and `organizer` turn on the accept link and the participants' invitations.
+ */
+export function childrenSteps(opts: { links?: AcceptLinks; organizer?: string } = {}) {
+  const ctx = redisContext();
+  const units = ChildrenUnits.load();
+  const store = new ChildrenStore(ctx.redis, ctx.prefix, { formSeconds: 3600, recordSeconds: 7200 });
+  const notify = new FakeNotify();
+  const journal = new FakeJournal({ [CHILD_CPR.replace('-', '')]: CHILD_CASE });
+  const jobs = new FakeJobs();
+  let clock = NOW;
+  const now = () => clock;
+  const intake = new ChildrenIntake(
+    store,
+    jobs,
+    ctx.audit,
+    new WorkingDayCalendar(),
+    { acceptWorkingDays: 10, homeVisitWindowExempt: false, followUpDays: 90 },
+    now,
+  );
+  const deps = { store, units, notify, ledger: ctx.ledger, audit: ctx.audit, now };
+  const links = opts.links ? { links: opts.links } : {};
+  const route = new RouteRequestStep(
+    { ...deps, journal },
+    { documentType: 'Notat', acceptWorkingDays: 10, ...links, ...(opts.organizer ? { organizer: opts.organizer } : {}) },
+  );
+  const reminders = new ChildrenReminders(deps, { acceptWorkingDays: 10, followUpDays: 90, ...links });
+  const agreement = new JournalAgreementStep({ ...deps, journal }, { documentType: 'Notat' });
+  const invitations = new ChildrenInvitations(deps, opts.organizer ?? 'tsm@solhoej.example');
+  return { ...ctx, store, notify, journal, jobs, intake, route, reminders, agreement, invitations, setNow: (d: Date) => (clock = d) };
+}

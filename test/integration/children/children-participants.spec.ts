@@ -1,23 +1,6 @@
-import { WorkingDayCalendar } from '../../../src/domain/working-days';
 import { AcceptLinks } from '../../../src/workflows/children/children.accept-link';
-import { JournalAgreementStep } from '../../../src/workflows/children/children.agreement';
-import { ChildrenIntake } from '../../../src/workflows/children/children.intake';
-import { ChildrenInvitations } from '../../../src/workflows/children/children.invitations';
-import { ChildrenReminders } from '../../../src/workflows/children/children.reminders';
-import { RouteRequestStep } from '../../../src/workflows/children/children.routing';
-import { ChildrenStore } from '../../../src/workflows/children/children.store';
 import { ChildrenUnits } from '../../../src/workflows/children/children.units';
-import {
-  CHILD_CASE,
-  CHILD_CPR,
-  FakeJobs,
-  FakeJournal,
-  FakeNotify,
-  NOW,
-  redisContext,
-  validAgreement,
-  validRequest as baseRequest,
-} from './children-fakes';
+import { CHILD_CPR, NOW, validAgreement, validRequest as baseRequest, childrenSteps } from './children-fakes';
 
 /**
  * Issue 18: parents and a delegated meeting leader on the request, reminders to the meeting leader
@@ -41,32 +24,7 @@ const links = new AcceptLinks('h18-accept-link-secret-0123456789abcdef', BASE_UR
 const validRequest = (o: Record<string, unknown> = {}) => baseRequest({ proposedStart: LATER, parents: PARENTS, ...o });
 const delegated = { meetingLeader: { name: 'Mette Mødeleder', email: METTE } };
 
-function setup() {
-  const ctx = redisContext();
-  const store = new ChildrenStore(ctx.redis, ctx.prefix, { formSeconds: 3600, recordSeconds: 7200 });
-  const notify = new FakeNotify();
-  const journal = new FakeJournal({ [CHILD_CPR.replace('-', '')]: CHILD_CASE });
-  const jobs = new FakeJobs();
-  let clock = NOW;
-  const now = () => clock;
-  const intake = new ChildrenIntake(
-    store,
-    jobs,
-    ctx.audit,
-    new WorkingDayCalendar(),
-    { acceptWorkingDays: 10, homeVisitWindowExempt: false, followUpDays: 90 },
-    now,
-  );
-  const deps = { store, units, notify, ledger: ctx.ledger, audit: ctx.audit, now };
-  const route = new RouteRequestStep(
-    { ...deps, journal },
-    { documentType: 'Notat', acceptWorkingDays: 10, links, organizer: 'tsm@solhoej.example' },
-  );
-  const reminders = new ChildrenReminders(deps, { acceptWorkingDays: 10, followUpDays: 90, links });
-  const agreement = new JournalAgreementStep({ ...deps, journal }, { documentType: 'Notat' });
-  const invitations = new ChildrenInvitations(deps, 'tsm@solhoej.example');
-  return { ...ctx, store, notify, journal, jobs, intake, route, reminders, agreement, invitations, setNow: (d: Date) => (clock = d) };
-}
+const setup = () => childrenSteps({ links, organizer: 'tsm@solhoej.example' });
 
 const contexts: Array<ReturnType<typeof setup>> = [];
 afterAll(async () => {

@@ -1,23 +1,6 @@
 import { PermanentError, RetryableError } from '../../../src/common/errors';
-import { WorkingDayCalendar } from '../../../src/domain/working-days';
-import { JournalAgreementStep } from '../../../src/workflows/children/children.agreement';
-import { ChildrenIntake } from '../../../src/workflows/children/children.intake';
-import { ChildrenReminders } from '../../../src/workflows/children/children.reminders';
-import { RouteRequestStep } from '../../../src/workflows/children/children.routing';
 import { ChildrenUnits } from '../../../src/workflows/children/children.units';
-import { ChildrenStore } from '../../../src/workflows/children/children.store';
-import {
-  CHILD_CASE,
-  CHILD_CPR,
-  FakeJobs,
-  FakeJournal,
-  FakeNotify,
-  NOW,
-  PDF_BYTES,
-  redisContext,
-  validAgreement,
-  validRequest as baseRequest,
-} from './children-fakes';
+import { CHILD_CASE, CHILD_CPR, NOW, PDF_BYTES, validAgreement, validRequest as baseRequest, childrenSteps } from './children-fakes';
 
 /** Thursday 2026-04-09 10:00, more than 10 working days after NOW: the unit has its full 10 days. */
 const LATER = '2026-04-09T10:00:00+02:00';
@@ -29,28 +12,7 @@ const units = ChildrenUnits.load();
 const KE_MAILBOX = units.get('ke').mailbox;
 const LEADER = 'lene.leder@solhoej.example';
 
-function setup() {
-  const ctx = redisContext();
-  const store = new ChildrenStore(ctx.redis, ctx.prefix, { formSeconds: 3600, recordSeconds: 7200 });
-  const notify = new FakeNotify();
-  const journal = new FakeJournal({ [CHILD_CPR.replace('-', '')]: CHILD_CASE });
-  const jobs = new FakeJobs();
-  let clock = NOW;
-  const now = () => clock;
-  const intake = new ChildrenIntake(
-    store,
-    jobs,
-    ctx.audit,
-    new WorkingDayCalendar(),
-    { acceptWorkingDays: 10, homeVisitWindowExempt: false, followUpDays: 90 },
-    now,
-  );
-  const deps = { store, units, notify, ledger: ctx.ledger, audit: ctx.audit, now };
-  const route = new RouteRequestStep({ ...deps, journal }, { documentType: 'Notat', acceptWorkingDays: 10 });
-  const reminders = new ChildrenReminders(deps, { acceptWorkingDays: 10, followUpDays: 90 });
-  const agreement = new JournalAgreementStep({ ...deps, journal }, { documentType: 'Notat' });
-  return { ...ctx, store, notify, journal, jobs, intake, route, reminders, agreement, setNow: (d: Date) => (clock = d) };
-}
+const setup = () => childrenSteps();
 
 const contexts: Array<ReturnType<typeof setup>> = [];
 afterAll(async () => {
