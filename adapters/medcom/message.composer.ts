@@ -35,16 +35,11 @@ export interface ComposerOptions {
 }
 
 /**
- * The check of XDIS91 letters against the shipped schema: the schema document is read and parsed on
- * first use and kept for the life of the process (schemaValidator), never per letter.
+ * A composer with the shipped XDIS91 schema and the given settings. The schema document is read and
+ * parsed on first use and kept for the life of the process (schemaValidator), never per letter.
  */
-export function xdis91Validator(): SchemaValidator {
-  return schemaValidator(shippedFile('schemas', 'xdis91.xsd'));
-}
-
-/** A composer with the shipped XDIS91 schema and the given settings. */
 export function messageComposer(o: ComposerOptions): MessageComposer {
-  return new MessageComposer(xdis91Validator(), o.xdis91BlockChars, { fhirEnvelope: o.fhirEnvelope });
+  return new MessageComposer(schemaValidator(shippedFile('schemas', 'xdis91.xsd')), o.xdis91BlockChars, { fhirEnvelope: o.fhirEnvelope });
 }
 
 /**

@@ -2,10 +2,9 @@ import axios from 'axios';
 import { FileGpDirectory } from '../../adapters/directory/file-gp-directory';
 import { EdocCodeLists } from '../../adapters/edoc/edoc.code-lists';
 import { medcomSettings } from '../../adapters/medcom/medcom.settings';
-import { MessageComposer } from '../../adapters/medcom/message.composer';
+import { messageComposer } from '../../adapters/medcom/message.composer';
 import { letterIdFor, envelopeIdFor } from '../../adapters/medcom/letter-identity';
 import { FileDropTransport } from '../../adapters/medcom/transport/file-drop.transport';
-import { schemaValidator } from '../../adapters/medcom/xml/schema-validator';
 import { toNote } from '../../adapters/nexus/nexus.mapper';
 import type { NexusNote } from '../../adapters/nexus/nexus.port';
 import { POLICIES } from '../../queues/policies';
@@ -22,7 +21,6 @@ import {
   meetingDateOf,
 } from '../../src/domain/after-meeting.rules';
 import { noteToGpLetterContent } from '../../src/domain/gp-letter.content';
-import { shippedFile } from '../../src/infra/project-root';
 import { afterMeetingSettings } from '../../src/workflows/after-meeting/after-meeting.settings';
 import { WindowProfiler } from '../support/window-profiler';
 import { BareEdoc, BareNexus } from './bare-clients';
@@ -41,7 +39,7 @@ async function main(): Promise<void> {
   const nexus = new BareNexus(config);
   const edoc = new BareEdoc(config, EdocCodeLists.load(config.EDOC_CODE_LISTS_FILE));
   const medcom = medcomSettings(config);
-  const composer = new MessageComposer(schemaValidator(shippedFile('schemas', 'xdis91.xsd')), medcom.xdis91BlockChars);
+  const composer = messageComposer(medcom);
   const transport = new FileDropTransport(medcom.outDir, medcom.inDir);
   const directory = FileGpDirectory.fromFile(config.GP_DIRECTORY_FILE!);
   const lockedState = config.NEXUS_ACTION_LOCKED;

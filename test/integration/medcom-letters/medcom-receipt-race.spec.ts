@@ -5,12 +5,10 @@ import path from 'node:path';
 import { LetterBody, LetterStore } from '../../../src/workflows/medcom-letters/medcom-letters.store';
 import { MedcomService } from '../../../src/workflows/medcom-letters/medcom-letters.service';
 import { medcomSettings } from '../../../adapters/medcom/medcom.settings';
-import { MessageComposer } from '../../../adapters/medcom/message.composer';
+import { messageComposer } from '../../../adapters/medcom/message.composer';
 import type { MedcomTransport, OutboundMessage } from '../../../adapters/medcom/transport/medcom.transport';
-import { schemaValidator } from '../../../adapters/medcom/xml/schema-validator';
 import type { QueueGateway } from '../../../queues/queue.gateway';
 import { AuditService } from '../../../src/audit/audit.service';
-import { shippedFile } from '../../../src/infra/project-root';
 import { Ledger } from '../../../src/ledger/ledger';
 import { gpLetter } from '../../support/medcom-letters';
 import { testConfig } from '../../support/test-service';
@@ -43,7 +41,7 @@ describe('a receipt arriving while a resend is prepared (real Redis)', () => {
   const service = new MedcomService(
     settings,
     store,
-    new MessageComposer(schemaValidator(shippedFile('schemas', 'xdis91.xsd')), settings.xdis91BlockChars),
+    messageComposer(settings),
     transport,
     new Ledger(redis, config.QUEUE_PREFIX),
     new AuditService(redis, mkdtempSync(path.join(os.tmpdir(), 'audit-')), config.QUEUE_PREFIX),

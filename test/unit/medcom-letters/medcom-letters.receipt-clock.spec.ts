@@ -3,16 +3,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { medcomSettings } from '../../../adapters/medcom/medcom.settings';
-import { MessageComposer } from '../../../adapters/medcom/message.composer';
+import { messageComposer } from '../../../adapters/medcom/message.composer';
 import { parsePickupHours, receiptDueAt } from '../../../adapters/medcom/pickup-hours';
 import type { ParsedReceipt } from '../../../adapters/medcom/receipt.parser';
 import type { MedcomTransport, OutboundMessage } from '../../../adapters/medcom/transport/medcom.transport';
-import { schemaValidator } from '../../../adapters/medcom/xml/schema-validator';
 import type { QueueGateway } from '../../../queues/queue.gateway';
 import { AuditService } from '../../../src/audit/audit.service';
 import { ManualClock } from '../../../src/common/clock';
 import { PermanentError } from '../../../src/common/errors';
-import { shippedFile } from '../../../src/infra/project-root';
 import { Ledger } from '../../../src/ledger/ledger';
 import { ReceiptInbox } from '../../../src/workflows/medcom-letters/medcom-letters.inbox';
 import { MedcomService, PICKUP_CHECK_MS } from '../../../src/workflows/medcom-letters/medcom-letters.service';
@@ -93,7 +91,7 @@ describe('MedcomService: the receipt clock (pickup hours, pickup from the out-fo
     const service = new MedcomService(
       settings,
       store,
-      new MessageComposer(schemaValidator(shippedFile('schemas', 'xdis91.xsd')), settings.xdis91BlockChars),
+      messageComposer(settings),
       transport,
       new Ledger(redis, config.QUEUE_PREFIX),
       audit,
