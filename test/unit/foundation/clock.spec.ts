@@ -1,14 +1,9 @@
 import { ManualClock, serviceClock, systemClock } from '../../../src/common/clock';
 import { loadConfig } from '../../../src/config/load-config';
+import { PRODUCTION_ENV } from '../../support/production-env';
 
 describe('the service clock', () => {
-  const prod = {
-    NODE_ENV: 'production',
-    ADMIN_PASSWORD: 'admin-password',
-    INTAKE_API_KEY: 'intake-key-16-chars-x',
-    CHILDREN_ACCEPT_LINK_SECRET: 'accept-link-secret-32-chars-xxxxxxxx',
-    PUBLIC_BASE_URL: 'https://tsm.kommune.example',
-  };
+  const prod = PRODUCTION_ENV;
 
   it('TSM_NOW starts the clock at that instant, and it runs forward with the machine', () => {
     const clock = serviceClock(loadConfig({ TSM_NOW: '2028-02-29T12:00:00+01:00' }));

@@ -1,4 +1,5 @@
 import { describeConfig, isSensitive, loadConfig, ConfigError, secretValues } from '../../../src/config/load-config';
+import { PRODUCTION_ENV } from '../../support/production-env';
 
 describe('config', () => {
   it('defaults to sandbox mode for every system when nothing is configured', () => {
@@ -49,11 +50,7 @@ describe('config', () => {
       loadConfig({ MAIL_SMTP_URL: 'smtps://relay.kommune.example', MAIL_FROM: 'tsm@kommune.example', MAIL_SMTP_USER: 'tsm' }),
     ).toThrow(/MAIL_SMTP_PASSWORD/);
     const prod = {
-      NODE_ENV: 'production',
-      ADMIN_PASSWORD: 'admin-password',
-      INTAKE_API_KEY: 'intake-key-16-chars-x',
-      CHILDREN_ACCEPT_LINK_SECRET: 'accept-link-secret-32-chars-xxxxxxxx',
-      PUBLIC_BASE_URL: 'https://tsm.kommune.example',
+      ...PRODUCTION_ENV,
       MAIL_SMTP_URL: 'smtp://relay.kommune.example',
       MAIL_FROM: 'TSM <tsm@kommune.example>',
     };

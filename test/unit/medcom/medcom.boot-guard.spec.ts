@@ -4,6 +4,7 @@ import path from 'node:path';
 import { gs1CheckDigitValid, medcomBootProblem, sandboxDefault, SENDER_AND_AUTHOR_KEYS } from '../../../adapters/medcom/medcom.boot-guard';
 import { ConfigError, loadConfig } from '../../../src/config/load-config';
 import { startService } from '../../../src/main';
+import { PRODUCTION_ENV } from '../../support/production-env';
 
 /** Issue 16 point 3: no letter to a real VANS with the sandbox's sender or author. */
 const REAL_SENDER = {
@@ -55,13 +56,7 @@ describe('MedCom boot guard', () => {
     expect(medcomBootProblem(loadConfig({}))).toBeNull();
     expect(medcomBootProblem(loadConfig({ MEDCOM_OUT_DIR: '/srv/vans/out' }))).toMatch(/^Invalid configuration: MEDCOM_SENDER_EAN: /);
     expect(medcomBootProblem(loadConfig({ MEDCOM_OUT_DIR: '/srv/vans/out', MEDCOM_VANS_SANDBOX: 'true' }))).toBeNull();
-    const prod = {
-      NODE_ENV: 'production',
-      ADMIN_PASSWORD: 'admin-password',
-      INTAKE_API_KEY: 'intake-key-16-chars-x',
-      CHILDREN_ACCEPT_LINK_SECRET: 'accept-link-secret-32-chars-xxxxxxxx',
-      PUBLIC_BASE_URL: 'https://tsm.kommune.example',
-    };
+    const prod = PRODUCTION_ENV;
     expect(medcomBootProblem(loadConfig(prod))).toMatch(/while NODE_ENV is production/);
     // In production the simulator marker lifts nothing: a production deployment carries its own sender.
     expect(medcomBootProblem(loadConfig({ ...prod, MEDCOM_VANS_SANDBOX: 'true' }))).toMatch(/while NODE_ENV is production/);

@@ -7,6 +7,7 @@ import { letterIdempotencyKey } from '../../../src/domain/after-meeting.rules';
 import { letterIdFor } from '../../../adapters/medcom/letter-identity';
 import { officialXdis91Xsd } from '../../support/medcom-fixtures';
 import { officialXdis91Collector } from '../../support/xmllint';
+import { PRODUCTION_ENV } from '../../support/production-env';
 
 const seed = {
   citizens: [
@@ -218,13 +219,7 @@ describe('tsm-bridge medcom preview', () => {
         code: 2,
         err: expect.stringMatching(/^Invalid configuration: MEDCOM_SENDER_EAN: 5798000012346 fails the GS1 check digit/),
       });
-      const prod = {
-        NODE_ENV: 'production',
-        ADMIN_PASSWORD: 'admin-password',
-        INTAKE_API_KEY: 'intake-key-16-chars-x',
-        CHILDREN_ACCEPT_LINK_SECRET: 'accept-link-secret-32-chars-xxxxxxxx',
-        PUBLIC_BASE_URL: 'https://tsm.kommune.example',
-      };
+      const prod = PRODUCTION_ENV;
       expect(await preview({ note: '5001' }, prod)).toMatchObject({
         code: 2,
         err: expect.stringMatching(/MEDCOM_SENDER_EAN: .* while NODE_ENV is production/),
