@@ -15,7 +15,6 @@ import { AgendaWatchList } from '../../../src/workflows/after-meeting/after-meet
 import { FakeNexus } from './fakes';
 import { district, labels, orgs } from './solhoej-district';
 
-
 const MEETING = '2026-12-03';
 /** 10:00 Copenhagen (CET, +01:00) on the meeting day: the start of its first slot. */
 const START = '2026-12-03T09:00:00.000Z';

@@ -19,7 +19,6 @@ import { NotesWatch } from '../../../src/workflows/after-meeting/after-meeting.w
 import { FakeDirectory, FakeJournal, FakeMedcom, FakeNexus } from './fakes';
 import { district, labels, orgs } from './solhoej-district';
 
-
 let prefixN = 0;
 
 /**
