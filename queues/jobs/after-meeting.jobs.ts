@@ -11,6 +11,13 @@ export interface NoteFlowPayload {
   meetingDate: string;
   /** The earlier version this one corrects (its flow ran before); the filed document says so. */
   correctionOf?: number;
+  /**
+   * Where the watch read the note: its citizen's Nexus id and the note's self link (ids only). It
+   * travels with the job because a step may start in another process before the watch's own
+   * bookkeeping is written, and a process that has never seen the note cannot find it by id alone.
+   */
+  citizenId?: number;
+  noteHref?: string;
 }
 
 /** One reminder to the coordinator about a meeting's agenda notes still not locked. */

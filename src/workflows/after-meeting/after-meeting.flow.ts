@@ -107,10 +107,10 @@ export const sharedNoteReads = new SharedNoteReads();
  */
 export async function loadNoteVersion(
   nexus: Pick<NexusPort, 'getNote' | 'origin'>,
-  ref: NoteVersionRef,
-  location: () => Promise<NoteLocation | undefined> = async () => undefined,
+  ref: NoteFlowPayload,
+  storedLocation: () => Promise<NoteLocation | undefined> = async () => undefined,
 ): Promise<LoadedNote> {
-  const note = { ...(await sharedNoteReads.get(nexus, ref, async () => nexus.getNote(ref.noteId, await location()))) };
+  const note = { ...(await sharedNoteReads.get(nexus, ref, async () => nexus.getNote(ref.noteId, await locationOf(ref, storedLocation)))) };
   if (note.version > ref.noteVersion) return { supersededBy: note.version };
   if (note.version < ref.noteVersion) {
     throw new RetryableError(
@@ -121,6 +121,15 @@ export async function loadNoteVersion(
   }
   if (!note.locked) throw new PermanentError(`note ${ref.noteId} v${ref.noteVersion} is not locked`, 'NOTE_NOT_LOCKED', 'nexus');
   return { note };
+}
+
+/**
+ * Where to read the note: the location the watch put in the job, else (a job enqueued before jobs
+ * carried it) the one its bookkeeping stored.
+ */
+async function locationOf(p: NoteFlowPayload, stored: () => Promise<NoteLocation | undefined>): Promise<NoteLocation | undefined> {
+  if (p.noteHref === undefined && p.citizenId === undefined) return stored();
+  return { ...(p.noteHref ? { selfHref: p.noteHref } : {}), ...(p.citizenId !== undefined ? { citizenId: p.citizenId } : {}) };
 }
 
 /** Bookkeeping when a step finds its note version superseded: nothing is sent, the skip is audited once. */

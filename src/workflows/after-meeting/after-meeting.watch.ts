@@ -358,6 +358,8 @@ export class NotesWatch {
       districtId: district.id,
       meetingDate,
       ...(previous !== undefined ? { correctionOf: previous } : {}),
+      citizenId: note.citizenId,
+      ...(note.selfHref ? { noteHref: note.selfHref } : {}),
     };
     const followUps = followUpsOf(note.items, this.settings.labels);
     const tasks = followUpTasks(ref, payload.meetingDate, followUps, this.settings.organisations(district.id), this.settings.taskDueDays);
@@ -366,12 +368,7 @@ export class NotesWatch {
     await this.flows.addFlow(noteFlow(payload, steps));
     // The steps start within moments: this read serves their version check (one GET per note, not four).
     sharedNoteReads.remember(this.nexus, note);
-    await this.store.markEnqueued({
-      ...payload,
-      citizenId: note.citizenId,
-      ...(note.selfHref ? { noteHref: note.selfHref } : {}),
-      ...(opts.unwatch ? { unwatch: true } : {}),
-    });
+    await this.store.markEnqueued({ ...payload, ...(opts.unwatch ? { unwatch: true } : {}) });
     await this.audit.recordOnce(`after-meeting.enqueued:${noteVersionKey(ref)}`, {
       action: 'after-meeting.enqueued',
       system: 'tsm-bridge',

@@ -163,7 +163,14 @@ describe('the targeted after-meeting watch (fake Nexus, real Redis, manual clock
       ctx.clock.set(START);
       expect(await ctx.watch.pass()).toMatchObject({ started: 1 });
       expect(ctx.flows.map((f) => f.jobId)).toEqual(['note-5001-v6']);
-      expect(ctx.flows[0].payload).toEqual({ noteId: 5001, noteVersion: 6, districtId: 'solhoej', meetingDate: MEETING });
+      expect(ctx.flows[0].payload).toEqual({
+        noteId: 5001,
+        noteVersion: 6,
+        districtId: 'solhoej',
+        meetingDate: MEETING,
+        citizenId: 1001,
+        noteHref: '/formData/5001',
+      });
     });
 
     it('a note never on an agenda, locked before its meeting, waits for the start; then it is processed and reported', async () => {

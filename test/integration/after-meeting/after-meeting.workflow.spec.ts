@@ -150,7 +150,14 @@ describe('after-meeting orchestration (fake ports, real Redis)', () => {
       ['note-5002-v3', ['note-5002-v3-edoc', 'note-5002-v3-tasks']],
       ['note-5003-v3', ['note-5003-v3-edoc']],
     ]);
-    expect(ctx.flows[0].payload).toEqual({ noteId: 5001, noteVersion: 3, districtId: 'solhoej', meetingDate: '2026-12-03' });
+    expect(ctx.flows[0].payload).toEqual({
+      noteId: 5001,
+      noteVersion: 3,
+      districtId: 'solhoej',
+      meetingDate: '2026-12-03',
+      citizenId: 1001,
+      noteHref: '/formData/5001',
+    });
     expect(ctx.nexus.lockedQueries[0]).toMatchObject({ citizenList: 'Liste Solhøj', since: '2026-12-02T11:00:00.000Z' });
   });
 
@@ -180,6 +187,27 @@ describe('after-meeting orchestration (fake ports, real Redis)', () => {
       { district: 'solhoej', meetingDate: '2026-12-03', state: 'pending', count: 0 },
       { district: 'solhoej', meetingDate: '2026-12-03', state: 'failed', count: 0 },
     ]);
+  });
+
+  it('a step that starts in another process before the watch has written its bookkeeping reads the note where the watch did', async () => {
+    // BullMQ may hand a child to another worker process the moment the flow is added, before the
+    // watch's markEnqueued; that process has never seen the note, so the job must say where it is.
+    const early: NoteFlowPayload[] = [];
+    const original = ctx.flows.push.bind(ctx.flows);
+    ctx.flows.push = (...nodes: FlowNode[]) => {
+      for (const n of nodes) early.push(...(n.children ?? []).map((c) => c.payload as NoteFlowPayload));
+      return original(...nodes);
+    };
+    await ctx.watch.sweep();
+    sharedNoteReads.clear(); // the other process has read nothing
+    for (const p of early.filter((e) => e.noteId === 5003)) {
+      await ctx.redis.del(`${ctx.prefix}:after-meeting-store:nv:5003:3`); // not yet written there
+      await ctx.edocStep.run(p);
+    }
+    expect(ctx.nexus.noteReads.filter((r) => r.noteId === 5003)).toEqual([
+      { noteId: 5003, at: { selfHref: '/formData/5003', citizenId: 1003 } },
+    ]);
+    expect(ctx.journal.documents.size).toBe(1);
   });
 
   it('ignores duplicate watch hits and a replay of completed flows', async () => {
@@ -310,6 +338,8 @@ describe('after-meeting orchestration (fake ports, real Redis)', () => {
       districtId: 'solhoej',
       meetingDate: '2026-12-03',
       correctionOf: 3,
+      citizenId: 1001,
+      noteHref: '/formData/5001',
     });
     await ctx.runFlows();
     const docs = [...ctx.journal.documents.values()].filter((d) => d.noteId === 5001);

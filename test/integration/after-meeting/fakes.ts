@@ -7,6 +7,7 @@ import type {
   NexusCitizenIdentity,
   NexusNote,
   NexusPort,
+  NoteLocation,
 } from '../../../adapters/nexus/nexus.port';
 import { createFakeTask, findFakeTasks, identityOf } from '../../support/fake-nexus-tasks';
 
@@ -45,6 +46,7 @@ export class FakeNexus implements Pick<
       createDate: '2026-11-20T09:00:00+01:00',
       updateDate: this.tick(),
       observationTimestamp: '2026-12-03T00:00:00+01:00',
+      selfHref: `/formData/${id}`,
       items,
       tags: ['ÆS – Tværfagligt samarbejdsmøde'],
     };
@@ -72,7 +74,11 @@ export class FakeNexus implements Pick<
     return new Date(this.clock).toISOString();
   }
 
-  async getNote(noteId: number): Promise<NexusNote> {
+  /** Every read of a note by id, with where the caller said it is. */
+  noteReads: Array<{ noteId: number; at?: NoteLocation }> = [];
+
+  async getNote(noteId: number, at?: NoteLocation): Promise<NexusNote> {
+    this.noteReads.push({ noteId, ...(at ? { at } : {}) });
     const n = this.notes.get(noteId);
     if (!n) throw new Error(`no note ${noteId}`);
     return { ...n, items: { ...n.items } };
