@@ -127,7 +127,10 @@ export async function loadNoteVersion(
  * Where to read the note: the location the watch put in the job, else (a job enqueued before jobs
  * carried it) the one its bookkeeping stored.
  */
-async function locationOf(p: NoteFlowPayload, stored: () => Promise<NoteLocation | undefined>): Promise<NoteLocation | undefined> {
+export async function locationOf(
+  p: NoteFlowPayload,
+  stored: () => Promise<NoteLocation | undefined> = async () => undefined,
+): Promise<NoteLocation | undefined> {
   if (p.noteHref === undefined && p.citizenId === undefined) return stored();
   return { ...(p.noteHref ? { selfHref: p.noteHref } : {}), ...(p.citizenId !== undefined ? { citizenId: p.citizenId } : {}) };
 }

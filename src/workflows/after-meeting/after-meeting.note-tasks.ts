@@ -5,7 +5,7 @@ import { followUpsOf, followUpTasks, meetingId } from '../../domain/after-meetin
 import type { KeyLock } from '../../ledger/key-lock';
 import type { Ledger } from '../../ledger/ledger';
 import type { NoteFlowPayload } from '../../../queues/jobs/after-meeting.jobs';
-import { loadNoteVersion, recordSuperseded } from './after-meeting.flow';
+import { loadNoteVersion, locationOf, recordSuperseded } from './after-meeting.flow';
 import type { AfterMeetingSettings } from './after-meeting.settings';
 import { createTaskOnce } from './after-meeting.nexus-task';
 import type { AfterMeetingStore } from './after-meeting.store';
@@ -44,7 +44,9 @@ export class NoteTasksStep {
       this.settings.taskDueDays,
       (name) => known.get(name) ?? null,
     );
-    const on = { noteId: p.noteId };
+    // Where the note is, so the task's create call needs no search for it in a process that never read it.
+    const at = await locationOf(p);
+    const on = { noteId: p.noteId, ...(at ? { at } : {}) };
     const taskIds: string[] = [];
     for (const task of tasks) {
       const res = await this.lock.withLock(task.ledgerKey, this.settings.taskLockTtlMs, () =>

@@ -167,9 +167,9 @@ describe('after-meeting orchestration (fake ports, real Redis)', () => {
     expect(ctx.journal.documents.size).toBe(3);
     expect(ctx.medcom.handovers).toBe(1);
     expect(ctx.nexus.tasks.map((t) => [t.on, t.organisationName])).toEqual([
-      [{ noteId: 5001 }, 'Hjemmeplejen'],
-      [{ noteId: 5001 }, 'Visitator'],
-      [{ noteId: 5002 }, 'Demensspecialister'],
+      [{ noteId: 5001, at: { selfHref: '/formData/5001', citizenId: 1001 } }, 'Hjemmeplejen'],
+      [{ noteId: 5001, at: { selfHref: '/formData/5001', citizenId: 1001 } }, 'Visitator'],
+      [{ noteId: 5002, at: { selfHref: '/formData/5002', citizenId: 1002 } }, 'Demensspecialister'],
     ]);
     let st = await ctx.status.meeting('solhoej', '2026-12-03');
     expect(st.notes).toEqual({ total: 3, done: 2, pending: 1, failed: 0 });
