@@ -1,7 +1,6 @@
 import axios, { AxiosError, AxiosInstance, AxiosRequestConfig } from 'axios';
 import { NtlmClient } from 'axios-ntlm';
-import http from 'node:http';
-import https from 'node:https';
+import { keepAliveAgents } from '../shared/keep-alive-agents';
 
 export interface EdocAuthSettings {
   mode: 'ntlm' | 'basic';
@@ -24,14 +23,17 @@ export interface EdocTransport {
  */
 export function createEdocTransport(auth: EdocAuthSettings): EdocTransport {
   if (auth.mode === 'basic') {
-    return { axios: axios.create({ auth: { username: auth.user, password: auth.password } }), requestDefaults: {} };
+    // As ResilientHttp's own instance: no redirects (an API answer is never one) and keep-alive agents.
+    return {
+      axios: axios.create({ auth: { username: auth.user, password: auth.password }, maxRedirects: 0, ...keepAliveAgents() }),
+      requestDefaults: {},
+    };
   }
   const client = NtlmClient(
     { username: auth.user, password: auth.password, domain: auth.domain ?? '' },
-    {
-      httpAgent: new http.Agent({ keepAlive: true, maxSockets: 1 }),
-      httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 1 }),
-    },
+    // One connection: the NTLM handshake authenticates the connection, not the request. No redirects,
+    // as for every API client here (the handshake is 401s on the same URL, never a redirect).
+    { maxRedirects: 0, ...keepAliveAgents({ maxSockets: 1 }) },
   );
   // axios-ntlm handles the 401 challenge in an error interceptor, so 401 must reject. A 401 that
   // survives the handshake (wrong password) is handed back as a response so it is classified

@@ -4,6 +4,7 @@ import { classifyError, IntegrationError, isRetryableHttpStatus, PermanentError,
 import { maskCpr } from '../../src/logging/redact';
 import { breakerState, outboundCalls, outboundDuration } from '../../src/metrics/metrics';
 import { type BreakerStateName, registerBreaker } from './breaker-registry';
+import { keepAliveAgents } from './keep-alive-agents';
 import { Semaphore } from './semaphore';
 
 export interface ResilientHttpOptions {
@@ -48,8 +49,12 @@ export class ResilientHttp {
   private readonly limiter: Semaphore;
   private readonly breaker: CircuitBreaker<[AxiosRequestConfig, RequestHooks | undefined], AxiosResponse>;
 
+  /** The pooled connections of our own axios instance (none with a caller's instance), closed on shutdown. */
+  private readonly agents?: ReturnType<typeof keepAliveAgents>;
+
   constructor(private readonly opts: ResilientHttpOptions) {
     this.system = opts.system;
+    if (!opts.axios) this.agents = keepAliveAgents();
     this.http =
       opts.axios ??
       axios.create({
@@ -59,6 +64,7 @@ export class ResilientHttp {
         // An API answer is never a redirect: following one would leave the configured origin (and
         // follow-redirects costs a notable share of worker CPU). A 3xx becomes a permanent error.
         maxRedirects: 0,
+        ...this.agents,
       });
     this.limiter = new Semaphore(opts.concurrency);
     this.breaker = new CircuitBreaker((config: AxiosRequestConfig, hooks: RequestHooks | undefined) => this.send(config, hooks), {
@@ -111,6 +117,8 @@ export class ResilientHttp {
 
   shutdown(): void {
     this.breaker.shutdown();
+    this.agents?.httpAgent.destroy();
+    this.agents?.httpsAgent.destroy();
   }
 
   private async send(config: AxiosRequestConfig, hooks: RequestHooks | undefined): Promise<AxiosResponse> {

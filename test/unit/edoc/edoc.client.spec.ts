@@ -105,6 +105,21 @@ describe('EdocClient (SOAP 1.1 to edoc.asmx)', () => {
     expect(criteria.children).toEqual([expect.objectContaining({ name: 'edoc:SequenceNumber', text: '24/012345' })]);
   });
 
+  it.each(['basic', 'ntlm'] as const)(
+    'never follows a redirect (%s): a 3xx is a permanent error and its target is not called',
+    async (auth) => {
+      client = new EdocClient(config({ EDOC_AUTH: auth, EDOC_DOMAIN: 'KOMMUNE' }), codes);
+      // NTLM: the redirect answers the first (negotiate) request, before any handshake.
+      nock(ORIGIN).post(PATH).reply(302, '', { Location: 'https://elsewhere.test/steal' });
+      const elsewhere = nock('https://elsewhere.test').post('/steal').reply(200, '').get('/steal').reply(200, '');
+      const err = await client.findCase({ sequenceNumber: '24/1' }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(PermanentError);
+      expect((err as PermanentError).code).toBe('HTTP_302');
+      expect(elsewhere.isDone()).toBe(false);
+      expect(elsewhere.pendingMocks()).toHaveLength(2);
+    },
+  );
+
   it('puts the search UserIdentifier where configured: first in Root, in the fesd namespace', async () => {
     client = new EdocClient(config({ EDOC_SEARCH_USER_ID_NS: 'fesd', EDOC_SEARCH_USER_ID_POSITION: 'root' }), codes);
     const call = soapCall('SearchCaseFile', result('SearchCaseFile', `<Root ${ROOT_NS}><edoc:CaseFilesSearchResult/></Root>`));

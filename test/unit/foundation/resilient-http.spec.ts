@@ -6,6 +6,8 @@ const BASE = 'http://system.test';
 
 describe('ResilientHttp', () => {
   afterEach(() => nock.cleanAll());
+  // Un-patch http for the next test file in this Jest worker (nock's interceptor is process-wide).
+  afterAll(() => nock.restore());
   const client = () => new ResilientHttp({ system: 'test', baseURL: BASE, timeoutMs: 1000, concurrency: 2 });
 
   it('never follows a redirect: a 3xx is a permanent error and the target is not called', async () => {

@@ -68,7 +68,11 @@ const actions = [
 ];
 
 beforeAll(() => nock.disableNetConnect());
-afterAll(() => nock.enableNetConnect());
+// Un-patch http for the next test file in this Jest worker (nock's interceptor is process-wide).
+afterAll(() => {
+  nock.enableNetConnect();
+  nock.restore();
+});
 beforeEach(() => {
   clock = 1_000_000;
 });
