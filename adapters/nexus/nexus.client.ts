@@ -112,6 +112,14 @@ export function nexusHomeState(): NexusHomeState | undefined {
 
 const HOME_ERRORS = new Set(['NEXUS_LINK_ORIGIN', 'NEXUS_BAD_RESPONSE']);
 
+/**
+ * How long one read of the organisation list serves lookups by name. An organisation created in
+ * Nexus within this window is taken as unknown once (its name goes to the coordinator's task, as
+ * any unknown name does); one removed within it may still be taken as known, and the call that uses
+ * it then fails as it would have had the removal come a moment later.
+ */
+export const ORGANISATIONS_FRESH_MS = 60_000;
+
 export function nexusClientOptions(config: AppConfig): NexusClientOptions {
   const c = config;
   const connection =
@@ -201,6 +209,8 @@ export class NexusClient implements NexusPort {
   /** The citizen each form was reached through, so a form whose self link is unknown is found by walking one citizen. */
   private readonly formCitizens = new Map<number, number>();
   private readonly patientHrefs = new Map<number, string>();
+  /** The organisation list (reference data, no personal data) and when it was read; see ORGANISATIONS_FRESH_MS. */
+  private readonly organisations: { list?: Promise<Wire[]>; readAt: number } = { readAt: 0 };
 
   constructor(private readonly opts: NexusClientOptions) {
     this.now = opts.now ?? Date.now;
@@ -344,9 +354,25 @@ export class NexusClient implements NexusPort {
   }
 
   async findOrganisation(name: string): Promise<NexusOrganisation | null> {
-    const orgs = asArray(await this.get(await this.homeLink('organizations')), 'organizations');
-    const found = orgs.find((o) => isRecord(o) && sameName(o.name, name));
+    const found = (await this.organisationList()).find((o) => sameName(o.name, name));
     return found ? toOrganisation(found) : null;
+  }
+
+  /**
+   * The whole organisation list (Nexus has no search by name), read at most once per
+   * ORGANISATIONS_FRESH_MS and shared by the calls in between: a meeting day's batch looks up the
+   * same few names for hundreds of notes, and a municipality's list is large. A failed read is not kept.
+   */
+  private organisationList(): Promise<Wire[]> {
+    const cache = this.organisations;
+    if (cache.list && this.now() - cache.readAt < ORGANISATIONS_FRESH_MS) return cache.list;
+    const list = (async () => asArray(await this.get(await this.homeLink('organizations')), 'organizations').filter(isRecord))();
+    cache.list = list;
+    cache.readAt = this.now();
+    list.catch(() => {
+      if (cache.list === list) cache.list = undefined;
+    });
+    return list;
   }
 
   async attachOrganisation(citizenId: number, orgName: string): Promise<NexusRelation> {

@@ -23,6 +23,8 @@ import {
   workflowStateName,
 } from '../../adapters/nexus/nexus.mapper';
 import type { NexusCitizenIdentity, NexusNote } from '../../adapters/nexus/nexus.port';
+import { ORGANISATIONS_FRESH_MS } from '../../adapters/nexus/nexus.client';
+import { SHARED_READ_MS } from '../../src/workflows/after-meeting/after-meeting.flow';
 import { Semaphore } from '../../adapters/shared/semaphore';
 import type { AppConfig } from '../../src/config/config.schema';
 
@@ -69,6 +71,8 @@ export class BareNexus {
   private readonly formHrefs = new Map<number, string>();
   private readonly patientHrefs = new Map<number, string>();
   private home?: Wire;
+  private orgs?: { readAt: number; list: Promise<unknown> };
+  private readonly citizens = new Map<number, { readAt: number; identity: Promise<NexusCitizenIdentity> }>();
 
   constructor(private readonly config: AppConfig) {
     this.http = new BareHttp(axios.create({ timeout: config.NEXUS_TIMEOUT_MS }), config.NEXUS_CONCURRENCY);
@@ -108,9 +112,14 @@ export class BareNexus {
     return perCitizen.flat().filter((n) => n.locked);
   }
 
-  /** An organisation by name, as NexusClient.findOrganisation does: the home resource's list, searched by name. */
+  /**
+   * An organisation by name, as NexusClient.findOrganisation does: the home resource's list, read at
+   * most once per ORGANISATIONS_FRESH_MS, searched by name.
+   */
   async findOrganisation(name: string): Promise<string | null> {
-    const orgs = asArray(await this.get(requireLink(this.home, 'organizations', 'home')), 'organizations') as Wire[];
+    if (!this.orgs || Date.now() - this.orgs.readAt >= ORGANISATIONS_FRESH_MS)
+      this.orgs = { readAt: Date.now(), list: this.get(requireLink(this.home, 'organizations', 'home')) };
+    const orgs = asArray(await this.orgs.list, 'organizations') as Wire[];
     const found = orgs.find((o) => sameName(o.name, name));
     return found ? String(found.name) : null;
   }
@@ -119,8 +128,13 @@ export class BareNexus {
     return this.get(this.formHrefs.get(noteId)!);
   }
 
+  /** A citizen's identity, one read shared by a note's filing and letter within SHARED_READ_MS (as the steps share it). */
   async citizen(citizenId: number): Promise<NexusCitizenIdentity> {
-    return toCitizenIdentity(await this.get(this.patientHrefs.get(citizenId)!));
+    const hit = this.citizens.get(citizenId);
+    if (hit && Date.now() - hit.readAt < SHARED_READ_MS) return hit.identity;
+    const identity = (async () => toCitizenIdentity(await this.get(this.patientHrefs.get(citizenId)!)))();
+    this.citizens.set(citizenId, { readAt: Date.now(), identity });
+    return identity;
   }
 
   /** Object → assignment types → prototype → assignees → POST: the protocol's task creation. */

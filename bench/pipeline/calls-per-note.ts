@@ -43,7 +43,11 @@ export function callsPerNote(r: PipelineScenarioResult): CallsPerNoteRow[] {
       why: batchCalls > 1 ? 'the home resource, for a citizen whose self link this process does not know yet' : '',
     },
     row('GET /patients', 0, 'a citizen whose self link this process does not know: looked up by id (50 per call at most)'),
-    row('GET /patients/:id', n, "the filing and the letter each read the citizen's identity (one read per note would do)"),
+    row(
+      'GET /patients/:id',
+      n,
+      "a note's filing and letter share one read of the citizen's identity (SHARED_READ_MS); a step that ran later reads it again",
+    ),
     row('GET /patients/:id/preferences', 0, 'the walk ran (a sweep)'),
     row('GET /patients/:id/preferences/CITIZEN_PATHWAY/:view', 0, 'the walk ran (a sweep)'),
     row('GET /patients/:id/preferences/CITIZEN_PATHWAY/:view/references', 0, 'the walk ran (a sweep)'),
@@ -59,7 +63,7 @@ export function callsPerNote(r: PipelineScenarioResult): CallsPerNoteRow[] {
     row(
       'GET /organizations',
       0,
-      'the task step looks up each organisation a note asks to attach by name (unknown names go to the coordinator); one read per batch would do',
+      'the organisation list, for the names notes ask to attach: read once per ORGANISATIONS_FRESH_MS (60 s) and shared by every lookup',
     ),
   ];
   const known = new Set([...perBatch, ...rows.map((x) => x.endpoint)]);

@@ -1,5 +1,5 @@
 import { JobHandler } from '../../../queues/job-handler.decorator';
-import type { NexusNote, NexusPort, NoteLocation } from '../../../adapters/nexus/nexus.port';
+import type { NexusCitizenIdentity, NexusNote, NexusPort, NoteLocation } from '../../../adapters/nexus/nexus.port';
 import type { NoteFlowPayload } from '../../../queues/jobs/after-meeting.jobs';
 import type { FlowNode } from '../../../queues/queue.gateway';
 import { AuditService } from '../../audit/audit.service';
@@ -54,50 +54,71 @@ const SHARED_READS_MAX = 5_000;
 type NexusConnection = Pick<NexusPort, 'origin'>;
 
 /**
- * Recent reads of note versions, per Nexus connection (one Nexus: note ids and versions are its own;
- * the purpose views of one client are one connection), in this process only: content stays in
- * memory, never in Redis or a job.
+ * Recent reads from Nexus, per Nexus connection (one Nexus: its ids are its own; the purpose views
+ * of one client are one connection), in this process only: content stays in memory, never in Redis
+ * or a job. A read older than SHARED_READ_MS is not reused; a failed read is not kept.
  */
-class SharedNoteReads {
-  private byConnection = new WeakMap<object, Map<string, { at: number; note: Promise<NexusNote> }>>();
+class SharedReads<K, T> {
+  private byConnection = new WeakMap<object, Map<string, { at: number; value: Promise<T> }>>();
 
-  private readsOf(nexus: NexusConnection): Map<string, { at: number; note: Promise<NexusNote> }> {
+  constructor(private readonly keyOf: (key: K) => string) {}
+
+  private readsOf(nexus: NexusConnection): Map<string, { at: number; value: Promise<T> }> {
     const connection = nexus.origin ?? nexus;
     let reads = this.byConnection.get(connection);
     if (!reads) this.byConnection.set(connection, (reads = new Map()));
     return reads;
   }
 
-  get(nexus: NexusConnection, ref: NoteVersionRef, read: () => Promise<NexusNote>): Promise<NexusNote> {
+  get(nexus: NexusConnection, key: K, read: () => Promise<T>): Promise<T> {
     const reads = this.readsOf(nexus);
-    const key = noteVersionKey(ref);
+    const k = this.keyOf(key);
     const now = performance.now();
-    const hit = reads.get(key);
-    if (hit && now - hit.at < SHARED_READ_MS) return hit.note;
-    const note = read();
-    this.put(reads, key, now, note);
-    note.catch(() => reads.get(key)?.note === note && reads.delete(key));
-    return note;
+    const hit = reads.get(k);
+    if (hit && now - hit.at < SHARED_READ_MS) return hit.value;
+    const value = read();
+    this.put(reads, k, now, value);
+    value.catch(() => reads.get(k)?.value === value && reads.delete(k));
+    return value;
   }
 
-  /** A read the watch just made: the flow it starts needs the same version. */
-  remember(nexus: NexusConnection, note: NexusNote): void {
-    this.put(this.readsOf(nexus), noteVersionKey({ noteId: note.id, noteVersion: note.version }), performance.now(), Promise.resolve(note));
+  /** A read made elsewhere (the watch's) that the next readers need. */
+  remember(nexus: NexusConnection, key: K, value: T): void {
+    this.put(this.readsOf(nexus), this.keyOf(key), performance.now(), Promise.resolve(value));
   }
 
-  /** Forgets every read (tests: a simulator reset reuses note versions with other content). */
+  /** Forgets every read (tests: a simulator reset reuses ids with other content). */
   clear(): void {
     this.byConnection = new WeakMap();
   }
 
-  private put(reads: Map<string, { at: number; note: Promise<NexusNote> }>, key: string, at: number, note: Promise<NexusNote>): void {
+  private put(reads: Map<string, { at: number; value: Promise<T> }>, key: string, at: number, value: Promise<T>): void {
     reads.delete(key);
-    reads.set(key, { at, note });
+    reads.set(key, { at, value });
     if (reads.size > SHARED_READS_MAX) reads.delete(reads.keys().next().value as string);
   }
 }
 
-export const sharedNoteReads = new SharedNoteReads();
+/** Note versions read by the watch or a step, for the version check of the flow's other steps. */
+export const sharedNoteReads = new SharedReads<NoteVersionRef, NexusNote>(noteVersionKey);
+
+/**
+ * A citizen's identity (name, CPR: what the filing's PDF and the GP letter carry), read by the first
+ * of a note's steps that needs it and reused by the other in the same window: one read per note, not
+ * one per step. Same process, same memory-only rule as the note reads.
+ */
+export const sharedCitizenReads = new SharedReads<number, NexusCitizenIdentity>(String);
+
+/** Forgets every shared read (tests). */
+export function clearSharedReads(): void {
+  sharedNoteReads.clear();
+  sharedCitizenReads.clear();
+}
+
+/** The citizen's identity, shared by the steps of a note as above. */
+export function citizenIdentity(nexus: Pick<NexusPort, 'getCitizenIdentity' | 'origin'>, citizenId: number): Promise<NexusCitizenIdentity> {
+  return sharedCitizenReads.get(nexus, citizenId, () => nexus.getCitizenIdentity(citizenId));
+}
 
 /**
  * Reads the note and checks it is still the version the flow was made for. Nexus only serves the

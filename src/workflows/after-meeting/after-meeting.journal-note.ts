@@ -3,7 +3,7 @@ import type { NexusCitizenIdentity, NexusNote, NexusPort } from '../../../adapte
 import { AuditService } from '../../audit/audit.service';
 import { documentSourceId, documentTitle, meetingId } from '../../domain/after-meeting.rules';
 import type { NoteFlowPayload } from '../../../queues/jobs/after-meeting.jobs';
-import { loadNoteVersion, recordSuperseded } from './after-meeting.flow';
+import { citizenIdentity, loadNoteVersion, recordSuperseded } from './after-meeting.flow';
 import type { AfterMeetingStore } from './after-meeting.store';
 import type { DocumentJournal } from '../journal-document/journal-document.service';
 
@@ -35,7 +35,7 @@ export class JournalNoteStep {
   async run(p: NoteFlowPayload): Promise<JournalNoteResult> {
     const loaded = await loadNoteVersion(this.nexus, p, () => this.store.noteLocation(p));
     if ('supersededBy' in loaded) return recordSuperseded(this.store, this.audit, p, 'edoc.journal', loaded.supersededBy);
-    const citizen = await this.nexus.getCitizenIdentity(loaded.note.citizenId);
+    const citizen = await citizenIdentity(this.nexus, loaded.note.citizenId);
     const title = documentTitle(p, p.meetingDate, p.correctionOf);
     const pdf = await this.renderPdf(loaded.note, citizen, { meetingDate: p.meetingDate, title });
     const filed = await this.journal.journal({

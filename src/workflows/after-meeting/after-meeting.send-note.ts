@@ -8,7 +8,7 @@ import type { LetterUndeliverablePayload, NoteFlowPayload } from '../../../queue
 import { classifyError, errorCode } from '../../common/errors';
 import { isUndeliverableReason, undeliverableLetterJobId } from '../../domain/after-meeting.coordinator';
 import type { QueueGateway } from '../../../queues/queue.gateway';
-import { loadNoteVersion, recordSuperseded } from './after-meeting.flow';
+import { citizenIdentity, loadNoteVersion, recordSuperseded } from './after-meeting.flow';
 import type { AfterMeetingStore } from './after-meeting.store';
 
 /** Subject and text of the letter for a note (src/domain/gp-letter.content.ts, shared with the medcom preview). */
@@ -42,7 +42,7 @@ export class SendNoteStep {
     if ('supersededBy' in loaded) return recordSuperseded(this.store, this.audit, p, 'medcom.send', loaded.supersededBy);
     const { note } = loaded;
     if (!followUpsOf(note.items, this.labels).sendToGp) return { skipped: 'not-requested' };
-    const citizen = await this.nexus.getCitizenIdentity(note.citizenId);
+    const citizen = await citizenIdentity(this.nexus, note.citizenId);
     const sent = await this.deliverable(p, async () => {
       const receiver = await this.directory.practiceFor(citizen.cpr);
       const { subject, text } = this.letterContent(note, citizen, p.meetingDate);

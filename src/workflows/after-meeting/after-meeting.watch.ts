@@ -367,7 +367,7 @@ export class NotesWatch {
     // Enqueue first, mark second: a crash in between re-enqueues the same flow id, which is a no-op.
     await this.flows.addFlow(noteFlow(payload, steps));
     // The steps start within moments: this read serves their version check (one GET per note, not four).
-    sharedNoteReads.remember(this.nexus, note);
+    sharedNoteReads.remember(this.nexus, ref, note);
     await this.store.markEnqueued({ ...payload, ...(opts.unwatch ? { unwatch: true } : {}) });
     await this.audit.recordOnce(`after-meeting.enqueued:${noteVersionKey(ref)}`, {
       action: 'after-meeting.enqueued',

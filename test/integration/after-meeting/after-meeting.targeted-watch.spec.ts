@@ -8,7 +8,7 @@ import { AuditService } from '../../../src/audit/audit.service';
 import { ManualClock } from '../../../src/common/clock';
 import { Ledger } from '../../../src/ledger/ledger';
 import { nextSweepAt, SweepPlanner, sweepJobId } from '../../../src/workflows/after-meeting/after-meeting.scheduler';
-import { sharedNoteReads } from '../../../src/workflows/after-meeting/after-meeting.flow';
+import { clearSharedReads } from '../../../src/workflows/after-meeting/after-meeting.flow';
 import { AfterMeetingStore } from '../../../src/workflows/after-meeting/after-meeting.store';
 import { LateNoteTask, NotesWatch } from '../../../src/workflows/after-meeting/after-meeting.watch';
 import { AgendaWatchList } from '../../../src/workflows/after-meeting/after-meeting.watch-list';
@@ -83,7 +83,7 @@ function setup() {
 describe('the targeted after-meeting watch (fake Nexus, real Redis, manual clock)', () => {
   let ctx: ReturnType<typeof setup>;
   beforeEach(() => {
-    sharedNoteReads.clear(); // reads are shared per process for moments; each test has its own fake Nexus
+    clearSharedReads(); // reads are shared per process for moments; each test has its own fake Nexus
     ctx = setup();
     for (const c of [1001, 1002, 1003]) ctx.nexus.addCitizen(c, `01014${c}`.slice(0, 10));
     ctx.nexus.addNote(5001, 1001, { 'Send til egen læge': 'Ja' }, { locked: false });

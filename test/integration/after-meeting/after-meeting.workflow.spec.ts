@@ -13,7 +13,7 @@ import { JournalNoteStep } from '../../../src/workflows/after-meeting/after-meet
 import { NoteTasksStep } from '../../../src/workflows/after-meeting/after-meeting.note-tasks';
 import { SendNoteStep } from '../../../src/workflows/after-meeting/after-meeting.send-note';
 import { MeetingStatusService } from '../../../src/workflows/after-meeting/after-meeting.status';
-import { sharedNoteReads } from '../../../src/workflows/after-meeting/after-meeting.flow';
+import { clearSharedReads } from '../../../src/workflows/after-meeting/after-meeting.flow';
 import { AfterMeetingStore } from '../../../src/workflows/after-meeting/after-meeting.store';
 import { NotesWatch } from '../../../src/workflows/after-meeting/after-meeting.watch';
 import { FakeDirectory, FakeJournal, FakeMedcom, FakeNexus } from './fakes';
@@ -134,7 +134,7 @@ function seedMeeting(nexus: FakeNexus) {
 describe('after-meeting orchestration (fake ports, real Redis)', () => {
   let ctx: ReturnType<typeof setup>;
   beforeEach(() => {
-    sharedNoteReads.clear(); // reads are shared per process for moments; each test has its own fake Nexus
+    clearSharedReads(); // reads are shared per process for moments; each test has its own fake Nexus
     ctx = setup();
     seedMeeting(ctx.nexus);
   });
@@ -199,7 +199,7 @@ describe('after-meeting orchestration (fake ports, real Redis)', () => {
       return original(...nodes);
     };
     await ctx.watch.sweep();
-    sharedNoteReads.clear(); // the other process has read nothing
+    clearSharedReads(); // the other process has read nothing
     for (const p of early.filter((e) => e.noteId === 5003)) {
       await ctx.redis.del(`${ctx.prefix}:after-meeting-store:nv:5003:3`); // not yet written there
       await ctx.edocStep.run(p);
@@ -308,10 +308,33 @@ describe('after-meeting orchestration (fake ports, real Redis)', () => {
     await ctx.runFlows();
     expect(ctx.journal.documents.size).toBe(3);
     expect(reads).toBe(0); // the sweep's walk read them; the flows' steps started moments later
-    sharedNoteReads.clear(); // later than that: one read per note, shared by its steps
+    clearSharedReads(); // later than that: one read per note, shared by its steps
     ctx.jobStates.clear();
     await ctx.runFlows();
     expect(reads).toBe(3);
+  });
+
+  it("reads a citizen's identity once for a note's filing and letter; a failed read is not kept", async () => {
+    const identityReads: number[] = [];
+    const getIdentity = ctx.nexus.getCitizenIdentity.bind(ctx.nexus);
+    let failNext = false;
+    ctx.nexus.getCitizenIdentity = async (id: number) => {
+      identityReads.push(id);
+      if (failNext) {
+        failNext = false;
+        throw new Error('nexus timeout');
+      }
+      return getIdentity(id);
+    };
+    await ctx.watch.sweep();
+    const note5001 = ctx.flows[0].payload as NoteFlowPayload; // filing and letter
+    failNext = true;
+    await expect(ctx.edocStep.run(note5001)).rejects.toThrow('nexus timeout');
+    await ctx.edocStep.run(note5001); // the retry reads again: the failure was not kept
+    await ctx.letterStep.run(note5001); // the letter uses the filing's read
+    expect(identityReads).toEqual([1001, 1001]);
+    expect(ctx.journal.documents.size).toBe(1);
+    expect(ctx.medcom.handovers).toBe(1);
   });
 
   it('reconciles a task whose reply was lost instead of creating it again', async () => {
@@ -358,7 +381,7 @@ describe('after-meeting orchestration (fake ports, real Redis)', () => {
     await ctx.watch.sweep();
     ctx.nexus.relock(5001, {}, false); // v4, a draft again
     // The steps run later than the moment in which the watch's read serves them (SHARED_READ_MS).
-    sharedNoteReads.clear();
+    clearSharedReads();
     const p = ctx.flows[0].payload as NoteFlowPayload;
     expect(await ctx.letterStep.run(p)).toEqual({ skipped: 'superseded', supersededBy: 4 });
     expect(await ctx.letterStep.run(p)).toEqual({ skipped: 'superseded', supersededBy: 4 });

@@ -5,7 +5,7 @@ import { NexusSandboxControl } from '../../../adapters/nexus/sandbox/nexus-sandb
 import { syntheticSeed } from '../../../adapters/nexus/sandbox/synthetic-seed';
 import { SANDBOX_NAMES, sandboxNexusClient } from '../../support/nexus-sandbox-client';
 import { nexusCalls } from '../../../src/metrics/metrics';
-import { sharedNoteReads } from '../../../src/workflows/after-meeting/after-meeting.flow';
+import { clearSharedReads, sharedNoteReads } from '../../../src/workflows/after-meeting/after-meeting.flow';
 
 /**
  * The call budget's purpose label (tsm_nexus_calls_total{purpose}) without an AsyncLocalStorage: a
@@ -36,7 +36,7 @@ describe('Nexus calls counted per purpose by views of one client', () => {
   afterEach(async () => {
     client.shutdown();
     await sandbox.stop();
-    sharedNoteReads.clear();
+    clearSharedReads();
   });
 
   it('counts every request a view sends — the token request it causes included — under its purpose, and the plain client as "other"', async () => {
@@ -80,7 +80,7 @@ describe('Nexus calls counted per purpose by views of one client', () => {
     });
     const watch = nexusFor(client, 'watch');
     const note = await watch.getNote(notes[0].id);
-    sharedNoteReads.remember(watch, note);
+    sharedNoteReads.remember(watch, { noteId: note.id, noteVersion: note.version }, note);
     await control.reset();
     const read = jest.fn(async () => note);
     await sharedNoteReads.get(nexusFor(client, 'steps'), { noteId: note.id, noteVersion: note.version }, read);

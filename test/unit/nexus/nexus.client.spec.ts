@@ -1,5 +1,5 @@
 import nock from 'nock';
-import { NexusClient, NexusClientOptions, nexusHomeState } from '../../../adapters/nexus/nexus.client';
+import { NexusClient, NexusClientOptions, nexusHomeState, ORGANISATIONS_FRESH_MS } from '../../../adapters/nexus/nexus.client';
 import { integrationFailure } from '../../support/integration-failure';
 
 /** NexusClient against a nock-scripted Nexus: auth, navigation, writes, errors, breaker. */
@@ -357,7 +357,37 @@ describe('navigation', () => {
       .reply(200, orgs);
     expect(await nexus.findOrganisation('Visitator')).toMatchObject({ id: 10 });
     expect(nexusHomeState()).toEqual({ state: 'ok', failures: 0 });
+    clock += ORGANISATIONS_FRESH_MS; // the organisation list is read again, through the cached home
     expect(await nexus.findOrganisation('Visitator')).toMatchObject({ id: 10 }); // the good home stays cached
+    expect(nock.isDone()).toBe(true);
+  });
+
+  it('reads the organisation list once per freshness window for every lookup by name; a failed read is not kept', async () => {
+    tokens('t1');
+    const orgs = [
+      { id: 10, name: 'Visitator' },
+      { id: 11, name: 'Hjemmeplejen' },
+    ];
+    const lists = nock(NEXUS)
+      .get(`${BASE}/`)
+      .reply(200, home({ organizations: `${BASE}/organizations` }))
+      .get(`${BASE}/organizations`)
+      .reply(200, orgs);
+    const nexus = client();
+    const found = await Promise.all(['Visitator', 'Hjemmeplejen', 'Ukendt'].map((n) => nexus.findOrganisation(n)));
+    expect(found.map((o) => o?.id ?? null)).toEqual([10, 11, null]);
+    clock += ORGANISATIONS_FRESH_MS - 1;
+    expect(await nexus.findOrganisation('hjemmeplejen')).toMatchObject({ id: 11 });
+    expect(lists.isDone()).toBe(true); // one list read so far
+
+    // The window is over: read again. That read fails (kept out of the cache), the next one succeeds.
+    clock += 1;
+    nock(NEXUS).get(`${BASE}/organizations`).reply(400, { reason: 'nope' });
+    expect(await integrationFailure(nexus.findOrganisation('Visitator'))).toMatchObject({ code: 'HTTP_400' });
+    nock(NEXUS)
+      .get(`${BASE}/organizations`)
+      .reply(200, [...orgs, { id: 12, name: 'Ny enhed' }]);
+    expect(await nexus.findOrganisation('Ny enhed')).toMatchObject({ id: 12 });
     expect(nock.isDone()).toBe(true);
   });
 
