@@ -32,10 +32,33 @@ export class RedisHealth implements OnApplicationShutdown {
   async check(key: string) {
     const session = this.indicators.check(key);
     try {
+      await this.connected();
       const pong = await this.client.ping();
       return pong === 'PONG' ? session.up() : session.down({ message: 'unexpected PING answer' });
     } catch (err) {
       return session.down({ message: (err as Error).message.slice(0, 120) });
+    }
+  }
+
+  /**
+   * A probe in the moment the client is still opening its connection (right after start) waits for
+   * it, up to the ping's own timeout, instead of reporting Redis down. A client that lost Redis is
+   * 'reconnecting', not 'connecting': that probe pings at once and answers down, as before.
+   */
+  private async connected(): Promise<void> {
+    if (this.client.status !== 'connecting' && this.client.status !== 'connect') return;
+    let done: () => void = () => undefined;
+    const timer = setTimeout(() => done(), PING_TIMEOUT_MS);
+    try {
+      await new Promise<void>((resolve) => {
+        done = resolve;
+        this.client.once('ready', resolve);
+        this.client.once('close', resolve);
+      });
+    } finally {
+      clearTimeout(timer);
+      this.client.off('ready', done);
+      this.client.off('close', done);
     }
   }
 
