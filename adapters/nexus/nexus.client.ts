@@ -120,6 +120,17 @@ const HOME_ERRORS = new Set(['NEXUS_LINK_ORIGIN', 'NEXUS_BAD_RESPONSE']);
  */
 export const ORGANISATIONS_FRESH_MS = 60_000;
 
+/**
+ * How long what a task's creation navigates serves the next task on the same object: the object
+ * itself (a note's form, as the note read for the step's version check left it), its assignment
+ * types, the type's prototype and the prototype's organisation assignees. The tasks of one note are
+ * created moments apart; navigating again for each (four GETs) would only learn whether the form or
+ * Nexus's task setup changed in between. In memory only, never longer than this, and never for a
+ * form that is written (setNoteTime, lockNote read it fresh).
+ */
+export const TASK_NAVIGATION_MS = 30_000;
+const TASK_NAVIGATION_MAX = 2_000;
+
 export function nexusClientOptions(config: AppConfig): NexusClientOptions {
   const c = config;
   const connection =
@@ -209,6 +220,8 @@ export class NexusClient implements NexusPort {
   /** The citizen each form was reached through, so a form whose self link is unknown is found by walking one citizen. */
   private readonly formCitizens = new Map<number, number>();
   private readonly patientHrefs = new Map<number, string>();
+  /** Recent task navigation by key (form id or href), oldest first; see TASK_NAVIGATION_MS. */
+  private readonly taskNavigation = new Map<string, { readAt: number; value: Promise<unknown> }>();
   /** The organisation list (reference data, no personal data) and when it was read; see ORGANISATIONS_FRESH_MS. */
   private readonly organisations: { list?: Promise<Wire[]>; readAt: number } = { readAt: 0 };
 
@@ -319,13 +332,17 @@ export class NexusClient implements NexusPort {
   }
 
   async getNote(noteId: number, at?: NoteLocation): Promise<NexusNote> {
-    return this.note(await this.formById(noteId, at));
+    const form = await this.formById(noteId, at);
+    // The note's step chain may create tasks on this form next: they start from this read.
+    this.keepNavigation(`form:${noteId}`, Promise.resolve(form));
+    return this.note(form);
   }
 
   /** A note by the self href kept from an earlier read (one call). */
   async getNoteAt(selfHref: string): Promise<NexusNote> {
     const form = await this.readForm(selfHref);
     this.learnForm(form);
+    this.keepNavigation(`form:${idOf(form, 'form')}`, Promise.resolve(form));
     return this.note(form);
   }
 
@@ -468,12 +485,15 @@ export class NexusClient implements NexusPort {
     if (!t.title.trim()) throw badInput('task title is empty');
     if (!DAY.test(t.dueDate)) throw badInput('dueDate must be YYYY-MM-DD');
     const { object, what } = await this.taskObject(t.on);
-    const types = asArray(await this.get(requireLink(object, 'availableAssignmentTypes', what)), 'assignment types');
+    const types = asArray(await this.navigate(requireLink(object, 'availableAssignmentTypes', what)), 'assignment types');
     const type = types.find((x) => isRecord(x) && sameName(x.name, t.typeName));
     if (!type) throw new PermanentError(`nexus assignment type "${t.typeName}" not available`, 'NEXUS_TASK_TYPE_NOT_FOUND', NEXUS_SYSTEM);
-    const prototype = asRecord(await this.get(requireLink(type, 'assignmentPrototype', 'assignment type')), 'assignment prototype');
+    // A copy: the body below spreads the prototype, and the next task starts from the same one.
+    const prototype = structuredClone(
+      asRecord(await this.navigate(requireLink(type, 'assignmentPrototype', 'assignment type')), 'assignment prototype'),
+    );
     const assignees = asArray(
-      await this.get(requireLink(prototype, 'availableOrganizationAssignees', 'assignment prototype')),
+      await this.navigate(requireLink(prototype, 'availableOrganizationAssignees', 'assignment prototype')),
       'organization assignees',
     );
     const org = assignees.find((x) => isRecord(x) && sameName(x.name, t.organisationName));
@@ -744,9 +764,36 @@ export class NexusClient implements NexusPort {
   }
 
   private async taskObject(on: CreateTaskInput['on']): Promise<{ object: Wire; what: string }> {
-    return 'noteId' in on
-      ? { object: await this.formById(on.noteId, on.at), what: `form ${on.noteId}` }
-      : { object: await this.patientById(on.citizenId), what: `patient ${on.citizenId}` };
+    if (!('noteId' in on)) return { object: await this.patientById(on.citizenId), what: `patient ${on.citizenId}` };
+    const { noteId, at } = on;
+    const form = await this.recentNavigation(`form:${noteId}`, () => this.formById(noteId, at));
+    return { object: asRecord(form, `form ${noteId}`), what: `form ${noteId}` };
+  }
+
+  /** A GET of task navigation (assignment types, prototype, assignees), shared within TASK_NAVIGATION_MS. */
+  private navigate(href: string): Promise<unknown> {
+    return this.recentNavigation(`get:${this.resolver().resolve(href)}`, () => this.get(href));
+  }
+
+  private recentNavigation(key: string, read: () => Promise<unknown>): Promise<unknown> {
+    const hit = this.taskNavigation.get(key);
+    if (hit && this.now() - hit.readAt < TASK_NAVIGATION_MS) return hit.value;
+    const value = read();
+    this.keepNavigation(key, value);
+    return value;
+  }
+
+  /** Keeps a read for the next task (a failed one is dropped), and drops what is older than the window. */
+  private keepNavigation(key: string, value: Promise<unknown>): void {
+    const kept = this.taskNavigation;
+    const now = this.now();
+    kept.delete(key);
+    kept.set(key, { readAt: now, value });
+    value.catch(() => kept.get(key)?.value === value && kept.delete(key));
+    for (const [k, e] of kept) {
+      if (now - e.readAt < TASK_NAVIGATION_MS && kept.size <= TASK_NAVIGATION_MAX) break;
+      kept.delete(k);
+    }
   }
 
   /**

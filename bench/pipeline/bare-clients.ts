@@ -23,7 +23,7 @@ import {
   workflowStateName,
 } from '../../adapters/nexus/nexus.mapper';
 import type { NexusCitizenIdentity, NexusNote } from '../../adapters/nexus/nexus.port';
-import { ORGANISATIONS_FRESH_MS } from '../../adapters/nexus/nexus.client';
+import { ORGANISATIONS_FRESH_MS, TASK_NAVIGATION_MS } from '../../adapters/nexus/nexus.client';
 import { SHARED_READ_MS } from '../../src/workflows/after-meeting/after-meeting.flow';
 import { Semaphore } from '../../adapters/shared/semaphore';
 import type { AppConfig } from '../../src/config/config.schema';
@@ -73,6 +73,7 @@ export class BareNexus {
   private home?: Wire;
   private orgs?: { readAt: number; list: Promise<unknown> };
   private readonly citizens = new Map<number, { readAt: number; identity: Promise<NexusCitizenIdentity> }>();
+  private readonly navigation = new Map<string, { readAt: number; value: Promise<Wire> }>();
 
   constructor(private readonly config: AppConfig) {
     this.http = new BareHttp(axios.create({ timeout: config.NEXUS_TIMEOUT_MS }), config.NEXUS_CONCURRENCY);
@@ -124,8 +125,20 @@ export class BareNexus {
     return found ? String(found.name) : null;
   }
 
+  /** A note's form by its self link; kept for the note's tasks, as the client keeps the step's read. */
   async form(noteId: number): Promise<Wire> {
-    return this.get(this.formHrefs.get(noteId)!);
+    const form = await this.get(this.formHrefs.get(noteId)!);
+    this.navigation.set(`form:${noteId}`, { readAt: Date.now(), value: Promise.resolve(form) });
+    return form;
+  }
+
+  /** As NexusClient's task navigation: the form and each GET on the way shared within TASK_NAVIGATION_MS. */
+  private navigate(key: string, read: () => Promise<Wire>): Promise<Wire> {
+    const hit = this.navigation.get(key);
+    if (hit && Date.now() - hit.readAt < TASK_NAVIGATION_MS) return hit.value;
+    const value = read();
+    this.navigation.set(key, { readAt: Date.now(), value });
+    return value;
   }
 
   /** A citizen's identity, one read shared by a note's filing and letter within SHARED_READ_MS (as the steps share it). */
@@ -139,12 +152,13 @@ export class BareNexus {
 
   /** Object → assignment types → prototype → assignees → POST: the protocol's task creation. */
   async createTask(noteId: number, t: BareTask, startDate: string): Promise<number> {
-    const object = await this.form(noteId);
-    const type = asArray(await this.get(requireLink(object, 'availableAssignmentTypes', 'form')), 'types').find((x) =>
+    const object = await this.navigate(`form:${noteId}`, () => this.form(noteId));
+    const nav = (href: string) => this.navigate(`get:${this.resolve(href)}`, () => this.get(href));
+    const type = asArray(await nav(requireLink(object, 'availableAssignmentTypes', 'form')), 'types').find((x) =>
       sameName((x as Wire).name, t.typeName),
     );
-    const prototype = await this.get(requireLink(type, 'assignmentPrototype', 'type'));
-    const assignees = asArray(await this.get(requireLink(prototype, 'availableOrganizationAssignees', 'prototype')), 'assignees') as Wire[];
+    const prototype = await nav(requireLink(type, 'assignmentPrototype', 'type'));
+    const assignees = asArray(await nav(requireLink(prototype, 'availableOrganizationAssignees', 'prototype')), 'assignees') as Wire[];
     const org = assignees.find((x) => sameName(x.name, t.organisationName))!;
     const action = asArray(prototype.actions, 'actions').find((a) => (a as Wire).name === 'Opret');
     const created = await this.send<Wire>('POST', requireLink(action, 'createAssignment', 'action'), {

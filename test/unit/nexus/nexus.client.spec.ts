@@ -1,5 +1,11 @@
 import nock from 'nock';
-import { NexusClient, NexusClientOptions, nexusHomeState, ORGANISATIONS_FRESH_MS } from '../../../adapters/nexus/nexus.client';
+import {
+  NexusClient,
+  NexusClientOptions,
+  nexusHomeState,
+  ORGANISATIONS_FRESH_MS,
+  TASK_NAVIGATION_MS,
+} from '../../../adapters/nexus/nexus.client';
 import { integrationFailure } from '../../support/integration-failure';
 
 /** NexusClient against a nock-scripted Nexus: auth, navigation, writes, errors, breaker. */
@@ -584,6 +590,63 @@ describe('writes', () => {
     });
   });
 
+  it("a note's tasks start from the note's read and share its navigation; after the window it is navigated again", async () => {
+    tokens('t1');
+    const posted: Array<Record<string, any>> = [];
+    const navigation = () =>
+      nock(NEXUS)
+        .get(`${BASE}/formData/5001/types`)
+        .reply(200, [{ id: 2, name: 'Opgave', _links: { assignmentPrototype: { href: `${BASE}/proto/2` } } }])
+        .get(`${BASE}/proto/2`)
+        .reply(200, {
+          id: null,
+          title: null,
+          actions: [{ name: 'Opret', _links: { createAssignment: { href: `${BASE}/assignments` } } }],
+          _links: { availableOrganizationAssignees: { href: `${BASE}/assignees` } },
+        })
+        .get(`${BASE}/assignees`)
+        .reply(200, [
+          { id: 17, name: 'Hjemmeplejen' },
+          { id: 18, name: 'Visitator' },
+        ]);
+    const formRead = () =>
+      nock(NEXUS)
+        .get(`${BASE}/formData/5001`)
+        .reply(200, form({ _links: { availableAssignmentTypes: { href: `${BASE}/formData/5001/types` } } }));
+    const posts = (n: number) =>
+      nock(NEXUS)
+        .post(`${BASE}/assignments`, (b) => (posted.push(b), true))
+        .times(n)
+        .reply(200, () => ({ id: 90000 + posted.length }));
+    const task = (title: string, organisationName: string) => ({
+      on: { noteId: 5001, at: AT },
+      typeName: 'Opgave',
+      title,
+      description: 'D',
+      dueDate: '2026-12-10',
+      organisationName,
+    });
+    const nexus = client();
+    formRead();
+    navigation();
+    posts(2);
+    await nexus.getNote(5001, AT); // the step's version check
+    expect(await nexus.createTask(task('A', 'Hjemmeplejen'))).toEqual({ id: 90001 });
+    expect(await nexus.createTask(task('B', 'Visitator'))).toEqual({ id: 90002 });
+    expect(nock.isDone()).toBe(true); // one form read, one navigation, two POSTs
+    expect(posted.map((b) => [b.title, b.organizationAssignee.organizationId, b.object.id])).toEqual([
+      ['A', 17, 5001],
+      ['B', 18, 5001],
+    ]);
+
+    clock += TASK_NAVIGATION_MS;
+    formRead();
+    navigation();
+    posts(1);
+    expect(await nexus.createTask(task('C', 'Hjemmeplejen'))).toEqual({ id: 90003 });
+    expect(nock.isDone()).toBe(true);
+  });
+
   it('attachOrganisation PUTs {patientOrganizations}/{id} with a JSON "" body', async () => {
     tokens('t1');
     const relation = {
@@ -646,8 +709,9 @@ describe('errors', () => {
 
   it('a request that is not answered in time is a retryable TIMEOUT', async () => {
     tokens('t1');
-    nock(NEXUS).get(`${BASE}/formData/5001`).delay(3000).reply(200, form());
-    expect(await integrationFailure(client({ timeoutMs: 300 }).getNote(5001, AT))).toMatchObject({
+    // The answer comes long after the client gave up, but within the test file (its timer ends before Jest does).
+    nock(NEXUS).get(`${BASE}/formData/5001`).delay(500).reply(200, form());
+    expect(await integrationFailure(client({ timeoutMs: 50 }).getNote(5001, AT))).toMatchObject({
       code: 'TIMEOUT',
       errorClass: 'retryable',
     });
