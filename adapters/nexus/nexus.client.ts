@@ -129,7 +129,7 @@ export const ORGANISATIONS_FRESH_MS = 60_000;
  * form that is written (setNoteTime, lockNote read it fresh).
  */
 export const TASK_NAVIGATION_MS = 30_000;
-const TASK_NAVIGATION_MAX = 2_000;
+const TASK_NAVIGATION_MAX = 5_000;
 
 export function nexusClientOptions(config: AppConfig): NexusClientOptions {
   const c = config;
