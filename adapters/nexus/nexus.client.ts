@@ -125,8 +125,9 @@ export const ORGANISATIONS_FRESH_MS = 60_000;
  * itself (a note's form, as the note read for the step's version check left it), its assignment
  * types, the type's prototype and the prototype's organisation assignees. The tasks of one note are
  * created moments apart; navigating again for each (four GETs) would only learn whether the form or
- * Nexus's task setup changed in between. In memory only, never longer than this, and never for a
- * form that is written (setNoteTime, lockNote read it fresh).
+ * Nexus's task setup changed in between. In memory only; a read is not used after this window and is
+ * dropped at the next navigation kept; never used for a form that is written (setNoteTime, lockNote
+ * read it fresh).
  */
 export const TASK_NAVIGATION_MS = 30_000;
 const TASK_NAVIGATION_MAX = 5_000;
