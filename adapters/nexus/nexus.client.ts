@@ -2,6 +2,7 @@ import type { AxiosResponse } from 'axios';
 import type { AppConfig } from '../../src/config/config.schema';
 import { errorCode, IntegrationError, PermanentError, RetryableError } from '../../src/common/errors';
 import type { CallPurpose } from '../../src/common/call-purpose';
+import { RecentReads } from '../../src/common/recent-reads';
 import { rootLogger } from '../../src/logging/logger';
 import { nexusCalls } from '../../src/metrics/metrics';
 import { tagMatch } from '../../src/domain/tags';
@@ -221,10 +222,14 @@ export class NexusClient implements NexusPort {
   /** The citizen each form was reached through, so a form whose self link is unknown is found by walking one citizen. */
   private readonly formCitizens = new Map<number, number>();
   private readonly patientHrefs = new Map<number, string>();
-  /** Recent task navigation by key (form id or href), oldest first; see TASK_NAVIGATION_MS. */
-  private readonly taskNavigation = new Map<string, { readAt: number; value: Promise<unknown> }>();
-  /** The organisation list (reference data, no personal data) and when it was read; see ORGANISATIONS_FRESH_MS. */
-  private readonly organisations: { list?: Promise<Wire[]>; readAt: number } = { readAt: 0 };
+  /** Recent task navigation by key (form id or href); see TASK_NAVIGATION_MS. */
+  private readonly taskNavigation = new RecentReads<unknown>({
+    windowMs: TASK_NAVIGATION_MS,
+    max: TASK_NAVIGATION_MAX,
+    now: () => this.now(),
+  });
+  /** The organisation list (reference data, no personal data); see ORGANISATIONS_FRESH_MS. */
+  private readonly organisations = new RecentReads<Wire[]>({ windowMs: ORGANISATIONS_FRESH_MS, max: 1, now: () => this.now() });
 
   constructor(private readonly opts: NexusClientOptions) {
     this.now = opts.now ?? Date.now;
@@ -335,7 +340,7 @@ export class NexusClient implements NexusPort {
   async getNote(noteId: number, at?: NoteLocation): Promise<NexusNote> {
     const form = await this.formById(noteId, at);
     // The note's step chain may create tasks on this form next: they start from this read.
-    this.keepNavigation(`form:${noteId}`, Promise.resolve(form));
+    this.taskNavigation.keep(`form:${noteId}`, Promise.resolve(form));
     return this.note(form);
   }
 
@@ -343,7 +348,7 @@ export class NexusClient implements NexusPort {
   async getNoteAt(selfHref: string): Promise<NexusNote> {
     const form = await this.readForm(selfHref);
     this.learnForm(form);
-    this.keepNavigation(`form:${idOf(form, 'form')}`, Promise.resolve(form));
+    this.taskNavigation.keep(`form:${idOf(form, 'form')}`, Promise.resolve(form));
     return this.note(form);
   }
 
@@ -382,15 +387,9 @@ export class NexusClient implements NexusPort {
    * same few names for hundreds of notes, and a municipality's list is large. A failed read is not kept.
    */
   private organisationList(): Promise<Wire[]> {
-    const cache = this.organisations;
-    if (cache.list && this.now() - cache.readAt < ORGANISATIONS_FRESH_MS) return cache.list;
-    const list = (async () => asArray(await this.get(await this.homeLink('organizations')), 'organizations').filter(isRecord))();
-    cache.list = list;
-    cache.readAt = this.now();
-    list.catch(() => {
-      if (cache.list === list) cache.list = undefined;
-    });
-    return list;
+    return this.organisations.get('organizations', async () =>
+      asArray(await this.get(await this.homeLink('organizations')), 'organizations').filter(isRecord),
+    );
   }
 
   async attachOrganisation(citizenId: number, orgName: string): Promise<NexusRelation> {
@@ -489,10 +488,8 @@ export class NexusClient implements NexusPort {
     const types = asArray(await this.navigate(requireLink(object, 'availableAssignmentTypes', what)), 'assignment types');
     const type = types.find((x) => isRecord(x) && sameName(x.name, t.typeName));
     if (!type) throw new PermanentError(`nexus assignment type "${t.typeName}" not available`, 'NEXUS_TASK_TYPE_NOT_FOUND', NEXUS_SYSTEM);
-    // A copy: the body below spreads the prototype, and the next task starts from the same one.
-    const prototype = structuredClone(
-      asRecord(await this.navigate(requireLink(type, 'assignmentPrototype', 'assignment type')), 'assignment prototype'),
-    );
+    // Shared by the note's next task: only read here (the body below is a new object spread from it).
+    const prototype = asRecord(await this.navigate(requireLink(type, 'assignmentPrototype', 'assignment type')), 'assignment prototype');
     const assignees = asArray(
       await this.navigate(requireLink(prototype, 'availableOrganizationAssignees', 'assignment prototype')),
       'organization assignees',
@@ -767,34 +764,13 @@ export class NexusClient implements NexusPort {
   private async taskObject(on: CreateTaskInput['on']): Promise<{ object: Wire; what: string }> {
     if (!('noteId' in on)) return { object: await this.patientById(on.citizenId), what: `patient ${on.citizenId}` };
     const { noteId, at } = on;
-    const form = await this.recentNavigation(`form:${noteId}`, () => this.formById(noteId, at));
+    const form = await this.taskNavigation.get(`form:${noteId}`, () => this.formById(noteId, at));
     return { object: asRecord(form, `form ${noteId}`), what: `form ${noteId}` };
   }
 
   /** A GET of task navigation (assignment types, prototype, assignees), shared within TASK_NAVIGATION_MS. */
   private navigate(href: string): Promise<unknown> {
-    return this.recentNavigation(`get:${this.resolver().resolve(href)}`, () => this.get(href));
-  }
-
-  private recentNavigation(key: string, read: () => Promise<unknown>): Promise<unknown> {
-    const hit = this.taskNavigation.get(key);
-    if (hit && this.now() - hit.readAt < TASK_NAVIGATION_MS) return hit.value;
-    const value = read();
-    this.keepNavigation(key, value);
-    return value;
-  }
-
-  /** Keeps a read for the next task (a failed one is dropped), and drops what is older than the window. */
-  private keepNavigation(key: string, value: Promise<unknown>): void {
-    const kept = this.taskNavigation;
-    const now = this.now();
-    kept.delete(key);
-    kept.set(key, { readAt: now, value });
-    value.catch(() => kept.get(key)?.value === value && kept.delete(key));
-    for (const [k, e] of kept) {
-      if (now - e.readAt < TASK_NAVIGATION_MS && kept.size <= TASK_NAVIGATION_MAX) break;
-      kept.delete(k);
-    }
+    return this.taskNavigation.get(`get:${this.resolver().resolve(href)}`, () => this.get(href));
   }
 
   /**

@@ -27,6 +27,7 @@ import { ORGANISATIONS_FRESH_MS, TASK_NAVIGATION_MS } from '../../adapters/nexus
 import { SHARED_READ_MS } from '../../src/workflows/after-meeting/after-meeting.flow';
 import { Semaphore } from '../../adapters/shared/semaphore';
 import type { AppConfig } from '../../src/config/config.schema';
+import { RecentReads } from '../../src/common/recent-reads';
 
 /**
  * The bare baseline's HTTP: plain axios with the same concurrency bound per system as the adapters
@@ -71,9 +72,10 @@ export class BareNexus {
   private readonly formHrefs = new Map<number, string>();
   private readonly patientHrefs = new Map<number, string>();
   private home?: Wire;
-  private orgs?: { readAt: number; list: Promise<unknown> };
-  private readonly citizens = new Map<number, { readAt: number; identity: Promise<NexusCitizenIdentity> }>();
-  private readonly navigation = new Map<string, { readAt: number; value: Promise<Wire> }>();
+  // The same windows as the client's and the steps' shared reads (RecentReads, as they use it).
+  private readonly orgs = new RecentReads<Wire>({ windowMs: ORGANISATIONS_FRESH_MS, max: 1, now: Date.now });
+  private readonly citizens = new RecentReads<NexusCitizenIdentity>({ windowMs: SHARED_READ_MS, max: 5_000, now: Date.now });
+  private readonly navigation = new RecentReads<Wire>({ windowMs: TASK_NAVIGATION_MS, max: 5_000, now: Date.now });
 
   constructor(private readonly config: AppConfig) {
     this.http = new BareHttp(axios.create({ timeout: config.NEXUS_TIMEOUT_MS }), config.NEXUS_CONCURRENCY);
@@ -118,9 +120,8 @@ export class BareNexus {
    * most once per ORGANISATIONS_FRESH_MS, searched by name.
    */
   async findOrganisation(name: string): Promise<string | null> {
-    if (!this.orgs || Date.now() - this.orgs.readAt >= ORGANISATIONS_FRESH_MS)
-      this.orgs = { readAt: Date.now(), list: this.get(requireLink(this.home, 'organizations', 'home')) };
-    const orgs = asArray(await this.orgs.list, 'organizations') as Wire[];
+    const list = await this.orgs.get('organizations', () => this.get(requireLink(this.home, 'organizations', 'home')));
+    const orgs = asArray(list, 'organizations') as Wire[];
     const found = orgs.find((o) => sameName(o.name, name));
     return found ? String(found.name) : null;
   }
@@ -128,32 +129,20 @@ export class BareNexus {
   /** A note's form by its self link; kept for the note's tasks, as the client keeps the step's read. */
   async form(noteId: number): Promise<Wire> {
     const form = await this.get(this.formHrefs.get(noteId)!);
-    this.navigation.set(`form:${noteId}`, { readAt: Date.now(), value: Promise.resolve(form) });
+    this.navigation.keep(`form:${noteId}`, Promise.resolve(form));
     return form;
-  }
-
-  /** As NexusClient's task navigation: the form and each GET on the way shared within TASK_NAVIGATION_MS. */
-  private navigate(key: string, read: () => Promise<Wire>): Promise<Wire> {
-    const hit = this.navigation.get(key);
-    if (hit && Date.now() - hit.readAt < TASK_NAVIGATION_MS) return hit.value;
-    const value = read();
-    this.navigation.set(key, { readAt: Date.now(), value });
-    return value;
   }
 
   /** A citizen's identity, one read shared by a note's filing and letter within SHARED_READ_MS (as the steps share it). */
   async citizen(citizenId: number): Promise<NexusCitizenIdentity> {
-    const hit = this.citizens.get(citizenId);
-    if (hit && Date.now() - hit.readAt < SHARED_READ_MS) return hit.identity;
-    const identity = (async () => toCitizenIdentity(await this.get(this.patientHrefs.get(citizenId)!)))();
-    this.citizens.set(citizenId, { readAt: Date.now(), identity });
-    return identity;
+    return this.citizens.get(String(citizenId), async () => toCitizenIdentity(await this.get(this.patientHrefs.get(citizenId)!)));
   }
 
   /** Object → assignment types → prototype → assignees → POST: the protocol's task creation. */
   async createTask(noteId: number, t: BareTask, startDate: string): Promise<number> {
-    const object = await this.navigate(`form:${noteId}`, () => this.form(noteId));
-    const nav = (href: string) => this.navigate(`get:${this.resolve(href)}`, () => this.get(href));
+    // As NexusClient's task navigation: the form and each GET on the way shared within TASK_NAVIGATION_MS.
+    const object = await this.navigation.get(`form:${noteId}`, () => this.form(noteId));
+    const nav = (href: string) => this.navigation.get(`get:${this.resolve(href)}`, () => this.get(href));
     const type = asArray(await nav(requireLink(object, 'availableAssignmentTypes', 'form')), 'types').find((x) =>
       sameName((x as Wire).name, t.typeName),
     );

@@ -3,6 +3,7 @@ import type { NexusCitizenIdentity, NexusNote, NexusPort, NoteLocation } from '.
 import type { NoteFlowPayload } from '../../../queues/jobs/after-meeting.jobs';
 import type { FlowNode } from '../../../queues/queue.gateway';
 import { AuditService } from '../../audit/audit.service';
+import { RecentReads } from '../../common/recent-reads';
 import { PermanentError, RetryableError } from '../../common/errors';
 import { FollowUps, flowJobId, meetingId, NoteVersionRef, noteVersionKey } from '../../domain/after-meeting.rules';
 import type { AfterMeetingStore } from './after-meeting.store';
@@ -59,43 +60,32 @@ type NexusConnection = Pick<NexusPort, 'origin'>;
  * or a job. A read older than SHARED_READ_MS is not reused; a failed read is not kept.
  */
 class SharedReads<K, T> {
-  private byConnection = new WeakMap<object, Map<string, { at: number; value: Promise<T> }>>();
+  private byConnection = new WeakMap<object, RecentReads<T>>();
 
   constructor(private readonly keyOf: (key: K) => string) {}
 
-  private readsOf(nexus: NexusConnection): Map<string, { at: number; value: Promise<T> }> {
+  private readsOf(nexus: NexusConnection): RecentReads<T> {
     const connection = nexus.origin ?? nexus;
     let reads = this.byConnection.get(connection);
-    if (!reads) this.byConnection.set(connection, (reads = new Map()));
+    if (!reads) {
+      reads = new RecentReads<T>({ windowMs: SHARED_READ_MS, max: SHARED_READS_MAX, now: () => performance.now() });
+      this.byConnection.set(connection, reads);
+    }
     return reads;
   }
 
   get(nexus: NexusConnection, key: K, read: () => Promise<T>): Promise<T> {
-    const reads = this.readsOf(nexus);
-    const k = this.keyOf(key);
-    const now = performance.now();
-    const hit = reads.get(k);
-    if (hit && now - hit.at < SHARED_READ_MS) return hit.value;
-    const value = read();
-    this.put(reads, k, now, value);
-    value.catch(() => reads.get(k)?.value === value && reads.delete(k));
-    return value;
+    return this.readsOf(nexus).get(this.keyOf(key), read);
   }
 
   /** A read made elsewhere (the watch's) that the next readers need. */
   remember(nexus: NexusConnection, key: K, value: T): void {
-    this.put(this.readsOf(nexus), this.keyOf(key), performance.now(), Promise.resolve(value));
+    this.readsOf(nexus).keep(this.keyOf(key), Promise.resolve(value));
   }
 
   /** Forgets every read (tests: a simulator reset reuses ids with other content). */
   clear(): void {
     this.byConnection = new WeakMap();
-  }
-
-  private put(reads: Map<string, { at: number; value: Promise<T> }>, key: string, at: number, value: Promise<T>): void {
-    reads.delete(key);
-    reads.set(key, { at, value });
-    if (reads.size > SHARED_READS_MAX) reads.delete(reads.keys().next().value as string);
   }
 }
 
