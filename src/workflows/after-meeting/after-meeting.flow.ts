@@ -6,7 +6,7 @@ import { AuditService } from '../../audit/audit.service';
 import { RecentReads } from '../../common/recent-reads';
 import { PermanentError, RetryableError } from '../../common/errors';
 import { FollowUps, flowJobId, meetingId, NoteVersionRef, noteVersionKey } from '../../domain/after-meeting.rules';
-import type { AfterMeetingStore } from './after-meeting.store';
+import { noteLocationOf, type AfterMeetingStore } from './after-meeting.store';
 
 /*
  * The after-meeting flow of one locked note version: a parent that completes when its independent
@@ -142,8 +142,7 @@ export async function locationOf(
   p: NoteFlowPayload,
   stored: () => Promise<NoteLocation | undefined> = async () => undefined,
 ): Promise<NoteLocation | undefined> {
-  if (p.noteHref === undefined && p.citizenId === undefined) return stored();
-  return { ...(p.noteHref ? { selfHref: p.noteHref } : {}), ...(p.citizenId !== undefined ? { citizenId: p.citizenId } : {}) };
+  return noteLocationOf(p) ?? stored();
 }
 
 /** Bookkeeping when a step finds its note version superseded: nothing is sent, the skip is audited once. */

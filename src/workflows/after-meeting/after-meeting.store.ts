@@ -274,7 +274,8 @@ export class AfterMeetingStore {
     },
   ): Promise<void> {
     const fields: Record<string, string> = { districtId: rec.districtId, meetingDate: rec.meetingDate };
-    // The note's self link (ids only): the steps read the note by it, one GET, in any worker process.
+    // Where the note is (ids only). The flow's jobs carry it too; this copy serves a job enqueued
+    // without it and a worker of the version before, either side of a rolling upgrade.
     if (rec.noteHref) fields.noteHref = rec.noteHref;
     if (rec.citizenId !== undefined) fields.citizenId = String(rec.citizenId);
     if (rec.correctionOf !== undefined) fields.correctionOf = String(rec.correctionOf);
@@ -301,13 +302,12 @@ export class AfterMeetingStore {
 
   /** Where the watch read the note version: its self link (one GET) and its citizen (a walk of one pathway). */
   async noteLocation(ref: NoteVersionRef): Promise<NoteLocation | undefined> {
-    const [selfHref, citizenId] = await this.redis.hmget(
+    const [noteHref, citizenId] = await this.redis.hmget(
       this.k('nv', String(ref.noteId), String(ref.noteVersion)),
       'noteHref',
       'citizenId',
     );
-    if (!selfHref && !citizenId) return undefined;
-    return { ...(selfHref ? { selfHref } : {}), ...(citizenId ? { citizenId: Number(citizenId) } : {}) };
+    return noteLocationOf({ ...(noteHref ? { noteHref } : {}), ...(citizenId ? { citizenId: Number(citizenId) } : {}) });
   }
 
   async record(ref: NoteVersionRef): Promise<NoteVersionRecord | null> {
@@ -380,4 +380,10 @@ function toRecord(ref: NoteVersionRef, h: Record<string, string>): NoteVersionRe
     doneAt: h.doneAt || undefined,
     supersededBy: h.supersededBy ? Number(h.supersededBy) : undefined,
   };
+}
+
+/** Where to read a note, from what the watch list, a job or the record kept of it (undefined: nothing known). */
+export function noteLocationOf(kept: { noteHref?: string; citizenId?: number }): NoteLocation | undefined {
+  if (!kept.noteHref && kept.citizenId === undefined) return undefined;
+  return { ...(kept.noteHref ? { selfHref: kept.noteHref } : {}), ...(kept.citizenId !== undefined ? { citizenId: kept.citizenId } : {}) };
 }

@@ -25,7 +25,7 @@ import type { NoteFlowPayload } from '../../../queues/jobs/after-meeting.jobs';
 import { noteFlow, sharedNoteReads, stepsFor } from './after-meeting.flow';
 import { createTaskOnce } from './after-meeting.nexus-task';
 import type { AfterMeetingSettings } from './after-meeting.settings';
-import type { AfterMeetingStore, WatchedMeeting, WatchedNote } from './after-meeting.store';
+import { noteLocationOf, type AfterMeetingStore, type WatchedMeeting, type WatchedNote } from './after-meeting.store';
 
 /**
  * The sweep's cursor never moves past the moment the query began, minus this overlap: a note whose
@@ -175,7 +175,7 @@ export class NotesWatch {
     const outcomes = await mapWithConcurrency(notes, WATCH_START_CONCURRENCY, async (w): Promise<StartOutcome | 'unread'> => {
       let note: NexusNote;
       try {
-        note = await this.watchNexus.getNote(w.noteId, { ...(w.noteHref ? { selfHref: w.noteHref } : {}), citizenId: w.citizenId });
+        note = await this.watchNexus.getNote(w.noteId, noteLocationOf(w));
       } catch (err) {
         this.log.warn(
           { district: m.districtId, noteId: w.noteId, code: errorCode(err) },
