@@ -29,11 +29,10 @@ export class CoreModule {
         {
           provide: REDIS,
           useFactory: () => {
-            // Auto-pipelining (ioredis): the commands issued in one event-loop turn leave in one write.
-            // The worker's main thread is bound by its own CPU, and a socket write per command was its
-            // largest single cost (docs/benchmark.md, "CPU round 3"); order per connection is unchanged.
-            // Only this client: nothing on it blocks, and BullMQ's own connections stay as BullMQ expects.
-            const client = new Redis({ ...redis, maxRetriesPerRequest: 3, lazyConnect: false, enableAutoPipelining: true });
+            // No ioredis auto-pipelining: the connector already hands one loop iteration's commands to the
+            // kernel in one write (redis-write-coalescing.ts), and on top of it auto-pipelining only added
+            // client CPU (docs/benchmark.md, "CPU round 4").
+            const client = new Redis({ ...redis, maxRetriesPerRequest: 3, lazyConnect: false });
             // Outages and failovers surface as failed commands (jobs retry); the listener logs one warning per 30 s instead of a stack per reconnect.
             client.on('error', redisErrorListener('core'));
             return client;
