@@ -12,7 +12,7 @@ import { startEmbeddedRedis } from '../src/infra/embedded-redis';
 import { shippedFile } from '../src/infra/project-root';
 import { runMessages } from './messages/messages.bench';
 import { callsPerNote } from './pipeline/calls-per-note';
-import { runPipelineScenario } from './pipeline/pipeline.bench';
+import { runPipelineRounds, runPipelineScenario } from './pipeline/pipeline.bench';
 import { runQueueOverhead } from './queue/queue-overhead.bench';
 import { runAgendaScale } from './scale/agenda-scale.bench';
 import { measureWatchBudget } from './watch/watch-budget';
@@ -30,6 +30,7 @@ const intEnv = (name: string, def: number) => {
 
 export const SETTINGS = {
   notes: intEnv('BENCH_NOTES', 2000),
+  rounds: intEnv('BENCH_ROUNDS', 3),
   latencyNotes: intEnv('BENCH_LATENCY_NOTES', 100),
   soakNotes: intEnv('BENCH_SOAK_NOTES', 10_000),
   queueJobs: intEnv('BENCH_QUEUE_JOBS', 5000),
@@ -47,9 +48,10 @@ async function main(): Promise<void> {
   const redis = await startEmbeddedRedis({ dataDir: path.join(workDir, 'redis') });
   const s = SETTINGS;
   try {
-    progress(`pipeline vs bare, no latency: ${s.notes} notes (then worker memory up to ${s.soakNotes} notes)`);
-    const noLatency = await runPipelineScenario(
+    progress(`pipeline vs bare, no latency: ${s.rounds} × ${s.notes} notes (then worker memory up to ${s.soakNotes} notes)`);
+    const noLatency = await runPipelineRounds(
       { name: 'no-latency', notes: s.notes, nexusLatencyMs: 0, edocLatencyMs: 0 },
+      s.rounds,
       redis.url,
       workDir,
       { soakNotes: s.soakNotes },

@@ -61,6 +61,14 @@ export function renderResults(r: BenchResults): string {
     ]),
   );
   out.push("lock-to-done: all notes locked at once (a meeting day's batch); from the start of the watch to each note's last step.");
+  for (const p of r.pipeline.filter((x) => x.rounds && x.rounds.length > 1)) {
+    const rounds = p.rounds!;
+    out.push(
+      `${scenarioName(p)}: ${rounds.length} rounds, each pipeline then bare; the row above is the median round. ` +
+        `Ratios ${rounds.map((x) => x.ratio).join(', ')}; CPU ratios ${rounds.map((x) => x.cpuRatio).join(', ')}; ` +
+        `bare notes/s ${rounds.map((x) => x.bareNotesPerSecond).join(', ')}.`,
+    );
+  }
   out.push('target ratio ≥ 0.8');
   out.push(
     table([

@@ -40,6 +40,18 @@ export interface PipelineScenarioResult {
   callTimes: Record<string, { calls: number; meanMs: number }>;
   /** Worker memory over the pipeline run and the soak rounds that follow it (when asked for). */
   memory: MemorySample[];
+  /**
+   * Every round of the comparison when it was repeated (pipeline, then bare, then the next round):
+   * the figures above are those of the median round (see runPipelineRounds).
+   */
+  rounds?: RoundFigures[];
+}
+
+export interface RoundFigures {
+  ratio: number;
+  cpuRatio: number;
+  pipelineNotesPerSecond: number;
+  bareNotesPerSecond: number;
 }
 
 type Totals = Record<string, { count: number; seconds: number }>;
@@ -146,6 +158,54 @@ export async function runPipelineScenario(
   } finally {
     await h.stop();
   }
+}
+
+/**
+ * The comparison repeated `rounds` times, each round a fresh district, worker and bare run, the
+ * pipeline run right before its bare run. On this class of machine (2 shared vCPUs) the speed of
+ * the machine drifts within minutes: the bare script alone measured 53 to 110 notes/s on one
+ * afternoon. One pair is therefore a draw; the median of adjacent pairs is what the code costs.
+ * The memory soak (when asked for) runs in the last round only.
+ */
+export async function runPipelineRounds(
+  s: PipelineScenario,
+  rounds: number,
+  redisUrl: string,
+  workDir: string,
+  opts: ScenarioOptions = {},
+): Promise<PipelineScenarioResult> {
+  const results: PipelineScenarioResult[] = [];
+  for (let r = 1; r <= rounds; r++) {
+    const last = r === rounds;
+    const name = rounds > 1 ? `${s.name}-r${r}` : s.name;
+    const result = await runPipelineScenario({ ...s, name }, redisUrl, workDir, last ? opts : { ...opts, soakNotes: undefined });
+    if (rounds > 1) progress(`${s.name}: round ${r}/${rounds} ratio ${result.ratio}, CPU ratio ${result.cpuRatio}`);
+    results.push({ ...result, scenario: s });
+  }
+  return medianRound(results);
+}
+
+/**
+ * The median round by notes/s ratio (for an even count, the lower of the two middle ones), with
+ * every round's figures, the soak's memory samples and "same calls" only when every round made them.
+ */
+export function medianRound(results: PipelineScenarioResult[]): PipelineScenarioResult {
+  if (!results.length) throw new Error('no rounds');
+  if (results.length === 1) return results[0];
+  const median = [...results].sort((a, b) => a.ratio - b.ratio)[Math.floor((results.length - 1) / 2)];
+  const differing = results.find((r) => !r.sameCalls);
+  return {
+    ...median,
+    sameCalls: !differing,
+    callDifferences: differing?.callDifferences ?? {},
+    memory: results.flatMap((r) => r.memory),
+    rounds: results.map((r) => ({
+      ratio: r.ratio,
+      cpuRatio: r.cpuRatio,
+      pipelineNotesPerSecond: r.pipeline.notesPerSecond,
+      bareNotesPerSecond: r.bare.notesPerSecond,
+    })),
+  };
 }
 
 function callDifferences(p: SystemCalls, b: SystemCalls): Record<string, number> {

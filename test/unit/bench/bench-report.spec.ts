@@ -1,5 +1,5 @@
 import { callsPerNote, OPEN_LINK_WHY } from '../../../bench/pipeline/calls-per-note';
-import type { PipelineScenarioResult } from '../../../bench/pipeline/pipeline.bench';
+import { medianRound, type PipelineScenarioResult } from '../../../bench/pipeline/pipeline.bench';
 import { diffCalls, percentile } from '../../../bench/support/stats';
 import { table } from '../../../bench/support/table';
 
@@ -122,5 +122,39 @@ describe('bench: statistics and table', () => {
         ['b', 2.25],
       ]).split('\n'),
     ).toEqual(['name       n', '-----  -----', 'alpha  1,500', 'b       2.25']);
+  });
+});
+
+describe('bench: repeated pipeline vs bare rounds', () => {
+  const round = (ratio: number, cpuRatio: number, extra: Partial<PipelineScenarioResult> = {}): PipelineScenarioResult => ({
+    ...result({ 'GET /formData/:id': 100 }),
+    ratio,
+    cpuRatio,
+    ...extra,
+  });
+
+  it('reports the median round and keeps every round, in the order they ran', () => {
+    const rounds = [round(0.9, 0.8), round(0.6, 0.55, { jobsPerNote: 4 }), round(0.7, 0.66, { jobsPerNote: 5 })];
+    const r = medianRound(rounds);
+    expect(r).toMatchObject({ ratio: 0.7, cpuRatio: 0.66, jobsPerNote: 5 });
+    expect(r.rounds?.map((x) => x.ratio)).toEqual([0.9, 0.6, 0.7]);
+  });
+
+  it('takes the lower middle round of an even count', () => {
+    expect(medianRound([round(0.9, 0.8), round(0.6, 0.5), round(0.7, 0.6), round(0.8, 0.7)]).ratio).toBe(0.7);
+  });
+
+  it('says "same calls" only when every round made the same calls, and keeps the soak samples', () => {
+    const differing = round(0.5, 0.5, { sameCalls: false, callDifferences: { 'nexus GET /formData/:id': 3 } });
+    const soaked = round(0.8, 0.7, { memory: [{ notes: 1000, rssMb: 200, heapUsedMb: 60 }] });
+    const r = medianRound([round(0.7, 0.6), differing, soaked]);
+    expect(r).toMatchObject({ ratio: 0.7, sameCalls: false, callDifferences: { 'nexus GET /formData/:id': 3 } });
+    expect(r.memory).toEqual([{ notes: 1000, rssMb: 200, heapUsedMb: 60 }]);
+  });
+
+  it('passes a single round through unchanged', () => {
+    const one = round(0.75, 0.7);
+    expect(medianRound([one])).toBe(one);
+    expect(() => medianRound([])).toThrow('no rounds');
   });
 });
