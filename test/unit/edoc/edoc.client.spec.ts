@@ -318,8 +318,11 @@ describe('EdocClient (SOAP 1.1 to edoc.asmx)', () => {
       nock(ORIGIN).post(PATH).reply(401, '');
       await expect(client.findCase({ sequenceNumber: '24/1' })).rejects.toMatchObject({ code: 'HTTP_401', errorClass: 'permanent' });
 
-      nock(ORIGIN).post(PATH).delay(3000).reply(200, buildResponseEnvelope('SearchCaseFile', `<Root/>`));
+      // The answer comes after the client gave up; the test waits for it, so its timer does not outlive the test.
+      const late = nock(ORIGIN).post(PATH).delay(400).reply(200, buildResponseEnvelope('SearchCaseFile', `<Root/>`));
+      const answered = new Promise((resolve) => late.once('replied', resolve));
       await expect(client.findCase({ sequenceNumber: '24/1' })).rejects.toMatchObject({ code: 'TIMEOUT', errorClass: 'retryable' });
+      await answered;
     });
 
     it('an unknown document type is permanent and nothing is sent', async () => {

@@ -47,9 +47,13 @@ describe('ResilientHttp read retries', () => {
       readRetries: { attempts: 1, baseDelayMs: 0 },
     });
     try {
-      nock(origin).get('/slow').delay(5000).reply(200, {}).get('/slow').reply(200, { second: true });
+      const scope = nock(origin).get('/slow').delay(600).reply(200, {}).get('/slow').reply(200, { second: true });
+      // The late first answer comes after the retry's; the test waits for both, so no timer outlives it.
+      let replies = 0;
+      const bothAnswered = new Promise<void>((resolve) => scope.on('replied', () => ++replies === 2 && resolve()));
       const res = await quick.request({ url: '/slow' });
       expect(res.data).toEqual({ second: true });
+      await bothAnswered;
     } finally {
       quick.shutdown();
     }
