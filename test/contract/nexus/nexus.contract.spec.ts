@@ -337,9 +337,13 @@ describe('per-call timeouts', () => {
     expect(await client({ timeoutMs: 400, listTimeoutMs: 5000 }).findMeetingNotes(MEETING)).toEqual([]);
 
     signIn();
-    api().get(`${BASE}/`).reply(200, f.home).get(`${BASE}/preferences`).delay(800).reply(200, f.preferences);
+    const slow = api().get(`${BASE}/`).reply(200, f.home).get(`${BASE}/preferences`).delay(800).reply(200, f.preferences);
+    // The home answer, then the late preferences answer: the test waits for both, so no timer outlives it.
+    let replies = 0;
+    const answered = new Promise<void>((resolve) => slow.on('replied', () => ++replies === 2 && resolve()));
     expect(await integrationFailure(client({ timeoutMs: 400, listTimeoutMs: 5000 }).findMeetingNotes(MEETING))).toMatchObject({
       code: 'TIMEOUT',
     });
+    await answered;
   });
 });

@@ -709,12 +709,14 @@ describe('errors', () => {
 
   it('a request that is not answered in time is a retryable TIMEOUT', async () => {
     tokens('t1');
-    // The answer comes long after the client gave up, but within the test file (its timer ends before Jest does).
-    nock(NEXUS).get(`${BASE}/formData/5001`).delay(500).reply(200, form());
+    // The answer comes long after the client gave up; the test waits for it, so its timer does not outlive the test.
+    const late = nock(NEXUS).get(`${BASE}/formData/5001`).delay(500).reply(200, form());
+    const answered = new Promise((resolve) => late.once('replied', resolve));
     expect(await integrationFailure(client({ timeoutMs: 50 }).getNote(5001, AT))).toMatchObject({
       code: 'TIMEOUT',
       errorClass: 'retryable',
     });
+    await answered;
   });
 });
 
