@@ -127,8 +127,8 @@ export const ORGANISATIONS_FRESH_MS = 60_000;
  * types, the type's prototype and the prototype's organisation assignees. The tasks of one note are
  * created moments apart; navigating again for each (four GETs) would only learn whether the form or
  * Nexus's task setup changed in between. In memory only; a read is not used after this window and is
- * dropped at the next navigation kept; never used for a form that is written (setNoteTime, lockNote
- * read it fresh).
+ * dropped at the next navigation kept. A write reads the form fresh (updateForm) and drops the kept
+ * read of it, so a task created after the write starts from the form as written.
  */
 export const TASK_NAVIGATION_MS = 30_000;
 const TASK_NAVIGATION_MAX = 5_000;
@@ -789,6 +789,7 @@ export class NexusClient implements NexusPort {
       if (!action) throw new PermanentError(`nexus form ${noteId} offers no "${actionName}" action`, 'NEXUS_ACTION_MISSING', NEXUS_SYSTEM);
       try {
         const res = await this.send('PUT', requireLink(action, 'updateFormData', 'form action'), form);
+        this.taskNavigation.forget(`form:${noteId}`);
         const saved = isRecord(res.data) && typeof res.data.version === 'number' ? res.data.version : (await this.formById(noteId)).version;
         rootLogger().info({ system: NEXUS_SYSTEM, noteId, version: saved }, 'nexus note updated');
         return { changed: true, version: saved as number };

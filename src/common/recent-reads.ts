@@ -32,7 +32,8 @@ export class RecentReads<T> {
     }
   }
 
-  clear(): void {
-    this.kept.clear();
+  /** Drops the read kept for `key` (its source changed): the next caller reads again. */
+  forget(key: string): void {
+    this.kept.delete(key);
   }
 }

@@ -29,6 +29,15 @@ describe('RecentReads', () => {
     expect(reads).toEqual(['k']);
   });
 
+  it('forgets a read whose source changed: the next caller reads again', async () => {
+    const r = make();
+    await r.get('k', read('k'));
+    r.forget('k');
+    clock = 1;
+    expect(await r.get('k', read('k'))).toBe('k@1');
+    expect(reads).toEqual(['k', 'k']);
+  });
+
   it('keeps a read made elsewhere, and stays bounded by count and by age', async () => {
     const r = make(2);
     r.keep('a', Promise.resolve('given'));

@@ -647,6 +647,49 @@ describe('writes', () => {
     expect(nock.isDone()).toBe(true);
   });
 
+  it("a task created after the client wrote the note's form starts from the form as written, not from the read before", async () => {
+    tokens('t1');
+    const types = { availableAssignmentTypes: { href: `${BASE}/formData/5001/types` } };
+    const links = { ...form()._links, ...types };
+    const posted: Array<Record<string, any>> = [];
+    nock(NEXUS)
+      .get(`${BASE}/formData/5001`)
+      .reply(200, form({ _links: links })) // the step's version check
+      .get(`${BASE}/formData/5001`)
+      .reply(200, form({ _links: links })) // setNoteTime reads fresh
+      .get(`${BASE}/formData/5001/availableActions`)
+      .reply(200, actions)
+      .put(`${BASE}/formData/5001/actions/1`)
+      .reply(200, { version: 2 })
+      .get(`${BASE}/formData/5001`)
+      .reply(200, form({ version: 2, _links: links })) // the task's object: the written form
+      .get(`${BASE}/formData/5001/types`)
+      .reply(200, [{ id: 2, name: 'Opgave', _links: { assignmentPrototype: { href: `${BASE}/proto/2` } } }])
+      .get(`${BASE}/proto/2`)
+      .reply(200, {
+        actions: [{ name: 'Opret', _links: { createAssignment: { href: `${BASE}/assignments` } } }],
+        _links: { availableOrganizationAssignees: { href: `${BASE}/assignees` } },
+      })
+      .get(`${BASE}/assignees`)
+      .reply(200, [{ id: 17, name: 'Hjemmeplejen' }])
+      .post(`${BASE}/assignments`, (b) => (posted.push(b), true))
+      .reply(200, { id: 90001 });
+    const nexus = client();
+    await nexus.getNote(5001, AT);
+    expect(await nexus.setNoteTime(5001, '10:10', AT)).toEqual({ changed: true, version: 2 });
+    const on = { noteId: 5001, at: AT };
+    await nexus.createTask({
+      on,
+      typeName: 'Opgave',
+      title: 'A',
+      description: 'D',
+      dueDate: '2026-12-10',
+      organisationName: 'Hjemmeplejen',
+    });
+    expect(nock.isDone()).toBe(true);
+    expect(posted[0].object).toMatchObject({ id: 5001, version: 2 });
+  });
+
   it('attachOrganisation PUTs {patientOrganizations}/{id} with a JSON "" body', async () => {
     tokens('t1');
     const relation = {
