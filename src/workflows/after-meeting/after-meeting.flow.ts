@@ -121,7 +121,10 @@ export async function loadNoteVersion(
   ref: NoteFlowPayload,
   storedLocation: () => Promise<NoteLocation | undefined> = async () => undefined,
 ): Promise<LoadedNote> {
-  const note = { ...(await sharedNoteReads.get(nexus, ref, async () => nexus.getNote(ref.noteId, await locationOf(ref, storedLocation)))) };
+  // Where to read it: the location the watch put in the job, else (a job enqueued before jobs carried
+  // it) the one its bookkeeping stored.
+  const read = async () => nexus.getNote(ref.noteId, noteLocationOf(ref) ?? (await storedLocation()));
+  const note = { ...(await sharedNoteReads.get(nexus, ref, read)) };
   if (note.version > ref.noteVersion) return { supersededBy: note.version };
   if (note.version < ref.noteVersion) {
     throw new RetryableError(
@@ -132,17 +135,6 @@ export async function loadNoteVersion(
   }
   if (!note.locked) throw new PermanentError(`note ${ref.noteId} v${ref.noteVersion} is not locked`, 'NOTE_NOT_LOCKED', 'nexus');
   return { note };
-}
-
-/**
- * Where to read the note: the location the watch put in the job, else (a job enqueued before jobs
- * carried it) the one its bookkeeping stored.
- */
-export async function locationOf(
-  p: NoteFlowPayload,
-  stored: () => Promise<NoteLocation | undefined> = async () => undefined,
-): Promise<NoteLocation | undefined> {
-  return noteLocationOf(p) ?? stored();
 }
 
 /** Bookkeeping when a step finds its note version superseded: nothing is sent, the skip is audited once. */

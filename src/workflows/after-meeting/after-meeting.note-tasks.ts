@@ -5,10 +5,10 @@ import { followUpsOf, followUpTasks, meetingId } from '../../domain/after-meetin
 import type { KeyLock } from '../../ledger/key-lock';
 import type { Ledger } from '../../ledger/ledger';
 import type { NoteFlowPayload } from '../../../queues/jobs/after-meeting.jobs';
-import { loadNoteVersion, locationOf, recordSuperseded } from './after-meeting.flow';
+import { loadNoteVersion, recordSuperseded } from './after-meeting.flow';
 import type { AfterMeetingSettings } from './after-meeting.settings';
 import { createTaskOnce } from './after-meeting.nexus-task';
-import type { AfterMeetingStore } from './after-meeting.store';
+import { noteLocationOf, type AfterMeetingStore } from './after-meeting.store';
 
 export type NoteTasksSettings = Pick<AfterMeetingSettings, 'labels' | 'organisations' | 'taskDueDays' | 'taskType' | 'taskLockTtlMs'>;
 
@@ -44,9 +44,8 @@ export class NoteTasksStep {
       this.settings.taskDueDays,
       (name) => known.get(name) ?? null,
     );
-    // Where the note is, so the task's create call needs no search for it in a process that never read it.
-    const at = await locationOf(p);
-    const on = { noteId: p.noteId, ...(at ? { at } : {}) };
+    // Where the note is, as its read just told: the task's create call then needs no search for it.
+    const on = { noteId: p.noteId, at: noteLocationOf({ noteHref: loaded.note.selfHref, citizenId: loaded.note.citizenId }) };
     const taskIds: string[] = [];
     for (const task of tasks) {
       const res = await this.lock.withLock(task.ledgerKey, this.settings.taskLockTtlMs, () =>
