@@ -1,6 +1,7 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import Redis, { RedisOptions } from 'ioredis';
+import { once } from 'node:events';
 import { REDIS_CONNECTION } from '../config/tokens';
 
 const PING_TIMEOUT_MS = 1000;
@@ -47,18 +48,15 @@ export class RedisHealth implements OnApplicationShutdown {
    */
   private async connected(): Promise<void> {
     if (this.client.status !== 'connecting' && this.client.status !== 'connect') return;
-    let done: () => void = () => undefined;
-    const timer = setTimeout(() => done(), PING_TIMEOUT_MS);
+    const stop = new AbortController();
+    const timer = setTimeout(() => stop.abort(), PING_TIMEOUT_MS);
     try {
-      await new Promise<void>((resolve) => {
-        done = resolve;
-        this.client.once('ready', resolve);
-        this.client.once('close', resolve);
-      });
+      await Promise.race([once(this.client, 'ready', { signal: stop.signal }), once(this.client, 'close', { signal: stop.signal })]);
+    } catch {
+      // Timed out, or the connection failed: the ping reports it.
     } finally {
       clearTimeout(timer);
-      this.client.off('ready', done);
-      this.client.off('close', done);
+      stop.abort(); // removes the listener still waiting
     }
   }
 
