@@ -47,6 +47,7 @@ export class EdocClient implements EdocPort {
   private readonly http?: ResilientHttp;
   private readonly url?: string;
   private readonly requestDefaults: EdocTransport['requestDefaults'] = {};
+  private readonly closeTransport?: () => void;
   private readonly cprField: string;
   private readonly userIdentifier: string;
   private readonly searchUser: SearchUser;
@@ -85,6 +86,7 @@ export class EdocClient implements EdocPort {
       });
     this.url = config.EDOC_URL;
     this.requestDefaults = transport.requestDefaults;
+    this.closeTransport = transport.close;
     this.http = new ResilientHttp({
       system: SYSTEM,
       timeoutMs: config.EDOC_TIMEOUT_MS,
@@ -203,6 +205,7 @@ export class EdocClient implements EdocPort {
 
   shutdown(): void {
     this.http?.shutdown();
+    this.closeTransport?.();
   }
 
   onModuleDestroy(): void {

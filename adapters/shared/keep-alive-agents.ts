@@ -15,3 +15,9 @@ export function keepAliveAgents(opts: { maxSockets?: number } = {}): { httpAgent
   const options = { keepAlive: true, keepAliveMsecs: AXIOS_KEEP_ALIVE_MS, ...opts };
   return { httpAgent: new http.Agent(options), httpsAgent: new https.Agent(options) };
 }
+
+/** Closes the agents' pooled connections (a client's shutdown). */
+export function destroyAgents(agents: { httpAgent: http.Agent; httpsAgent: https.Agent }): void {
+  agents.httpAgent.destroy();
+  agents.httpsAgent.destroy();
+}

@@ -4,7 +4,7 @@ import { classifyError, IntegrationError, isRetryableHttpStatus, PermanentError,
 import { maskCpr } from '../../src/logging/redact';
 import { breakerState, outboundCalls, outboundDuration } from '../../src/metrics/metrics';
 import { type BreakerStateName, registerBreaker } from './breaker-registry';
-import { keepAliveAgents } from './keep-alive-agents';
+import { destroyAgents, keepAliveAgents } from './keep-alive-agents';
 import { Semaphore } from './semaphore';
 
 export interface ResilientHttpOptions {
@@ -117,8 +117,7 @@ export class ResilientHttp {
 
   shutdown(): void {
     this.breaker.shutdown();
-    this.agents?.httpAgent.destroy();
-    this.agents?.httpsAgent.destroy();
+    if (this.agents) destroyAgents(this.agents);
   }
 
   private async send(config: AxiosRequestConfig, hooks: RequestHooks | undefined): Promise<AxiosResponse> {
